@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * A guest interface's policy as user space sees it, before it is written
+ * to the maps.  Every policy source (command line, config file, xenstore)
+ * produces a struct vg_spec; one function writes it to the maps.
+ */
+#ifndef VG_POLICY_H
+#define VG_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <net/if.h>
+
+#include "vifguard.h"
+
+struct vg_prefix4 {
+	struct in_addr addr;	/* host bits are zero */
+	uint8_t len;		/* 0..32; 32 = one host */
+};
+
+struct vg_prefix6 {
+	struct in6_addr addr;	/* host bits are zero */
+	uint8_t len;		/* 0..128; 128 = one host */
+};
+
+struct vg_spec {
+	char ifname[IF_NAMESIZE];
+	enum vg_mode mode;
+	unsigned int flags;	/* VG_F_DHCP_CLIENT ... VG_F_LINK_LOCAL */
+	unsigned int n_macs;
+	uint8_t macs[VG_MAX_MACS][6];
+	unsigned int n_v4;
+	struct vg_prefix4 v4[VG_MAX_ADDRS];
+	unsigned int n_v6;
+	struct vg_prefix6 v6[VG_MAX_ADDRS];
+	unsigned int n_ethertypes;
+	uint16_t ethertypes[VG_MAX_ETHERTYPES];	/* host order */
+};
+
+/* Error text for the user: one line, no trailing newline. */
+#define VG_ERRLEN 256
+
+/* Defaults: mode locked, DHCP client and EUI-64 link-local allowed. */
+void vg_spec_init(struct vg_spec *spec, const char *ifname);
+
+/*
+ * Parsers.  Each returns 0, or -EINVAL and a message in err (which does
+ * not name the source: the caller prefixes "file:line: " or the argument).
+ */
+int vg_parse_mac(const char *s, uint8_t mac[6], char *err, size_t errlen);
+int vg_parse_prefix4(const char *s, struct vg_prefix4 *p, char *err, size_t errlen);
+int vg_parse_prefix6(const char *s, struct vg_prefix6 *p, char *err, size_t errlen);
+int vg_parse_ethertype(const char *s, uint16_t *type, char *err, size_t errlen);
+int vg_parse_mode(const char *s, enum vg_mode *mode, char *err, size_t errlen);
+
+/* Adders: check limits, duplicates and validity (e.g. a multicast MAC).
+ * Return 0, or -EINVAL / -E2BIG with a message. */
+int vg_spec_add_mac(struct vg_spec *spec, const uint8_t mac[6], char *err, size_t errlen);
+int vg_spec_add_v4(struct vg_spec *spec, const struct vg_prefix4 *p, char *err, size_t errlen);
+int vg_spec_add_v6(struct vg_spec *spec, const struct vg_prefix6 *p, char *err, size_t errlen);
+int vg_spec_add_ethertype(struct vg_spec *spec, uint16_t type, char *err, size_t errlen);
+
+/* Whole-policy check before it is applied (a locked policy needs a MAC). */
+int vg_spec_validate(const struct vg_spec *spec, char *err, size_t errlen);
+
+/* fe80::/64 with the modified EUI-64 interface identifier of mac (RFC 4291). */
+void vg_eui64_link_local(const uint8_t mac[6], struct in6_addr *out);
+
+#endif /* VG_POLICY_H */

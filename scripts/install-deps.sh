@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Installs the Debian packages vifguard needs to build, test and demo.
+# Does nothing (and needs no network) when all of them are present.
+# Usage: scripts/install-deps.sh [--check]
+set -euo pipefail
+
+pkgs=(
+	# build
+	make gcc clang llvm pkg-config linux-libc-dev
+	libbpf-dev libelf-dev zlib1g-dev bpftool
+	# tests and demo
+	libcmocka-dev iproute2 iputils-ping procps kmod
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "${1:-}" = --check ]; then
+	echo "missing packages: ${missing[*]}" >&2
+	exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages (${missing[*]}); run as root" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
