@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The config file (/etc/vifguard/vifguard.conf): per-VIF policies for
+ * hosts where neither XAPI nor xl describes one, the same file on every
+ * host of a pool.  Syntax in docs/vifguard.8 and
+ * etc/vifguard.conf.example; in short, one entry per line:
+ *
+ *	KEY WORD...
+ *
+ * KEY is a VIF UUID or the guest's MAC address.  A WORD is an address
+ * (IPv4 or IPv6, host or CIDR) or an option (mode=, mac=, ipv4=, ipv6=,
+ * ethertype=, no-dhcp, allow-dhcp-server, allow-ra, no-link-local).
+ * Lines naming the same KEY add up, so the original "<vif-uuid> <ip>"
+ * files are read as they are.
+ */
+#ifndef VG_CONFIG_H
+#define VG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+#define VG_CONFIG_DEFAULT	"/etc/vifguard/vifguard.conf"
+#define VG_UUID_STRLEN		36
+
+struct vg_config_entry {
+	bool by_mac;
+	char uuid[VG_UUID_STRLEN + 1];	/* lower case; KEY when !by_mac */
+	uint8_t mac[6];			/* KEY when by_mac */
+	unsigned int line;		/* first line naming KEY */
+	/* Addresses, options and mode.  spec.macs holds the extra MACs
+	 * of mac= (and the KEY when by_mac); spec.ifname is empty. */
+	struct vg_spec spec;
+};
+
+struct vg_config {
+	char path[256];
+	struct vg_config_entry *entries;
+	size_t n;
+};
+
+/*
+ * Parses text (name is used in messages).  Returns 0, or -EINVAL with
+ * "name:line: what is wrong" in err and cfg left empty.
+ */
+int vg_config_parse(const char *name, const char *text, struct vg_config *cfg,
+		    char *err, size_t errlen);
+
+/*
+ * Reads and parses path.  A missing file is an empty config (hosts that
+ * take every policy from xenstore need none); any other read error is
+ * -errno with a message.
+ */
+int vg_config_load(const char *path, struct vg_config *cfg, char *err, size_t errlen);
+
+/* The entry for a VIF: by VIF UUID first (NULL or "" when unknown), then
+ * by MAC (NULL when unknown).  NULL when none matches. */
+const struct vg_config_entry *vg_config_find(const struct vg_config *cfg,
+					     const char *vif_uuid,
+					     const uint8_t *mac);
+
+void vg_config_free(struct vg_config *cfg);
+
+/* Whether s is a UUID (8-4-4-4-12 hex digits, either case). */
+bool vg_uuid_valid(const char *s);
+
+#endif /* VG_CONFIG_H */

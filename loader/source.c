@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Policy sources: XAPI keys, the xl backend directory, the config file,
+ * and the precedence between them (see source.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+
+/* Domain ids at or above DOMID_FIRST_RESERVED (0x7ff0) are not guests. */
+#define VG_DOMID_MAX	0x7fef
+
+const char *vg_source_name(enum vg_source s)
+{
+	switch (s) {
+	case VG_SOURCE_XAPI:
+		return "xapi";
+	case VG_SOURCE_XL:
+		return "xl";
+	case VG_SOURCE_CONFIG:
+		return "config";
+	default:
+		return "none";
+	}
+}
+
+/* Decimal without sign, leading zeros or overflow; end receives the rest. */
+static int parse_uint(const char *s, unsigned int max, unsigned int *out, const char **end)
+{
+	unsigned long v = 0;
+	const char *c = s;
+
+	if (!isdigit((unsigned char)*c) || (c[0] == '0' && isdigit((unsigned char)c[1])))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*c); c++) {
+		v = v * 10 + (unsigned long)(*c - '0');
+		if (v > max)
+			return -EINVAL;
+	}
+	*out = (unsigned int)v;
+	*end = c;
+	return 0;
+}
+
+int vg_ifname_parse(const char *name, unsigned int *domid, unsigned int *devid)
+{
+	const char *c;
+	bool vif;
+
+	if (!strncmp(name, "vif", 3))
+		vif = true;
+	else if (!strncmp(name, "tap", 3))
+		vif = false;
+	else
+		return -EINVAL;
+	if (parse_uint(name + 3, VG_DOMID_MAX, domid, &c) || *c != '.')
+		return -EINVAL;
+	if (parse_uint(c + 1, 0xffff, devid, &c))
+		return -EINVAL;
+	if (!*c || (vif && !strcmp(c, "-emu")))
+		return 0;
+	return -EINVAL;
+}
+
+int vg_backend_path_parse(const char *path, char *abs, size_t abslen,
+			  unsigned int *domid, unsigned int *devid)
+{
+	static const char dom0[] = "/local/domain/0/";
+	static const char rel[] = "backend/vif/";
+	const char *c = path;
+
+	if (*c == '/') {
+		if (strncmp(c, dom0, sizeof(dom0) - 1))
+			return -EINVAL;
+		c += sizeof(dom0) - 1;
+	}
+	if (strncmp(c, rel, sizeof(rel) - 1))
+		return -EINVAL;
+	c += sizeof(rel) - 1;
+	if (parse_uint(c, VG_DOMID_MAX, domid, &c) || *c != '/')
+		return -EINVAL;
+	if (parse_uint(c + 1, 0xffff, devid, &c) || *c)
+		return -EINVAL;
+	if (abs)
+		snprintf(abs, abslen, "%sbackend/vif/%u/%u", dom0, *domid, *devid);
+	return 0;
+}
+
+int vg_vm_path_uuid(const char *vm_path, char uuid[VG_UUID_STRLEN + 1])
+{
+	size_t i;
+
+	if (strncmp(vm_path, "/vm/", 4) || !vg_uuid_valid(vm_path + 4))
+		return -EINVAL;
+	for (i = 0; i < VG_UUID_STRLEN; i++)
+		uuid[i] = tolower((unsigned char)vm_path[4 + i]);
+	uuid[VG_UUID_STRLEN] = '\0';
+	return 0;
+}
+
+static int add_addr(struct vg_spec *spec, const char *key, const char *item, bool v6,
+		    char *err, size_t errlen)
+{
+	char perr[VG_ERRLEN];
+	int ret;
+
+	if (v6) {
+		struct vg_prefix6 p;
+
+		ret = vg_parse_prefix6(item, &p, perr, sizeof(perr));
+		if (!ret)
+			ret = vg_spec_add_v6(spec, &p, perr, sizeof(perr));
+	} else {
+		struct vg_prefix4 p;
+
+		ret = vg_parse_prefix4(item, &p, perr, sizeof(perr));
+		if (!ret)
+			ret = vg_spec_add_v4(spec, &p, perr, sizeof(perr));
+	}
+	if (ret)
+		snprintf(err, errlen, "%s: '%s': %s", key, item, perr);
+	return ret ? -EINVAL : 0;
+}
+
+/* xenopsd joins the lists with ","; accept blanks around items, but not
+ * empty items, which only a hand-written or corrupted key has. */
+static int add_xapi_list(struct vg_spec *spec, const char *key, const char *list,
+			 bool v6, char *err, size_t errlen)
+{
+	const char *c = list;
+
+	if (!list)
+		return 0;
+	while (isspace((unsigned char)*c))
+		c++;
+	if (!*c)
+		return 0;
+	for (;;) {
+		char item[128];
+		size_t len = strcspn(c, ",");
+		const char *b = c, *e = c + len;
+
+		while (b < e && isspace((unsigned char)*b))
+			b++;
+		while (e > b && isspace((unsigned char)e[-1]))
+			e--;
+		if (e == b) {
+			snprintf(err, errlen, "%s: '%s': empty item in the list", key, list);
+			return -EINVAL;
+		}
+		if ((size_t)(e - b) >= sizeof(item)) {
+			snprintf(err, errlen, "%s: '%.*s...': item too long", key, 40, b);
+			return -EINVAL;
+		}
+		memcpy(item, b, e - b);
+		item[e - b] = '\0';
+		if (add_addr(spec, key, item, v6, err, errlen))
+			return -EINVAL;
+		if (!c[len])
+			return 0;
+		c += len + 1;
+	}
+}
+
+static int add_mac_str(struct vg_spec *spec, const char *mac, char *err, size_t errlen)
+{
+	char perr[VG_ERRLEN];
+	uint8_t m[6];
+
+	if (!mac || !*mac) {
+		snprintf(err, errlen, "mac: missing (a locked interface needs its MAC)");
+		return -EINVAL;
+	}
+	if (vg_parse_mac(mac, m, perr, sizeof(perr)) ||
+	    vg_spec_add_mac(spec, m, perr, sizeof(perr))) {
+		snprintf(err, errlen, "mac: '%s': %s", mac, perr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int vg_xapi_parse(const char *mode, const char *mac, const char *ipv4_allowed,
+		  const char *ipv6_allowed, bool *filter, struct vg_spec *spec,
+		  char *err, size_t errlen)
+{
+	*filter = true;
+	if (!strcmp(mode, "unlocked")) {
+		*filter = false;
+		return 0;
+	}
+	if (!strcmp(mode, "disabled")) {
+		spec->mode = VG_MODE_DISABLED;
+		return 0;
+	}
+	if (strcmp(mode, "locked")) {
+		snprintf(err, errlen,
+			 "locking-mode: '%s': expected locked, unlocked or disabled", mode);
+		return -EINVAL;
+	}
+	spec->mode = VG_MODE_LOCKED;
+	if (add_mac_str(spec, mac, err, errlen) ||
+	    add_xapi_list(spec, "ipv4-allowed", ipv4_allowed, false, err, errlen) ||
+	    add_xapi_list(spec, "ipv6-allowed", ipv6_allowed, true, err, errlen))
+		return -EINVAL;
+	return 0;
+}
+
+int vg_xl_parse(const char *mac, const char *ip, struct vg_spec *spec,
+		char *err, size_t errlen)
+{
+	const char *c = ip;
+
+	spec->mode = VG_MODE_LOCKED;
+	if (add_mac_str(spec, mac, err, errlen))
+		return -EINVAL;
+	for (;;) {
+		char item[128];
+		size_t len;
+
+		while (isspace((unsigned char)*c))
+			c++;
+		if (!*c)
+			return 0;
+		len = strcspn(c, " \t\n");
+		if (len >= sizeof(item)) {
+			snprintf(err, errlen, "ip: '%.*s...': item too long", 40, c);
+			return -EINVAL;
+		}
+		memcpy(item, c, len);
+		item[len] = '\0';
+		if (add_addr(spec, "ip", item, strchr(item, ':') != NULL, err, errlen))
+			return -EINVAL;
+		c += len;
+	}
+}
+
+int vg_vm_uuid_of_domid(struct vg_xs *xs, struct vg_vif *vif, char *err, size_t errlen)
+{
+	char path[64], *val;
+	int ret;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/vm", vif->domid);
+	val = vg_xs_read(xs, path);
+	if (!val) {
+		ret = errno ? -errno : -EIO;
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = vg_xs_writable_by(xs, path, vif->domid);
+	if (ret) {
+		if (ret > 0)
+			snprintf(err, errlen,
+				 "%s: domain %u can write this key: not trusted as its identity",
+				 path, vif->domid);
+		else
+			snprintf(err, errlen, "%s: cannot read its permissions: %s",
+				 path, strerror(-ret));
+		free(val);
+		return -EPERM;
+	}
+	ret = vg_vm_path_uuid(val, vif->vm_uuid);
+	if (ret)
+		snprintf(err, errlen, "%s: '%s': not a VM path (/vm/<uuid>)", path, val);
+	free(val);
+	return ret;
+}
+
+static void fail_closed(struct vg_resolution *res, enum vg_source src,
+			const char *origin, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail_closed(struct vg_resolution *res, enum vg_source src,
+			const char *origin, const char *fmt, ...)
+{
+	char ifname[IF_NAMESIZE];
+	char err[VG_ERRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
+	va_end(ap);
+	res->decision = VG_DECISION_FILTER;
+	res->source = src;
+	res->failed_closed = true;
+	snprintf(res->origin, sizeof(res->origin), "%s", origin);
+	memcpy(ifname, res->spec.ifname, sizeof(ifname));
+	vg_spec_init(&res->spec, ifname);
+	res->spec.mode = VG_MODE_DISABLED;
+	/* Only for `show`; a MAC that does not fit is simply not listed. */
+	if (res->has_mac)
+		vg_spec_add_mac(&res->spec, res->mac, err, sizeof(err));
+}
+
+/* Reads dir/key; *val NULL when absent.  -errno on any other failure. */
+static int read_key(struct vg_xs *xs, const char *dir, const char *key, char **val,
+		    char *path, size_t pathlen)
+{
+	snprintf(path, pathlen, "%s/%s", dir, key);
+	*val = vg_xs_read(xs, path);
+	if (*val || errno == ENOENT)
+		return 0;
+	return errno ? -errno : -EIO;
+}
+
+static bool blank(const char *s)
+{
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Builds res->spec from a config entry and the VIF's MAC. */
+static int from_config(const struct vg_config *cfg, const struct vg_config_entry *e,
+		       struct vg_resolution *res)
+{
+	struct vg_spec *s = &res->spec;
+	char err[VG_ERRLEN], origin[sizeof(res->origin)];
+	unsigned int i, j;
+
+	snprintf(origin, sizeof(origin), "%s:%u", cfg->path, e->line);
+	s->mode = e->spec.mode;
+	s->flags = e->spec.flags;
+	if (!e->by_mac && res->has_mac &&
+	    vg_spec_add_mac(s, res->mac, err, sizeof(err))) {
+		fail_closed(res, VG_SOURCE_CONFIG, origin, "%s: %s", origin, err);
+		return 0;
+	}
+	for (i = 0; i < e->spec.n_macs; i++) {
+		for (j = 0; j < s->n_macs; j++)
+			if (!memcmp(s->macs[j], e->spec.macs[i], 6))
+				break;
+		if (j < s->n_macs)
+			continue;
+		if (vg_spec_add_mac(s, e->spec.macs[i], err, sizeof(err))) {
+			fail_closed(res, VG_SOURCE_CONFIG, origin, "%s: %s", origin, err);
+			return 0;
+		}
+	}
+	if (s->mode == VG_MODE_LOCKED && !s->n_macs) {
+		fail_closed(res, VG_SOURCE_CONFIG, origin,
+			    "%s: VIF %s: no MAC known (xenstore has no mac key) and none given with mac=",
+			    origin, e->uuid);
+		return 0;
+	}
+	s->n_v4 = e->spec.n_v4;
+	memcpy(s->v4, e->spec.v4, sizeof(s->v4));
+	s->n_v6 = e->spec.n_v6;
+	memcpy(s->v6, e->spec.v6, sizeof(s->v6));
+	s->n_ethertypes = e->spec.n_ethertypes;
+	memcpy(s->ethertypes, e->spec.ethertypes, sizeof(s->ethertypes));
+	res->decision = VG_DECISION_FILTER;
+	res->source = VG_SOURCE_CONFIG;
+	snprintf(res->origin, sizeof(res->origin), "%s", origin);
+	return 0;
+}
+
+int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif,
+	       const char *ifname, struct vg_resolution *res)
+{
+	char backend[VG_XS_PATHLEN], xapi[VG_XS_PATHLEN] = "", path[VG_XS_PATHLEN + 32];
+	char *mode = NULL, *v4 = NULL, *v6 = NULL, *xmac = NULL, *bmac = NULL;
+	char *ip = NULL, *vif_uuid = NULL, err[VG_ERRLEN + VG_XS_PATHLEN];
+	const char *mac;
+	bool xapi_unlocked = false, filter;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	vg_spec_init(&res->spec, ifname);
+	res->decision = VG_DECISION_UNFILTERED;
+	snprintf(backend, sizeof(backend), "/local/domain/0/backend/vif/%u/%u",
+		 vif->domid, vif->devid);
+
+	if (!vif->vm_uuid[0]) {
+		ret = vg_vm_uuid_of_domid(xs, vif, err, sizeof(err));
+		if (ret && ret != -ENOENT) {
+			snprintf(path, sizeof(path), "/local/domain/%u/vm", vif->domid);
+			fail_closed(res, VG_SOURCE_XAPI, path, "%s", err);
+			goto out;
+		}
+	}
+	if (vif->vm_uuid[0])
+		snprintf(xapi, sizeof(xapi), "/xapi/%s/private/vif/%u",
+			 vif->vm_uuid, vif->devid);
+
+	/* Identity first: the MAC and VIF UUID also select config entries. */
+	if (xapi[0]) {
+		ret = read_key(xs, xapi, "mac", &xmac, path, sizeof(path));
+		if (!ret)
+			ret = read_key(xs, xapi, "vif-uuid", &vif_uuid, path, sizeof(path));
+		if (!ret)
+			ret = read_key(xs, xapi, "locking-mode", &mode, path, sizeof(path));
+		if (ret) {
+			fail_closed(res, VG_SOURCE_XAPI, xapi, "%s: cannot read: %s",
+				    path, strerror(-ret));
+			goto out;
+		}
+	}
+	ret = read_key(xs, backend, "mac", &bmac, path, sizeof(path));
+	if (!ret)
+		ret = read_key(xs, backend, "ip", &ip, path, sizeof(path));
+	if (ret) {
+		fail_closed(res, VG_SOURCE_XL, backend, "%s: cannot read: %s",
+			    path, strerror(-ret));
+		goto out;
+	}
+	mac = xmac ? xmac : bmac;
+	if (mac && vg_parse_mac(mac, res->mac, err, sizeof(err)) == 0)
+		res->has_mac = true;
+	if (vif_uuid && vg_uuid_valid(vif_uuid)) {
+		snprintf(res->vif_uuid, sizeof(res->vif_uuid), "%s", vif_uuid);
+		for (char *c = res->vif_uuid; *c; c++)
+			*c = tolower((unsigned char)*c);
+	}
+
+	/* 1. XAPI: locked or disabled. */
+	if (mode) {
+		ret = read_key(xs, xapi, "ipv4-allowed", &v4, path, sizeof(path));
+		if (!ret)
+			ret = read_key(xs, xapi, "ipv6-allowed", &v6, path, sizeof(path));
+		if (ret) {
+			fail_closed(res, VG_SOURCE_XAPI, xapi, "%s: cannot read: %s",
+				    path, strerror(-ret));
+			goto out;
+		}
+		if (vg_xapi_parse(mode, mac, v4, v6, &filter, &res->spec, err, sizeof(err))) {
+			/* A bad MAC is named where it was read; a missing one
+			 * where XAPI keeps it. */
+			bool backend_mac = !xmac && bmac && !strncmp(err, "mac:", 4);
+
+			fail_closed(res, VG_SOURCE_XAPI, xapi, "%s/%s",
+				    backend_mac ? backend : xapi, err);
+			goto out;
+		}
+		if (filter) {
+			res->decision = VG_DECISION_FILTER;
+			res->source = VG_SOURCE_XAPI;
+			snprintf(res->origin, sizeof(res->origin), "%s", xapi);
+			goto validate;
+		}
+		xapi_unlocked = true;
+	}
+
+	/* 2. xl: the backend's ip key. */
+	if (ip && !blank(ip)) {
+		if (vg_xl_parse(bmac, ip, &res->spec, err, sizeof(err))) {
+			fail_closed(res, VG_SOURCE_XL, backend, "%s/%s", backend, err);
+			goto out;
+		}
+		res->decision = VG_DECISION_FILTER;
+		res->source = VG_SOURCE_XL;
+		snprintf(res->origin, sizeof(res->origin), "%s", backend);
+		goto validate;
+	}
+
+	/* 3. The config file. */
+	if (cfg) {
+		const struct vg_config_entry *e;
+
+		e = vg_config_find(cfg, res->vif_uuid, res->has_mac ? res->mac : NULL);
+		if (e) {
+			from_config(cfg, e, res);
+			if (res->failed_closed)
+				goto out;
+			goto validate;
+		}
+	}
+
+	/* 4. Unfiltered. */
+	if (xapi_unlocked) {
+		res->source = VG_SOURCE_XAPI;
+		snprintf(res->origin, sizeof(res->origin), "%s", xapi);
+	}
+	goto out;
+
+validate:
+	if (vg_spec_validate(&res->spec, err, sizeof(err))) {
+		char origin[sizeof(res->origin)];
+
+		memcpy(origin, res->origin, sizeof(origin));
+		fail_closed(res, res->source, origin, "%s: %s", origin, err);
+	}
+out:
+	free(mode);
+	free(v4);
+	free(v6);
+	free(xmac);
+	free(bmac);
+	free(ip);
+	free(vif_uuid);
+	return 0;
+}
