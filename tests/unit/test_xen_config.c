@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Config file parser: the original "<vif-uuid> <ip>" lines, the richer
+ * syntax, and every way a line can be wrong (file:line in the message,
+ * nothing kept).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+#define UUID_A "9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e11"
+#define UUID_B "0B7E1C54-2F4D-4E3A-9A1B-2C3D4E5F6A7B"
+
+#define assert_contains(hay, needle)					\
+	do {								\
+		if (!strstr((hay), (needle)))				\
+			fail_msg("expected '%s' in '%s'", (needle), (hay)); \
+	} while (0)
+
+static void assert_v4(const struct vg_spec *s, unsigned int i, const char *addr,
+		      unsigned int len)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	if (i >= s->n_v4)
+		fail_msg("v4[%u]: expected %s/%u, only %u addresses", i, addr, len, s->n_v4);
+	inet_ntop(AF_INET, &s->v4[i].addr, buf, sizeof(buf));
+	assert_string_equal(buf, addr);
+	assert_int_equal(s->v4[i].len, len);
+}
+
+static void original_format(void **state)
+{
+	static const char text[] =
+		"# /etc/xensource/ip_restriction.conf\n"
+		UUID_A " 10.0.0.5\n"
+		UUID_A " 10.0.0.6\n"
+		"\n"
+		UUID_B "\t192.168.7.20\n";
+	struct vg_config cfg;
+	const struct vg_config_entry *e;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(vg_config_parse("ipr.conf", text, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n, 2);
+	e = vg_config_find(&cfg, UUID_A, NULL);
+	assert_non_null(e);
+	assert_int_equal(e->line, 2);
+	assert_false(e->by_mac);
+	assert_int_equal(e->spec.mode, VG_MODE_LOCKED);
+	assert_int_equal(e->spec.n_v4, 2);
+	assert_v4(&e->spec, 0, "10.0.0.5", 32);
+	assert_v4(&e->spec, 1, "10.0.0.6", 32);
+	assert_int_equal(e->spec.n_macs, 0);
+	/* UUIDs are matched without regard to case. */
+	e = vg_config_find(&cfg, "0b7e1c54-2f4d-4e3a-9a1b-2c3d4e5f6a7b", NULL);
+	assert_non_null(e);
+	assert_string_equal(e->uuid, "0b7e1c54-2f4d-4e3a-9a1b-2c3d4e5f6a7b");
+	assert_v4(&e->spec, 0, "192.168.7.20", 32);
+	vg_config_free(&cfg);
+}
+
+static void rich_syntax(void **state)
+{
+	static const char text[] =
+		"00:16:3e:5a:01:02 10.1.0.0/16 2001:db8::7 no-dhcp  # web\n"
+		"00:16:3E:5A:01:02 ipv6=2001:db8:1::/64,fe80::1 allow-ra ethertype=0x88cc\n"
+		UUID_A " mode=disabled\n"
+		UUID_B " mac=00:16:3e:00:00:09 ipv4=10.2.0.1,10.2.0.2 no-link-local allow-dhcp-server\n";
+	const uint8_t mac[6] = { 0x00, 0x16, 0x3e, 0x5a, 0x01, 0x02 };
+	const struct vg_config_entry *e;
+	struct vg_config cfg;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(vg_config_parse("rich.conf", text, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n, 3);
+
+	e = vg_config_find(&cfg, NULL, mac);
+	assert_non_null(e);
+	assert_true(e->by_mac);
+	assert_int_equal(e->line, 1);
+	assert_int_equal(e->spec.n_macs, 1);
+	assert_memory_equal(e->spec.macs[0], mac, 6);
+	assert_v4(&e->spec, 0, "10.1.0.0", 16);
+	assert_int_equal(e->spec.n_v6, 3);
+	assert_int_equal(e->spec.v6[1].len, 64);
+	assert_false(e->spec.flags & VG_F_DHCP_CLIENT);
+	assert_true(e->spec.flags & VG_F_RA);
+	assert_true(e->spec.flags & VG_F_LINK_LOCAL);
+	assert_int_equal(e->spec.n_ethertypes, 1);
+	assert_int_equal(e->spec.ethertypes[0], 0x88cc);
+
+	e = vg_config_find(&cfg, UUID_A, mac);	/* UUID before MAC */
+	assert_non_null(e);
+	assert_false(e->by_mac);
+	assert_int_equal(e->spec.mode, VG_MODE_DISABLED);
+
+	e = vg_config_find(&cfg, UUID_B, NULL);
+	assert_non_null(e);
+	assert_int_equal(e->spec.n_macs, 1);
+	assert_int_equal(e->spec.n_v4, 2);
+	assert_false(e->spec.flags & VG_F_LINK_LOCAL);
+	assert_true(e->spec.flags & VG_F_DHCP_SERVER);
+	assert_true(e->spec.flags & VG_F_DHCP_CLIENT);
+
+	assert_null(vg_config_find(&cfg, "11111111-2222-3333-4444-555555555555", NULL));
+	vg_config_free(&cfg);
+}
+
+struct bad_case {
+	const char *text;
+	const char *msg;	/* expected in the error */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "vif3.0 10.0.0.1\n", "t.conf:1: 'vif3.0': expected a VIF UUID or a MAC address" },
+	{ "\n\n" UUID_A " 10.0.0.300\n", "t.conf:3: '10.0.0.300'" },
+	{ UUID_A " 10.0.0.0/33\n", "t.conf:1: '10.0.0.0/33'" },
+	{ UUID_A " fe80::zz\n", "t.conf:1: 'fe80::zz'" },
+	{ UUID_A " 10.0.0.1 bogus\n", "t.conf:1: 'bogus': unknown option" },
+	{ UUID_A " colour=blue\n", "t.conf:1: 'colour=blue': unknown option" },
+	{ UUID_A " mode=open\n", "t.conf:1: 'mode=open'" },
+	{ UUID_A " mode=locked\n" UUID_A " mode=disabled\n",
+	  "t.conf:2: 'mode=disabled': conflicts with the mode set on line 1" },
+	{ UUID_A " ipv4=\n", "t.conf:1: 'ipv4=': empty address list" },
+	{ UUID_A " ipv4=10.0.0.1,fe80::1\n", "t.conf:1: 'fe80::1'" },
+	{ UUID_A " mac=zz:00:00:00:00:01\n", "t.conf:1: 'mac=zz:00:00:00:00:01'" },
+	{ "00:16:3e:00:00\t10.0.0.1\n", "t.conf:1: '00:16:3e:00:00'" },
+	{ UUID_A " ethertype=ip\n", "t.conf:1: 'ethertype=ip'" },
+	{ "9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e1 10.0.0.1\n",
+	  "'9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e1': expected a VIF UUID" },
+};
+
+static void bad_lines(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		struct vg_config cfg;
+		char err[512] = "";
+		int ret;
+
+		ret = vg_config_parse("t.conf", bad_cases[i].text, &cfg, err, sizeof(err));
+		if (ret != -22)
+			fail_msg("case %zu (%s): expected -EINVAL, got %d", i,
+				 bad_cases[i].text, ret);
+		assert_contains(err, bad_cases[i].msg);
+		/* Nothing of a rejected file is kept. */
+		assert_int_equal(cfg.n, 0);
+		assert_null(cfg.entries);
+	}
+}
+
+static void too_many_addresses(void **state)
+{
+	char *text, *p;
+	struct vg_config cfg;
+	char err[512] = "";
+	int i;
+
+	(void)state;
+	text = malloc(200 * 60);
+	assert_non_null(text);
+	p = text;
+	for (i = 0; i <= VG_MAX_ADDRS; i++)
+		p += sprintf(p, "%s 10.9.%d.%d\n", UUID_A, i / 200, i % 200 + 1);
+	assert_int_not_equal(vg_config_parse("t.conf", text, &cfg, err, sizeof(err)), 0);
+	{
+		char want[32];
+
+		snprintf(want, sizeof(want), "t.conf:%d:", VG_MAX_ADDRS + 1);
+		assert_contains(err, want);
+	}
+	free(text);
+}
+
+static void load_file(void **state)
+{
+	static const char nul_text[] = UUID_A " 10.0.0.1\n" UUID_A " 10.0.0.2\0x\n";
+	static const char one_line[] = UUID_A " 10.0.0.1\n";
+	char path[] = "/tmp/vg-test-config-XXXXXX";
+	struct vg_config cfg;
+	char err[512] = "";
+	int fd;
+
+	(void)state;
+	/* A host without a config file simply has no entries. */
+	assert_int_equal(vg_config_load("/nonexistent/vifguard.conf", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n, 0);
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, nul_text, sizeof(nul_text) - 1), sizeof(nul_text) - 1);
+	close(fd);
+	assert_int_not_equal(vg_config_load(path, &cfg, err, sizeof(err)), 0);
+	assert_contains(err, ":2: NUL byte");
+	assert_int_equal(cfg.n, 0);
+
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, one_line, sizeof(one_line) - 1), sizeof(one_line) - 1);
+	close(fd);
+	assert_int_equal(vg_config_load(path, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n, 1);
+	assert_string_equal(cfg.path, path);
+	vg_config_free(&cfg);
+	unlink(path);
+}
+
+static void uuid_syntax(void **state)
+{
+	(void)state;
+	assert_true(vg_uuid_valid(UUID_A));
+	assert_true(vg_uuid_valid(UUID_B));
+	assert_false(vg_uuid_valid(""));
+	assert_false(vg_uuid_valid("9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e111"));
+	assert_false(vg_uuid_valid("9c1fbbd2-5a37-4c5e-8c2d_6f2f1a0b7e11"));
+	assert_false(vg_uuid_valid("9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e1g"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(original_format),
+		cmocka_unit_test(rich_syntax),
+		cmocka_unit_test(bad_lines),
+		cmocka_unit_test(too_many_addresses),
+		cmocka_unit_test(load_file),
+		cmocka_unit_test(uuid_syntax),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("xen-config", tests, NULL, NULL);
+}
