@@ -11,6 +11,10 @@ pkgs=(
 	libbpf-dev libelf-dev zlib1g-dev bpftool
 	# tests and demo
 	libcmocka-dev iproute2 iputils-ping procps kmod
+	# Xen integration: xenstore.h to build (libxenstore.so.4 is dlopen()ed
+	# at run time); oxenstored, xenstore-utils and Xen's vif scripts for
+	# the hotplug tests
+	libxen-dev xen-utils-4.17 xen-utils-common xenstore-utils util-linux
 )
 
 missing=()
