@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Bad input: the CLI answers with its documented exit status and one
+# clear line naming the argument, and changes nothing: maps and filters
+# are byte for byte the same afterwards, and the guest's existing policy
+# still holds.
+. "$(dirname "$0")/lib.sh"
+vg_init
+
+MAC=02:00:00:00:05:00
+vg_guest g5 vif5.0 $MAC quiet
+VG_FENCE[g5]="udp4 --src-ip 10.99.0.5"
+out=$(vg attach vif5.0 --mac $MAC --ipv4 10.99.0.5 --ipv6 fd00:99::5 2>&1)
+tap_check "attach vif5.0" "exit 0" "exit $?" "$out"
+vg_up g5
+
+state() {
+	vg_maps_dump
+	hx "$BPFTOOL" net show
+}
+
+TOO_MANY=()
+for ((i = 1; i <= 65; i++)); do TOO_MANY+=(--ipv4 "10.5.0.$i"); done
+
+# name|exit status|text the message must contain|arguments
+while IFS='|' read -r name want_rc needle args; do
+	[ -z "$name" ] && continue
+	before=$(state)
+	# shellcheck disable=SC2086
+	vg $args >"$VG_TMP/out" 2>"$VG_TMP/err"
+	rc=$?
+	after=$(state)
+	lines=$(wc -l <"$VG_TMP/err")
+	msg=$(head -c 300 "$VG_TMP/err")
+	stdout=$(head -c 200 "$VG_TMP/out")
+	changed=no
+	[ "$before" != "$after" ] && changed=yes
+	found=no
+	grep -qiF -- "$needle" "$VG_TMP/err" && found=yes
+	tap_check "bad input: $name" \
+		"exit $want_rc, 1 line naming '$needle', no stdout, nothing changed" \
+		"exit $rc, $lines line(s) naming it: $found, stdout: '${stdout}', changed: $changed" \
+		"stderr: $msg" "$(diff <(echo "$before") <(echo "$after") | head -5)"
+done <<CASES
+unknown interface|1|nosuch0|attach nosuch0 --mac $MAC --ipv4 10.99.0.5
+bad MAC|2|02:00:00:00:05|attach vif5.0 --mac 02:00:00:00:05 --ipv4 10.99.0.5
+multicast MAC|2|01:00:5e:00:00:01|attach vif5.0 --mac 01:00:5e:00:00:01
+IPv4 300.1.1.1|2|300.1.1.1|attach vif5.0 --mac $MAC --ipv4 300.1.1.1
+IPv4 prefix /33|2|10.0.0.0/33|attach vif5.0 --mac $MAC --ipv4 10.0.0.0/33
+IPv6 fe80::zz|2|fe80::zz|attach vif5.0 --mac $MAC --ipv6 fe80::zz
+IPv6 prefix /129|2|fd00::/129|attach vif5.0 --mac $MAC --ipv6 fd00::/129
+bad mode|2|paranoid|attach vif5.0 --mac $MAC --mode paranoid
+bad ethertype|2|0xzz|attach vif5.0 --mac $MAC --allow-ethertype 0xzz
+unknown option|2|--frobnicate|attach vif5.0 --mac $MAC --frobnicate
+unknown command|2|frobnicate|frobnicate vif5.0
+too many addresses (65 IPv4)|2|ipv4|attach vif5.0 --mac $MAC ${TOO_MANY[*]}
+detach unknown interface|1|nosuch0|detach nosuch0
+CASES
+
+# Errors under -j are JSON too.
+vg -j attach vif5.0 --mac zz:zz >"$VG_TMP/out" 2>"$VG_TMP/err"
+rc=$?
+err=$(cat "$VG_TMP/out" "$VG_TMP/err" | jq -r '.error // empty' 2>/dev/null | head -1)
+tap_check "bad input under -j: a JSON error object, exit 2" "exit 2, error set" \
+	"exit $rc, error ${err:+set}" "$(cat "$VG_TMP/out" "$VG_TMP/err")"
+
+# The policy in force before all this still holds.
+vg_case "after bad input: vif5.0 still passes its own address" g5 vif5.0 3 3 \
+	"pass+4" udp4 --src-ip 10.99.0.5
+vg_case "after bad input: vif5.0 still drops others" g5 vif5.0 3 0 \
+	"ipv4-src+3 pass+1" udp4 --src-ip 10.99.0.6
+
+tap_done

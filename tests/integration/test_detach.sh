@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# detach removes one interface's filter and entries and nothing else; gc
+# removes the entries of interfaces that no longer exist and nothing else.
+. "$(dirname "$0")/lib.sh"
+vg_init
+
+vg_guest g5 vif5.0 02:00:00:00:05:00 quiet
+vg_guest g6 vif6.0 02:00:00:00:06:00 quiet
+vg_guest g7 tap7.0 02:00:00:00:07:00 quiet
+VG_FENCE[g5]="udp4 --src-ip 10.99.0.5"
+VG_FENCE[g6]="udp4 --src-ip 10.99.0.6"
+VG_FENCE[g7]="udp4 --src-ip 10.99.0.7"
+for g in 5 6 7; do
+	vif=vif$g.0
+	[ $g = 7 ] && vif=tap7.0
+	out=$(vg attach $vif --mac 02:00:00:00:0$g:00 --ipv4 10.99.0.$g \
+		--ipv4 10.99.$g.0/24 --ipv6 fd00:99::$g --ipv6 fd00:99:$g::/64 2>&1)
+	tap_check "attach $vif" "exit 0" "exit $?" "$out"
+	vg_up g$g
+done
+
+idx5=$(vg_ifindex vif5.0)
+idx6=$(vg_ifindex vif6.0)
+idx7=$(vg_ifindex tap7.0)
+of() { vg_entries | awk -v i="$1" '$2 == i' | sort; }
+filters() { hx "$BPFTOOL" -j net show dev "$1" |
+	jq '[.[] | (.tc // [])[], (.tcx // [])[]] | length'; }
+
+keep5=$(of "$idx5")
+keep7=$(of "$idx7")
+n6=$(of "$idx6" | wc -l)
+if [ "$n6" -gt 0 ]; then tap_ok "vif6.0 has $n6 map entries before detach"
+else tap_fail "vif6.0 has map entries before detach" ">0" "$n6"; fi
+
+out=$(vg detach vif6.0 2>&1)
+tap_check "detach vif6.0" "exit 0" "exit $?" "$out"
+tap_check "detach vif6.0: none of its $n6 entries left" "" "$(of "$idx6")"
+tap_check "detach vif6.0: no filter left on it" "0" "$(filters vif6.0)"
+tap_check "detach vif6.0: vif5.0 entries untouched" "$keep5" "$(of "$idx5")"
+tap_check "detach vif6.0: tap7.0 entries untouched" "$keep7" "$(of "$idx7")"
+tap_check "detach vif6.0: vif5.0 still filtered" "1" "$(filters vif5.0)"
+
+# The proof that the filter is gone: a spoof from g6 now reaches the peer.
+vg_marker
+vg_recv_start $MARKER -n 3 -t 3000
+gx g6 "$VGPKT" send -i eth0 -c 3 -m $MARKER udp4 --src-ip 10.99.0.5
+vg_recv_wait $MARKER
+tap_check "detach vif6.0: its traffic is no longer filtered (spoof arrives)" \
+	"3" "$RX"
+vg_case "detach vif6.0: vif5.0 still drops spoofs" g5 vif5.0 3 0 \
+	"ipv4-src+3 pass+1" udp4 --src-ip 10.99.0.6
+vg_case "detach vif6.0: tap7.0 still passes legitimate frames" g7 tap7.0 3 3 \
+	"pass+4" udp4 --src-ip 10.99.0.7
+
+# gc: tap7.0 disappears without a detach (the domain was destroyed).
+ip -n "$HOST" link del tap7.0
+n7=$(of "$idx7" | wc -l)
+if [ "$n7" -gt 0 ]; then tap_ok "deleted tap7.0 keeps its $n7 entries until gc"
+else tap_fail "deleted tap7.0 keeps its entries until gc" ">0" "$n7"; fi
+keep5=$(of "$idx5")
+out=$(vg gc 2>&1)
+tap_check "gc" "exit 0" "exit $?" "$out"
+tap_check "gc: entries of the deleted tap7.0 removed" "" "$(of "$idx7")"
+tap_check "gc: entries of the live vif5.0 untouched" "$keep5" "$(of "$idx5")"
+vg_case "gc: vif5.0 still drops spoofs" g5 vif5.0 3 0 "ipv4-src+3 pass+1" \
+	udp4 --src-ip 10.99.0.7
+out=$(vg gc 2>&1)
+tap_check "gc again: nothing to do, exit 0" "exit 0" "exit $?" "$out"
+
+tap_done
