@@ -11,6 +11,9 @@ pkgs=(
 	libbpf-dev libelf-dev zlib1g-dev bpftool
 	# tests and demo
 	libcmocka-dev iproute2 iputils-ping procps kmod
+	# integration tests and demo: JSON from the CLI, bpftool and ip; static
+	# libc for build/vgpkt-static
+	jq libc6-dev
 	# Xen integration: xenstore.h to build (libxenstore.so.4 is dlopen()ed
 	# at run time); oxenstored, xenstore-utils and Xen's vif scripts for
 	# the hotplug tests
