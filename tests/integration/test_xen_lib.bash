@@ -10,8 +10,9 @@
 #    libxenstore (what vifguard dlopen()s) and xenstore-read/write then
 #    talk to it as dom0.
 #  - /etc/xen/scripts is replaced, in that namespace only, by a copy of
-#    Debian's scripts plus what `make install` staged (the vif-post.d hook
-#    and the vif-vifguard-* scripts), and /var/log/xen by a scratch dir:
+#    Debian's scripts plus what `make install-xen` stages from this tree
+#    (the vif-post.d hook and the vif-vifguard-* scripts), and
+#    /var/log/xen by a scratch dir:
 #    vif-bridge, vif-openvswitch, call_hooks and xenstore-write run for
 #    real, as libxl runs them.
 #  - Open vSwitch has no datapath here: a recording ovs-vsctl stands in.
@@ -19,7 +20,6 @@
 # API: xen_init; xs_write PATH VALUE...; xs_read PATH; xl_nic; xapi_nic;
 # xen_vif; libxl_run; link_state; ovs_log.
 
-XEN_STAGE=${XEN_STAGE:-$OUTPUT/xen-stage}
 XEN_SHIM=${XEN_SHIM:-$OUTPUT/test_xen_shim.so}
 XEN_SCRIPTS=/etc/xen/scripts
 VM_UUID_BASE=5f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f
@@ -63,11 +63,15 @@ xen_init() {
 	oxs=$(xen_oxenstored) || vg_bail "oxenstored missing (xen-utils-4.17, scripts/install-deps.sh)"
 	command -v xenstore-write >/dev/null || vg_bail "xenstore-utils missing"
 	[ -f "$XEN_SHIM" ] || vg_bail "$XEN_SHIM not built"
-	[ -x "$XEN_STAGE/etc/xen/scripts/vif-vifguard" ] ||
-		vg_bail "$XEN_STAGE: no staged install (make test-xen-integration stages it)"
 	[ -x "$XEN_SCRIPTS/vif-bridge" ] || vg_bail "Xen's vif-bridge missing (xen-utils-common)"
 
 	vg_init
+
+	# What `make install` puts in place, from this tree.
+	XEN_STAGE=$VG_TMP/stage
+	make -s -C "$VG_TOP" --no-print-directory install-xen \
+		DESTDIR="$XEN_STAGE" PREFIX=/usr >"$VG_TMP/install.out" 2>&1 ||
+		vg_bail "make install-xen: $(cat "$VG_TMP/install.out")"
 
 	# The daemon's fixed socket directory, private to this namespace.
 	mkdir -p /run/xenstored
