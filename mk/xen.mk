@@ -18,11 +18,12 @@ XEN_UNIT_SRCS := loader/config.c loader/source.c loader/xs.c loader/xs_table.c \
 	loader/policy.c
 XEN_UNIT_TESTS := $(OUTPUT)/tests/test_xen_config $(OUTPUT)/tests/test_xen_sources
 XEN_SHIM := $(OUTPUT)/test_xen_shim.so
+XEN_NLMON := $(OUTPUT)/test_xen_nlmon
 XEN_INTEGRATION := tests/integration/test_hotplug.sh tests/integration/test_xapi.sh \
 	tests/integration/test_xen_sync.sh tests/integration/test_xen_install.sh
 
-# The shim is tiny and the integration runner of every suite may need it.
-ALL_TARGETS += $(XEN_SHIM)
+# Two tiny test helpers; the integration runner of every suite may need them.
+ALL_TARGETS += $(XEN_SHIM) $(XEN_NLMON)
 INSTALL_TARGETS += install-xen
 
 $(OUTPUT)/tests/test_xen_%: tests/unit/test_xen_%.c $(XEN_UNIT_SRCS) \
@@ -36,6 +37,11 @@ $(XEN_SHIM): tests/integration/test_xen_shim.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -shared -fPIC $(LDFLAGS) -o $@ $< -ldl
+
+$(XEN_NLMON): tests/integration/test_xen_nlmon.c | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # The hook and scripts name the binary by its installed path.
 define xen_install_script

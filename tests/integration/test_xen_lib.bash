@@ -18,9 +18,11 @@
 #  - Open vSwitch has no datapath here: a recording ovs-vsctl stands in.
 #
 # API: xen_init; xs_write PATH VALUE...; xs_read PATH; xl_nic; xapi_nic;
-# xen_vif; libxl_run; link_state; ovs_log.
+# xapi_lock; xen_vif; libxl_run; link_state; tc_ingress; check_then_stock;
+# nl_start/nl_lines/nl_first (link and tc events of a device, in order).
 
 XEN_SHIM=${XEN_SHIM:-$OUTPUT/test_xen_shim.so}
+XEN_NLMON=${XEN_NLMON:-$OUTPUT/test_xen_nlmon}
 XEN_SCRIPTS=/etc/xen/scripts
 VM_UUID_BASE=5f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f
 
@@ -63,6 +65,7 @@ xen_init() {
 	oxs=$(xen_oxenstored) || vg_bail "oxenstored missing (xen-utils-4.17, scripts/install-deps.sh)"
 	command -v xenstore-write >/dev/null || vg_bail "xenstore-utils missing"
 	[ -f "$XEN_SHIM" ] || vg_bail "$XEN_SHIM not built"
+	[ -x "$XEN_NLMON" ] || vg_bail "$XEN_NLMON not built"
 	[ -x "$XEN_SCRIPTS/vif-bridge" ] || vg_bail "Xen's vif-bridge missing (xen-utils-common)"
 
 	vg_init
@@ -251,4 +254,37 @@ check_then_stock() {
 	EOF
 	chmod +x "$out"
 	echo "$out"
+}
+
+# nl_start IFNAME: records the link and tc events of a HOST device, in the
+# kernel's order, to $VG_TMP/nl.IFNAME until the test ends.
+nl_start() {
+	local f=$VG_TMP/nl.$1 i
+	hx "$XEN_NLMON" "$1" >"$f" 2>&1 &
+	VG_BG+=("$!")
+	for ((i = 0; i < 200; i++)); do
+		grep -q '^ready' "$f" && return 0
+		sleep 0.01
+	done
+	vg_bail "nlmon $1: $(cat "$f")"
+}
+
+# nl_lines IFNAME [FROM]: the events recorded so far, from line FROM on.
+nl_lines() {
+	sleep 0.2	# let the monitor catch up with the kernel
+	tail -n "+${2:-2}" "$VG_TMP/nl.$1"
+}
+
+# nl_first IFNAME PATTERN: line number of the first event matching
+# PATTERN (grep -E), or "none".
+nl_first() {
+	local n
+	n=$(nl_lines "$1" 1 | grep -En -m1 -- "$2" | cut -d: -f1)
+	echo "${n:-none}"
+}
+
+# carrier_changes IFNAME: the kernel's count of carrier changes of a HOST
+# device; any link flap moves it.
+carrier_changes() {
+	hx cat "/sys/class/net/$1/carrier_changes"
 }
