@@ -13,10 +13,15 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <ctype.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "config.h"
+
+#ifndef VG_EXAMPLE_CONF
+#define VG_EXAMPLE_CONF "etc/vifguard.conf.example"
+#endif
 
 #define UUID_A "9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e11"
 #define UUID_B "0B7E1C54-2F4D-4E3A-9A1B-2C3D4E5F6A7B"
@@ -220,6 +225,33 @@ static void load_file(void **state)
 	unlink(path);
 }
 
+/* The shipped example: valid as installed (all entries commented out),
+ * and every commented entry valid once uncommented. */
+static void example_file(void **state)
+{
+	struct vg_config cfg;
+	char err[512] = "", line[512], *text;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(vg_config_load(VG_EXAMPLE_CONF, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n, 0);
+	f = fopen(VG_EXAMPLE_CONF, "r");
+	assert_non_null(f);
+	text = calloc(1, 65536);
+	assert_non_null(text);
+	while (fgets(line, sizeof(line), f))
+		if (line[0] == '#' && isxdigit((unsigned char)line[1]))
+			len += (size_t)snprintf(text + len, 65536 - len, "%s", line + 1);
+	fclose(f);
+	if (vg_config_parse("example", text, &cfg, err, sizeof(err)))
+		fail_msg("uncommented example: %s", err);
+	assert_int_equal(cfg.n, 4);
+	vg_config_free(&cfg);
+	free(text);
+}
+
 static void uuid_syntax(void **state)
 {
 	(void)state;
@@ -239,6 +271,7 @@ int main(void)
 		cmocka_unit_test(bad_lines),
 		cmocka_unit_test(too_many_addresses),
 		cmocka_unit_test(load_file),
+		cmocka_unit_test(example_file),
 		cmocka_unit_test(uuid_syntax),
 	};
 
