@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Header parsing for the tc program: a cursor that only moves forward
+ * after a bounds check against data_end, and small helpers that return the
+ * header or NULL when it is not entirely in the packet.  Every helper is
+ * inlined: Linux 4.19 verifies packet access per call site anyway, and
+ * inlining keeps the object free of BPF-to-BPF calls.
+ */
+#ifndef VG_PARSING_H
+#define VG_PARSING_H
+
+#include <linux/types.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <linux/icmpv6.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <bpf/bpf_helpers.h>
+
+struct cursor {
+	void *pos;
+	void *end;
+};
+
+/* Returns the header at the cursor and moves past it, or NULL if fewer
+ * than len bytes are left. */
+static __always_inline void *cursor_pull(struct cursor *c, __u32 len)
+{
+	void *h = c->pos;
+
+	if (h + len > c->end)
+		return NULL;
+	c->pos = h + len;
+	return h;
+}
+
+#define parse_hdr(c, type) ((type *)cursor_pull((c), sizeof(type)))
+
+/* ARP for Ethernet and IPv4: the only kind a guest may send. */
+struct arp_eth {
+	__be16 htype;
+	__be16 ptype;
+	__u8 hlen;
+	__u8 plen;
+	__be16 op;
+	__u8 sha[ETH_ALEN];
+	__be32 spa;
+	__u8 tha[ETH_ALEN];
+	__be32 tpa;
+} __attribute__((packed));
+
+#define ARP_HTYPE_ETHER		1
+#define ARP_OP_REQUEST		1
+#define ARP_OP_REPLY		2
+
+/* Generic IPv6 extension header (hop-by-hop, routing, destination
+ * options: length in 8-octet units not counting the first 8; AH: in
+ * 4-octet units not counting the first 8). */
+struct ip6_ext {
+	__u8 nexthdr;
+	__u8 hdrlen;
+	__u8 data[6];
+};
+
+struct ip6_frag {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off;	/* offset in the top 13 bits, then 2 reserved, M */
+	__be32 ident;
+};
+
+#define IP6_FRAG_OFFSET		0xfff8
+
+/* IPv4 frag_off, host order. */
+#define IP4_MF			0x2000
+#define IP4_OFFSET		0x1fff
+
+/* ICMPv6 types (RFC 4443, 4861, 2710, 3810). */
+#define ICMP6_MLD_REPORT	131
+#define ICMP6_MLD2_REPORT	143
+#define ICMP6_ND_RS		133
+#define ICMP6_ND_RA		134
+#define ICMP6_ND_NS		135
+#define ICMP6_ND_NA		136
+#define ICMP6_ND_REDIRECT	137
+
+/* Neighbour Solicitation / Advertisement body after the ICMPv6 header's
+ * first four octets. */
+struct nd_ns_na {
+	__u8 type;
+	__u8 code;
+	__be16 csum;
+	__be32 flags;
+	__be32 target[4];
+};
+
+struct nd_opt {
+	__u8 type;
+	__u8 len;	/* in units of 8 octets, 0 is invalid */
+	__u8 lladdr[ETH_ALEN];
+};
+
+#define ND_OPT_SLLA		1
+#define ND_OPT_TLLA		2
+
+#define DHCP4_SERVER_PORT	67
+#define DHCP4_CLIENT_PORT	68
+#define DHCP6_CLIENT_PORT	546
+#define DHCP6_SERVER_PORT	547
+
+static __always_inline int mac_equal(const __u8 *a, const __u8 *b)
+{
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
+		(a[3] ^ b[3]) | (a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
+}
+
+#endif /* VG_PARSING_H */

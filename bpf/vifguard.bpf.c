@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * vifguard: tc ingress filter for frames a guest sends into the host.
+ *
+ * One program serves every guest interface; the policy of each interface
+ * lives in maps keyed by the ifindex.  Every frame ends in exactly one
+ * reason (VG_PASS or a drop reason), counted per interface and per CPU.
+ *
+ * Linux 4.19 (XCP-ng / XenServer dom0) must verify this object as well:
+ * no loops (constant bounds, unrolled), no global data (no tables: clang
+ * would put them in .rodata), helpers 1..83 only, -mcpu=v2.  Parsing
+ * returns early wherever it can so that the unrolled walks do not
+ * multiply the verifier's states.  `make check-compat` enforces the rules.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "vifguard.h"
+#include "parsing.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VG_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct vg_policy);
+} policy SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VG_MAX_V4_HOSTS);
+	__type(key, struct vg_v4_key);
+	__type(value, struct vg_addr);
+} v4_hosts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VG_MAX_V6_HOSTS);
+	__type(key, struct vg_v6_key);
+	__type(value, struct vg_addr);
+} v6_hosts SEC(".maps");
+
+/* The kernel refuses LPM tries without BPF_F_NO_PREALLOC. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VG_MAX_V4_PREFIXES);
+	__type(key, struct vg_v4_lpm_key);
+	__type(value, struct vg_addr);
+} v4_prefixes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VG_MAX_V6_PREFIXES);
+	__type(key, struct vg_v6_lpm_key);
+	__type(value, struct vg_addr);
+} v6_prefixes SEC(".maps");
+
+/* Entries are created by the loader at attach; the program only
+ * increments, through a per-CPU pointer, so no atomics are needed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VG_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct vg_stats);
+} stats SEC(".maps");
+
+/* Frames seen on an interface that has the program but no policy. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vg_stats);
+} orphans SEC(".maps");
+
+static __always_inline void count(__u32 ifindex, __u32 reason)
+{
+	struct vg_stats *st;
+	__u32 zero = 0;
+
+	if (reason == VG_NO_POLICY)
+		st = bpf_map_lookup_elem(&orphans, &zero);
+	else
+		st = bpf_map_lookup_elem(&stats, &ifindex);
+	/* The bound keeps the verifier sure the index stays in the value. */
+	if (st && reason < VG_REASON_MAX)
+		st->pkts[reason]++;
+}
+
+/*
+ * Bytes pulled into the linear part before parsing.  Xen netback copies
+ * only the first 128 bytes of a frame into the linear area; the rest sits
+ * in page fragments that direct packet access cannot see.
+ */
+#define VG_PULL_LEN		128
+/* IPv6 frames that carry something other than TCP or UDP right after the
+ * fixed header (extension headers, ICMPv6) get a deeper pull. */
+#define VG_PULL_LEN_V6		512
+/* Bounds of the unrolled walks. */
+#define VG_V6_EXTHDRS		6
+#define VG_ND_OPTS		4
+
+static __always_inline void pull_headers(struct __sk_buff *skb, __u32 want)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	__u32 len = skb->len;
+
+	if (len > want)
+		len = want;
+	if (data + len > data_end)
+		bpf_skb_pull_data(skb, len);
+}
+
+static __always_inline int src_mac_allowed(const struct vg_policy *pol,
+					   const __u8 *mac)
+{
+	__u32 n = pol->n_macs;
+
+#pragma unroll
+	for (int i = 0; i < VG_MAX_MACS; i++) {
+		if (i < n && mac_equal(pol->macs[i], mac))
+			return 1;
+	}
+	return 0;
+}
+
+/* proto in network order, as the policy stores it. */
+static __always_inline int ethertype_allowed(const struct vg_policy *pol,
+					     __be16 proto)
+{
+	if (!proto)
+		return 0;
+#pragma unroll
+	for (int i = 0; i < VG_MAX_ETHERTYPES; i++) {
+		if (pol->ethertypes[i] == proto)
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline int v4_allowed(const struct vg_policy *pol,
+				      __u32 ifindex, __be32 addr)
+{
+	struct vg_v4_key k = {
+		.ifindex = ifindex,
+		.gen = pol->gen,
+		.addr = addr,
+	};
+	struct vg_v4_lpm_key lk = {
+		.prefixlen = VG_LPM_KEY_BITS + 32,
+		.ifindex = ifindex,
+		.gen = pol->gen,
+		.addr = addr,
+	};
+
+	if (bpf_map_lookup_elem(&v4_hosts, &k))
+		return 1;
+	if (!(pol->flags & VG_F_V4_PREFIXES))
+		return 0;
+	return bpf_map_lookup_elem(&v4_prefixes, &lk) != NULL;
+}
+
+/* addr points into the packet; it is copied into the keys on the stack. */
+static __always_inline int v6_allowed(const struct vg_policy *pol,
+				      __u32 ifindex, const __be32 *addr)
+{
+	struct vg_v6_key k = {
+		.ifindex = ifindex,
+		.gen = pol->gen,
+	};
+	struct vg_v6_lpm_key lk = {
+		.prefixlen = VG_LPM_KEY_BITS + 128,
+		.ifindex = ifindex,
+		.gen = pol->gen,
+	};
+
+#pragma unroll
+	for (int i = 0; i < 4; i++) {
+		k.addr[i] = addr[i];
+		lk.addr[i] = addr[i];
+	}
+	if (bpf_map_lookup_elem(&v6_hosts, &k))
+		return 1;
+	if (!(pol->flags & VG_F_V6_PREFIXES))
+		return 0;
+	return bpf_map_lookup_elem(&v6_prefixes, &lk) != NULL;
+}
+
+static __always_inline int v6_unspecified(const __be32 *a)
+{
+	return (a[0] | a[1] | a[2] | a[3]) == 0;
+}
+
+/* ff02::1:ffXX:XXXX, the low 24 bits taken from the target (RFC 4291). */
+static __always_inline int v6_solicited_node_of(const __be32 *dst,
+						const __be32 *target)
+{
+	return dst[0] == bpf_htonl(0xff020000) && dst[1] == 0 &&
+	       dst[2] == bpf_htonl(1) &&
+	       dst[3] == (bpf_htonl(0xff000000) |
+			  (target[3] & bpf_htonl(0x00ffffff)));
+}
+
+/* L3 always starts right after the untagged Ethernet header: tagged
+ * frames are either dropped or passed on the MAC check alone. */
+static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
+					const struct vg_policy *pol,
+					__u32 ifindex)
+{
+	struct cursor c = {
+		.pos = (void *)(long)skb->data + ETH_HLEN,
+		.end = (void *)(long)skb->data_end,
+	};
+	struct udphdr *udp = NULL;
+	struct iphdr *ip;
+	__u32 hlen, tot_len;
+	__u16 frag;
+
+	ip = parse_hdr(&c, struct iphdr);
+	if (!ip || ip->version != 4 || ip->ihl < 5)
+		return VG_IPV4_MALFORMED;
+	hlen = ip->ihl * 4;
+	tot_len = bpf_ntohs(ip->tot_len);
+	/* skb->len, not data_end: the frame may go on in page fragments. */
+	if (tot_len < hlen || tot_len > skb->len - ETH_HLEN)
+		return VG_IPV4_MALFORMED;
+	/* Options (e.g. router alert on IGMP) are skipped, not judged. */
+	c.pos = (void *)ip;
+	if (!cursor_pull(&c, hlen))
+		return VG_IPV4_MALFORMED;
+
+	frag = bpf_ntohs(ip->frag_off);
+	/* Only the first fragment (or a whole datagram) has the UDP header. */
+	if (ip->protocol == IPPROTO_UDP && !(frag & IP4_OFFSET)) {
+		if (tot_len < hlen + sizeof(*udp))
+			return VG_IPV4_MALFORMED;
+		udp = parse_hdr(&c, struct udphdr);
+		if (!udp)
+			return VG_IPV4_MALFORMED;
+	}
+
+	if (ip->saddr == 0) {
+		/* DHCP client before it has an address (RFC 2131 4.1). */
+		if ((pol->flags & VG_F_DHCP_CLIENT) && udp &&
+		    !(frag & (IP4_MF | IP4_OFFSET)) &&
+		    ip->daddr == bpf_htonl(0xffffffff) &&
+		    udp->source == bpf_htons(DHCP4_CLIENT_PORT) &&
+		    udp->dest == bpf_htons(DHCP4_SERVER_PORT))
+			return VG_PASS;
+		return VG_IPV4_SRC;
+	}
+	if (!v4_allowed(pol, ifindex, ip->saddr))
+		return VG_IPV4_SRC;
+
+	/* Non-first fragments carry no ports: the source decides. */
+	if (frag & IP4_OFFSET)
+		return VG_PASS;
+	if (udp && udp->source == bpf_htons(DHCP4_SERVER_PORT) &&
+	    udp->dest == bpf_htons(DHCP4_CLIENT_PORT) &&
+	    !(pol->flags & VG_F_DHCP_SERVER))
+		return VG_DHCP_SERVER;
+	return VG_PASS;
+}
+
+static __always_inline __u32 check_arp(struct __sk_buff *skb,
+				       const struct vg_policy *pol,
+				       __u32 ifindex)
+{
+	struct cursor c = {
+		.pos = (void *)(long)skb->data,
+		.end = (void *)(long)skb->data_end,
+	};
+	struct ethhdr *eth;
+	struct arp_eth *arp;
+
+	eth = parse_hdr(&c, struct ethhdr);
+	if (!eth)
+		return VG_MALFORMED;
+	arp = parse_hdr(&c, struct arp_eth);
+	if (!arp || arp->htype != bpf_htons(ARP_HTYPE_ETHER) ||
+	    arp->ptype != bpf_htons(ETH_P_IP) ||
+	    arp->hlen != ETH_ALEN || arp->plen != 4 ||
+	    (arp->op != bpf_htons(ARP_OP_REQUEST) &&
+	     arp->op != bpf_htons(ARP_OP_REPLY)))
+		return VG_ARP_MALFORMED;
+	if (!mac_equal(arp->sha, eth->h_source))
+		return VG_ARP_SHA;
+	/* ARP probe (RFC 5227 2.1.1): sender IP all zero, request only. */
+	if (arp->spa == 0 && arp->op == bpf_htons(ARP_OP_REQUEST))
+		return VG_PASS;
+	/* Covers announcements and gratuitous ARP (spa == tpa) too. */
+	if (!v4_allowed(pol, ifindex, arp->spa))
+		return VG_ARP_SPA;
+	return VG_PASS;
+}
+
+/*
+ * Neighbour Discovery options (RFC 4861 4.6): each at least 8 octets,
+ * length never 0.  A link-layer address option must name the frame's
+ * source MAC; a DAD solicitation must carry none (RFC 4861 7.2.2).
+ * rem counts the octets of the IPv6 payload left at the cursor.
+ */
+static __always_inline __u32 check_nd_opts(struct cursor *c, __u32 rem,
+					   const __u8 *mac, int dad)
+{
+#pragma unroll
+	for (int i = 0; i < VG_ND_OPTS; i++) {
+		struct nd_opt *o;
+		__u32 len;
+
+		if (rem == 0)
+			return VG_PASS;
+		o = c->pos;
+		if (rem < sizeof(*o) || (void *)(o + 1) > c->end)
+			return VG_ND_MALFORMED;
+		len = o->len * 8;
+		if (len == 0 || len > rem)
+			return VG_ND_MALFORMED;
+		if (o->type == ND_OPT_SLLA || o->type == ND_OPT_TLLA) {
+			if (o->len != 1)
+				return VG_ND_MALFORMED;
+			if (dad && o->type == ND_OPT_SLLA)
+				return VG_ND_LLADDR;
+			if (!mac_equal(o->lladdr, mac))
+				return VG_ND_LLADDR;
+		}
+		c->pos += len;
+		rem -= len;
+	}
+	return rem == 0 ? VG_PASS : VG_ND_MALFORMED;
+}
+
+static __always_inline int ip6_is_exthdr(__u8 nh)
+{
+	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
+	       nh == IPPROTO_DSTOPTS || nh == IPPROTO_FRAGMENT ||
+	       nh == IPPROTO_AH;
+}
+
+static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
+					const struct vg_policy *pol,
+					__u32 ifindex)
+{
+	struct cursor c;
+	struct ethhdr *eth;
+	struct ipv6hdr *ip6;
+	struct icmp6hdr *icmp;
+	struct nd_ns_na *nd;
+	__u32 rem;
+	__u8 nh, type;
+	int unspec, frag = 0;
+
+	c.pos = (void *)(long)skb->data + ETH_HLEN;
+	c.end = (void *)(long)skb->data_end;
+	ip6 = parse_hdr(&c, struct ipv6hdr);
+	if (!ip6)
+		return VG_IPV6_MALFORMED;
+	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP) {
+		pull_headers(skb, VG_PULL_LEN_V6);
+		c.pos = (void *)(long)skb->data + ETH_HLEN;
+		c.end = (void *)(long)skb->data_end;
+		ip6 = parse_hdr(&c, struct ipv6hdr);
+		if (!ip6)
+			return VG_IPV6_MALFORMED;
+	}
+	eth = (void *)(long)skb->data;
+	if (ip6->version != 6)
+		return VG_IPV6_MALFORMED;
+	rem = bpf_ntohs(ip6->payload_len);
+	if (rem > skb->len - ETH_HLEN - sizeof(*ip6))
+		return VG_IPV6_MALFORMED;
+
+	/* "::" is judged once the upper layer is known (RFC 4862 5.4). */
+	unspec = v6_unspecified(ip6->saddr.in6_u.u6_addr32);
+	if (!unspec && !v6_allowed(pol, ifindex, ip6->saddr.in6_u.u6_addr32))
+		return VG_IPV6_SRC;
+
+	/* RFC 7112: the first fragment holds the whole chain, so a chain
+	 * longer than the bound or cut short is dropped, never skipped. */
+	nh = ip6->nexthdr;
+#pragma unroll
+	for (int i = 0; i < VG_V6_EXTHDRS; i++) {
+		struct ip6_frag *fh;
+		struct ip6_ext *eh;
+		__u32 len;
+
+		if (nh == IPPROTO_FRAGMENT) {
+			fh = parse_hdr(&c, struct ip6_frag);
+			if (!fh || rem < sizeof(*fh))
+				return VG_IPV6_EXTHDR;
+			if (fh->frag_off & bpf_htons(IP6_FRAG_OFFSET))
+				return unspec ? VG_IPV6_UNSPEC_SRC : VG_PASS;
+			rem -= sizeof(*fh);
+			nh = fh->nexthdr;
+			frag = 1;
+		} else if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
+			   nh == IPPROTO_DSTOPTS || nh == IPPROTO_AH) {
+			eh = c.pos;
+			if ((void *)(eh + 1) > c.end)
+				return VG_IPV6_EXTHDR;
+			if (nh == IPPROTO_AH)
+				len = (eh->hdrlen + 2) * 4;
+			else
+				len = (eh->hdrlen + 1) * 8;
+			if (len > rem || !cursor_pull(&c, len))
+				return VG_IPV6_EXTHDR;
+			rem -= len;
+			nh = eh->nexthdr;
+		} else {
+			break;
+		}
+	}
+	if (ip6_is_exthdr(nh))
+		return VG_IPV6_EXTHDR;
+
+	if (nh == IPPROTO_UDP) {
+		struct udphdr *udp = parse_hdr(&c, struct udphdr);
+
+		if (unspec)
+			return VG_IPV6_UNSPEC_SRC;
+		if (!udp || rem < sizeof(*udp))
+			return VG_IPV6_MALFORMED;
+		if (udp->source == bpf_htons(DHCP6_SERVER_PORT) &&
+		    udp->dest == bpf_htons(DHCP6_CLIENT_PORT) &&
+		    !(pol->flags & VG_F_DHCP_SERVER))
+			return VG_DHCPV6_SERVER;
+		return VG_PASS;
+	}
+	if (nh != IPPROTO_ICMPV6)
+		return unspec ? VG_IPV6_UNSPEC_SRC : VG_PASS;
+
+	icmp = c.pos;
+	if ((void *)(icmp + 1) > c.end || rem < sizeof(*icmp))
+		return VG_IPV6_MALFORMED;
+	type = icmp->icmp6_type;
+
+	/* RFC 6980: no ND in fragments, atomic fragments included. */
+	if (frag && type >= ICMP6_ND_RS && type <= ICMP6_ND_REDIRECT)
+		return VG_ND_FRAGMENT;
+	/* RFC 3810 5.2.13: reports may come from "::" before DAD is done. */
+	if (unspec && type != ICMP6_ND_NS)
+		return (type == ICMP6_MLD_REPORT || type == ICMP6_MLD2_REPORT) ?
+			VG_PASS : VG_IPV6_UNSPEC_SRC;
+	/* RA-Guard (RFC 6105). */
+	if (type == ICMP6_ND_RA && !(pol->flags & VG_F_RA))
+		return VG_RA;
+	if (type == ICMP6_ND_REDIRECT && !(pol->flags & VG_F_RA))
+		return VG_REDIRECT;
+	if (type < ICMP6_ND_RS || type > ICMP6_ND_REDIRECT)
+		return VG_PASS;
+	/* RFC 4861: ND from off-link arrives with a decremented hop limit. */
+	if (ip6->hop_limit != 255)
+		return VG_ND_HOPLIMIT;
+	if (type == ICMP6_ND_RS) {
+		c.pos += sizeof(*icmp);
+		return check_nd_opts(&c, rem - sizeof(*icmp), eth->h_source, 0);
+	}
+	if (type != ICMP6_ND_NS && type != ICMP6_ND_NA)
+		return VG_PASS;
+
+	nd = parse_hdr(&c, struct nd_ns_na);
+	if (!nd || rem < sizeof(*nd))
+		return VG_ND_MALFORMED;
+	if (type == ICMP6_ND_NA || unspec) {
+		if (!v6_allowed(pol, ifindex, nd->target))
+			return VG_ND_TARGET;
+	}
+	if (unspec && !v6_solicited_node_of(ip6->daddr.in6_u.u6_addr32,
+					    nd->target))
+		return VG_IPV6_UNSPEC_SRC;
+	return check_nd_opts(&c, rem - sizeof(*nd), eth->h_source, unspec);
+}
+
+static __always_inline __u32 classify(struct __sk_buff *skb, __u32 ifindex)
+{
+	const struct vg_policy *pol;
+	struct cursor c;
+	struct ethhdr *eth;
+	__be16 proto;
+
+	pol = bpf_map_lookup_elem(&policy, &ifindex);
+	if (!pol)
+		return VG_NO_POLICY;
+	/* VG_MODE_INVALID (a zeroed value) drops as well. */
+	if (pol->mode != VG_MODE_LOCKED)
+		return VG_DISABLED;
+
+	pull_headers(skb, VG_PULL_LEN);
+	c.pos = (void *)(long)skb->data;
+	c.end = (void *)(long)skb->data_end;
+	eth = parse_hdr(&c, struct ethhdr);
+	if (!eth)
+		return VG_MALFORMED;
+	/* Group bit: multicast and broadcast are never a sender. */
+	if (eth->h_source[0] & 1)
+		return VG_SRC_MAC_MCAST;
+	if (!src_mac_allowed(pol, eth->h_source))
+		return VG_SRC_MAC;
+
+	/* Real devices (veth included) strip the outer tag into skb
+	 * metadata before tc ingress; frames from a test run do not. */
+	if (skb->vlan_present)
+		return ethertype_allowed(pol, skb->vlan_proto) ?
+			VG_PASS : VG_VLAN;
+	proto = eth->h_proto;
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
+		return ethertype_allowed(pol, proto) ? VG_PASS : VG_VLAN;
+
+	switch (proto) {
+	case bpf_htons(ETH_P_IP):
+		return check_ipv4(skb, pol, ifindex);
+	case bpf_htons(ETH_P_ARP):
+		return check_arp(skb, pol, ifindex);
+	case bpf_htons(ETH_P_IPV6):
+		return check_ipv6(skb, pol, ifindex);
+	}
+	/* 802.3 length field, not an ethertype. */
+	if (bpf_ntohs(proto) < ETH_P_802_3_MIN)
+		return VG_ETHERTYPE;
+	return ethertype_allowed(pol, proto) ? VG_PASS : VG_ETHERTYPE;
+}
+
+SEC("tc")
+int vifguard(struct __sk_buff *skb)
+{
+	__u32 ifindex = skb->ifindex;
+	__u32 reason = classify(skb, ifindex);
+
+	count(ifindex, reason);
+	return reason == VG_PASS ? TC_ACT_OK : TC_ACT_SHOT;
+}
