@@ -55,20 +55,15 @@ struct arp_eth {
 #define ARP_OP_REQUEST		1
 #define ARP_OP_REPLY		2
 
-/* Generic IPv6 extension header (hop-by-hop, routing, destination
- * options: length in 8-octet units not counting the first 8; AH: in
- * 4-octet units not counting the first 8). */
-struct ip6_ext {
+/* The first 8 octets of any IPv6 extension header: hdrlen counts in
+ * 8-octet units not counting the first 8 (hop-by-hop, routing,
+ * destination options), in 4-octet units minus 2 (AH), and is reserved
+ * in the fragment header, whose frag_off the others use for options. */
+struct ip6_exthdr {
 	__u8 nexthdr;
 	__u8 hdrlen;
-	__u8 data[6];
-};
-
-struct ip6_frag {
-	__u8 nexthdr;
-	__u8 reserved;
 	__be16 frag_off;	/* offset in the top 13 bits, then 2 reserved, M */
-	__be32 ident;
+	__be32 data;
 };
 
 #define IP6_FRAG_OFFSET		0xfff8

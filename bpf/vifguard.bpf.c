@@ -340,11 +340,61 @@ static __always_inline __u32 check_nd_opts(struct cursor *c, __u32 rem,
 	return rem == 0 ? VG_PASS : VG_ND_MALFORMED;
 }
 
-static __always_inline int ip6_is_exthdr(__u8 nh)
+/*
+ * The IPv6 extension header walk is written without branches.  Linux 4.19
+ * prunes a state only when every live scalar matches exactly, so a walk
+ * that branches on each header's type multiplies the states by three per
+ * header (and verifies everything after it once per exit).  Computed
+ * without branches, each iteration leaves one state and the walk one exit.
+ * The empty asm hides a value from the compiler, which would otherwise
+ * turn these expressions back into selects, i.e. branches on BPF.
+ */
+#define opaque(x) asm volatile("" : "+r"(x))
+
+/* 1 if a == b, else 0 (both below 2^63). */
+static __always_inline __u64 flag_eq(__u64 a, __u64 b)
 {
-	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
-	       nh == IPPROTO_DSTOPTS || nh == IPPROTO_FRAGMENT ||
-	       nh == IPPROTO_AH;
+	__u64 x = a ^ b;
+
+	opaque(x);
+	return (x - 1) >> 63;
+}
+
+/* 1 if x != 0, else 0 (x below 2^63). */
+static __always_inline __u64 flag_nonzero(__u64 x)
+{
+	opaque(x);
+	return (0 - x) >> 63;
+}
+
+/* flag ? a : b, flag being 0 or 1. */
+static __always_inline __u64 pick(__u64 flag, __u64 a, __u64 b)
+{
+	__u64 m = 0 - flag;
+
+	opaque(m);
+	return (a & m) | (b & ~m);
+}
+
+static __always_inline __u64 ip6_is_exthdr(__u64 nh)
+{
+	return flag_eq(nh, IPPROTO_HOPOPTS) | flag_eq(nh, IPPROTO_ROUTING) |
+	       flag_eq(nh, IPPROTO_DSTOPTS) | flag_eq(nh, IPPROTO_FRAGMENT) |
+	       flag_eq(nh, IPPROTO_AH);
+}
+
+/*
+ * A packet offset made from a scalar is bounded again right where it is
+ * used: Linux 4.19 forgets the bounds of a scalar the compiler spilled to
+ * the stack.  Offsets never exceed VG_OFF_MASK (the walk adds at most
+ * VG_V6_EXTHDRS * 2048 to 54), so the mask only informs the verifier.
+ */
+#define VG_OFF_MASK		0x3fff
+
+static __always_inline void *pkt_at(struct __sk_buff *skb, __u64 off)
+{
+	opaque(off);
+	return (void *)(long)skb->data + (off & VG_OFF_MASK);
 }
 
 static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
@@ -356,9 +406,10 @@ static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 	struct ipv6hdr *ip6;
 	struct icmp6hdr *icmp;
 	struct nd_ns_na *nd;
-	__u32 rem;
-	__u8 nh, type;
-	int unspec, frag = 0;
+	void *data_end;
+	__u64 off, rem, nh, frag = 0;
+	__u8 type;
+	int unspec;
 
 	c.pos = (void *)(long)skb->data + ETH_HLEN;
 	c.end = (void *)(long)skb->data_end;
@@ -374,6 +425,7 @@ static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 			return VG_IPV6_MALFORMED;
 	}
 	eth = (void *)(long)skb->data;
+	data_end = c.end;
 	if (ip6->version != 6)
 		return VG_IPV6_MALFORMED;
 	rem = bpf_ntohs(ip6->payload_len);
@@ -387,42 +439,40 @@ static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 
 	/* RFC 7112: the first fragment holds the whole chain, so a chain
 	 * longer than the bound or cut short is dropped, never skipped. */
+	off = ETH_HLEN + sizeof(*ip6);
 	nh = ip6->nexthdr;
 #pragma unroll
 	for (int i = 0; i < VG_V6_EXTHDRS; i++) {
-		struct ip6_frag *fh;
-		struct ip6_ext *eh;
-		__u32 len;
+		__u64 ext = ip6_is_exthdr(nh);
+		__u64 is_frag = flag_eq(nh, IPPROTO_FRAGMENT);
+		__u64 is_ah = flag_eq(nh, IPPROTO_AH);
+		struct ip6_exthdr *h;
+		__u64 len;
 
-		if (nh == IPPROTO_FRAGMENT) {
-			fh = parse_hdr(&c, struct ip6_frag);
-			if (!fh || rem < sizeof(*fh))
-				return VG_IPV6_EXTHDR;
-			if (fh->frag_off & bpf_htons(IP6_FRAG_OFFSET))
-				return unspec ? VG_IPV6_UNSPEC_SRC : VG_PASS;
-			rem -= sizeof(*fh);
-			nh = fh->nexthdr;
-			frag = 1;
-		} else if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
-			   nh == IPPROTO_DSTOPTS || nh == IPPROTO_AH) {
-			eh = c.pos;
-			if ((void *)(eh + 1) > c.end)
-				return VG_IPV6_EXTHDR;
-			if (nh == IPPROTO_AH)
-				len = (eh->hdrlen + 2) * 4;
-			else
-				len = (eh->hdrlen + 1) * 8;
-			if (len > rem || !cursor_pull(&c, len))
-				return VG_IPV6_EXTHDR;
-			rem -= len;
-			nh = eh->nexthdr;
-		} else {
-			break;
-		}
+		/* Once past the chain, read the fixed header again, harmless. */
+		h = pkt_at(skb, pick(ext, off, ETH_HLEN));
+		if ((void *)(h + 1) > data_end)
+			return VG_IPV6_EXTHDR;
+		/* Lengths: AH in 4-octet units (RFC 4302), the fragment header
+		 * fixed, the others in 8-octet units, first 8 not counted. */
+		len = pick(is_ah, (h->hdrlen + 2) << 2, (h->hdrlen + 1) << 3);
+		len = pick(is_frag, sizeof(*h), len);
+		len = pick(ext, len, 0);
+		if (len > rem)
+			return VG_IPV6_EXTHDR;
+		/* Non-first fragments carry no upper layer: source alone. */
+		if (ext & is_frag &
+		    flag_nonzero(h->frag_off & bpf_htons(IP6_FRAG_OFFSET)))
+			return unspec ? VG_IPV6_UNSPEC_SRC : VG_PASS;
+		frag |= ext & is_frag;
+		rem -= len;
+		off += len;
+		nh = pick(ext, h->nexthdr, nh);
 	}
 	if (ip6_is_exthdr(nh))
 		return VG_IPV6_EXTHDR;
 
+	c.pos = pkt_at(skb, off);
 	if (nh == IPPROTO_UDP) {
 		struct udphdr *udp = parse_hdr(&c, struct udphdr);
 
