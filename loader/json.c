@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <inttypes.h>
+#include <string.h>
+
+#include "json.h"
+
+void vg_json_init(struct vg_json *j, FILE *f)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+}
+
+void vg_json_escape(FILE *f, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\b':
+			fputs("\\b", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
+		default:
+			/* DEL is valid JSON but unreadable in a terminal. */
+			if (c < 0x20 || c == 0x7f)
+				fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+			else
+				fputc(c, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* Before any value: a comma unless it is the first of its container. */
+static void value_prefix(struct vg_json *j)
+{
+	if (j->after_name) {
+		j->after_name = false;
+		return;
+	}
+	if (j->filled[j->depth])
+		fputc(',', j->f);
+	j->filled[j->depth] = true;
+}
+
+static void open_level(struct vg_json *j, char c)
+{
+	value_prefix(j);
+	fputc(c, j->f);
+	if (j->depth < VG_JSON_DEPTH - 1)
+		j->depth++;
+	j->filled[j->depth] = false;
+}
+
+static void close_level(struct vg_json *j, char c)
+{
+	fputc(c, j->f);
+	if (j->depth > 0)
+		j->depth--;
+	if (j->depth == 0)
+		fputc('\n', j->f);
+}
+
+void vg_json_object_start(struct vg_json *j)
+{
+	open_level(j, '{');
+}
+
+void vg_json_object_end(struct vg_json *j)
+{
+	close_level(j, '}');
+}
+
+void vg_json_array_start(struct vg_json *j)
+{
+	open_level(j, '[');
+}
+
+void vg_json_array_end(struct vg_json *j)
+{
+	close_level(j, ']');
+}
+
+void vg_json_name(struct vg_json *j, const char *name)
+{
+	value_prefix(j);
+	vg_json_escape(j->f, name);
+	fputc(':', j->f);
+	j->after_name = true;
+}
+
+void vg_json_string(struct vg_json *j, const char *s)
+{
+	value_prefix(j);
+	vg_json_escape(j->f, s);
+}
+
+void vg_json_uint(struct vg_json *j, uint64_t v)
+{
+	value_prefix(j);
+	fprintf(j->f, "%" PRIu64, v);
+}
+
+void vg_json_int(struct vg_json *j, int64_t v)
+{
+	value_prefix(j);
+	fprintf(j->f, "%" PRId64, v);
+}
+
+void vg_json_bool(struct vg_json *j, bool v)
+{
+	value_prefix(j);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void vg_json_null(struct vg_json *j)
+{
+	value_prefix(j);
+	fputs("null", j->f);
+}
+
+void vg_json_kv_string(struct vg_json *j, const char *name, const char *s)
+{
+	vg_json_name(j, name);
+	vg_json_string(j, s);
+}
+
+void vg_json_kv_uint(struct vg_json *j, const char *name, uint64_t v)
+{
+	vg_json_name(j, name);
+	vg_json_uint(j, v);
+}
+
+void vg_json_kv_bool(struct vg_json *j, const char *name, bool v)
+{
+	vg_json_name(j, name);
+	vg_json_bool(j, v);
+}

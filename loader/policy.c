@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Parsers and builders of struct vg_spec.  Messages name the cause only
+ * ("not an IPv4 address"): every caller already knows which word it fed
+ * in and puts it in front ("--ipv4 300.1.1.1: ", "file:12: '300.1.1.1': ").
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "policy.h"
+
+static int __attribute__((format(printf, 3, 4)))
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+void vg_spec_init(struct vg_spec *spec, const char *ifname)
+{
+	memset(spec, 0, sizeof(*spec));
+	if (ifname)
+		snprintf(spec->ifname, sizeof(spec->ifname), "%s", ifname);
+	spec->mode = VG_MODE_LOCKED;
+	spec->flags = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Six groups of two hex digits, all separated by ':' or all by '-'. */
+int vg_parse_mac(const char *s, uint8_t mac[6], char *err, size_t errlen)
+{
+	char sep = 0;
+	int i;
+
+	if (!s || !*s)
+		return fail(err, errlen, "empty MAC address");
+	for (i = 0; i < 6; i++) {
+		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+
+		if (hi < 0 || lo < 0)
+			goto bad;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+		if (i == 5)
+			break;
+		if (!sep && (*s == ':' || *s == '-'))
+			sep = *s;
+		if (*s != sep)
+			goto bad;
+		s++;
+	}
+	if (*s)
+		goto bad;
+	return 0;
+bad:
+	return fail(err, errlen, "not a MAC address (expected xx:xx:xx:xx:xx:xx)");
+}
+
+/*
+ * "/LEN": decimal digits only (strtoul alone would take "+5", " 5" and
+ * "-1"), no leading zero, at most max.
+ */
+static int parse_plen(const char *s, unsigned int max, uint8_t *len, char *err, size_t errlen)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s) || (s[0] == '0' && s[1]))
+		return fail(err, errlen, "prefix length must be 0..%u", max);
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return fail(err, errlen, "prefix length must be 0..%u", max);
+	*len = (uint8_t)v;
+	return 0;
+}
+
+/* Splits "ADDR[/LEN]" into buf (the address) and a pointer to LEN. */
+static int split_prefix(const char *s, char *buf, size_t buflen, const char **plen)
+{
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+
+	if (n >= buflen)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*plen = slash ? slash + 1 : NULL;
+	return 0;
+}
+
+static void mask_bytes(uint8_t *a, size_t nbytes, unsigned int len, bool keep_host)
+{
+	size_t i;
+
+	for (i = 0; i < nbytes; i++) {
+		unsigned int bits = len > i * 8 ? len - i * 8 : 0;
+		uint8_t m = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
+
+		a[i] &= keep_host ? (uint8_t)~m : m;
+	}
+}
+
+static bool all_zero(const uint8_t *a, size_t n)
+{
+	while (n--)
+		if (*a++)
+			return false;
+	return true;
+}
+
+int vg_parse_prefix4(const char *s, struct vg_prefix4 *p, char *err, size_t errlen)
+{
+	char buf[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN], host[INET_ADDRSTRLEN];
+	struct in_addr a, h;
+	const char *plen;
+	uint8_t len = 32;
+
+	if (!s || split_prefix(s, buf, sizeof(buf), &plen) ||
+	    inet_pton(AF_INET, buf, &a) != 1)
+		return fail(err, errlen, "not an IPv4 address");
+	if (plen && parse_plen(plen, 32, &len, err, errlen))
+		return -EINVAL;
+	h = a;
+	mask_bytes((uint8_t *)&h, 4, len, true);
+	if (h.s_addr) {
+		mask_bytes((uint8_t *)&a, 4, len, false);
+		inet_ntop(AF_INET, &a, net, sizeof(net));
+		inet_ntop(AF_INET, &h, host, sizeof(host));
+		return fail(err, errlen, "host bits set (%s); the network is %s/%u",
+			    host, net, len);
+	}
+	p->addr = a;
+	p->len = len;
+	return 0;
+}
+
+int vg_parse_prefix6(const char *s, struct vg_prefix6 *p, char *err, size_t errlen)
+{
+	char buf[INET6_ADDRSTRLEN], net[INET6_ADDRSTRLEN], host[INET6_ADDRSTRLEN];
+	struct in6_addr a, h;
+	const char *plen;
+	uint8_t len = 128;
+
+	/* A zone ("fe80::1%eth0") names a link of this host: meaningless
+	 * for a guest's address, and inet_pton refuses it anyway. */
+	if (!s || split_prefix(s, buf, sizeof(buf), &plen) ||
+	    inet_pton(AF_INET6, buf, &a) != 1)
+		return fail(err, errlen, "not an IPv6 address");
+	if (plen && parse_plen(plen, 128, &len, err, errlen))
+		return -EINVAL;
+	h = a;
+	mask_bytes(h.s6_addr, 16, len, true);
+	if (!all_zero(h.s6_addr, 16)) {
+		mask_bytes(a.s6_addr, 16, len, false);
+		inet_ntop(AF_INET6, &a, net, sizeof(net));
+		inet_ntop(AF_INET6, &h, host, sizeof(host));
+		return fail(err, errlen, "host bits set (%s); the network is %s/%u",
+			    host, net, len);
+	}
+	p->addr = a;
+	p->len = len;
+	return 0;
+}
+
+/* Ethertypes the program always parses and judges itself: allowing them
+ * wholesale would switch the checks off. */
+static const char *ethertype_refused(uint16_t t)
+{
+	switch (t) {
+	case 0x0800:
+		return "IPv4 (0x0800) is always inspected and cannot be allowed wholesale";
+	case 0x0806:
+		return "ARP (0x0806) is always inspected and cannot be allowed wholesale";
+	case 0x86dd:
+		return "IPv6 (0x86dd) is always inspected and cannot be allowed wholesale";
+	case 0x8100:
+	case 0x88a8:
+	case 0x9100:
+		/* A tag would hide the inner frame from every check. */
+		return "VLAN tags (0x8100, 0x88a8, 0x9100) are always dropped";
+	}
+	if (t < 0x0600)
+		return "values below 0x0600 are 802.3 lengths, not ethertypes";
+	return NULL;
+}
+
+int vg_parse_ethertype(const char *s, uint16_t *type, char *err, size_t errlen)
+{
+	unsigned long v;
+	const char *why, *digits;
+	char *end;
+	int base = 10;
+
+	if (!s)
+		s = "";
+	digits = s;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		digits = s + 2;
+		base = 16;
+	}
+	if (!isxdigit((unsigned char)*digits))
+		goto bad;
+	errno = 0;
+	v = strtoul(digits, &end, base);
+	if (errno || *end || v > 0xffff)
+		goto bad;
+	why = ethertype_refused((uint16_t)v);
+	if (why)
+		return fail(err, errlen, "%s", why);
+	*type = (uint16_t)v;
+	return 0;
+bad:
+	return fail(err, errlen, "not an ethertype (expected 0x0600..0xffff)");
+}
+
+int vg_parse_mode(const char *s, enum vg_mode *mode, char *err, size_t errlen)
+{
+	if (s && !strcmp(s, "locked")) {
+		*mode = VG_MODE_LOCKED;
+		return 0;
+	}
+	if (s && !strcmp(s, "disabled")) {
+		*mode = VG_MODE_DISABLED;
+		return 0;
+	}
+	return fail(err, errlen, "unknown mode (expected locked or disabled)");
+}
+
+static const char *mac_refused(const uint8_t mac[6])
+{
+	if (mac[0] & 1)
+		return "a multicast or broadcast MAC address is never a valid source";
+	if (all_zero(mac, 6))
+		return "00:00:00:00:00:00 is not a valid source";
+	return NULL;
+}
+
+int vg_spec_add_mac(struct vg_spec *spec, const uint8_t mac[6], char *err, size_t errlen)
+{
+	const char *why = mac_refused(mac);
+	unsigned int i;
+
+	if (why)
+		return fail(err, errlen, "%s", why);
+	for (i = 0; i < spec->n_macs; i++)
+		if (!memcmp(spec->macs[i], mac, 6))
+			return fail(err, errlen, "MAC address listed twice");
+	if (spec->n_macs >= VG_MAX_MACS) {
+		fail(err, errlen, "more than %d MAC addresses", VG_MAX_MACS);
+		return -E2BIG;
+	}
+	memcpy(spec->macs[spec->n_macs++], mac, 6);
+	return 0;
+}
+
+static bool v4_mcast(struct in_addr a)
+{
+	return (ntohl(a.s_addr) >> 28) == 0xe;
+}
+
+static const char *v4_refused(const struct vg_prefix4 *p)
+{
+	struct in_addr h = p->addr;
+
+	if (p->len > 32)
+		return "prefix length must be 0..32";
+	mask_bytes((uint8_t *)&h, 4, p->len, true);
+	if (h.s_addr)
+		return "host bits set";
+	/* 224.0.0.0/4 entirely, or one address in it: never a source. A
+	 * shorter prefix that covers it is the operator's business. */
+	if (p->len >= 4 && v4_mcast(p->addr))
+		return "a multicast address is never a valid source";
+	return NULL;
+}
+
+static const char *v6_refused(const struct vg_prefix6 *p)
+{
+	struct in6_addr h = p->addr;
+
+	if (p->len > 128)
+		return "prefix length must be 0..128";
+	mask_bytes(h.s6_addr, 16, p->len, true);
+	if (!all_zero(h.s6_addr, 16))
+		return "host bits set";
+	if (p->len >= 8 && p->addr.s6_addr[0] == 0xff)
+		return "a multicast address is never a valid source";
+	/* "::" has its own rules (DAD and MLD only): allowing it by
+	 * address would let every message through with it. */
+	if (p->len == 128 && all_zero(p->addr.s6_addr, 16))
+		return "the unspecified address :: cannot be allowed";
+	return NULL;
+}
+
+int vg_spec_add_v4(struct vg_spec *spec, const struct vg_prefix4 *p, char *err, size_t errlen)
+{
+	const char *why = v4_refused(p);
+	unsigned int i;
+
+	if (why)
+		return fail(err, errlen, "%s", why);
+	for (i = 0; i < spec->n_v4; i++)
+		if (spec->v4[i].len == p->len && spec->v4[i].addr.s_addr == p->addr.s_addr)
+			return fail(err, errlen, "address listed twice");
+	if (spec->n_v4 >= VG_MAX_ADDRS) {
+		fail(err, errlen, "more than %d IPv4 addresses", VG_MAX_ADDRS);
+		return -E2BIG;
+	}
+	spec->v4[spec->n_v4++] = *p;
+	return 0;
+}
+
+int vg_spec_add_v6(struct vg_spec *spec, const struct vg_prefix6 *p, char *err, size_t errlen)
+{
+	const char *why = v6_refused(p);
+	unsigned int i;
+
+	if (why)
+		return fail(err, errlen, "%s", why);
+	for (i = 0; i < spec->n_v6; i++)
+		if (spec->v6[i].len == p->len &&
+		    !memcmp(&spec->v6[i].addr, &p->addr, sizeof(p->addr)))
+			return fail(err, errlen, "address listed twice");
+	if (spec->n_v6 >= VG_MAX_ADDRS) {
+		fail(err, errlen, "more than %d IPv6 addresses", VG_MAX_ADDRS);
+		return -E2BIG;
+	}
+	spec->v6[spec->n_v6++] = *p;
+	return 0;
+}
+
+int vg_spec_add_ethertype(struct vg_spec *spec, uint16_t type, char *err, size_t errlen)
+{
+	const char *why = ethertype_refused(type);
+	unsigned int i;
+
+	if (why)
+		return fail(err, errlen, "%s", why);
+	for (i = 0; i < spec->n_ethertypes; i++)
+		if (spec->ethertypes[i] == type)
+			return fail(err, errlen, "ethertype listed twice");
+	if (spec->n_ethertypes >= VG_MAX_ETHERTYPES) {
+		fail(err, errlen, "more than %d ethertypes", VG_MAX_ETHERTYPES);
+		return -E2BIG;
+	}
+	spec->ethertypes[spec->n_ethertypes++] = type;
+	return 0;
+}
+
+#define VG_SPEC_FLAGS (VG_F_DHCP_CLIENT | VG_F_DHCP_SERVER | VG_F_RA | VG_F_LINK_LOCAL)
+
+/*
+ * Everything the adders check, again: a spec may have been filled by
+ * hand, and what reaches the maps must hold whatever its origin.
+ */
+int vg_spec_validate(const struct vg_spec *spec, char *err, size_t errlen)
+{
+	const char *why;
+	unsigned int i, j;
+	size_t n = strnlen(spec->ifname, sizeof(spec->ifname));
+
+	if (n == 0 || n >= sizeof(spec->ifname) || n >= VG_IFNAMSIZ)
+		return fail(err, errlen, "interface name must be 1..%d characters",
+			    VG_IFNAMSIZ - 1);
+	if (spec->mode != VG_MODE_LOCKED && spec->mode != VG_MODE_DISABLED)
+		return fail(err, errlen, "unknown mode %d", (int)spec->mode);
+	if (spec->flags & ~VG_SPEC_FLAGS)
+		return fail(err, errlen, "unknown flags 0x%x", spec->flags & ~VG_SPEC_FLAGS);
+	if (spec->n_macs > VG_MAX_MACS || spec->n_v4 > VG_MAX_ADDRS ||
+	    spec->n_v6 > VG_MAX_ADDRS || spec->n_ethertypes > VG_MAX_ETHERTYPES)
+		return fail(err, errlen, "more entries than the limits allow");
+	if (spec->mode == VG_MODE_LOCKED && spec->n_macs == 0)
+		return fail(err, errlen, "a locked policy needs at least one MAC address");
+	for (i = 0; i < spec->n_macs; i++) {
+		if ((why = mac_refused(spec->macs[i])))
+			return fail(err, errlen, "MAC %u: %s", i + 1, why);
+		for (j = 0; j < i; j++)
+			if (!memcmp(spec->macs[i], spec->macs[j], 6))
+				return fail(err, errlen, "MAC %u: listed twice", i + 1);
+	}
+	for (i = 0; i < spec->n_v4; i++) {
+		if ((why = v4_refused(&spec->v4[i])))
+			return fail(err, errlen, "IPv4 address %u: %s", i + 1, why);
+		for (j = 0; j < i; j++)
+			if (spec->v4[i].len == spec->v4[j].len &&
+			    spec->v4[i].addr.s_addr == spec->v4[j].addr.s_addr)
+				return fail(err, errlen, "IPv4 address %u: listed twice", i + 1);
+	}
+	for (i = 0; i < spec->n_v6; i++) {
+		if ((why = v6_refused(&spec->v6[i])))
+			return fail(err, errlen, "IPv6 address %u: %s", i + 1, why);
+		for (j = 0; j < i; j++)
+			if (spec->v6[i].len == spec->v6[j].len &&
+			    !memcmp(&spec->v6[i].addr, &spec->v6[j].addr, 16))
+				return fail(err, errlen, "IPv6 address %u: listed twice", i + 1);
+	}
+	for (i = 0; i < spec->n_ethertypes; i++) {
+		if ((why = ethertype_refused(spec->ethertypes[i])))
+			return fail(err, errlen, "ethertype 0x%04x: %s", spec->ethertypes[i], why);
+		for (j = 0; j < i; j++)
+			if (spec->ethertypes[i] == spec->ethertypes[j])
+				return fail(err, errlen, "ethertype 0x%04x: listed twice",
+					    spec->ethertypes[i]);
+	}
+	return 0;
+}
+
+/* RFC 4291 appendix A: ff:fe in the middle, universal/local bit flipped. */
+void vg_eui64_link_local(const uint8_t mac[6], struct in6_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->s6_addr[0] = 0xfe;
+	out->s6_addr[1] = 0x80;
+	out->s6_addr[8] = mac[0] ^ 0x02;
+	out->s6_addr[9] = mac[1];
+	out->s6_addr[10] = mac[2];
+	out->s6_addr[11] = 0xff;
+	out->s6_addr[12] = 0xfe;
+	out->s6_addr[13] = mac[3];
+	out->s6_addr[14] = mac[4];
+	out->s6_addr[15] = mac[5];
+}
