@@ -1,0 +1,1147 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The pinned state and what changes it.
+ *
+ * Layout under the root (a directory on a bpf filesystem):
+ *   prog                     the loaded program, pinned last
+ *   policy, v4_hosts, ...    the maps, by their names in the object
+ *   tcx_IFINDEX              tcx links (bpffs refuses '.', so never names)
+ * The root directory itself is the lock: flock() works on a directory fd
+ * and bpffs holds no regular files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "tc.h"
+#include "vg_core.h"
+#include "vifguard.skel.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+#define VG_BPFFS_DEFAULT "/sys/fs/bpf"
+
+const char *const vg_map_names[VG_MAP_N] = {
+	[VG_MAP_POLICY] = "policy",
+	[VG_MAP_V4_HOSTS] = "v4_hosts",
+	[VG_MAP_V6_HOSTS] = "v6_hosts",
+	[VG_MAP_V4_PREFIXES] = "v4_prefixes",
+	[VG_MAP_V6_PREFIXES] = "v6_prefixes",
+	[VG_MAP_STATS] = "stats",
+	[VG_MAP_ORPHANS] = "orphans",
+};
+
+const char *const vg_reason_names[VG_REASON_MAX] = {
+#define VG_REASON_NAME(name, str) [VG_##name] = str,
+	VG_REASONS(VG_REASON_NAME)
+#undef VG_REASON_NAME
+};
+
+static int __attribute__((format(printf, 4, 5)))
+fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* ---- the root --------------------------------------------------------- */
+
+static bool is_bpffs(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == BPF_FS_MAGIC;
+}
+
+static void parent_of(const char *path, char *out, size_t len)
+{
+	char *slash;
+
+	snprintf(out, len, "%s", path);
+	/* Trailing slashes first, so that "/a/b/" gives "/a". */
+	for (slash = out + strlen(out) - 1; slash > out && *slash == '/'; slash--)
+		*slash = '\0';
+	slash = strrchr(out, '/');
+	if (!slash)
+		snprintf(out, len, ".");
+	else if (slash == out)
+		out[1] = '\0';
+	else
+		*slash = '\0';
+}
+
+/*
+ * bpftool's behaviour for the default location: a host that never
+ * mounted bpffs gets one on /sys/fs/bpf.  The mount is serialised with a
+ * lock on /sys/fs/bpf so that parallel first runs do not stack mounts.
+ */
+static int mount_default_bpffs(char *err, size_t errlen)
+{
+	int fd, ret = 0;
+
+	fd = open(VG_BPFFS_DEFAULT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, errlen, -errno, "%s: %s", VG_BPFFS_DEFAULT, strerror(errno));
+	while (flock(fd, LOCK_EX) && errno == EINTR)
+		;
+	if (!is_bpffs(VG_BPFFS_DEFAULT) &&
+	    mount("bpf", VG_BPFFS_DEFAULT, "bpf", 0, "mode=0700"))
+		ret = fail(err, errlen, -errno, "cannot mount a bpf filesystem on %s: %s",
+			   VG_BPFFS_DEFAULT, strerror(errno));
+	close(fd);
+	return ret;
+}
+
+/* Makes sure root is a directory on bpffs; creates it when create. */
+static int prepare_root(const char *root, bool create, char *err, size_t errlen)
+{
+	char parent[PATH_MAX];
+	struct stat sb;
+
+	if (stat(root, &sb) == 0) {
+		if (!S_ISDIR(sb.st_mode))
+			return fail(err, errlen, -ENOTDIR, "%s: not a directory", root);
+		if (!is_bpffs(root))
+			return fail(err, errlen, -EINVAL,
+				    "%s: not on a bpf filesystem (mount -t bpf bpf DIR)", root);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return fail(err, errlen, -errno, "%s: %s", root, strerror(errno));
+	if (!create)
+		return -ENOENT;
+	parent_of(root, parent, sizeof(parent));
+	if (!is_bpffs(parent)) {
+		int ret;
+
+		if (strcmp(parent, VG_BPFFS_DEFAULT))
+			return fail(err, errlen, -EINVAL,
+				    "%s: not a bpf filesystem; mount one (mount -t bpf bpf %s) or choose another root",
+				    parent, parent);
+		ret = mount_default_bpffs(err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (mkdir(root, 0700) && errno != EEXIST)
+		return fail(err, errlen, -errno, "cannot create %s: %s", root, strerror(errno));
+	return 0;
+}
+
+/* Roots are checked to leave room for every pin name (vg_state_open),
+ * so truncation here would only ever cut a name the kernel refuses. */
+static void pin_path(const struct vg_state *st, const char *name, char *out, size_t len)
+{
+	if (snprintf(out, len, "%s/%s", st->root, name) >= (int)len)
+		out[0] = '\0';
+}
+
+static void tcx_pin_path(const struct vg_state *st, uint32_t ifindex, char *out, size_t len)
+{
+	if (snprintf(out, len, "%s/tcx_%u", st->root, ifindex) >= (int)len)
+		out[0] = '\0';
+}
+
+static int prog_id_of(int fd, uint32_t *id)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*id = info.id;
+	return 0;
+}
+
+static int open_pins(struct vg_state *st, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int i, ret;
+
+	pin_path(st, VG_PROG_PIN, path, sizeof(path));
+	st->prog_fd = bpf_obj_get(path);
+	if (st->prog_fd < 0) {
+		if (errno != ENOENT)
+			return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		st->prog_fd = -1;
+	} else if ((ret = prog_id_of(st->prog_fd, &st->prog_id))) {
+		return fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
+	}
+	for (i = 0; i < VG_MAP_N; i++) {
+		pin_path(st, vg_map_names[i], path, sizeof(path));
+		st->map_fd[i] = bpf_obj_get(path);
+		if (st->map_fd[i] < 0) {
+			if (errno != ENOENT)
+				return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+			st->map_fd[i] = -1;
+		}
+	}
+	return 0;
+}
+
+static void close_pins(struct vg_state *st)
+{
+	int i;
+
+	if (st->prog_fd >= 0)
+		close(st->prog_fd);
+	st->prog_fd = -1;
+	st->prog_id = 0;
+	for (i = 0; i < VG_MAP_N; i++) {
+		if (st->map_fd[i] >= 0)
+			close(st->map_fd[i]);
+		st->map_fd[i] = -1;
+	}
+}
+
+static bool all_pinned(const struct vg_state *st)
+{
+	int i;
+
+	if (st->prog_fd < 0)
+		return false;
+	for (i = 0; i < VG_MAP_N; i++)
+		if (st->map_fd[i] < 0)
+			return false;
+	return true;
+}
+
+/*
+ * Loads the object with every map's pin path set: libbpf reuses the maps
+ * already pinned (entries of attached interfaces stay) and pins the new
+ * ones.  The program pin comes last and marks the state complete.
+ */
+static int load_and_pin(struct vg_state *st, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct bpf_program *prog;
+	struct vifguard *skel;
+	struct bpf_map *map;
+	int ret;
+
+	skel = vifguard__open();
+	if (!skel)
+		return fail(err, errlen, -errno, "cannot open the BPF object: %s",
+			    strerror(errno));
+	bpf_object__for_each_map(map, skel->obj) {
+		pin_path(st, bpf_map__name(map), path, sizeof(path));
+		ret = bpf_map__set_pin_path(map, path);
+		if (ret) {
+			fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
+			goto out;
+		}
+	}
+	ret = vifguard__load(skel);
+	if (ret) {
+		fail(err, errlen, ret, "cannot load the BPF program: %s%s", strerror(-ret),
+		     vg_debug ? "" : " (-d shows libbpf's log)");
+		goto out;
+	}
+	prog = bpf_object__next_program(skel->obj, NULL);
+	if (!prog) {
+		ret = fail(err, errlen, -ENOENT, "the BPF object has no program");
+		goto out;
+	}
+	pin_path(st, VG_PROG_PIN, path, sizeof(path));
+	/* An older program whose maps went missing: its pin goes, the
+	 * interfaces move to the new one on their next attach. */
+	if (unlink(path) && errno != ENOENT) {
+		ret = fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	ret = bpf_program__pin(prog, path);
+	if (ret) {
+		fail(err, errlen, ret, "cannot pin %s: %s", path, strerror(-ret));
+		goto out;
+	}
+	close_pins(st);
+	ret = open_pins(st, err, errlen);
+	if (!ret && !all_pinned(st))
+		ret = fail(err, errlen, -ENOENT, "%s: pins missing after loading", st->root);
+out:
+	vifguard__destroy(skel);
+	return ret;
+}
+
+int vg_state_open(struct vg_state *st, const char *root, unsigned int flags,
+		  char *err, size_t errlen)
+{
+	bool write = flags & (VG_STATE_WRITE | VG_STATE_LOAD);
+	bool create = flags & VG_STATE_LOAD;
+	int i, ret;
+
+	memset(st, 0, sizeof(*st));
+	st->lock_fd = -1;
+	st->prog_fd = -1;
+	for (i = 0; i < VG_MAP_N; i++)
+		st->map_fd[i] = -1;
+	st->write = write;
+	/* Room for "/tcx_4294967295" and every map name after it. */
+	if (strlen(root) + 32 >= sizeof(st->root) ||
+	    snprintf(st->root, sizeof(st->root), "%s", root) >= (int)sizeof(st->root))
+		return fail(err, errlen, -ENAMETOOLONG, "%s: name too long", root);
+
+	/* Only attach creates: reading, detaching or collecting garbage
+	 * in a root that does not exist has nothing to do. */
+	ret = prepare_root(root, create, err, errlen);
+	if (ret == -ENOENT && !create)
+		return 0;
+	if (ret)
+		return ret;
+	st->lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->lock_fd < 0)
+		return fail(err, errlen, -errno, "%s: %s", root, strerror(errno));
+	while ((ret = flock(st->lock_fd, write ? LOCK_EX : LOCK_SH)) && errno == EINTR)
+		;
+	if (ret) {
+		ret = fail(err, errlen, -errno, "cannot lock %s: %s", root, strerror(errno));
+		goto fail;
+	}
+	ret = open_pins(st, err, errlen);
+	if (!ret && (flags & VG_STATE_LOAD) && !all_pinned(st))
+		ret = load_and_pin(st, err, errlen);
+	if (ret)
+		goto fail;
+	return 0;
+fail:
+	vg_state_close(st);
+	return ret;
+}
+
+void vg_state_close(struct vg_state *st)
+{
+	close_pins(st);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);	/* releases the lock */
+	st->lock_fd = -1;
+}
+
+/* ---- map walking ---------------------------------------------------------- */
+
+/* Where ifindex and gen sit in each address map's key. */
+struct addr_map {
+	enum vg_map_id id;
+	size_t key_size;
+	size_t ifindex_off;
+	size_t gen_off;
+};
+
+static const struct addr_map addr_maps[] = {
+	{ VG_MAP_V4_HOSTS, sizeof(struct vg_v4_key), 0, 4 },
+	{ VG_MAP_V6_HOSTS, sizeof(struct vg_v6_key), 0, 4 },
+	{ VG_MAP_V4_PREFIXES, sizeof(struct vg_v4_lpm_key), 4, 8 },
+	{ VG_MAP_V6_PREFIXES, sizeof(struct vg_v6_lpm_key), 4, 8 },
+};
+
+#define N_ADDR_MAPS (sizeof(addr_maps) / sizeof(addr_maps[0]))
+#define KEY_MAX sizeof(struct vg_v6_lpm_key)
+
+static uint32_t key_u32(const void *key, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, (const char *)key + off, sizeof(v));
+	return v;
+}
+
+/*
+ * All keys of a map, in one allocation of n * key_size bytes (to free()).
+ * Collected first and acted on afterwards: deleting while walking a hash
+ * map would restart the walk.
+ */
+static int map_keys(int fd, size_t key_size, void **out, size_t *n)
+{
+	size_t cap = 64, cnt = 0;
+	char *keys, prev[KEY_MAX], *pk = NULL;
+
+	keys = malloc(cap * key_size);
+	if (!keys)
+		return -ENOMEM;
+	for (;;) {
+		if (cnt == cap) {
+			char *nk = realloc(keys, cap * 2 * key_size);
+
+			if (!nk) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = nk;
+			cap *= 2;
+		}
+		if (bpf_map_get_next_key(fd, pk, keys + cnt * key_size)) {
+			if (errno == ENOENT)
+				break;
+			free(keys);
+			return -errno;
+		}
+		memcpy(prev, keys + cnt * key_size, key_size);
+		pk = prev;
+		cnt++;
+	}
+	*out = keys;
+	*n = cnt;
+	return 0;
+}
+
+/* What to remove from an address map. */
+enum purge_what {
+	PURGE_GEN,		/* ifindex's entries of one generation */
+	PURGE_ALL,		/* every entry of ifindex */
+};
+
+static int purge_addrs(struct vg_state *st, uint32_t ifindex, enum purge_what what,
+		       uint32_t gen, unsigned int *removed)
+{
+	size_t m, i, n;
+	void *keys;
+	int ret;
+
+	for (m = 0; m < N_ADDR_MAPS; m++) {
+		const struct addr_map *am = &addr_maps[m];
+		int fd = st->map_fd[am->id];
+
+		if (fd < 0)
+			continue;
+		ret = map_keys(fd, am->key_size, &keys, &n);
+		if (ret)
+			return ret;
+		for (i = 0; i < n; i++) {
+			const char *k = (const char *)keys + i * am->key_size;
+
+			if (key_u32(k, am->ifindex_off) != ifindex)
+				continue;
+			if (what == PURGE_GEN && key_u32(k, am->gen_off) != gen)
+				continue;
+			if (bpf_map_delete_elem(fd, k) == 0) {
+				if (removed)
+					(*removed)++;
+			} else if (errno != ENOENT) {
+				ret = -errno;
+				break;
+			}
+		}
+		free(keys);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int delete_key(int fd, const void *key, unsigned int *removed)
+{
+	if (fd < 0)
+		return 0;
+	if (bpf_map_delete_elem(fd, key) == 0) {
+		if (removed)
+			(*removed)++;
+		return 0;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/* Every entry of ifindex: policy first, so that the data path stops
+ * using the addresses before they go. */
+static int remove_entries(struct vg_state *st, uint32_t ifindex, unsigned int *removed)
+{
+	int ret;
+
+	ret = delete_key(st->map_fd[VG_MAP_POLICY], &ifindex, removed);
+	if (!ret)
+		ret = purge_addrs(st, ifindex, PURGE_ALL, 0, removed);
+	if (!ret)
+		ret = delete_key(st->map_fd[VG_MAP_STATS], &ifindex, removed);
+	return ret;
+}
+
+static int percpu_stats_read(int fd, const void *key, struct vg_stats *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), c, r;
+	struct vg_stats *vals;
+
+	memset(out, 0, sizeof(*out));
+	if (ncpu < 1)
+		return ncpu < 0 ? ncpu : -EINVAL;
+	/* Per-CPU values are 8-byte aligned; struct vg_stats is u64s. */
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, key, vals)) {
+		r = -errno;
+		free(vals);
+		return r;
+	}
+	for (c = 0; c < ncpu; c++)
+		for (r = 0; r < VG_REASON_MAX; r++)
+			out->pkts[r] += vals[c].pkts[r];
+	free(vals);
+	return 0;
+}
+
+static int stats_create(struct vg_state *st, uint32_t ifindex)
+{
+	int ncpu = libbpf_num_possible_cpus(), ret = 0;
+	struct vg_stats *vals;
+
+	if (ncpu < 1)
+		return ncpu < 0 ? ncpu : -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	/* NOEXIST: the counters of an interface survive its updates. */
+	if (bpf_map_update_elem(st->map_fd[VG_MAP_STATS], &ifindex, vals, BPF_NOEXIST) &&
+	    errno != EEXIST)
+		ret = -errno;
+	free(vals);
+	return ret;
+}
+
+/* ---- apply ------------------------------------------------------------------ */
+
+static int write_v4(struct vg_state *st, uint32_t ifindex, uint32_t gen,
+		    const struct vg_prefix4 *p)
+{
+	struct vg_addr val = { 0 };
+
+	if (p->len == 32) {
+		struct vg_v4_key k = { .ifindex = ifindex, .gen = gen, .addr = p->addr.s_addr };
+
+		return bpf_map_update_elem(st->map_fd[VG_MAP_V4_HOSTS], &k, &val, BPF_ANY) ?
+			-errno : 0;
+	} else {
+		struct vg_v4_lpm_key k = {
+			.prefixlen = VG_LPM_KEY_BITS + p->len,
+			.ifindex = ifindex,
+			.gen = gen,
+			.addr = p->addr.s_addr,
+		};
+
+		return bpf_map_update_elem(st->map_fd[VG_MAP_V4_PREFIXES], &k, &val, BPF_ANY) ?
+			-errno : 0;
+	}
+}
+
+static int write_v6(struct vg_state *st, uint32_t ifindex, uint32_t gen,
+		    const struct in6_addr *a, unsigned int len, uint32_t flags)
+{
+	struct vg_addr val = { .flags = flags };
+
+	if (len == 128) {
+		struct vg_v6_key k = { .ifindex = ifindex, .gen = gen };
+
+		memcpy(k.addr, a, 16);
+		return bpf_map_update_elem(st->map_fd[VG_MAP_V6_HOSTS], &k, &val, BPF_ANY) ?
+			-errno : 0;
+	} else {
+		struct vg_v6_lpm_key k = {
+			.prefixlen = VG_LPM_KEY_BITS + len,
+			.ifindex = ifindex,
+			.gen = gen,
+		};
+
+		memcpy(k.addr, a, 16);
+		return bpf_map_update_elem(st->map_fd[VG_MAP_V6_PREFIXES], &k, &val, BPF_ANY) ?
+			-errno : 0;
+	}
+}
+
+static bool spec_has_v6_host(const struct vg_spec *spec, const struct in6_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < spec->n_v6; i++)
+		if (spec->v6[i].len == 128 && !memcmp(&spec->v6[i].addr, a, 16))
+			return true;
+	return false;
+}
+
+static int write_addrs(struct vg_state *st, const struct vg_spec *spec, uint32_t ifindex,
+		       uint32_t gen)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < spec->n_v4; i++)
+		if ((ret = write_v4(st, ifindex, gen, &spec->v4[i])))
+			return ret;
+	for (i = 0; i < spec->n_v6; i++)
+		if ((ret = write_v6(st, ifindex, gen, &spec->v6[i].addr, spec->v6[i].len, 0)))
+			return ret;
+	if (!(spec->flags & VG_F_LINK_LOCAL))
+		return 0;
+	for (i = 0; i < spec->n_macs; i++) {
+		struct in6_addr ll;
+
+		vg_eui64_link_local(spec->macs[i], &ll);
+		/* Listed explicitly as well: keep it an ordinary entry. */
+		if (spec_has_v6_host(spec, &ll))
+			continue;
+		if ((ret = write_v6(st, ifindex, gen, &ll, 128, VG_ADDR_DERIVED)))
+			return ret;
+	}
+	return 0;
+}
+
+static void policy_build(const struct vg_spec *spec, uint32_t gen, uint32_t attach,
+			 struct vg_policy *pol)
+{
+	unsigned int i;
+
+	memset(pol, 0, sizeof(*pol));
+	pol->gen = gen;
+	pol->flags = (uint16_t)spec->flags;
+	for (i = 0; i < spec->n_v4; i++)
+		if (spec->v4[i].len < 32)
+			pol->flags |= VG_F_V4_PREFIXES;
+	for (i = 0; i < spec->n_v6; i++)
+		if (spec->v6[i].len < 128)
+			pol->flags |= VG_F_V6_PREFIXES;
+	pol->mode = (uint8_t)spec->mode;
+	pol->n_macs = (uint8_t)spec->n_macs;
+	memcpy(pol->macs, spec->macs, sizeof(pol->macs[0]) * spec->n_macs);
+	for (i = 0; i < spec->n_ethertypes; i++)
+		pol->ethertypes[i] = htons(spec->ethertypes[i]);
+	/* spec->ifname was validated to fit, NUL included. */
+	memcpy(pol->ifname, spec->ifname, strnlen(spec->ifname, VG_IFNAMSIZ - 1));
+	pol->attach = attach;
+}
+
+static int attach_filter(struct vg_state *st, uint32_t ifindex, uint32_t kind)
+{
+	char path[PATH_MAX];
+
+	if (kind == VG_ATTACH_TCX) {
+		tcx_pin_path(st, ifindex, path, sizeof(path));
+		return vg_tcx_attach((int)ifindex, st->prog_fd, st->prog_id, path);
+	}
+	return vg_tc_attach((int)ifindex, st->prog_fd, st->prog_id);
+}
+
+/* Takes our filter(s) off the device: cls_bpf and clsact as recorded in
+ * attach, and a pinned tcx link if there is one. */
+static int detach_filter(struct vg_state *st, uint32_t ifindex, uint32_t attach,
+			 bool *removed)
+{
+	char path[PATH_MAX];
+	bool r1 = false, r2 = false;
+	int ret, ret2;
+
+	ret = vg_tc_detach((int)ifindex, attach & VG_ATTACH_OWN_CLSACT, &r1);
+	if (ret == -ENODEV)
+		ret = 0;
+	tcx_pin_path(st, ifindex, path, sizeof(path));
+	ret2 = vg_tcx_detach(path, &r2);
+	*removed = r1 || r2;
+	return ret ? ret : ret2;
+}
+
+static int missing_maps(const struct vg_state *st, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < VG_MAP_N; i++)
+		if (st->map_fd[i] < 0)
+			return fail(err, errlen, -ENOENT, "%s/%s: map not pinned", st->root,
+				    vg_map_names[i]);
+	return 0;
+}
+
+int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
+		   const struct vg_apply_opts *opts, char *err, size_t errlen)
+{
+	struct vg_policy old, pol;
+	uint32_t ifindex, gen, kind, attach;
+	bool have_old, created = false;
+	char verr[VG_ERRLEN];
+	int ret;
+
+	if (vg_spec_validate(spec, verr, sizeof(verr)))
+		return fail(err, errlen, -EINVAL, "invalid policy: %s", verr);
+	if (st->prog_fd < 0 || !st->write)
+		return fail(err, errlen, -EINVAL, "cannot attach: state not loaded");
+	if ((ret = missing_maps(st, err, errlen)))
+		return ret;
+	ifindex = if_nametoindex(spec->ifname);
+	if (!ifindex)
+		return fail(err, errlen, -errno, "cannot attach: %s", strerror(errno));
+
+	have_old = bpf_map_lookup_elem(st->map_fd[VG_MAP_POLICY], &ifindex, &old) == 0;
+	if (!have_old && errno != ENOENT)
+		return fail(err, errlen, -errno, "cannot read the policy: %s", strerror(errno));
+	gen = have_old ? old.gen ^ 1 : 0;
+	kind = opts && opts->attach ? opts->attach :
+		have_old && (old.attach & VG_ATTACH_TCX) ? VG_ATTACH_TCX : VG_ATTACH_CLS_BPF;
+
+	/* Leftovers of a run killed before its commit point; without a
+	 * policy nothing of this ifindex is in force, both generations go. */
+	ret = purge_addrs(st, ifindex, have_old ? PURGE_GEN : PURGE_ALL, gen, NULL);
+	if (!ret)
+		ret = write_addrs(st, spec, ifindex, gen);
+	if (!ret)
+		ret = stats_create(st, ifindex);
+	if (ret) {
+		fail(err, errlen, ret, "cannot write the maps: %s", strerror(-ret));
+		goto undo;
+	}
+
+	attach = kind;
+	if (have_old)
+		attach |= old.attach & VG_ATTACH_OWN_CLSACT;
+	if (kind == VG_ATTACH_CLS_BPF) {
+		ret = vg_tc_hook((int)ifindex, &created);
+		if (ret) {
+			fail(err, errlen, ret, "cannot attach: clsact: %s", strerror(-ret));
+			goto undo;
+		}
+		if (created)
+			attach |= VG_ATTACH_OWN_CLSACT;
+	}
+
+	/* The commit point: the program switches to the new generation
+	 * with this one update, before any filter runs with it. */
+	policy_build(spec, gen, attach, &pol);
+	if (bpf_map_update_elem(st->map_fd[VG_MAP_POLICY], &ifindex, &pol, BPF_ANY)) {
+		ret = -errno;
+		fail(err, errlen, ret, "cannot write the policy: %s", strerror(-ret));
+		goto undo;
+	}
+	if (have_old) {
+		/* After the commit: a failure here leaves only stale
+		 * entries that the next attach or gc removes. */
+		purge_addrs(st, ifindex, PURGE_GEN, old.gen, NULL);
+	}
+
+	ret = attach_filter(st, ifindex, kind);
+	if (ret) {
+		if (ret == -EOPNOTSUPP)
+			fail(err, errlen, ret, "cannot attach: tcx needs Linux 6.6 or later");
+		else
+			fail(err, errlen, ret, "cannot attach: %s", strerror(-ret));
+		if (!have_old)
+			goto undo;
+		return ret;
+	}
+	/* Switching method: the new one is on, now the old one goes. */
+	if (have_old && (old.attach & (VG_ATTACH_TCX | VG_ATTACH_CLS_BPF)) &&
+	    !(old.attach & kind)) {
+		char path[PATH_MAX];
+		bool removed;
+
+		if (kind == VG_ATTACH_TCX) {
+			vg_tc_detach((int)ifindex, old.attach & VG_ATTACH_OWN_CLSACT, &removed);
+			pol.attach &= ~VG_ATTACH_OWN_CLSACT;
+		} else {
+			tcx_pin_path(st, ifindex, path, sizeof(path));
+			vg_tcx_detach(path, &removed);
+		}
+		bpf_map_update_elem(st->map_fd[VG_MAP_POLICY], &ifindex, &pol, BPF_ANY);
+	}
+	return 0;
+
+undo:
+	/* Only a new interface is rolled back: an attached one keeps its
+	 * old policy in force (the commit point was not reached) or the new
+	 * one (it was). */
+	if (!have_old) {
+		bool removed;
+
+		detach_filter(st, ifindex, created ? VG_ATTACH_OWN_CLSACT : 0, &removed);
+		remove_entries(st, ifindex, NULL);
+	}
+	return ret;
+}
+
+/* ---- detach, gc ------------------------------------------------------------- */
+
+static bool policy_named(const struct vg_policy *p, const char *name)
+{
+	return !strncmp(p->ifname, name, VG_IFNAMSIZ) && strlen(name) < VG_IFNAMSIZ;
+}
+
+/* The name of ifindex now, "" when it does not exist. */
+static void name_of(uint32_t ifindex, char out[IF_NAMESIZE])
+{
+	if (!if_indextoname(ifindex, out))
+		out[0] = '\0';
+}
+
+int vg_state_detach(struct vg_state *st, const char *ifname,
+		    struct vg_detach_result *res, char *err, size_t errlen)
+{
+	uint32_t ifindex = if_nametoindex(ifname), *keys = NULL;
+	struct vg_policy pol;
+	size_t n = 0, i;
+	int ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (st->lock_fd < 0)
+		return 0;	/* no state: nothing attached */
+	if (ifindex) {
+		uint32_t attach = 0;
+
+		if (st->map_fd[VG_MAP_POLICY] >= 0 &&
+		    bpf_map_lookup_elem(st->map_fd[VG_MAP_POLICY], &ifindex, &pol) == 0)
+			attach = pol.attach;
+		ret = detach_filter(st, ifindex, attach, &res->filter);
+		if (ret)
+			return fail(err, errlen, ret, "cannot detach: %s", strerror(-ret));
+		ret = remove_entries(st, ifindex, &res->entries);
+		if (ret)
+			return fail(err, errlen, ret, "cannot remove map entries: %s",
+				    strerror(-ret));
+	}
+	/* Recorded under this name at an ifindex that is gone: the device
+	 * was removed before its detach (hotplug offline comes late). */
+	if (st->map_fd[VG_MAP_POLICY] < 0)
+		return 0;
+	ret = map_keys(st->map_fd[VG_MAP_POLICY], sizeof(uint32_t), (void **)&keys, &n);
+	if (ret)
+		return fail(err, errlen, ret, "cannot read the policies: %s", strerror(-ret));
+	for (i = 0; i < n && !ret; i++) {
+		char cur[IF_NAMESIZE];
+		bool removed;
+
+		if (keys[i] == ifindex ||
+		    bpf_map_lookup_elem(st->map_fd[VG_MAP_POLICY], &keys[i], &pol) ||
+		    !policy_named(&pol, ifname))
+			continue;
+		name_of(keys[i], cur);
+		if (cur[0])
+			continue;	/* alive under another name: not this one */
+		detach_filter(st, keys[i], 0, &removed);
+		ret = remove_entries(st, keys[i], &res->entries);
+	}
+	free(keys);
+	if (ret)
+		return fail(err, errlen, ret, "cannot remove map entries: %s", strerror(-ret));
+	return 0;
+}
+
+/* Whether our program is on ifindex's ingress (cls_bpf or tcx). */
+static bool ours_on_device(struct vg_state *st, uint32_t ifindex, uint32_t *prog_id)
+{
+	char path[PATH_MAX];
+	uint32_t id = 0;
+	bool on = false;
+
+	if (vg_tc_query((int)ifindex, &id) == 0) {
+		*prog_id = id;
+		return true;
+	}
+	tcx_pin_path(st, ifindex, path, sizeof(path));
+	if (vg_tcx_query(path, (int)ifindex, &id, &on) == 0 && on) {
+		*prog_id = id;
+		return true;
+	}
+	return false;
+}
+
+/* Policies to keep (live interfaces) with their generation. */
+struct live {
+	uint32_t ifindex;
+	uint32_t gen;
+};
+
+static const struct live *live_find(const struct live *l, size_t n, uint32_t ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (l[i].ifindex == ifindex)
+			return &l[i];
+	return NULL;
+}
+
+int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t errlen)
+{
+	uint32_t *keys = NULL, *skeys = NULL;
+	struct live *live = NULL;
+	size_t n = 0, nlive = 0, i, m, ns = 0;
+	int ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (st->lock_fd < 0 || st->map_fd[VG_MAP_POLICY] < 0)
+		return 0;
+	ret = map_keys(st->map_fd[VG_MAP_POLICY], sizeof(uint32_t), (void **)&keys, &n);
+	if (ret)
+		return fail(err, errlen, ret, "cannot read the policies: %s", strerror(-ret));
+	live = calloc(n ? n : 1, sizeof(*live));
+	if (!live) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct vg_policy pol;
+		char cur[IF_NAMESIZE];
+		uint32_t id;
+		bool removed;
+
+		if (bpf_map_lookup_elem(st->map_fd[VG_MAP_POLICY], &keys[i], &pol))
+			continue;
+		name_of(keys[i], cur);
+		if (cur[0] && policy_named(&pol, cur)) {
+			live[nlive++] = (struct live){ keys[i], pol.gen };
+			continue;
+		}
+		/* Another name on the same ifindex that carries our program
+		 * is the same device renamed (vifname=), not a reused
+		 * ifindex: filters go with their device. */
+		if (cur[0] && ours_on_device(st, keys[i], &id)) {
+			memset(pol.ifname, 0, sizeof(pol.ifname));
+			memcpy(pol.ifname, cur, strnlen(cur, VG_IFNAMSIZ - 1));
+			if (bpf_map_update_elem(st->map_fd[VG_MAP_POLICY], &keys[i], &pol,
+						BPF_EXIST) == 0)
+				res->renamed++;
+			live[nlive++] = (struct live){ keys[i], pol.gen };
+			continue;
+		}
+		/* A reused ifindex carries none of ours; this drops a
+		 * leftover tcx pin. */
+		detach_filter(st, keys[i], 0, &removed);
+		ret = remove_entries(st, keys[i], &res->entries);
+		if (ret)
+			goto out;
+		res->ifaces++;
+	}
+
+	/* Entries without a policy in force, or of the other generation. */
+	for (m = 0; m < N_ADDR_MAPS; m++) {
+		const struct addr_map *am = &addr_maps[m];
+		int fd = st->map_fd[am->id];
+		void *ak;
+		size_t na, k;
+
+		if (fd < 0)
+			continue;
+		ret = map_keys(fd, am->key_size, &ak, &na);
+		if (ret)
+			goto out;
+		for (k = 0; k < na && !ret; k++) {
+			const char *key = (const char *)ak + k * am->key_size;
+			const struct live *l = live_find(live, nlive, key_u32(key, am->ifindex_off));
+
+			if (l && l->gen == key_u32(key, am->gen_off))
+				continue;
+			ret = delete_key(fd, key, &res->entries);
+		}
+		free(ak);
+		if (ret)
+			goto out;
+	}
+	if (st->map_fd[VG_MAP_STATS] >= 0) {
+		ret = map_keys(st->map_fd[VG_MAP_STATS], sizeof(uint32_t), (void **)&skeys, &ns);
+		for (i = 0; !ret && i < ns; i++)
+			if (!live_find(live, nlive, skeys[i]))
+				ret = delete_key(st->map_fd[VG_MAP_STATS], &skeys[i], &res->entries);
+	}
+out:
+	free(skeys);
+	free(live);
+	free(keys);
+	if (ret)
+		return fail(err, errlen, ret, "gc: %s", strerror(-ret));
+	return 0;
+}
+
+/* ---- listing ----------------------------------------------------------------- */
+
+static int iface_cmp(const void *a, const void *b)
+{
+	const struct vg_iface *x = a, *y = b;
+	int c = strncmp(x->pol.ifname, y->pol.ifname, VG_IFNAMSIZ);
+
+	if (c)
+		return c;
+	return x->ifindex < y->ifindex ? -1 : x->ifindex > y->ifindex;
+}
+
+static struct vg_iface *iface_find(struct vg_iface *v, size_t n, uint32_t ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].ifindex == ifindex)
+			return &v[i];
+	return NULL;
+}
+
+static void add_addr(struct vg_iface *it, const struct addr_map *am, const void *key,
+		     const struct vg_addr *val)
+{
+	const char *k = key;
+
+	switch (am->id) {
+	case VG_MAP_V4_HOSTS:
+	case VG_MAP_V4_PREFIXES:
+		if (it->n_v4 >= VG_MAX_ADDRS) {
+			it->truncated = true;
+			return;
+		}
+		if (am->id == VG_MAP_V4_HOSTS) {
+			memcpy(&it->v4[it->n_v4].addr, k + offsetof(struct vg_v4_key, addr), 4);
+			it->v4[it->n_v4].len = 32;
+		} else {
+			memcpy(&it->v4[it->n_v4].addr, k + offsetof(struct vg_v4_lpm_key, addr), 4);
+			it->v4[it->n_v4].len = (uint8_t)(key_u32(k, 0) - VG_LPM_KEY_BITS);
+		}
+		it->n_v4++;
+		break;
+	default:
+		if (it->n_v6 >= VG_IFACE_MAX_V6) {
+			it->truncated = true;
+			return;
+		}
+		if (am->id == VG_MAP_V6_HOSTS) {
+			memcpy(&it->v6[it->n_v6].addr, k + offsetof(struct vg_v6_key, addr), 16);
+			it->v6[it->n_v6].len = 128;
+		} else {
+			memcpy(&it->v6[it->n_v6].addr, k + offsetof(struct vg_v6_lpm_key, addr), 16);
+			it->v6[it->n_v6].len = (uint8_t)(key_u32(k, 0) - VG_LPM_KEY_BITS);
+		}
+		it->v6_derived[it->n_v6] = val->flags & VG_ADDR_DERIVED;
+		it->n_v6++;
+	}
+}
+
+int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out,
+		  size_t *nout, char *err, size_t errlen)
+{
+	uint32_t *keys = NULL, want = ifname ? if_nametoindex(ifname) : 0;
+	struct vg_iface *v = NULL;
+	size_t n = 0, cnt = 0, i, m;
+	int ret;
+
+	*out = NULL;
+	*nout = 0;
+	if (st->lock_fd < 0 || st->map_fd[VG_MAP_POLICY] < 0)
+		return 0;
+	ret = map_keys(st->map_fd[VG_MAP_POLICY], sizeof(uint32_t), (void **)&keys, &n);
+	if (ret)
+		return fail(err, errlen, ret, "cannot read the policies: %s", strerror(-ret));
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v) {
+		free(keys);
+		return fail(err, errlen, -ENOMEM, "%s", strerror(ENOMEM));
+	}
+	for (i = 0; i < n; i++) {
+		struct vg_iface *it = &v[cnt];
+
+		if (bpf_map_lookup_elem(st->map_fd[VG_MAP_POLICY], &keys[i], &it->pol))
+			continue;
+		if (ifname && keys[i] != want && !policy_named(&it->pol, ifname))
+			continue;
+		it->ifindex = keys[i];
+		name_of(keys[i], it->cur_name);
+		it->present = it->cur_name[0] && policy_named(&it->pol, it->cur_name);
+		if (it->cur_name[0])
+			it->filter_present = ours_on_device(st, keys[i], &it->filter_prog_id);
+		if (st->map_fd[VG_MAP_STATS] >= 0 &&
+		    percpu_stats_read(st->map_fd[VG_MAP_STATS], &keys[i], &it->stats) == 0)
+			it->has_stats = true;
+		cnt++;
+	}
+	free(keys);
+
+	for (m = 0; m < N_ADDR_MAPS && cnt; m++) {
+		const struct addr_map *am = &addr_maps[m];
+		int fd = st->map_fd[am->id];
+		void *ak;
+		size_t na, k;
+
+		if (fd < 0)
+			continue;
+		ret = map_keys(fd, am->key_size, &ak, &na);
+		if (ret) {
+			free(v);
+			return fail(err, errlen, ret, "cannot read %s: %s", vg_map_names[am->id],
+				    strerror(-ret));
+		}
+		for (k = 0; k < na; k++) {
+			const char *key = (const char *)ak + k * am->key_size;
+			struct vg_iface *it = iface_find(v, cnt, key_u32(key, am->ifindex_off));
+			struct vg_addr val;
+
+			if (!it || key_u32(key, am->gen_off) != it->pol.gen ||
+			    bpf_map_lookup_elem(fd, key, &val))
+				continue;
+			add_addr(it, am, key, &val);
+		}
+		free(ak);
+	}
+	qsort(v, cnt, sizeof(*v), iface_cmp);
+	*out = v;
+	*nout = cnt;
+	return 0;
+}
+
+int vg_state_orphans(struct vg_state *st, struct vg_stats *out)
+{
+	uint32_t zero = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (st->map_fd[VG_MAP_ORPHANS] < 0)
+		return 0;
+	return percpu_stats_read(st->map_fd[VG_MAP_ORPHANS], &zero, out);
+}
+
+/* ---- shorthands ---------------------------------------------------------------- */
+
+int vg_core_attach(const struct vg_spec *spec, char *err, size_t errlen)
+{
+	struct vg_state st;
+	int ret;
+
+	/* Before the state: a bad spec or a missing device changes nothing. */
+	if (vg_spec_validate(spec, err, errlen))
+		return -EINVAL;
+	if (!if_nametoindex(spec->ifname))
+		return fail(err, errlen, -ENODEV, "cannot attach: %s", strerror(ENODEV));
+	ret = vg_state_open(&st, vg_root(), VG_STATE_LOAD, err, errlen);
+	if (ret)
+		return ret;
+	ret = vg_state_apply(&st, spec, NULL, err, errlen);
+	vg_state_close(&st);
+	return ret;
+}
+
+int vg_core_disable(const char *ifname, char *err, size_t errlen)
+{
+	struct vg_spec spec;
+
+	vg_spec_init(&spec, ifname);
+	spec.mode = VG_MODE_DISABLED;
+	return vg_core_attach(&spec, err, errlen);
+}
+
+int vg_core_detach(const char *ifname, char *err, size_t errlen)
+{
+	struct vg_detach_result res;
+	struct vg_state st;
+	int ret;
+
+	ret = vg_state_open(&st, vg_root(), VG_STATE_WRITE, err, errlen);
+	if (ret)
+		return ret;
+	ret = vg_state_detach(&st, ifname, &res, err, errlen);
+	vg_state_close(&st);
+	return ret;
+}

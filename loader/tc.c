@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "tc.h"
+
+static void hook_init(struct bpf_tc_hook *h, int ifindex, enum bpf_tc_attach_point ap)
+{
+	memset(h, 0, sizeof(*h));
+	h->sz = sizeof(*h);
+	h->ifindex = ifindex;
+	h->attach_point = ap;
+}
+
+static void opts_init(struct bpf_tc_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->sz = sizeof(*o);
+	o->handle = VG_TC_HANDLE;
+	o->priority = VG_TC_PRIO;
+}
+
+int vg_tc_query(int ifindex, uint32_t *prog_id)
+{
+	struct bpf_tc_hook h;
+	struct bpf_tc_opts o;
+	int ret;
+
+	hook_init(&h, ifindex, BPF_TC_INGRESS);
+	opts_init(&o);
+	ret = bpf_tc_query(&h, &o);
+	if (ret)
+		/* No clsact at all reads as -EINVAL from the kernel. */
+		return ret == -EINVAL ? -ENOENT : ret;
+	*prog_id = o.prog_id;
+	return 0;
+}
+
+int vg_tc_hook(int ifindex, bool *created)
+{
+	struct bpf_tc_hook h;
+	int ret;
+
+	hook_init(&h, ifindex, BPF_TC_INGRESS);
+	ret = bpf_tc_hook_create(&h);
+	*created = ret == 0;
+	return ret == -EEXIST ? 0 : ret;
+}
+
+int vg_tc_attach(int ifindex, int prog_fd, uint32_t prog_id)
+{
+	struct bpf_tc_hook h;
+	struct bpf_tc_opts o;
+	uint32_t cur = 0;
+
+	if (vg_tc_query(ifindex, &cur) == 0 && cur == prog_id)
+		return 0;
+	hook_init(&h, ifindex, BPF_TC_INGRESS);
+	opts_init(&o);
+	o.prog_fd = prog_fd;
+	/* Replace, never delete and add: no moment without the filter. */
+	o.flags = BPF_TC_F_REPLACE;
+	return bpf_tc_attach(&h, &o);
+}
+
+int vg_tc_detach(int ifindex, bool own_clsact, bool *removed)
+{
+	struct bpf_tc_hook h;
+	struct bpf_tc_opts o;
+	int ret;
+
+	*removed = false;
+	hook_init(&h, ifindex, BPF_TC_INGRESS);
+	opts_init(&o);
+	ret = bpf_tc_detach(&h, &o);
+	if (ret == 0)
+		*removed = true;
+	else if (ret != -ENOENT && ret != -EINVAL)
+		return ret;
+	if (!own_clsact || vg_tc_count_filters(ifindex) != 0)
+		return 0;
+	/* Both points at once: that deletes the qdisc itself (one point
+	 * alone would flush that hook's filters instead). */
+	hook_init(&h, ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS);
+	ret = bpf_tc_hook_destroy(&h);
+	return ret == -ENOENT || ret == -EINVAL ? 0 : ret;
+}
+
+/* Counts the RTM_NEWTFILTER answers of one dump. */
+static int dump_count(int fd, int ifindex, uint32_t parent, uint32_t seq)
+{
+	struct {
+		struct nlmsghdr n;
+		struct tcmsg t;
+	} req = {
+		.n = {
+			.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
+			.nlmsg_type = RTM_GETTFILTER,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_seq = seq,
+		},
+		.t = {
+			.tcm_family = AF_UNSPEC,
+			.tcm_ifindex = ifindex,
+			.tcm_parent = parent,
+		},
+	};
+	char buf[16384] __attribute__((aligned(4)));
+	int count = 0;
+
+	if (send(fd, &req, req.n.nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *n;
+
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (n = (struct nlmsghdr *)buf; NLMSG_OK(n, (size_t)len);
+		     n = NLMSG_NEXT(n, len)) {
+			if (n->nlmsg_seq != seq)
+				continue;
+			if (n->nlmsg_type == NLMSG_DONE)
+				return count;
+			if (n->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(n);
+
+				return e->error ? e->error : count;
+			}
+			if (n->nlmsg_type == RTM_NEWTFILTER)
+				count++;
+		}
+	}
+}
+
+int vg_tc_count_filters(int ifindex)
+{
+	static const uint32_t parents[] = {
+		TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
+		TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS),
+	};
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int fd, total = 0;
+	size_t i;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		total = -errno;
+		goto out;
+	}
+	for (i = 0; i < sizeof(parents) / sizeof(parents[0]); i++) {
+		int n = dump_count(fd, ifindex, parents[i], (uint32_t)i + 1);
+
+		if (n < 0) {
+			total = n;
+			goto out;
+		}
+		total += n;
+	}
+out:
+	close(fd);
+	return total;
+}
+
+/* ---- tcx ------------------------------------------------------------------ */
+
+/* The head of struct bpf_link_info with the tcx member of its union
+ * (Linux 6.6 UAPI; the 6.1 headers lack it).  Keep in sync with
+ * include/uapi/linux/bpf.h. */
+struct vg_link_info {
+	uint32_t type;
+	uint32_t id;
+	uint32_t prog_id;
+	uint32_t pad;
+	uint32_t ifindex;
+	uint32_t attach_type;
+	uint64_t rest[6];
+};
+
+static int link_info(int fd, struct vg_link_info *li)
+{
+	uint32_t len = sizeof(*li);
+
+	memset(li, 0, sizeof(*li));
+	if (bpf_obj_get_info_by_fd(fd, li, &len))
+		return -errno;
+	return 0;
+}
+
+int vg_tcx_query(const char *path, int ifindex, uint32_t *prog_id, bool *on_device)
+{
+	struct vg_link_info li;
+	int fd, ret;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	ret = link_info(fd, &li);
+	close(fd);
+	if (ret)
+		return ret;
+	if (li.type != VG_BPF_LINK_TYPE_TCX)
+		return -EINVAL;
+	*prog_id = li.prog_id;
+	*on_device = li.ifindex != 0 && (int)li.ifindex == ifindex;
+	return 0;
+}
+
+int vg_tcx_attach(int ifindex, int prog_fd, uint32_t prog_id, const char *path)
+{
+	struct vg_link_info li;
+	int fd, ret;
+
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		ret = link_info(fd, &li);
+		if (!ret && li.type == VG_BPF_LINK_TYPE_TCX && (int)li.ifindex == ifindex) {
+			/* In place: the link never leaves the device. */
+			if (li.prog_id != prog_id && bpf_link_update(fd, prog_fd, NULL))
+				ret = -errno;
+			close(fd);
+			return ret;
+		}
+		/* A link of a device that is gone (same pin name, the
+		 * ifindex came back): drop the pin and make a new one. */
+		close(fd);
+		unlink(path);
+	}
+	fd = bpf_link_create(prog_fd, ifindex, VG_BPF_TCX_INGRESS, NULL);
+	if (fd < 0)
+		return fd == -EINVAL ? -EOPNOTSUPP : fd;
+	ret = bpf_obj_pin(fd, path) ? -errno : 0;
+	if (ret)
+		bpf_link_detach(fd);
+	close(fd);
+	return ret;
+}
+
+int vg_tcx_detach(const char *path, bool *removed)
+{
+	int fd;
+
+	*removed = false;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	/* Detach explicitly: another process may still hold the link. */
+	bpf_link_detach(fd);
+	close(fd);
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
+	*removed = true;
+	return 0;
+}

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The loader's core, as every command of the CLI uses it: the pinned
+ * state under the root directory, applying a policy to an interface,
+ * detaching, listing, and the command table.
+ *
+ * Conventions (libbpf's): int functions return 0 or -errno; err receives
+ * one line for the user that does not start with the interface name
+ * ("cannot attach: No such device"): callers print
+ * "vifguard: IFACE: ERR".
+ *
+ * Concurrency: every function that takes a struct vg_state works under
+ * the lock taken by vg_state_open().  The vg_core_*() shorthands open and
+ * close the state themselves, so any number of processes may call them
+ * at once (hotplug starts many).
+ */
+#ifndef VG_CORE_H
+#define VG_CORE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+
+#include "policy.h"
+#include "vifguard.h"
+
+#define VG_ROOT_DEFAULT		"/sys/fs/bpf/vifguard"
+#define VG_PROG_PIN		"prog"
+
+#define EXIT_USAGE		2
+
+/* ---- global options (set by the command line before a command runs) ---- */
+
+extern bool vg_json;		/* -j: JSON on stdout, errors included */
+extern bool vg_debug;		/* -d: libbpf's log on stderr */
+extern const char *vg_root_opt;	/* -r DIR, or NULL */
+
+/* The root directory: -r, else $VIFGUARD_ROOT, else the default. */
+const char *vg_root(void);
+
+/*
+ * One error for the user: "vifguard: TEXT" on stderr, or under -j a JSON
+ * object {"error": TEXT} on stdout.  Under -j print only one error per
+ * run, and only before any other output.
+ */
+void vg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- the pinned state ------------------------------------------------- */
+
+enum vg_map_id {
+	VG_MAP_POLICY,
+	VG_MAP_V4_HOSTS,
+	VG_MAP_V6_HOSTS,
+	VG_MAP_V4_PREFIXES,
+	VG_MAP_V6_PREFIXES,
+	VG_MAP_STATS,
+	VG_MAP_ORPHANS,
+	VG_MAP_N
+};
+
+/* Map names in the object, also their pin names under the root. */
+extern const char *const vg_map_names[VG_MAP_N];
+
+struct vg_state {
+	char root[PATH_MAX];
+	int lock_fd;		/* the root directory, flock()ed; -1 if none */
+	int prog_fd;		/* -1: no program pinned yet */
+	uint32_t prog_id;
+	int map_fd[VG_MAP_N];	/* -1: not pinned yet */
+	bool write;
+};
+
+/* vg_state_open() flags */
+#define VG_STATE_READ	0		/* shared lock */
+#define VG_STATE_WRITE	(1U << 0)	/* exclusive lock */
+#define VG_STATE_LOAD	(1U << 1)	/* WRITE; creates the root, loads and
+					 * pins what is missing */
+/* Without LOAD an absent root is an empty state: lock_fd and every fd
+ * are -1 and the functions below find nothing. */
+
+/*
+ * Opens (and with LOAD creates: mounting bpffs on /sys/fs/bpf if that is
+ * where the root goes and nothing is mounted) the root, locks it, and
+ * opens the pinned program and maps.  With LOAD, a root without program
+ * or with missing maps is completed: the object is loaded (reusing the
+ * pinned maps) and the program pinned last, so a run killed half-way
+ * leaves a state the next run completes.
+ */
+int vg_state_open(struct vg_state *st, const char *root, unsigned int flags,
+		  char *err, size_t errlen);
+void vg_state_close(struct vg_state *st);
+
+/* ---- apply, detach -------------------------------------------------------- */
+
+/* How to attach: VG_ATTACH_CLS_BPF or VG_ATTACH_TCX; 0 keeps what the
+ * interface has, cls_bpf for a new one. */
+struct vg_apply_opts {
+	uint32_t attach;
+};
+
+/*
+ * Writes spec to the maps (generation switch: one policy update is the
+ * commit point) and then attaches the filter, or updates an attached
+ * interface in place.  spec->ifname must exist.  Under a VG_STATE_LOAD
+ * state.  On a new interface a failure leaves nothing behind.
+ */
+int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
+		   const struct vg_apply_opts *opts, char *err, size_t errlen);
+
+struct vg_detach_result {
+	bool filter;		/* a filter of ours was removed */
+	unsigned int entries;	/* map entries removed */
+};
+
+/*
+ * Removes our filter from ifname and every map entry of it, including
+ * entries recorded under that name for an interface that no longer
+ * exists.  Nothing to remove is success (res says so).
+ */
+int vg_state_detach(struct vg_state *st, const char *ifname,
+		    struct vg_detach_result *res, char *err, size_t errlen);
+
+struct vg_gc_result {
+	unsigned int ifaces;	/* interfaces whose entries went */
+	unsigned int entries;	/* map entries removed, all kinds */
+	unsigned int renamed;	/* live interfaces whose recorded name was updated */
+};
+
+/* Removes the entries of interfaces that no longer exist and stale
+ * entries (another generation, or no policy). */
+int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t errlen);
+
+/* ---- listing --------------------------------------------------------------- */
+
+#define VG_IFACE_MAX_V6 (VG_MAX_ADDRS + VG_MAX_MACS)
+
+struct vg_iface {
+	uint32_t ifindex;
+	struct vg_policy pol;
+	/* Current name of ifindex, "" when it no longer exists. */
+	char cur_name[IF_NAMESIZE];
+	bool present;		/* ifindex exists and is named pol.ifname */
+	/* Addresses of the generation in force. */
+	unsigned int n_v4;
+	struct vg_prefix4 v4[VG_MAX_ADDRS];
+	unsigned int n_v6;
+	struct vg_prefix6 v6[VG_IFACE_MAX_V6];
+	bool v6_derived[VG_IFACE_MAX_V6];
+	bool truncated;		/* more entries than the limits (never written by us) */
+	bool has_stats;
+	struct vg_stats stats;	/* summed over CPUs */
+	/* What is on the device. */
+	bool filter_present;	/* our cls_bpf filter or tcx link is attached */
+	uint32_t filter_prog_id;
+};
+
+/*
+ * Every interface with a policy (or only ifname's, by current name or by
+ * recorded name), sorted by name.  *out is to free(); *n may be 0.
+ */
+int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out,
+		  size_t *n, char *err, size_t errlen);
+
+/* The orphans counters (frames on interfaces with the program and no
+ * policy), summed over CPUs; zeros when the map is not there. */
+int vg_state_orphans(struct vg_state *st, struct vg_stats *out);
+
+/* Names of the VG_REASONS, by index. */
+extern const char *const vg_reason_names[VG_REASON_MAX];
+
+/* ---- shorthands: open the state at vg_root(), act, close ------------------ */
+
+/* Attach or update; default attach method. */
+int vg_core_attach(const struct vg_spec *spec, char *err, size_t errlen);
+/* Mode disabled (drops every frame), for an interface whose policy is
+ * wanted but cannot be known, e.g. no MAC: fail closed. */
+int vg_core_disable(const char *ifname, char *err, size_t errlen);
+/* Detach; nothing to detach is success. */
+int vg_core_detach(const char *ifname, char *err, size_t errlen);
+
+/* ---- the command table ------------------------------------------------------ */
+
+struct vg_cmd {
+	const char *name;
+	/* argv[0] is the command name; getopt users reset optind.
+	 * Returns the exit status (EXIT_SUCCESS, EXIT_FAILURE, EXIT_USAGE). */
+	int (*fn)(int argc, char **argv);
+	const char *summary;	/* one line for `vifguard help` */
+	const char *help;	/* `vifguard help NAME`, NAME --help */
+};
+
+/* The table in cli.c, ended by a NULL name. */
+extern const struct vg_cmd vg_cmds[];
+const struct vg_cmd *vg_cmd_find(const char *name);
+
+/* The whole command line: global options, then the command. */
+int vg_main(int argc, char **argv);
+
+/* The core commands (commands.c). */
+int vg_cmd_attach(int argc, char **argv);
+int vg_cmd_detach(int argc, char **argv);
+int vg_cmd_show(int argc, char **argv);
+int vg_cmd_stats(int argc, char **argv);
+int vg_cmd_gc(int argc, char **argv);
+extern const char vg_help_attach[], vg_help_detach[], vg_help_show[],
+	vg_help_stats[], vg_help_gc[];
+
+/*
+ * attach's command line, parsed and checked without touching anything
+ * (unit-tested).  Returns 0, or -EINVAL with "ARG: cause" in err (a usage
+ * error: exit 2).  A bare IFACE is required; its existence is checked
+ * by the caller.
+ */
+struct vg_attach_args {
+	struct vg_spec spec;
+	struct vg_apply_opts opts;
+	bool help;
+};
+int vg_attach_parse(int argc, char **argv, struct vg_attach_args *a, char *err, size_t errlen);
+
+#endif /* VG_CORE_H */

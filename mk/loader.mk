@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# The CLI (build/vifguard: loader/*.c with the skeleton embedded, so the
+# binary carries its BPF object) and its unit tests (suite `unit`).
+
+VIFGUARD := $(OUTPUT)/vifguard
+VIFGUARD_VERSION ?= 0.1.0
+SBINDIR ?= $(PREFIX)/sbin
+
+LOADER_SRCS := $(sort $(wildcard loader/*.c))
+LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
+# Everything but main(): what the unit tests link against.
+LOADER_LIB_OBJS := $(filter-out $(OUTPUT)/loader/main.o,$(LOADER_OBJS))
+LOADER_HDRS := $(wildcard loader/*.h) include/vifguard.h
+LOADER_LIBS := -lbpf -lelf -lz -ldl
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,\
+	$(filter-out tests/unit/test_xen_%,$(wildcard tests/unit/test_*.c)))
+
+ALL_TARGETS += $(VIFGUARD)
+# TEST_SUITES += unit  (added with the tests)
+INSTALL_TARGETS += install-bin
+CLEAN_FILES +=
+
+$(OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The only user of the skeleton.
+$(OUTPUT)/loader/core.o: $(OUTPUT)/vifguard.skel.h
+
+$(OUTPUT)/loader/cli.o: CFLAGS += -DVIFGUARD_VERSION='"$(VIFGUARD_VERSION)"'
+
+$(VIFGUARD): $(LOADER_OBJS) | $(DEPS_STAMP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LOADER_LIBS)
+
+$(UNIT_TESTS): $(OUTPUT)/tests/%: tests/unit/%.c $(LOADER_LIB_OBJS) $(LOADER_HDRS) | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -DVG_BIN='"$(VIFGUARD)"' $(LDFLAGS) -o $@ \
+		$(filter %.c %.o,$^) -lcmocka $(LOADER_LIBS)
+
+.PHONY: vifguard test-unit install-bin
+vifguard: $(VIFGUARD)
+
+# Every test binary runs even when an earlier one fails; TAP on stdout.
+test-unit: $(UNIT_TESTS)
+	$(Q)rc=0; for t in $(UNIT_TESTS); do \
+		CMOCKA_MESSAGE_OUTPUT=TAP $$t || rc=1; \
+	done; exit $$rc
+
+install-bin: $(VIFGUARD)
+	$(call msg,INSTALL,$(DESTDIR)$(SBINDIR)/vifguard)
+	$(Q)install -d $(DESTDIR)$(SBINDIR)
+	$(Q)install -m 0755 $(VIFGUARD) $(DESTDIR)$(SBINDIR)/vifguard
