@@ -12,6 +12,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
+#include "hotplug.h"
 #include "json.h"
 #include "vg_core.h"
 
@@ -78,6 +79,13 @@ const struct vg_cmd vg_cmds[] = {
 	  vg_help_gc },
 	/* ---- Xen commands: hotplug, setup-vif-rules, sync (loader/hotplug.c,
 	 * declared in hotplug.h) are registered here. ---- */
+	{ "hotplug", vg_cmd_hotplug,
+	  "Xen vif hotplug entry point (online, offline, add, remove)",
+	  vg_help_hotplug },
+	{ "setup-vif-rules", vg_cmd_setup_vif_rules,
+	  "xenopsd's setup-vif-rules, enforced by vifguard", vg_help_setup_vif_rules },
+	{ "sync", vg_cmd_sync,
+	  "re-apply every guest interface's policy from its sources", vg_help_sync },
 	/* ---- end of Xen commands ---- */
 	{ "help", cmd_help, "this list, or the usage of one command", help_help },
 	{ NULL, NULL, NULL, NULL },

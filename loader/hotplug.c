@@ -1,0 +1,851 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Xen entry points: the hotplug command run by the vif-post.d hook and the
+ * vif-vifguard-* scripts (libxl), the setup-vif-rules drop-in (xenopsd),
+ * and sync.  Each decides the policy from its sources (source.c) and
+ * hands it to the core, which attaches or updates in place.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <net/if.h>
+
+#include "config.h"
+#include "hotplug.h"
+#include "hotplug_net.h"
+#include "json.h"
+#include "source.h"
+#include "vg_core.h"
+#include "xs.h"
+
+const char vg_help_hotplug[] =
+"Usage: vifguard hotplug [-c FILE] online|offline|add|remove [NAME=VALUE]...\n"
+"\n"
+"Run by Xen's vif scripts (the vif-post.d hook or vif-vifguard-*): reads\n"
+"what libxl gives a hotplug script, from NAME=VALUE arguments or else the\n"
+"environment: vif (or INTERFACE when type_if=tap), dev (the final name,\n"
+"when the script already knows it), XENBUS_PATH (backend/vif/DOMID/DEVID,\n"
+"relative or absolute), type_if (vif or tap).  online and add decide the\n"
+"policy from XAPI keys, the backend's ip key, then the config file, and\n"
+"attach or update the filter; offline and remove detach it (a repeated or\n"
+"late one is not an error).  Like Xen's scripts, online/offline only act\n"
+"for type_if=vif and add/remove for type_if=tap.\n";
+
+const char vg_help_setup_vif_rules[] =
+"Usage: vifguard setup-vif-rules [-c FILE] XENOPSD-BACKEND DEV VM-UUID DEVID filter|clear\n"
+"\n"
+"Drop-in for xenopsd's setup-vif-rules (hotplug/setup-vif-rules calls it).\n"
+"filter: applies the VIF's policy (/xapi/VM-UUID/private/vif/DEVID), puts\n"
+"DEV on its bridge (Linux bridge, or Open vSwitch with external-ids and\n"
+"the ofport key) unless the VIF is disabled, takes it off otherwise, and\n"
+"brings a new port up.  clear: takes DEV off its bridge and detaches.\n"
+"Never takes the link down: every change updates the filter in place.\n";
+
+const char vg_help_sync[] =
+"Usage: vifguard sync [-c FILE] [-n|--dry-run]\n"
+"\n"
+"Re-applies the policy of every guest interface present on this host\n"
+"(vifD.N, vifD.N-emu, tapD.N and renamed ones, found through xenstore)\n"
+"from its sources, e.g. after a restart or an upgrade.  --dry-run prints\n"
+"the decisions without changing anything.\n";
+
+/* ---- messages ---------------------------------------------------------- */
+
+static bool log_opened;
+
+static void vlog(int prio, bool to_stderr, const char *fmt, va_list ap)
+{
+	va_list ap2;
+
+	if (!log_opened) {
+		openlog("vifguard", LOG_PID, LOG_DAEMON);
+		log_opened = true;
+	}
+	va_copy(ap2, ap);
+	vsyslog(prio, fmt, ap2);
+	va_end(ap2);
+	if (to_stderr) {
+		fputs("vifguard: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+}
+
+/* Errors: syslog, and stderr (a JSON error object under -j). */
+static void __attribute__((format(printf, 2, 3))) say(int prio, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!log_opened) {
+		openlog("vifguard", LOG_PID, LOG_DAEMON);
+		log_opened = true;
+	}
+	syslog(prio, "%s", msg);
+	vg_error("%s", msg);
+}
+
+/* Fail-closed decisions: syslog and stderr, also under -j, where the
+ * decision itself is part of the JSON result. */
+static void __attribute__((format(printf, 1, 2))) warn_closed(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, true, fmt, ap);
+	va_end(ap);
+}
+
+/* What was done: syslog only (stdout gets its own line). */
+static void __attribute__((format(printf, 1, 2))) note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_INFO, false, fmt, ap);
+	va_end(ap);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	vg_json_escape(f, s);
+}
+
+/* ---- shared plumbing ------------------------------------------------------ */
+
+struct hp_ctx {
+	struct vg_xs xs;
+	bool xs_open;
+	struct vg_config cfg;
+	const char *cfgpath;
+};
+
+static const char *config_path(const char *opt)
+{
+	const char *env = getenv("VIFGUARD_CONFIG");
+
+	if (opt)
+		return opt;
+	return env && *env ? env : VG_CONFIG_DEFAULT;
+}
+
+static int ctx_open(struct hp_ctx *c, const char *ifname)
+{
+	char err[VG_ERRLEN + 64];
+	int ret;
+
+	ret = vg_config_load(c->cfgpath, &c->cfg, err, sizeof(err));
+	if (ret) {
+		say(LOG_ERR, "%s%s%s", ifname ? ifname : "", ifname ? ": " : "", err);
+		return ret;
+	}
+	ret = vg_xs_open(&c->xs, err, sizeof(err));
+	if (ret) {
+		say(LOG_ERR, "%s%s%s", ifname ? ifname : "", ifname ? ": " : "", err);
+		vg_config_free(&c->cfg);
+		return ret;
+	}
+	c->xs_open = true;
+	return 0;
+}
+
+static void ctx_close(struct hp_ctx *c)
+{
+	if (c->xs_open)
+		vg_xs_close(&c->xs);
+	c->xs_open = false;
+	vg_config_free(&c->cfg);
+}
+
+static void describe(const struct vg_resolution *r, char *buf, size_t len)
+{
+	const struct vg_spec *s = &r->spec;
+
+	if (r->decision == VG_DECISION_UNFILTERED) {
+		if (r->source == VG_SOURCE_XAPI)
+			snprintf(buf, len, "unfiltered (xapi unlocked, %s)", r->origin);
+		else
+			snprintf(buf, len, "unfiltered (no policy in any source)");
+	} else if (r->failed_closed) {
+		snprintf(buf, len, "disabled, failing closed (%s %s)",
+			 vg_source_name(r->source), r->origin);
+	} else if (s->mode == VG_MODE_DISABLED) {
+		snprintf(buf, len, "disabled (%s %s)", vg_source_name(r->source), r->origin);
+	} else {
+		snprintf(buf, len, "locked, %u MAC, %u IPv4, %u IPv6 (%s %s)",
+			 s->n_macs, s->n_v4, s->n_v6, vg_source_name(r->source), r->origin);
+	}
+}
+
+static void print_result(const char *ifname, const struct vg_resolution *r,
+			 const char *action, bool first)
+{
+	char desc[VG_XS_PATHLEN + 128];
+
+	describe(r, desc, sizeof(desc));
+	if (!vg_json) {
+		printf("%s: %s%s\n", ifname, desc, strcmp(action, "dry-run") ? "" : " (dry run)");
+		return;
+	}
+	printf("%s{\"ifname\":", first ? "" : ",");
+	json_str(stdout, ifname);
+	printf(",\"action\":\"%s\",\"decision\":\"%s\",\"source\":\"%s\",\"origin\":",
+	       action,
+	       r->decision == VG_DECISION_UNFILTERED ? "unfiltered" :
+	       r->spec.mode == VG_MODE_DISABLED ? "disabled" : "locked",
+	       vg_source_name(r->source));
+	json_str(stdout, r->origin);
+	printf(",\"failed_closed\":%s", r->failed_closed ? "true" : "false");
+	if (r->failed_closed) {
+		printf(",\"reason\":");
+		json_str(stdout, r->reason);
+	}
+	printf("}");
+}
+
+/* The line of a detach or clear. */
+static void print_done(const char *ifname, const char *action, const char *text)
+{
+	if (!vg_json) {
+		printf("%s: %s\n", ifname, text);
+		return;
+	}
+	printf("{\"ifname\":");
+	json_str(stdout, ifname);
+	printf(",\"action\":\"%s\"}\n", action);
+}
+
+/*
+ * Applies a decision to ifname: attach or update for a filter, detach
+ * otherwise.  The fail-closed reason goes to syslog and stderr; a failure
+ * is returned with its text in err, for the caller to print.
+ */
+static int apply(const char *ifname, struct vg_resolution *r, char *err, size_t errlen)
+{
+	char desc[VG_XS_PATHLEN + 128], cerr[VG_ERRLEN];
+	int ret;
+
+	if (r->failed_closed)
+		warn_closed("%s: %s; interface disabled (drops every frame)",
+			    ifname, r->reason);
+	if (r->decision == VG_DECISION_FILTER)
+		ret = vg_core_attach(&r->spec, cerr, sizeof(cerr));
+	else
+		ret = vg_core_detach(ifname, cerr, sizeof(cerr));
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", ifname, cerr);
+		return ret;
+	}
+	describe(r, desc, sizeof(desc));
+	note("%s: %s", ifname, desc);
+	return 0;
+}
+
+/* ---- hotplug ------------------------------------------------------------- */
+
+#define HP_MAX_VARS 16
+
+struct hp_vars {
+	const char *name[HP_MAX_VARS];
+	const char *value[HP_MAX_VARS];
+	size_t n;
+};
+
+/* NAME=VALUE arguments win over the environment, as in Xen's scripts. */
+static const char *hp_get(const struct hp_vars *v, const char *name)
+{
+	const char *env;
+	size_t i;
+
+	for (i = v->n; i-- > 0;)
+		if (!strcmp(v->name[i], name))
+			return *v->value[i] ? v->value[i] : NULL;
+	env = getenv(name);
+	return env && *env ? env : NULL;
+}
+
+static bool netdev_exists(const char *name)
+{
+	return if_nametoindex(name) != 0;
+}
+
+int vg_cmd_hotplug(int argc, char **argv)
+{
+	char abs[VG_XS_PATHLEN], path[VG_XS_PATHLEN + 16], alt[IF_NAMESIZE + 8] = "";
+	const char *command = NULL, *cfgopt = NULL, *type_if, *xbpath, *dev;
+	struct hp_ctx c = { 0 };
+	struct vg_vif vif = { 0 };
+	struct vg_resolution res;
+	struct hp_vars v = { 0 };
+	bool explicit_dev, tap, online;
+	char err[VG_ERRLEN], aerr[VG_ERRLEN + IF_NAMESIZE + 4];
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(vg_help_hotplug, stdout);
+			return EXIT_SUCCESS;
+		} else if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) {
+			if (++i == argc) {
+				say(LOG_ERR, "hotplug: %s needs a file", argv[i - 1]);
+				return EXIT_USAGE;
+			}
+			cfgopt = argv[i];
+		} else if (eq && eq != argv[i]) {
+			if (v.n == HP_MAX_VARS) {
+				say(LOG_ERR, "hotplug: too many NAME=VALUE arguments");
+				return EXIT_USAGE;
+			}
+			*eq = '\0';
+			v.name[v.n] = argv[i];
+			v.value[v.n++] = eq + 1;
+		} else if (!command) {
+			command = argv[i];
+		} else {
+			say(LOG_ERR, "hotplug: unexpected argument '%s'", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!command)
+		command = hp_get(&v, "command");
+	if (!command || (strcmp(command, "online") && strcmp(command, "offline") &&
+			 strcmp(command, "add") && strcmp(command, "remove"))) {
+		say(LOG_ERR, "hotplug: expected online, offline, add or remove, got '%s'",
+		    command ? command : "");
+		return EXIT_USAGE;
+	}
+	type_if = hp_get(&v, "type_if");
+	if (!type_if)
+		type_if = "vif";
+	tap = !strcmp(type_if, "tap");
+	if (!tap && strcmp(type_if, "vif")) {
+		say(LOG_ERR, "hotplug: type_if: expected vif or tap, got '%s'", type_if);
+		return EXIT_USAGE;
+	}
+	/* vif-common.sh: online/offline are for the PV device, add/remove
+	 * for the emulated one; the other pairing is a no-op. */
+	online = !strcmp(command, "online") || !strcmp(command, "add");
+	if (tap != (!strcmp(command, "add") || !strcmp(command, "remove")))
+		return EXIT_SUCCESS;
+
+	dev = hp_get(&v, "dev");
+	explicit_dev = dev != NULL;
+	if (!dev)
+		dev = hp_get(&v, tap ? "INTERFACE" : "vif");
+	if (!dev) {
+		say(LOG_ERR, "hotplug: no device: set %s (or dev=)", tap ? "INTERFACE" : "vif");
+		return EXIT_USAGE;
+	}
+	if (strlen(dev) >= IF_NAMESIZE) {
+		say(LOG_ERR, "hotplug: '%s': interface name too long", dev);
+		return EXIT_USAGE;
+	}
+
+	xbpath = hp_get(&v, "XENBUS_PATH");
+	if (xbpath) {
+		if (vg_backend_path_parse(xbpath, abs, sizeof(abs), &vif.domid, &vif.devid)) {
+			say(LOG_ERR, "%s: XENBUS_PATH '%s' is not a vif backend path", dev, xbpath);
+			if (online)
+				return EXIT_USAGE;
+			xbpath = NULL;
+		}
+	} else if (vg_ifname_parse(dev, &vif.domid, &vif.devid) == 0) {
+		snprintf(abs, sizeof(abs), "/local/domain/0/backend/vif/%u/%u",
+			 vif.domid, vif.devid);
+		xbpath = abs;
+	} else if (online) {
+		say(LOG_ERR, "%s: no XENBUS_PATH and not a Xen device name", dev);
+		return EXIT_USAGE;
+	}
+
+	if (!online) {
+		/* Offline needs no policy, only names: the device's, and the
+		 * vifname= one when xenstore can tell.  Never an error when
+		 * there is nothing to remove. */
+		c.cfgpath = config_path(cfgopt);
+		if (xbpath && vg_xs_open(&c.xs, err, sizeof(err)) == 0) {
+			char *vn;
+
+			snprintf(path, sizeof(path), "%s/vifname", abs);
+			vn = vg_xs_read(&c.xs, path);
+			if (vn && *vn && !explicit_dev)
+				snprintf(alt, sizeof(alt), "%s%s", vn, tap ? "-emu" : "");
+			free(vn);
+			vg_xs_close(&c.xs);
+		}
+		ret = vg_core_detach(dev, err, sizeof(err));
+		if (!ret && alt[0] && strcmp(alt, dev))
+			ret = vg_core_detach(alt, err, sizeof(err));
+		if (ret) {
+			say(LOG_ERR, "%s: %s", dev, err);
+			return EXIT_FAILURE;
+		}
+		note("%s: %s: filter removed", dev, command);
+		print_done(dev, "detach", "detached");
+		return EXIT_SUCCESS;
+	}
+
+	c.cfgpath = config_path(cfgopt);
+	if (ctx_open(&c, dev))
+		return EXIT_FAILURE;
+	/* Xen's scripts rename the device to vifname= during online; called
+	 * before that, the old name is still the one that exists. */
+	if (!explicit_dev && !netdev_exists(dev)) {
+		char *vn;
+
+		snprintf(path, sizeof(path), "%s/vifname", abs);
+		vn = vg_xs_read(&c.xs, path);
+		if (vn && *vn) {
+			snprintf(alt, sizeof(alt), "%s%s", vn, tap ? "-emu" : "");
+			if (strlen(alt) < IF_NAMESIZE && netdev_exists(alt))
+				dev = alt;
+		}
+		free(vn);
+	}
+	vg_resolve(&c.xs, &c.cfg, &vif, dev, &res);
+	ret = apply(dev, &res, aerr, sizeof(aerr));
+	if (ret)
+		say(LOG_ERR, "%s", aerr);
+	else {
+		print_result(dev, &res, "apply", true);
+		if (vg_json)
+			putchar('\n');
+	}
+	ctx_close(&c);
+	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* ---- setup-vif-rules -------------------------------------------------------- */
+
+/* What xenopsd's scripts call the type of a device: its first three
+ * letters, "vif" or "tap". */
+static void xapi_paths(const char *dev, const struct vg_vif *vif, char *priv, size_t plen,
+		       char *hotplug, size_t hlen)
+{
+	snprintf(priv, plen, "/xapi/%s/private/vif/%u", vif->vm_uuid, vif->devid);
+	snprintf(hotplug, hlen, "/xapi/%s/hotplug/%u/vif/%u", vif->vm_uuid,
+		 vif->domid, vif->devid);
+	(void)dev;
+}
+
+static char *xs_get(struct hp_ctx *c, const char *dir, const char *key)
+{
+	char path[VG_XS_PATHLEN + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	return vg_xs_read(&c->xs, path);
+}
+
+/* PVS proxy rules, only where xenopsd asked for them (the pvs-interface key). */
+static void pvs_proxy(struct hp_ctx *c, const char *action, const char *dev,
+		      const char *priv, const char *hotplug)
+{
+	char *iface = xs_get(c, priv, "pvs-interface"), *script;
+	char ty[4];
+
+	if (!iface)
+		return;
+	free(iface);
+	script = xs_get(c, priv, "setup-pvs-proxy-rules");
+	if (script && *script) {
+		char *argv[] = { script, (char *)action, ty, (char *)dev, (char *)priv,
+				 (char *)hotplug, NULL };
+
+		snprintf(ty, sizeof(ty), "%.3s", dev);
+		if (vg_run(argv, NULL, 0) != 0)
+			say(LOG_ERR, "%s: %s %s failed", dev, script, action);
+	}
+	free(script);
+}
+
+static int ovs_del(struct hp_ctx *c, const char *dev, const char *priv, const char *hotplug)
+{
+	char *argv[] = { "ovs-vsctl", "--timeout=30", "--", "--if-exists", "del-port",
+			 (char *)dev, NULL };
+	char path[VG_XS_PATHLEN + 32];
+	int ret;
+
+	pvs_proxy(c, "remove", dev, priv, hotplug);
+	snprintf(path, sizeof(path), "%s/%.3s-ofport", hotplug, dev);
+	vg_xs_rm(&c->xs, path);
+	ret = vg_run(argv, NULL, 0);
+	if (ret) {
+		say(LOG_ERR, "%s: ovs-vsctl del-port failed (%d)", dev, ret);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int ovs_add(struct hp_ctx *c, const char *dev, const char *bridge,
+		   const struct vg_vif *vif, const char *priv, const char *hotplug)
+{
+	char cur[64] = "", port[32] = "", path[VG_XS_PATHLEN + 32];
+	char ids[4][VG_XS_PATHLEN];
+	char *argv[32];
+	char *vmu, *vifu, *netu, *mac;
+	int n = 0, k, ret;
+	char *q1[] = { "ovs-vsctl", "iface-to-br", (char *)dev, NULL };
+	char *q2[] = { "ovs-vsctl", "get", "interface", (char *)dev, "ofport", NULL };
+
+	/* A migration target uses the VM's final UUID, as xenopsd does. */
+	snprintf(path, sizeof(path), "/vm/%s/final-uuid", vif->vm_uuid);
+	vmu = vg_xs_read(&c->xs, path);
+	vifu = xs_get(c, priv, "vif-uuid");
+	netu = xs_get(c, priv, "network-uuid");
+	mac = xs_get(c, priv, "mac");
+
+	k = 0;
+	snprintf(ids[k++], sizeof(ids[0]), "external-ids:\"xs-vm-uuid\"=\"%s\"",
+		 vmu && *vmu ? vmu : vif->vm_uuid);
+	if (vifu)
+		snprintf(ids[k++], sizeof(ids[0]), "external-ids:\"xs-vif-uuid\"=\"%s\"", vifu);
+	if (netu)
+		snprintf(ids[k++], sizeof(ids[0]), "external-ids:\"xs-network-uuid\"=\"%s\"", netu);
+	if (mac)
+		snprintf(ids[k++], sizeof(ids[0]), "external-ids:\"attached-mac\"=\"%s\"", mac);
+	free(vmu);
+	free(vifu);
+	free(netu);
+	free(mac);
+
+	argv[n++] = "ovs-vsctl";
+	argv[n++] = "--timeout=30";
+	/* Re-adding a port that is already there would recreate it in the
+	 * datapath: only refresh its external-ids then. */
+	if (vg_run(q1, cur, sizeof(cur)) != 0 || strcmp(cur, bridge)) {
+		argv[n++] = "--";
+		argv[n++] = "--if-exists";
+		argv[n++] = "del-port";
+		argv[n++] = (char *)dev;
+		argv[n++] = "--";
+		argv[n++] = "add-port";
+		argv[n++] = (char *)bridge;
+		argv[n++] = (char *)dev;
+	}
+	argv[n++] = "--";
+	argv[n++] = "set";
+	argv[n++] = "interface";
+	argv[n++] = (char *)dev;
+	for (int i = 0; i < k; i++)
+		argv[n++] = ids[i];
+	argv[n] = NULL;
+	ret = vg_run(argv, NULL, 0);
+	if (ret) {
+		say(LOG_ERR, "%s: ovs-vsctl add-port %s failed (%d)", dev, bridge, ret);
+		return -EIO;
+	}
+	if (vg_run(q2, port, sizeof(port)) == 0 && *port) {
+		snprintf(path, sizeof(path), "%s/%.3s-ofport", hotplug, dev);
+		if (vg_xs_write(&c->xs, path, port))
+			say(LOG_ERR, "%s: cannot write %s", dev, path);
+	}
+	pvs_proxy(c, "add", dev, priv, hotplug);
+	return 0;
+}
+
+static int bridge_del(const char *dev)
+{
+	char cur[IF_NAMESIZE + 1] = "";
+	int ret = vg_net_bridge_of(dev, cur, sizeof(cur));
+
+	if (ret == -ENODEV || (!ret && !cur[0]))
+		return 0;
+	if (!ret)
+		ret = vg_net_bridge_del(cur, dev);
+	if (ret)
+		say(LOG_ERR, "%s: cannot leave bridge %s: %s", dev, cur, strerror(-ret));
+	return ret;
+}
+
+static int bridge_add(const char *dev, const char *bridge)
+{
+	char cur[IF_NAMESIZE + 1] = "", fd_path[64];
+	FILE *f;
+	int ret;
+
+	ret = vg_net_bridge_of(dev, cur, sizeof(cur));
+	if (ret) {
+		say(LOG_ERR, "%s: %s", dev, strerror(-ret));
+		return ret;
+	}
+	if (!strcmp(cur, bridge))
+		return 0;
+	if (cur[0] && (ret = vg_net_bridge_del(cur, dev))) {
+		say(LOG_ERR, "%s: cannot leave bridge %s: %s", dev, cur, strerror(-ret));
+		return ret;
+	}
+	/* As xenopsd does (brctl setfd BRIDGE 0): ports forward at once. */
+	snprintf(fd_path, sizeof(fd_path), "/sys/class/net/%s/bridge/forward_delay", bridge);
+	f = fopen(fd_path, "we");
+	if (f) {
+		fputs("0\n", f);
+		fclose(f);
+	}
+	ret = vg_net_bridge_add(bridge, dev);
+	if (ret)
+		say(LOG_ERR, "%s: cannot join bridge %s: %s", dev, bridge, strerror(-ret));
+	return ret;
+}
+
+int vg_cmd_setup_vif_rules(int argc, char **argv)
+{
+	char priv[VG_XS_PATHLEN], hotplug[VG_XS_PATHLEN], err[VG_ERRLEN];
+	char aerr[VG_ERRLEN + IF_NAMESIZE + 4];
+	const char *cfgopt = NULL, *dev, *action;
+	struct hp_ctx c = { 0 };
+	struct vg_vif vif = { 0 };
+	struct vg_resolution res;
+	unsigned int devid;
+	enum vg_netmode mode;
+	char *bridge = NULL, *end;
+	bool filter, on_bridge;
+	int i, ret;
+
+	i = 1;
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(vg_help_setup_vif_rules, stdout);
+		return EXIT_SUCCESS;
+	}
+	if (argc > 2 && (!strcmp(argv[1], "-c") || !strcmp(argv[1], "--config"))) {
+		cfgopt = argv[2];
+		i = 3;
+	}
+	if (argc - i != 5) {
+		say(LOG_ERR, "setup-vif-rules: expected XENOPSD-BACKEND DEV VM-UUID DEVID filter|clear");
+		return EXIT_USAGE;
+	}
+	dev = argv[i + 1];
+	action = argv[i + 4];
+	filter = !strcmp(action, "filter");
+	if (!filter && strcmp(action, "clear")) {
+		say(LOG_ERR, "setup-vif-rules: %s: expected filter or clear, got '%s'", dev, action);
+		return EXIT_USAGE;
+	}
+	if (strlen(dev) >= IF_NAMESIZE || vg_ifname_parse(dev, &vif.domid, &vif.devid)) {
+		say(LOG_ERR, "setup-vif-rules: '%s': expected vifDOMID.DEVID or tapDOMID.DEVID", dev);
+		return EXIT_USAGE;
+	}
+	if (!vg_uuid_valid(argv[i + 2])) {
+		say(LOG_ERR, "setup-vif-rules: %s: '%s' is not a VM UUID", dev, argv[i + 2]);
+		return EXIT_USAGE;
+	}
+	errno = 0;
+	devid = strtoul(argv[i + 3], &end, 10);
+	if (errno || *end || end == argv[i + 3] || devid != vif.devid) {
+		say(LOG_ERR, "setup-vif-rules: %s: DEVID '%s' does not match the device",
+		    dev, argv[i + 3]);
+		return EXIT_USAGE;
+	}
+	for (int k = 0; k < VG_UUID_STRLEN; k++)
+		vif.vm_uuid[k] = (char)(argv[i + 2][k] | 0x20);	/* hex and '-' only */
+	vif.vm_uuid[VG_UUID_STRLEN] = '\0';
+
+	c.cfgpath = config_path(cfgopt);
+	if (ctx_open(&c, dev))
+		return EXIT_FAILURE;
+	xapi_paths(dev, &vif, priv, sizeof(priv), hotplug, sizeof(hotplug));
+	mode = vg_net_mode();
+
+	if (!filter) {
+		/* Off the network first, then the filter goes. */
+		if (mode == VG_NET_OPENVSWITCH)
+			ret = ovs_del(&c, dev, priv, hotplug);
+		else
+			ret = bridge_del(dev);
+		if (vg_core_detach(dev, err, sizeof(err))) {
+			say(LOG_ERR, "%s: %s", dev, err);
+			ret = -EIO;
+		}
+		if (!ret) {
+			note("%s: clear: filter removed, off the bridge", dev);
+			print_done(dev, "clear", "cleared");
+		}
+		ctx_close(&c);
+		return ret ? EXIT_FAILURE : EXIT_SUCCESS;
+	}
+
+	/* The filter first: the port joins the bridge only once its frames
+	 * are checked, and leaves it with the filter already dropping. */
+	vg_resolve(&c.xs, &c.cfg, &vif, dev, &res);
+	ret = apply(dev, &res, aerr, sizeof(aerr));
+	if (ret) {
+		say(LOG_ERR, "%s", aerr);
+		goto out;
+	}
+	on_bridge = !(res.decision == VG_DECISION_FILTER && res.spec.mode == VG_MODE_DISABLED);
+	if (on_bridge) {
+		bridge = xs_get(&c, priv, "bridge");
+		if (!bridge || !*bridge) {
+			say(LOG_ERR, "%s: %s/bridge: missing, cannot put the VIF on its network",
+			    dev, priv);
+			ret = -ENOENT;
+			goto out;
+		}
+		if (mode == VG_NET_OPENVSWITCH)
+			ret = ovs_add(&c, dev, bridge, &vif, priv, hotplug);
+		else
+			ret = bridge_add(dev, bridge);
+	} else {
+		/* Disabled: no traffic either way, as with xenopsd's script. */
+		if (mode == VG_NET_OPENVSWITCH)
+			ret = ovs_del(&c, dev, priv, hotplug);
+		else
+			ret = bridge_del(dev);
+	}
+	if (ret)
+		goto out;
+	/* xenopsd's vif script leaves a new port down for this script to
+	 * bring up; an existing port is up already and stays so. */
+	ret = vg_net_link_up(dev);
+	if (ret) {
+		say(LOG_ERR, "%s: cannot bring the link up: %s", dev, strerror(-ret));
+		goto out;
+	}
+	print_result(dev, &res, "apply", true);
+	if (vg_json)
+		putchar('\n');
+out:
+	free(bridge);
+	ctx_close(&c);
+	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* ---- sync ---------------------------------------------------------------- */
+
+static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
+		    const char *ifname, bool dry, bool *first)
+{
+	struct vg_vif vif = { .domid = domid, .devid = devid };
+	char err[VG_ERRLEN + IF_NAMESIZE + 4];
+	struct vg_resolution res;
+	int ret = 0;
+
+	if (!netdev_exists(ifname))
+		return 0;
+	vg_resolve(&c->xs, &c->cfg, &vif, ifname, &res);
+	if (dry) {
+		if (res.failed_closed)
+			warn_closed("%s: %s; would be disabled", ifname, res.reason);
+	} else {
+		ret = apply(ifname, &res, err, sizeof(err));
+	}
+	if (!ret) {
+		print_result(ifname, &res, dry ? "dry-run" : "apply", *first);
+	} else if (vg_json) {
+		/* Under -j every interface is an element of the one array. */
+		printf("%s{\"ifname\":", *first ? "" : ",");
+		vg_json_escape(stdout, ifname);
+		printf(",\"action\":\"apply\",\"error\":");
+		vg_json_escape(stdout, err);
+		printf("}");
+		syslog(LOG_ERR, "%s", err);
+	} else {
+		say(LOG_ERR, "%s", err);
+	}
+	*first = false;
+	return ret;
+}
+
+/* A xenstore directory name that is a domid or devid. */
+static int dir_uint(const char *s, unsigned int *out)
+{
+	char probe[48];
+	unsigned int other;
+
+	/* The same rules as in device names: no sign, no leading zero. */
+	snprintf(probe, sizeof(probe), "vif%s.0", s);
+	return vg_ifname_parse(probe, out, &other);
+}
+
+int vg_cmd_sync(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char be[] = "/local/domain/0/backend/vif";
+	const char *cfgopt = NULL;
+	struct hp_ctx c = { 0 };
+	unsigned int nd = 0, i, j, failed = 0, seen = 0;
+	bool dry = false, first = true;
+	char **doms;
+	int o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "+c:nh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			cfgopt = optarg;
+			break;
+		case 'n':
+			dry = true;
+			break;
+		case 'h':
+			fputs(vg_help_sync, stdout);
+			return EXIT_SUCCESS;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		say(LOG_ERR, "sync: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	c.cfgpath = config_path(cfgopt);
+	if (ctx_open(&c, NULL))
+		return EXIT_FAILURE;
+
+	if (vg_json)
+		putchar('[');
+	doms = vg_xs_list(&c.xs, be, &nd);
+	for (i = 0; doms && i < nd; i++) {
+		unsigned int domid, devid, ndev = 0;
+		char path[VG_XS_PATHLEN], **devs;
+
+		if (dir_uint(doms[i], &domid))
+			continue;
+		snprintf(path, sizeof(path), "%s/%u", be, domid);
+		devs = vg_xs_list(&c.xs, path, &ndev);
+		for (j = 0; devs && j < ndev; j++) {
+			char name[IF_NAMESIZE], emu[IF_NAMESIZE + 8], tapn[32];
+			char *vn;
+
+			if (dir_uint(devs[j], &devid))
+				continue;
+			snprintf(path, sizeof(path), "%s/%u/%u/vifname", be, domid, devid);
+			vn = vg_xs_read(&c.xs, path);
+			if (vn && *vn && strlen(vn) < IF_NAMESIZE)
+				snprintf(name, sizeof(name), "%s", vn);
+			else
+				snprintf(name, sizeof(name), "vif%u.%u", domid, devid);
+			free(vn);
+			snprintf(emu, sizeof(emu), "%s-emu", name);
+			snprintf(tapn, sizeof(tapn), "tap%u.%u", domid, devid);
+			seen++;
+			failed += sync_one(&c, domid, devid, name, dry, &first) != 0;
+			if (strlen(emu) < IF_NAMESIZE)
+				failed += sync_one(&c, domid, devid, emu, dry, &first) != 0;
+			failed += sync_one(&c, domid, devid, tapn, dry, &first) != 0;
+		}
+		free(devs);
+	}
+	free(doms);
+	if (vg_json)
+		puts("]");
+	ctx_close(&c);
+	if (!seen && !vg_json)
+		printf("no guest network devices in %s\n", be);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
