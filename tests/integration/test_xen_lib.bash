@@ -232,7 +232,7 @@ link_state() {
 
 # tc_ingress IFNAME: the ingress filters of a HOST device, one line each.
 tc_ingress() {
-	hx tc filter show dev "$1" ingress 2>/dev/null | grep -c 'bpf' || true
+	hx tc filter show dev "$1" ingress 2>/dev/null | grep -c ' bpf .*handle' || true
 }
 
 # check_then_stock SCRIPT: a stand-in stock script that records, when it
@@ -248,7 +248,7 @@ check_then_stock() {
 	l=\$(ip -o link show dev "\$dev")
 	m=\$(sed -n 's/.* master \\([^ ]*\\) .*/\\1/p' <<<"\$l")
 	grep -Eq '[<,]UP[,>]' <<<"\$l" && s=up || s=down
-	echo "filters=\$(tc filter show dev "\$dev" ingress | grep -c bpf) \$s master=\${m:-none}" \\
+	echo "filters=\$(tc filter show dev "\$dev" ingress | grep -c ' bpf .*handle') \$s master=\${m:-none}" \\
 		>"$VG_TMP/at-stock-start"
 	exec "$XEN_SCRIPTS/$real" "\$@"
 	EOF
@@ -287,4 +287,13 @@ nl_first() {
 # device; any link flap moves it.
 carrier_changes() {
 	hx cat "/sys/class/net/$1/carrier_changes"
+}
+
+# policy_of IFNAME: "MODE mac=M[,M] ADDR/LEN..." (IPv4 then IPv6, as
+# listed) from `vifguard -j show`, "" when the interface has no entry.
+policy_of() {
+	vg -j show "$1" 2>/dev/null | jq -r --arg n "$1" '
+		[.interfaces[]? | select(.ifname == $n)
+		 | ([.mode, "mac=" + (.macs | join(","))] + .ipv4 + .ipv6) | join(" ")]
+		| .[0] // ""' 2>/dev/null
 }
