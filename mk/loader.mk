@@ -18,7 +18,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,\
 	$(filter-out tests/unit/test_xen_%,$(wildcard tests/unit/test_*.c)))
 
 ALL_TARGETS += $(VIFGUARD)
-# TEST_SUITES += unit  (added with the tests)
+TEST_SUITES += unit
 INSTALL_TARGETS += install-bin
 CLEAN_FILES +=
 

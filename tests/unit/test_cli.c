@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The command line without root and without touching any state: attach's
+ * parser, the usage errors of every command (exit 2, one line naming the
+ * argument), JSON errors under -j, help and version, and the checks that
+ * come before any state is opened (unknown interface, a root that is not
+ * a bpf filesystem, a root that does not exist).  Also the JSON writer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "json.h"
+#include "vg_core.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+#define assert_contains(hay, needle)						\
+	do {									\
+		if (!strstr((hay), (needle)))					\
+			fail_msg("expected \"%s\" in \"%s\"", (needle), (hay));	\
+	} while (0)
+
+#define MAC "02:00:00:00:05:00"
+
+/* ---- attach's parser ------------------------------------------------------ */
+
+static int parse(struct vg_attach_args *a, char *err, size_t errlen, ...)
+{
+	char *argv[160];
+	int argc = 0;
+	va_list ap;
+
+	va_start(ap, errlen);
+	argv[argc++] = "attach";
+	while (argc < (int)N(argv) - 1 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	err[0] = '\0';
+	return vg_attach_parse(argc, argv, a, err, errlen);
+}
+
+static void attach_full(void **state)
+{
+	struct vg_attach_args a;
+	char err[VG_ERRLEN + 64], buf[INET6_ADDRSTRLEN];
+
+	(void)state;
+	assert_int_equal(parse(&a, err, sizeof(err), "vif5.0", "--mac", MAC,
+			       "--mac", "02:00:00:00:05:01", "--ipv4", "10.99.0.5",
+			       "--ipv4=10.99.5.0/24", "--ipv6", "fd00:99::5",
+			       "--ipv6", "fd00:99:5::/64", "--no-dhcp", "--allow-dhcp-server",
+			       "--allow-ra", "--no-link-local", "--allow-ethertype", "0x88cc",
+			       "--mode", "locked", "--attach", "tcx", NULL), 0);
+	assert_string_equal(a.spec.ifname, "vif5.0");
+	assert_int_equal(a.spec.mode, VG_MODE_LOCKED);
+	assert_int_equal(a.spec.n_macs, 2);
+	assert_int_equal(a.spec.macs[1][5], 1);
+	assert_int_equal(a.spec.n_v4, 2);
+	inet_ntop(AF_INET, &a.spec.v4[1].addr, buf, sizeof(buf));
+	assert_string_equal(buf, "10.99.5.0");
+	assert_int_equal(a.spec.v4[1].len, 24);
+	assert_int_equal(a.spec.n_v6, 2);
+	assert_int_equal(a.spec.v6[1].len, 64);
+	assert_int_equal(a.spec.flags, VG_F_DHCP_SERVER | VG_F_RA);
+	assert_int_equal(a.spec.n_ethertypes, 1);
+	assert_int_equal(a.spec.ethertypes[0], 0x88cc);
+	assert_int_equal(a.opts.attach, VG_ATTACH_TCX);
+	assert_false(a.help);
+}
+
+static void attach_forms(void **state)
+{
+	struct vg_attach_args a;
+	char err[VG_ERRLEN + 64];
+
+	(void)state;
+	/* IFACE anywhere; defaults. */
+	assert_int_equal(parse(&a, err, sizeof(err), "--mac", MAC, "tap7.0", NULL), 0);
+	assert_string_equal(a.spec.ifname, "tap7.0");
+	assert_int_equal(a.spec.flags, VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL);
+	assert_int_equal(a.opts.attach, 0);
+	/* After "--" too. */
+	assert_int_equal(parse(&a, err, sizeof(err), "--mac", MAC, "--", "vif7.0-emu", NULL), 0);
+	assert_string_equal(a.spec.ifname, "vif7.0-emu");
+	/* Disabled needs no MAC. */
+	assert_int_equal(parse(&a, err, sizeof(err), "vif5.0", "--mode", "disabled", NULL), 0);
+	assert_int_equal(a.spec.mode, VG_MODE_DISABLED);
+	assert_int_equal(a.spec.n_macs, 0);
+	assert_int_equal(parse(&a, err, sizeof(err), "vif5.0", "--mac", MAC, "--attach",
+			       "cls_bpf", NULL), 0);
+	assert_int_equal(a.opts.attach, VG_ATTACH_CLS_BPF);
+	/* --help wins over a missing IFACE. */
+	assert_int_equal(parse(&a, err, sizeof(err), "--help", NULL), 0);
+	assert_true(a.help);
+}
+
+static void attach_bad(void **state)
+{
+	static const struct {
+		const char *args[4];
+		const char *msg;
+	} cases[] = {
+		{ { "--mac", MAC }, "attach: missing IFACE" },
+		{ { "vif5.0" }, "attach: --mac is required (unless --mode disabled)" },
+		{ { "vif5.0", "vif6.0", "--mac", MAC }, "attach: unexpected argument 'vif6.0'" },
+		{ { "vif5.0", "--mac" }, "attach: --mac needs an argument" },
+		{ { "vif5.0", "--mac", "02:00:00:00:05" },
+		  "--mac 02:00:00:00:05: not a MAC address" },
+		{ { "vif5.0", "--mac", "01:00:5e:00:00:01" },
+		  "--mac 01:00:5e:00:00:01: a multicast or broadcast MAC address" },
+		{ { "vif5.0", "--mac", MAC, "--ipv4=300.1.1.1" },
+		  "--ipv4 300.1.1.1: not an IPv4 address" },
+		{ { "vif5.0", "--mac", MAC, "--ipv4" }, "attach: --ipv4 needs an argument" },
+		{ { "vif5.0", "--ipv4", "10.0.0.0/33", "--mac" },
+		  "--ipv4 10.0.0.0/33: prefix length must be 0..32" },
+		{ { "vif5.0", "--ipv4", "10.0.0.1/24" },
+		  "--ipv4 10.0.0.1/24: host bits set (0.0.0.1); the network is 10.0.0.0/24" },
+		{ { "vif5.0", "--ipv6", "fe80::zz" }, "--ipv6 fe80::zz: not an IPv6 address" },
+		{ { "vif5.0", "--ipv6", "fd00::/129" },
+		  "--ipv6 fd00::/129: prefix length must be 0..128" },
+		{ { "vif5.0", "--mode", "paranoid" }, "--mode paranoid: unknown mode" },
+		{ { "vif5.0", "--allow-ethertype", "0x0800" },
+		  "--allow-ethertype 0x0800: IPv4 (0x0800) is always inspected" },
+		{ { "vif5.0", "--allow-ethertype", "0xzz" },
+		  "--allow-ethertype 0xzz: not an ethertype" },
+		{ { "vif5.0", "--attach", "xdp" }, "--attach xdp: unknown method" },
+		{ { "vif5.0", "--frobnicate" }, "attach: unknown option '--frobnicate'" },
+		{ { "vif5.0", "-x" }, "attach: unknown option '-x'" },
+		{ { "vif5.0", "--ipv4", "10.0.0.1", "--ipv4" }, "--ipv4 needs an argument" },
+		{ { "0123456789abcdef", "--mac", MAC }, "0123456789abcdef: not an interface name" },
+		{ { "", "--mac", MAC }, "not an interface name" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(cases); i++) {
+		struct vg_attach_args a;
+		char err[VG_ERRLEN + 64];
+		int ret = parse(&a, err, sizeof(err), cases[i].args[0], cases[i].args[1],
+				cases[i].args[2], cases[i].args[3], NULL);
+
+		if (ret != -EINVAL)
+			fail_msg("case %zu: expected -EINVAL, got %d", i, ret);
+		assert_contains(err, cases[i].msg);
+	}
+}
+
+static void attach_duplicates_and_limits(void **state)
+{
+	struct vg_attach_args a;
+	char err[VG_ERRLEN + 64], *argv[200], addr[VG_MAX_ADDRS + 2][20];
+	int argc = 0, i;
+
+	(void)state;
+	assert_int_equal(parse(&a, err, sizeof(err), "vif5.0", "--mac", MAC, "--mac", MAC,
+			       NULL), -EINVAL);
+	assert_contains(err, "--mac " MAC ": MAC address listed twice");
+	assert_int_equal(parse(&a, err, sizeof(err), "vif5.0", "--mac", MAC, "--ipv4",
+			       "10.0.0.1", "--ipv4", "10.0.0.1/32", NULL), -EINVAL);
+	assert_contains(err, "--ipv4 10.0.0.1/32: address listed twice");
+	assert_int_equal(parse(&a, err, sizeof(err), "vif5.0", "--mode", "disabled",
+			       "--mode", "locked", NULL), -EINVAL);
+	assert_contains(err, "--mode locked: given twice");
+
+	argv[argc++] = "attach";
+	argv[argc++] = "vif5.0";
+	argv[argc++] = "--mac";
+	argv[argc++] = MAC;
+	for (i = 0; i < VG_MAX_ADDRS + 1; i++) {
+		snprintf(addr[i], sizeof(addr[i]), "10.5.0.%d", i + 1);
+		argv[argc++] = "--ipv4";
+		argv[argc++] = addr[i];
+	}
+	argv[argc] = NULL;
+	assert_int_equal(vg_attach_parse(argc, argv, &a, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "--ipv4 10.5.0.65: more than 64 IPv4 addresses");
+	/* Exactly the limit is fine. */
+	argc -= 2;
+	argv[argc] = NULL;
+	assert_int_equal(vg_attach_parse(argc, argv, &a, err, sizeof(err)), 0);
+	assert_int_equal(a.spec.n_v4, VG_MAX_ADDRS);
+}
+
+/* ---- whole command lines ------------------------------------------------------ */
+
+struct run {
+	int rc;
+	char out[8192];
+	char err[8192];
+};
+
+static void slurp(FILE *f, char *buf, size_t len)
+{
+	size_t n;
+
+	rewind(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/* vg_main() in this process, stdout and stderr captured. */
+static void run(struct run *r, ...)
+{
+	char *argv[32];
+	int argc = 0, so, se;
+	FILE *fo = tmpfile(), *fe = tmpfile();
+	va_list ap;
+
+	assert_non_null(fo);
+	assert_non_null(fe);
+	va_start(ap, r);
+	argv[argc++] = "vifguard";
+	while (argc < (int)N(argv) - 1 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	dup2(fileno(fo), 1);
+	dup2(fileno(fe), 2);
+	r->rc = vg_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	slurp(fo, r->out, sizeof(r->out));
+	slurp(fe, r->err, sizeof(r->err));
+}
+
+static int lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Exit status, one line on stderr containing msg, nothing on stdout. */
+static void expect_error(const struct run *r, int rc, const char *msg)
+{
+	if (r->rc != rc)
+		fail_msg("expected exit %d, got %d (stderr: %s)", rc, r->rc, r->err);
+	assert_contains(r->err, msg);
+	if (lines(r->err) != 1)
+		fail_msg("expected one line on stderr, got: %s", r->err);
+	assert_string_equal(r->out, "");
+	assert_true(!strncmp(r->err, "vifguard: ", 10));
+}
+
+static void usage_errors(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run(&r, "frobnicate", "vif5.0", NULL);
+	expect_error(&r, EXIT_USAGE, "unknown command 'frobnicate'");
+	run(&r, "--frobnicate", NULL);
+	expect_error(&r, EXIT_USAGE, "unknown option '--frobnicate'");
+	run(&r, "-r", NULL);
+	expect_error(&r, EXIT_USAGE, "-r needs an argument");
+	run(&r, "attach", "vif5.0", "--mac", MAC, "--ipv4", "300.1.1.1", NULL);
+	expect_error(&r, EXIT_USAGE, "--ipv4 300.1.1.1: not an IPv4 address");
+	run(&r, "attach", "vif5.0", "--mac", MAC, "--ipv4", "10.0.0.0/33", NULL);
+	expect_error(&r, EXIT_USAGE, "--ipv4 10.0.0.0/33: prefix length must be 0..32");
+	run(&r, "attach", "vif5.0", "--mac", MAC, "--ipv6", "fe80::zz", NULL);
+	expect_error(&r, EXIT_USAGE, "--ipv6 fe80::zz: not an IPv6 address");
+	run(&r, "attach", "vif5.0", "--mac", "zz", NULL);
+	expect_error(&r, EXIT_USAGE, "--mac zz: not a MAC address");
+	run(&r, "detach", NULL);
+	expect_error(&r, EXIT_USAGE, "detach: missing IFACE");
+	run(&r, "detach", "vif5.0", "vif6.0", NULL);
+	expect_error(&r, EXIT_USAGE, "detach: unexpected argument 'vif6.0'");
+	run(&r, "detach", "--force", "vif5.0", NULL);
+	expect_error(&r, EXIT_USAGE, "detach: unknown option '--force'");
+	run(&r, "show", "a", "b", NULL);
+	expect_error(&r, EXIT_USAGE, "show: unexpected argument 'b'");
+	run(&r, "stats", "-x", NULL);
+	expect_error(&r, EXIT_USAGE, "stats: unknown option '-x'");
+	run(&r, "gc", "vif5.0", NULL);
+	expect_error(&r, EXIT_USAGE, "gc: unexpected argument 'vif5.0'");
+	run(&r, "help", "frobnicate", NULL);
+	expect_error(&r, EXIT_USAGE, "help: unknown command 'frobnicate'");
+	run(&r, NULL);
+	assert_int_equal(r.rc, EXIT_USAGE);
+	assert_contains(r.err, "Usage: vifguard");
+}
+
+static void json_errors(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run(&r, "-j", "attach", "vif5.0", "--mac", "zz:zz", NULL);
+	assert_int_equal(r.rc, EXIT_USAGE);
+	assert_string_equal(r.out, "{\"error\":\"--mac zz:zz: not a MAC address (expected "
+			    "xx:xx:xx:xx:xx:xx)\"}\n");
+	assert_string_equal(r.err, "");
+	run(&r, "--json", "frob\"nicate", NULL);
+	assert_int_equal(r.rc, EXIT_USAGE);
+	assert_string_equal(r.out, "{\"error\":\"unknown command 'frob\\\"nicate' "
+			    "(vifguard help lists them)\"}\n");
+	run(&r, "-j", NULL);
+	assert_int_equal(r.rc, EXIT_USAGE);
+	assert_contains(r.out, "{\"error\":\"no command");
+}
+
+static void help_and_version(void **state)
+{
+	const struct vg_cmd *c;
+	struct run r;
+
+	(void)state;
+	run(&r, "--version", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "vifguard ");
+	assert_contains(r.out, "(libbpf 1.");
+	run(&r, "-j", "-V", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "{\"version\":\"");
+	run(&r, "help", NULL);
+	assert_int_equal(r.rc, 0);
+	/* Every command of the table is listed, and has its own help. */
+	for (c = vg_cmds; c->name; c++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "\n  %s ", c->name);
+		assert_contains(r.out, want);
+		assert_non_null(c->help);
+		assert_true(strlen(c->summary) > 0);
+	}
+	run(&r, "help", "attach", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "Usage: vifguard attach IFACE --mac MAC");
+	run(&r, "attach", "--help", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "Usage: vifguard attach IFACE");
+	run(&r, "detach", "-h", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "Usage: vifguard detach IFACE");
+	assert_null(vg_cmd_find("frobnicate"));
+	assert_non_null(vg_cmd_find("gc"));
+}
+
+/* Checks that need no root and leave no trace: they fail before any
+ * state is opened, or find the root empty. */
+static void before_state(void **state)
+{
+	char dir[] = "/tmp/vg-unit-XXXXXX", absent[64];
+	struct run r;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	run(&r, "-r", dir, "attach", "nosuch0", "--mac", MAC, NULL);
+	expect_error(&r, EXIT_FAILURE, "nosuch0: cannot attach: No such device");
+	/* A directory that is not on bpffs is refused, and named. */
+	run(&r, "-r", dir, "show", NULL);
+	expect_error(&r, EXIT_FAILURE, "not on a bpf filesystem");
+	assert_contains(r.err, dir);
+	/* An absent root holds nothing: read commands say so, detach and
+	 * gc have nothing to do, and none of them creates it. */
+	snprintf(absent, sizeof(absent), "%s/absent", dir);
+	run(&r, "-r", absent, "show", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.out, "no interfaces attached\n");
+	run(&r, "-r", absent, "-j", "stats", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "\"interfaces\":[]");
+	run(&r, "-r", absent, "detach", "nosuch0", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "nosuch0: nothing to detach");
+	run(&r, "-r", absent, "gc", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.out, "gc: nothing to remove\n");
+	assert_int_equal(access(absent, F_OK), -1);
+	/* The environment names the root when -r does not. */
+	setenv("VIFGUARD_ROOT", dir, 1);
+	vg_root_opt = NULL;
+	assert_string_equal(vg_root(), dir);
+	run(&r, "show", NULL);
+	expect_error(&r, EXIT_FAILURE, "not on a bpf filesystem");
+	run(&r, "-r", absent, "show", NULL);
+	assert_int_equal(r.rc, 0);
+	unsetenv("VIFGUARD_ROOT");
+	vg_root_opt = NULL;
+	assert_string_equal(vg_root(), VG_ROOT_DEFAULT);
+	rmdir(dir);
+}
+
+/* ---- JSON writer ------------------------------------------------------------------ */
+
+static void json_writer(void **state)
+{
+	struct vg_json j;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	vg_json_init(&j, f);
+	vg_json_object_start(&j);
+	vg_json_kv_string(&j, "s", "a\"b\\c\n\t\x01\x7f/é");
+	vg_json_kv_uint(&j, "u", 18446744073709551615ULL);
+	vg_json_name(&j, "i");
+	vg_json_int(&j, -5);
+	vg_json_kv_bool(&j, "b", false);
+	vg_json_name(&j, "n");
+	vg_json_null(&j);
+	vg_json_name(&j, "a");
+	vg_json_array_start(&j);
+	vg_json_array_end(&j);
+	vg_json_name(&j, "nest");
+	vg_json_array_start(&j);
+	vg_json_object_start(&j);
+	vg_json_kv_uint(&j, "x", 1);
+	vg_json_object_end(&j);
+	vg_json_object_start(&j);
+	vg_json_object_end(&j);
+	vg_json_string(&j, "");
+	vg_json_array_end(&j);
+	vg_json_object_end(&j);
+	fclose(f);
+	assert_string_equal(buf,
+		"{\"s\":\"a\\\"b\\\\c\\n\\t\\u0001\\u007f/é\",\"u\":18446744073709551615,"
+		"\"i\":-5,\"b\":false,\"n\":null,\"a\":[],\"nest\":[{\"x\":1},{},\"\"]}\n");
+	free(buf);
+}
+
+static void reason_names(void **state)
+{
+	int r, s;
+
+	(void)state;
+	assert_string_equal(vg_reason_names[VG_PASS], "pass");
+	assert_string_equal(vg_reason_names[VG_IPV4_SRC], "ipv4-src");
+	for (r = 0; r < VG_REASON_MAX; r++) {
+		assert_non_null(vg_reason_names[r]);
+		for (s = 0; s < r; s++)
+			if (!strcmp(vg_reason_names[r], vg_reason_names[s]))
+				fail_msg("reason name \"%s\" used twice", vg_reason_names[r]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(attach_full),
+		cmocka_unit_test(attach_forms),
+		cmocka_unit_test(attach_bad),
+		cmocka_unit_test(attach_duplicates_and_limits),
+		cmocka_unit_test(usage_errors),
+		cmocka_unit_test(json_errors),
+		cmocka_unit_test(help_and_version),
+		cmocka_unit_test(before_state),
+		cmocka_unit_test(json_writer),
+		cmocka_unit_test(reason_names),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
