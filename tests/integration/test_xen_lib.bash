@@ -290,10 +290,10 @@ carrier_changes() {
 }
 
 # policy_of IFNAME: "MODE mac=M[,M] ADDR/LEN..." (IPv4 then IPv6, as
-# listed) from `vifguard -j show`, "" when the interface has no entry.
+# sorted) from `vifguard -j show`, "" when the interface has no entry.
 policy_of() {
 	vg -j show "$1" 2>/dev/null | jq -r --arg n "$1" '
 		[.interfaces[]? | select(.ifname == $n)
-		 | ([.mode, "mac=" + (.macs | join(","))] + .ipv4 + .ipv6) | join(" ")]
+		 | ([.mode, "mac=" + (.macs | join(","))] + (.ipv4 | sort) + (.ipv6 | sort)) | join(" ")]
 		| .[0] // ""' 2>/dev/null
 }

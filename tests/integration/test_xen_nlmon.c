@@ -4,6 +4,8 @@
  * link and tc events of one network device, one line each:
  *
  *	link up|down carrier|no-carrier master=IFINDEX
+ *	link gone
+ *	brport add|del		(bridge port information)
  *	filter add|del KIND
  *	qdisc add|del KIND
  *
@@ -95,6 +97,14 @@ int main(int argc, char **argv)
 
 				if ((unsigned int)ifi->ifi_index != ifindex)
 					break;
+				/* AF_BRIDGE: the device joined or left a
+				 * bridge, its own state is in an AF_UNSPEC
+				 * message of its own. */
+				if (ifi->ifi_family == AF_BRIDGE) {
+					printf("brport %s\n", nh->nlmsg_type == RTM_NEWLINK ?
+					       "add" : "del");
+					break;
+				}
 				if (nh->nlmsg_type == RTM_DELLINK) {
 					printf("link gone\n");
 					break;

@@ -1,0 +1,205 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# The XAPI drop-in, called as xenopsd and its vif script call
+# setup-vif-rules (classic DEV VM-UUID DEVID filter|clear), with the keys
+# xenopsd writes in a real oxenstored: the filter is attached before the
+# port comes up, every live change (locked -> disabled -> new addresses ->
+# locked) updates it in place and never takes the link down, disabled takes
+# the port off its bridge, the emulated NIC gets the same policy, Open
+# vSwitch ports get their external-ids and ofport key, bad keys fail
+# closed, clear leaves nothing behind.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/test_xen_lib.bash"
+xen_init "$@"
+
+SVR=$XEN_STAGE/usr/libexec/vifguard/setup-vif-rules
+out() { cat "$VG_TMP/svr.out"; }
+said() {
+	grep -Eq -- "$2" "$VG_TMP/svr.out"
+	tap_check "$1" "a line matching '$2'" \
+		"$([ $? = 0 ] && echo "a line matching '$2'" || echo none)" "$(out)"
+}
+
+# svr DEV DOMID DEVID filter|clear [NAME=VALUE...]: the drop-in as xenopsd
+# runs it (through the installed script), in HOST.
+svr() {
+	local dev=$1 d=$2 n=$3 action=$4
+	shift 4
+	hx env VIFGUARD="$VIFGUARD" VIFGUARD_ROOT="$ROOT" \
+		VIFGUARD_CONFIG="$VIFGUARD_CONFIG" VIFGUARD_NETWORK_BACKEND=bridge "$@" \
+		"$SVR" classic "$dev" "$(vm_uuid "$d")" "$n" "$action" \
+		>"$VG_TMP/svr.out" 2>&1
+	SVR_RC=$?
+}
+
+# What xenopsd's vif script does to a new port before setup-vif-rules.
+vif_real_prepare() {
+	ip -n "$HOST" link set "$1" down
+	ip -n "$HOST" link set "$1" arp off
+	ip -n "$HOST" addr flush dev "$1"
+}
+
+M3=00:16:3e:30:00:01
+U3=0a1b2c3d-4e5f-4a6b-8c7d-000000000003
+PRIV3=/xapi/$(vm_uuid 3)/private/vif/0
+xen_vif g3 vif3.0 $M3
+xapi_nic 3 0 $U3 $M3 locked "10.99.0.3" ""
+nl_start vif3.0
+vif_real_prepare vif3.0
+svr vif3.0 3 0 filter
+tap_check "filter (locked): exit 0" 0 "$SVR_RC" "$(out)"
+said "filter: the decision names the XAPI keys" "^vif3.0: locked, .*\\(xapi $PRIV3\\)$"
+tap_check "vif3.0: XAPI's policy" "locked mac=$M3 10.99.0.3/32" "$(policy_of vif3.0)"
+tap_check "vif3.0 is up on its bridge (private/bridge)" "up master=br0" "$(link_state vif3.0)"
+f=$(nl_first vif3.0 '^filter add bpf')
+u=$(nl_first vif3.0 '^link up')
+tap_check "the bpf filter came before the link went up" "filter before up" \
+	"$([ "$f" != none ] && [ "$u" != none ] && [ "$f" -lt "$u" ] && echo "filter before up" || echo "filter at $f, up at $u")" \
+	"$(nl_lines vif3.0)"
+
+VG_FENCE[g3]="udp4 --src-ip 10.99.0.3"
+vg_xfer g3 3 udp4 --src-ip 10.99.0.3
+tap_check "locked: frames from 10.99.0.3 pass" 3 "$RX"
+vg_xfer g3 3 udp4 --src-ip 10.99.0.4
+tap_check "locked: frames from 10.99.0.4 do not" 0 "$RX"
+
+# ---- live changes: in place, the link never goes down -----------------------
+mark=$(wc -l <"$VG_TMP/nl.vif3.0")
+cc=$(carrier_changes vif3.0)
+
+xapi_lock 3 0 disabled
+svr vif3.0 3 0 filter
+tap_check "locked -> disabled: exit 0" 0 "$SVR_RC" "$(out)"
+tap_check "disabled: mode disabled, off the bridge, link up" \
+	"disabled up master=none" \
+	"$(policy_of vif3.0 | cut -d' ' -f1) $(link_state vif3.0)"
+VG_NOFENCE=1
+vg_xfer g3 3 udp4 --src-ip 10.99.0.3
+VG_NOFENCE=0
+tap_check "disabled: nothing passes" 0 "$RX"
+
+xapi_lock 3 0 locked "10.99.0.30,10.99.0.31" "fd00:99::30"
+svr vif3.0 3 0 filter
+tap_check "disabled -> locked with new addresses: exit 0" 0 "$SVR_RC" "$(out)"
+tap_check "new addresses in force, back on the bridge" \
+	"locked mac=$M3 10.99.0.30/32 10.99.0.31/32 fd00:99::30/128 up master=br0" \
+	"$(policy_of vif3.0) $(link_state vif3.0)"
+VG_FENCE[g3]="udp4 --src-ip 10.99.0.30"
+vg_xfer g3 3 udp4 --src-ip 10.99.0.31
+tap_check "new addresses: frames from 10.99.0.31 pass" 3 "$RX"
+vg_xfer g3 3 udp4 --src-ip 10.99.0.3
+tap_check "new addresses: the old 10.99.0.3 no longer does" 0 "$RX"
+
+xapi_lock 3 0 locked "10.99.0.3" ""
+svr vif3.0 3 0 filter
+tap_check "locked again with the first list: exit 0" 0 "$SVR_RC" "$(out)"
+tap_check "locked again" "locked mac=$M3 10.99.0.3/32" "$(policy_of vif3.0)"
+VG_FENCE[g3]="udp4 --src-ip 10.99.0.3"
+vg_xfer g3 3 udp4 --src-ip 10.99.0.3
+tap_check "locked again: frames from 10.99.0.3 pass" 3 "$RX"
+
+tap_check "through all changes: no 'link down', no carrier loss" "" \
+	"$(nl_lines vif3.0 $((mark + 1)) | grep -E 'link down|no-carrier|link gone')" \
+	"$(nl_lines vif3.0 $((mark + 1)))"
+tap_check "through all changes: carrier_changes did not move" "$cc" "$(carrier_changes vif3.0)"
+tap_check "through all changes: the filter was never removed" "" \
+	"$(nl_lines vif3.0 $((mark + 1)) | grep -E '^filter del')"
+
+# ---- unlocked, the config file, failing closed -------------------------------
+xapi_lock 3 0 unlocked
+svr vif3.0 3 0 filter
+tap_check "unlocked: exit 0, no filter, on the bridge" "0 0  up master=br0" \
+	"$SVR_RC $(tc_ingress vif3.0) $(policy_of vif3.0) $(link_state vif3.0)" "$(out)"
+said "unlocked: says so" "^vif3.0: unfiltered \\(xapi unlocked, $PRIV3\\)$"
+
+echo "$U3 10.99.0.3  # by VIF UUID, as in ip_restriction.conf" >"$VIFGUARD_CONFIG"
+svr vif3.0 3 0 filter
+tap_check "unlocked + a config entry for the VIF UUID: the entry applies" \
+	"0 locked mac=$M3 10.99.0.3/32" "$SVR_RC $(policy_of vif3.0)" "$(out)"
+: >"$VIFGUARD_CONFIG"
+
+xapi_lock 3 0 locked "10.99.0.3,10.99.0.300" ""
+svr vif3.0 3 0 filter
+tap_check "bad ipv4-allowed: exit 0 (the VIF fails closed)" 0 "$SVR_RC" "$(out)"
+said "bad ipv4-allowed: the reason names the key" \
+	"vif3.0: $PRIV3/ipv4-allowed: '10.99.0.300': .*interface disabled"
+tap_check "bad ipv4-allowed: disabled, off the bridge" "disabled up master=none" \
+	"$(policy_of vif3.0 | cut -d' ' -f1) $(link_state vif3.0)"
+
+xapi_lock 3 0 network_default
+svr vif3.0 3 0 filter
+said "unknown locking-mode: fails closed, names the key" \
+	"vif3.0: $PRIV3/locking-mode: 'network_default': .*interface disabled"
+
+# ---- clear -------------------------------------------------------------------
+xapi_lock 3 0 locked "10.99.0.3" ""
+svr vif3.0 3 0 filter
+svr vif3.0 3 0 clear
+tap_check "clear: exit 0" 0 "$SVR_RC" "$(out)"
+tap_check "clear: no filter, no entry, off the bridge" "0  master=none" \
+	"$(tc_ingress vif3.0) $(policy_of vif3.0) $(link_state vif3.0 | cut -d' ' -f2)"
+svr vif3.0 3 0 clear
+tap_check "clear again: exit 0" 0 "$SVR_RC" "$(out)"
+
+# ---- the emulated NIC of an HVM guest: tapD.N --------------------------------
+xen_vif g3 tap3.0 $M3 eth1
+vif_real_prepare tap3.0
+svr vif3.0 3 0 filter
+svr tap3.0 3 0 filter
+tap_check "tap3.0 filter: exit 0" 0 "$SVR_RC" "$(out)"
+tap_check "tap3.0 has vif3.0's policy" "$(policy_of vif3.0)" "$(policy_of tap3.0)"
+tap_check "tap3.0 up on br0" "up master=br0" "$(link_state tap3.0)"
+svr tap3.0 3 0 clear
+tap_check "tap3.0 clear leaves vif3.0 alone" "0 1" \
+	"$(tc_ingress tap3.0) $(tc_ingress vif3.0)"
+svr vif3.0 3 0 clear
+
+# ---- Open vSwitch ----------------------------------------------------------------
+M4=00:16:3e:30:00:02
+U4=0a1b2c3d-4e5f-4a6b-8c7d-000000000004
+HOTP4=/xapi/$(vm_uuid 4)/hotplug/4/vif/0
+xen_vif g4 vif4.0 $M4
+xapi_nic 4 0 $U4 $M4 locked "10.99.0.4" ""
+vif_real_prepare vif4.0
+OVS_ENV=(VIFGUARD_NETWORK_BACKEND=openvswitch PATH="$VG_TMP/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+: >"$VG_TMP/ovs.log"
+rm -f "$VG_TMP/ovs.br"
+svr vif4.0 4 0 filter "${OVS_ENV[@]}"
+tap_check "OVS filter: exit 0, filter attached, link up" "0 1 up" \
+	"$SVR_RC $(tc_ingress vif4.0) $(link_state vif4.0 | cut -d' ' -f1)" "$(out)"
+grep -qF -- "--timeout=30 -- --if-exists del-port vif4.0 -- add-port br0 vif4.0 -- set interface vif4.0 external-ids:\"xs-vm-uuid\"=\"$(vm_uuid 4)\" external-ids:\"xs-vif-uuid\"=\"$U4\" external-ids:\"xs-network-uuid\"=\"1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d\" external-ids:\"attached-mac\"=\"$M4\"" "$VG_TMP/ovs.log"
+tap_check "OVS: port added with xenopsd's external-ids" 0 "$?" "$(cat "$VG_TMP/ovs.log")"
+tap_check "OVS: ofport key written" 7 "$(xs_read "$HOTP4/vif-ofport")"
+
+echo br0 >"$VG_TMP/ovs.br"
+: >"$VG_TMP/ovs.log"
+xs_write "/vm/$(vm_uuid 4)/final-uuid" 11111111-2222-4333-8444-555555555555
+xapi_lock 4 0 locked "10.99.0.40" ""
+svr vif4.0 4 0 filter "${OVS_ENV[@]}"
+tap_check "OVS, port already there: only its external-ids are refreshed" "0 no-readd" \
+	"$SVR_RC $(grep -q add-port "$VG_TMP/ovs.log" && echo readd || echo no-readd)" \
+	"$(cat "$VG_TMP/ovs.log")"
+grep -qF 'external-ids:"xs-vm-uuid"="11111111-2222-4333-8444-555555555555"' "$VG_TMP/ovs.log"
+tap_check "OVS, migration target: xs-vm-uuid is the final UUID" 0 "$?" "$(cat "$VG_TMP/ovs.log")"
+
+: >"$VG_TMP/ovs.log"
+xapi_lock 4 0 disabled
+svr vif4.0 4 0 filter "${OVS_ENV[@]}"
+tap_check "OVS disabled: port deleted, ofport key removed, filter drops all" \
+	"0 del-port disabled" \
+	"$SVR_RC $(grep -o 'del-port' "$VG_TMP/ovs.log" | head -1) $(xs_read "$HOTP4/vif-ofport")$(policy_of vif4.0 | cut -d' ' -f1)" \
+	"$(out)" "$(cat "$VG_TMP/ovs.log")"
+: >"$VG_TMP/ovs.log"
+svr vif4.0 4 0 clear "${OVS_ENV[@]}"
+tap_check "OVS clear: port deleted, no filter" "0 del-port 0" \
+	"$SVR_RC $(grep -o 'del-port' "$VG_TMP/ovs.log" | head -1) $(tc_ingress vif4.0)" "$(out)"
+
+# ---- usage -------------------------------------------------------------------
+svr vif3.0 3 0 ""
+tap_check "no action: usage error (exit 2)" 2 "$SVR_RC" "$(out)"
+svr vif3.0 3 1 filter
+tap_check "DEVID that does not match the device: exit 2" 2 "$SVR_RC" "$(out)"
+hx env VIFGUARD="$VIFGUARD" "$SVR" classic vif3.0 not-a-uuid 0 filter >"$VG_TMP/svr.out" 2>&1
+tap_check "bad VM UUID: exit 2" 2 "$?" "$(out)"
+
+tap_done
