@@ -9,6 +9,7 @@
  * The root directory itself is the lock: flock() works on a directory fd
  * and bpffs holds no regular files.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -871,6 +872,41 @@ static const struct live *live_find(const struct live *l, size_t n, uint32_t ifi
 	return NULL;
 }
 
+/*
+ * tcx links pinned for an interface without a live policy, or whose
+ * device is gone (a link outlives its device as long as it is pinned).
+ */
+static void gc_tcx_pins(struct vg_state *st, const struct live *live, size_t nlive,
+			struct vg_gc_result *res)
+{
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(st->root);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX], *end;
+		unsigned long idx;
+		uint32_t id;
+		bool on = false, removed;
+
+		if (strncmp(de->d_name, "tcx_", 4))
+			continue;
+		errno = 0;
+		idx = strtoul(de->d_name + 4, &end, 10);
+		if (errno || *end || !de->d_name[4] || idx > UINT32_MAX)
+			continue;
+		tcx_pin_path(st, (uint32_t)idx, path, sizeof(path));
+		if (live_find(live, nlive, (uint32_t)idx) &&
+		    vg_tcx_query(path, (int)idx, &id, &on) == 0 && on)
+			continue;
+		if (vg_tcx_detach(path, &removed) == 0 && removed)
+			res->entries++;
+	}
+	closedir(d);
+}
+
 int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t errlen)
 {
 	uint32_t *keys = NULL, *skeys = NULL;
@@ -953,6 +989,8 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 			if (!live_find(live, nlive, skeys[i]))
 				ret = delete_key(st->map_fd[VG_MAP_STATS], &skeys[i], &res->entries);
 	}
+	if (!ret)
+		gc_tcx_pins(st, live, nlive, res);
 out:
 	free(skeys);
 	free(live);
