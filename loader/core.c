@@ -19,10 +19,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/magic.h>
+#include <linux/membarrier.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -655,6 +657,19 @@ static int detach_filter(struct vg_state *st, uint32_t ifindex, uint32_t attach,
 	return ret ? ret : ret2;
 }
 
+/*
+ * Waits until no program run that may still hold the previous policy is
+ * in flight.  tc programs run inside an RCU read-side section, and
+ * membarrier(MEMBARRIER_CMD_GLOBAL) is a synchronize_rcu() (Linux >= 4.3).
+ * Where it is refused (nohz_full), a pause far longer than any program
+ * run stands in.
+ */
+static void wait_for_readers(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
+		usleep(50 * 1000);
+}
+
 static int missing_maps(const struct vg_state *st, char *err, size_t errlen)
 {
 	int i;
@@ -726,8 +741,11 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 		goto undo;
 	}
 	if (have_old) {
-		/* After the commit: a failure here leaves only stale
-		 * entries that the next attach or gc removes. */
+		/* A frame that read the old generation just before the
+		 * commit still looks up its addresses: they go only once
+		 * it is through.  A failure here leaves only stale entries
+		 * that the next attach or gc removes. */
+		wait_for_readers();
 		purge_addrs(st, ifindex, PURGE_GEN, old.gen, NULL);
 	}
 
