@@ -812,8 +812,15 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (st->lock_fd < 0)
-		return 0;	/* no state: nothing attached */
+	if (st->lock_fd < 0) {
+		/* No state (a bpffs that was unmounted or never shared with
+		 * this mount namespace): the filter with our handle can
+		 * still be on the device.  Whether the clsact is ours is not
+		 * known any more: it stays. */
+		if (ifindex && vg_tc_detach((int)ifindex, false, &res->filter) == -EPERM)
+			return fail(err, errlen, -EPERM, "cannot detach: %s", strerror(EPERM));
+		return 0;
+	}
 	if (ifindex) {
 		uint32_t attach = 0;
 
