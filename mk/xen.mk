@@ -25,6 +25,7 @@ XEN_INTEGRATION := tests/integration/test_hotplug.sh tests/integration/test_xapi
 # Two tiny test helpers; the integration runner of every suite may need them.
 ALL_TARGETS += $(XEN_SHIM) $(XEN_NLMON)
 INSTALL_TARGETS += install-xen
+TEST_SUITES += xen-unit xen-integration
 
 $(OUTPUT)/tests/test_xen_%: tests/unit/test_xen_%.c $(XEN_UNIT_SRCS) \
 		$(wildcard loader/*.h) include/vifguard.h | $(DEPS_STAMP)

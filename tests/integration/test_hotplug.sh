@@ -12,7 +12,11 @@
 xen_init "$@"
 
 BE=/local/domain/0/backend/vif
-out() { cat "$VG_TMP/hotplug.out"; }
+out() {
+	cat "$VG_TMP/hotplug.out"
+	[ -s "$VG_TMP/hotplug.log" ] && sed 's/^/xen-hotplug.log: /' "$VG_TMP/hotplug.log"
+	return 0
+}
 # said NAME PATTERN: a check that the last hotplug run printed PATTERN (grep -E).
 said() {
 	grep -Eq -- "$2" "$VG_TMP/hotplug.out"

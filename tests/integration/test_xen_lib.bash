@@ -201,11 +201,14 @@ xapi_lock() {
 # script, XENBUS_TYPE, XENBUS_PATH (relative), XENBUS_BASE_PATH, netdev,
 # vif (and INTERFACE for the emulated NIC); "online|offline type_if=vif"
 # or "add|remove type_if=tap".  Extra NAME=VALUE go to the environment.
-# Output in $VG_TMP/hotplug.out, status in HP_RC.
+# Output in $VG_TMP/hotplug.out, status in HP_RC, what went to Xen's
+# xen-hotplug.log meanwhile in $VG_TMP/hotplug.log.
 libxl_run() {
-	local script=$1 action=$2 d=$3 n=$4 type_if=vif
+	local script=$1 action=$2 d=$3 n=$4 type_if=vif log=$VG_TMP/xenlog/xen-hotplug.log
+	local before=0
 	shift 4
 	case $action in add|remove) type_if=tap ;; esac
+	[ -f "$log" ] && before=$(wc -l <"$log")
 	hx env -i PATH="/usr/sbin:/usr/bin:/sbin:/bin" \
 		script="$XEN_SCRIPTS/$script" XENBUS_TYPE=vif \
 		XENBUS_PATH="backend/vif/$d/$n" XENBUS_BASE_PATH=backend netdev= \
@@ -215,6 +218,10 @@ libxl_run() {
 		"$XEN_SCRIPTS/$script" "$action" "type_if=$type_if" \
 		>"$VG_TMP/hotplug.out" 2>&1
 	HP_RC=$?
+	# What Xen's scripts (and the hook inside them) logged meanwhile.
+	: >"$VG_TMP/hotplug.log"
+	[ -f "$log" ] && tail -n "+$((before + 1))" "$log" >"$VG_TMP/hotplug.log"
+	return 0
 }
 
 # link_state IFNAME: "up|down master=BR" of a HOST device, "absent" if
