@@ -12,8 +12,8 @@ BPF_BAD_SRCS := $(sort $(wildcard tests/bpf/bad/*.bpf.c))
 BPF_BAD_OBJS := $(patsubst tests/bpf/bad/%.bpf.c,$(OUTPUT)/bad/%.bpf.o,$(BPF_BAD_SRCS))
 BPF_HDRS := include/vifguard.h $(wildcard bpf/*.h)
 
-ALL_TARGETS += $(BPF_OBJ) $(BPF_SKEL)
-# TEST_SUITES += bpf  (added once the suite passes)
+ALL_TARGETS += $(BPF_OBJ) $(BPF_SKEL) $(CHECK_COMPAT)
+TEST_SUITES += bpf
 
 $(BPF_OBJ): bpf/vifguard.bpf.c $(BPF_HDRS) | $(DEPS_STAMP)
 	$(call msg,BPF,$@)
