@@ -140,9 +140,11 @@ int vg_xs_open(struct vg_xs *xs, char *err, size_t errlen)
 	}
 	l->dl = dlopen(VG_LIBXENSTORE, RTLD_NOW | RTLD_LOCAL);
 	if (!l->dl) {
-		snprintf(err, errlen,
-			 "cannot open xenstore: %s is not installed (not a Xen host?)",
-			 VG_LIBXENSTORE);
+		/* dlerror() names the library and says what is wrong with it. */
+		const char *why = dlerror();
+
+		snprintf(err, errlen, "cannot open xenstore: %s (not a Xen host?)",
+			 why ? why : VG_LIBXENSTORE);
 		free(l);
 		return -ENOENT;
 	}

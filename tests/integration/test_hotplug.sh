@@ -198,4 +198,17 @@ hx env XENSTORED_PATH=/nonexistent/socket vif=vif12.0 XENBUS_PATH=backend/vif/12
 	"$VIFGUARD" hotplug offline type_if=vif >"$VG_TMP/hotplug.out" 2>&1
 tap_check "no xenstore: offline still exit 0" 0 "$?" "$(out)"
 
+# A host without Xen's libraries (this mount namespace only): dlopen fails.
+lib=$(readlink -f "$(ldconfig -p | sed -n 's/.*libxenstore.so.4 .*=> //p' | head -1)")
+if [ -f "$lib" ] && mount --bind /dev/null "$lib"; then
+	hx env vif=vif12.0 XENBUS_PATH=backend/vif/12/0 \
+		"$VIFGUARD" hotplug online type_if=vif >"$VG_TMP/hotplug.out" 2>&1
+	rc=$?
+	umount "$lib"
+	tap_check "no usable libxenstore.so.4: online fails with exit 1" 1 "$rc" "$(out)"
+	said "no usable libxenstore.so.4: says so" "vif12.0: cannot open xenstore: .*libxenstore.so.4"
+else
+	tap_skip "no usable libxenstore.so.4" "cannot hide $lib"
+fi
+
 tap_done
