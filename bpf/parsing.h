@@ -38,6 +38,40 @@ static __always_inline void *cursor_pull(struct cursor *c, __u32 len)
 
 #define parse_hdr(c, type) ((type *)cursor_pull((c), sizeof(type)))
 
+/*
+ * Hides a value from the compiler: it can neither fold it nor drop a
+ * bound that it can prove but the verifier cannot.  Linux 4.19 forgets
+ * the bounds of a scalar the compiler spilled to the stack, so a length
+ * or index is bounded again right where it meets a pointer.
+ */
+#define opaque(x) asm volatile("" : "+r"(x))
+
+/* Largest variable lengths, as masks (all ones up to the top bit). */
+#define VG_IPV4_HLEN_MAX	0x3f	/* ihl * 4 <= 60 */
+#define VG_ND_OPT_MAX		0x7ff	/* 255 * 8 */
+
+/* cursor_pull() for a length computed from packet data, at most max. */
+static __always_inline void *cursor_pull_var(struct cursor *c, __u64 len,
+					     __u64 max)
+{
+	void *h = c->pos;
+
+	opaque(len);
+	len &= max;
+	if (h + len > c->end)
+		return NULL;
+	c->pos = h + len;
+	return h;
+}
+
+/* Moves the cursor without a bounds check: the next pull checks. */
+static __always_inline void cursor_skip(struct cursor *c, __u64 len,
+					__u64 max)
+{
+	opaque(len);
+	c->pos += len & max;
+}
+
 /* ARP for Ethernet and IPv4: the only kind a guest may send. */
 struct arp_eth {
 	__be16 htype;

@@ -91,7 +91,10 @@ static __always_inline void count(__u32 ifindex, __u32 reason)
 		st = bpf_map_lookup_elem(&orphans, &zero);
 	else
 		st = bpf_map_lookup_elem(&stats, &ifindex);
-	/* The bound keeps the verifier sure the index stays in the value. */
+	/* Every caller passes a constant, so the compiler would drop this
+	 * bound; hidden from it, the bound stays for the verifier, which on
+	 * 4.19 loses the value if the register was spilled. */
+	opaque(reason);
 	if (st && reason < VG_REASON_MAX)
 		st->pkts[reason]++;
 }
@@ -236,7 +239,7 @@ static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 		return VG_IPV4_MALFORMED;
 	/* Options (e.g. router alert on IGMP) are skipped, not judged. */
 	c.pos = (void *)ip;
-	if (!cursor_pull(&c, hlen))
+	if (!cursor_pull_var(&c, hlen, VG_IPV4_HLEN_MAX))
 		return VG_IPV4_MALFORMED;
 
 	frag = bpf_ntohs(ip->frag_off);
@@ -334,7 +337,7 @@ static __always_inline __u32 check_nd_opts(struct cursor *c, __u32 rem,
 			if (!mac_equal(o->lladdr, mac))
 				return VG_ND_LLADDR;
 		}
-		c->pos += len;
+		cursor_skip(c, len, VG_ND_OPT_MAX);
 		rem -= len;
 	}
 	return rem == 0 ? VG_PASS : VG_ND_MALFORMED;
@@ -346,10 +349,9 @@ static __always_inline __u32 check_nd_opts(struct cursor *c, __u32 rem,
  * that branches on each header's type multiplies the states by three per
  * header (and verifies everything after it once per exit).  Computed
  * without branches, each iteration leaves one state and the walk one exit.
- * The empty asm hides a value from the compiler, which would otherwise
- * turn these expressions back into selects, i.e. branches on BPF.
+ * opaque() keeps the compiler from turning these expressions back into
+ * selects, i.e. branches on BPF.
  */
-#define opaque(x) asm volatile("" : "+r"(x))
 
 /* 1 if a == b, else 0 (both below 2^63). */
 static __always_inline __u64 flag_eq(__u64 a, __u64 b)

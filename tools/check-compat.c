@@ -254,6 +254,11 @@ static void check_program(struct bpf_program *prog)
 			     name, i);
 			continue;
 		}
+		if (cls == BPF_ALU && (code & 0xf0) == BPF_ARSH) {
+			fail("insn", "%s: insn %zu is a 32-bit arithmetic shift (Linux 5.0)",
+			     name, i);
+			continue;
+		}
 		if ((cls == BPF_ALU || cls == BPF_ALU64) && insn[i].off != 0) {
 			fail("insn", "%s: insn %zu is a signed or sign-extending ALU operation (cpu v4)",
 			     name, i);
