@@ -21,6 +21,8 @@ ln -s busybox "$tmp/bin/sh"
 install -m 0644 "$img/guest/xen-netfront.ko" "$tmp/lib/modules/"
 install -m 0755 "$vgpkt" "$tmp/bin/vgpkt"
 install -m 0755 "$here/guest/init" "$tmp/init"
+install -m 0644 "$here/guest/lib" "$tmp/lib.sh"
+install -m 0644 "$here/cases" "$tmp/cases"
 for s in "$here"/guest/scen/*; do
 	install -m 0755 "$s" "$tmp/scen/"
 done

@@ -7,7 +7,7 @@
 # Each check prints "  ok: ..." or "  FAIL: ... expected X, got Y", so the
 # serial log shows every step.
 
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH=/lab/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 LAB_CON=/var/log/xen/console
 LAB_FAILS=0
 LAB_CLEANUPS=()
@@ -73,6 +73,8 @@ lab_bridge()
 	ip link add "$1" type bridge || die "cannot create bridge $1"
 	at_exit "ip link del $1"
 	ip addr add "$2" dev "$1"
+	# Flood all multicast to every port: the sink must see each frame.
+	ip link set "$1" type bridge mcast_snooping 0
 	ip link set "$1" up
 }
 
@@ -137,3 +139,165 @@ lab_show_console()
 
 # lab_vif DOMID [DEVID]: the backend netdev of a PV vif.
 lab_vif() { echo "vif$1.${2:-0}"; }
+
+# ---- talking to a guest's agent (guest/scen/agent) -----------------------
+
+LAB_SEQ=0
+
+# lab_cmd NAME SECONDS COMMAND...: types COMMAND on the guest's console and
+# waits for its status; LAB_OUT holds its output.  Returns the command's
+# status, or 124 when the guest did not answer in time.
+lab_cmd()
+{
+	local name=$1 secs=$2 domid tty id
+	shift 2
+	LAB_SEQ=$((LAB_SEQ + 1))
+	id=c$LAB_SEQ
+	LAB_OUT=
+	domid=$(xl domid "$name" 2>/dev/null) || return 124
+	tty=$(xenstore-read "/local/domain/$domid/console/tty" 2>/dev/null) || return 124
+	printf '%s %s\n' "$id" "$*" >"$tty" || return 124
+	if ! lab_wait "$name" "VGG done\\.$id=" "$secs"; then
+		echo "  (no answer from $name to: $*)"
+		return 124
+	fi
+	LAB_OUT=$(lab_console "$name" | sed -n "s/^VGO $id //p")
+	return "$(lab_gval "$name" "done\\.$id")"
+}
+
+# lab_wait_count NAME PATTERN COUNT SECONDS: until PATTERN has appeared
+# COUNT times on the console (a reboot repeats the boot lines).
+lab_wait_count()
+{
+	local i=0
+	while [ "$(lab_console "$1" | grep -Ec "$2")" -lt "$3" ]; do
+		i=$((i + 1))
+		[ $i -le "$4" ] || return 1
+		sleep 1
+	done
+}
+
+# ---- what reaches the bridge ---------------------------------------------
+
+LAB_SINK=vgsink1
+LAB_RX=()
+
+# lab_sink BRIDGE [ovs]: a veth pair whose one end is a port of BRIDGE
+# (Linux bridge, or Open vSwitch with "ovs"); the other end, vgsink1, is
+# where dom0 listens to what the bridge floods.
+lab_sink()
+{
+	ip link add vgsink0 type veth peer name vgsink1 || die "cannot create the sink veth"
+	at_exit "ip link del vgsink0"
+	sysctl -qw net.ipv6.conf.vgsink0.disable_ipv6=1 net.ipv6.conf.vgsink1.disable_ipv6=1
+	if [ "${2:-}" = ovs ]; then
+		ovs-vsctl add-port "$1" vgsink0 || die "cannot add vgsink0 to $1"
+	else
+		ip link set vgsink0 master "$1" || die "cannot add vgsink0 to $1"
+	fi
+	ip link set vgsink0 up
+	ip link set vgsink1 up
+}
+
+# lab_listen SECONDS FENCE MARKER...: one counter per marker on the sink,
+# each stopping when the FENCE frame arrives (FENCE 0: after SECONDS).
+# Returns once every counter is listening.
+lab_listen()
+{
+	local secs=$1 fence=$2 m i
+	shift 2
+	LAB_RX=()
+	rm -f /run/vglab/rx.* /run/vglab/ready.*
+	for m in "$@"; do
+		if [ "$fence" = 0 ]; then
+			vgpkt recv -i "$LAB_SINK" -m "$m" -t $((secs * 1000)) --count-only \
+				-r "/run/vglab/ready.$m" >"/run/vglab/rx.$m" 2>&1 &
+		else
+			vgpkt recv -i "$LAB_SINK" -m "$m" -f "$fence" -t $((secs * 1000)) \
+				--count-only -r "/run/vglab/ready.$m" >"/run/vglab/rx.$m" 2>&1 &
+		fi
+		LAB_RX+=($!)
+	done
+	for m in "$@"; do
+		i=0
+		while [ ! -e "/run/vglab/ready.$m" ]; do
+			i=$((i + 1))
+			[ $i -lt 100 ] || die "the counter for marker $m did not start"
+			sleep 0.1
+		done
+	done
+}
+
+# lab_collect: waits for the counters of lab_listen; 1 if one of them
+# never saw its fence (then the path itself is broken, not the filter).
+lab_collect()
+{
+	local p rc=0
+	for p in "${LAB_RX[@]}"; do
+		wait "$p" || rc=1
+	done
+	LAB_RX=()
+	return $rc
+}
+
+# lab_rx MARKER: how many frames tagged MARKER reached the sink.
+lab_rx() { head -n 1 "/run/vglab/rx.$1" 2>/dev/null | grep -E '^[0-9]+$' || echo none; }
+
+# lab_stats IFACE: "reason count" lines from `vifguard -j stats`.
+lab_stats()
+{
+	vifguard -j stats "$1" 2>/dev/null |
+		jq -r '.interfaces[0].counters | to_entries[] | "\(.key) \(.value)"'
+}
+
+# lab_show IFACE: the policy vifguard holds for IFACE, one line:
+# "MODE mac=M ipv4=A,B ipv6=C method=cls_bpf on_device=true".
+lab_show()
+{
+	vifguard -j show "$1" 2>/dev/null | jq -r '.interfaces[0] //empty |
+		"\(.mode) mac=\(.macs | join(",")) ipv4=\(.ipv4 | join(",")) ipv6=\(.ipv6 | join(",")) on_device=\(.attach.on_device)"'
+}
+
+# lab_cases: the case table, one "INDEX|NAME|EXPECTED" per case.
+lab_cases()
+{
+	awk -F'|' '/^[^#]/ && NF >= 3 { print n++ "|" $1 "|" $2 }' /lab/cases
+}
+
+# lab_check_cases GUEST IFACE N BASE: the guest (an agent) sends N frames
+# of every case of the table (markers BASE + index) and a fence (BASE +
+# 0xff); every "pass" case must arrive N times on the sink and every other
+# case not at all, and `vifguard stats IFACE` must have counted exactly N
+# drops per case under its reason.
+lab_check_cases()
+{
+	local g=$1 vif=$2 n=$3 base=$4 fence=$(($4 + 255)) markers=() idx name exp
+	local -A want=() got=()
+	local r c npass=0
+	while IFS='|' read -r idx name exp; do
+		markers+=($((base + idx)))
+	done < <(lab_cases)
+	lab_listen 240 "$fence" "${markers[@]}"
+	lab_cmd "$g" 240 run_cases "$n" "$base" "$fence"
+	r=$?
+	[ $r = 0 ] || printf '%s\n' "$LAB_OUT"
+	check "guest sent every case" 0 $r
+	lab_collect || check "the fence (legitimate UDP) reached the sink" yes no
+	while IFS='|' read -r idx name exp; do
+		if [ "$exp" = pass ]; then
+			check "passes: $name" "$n" "$(lab_rx $((base + idx)))"
+			npass=$((npass + n))
+		else
+			check "dropped ($exp): $name" 0 "$(lab_rx $((base + idx)))"
+			want[$exp]=$((${want[$exp]:-0} + n))
+		fi
+	done < <(lab_cases)
+	while read -r r c; do got[$r]=$c; done < <(lab_stats "$vif")
+	[ ${#got[@]} -gt 0 ] || { check "vifguard stats $vif" "counters" "none"; return; }
+	for r in "${!got[@]}"; do
+		[ "$r" != pass ] || continue
+		check "vifguard stats $vif: $r" "${want[$r]:-0}" "${got[$r]}"
+	done
+	# The guest's kernel adds its own legitimate frames (ARP) to pass.
+	check_ge "vifguard stats $vif: pass" $((npass + 3)) "${got[pass]:-0}"
+}
