@@ -301,3 +301,21 @@ lab_check_cases()
 	# The guest's kernel adds its own legitimate frames (ARP) to pass.
 	check_ge "vifguard stats $vif: pass" $((npass + 3)) "${got[pass]:-0}"
 }
+
+# lab_diag NAME: what Xen says about a guest and its vifs, for the serial
+# log of a failed scenario.
+lab_diag()
+{
+	local d
+	d=$(xl domid "$1" 2>/dev/null)
+	echo "--- diagnostics for $1 (domain ${d:-none}) ---"
+	xl list 2>&1
+	[ -z "$d" ] || xl network-list "$1" 2>&1
+	[ -z "$d" ] || xenstore-ls -f "/local/domain/0/backend/vif/$d" 2>&1 | head -n 60
+	tail -n 30 /var/log/xen/xen-hotplug.log 2>/dev/null
+	tail -n 30 "/var/log/xen/xl-$1.log" 2>/dev/null
+	ip -br link 2>&1
+	vifguard show 2>&1 | head -n 30
+	tail -n 20 /var/log/messages 2>/dev/null
+	lab_show_console "$1" 30
+}
