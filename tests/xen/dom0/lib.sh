@@ -319,3 +319,38 @@ lab_diag()
 	tail -n 20 /var/log/messages 2>/dev/null
 	lab_show_console "$1" 30
 }
+
+# lab_map_ifindexes: "MAP IFINDEX" for every entry of vifguard's pinned
+# per-interface maps (hash and LPM; keys are the ifindex or start with it).
+lab_map_ifindexes()
+{
+	local m t
+	for m in "${VIFGUARD_ROOT:-/sys/fs/bpf/vifguard}"/*; do
+		t=$(bpftool -j map show pinned "$m" 2>/dev/null | jq -r .type)
+		case $t in hash|percpu_hash|lpm_trie|lru_hash) ;; *) continue ;; esac
+		bpftool -j map dump pinned "$m" 2>/dev/null | jq -r --arg m "${m##*/}" \
+			'.[]? | (.formatted.key?) as $f |
+			if ($f | type) == "object" then $f.ifindex
+			elif ($f | type) == "number" then $f else "unformatted" end |
+			"\($m) \(.)"'
+	done | sort -u
+}
+
+# lab_ifindexes_in_maps: the distinct ifindexes in vifguard's maps.
+lab_ifindexes_in_maps() { lab_map_ifindexes | awk '{ print $2 }' | sort -un | xargs; }
+
+# lab_probe GUEST IFACE N GOOD BAD BASE [GUEST_IF]: the guest sends N UDP
+# frames from BAD (marker BASE) and N from GOOD (BASE + 1), then a fence
+# from GOOD; checks that only the GOOD ones reached the sink.
+lab_probe()
+{
+	local g=$1 vif=$2 n=$3 good=$4 bad=$5 base=$6 gif=${7:-eth0}
+	lab_listen 120 $((base + 255)) "$base" $((base + 1))
+	lab_cmd "$g" 120 "send $n $base udp4 --src-ip $bad -i $gif &&" \
+		"send $n $((base + 1)) udp4 --src-ip $good -i $gif &&" \
+		"vgpkt send -i $gif -c 3 -g 20000 -m $((base + 255)) udp4 --src-ip $good"
+	check "$g via $vif: the guest sent" 0 $?
+	lab_collect || check "$g via $vif: the fence reached the sink" yes no
+	check "$g via $vif: frames from $good on the bridge" "$n" "$(lab_rx $((base + 1)))"
+	check "$g via $vif: frames from $bad on the bridge" 0 "$(lab_rx "$base")"
+}
