@@ -79,7 +79,8 @@ lab_bridge()
 }
 
 # lab_guest NAME SCENARIO VIFSPEC [vg.KEY=VALUE...]: starts a PV busybox
-# guest that runs guest/scen/SCENARIO; prints its domid.  xl returns once
+# guest that runs guest/scen/SCENARIO; prints its domid.  LAB_XLCFG adds
+# lines to its xl config.  xl returns once
 # the hotplug scripts have run and the guest is unpaused.
 lab_guest()
 {
@@ -99,6 +100,7 @@ lab_guest()
 	on_poweroff = "destroy"
 	on_reboot = "restart"
 	on_crash = "destroy"
+	${LAB_XLCFG:-}
 	EOF
 	at_exit "xl destroy $name"
 	if ! xl create -q "$cfg" >"/run/vglab/$name.create" 2>&1; then
@@ -353,4 +355,52 @@ lab_probe()
 	lab_collect || check "$g via $vif: the fence reached the sink" yes no
 	check "$g via $vif: frames from $good on the bridge" "$n" "$(lab_rx $((base + 1)))"
 	check "$g via $vif: frames from $bad on the bridge" 0 "$(lab_rx "$base")"
+}
+
+# lab_probe_none GUEST IFACE N SRC BASE: the guest sends N UDP frames from
+# SRC (marker BASE); none may reach the sink within 10 s.
+lab_probe_none()
+{
+	local g=$1 vif=$2 n=$3 src=$4 base=$5
+	lab_listen 10 0 "$base"
+	lab_cmd "$g" 60 send "$n" "$base" udp4 --src-ip "$src"
+	check "$g via $vif: the guest sent" 0 $?
+	lab_collect
+	check "$g via $vif: frames from $src on the bridge" 0 "$(lab_rx "$base")"
+}
+
+# ---- XAPI, as xenopsd leaves it in xenstore ------------------------------
+
+# xapi_vif VM-UUID DEVID VIF-UUID MAC BRIDGE: the private keys xenopsd
+# writes for a VIF (dom0-only nodes, as xenopsd's are).
+xapi_vif()
+{
+	local p=/xapi/$1/private/vif/$2
+	xenstore-write "$p/vif-uuid" "$3" "$p/mac" "$4" "$p/bridge" "$5" \
+		"$p/network-uuid" 1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d \
+		"$p/setup-vif-rules" /usr/local/libexec/vifguard/setup-vif-rules \
+		"$p/xenopsd-backend" classic "$p/backend-kind" vif "$p/backend-id" 0 \
+		"$p/MTU" 1500 "$p/trunks" "" || die "cannot write $p"
+	at_exit "xenstore-rm /xapi/$1"
+}
+
+# xapi_lock VM-UUID DEVID MODE [IPV4 [IPV6]]: VIF.set_locking_mode, as
+# xenopsd does it: the three keys removed, the new ones written.
+xapi_lock()
+{
+	local p=/xapi/$1/private/vif/$2
+	xenstore-rm "$p/locking-mode" "$p/ipv4-allowed" "$p/ipv6-allowed" 2>/dev/null
+	xenstore-write "$p/locking-mode" "$3"
+	if [ "$3" = locked ]; then
+		xenstore-write "$p/ipv4-allowed" "${4:-}" "$p/ipv6-allowed" "${5:-}"
+	fi
+}
+
+# xapi_rules VM-UUID DEVID DEV filter|clear: what xenopsd runs after a
+# locking-mode change.
+xapi_rules()
+{
+	local p=/xapi/$1/private/vif/$2
+	"$(xenstore-read "$p/setup-vif-rules")" \
+		"$(xenstore-read "$p/xenopsd-backend")" "$3" "$1" "$2" "$4"
 }
