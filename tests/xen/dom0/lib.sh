@@ -54,11 +54,28 @@ at_exit() { LAB_CLEANUPS=("$*" "${LAB_CLEANUPS[@]}"); }
 lab_cleanup()
 {
 	local c
+	# Guests go first, while their bridges still exist: Xen's offline
+	# scripts fail on a missing bridge and then skip their hooks.
+	lab_destroy_all
 	for c in "${LAB_CLEANUPS[@]}"; do
 		eval "$c" >/dev/null 2>&1 || :
 	done
 }
 trap lab_cleanup EXIT
+
+# lab_destroy_all: destroys every guest and waits until their vifs are
+# gone (the offline scripts have run).
+lab_destroy_all()
+{
+	local d i
+	for d in $(xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+		xl destroy "$d" >/dev/null 2>&1
+	done
+	for i in $(seq 30); do
+		ls /sys/class/net | grep -q '^vif' || break
+		sleep 1
+	done
+}
 
 # need CMD: a product piece the scenario relies on.
 need()
@@ -102,7 +119,6 @@ lab_guest()
 	on_crash = "destroy"
 	${LAB_XLCFG:-}
 	EOF
-	at_exit "xl destroy $name"
 	if ! xl create -q "$cfg" >"/run/vglab/$name.create" 2>&1; then
 		cat "/run/vglab/$name.create" >&2
 		return 1
