@@ -5,7 +5,7 @@
 
 VGPKT := $(OUTPUT)/vgpkt
 ALL_TARGETS += $(VGPKT)
-# TEST_SUITES += integration  (added once the CLI lands and the suite passes)
+TEST_SUITES += integration
 
 $(VGPKT): tools/vgpkt.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)
@@ -23,9 +23,12 @@ vgpkt: $(VGPKT)
 vgpkt-static: $(OUTPUT)/vgpkt-static
 
 # Root only: network namespaces, a private bpffs, the real CLI.
+# The Xen entry points' files (XEN_INTEGRATION, mk/xen.mk) are their own
+# suite.
 test-integration: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)OUTPUT=$(OUTPUT) tests/integration/run.sh
+	$(Q)OUTPUT=$(OUTPUT) tests/integration/run.sh \
+		$(filter-out $(XEN_INTEGRATION),$(sort $(wildcard tests/integration/test_*.sh)))
 
 demo: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory all

@@ -35,11 +35,14 @@ while IFS='|' read -r name want_rc needle args; do
 	stdout=$(head -c 200 "$VG_TMP/out")
 	changed=no
 	[ "$before" != "$after" ] && changed=yes
-	found=no
-	grep -qiF -- "$needle" "$VG_TMP/err" && found=yes
+	named="does not name '$needle'"
+	grep -qiF -- "$needle" "$VG_TMP/err" && named="naming '$needle'"
+	out_said="no stdout"
+	[ -n "$stdout" ] && out_said="stdout '$stdout'"
+	[ "$changed" = no ] && changed="nothing changed" || changed="state changed"
 	tap_check "bad input: $name" \
-		"exit $want_rc, 1 line naming '$needle', no stdout, nothing changed" \
-		"exit $rc, $lines line(s) naming it: $found, stdout: '${stdout}', changed: $changed" \
+		"exit $want_rc, 1 line(s) naming '$needle', no stdout, nothing changed" \
+		"exit $rc, $lines line(s) $named, $out_said, $changed" \
 		"stderr: $msg" "$(diff <(echo "$before") <(echo "$after") | head -5)"
 done <<CASES
 unknown interface|1|nosuch0|attach nosuch0 --mac $MAC --ipv4 10.99.0.5
@@ -54,8 +57,18 @@ bad ethertype|2|0xzz|attach vif5.0 --mac $MAC --allow-ethertype 0xzz
 unknown option|2|--frobnicate|attach vif5.0 --mac $MAC --frobnicate
 unknown command|2|frobnicate|frobnicate vif5.0
 too many addresses (65 IPv4)|2|ipv4|attach vif5.0 --mac $MAC ${TOO_MANY[*]}
-detach unknown interface|1|nosuch0|detach nosuch0
 CASES
+
+# Detaching what is not there is not an error (hotplug offline runs after
+# the device is gone, and may run twice): exit 0, one line saying so.
+before=$(state)
+vg detach nosuch0 >"$VG_TMP/out" 2>"$VG_TMP/err"
+rc=$?
+after=$(state)
+said=$(cat "$VG_TMP/out" "$VG_TMP/err")
+tap_check "detach of an unknown interface: exit 0, says nothing to detach, nothing changed" \
+	"exit 0, nothing to detach, unchanged" \
+	"exit $rc, $(grep -qi 'nothing to detach' <<<"$said" && echo 'nothing to detach' || echo "said '$said'"), $([ "$before" = "$after" ] && echo unchanged || echo changed)"
 
 # Errors under -j are JSON too.
 vg -j attach vif5.0 --mac zz:zz >"$VG_TMP/out" 2>"$VG_TMP/err"

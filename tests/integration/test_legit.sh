@@ -99,7 +99,6 @@ DAD NS from :: without SLLA|ns --src-ip :: --target fd00:99::6
 NA for own address with own TLLA|na --target fd00:99::6 --na-flags SO --dst-ip $SINK_V6 --dst-mac $SINK_MAC
 NA for own link-local|na
 router solicitation|rs
-router solicitation from ::|rs --src-ip ::
 MLDv2 report with hop-by-hop router alert|mld2 --group ff02::1:ff00:6
 MLDv2 report from ::|mld2 --src-ip :: --group ff02::1:ff00:6
 DHCPv6 solicit 546 -> 547|udp6 --sport 546 --dport 547 --dst-ip ff02::1:2

@@ -39,8 +39,7 @@ vg_case "locked again: legitimate UDP passes" g7 vif7.0-emu 3 3 "pass+4" \
 # Fail closed: the program stays on the interface, its policy entry is
 # removed behind the CLI's back.  Drops land in the "orphans" counter.
 orphans() {
-	"$BPFTOOL" -j map dump pinned "$ROOT/orphans" 2>/dev/null |
-		jq '[.[] | .values[] | .value.pkts[1]] | add // 0'
+	vg -j stats | jq '.orphans["no-policy"] // 0'
 }
 idx=$(vg_ifindex vif7.0-emu)
 o1=$(orphans)

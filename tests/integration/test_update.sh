@@ -94,6 +94,6 @@ tap_check "every re-attach succeeded" "0 failures" "${#SWITCH_ERR[@]} failures" 
 	"${SWITCH_ERR[@]:0:3}"
 other=$(printf '%s\n' "${PROG_IDS[@]}" | grep -vx -- "$first_id" | sort -u | tr '\n' ' ')
 tap_check "the filter stayed attached, same program, at all ${#PROG_IDS[@]} samples" \
-	"program $first_id every time" "program $first_id${other:+, also: $other}"
+	"program $first_id every time" "program $first_id${other:+ and also $other}${other:- every time}"
 
 tap_done
