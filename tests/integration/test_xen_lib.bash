@@ -267,7 +267,10 @@ check_then_stock() {
 # kernel's order, to $VG_TMP/nl.IFNAME until the test ends.
 nl_start() {
 	local f=$VG_TMP/nl.$1 i
-	hx "$XEN_NLMON" "$1" >"$f" 2>&1 &
+	# Not through the hx function: a backgrounded function is a subshell
+	# whose pid is not the monitor's, and the monitor would outlive the
+	# test.  ip netns exec execs, so $! is the monitor itself.
+	ip netns exec "$HOST" "$XEN_NLMON" "$1" >"$f" 2>&1 &
 	VG_BG+=("$!")
 	for ((i = 0; i < 200; i++)); do
 		grep -q '^ready' "$f" && return 0
