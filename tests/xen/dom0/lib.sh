@@ -342,11 +342,22 @@ lab_diag()
 # per-interface maps (hash and LPM; keys are the ifindex or start with it).
 lab_map_ifindexes()
 {
-	local m t
+	local m t out
 	for m in "${VIFGUARD_ROOT:-/sys/fs/bpf/vifguard}"/*; do
-		t=$(bpftool -j map show pinned "$m" 2>/dev/null | jq -r .type)
+		[ -e "$m" ] || continue
+		case ${m##*/} in prog|tcx_*) continue ;; esac
+		# A failure must show in the result, not look like an empty map.
+		if ! out=$(bpftool -j map show pinned "$m" 2>&1); then
+			echo "${m##*/} error:$(tr -s ' \n' ' ' <<<"$out")"
+			continue
+		fi
+		t=$(jq -r .type <<<"$out")
 		case $t in hash|percpu_hash|lpm_trie|lru_hash) ;; *) continue ;; esac
-		bpftool -j map dump pinned "$m" 2>/dev/null | jq -r --arg m "${m##*/}" \
+		if ! out=$(bpftool -j map dump pinned "$m" 2>&1); then
+			echo "${m##*/} error:$(tr -s ' \n' ' ' <<<"$out")"
+			continue
+		fi
+		jq -r --arg m "${m##*/}" <<<"$out" \
 			'.[]? | (.formatted.key?) as $f |
 			if ($f | type) == "object" then $f.ifindex
 			elif ($f | type) == "number" then $f else "unformatted" end |
@@ -355,7 +366,10 @@ lab_map_ifindexes()
 }
 
 # lab_ifindexes_in_maps: the distinct ifindexes in vifguard's maps.
-lab_ifindexes_in_maps() { lab_map_ifindexes | awk '{ print $2 }' | sort -un | xargs; }
+lab_ifindexes_in_maps()
+{
+	lab_map_ifindexes | awk '$2 ~ /^error/ { print; next } { print $2 }' | sort -u | sort -n | xargs
+}
 
 # lab_probe GUEST IFACE N GOOD BAD BASE [GUEST_IF]: the guest sends N UDP
 # frames from BAD (marker BASE) and N from GOOD (BASE + 1), then a fence
