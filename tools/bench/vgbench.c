@@ -1,0 +1,1434 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * vgbench: the measuring tool behind `make bench` (tools/bench/run.sh).
+ *
+ *   vgbench prog OBJ [options]     in-kernel cost per frame of the tc
+ *                                  program in OBJ by BPF_PROG_TEST_RUN, per
+ *                                  verdict path and number of policies;
+ *                                  map memory, verifier figures
+ *   vgbench pin OBJ DIR            loads the harness programs (bench.bpf.o)
+ *                                  and pins them and the sink counter in DIR
+ *   vgbench fwd [options]          XDP live-frame generator: sends UDP
+ *                                  frames out of a guest interface for a
+ *                                  while, prints sent, received at the sink
+ *                                  and the elapsed time
+ *   vgbench run [-P N] [-q]        runs the commands read from stdin (one a
+ *                                  line, words split on blanks), N at a
+ *                                  time; prints wall and CPU time of each
+ *                                  and of the whole batch
+ *
+ * Figures go to stdout as plain lines that run.sh parses and tabulates;
+ * `prog` prints its tables itself.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "vifguard.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const reason_names[] = {
+#define VG_REASON_NAME(name, str) str,
+	VG_REASONS(VG_REASON_NAME)
+#undef VG_REASON_NAME
+};
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vgbench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_FAILURE);
+}
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("cannot pin to CPU %d: %s", cpu, strerror(errno));
+}
+
+static unsigned long parse_ul(const char *s, const char *what, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || v > max)
+		die("bad %s: %s", what, s);
+	return v;
+}
+
+static void parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char tail;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
+		   &b[5], &tail) != 6)
+		die("bad MAC: %s", s);
+	for (int i = 0; i < 6; i++) {
+		if (b[i] > 255)
+			die("bad MAC: %s", s);
+		mac[i] = b[i];
+	}
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN)
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+/* ---- frames ------------------------------------------------------------ */
+
+struct frame {
+	uint8_t b[512];
+	uint32_t len;
+};
+
+static void put8(struct frame *f, uint8_t v)
+{
+	f->b[f->len++] = v;
+}
+
+static void put16(struct frame *f, uint16_t v)
+{
+	put8(f, v >> 8);
+	put8(f, v & 0xff);
+}
+
+static void put32(struct frame *f, uint32_t v)
+{
+	put16(f, v >> 16);
+	put16(f, v & 0xffff);
+}
+
+static void putn(struct frame *f, const void *p, size_t n)
+{
+	memcpy(f->b + f->len, p, n);
+	f->len += n;
+}
+
+static void zero(struct frame *f, size_t n)
+{
+	memset(f->b + f->len, 0, n);
+	f->len += n;
+}
+
+static uint16_t csum16(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (p[i] << 8) | p[i + 1];
+	if (n & 1)
+		s += p[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return ~s;
+}
+
+static void eth(struct frame *f, const uint8_t *dst, const uint8_t *src, uint16_t proto)
+{
+	f->len = 0;
+	putn(f, dst, 6);
+	putn(f, src, 6);
+	put16(f, proto);
+}
+
+/* IPv4 header with ihl 5 (or the given ihl, to make it malformed), then
+ * UDP and a payload that brings the frame to at least 60 octets. */
+static void ipv4_udp(struct frame *f, uint32_t src, uint32_t dst, uint16_t sport,
+		     uint16_t dport, int ihl)
+{
+	uint32_t ip = f->len, pay = 18;
+	uint16_t tot = 20 + 8 + pay;
+
+	put8(f, 0x40 | ihl);
+	put8(f, 0);
+	put16(f, tot);
+	put16(f, 1);
+	put16(f, 0);
+	put8(f, 64);
+	put8(f, 17);
+	put16(f, 0);
+	put32(f, src);
+	put32(f, dst);
+	uint16_t c = csum16(f->b + ip, 20);
+	f->b[ip + 10] = c >> 8;
+	f->b[ip + 11] = c & 0xff;
+	put16(f, sport);
+	put16(f, dport);
+	put16(f, 8 + pay);
+	put16(f, 0);
+	zero(f, pay);
+}
+
+static void arp(struct frame *f, uint16_t op, int hlen, const uint8_t *sha, uint32_t spa,
+		uint32_t tpa)
+{
+	put16(f, 1);
+	put16(f, ETH_P_IP);
+	put8(f, hlen);
+	put8(f, 4);
+	put16(f, op);
+	putn(f, sha, 6);
+	put32(f, spa);
+	zero(f, 6);
+	put32(f, tpa);
+	zero(f, 18);	/* Ethernet padding to 60 octets */
+}
+
+/* IPv6 header; payload_len is patched by ip6_done(). */
+static uint32_t ip6(struct frame *f, const struct in6_addr *src, const struct in6_addr *dst,
+		    uint8_t nh, uint8_t hlim)
+{
+	uint32_t at = f->len;
+
+	put32(f, 0x60000000);
+	put16(f, 0);
+	put8(f, nh);
+	put8(f, hlim);
+	putn(f, src, 16);
+	putn(f, dst, 16);
+	return at;
+}
+
+static void ip6_done(struct frame *f, uint32_t at)
+{
+	uint16_t pl = f->len - at - 40;
+
+	f->b[at + 4] = pl >> 8;
+	f->b[at + 5] = pl & 0xff;
+}
+
+static void udp(struct frame *f, uint16_t sport, uint16_t dport, uint32_t pay)
+{
+	put16(f, sport);
+	put16(f, dport);
+	put16(f, 8 + pay);
+	put16(f, 0);
+	zero(f, pay);
+}
+
+/* ND: type, target, then an optional link-layer option (type 0: none). */
+static void nd(struct frame *f, uint8_t type, const struct in6_addr *target, uint8_t opt,
+	       const uint8_t *lladdr)
+{
+	put8(f, type);
+	put8(f, 0);
+	put16(f, 0);
+	put32(f, type == 136 ? 0x60000000 : 0);	/* NA: solicited, override */
+	putn(f, target, 16);
+	if (opt) {
+		put8(f, opt);
+		put8(f, 1);
+		putn(f, lladdr, 6);
+	}
+}
+
+/* ---- prog: in-kernel cost per frame --------------------------------------- */
+
+enum dev_kind { DEV_LOCKED, DEV_DISABLED, DEV_NOPOLICY, DEV_PREFIX, DEV_KINDS };
+
+struct tcase {
+	const char *name;
+	enum dev_kind dev;
+	unsigned int reason;
+	struct frame f;
+};
+
+static const uint8_t MAC_G[6] = { 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 };
+static const uint8_t MAC_P[6] = { 0x02, 0x00, 0x00, 0x00, 0x01, 0x02 };
+static const uint8_t MAC_PEER[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe };
+static const uint8_t MAC_OTHER[6] = { 0x02, 0x00, 0x00, 0x00, 0x09, 0x09 };
+static const uint8_t MAC_MCAST[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+static const uint8_t MAC_BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t MAC_ALLNODES[6] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 };
+
+#define V4_G		0x0a000001	/* 10.0.0.1, the test interface's own */
+#define V4_PEER		0x0a0000fe
+#define V4_OTHER	0x0a000063	/* 10.0.0.99: nobody's */
+#define V4_PFX_IN	0x0a010203	/* 10.1.2.3 in 10.1.0.0/16 */
+
+static struct in6_addr v6(const char *s)
+{
+	struct in6_addr a;
+
+	if (inet_pton(AF_INET6, s, &a) != 1)
+		die("bad IPv6 address %s", s);
+	return a;
+}
+
+static struct in6_addr eui64_ll(const uint8_t *mac)
+{
+	struct in6_addr a = v6("fe80::");
+
+	a.s6_addr[8] = mac[0] ^ 0x02;
+	a.s6_addr[9] = mac[1];
+	a.s6_addr[10] = mac[2];
+	a.s6_addr[11] = 0xff;
+	a.s6_addr[12] = 0xfe;
+	a.s6_addr[13] = mac[3];
+	a.s6_addr[14] = mac[4];
+	a.s6_addr[15] = mac[5];
+	return a;
+}
+
+static int build_cases(struct tcase *tc)
+{
+	struct in6_addr g6 = v6("fd00::1"), peer6 = v6("fd00::fe"), other6 = v6("fd00::99");
+	struct in6_addr ll = eui64_ll(MAC_G), allnodes = v6("ff02::1");
+	struct in6_addr allrouters = v6("ff02::2"), pfx6 = v6("fd01::1234");
+	int n = 0;
+	uint32_t at;
+	struct frame *f;
+
+#define CASE(nm, d, r) (tc[n] = (struct tcase){ .name = nm, .dev = d, .reason = VG_##r }, \
+			f = &tc[n++].f)
+
+	CASE("IPv4 UDP", DEV_LOCKED, PASS);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
+	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+
+	CASE("IPv4 UDP, prefix", DEV_PREFIX, PASS);
+	eth(f, MAC_PEER, MAC_P, ETH_P_IP);
+	ipv4_udp(f, V4_PFX_IN, V4_PEER, 40000, 9, 5);
+
+	CASE("DHCP discover", DEV_LOCKED, PASS);
+	eth(f, MAC_BCAST, MAC_G, ETH_P_IP);
+	ipv4_udp(f, 0, 0xffffffff, 68, 67, 5);
+
+	CASE("IPv6 UDP", DEV_LOCKED, PASS);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &g6, &peer6, 17, 64);
+	udp(f, 40000, 9, 18);
+	ip6_done(f, at);
+
+	CASE("IPv6 UDP, prefix", DEV_PREFIX, PASS);
+	eth(f, MAC_PEER, MAC_P, ETH_P_IPV6);
+	at = ip6(f, &pfx6, &peer6, 17, 64);
+	udp(f, 40000, 9, 18);
+	ip6_done(f, at);
+
+	CASE("IPv6 NS, link-local", DEV_LOCKED, PASS);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &ll, &peer6, 58, 255);
+	nd(f, 135, &peer6, 1, MAC_G);
+	ip6_done(f, at);
+
+	CASE("ARP request", DEV_LOCKED, PASS);
+	eth(f, MAC_BCAST, MAC_G, ETH_P_ARP);
+	arp(f, 1, 6, MAC_G, V4_G, V4_PEER);
+
+	CASE("IPv4, no policy", DEV_NOPOLICY, NO_POLICY);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
+	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+
+	CASE("IPv4, mode disabled", DEV_DISABLED, DISABLED);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
+	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+
+	CASE("multicast source MAC", DEV_LOCKED, SRC_MAC_MCAST);
+	eth(f, MAC_PEER, MAC_MCAST, ETH_P_IP);
+	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+
+	CASE("forged source MAC", DEV_LOCKED, SRC_MAC);
+	eth(f, MAC_PEER, MAC_OTHER, ETH_P_IP);
+	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+
+	CASE("802.1Q tagged", DEV_LOCKED, VLAN);
+	eth(f, MAC_PEER, MAC_G, ETH_P_8021Q);
+	put16(f, 5);
+	put16(f, ETH_P_IP);
+	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+
+	CASE("other ethertype", DEV_LOCKED, ETHERTYPE);
+	eth(f, MAC_PEER, MAC_G, 0x88b5);
+	zero(f, 46);
+
+	CASE("IPv4 ihl 4", DEV_LOCKED, IPV4_MALFORMED);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
+	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 4);
+
+	CASE("IPv4 forged source", DEV_LOCKED, IPV4_SRC);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
+	ipv4_udp(f, V4_OTHER, V4_PEER, 40000, 9, 5);
+
+	CASE("DHCP server reply", DEV_LOCKED, DHCP_SERVER);
+	eth(f, MAC_BCAST, MAC_G, ETH_P_IP);
+	ipv4_udp(f, V4_G, 0xffffffff, 67, 68, 5);
+
+	CASE("ARP hlen 8", DEV_LOCKED, ARP_MALFORMED);
+	eth(f, MAC_BCAST, MAC_G, ETH_P_ARP);
+	arp(f, 1, 8, MAC_G, V4_G, V4_PEER);
+
+	CASE("ARP forged sender MAC", DEV_LOCKED, ARP_SHA);
+	eth(f, MAC_BCAST, MAC_G, ETH_P_ARP);
+	arp(f, 2, 6, MAC_OTHER, V4_G, V4_PEER);
+
+	CASE("ARP forged sender IP", DEV_LOCKED, ARP_SPA);
+	eth(f, MAC_BCAST, MAC_G, ETH_P_ARP);
+	arp(f, 2, 6, MAC_G, V4_OTHER, V4_PEER);
+
+	CASE("IPv6 payload length", DEV_LOCKED, IPV6_MALFORMED);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &g6, &peer6, 17, 64);
+	udp(f, 40000, 9, 18);
+	ip6_done(f, at);
+	f->b[at + 4] = 0x10;	/* 4096 octets announced, 26 present */
+
+	CASE("IPv6 forged source", DEV_LOCKED, IPV6_SRC);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &other6, &peer6, 17, 64);
+	udp(f, 40000, 9, 18);
+	ip6_done(f, at);
+
+	CASE("IPv6 UDP from ::", DEV_LOCKED, IPV6_UNSPEC_SRC);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &in6addr_any, &peer6, 17, 64);
+	udp(f, 40000, 9, 18);
+	ip6_done(f, at);
+
+	/* Seven destination options headers: one more than the walk's bound. */
+	CASE("IPv6 extension chain", DEV_LOCKED, IPV6_EXTHDR);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &g6, &peer6, 60, 64);
+	for (int i = 0; i < 7; i++) {
+		put8(f, i < 6 ? 60 : 17);
+		put8(f, 0);
+		put16(f, 0x0104);	/* PadN */
+		zero(f, 4);
+	}
+	udp(f, 40000, 9, 18);
+	ip6_done(f, at);
+
+	CASE("NS in a fragment", DEV_LOCKED, ND_FRAGMENT);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &ll, &peer6, 44, 255);
+	put8(f, 58);
+	put8(f, 0);
+	put16(f, 0);	/* offset 0, last fragment: an atomic fragment */
+	put32(f, 0x1234);
+	nd(f, 135, &peer6, 1, MAC_G);
+	ip6_done(f, at);
+
+	CASE("NS hop limit 64", DEV_LOCKED, ND_HOPLIMIT);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &ll, &peer6, 58, 64);
+	nd(f, 135, &peer6, 1, MAC_G);
+	ip6_done(f, at);
+
+	CASE("NA forged target", DEV_LOCKED, ND_TARGET);
+	eth(f, MAC_ALLNODES, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &ll, &allnodes, 58, 255);
+	nd(f, 136, &other6, 2, MAC_G);
+	ip6_done(f, at);
+
+	CASE("NS forged link-layer option", DEV_LOCKED, ND_LLADDR);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &ll, &peer6, 58, 255);
+	nd(f, 135, &peer6, 1, MAC_OTHER);
+	ip6_done(f, at);
+
+	CASE("NS option length 0", DEV_LOCKED, ND_MALFORMED);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &ll, &peer6, 58, 255);
+	nd(f, 135, &peer6, 1, MAC_G);
+	f->b[f->len - 7] = 0;
+	ip6_done(f, at);
+
+	CASE("router advertisement", DEV_LOCKED, RA);
+	eth(f, MAC_ALLNODES, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &ll, &allnodes, 58, 255);
+	put8(f, 134);
+	put8(f, 0);
+	put16(f, 0);
+	put32(f, 0x40001800);
+	zero(f, 8);
+	ip6_done(f, at);
+
+	CASE("redirect", DEV_LOCKED, REDIRECT);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &ll, &peer6, 58, 255);
+	put8(f, 137);
+	put8(f, 0);
+	put16(f, 0);
+	zero(f, 4);
+	putn(f, &g6, 16);
+	putn(f, &peer6, 16);
+	ip6_done(f, at);
+
+	CASE("DHCPv6 server reply", DEV_LOCKED, DHCPV6_SERVER);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6(f, &ll, &allrouters, 17, 64);
+	udp(f, 547, 546, 18);
+	ip6_done(f, at);
+#undef CASE
+	for (int i = 0; i < n; i++)
+		if (tc[i].f.len < 60)
+			tc[i].f.len = 60;	/* Ethernet minimum, zero padded */
+	return n;
+}
+
+enum { M_POLICY, M_V4, M_V6, M_V4P, M_V6P, M_STATS, M_ORPHANS, M_COUNT };
+static const char *const map_names[M_COUNT] = {
+	"policy", "v4_hosts", "v6_hosts", "v4_prefixes", "v6_prefixes", "stats", "orphans",
+};
+
+struct vg {
+	struct bpf_object *obj;
+	int prog_fd;
+	int map_fd[M_COUNT];
+	int ncpu;
+};
+
+static struct bpf_program *first_prog(struct bpf_object *obj)
+{
+	struct bpf_program *p = bpf_object__next_program(obj, NULL);
+
+	if (!p)
+		die("no program in the object");
+	return p;
+}
+
+/* The bench never pins: whatever the object asks for, maps stay private. */
+static void no_pins(struct bpf_object *obj)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj)
+		bpf_map__set_pin_path(m, NULL);
+}
+
+static void vg_open(struct vg *vg, const char *path)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	int err;
+
+	if (!obj)
+		die("cannot open %s: %s", path, strerror(errno));
+	no_pins(obj);
+	err = bpf_object__load(obj);
+	if (err)
+		die("cannot load %s: %s", path, strerror(-err));
+	vg->obj = obj;
+	vg->prog_fd = bpf_program__fd(first_prog(obj));
+	for (int i = 0; i < M_COUNT; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, map_names[i]);
+
+		if (!m)
+			die("%s has no map %s", path, map_names[i]);
+		vg->map_fd[i] = bpf_map__fd(m);
+	}
+	vg->ncpu = libbpf_num_possible_cpus();
+	if (vg->ncpu <= 0)
+		die("cannot count the possible CPUs");
+}
+
+/* What the kernel charges for a map ("memlock" in fdinfo; since 6.4 the
+ * real usage, elements included). */
+static long long map_memlock(int fd)
+{
+	char path[64], line[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static void stats_sum(struct vg *vg, uint32_t ifindex, int orphans, uint64_t *out)
+{
+	struct vg_stats *v = calloc(vg->ncpu, sizeof(*v));
+	uint32_t key = orphans ? 0 : ifindex;
+
+	if (!v)
+		die("out of memory");
+	memset(out, 0, sizeof(uint64_t) * VG_REASON_MAX);
+	if (bpf_map_lookup_elem(vg->map_fd[orphans ? M_ORPHANS : M_STATS], &key, v) == 0)
+		for (int c = 0; c < vg->ncpu; c++)
+			for (int r = 0; r < VG_REASON_MAX; r++)
+				out[r] += v[c].pkts[r];
+	free(v);
+}
+
+/*
+ * Elements of maps without preallocation come from per-CPU caches that
+ * the kernel refills behind the caller's back; per-CPU values also need
+ * the percpu allocator's atomic pool, which a workqueue tops up.  A burst
+ * of updates from one process can drain either and get ENOMEM for a
+ * moment.  Wait and retry, and count how often that happened.
+ */
+static unsigned long enomem_retries;
+
+static int update(int fd, const void *key, const void *val, __u64 flags)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (bpf_map_update_elem(fd, key, val, flags) == 0)
+			return 0;
+		if (errno != ENOMEM)
+			return -1;
+		enomem_retries++;
+		usleep(1000);
+	}
+	return -1;
+}
+
+static void stats_create(struct vg *vg, uint32_t ifindex)
+{
+	struct vg_stats *v = calloc(vg->ncpu, sizeof(*v));
+
+	if (!v)
+		die("out of memory");
+	if (update(vg->map_fd[M_STATS], &ifindex, v, BPF_NOEXIST))
+		die("stats update: %s", strerror(errno));
+	free(v);
+}
+
+static void put_v4(struct vg *vg, uint32_t ifindex, uint32_t addr)
+{
+	struct vg_v4_key k = { .ifindex = ifindex, .gen = 0, .addr = htonl(addr) };
+	struct vg_addr a = { 0 };
+
+	if (update(vg->map_fd[M_V4], &k, &a, BPF_ANY))
+		die("v4_hosts update: %s", strerror(errno));
+}
+
+static void put_v6(struct vg *vg, uint32_t ifindex, const struct in6_addr *addr,
+		   uint32_t flags)
+{
+	struct vg_v6_key k = { .ifindex = ifindex, .gen = 0 };
+	struct vg_addr a = { .flags = flags };
+
+	memcpy(k.addr, addr, 16);
+	if (update(vg->map_fd[M_V6], &k, &a, BPF_ANY))
+		die("v6_hosts update: %s", strerror(errno));
+}
+
+/*
+ * One interface the way `vifguard attach IF --mac M --ipv4 A --ipv6 B`
+ * leaves it: policy (generation 0), one IPv4 and one IPv6 host, the
+ * EUI-64 link-local address derived from the MAC, a stats entry.
+ */
+static void put_iface(struct vg *vg, uint32_t ifindex, const uint8_t *mac, uint32_t v4addr,
+		      const struct in6_addr *v6addr, uint8_t mode)
+{
+	struct vg_policy p = {
+		.gen = 0,
+		.flags = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL,
+		.mode = mode,
+		.n_macs = 1,
+		.attach = VG_ATTACH_CLS_BPF,
+	};
+	struct in6_addr ll = eui64_ll(mac);
+
+	memcpy(p.macs[0], mac, 6);
+	snprintf(p.ifname, sizeof(p.ifname), "vif%u.0", ifindex);
+	if (v4addr)
+		put_v4(vg, ifindex, v4addr);
+	if (v6addr)
+		put_v6(vg, ifindex, v6addr, 0);
+	put_v6(vg, ifindex, &ll, VG_ADDR_DERIVED);
+	stats_create(vg, ifindex);
+	if (update(vg->map_fd[M_POLICY], &ifindex, &p, BPF_ANY))
+		die("policy update: %s", strerror(errno));
+}
+
+static void put_prefix_iface(struct vg *vg, uint32_t ifindex)
+{
+	struct vg_v4_lpm_key k4 = {
+		.prefixlen = VG_LPM_KEY_BITS + 16, .ifindex = ifindex, .gen = 0,
+		.addr = htonl(0x0a010000),
+	};
+	struct vg_v6_lpm_key k6 = {
+		.prefixlen = VG_LPM_KEY_BITS + 64, .ifindex = ifindex, .gen = 0,
+	};
+	struct in6_addr p6 = v6("fd01::");
+	struct vg_addr a = { 0 };
+	struct vg_policy p;
+
+	memcpy(k6.addr, &p6, 16);
+	if (update(vg->map_fd[M_V4P], &k4, &a, BPF_ANY) ||
+	    update(vg->map_fd[M_V6P], &k6, &a, BPF_ANY))
+		die("prefix update: %s", strerror(errno));
+	put_iface(vg, ifindex, MAC_P, 0, NULL, VG_MODE_LOCKED);
+	if (bpf_map_lookup_elem(vg->map_fd[M_POLICY], &ifindex, &p))
+		die("policy lookup: %s", strerror(errno));
+	p.flags |= VG_F_V4_PREFIXES | VG_F_V6_PREFIXES;
+	if (update(vg->map_fd[M_POLICY], &ifindex, &p, BPF_ANY))
+		die("policy update: %s", strerror(errno));
+}
+
+/* Interfaces that only make up the numbers: ifindexes no device has. */
+#define FILLER_BASE	100000u
+
+static void put_filler(struct vg *vg, uint32_t i)
+{
+	uint8_t mac[6] = { 0x02, 0x00, 0x10, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff };
+	struct in6_addr a6 = v6("fd00:1::");
+
+	a6.s6_addr[13] = (i >> 16) & 0xff;
+	a6.s6_addr[14] = (i >> 8) & 0xff;
+	a6.s6_addr[15] = i & 0xff;
+	put_iface(vg, FILLER_BASE + i, mac, 0x0b000000 | i, &a6, VG_MODE_LOCKED);
+}
+
+/* CPU time of this thread per run: test runs are not preempted inside the
+ * kernel's own timer either, and this keeps sub-nanosecond resolution,
+ * which the kernel's per-run average (an integer) does not. */
+static double run_ns(int prog_fd, const struct frame *f, uint32_t ifindex, int repeat,
+		     uint32_t *retval)
+{
+	struct __sk_buff ctx = { .ifindex = ifindex, .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		.data_in = f->b, .data_size_in = f->len,
+		.ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		.repeat = repeat);
+	uint64_t t0, t1;
+
+	t0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	if (bpf_prog_test_run_opts(prog_fd, &o))
+		die("test run: %s", strerror(errno));
+	t1 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	if (retval)
+		*retval = o.retval;
+	return (double)(t1 - t0) / repeat;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct summary {
+	double med, min, max;
+};
+
+static struct summary summarize(const double *v, int n)
+{
+	double *s = malloc(n * sizeof(*s));
+	struct summary r;
+
+	if (!s)
+		die("out of memory");
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	r.min = s[0];
+	r.max = s[n - 1];
+	r.med = n & 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	free(s);
+	return r;
+}
+
+static void fmt_sum(char *buf, size_t len, struct summary s)
+{
+	snprintf(buf, len, "%6.1f [%5.1f, %5.1f]", s.med, s.min, s.max);
+}
+
+/* A minimal tc program (r0 = TC_ACT_OK; exit): the floor. */
+static int load_empty(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = TC_ACT_OK },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "vgb_empty", "GPL", insns,
+			       ARRAY_SIZE(insns), NULL);
+
+	if (fd < 0)
+		die("cannot load the empty tc program: %s", strerror(errno));
+	return fd;
+}
+
+struct verif {
+	double verify_us, load_ms;
+	unsigned int insns_processed;
+};
+
+/* One load of the object as the loader does it (maps created, BTF, the
+ * verifier), with the verifier's statistics (log level 4). */
+static struct verif verify_once(const char *path, struct bpf_prog_info *info_out)
+{
+	static char log[1 << 16];
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct bpf_prog_info info;
+	__u32 info_len = sizeof(info);
+	struct bpf_program *p;
+	struct verif v = { 0 };
+	const char *s;
+	uint64_t t0;
+	int err;
+
+	if (!obj)
+		die("cannot open %s: %s", path, strerror(errno));
+	no_pins(obj);
+	p = first_prog(obj);
+	log[0] = 0;
+	bpf_program__set_log_buf(p, log, sizeof(log));
+	bpf_program__set_log_level(p, 4);
+	t0 = now_ns(CLOCK_MONOTONIC);
+	err = bpf_object__load(obj);
+	v.load_ms = (now_ns(CLOCK_MONOTONIC) - t0) / 1e6;
+	if (err)
+		die("cannot load %s: %s", path, strerror(-err));
+	s = strstr(log, "verification time ");
+	if (s)
+		v.verify_us = strtod(s + strlen("verification time "), NULL);
+	s = strstr(log, "processed ");
+	if (s)
+		v.insns_processed = strtoul(s + strlen("processed "), NULL, 10);
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &info_len))
+		die("prog info: %s", strerror(errno));
+	if (info_out)
+		*info_out = info;
+	bpf_object__close(obj);
+	return v;
+}
+
+static uint32_t dev_index(const char *name)
+{
+	uint32_t i = if_nametoindex(name);
+
+	if (!i)
+		die("no interface %s in this network namespace", name);
+	return i;
+}
+
+static long long maps_total(struct vg *vg, long long *each)
+{
+	long long t = 0;
+
+	for (int i = 0; i < M_COUNT; i++) {
+		each[i] = map_memlock(vg->map_fd[i]);
+		t += each[i];
+	}
+	return t;
+}
+
+static int cmd_prog(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "ifaces", required_argument, NULL, 'n' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "rounds", required_argument, NULL, 'R' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "loads", required_argument, NULL, 'l' },
+		{ "disabled-dev", required_argument, NULL, 'D' },
+		{ "nopolicy-dev", required_argument, NULL, 'N' },
+		{ "prefix-dev", required_argument, NULL, 'P' },
+		{ "figs", required_argument, NULL, 'f' },
+		{ 0 },
+	};
+	const char *disabled_dev = NULL, *nopolicy_dev = NULL, *prefix_dev = NULL;
+	unsigned long levels[8];
+	int nlevels = 0, repeat = 1000000, rounds = 9, cpu = -1, loads = 5, opt;
+	char *list = strdup("1,1000,4000"), *tok, *save;
+	uint32_t ifx[DEV_KINDS];
+	struct tcase tc[40];
+	int ncases, empty_fd;
+	struct vg vg;
+	const char *path;
+	FILE *figs = NULL;
+
+	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'n': free(list); list = strdup(optarg); break;
+		case 'r': repeat = parse_ul(optarg, "repeat", 100000000); break;
+		case 'R': rounds = parse_ul(optarg, "rounds", 1000); break;
+		case 'c': cpu = parse_ul(optarg, "cpu", 4095); break;
+		case 'l': loads = parse_ul(optarg, "loads", 100); break;
+		case 'D': disabled_dev = optarg; break;
+		case 'N': nopolicy_dev = optarg; break;
+		case 'P': prefix_dev = optarg; break;
+		case 'f':
+			figs = fopen(optarg, "w");
+			if (!figs)
+				die("%s: %s", optarg, strerror(errno));
+			break;
+		default: return 2;
+		}
+	}
+	if (optind != argc - 1 || !disabled_dev || !nopolicy_dev || !prefix_dev || rounds < 1 ||
+	    loads < 1 || repeat < 1)
+		die("usage: vgbench prog OBJ --disabled-dev D --nopolicy-dev N --prefix-dev P "
+		    "[--ifaces 1,1000,4000] [--repeat N] [--rounds N] [--cpu C] [--loads N] "
+		    "[--figs FILE]");
+	path = argv[optind];
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (nlevels == (int)ARRAY_SIZE(levels))
+			die("too many --ifaces levels");
+		levels[nlevels] = parse_ul(tok, "ifaces", VG_MAX_IFACES - 8);
+		if (levels[nlevels] == 2 || levels[nlevels] == 0)
+			die("--ifaces: 1 or at least 3 each");
+		if (nlevels && levels[nlevels] <= levels[nlevels - 1])
+			die("--ifaces must grow");
+		nlevels++;
+	}
+	free(list);
+	if (!figs && !(figs = fopen("/dev/null", "w")))
+		die("/dev/null: %s", strerror(errno));
+	pin_cpu(cpu);
+
+	/* The test interface is the loopback device: a test run without a
+	 * device in its context runs on it, and the program reads
+	 * skb->ifindex, i.e. 1.  The others are real devices as well, since
+	 * a test run refuses an ifindex that does not exist. */
+	ifx[DEV_LOCKED] = 1;
+	ifx[DEV_DISABLED] = dev_index(disabled_dev);
+	ifx[DEV_NOPOLICY] = dev_index(nopolicy_dev);
+	ifx[DEV_PREFIX] = dev_index(prefix_dev);
+
+	/* Verifier and program figures, over several loads. */
+	{
+		double vt[100], lt[100];
+		struct bpf_prog_info info;
+		struct verif v = { 0 };
+		char b1[64], b2[64];
+
+		for (int i = 0; i < loads; i++) {
+			v = verify_once(path, &info);
+			vt[i] = v.verify_us;
+			lt[i] = v.load_ms;
+		}
+		fmt_sum(b1, sizeof(b1), summarize(vt, loads));
+		fmt_sum(b2, sizeof(b2), summarize(lt, loads));
+		printf("## Program (%s)\n\n", path);
+		printf("  instructions (xlated)        %u\n", info.xlated_prog_len / 8);
+		printf("  JIT image                    %u bytes\n", info.jited_prog_len);
+		printf("  verifier: processed insns    %u\n", v.insns_processed);
+		printf("  verifier: verified_insns     %u\n", info.verified_insns);
+		printf("  verification time, us        %s  (median [min, max] of %d loads)\n",
+		       b1, loads);
+		printf("  whole object load, ms        %s  (maps, BTF, verifier, JIT)\n\n", b2);
+		fprintf(figs, "fig prog_insns %u\nfig prog_jited %u\nfig verified_insns %u\n",
+		       info.xlated_prog_len / 8, info.jited_prog_len, info.verified_insns);
+		fprintf(figs, "fig verify_us %.0f\nfig load_ms %.1f\n\n", summarize(vt, loads).med,
+		       summarize(lt, loads).med);
+	}
+
+	vg_open(&vg, path);
+	empty_fd = load_empty();
+	ncases = build_cases(tc);
+
+	long long mem0[M_COUNT], memN[M_COUNT][8], tot0, totN[8];
+	double *res = calloc((size_t)nlevels * (ncases + 1) * rounds, sizeof(double));
+
+	if (!res)
+		die("out of memory");
+#define RES(l, c, r) res[((size_t)(l) * (ncases + 1) + (c)) * rounds + (r)]
+	tot0 = maps_total(&vg, mem0);
+
+	/* Three of the N interfaces are the devices under test; the rest
+	 * fill up.  A level of 1 has only the locked test interface, so the
+	 * cases on the other devices are skipped there. */
+	unsigned long have = 0, fillers = 0;
+	bool others = false;
+
+	for (int l = 0; l < nlevels; l++) {
+		unsigned long want = levels[l];
+
+		if (!have) {
+			put_iface(&vg, ifx[DEV_LOCKED], MAC_G, V4_G, &(struct in6_addr){
+					  .s6_addr = { 0xfd, [15] = 1 } }, VG_MODE_LOCKED);
+			have = 1;
+		}
+		if (want >= 3 && !others) {
+			put_iface(&vg, ifx[DEV_DISABLED], MAC_G, V4_G, NULL, VG_MODE_DISABLED);
+			put_prefix_iface(&vg, ifx[DEV_PREFIX]);
+			have += 2;
+			others = true;
+		}
+		while (have < want) {
+			put_filler(&vg, fillers++);
+			have++;
+		}
+		totN[l] = maps_total(&vg, memN[l]);
+
+		/* Each case once: the verdict and the reason counted must be
+		 * the ones the case is named after. */
+		for (int c = 0; c < ncases; c++) {
+			uint64_t before[VG_REASON_MAX], after[VG_REASON_MAX];
+			int orph = tc[c].dev == DEV_NOPOLICY;
+			uint32_t ifindex = ifx[tc[c].dev], rv;
+			int hit = -1, hits = 0;
+
+			if (!others && tc[c].dev != DEV_LOCKED && tc[c].dev != DEV_NOPOLICY)
+				continue;
+			stats_sum(&vg, ifindex, orph, before);
+			run_ns(vg.prog_fd, &tc[c].f, ifindex, 1, &rv);
+			stats_sum(&vg, ifindex, orph, after);
+			for (int r = 0; r < VG_REASON_MAX; r++) {
+				if (after[r] != before[r]) {
+					hit = r;
+					hits++;
+				}
+			}
+			if (hits != 1 || hit != (int)tc[c].reason ||
+			    rv != (tc[c].reason == VG_PASS ? TC_ACT_OK : TC_ACT_SHOT))
+				die("case \"%s\": expected %s (verdict %d), counted %s (%d reasons), "
+				    "verdict %u", tc[c].name, reason_names[tc[c].reason],
+				    tc[c].reason == VG_PASS ? TC_ACT_OK : TC_ACT_SHOT,
+				    hit >= 0 ? reason_names[hit] : "nothing", hits, rv);
+		}
+
+		/* Interleaved rounds: empty program, every case, empty again;
+		 * each case is compared with the mean of its round's floor. */
+		for (int r = 0; r < rounds; r++) {
+			double e0 = run_ns(empty_fd, &tc[0].f, 1, repeat, NULL);
+			double abs[40];
+
+			for (int c = 0; c < ncases; c++) {
+				if (!others && tc[c].dev != DEV_LOCKED &&
+				    tc[c].dev != DEV_NOPOLICY)
+					continue;
+				abs[c] = run_ns(vg.prog_fd, &tc[c].f, ifx[tc[c].dev], repeat, NULL);
+			}
+			double e1 = run_ns(empty_fd, &tc[0].f, 1, repeat, NULL);
+			double floor = (e0 + e1) / 2;
+
+			RES(l, ncases, r) = floor;
+			for (int c = 0; c < ncases; c++)
+				RES(l, c, r) = abs[c] - floor;
+		}
+		fprintf(stderr, "vgbench: %lu interfaces done (%lu map updates retried after ENOMEM)\n",
+			want, enomem_retries);
+	}
+
+	printf("## In-kernel cost per frame (BPF_PROG_TEST_RUN)\n\n");
+	printf("ns added over an empty tc program in the same process, median [min, max] of "
+	       "%d interleaved rounds,\nrepeat %d per run, CPU time of the running thread%s.\n\n",
+	       rounds, repeat, cpu >= 0 ? ", pinned" : "");
+	printf("| %-28s | %-20s |", "frame", "verdict / reason");
+	for (int l = 0; l < nlevels; l++)
+		printf(" %4lu interface%s      |", levels[l], levels[l] == 1 ? " " : "s");
+	printf("\n|%.30s|%.22s|", "------------------------------", "----------------------");
+	for (int l = 0; l < nlevels; l++)
+		printf("%.24s|", "------------------------");
+	printf("\n");
+	for (int c = 0; c <= ncases; c++) {
+		const char *nm = c == ncases ? "(empty program, absolute)" : tc[c].name;
+		const char *rs = c == ncases ? "-" : reason_names[tc[c].reason];
+
+		printf("| %-28s | %-20s |", nm, rs);
+		for (int l = 0; l < nlevels; l++) {
+			char b[64];
+
+			if (c < ncases && levels[l] < 3 && tc[c].dev != DEV_LOCKED &&
+			    tc[c].dev != DEV_NOPOLICY) {
+				printf(" %-22s |", "n/a");
+				continue;
+			}
+			fmt_sum(b, sizeof(b), summarize(&RES(l, c, 0), rounds));
+			printf(" %-22s |", b);
+		}
+		printf("\n");
+	}
+	printf("\n");
+	for (int l = 0; l < nlevels; l++)
+		for (int c = 0; c < ncases; c++) {
+			if (levels[l] < 3 && tc[c].dev != DEV_LOCKED && tc[c].dev != DEV_NOPOLICY)
+				continue;
+			fprintf(figs, "fig added_ns %lu %d %s %.2f\n", levels[l], c,
+			       reason_names[tc[c].reason], summarize(&RES(l, c, 0), rounds).med);
+		}
+
+	printf("\n## Map memory (kernel's memlock accounting, /proc/self/fdinfo)\n\n");
+	printf("| %-12s | %12s |", "map", "empty");
+	for (int l = 0; l < nlevels; l++)
+		printf(" %5lu ifaces |", levels[l]);
+	printf(" per interface |\n|--------------|-------------:|");
+	for (int l = 0; l < nlevels; l++)
+		printf("-------------:|");
+	printf("--------------:|\n");
+	for (int i = 0; i <= M_COUNT; i++) {
+		long long e = i < M_COUNT ? mem0[i] : tot0;
+		long long last = i < M_COUNT ? memN[nlevels - 1][i] : totN[nlevels - 1];
+
+		printf("| %-12s | %12lld |", i < M_COUNT ? map_names[i] : "total", e);
+		for (int l = 0; l < nlevels; l++)
+			printf(" %12lld |", i < M_COUNT ? memN[l][i] : totN[l]);
+		printf(" %13.0f |\n", (double)(last - e) / levels[nlevels - 1]);
+	}
+	printf("\nEach interface: 1 MAC, 1 IPv4 and 1 IPv6 host address, the derived "
+	       "link-local address, a stats entry\n(%d possible CPUs: per-CPU values scale "
+	       "with them).\n\n", vg.ncpu);
+	for (int l = 0; l < nlevels; l++)
+		fprintf(figs, "fig maps_bytes %lu %lld\n", levels[l], totN[l]);
+	fprintf(figs, "fig maps_bytes 0 %lld\nfig possible_cpus %d\n", tot0, vg.ncpu);
+	free(res);
+	fclose(figs);
+	close(empty_fd);
+	bpf_object__close(vg.obj);
+	return 0;
+#undef RES
+}
+
+/* ---- pin: harness programs ---------------------------------------------- */
+
+static int cmd_pin(int argc, char **argv)
+{
+	static const char *const progs[] = { "tc_empty", "xdp_gen", "xdp_sink", "xdp_pass" };
+	struct bpf_object *obj;
+	char path[4096];
+	int err;
+
+	if (argc != 3)
+		die("usage: vgbench pin OBJ DIR");
+	obj = bpf_object__open_file(argv[1], NULL);
+	if (!obj)
+		die("cannot open %s: %s", argv[1], strerror(errno));
+	err = bpf_object__load(obj);
+	if (err)
+		die("cannot load %s: %s", argv[1], strerror(-err));
+	for (size_t i = 0; i < ARRAY_SIZE(progs); i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(obj, progs[i]);
+
+		if (!p)
+			die("%s has no program %s", argv[1], progs[i]);
+		snprintf(path, sizeof(path), "%s/%s", argv[2], progs[i]);
+		if ((err = bpf_program__pin(p, path)))
+			die("cannot pin %s: %s", path, strerror(-err));
+	}
+	snprintf(path, sizeof(path), "%s/sink_count", argv[2]);
+	err = bpf_map__pin(bpf_object__find_map_by_name(obj, "sink_count"), path);
+	if (err)
+		die("cannot pin %s: %s", path, strerror(-err));
+	bpf_object__close(obj);
+	return 0;
+}
+
+/* ---- fwd: live-frame generator --------------------------------------------- */
+
+static uint64_t sink_read(int fd, int ncpu)
+{
+	uint64_t *v = calloc(ncpu, sizeof(*v)), sum = 0;
+	uint32_t key = 0;
+
+	if (!v)
+		die("out of memory");
+	if (bpf_map_lookup_elem(fd, &key, v))
+		die("sink counter: %s", strerror(errno));
+	for (int i = 0; i < ncpu; i++)
+		sum += v[i];
+	free(v);
+	return sum;
+}
+
+/*
+ * Everything the path costs runs on the generator's CPU: the softirq that
+ * forwards the frames runs when the test run re-enables bottom halves
+ * (charged to this thread, the kernel has no separate IRQ time accounting
+ * here) or, past its budget, in that CPU's ksoftirqd.  The sum of both is
+ * the CPU time the frames took, whatever else the machine runs meanwhile.
+ */
+static pid_t ksoftirqd_pid(int cpu)
+{
+	char want[32], comm[64], path[300];
+	struct dirent *de;
+	pid_t found = 0;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return 0;
+	snprintf(want, sizeof(want), "ksoftirqd/%d\n", cpu);
+	while (!found && (de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, want))
+			found = (pid_t)strtol(de->d_name, NULL, 10);
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+static int cmd_fwd(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "dev", required_argument, NULL, 'd' },
+		{ "pins", required_argument, NULL, 'p' },
+		{ "ms", required_argument, NULL, 't' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "smac", required_argument, NULL, 's' },
+		{ "dmac", required_argument, NULL, 'm' },
+		{ "sip", required_argument, NULL, 'S' },
+		{ "dip", required_argument, NULL, 'D' },
+		{ "chunk", required_argument, NULL, 'k' },
+		{ 0 },
+	};
+	const char *dev = NULL, *pins = NULL, *sip = NULL, *dip = NULL;
+	unsigned long ms = 1000, chunk = 1 << 16;
+	uint8_t smac[6], dmac[6];
+	bool have_s = false, have_d = false;
+	int cpu = -1, opt, prog_fd, map_fd, ncpu;
+	struct in_addr s4, d4;
+	struct frame f;
+	char path[4096];
+
+	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'd': dev = optarg; break;
+		case 'p': pins = optarg; break;
+		case 't': ms = parse_ul(optarg, "ms", 600000); break;
+		case 'c': cpu = parse_ul(optarg, "cpu", 4095); break;
+		case 's': parse_mac(optarg, smac); have_s = true; break;
+		case 'm': parse_mac(optarg, dmac); have_d = true; break;
+		case 'S': sip = optarg; break;
+		case 'D': dip = optarg; break;
+		case 'k': chunk = parse_ul(optarg, "chunk", 1 << 24); break;
+		default: return 2;
+		}
+	}
+	if (!dev || !pins || !have_s || !have_d || !sip || !dip || !chunk)
+		die("usage: vgbench fwd --dev IF --pins DIR --smac M --dmac M --sip A --dip A "
+		    "[--ms N] [--cpu C] [--chunk N]");
+	if (inet_pton(AF_INET, sip, &s4) != 1 || inet_pton(AF_INET, dip, &d4) != 1)
+		die("bad IPv4 address");
+	pin_cpu(cpu);
+
+	/* 60 octets on the wire without FCS: the smallest UDP frame. */
+	eth(&f, dmac, smac, ETH_P_IP);
+	ipv4_udp(&f, ntohl(s4.s_addr), ntohl(d4.s_addr), 40000, 9, 5);
+
+	snprintf(path, sizeof(path), "%s/xdp_gen", pins);
+	prog_fd = bpf_obj_get(path);
+	if (prog_fd < 0)
+		die("%s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/sink_count", pins);
+	map_fd = bpf_obj_get(path);
+	if (map_fd < 0)
+		die("%s: %s", path, strerror(errno));
+	ncpu = libbpf_num_possible_cpus();
+
+	struct xdp_md ctx = { .data_end = f.len, .ingress_ifindex = dev_index(dev) };
+	uint64_t sent = 0, c0, c1, t0, t1, u0, u1, k0 = 0, k1 = 0, prev;
+	clockid_t kclk;
+	bool have_k = false;
+	pid_t kpid = cpu >= 0 ? ksoftirqd_pid(cpu) : 0;
+
+	if (kpid > 0 && clock_getcpuclockid(kpid, &kclk) == 0)
+		have_k = true;
+	c0 = sink_read(map_fd, ncpu);
+	if (have_k)
+		k0 = now_ns(kclk);
+	u0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	t0 = now_ns(CLOCK_MONOTONIC);
+	do {
+		LIBBPF_OPTS(bpf_test_run_opts, o,
+			.data_in = f.b, .data_size_in = f.len,
+			.ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+			.repeat = chunk,
+			.flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+		if (bpf_prog_test_run_opts(prog_fd, &o))
+			die("live-frame test run: %s", strerror(errno));
+		sent += chunk;
+		t1 = now_ns(CLOCK_MONOTONIC);
+	} while (t1 - t0 < ms * 1000000ull);
+	u1 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	if (have_k)
+		k1 = now_ns(kclk);
+	/* Frames still in a ring are counted, not timed: wait until the
+	 * counter stands still. */
+	c1 = sink_read(map_fd, ncpu);
+	for (int i = 0; i < 50; i++) {
+		usleep(2000);
+		prev = c1;
+		c1 = sink_read(map_fd, ncpu);
+		if (c1 == prev)
+			break;
+	}
+	printf("sent %llu recv %llu wall_ns %llu cpu_ns %llu\n", (unsigned long long)sent,
+	       (unsigned long long)(c1 - c0), (unsigned long long)(t1 - t0),
+	       (unsigned long long)(u1 - u0 + k1 - k0));
+	return 0;
+}
+
+/* ---- run: timed commands ------------------------------------------------ */
+
+struct job {
+	pid_t pid;
+	uint64_t t0;
+	char *line;
+};
+
+static pid_t spawn(char *line, bool quiet)
+{
+	char *argv[64], *save, *w;
+	int n = 0;
+	pid_t pid;
+
+	for (w = strtok_r(line, " \t\n", &save); w && n < 63; w = strtok_r(NULL, " \t\n", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	if (!n)
+		return 0;
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (quiet) {
+			int fd = open("/dev/null", O_WRONLY);
+
+			if (fd >= 0) {
+				dup2(fd, 1);
+				close(fd);
+			}
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "vgbench: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	unsigned long par = 1;
+	bool quiet = false;
+	char **lines = NULL;
+	size_t n = 0, cap = 0, next = 0, done = 0, fails = 0;
+	struct job *jobs;
+	char buf[4096];
+	uint64_t start;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "P:q")) != -1) {
+		switch (opt) {
+		case 'P': par = parse_ul(optarg, "-P", 100000); break;
+		case 'q': quiet = true; break;
+		default: return 2;
+		}
+	}
+	if (!par)
+		par = 1;
+	while (fgets(buf, sizeof(buf), stdin)) {
+		if (buf[0] == '\n' || buf[0] == '#')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			lines = realloc(lines, cap * sizeof(*lines));
+			if (!lines)
+				die("out of memory");
+		}
+		lines[n++] = strdup(buf);
+	}
+	jobs = calloc(par, sizeof(*jobs));
+	if (!jobs)
+		die("out of memory");
+	start = now_ns(CLOCK_MONOTONIC);
+	while (done < n) {
+		for (size_t j = 0; j < par && next < n; j++) {
+			if (jobs[j].pid)
+				continue;
+			jobs[j].line = lines[next++];
+			jobs[j].t0 = now_ns(CLOCK_MONOTONIC);
+			jobs[j].pid = spawn(jobs[j].line, quiet);
+			if (!jobs[j].pid)
+				done++;
+		}
+		struct rusage ru;
+		int st;
+		pid_t pid = wait4(-1, &st, 0, &ru);
+
+		if (pid < 0)
+			die("wait: %s", strerror(errno));
+		uint64_t t = now_ns(CLOCK_MONOTONIC);
+
+		for (size_t j = 0; j < par; j++) {
+			if (jobs[j].pid != pid)
+				continue;
+			int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+
+			printf("cmd %llu %llu %llu %d\n", (unsigned long long)(t - jobs[j].t0),
+			       (unsigned long long)(ru.ru_utime.tv_sec * 1000000000ull +
+						    ru.ru_utime.tv_usec * 1000ull),
+			       (unsigned long long)(ru.ru_stime.tv_sec * 1000000000ull +
+						    ru.ru_stime.tv_usec * 1000ull),
+			       rc);
+			if (rc)
+				fails++;
+			jobs[j].pid = 0;
+			done++;
+		}
+	}
+	printf("total %llu %zu %zu\n", (unsigned long long)(now_ns(CLOCK_MONOTONIC) - start), n,
+	       fails);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	libbpf_set_print(libbpf_quiet);
+	if (argc < 2)
+		die("usage: vgbench prog|pin|fwd|run ...");
+	if (!strcmp(argv[1], "prog"))
+		return cmd_prog(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "pin"))
+		return cmd_pin(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "fwd"))
+		return cmd_fwd(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	die("unknown command %s", argv[1]);
+}
