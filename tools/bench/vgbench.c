@@ -21,6 +21,7 @@
  * `prog` prints its tables itself.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1082,8 +1083,16 @@ static int cmd_prog(int argc, char **argv)
 		for (int c = 0; c < ncases; c++) {
 			if (levels[l] < 3 && tc[c].dev != DEV_LOCKED && tc[c].dev != DEV_NOPOLICY)
 				continue;
-			fprintf(figs, "fig added_ns %lu %d %s %.2f\n", levels[l], c,
-			       reason_names[tc[c].reason], summarize(&RES(l, c, 0), rounds).med);
+			char slug[64];
+			size_t i;
+
+			/* "IPv4 UDP, prefix" -> "ipv4-udp-prefix" */
+			for (i = 0; tc[c].name[i] && i < sizeof(slug) - 1; i++)
+				slug[i] = isalnum((unsigned char)tc[c].name[i]) ?
+					tolower((unsigned char)tc[c].name[i]) : '-';
+			slug[i] = 0;
+			fprintf(figs, "fig added_ns %lu %s %s %.2f\n", levels[l], slug,
+				reason_names[tc[c].reason], summarize(&RES(l, c, 0), rounds).med);
 		}
 
 	printf("\n## Map memory (kernel's memlock accounting, /proc/self/fdinfo)\n\n");
