@@ -150,6 +150,12 @@ vg_init() {
 		vg_skip_all "cannot mount a bpf filesystem (CONFIG_BPF_SYSCALL)"
 
 	vg_netns_add "$HOST"
+	# ip -n and ip netns exec need / to be a mount point (they remount
+	# it as a slave); a chroot that is not one fails here, and that is a
+	# broken test environment, not a missing kernel feature.
+	local out
+	out=$(ip netns exec "$HOST" true 2>&1) ||
+		vg_bail "cannot enter a network namespace (ip netns exec): $out"
 	# The backend side carries no addresses of its own: no IPv6 chatter.
 	hx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1
