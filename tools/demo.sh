@@ -107,6 +107,26 @@ counters() {
 		| "\(.key)=\(.value)"'
 }
 
+# One column per interface, one row per counter that is not zero
+# anywhere, in the order of the reason list, from `vifguard -j stats`.
+stats_table() {
+	local g names=()
+	for g in web db mallory; do names+=("${VIF[$g]}=$g"); done
+	vifguard -j stats | jq -r --arg names "${names[*]}" '
+		($names | split(" ") | map(split("=") | {(.[0]): .[1]}) | add)
+			as $who
+		| .interfaces as $i
+		| [$i[0].counters | keys_unsorted[]
+		   | select(. as $k | any($i[]; .counters[$k] > 0))] as $rows
+		| (["", ($i[] | .ifname)] | @tsv),
+		  (["", ($i[] | "(" + ($who[.ifname] // "?") + ")")] | @tsv),
+		  ($rows[] as $r | [$r, ($i[] | .counters[$r])] | @tsv),
+		  (["dropped, all reasons", ($i[] | .dropped)] | @tsv)' |
+		awk -F'\t' '{ printf "  %-22s", $1
+			for (i = 2; i <= NF; i++) printf "%12s", $i
+			printf "\n" }'
+}
+
 # Reasons whose counters moved between two counters() outputs.
 moved() {
 	join -t= -a2 <(sort <<<"$1") <(sort <<<"$2") |
@@ -223,8 +243,8 @@ echo "  db's addresses from fd00:bad::/64 (the rogue RA): $bad"
 
 echo
 echo "${B}5. counters${N}: frames per interface, passed and dropped per reason"
-echo "  # vifguard stats"
-vifguard stats | sed 's/^/  /'
+stats_table
+echo "  (the same numbers: vifguard stats, or vifguard -j stats for JSON)"
 
 echo
 if [ "$LEAKED" = 0 ]; then
