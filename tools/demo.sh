@@ -54,14 +54,17 @@ die() {
 	exit 1
 }
 
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-guest() { local g=$1; shift; ip netns exec "$ID-$g" "$@"; }
-vifguard() { ip netns exec "$DOM0" "$VIFGUARD" -r "$ROOT" "$@"; }
+# nsenter rather than `ip netns exec` / `ip -n`: those remount / and /sys
+# in a new mount namespace, which fails where / is not a mount point (a
+# plain chroot); entering the network namespace is all we need.
+in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
+guest() { local g=$1; shift; in_ns "$ID-$g" "$@"; }
+vifguard() { in_ns "$DOM0" "$VIFGUARD" -r "$ROOT" "$@"; }
 
 netns() {
 	ip netns add "$1" || die "cannot create network namespace $1"
 	NETNS+=("$1")
-	ip -n "$1" link set lo up
+	in_ns "$1" ip link set lo up
 }
 
 setup() {
@@ -72,30 +75,31 @@ setup() {
 	mount -t bpf bpf "$ROOT" || die "cannot mount a bpf filesystem"
 
 	netns "$DOM0"
+	in_ns "$DOM0" true || die "cannot enter a network namespace (nsenter)"
 	in_ns "$DOM0" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1
-	ip -n "$DOM0" link add xenbr0 type bridge stp_state 0 mcast_snooping 0
+	in_ns "$DOM0" ip link add xenbr0 type bridge stp_state 0 mcast_snooping 0
 	# Only vifguard drops here: no iptables on bridged frames.
 	for g in iptables ip6tables arptables; do
 		in_ns "$DOM0" sysctl -qw "net.bridge.bridge-nf-call-$g=0" 2>/dev/null
 	done
-	ip -n "$DOM0" link set xenbr0 up
+	in_ns "$DOM0" ip link set xenbr0 up
 
 	netns "$GW"
-	ip -n "$DOM0" link add uplink type veth peer name eth0 netns "$GW"
-	ip -n "$DOM0" link set uplink master xenbr0 up
-	ip -n "$GW" link set eth0 address $GW_MAC
-	ip -n "$GW" addr add 10.0.0.1/24 dev eth0
-	ip -n "$GW" addr add fd00::1/64 dev eth0 nodad
-	ip -n "$GW" link set eth0 up
+	in_ns "$DOM0" ip link add uplink type veth peer name eth0 netns "$GW"
+	in_ns "$DOM0" ip link set uplink master xenbr0 up
+	in_ns "$GW" ip link set eth0 address $GW_MAC
+	in_ns "$GW" ip addr add 10.0.0.1/24 dev eth0
+	in_ns "$GW" ip addr add fd00::1/64 dev eth0 nodad
+	in_ns "$GW" ip link set eth0 up
 
 	for g in web db mallory; do
 		netns "$ID-$g"
 		guest $g sysctl -qw net.ipv6.conf.default.accept_dad=0
-		ip -n "$DOM0" link add "${VIF[$g]}" type veth peer name eth0 \
+		in_ns "$DOM0" ip link add "${VIF[$g]}" type veth peer name eth0 \
 			netns "$ID-$g"
-		ip -n "$ID-$g" link set eth0 address "${MAC[$g]}"
-		ip -n "$DOM0" link set "${VIF[$g]}" address fe:ff:ff:ff:ff:ff \
+		in_ns "$ID-$g" ip link set eth0 address "${MAC[$g]}"
+		in_ns "$DOM0" ip link set "${VIF[$g]}" address fe:ff:ff:ff:ff:ff \
 			master xenbr0 up
 	done
 }
@@ -194,9 +198,9 @@ for g in web db mallory; do
 	      --ipv6 "${V6[$g]}")
 	echo "  # vifguard ${args[*]}"
 	out=$(vifguard "${args[@]}" 2>&1) || die "attach failed: $out"
-	ip -n "$ID-$g" addr add "${V4[$g]}/24" dev eth0
-	ip -n "$ID-$g" addr add "${V6[$g]}/64" dev eth0
-	ip -n "$ID-$g" link set eth0 up
+	in_ns "$ID-$g" ip addr add "${V4[$g]}/24" dev eth0
+	in_ns "$ID-$g" ip addr add "${V6[$g]}/64" dev eth0
+	in_ns "$ID-$g" ip link set eth0 up
 done
 
 echo
@@ -209,7 +213,7 @@ legit db "ping6 fe80::ff:fe00:1 (link-local, EUI-64)" \
 	ping -6 -c 3 -i 0.2 -W 2 -I eth0 fe80::ff:fe00:1
 legit mallory "ping 10.0.0.1 from its own address" \
 	ping -c 3 -i 0.2 -W 2 10.0.0.1
-gw_mac=$(ip -n "$ID-web" -j neigh show 10.0.0.1 | jq -r '.[0].lladdr // "none"')
+gw_mac=$(in_ns "$ID-web" ip -j neigh show 10.0.0.1 | jq -r '.[0].lladdr // "none"')
 
 echo
 echo "${B}3. attacks from mallory${N} (vif3.0), 5 frames each, counted at the gateway"
@@ -234,10 +238,10 @@ attack "VLAN hopping: 802.1Q tag 10" \
 
 echo
 echo "${B}4. what the others saw${N}"
-now=$(ip -n "$ID-web" -j neigh show 10.0.0.1 | jq -r '.[0].lladdr // "none"')
+now=$(in_ns "$ID-web" ip -j neigh show 10.0.0.1 | jq -r '.[0].lladdr // "none"')
 echo "  web's ARP entry for 10.0.0.1: $now (gateway's MAC: $GW_MAC)"
 [ "$now" = "$gw_mac" ] || LEAKED=1
-bad=$(ip -n "$ID-db" -6 addr show | grep -c 'fd00:bad:')
+bad=$(in_ns "$ID-db" ip -6 addr show | grep -c 'fd00:bad:')
 echo "  db's addresses from fd00:bad::/64 (the rogue RA): $bad"
 [ "$bad" = 0 ] || LEAKED=1
 
