@@ -66,9 +66,12 @@ vg detach nosuch0 >"$VG_TMP/out" 2>"$VG_TMP/err"
 rc=$?
 after=$(state)
 said=$(cat "$VG_TMP/out" "$VG_TMP/err")
+grep -qi 'nothing to detach' <<<"$said" && said="nothing to detach" ||
+	said="said '$said'"
+changed=unchanged
+[ "$before" = "$after" ] || changed=changed
 tap_check "detach of an unknown interface: exit 0, says nothing to detach, nothing changed" \
-	"exit 0, nothing to detach, unchanged" \
-	"exit $rc, $(grep -qi 'nothing to detach' <<<"$said" && echo 'nothing to detach' || echo "said '$said'"), $([ "$before" = "$after" ] && echo unchanged || echo changed)"
+	"exit 0, nothing to detach, unchanged" "exit $rc, $said, $changed"
 
 # Errors under -j are JSON too.
 vg -j attach vif5.0 --mac zz:zz >"$VG_TMP/out" 2>"$VG_TMP/err"
