@@ -110,6 +110,7 @@ unmount() {
 }
 
 hx() { ip netns exec "$H" "$@"; }
+plural() { [ "$1" = 1 ] && echo "1 $2" || echo "$1 ${2}s"; }
 
 # VIF k (1 is the tested one): name, MAC, addresses.
 vif() { echo "vif$1.0"; }
@@ -155,7 +156,7 @@ header() {
 	echo "- kernel: $(uname -r) ($(uname -m))"
 	echo "- machine: $(nproc) CPUs ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
 	echo "- load average at start: $load"
-	echo "- vifguard: $("$VIFGUARD" --version 2>&1 | head -1); bpftool $(bpftool version 2>/dev/null | sed -n 's/^bpftool v//p' | head -1); nft $(nft --version | awk '{ print $2 }')"
+	echo "- vifguard: $("$VIFGUARD" --version 2>&1 | head -1), tree $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown); bpftool $(bpftool version 2>/dev/null | sed -n 's/^bpftool v//p' | head -1); nft $(nft --version | awk '{ print $2 }')"
 	echo "- generator and test runs pinned to CPU $CPU$([ "$QUICK" = 1 ] && echo "; QUICK run (smoke test, not for quoting)")"
 	echo
 }
@@ -593,9 +594,9 @@ section_fwd() {
 	for n in 1 100 1000; do
 		((n > NVIFS)) && continue
 		vg_grow "$n"
-		measure "vg$n" on_vg off_vg; CONFIGS+=("vg$n|vifguard, $n interfaces")
+		measure "vg$n" on_vg off_vg; CONFIGS+=("vg$n|vifguard, $(plural "$n" interface)")
 	done
-	measure "vgtcx$VG_HAVE" on_vgtcx off_vg; CONFIGS+=("vgtcx$VG_HAVE|vifguard, $VG_HAVE interfaces, tcx")
+	measure "vgtcx$VG_HAVE" on_vgtcx off_vg; CONFIGS+=("vgtcx$VG_HAVE|vifguard, $(plural "$VG_HAVE" interface), tcx")
 	for ((n = 2; n <= VG_HAVE; n++)); do echo "$VIFGUARD -r $VGROOT detach $(vif "$n")"; done |
 		hx "$VGBENCH" run -q -P 8 >/dev/null
 
@@ -604,18 +605,18 @@ section_fwd() {
 		xapi_restore $(others "$n") >"$TMP/eb.restore"
 		hx ebtables-nft-restore <"$TMP/eb.restore" || die "ebtables-nft-restore ($n VIFs)"
 		off_ebt || die "dormant"
-		measure "ebt$n" on_ebt off_ebt; CONFIGS+=("ebt$n|XAPI ebtables-nft rules, $n VIFs")
+		measure "ebt$n" on_ebt off_ebt; CONFIGS+=("ebt$n|XAPI ebtables-nft rules, $(plural "$n" VIF)")
 		hx nft delete table bridge filter
 	done
 	for n in 1 100 1000; do
 		((n > NVIFS)) && continue
 		nft_linear $(others "$n") >"$TMP/nft.rules"
 		hx nft -f "$TMP/nft.rules" || die "nft -f (linear, $n)"
-		measure "nftl$n" on_nft off_nft; CONFIGS+=("nftl$n|nftables, chain per VIF, $n VIFs")
+		measure "nftl$n" on_nft off_nft; CONFIGS+=("nftl$n|nftables, chain per VIF, $(plural "$n" VIF)")
 		hx nft delete table bridge vgbench
 		nft_sets $(others "$n") >"$TMP/nft.rules"
 		hx nft -f "$TMP/nft.rules" || die "nft -f (sets, $n)"
-		measure "nfts$n" on_nft off_nft; CONFIGS+=("nfts$n|nftables, sets, $n VIFs")
+		measure "nfts$n" on_nft off_nft; CONFIGS+=("nfts$n|nftables, sets, $(plural "$n" VIF)")
 		hx nft delete table bridge vgbench
 	done
 	fwd_table

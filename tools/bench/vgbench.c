@@ -947,7 +947,9 @@ static int cmd_prog(int argc, char **argv)
 		}
 		fmt_sum(b1, sizeof(b1), summarize(vt, loads));
 		fmt_sum(b2, sizeof(b2), summarize(lt, loads));
-		printf("## Program (%s)\n\n", path);
+		const char *base = strrchr(path, '/');
+
+		printf("## Program (%s)\n\n", base ? base + 1 : path);
 		printf("  instructions (xlated)        %u\n", info.xlated_prog_len / 8);
 		printf("  JIT image                    %u bytes\n", info.jited_prog_len);
 		printf("  verifier: processed insns    %u\n", v.insns_processed);
@@ -1055,7 +1057,7 @@ static int cmd_prog(int argc, char **argv)
 	       rounds, repeat, cpu >= 0 ? ", pinned" : "");
 	printf("| %-28s | %-20s |", "frame", "verdict / reason");
 	for (int l = 0; l < nlevels; l++)
-		printf(" %4lu interface%s      |", levels[l], levels[l] == 1 ? " " : "s");
+		printf(" %4lu interface%s       |", levels[l], levels[l] == 1 ? " " : "s");
 	printf("\n|%.30s|%.22s|", "------------------------------", "----------------------");
 	for (int l = 0; l < nlevels; l++)
 		printf("%.24s|", "------------------------");
@@ -1098,7 +1100,7 @@ static int cmd_prog(int argc, char **argv)
 	printf("\n## Map memory (kernel's memlock accounting, /proc/self/fdinfo)\n\n");
 	printf("| %-12s | %12s |", "map", "empty");
 	for (int l = 0; l < nlevels; l++)
-		printf(" %5lu ifaces |", levels[l]);
+		printf(" %5lu iface%s |", levels[l], levels[l] == 1 ? " " : "s");
 	printf(" per interface |\n|--------------|-------------:|");
 	for (int l = 0; l < nlevels; l++)
 		printf("-------------:|");
