@@ -397,12 +397,26 @@ section_hotplug() {
 	MEM_1000=$(maps_memlock "$PROG_ID")
 	PROG_XLATED=$(bpftool -j prog show id "$PROG_ID" | jq -r '.bytes_xlated')
 	PROG_JITED=$(bpftool -j prog show id "$PROG_ID" | jq -r '.bytes_jited')
+	# On a busy host: one interface detached and attached again, and
+	# its policy changed in place, with the others attached.
+	{
+		for ((i = 0; i < 10; i++)); do
+			echo "$VIFGUARD -r $root detach $(vif 1)"
+			attach_cmd 1 "$root"
+		done
+		for ((i = 0; i < 10; i++)); do attach_cmd 1 "$root" --ipv4 "10.79.1.$i"; done
+	} >"$f"
+	out=$(hx "$VGBENCH" run -q <"$f") || die "vgbench run"
+	grep -q '^total .* 0$' <<<"$out" || die "attaches among $NVIFS interfaces failed"
+	awk '$1 == "cmd"' <<<"$out" >"$TMP/hp.raw"
+	sed -n '2~2p' "$TMP/hp.raw" | head -10 | walls >"$TMP/hp.busy"
+	sed -n '21,30p' "$TMP/hp.raw" | walls >"$TMP/hp.busyupd"
 	for ((i = 1; i <= NVIFS; i++)); do echo "$VIFGUARD -r $root detach $(vif "$i")"; done >"$f"
 	out=$(hx "$VGBENCH" run -q -P "$STORM_P" <"$f" 2>>"$TMP/storm.err") || die "vgbench run"
 	read -r _ UNSTORM_NS _ UNSTORM_FAIL <<<"$(grep '^total' <<<"$out")"
 	MEM_0=$(maps_memlock "$PROG_ID")
 
-	local vm fm lm um dm xm0 xmN cl
+	local vm fm lm um dm xm0 xmN cl bm bu
 	vm=$(stats <"$TMP/hp.version")
 	fm=$(stats <"$TMP/hp.first")
 	lm=$(stats <"$TMP/hp.later")
@@ -411,11 +425,14 @@ section_hotplug() {
 	dm=$(stats <"$TMP/hp.detach")
 	xm0=$(stats <"$TMP/hp.xapi0")
 	xmN=$(stats <"$TMP/hp.xapiN")
+	bm=$(stats <"$TMP/hp.busy")
+	bu=$(stats <"$TMP/hp.busyupd")
 	HP_VERSION=${vm%% *}
 	HP_LATER=${lm%% *}
 	HP_FIRST=${fm%% *}
 	HP_XAPI0=${xm0%% *}
 	HP_XAPIN=${xmN%% *}
+	HP_BUSY=${bm%% *}
 	HP_LATER_OWN=$(awk -v a="$HP_LATER" -v b="$HP_VERSION" 'BEGIN { printf "%.2f", a - b }')
 	echo "## Hotplug (wall time, ms: median [min, max])"
 	echo
@@ -435,6 +452,8 @@ section_hotplug() {
 	row "later attach (new interface)" "$(wc -l <"$TMP/hp.later")" "$lm" "$(own "$lm")"
 	row "re-attach (policy update in place)" "$(wc -l <"$TMP/hp.update")" "$um" "$(own "$um")"
 	row "detach" "$(wc -l <"$TMP/hp.detach")" "$dm" "$(own "$dm")"
+	row "attach, $((NVIFS - 1)) other interfaces attached" "$(wc -l <"$TMP/hp.busy")" "$bm" "$(own "$bm")"
+	row "re-attach, $((NVIFS - 1)) other interfaces attached" "$(wc -l <"$TMP/hp.busyupd")" "$bu" "$(own "$bu")"
 	row "XAPI ebtables commands, empty table" "$(wc -l <"$TMP/hp.xapi0")" "$xm0" "-"
 	row "XAPI ebtables commands, $((NVIFS - 2)) other VIFs" "$(wc -l <"$TMP/hp.xapiN")" "$xmN" "-"
 	echo
@@ -677,7 +696,7 @@ fwd_table() {
 }
 
 targets() {
-	local ev=$BENCH_OUT/prog.figs ff=$BENCH_OUT/fwd.figs pass4000 vgr ebr nlr nsr
+	local ev=$BENCH_OUT/prog.figs ff=$BENCH_OUT/fwd.figs pass4000 vgr ebr nlr nsr tcr mem busy_own
 	echo "## Targets (issue 5)"
 	echo
 	if [ -s "$ev" ]; then
@@ -704,8 +723,10 @@ targets() {
 			"$(awk -v a="$vgr" -v b="$nsr" 'BEGIN { print a / b }')"
 	fi
 	if [ -n "${HP_LATER_OWN:-}" ]; then
-		printf -- '- later attach: %.2f ms own work (%.2f ms as a process; target <= 2 ms own work): %s\n' \
-			"$HP_LATER_OWN" "$HP_LATER" "$(awk -v v="$HP_LATER_OWN" 'BEGIN { print (v <= 2 ? "met" : "NOT met") }')"
+		busy_own=$(awk -v a="$HP_BUSY" -v b="$HP_VERSION" 'BEGIN { printf "%.2f", a - b }')
+		printf -- '- later attach: %.2f ms own work (%.2f ms as a process), %.2f ms with %d other interfaces attached (target <= 2 ms own work): %s\n' \
+			"$HP_LATER_OWN" "$HP_LATER" "$busy_own" $((NVIFS - 1)) \
+			"$(awk -v v="$HP_LATER_OWN" -v w="$busy_own" 'BEGIN { print (v <= 2 && w <= 2 ? "met" : "NOT met") }')"
 		printf -- '- boot storm: %.2f s for %d interfaces, %d failures (target <= 10 s, 0 failures): %s\n' \
 			"$(awk -v n="$STORM_NS" 'BEGIN { print n / 1e9 }')" "$STORM_N" "$STORM_FAIL" \
 			"$(awk -v n="$STORM_NS" -v f="$STORM_FAIL" 'BEGIN { print (n <= 10e9 && f == 0 ? "met" : "NOT met") }')"
