@@ -950,13 +950,13 @@ static int cmd_prog(int argc, char **argv)
 		const char *base = strrchr(path, '/');
 
 		printf("## Program (%s)\n\n", base ? base + 1 : path);
-		printf("  instructions (xlated)        %u\n", info.xlated_prog_len / 8);
-		printf("  JIT image                    %u bytes\n", info.jited_prog_len);
-		printf("  verifier: processed insns    %u\n", v.insns_processed);
-		printf("  verifier: verified_insns     %u\n", info.verified_insns);
-		printf("  verification time, us        %s  (median [min, max] of %d loads)\n",
+		printf("- instructions (xlated): %u\n", info.xlated_prog_len / 8);
+		printf("- JIT image: %u bytes\n", info.jited_prog_len);
+		printf("- verifier, processed instructions: %u\n", v.insns_processed);
+		printf("- verifier, verified_insns (prog info): %u\n", info.verified_insns);
+		printf("- verification time, us: %s (median [min, max] of %d loads)\n",
 		       b1, loads);
-		printf("  whole object load, ms        %s  (maps, BTF, verifier, JIT)\n\n", b2);
+		printf("- whole object load, ms: %s (maps, BTF, verifier, JIT)\n\n", b2);
 		fprintf(figs, "fig prog_insns %u\nfig prog_jited %u\nfig verified_insns %u\n",
 		       info.xlated_prog_len / 8, info.jited_prog_len, info.verified_insns);
 		fprintf(figs, "fig verify_us %.0f\nfig load_ms %.1f\n\n", summarize(vt, loads).med,
