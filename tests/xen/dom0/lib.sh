@@ -72,7 +72,8 @@ lab_destroy_all()
 		xl destroy "$d" >/dev/null 2>&1
 	done
 	for i in $(seq 30); do
-		ls /sys/class/net | grep -q '^vif' || break
+		set -- /sys/class/net/vif*
+		[ -e "$1" ] || break
 		sleep 1
 	done
 }
