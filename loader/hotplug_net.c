@@ -27,8 +27,24 @@ enum vg_netmode vg_net_mode(void)
 	const char *env = getenv("VIFGUARD_NETWORK_BACKEND");
 	struct stat st;
 
+	char word[32] = "";
+	FILE *f;
+
 	if (env && *env)
 		return strcmp(env, "openvswitch") ? VG_NET_BRIDGE : VG_NET_OPENVSWITCH;
+	/* XAPI hosts name their backend in network.conf ("bridge" or
+	 * "openvswitch"); a loaded openvswitch module alone does not mean
+	 * the bridges are OVS bridges. */
+	f = fopen("/etc/xensource/network.conf", "re");
+	if (f) {
+		if (fscanf(f, "%31s", word) != 1)
+			word[0] = '\0';
+		fclose(f);
+		if (!strcmp(word, "bridge"))
+			return VG_NET_BRIDGE;
+		if (!strcmp(word, "openvswitch") || !strcmp(word, "vswitch"))
+			return VG_NET_OPENVSWITCH;
+	}
 	return stat("/sys/module/openvswitch", &st) ? VG_NET_BRIDGE : VG_NET_OPENVSWITCH;
 }
 
