@@ -3,8 +3,14 @@
  * vifguard: tc ingress filter for frames a guest sends into the host.
  *
  * One program serves every guest interface; the policy of each interface
- * lives in maps keyed by the ifindex.  Every frame ends in exactly one
- * reason (VG_PASS or a drop reason), counted per interface and per CPU.
+ * is one element of map "policy", keyed by the ifindex.  Every frame ends
+ * in exactly one reason (VG_PASS or a drop reason), counted per CPU: a
+ * pass in the interface's slot of "passes", a drop under its interface
+ * and reason in "drops" and under its reason in "totals".
+ *
+ * The pass path of a frame whose source address is one of the policy's
+ * inline addresses costs one hash lookup (the policy) and one array
+ * lookup (the counter, inlined by the verifier on current kernels).
  *
  * Linux 4.19 (XCP-ng / XenServer dom0) must verify this object as well:
  * no loops (constant bounds, unrolled), no global data (no tables: clang
@@ -31,72 +37,89 @@ struct {
 	__type(value, struct vg_policy);
 } policy SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, VG_MAX_V4_HOSTS);
-	__type(key, struct vg_v4_key);
-	__type(value, struct vg_addr);
-} v4_hosts SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, VG_MAX_V6_HOSTS);
-	__type(key, struct vg_v6_key);
-	__type(value, struct vg_addr);
-} v6_hosts SEC(".maps");
-
 /* The kernel refuses LPM tries without BPF_F_NO_PREALLOC. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, VG_MAX_V4_PREFIXES);
-	__type(key, struct vg_v4_lpm_key);
-	__type(value, struct vg_addr);
-} v4_prefixes SEC(".maps");
+	__uint(max_entries, VG_MAX_V4_ADDRS);
+	__type(key, struct vg_v4_key);
+	__type(value, __u8);
+} v4_addrs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, VG_MAX_V6_PREFIXES);
-	__type(key, struct vg_v6_lpm_key);
-	__type(value, struct vg_addr);
-} v6_prefixes SEC(".maps");
+	__uint(max_entries, VG_MAX_V6_ADDRS);
+	__type(key, struct vg_v6_key);
+	__type(value, __u8);
+} v6_addrs SEC(".maps");
 
-/* Entries are created by the loader at attach; the program only
- * increments, through a per-CPU pointer, so no atomics are needed. */
+/* The loader zeroes a slot before it gives it to an interface; the
+ * program only increments, through a per-CPU pointer: no atomics. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VG_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, __u64);
+} passes SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, VG_MAX_IFACES);
-	__type(key, __u32);
-	__type(value, struct vg_stats);
-} stats SEC(".maps");
+	__uint(max_entries, VG_MAX_DROP_COUNTERS);
+	__type(key, struct vg_drop_key);
+	__type(value, __u64);
+} drops SEC(".maps");
 
-/* Frames seen on an interface that has the program but no policy. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct vg_stats);
-} orphans SEC(".maps");
+} totals SEC(".maps");
 
-static __always_inline void count(__u32 ifindex, __u32 reason)
+static __always_inline void count_pass(const struct vg_policy *pol)
 {
-	struct vg_stats *st;
+	__u32 slot = pol->slot;
+	__u64 *n;
+
+	n = bpf_map_lookup_elem(&passes, &slot);
+	if (n)
+		(*n)++;
+}
+
+/* pol is NULL for a frame on an interface without a policy: that one is
+ * counted in "totals" only, as no-policy. */
+static __always_inline void count_drop(const struct vg_policy *pol,
+				       __u32 ifindex, __u32 reason)
+{
+	struct vg_drop_key k = { .ifindex = ifindex, .reason = reason };
+	struct vg_stats *t;
+	__u64 one = 1, *n;
 	__u32 zero = 0;
 
-	if (reason == VG_NO_POLICY)
-		st = bpf_map_lookup_elem(&orphans, &zero);
-	else
-		st = bpf_map_lookup_elem(&stats, &ifindex);
-	/* Every caller passes a constant, so the compiler would drop this
-	 * bound; hidden from it, the bound stays for the verifier, which on
-	 * 4.19 loses the value if the register was spilled. */
+	t = bpf_map_lookup_elem(&totals, &zero);
+	/* The compiler knows reason's range and would drop this bound;
+	 * hidden from it, the bound stays for the verifier, which on 4.19
+	 * loses the value if the register was spilled. */
 	opaque(reason);
-	if (st && reason < VG_REASON_MAX)
-		st->pkts[reason]++;
+	if (t && reason < VG_REASON_MAX)
+		t->pkts[reason]++;
+	if (!pol)
+		return;
+	n = bpf_map_lookup_elem(&drops, &k);
+	if (n) {
+		(*n)++;
+		return;
+	}
+	/* First drop of this reason on this interface.  If another CPU
+	 * created the entry meanwhile, count in it; if the map is full,
+	 * "totals" has the drop. */
+	if (bpf_map_update_elem(&drops, &k, &one, BPF_NOEXIST) == 0)
+		return;
+	n = bpf_map_lookup_elem(&drops, &k);
+	if (n)
+		(*n)++;
 }
 
 /*
@@ -151,52 +174,67 @@ static __always_inline int ethertype_allowed(const struct vg_policy *pol,
 	return 0;
 }
 
+/* addr is never 0.0.0.0 here: unused inline addresses are zero. */
 static __always_inline int v4_allowed(const struct vg_policy *pol,
 				      __u32 ifindex, __be32 addr)
 {
-	struct vg_v4_key k = {
-		.ifindex = ifindex,
-		.gen = pol->gen,
-		.addr = addr,
-	};
-	struct vg_v4_lpm_key lk = {
-		.prefixlen = VG_LPM_KEY_BITS + 32,
-		.ifindex = ifindex,
-		.gen = pol->gen,
-		.addr = addr,
-	};
+	struct vg_v4_key k;
 
-	if (bpf_map_lookup_elem(&v4_hosts, &k))
+	if (addr == pol->v4[0] || addr == pol->v4[1])
 		return 1;
-	if (!(pol->flags & VG_F_V4_PREFIXES))
+	if (!(pol->flags & VG_F_V4_TABLE))
 		return 0;
-	return bpf_map_lookup_elem(&v4_prefixes, &lk) != NULL;
+	k.prefixlen = VG_LPM_KEY_BITS + 32;
+	k.ifindex = ifindex;
+	k.gen = pol->gen;
+	k.addr = addr;
+	return bpf_map_lookup_elem(&v4_addrs, &k) != NULL;
 }
 
-/* addr points into the packet; it is copied into the keys on the stack. */
-static __always_inline int v6_allowed(const struct vg_policy *pol,
-				      __u32 ifindex, const __be32 *addr)
+/* fe80::/64 with the modified EUI-64 interface identifier of mac
+ * (RFC 4291 2.5.1, appendix A): mac[0] ^ 2, mac[1], mac[2], ff, fe,
+ * mac[3], mac[4], mac[5]. */
+static __always_inline int v6_eui64_link_local(const __be32 *addr,
+					       const __u8 *mac)
 {
-	struct vg_v6_key k = {
-		.ifindex = ifindex,
-		.gen = pol->gen,
-	};
-	struct vg_v6_lpm_key lk = {
-		.prefixlen = VG_LPM_KEY_BITS + 128,
-		.ifindex = ifindex,
-		.gen = pol->gen,
-	};
+	const __u8 *iid = (const __u8 *)&addr[2];
+
+	if (addr[0] != bpf_htonl(0xfe800000) || addr[1] != 0)
+		return 0;
+	return ((iid[0] ^ mac[0] ^ 2) | (iid[1] ^ mac[1]) |
+		(iid[2] ^ mac[2]) | (iid[3] ^ 0xff) | (iid[4] ^ 0xfe) |
+		(iid[5] ^ mac[3]) | (iid[6] ^ mac[4]) | (iid[7] ^ mac[5])) == 0;
+}
+
+/*
+ * addr points into the packet and is never "::" (unused inline addresses
+ * are zero); mac is the frame's source MAC, already found in the policy.
+ */
+static __always_inline int v6_allowed(const struct vg_policy *pol,
+				      __u32 ifindex, const __be32 *addr,
+				      const __u8 *mac)
+{
+	__be32 a0 = addr[0], a1 = addr[1], a2 = addr[2], a3 = addr[3];
+	struct vg_v6_key k;
 
 #pragma unroll
-	for (int i = 0; i < 4; i++) {
-		k.addr[i] = addr[i];
-		lk.addr[i] = addr[i];
+	for (int i = 0; i < VG_INLINE_V6; i++) {
+		if (((a0 ^ pol->v6[i][0]) | (a1 ^ pol->v6[i][1]) |
+		     (a2 ^ pol->v6[i][2]) | (a3 ^ pol->v6[i][3])) == 0)
+			return 1;
 	}
-	if (bpf_map_lookup_elem(&v6_hosts, &k))
+	if ((pol->flags & VG_F_LINK_LOCAL) && v6_eui64_link_local(addr, mac))
 		return 1;
-	if (!(pol->flags & VG_F_V6_PREFIXES))
+	if (!(pol->flags & VG_F_V6_TABLE))
 		return 0;
-	return bpf_map_lookup_elem(&v6_prefixes, &lk) != NULL;
+	k.prefixlen = VG_LPM_KEY_BITS + 128;
+	k.ifindex = ifindex;
+	k.gen = pol->gen;
+	k.addr[0] = a0;
+	k.addr[1] = a1;
+	k.addr[2] = a2;
+	k.addr[3] = a3;
+	return bpf_map_lookup_elem(&v6_addrs, &k) != NULL;
 }
 
 static __always_inline int v6_unspecified(const __be32 *a)
@@ -299,8 +337,8 @@ static __always_inline __u32 check_arp(struct __sk_buff *skb,
 	if (!mac_equal(arp->sha, eth->h_source))
 		return VG_ARP_SHA;
 	/* ARP probe (RFC 5227 2.1.1): sender IP all zero, request only. */
-	if (arp->spa == 0 && arp->op == bpf_htons(ARP_OP_REQUEST))
-		return VG_PASS;
+	if (arp->spa == 0)
+		return arp->op == bpf_htons(ARP_OP_REQUEST) ? VG_PASS : VG_ARP_SPA;
 	/* Covers announcements and gratuitous ARP (spa == tpa) too. */
 	if (!v4_allowed(pol, ifindex, arp->spa))
 		return VG_ARP_SPA;
@@ -436,13 +474,16 @@ static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 
 	/* "::" is judged once the upper layer is known (RFC 4862 5.4). */
 	unspec = v6_unspecified(ip6->saddr.in6_u.u6_addr32);
-	if (!unspec && !v6_allowed(pol, ifindex, ip6->saddr.in6_u.u6_addr32))
+	if (!unspec && !v6_allowed(pol, ifindex, ip6->saddr.in6_u.u6_addr32,
+				   eth->h_source))
 		return VG_IPV6_SRC;
 
-	/* RFC 7112: the first fragment holds the whole chain, so a chain
-	 * longer than the bound or cut short is dropped, never skipped. */
 	off = ETH_HLEN + sizeof(*ip6);
 	nh = ip6->nexthdr;
+	if (!ip6_is_exthdr(nh))
+		goto upper;
+	/* RFC 7112: the first fragment holds the whole chain, so a chain
+	 * longer than the bound or cut short is dropped, never skipped. */
 #pragma unroll
 	for (int i = 0; i < VG_V6_EXTHDRS; i++) {
 		__u64 ext = ip6_is_exthdr(nh);
@@ -474,6 +515,7 @@ static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 	if (ip6_is_exthdr(nh))
 		return VG_IPV6_EXTHDR;
 
+upper:
 	c.pos = pkt_at(skb, off);
 	if (nh == IPPROTO_UDP) {
 		struct udphdr *udp = parse_hdr(&c, struct udphdr);
@@ -524,7 +566,8 @@ static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 	if (!nd || rem < sizeof(*nd))
 		return VG_ND_MALFORMED;
 	if (type == ICMP6_ND_NA || unspec) {
-		if (!v6_allowed(pol, ifindex, nd->target))
+		if (v6_unspecified(nd->target) ||
+		    !v6_allowed(pol, ifindex, nd->target, eth->h_source))
 			return VG_ND_TARGET;
 	}
 	if (unspec && !v6_solicited_node_of(ip6->daddr.in6_u.u6_addr32,
@@ -533,16 +576,13 @@ static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 	return check_nd_opts(&c, rem - sizeof(*nd), eth->h_source, unspec);
 }
 
-static __always_inline __u32 classify(struct __sk_buff *skb, __u32 ifindex)
+static __always_inline __u32 classify(struct __sk_buff *skb,
+				      const struct vg_policy *pol, __u32 ifindex)
 {
-	const struct vg_policy *pol;
 	struct cursor c;
 	struct ethhdr *eth;
 	__be16 proto;
 
-	pol = bpf_map_lookup_elem(&policy, &ifindex);
-	if (!pol)
-		return VG_NO_POLICY;
 	/* VG_MODE_INVALID (a zeroed value) drops as well. */
 	if (pol->mode != VG_MODE_LOCKED)
 		return VG_DISABLED;
@@ -586,8 +626,19 @@ SEC("tc")
 int vifguard(struct __sk_buff *skb)
 {
 	__u32 ifindex = skb->ifindex;
-	__u32 reason = classify(skb, ifindex);
+	const struct vg_policy *pol;
+	__u32 reason;
 
-	count(ifindex, reason);
-	return reason == VG_PASS ? TC_ACT_OK : TC_ACT_SHOT;
+	pol = bpf_map_lookup_elem(&policy, &ifindex);
+	if (!pol) {
+		count_drop(NULL, ifindex, VG_NO_POLICY);
+		return TC_ACT_SHOT;
+	}
+	reason = classify(skb, pol, ifindex);
+	if (reason == VG_PASS) {
+		count_pass(pol);
+		return TC_ACT_OK;
+	}
+	count_drop(pol, ifindex, reason);
+	return TC_ACT_SHOT;
 }

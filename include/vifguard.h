@@ -4,30 +4,32 @@
  * Only <linux/types.h> here: this header is compiled for the BPF target
  * and for user space alike, so no libc types.
  *
- * Every map is keyed by the ifindex of the guest interface in the
- * network namespace the program is attached in.  Address sets carry a
- * generation number: the loader writes a new set under the other
- * generation, switches the policy's generation with one map update (the
- * commit point) and then deletes the old set, so the data path always sees
- * either the old or the new set, never a mixture.
+ * The policy of an interface is one element of map "policy", keyed by its
+ * ifindex, and is replaced as a whole by one map update: the data path
+ * sees the old or the new policy, never a mixture.  The first addresses
+ * sit in the policy itself (no lookup on the common path); further ones
+ * and prefixes go to the LPM tries under a generation number: the loader
+ * writes a new set under the other generation, switches the policy (the
+ * commit point) and then deletes the old set.
  */
 #ifndef VIFGUARD_H
 #define VIFGUARD_H
 
 #include <linux/types.h>
 
-/* Map sizes.  The hash maps are created with BPF_F_NO_PREALLOC, so these
- * are ceilings, not memory reserved up front. */
-#define VG_MAX_IFACES		8192
-#define VG_MAX_V4_HOSTS		65536
-#define VG_MAX_V6_HOSTS		65536
-#define VG_MAX_V4_PREFIXES	16384
-#define VG_MAX_V6_PREFIXES	16384
+/* Map sizes.  "policy", "drops" and the tries are created with
+ * BPF_F_NO_PREALLOC: ceilings, not memory reserved up front. */
+#define VG_MAX_IFACES		8192	/* policies; also the counter slots */
+#define VG_MAX_V4_ADDRS		65536	/* v4_addrs entries, all interfaces */
+#define VG_MAX_V6_ADDRS		65536
+#define VG_MAX_DROP_COUNTERS	4096	/* (interface, reason) pairs in "drops" */
 
 /* Per-interface limits, enforced by the loader. */
 #define VG_MAX_MACS		4
 #define VG_MAX_ETHERTYPES	4
 #define VG_MAX_ADDRS		64	/* per family, hosts and prefixes */
+#define VG_INLINE_V4		2	/* IPv4 hosts kept in the policy */
+#define VG_INLINE_V6		2	/* IPv6 hosts kept in the policy */
 #define VG_IFNAMSIZ		16
 
 enum vg_mode {
@@ -40,52 +42,47 @@ enum vg_mode {
 #define VG_F_DHCP_CLIENT	(1U << 0)	/* 0.0.0.0:68 -> 255.255.255.255:67 */
 #define VG_F_DHCP_SERVER	(1U << 1)	/* may send DHCPv4 67->68, DHCPv6 547->546 */
 #define VG_F_RA			(1U << 2)	/* may send Router Adverts and Redirects */
-#define VG_F_LINK_LOCAL		(1U << 3)	/* EUI-64 fe80:: of each MAC allowed */
-#define VG_F_V4_PREFIXES	(1U << 4)	/* consult vg_v4_lpm */
-#define VG_F_V6_PREFIXES	(1U << 5)	/* consult vg_v6_lpm */
+#define VG_F_LINK_LOCAL		(1U << 3)	/* EUI-64 fe80:: of the source MAC allowed */
+#define VG_F_V4_TABLE		(1U << 4)	/* more IPv4 addresses in v4_addrs */
+#define VG_F_V6_TABLE		(1U << 5)	/* more IPv6 addresses in v6_addrs */
 
 /* vg_policy.attach */
 #define VG_ATTACH_CLS_BPF	(1U << 0)	/* cls_bpf filter on clsact ingress */
 #define VG_ATTACH_OWN_CLSACT	(1U << 1)	/* the clsact qdisc was created by us */
 #define VG_ATTACH_TCX		(1U << 2)	/* tcx link (Linux >= 6.6) */
 
-/* Value of map "policy", key __u32 ifindex. */
+/*
+ * Value of map "policy", key __u32 ifindex.  96 bytes: at 4000 interfaces
+ * the policies are most of vifguard's memory.  Unused inline addresses
+ * are zero, which never matches: 0.0.0.0 and :: are judged before.
+ */
 struct vg_policy {
-	__u32 gen;		/* generation of the address sets in force */
-	__u16 flags;		/* VG_F_* */
 	__u8 mode;		/* enum vg_mode */
+	__u8 gen;		/* generation of the table entries in force */
 	__u8 n_macs;
-	__u8 macs[VG_MAX_MACS][6];
+	__u8 attach;		/* VG_ATTACH_*: how the loader attached it */
+	__u16 flags;		/* VG_F_* */
+	__u16 slot;		/* index of the pass counter in "passes" */
 	__be16 ethertypes[VG_MAX_ETHERTYPES];	/* extra ethertypes; 0 = unused */
+	__u8 macs[VG_MAX_MACS][6];
+	__be32 v4[VG_INLINE_V4];
+	__be32 v6[VG_INLINE_V6][4];
 	char ifname[VG_IFNAMSIZ];	/* for show, gc and detach after removal */
-	__u32 attach;		/* VG_ATTACH_*: how the loader attached it */
 };
 
-/* Maps "v4_hosts" and "v6_hosts" (hash), exact source addresses. */
-struct vg_v4_key {
-	__u32 ifindex;
-	__u32 gen;
-	__be32 addr;
-};
-
-struct vg_v6_key {
-	__u32 ifindex;
-	__u32 gen;
-	__be32 addr[4];
-};
-
-/* Maps "v4_prefixes" and "v6_prefixes" (LPM trie).  prefixlen counts the
+/* Maps "v4_addrs" and "v6_addrs" (LPM tries): the addresses beyond the
+ * inline ones, hosts as /32 and /128, and prefixes.  prefixlen counts the
  * ifindex and gen words too: 64 + the address prefix length.  ifindex and
  * gen are always matched in full, so their byte order does not matter as
- * long as both sides use host order. */
-struct vg_v4_lpm_key {
+ * long as both sides use host order.  The value is one byte, always 1. */
+struct vg_v4_key {
 	__u32 prefixlen;
 	__u32 ifindex;
 	__u32 gen;
 	__be32 addr;
 };
 
-struct vg_v6_lpm_key {
+struct vg_v6_key {
 	__u32 prefixlen;
 	__u32 ifindex;
 	__u32 gen;
@@ -93,12 +90,6 @@ struct vg_v6_lpm_key {
 };
 
 #define VG_LPM_KEY_BITS		64	/* ifindex + gen */
-
-/* Value of the four address maps. */
-#define VG_ADDR_DERIVED		(1U << 0)	/* EUI-64 link-local made from a MAC */
-struct vg_addr {
-	__u32 flags;
-};
 
 /*
  * Verdicts and drop reasons, one list for both sides.  The loader builds
@@ -140,9 +131,22 @@ enum vg_reason {
 	VG_REASON_MAX
 };
 
-/* Value of map "stats" (per-CPU hash, key __u32 ifindex) and of map
- * "orphans" (per-CPU array, one entry: frames on an interface that has the
- * program but no policy). */
+/*
+ * Counters, all per CPU:
+ *   "passes"  array, key the policy's slot, value __u64: frames passed.
+ *   "drops"   hash, key struct vg_drop_key, value __u64: frames dropped
+ *             per interface and reason, created by the program at an
+ *             interface's first drop of that reason.
+ *   "totals"  array, one entry, struct vg_stats: every drop on the host
+ *             by reason, including those on interfaces without a policy
+ *             (no-policy) and any "drops" had no room for; pkts[VG_PASS]
+ *             stays 0 (passes are counted per interface only).
+ */
+struct vg_drop_key {
+	__u32 ifindex;
+	__u32 reason;		/* enum vg_reason, never VG_PASS */
+};
+
 struct vg_stats {
 	__u64 pkts[VG_REASON_MAX];
 };

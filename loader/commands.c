@@ -57,8 +57,10 @@ const char vg_help_show[] =
 const char vg_help_stats[] =
 "Usage: vifguard stats [IFACE]\n"
 "\n"
-"Frames passed and dropped per reason, per interface, and frames seen on\n"
-"interfaces that carry the program but have no policy (orphans).\n";
+"Frames passed and dropped per reason, per interface.  Without IFACE also\n"
+"frames seen on interfaces that carry the program but have no policy\n"
+"(orphans), and the host's drops per reason since the maps were created\n"
+"(totals), which keep the drops of interfaces detached since.\n";
 
 const char vg_help_gc[] =
 "Usage: vifguard gc\n"
@@ -431,8 +433,8 @@ static const struct {
 	{ VG_F_DHCP_SERVER, "dhcp-server" },
 	{ VG_F_RA, "router-advert" },
 	{ VG_F_LINK_LOCAL, "link-local" },
-	{ VG_F_V4_PREFIXES, "ipv4-prefixes" },
-	{ VG_F_V6_PREFIXES, "ipv6-prefixes" },
+	{ VG_F_V4_TABLE, "ipv4-table" },
+	{ VG_F_V6_TABLE, "ipv6-table" },
 };
 
 static const char *mode_name(unsigned int mode)
@@ -613,12 +615,14 @@ static void show_text(const struct vg_iface *it, uint32_t pinned_id)
 		printf("  (more entries than the limits: list truncated)\n");
 }
 
-static void counters_json(struct vg_json *j, const struct vg_stats *s)
+/* from: VG_PASS for an interface, the first drop reason for counters
+ * that have no passes (totals). */
+static void counters_json(struct vg_json *j, const struct vg_stats *s, int from)
 {
 	int r;
 
 	vg_json_object_start(j);
-	for (r = 0; r < VG_REASON_MAX; r++)
+	for (r = from; r < VG_REASON_MAX; r++)
 		vg_json_kv_uint(j, vg_reason_names[r], s->pkts[r]);
 	vg_json_object_end(j);
 }
@@ -634,11 +638,11 @@ static unsigned long long drops_of(const struct vg_stats *s)
 	return d;
 }
 
-static void counters_text(const struct vg_stats *s)
+static void counters_text(const struct vg_stats *s, int from)
 {
 	int r;
 
-	for (r = 0; r < VG_REASON_MAX; r++)
+	for (r = from; r < VG_REASON_MAX; r++)
 		if (r == VG_PASS || s->pkts[r])
 			printf("  %-22s %llu\n", vg_reason_names[r],
 			       (unsigned long long)s->pkts[r]);
@@ -655,7 +659,8 @@ static int list_cmd(int argc, char **argv, const char *cmd, const char *help_tex
 	const char *ifname;
 	struct vg_state st;
 	char err[VG_ERRLEN + 64];
-	struct vg_stats orph;
+	struct vg_stats orph, tot;
+	bool drops_full;
 	size_t n = 0, i;
 	uint32_t prog_id;
 	bool help;
@@ -675,7 +680,9 @@ static int list_cmd(int argc, char **argv, const char *cmd, const char *help_tex
 		vg_error("%s", err);
 		return EXIT_FAILURE;
 	}
-	vg_state_orphans(&st, &orph);
+	vg_state_totals(&st, &tot, &drops_full);
+	memset(&orph, 0, sizeof(orph));
+	orph.pkts[VG_NO_POLICY] = tot.pkts[VG_NO_POLICY];
 	prog_id = st.prog_id;
 	vg_state_close(&st);
 	if (ifname && !n && !if_nametoindex(ifname)) {
@@ -711,13 +718,16 @@ static int list_cmd(int argc, char **argv, const char *cmd, const char *help_tex
 			vg_json_kv_uint(&j, "passed", v[i].stats.pkts[VG_PASS]);
 			vg_json_kv_uint(&j, "dropped", drops_of(&v[i].stats));
 			vg_json_name(&j, "counters");
-			counters_json(&j, &v[i].stats);
+			counters_json(&j, &v[i].stats, VG_PASS);
 			vg_json_object_end(&j);
 		}
 		vg_json_array_end(&j);
 		if (stats && !ifname) {
 			vg_json_name(&j, "orphans");
-			counters_json(&j, &orph);
+			counters_json(&j, &orph, VG_PASS);
+			vg_json_name(&j, "totals");
+			counters_json(&j, &tot, VG_PASS + 1);
+			vg_json_kv_bool(&j, "drop_counters_full", drops_full);
 		}
 		vg_json_object_end(&j);
 	} else {
@@ -732,15 +742,18 @@ static int list_cmd(int argc, char **argv, const char *cmd, const char *help_tex
 			       iface_name(&v[i]), v[i].ifindex, v[i].present ? "" : ", device ",
 			       v[i].present ? "" : device_state(&v[i]),
 			       (unsigned long long)v[i].stats.pkts[VG_PASS], drops_of(&v[i].stats));
-			counters_text(&v[i].stats);
+			counters_text(&v[i].stats, VG_PASS);
 		}
 		if (stats && !ifname) {
 			printf("orphans (interfaces with the program and no policy): %llu"
-			       " dropped\n", drops_of(&orph) + (unsigned long long)orph.pkts[VG_PASS]);
-			for (i = 0; i < VG_REASON_MAX; i++)
-				if (orph.pkts[i])
-					printf("  %-22s %llu\n", vg_reason_names[i],
-					       (unsigned long long)orph.pkts[i]);
+			       " dropped\n", (unsigned long long)orph.pkts[VG_NO_POLICY]);
+			printf("totals (this host, since the maps were created): %llu dropped\n",
+			       drops_of(&tot));
+			counters_text(&tot, VG_PASS + 1);
+			if (drops_full)
+				printf("warning: the per-interface drop counters are full (%u); "
+				       "new ones are counted in the totals only\n",
+				       VG_MAX_DROP_COUNTERS);
 		}
 	}
 	free(v);

@@ -4,7 +4,7 @@
  *
  * Layout under the root (a directory on a bpf filesystem):
  *   prog                     the loaded program, pinned last
- *   policy, v4_hosts, ...    the maps, by their names in the object
+ *   policy, v4_addrs, ...    the maps, by their names in the object
  *   tcx_IFINDEX              tcx links (bpffs refuses '.', so never names)
  * The root directory itself is the lock: flock() works on a directory fd
  * and bpffs holds no regular files.
@@ -38,14 +38,19 @@
 
 #define VG_BPFFS_DEFAULT "/sys/fs/bpf"
 
+/* The kernel's "operation not supported" for a map type without batch
+ * operations; not in the user-space errno.h. */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
 const char *const vg_map_names[VG_MAP_N] = {
 	[VG_MAP_POLICY] = "policy",
-	[VG_MAP_V4_HOSTS] = "v4_hosts",
-	[VG_MAP_V6_HOSTS] = "v6_hosts",
-	[VG_MAP_V4_PREFIXES] = "v4_prefixes",
-	[VG_MAP_V6_PREFIXES] = "v6_prefixes",
-	[VG_MAP_STATS] = "stats",
-	[VG_MAP_ORPHANS] = "orphans",
+	[VG_MAP_V4_ADDRS] = "v4_addrs",
+	[VG_MAP_V6_ADDRS] = "v6_addrs",
+	[VG_MAP_PASSES] = "passes",
+	[VG_MAP_DROPS] = "drops",
+	[VG_MAP_TOTALS] = "totals",
 };
 
 const char *const vg_reason_names[VG_REASON_MAX] = {
@@ -350,14 +355,14 @@ struct addr_map {
 };
 
 static const struct addr_map addr_maps[] = {
-	{ VG_MAP_V4_HOSTS, sizeof(struct vg_v4_key), 0, 4 },
-	{ VG_MAP_V6_HOSTS, sizeof(struct vg_v6_key), 0, 4 },
-	{ VG_MAP_V4_PREFIXES, sizeof(struct vg_v4_lpm_key), 4, 8 },
-	{ VG_MAP_V6_PREFIXES, sizeof(struct vg_v6_lpm_key), 4, 8 },
+	{ VG_MAP_V4_ADDRS, sizeof(struct vg_v4_key),
+	  offsetof(struct vg_v4_key, ifindex), offsetof(struct vg_v4_key, gen) },
+	{ VG_MAP_V6_ADDRS, sizeof(struct vg_v6_key),
+	  offsetof(struct vg_v6_key, ifindex), offsetof(struct vg_v6_key, gen) },
 };
 
 #define N_ADDR_MAPS (sizeof(addr_maps) / sizeof(addr_maps[0]))
-#define KEY_MAX sizeof(struct vg_v6_lpm_key)
+#define KEY_MAX sizeof(struct vg_v6_key)
 
 static uint32_t key_u32(const void *key, size_t off)
 {
@@ -462,8 +467,33 @@ static int delete_key(int fd, const void *key, unsigned int *removed)
 	return errno == ENOENT ? 0 : -errno;
 }
 
+/* The drop counters of ifindex, or of every interface but those in keep
+ * (ifindex 0: the keep list decides). */
+static int purge_drops(struct vg_state *st, uint32_t ifindex,
+		       bool (*keep)(const void *ctx, uint32_t ifindex), const void *ctx,
+		       unsigned int *removed)
+{
+	int fd = st->map_fd[VG_MAP_DROPS], ret = 0;
+	struct vg_drop_key *keys;
+	size_t n, i;
+
+	if (fd < 0)
+		return 0;
+	ret = map_keys(fd, sizeof(*keys), (void **)&keys, &n);
+	if (ret)
+		return ret;
+	for (i = 0; i < n && !ret; i++) {
+		if (ifindex ? keys[i].ifindex != ifindex : keep(ctx, keys[i].ifindex))
+			continue;
+		ret = delete_key(fd, &keys[i], removed);
+	}
+	free(keys);
+	return ret;
+}
+
 /* Every entry of ifindex: policy first, so that the data path stops
- * using the addresses before they go. */
+ * using the addresses before they go.  The pass counter slot needs no
+ * removal: it is zeroed when it is given out again. */
 static int remove_entries(struct vg_state *st, uint32_t ifindex, unsigned int *removed)
 {
 	int ret;
@@ -472,152 +502,229 @@ static int remove_entries(struct vg_state *st, uint32_t ifindex, unsigned int *r
 	if (!ret)
 		ret = purge_addrs(st, ifindex, PURGE_ALL, 0, removed);
 	if (!ret)
-		ret = delete_key(st->map_fd[VG_MAP_STATS], &ifindex, removed);
+		ret = purge_drops(st, ifindex, NULL, NULL, removed);
 	return ret;
 }
 
-static int percpu_stats_read(int fd, const void *key, struct vg_stats *out)
+/* Per-CPU values of key, in one allocation of ncpu * size bytes (to
+ * free()).  size is a multiple of 8, as the kernel lays them out. */
+static int percpu_read(int fd, const void *key, size_t size, void **out, int *ncpu)
 {
-	int ncpu = libbpf_num_possible_cpus(), c, r;
-	struct vg_stats *vals;
+	void *vals;
 
-	memset(out, 0, sizeof(*out));
-	if (ncpu < 1)
-		return ncpu < 0 ? ncpu : -EINVAL;
-	/* Per-CPU values are 8-byte aligned; struct vg_stats is u64s. */
-	vals = calloc((size_t)ncpu, sizeof(*vals));
+	*ncpu = libbpf_num_possible_cpus();
+	if (*ncpu < 1)
+		return *ncpu < 0 ? *ncpu : -EINVAL;
+	vals = calloc((size_t)*ncpu, size);
 	if (!vals)
 		return -ENOMEM;
 	if (bpf_map_lookup_elem(fd, key, vals)) {
-		r = -errno;
+		int ret = -errno;
+
 		free(vals);
-		return r;
+		return ret;
 	}
+	*out = vals;
+	return 0;
+}
+
+static int percpu_u64_sum(int fd, const void *key, __u64 *sum)
+{
+	__u64 *vals;
+	int ncpu, c, ret;
+
+	*sum = 0;
+	ret = percpu_read(fd, key, sizeof(*vals), (void **)&vals, &ncpu);
+	if (ret)
+		return ret;
 	for (c = 0; c < ncpu; c++)
-		for (r = 0; r < VG_REASON_MAX; r++)
-			out->pkts[r] += vals[c].pkts[r];
+		*sum += vals[c];
 	free(vals);
 	return 0;
 }
 
-static int stats_create(struct vg_state *st, uint32_t ifindex)
+/* Zeroes the pass counter of slot on every CPU. */
+static int passes_zero(struct vg_state *st, uint32_t slot)
 {
 	int ncpu = libbpf_num_possible_cpus(), ret = 0;
-	struct vg_stats *vals;
+	uint64_t *vals;
 
 	if (ncpu < 1)
 		return ncpu < 0 ? ncpu : -EINVAL;
 	vals = calloc((size_t)ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	/* NOEXIST: the counters of an interface survive its updates. */
-	if (bpf_map_update_elem(st->map_fd[VG_MAP_STATS], &ifindex, vals, BPF_NOEXIST) &&
-	    errno != EEXIST)
+	if (bpf_map_update_elem(st->map_fd[VG_MAP_PASSES], &slot, vals, BPF_ANY))
 		ret = -errno;
 	free(vals);
 	return ret;
 }
 
+/*
+ * Every policy, keys and values (to free() both).  One batch lookup where
+ * the kernel has it (Linux >= 5.6), one lookup per key otherwise.
+ */
+static int policies_read(struct vg_state *st, uint32_t **keys_out,
+			 struct vg_policy **vals_out, size_t *n_out)
+{
+	int fd = st->map_fd[VG_MAP_POLICY], ret;
+	uint32_t *keys = malloc(VG_MAX_IFACES * sizeof(*keys)), batch = 0, count;
+	struct vg_policy *vals = malloc(VG_MAX_IFACES * sizeof(*vals));
+	size_t n = 0, i, nk;
+	void *all = NULL;
+
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	for (;;) {
+		count = (uint32_t)(VG_MAX_IFACES - n);
+		ret = bpf_map_lookup_batch(fd, n ? &batch : NULL, &batch, keys + n, vals + n,
+					   &count, NULL);
+		n += count;
+		if (ret == -ENOENT)
+			goto done;
+		if (ret)
+			break;
+		if (n >= VG_MAX_IFACES)
+			goto done;
+	}
+	if (n || (ret != -EINVAL && ret != -EOPNOTSUPP && ret != -ENOTSUPP))
+		goto fail;
+	/* No batch operations: key by key. */
+	ret = map_keys(fd, sizeof(uint32_t), &all, &nk);
+	if (ret)
+		goto fail;
+	for (i = 0; i < nk && n < VG_MAX_IFACES; i++) {
+		keys[n] = ((uint32_t *)all)[i];
+		if (bpf_map_lookup_elem(fd, &keys[n], &vals[n]) == 0)
+			n++;
+		else if (errno != ENOENT) {
+			ret = -errno;
+			goto fail;
+		}
+	}
+	free(all);
+done:
+	*keys_out = keys;
+	*vals_out = vals;
+	*n_out = n;
+	return 0;
+fail:
+	free(all);
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+/* The lowest pass counter slot no policy holds, zeroed. */
+static int slot_alloc(struct vg_state *st, uint16_t *slot)
+{
+	uint8_t used[VG_MAX_IFACES / 8] = { 0 };
+	struct vg_policy *vals = NULL;
+	uint32_t *keys = NULL, s;
+	size_t n = 0, i;
+	int ret;
+
+	ret = policies_read(st, &keys, &vals, &n);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++)
+		if (vals[i].slot < VG_MAX_IFACES)
+			used[vals[i].slot / 8] |= (uint8_t)(1U << (vals[i].slot % 8));
+	free(keys);
+	free(vals);
+	for (s = 0; s < VG_MAX_IFACES; s++)
+		if (!(used[s / 8] & (1U << (s % 8))))
+			break;
+	if (s == VG_MAX_IFACES)
+		return -ENOSPC;
+	*slot = (uint16_t)s;
+	return passes_zero(st, s);
+}
+
 /* ---- apply ------------------------------------------------------------------ */
 
-static int write_v4(struct vg_state *st, uint32_t ifindex, uint32_t gen,
-		    const struct vg_prefix4 *p)
-{
-	struct vg_addr val = { 0 };
-
-	if (p->len == 32) {
-		struct vg_v4_key k = { .ifindex = ifindex, .gen = gen, .addr = p->addr.s_addr };
-
-		return bpf_map_update_elem(st->map_fd[VG_MAP_V4_HOSTS], &k, &val, BPF_ANY) ?
-			-errno : 0;
-	} else {
-		struct vg_v4_lpm_key k = {
-			.prefixlen = VG_LPM_KEY_BITS + p->len,
-			.ifindex = ifindex,
-			.gen = gen,
-			.addr = p->addr.s_addr,
-		};
-
-		return bpf_map_update_elem(st->map_fd[VG_MAP_V4_PREFIXES], &k, &val, BPF_ANY) ?
-			-errno : 0;
-	}
-}
-
-static int write_v6(struct vg_state *st, uint32_t ifindex, uint32_t gen,
-		    const struct in6_addr *a, unsigned int len, uint32_t flags)
-{
-	struct vg_addr val = { .flags = flags };
-
-	if (len == 128) {
-		struct vg_v6_key k = { .ifindex = ifindex, .gen = gen };
-
-		memcpy(k.addr, a, 16);
-		return bpf_map_update_elem(st->map_fd[VG_MAP_V6_HOSTS], &k, &val, BPF_ANY) ?
-			-errno : 0;
-	} else {
-		struct vg_v6_lpm_key k = {
-			.prefixlen = VG_LPM_KEY_BITS + len,
-			.ifindex = ifindex,
-			.gen = gen,
-		};
-
-		memcpy(k.addr, a, 16);
-		return bpf_map_update_elem(st->map_fd[VG_MAP_V6_PREFIXES], &k, &val, BPF_ANY) ?
-			-errno : 0;
-	}
-}
-
-static bool spec_has_v6_host(const struct vg_spec *spec, const struct in6_addr *a)
+static bool v4_inline(const struct vg_policy *pol, const struct vg_prefix4 *p)
 {
 	unsigned int i;
 
-	for (i = 0; i < spec->n_v6; i++)
-		if (spec->v6[i].len == 128 && !memcmp(&spec->v6[i].addr, a, 16))
+	for (i = 0; i < VG_INLINE_V4 && p->len == 32; i++)
+		if (pol->v4[i] == p->addr.s_addr)
 			return true;
 	return false;
 }
 
-static int write_addrs(struct vg_state *st, const struct vg_spec *spec, uint32_t ifindex,
-		       uint32_t gen)
+static bool v6_inline(const struct vg_policy *pol, const struct vg_prefix6 *p)
 {
 	unsigned int i;
-	int ret;
 
-	for (i = 0; i < spec->n_v4; i++)
-		if ((ret = write_v4(st, ifindex, gen, &spec->v4[i])))
-			return ret;
-	for (i = 0; i < spec->n_v6; i++)
-		if ((ret = write_v6(st, ifindex, gen, &spec->v6[i].addr, spec->v6[i].len, 0)))
-			return ret;
-	if (!(spec->flags & VG_F_LINK_LOCAL))
-		return 0;
-	for (i = 0; i < spec->n_macs; i++) {
-		struct in6_addr ll;
+	for (i = 0; i < VG_INLINE_V6 && p->len == 128; i++)
+		if (!memcmp(pol->v6[i], &p->addr, 16))
+			return true;
+	return false;
+}
 
-		vg_eui64_link_local(spec->macs[i], &ll);
-		/* Listed explicitly as well: keep it an ordinary entry. */
-		if (spec_has_v6_host(spec, &ll))
+/* The addresses of spec that the policy does not hold inline, to the
+ * tries under ifindex and gen. */
+static int write_addrs(struct vg_state *st, const struct vg_spec *spec,
+		       const struct vg_policy *pol, uint32_t ifindex)
+{
+	const uint8_t one = 1;
+	unsigned int i;
+
+	for (i = 0; i < spec->n_v4; i++) {
+		struct vg_v4_key k = {
+			.prefixlen = VG_LPM_KEY_BITS + spec->v4[i].len,
+			.ifindex = ifindex,
+			.gen = pol->gen,
+			.addr = spec->v4[i].addr.s_addr,
+		};
+
+		if (v4_inline(pol, &spec->v4[i]))
 			continue;
-		if ((ret = write_v6(st, ifindex, gen, &ll, 128, VG_ADDR_DERIVED)))
-			return ret;
+		if (bpf_map_update_elem(st->map_fd[VG_MAP_V4_ADDRS], &k, &one, BPF_ANY))
+			return -errno;
+	}
+	for (i = 0; i < spec->n_v6; i++) {
+		struct vg_v6_key k = {
+			.prefixlen = VG_LPM_KEY_BITS + spec->v6[i].len,
+			.ifindex = ifindex,
+			.gen = pol->gen,
+		};
+
+		if (v6_inline(pol, &spec->v6[i]))
+			continue;
+		memcpy(k.addr, &spec->v6[i].addr, 16);
+		if (bpf_map_update_elem(st->map_fd[VG_MAP_V6_ADDRS], &k, &one, BPF_ANY))
+			return -errno;
 	}
 	return 0;
 }
 
-static void policy_build(const struct vg_spec *spec, uint32_t gen, uint32_t attach,
+/* The policy of spec: the first host addresses of each family inline,
+ * a flag for each family with more. */
+static void policy_build(const struct vg_spec *spec, uint8_t gen, uint16_t slot,
 			 struct vg_policy *pol)
 {
-	unsigned int i;
+	unsigned int i, n4 = 0, n6 = 0;
 
 	memset(pol, 0, sizeof(*pol));
 	pol->gen = gen;
+	pol->slot = slot;
 	pol->flags = (uint16_t)spec->flags;
-	for (i = 0; i < spec->n_v4; i++)
-		if (spec->v4[i].len < 32)
-			pol->flags |= VG_F_V4_PREFIXES;
-	for (i = 0; i < spec->n_v6; i++)
-		if (spec->v6[i].len < 128)
-			pol->flags |= VG_F_V6_PREFIXES;
+	for (i = 0; i < spec->n_v4; i++) {
+		if (spec->v4[i].len == 32 && n4 < VG_INLINE_V4 && !v4_inline(pol, &spec->v4[i]))
+			pol->v4[n4++] = spec->v4[i].addr.s_addr;
+		else if (!v4_inline(pol, &spec->v4[i]))
+			pol->flags |= VG_F_V4_TABLE;
+	}
+	for (i = 0; i < spec->n_v6; i++) {
+		if (spec->v6[i].len == 128 && n6 < VG_INLINE_V6 && !v6_inline(pol, &spec->v6[i]))
+			memcpy(pol->v6[n6++], &spec->v6[i].addr, 16);
+		else if (!v6_inline(pol, &spec->v6[i]))
+			pol->flags |= VG_F_V6_TABLE;
+	}
 	pol->mode = (uint8_t)spec->mode;
 	pol->n_macs = (uint8_t)spec->n_macs;
 	memcpy(pol->macs, spec->macs, sizeof(pol->macs[0]) * spec->n_macs);
@@ -625,7 +732,6 @@ static void policy_build(const struct vg_spec *spec, uint32_t gen, uint32_t atta
 		pol->ethertypes[i] = htons(spec->ethertypes[i]);
 	/* spec->ifname was validated to fit, NUL included. */
 	memcpy(pol->ifname, spec->ifname, strnlen(spec->ifname, VG_IFNAMSIZ - 1));
-	pol->attach = attach;
 }
 
 static int attach_filter(struct vg_state *st, uint32_t ifindex, uint32_t kind)
@@ -685,8 +791,10 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 		   const struct vg_apply_opts *opts, char *err, size_t errlen)
 {
 	struct vg_policy old, pol;
-	uint32_t ifindex, gen, kind, attach;
+	uint32_t ifindex, kind, attach;
 	bool have_old, created = false;
+	uint16_t slot;
+	uint8_t gen;
 	char verr[VG_ERRLEN];
 	int ret;
 
@@ -703,17 +811,32 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 	have_old = bpf_map_lookup_elem(st->map_fd[VG_MAP_POLICY], &ifindex, &old) == 0;
 	if (!have_old && errno != ENOENT)
 		return fail(err, errlen, -errno, "cannot read the policy: %s", strerror(errno));
-	gen = have_old ? old.gen ^ 1 : 0;
+	gen = have_old ? (uint8_t)(old.gen ^ 1) : 0;
 	kind = opts && opts->attach ? opts->attach :
 		have_old && (old.attach & VG_ATTACH_TCX) ? VG_ATTACH_TCX : VG_ATTACH_CLS_BPF;
 
 	/* Leftovers of a run killed before its commit point; without a
-	 * policy nothing of this ifindex is in force, both generations go. */
+	 * policy nothing of this ifindex is in force: both generations and
+	 * any drop counters go. */
 	ret = purge_addrs(st, ifindex, have_old ? PURGE_GEN : PURGE_ALL, gen, NULL);
-	if (!ret)
-		ret = write_addrs(st, spec, ifindex, gen);
-	if (!ret)
-		ret = stats_create(st, ifindex);
+	if (!ret && !have_old)
+		ret = purge_drops(st, ifindex, NULL, NULL, NULL);
+	if (ret) {
+		fail(err, errlen, ret, "cannot write the maps: %s", strerror(-ret));
+		goto undo;
+	}
+	if (have_old) {
+		slot = old.slot;
+	} else if ((ret = slot_alloc(st, &slot))) {
+		if (ret == -ENOSPC)
+			fail(err, errlen, ret, "cannot attach: %u interfaces have a policy already",
+			     VG_MAX_IFACES);
+		else
+			fail(err, errlen, ret, "cannot write the maps: %s", strerror(-ret));
+		goto undo;
+	}
+	policy_build(spec, gen, slot, &pol);
+	ret = write_addrs(st, spec, &pol, ifindex);
 	if (ret) {
 		fail(err, errlen, ret, "cannot write the maps: %s", strerror(-ret));
 		goto undo;
@@ -732,9 +855,9 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 			attach |= VG_ATTACH_OWN_CLSACT;
 	}
 
-	/* The commit point: the program switches to the new generation
-	 * with this one update, before any filter runs with it. */
-	policy_build(spec, gen, attach, &pol);
+	/* The commit point: the program switches to the new policy and
+	 * generation with this one update, before any filter runs with it. */
+	pol.attach = (uint8_t)attach;
 	if (bpf_map_update_elem(st->map_fd[VG_MAP_POLICY], &ifindex, &pol, BPF_ANY)) {
 		ret = -errno;
 		fail(err, errlen, ret, "cannot write the policy: %s", strerror(-ret));
@@ -897,6 +1020,18 @@ static const struct live *live_find(const struct live *l, size_t n, uint32_t ifi
 	return NULL;
 }
 
+struct live_set {
+	const struct live *l;
+	size_t n;
+};
+
+static bool live_keep(const void *ctx, uint32_t ifindex)
+{
+	const struct live_set *ls = ctx;
+
+	return live_find(ls->l, ls->n, ifindex) != NULL;
+}
+
 /*
  * tcx links pinned for an interface without a live policy, or whose
  * device is gone (a link outlives its device as long as it is pinned).
@@ -934,9 +1069,10 @@ static void gc_tcx_pins(struct vg_state *st, const struct live *live, size_t nli
 
 int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t errlen)
 {
-	uint32_t *keys = NULL, *skeys = NULL;
+	uint32_t *keys = NULL;
 	struct live *live = NULL;
-	size_t n = 0, nlive = 0, i, m, ns = 0;
+	struct live_set lset;
+	size_t n = 0, nlive = 0, i, m;
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -1008,16 +1144,12 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 		if (ret)
 			goto out;
 	}
-	if (st->map_fd[VG_MAP_STATS] >= 0) {
-		ret = map_keys(st->map_fd[VG_MAP_STATS], sizeof(uint32_t), (void **)&skeys, &ns);
-		for (i = 0; !ret && i < ns; i++)
-			if (!live_find(live, nlive, skeys[i]))
-				ret = delete_key(st->map_fd[VG_MAP_STATS], &skeys[i], &res->entries);
-	}
+	lset.l = live;
+	lset.n = nlive;
+	ret = purge_drops(st, 0, live_keep, &lset, &res->entries);
 	if (!ret)
 		gc_tcx_pins(st, live, nlive, res);
 out:
-	free(skeys);
 	free(live);
 	free(keys);
 	if (ret)
@@ -1047,42 +1179,93 @@ static struct vg_iface *iface_find(struct vg_iface *v, size_t n, uint32_t ifinde
 	return NULL;
 }
 
-static void add_addr(struct vg_iface *it, const struct addr_map *am, const void *key,
-		     const struct vg_addr *val)
+static void add_v4(struct vg_iface *it, const void *addr, unsigned int len)
 {
-	const char *k = key;
-
-	switch (am->id) {
-	case VG_MAP_V4_HOSTS:
-	case VG_MAP_V4_PREFIXES:
-		if (it->n_v4 >= VG_MAX_ADDRS) {
-			it->truncated = true;
-			return;
-		}
-		if (am->id == VG_MAP_V4_HOSTS) {
-			memcpy(&it->v4[it->n_v4].addr, k + offsetof(struct vg_v4_key, addr), 4);
-			it->v4[it->n_v4].len = 32;
-		} else {
-			memcpy(&it->v4[it->n_v4].addr, k + offsetof(struct vg_v4_lpm_key, addr), 4);
-			it->v4[it->n_v4].len = (uint8_t)(key_u32(k, 0) - VG_LPM_KEY_BITS);
-		}
-		it->n_v4++;
-		break;
-	default:
-		if (it->n_v6 >= VG_IFACE_MAX_V6) {
-			it->truncated = true;
-			return;
-		}
-		if (am->id == VG_MAP_V6_HOSTS) {
-			memcpy(&it->v6[it->n_v6].addr, k + offsetof(struct vg_v6_key, addr), 16);
-			it->v6[it->n_v6].len = 128;
-		} else {
-			memcpy(&it->v6[it->n_v6].addr, k + offsetof(struct vg_v6_lpm_key, addr), 16);
-			it->v6[it->n_v6].len = (uint8_t)(key_u32(k, 0) - VG_LPM_KEY_BITS);
-		}
-		it->v6_derived[it->n_v6] = val->flags & VG_ADDR_DERIVED;
-		it->n_v6++;
+	if (it->n_v4 >= VG_MAX_ADDRS) {
+		it->truncated = true;
+		return;
 	}
+	memcpy(&it->v4[it->n_v4].addr, addr, 4);
+	it->v4[it->n_v4].len = (uint8_t)len;
+	it->n_v4++;
+}
+
+static void add_v6(struct vg_iface *it, const void *addr, unsigned int len, bool derived)
+{
+	if (it->n_v6 >= VG_IFACE_MAX_V6) {
+		it->truncated = true;
+		return;
+	}
+	memcpy(&it->v6[it->n_v6].addr, addr, 16);
+	it->v6[it->n_v6].len = (uint8_t)len;
+	it->v6_derived[it->n_v6] = derived;
+	it->n_v6++;
+}
+
+static bool has_v6_host(const struct vg_iface *it, const struct in6_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < it->n_v6; i++)
+		if (it->v6[i].len == 128 && !memcmp(&it->v6[i].addr, a, 16))
+			return true;
+	return false;
+}
+
+/* The addresses the policy holds inline (zero: unused). */
+static void add_inline(struct vg_iface *it)
+{
+	static const uint8_t zero[16];
+	unsigned int i;
+
+	for (i = 0; i < VG_INLINE_V4; i++)
+		if (it->pol.v4[i])
+			add_v4(it, &it->pol.v4[i], 32);
+	for (i = 0; i < VG_INLINE_V6; i++)
+		if (memcmp(it->pol.v6[i], zero, 16))
+			add_v6(it, it->pol.v6[i], 128, false);
+}
+
+/* The EUI-64 link-local address of each MAC, which the program
+ * computes rather than stores; one listed explicitly stays ordinary. */
+static void add_derived(struct vg_iface *it)
+{
+	unsigned int i;
+
+	if (!(it->pol.flags & VG_F_LINK_LOCAL))
+		return;
+	for (i = 0; i < it->pol.n_macs && i < VG_MAX_MACS; i++) {
+		struct in6_addr ll;
+
+		vg_eui64_link_local(it->pol.macs[i], &ll);
+		if (!has_v6_host(it, &ll))
+			add_v6(it, &ll, 128, true);
+	}
+}
+
+/* The drop counters of the listed interfaces, summed over CPUs. */
+static int add_drops(struct vg_state *st, struct vg_iface *v, size_t n)
+{
+	int fd = st->map_fd[VG_MAP_DROPS], ret;
+	struct vg_drop_key *keys;
+	size_t nk, k;
+
+	if (fd < 0)
+		return 0;
+	ret = map_keys(fd, sizeof(*keys), (void **)&keys, &nk);
+	if (ret)
+		return ret;
+	for (k = 0; k < nk; k++) {
+		struct vg_iface *it = iface_find(v, n, keys[k].ifindex);
+		__u64 sum;
+
+		if (!it || keys[k].reason >= VG_REASON_MAX || keys[k].reason == VG_PASS ||
+		    percpu_u64_sum(fd, &keys[k], &sum))
+			continue;
+		it->stats.pkts[keys[k].reason] += sum;
+	}
+	free(keys);
+	return 0;
 }
 
 int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out,
@@ -1117,9 +1300,12 @@ int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out
 		it->present = it->cur_name[0] && policy_named(&it->pol, it->cur_name);
 		if (it->cur_name[0])
 			it->filter_present = ours_on_device(st, keys[i], &it->filter_prog_id);
-		if (st->map_fd[VG_MAP_STATS] >= 0 &&
-		    percpu_stats_read(st->map_fd[VG_MAP_STATS], &keys[i], &it->stats) == 0)
-			it->has_stats = true;
+		if (st->map_fd[VG_MAP_PASSES] >= 0) {
+			uint32_t slot = it->pol.slot;
+
+			percpu_u64_sum(st->map_fd[VG_MAP_PASSES], &slot, &it->stats.pkts[VG_PASS]);
+		}
+		add_inline(it);
 		cnt++;
 	}
 	free(keys);
@@ -1141,14 +1327,23 @@ int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out
 		for (k = 0; k < na; k++) {
 			const char *key = (const char *)ak + k * am->key_size;
 			struct vg_iface *it = iface_find(v, cnt, key_u32(key, am->ifindex_off));
-			struct vg_addr val;
+			unsigned int len = key_u32(key, 0) - VG_LPM_KEY_BITS;
 
-			if (!it || key_u32(key, am->gen_off) != it->pol.gen ||
-			    bpf_map_lookup_elem(fd, key, &val))
+			if (!it || key_u32(key, am->gen_off) != it->pol.gen)
 				continue;
-			add_addr(it, am, key, &val);
+			if (am->id == VG_MAP_V4_ADDRS)
+				add_v4(it, key + offsetof(struct vg_v4_key, addr), len);
+			else
+				add_v6(it, key + offsetof(struct vg_v6_key, addr), len, false);
 		}
 		free(ak);
+	}
+	for (i = 0; i < cnt; i++)
+		add_derived(&v[i]);
+	ret = add_drops(st, v, cnt);
+	if (ret) {
+		free(v);
+		return fail(err, errlen, ret, "cannot read drops: %s", strerror(-ret));
 	}
 	qsort(v, cnt, sizeof(*v), iface_cmp);
 	*out = v;
@@ -1156,14 +1351,34 @@ int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out
 	return 0;
 }
 
-int vg_state_orphans(struct vg_state *st, struct vg_stats *out)
+int vg_state_totals(struct vg_state *st, struct vg_stats *out, bool *full)
 {
-	uint32_t zero = 0;
+	struct bpf_map_info info;
+	uint32_t zero = 0, len = sizeof(info);
+	struct vg_stats *vals;
+	int ncpu, c, r, ret;
+	void *keys;
+	size_t n;
 
 	memset(out, 0, sizeof(*out));
-	if (st->map_fd[VG_MAP_ORPHANS] < 0)
+	*full = false;
+	if (st->map_fd[VG_MAP_DROPS] >= 0 &&
+	    map_keys(st->map_fd[VG_MAP_DROPS], sizeof(struct vg_drop_key), &keys, &n) == 0) {
+		memset(&info, 0, sizeof(info));
+		*full = bpf_obj_get_info_by_fd(st->map_fd[VG_MAP_DROPS], &info, &len) == 0 &&
+			n >= info.max_entries;
+		free(keys);
+	}
+	if (st->map_fd[VG_MAP_TOTALS] < 0)
 		return 0;
-	return percpu_stats_read(st->map_fd[VG_MAP_ORPHANS], &zero, out);
+	ret = percpu_read(st->map_fd[VG_MAP_TOTALS], &zero, sizeof(*vals), (void **)&vals, &ncpu);
+	if (ret)
+		return ret;
+	for (c = 0; c < ncpu; c++)
+		for (r = 0; r < VG_REASON_MAX; r++)
+			out->pkts[r] += vals[c].pkts[r];
+	free(vals);
+	return 0;
 }
 
 /* ---- shorthands ---------------------------------------------------------------- */

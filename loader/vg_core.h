@@ -51,12 +51,11 @@ void vg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 enum vg_map_id {
 	VG_MAP_POLICY,
-	VG_MAP_V4_HOSTS,
-	VG_MAP_V6_HOSTS,
-	VG_MAP_V4_PREFIXES,
-	VG_MAP_V6_PREFIXES,
-	VG_MAP_STATS,
-	VG_MAP_ORPHANS,
+	VG_MAP_V4_ADDRS,
+	VG_MAP_V6_ADDRS,
+	VG_MAP_PASSES,
+	VG_MAP_DROPS,
+	VG_MAP_TOTALS,
 	VG_MAP_N
 };
 
@@ -149,7 +148,6 @@ struct vg_iface {
 	struct vg_prefix6 v6[VG_IFACE_MAX_V6];
 	bool v6_derived[VG_IFACE_MAX_V6];
 	bool truncated;		/* more entries than the limits (never written by us) */
-	bool has_stats;
 	struct vg_stats stats;	/* summed over CPUs */
 	/* What is on the device. */
 	bool filter_present;	/* our cls_bpf filter or tcx link is attached */
@@ -163,9 +161,11 @@ struct vg_iface {
 int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out,
 		  size_t *n, char *err, size_t errlen);
 
-/* The orphans counters (frames on interfaces with the program and no
- * policy), summed over CPUs; zeros when the map is not there. */
-int vg_state_orphans(struct vg_state *st, struct vg_stats *out);
+/* Host-wide drops by reason since the maps were created ("totals"),
+ * summed over CPUs; zeros when the map is not there.  out->pkts[VG_NO_POLICY]
+ * counts frames on interfaces with the program and no policy (orphans).
+ * *full is set when the per-interface drop counters have no room left. */
+int vg_state_totals(struct vg_state *st, struct vg_stats *out, bool *full);
 
 /* Names of the VG_REASONS, by index. */
 extern const char *const vg_reason_names[VG_REASON_MAX];

@@ -11,6 +11,8 @@ MAC=02:00:00:00:08:00
 A=10.99.0.8
 B=10.99.0.80
 C=10.99.0.99
+X1=10.99.0.81
+X2=10.99.0.82
 vg_guest g8 vif8.0 $MAC quiet
 VG_FENCE[g8]="udp4 --src-ip $A"
 STREAM=${VG_STREAM:-3000}	# frames per stream, one every 300 us
@@ -73,6 +75,16 @@ tap_check "A streams while policy switches {A} <-> {A,B} $SWITCHES times: no A f
 	"$GOT of $STREAM, C: $GOT_C, switches >= $([ $SWITCHES -ge 2 ] && echo 2 || echo "$SWITCHES")"
 tap_check "counters during the {A} <-> {A,B} switches" \
 	"ipv4-src+$((STREAM / 10)) pass+$((STREAM + 1))" "$(vg_delta s0 STATS)"
+
+# The first two IPv4 hosts sit in the policy itself, further ones in the
+# LPM trie under the policy's generation: A moves between the two at every
+# switch, and between the trie's generations with a fourth address.
+stream $A "--ipv4 $A" "--ipv4 $X1 --ipv4 $X2 --ipv4 $A"
+tap_check "A streams while A moves inline <-> table $SWITCHES times: no A frame lost" \
+	"$STREAM of $STREAM, C: 0" "$GOT of $STREAM, C: $GOT_C"
+stream $A "--ipv4 $X1 --ipv4 $X2 --ipv4 $A" "--ipv4 $X1 --ipv4 $X2 --ipv4 $B --ipv4 $A"
+tap_check "A streams while the table switches generation $SWITCHES times: no A frame lost" \
+	"$STREAM of $STREAM, C: 0" "$GOT of $STREAM, C: $GOT_C"
 
 set_policy --ipv4 $A
 vg_case "{A}: B dropped" g8 vif8.0 3 0 "ipv4-src+3 pass+1" udp4 --src-ip $B

@@ -430,7 +430,7 @@ static void validate(void **state)
 	s.mode = VG_MODE_INVALID;
 	assert_int_equal(vg_spec_validate(&s, err, sizeof(err)), -EINVAL);
 	s.mode = VG_MODE_LOCKED;
-	s.flags |= VG_F_V4_PREFIXES;	/* computed by the loader, not a spec flag */
+	s.flags |= VG_F_V4_TABLE;	/* computed by the loader, not a spec flag */
 	assert_int_equal(vg_spec_validate(&s, err, sizeof(err)), -EINVAL);
 	assert_contains(err, "unknown flags");
 	s.flags = VG_F_DHCP_CLIENT;
