@@ -515,9 +515,9 @@ static int build_cases(struct tcase *tc)
 	return n;
 }
 
-enum { M_POLICY, M_V4, M_V6, M_V4P, M_V6P, M_STATS, M_ORPHANS, M_COUNT };
+enum { M_POLICY, M_V4, M_V6, M_PASSES, M_DROPS, M_TOTALS, M_COUNT };
 static const char *const map_names[M_COUNT] = {
-	"policy", "v4_hosts", "v6_hosts", "v4_prefixes", "v6_prefixes", "stats", "orphans",
+	"policy", "v4_addrs", "v6_addrs", "passes", "drops", "totals",
 };
 
 struct vg {
@@ -525,6 +525,7 @@ struct vg {
 	int prog_fd;
 	int map_fd[M_COUNT];
 	int ncpu;
+	uint16_t next_slot;	/* pass counter slots, given out in order */
 };
 
 static struct bpf_program *first_prog(struct bpf_object *obj)
@@ -589,19 +590,54 @@ static long long map_memlock(int fd)
 	return v;
 }
 
-static void stats_sum(struct vg *vg, uint32_t ifindex, int orphans, uint64_t *out)
+/* Sum over CPUs of a per-CPU u64 (0 when the key is absent). */
+static uint64_t percpu_sum(int fd, const void *key, int ncpu)
 {
-	struct vg_stats *v = calloc(vg->ncpu, sizeof(*v));
-	uint32_t key = orphans ? 0 : ifindex;
+	uint64_t *v = calloc(ncpu, sizeof(*v)), sum = 0;
 
 	if (!v)
 		die("out of memory");
-	memset(out, 0, sizeof(uint64_t) * VG_REASON_MAX);
-	if (bpf_map_lookup_elem(vg->map_fd[orphans ? M_ORPHANS : M_STATS], &key, v) == 0)
-		for (int c = 0; c < vg->ncpu; c++)
-			for (int r = 0; r < VG_REASON_MAX; r++)
-				out[r] += v[c].pkts[r];
+	if (bpf_map_lookup_elem(fd, key, v) == 0)
+		for (int c = 0; c < ncpu; c++)
+			sum += v[c];
 	free(v);
+	return sum;
+}
+
+/*
+ * The counters one frame on ifindex can move, by reason: the pass counter
+ * of the policy's slot, the interface's drop counters, and for a frame
+ * without policy (orphans) the host totals.  A drop also moves the
+ * totals; the per-interface view is enough to name the reason.
+ */
+static void stats_sum(struct vg *vg, uint32_t ifindex, int orphans, uint64_t *out)
+{
+	memset(out, 0, sizeof(uint64_t) * VG_REASON_MAX);
+	if (orphans) {
+		struct vg_stats *v = calloc(vg->ncpu, sizeof(*v));
+		uint32_t zero = 0;
+
+		if (!v)
+			die("out of memory");
+		if (bpf_map_lookup_elem(vg->map_fd[M_TOTALS], &zero, v) == 0)
+			for (int c = 0; c < vg->ncpu; c++)
+				for (int r = 0; r < VG_REASON_MAX; r++)
+					out[r] += v[c].pkts[r];
+		free(v);
+		return;
+	}
+	struct vg_policy p;
+
+	if (bpf_map_lookup_elem(vg->map_fd[M_POLICY], &ifindex, &p) == 0) {
+		uint32_t slot = p.slot;
+
+		out[VG_PASS] = percpu_sum(vg->map_fd[M_PASSES], &slot, vg->ncpu);
+	}
+	for (int r = VG_PASS + 1; r < VG_REASON_MAX; r++) {
+		struct vg_drop_key k = { .ifindex = ifindex, .reason = (uint32_t)r };
+
+		out[r] = percpu_sum(vg->map_fd[M_DROPS], &k, vg->ncpu);
+	}
 }
 
 /*
@@ -626,89 +662,65 @@ static int update(int fd, const void *key, const void *val, __u64 flags)
 	return -1;
 }
 
-static void stats_create(struct vg *vg, uint32_t ifindex)
+/* The next pass counter slot, zeroed, as the loader gives them out. */
+static uint16_t slot_take(struct vg *vg)
 {
-	struct vg_stats *v = calloc(vg->ncpu, sizeof(*v));
+	uint64_t *v = calloc(vg->ncpu, sizeof(*v));
+	uint32_t slot = vg->next_slot++;
 
 	if (!v)
 		die("out of memory");
-	if (update(vg->map_fd[M_STATS], &ifindex, v, BPF_NOEXIST))
-		die("stats update: %s", strerror(errno));
+	if (slot >= VG_MAX_IFACES || update(vg->map_fd[M_PASSES], &slot, v, BPF_ANY))
+		die("passes update (slot %u): %s", slot, strerror(errno));
 	free(v);
-}
-
-static void put_v4(struct vg *vg, uint32_t ifindex, uint32_t addr)
-{
-	struct vg_v4_key k = { .ifindex = ifindex, .gen = 0, .addr = htonl(addr) };
-	struct vg_addr a = { 0 };
-
-	if (update(vg->map_fd[M_V4], &k, &a, BPF_ANY))
-		die("v4_hosts update: %s", strerror(errno));
-}
-
-static void put_v6(struct vg *vg, uint32_t ifindex, const struct in6_addr *addr,
-		   uint32_t flags)
-{
-	struct vg_v6_key k = { .ifindex = ifindex, .gen = 0 };
-	struct vg_addr a = { .flags = flags };
-
-	memcpy(k.addr, addr, 16);
-	if (update(vg->map_fd[M_V6], &k, &a, BPF_ANY))
-		die("v6_hosts update: %s", strerror(errno));
+	return (uint16_t)slot;
 }
 
 /*
  * One interface the way `vifguard attach IF --mac M --ipv4 A --ipv6 B`
- * leaves it: policy (generation 0), one IPv4 and one IPv6 host, the
- * EUI-64 link-local address derived from the MAC, a stats entry.
+ * leaves it: the policy (generation 0, a zeroed pass counter slot) with
+ * the IPv4 and the IPv6 host inline; the EUI-64 link-local address is
+ * computed by the program, nothing goes to the tries.
  */
 static void put_iface(struct vg *vg, uint32_t ifindex, const uint8_t *mac, uint32_t v4addr,
-		      const struct in6_addr *v6addr, uint8_t mode)
+		      const struct in6_addr *v6addr, uint8_t mode, uint16_t extra_flags)
 {
 	struct vg_policy p = {
 		.gen = 0,
-		.flags = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL,
+		.flags = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | extra_flags,
 		.mode = mode,
 		.n_macs = 1,
 		.attach = VG_ATTACH_CLS_BPF,
 	};
-	struct in6_addr ll = eui64_ll(mac);
 
 	memcpy(p.macs[0], mac, 6);
 	snprintf(p.ifname, sizeof(p.ifname), "vif%u.0", ifindex);
-	if (v4addr)
-		put_v4(vg, ifindex, v4addr);
+	p.v4[0] = htonl(v4addr);
 	if (v6addr)
-		put_v6(vg, ifindex, v6addr, 0);
-	put_v6(vg, ifindex, &ll, VG_ADDR_DERIVED);
-	stats_create(vg, ifindex);
+		memcpy(p.v6[0], v6addr, 16);
+	p.slot = slot_take(vg);
 	if (update(vg->map_fd[M_POLICY], &ifindex, &p, BPF_ANY))
 		die("policy update: %s", strerror(errno));
 }
 
+/* An interface allowed 10.1.0.0/16 and fd01::/64, in the tries. */
 static void put_prefix_iface(struct vg *vg, uint32_t ifindex)
 {
-	struct vg_v4_lpm_key k4 = {
+	struct vg_v4_key k4 = {
 		.prefixlen = VG_LPM_KEY_BITS + 16, .ifindex = ifindex, .gen = 0,
 		.addr = htonl(0x0a010000),
 	};
-	struct vg_v6_lpm_key k6 = {
+	struct vg_v6_key k6 = {
 		.prefixlen = VG_LPM_KEY_BITS + 64, .ifindex = ifindex, .gen = 0,
 	};
 	struct in6_addr p6 = v6("fd01::");
-	struct vg_addr a = { 0 };
-	struct vg_policy p;
+	uint8_t one = 1;
 
 	memcpy(k6.addr, &p6, 16);
-	if (update(vg->map_fd[M_V4P], &k4, &a, BPF_ANY) ||
-	    update(vg->map_fd[M_V6P], &k6, &a, BPF_ANY))
+	if (update(vg->map_fd[M_V4], &k4, &one, BPF_ANY) ||
+	    update(vg->map_fd[M_V6], &k6, &one, BPF_ANY))
 		die("prefix update: %s", strerror(errno));
-	put_iface(vg, ifindex, MAC_P, 0, NULL, VG_MODE_LOCKED);
-	if (bpf_map_lookup_elem(vg->map_fd[M_POLICY], &ifindex, &p))
-		die("policy lookup: %s", strerror(errno));
-	p.flags |= VG_F_V4_PREFIXES | VG_F_V6_PREFIXES;
-	if (update(vg->map_fd[M_POLICY], &ifindex, &p, BPF_ANY))
-		die("policy update: %s", strerror(errno));
+	put_iface(vg, ifindex, MAC_P, 0, NULL, VG_MODE_LOCKED, VG_F_V4_TABLE | VG_F_V6_TABLE);
 }
 
 /* Interfaces that only make up the numbers: ifindexes no device has. */
@@ -722,7 +734,7 @@ static void put_filler(struct vg *vg, uint32_t i)
 	a6.s6_addr[13] = (i >> 16) & 0xff;
 	a6.s6_addr[14] = (i >> 8) & 0xff;
 	a6.s6_addr[15] = i & 0xff;
-	put_iface(vg, FILLER_BASE + i, mac, 0x0b000000 | i, &a6, VG_MODE_LOCKED);
+	put_iface(vg, FILLER_BASE + i, mac, 0x0b000000 | i, &a6, VG_MODE_LOCKED, 0);
 }
 
 /* CPU time of this thread per run: test runs are not preempted inside the
@@ -986,11 +998,11 @@ static int cmd_prog(int argc, char **argv)
 
 		if (!have) {
 			put_iface(&vg, ifx[DEV_LOCKED], MAC_G, V4_G, &(struct in6_addr){
-					  .s6_addr = { 0xfd, [15] = 1 } }, VG_MODE_LOCKED);
+					  .s6_addr = { 0xfd, [15] = 1 } }, VG_MODE_LOCKED, 0);
 			have = 1;
 		}
 		if (want >= 3 && !others) {
-			put_iface(&vg, ifx[DEV_DISABLED], MAC_G, V4_G, NULL, VG_MODE_DISABLED);
+			put_iface(&vg, ifx[DEV_DISABLED], MAC_G, V4_G, NULL, VG_MODE_DISABLED, 0);
 			put_prefix_iface(&vg, ifx[DEV_PREFIX]);
 			have += 2;
 			others = true;
@@ -1114,9 +1126,13 @@ static int cmd_prog(int argc, char **argv)
 			printf(" %12lld |", i < M_COUNT ? memN[l][i] : totN[l]);
 		printf(" %13.0f |\n", (double)(last - e) / levels[nlevels - 1]);
 	}
-	printf("\nEach interface: 1 MAC, 1 IPv4 and 1 IPv6 host address, the derived "
-	       "link-local address, a stats entry\n(%d possible CPUs: per-CPU values scale "
-	       "with them).\n\n", vg.ncpu);
+	printf("\nEach interface: 1 MAC, 1 IPv4 and 1 IPv6 host address (inline in its "
+	       "policy; the EUI-64 link-local\naddress is computed, not stored) and a pass "
+	       "counter slot.  The tries hold only the prefix case's two\nprefixes; \"drops\" "
+	       "only the counters the drop cases created on the test interfaces (a host\n"
+	       "without attacks has none).  \"passes\" is an array: its size does not "
+	       "depend on the interfaces\n(%d possible CPUs: per-CPU values scale with "
+	       "them).\n\n", vg.ncpu);
 	for (int l = 0; l < nlevels; l++)
 		fprintf(figs, "fig maps_bytes %lu %lld\n", levels[l], totN[l]);
 	fprintf(figs, "fig maps_bytes 0 %lld\nfig possible_cpus %d\n", tot0, vg.ncpu);
