@@ -322,6 +322,23 @@ maps_memlock() {	# prog id -> total bytes_memlock of its maps
 	echo "$t"
 }
 
+maps_names() {	# prog id -> its maps' names, comma separated
+	local m
+	for m in $(bpftool -j prog show id "$1" | jq -r '.map_ids[]'); do
+		bpftool -j map show id "$m" | jq -r '.name'
+	done | paste -sd, - | sed 's/,/, /g'
+}
+
+drop_counters() {	# prog id -> entries of its "drops" map
+	local m
+	for m in $(bpftool -j prog show id "$1" | jq -r '.map_ids[]'); do
+		[ "$(bpftool -j map show id "$m" | jq -r '.name')" = drops ] || continue
+		bpftool -j map dump id "$m" | jq length
+		return
+	done
+	echo 0
+}
+
 vg_prog_id() {	# the program on vif1.0's ingress
 	hx bpftool -j net show dev "$(vif 1)" |
 		jq -r '[.[].tc[]?.id] | first // empty'
@@ -395,6 +412,8 @@ section_hotplug() {
 	PROG_ID=$(vg_prog_id)
 	[ -n "$PROG_ID" ] || die "no program on $(vif 1) after the storm"
 	MEM_1000=$(maps_memlock "$PROG_ID")
+	MAP_NAMES=$(maps_names "$PROG_ID")
+	DROPS_1000=$(drop_counters "$PROG_ID")
 	PROG_XLATED=$(bpftool -j prog show id "$PROG_ID" | jq -r '.bytes_xlated')
 	PROG_JITED=$(bpftool -j prog show id "$PROG_ID" | jq -r '.bytes_jited')
 	# On a busy host: one interface detached and attached again, and
@@ -416,7 +435,7 @@ section_hotplug() {
 	read -r _ UNSTORM_NS _ UNSTORM_FAIL <<<"$(grep '^total' <<<"$out")"
 	MEM_0=$(maps_memlock "$PROG_ID")
 
-	local vm fm lm um dm xm0 xmN cl bm bu
+	local vm fm lm um dm xm0 xmN cl bm bu dc
 	vm=$(stats <"$TMP/hp.version")
 	fm=$(stats <"$TMP/hp.first")
 	lm=$(stats <"$TMP/hp.later")
@@ -466,8 +485,13 @@ section_hotplug() {
 		"$STORM_N" "$STORM_P" "$(awk -v n="$STORM_NS" 'BEGIN { print n / 1e9 }')" "$STORM_FAIL" "$STORM_SHOWN" "$STORM_MAX"
 	printf -- '- %d detaches, same parallelism: %.2f s, %d failed\n' "$NVIFS" \
 		"$(awk -v n="$UNSTORM_NS" 'BEGIN { print n / 1e9 }')" "$UNSTORM_FAIL"
-	printf -- '- maps of the attached program (bpftool bytes_memlock): %d bytes with %d interfaces, %d with none: %.0f bytes per interface\n' \
-		"$MEM_1000" "$NVIFS" "$MEM_0" "$(awk -v a="$MEM_1000" -v b="$MEM_0" -v n="$NVIFS" 'BEGIN { print (a - b) / n }')"
+	if [ "$DROPS_1000" = 0 ]; then
+		dc="no drop counters: nothing was dropped"
+	else
+		dc="$(plural "$DROPS_1000" "drop counter")"
+	fi
+	printf -- '- maps of the attached program (%s; bpftool bytes_memlock): %d bytes with %d interfaces (%s), %d with none: %.0f bytes per interface\n' \
+		"$MAP_NAMES" "$MEM_1000" "$NVIFS" "$dc" "$MEM_0" "$(awk -v a="$MEM_1000" -v b="$MEM_0" -v n="$NVIFS" 'BEGIN { print (a - b) / n }')"
 	printf -- '- program: %s bytes xlated (%d instructions), %s bytes JITed\n' "$PROG_XLATED" $((PROG_XLATED / 8)) "$PROG_JITED"
 	[ -s "$TMP/storm.err" ] && { echo; echo "stderr of the storm (first lines):"; echo; head -5 "$TMP/storm.err" | sed 's/^/    /'; }
 	echo

@@ -322,6 +322,7 @@ static struct in6_addr eui64_ll(const uint8_t *mac)
 static int build_cases(struct tcase *tc)
 {
 	struct in6_addr g6 = v6("fd00::1"), peer6 = v6("fd00::fe"), other6 = v6("fd00::99");
+	/* Every ND case and the DHCPv6 one send from ll, with MAC_G. */
 	struct in6_addr ll = eui64_ll(MAC_G), allnodes = v6("ff02::1");
 	struct in6_addr allrouters = v6("ff02::2"), pfx6 = v6("fd01::1234");
 	int n = 0;
@@ -355,6 +356,8 @@ static int build_cases(struct tcase *tc)
 	udp(f, 40000, 9, 18);
 	ip6_done(f, at);
 
+	/* The link-local address is allowed only as the EUI-64 of the
+	 * frame's own source MAC: sent from the interface's MAC, MAC_G. */
 	CASE("IPv6 NS, link-local", DEV_LOCKED, PASS);
 	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
 	at = ip6(f, &ll, &peer6, 58, 255);
@@ -605,39 +608,115 @@ static uint64_t percpu_sum(int fd, const void *key, int ncpu)
 }
 
 /*
- * The counters one frame on ifindex can move, by reason: the pass counter
- * of the policy's slot, the interface's drop counters, and for a frame
- * without policy (orphans) the host totals.  A drop also moves the
- * totals; the per-interface view is enough to name the reason.
+ * Every counter one test run can move.  The interface's own: the pass
+ * counter of its policy's slot and its drop counters by reason.  The
+ * host's: the totals by reason, and the sums over every slot given out
+ * and over every entry of "drops", which show a frame counted anywhere
+ * else.
  */
-static void stats_sum(struct vg *vg, uint32_t ifindex, int orphans, uint64_t *out)
+struct counts {
+	uint64_t pass;
+	uint64_t drop[VG_REASON_MAX];
+	uint64_t total[VG_REASON_MAX];
+	uint64_t drop_sum;		/* of drop[] */
+	uint64_t all_passes, all_drops;	/* every slot given out, every entry */
+	unsigned int drop_entries;
+};
+
+static void counts_read(struct vg *vg, uint32_t ifindex, struct counts *n)
 {
-	memset(out, 0, sizeof(uint64_t) * VG_REASON_MAX);
-	if (orphans) {
-		struct vg_stats *v = calloc(vg->ncpu, sizeof(*v));
-		uint32_t zero = 0;
-
-		if (!v)
-			die("out of memory");
-		if (bpf_map_lookup_elem(vg->map_fd[M_TOTALS], &zero, v) == 0)
-			for (int c = 0; c < vg->ncpu; c++)
-				for (int r = 0; r < VG_REASON_MAX; r++)
-					out[r] += v[c].pkts[r];
-		free(v);
-		return;
-	}
+	struct vg_stats *t = calloc(vg->ncpu, sizeof(*t));
+	struct vg_drop_key k, next, *prev = NULL;
 	struct vg_policy p;
+	uint32_t zero = 0;
 
+	if (!t)
+		die("out of memory");
+	memset(n, 0, sizeof(*n));
 	if (bpf_map_lookup_elem(vg->map_fd[M_POLICY], &ifindex, &p) == 0) {
 		uint32_t slot = p.slot;
 
-		out[VG_PASS] = percpu_sum(vg->map_fd[M_PASSES], &slot, vg->ncpu);
+		n->pass = percpu_sum(vg->map_fd[M_PASSES], &slot, vg->ncpu);
 	}
-	for (int r = VG_PASS + 1; r < VG_REASON_MAX; r++) {
-		struct vg_drop_key k = { .ifindex = ifindex, .reason = (uint32_t)r };
+	for (uint32_t r = VG_PASS + 1; r < VG_REASON_MAX; r++) {
+		k = (struct vg_drop_key){ .ifindex = ifindex, .reason = r };
+		n->drop[r] = percpu_sum(vg->map_fd[M_DROPS], &k, vg->ncpu);
+		n->drop_sum += n->drop[r];
+	}
+	if (bpf_map_lookup_elem(vg->map_fd[M_TOTALS], &zero, t))
+		die("totals lookup: %s", strerror(errno));
+	for (int c = 0; c < vg->ncpu; c++)
+		for (int r = 0; r < VG_REASON_MAX; r++)
+			n->total[r] += t[c].pkts[r];
+	free(t);
+	for (uint32_t s = 0; s < vg->next_slot; s++)
+		n->all_passes += percpu_sum(vg->map_fd[M_PASSES], &s, vg->ncpu);
+	while (bpf_map_get_next_key(vg->map_fd[M_DROPS], prev, &next) == 0) {
+		n->all_drops += percpu_sum(vg->map_fd[M_DROPS], &next, vg->ncpu);
+		n->drop_entries++;
+		k = next;
+		prev = &k;
+	}
+}
 
-		out[r] = percpu_sum(vg->map_fd[M_DROPS], &k, vg->ncpu);
+/* The counters that moved from a to b, as "passes+1 drops[src-mac]+1". */
+static void counts_diff(const struct counts *a, const struct counts *b, char *buf, size_t len)
+{
+	size_t at = 0;
+
+#define MOVED(fmt, ...) (at += snprintf(buf + at, at < len ? len - at : 0, \
+					"%s" fmt, at ? " " : "", __VA_ARGS__))
+	buf[0] = 0;
+	if (b->pass != a->pass)
+		MOVED("passes%+lld", (long long)(b->pass - a->pass));
+	for (int r = 0; r < VG_REASON_MAX; r++)
+		if (b->drop[r] != a->drop[r])
+			MOVED("drops[%s]%+lld", reason_names[r], (long long)(b->drop[r] - a->drop[r]));
+	for (int r = 0; r < VG_REASON_MAX; r++)
+		if (b->total[r] != a->total[r])
+			MOVED("totals[%s]%+lld", reason_names[r],
+			      (long long)(b->total[r] - a->total[r]));
+	if (b->all_passes - b->pass != a->all_passes - a->pass)
+		MOVED("%s", "other interfaces' passes");
+	if (b->all_drops - a->all_drops != b->drop_sum - a->drop_sum)
+		MOVED("%s", "other interfaces' drops");
+	if (!at)
+		MOVED("%s", "nothing");
+#undef MOVED
+}
+
+/*
+ * What one frame of reason must move, and nothing else: a pass the pass
+ * counter of the interface's slot; a drop the interface's counter of that
+ * reason and the host's total of it; a frame on an interface without a
+ * policy the host's total of no-policy alone.
+ */
+static void counts_expect(const struct counts *a, unsigned int reason, bool policy,
+			  struct counts *want)
+{
+	*want = *a;
+	if (reason == VG_PASS) {
+		want->pass++;
+		want->all_passes++;
+		return;
 	}
+	want->total[reason]++;
+	if (policy) {
+		want->drop[reason]++;
+		want->drop_sum++;
+		want->all_drops++;
+	}
+}
+
+/* Drop counters go with the frames that made them: the next pre-run
+ * creates them again, the memory figures see a host without attacks. */
+static void drops_clear(struct vg *vg)
+{
+	struct vg_drop_key k;
+
+	while (bpf_map_get_next_key(vg->map_fd[M_DROPS], NULL, &k) == 0)
+		if (bpf_map_delete_elem(vg->map_fd[M_DROPS], &k))
+			die("drops delete: %s", strerror(errno));
 }
 
 /*
@@ -690,7 +769,8 @@ static void put_iface(struct vg *vg, uint32_t ifindex, const uint8_t *mac, uint3
 		.flags = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | extra_flags,
 		.mode = mode,
 		.n_macs = 1,
-		.attach = VG_ATTACH_CLS_BPF,
+		/* A fresh interface: the clsact qdisc is attach's own. */
+		.attach = VG_ATTACH_CLS_BPF | VG_ATTACH_OWN_CLSACT,
 	};
 
 	memcpy(p.macs[0], mac, 6);
@@ -979,7 +1059,8 @@ static int cmd_prog(int argc, char **argv)
 	empty_fd = load_empty();
 	ncases = build_cases(tc);
 
-	long long mem0[M_COUNT], memN[M_COUNT][8], tot0, totN[8];
+	long long mem0[M_COUNT], memN[8][M_COUNT], tot0, totN[8], drop_bytes = 0;
+	unsigned int drop_entries = 0;
 	double *res = calloc((size_t)nlevels * (ncases + 1) * rounds, sizeof(double));
 
 	if (!res)
@@ -1011,33 +1092,39 @@ static int cmd_prog(int argc, char **argv)
 			put_filler(&vg, fillers++);
 			have++;
 		}
+		if (vg.next_slot != have)
+			die("%lu interfaces hold %u pass counter slots", have, vg.next_slot);
 		totN[l] = maps_total(&vg, memN[l]);
 
-		/* Each case once: the verdict and the reason counted must be
-		 * the ones the case is named after. */
+		/* Each case once: the verdict and the counters moved must be
+		 * the ones the case is named after.  This also creates the
+		 * drop counters, so that the timed drops below find theirs
+		 * (lookup and increment, the steady state of a repeated
+		 * drop). */
 		for (int c = 0; c < ncases; c++) {
-			uint64_t before[VG_REASON_MAX], after[VG_REASON_MAX];
-			int orph = tc[c].dev == DEV_NOPOLICY;
+			struct counts before, after, want;
 			uint32_t ifindex = ifx[tc[c].dev], rv;
-			int hit = -1, hits = 0;
+			int verdict = tc[c].reason == VG_PASS ? TC_ACT_OK : TC_ACT_SHOT;
+			char got[512], exp[512];
 
 			if (!others && tc[c].dev != DEV_LOCKED && tc[c].dev != DEV_NOPOLICY)
 				continue;
-			stats_sum(&vg, ifindex, orph, before);
+			counts_read(&vg, ifindex, &before);
 			run_ns(vg.prog_fd, &tc[c].f, ifindex, 1, &rv);
-			stats_sum(&vg, ifindex, orph, after);
-			for (int r = 0; r < VG_REASON_MAX; r++) {
-				if (after[r] != before[r]) {
-					hit = r;
-					hits++;
-				}
-			}
-			if (hits != 1 || hit != (int)tc[c].reason ||
-			    rv != (tc[c].reason == VG_PASS ? TC_ACT_OK : TC_ACT_SHOT))
-				die("case \"%s\": expected %s (verdict %d), counted %s (%d reasons), "
-				    "verdict %u", tc[c].name, reason_names[tc[c].reason],
-				    tc[c].reason == VG_PASS ? TC_ACT_OK : TC_ACT_SHOT,
-				    hit >= 0 ? reason_names[hit] : "nothing", hits, rv);
+			counts_read(&vg, ifindex, &after);
+			counts_expect(&before, tc[c].reason, tc[c].dev != DEV_NOPOLICY, &want);
+			counts_diff(&before, &after, got, sizeof(got));
+			counts_diff(&before, &want, exp, sizeof(exp));
+			if (strcmp(got, exp) || (int)rv != verdict)
+				die("case \"%s\": expected verdict %d and %s; got verdict %u and %s",
+				    tc[c].name, verdict, exp, rv, got);
+		}
+		if (l == nlevels - 1) {
+			struct counts n;
+
+			counts_read(&vg, ifx[DEV_LOCKED], &n);
+			drop_entries = n.drop_entries;
+			drop_bytes = map_memlock(vg.map_fd[M_DROPS]) - memN[l][M_DROPS];
 		}
 
 		/* Interleaved rounds: empty program, every case, empty again;
@@ -1059,6 +1146,7 @@ static int cmd_prog(int argc, char **argv)
 			for (int c = 0; c < ncases; c++)
 				RES(l, c, r) = abs[c] - floor;
 		}
+		drops_clear(&vg);
 		fprintf(stderr, "vgbench: %lu interfaces done (%lu map updates retried after ENOMEM)\n",
 			want, enomem_retries);
 	}
@@ -1126,13 +1214,20 @@ static int cmd_prog(int argc, char **argv)
 			printf(" %12lld |", i < M_COUNT ? memN[l][i] : totN[l]);
 		printf(" %13.0f |\n", (double)(last - e) / levels[nlevels - 1]);
 	}
-	printf("\nEach interface: 1 MAC, 1 IPv4 and 1 IPv6 host address (inline in its "
-	       "policy; the EUI-64 link-local\naddress is computed, not stored) and a pass "
-	       "counter slot.  The tries hold only the prefix case's two\nprefixes; \"drops\" "
-	       "only the counters the drop cases created on the test interfaces (a host\n"
-	       "without attacks has none).  \"passes\" is an array: its size does not "
-	       "depend on the interfaces\n(%d possible CPUs: per-CPU values scale with "
-	       "them).\n\n", vg.ncpu);
+	printf("\nEach interface as `vifguard attach IF --mac M --ipv4 A --ipv6 B` leaves it: "
+	       "one \"policy\" entry\n(%zu-byte value: the MAC, the IPv4 and the IPv6 host "
+	       "inline; the EUI-64 link-local address\nis computed from the frame's source MAC, "
+	       "not stored) and a zeroed slot in \"passes\"; nothing in\nthe tries (from 3 "
+	       "interfaces on they hold the prefix test interface's 10.1.0.0/16 and\nfd01::/64).  "
+	       "\"passes\" (%d slots) and \"totals\" (1 entry) are arrays: their size does not\n"
+	       "depend on the interfaces.  \"drops\" as a host without attacks has it: no "
+	       "entries.  A counter\nexists once an interface has dropped a frame of that "
+	       "reason; the ones the drop cases create\nare removed before each measurement.",
+	       sizeof(struct vg_policy), VG_MAX_IFACES);
+	if (drop_entries)
+		printf("  Those %u cost %lld bytes, %.0f per (interface, reason).",
+		       drop_entries, drop_bytes, (double)drop_bytes / drop_entries);
+	printf("\n%d possible CPUs: per-CPU values scale with them.\n\n", vg.ncpu);
 	for (int l = 0; l < nlevels; l++)
 		fprintf(figs, "fig maps_bytes %lu %lld\n", levels[l], totN[l]);
 	fprintf(figs, "fig maps_bytes 0 %lld\nfig possible_cpus %d\n", tot0, vg.ncpu);
