@@ -51,6 +51,15 @@ lab_end()
 
 # at_exit CMD...: run at scenario exit, last registered first.
 at_exit() { LAB_CLEANUPS=("$*" "${LAB_CLEANUPS[@]}"); }
+
+# lab_network_conf BACKEND: /etc/xensource/network.conf as XAPI writes it
+# ("bridge" or "openvswitch"), for this scenario only.
+lab_network_conf()
+{
+	mkdir -p /etc/xensource
+	echo "$1" >/etc/xensource/network.conf
+	at_exit "rm -f /etc/xensource/network.conf"
+}
 lab_cleanup()
 {
 	local c
