@@ -2,14 +2,26 @@
 /*
  * The real vifguard program, loaded through its skeleton, runs crafted
  * frames through BPF_PROG_TEST_RUN.  Each case names a frame builder, an
- * optional change to the default policy, the verdict and the reason; a
- * case passes only if the verdict matches AND exactly one counter moved,
- * the expected one (in "stats", or in "orphans" for no-policy).
+ * optional change to the default policy, the verdict and the reason.  A
+ * case passes only if the verdict matches AND exactly the expected
+ * counters moved, by exactly the expected amount:
+ *
+ *   pass                 passes[slot of the interface's policy]
+ *   drop                 drops[{ifindex, reason}] and totals[reason]
+ *   no policy at all     totals[no-policy] alone: no drops entry appears
+ *
+ * The whole of every counter map is compared before and after a case, so
+ * a count in another slot, under another interface or reason, a drops
+ * entry created or deleted, or pkts[pass] moving in "totals" all fail it.
  *
  * The runner works in a network namespace of its own.  Frames run "on"
  * its loopback device: BPF_PROG_TEST_RUN accepts the ifindex of an
  * existing device in the context (1 is lo).  Policy and address entries
- * are written directly into the maps, as the loader would.
+ * are written directly into the maps, the way the loader writes them:
+ * the first two IPv4 /32 and IPv6 /128 hosts inline in the policy, every
+ * further host and every prefix in the tries with VG_F_V4_TABLE or
+ * VG_F_V6_TABLE set.  The EUI-64 link-local address is never written:
+ * VG_F_LINK_LOCAL derives it from the frame's source MAC.
  *
  * BPF_PROG_TEST_RUN refuses frames whose IPv4 or IPv6 header is cut short,
  * and it cannot set the VLAN metadata that real devices fill in when they
@@ -17,11 +29,14 @@
  * a veth pair instead: the program is attached to the ingress of one end
  * (cls_bpf, as the loader does) and the frame is sent with a packet
  * socket on the other; the verdict follows from the counter that moved.
+ * That end has a policy of its own in another pass counter slot, which
+ * the cases marked "if2" use through BPF_PROG_TEST_RUN as well.
  *
  * Usage: test-bpf [FIRST]   TAP numbering starts at FIRST (default 1).
  * Root only.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <net/if.h>
 #include <linux/if_packet.h>
 #include <sched.h>
@@ -61,7 +76,23 @@ static const uint8_t MAC_ZERO[6];
 #define OLD_GEN		6
 #define OTHER_IFINDEX	4242	/* entries of another interface */
 
-#define V4_HOST		"10.0.0.5"
+/* Pass counter slots.  None equals an ifindex of the namespace (lo is 1,
+ * the veth ends come next), so a pass counted under the ifindex instead
+ * of the slot shows. */
+#define SLOT_LO		7
+#define SLOT_VETH	11
+#define SLOT_LAST	(VG_MAX_IFACES - 1)
+
+/*
+ * The addresses of the policy in force, in the order the loader meets
+ * them: V4_HOST and V4_HOST2 go inline, V4_HOST3 and the prefix to the
+ * trie.  The previous generation had the same inline hosts and V4_OLD_GEN
+ * in the trie.
+ */
+#define V4_HOST		"10.0.0.5"	/* inline v4[0] */
+#define V4_HOST2	"10.0.0.9"	/* inline v4[1] */
+#define V4_HOST3	"10.0.0.13"	/* trie, /32 */
+#define V4_HOST3_NEXT	"10.0.0.14"	/* nowhere: the /32 is no wider */
 #define V4_OLD_GEN	"10.0.0.66"	/* only under OLD_GEN */
 #define V4_OTHER_IF	"10.0.0.77"	/* only under OTHER_IFINDEX */
 #define V4_IN_PREFIX	"192.168.50.123"	/* 192.168.50.0/24 */
@@ -69,18 +100,25 @@ static const uint8_t MAC_ZERO[6];
 #define V4_STRANGER	"10.0.0.6"
 #define V4_GW		"10.0.0.1"
 
-#define V6_HOST		"2001:db8::5"
+#define V6_HOST		"2001:db8::5"	/* inline v6[0] */
+#define V6_HOST2	"2001:db8::9"	/* inline v6[1] */
+#define V6_HOST3	"2001:db8::13"	/* trie, /128 */
+#define V6_HOST3_NEXT	"2001:db8::14"	/* nowhere */
 #define V6_OLD_GEN	"2001:db8::66"
+#define V6_OTHER_IF	"2001:db8::77"
 #define V6_IN_PREFIX	"2001:db8:100:7::42"	/* 2001:db8:100::/48 */
 #define V6_OFF_PREFIX	"2001:db8:101::42"
 #define V6_STRANGER	"2001:db8::6"
 #define V6_LL		"fe80::ff:fe00:1"	/* EUI-64 of MAC1 */
+#define V6_LL_MAC2	"fe80::ff:fe00:2"	/* EUI-64 of MAC2 */
 #define V6_LL_OTHER	"fe80::ff:fe00:99"	/* EUI-64 of MAC_OTHER */
+#define V6_LL_NO_UL	"fe80::200:ff:fe00:1"	/* MAC1, u/l bit not inverted */
+#define V6_LL_SUBNET	"fe80:0:0:1:0:ff:fe00:1"	/* MAC1's IID, not fe80::/64 */
+#define V6_EUI_GLOBAL	"2001:db8::ff:fe00:1"	/* MAC1's IID, global */
 #define V6_ROUTER	"fe80::1"
 #define V6_SNM_HOST	"ff02::1:ff00:5"	/* solicited-node of V6_HOST */
 
 static struct vifguard *skel;
-static int ifindex;		/* of the case being run */
 static int lo_ifindex, veth_ifindex, veth_peer_ifindex, pkt_sock = -1;
 static int ncpus;
 static char veth_error[128];
@@ -98,103 +136,101 @@ static void die(const char *what, int err)
 	exit(1);
 }
 
-static void default_policy(struct vg_policy *p)
+static void v4_addr(const char *a, __be32 *out)
+{
+	struct in_addr in;
+
+	if (inet_pton(AF_INET, a, &in) != 1)
+		die(a, EINVAL);
+	*out = in.s_addr;
+}
+
+static void v6_addr(const char *a, __be32 *out)
+{
+	struct in6_addr in;
+
+	if (inet_pton(AF_INET6, a, &in) != 1)
+		die(a, EINVAL);
+	memcpy(out, &in, 16);
+}
+
+/* The policy in force on an interface whose counter sits in slot. */
+static void default_policy(struct vg_policy *p, __u16 slot)
 {
 	memset(p, 0, sizeof(*p));
 	p->gen = GEN;
 	p->mode = VG_MODE_LOCKED;
-	p->flags = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | VG_F_V4_PREFIXES |
-		   VG_F_V6_PREFIXES;
+	p->slot = slot;
+	p->flags = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | VG_F_V4_TABLE |
+		   VG_F_V6_TABLE;
 	p->n_macs = 2;
 	memcpy(p->macs[0], MAC1, 6);
 	memcpy(p->macs[1], MAC2, 6);
+	v4_addr(V4_HOST, &p->v4[0]);
+	v4_addr(V4_HOST2, &p->v4[1]);
+	v6_addr(V6_HOST, p->v6[0]);
+	v6_addr(V6_HOST2, p->v6[1]);
 	strcpy(p->ifname, "lo");
 }
 
-static void write_policy(const struct vg_policy *p)
+static void write_policy(int ifi, const struct vg_policy *p)
 {
-	__u32 key = ifindex;
+	__u32 key = ifi;
 
 	if (bpf_map_update_elem(map_fd(skel->maps.policy), &key, p, BPF_ANY))
 		die("policy update", errno);
 }
 
-static void add_v4(__u32 ifi, __u32 gen, const char *a, int prefix_len)
+/* A host (len 32) or a prefix in v4_addrs. */
+static void add_v4(__u32 ifi, __u32 gen, const char *a, int len)
 {
-	struct vg_addr val = { 0 };
-	struct in_addr in;
+	struct vg_v4_key k = {
+		.prefixlen = VG_LPM_KEY_BITS + len,
+		.ifindex = ifi,
+		.gen = gen,
+	};
+	const __u8 one = 1;
 
-	inet_pton(AF_INET, a, &in);
-	if (prefix_len < 0) {
-		struct vg_v4_key k = { .ifindex = ifi, .gen = gen,
-				       .addr = in.s_addr };
-
-		if (bpf_map_update_elem(map_fd(skel->maps.v4_hosts), &k, &val, 0))
-			die("v4_hosts update", errno);
-	} else {
-		struct vg_v4_lpm_key k = {
-			.prefixlen = VG_LPM_KEY_BITS + prefix_len,
-			.ifindex = ifi, .gen = gen, .addr = in.s_addr,
-		};
-
-		if (bpf_map_update_elem(map_fd(skel->maps.v4_prefixes), &k, &val, 0))
-			die("v4_prefixes update", errno);
-	}
+	v4_addr(a, &k.addr);
+	if (bpf_map_update_elem(map_fd(skel->maps.v4_addrs), &k, &one, 0))
+		die("v4_addrs update", errno);
 }
 
-static void v6_key_addr(const char *a, __be32 *out)
+static void add_v6(__u32 ifi, __u32 gen, const char *a, int len)
 {
-	struct in6_addr in;
+	struct vg_v6_key k = {
+		.prefixlen = VG_LPM_KEY_BITS + len,
+		.ifindex = ifi,
+		.gen = gen,
+	};
+	const __u8 one = 1;
 
-	inet_pton(AF_INET6, a, &in);
-	memcpy(out, &in, 16);
+	v6_addr(a, k.addr);
+	if (bpf_map_update_elem(map_fd(skel->maps.v6_addrs), &k, &one, 0))
+		die("v6_addrs update", errno);
 }
 
-static void add_v6(__u32 ifi, __u32 gen, const char *a, int prefix_len,
-		   __u32 flags)
+/* As attach leaves an interface: its slot zeroed, the policy written, the
+ * addresses beyond the inline ones in the tries. */
+static void setup_maps(int ifi, __u32 slot)
 {
-	struct vg_addr val = { .flags = flags };
-
-	if (prefix_len < 0) {
-		struct vg_v6_key k = { .ifindex = ifi, .gen = gen };
-
-		v6_key_addr(a, k.addr);
-		if (bpf_map_update_elem(map_fd(skel->maps.v6_hosts), &k, &val, 0))
-			die("v6_hosts update", errno);
-	} else {
-		struct vg_v6_lpm_key k = {
-			.prefixlen = VG_LPM_KEY_BITS + prefix_len,
-			.ifindex = ifi, .gen = gen,
-		};
-
-		v6_key_addr(a, k.addr);
-		if (bpf_map_update_elem(map_fd(skel->maps.v6_prefixes), &k, &val, 0))
-			die("v6_prefixes update", errno);
-	}
-}
-
-static void setup_maps(int ifi)
-{
+	__u64 *zero = calloc(ncpus, sizeof(*zero));
 	struct vg_policy p;
-	struct vg_stats *zero = calloc(ncpus, sizeof(*zero));
-	__u32 key = ifi;
 
-	ifindex = ifi;
-	default_policy(&p);
-	write_policy(&p);
-	/* The loader creates the counters of an interface at attach. */
-	if (!zero || bpf_map_update_elem(map_fd(skel->maps.stats), &key, zero, 0))
-		die("stats create", errno);
+	if (!zero || bpf_map_update_elem(map_fd(skel->maps.passes), &slot, zero, 0))
+		die("passes zero", errno);
 	free(zero);
+	default_policy(&p, slot);
+	write_policy(ifi, &p);
 
-	add_v4(ifi, GEN, V4_HOST, -1);
+	add_v4(ifi, GEN, V4_HOST3, 32);
 	add_v4(ifi, GEN, "192.168.50.0", 24);
-	add_v4(ifi, OLD_GEN, V4_OLD_GEN, -1);
-	add_v4(OTHER_IFINDEX, GEN, V4_OTHER_IF, -1);
-	add_v6(ifi, GEN, V6_HOST, -1, 0);
-	add_v6(ifi, GEN, V6_LL, -1, VG_ADDR_DERIVED);
-	add_v6(ifi, GEN, "2001:db8:100::", 48, 0);
-	add_v6(ifi, OLD_GEN, V6_OLD_GEN, -1, 0);
+	add_v4(ifi, OLD_GEN, V4_OLD_GEN, 32);
+	add_v4(OTHER_IFINDEX, GEN, V4_OTHER_IF, 32);
+	add_v6(ifi, GEN, V6_HOST3, 128);
+	add_v6(ifi, GEN, "2001:db8:100::", 48);
+	add_v6(ifi, OLD_GEN, V6_OLD_GEN, 128);
+	add_v6(OTHER_IFINDEX, GEN, V6_OTHER_IF, 128);
 }
 
 static int write_file(const char *path, const char *text)
@@ -235,7 +271,7 @@ static int veth_setup(void)
 	if (!veth_ifindex || !veth_peer_ifindex)
 		return -ENODEV;
 
-	setup_maps(veth_ifindex);
+	setup_maps(veth_ifindex, SLOT_VETH);
 	hook.ifindex = veth_ifindex;
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
@@ -261,29 +297,186 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static __u64 total(const __u64 *c)
+/* --- counters ------------------------------------------------------------ */
+
+/* Every counter the program can move, each summed over the CPUs. */
+struct drop_count {
+	struct vg_drop_key key;
+	__u64 n;
+};
+
+struct counters {
+	__u64 passes[VG_MAX_IFACES];
+	__u64 totals[VG_REASON_MAX];
+	struct drop_count drops[VG_MAX_DROP_COUNTERS];
+	unsigned int n_drops;
+};
+
+static struct counters before, after;
+static __u64 *percpu;		/* ncpus values of the largest counter */
+
+static __u64 sum_u64(void)
 {
 	__u64 t = 0;
 
-	for (int r = 0; r < VG_REASON_MAX; r++)
-		t += c[r];
+	for (int c = 0; c < ncpus; c++)
+		t += percpu[c];
 	return t;
 }
 
-/* Sum of each reason over the CPUs, for this interface or the orphans. */
-static void read_counters(__u64 *out, bool orphans)
+static __u64 read_pass(__u32 slot)
 {
-	struct vg_stats *v = calloc(ncpus, sizeof(*v));
-	__u32 key = orphans ? 0 : ifindex;
-	int fd = orphans ? map_fd(skel->maps.orphans) : map_fd(skel->maps.stats);
+	if (bpf_map_lookup_elem(map_fd(skel->maps.passes), &slot, percpu))
+		die("passes read", errno);
+	return sum_u64();
+}
 
-	if (!v || bpf_map_lookup_elem(fd, &key, v))
-		die("counter read", errno);
+static void read_totals(__u64 *out)
+{
+	struct vg_stats *v = (struct vg_stats *)percpu;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(map_fd(skel->maps.totals), &zero, v))
+		die("totals read", errno);
 	memset(out, 0, sizeof(__u64) * VG_REASON_MAX);
 	for (int c = 0; c < ncpus; c++)
 		for (int r = 0; r < VG_REASON_MAX; r++)
 			out[r] += v[c].pkts[r];
-	free(v);
+}
+
+static void read_counters(struct counters *s)
+{
+	int fd = map_fd(skel->maps.drops);
+	struct vg_drop_key k, *prev = NULL;
+
+	for (__u32 i = 0; i < VG_MAX_IFACES; i++)
+		s->passes[i] = read_pass(i);
+	read_totals(s->totals);
+	s->n_drops = 0;
+	while (bpf_map_get_next_key(fd, prev, &k) == 0) {
+		struct drop_count *d = &s->drops[s->n_drops];
+
+		/* Deleted between the two calls: the walk starts over. */
+		if (bpf_map_lookup_elem(fd, &k, percpu)) {
+			if (errno != ENOENT)
+				die("drops read", errno);
+			s->n_drops = 0;
+			prev = NULL;
+			continue;
+		}
+		if (s->n_drops == VG_MAX_DROP_COUNTERS)
+			die("drops read", E2BIG);
+		d->key = k;
+		d->n = sum_u64();
+		prev = &d->key;
+		s->n_drops++;
+	}
+}
+
+static const struct drop_count *find_drop(const struct counters *s,
+					  const struct vg_drop_key *k)
+{
+	for (unsigned int i = 0; i < s->n_drops; i++)
+		if (s->drops[i].key.ifindex == k->ifindex &&
+		    s->drops[i].key.reason == k->reason)
+			return &s->drops[i];
+	return NULL;
+}
+
+static const char *reason_name(__u32 r)
+{
+	return r < VG_REASON_MAX ? reason_names[r] : "?";
+}
+
+/* What a case expects to move: n frames passed in slot, or dropped on
+ * ifindex for reason (with or without a policy). */
+struct expect {
+	bool pass, policy;
+	__u32 slot, ifindex, reason;
+	__u64 n;
+};
+
+#define MOVED_MAX	512
+
+static void moved_add(char *moved, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void moved_add(char *moved, const char *fmt, ...)
+{
+	size_t len = strlen(moved);
+	va_list ap;
+
+	if (len)
+		snprintf(moved + len, MOVED_MAX - len, " ");
+	len = strlen(moved);
+	va_start(ap, fmt);
+	vsnprintf(moved + len, MOVED_MAX - len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Compares every counter of "before" and "after" with what e expects;
+ * moved lists what actually moved.  Returns the number of counters that
+ * differ from the expectation.
+ */
+static int compare_counters(const struct expect *e, char *moved)
+{
+	int wrong = 0;
+
+	moved[0] = 0;
+	for (__u32 s = 0; s < VG_MAX_IFACES; s++) {
+		__u64 d = after.passes[s] - before.passes[s];
+		__u64 want = e->pass && s == e->slot ? e->n : 0;
+
+		if (d)
+			moved_add(moved, "passes[%u]+%llu", s,
+				  (unsigned long long)d);
+		wrong += d != want;
+	}
+	for (__u32 i = 0; i < after.n_drops; i++) {
+		const struct drop_count *a = &after.drops[i];
+		const struct drop_count *b = find_drop(&before, &a->key);
+		__u64 d = a->n - (b ? b->n : 0);
+		bool mine = !e->pass && e->policy &&
+			    a->key.ifindex == e->ifindex &&
+			    a->key.reason == e->reason;
+
+		if (d || !b)
+			moved_add(moved, "drops[%u,%s]%s+%llu", a->key.ifindex,
+				  reason_name(a->key.reason),
+				  b ? "" : "(new)", (unsigned long long)d);
+		if (mine)
+			wrong += d != e->n;
+		else
+			wrong += d != 0 || !b;
+	}
+	for (__u32 i = 0; i < before.n_drops; i++) {
+		const struct drop_count *b = &before.drops[i];
+
+		if (!find_drop(&after, &b->key)) {
+			moved_add(moved, "drops[%u,%s](deleted)", b->key.ifindex,
+				  reason_name(b->key.reason));
+			wrong++;
+		}
+	}
+	/* The expected drops entry must exist even if nothing else moved. */
+	if (!e->pass && e->policy) {
+		struct vg_drop_key k = { .ifindex = e->ifindex, .reason = e->reason };
+
+		wrong += !find_drop(&after, &k);
+	}
+	for (__u32 r = 0; r < VG_REASON_MAX; r++) {
+		__u64 d = after.totals[r] - before.totals[r];
+		__u64 want = !e->pass && r == e->reason ? e->n : 0;
+
+		if (d)
+			moved_add(moved, "totals[%s]+%llu", reason_names[r],
+				  (unsigned long long)d);
+		wrong += d != want;
+	}
+	if (!moved[0])
+		snprintf(moved, MOVED_MAX, "none");
+	return wrong;
 }
 
 /* --- policy variants ---------------------------------------------------- */
@@ -297,10 +490,21 @@ static void pol_allow_lldp(struct vg_policy *p) { p->ethertypes[2] = htons(0x88c
 static void pol_no_dhcp(struct vg_policy *p) { p->flags &= ~VG_F_DHCP_CLIENT; }
 static void pol_dhcp_server(struct vg_policy *p) { p->flags |= VG_F_DHCP_SERVER; }
 static void pol_ra(struct vg_policy *p) { p->flags |= VG_F_RA; }
-static void pol_no_v4_prefixes(struct vg_policy *p) { p->flags &= ~VG_F_V4_PREFIXES; }
-static void pol_no_v6_prefixes(struct vg_policy *p) { p->flags &= ~VG_F_V6_PREFIXES; }
+static void pol_no_v4_table(struct vg_policy *p) { p->flags &= ~VG_F_V4_TABLE; }
+static void pol_no_v6_table(struct vg_policy *p) { p->flags &= ~VG_F_V6_TABLE; }
+static void pol_no_link_local(struct vg_policy *p) { p->flags &= ~VG_F_LINK_LOCAL; }
 static void pol_old_gen(struct vg_policy *p) { p->gen = OLD_GEN; }
 static void pol_one_mac(struct vg_policy *p) { p->n_macs = 1; }
+static void pol_slot_last(struct vg_policy *p) { p->slot = SLOT_LAST; }
+
+/* As the loader fills the policy of a guest with one host per family:
+ * the second inline slots unused (zero), no trie. */
+static void pol_single_addrs(struct vg_policy *p)
+{
+	p->v4[1] = 0;
+	memset(p->v6[1], 0, sizeof(p->v6[1]));
+	p->flags &= ~(VG_F_V4_TABLE | VG_F_V6_TABLE);
+}
 
 /* --- frames -------------------------------------------------------------- */
 
@@ -324,6 +528,9 @@ FRAME(v4_src_mcast) { v4_udp_from(f, MAC_MCAST, V4_HOST, 40000, 53); }
 FRAME(v4_src_bcast) { v4_udp_from(f, MAC_BCAST, V4_HOST, 40000, 53); }
 FRAME(v4_src_other_mac) { v4_udp_from(f, MAC_OTHER, V4_HOST, 40000, 53); }
 FRAME(v4_src_zero_mac) { v4_udp_from(f, MAC_ZERO, V4_HOST, 40000, 53); }
+FRAME(v4_host2) { v4_udp_from(f, MAC1, V4_HOST2, 40000, 53); }
+FRAME(v4_host3) { v4_udp_from(f, MAC1, V4_HOST3, 40000, 53); }
+FRAME(v4_host3_next) { v4_udp_from(f, MAC1, V4_HOST3_NEXT, 40000, 53); }
 FRAME(v4_stranger) { v4_udp_from(f, MAC1, V4_STRANGER, 40000, 53); }
 FRAME(v4_in_prefix) { v4_udp_from(f, MAC1, V4_IN_PREFIX, 40000, 53); }
 FRAME(v4_off_prefix) { v4_udp_from(f, MAC1, V4_OFF_PREFIX, 40000, 53); }
@@ -486,6 +693,7 @@ FRAME(arp_probe_reply) { arp_frame(f, MAC1, 2, MAC1, "0.0.0.0", V4_HOST); }
 FRAME(arp_announce) { arp_frame(f, MAC1, 1, MAC1, V4_HOST, V4_HOST); }
 FRAME(arp_gratuitous_reply) { arp_frame(f, MAC1, 2, MAC1, V4_HOST, V4_HOST); }
 FRAME(arp_prefix) { arp_frame(f, MAC1, 1, MAC1, V4_IN_PREFIX, V4_GW); }
+FRAME(arp_host3) { arp_frame(f, MAC1, 2, MAC1, V4_HOST3, V4_GW); }
 FRAME(arp_sha_spoof) { arp_frame(f, MAC1, 2, MAC_OTHER, V4_HOST, V4_GW); }
 FRAME(arp_spa_spoof) { arp_frame(f, MAC1, 2, MAC1, V4_GW, V4_STRANGER); }
 FRAME(arp_spa_old_gen) { arp_frame(f, MAC1, 1, MAC1, V4_OLD_GEN, V4_GW); }
@@ -566,24 +774,40 @@ FRAME(eth_only)
 
 /* --- IPv6 --- */
 
-static void v6_udp_from(struct frame *f, const char *src, const char *dst,
-			uint16_t sport, uint16_t dport)
+static void v6_udp_mac(struct frame *f, const uint8_t *mac, const char *src,
+		       const char *dst, uint16_t sport, uint16_t dport)
 {
 	size_t ip;
 
-	eth(f, MAC1, MAC_ROUTER, 0x86dd);
+	eth(f, mac, MAC_ROUTER, 0x86dd);
 	ip = ip6_begin(f, src, dst, 17, 64);
 	udp(f, sport, dport, 16);
 	ip6_end(f, ip);
 }
 
+static void v6_udp_from(struct frame *f, const char *src, const char *dst,
+			uint16_t sport, uint16_t dport)
+{
+	v6_udp_mac(f, MAC1, src, dst, sport, dport);
+}
+
 FRAME(v6_host) { v6_udp_from(f, V6_HOST, "2001:db8::1", 40000, 53); }
+FRAME(v6_host2) { v6_udp_from(f, V6_HOST2, "2001:db8::1", 40000, 53); }
+FRAME(v6_host3) { v6_udp_from(f, V6_HOST3, "2001:db8::1", 40000, 53); }
+FRAME(v6_host3_next) { v6_udp_from(f, V6_HOST3_NEXT, "2001:db8::1", 40000, 53); }
+FRAME(v6_other_if) { v6_udp_from(f, V6_OTHER_IF, "2001:db8::1", 40000, 53); }
 FRAME(v6_stranger) { v6_udp_from(f, V6_STRANGER, "2001:db8::1", 40000, 53); }
 FRAME(v6_in_prefix) { v6_udp_from(f, V6_IN_PREFIX, "2001:db8::1", 40000, 53); }
 FRAME(v6_off_prefix) { v6_udp_from(f, V6_OFF_PREFIX, "2001:db8::1", 40000, 53); }
 FRAME(v6_old_gen) { v6_udp_from(f, V6_OLD_GEN, "2001:db8::1", 40000, 53); }
 FRAME(v6_ll) { v6_udp_from(f, V6_LL, "fe80::1", 40000, 53); }
 FRAME(v6_ll_other) { v6_udp_from(f, V6_LL_OTHER, "fe80::1", 40000, 53); }
+/* The link-local address follows the frame's MAC, not any allowed MAC. */
+FRAME(v6_ll_mac2) { v6_udp_mac(f, MAC2, V6_LL_MAC2, "fe80::1", 40000, 53); }
+FRAME(v6_ll_of_mac2) { v6_udp_mac(f, MAC1, V6_LL_MAC2, "fe80::1", 40000, 53); }
+FRAME(v6_ll_no_ul) { v6_udp_from(f, V6_LL_NO_UL, "fe80::1", 40000, 53); }
+FRAME(v6_ll_subnet) { v6_udp_from(f, V6_LL_SUBNET, "fe80::1", 40000, 53); }
+FRAME(v6_eui_global) { v6_udp_from(f, V6_EUI_GLOBAL, "2001:db8::1", 40000, 53); }
 FRAME(v6_unspec_udp) { v6_udp_from(f, "::", "ff02::1", 40000, 53); }
 /* DHCPv6 Solicit from the link-local address to All_DHCP_Relay_Agents_and_Servers. */
 FRAME(dhcpv6_solicit) { v6_udp_from(f, V6_LL, "ff02::1:2", 546, 547); }
@@ -598,6 +822,59 @@ FRAME(v6_tcp)
 	put(f, NULL, 20);
 	ip6_end(f, ip);
 }
+
+/*
+ * TCP, UDP and ICMPv6 right after the fixed header take the short way
+ * to the upper layer, past the extension header walk.  Each upper header
+ * fills the payload exactly, so the payload left over must be counted
+ * right to the octet; the source is the second inline host.
+ */
+FRAME(v6_udp_fast)
+{
+	size_t ip;
+
+	eth(f, MAC1, MAC_ROUTER, 0x86dd);
+	ip = ip6_begin(f, V6_HOST2, "2001:db8::1", 17, 64);
+	udp(f, 40000, 53, 0);
+	ip6_end(f, ip);
+}
+
+FRAME(v6_tcp_fast)
+{
+	size_t ip;
+
+	eth(f, MAC1, MAC_ROUTER, 0x86dd);
+	ip = ip6_begin(f, V6_HOST2, "2001:db8::1", 6, 64);
+	put(f, NULL, 20);
+	f->b[f->len - 8] = 0x50;	/* data offset 5 */
+	ip6_end(f, ip);
+}
+
+FRAME(v6_echo_fast)
+{
+	size_t ip;
+
+	eth(f, MAC1, MAC_ROUTER, 0x86dd);
+	ip = ip6_begin(f, V6_HOST2, "2001:db8::1", 58, 64);
+	icmp6(f, 128, 0);
+	put32(f, 0x00010001);
+	ip6_end(f, ip);
+}
+
+/* The same UDP behind one hop-by-hop header: the walk finds it. */
+static void v6_hbh_udp_ports(struct frame *f, uint16_t sport, uint16_t dport)
+{
+	size_t ip;
+
+	eth(f, MAC1, MAC_ROUTER, 0x86dd);
+	ip = ip6_begin(f, V6_HOST2, "2001:db8::1", 0, 64);
+	ip6_opts(f, 17, 0);
+	udp(f, sport, dport, 0);
+	ip6_end(f, ip);
+}
+
+FRAME(v6_hbh_udp) { v6_hbh_udp_ports(f, 40000, 53); }
+FRAME(v6_hbh_dhcpv6_advertise) { v6_hbh_udp_ports(f, 547, 546); }
 
 FRAME(v6_bad_version) { v6_host(f); f->b[14] = 0x40; }
 FRAME(v6_payload_long) { v6_host(f); set16(f, 18, f->len - 54 + 1); }
@@ -799,6 +1076,14 @@ ND_FRAME(na, .src = V6_HOST, .dst = V6_ROUTER, .type = 136,
 	 .target = V6_HOST, .tlla = 1)
 ND_FRAME(na_ll, .src = V6_LL, .dst = "ff02::1", .type = 136,
 	 .target = V6_LL, .tlla = 1)
+ND_FRAME(na_host3_target, .src = V6_HOST, .dst = V6_ROUTER, .type = 136,
+	 .target = V6_HOST3, .tlla = 1)
+ND_FRAME(na_ll_of_mac2, .src = V6_LL, .dst = "ff02::1", .type = 136,
+	 .target = V6_LL_MAC2, .tlla = 1)
+ND_FRAME(na_unspec_target, .src = V6_HOST, .dst = V6_ROUTER, .type = 136,
+	 .target = "::", .tlla = 1)
+ND_FRAME(dad_ns_unspec_target, .src = "::", .dst = "ff02::1:ff00:0",
+	 .type = 135, .target = "::", .nonce = 1)
 ND_FRAME(na_prefix_target, .src = V6_HOST, .dst = V6_ROUTER, .type = 136,
 	 .target = V6_IN_PREFIX, .tlla = 1)
 ND_FRAME(na_foreign_target, .src = V6_HOST, .dst = V6_ROUTER, .type = 136,
@@ -896,6 +1181,11 @@ FRAME(icmp6_truncated)
 
 /* --- the table ------------------------------------------------------------ */
 
+/* Where a case runs: lo through BPF_PROG_TEST_RUN, the veth through a
+ * packet socket, or the veth's interface (its own policy, its own slot)
+ * through BPF_PROG_TEST_RUN. */
+enum run_on { ON_LO, ON_VETH, ON_IF2 };
+
 struct tcase {
 	const char *name;
 	void (*build)(struct frame *f);
@@ -903,17 +1193,22 @@ struct tcase {
 	int verdict;				/* TC_ACT_OK or TC_ACT_SHOT */
 	enum vg_reason reason;
 	bool no_policy;				/* no policy entry at all */
-	bool veth;				/* through a veth, see top */
+	enum run_on on;
+	int runs;				/* frames sent; 0 is 1 */
+	bool fresh;				/* no drops entry before */
+	bool spread;				/* run i on the i-th CPU */
 };
 
-#define PASS(n, b, pol)		{ n, b, pol, TC_ACT_OK, VG_PASS, false, false }
-#define DROP(n, b, pol, r)	{ n, b, pol, TC_ACT_SHOT, VG_##r, false, false }
-#define VETH_PASS(n, b, pol)	{ n, b, pol, TC_ACT_OK, VG_PASS, false, true }
-#define VETH_DROP(n, b, pol, r)	{ n, b, pol, TC_ACT_SHOT, VG_##r, false, true }
+#define PASS(n, b, pol)		{ n, b, pol, TC_ACT_OK, VG_PASS, false, ON_LO, 1, false, false }
+#define DROP(n, b, pol, r)	{ n, b, pol, TC_ACT_SHOT, VG_##r, false, ON_LO, 1, false, false }
+#define VETH_PASS(n, b, pol)	{ n, b, pol, TC_ACT_OK, VG_PASS, false, ON_VETH, 1, false, false }
+#define VETH_DROP(n, b, pol, r)	{ n, b, pol, TC_ACT_SHOT, VG_##r, false, ON_VETH, 1, false, false }
+#define IF2_PASS(n, b, pol)	{ n, b, pol, TC_ACT_OK, VG_PASS, false, ON_IF2, 1, false, false }
+#define IF2_DROP(n, b, pol, r)	{ n, b, pol, TC_ACT_SHOT, VG_##r, false, ON_IF2, 1, false, false }
 
 static const struct tcase cases[] = {
 	/* 1. policy and mode */
-	{ "no policy entry: fail closed", v4_host, pol_none, TC_ACT_SHOT, VG_NO_POLICY, true, false },
+	{ "no policy entry: fail closed", v4_host, pol_none, TC_ACT_SHOT, VG_NO_POLICY, true, ON_LO, 1, false, false },
 	DROP("mode disabled drops a legitimate frame", v4_host, pol_disabled, DISABLED),
 	DROP("mode invalid (zeroed policy) drops", v4_host, pol_invalid, DISABLED),
 	PASS("mode locked passes a legitimate frame", v4_host, pol_none),
@@ -949,14 +1244,20 @@ static const struct tcase cases[] = {
 	/* 5. IPv4 */
 	PASS("IPv4 UDP from a host address", v4_host, pol_none),
 	PASS("IPv4 TCP from a host address", v4_tcp, pol_none),
+	PASS("IPv4 from the second inline host", v4_host2, pol_none),
+	PASS("IPv4 second inline host needs no trie", v4_host2, pol_no_v4_table),
+	PASS("IPv4 from a third host (in the trie)", v4_host3, pol_none),
+	DROP("IPv4 third host without VG_F_V4_TABLE", v4_host3, pol_no_v4_table, IPV4_SRC),
+	DROP("IPv4 next to the third host (trie holds a /32)", v4_host3_next, pol_none, IPV4_SRC),
 	PASS("IPv4 from a CIDR prefix", v4_in_prefix, pol_none),
 	DROP("IPv4 just outside the prefix", v4_off_prefix, pol_none, IPV4_SRC),
-	DROP("IPv4 prefix ignored without VG_F_V4_PREFIXES", v4_in_prefix, pol_no_v4_prefixes, IPV4_SRC),
+	DROP("IPv4 prefix ignored without VG_F_V4_TABLE", v4_in_prefix, pol_no_v4_table, IPV4_SRC),
 	DROP("IPv4 foreign source", v4_stranger, pol_none, IPV4_SRC),
 	DROP("IPv4 address of the old generation", v4_old_gen, pol_none, IPV4_SRC),
 	PASS("IPv4 old generation in force", v4_old_gen, pol_old_gen),
-	DROP("IPv4 new-generation address, old gen in force", v4_host, pol_old_gen, IPV4_SRC),
+	DROP("IPv4 third host of the new gen, old gen in force", v4_host3, pol_old_gen, IPV4_SRC),
 	DROP("IPv4 address of another interface", v4_other_if, pol_none, IPV4_SRC),
+	PASS("IPv4 single inline host, no trie", v4_host, pol_single_addrs),
 	DROP("IPv4 version 5", v4_bad_version, pol_none, IPV4_MALFORMED),
 	DROP("IPv4 ihl 4", v4_ihl_4, pol_none, IPV4_MALFORMED),
 	DROP("IPv4 tot_len below header length", v4_tot_len_short, pol_none, IPV4_MALFORMED),
@@ -971,6 +1272,8 @@ static const struct tcase cases[] = {
 	DROP("0.0.0.0 UDP 67->67", dhcp_zero_wrong_port, pol_none, IPV4_SRC),
 	DROP("0.0.0.0 DHCP in a fragment", dhcp_zero_fragment, pol_none, IPV4_SRC),
 	DROP("0.0.0.0 TCP", v4_zero_tcp, pol_none, IPV4_SRC),
+	/* An unused inline slot is zero: 0.0.0.0 must never match it. */
+	DROP("0.0.0.0 TCP, unused inline slot", v4_zero_tcp, pol_single_addrs, IPV4_SRC),
 	DROP("DHCP server reply 67->68", v4_dhcp_offer, pol_none, DHCP_SERVER),
 	PASS("DHCP server reply, server allowed", v4_dhcp_offer, pol_dhcp_server),
 	DROP("DHCP server reply in a first fragment", v4_first_frag_offer, pol_none, DHCP_SERVER),
@@ -981,9 +1284,13 @@ static const struct tcase cases[] = {
 	PASS("ARP reply", arp_reply, pol_none),
 	PASS("ARP probe (RFC 5227)", arp_probe, pol_none),
 	DROP("ARP reply from 0.0.0.0", arp_probe_reply, pol_none, ARP_SPA),
+	PASS("ARP probe, unused inline slot", arp_probe, pol_single_addrs),
+	DROP("ARP reply from 0.0.0.0, unused inline slot", arp_probe_reply, pol_single_addrs, ARP_SPA),
 	PASS("ARP announcement", arp_announce, pol_none),
 	PASS("gratuitous ARP reply", arp_gratuitous_reply, pol_none),
 	PASS("ARP from a prefix address", arp_prefix, pol_none),
+	PASS("ARP reply from the third host (trie)", arp_host3, pol_none),
+	DROP("ARP reply from the third host, no trie", arp_host3, pol_no_v4_table, ARP_SPA),
 	DROP("ARP sender MAC spoofed", arp_sha_spoof, pol_none, ARP_SHA),
 	DROP("ARP poisoning: gateway IP", arp_spa_spoof, pol_none, ARP_SPA),
 	DROP("ARP sender IP of the old generation", arp_spa_old_gen, pol_none, ARP_SPA),
@@ -996,24 +1303,45 @@ static const struct tcase cases[] = {
 	/* 7. IPv6 */
 	PASS("IPv6 UDP from a host address", v6_host, pol_none),
 	PASS("IPv6 TCP from a host address", v6_tcp, pol_none),
+	PASS("IPv6 from the second inline host", v6_host2, pol_none),
+	PASS("IPv6 second inline host needs no trie", v6_host2, pol_no_v6_table),
+	PASS("IPv6 from a third host (in the trie)", v6_host3, pol_none),
+	DROP("IPv6 third host without VG_F_V6_TABLE", v6_host3, pol_no_v6_table, IPV6_SRC),
+	DROP("IPv6 next to the third host (trie holds a /128)", v6_host3_next, pol_none, IPV6_SRC),
 	PASS("IPv6 from a prefix", v6_in_prefix, pol_none),
 	DROP("IPv6 just outside the prefix", v6_off_prefix, pol_none, IPV6_SRC),
-	DROP("IPv6 prefix ignored without VG_F_V6_PREFIXES", v6_in_prefix, pol_no_v6_prefixes, IPV6_SRC),
+	DROP("IPv6 prefix ignored without VG_F_V6_TABLE", v6_in_prefix, pol_no_v6_table, IPV6_SRC),
 	DROP("IPv6 foreign source", v6_stranger, pol_none, IPV6_SRC),
 	DROP("IPv6 address of the old generation", v6_old_gen, pol_none, IPV6_SRC),
+	PASS("IPv6 old generation in force", v6_old_gen, pol_old_gen),
+	DROP("IPv6 third host of the new gen, old gen in force", v6_host3, pol_old_gen, IPV6_SRC),
+	DROP("IPv6 address of another interface", v6_other_if, pol_none, IPV6_SRC),
+	PASS("IPv6 single inline host, no trie", v6_host, pol_single_addrs),
 	PASS("SLAAC link-local (EUI-64 of the MAC)", v6_ll, pol_none),
+	PASS("link-local of the second MAC, sent from it", v6_ll_mac2, pol_none),
+	DROP("link-local of the second MAC, sent from the first", v6_ll_of_mac2, pol_none, IPV6_SRC),
 	DROP("link-local of another MAC", v6_ll_other, pol_none, IPV6_SRC),
+	DROP("link-local without VG_F_LINK_LOCAL", v6_ll, pol_no_link_local, IPV6_SRC),
+	DROP("EUI-64 with the u/l bit not inverted", v6_ll_no_ul, pol_none, IPV6_SRC),
+	DROP("EUI-64 of the MAC outside fe80::/64", v6_ll_subnet, pol_none, IPV6_SRC),
+	DROP("EUI-64 of the MAC in a global address", v6_eui_global, pol_none, IPV6_SRC),
 	DROP("IPv6 version 4", v6_bad_version, pol_none, IPV6_MALFORMED),
 	VETH_DROP("IPv6 header truncated", v6_truncated, pol_none, IPV6_MALFORMED),
 	DROP("IPv6 payload length beyond the frame", v6_payload_long, pol_none, IPV6_MALFORMED),
 	DROP("IPv6 UDP header truncated", v6_udp_truncated, pol_none, IPV6_MALFORMED),
 	DROP(":: source, UDP", v6_unspec_udp, pol_none, IPV6_UNSPEC_SRC),
+	DROP(":: source, UDP, unused inline slot", v6_unspec_udp, pol_single_addrs, IPV6_UNSPEC_SRC),
 	DROP(":: source, echo request", v6_unspec_echo, pol_none, IPV6_UNSPEC_SRC),
 	PASS("MLDv2 report from :: with hop-by-hop router alert", mld2_report_unspec, pol_none),
 	PASS("MLDv1 report from ::", mld1_report_unspec, pol_none),
 	PASS("MLDv2 report from the link-local address", mld2_report_ll, pol_none),
 	DROP("MLD query from ::", mld_query_unspec, pol_none, IPV6_UNSPEC_SRC),
 	PASS("ICMPv6 echo request", v6_echo, pol_none),
+	PASS("UDP right after the fixed header, exact fit", v6_udp_fast, pol_none),
+	PASS("TCP right after the fixed header, exact fit", v6_tcp_fast, pol_none),
+	PASS("echo right after the fixed header, exact fit", v6_echo_fast, pol_none),
+	PASS("hop-by-hop, then UDP (the walk)", v6_hbh_udp, pol_none),
+	DROP("hop-by-hop, then DHCPv6 advertise", v6_hbh_dhcpv6_advertise, pol_none, DHCPV6_SERVER),
 	PASS("6 destination option headers (the bound)", v6_chain_6, pol_none),
 	DROP("7 destination option headers", v6_chain_7, pol_none, IPV6_EXTHDR),
 	PASS("hop-by-hop, dst opts, routing, AH, UDP", v6_chain_mixed, pol_none),
@@ -1041,6 +1369,7 @@ static const struct tcase cases[] = {
 	PASS("DAD NS for the link-local address", dad_ns_ll, pol_none),
 	DROP("DAD NS with SLLA option", dad_ns_slla, pol_none, ND_LLADDR),
 	DROP("DAD NS for a foreign target", dad_ns_foreign_target, pol_none, ND_TARGET),
+	DROP("DAD NS for target ::, unused inline slot", dad_ns_unspec_target, pol_single_addrs, ND_TARGET),
 	DROP("NS from :: not to the solicited-node group", dad_ns_wrong_dst, pol_none, IPV6_UNSPEC_SRC),
 	DROP("DAD NS, hop limit 64", dad_ns_hoplimit, pol_none, ND_HOPLIMIT),
 	PASS("NS with SLLA", ns, pol_none),
@@ -1049,9 +1378,13 @@ static const struct tcase cases[] = {
 	DROP("NS, hop limit 64", ns_hoplimit, pol_none, ND_HOPLIMIT),
 	PASS("NA for an own address with TLLA", na, pol_none),
 	PASS("NA for the link-local address", na_ll, pol_none),
+	DROP("NA for the link-local of the other MAC", na_ll_of_mac2, pol_none, ND_TARGET),
 	PASS("NA for a prefix address", na_prefix_target, pol_none),
+	PASS("NA for the third host (trie)", na_host3_target, pol_none),
+	DROP("NA for the third host, no trie", na_host3_target, pol_no_v6_table, ND_TARGET),
 	DROP("NA for the router's address", na_foreign_target, pol_none, ND_TARGET),
 	DROP("NA for an old-generation address", na_old_gen_target, pol_none, ND_TARGET),
+	DROP("NA for target ::, unused inline slots", na_unspec_target, pol_single_addrs, ND_TARGET),
 	DROP("NA, TLLA spoofed", na_tlla_spoof, pol_none, ND_LLADDR),
 	DROP("NA, hop limit 254", na_hoplimit, pol_none, ND_HOPLIMIT),
 	DROP("ND option of length 0", ns_opt_len0, pol_none, ND_MALFORMED),
@@ -1064,104 +1397,179 @@ static const struct tcase cases[] = {
 	PASS("DHCPv6 solicit", dhcpv6_solicit, pol_none),
 	DROP("DHCPv6 advertise 547->546", dhcpv6_advertise, pol_none, DHCPV6_SERVER),
 	PASS("DHCPv6 advertise, server allowed", dhcpv6_advertise, pol_dhcp_server),
+	/*
+	 * 10. counters.  "fresh": the interface's drops entry for the reason
+	 * is deleted first, so the first frame creates it and the second
+	 * counts in it.  On one CPU a counter overwritten instead of
+	 * incremented shows; spread over two, the per-CPU values of the
+	 * entry the first frame created must add up.
+	 */
+	{ "two drops of one reason, one CPU: one entry, 2", v4_stranger, pol_none, TC_ACT_SHOT, VG_IPV4_SRC, false, ON_LO, 2, true, false },
+	{ "two drops of one reason, two CPUs: one entry, 2", v4_stranger, pol_none, TC_ACT_SHOT, VG_IPV4_SRC, false, ON_LO, 2, true, true },
+	{ "two IPv6 drops of one reason, one CPU: one entry, 2", v6_stranger, pol_none, TC_ACT_SHOT, VG_IPV6_SRC, false, ON_LO, 2, true, false },
+	{ "two frames without a policy: totals only", v4_host, pol_none, TC_ACT_SHOT, VG_NO_POLICY, true, ON_LO, 2, false, false },
+	{ "two passes in one slot, one CPU", v6_host3, pol_none, TC_ACT_OK, VG_PASS, false, ON_LO, 2, false, false },
+	{ "two passes in one slot, two CPUs", v6_host3, pol_none, TC_ACT_OK, VG_PASS, false, ON_LO, 2, false, true },
+	PASS("a pass goes to the slot the policy names (the last)", v4_host, pol_slot_last),
+	/* The veth's interface: its own policy and slot, beside lo's. */
+	IF2_PASS("second interface: a pass moves only its slot", v4_host, pol_none),
+	IF2_DROP("second interface: a drop counts under its ifindex", v4_stranger, pol_none, IPV4_SRC),
+	{ "second interface without a policy: totals only", v4_host, pol_none, TC_ACT_SHOT, VG_NO_POLICY, true, ON_IF2, 1, false, false },
+	PASS("lo after the second interface: lo's slot only", v4_host, pol_none),
 };
 
 /* --- runner ---------------------------------------------------------------- */
+
+static cpu_set_t cpus_allowed;
 
 static const char *verdict_name(int v)
 {
 	return v == TC_ACT_OK ? "OK" : v == TC_ACT_SHOT ? "SHOT" : "?";
 }
 
+/* Pins the runner to the i-th CPU it may use (wrapping). */
+static void pin_cpu(int i)
+{
+	int n = CPU_COUNT(&cpus_allowed), seen = 0;
+	cpu_set_t one;
+
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &cpus_allowed) || seen++ != i % n)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		if (sched_setaffinity(0, sizeof(one), &one))
+			die("sched_setaffinity", errno);
+		return;
+	}
+}
+
+/* The counters a frame on the veth moves, to see that it has arrived. */
+static __u64 veth_activity(void)
+{
+	__u64 t[VG_REASON_MAX], n = read_pass(SLOT_VETH);
+
+	read_totals(t);
+	for (int r = 0; r < VG_REASON_MAX; r++)
+		n += t[r];
+	return n;
+}
+
+/* Sends f on the peer and waits until the filter has seen it.  Returns
+ * the verdict, read from the pass counter, or -1. */
+static int veth_send(const struct frame *f)
+{
+	__u64 was = veth_activity(), passed = read_pass(SLOT_VETH);
+
+	if (sendto(pkt_sock, f->b, f->len, 0, NULL, 0) != (ssize_t)f->len)
+		return -1;
+	/* The frame is processed asynchronously; wait for it, then a
+	 * little more in case more than one counter moves. */
+	for (int i = 0; i < 200 && veth_activity() == was; i++)
+		sleep_ms(10);
+	sleep_ms(20);
+	return read_pass(SLOT_VETH) != passed ? TC_ACT_OK : TC_ACT_SHOT;
+}
+
 static int run_case(int n, const struct tcase *t)
 {
-	__u64 before[VG_REASON_MAX], after[VG_REASON_MAX];
+	int ifindex = t->on == ON_LO ? lo_ifindex : veth_ifindex;
 	struct __sk_buff ctx = { .ifindex = ifindex };
-	struct vg_policy p;
 	struct frame f = { .len = 0 };
-	char moved[256] = "";
-	int moved_n = 0, err;
-	__u32 key;
+	struct vg_policy p;
+	struct expect e;
+	char moved[MOVED_MAX];
+	int runs = t->runs ? t->runs : 1, verdict = -1, err, wrong;
+	__u32 key = ifindex;
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.ctx_in = &ctx,
 		.ctx_size_in = sizeof(ctx),
 		.repeat = 1,
 	);
 
-	ifindex = t->veth ? veth_ifindex : lo_ifindex;
-	ctx.ifindex = ifindex;
-	key = ifindex;
-	default_policy(&p);
-	t->policy(&p);
-	if (t->veth && pkt_sock < 0) {
+	if (t->on != ON_LO && pkt_sock < 0) {
 		printf("ok %d - %s # SKIP no veth pair (%s)\n", n, t->name,
 		       veth_error);
 		return 0;
 	}
+	if (t->spread && CPU_COUNT(&cpus_allowed) < 2) {
+		printf("ok %d - %s # SKIP one CPU only\n", n, t->name);
+		return 0;
+	}
+	default_policy(&p, t->on == ON_LO ? SLOT_LO : SLOT_VETH);
+	t->policy(&p);
 	if (t->no_policy)
 		bpf_map_delete_elem(map_fd(skel->maps.policy), &key);
 	else
-		write_policy(&p);
+		write_policy(ifindex, &p);
+	if (t->fresh) {
+		struct vg_drop_key k = { .ifindex = ifindex, .reason = t->reason };
+
+		bpf_map_delete_elem(map_fd(skel->maps.drops), &k);
+	}
 	t->build(&f);
 	opts.data_in = f.b;
 	opts.data_size_in = f.len;
 
-	read_counters(before, t->no_policy);
-	if (t->veth) {
-		if (sendto(pkt_sock, f.b, f.len, 0, NULL, 0) != (ssize_t)f.len) {
-			printf("not ok %d - %s: send on the veth failed: %s\n",
-			       n, t->name, strerror(errno));
-			return 1;
-		}
-		/* The frame is processed asynchronously; wait for it, then a
-		 * little more in case more than one counter moves. */
-		for (int i = 0; i < 200; i++) {
-			read_counters(after, t->no_policy);
-			if (total(after) != total(before))
-				break;
-			sleep_ms(10);
-		}
-		sleep_ms(20);
-		read_counters(after, t->no_policy);
-		opts.retval = after[VG_PASS] != before[VG_PASS] ? TC_ACT_OK
-							       : TC_ACT_SHOT;
-	} else {
-		err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vifguard),
-					     &opts);
-		if (err && errno == EINVAL && f.len < 14) {
-			/* Packet sockets pad such frames to 14 bytes too: no
-			 * way to deliver one, the check stays as a guard. */
-			printf("ok %d - %s # SKIP the kernel refuses to run "
-			       "frames under 14 bytes\n", n, t->name);
-			return 0;
-		}
-		if (err) {
-			printf("not ok %d - %s: test run failed: %s\n", n,
-			       t->name, strerror(errno));
-			return 1;
-		}
-		read_counters(after, t->no_policy);
-	}
+	read_counters(&before);
+	for (int i = 0; i < runs; i++) {
+		int v;
 
-	for (int r = 0; r < VG_REASON_MAX; r++) {
-		if (after[r] == before[r])
-			continue;
-		moved_n++;
-		snprintf(moved + strlen(moved), sizeof(moved) - strlen(moved),
-			 "%s%s+%llu", moved[0] ? "," : "", reason_names[r],
-			 (unsigned long long)(after[r] - before[r]));
+		if (t->on == ON_VETH) {
+			v = veth_send(&f);
+			if (v < 0) {
+				printf("not ok %d - %s: send on the veth failed: %s\n",
+				       n, t->name, strerror(errno));
+				return 1;
+			}
+		} else {
+			if (runs > 1)
+				pin_cpu(t->spread ? i : 0);
+			err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vifguard),
+						     &opts);
+			if (runs > 1 &&
+			    sched_setaffinity(0, sizeof(cpus_allowed), &cpus_allowed))
+				die("sched_setaffinity", errno);
+			if (err && errno == EINVAL && f.len < 14) {
+				/* Packet sockets pad such frames to 14 bytes too: no
+				 * way to deliver one, the check stays as a guard. */
+				printf("ok %d - %s # SKIP the kernel refuses to run "
+				       "frames under 14 bytes\n", n, t->name);
+				return 0;
+			}
+			if (err) {
+				printf("not ok %d - %s: test run failed: %s\n", n,
+				       t->name, strerror(errno));
+				return 1;
+			}
+			v = opts.retval;
+		}
+		/* Every run must give the verdict; the first wrong one shows. */
+		if (verdict < 0 || v != t->verdict)
+			verdict = v;
 	}
-	if ((int)opts.retval == t->verdict && moved_n == 1 &&
-	    after[t->reason] == before[t->reason] + 1) {
-		printf("ok %d - %-52s %-4s %-20s%s\n", n, t->name,
+	read_counters(&after);
+
+	e = (struct expect){
+		.pass = t->verdict == TC_ACT_OK,
+		.policy = !t->no_policy,
+		.slot = p.slot,
+		.ifindex = ifindex,
+		.reason = t->reason,
+		.n = runs,
+	};
+	wrong = compare_counters(&e, moved);
+	if (verdict == t->verdict && !wrong) {
+		printf("ok %d - %-52s %-4s %-20s%s%s\n", n, t->name,
 		       verdict_name(t->verdict), reason_names[t->reason],
-		       t->veth ? " (veth)" : "");
+		       t->on == ON_VETH ? " (veth)" : t->on == ON_IF2 ? " (if2)" : "",
+		       runs > 1 ? " (x2)" : "");
 		return 0;
 	}
-	printf("not ok %d - %s: expected %s/%s, got %s/%s (counters moved: %s)\n",
-	       n, t->name, verdict_name(t->verdict), reason_names[t->reason],
-	       verdict_name(opts.retval), moved_n == 1 ? moved : "?",
-	       moved_n ? moved : "none");
+	printf("not ok %d - %s: expected %s/%s x%d, got %s, %d counter(s) "
+	       "wrong (moved: %s)\n", n, t->name, verdict_name(t->verdict),
+	       reason_names[t->reason], runs, verdict_name(verdict), wrong,
+	       moved);
 	return 1;
 }
 
@@ -1169,6 +1577,7 @@ int main(int argc, char **argv)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]);
 	int failed = 0, first = 1, err;
+	size_t percpu_size;
 	char *end;
 
 	if (argc > 1) {
@@ -1190,11 +1599,17 @@ int main(int argc, char **argv)
 	ncpus = libbpf_num_possible_cpus();
 	if (!lo_ifindex || ncpus <= 0)
 		die("lo / possible CPUs", ENODEV);
+	if (sched_getaffinity(0, sizeof(cpus_allowed), &cpus_allowed))
+		die("sched_getaffinity", errno);
+	percpu_size = sizeof(struct vg_stats);
+	percpu = calloc(ncpus, percpu_size);
+	if (!percpu)
+		die("calloc", ENOMEM);
 
 	skel = vifguard__open_and_load();
 	if (!skel)
 		die("vifguard__open_and_load", errno);
-	setup_maps(lo_ifindex);
+	setup_maps(lo_ifindex, SLOT_LO);
 	err = veth_setup();
 	if (err)
 		snprintf(veth_error, sizeof(veth_error), "%s", strerror(-err));
@@ -1206,5 +1621,6 @@ int main(int argc, char **argv)
 		close(pkt_sock);
 	/* The namespace, its veth pair and filter go when we exit. */
 	vifguard__destroy(skel);
+	free(percpu);
 	return failed ? 1 : 0;
 }
