@@ -27,6 +27,15 @@ of() { vg_entries | awk -v i="$1" '$2 == i' | sort; }
 filters() { hx "$BPFTOOL" -j net show dev "$1" |
 	jq '[.[] | (.tc // [])[], (.tcx // [])[]] | length'; }
 
+# vif6.0 drops something first: its drop counter is one of its entries,
+# and the host totals keep the drops once the interface is gone.
+vg_case "vif6.0 drops a spoof before its detach" g6 vif6.0 2 0 \
+	"ipv4-src+2 pass+1" udp4 --src-ip 10.99.0.5
+totals_ipv4_src() { vg -j stats | jq '.totals["ipv4-src"]'; }
+t6=$(totals_ipv4_src)
+drops6=$(of "$idx6" | awk '$1 == "drops"' | wc -l)
+tap_check "vif6.0: one drop counter (ipv4-src)" "1" "$drops6"
+
 keep5=$(of "$idx5")
 keep7=$(of "$idx7")
 n6=$(of "$idx6" | wc -l)
@@ -40,6 +49,7 @@ tap_check "detach vif6.0: no filter left on it" "0" "$(filters vif6.0)"
 tap_check "detach vif6.0: vif5.0 entries untouched" "$keep5" "$(of "$idx5")"
 tap_check "detach vif6.0: tap7.0 entries untouched" "$keep7" "$(of "$idx7")"
 tap_check "detach vif6.0: vif5.0 still filtered" "1" "$(filters vif5.0)"
+tap_check "detach vif6.0: host totals keep its drops" "$t6" "$(totals_ipv4_src)"
 
 # The proof that the filter is gone: a spoof from g6 now reaches the peer.
 vg_marker
