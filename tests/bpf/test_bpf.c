@@ -1573,6 +1573,72 @@ static int run_case(int n, const struct tcase *t)
 	return 1;
 }
 
+/*
+ * "drops" full: a frame that needs a new drop counter is still dropped,
+ * counted in the host total of its reason, and no entry appears.  The
+ * table is filled with counters of interfaces that do not exist, then
+ * emptied of them again.
+ */
+static int drops_full_case(int n)
+{
+	const char *name = "drops full: still dropped, counted in totals only";
+	int fd = map_fd(skel->maps.drops), filled = 0, ret = 1;
+	__u64 before[VG_REASON_MAX], after[VG_REASON_MAX];
+	struct __sk_buff ctx = { .ifindex = lo_ifindex };
+	struct vg_drop_key mine = { .ifindex = lo_ifindex, .reason = VG_IPV4_SRC };
+	__u64 *zero = calloc(ncpus, sizeof(*zero));
+	struct vg_policy p;
+	struct frame f = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.repeat = 1,
+	);
+
+	if (!zero)
+		die("calloc", ENOMEM);
+	default_policy(&p, SLOT_LO);
+	write_policy(lo_ifindex, &p);
+	bpf_map_delete_elem(fd, &mine);
+	for (__u32 i = 0;; i++) {
+		struct vg_drop_key k = { .ifindex = 1000000 + i, .reason = VG_IPV4_SRC };
+
+		if (bpf_map_update_elem(fd, &k, zero, BPF_NOEXIST) == 0) {
+			filled++;
+			continue;
+		}
+		if (errno != E2BIG)
+			die("drops fill", errno);
+		break;
+	}
+	v4_stranger(&f);
+	opts.data_in = f.b;
+	opts.data_size_in = f.len;
+	read_totals(before);
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vifguard), &opts))
+		die("test run", errno);
+	read_totals(after);
+	if (opts.retval != TC_ACT_SHOT)
+		printf("not ok %d - %s: verdict %s\n", n, name, verdict_name(opts.retval));
+	else if (after[VG_IPV4_SRC] != before[VG_IPV4_SRC] + 1)
+		printf("not ok %d - %s: totals ipv4-src +%llu\n", n, name,
+		       (unsigned long long)(after[VG_IPV4_SRC] - before[VG_IPV4_SRC]));
+	else if (bpf_map_lookup_elem(fd, &mine, zero) == 0 || errno != ENOENT)
+		printf("not ok %d - %s: an entry for lo appeared in a full table\n", n, name);
+	else
+		ret = 0;
+	if (!ret)
+		printf("ok %d - %-52s SHOT ipv4-src (totals; %d entries filled the table)\n",
+		       n, name, filled);
+	for (__u32 i = 0; i < (__u32)filled; i++) {
+		struct vg_drop_key k = { .ifindex = 1000000 + i, .reason = VG_IPV4_SRC };
+
+		bpf_map_delete_elem(fd, &k);
+	}
+	free(zero);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]);
@@ -1616,7 +1682,8 @@ int main(int argc, char **argv)
 
 	for (size_t i = 0; i < n; i++)
 		failed += run_case(first + i, &cases[i]);
-	printf("# %zu cases, %d failed\n", n, failed);
+	failed += drops_full_case(first + n);
+	printf("# %zu cases, %d failed\n", n + 1, failed);
 	if (pkt_sock >= 0)
 		close(pkt_sock);
 	/* The namespace, its veth pair and filter go when we exit. */

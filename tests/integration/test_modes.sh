@@ -94,4 +94,33 @@ vg_case "--allow-ethertype 0x88b5: other ethertypes still dropped" \
 vg_case "--allow-ethertype 0x88b5: source MAC still checked" g7 vif7.0-emu \
 	3 0 "src-mac+3 pass+1" raw --ethertype 0x88b5 --src-mac 02:00:00:00:05:00
 
+# The per-interface drop counters full (counters of interfaces that do not
+# exist fill the table): a new kind of drop is still a drop, counted in the
+# host totals, and `stats` says the table is full.
+# A fresh start for vif7.0-emu's own counters: detach removes them.
+vg detach vif7.0-emu >/dev/null
+attach "again, after its detach" "${BASE[@]}"
+fill=$VG_TMP/drops-fill
+for i in $(seq 0 $((4096 - 1))); do
+	printf 'map update pinned %s/drops key %d %d %d %d 1 0 0 0 value 0 0 0 0 0 0 0 0 noexist\n' \
+		"$ROOT" $((i & 255)) $((i >> 8)) 0 1
+done >"$fill"
+# The table may hold some real counters already: updates past its size fail.
+"$BPFTOOL" batch file "$fill" >/dev/null 2>&1 || :
+full=$(vg -j stats | jq '.drop_counters_full')
+tap_check "drop counters full: stats says so" "true" "$full"
+t0=$(vg -j stats | jq '.totals["dhcp-server"]')
+vg_case "drop counters full: a new kind of drop is still dropped" g7 vif7.0-emu \
+	3 0 "pass+1" udp4 --src-ip 10.99.0.7 --sport 67 --dport 68
+tap_check "drop counters full: the host totals count it" "$((t0 + 3))" \
+	"$(vg -j stats | jq '.totals["dhcp-server"]')"
+out=$(vg stats)
+case $out in
+*"drop counters are full"*) tap_ok "drop counters full: stats warns" ;;
+*) tap_fail "drop counters full: stats warns" "a warning" "$out" ;;
+esac
+sed -i 's/ update / delete /; s/ value .*//' "$fill"
+"$BPFTOOL" batch file "$fill" >/dev/null 2>&1 || :
+tap_check "drop counters emptied: no warning" "false" "$(vg -j stats | jq '.drop_counters_full')"
+
 tap_done
