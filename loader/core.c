@@ -467,11 +467,9 @@ static int delete_key(int fd, const void *key, unsigned int *removed)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-/* The drop counters of ifindex, or of every interface but those in keep
- * (ifindex 0: the keep list decides). */
-static int purge_drops(struct vg_state *st, uint32_t ifindex,
-		       bool (*keep)(const void *ctx, uint32_t ifindex), const void *ctx,
-		       unsigned int *removed)
+/* The drop counters of every interface that keep() does not keep. */
+static int purge_drops(struct vg_state *st, bool (*keep)(const void *ctx, uint32_t ifindex),
+		       const void *ctx, unsigned int *removed)
 {
 	int fd = st->map_fd[VG_MAP_DROPS], ret = 0;
 	struct vg_drop_key *keys;
@@ -483,12 +481,18 @@ static int purge_drops(struct vg_state *st, uint32_t ifindex,
 	if (ret)
 		return ret;
 	for (i = 0; i < n && !ret; i++) {
-		if (ifindex ? keys[i].ifindex != ifindex : keep(ctx, keys[i].ifindex))
+		if (keep(ctx, keys[i].ifindex))
 			continue;
 		ret = delete_key(fd, &keys[i], removed);
 	}
 	free(keys);
 	return ret;
+}
+
+/* keep() for the counters of one interface: all but *ctx. */
+static bool other_iface(const void *ctx, uint32_t ifindex)
+{
+	return ifindex != *(const uint32_t *)ctx;
 }
 
 /* Every entry of ifindex: policy first, so that the data path stops
@@ -502,7 +506,7 @@ static int remove_entries(struct vg_state *st, uint32_t ifindex, unsigned int *r
 	if (!ret)
 		ret = purge_addrs(st, ifindex, PURGE_ALL, 0, removed);
 	if (!ret)
-		ret = purge_drops(st, ifindex, NULL, NULL, removed);
+		ret = purge_drops(st, other_iface, &ifindex, removed);
 	return ret;
 }
 
@@ -714,15 +718,19 @@ static void policy_build(const struct vg_spec *spec, uint8_t gen, uint16_t slot,
 	pol->slot = slot;
 	pol->flags = (uint16_t)spec->flags;
 	for (i = 0; i < spec->n_v4; i++) {
-		if (spec->v4[i].len == 32 && n4 < VG_INLINE_V4 && !v4_inline(pol, &spec->v4[i]))
+		if (v4_inline(pol, &spec->v4[i]))
+			continue;	/* listed twice */
+		if (spec->v4[i].len == 32 && n4 < VG_INLINE_V4)
 			pol->v4[n4++] = spec->v4[i].addr.s_addr;
-		else if (!v4_inline(pol, &spec->v4[i]))
+		else
 			pol->flags |= VG_F_V4_TABLE;
 	}
 	for (i = 0; i < spec->n_v6; i++) {
-		if (spec->v6[i].len == 128 && n6 < VG_INLINE_V6 && !v6_inline(pol, &spec->v6[i]))
+		if (v6_inline(pol, &spec->v6[i]))
+			continue;
+		if (spec->v6[i].len == 128 && n6 < VG_INLINE_V6)
 			memcpy(pol->v6[n6++], &spec->v6[i].addr, 16);
-		else if (!v6_inline(pol, &spec->v6[i]))
+		else
 			pol->flags |= VG_F_V6_TABLE;
 	}
 	pol->mode = (uint8_t)spec->mode;
@@ -820,7 +828,7 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 	 * any drop counters go. */
 	ret = purge_addrs(st, ifindex, have_old ? PURGE_GEN : PURGE_ALL, gen, NULL);
 	if (!ret && !have_old)
-		ret = purge_drops(st, ifindex, NULL, NULL, NULL);
+		ret = purge_drops(st, other_iface, &ifindex, NULL);
 	if (ret) {
 		fail(err, errlen, ret, "cannot write the maps: %s", strerror(-ret));
 		goto undo;
@@ -1146,7 +1154,7 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 	}
 	lset.l = live;
 	lset.n = nlive;
-	ret = purge_drops(st, 0, live_keep, &lset, &res->entries);
+	ret = purge_drops(st, live_keep, &lset, &res->entries);
 	if (!ret)
 		gc_tcx_pins(st, live, nlive, res);
 out:
