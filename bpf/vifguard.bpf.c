@@ -147,20 +147,14 @@ static __always_inline void pull_headers(struct __sk_buff *skb, __u32 want)
 		bpf_skb_pull_data(skb, len);
 }
 
-/* The frame's source MAC is loaded once, as three 16-bit words (see
- * mac_equal()). */
 static __always_inline int src_mac_allowed(const struct vg_policy *pol,
 					   const __u8 *mac)
 {
-	const __u16 *m = (const __u16 *)mac;
-	__u16 m0 = m[0], m1 = m[1], m2 = m[2];
 	__u32 n = pol->n_macs;
 
 #pragma unroll
 	for (int i = 0; i < VG_MAX_MACS; i++) {
-		const __u16 *p = (const __u16 *)pol->macs[i];
-
-		if (i < n && ((p[0] ^ m0) | (p[1] ^ m1) | (p[2] ^ m2)) == 0)
+		if (i < n && mac_equal(pol->macs[i], mac))
 			return 1;
 	}
 	return 0;
