@@ -3,14 +3,17 @@
  * vifguard: tc ingress filter for frames a guest sends into the host.
  *
  * One program serves every guest interface; the policy of each interface
- * is one element of map "policy", keyed by the ifindex.  Every frame ends
+ * is an entry of the array "policy" (index ifindex % VG_POLICY_ENTRIES) or,
+ * when another interface holds that entry, of the hash "policy_spill"
+ * (see include/vifguard.h).  Every frame ends
  * in exactly one reason (VG_PASS or a drop reason), counted per CPU: a
  * pass in the interface's slot of "passes", a drop under its interface
  * and reason in "drops" and under its reason in "totals".
  *
  * The pass path of a frame whose source address is one of the policy's
- * inline addresses costs one hash lookup (the policy) and one array
- * lookup (the counter, inlined by the verifier on current kernels).
+ * inline addresses costs two array lookups, the policy and the counter,
+ * which the verifier inlines (the per-CPU counter on Linux >= 6.10): no
+ * call at all.  A policy in the spill hash costs one hash lookup more.
  *
  * Linux 4.19 (XCP-ng / XenServer dom0) must verify this object as well:
  * no loops (constant bounds, unrolled), no global data (no tables: clang
@@ -30,12 +33,19 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VG_POLICY_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct vg_policy_entry);
+} policy SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, VG_MAX_IFACES);
 	__type(key, __u32);
 	__type(value, struct vg_policy);
-} policy SEC(".maps");
+} policy_spill SEC(".maps");
 
 /* The kernel refuses LPM tries without BPF_F_NO_PREALLOC. */
 struct {
@@ -622,6 +632,28 @@ static __always_inline __u32 classify(struct __sk_buff *skb,
 	return ethertype_allowed(pol, proto) ? VG_PASS : VG_ETHERTYPE;
 }
 
+/*
+ * The policy of ifindex, or NULL.  "live" is read first and once: only
+ * after a program saw it 1 does it read the ifindex and the policy, which
+ * the loader writes before it sets live and changes only a grace period
+ * after it cleared it.  The compiler barrier keeps those reads below the
+ * read of live; the CPU keeps loads in order on x86 (the loader waits a
+ * grace period before publishing on other architectures).
+ */
+static __always_inline const struct vg_policy *policy_of(__u32 ifindex)
+{
+	__u32 key = ifindex & (VG_POLICY_ENTRIES - 1);
+	struct vg_policy_entry *e;
+
+	e = bpf_map_lookup_elem(&policy, &key);
+	if (e && *(volatile __u8 *)&e->live) {
+		asm volatile("" ::: "memory");
+		if (e->ifindex == ifindex)
+			return &e->pol;
+	}
+	return bpf_map_lookup_elem(&policy_spill, &ifindex);
+}
+
 SEC("tc")
 int vifguard(struct __sk_buff *skb)
 {
@@ -629,7 +661,7 @@ int vifguard(struct __sk_buff *skb)
 	const struct vg_policy *pol;
 	__u32 reason;
 
-	pol = bpf_map_lookup_elem(&policy, &ifindex);
+	pol = policy_of(ifindex);
 	if (!pol) {
 		count_drop(NULL, ifindex, VG_NO_POLICY);
 		return TC_ACT_SHOT;

@@ -4,22 +4,36 @@
  * Only <linux/types.h> here: this header is compiled for the BPF target
  * and for user space alike, so no libc types.
  *
- * The policy of an interface is one element of map "policy", keyed by its
- * ifindex, and is replaced as a whole by one map update: the data path
- * sees the old or the new policy, never a mixture.  The first addresses
- * sit in the policy itself (no lookup on the common path); further ones
- * and prefixes go to the LPM tries under a generation number: the loader
- * writes a new set under the other generation, switches the policy (the
- * commit point) and then deletes the old set.
+ * The policy of an interface sits in map "policy", an array indexed by
+ * ifindex % VG_POLICY_ENTRIES, when that entry is free; otherwise (two
+ * interfaces whose ifindexes share an entry) in the hash "policy_spill",
+ * keyed by the ifindex.  The array costs the data path no call (the
+ * verifier inlines its lookup); the hash costs one lookup more.
+ *
+ * An array entry is published, changed and retired in an order that
+ * keeps the data path from ever using a half-written policy: its "live"
+ * byte is the only byte a write flips while a program may read the
+ * entry, and the ifindex and policy change only while it is 0 and a
+ * grace period after the last program that saw it 1 (see loader/core.c).
+ * A change to the policy of an attached interface goes through the hash:
+ * the new policy is written there, the array entry is retired (the
+ * commit point), rewritten and published again.
+ *
+ * The first addresses sit in the policy itself (no lookup on the common
+ * path); further ones and prefixes go to the LPM tries under a generation
+ * number: the loader writes a new set under the other generation, switches
+ * the policy and then deletes the old set.
  */
 #ifndef VIFGUARD_H
 #define VIFGUARD_H
 
 #include <linux/types.h>
 
-/* Map sizes.  "policy", "drops" and the tries are created with
- * BPF_F_NO_PREALLOC: ceilings, not memory reserved up front. */
+/* Map sizes.  "policy_spill", "drops" and the tries are created with
+ * BPF_F_NO_PREALLOC: ceilings, not memory reserved up front; "policy" and
+ * "passes" are arrays, allocated in full. */
 #define VG_MAX_IFACES		8192	/* policies; also the counter slots */
+#define VG_POLICY_ENTRIES	4096	/* "policy" array; a power of 2 */
 #define VG_MAX_V4_ADDRS		65536	/* v4_addrs entries, all interfaces */
 #define VG_MAX_V6_ADDRS		65536
 #define VG_MAX_DROP_COUNTERS	4096	/* (interface, reason) pairs in "drops" */
@@ -52,8 +66,8 @@ enum vg_mode {
 #define VG_ATTACH_TCX		(1U << 2)	/* tcx link (Linux >= 6.6) */
 
 /*
- * Value of map "policy", key __u32 ifindex.  96 bytes: at 4000 interfaces
- * the policies are most of vifguard's memory.  Unused inline addresses
+ * The policy of one interface.  96 bytes: at 4000 interfaces the
+ * policies are most of vifguard's memory.  Unused inline addresses
  * are zero, which never matches: 0.0.0.0 and :: are judged before.
  */
 struct vg_policy {
@@ -69,6 +83,18 @@ struct vg_policy {
 	__be32 v6[VG_INLINE_V6][4];
 	char ifname[VG_IFNAMSIZ];	/* for show, gc and detach after removal */
 };
+
+/* Value of map "policy" (key ifindex % VG_POLICY_ENTRIES).  All zero is
+ * a free entry; live 0 with an ifindex is a retired one, which the data
+ * path ignores as it does a free one. */
+struct vg_policy_entry {
+	__u32 ifindex;
+	__u8 live;		/* 1: pol is ifindex's policy in force */
+	__u8 pad[3];
+	struct vg_policy pol;
+};
+
+/* Map "policy_spill": key __u32 ifindex, value struct vg_policy. */
 
 /* Maps "v4_addrs" and "v6_addrs" (LPM tries): the addresses beyond the
  * inline ones, hosts as /32 and /128, and prefixes.  prefixlen counts the

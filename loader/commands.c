@@ -343,7 +343,7 @@ int vg_cmd_attach(int argc, char **argv)
 		vg_error("%s: %s", a.spec.ifname, err);
 		return EXIT_FAILURE;
 	}
-	update = bpf_map_lookup_elem(st.map_fd[VG_MAP_POLICY], &ifindex, &old) == 0;
+	update = vg_state_policy(&st, ifindex, &old) == 0;
 	ret = vg_state_apply(&st, &a.spec, &a.opts, err, sizeof(err));
 	if (ret) {
 		vg_state_close(&st);
@@ -354,7 +354,7 @@ int vg_cmd_attach(int argc, char **argv)
 		struct vg_policy pol;
 		uint32_t method = a.opts.attach;
 
-		if (bpf_map_lookup_elem(st.map_fd[VG_MAP_POLICY], &ifindex, &pol) == 0)
+		if (vg_state_policy(&st, ifindex, &pol) == 0)
 			method = pol.attach;
 		if (vg_json) {
 			struct vg_json j;

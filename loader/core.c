@@ -46,6 +46,7 @@
 
 const char *const vg_map_names[VG_MAP_N] = {
 	[VG_MAP_POLICY] = "policy",
+	[VG_MAP_SPILL] = "policy_spill",
 	[VG_MAP_V4_ADDRS] = "v4_addrs",
 	[VG_MAP_V6_ADDRS] = "v6_addrs",
 	[VG_MAP_PASSES] = "passes",
@@ -467,6 +468,269 @@ static int delete_key(int fd, const void *key, unsigned int *removed)
 	return errno == ENOENT ? 0 : -errno;
 }
 
+/*
+ * Waits until no program run that started before the call is in flight
+ * (a grace period).  tc programs run inside an RCU read-side section, and
+ * membarrier(MEMBARRIER_CMD_GLOBAL) is a synchronize_rcu() (Linux >= 4.3).
+ * Where it is refused (nohz_full), a pause far longer than any program
+ * run stands in.
+ */
+static void wait_for_readers(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
+		usleep(50 * 1000);
+}
+
+/* ---- the policy store -------------------------------------------------------- */
+
+/*
+ * The policy of an interface is in the "policy" array entry
+ * ifindex % VG_POLICY_ENTRIES while that entry is live under its ifindex,
+ * else in the hash "policy_spill".  Every write below happens under the
+ * state's exclusive lock: there is one writer.
+ *
+ * An array entry is free (all zero), live (ifindex, live 1) or retired
+ * (ifindex, live 0).  The program uses an entry only after it read live 1,
+ * so the writes keep to this order:
+ *  - publish: ifindex and policy written with live 0, then the same
+ *    bytes with live 1.  On x86 the stores of the second write become
+ *    visible after those of the first and the program's loads stay in
+ *    order; elsewhere a grace period separates the two writes.
+ *  - retire: the same bytes with live 0.  A program that read live 1
+ *    just before may use the entry until a grace period has passed; only
+ *    then may its ifindex or policy change (sweep, reuse, update).
+ * So no program ever uses a half-written policy, and a policy in force
+ * is replaced only through the hash (policy_commit()).
+ */
+
+#if defined(__x86_64__) || defined(__i386__)
+#define PUBLISH_WAITS false
+#else
+#define PUBLISH_WAITS true
+#endif
+
+static uint32_t entry_key(uint32_t ifindex)
+{
+	return ifindex & (VG_POLICY_ENTRIES - 1);
+}
+
+static int entry_read(struct vg_state *st, uint32_t ifindex, struct vg_policy_entry *e)
+{
+	uint32_t k = entry_key(ifindex);
+
+	return bpf_map_lookup_elem(st->map_fd[VG_MAP_POLICY], &k, e) ? -errno : 0;
+}
+
+static int entry_write(struct vg_state *st, uint32_t key, const struct vg_policy_entry *e)
+{
+	return bpf_map_update_elem(st->map_fd[VG_MAP_POLICY], &key, e, BPF_ANY) ? -errno : 0;
+}
+
+static bool entry_holds(const struct vg_policy_entry *e, uint32_t ifindex)
+{
+	return e->live && e->ifindex == ifindex;
+}
+
+/* pol into ifindex's entry, which no program may be using (free, or
+ * retired a grace period ago), and then live. */
+static int entry_publish(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)
+{
+	struct vg_policy_entry e = { .ifindex = ifindex, .pol = *pol };
+	int ret;
+
+	ret = entry_write(st, entry_key(ifindex), &e);
+	if (ret)
+		return ret;
+	if (PUBLISH_WAITS)
+		wait_for_readers();
+	e.live = 1;
+	return entry_write(st, entry_key(ifindex), &e);
+}
+
+static int entry_retire(struct vg_state *st, const struct vg_policy_entry *cur)
+{
+	struct vg_policy_entry e = *cur;
+
+	e.live = 0;
+	return entry_write(st, entry_key(cur->ifindex), &e);
+}
+
+/* Every array entry, VG_POLICY_ENTRIES of them (to free()): one batch
+ * lookup where the kernel has it (Linux >= 5.6), else key by key. */
+static int entries_read(struct vg_state *st, struct vg_policy_entry **out)
+{
+	int fd = st->map_fd[VG_MAP_POLICY], ret;
+	struct vg_policy_entry *e = calloc(VG_POLICY_ENTRIES, sizeof(*e));
+	uint32_t *keys = calloc(VG_POLICY_ENTRIES, sizeof(*keys));
+	uint32_t batch = 0, count = VG_POLICY_ENTRIES, k;
+
+	if (!e || !keys) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = bpf_map_lookup_batch(fd, NULL, &batch, keys, e, &count, NULL);
+	if ((ret == 0 || ret == -ENOENT) && count == VG_POLICY_ENTRIES) {
+		/* An array hands out its entries in key order. */
+		ret = 0;
+		goto out;
+	}
+	if (ret != -EINVAL && ret != -EOPNOTSUPP && ret != -ENOTSUPP)
+		goto out;
+	for (k = 0, ret = 0; k < VG_POLICY_ENTRIES && !ret; k++)
+		if (bpf_map_lookup_elem(fd, &k, &e[k]))
+			ret = -errno;
+out:
+	free(keys);
+	if (ret) {
+		free(e);
+		return ret;
+	}
+	*out = e;
+	return 0;
+}
+
+int vg_state_policy(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol)
+{
+	struct vg_policy_entry e;
+	int ret;
+
+	if (st->map_fd[VG_MAP_POLICY] >= 0) {
+		ret = entry_read(st, ifindex, &e);
+		if (ret)
+			return ret;
+		if (entry_holds(&e, ifindex)) {
+			*pol = e.pol;
+			return 0;
+		}
+	}
+	if (st->map_fd[VG_MAP_SPILL] < 0)
+		return -ENOENT;
+	return bpf_map_lookup_elem(st->map_fd[VG_MAP_SPILL], &ifindex, pol) ? -errno : 0;
+}
+
+/*
+ * Puts pol in force on ifindex.  A new interface gets its array entry if
+ * no other interface holds it, else a hash entry.  An interface with a
+ * policy in force gets the new one in the hash first; retiring its array
+ * entry then is the commit point, and after a grace period the entry
+ * takes the new policy and the hash entry goes.  *waited: a grace period
+ * has passed since the commit point, so whatever the old policy
+ * referenced may go now.
+ */
+static int policy_commit(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+			 bool *waited)
+{
+	int sfd = st->map_fd[VG_MAP_SPILL], ret;
+	struct vg_policy_entry e;
+	struct vg_policy cur;
+	bool in_array, in_spill;
+
+	*waited = false;
+	ret = entry_read(st, ifindex, &e);
+	if (ret)
+		return ret;
+	in_array = entry_holds(&e, ifindex);
+	if (e.live && !in_array)	/* another interface's */
+		return bpf_map_update_elem(sfd, &ifindex, pol, BPF_ANY) ? -errno : 0;
+	in_spill = bpf_map_lookup_elem(sfd, &ifindex, &cur) == 0;
+	if (!in_spill && errno != ENOENT)
+		return -errno;
+	if (!in_array && !in_spill) {
+		/* A retired entry (a run stopped half-way) may still be read
+		 * by a program that saw it live. */
+		if (e.ifindex) {
+			wait_for_readers();
+			*waited = true;
+		}
+		return entry_publish(st, ifindex, pol);
+	}
+
+	if (bpf_map_update_elem(sfd, &ifindex, pol, BPF_ANY))
+		return -errno;
+	if (in_array && (ret = entry_retire(st, &e))) {
+		bpf_map_delete_elem(sfd, &ifindex);	/* the entry stays in force */
+		return ret;
+	}
+	/* Committed: from here on a failure leaves pol in force from the hash. */
+	wait_for_readers();
+	*waited = true;
+	if (entry_publish(st, ifindex, pol))
+		return 0;
+	/* A program that found the entry retired may be on its way to the
+	 * hash entry. */
+	wait_for_readers();
+	bpf_map_delete_elem(sfd, &ifindex);
+	return 0;
+}
+
+/* Rewrites the fields of ifindex's policy that the program does not read
+ * (attach, ifname) in place, from src. */
+static int policy_set_meta(struct vg_state *st, uint32_t ifindex, const struct vg_policy *src)
+{
+	struct vg_policy_entry e;
+	struct vg_policy *p = &e.pol;
+	int ret;
+
+	ret = entry_read(st, ifindex, &e);
+	if (ret)
+		return ret;
+	if (!entry_holds(&e, ifindex) &&
+	    bpf_map_lookup_elem(st->map_fd[VG_MAP_SPILL], &ifindex, p))
+		return -errno;
+	p->attach = src->attach;
+	memcpy(p->ifname, src->ifname, sizeof(p->ifname));
+	if (entry_holds(&e, ifindex))
+		return entry_write(st, entry_key(ifindex), &e);
+	return bpf_map_update_elem(st->map_fd[VG_MAP_SPILL], &ifindex, p, BPF_EXIST) ? -errno : 0;
+}
+
+/* Takes ifindex's policy out of force: its array entry retired (freed by
+ * policy_sweep()), its hash entry deleted. */
+static int policy_remove(struct vg_state *st, uint32_t ifindex, unsigned int *removed)
+{
+	struct vg_policy_entry e;
+	int ret;
+
+	if (st->map_fd[VG_MAP_POLICY] >= 0) {
+		ret = entry_read(st, ifindex, &e);
+		if (ret)
+			return ret;
+		if (entry_holds(&e, ifindex)) {
+			ret = entry_retire(st, &e);
+			if (ret)
+				return ret;
+			if (removed)
+				(*removed)++;
+		}
+	}
+	return delete_key(st->map_fd[VG_MAP_SPILL], &ifindex, removed);
+}
+
+/* Frees every retired array entry, after one grace period. */
+static int policy_sweep(struct vg_state *st)
+{
+	static const struct vg_policy_entry zero;
+	struct vg_policy_entry *e;
+	uint32_t k;
+	bool any = false;
+	int ret;
+
+	if (st->map_fd[VG_MAP_POLICY] < 0)
+		return 0;
+	ret = entries_read(st, &e);
+	if (ret)
+		return ret;
+	for (k = 0; k < VG_POLICY_ENTRIES; k++)
+		any |= !e[k].live && e[k].ifindex;
+	if (any)
+		wait_for_readers();
+	for (k = 0; k < VG_POLICY_ENTRIES && any && !ret; k++)
+		if (!e[k].live && e[k].ifindex)
+			ret = entry_write(st, k, &zero);
+	free(e);
+	return ret;
+}
+
 /* The drop counters of every interface that keep() does not keep. */
 static int purge_drops(struct vg_state *st, bool (*keep)(const void *ctx, uint32_t ifindex),
 		       const void *ctx, unsigned int *removed)
@@ -497,12 +761,13 @@ static bool other_iface(const void *ctx, uint32_t ifindex)
 
 /* Every entry of ifindex: policy first, so that the data path stops
  * using the addresses before they go.  The pass counter slot needs no
- * removal: it is zeroed when it is given out again. */
+ * removal: it is zeroed when it is given out again.  A retired array
+ * entry is freed by the caller's policy_sweep(). */
 static int remove_entries(struct vg_state *st, uint32_t ifindex, unsigned int *removed)
 {
 	int ret;
 
-	ret = delete_key(st->map_fd[VG_MAP_POLICY], &ifindex, removed);
+	ret = policy_remove(st, ifindex, removed);
 	if (!ret)
 		ret = purge_addrs(st, ifindex, PURGE_ALL, 0, removed);
 	if (!ret)
@@ -565,41 +830,58 @@ static int passes_zero(struct vg_state *st, uint32_t slot)
 }
 
 /*
- * Every policy, keys and values (to free() both).  One batch lookup where
- * the kernel has it (Linux >= 5.6), one lookup per key otherwise.
+ * Every policy in force, keys (ifindexes) and values (to free() both):
+ * the live array entries, then the hash entries of the other interfaces.
+ * The hash is read in one batch lookup where the kernel has it (Linux >=
+ * 5.6), one lookup per key otherwise.
  */
 static int policies_read(struct vg_state *st, uint32_t **keys_out,
 			 struct vg_policy **vals_out, size_t *n_out)
 {
-	int fd = st->map_fd[VG_MAP_POLICY], ret;
-	uint32_t *keys = malloc(VG_MAX_IFACES * sizeof(*keys)), batch = 0, count;
-	struct vg_policy *vals = malloc(VG_MAX_IFACES * sizeof(*vals));
-	size_t n = 0, i, nk;
+	const size_t cap = VG_POLICY_ENTRIES + VG_MAX_IFACES;
+	int fd = st->map_fd[VG_MAP_SPILL], ret = 0;
+	uint32_t *keys = malloc(cap * sizeof(*keys)), batch = 0, count, k;
+	struct vg_policy *vals = malloc(cap * sizeof(*vals));
+	struct vg_policy_entry *e = NULL;
+	size_t n = 0, i, j, nk, n_array;
 	void *all = NULL;
 
 	if (!keys || !vals) {
 		ret = -ENOMEM;
 		goto fail;
 	}
+	if (st->map_fd[VG_MAP_POLICY] >= 0) {
+		ret = entries_read(st, &e);
+		if (ret)
+			goto fail;
+		for (k = 0; k < VG_POLICY_ENTRIES; k++)
+			if (e[k].live) {
+				keys[n] = e[k].ifindex;
+				vals[n++] = e[k].pol;
+			}
+	}
+	n_array = n;
+	if (fd < 0)
+		goto done;
 	for (;;) {
-		count = (uint32_t)(VG_MAX_IFACES - n);
-		ret = bpf_map_lookup_batch(fd, n ? &batch : NULL, &batch, keys + n, vals + n,
-					   &count, NULL);
+		count = (uint32_t)(cap - n);
+		ret = bpf_map_lookup_batch(fd, n > n_array ? &batch : NULL, &batch, keys + n,
+					   vals + n, &count, NULL);
 		n += count;
 		if (ret == -ENOENT)
-			goto done;
+			goto dedup;
 		if (ret)
 			break;
-		if (n >= VG_MAX_IFACES)
-			goto done;
+		if (n >= cap)
+			goto dedup;
 	}
-	if (n || (ret != -EINVAL && ret != -EOPNOTSUPP && ret != -ENOTSUPP))
+	if (n > n_array || (ret != -EINVAL && ret != -EOPNOTSUPP && ret != -ENOTSUPP))
 		goto fail;
 	/* No batch operations: key by key. */
 	ret = map_keys(fd, sizeof(uint32_t), &all, &nk);
 	if (ret)
 		goto fail;
-	for (i = 0; i < nk && n < VG_MAX_IFACES; i++) {
+	for (i = 0; i < nk && n < cap; i++) {
 		keys[n] = ((uint32_t *)all)[i];
 		if (bpf_map_lookup_elem(fd, &keys[n], &vals[n]) == 0)
 			n++;
@@ -608,14 +890,25 @@ static int policies_read(struct vg_state *st, uint32_t **keys_out,
 			goto fail;
 		}
 	}
-	free(all);
+dedup:
+	/* In the middle of policy_commit() a policy may be in both. */
+	for (i = j = n_array; i < n; i++) {
+		if (e && entry_holds(&e[entry_key(keys[i])], keys[i]))
+			continue;
+		keys[j] = keys[i];
+		vals[j++] = vals[i];
+	}
+	n = j;
 done:
+	free(all);
+	free(e);
 	*keys_out = keys;
 	*vals_out = vals;
 	*n_out = n;
 	return 0;
 fail:
 	free(all);
+	free(e);
 	free(keys);
 	free(vals);
 	return ret;
@@ -771,19 +1064,6 @@ static int detach_filter(struct vg_state *st, uint32_t ifindex, uint32_t attach,
 	return ret ? ret : ret2;
 }
 
-/*
- * Waits until no program run that may still hold the previous policy is
- * in flight.  tc programs run inside an RCU read-side section, and
- * membarrier(MEMBARRIER_CMD_GLOBAL) is a synchronize_rcu() (Linux >= 4.3).
- * Where it is refused (nohz_full), a pause far longer than any program
- * run stands in.
- */
-static void wait_for_readers(void)
-{
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
-		usleep(50 * 1000);
-}
-
 static int missing_maps(const struct vg_state *st, char *err, size_t errlen)
 {
 	int i;
@@ -800,7 +1080,7 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 {
 	struct vg_policy old, pol;
 	uint32_t ifindex, kind, attach;
-	bool have_old, created = false;
+	bool have_old, created = false, waited;
 	uint16_t slot;
 	uint8_t gen;
 	char verr[VG_ERRLEN];
@@ -816,9 +1096,10 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 	if (!ifindex)
 		return fail(err, errlen, -errno, "cannot attach: %s", strerror(errno));
 
-	have_old = bpf_map_lookup_elem(st->map_fd[VG_MAP_POLICY], &ifindex, &old) == 0;
-	if (!have_old && errno != ENOENT)
-		return fail(err, errlen, -errno, "cannot read the policy: %s", strerror(errno));
+	ret = vg_state_policy(st, ifindex, &old);
+	have_old = ret == 0;
+	if (ret && ret != -ENOENT)
+		return fail(err, errlen, ret, "cannot read the policy: %s", strerror(-ret));
 	gen = have_old ? (uint8_t)(old.gen ^ 1) : 0;
 	kind = opts && opts->attach ? opts->attach :
 		have_old && (old.attach & VG_ATTACH_TCX) ? VG_ATTACH_TCX : VG_ATTACH_CLS_BPF;
@@ -864,10 +1145,10 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 	}
 
 	/* The commit point: the program switches to the new policy and
-	 * generation with this one update, before any filter runs with it. */
+	 * generation at once, before any filter runs with it. */
 	pol.attach = (uint8_t)attach;
-	if (bpf_map_update_elem(st->map_fd[VG_MAP_POLICY], &ifindex, &pol, BPF_ANY)) {
-		ret = -errno;
+	ret = policy_commit(st, ifindex, &pol, &waited);
+	if (ret) {
 		fail(err, errlen, ret, "cannot write the policy: %s", strerror(-ret));
 		goto undo;
 	}
@@ -876,7 +1157,8 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 		 * commit still looks up its addresses: they go only once
 		 * it is through.  A failure here leaves only stale entries
 		 * that the next attach or gc removes. */
-		wait_for_readers();
+		if (!waited)
+			wait_for_readers();
 		purge_addrs(st, ifindex, PURGE_GEN, old.gen, NULL);
 	}
 
@@ -903,7 +1185,7 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 			tcx_pin_path(st, ifindex, path, sizeof(path));
 			vg_tcx_detach(path, &removed);
 		}
-		bpf_map_update_elem(st->map_fd[VG_MAP_POLICY], &ifindex, &pol, BPF_ANY);
+		policy_set_meta(st, ifindex, &pol);
 	}
 	return 0;
 
@@ -916,6 +1198,7 @@ undo:
 
 		detach_filter(st, ifindex, created ? VG_ATTACH_OWN_CLSACT : 0, &removed);
 		remove_entries(st, ifindex, NULL);
+		policy_sweep(st);
 	}
 	return ret;
 }
@@ -938,7 +1221,7 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 		    struct vg_detach_result *res, char *err, size_t errlen)
 {
 	uint32_t ifindex = if_nametoindex(ifname), *keys = NULL;
-	struct vg_policy pol;
+	struct vg_policy pol, *pols = NULL;
 	size_t n = 0, i;
 	int ret = 0;
 
@@ -955,8 +1238,7 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 	if (ifindex) {
 		uint32_t attach = 0;
 
-		if (st->map_fd[VG_MAP_POLICY] >= 0 &&
-		    bpf_map_lookup_elem(st->map_fd[VG_MAP_POLICY], &ifindex, &pol) == 0)
+		if (vg_state_policy(st, ifindex, &pol) == 0)
 			attach = pol.attach;
 		ret = detach_filter(st, ifindex, attach, &res->filter);
 		if (ret)
@@ -968,18 +1250,14 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 	}
 	/* Recorded under this name at an ifindex that is gone: the device
 	 * was removed before its detach (hotplug offline comes late). */
-	if (st->map_fd[VG_MAP_POLICY] < 0)
-		return 0;
-	ret = map_keys(st->map_fd[VG_MAP_POLICY], sizeof(uint32_t), (void **)&keys, &n);
+	ret = policies_read(st, &keys, &pols, &n);
 	if (ret)
 		return fail(err, errlen, ret, "cannot read the policies: %s", strerror(-ret));
 	for (i = 0; i < n && !ret; i++) {
 		char cur[IF_NAMESIZE];
 		bool removed;
 
-		if (keys[i] == ifindex ||
-		    bpf_map_lookup_elem(st->map_fd[VG_MAP_POLICY], &keys[i], &pol) ||
-		    !policy_named(&pol, ifname))
+		if (keys[i] == ifindex || !policy_named(&pols[i], ifname))
 			continue;
 		name_of(keys[i], cur);
 		if (cur[0])
@@ -988,6 +1266,9 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 		ret = remove_entries(st, keys[i], &res->entries);
 	}
 	free(keys);
+	free(pols);
+	if (!ret)
+		ret = policy_sweep(st);
 	if (ret)
 		return fail(err, errlen, ret, "cannot remove map entries: %s", strerror(-ret));
 	return 0;
@@ -1078,6 +1359,7 @@ static void gc_tcx_pins(struct vg_state *st, const struct live *live, size_t nli
 int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t errlen)
 {
 	uint32_t *keys = NULL;
+	struct vg_policy *pols = NULL;
 	struct live *live = NULL;
 	struct live_set lset;
 	size_t n = 0, nlive = 0, i, m;
@@ -1086,7 +1368,7 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 	memset(res, 0, sizeof(*res));
 	if (st->lock_fd < 0 || st->map_fd[VG_MAP_POLICY] < 0)
 		return 0;
-	ret = map_keys(st->map_fd[VG_MAP_POLICY], sizeof(uint32_t), (void **)&keys, &n);
+	ret = policies_read(st, &keys, &pols, &n);
 	if (ret)
 		return fail(err, errlen, ret, "cannot read the policies: %s", strerror(-ret));
 	live = calloc(n ? n : 1, sizeof(*live));
@@ -1095,13 +1377,11 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		struct vg_policy pol;
+		struct vg_policy pol = pols[i];
 		char cur[IF_NAMESIZE];
 		uint32_t id;
 		bool removed;
 
-		if (bpf_map_lookup_elem(st->map_fd[VG_MAP_POLICY], &keys[i], &pol))
-			continue;
 		name_of(keys[i], cur);
 		if (cur[0] && policy_named(&pol, cur)) {
 			live[nlive++] = (struct live){ keys[i], pol.gen };
@@ -1113,8 +1393,7 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 		if (cur[0] && ours_on_device(st, keys[i], &id)) {
 			memset(pol.ifname, 0, sizeof(pol.ifname));
 			memcpy(pol.ifname, cur, strnlen(cur, VG_IFNAMSIZ - 1));
-			if (bpf_map_update_elem(st->map_fd[VG_MAP_POLICY], &keys[i], &pol,
-						BPF_EXIST) == 0)
+			if (policy_set_meta(st, keys[i], &pol) == 0)
 				res->renamed++;
 			live[nlive++] = (struct live){ keys[i], pol.gen };
 			continue;
@@ -1127,6 +1406,10 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 			goto out;
 		res->ifaces++;
 	}
+	/* Also frees entries a run stopped half-way left retired. */
+	ret = policy_sweep(st);
+	if (ret)
+		goto out;
 
 	/* Entries without a policy in force, or of the other generation. */
 	for (m = 0; m < N_ADDR_MAPS; m++) {
@@ -1160,6 +1443,7 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 out:
 	free(live);
 	free(keys);
+	free(pols);
 	if (ret)
 		return fail(err, errlen, ret, "gc: %s", strerror(-ret));
 	return 0;
@@ -1280,6 +1564,7 @@ int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out
 		  size_t *nout, char *err, size_t errlen)
 {
 	uint32_t *keys = NULL, want = ifname ? if_nametoindex(ifname) : 0;
+	struct vg_policy *pols = NULL;
 	struct vg_iface *v = NULL;
 	size_t n = 0, cnt = 0, i, m;
 	int ret;
@@ -1288,19 +1573,19 @@ int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out
 	*nout = 0;
 	if (st->lock_fd < 0 || st->map_fd[VG_MAP_POLICY] < 0)
 		return 0;
-	ret = map_keys(st->map_fd[VG_MAP_POLICY], sizeof(uint32_t), (void **)&keys, &n);
+	ret = policies_read(st, &keys, &pols, &n);
 	if (ret)
 		return fail(err, errlen, ret, "cannot read the policies: %s", strerror(-ret));
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v) {
 		free(keys);
+		free(pols);
 		return fail(err, errlen, -ENOMEM, "%s", strerror(ENOMEM));
 	}
 	for (i = 0; i < n; i++) {
 		struct vg_iface *it = &v[cnt];
 
-		if (bpf_map_lookup_elem(st->map_fd[VG_MAP_POLICY], &keys[i], &it->pol))
-			continue;
+		it->pol = pols[i];
 		if (ifname && keys[i] != want && !policy_named(&it->pol, ifname))
 			continue;
 		it->ifindex = keys[i];
@@ -1317,6 +1602,7 @@ int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out
 		cnt++;
 	}
 	free(keys);
+	free(pols);
 
 	for (m = 0; m < N_ADDR_MAPS && cnt; m++) {
 		const struct addr_map *am = &addr_maps[m];

@@ -50,7 +50,8 @@ void vg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ---- the pinned state ------------------------------------------------- */
 
 enum vg_map_id {
-	VG_MAP_POLICY,
+	VG_MAP_POLICY,		/* array of struct vg_policy_entry */
+	VG_MAP_SPILL,		/* hash: the policies the array has no room for */
 	VG_MAP_V4_ADDRS,
 	VG_MAP_V6_ADDRS,
 	VG_MAP_PASSES,
@@ -165,6 +166,10 @@ int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out
  * summed over CPUs; zeros when the map is not there.  out->pkts[VG_NO_POLICY]
  * counts frames on interfaces with the program and no policy (orphans).
  * *full is set when the per-interface drop counters have no room left. */
+/* The policy in force on ifindex, wherever it is kept: 0, -ENOENT when
+ * there is none, or another -errno. */
+int vg_state_policy(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol);
+
 int vg_state_totals(struct vg_state *st, struct vg_stats *out, bool *full);
 
 /* Names of the VG_REASONS, by index. */

@@ -173,11 +173,52 @@ static void default_policy(struct vg_policy *p, __u16 slot)
 	strcpy(p->ifname, "lo");
 }
 
+/*
+ * Where write_policy() puts a policy: the two places the program looks.
+ * The whole case list runs once with each.
+ */
+enum placement { IN_ARRAY, IN_SPILL };
+static enum placement placement;
+
+/*
+ * p in force on ifi, from the array entry or from the spill hash.  In the
+ * second, the array entry is live for another ifindex that shares it and
+ * drops everything (mode disabled): a program that took it for ifi's
+ * would fail every pass case.
+ */
 static void write_policy(int ifi, const struct vg_policy *p)
 {
-	__u32 key = ifi;
+	__u32 key = ifi, k = ifi & (VG_POLICY_ENTRIES - 1);
+	struct vg_policy_entry e = { .ifindex = ifi, .live = 1, .pol = *p };
 
-	if (bpf_map_update_elem(map_fd(skel->maps.policy), &key, p, BPF_ANY))
+	if (placement == IN_SPILL) {
+		e.ifindex = ifi + VG_POLICY_ENTRIES;
+		e.pol.mode = VG_MODE_DISABLED;
+		if (bpf_map_update_elem(map_fd(skel->maps.policy_spill), &key, p, BPF_ANY))
+			die("policy_spill update", errno);
+	} else {
+		bpf_map_delete_elem(map_fd(skel->maps.policy_spill), &key);
+	}
+	if (bpf_map_update_elem(map_fd(skel->maps.policy), &k, &e, BPF_ANY))
+		die("policy update", errno);
+}
+
+/*
+ * No policy in force on ifi, though p is in its array entry, retired
+ * (live 0), or (IN_SPILL) the entry is another ifindex's, live.  Either
+ * must be ignored.
+ */
+static void remove_policy(int ifi, const struct vg_policy *p)
+{
+	__u32 key = ifi, k = ifi & (VG_POLICY_ENTRIES - 1);
+	struct vg_policy_entry e = { .ifindex = ifi, .live = 0, .pol = *p };
+
+	if (placement == IN_SPILL) {
+		e.ifindex = ifi + VG_POLICY_ENTRIES;
+		e.live = 1;
+	}
+	bpf_map_delete_elem(map_fd(skel->maps.policy_spill), &key);
+	if (bpf_map_update_elem(map_fd(skel->maps.policy), &k, &e, BPF_ANY))
 		die("policy update", errno);
 }
 
@@ -1480,7 +1521,6 @@ static int run_case(int n, const struct tcase *t)
 	struct expect e;
 	char moved[MOVED_MAX];
 	int runs = t->runs ? t->runs : 1, verdict = -1, err, wrong;
-	__u32 key = ifindex;
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.ctx_in = &ctx,
 		.ctx_size_in = sizeof(ctx),
@@ -1499,7 +1539,7 @@ static int run_case(int n, const struct tcase *t)
 	default_policy(&p, t->on == ON_LO ? SLOT_LO : SLOT_VETH);
 	t->policy(&p);
 	if (t->no_policy)
-		bpf_map_delete_elem(map_fd(skel->maps.policy), &key);
+		remove_policy(ifindex, &p);
 	else
 		write_policy(ifindex, &p);
 	if (t->fresh) {
@@ -1560,14 +1600,15 @@ static int run_case(int n, const struct tcase *t)
 	};
 	wrong = compare_counters(&e, moved);
 	if (verdict == t->verdict && !wrong) {
-		printf("ok %d - %-52s %-4s %-20s%s%s\n", n, t->name,
+		printf("ok %d - %-52s %-4s %-20s%s%s%s\n", n, t->name,
 		       verdict_name(t->verdict), reason_names[t->reason],
 		       t->on == ON_VETH ? " (veth)" : t->on == ON_IF2 ? " (if2)" : "",
-		       runs > 1 ? " (x2)" : "");
+		       runs > 1 ? " (x2)" : "", placement == IN_SPILL ? " (spill)" : "");
 		return 0;
 	}
-	printf("not ok %d - %s: expected %s/%s x%d, got %s, %d counter(s) "
-	       "wrong (moved: %s)\n", n, t->name, verdict_name(t->verdict),
+	printf("not ok %d - %s%s: expected %s/%s x%d, got %s, %d counter(s) "
+	       "wrong (moved: %s)\n", n, t->name,
+	       placement == IN_SPILL ? " (spill)" : "", verdict_name(t->verdict),
 	       reason_names[t->reason], runs, verdict_name(verdict), wrong,
 	       moved);
 	return 1;
@@ -1682,8 +1723,13 @@ int main(int argc, char **argv)
 
 	for (size_t i = 0; i < n; i++)
 		failed += run_case(first + i, &cases[i]);
-	failed += drops_full_case(first + n);
-	printf("# %zu cases, %d failed\n", n + 1, failed);
+	placement = IN_SPILL;
+	printf("# the same cases, each policy in the spill hash\n");
+	for (size_t i = 0; i < n; i++)
+		failed += run_case(first + n + i, &cases[i]);
+	placement = IN_ARRAY;
+	failed += drops_full_case(first + 2 * n);
+	printf("# %zu cases, %d failed\n", 2 * n + 1, failed);
 	if (pkt_sock >= 0)
 		close(pkt_sock);
 	/* The namespace, its veth pair and filter go when we exit. */

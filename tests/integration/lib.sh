@@ -178,14 +178,15 @@ vg_init() {
 	ip -n "$SINK" link set sink0 up
 }
 
-# vg_guest NAME VIF MAC [quiet]
+# vg_guest NAME VIF MAC [quiet] [IFINDEX]
 # A guest: netns $VG_ID-NAME with eth0 (MAC), its backend VIF in HOST on
 # br0, like netback's vifs with fe:ff:ff:ff:ff:ff.  Links stay down until
 # vg_up, so a filter can be attached first, as a hotplug script does.
 # A quiet guest has IPv6 off and no IPv4 address: its kernel sends
 # nothing by itself, so counters move only by what a test sends.
+# IFINDEX: the ifindex VIF gets (default: the next free one).
 vg_guest() {
-	local name=$1 vif=$2 mac=$3 quiet=${4:-} ns=$VG_ID-$1
+	local name=$1 vif=$2 mac=$3 quiet=${4:-} index=${5:+index $5} ns=$VG_ID-$1
 	vg_netns_add "$ns"
 	if [ "$quiet" = quiet ]; then
 		gx "$name" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
@@ -194,7 +195,7 @@ vg_guest() {
 		gx "$name" sysctl -qw net.ipv6.conf.default.use_tempaddr=0 \
 			net.ipv6.conf.default.accept_ra=1
 	fi
-	ip -n "$HOST" link add "$vif" type veth peer name eth0 netns "$ns" ||
+	ip -n "$HOST" link add "$vif" $index type veth peer name eth0 netns "$ns" ||
 		vg_bail "cannot create $vif"
 	ip -n "$ns" link set eth0 address "$mac"
 	ip -n "$HOST" link set "$vif" address fe:ff:ff:ff:ff:ff master br0 up
@@ -344,14 +345,20 @@ vg_case() {
 }
 
 # vg_entries: "MAP IFINDEX" for every entry of every per-interface map
-# pinned under ROOT (hash and LPM maps; the key is the ifindex or a
-# struct that starts with it).
+# pinned under ROOT: the hash and LPM maps (the key is the ifindex or a
+# struct that starts with it) and the used entries of the "policy" array
+# (live or retired: the value starts with the ifindex).
 vg_entries() {
 	local m t
 	for m in "$ROOT"/*; do
 		t=$("$BPFTOOL" -j map show pinned "$m" 2>/dev/null | jq -r '.type')
 		case $t in
-		""|null|array|percpu_array|prog_array) continue ;;
+		array)
+			[ "${m##*/}" = policy ] || continue
+			"$BPFTOOL" -j map dump pinned "$m" |
+				jq -r '.[].formatted.value.ifindex | select(. != 0) | "policy \(.)"'
+			continue ;;
+		""|null|percpu_array|prog_array) continue ;;
 		esac
 		"$BPFTOOL" -j map dump pinned "$m" | jq -r --arg m "${m##*/}" \
 			'.[] | (.formatted.key // .key) |

@@ -36,16 +36,19 @@ attach "back to locked" "${BASE[@]}"
 vg_case "locked again: legitimate UDP passes" g7 vif7.0-emu 3 3 "pass+4" \
 	udp4 --src-ip 10.99.0.7
 
-# Fail closed: the program stays on the interface, its policy entry is
-# removed behind the CLI's back.  Drops land in the "orphans" counter.
+# Fail closed: the program stays on the interface, its policy entry (in
+# the "policy" array: index ifindex % 4096) is zeroed behind the CLI's
+# back.  Drops land in the "orphans" counter.
 orphans() {
 	vg -j stats | jq '.orphans["no-policy"] // 0'
 }
 idx=$(vg_ifindex vif7.0-emu)
+key=$((idx % 4096))
 o1=$(orphans)
-out=$("$BPFTOOL" map delete pinned "$ROOT/policy" \
-	key $((idx & 255)) $((idx >> 8 & 255)) $((idx >> 16 & 255)) 0 2>&1)
-tap_check "bpftool: policy entry of vif7.0-emu deleted" "exit 0" "exit $?" "$out"
+out=$("$BPFTOOL" map update pinned "$ROOT/policy" key $((key & 255)) $((key >> 8)) 0 0 \
+	value $(printf '0 %.0s' $(seq 104)) 2>&1)
+tap_check "bpftool: policy entry of vif7.0-emu zeroed" "exit 0" "exit $?" "$out"
+tap_check "show no longer lists vif7.0-emu" "" "$(vg -j show | jq -r '.interfaces[].ifname' | grep -x vif7.0-emu)"
 vg_marker
 vg_recv_start $MARKER -t 700
 gx g7 "$VGPKT" send -i eth0 -c 4 -m $MARKER udp4 --src-ip 10.99.0.7

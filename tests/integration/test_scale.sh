@@ -39,7 +39,7 @@ n=$(vg -j show | jq '[.. | objects | select(has("ifname")) | .ifname |
 tap_check "show -j lists all $NIF interfaces" "$NIF" "$n"
 
 want=$(for ((i = FIRST; i < FIRST + NIF; i++)); do vg_ifindex vif$i.0; done | sort -n)
-got=$(vg_entries | awk '$1 == "policy" {print $2}' | sort -n)
+got=$(vg_entries | awk '$1 ~ /^policy/ {print $2}' | sort -n)
 tap_check "policy map holds one entry per interface" "$want" "$got"
 
 attached=$(hx "$BPFTOOL" -j net show | jq '[.[] | (.tc // [])[], (.tcx // [])[]
@@ -82,7 +82,7 @@ for ((i = FIRST; i < FIRST + NIF; i++)); do
 	echo "link del vif$i.0"
 done >"$batch"
 ip -n "$HOST" -batch "$batch"
-before=$(vg_entries | awk '$1 == "policy"' | wc -l)
+before=$(vg_entries | awk '$1 ~ /^policy/' | wc -l)
 out=$(vg gc 2>&1)
 rc=$?
 left=$(vg_entries | wc -l)
