@@ -182,8 +182,9 @@ section_prog() {
 	netns_add "$P"
 	ip -n "$P" link add d0 type veth peer name d1 || die "veth"
 	ip -n "$P" link add p0 type veth peer name p1 || die "veth"
+	ip -n "$P" link add s0 type veth peer name s1 || die "veth"
 	ip netns exec "$P" "$VGBENCH" prog "$VG_OBJ" --disabled-dev d0 --nopolicy-dev d1 \
-		--prefix-dev p0 --ifaces 1,1000,4000 --repeat "$REPEAT" --rounds "$PROG_ROUNDS" \
+		--prefix-dev p0 --spill-dev s0 --ifaces 1,1000,4000 --repeat "$REPEAT" --rounds "$PROG_ROUNDS" \
 		--cpu "$CPU" --figs "$BENCH_OUT/prog.figs" || die "vgbench prog"
 	echo
 }

@@ -273,7 +273,7 @@ static void nd(struct frame *f, uint8_t type, const struct in6_addr *target, uin
 
 /* ---- prog: in-kernel cost per frame --------------------------------------- */
 
-enum dev_kind { DEV_LOCKED, DEV_DISABLED, DEV_NOPOLICY, DEV_PREFIX, DEV_KINDS };
+enum dev_kind { DEV_LOCKED, DEV_DISABLED, DEV_NOPOLICY, DEV_PREFIX, DEV_SPILL, DEV_KINDS };
 
 struct tcase {
 	const char *name;
@@ -333,6 +333,12 @@ static int build_cases(struct tcase *tc)
 			f = &tc[n++].f)
 
 	CASE("IPv4 UDP", DEV_LOCKED, PASS);
+	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
+	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+
+	/* The same frame on an interface whose array entry another one
+	 * holds: its policy comes from the spill hash. */
+	CASE("IPv4 UDP, policy in hash", DEV_SPILL, PASS);
 	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
 	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
 
@@ -518,9 +524,9 @@ static int build_cases(struct tcase *tc)
 	return n;
 }
 
-enum { M_POLICY, M_V4, M_V6, M_PASSES, M_DROPS, M_TOTALS, M_COUNT };
+enum { M_POLICY, M_SPILL, M_V4, M_V6, M_PASSES, M_DROPS, M_TOTALS, M_COUNT };
 static const char *const map_names[M_COUNT] = {
-	"policy", "v4_addrs", "v6_addrs", "passes", "drops", "totals",
+	"policy", "policy_spill", "v4_addrs", "v6_addrs", "passes", "drops", "totals",
 };
 
 struct vg {
@@ -607,6 +613,20 @@ static uint64_t percpu_sum(int fd, const void *key, int ncpu)
 	return sum;
 }
 
+/* The policy in force on ifindex, where the program finds it. */
+static int policy_get(struct vg *vg, uint32_t ifindex, struct vg_policy *p)
+{
+	uint32_t k = ifindex & (VG_POLICY_ENTRIES - 1);
+	struct vg_policy_entry e;
+
+	if (bpf_map_lookup_elem(vg->map_fd[M_POLICY], &k, &e) == 0 && e.live &&
+	    e.ifindex == ifindex) {
+		*p = e.pol;
+		return 0;
+	}
+	return bpf_map_lookup_elem(vg->map_fd[M_SPILL], &ifindex, p);
+}
+
 /*
  * Every counter one test run can move.  The interface's own: the pass
  * counter of its policy's slot and its drop counters by reason.  The
@@ -633,7 +653,7 @@ static void counts_read(struct vg *vg, uint32_t ifindex, struct counts *n)
 	if (!t)
 		die("out of memory");
 	memset(n, 0, sizeof(*n));
-	if (bpf_map_lookup_elem(vg->map_fd[M_POLICY], &ifindex, &p) == 0) {
+	if (policy_get(vg, ifindex, &p) == 0) {
 		uint32_t slot = p.slot;
 
 		n->pass = percpu_sum(vg->map_fd[M_PASSES], &slot, vg->ncpu);
@@ -756,6 +776,27 @@ static uint16_t slot_take(struct vg *vg)
 }
 
 /*
+ * Where `vifguard attach` puts a new interface's policy: its array entry,
+ * unless another interface holds it, then the spill hash.  (No program
+ * runs meanwhile, so one write publishes it.)
+ */
+static void put_policy(struct vg *vg, uint32_t ifindex, const struct vg_policy *p)
+{
+	struct vg_policy_entry e = { .ifindex = ifindex, .live = 1, .pol = *p };
+	uint32_t k = ifindex & (VG_POLICY_ENTRIES - 1);
+	struct vg_policy_entry cur;
+
+	if (bpf_map_lookup_elem(vg->map_fd[M_POLICY], &k, &cur))
+		die("policy lookup: %s", strerror(errno));
+	if (cur.live && cur.ifindex != ifindex) {
+		if (update(vg->map_fd[M_SPILL], &ifindex, p, BPF_ANY))
+			die("policy_spill update: %s", strerror(errno));
+	} else if (update(vg->map_fd[M_POLICY], &k, &e, BPF_ANY)) {
+		die("policy update: %s", strerror(errno));
+	}
+}
+
+/*
  * One interface the way `vifguard attach IF --mac M --ipv4 A --ipv6 B`
  * leaves it: the policy (generation 0, a zeroed pass counter slot) with
  * the IPv4 and the IPv6 host inline; the EUI-64 link-local address is
@@ -779,8 +820,7 @@ static void put_iface(struct vg *vg, uint32_t ifindex, const uint8_t *mac, uint3
 	if (v6addr)
 		memcpy(p.v6[0], v6addr, 16);
 	p.slot = slot_take(vg);
-	if (update(vg->map_fd[M_POLICY], &ifindex, &p, BPF_ANY))
-		die("policy update: %s", strerror(errno));
+	put_policy(vg, ifindex, &p);
 }
 
 /* An interface allowed 10.1.0.0/16 and fd01::/64, in the tries. */
@@ -963,10 +1003,12 @@ static int cmd_prog(int argc, char **argv)
 		{ "disabled-dev", required_argument, NULL, 'D' },
 		{ "nopolicy-dev", required_argument, NULL, 'N' },
 		{ "prefix-dev", required_argument, NULL, 'P' },
+		{ "spill-dev", required_argument, NULL, 'S' },
 		{ "figs", required_argument, NULL, 'f' },
 		{ 0 },
 	};
 	const char *disabled_dev = NULL, *nopolicy_dev = NULL, *prefix_dev = NULL;
+	const char *spill_dev = NULL;
 	unsigned long levels[8];
 	int nlevels = 0, repeat = 1000000, rounds = 9, cpu = -1, loads = 5, opt;
 	char *list = strdup("1,1000,4000"), *tok, *save;
@@ -987,6 +1029,7 @@ static int cmd_prog(int argc, char **argv)
 		case 'D': disabled_dev = optarg; break;
 		case 'N': nopolicy_dev = optarg; break;
 		case 'P': prefix_dev = optarg; break;
+		case 'S': spill_dev = optarg; break;
 		case 'f':
 			figs = fopen(optarg, "w");
 			if (!figs)
@@ -995,10 +1038,11 @@ static int cmd_prog(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	if (optind != argc - 1 || !disabled_dev || !nopolicy_dev || !prefix_dev || rounds < 1 ||
+	if (optind != argc - 1 || !disabled_dev || !nopolicy_dev || !prefix_dev || !spill_dev ||
+	    rounds < 1 ||
 	    loads < 1 || repeat < 1)
 		die("usage: vgbench prog OBJ --disabled-dev D --nopolicy-dev N --prefix-dev P "
-		    "[--ifaces 1,1000,4000] [--repeat N] [--rounds N] [--cpu C] [--loads N] "
+		    "--spill-dev S [--ifaces 1,1000,4000] [--repeat N] [--rounds N] [--cpu C] [--loads N] "
 		    "[--figs FILE]");
 	path = argv[optind];
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -1024,6 +1068,7 @@ static int cmd_prog(int argc, char **argv)
 	ifx[DEV_DISABLED] = dev_index(disabled_dev);
 	ifx[DEV_NOPOLICY] = dev_index(nopolicy_dev);
 	ifx[DEV_PREFIX] = dev_index(prefix_dev);
+	ifx[DEV_SPILL] = dev_index(spill_dev);
 
 	/* Verifier and program figures, over several loads. */
 	{
@@ -1068,9 +1113,11 @@ static int cmd_prog(int argc, char **argv)
 #define RES(l, c, r) res[((size_t)(l) * (ncases + 1) + (c)) * rounds + (r)]
 	tot0 = maps_total(&vg, mem0);
 
-	/* Three of the N interfaces are the devices under test; the rest
-	 * fill up.  A level of 1 has only the locked test interface, so the
-	 * cases on the other devices are skipped there. */
+	/* Five of the N interfaces are the devices under test and the
+	 * spill device's neighbour; the rest fill up, at consecutive
+	 * ifindexes as a host gives them out.  A level of 1 has only the
+	 * locked test interface, so the cases on the other devices are
+	 * skipped there. */
 	unsigned long have = 0, fillers = 0;
 	bool others = false;
 
@@ -1082,10 +1129,15 @@ static int cmd_prog(int argc, char **argv)
 					  .s6_addr = { 0xfd, [15] = 1 } }, VG_MODE_LOCKED, 0);
 			have = 1;
 		}
-		if (want >= 3 && !others) {
+		if (want >= 5 && !others) {
 			put_iface(&vg, ifx[DEV_DISABLED], MAC_G, V4_G, NULL, VG_MODE_DISABLED, 0);
 			put_prefix_iface(&vg, ifx[DEV_PREFIX]);
-			have += 2;
+			/* The spill device's array entry goes to an interface
+			 * attached before it, whose ifindex shares the entry. */
+			put_iface(&vg, ifx[DEV_SPILL] + VG_POLICY_ENTRIES, MAC_OTHER, V4_OTHER, NULL,
+				  VG_MODE_LOCKED, 0);
+			put_iface(&vg, ifx[DEV_SPILL], MAC_G, V4_G, NULL, VG_MODE_LOCKED, 0);
+			have += 4;
 			others = true;
 		}
 		while (have < want) {
