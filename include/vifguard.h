@@ -90,7 +90,8 @@ struct vg_policy {
 struct vg_policy_entry {
 	__u32 ifindex;
 	__u8 live;		/* 1: pol is ifindex's policy in force */
-	__u8 pad[3];
+	__u8 seq;		/* counts publications (loader only) */
+	__u8 pad[2];
 	struct vg_policy pol;
 };
 

@@ -499,6 +499,8 @@ static void wait_for_readers(void)
  *  - retire: the same bytes with live 0.  A program that read live 1
  *    just before may use the entry until a grace period has passed; only
  *    then may its ifindex or policy change (sweep, reuse, update).
+ *    seq, bumped by every publication, tells a later retirement of the
+ *    same ifindex from the one a sweep waited for.
  * So no program ever uses a half-written policy, and a policy in force
  * is replaced only through the hash (policy_commit()).
  */
@@ -532,10 +534,13 @@ static bool entry_holds(const struct vg_policy_entry *e, uint32_t ifindex)
 }
 
 /* pol into ifindex's entry, which no program may be using (free, or
- * retired a grace period ago), and then live. */
-static int entry_publish(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)
+ * retired a grace period ago; cur is what it holds), and then live. */
+static int entry_publish(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+			 const struct vg_policy_entry *cur)
 {
-	struct vg_policy_entry e = { .ifindex = ifindex, .pol = *pol };
+	struct vg_policy_entry e = {
+		.ifindex = ifindex, .seq = (uint8_t)(cur->seq + 1), .pol = *pol,
+	};
 	int ret;
 
 	ret = entry_write(st, entry_key(ifindex), &e);
@@ -642,7 +647,7 @@ static int policy_commit(struct vg_state *st, uint32_t ifindex, const struct vg_
 			wait_for_readers();
 			*waited = true;
 		}
-		return entry_publish(st, ifindex, pol);
+		return entry_publish(st, ifindex, pol, &e);
 	}
 
 	if (bpf_map_update_elem(sfd, &ifindex, pol, BPF_ANY))
@@ -654,7 +659,7 @@ static int policy_commit(struct vg_state *st, uint32_t ifindex, const struct vg_
 	/* Committed: from here on a failure leaves pol in force from the hash. */
 	wait_for_readers();
 	*waited = true;
-	if (entry_publish(st, ifindex, pol))
+	if (entry_publish(st, ifindex, pol, &e))
 		return 0;
 	/* A program that found the entry retired may be on its way to the
 	 * hash entry. */
@@ -706,11 +711,28 @@ static int policy_remove(struct vg_state *st, uint32_t ifindex, unsigned int *re
 	return delete_key(st->map_fd[VG_MAP_SPILL], &ifindex, removed);
 }
 
-/* Frees every retired array entry, after one grace period. */
+static int relock(struct vg_state *st, int op)
+{
+	int ret;
+
+	while ((ret = flock(st->lock_fd, op)) && errno == EINTR)
+		;
+	return ret ? -errno : 0;
+}
+
+/*
+ * Frees every retired array entry a grace period after it was retired.
+ * The exclusive lock is let go for the wait, so that parallel detaches
+ * share their grace periods; an entry is freed only if it is still the
+ * one seen retired before the wait (same ifindex and seq), since another
+ * run may have published and retired it again meanwhile.  The state is
+ * locked again on return unless taking the lock back failed (then
+ * nothing was freed and the error is returned).
+ */
 static int policy_sweep(struct vg_state *st)
 {
 	static const struct vg_policy_entry zero;
-	struct vg_policy_entry *e;
+	struct vg_policy_entry *e, now;
 	uint32_t k;
 	bool any = false;
 	int ret;
@@ -722,11 +744,21 @@ static int policy_sweep(struct vg_state *st)
 		return ret;
 	for (k = 0; k < VG_POLICY_ENTRIES; k++)
 		any |= !e[k].live && e[k].ifindex;
-	if (any)
-		wait_for_readers();
-	for (k = 0; k < VG_POLICY_ENTRIES && any && !ret; k++)
-		if (!e[k].live && e[k].ifindex)
+	if (!any)
+		goto out;
+	if (st->write && (ret = relock(st, LOCK_UN)))
+		goto out;
+	wait_for_readers();
+	if (st->write && (ret = relock(st, LOCK_EX)))
+		goto out;
+	for (k = 0; k < VG_POLICY_ENTRIES && !ret; k++) {
+		if (e[k].live || !e[k].ifindex)
+			continue;
+		ret = entry_read(st, e[k].ifindex, &now);
+		if (!ret && !now.live && now.ifindex == e[k].ifindex && now.seq == e[k].seq)
 			ret = entry_write(st, k, &zero);
+	}
+out:
 	free(e);
 	return ret;
 }
@@ -914,15 +946,29 @@ fail:
 	return ret;
 }
 
-/* The lowest pass counter slot no policy holds, zeroed. */
-static int slot_alloc(struct vg_state *st, uint16_t *slot)
+/*
+ * The pass counter slot of a new interface, zeroed.  A policy born in
+ * the array has the slot of its entry's index, which no other policy
+ * can hold, so an attach needs no look at the others.  One that goes to
+ * the spill hash gets the lowest free slot from VG_POLICY_ENTRIES on (and
+ * keeps it if an update moves it into the array later).
+ */
+static int slot_alloc(struct vg_state *st, uint32_t ifindex, uint16_t *slot)
 {
 	uint8_t used[VG_MAX_IFACES / 8] = { 0 };
 	struct vg_policy *vals = NULL;
+	struct vg_policy_entry e;
 	uint32_t *keys = NULL, s;
 	size_t n = 0, i;
 	int ret;
 
+	ret = entry_read(st, ifindex, &e);
+	if (ret)
+		return ret;
+	if (!e.live) {
+		*slot = (uint16_t)entry_key(ifindex);
+		return passes_zero(st, *slot);
+	}
 	ret = policies_read(st, &keys, &vals, &n);
 	if (ret)
 		return ret;
@@ -931,7 +977,7 @@ static int slot_alloc(struct vg_state *st, uint16_t *slot)
 			used[vals[i].slot / 8] |= (uint8_t)(1U << (vals[i].slot % 8));
 	free(keys);
 	free(vals);
-	for (s = 0; s < VG_MAX_IFACES; s++)
+	for (s = VG_POLICY_ENTRIES; s < VG_MAX_IFACES; s++)
 		if (!(used[s / 8] & (1U << (s % 8))))
 			break;
 	if (s == VG_MAX_IFACES)
@@ -1116,10 +1162,11 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 	}
 	if (have_old) {
 		slot = old.slot;
-	} else if ((ret = slot_alloc(st, &slot))) {
+	} else if ((ret = slot_alloc(st, ifindex, &slot))) {
 		if (ret == -ENOSPC)
-			fail(err, errlen, ret, "cannot attach: %u interfaces have a policy already",
-			     VG_MAX_IFACES);
+			fail(err, errlen, ret, "cannot attach: %u interfaces whose policy array entry "
+			     "another one holds have a policy already",
+			     VG_MAX_IFACES - VG_POLICY_ENTRIES);
 		else
 			fail(err, errlen, ret, "cannot write the maps: %s", strerror(-ret));
 		goto undo;

@@ -40,10 +40,17 @@ both_judged() {	# both_judged WHEN
 		udp4 --src-ip 10.99.0.20
 	vg_case "$1: vif20.0 with vif21.0's address dropped" ga vif20.0 2 0 \
 		"ipv4-src+2 pass+1" udp4 --src-ip 10.99.0.21
+	local -A a=()
+	local k
+	vg_stats vif20.0
+	for k in "${!STATS[@]}"; do a[$k]=${STATS[$k]}; done
 	vg_case "$1: vif21.0 own address passes" gb vif21.0 3 3 "pass+4" \
 		udp4 --src-ip 10.99.0.21
 	vg_case "$1: vif21.0 with vif20.0's address dropped" gb vif21.0 2 0 \
 		"ipv4-src+2 pass+1" udp4 --src-ip 10.99.0.20
+	vg_stats vif20.0
+	tap_check "$1: vif21.0's frames moved none of vif20.0's counters" "" \
+		"$(vg_delta a STATS)"
 }
 both_judged "attached"
 
