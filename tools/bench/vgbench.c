@@ -1266,16 +1266,20 @@ static int cmd_prog(int argc, char **argv)
 			printf(" %12lld |", i < M_COUNT ? memN[l][i] : totN[l]);
 		printf(" %13.0f |\n", (double)(last - e) / levels[nlevels - 1]);
 	}
-	printf("\nEach interface as `vifguard attach IF --mac M --ipv4 A --ipv6 B` leaves it: "
-	       "one \"policy\" entry\n(%zu-byte value: the MAC, the IPv4 and the IPv6 host "
-	       "inline; the EUI-64 link-local address\nis computed from the frame's source MAC, "
-	       "not stored) and a zeroed slot in \"passes\"; nothing in\nthe tries (from 3 "
-	       "interfaces on they hold the prefix test interface's 10.1.0.0/16 and\nfd01::/64).  "
-	       "\"passes\" (%d slots) and \"totals\" (1 entry) are arrays: their size does not\n"
-	       "depend on the interfaces.  \"drops\" as a host without attacks has it: no "
-	       "entries.  A counter\nexists once an interface has dropped a frame of that "
-	       "reason; the ones the drop cases create\nare removed before each measurement.",
-	       sizeof(struct vg_policy), VG_MAX_IFACES);
+	printf("\nEach interface as `vifguard attach IF --mac M --ipv4 A --ipv6 B` leaves it: its "
+	       "\"policy\" array\nentry (%zu bytes: ifindex, live byte, and the policy with the MAC, "
+	       "the IPv4 and the IPv6\nhost inline; the EUI-64 link-local address is computed from "
+	       "the frame's source MAC, not\nstored) or, where another interface holds that entry, "
+	       "a \"policy_spill\" entry; and a zeroed\nslot in \"passes\"; nothing in the tries "
+	       "(from 5 interfaces on they hold the prefix test\ninterface's 10.1.0.0/16 and "
+	       "fd01::/64).  \"policy\" (%d entries), \"passes\" (%d slots) and\n\"totals\" "
+	       "(1 entry) are arrays: their size does not depend on the interfaces.  The\n"
+	       "interfaces beyond the test devices have consecutive ifindexes from %u, as a host "
+	       "numbers\nthem; the few in \"policy_spill\" are the spill device and those whose "
+	       "entry a test device\nholds.  \"drops\" as a host without attacks has it: no "
+	       "entries.  A counter exists once an\ninterface has dropped a frame of that reason; "
+	       "the ones the drop cases create are removed\nbefore each measurement.",
+	       sizeof(struct vg_policy_entry), VG_POLICY_ENTRIES, VG_MAX_IFACES, FILLER_BASE);
 	if (drop_entries)
 		printf("  Those %u cost %lld bytes, %.0f per (interface, reason).",
 		       drop_entries, drop_bytes, (double)drop_bytes / drop_entries);
