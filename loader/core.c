@@ -576,11 +576,17 @@ static int entries_read(struct vg_state *st, struct vg_policy_entry **out)
 	ret = bpf_map_lookup_batch(fd, NULL, &batch, keys, e, &count, NULL);
 	if ((ret == 0 || ret == -ENOENT) && count == VG_POLICY_ENTRIES) {
 		/* An array hands out its entries in key order. */
-		ret = 0;
+		for (k = 0; k < VG_POLICY_ENTRIES && keys[k] == k; k++)
+			;
+		if (k == VG_POLICY_ENTRIES) {
+			ret = 0;
+			goto out;
+		}
+	} else if (ret && ret != -ENOENT && ret != -EINVAL && ret != -EOPNOTSUPP &&
+		   ret != -ENOTSUPP) {
 		goto out;
 	}
-	if (ret != -EINVAL && ret != -EOPNOTSUPP && ret != -ENOTSUPP)
-		goto out;
+	/* No batch operations, or not the whole array in order: key by key. */
 	for (k = 0, ret = 0; k < VG_POLICY_ENTRIES && !ret; k++)
 		if (bpf_map_lookup_elem(fd, &k, &e[k]))
 			ret = -errno;

@@ -350,7 +350,8 @@ lab_diag()
 }
 
 # lab_map_ifindexes: "MAP IFINDEX" for every entry of vifguard's pinned
-# per-interface maps (hash and LPM; keys are the ifindex or start with it).
+# per-interface maps (hash and LPM: keys are the ifindex or start with it;
+# the "policy" array: used entries, whose value starts with it).
 lab_map_ifindexes()
 {
 	local m t out
@@ -363,9 +364,19 @@ lab_map_ifindexes()
 			continue
 		fi
 		t=$(jq -r .type <<<"$out")
-		case $t in hash|percpu_hash|lpm_trie|lru_hash) ;; *) continue ;; esac
+		case $t in
+		hash|percpu_hash|lpm_trie|lru_hash) ;;
+		array) [ "${m##*/}" = policy ] || continue ;;
+		*) continue ;;
+		esac
 		if ! out=$(bpftool -j map dump pinned "$m" 2>&1); then
 			echo "${m##*/} error:$(tr -s ' \n' ' ' <<<"$out")"
+			continue
+		fi
+		if [ "$t" = array ]; then
+			# Used entries (live or retired) start with their ifindex.
+			jq -r <<<"$out" '.[]? | (.formatted.value.ifindex? // "unformatted") |
+				select(. != 0) | "policy \(.)"'
 			continue
 		fi
 		jq -r --arg m "${m##*/}" <<<"$out" \
