@@ -4,13 +4,20 @@
 # demo and the Xen lab's guests), the integration test suite and `make demo`.
 
 VGPKT := $(OUTPUT)/vgpkt
-ALL_TARGETS += $(VGPKT)
+NOBATCH_SHIM := $(OUTPUT)/test_nobatch.so
+ALL_TARGETS += $(VGPKT) $(NOBATCH_SHIM)
 TEST_SUITES += integration
 
 $(VGPKT): tools/vgpkt.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUTPUT)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# LD_PRELOAD'ed by an integration test: a kernel without batch lookups.
+$(NOBATCH_SHIM): tests/integration/test_nobatch.c | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -shared -fPIC $(LDFLAGS) -o $@ $<
 
 # For a busybox guest initramfs: no shared libraries to carry along.
 $(OUTPUT)/vgpkt-static: tools/vgpkt.c | $(DEPS_STAMP)

@@ -100,7 +100,8 @@ vg_bail() {
 hx() { ip netns exec "$HOST" "$@"; }
 sx() { ip netns exec "$SINK" "$@"; }
 gx() { local g=$1; shift; ip netns exec "$VG_ID-$g" "$@"; }
-vg() { ip netns exec "$HOST" "$VIFGUARD" -r "$ROOT" "$@"; }
+# VG_PRELOAD: a library the CLI runs with (LD_PRELOAD), if set.
+vg() { ip netns exec "$HOST" env ${VG_PRELOAD:+LD_PRELOAD=$VG_PRELOAD} "$VIFGUARD" -r "$ROOT" "$@"; }
 
 vg_cleanup() {
 	local p ns
