@@ -182,6 +182,42 @@ static int prog_id_of(int fd, uint32_t *id)
 	return 0;
 }
 
+/* What each map must be; a pin that is something else was left by a
+ * vifguard of another layout.  load_and_pin() checks the maps it just
+ * created against this too, so the table cannot drift from the object. */
+static const struct {
+	enum bpf_map_type type;
+	uint32_t key_size, value_size;
+} map_layout[VG_MAP_N] = {
+	[VG_MAP_POLICY] = { BPF_MAP_TYPE_ARRAY, 4, sizeof(struct vg_policy_entry) },
+	[VG_MAP_SPILL] = { BPF_MAP_TYPE_HASH, 4, sizeof(struct vg_policy) },
+	[VG_MAP_V4_ADDRS] = { BPF_MAP_TYPE_LPM_TRIE, sizeof(struct vg_v4_key), 1 },
+	[VG_MAP_V6_ADDRS] = { BPF_MAP_TYPE_LPM_TRIE, sizeof(struct vg_v6_key), 1 },
+	[VG_MAP_PASSES] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(__u64) },
+	[VG_MAP_DROPS] = { BPF_MAP_TYPE_PERCPU_HASH, sizeof(struct vg_drop_key), sizeof(__u64) },
+	[VG_MAP_TOTALS] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct vg_stats) },
+};
+
+static int check_layout(const struct vg_state *st, int id, const char *path, char *err,
+			size_t errlen)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(st->map_fd[id], &info, &len))
+		return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (info.type == map_layout[id].type && info.key_size == map_layout[id].key_size &&
+	    info.value_size == map_layout[id].value_size)
+		return 0;
+	return fail(err, errlen, -EPROTO,
+		    "%s: a map of another layout (type %u, key %u, value %u bytes; this "
+		    "vifguard needs type %u, key %u, value %u), left by another version: "
+		    "detach every interface with that version, then remove %s",
+		    path, info.type, info.key_size, info.value_size, map_layout[id].type,
+		    map_layout[id].key_size, map_layout[id].value_size, st->root);
+}
+
 static int open_pins(struct vg_state *st, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
@@ -203,6 +239,8 @@ static int open_pins(struct vg_state *st, char *err, size_t errlen)
 			if (errno != ENOENT)
 				return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 			st->map_fd[i] = -1;
+		} else if ((ret = check_layout(st, i, path, err, errlen))) {
+			return ret;
 		}
 	}
 	return 0;

@@ -80,6 +80,24 @@ err=$(cat "$VG_TMP/out" "$VG_TMP/err" | jq -r '.error // empty' 2>/dev/null | he
 tap_check "bad input under -j: a JSON error object, exit 2" "exit 2, error set" \
 	"exit $rc, error ${err:+set}" "$(cat "$VG_TMP/out" "$VG_TMP/err")"
 
+# A root where a vifguard of another layout pinned its maps ("policy" a
+# hash of 96-byte policies): attach refuses with one line naming the map,
+# and attaches nothing.
+old=$ROOT/old
+mkdir -p "$old"
+hx "$BPFTOOL" map create "$old/policy" type hash key 4 value 96 entries 8192 \
+	name policy flags 1
+before=$(hx "$BPFTOOL" net show)
+out=$(ip netns exec "$HOST" "$VIFGUARD" -r "$old" attach vif5.0 --mac $MAC 2>&1)
+rc=$?
+named=no
+grep -q "$old/policy: a map of another layout" <<<"$out" && named=yes
+changed=unchanged
+[ "$before" = "$(hx "$BPFTOOL" net show)" ] || changed=changed
+tap_check "root with a map of another layout: exit 1, map named, no filter changed" \
+	"exit 1, named yes, unchanged" "exit $rc, named $named, $changed" "$out"
+rm -rf "$old"
+
 # The policy in force before all this still holds.
 vg_case "after bad input: vif5.0 still passes its own address" g5 vif5.0 3 3 \
 	"pass+4" udp4 --src-ip 10.99.0.5
