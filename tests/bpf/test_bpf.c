@@ -174,50 +174,36 @@ static void default_policy(struct vg_policy *p, __u16 slot)
 }
 
 /*
- * Where write_policy() puts a policy: the two places the program looks.
+ * Where place_policy() puts a policy: the two places the program looks.
  * The whole case list runs once with each.
  */
 enum placement { IN_ARRAY, IN_SPILL };
 static enum placement placement;
 
 /*
- * p in force on ifi, from the array entry or from the spill hash.  In the
- * second, the array entry is live for another ifindex that shares it and
- * drops everything (mode disabled): a program that took it for ifi's
- * would fail every pass case.
+ * in_force: p in force on ifi, from the array entry or from the spill
+ * hash.  In the second, the array entry is live for another ifindex that
+ * shares it and drops everything (mode disabled): a program that took it
+ * for ifi's would fail every pass case.
+ * !in_force: no policy in force on ifi, though p is in its array entry,
+ * retired (live 0), or (IN_SPILL) the entry is another ifindex's, live.
+ * Either must be ignored.
  */
-static void write_policy(int ifi, const struct vg_policy *p)
+static void place_policy(int ifi, const struct vg_policy *p, bool in_force)
 {
 	__u32 key = ifi, k = ifi & (VG_POLICY_ENTRIES - 1);
-	struct vg_policy_entry e = { .ifindex = ifi, .live = 1, .pol = *p };
+	struct vg_policy_entry e = { .ifindex = ifi, .live = in_force, .pol = *p };
 
-	if (placement == IN_SPILL) {
-		e.ifindex = ifi + VG_POLICY_ENTRIES;
-		e.pol.mode = VG_MODE_DISABLED;
-		if (bpf_map_update_elem(map_fd(skel->maps.policy_spill), &key, p, BPF_ANY))
-			die("policy_spill update", errno);
-	} else {
-		bpf_map_delete_elem(map_fd(skel->maps.policy_spill), &key);
-	}
-	if (bpf_map_update_elem(map_fd(skel->maps.policy), &k, &e, BPF_ANY))
-		die("policy update", errno);
-}
-
-/*
- * No policy in force on ifi, though p is in its array entry, retired
- * (live 0), or (IN_SPILL) the entry is another ifindex's, live.  Either
- * must be ignored.
- */
-static void remove_policy(int ifi, const struct vg_policy *p)
-{
-	__u32 key = ifi, k = ifi & (VG_POLICY_ENTRIES - 1);
-	struct vg_policy_entry e = { .ifindex = ifi, .live = 0, .pol = *p };
-
+	bpf_map_delete_elem(map_fd(skel->maps.policy_spill), &key);
 	if (placement == IN_SPILL) {
 		e.ifindex = ifi + VG_POLICY_ENTRIES;
 		e.live = 1;
+		if (in_force) {
+			e.pol.mode = VG_MODE_DISABLED;
+			if (bpf_map_update_elem(map_fd(skel->maps.policy_spill), &key, p, BPF_ANY))
+				die("policy_spill update", errno);
+		}
 	}
-	bpf_map_delete_elem(map_fd(skel->maps.policy_spill), &key);
 	if (bpf_map_update_elem(map_fd(skel->maps.policy), &k, &e, BPF_ANY))
 		die("policy update", errno);
 }
@@ -262,7 +248,7 @@ static void setup_maps(int ifi, __u32 slot)
 		die("passes zero", errno);
 	free(zero);
 	default_policy(&p, slot);
-	write_policy(ifi, &p);
+	place_policy(ifi, &p, true);
 
 	add_v4(ifi, GEN, V4_HOST3, 32);
 	add_v4(ifi, GEN, "192.168.50.0", 24);
@@ -1538,10 +1524,7 @@ static int run_case(int n, const struct tcase *t)
 	}
 	default_policy(&p, t->on == ON_LO ? SLOT_LO : SLOT_VETH);
 	t->policy(&p);
-	if (t->no_policy)
-		remove_policy(ifindex, &p);
-	else
-		write_policy(ifindex, &p);
+	place_policy(ifindex, &p, !t->no_policy);
 	if (t->fresh) {
 		struct vg_drop_key k = { .ifindex = ifindex, .reason = t->reason };
 
@@ -1639,7 +1622,7 @@ static int drops_full_case(int n)
 	if (!zero)
 		die("calloc", ENOMEM);
 	default_policy(&p, SLOT_LO);
-	write_policy(lo_ifindex, &p);
+	place_policy(lo_ifindex, &p, true);
 	bpf_map_delete_elem(fd, &mine);
 	for (__u32 i = 0;; i++) {
 		struct vg_drop_key k = { .ifindex = 1000000 + i, .reason = VG_IPV4_SRC };
