@@ -571,6 +571,19 @@ static bool entry_holds(const struct vg_policy_entry *e, uint32_t ifindex)
 	return e->live && e->ifindex == ifindex;
 }
 
+/* ifindex's array entry into *e (zeroed when no array is pinned): 1 if it
+ * holds ifindex's policy in force, 0 if not, or -errno. */
+static int entry_get(struct vg_state *st, uint32_t ifindex, struct vg_policy_entry *e)
+{
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	if (st->map_fd[VG_MAP_POLICY] < 0)
+		return 0;
+	ret = entry_read(st, ifindex, e);
+	return ret ? ret : entry_holds(e, ifindex);
+}
+
 /* pol into ifindex's entry, which no program may be using (free, or
  * retired a grace period ago; cur is what it holds), and then live. */
 static int entry_publish(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
@@ -641,16 +654,14 @@ out:
 int vg_state_policy(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol)
 {
 	struct vg_policy_entry e;
-	int ret;
+	int held;
 
-	if (st->map_fd[VG_MAP_POLICY] >= 0) {
-		ret = entry_read(st, ifindex, &e);
-		if (ret)
-			return ret;
-		if (entry_holds(&e, ifindex)) {
-			*pol = e.pol;
-			return 0;
-		}
+	held = entry_get(st, ifindex, &e);
+	if (held < 0)
+		return held;
+	if (held) {
+		*pol = e.pol;
+		return 0;
 	}
 	if (st->map_fd[VG_MAP_SPILL] < 0)
 		return -ENOENT;
@@ -675,10 +686,10 @@ static int policy_commit(struct vg_state *st, uint32_t ifindex, const struct vg_
 	bool in_array, in_spill;
 
 	*waited = false;
-	ret = entry_read(st, ifindex, &e);
-	if (ret)
+	ret = entry_get(st, ifindex, &e);
+	if (ret < 0)
 		return ret;
-	in_array = entry_holds(&e, ifindex);
+	in_array = ret;
 	if (e.live && !in_array)	/* another interface's */
 		return bpf_map_update_elem(sfd, &ifindex, pol, BPF_ANY) ? -errno : 0;
 	in_spill = bpf_map_lookup_elem(sfd, &ifindex, &cur) == 0;
@@ -718,17 +729,16 @@ static int policy_set_meta(struct vg_state *st, uint32_t ifindex, const struct v
 {
 	struct vg_policy_entry e;
 	struct vg_policy *p = &e.pol;
-	int ret;
+	int held;
 
-	ret = entry_read(st, ifindex, &e);
-	if (ret)
-		return ret;
-	if (!entry_holds(&e, ifindex) &&
-	    bpf_map_lookup_elem(st->map_fd[VG_MAP_SPILL], &ifindex, p))
+	held = entry_get(st, ifindex, &e);
+	if (held < 0)
+		return held;
+	if (!held && bpf_map_lookup_elem(st->map_fd[VG_MAP_SPILL], &ifindex, p))
 		return -errno;
 	p->attach = src->attach;
 	memcpy(p->ifname, src->ifname, sizeof(p->ifname));
-	if (entry_holds(&e, ifindex))
+	if (held)
 		return entry_write(st, entry_key(ifindex), &e);
 	return bpf_map_update_elem(st->map_fd[VG_MAP_SPILL], &ifindex, p, BPF_EXIST) ? -errno : 0;
 }
@@ -740,17 +750,15 @@ static int policy_remove(struct vg_state *st, uint32_t ifindex, unsigned int *re
 	struct vg_policy_entry e;
 	int ret;
 
-	if (st->map_fd[VG_MAP_POLICY] >= 0) {
-		ret = entry_read(st, ifindex, &e);
+	ret = entry_get(st, ifindex, &e);
+	if (ret < 0)
+		return ret;
+	if (ret) {
+		ret = entry_retire(st, &e);
 		if (ret)
 			return ret;
-		if (entry_holds(&e, ifindex)) {
-			ret = entry_retire(st, &e);
-			if (ret)
-				return ret;
-			if (removed)
-				(*removed)++;
-		}
+		if (removed)
+			(*removed)++;
 	}
 	return delete_key(st->map_fd[VG_MAP_SPILL], &ifindex, removed);
 }
