@@ -54,8 +54,8 @@ enum vg_mode {
 
 /* vg_policy.flags */
 #define VG_F_DHCP_CLIENT	(1U << 0)	/* 0.0.0.0:68 -> 255.255.255.255:67 */
-#define VG_F_DHCP_SERVER	(1U << 1)	/* may send DHCPv4 67->68, DHCPv6 547->546 */
-#define VG_F_RA			(1U << 2)	/* may send Router Adverts and Redirects */
+#define VG_F_DHCP_SERVER	(1U << 1)	/* may send UDP to 68 and 546, any UDP to 67 */
+#define VG_F_RA			(1U << 2)	/* may act as a router: RA, Redirect, IGMP/MLD queries */
 #define VG_F_LINK_LOCAL		(1U << 3)	/* EUI-64 fe80:: of the source MAC allowed */
 #define VG_F_V4_TABLE		(1U << 4)	/* more IPv4 addresses in v4_addrs */
 #define VG_F_V6_TABLE		(1U << 5)	/* more IPv6 addresses in v6_addrs */
@@ -135,9 +135,12 @@ struct vg_v6_key {
 	X(IPV4_MALFORMED,	"ipv4-malformed")			\
 	X(IPV4_SRC,		"ipv4-src")				\
 	X(DHCP_SERVER,		"dhcp-server")				\
+	X(DHCP_CHADDR,		"dhcp-chaddr")				\
+	X(IGMP_QUERY,		"igmp-query")				\
 	X(ARP_MALFORMED,	"arp-malformed")			\
 	X(ARP_SHA,		"arp-sha")				\
 	X(ARP_SPA,		"arp-spa")				\
+	X(ARP_TPA,		"arp-tpa")				\
 	X(IPV6_MALFORMED,	"ipv6-malformed")			\
 	X(IPV6_SRC,		"ipv6-src")				\
 	X(IPV6_UNSPEC_SRC,	"ipv6-unspecified-src")			\
@@ -149,7 +152,8 @@ struct vg_v6_key {
 	X(ND_MALFORMED,		"nd-malformed")				\
 	X(RA,			"router-advert")			\
 	X(REDIRECT,		"redirect")				\
-	X(DHCPV6_SERVER,	"dhcpv6-server")
+	X(DHCPV6_SERVER,	"dhcpv6-server")				\
+	X(MLD_QUERY,		"mld-query")
 
 enum vg_reason {
 #define VG_REASON_ENUM(name, str) VG_##name,
