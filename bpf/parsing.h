@@ -106,7 +106,8 @@ struct ip6_exthdr {
 #define IP4_MF			0x2000
 #define IP4_OFFSET		0x1fff
 
-/* ICMPv6 types (RFC 4443, 4861, 2710, 3810). */
+/* ICMPv6 types (RFC 4443, 4861, 2710, 3810, 4286). */
+#define ICMP6_MLD_QUERY		130
 #define ICMP6_MLD_REPORT	131
 #define ICMP6_MLD2_REPORT	143
 #define ICMP6_ND_RS		133
@@ -114,6 +115,18 @@ struct ip6_exthdr {
 #define ICMP6_ND_NS		135
 #define ICMP6_ND_NA		136
 #define ICMP6_ND_REDIRECT	137
+#define ICMP6_MRD_ADVERT	151
+#define ICMP6_MRD_TERM		153
+
+/* Hop-by-hop Jumbo Payload option (RFC 2675). */
+#define IP6_OPT_JUMBO		0xc2
+#define IP6_OPT_JUMBO_LEN	4
+
+/* IGMP types a host sends (RFC 1112, 2236, 3376). */
+#define IGMP_V1_REPORT		0x12
+#define IGMP_V2_REPORT		0x16
+#define IGMP_V2_LEAVE		0x17
+#define IGMP_V3_REPORT		0x22
 
 /* Neighbour Solicitation / Advertisement body after the ICMPv6 header's
  * first four octets. */
@@ -133,6 +146,25 @@ struct nd_opt {
 
 #define ND_OPT_SLLA		1
 #define ND_OPT_TLLA		2
+
+/* The start of a BOOTP/DHCPv4 message (RFC 2131 2), up to the first six
+ * octets of chaddr: an Ethernet MAC when htype is 1 and hlen 6. */
+struct bootp_head {
+	__u8 op;
+	__u8 htype;
+	__u8 hlen;
+	__u8 hops;
+	__be32 xid;
+	__be16 secs;
+	__be16 flags;
+	__be32 ciaddr;
+	__be32 yiaddr;
+	__be32 siaddr;
+	__be32 giaddr;
+	__u8 chaddr[ETH_ALEN];
+} __attribute__((packed));
+
+#define BOOTREQUEST		1
 
 #define DHCP4_SERVER_PORT	67
 #define DHCP4_CLIENT_PORT	68

@@ -143,7 +143,13 @@ static __always_inline void count_drop(const struct vg_policy *pol,
 #define VG_PULL_LEN_V6		512
 /* Bounds of the unrolled walks. */
 #define VG_V6_EXTHDRS		6
-#define VG_ND_OPTS		4
+#define VG_ND_OPTS		8
+/* IPv6 headers are read from the first VG_PULL_LEN_V6 octets of the
+ * frame only, whether or not more of it is linear: a frame judged by
+ * BPF_PROG_TEST_RUN (linear) and the same frame from netback (pulled)
+ * get the same verdict. */
+#define VG_WINDOW_V6		VG_PULL_LEN_V6
+
 
 static __always_inline void pull_headers(struct __sk_buff *skb, __u32 want)
 {
@@ -262,8 +268,37 @@ static __always_inline int v6_solicited_node_of(const __be32 *dst,
 			  (target[3] & bpf_htonl(0x00ffffff)));
 }
 
-/* L3 always starts right after the untagged Ethernet header: tagged
- * frames are either dropped or passed on the MAC check alone. */
+/* IGMP a host sends: v1, v2 and v3 membership reports, v2 leave.
+ * Everything else (queries, DVMRP, PIM v1, mtrace, multicast router
+ * discovery) is a router's. */
+static __always_inline int igmp_host_msg(__u8 type)
+{
+	return type == IGMP_V1_REPORT || type == IGMP_V2_REPORT ||
+	       type == IGMP_V2_LEAVE || type == IGMP_V3_REPORT;
+}
+
+/*
+ * A BOOTREQUEST for one of the interface's MACs (RFC 2131 2): what a
+ * switch's DHCP snooping calls "verify mac-address".  c is at the UDP
+ * payload, payload its length by the IPv4 header.
+ */
+static __always_inline int dhcp_chaddr_allowed(struct cursor *c,
+					       const struct vg_policy *pol,
+					       __u32 payload)
+{
+	struct bootp_head *b;
+
+	if (payload < sizeof(*b))
+		return 0;
+	b = parse_hdr(c, struct bootp_head);
+	if (!b || b->op != BOOTREQUEST || b->htype != ARP_HTYPE_ETHER ||
+	    b->hlen != ETH_ALEN)
+		return 0;
+	return src_mac_allowed(pol, b->chaddr);
+}
+
+/* L3 starts right after the Ethernet header: a VLAN tag is either in
+ * skb metadata or the frame is dropped. */
 static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 					const struct vg_policy *pol,
 					__u32 ifindex)
@@ -272,54 +307,84 @@ static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 		.pos = (void *)(long)skb->data + ETH_HLEN,
 		.end = (void *)(long)skb->data_end,
 	};
-	struct udphdr *udp = NULL;
+	struct udphdr *l4 = NULL;
 	struct iphdr *ip;
-	__u32 hlen, tot_len;
+	__u32 hlen, tot_len, frame;
 	__u16 frag;
+	__u8 proto, igmp_type = 0;
 
 	ip = parse_hdr(&c, struct iphdr);
 	if (!ip || ip->version != 4 || ip->ihl < 5)
 		return VG_IPV4_MALFORMED;
 	hlen = ip->ihl * 4;
 	tot_len = bpf_ntohs(ip->tot_len);
+	frag = bpf_ntohs(ip->frag_off);
+	proto = ip->protocol;
 	/* skb->len, not data_end: the frame may go on in page fragments. */
-	if (tot_len < hlen || tot_len > skb->len - ETH_HLEN)
+	frame = skb->len - ETH_HLEN;
+	/* BIG TCP (Linux >= 6.3): a GSO packet above 64 KiB says 0 and
+	 * means the frame's length. */
+	if (tot_len == 0 && frame > 0xffff && proto == IPPROTO_TCP &&
+	    !(frag & (IP4_MF | IP4_OFFSET)))
+		tot_len = frame;
+	if (tot_len < hlen || tot_len > frame)
 		return VG_IPV4_MALFORMED;
 	/* Options (e.g. router alert on IGMP) are skipped, not judged. */
 	c.pos = (void *)ip;
 	if (!cursor_pull_var(&c, hlen, VG_IPV4_HLEN_MAX))
 		return VG_IPV4_MALFORMED;
 
-	frag = bpf_ntohs(ip->frag_off);
-	/* Only the first fragment (or a whole datagram) has the UDP header. */
-	if (ip->protocol == IPPROTO_UDP && !(frag & IP4_OFFSET)) {
-		if (tot_len < hlen + sizeof(*udp))
+	/* Only the first fragment (or a whole datagram) has the UDP or IGMP
+	 * header; both are 8 octets. */
+	if ((proto == IPPROTO_UDP || proto == IPPROTO_IGMP) &&
+	    !(frag & IP4_OFFSET)) {
+		if (tot_len < hlen + sizeof(*l4))
 			return VG_IPV4_MALFORMED;
-		udp = parse_hdr(&c, struct udphdr);
-		if (!udp)
+		l4 = parse_hdr(&c, struct udphdr);
+		if (!l4)
 			return VG_IPV4_MALFORMED;
+		igmp_type = *(__u8 *)l4;
 	}
 
 	if (ip->saddr == 0) {
+		/* A host before it has an address: whole datagrams only. */
+		if (!l4 || (frag & (IP4_MF | IP4_OFFSET)))
+			return VG_IPV4_SRC;
+		/* RFC 3376 4.2.13: reports before the address is known. */
+		if (proto == IPPROTO_IGMP)
+			return igmp_host_msg(igmp_type) &&
+			       (ip->daddr & bpf_htonl(0xf0000000)) ==
+				       bpf_htonl(0xe0000000) ?
+				       VG_PASS : VG_IPV4_SRC;
 		/* DHCP client before it has an address (RFC 2131 4.1). */
-		if ((pol->flags & VG_F_DHCP_CLIENT) && udp &&
-		    !(frag & (IP4_MF | IP4_OFFSET)) &&
+		if ((pol->flags & VG_F_DHCP_CLIENT) &&
 		    ip->daddr == bpf_htonl(0xffffffff) &&
-		    udp->source == bpf_htons(DHCP4_CLIENT_PORT) &&
-		    udp->dest == bpf_htons(DHCP4_SERVER_PORT))
-			return VG_PASS;
+		    l4->source == bpf_htons(DHCP4_CLIENT_PORT) &&
+		    l4->dest == bpf_htons(DHCP4_SERVER_PORT))
+			return dhcp_chaddr_allowed(&c, pol, tot_len - hlen -
+						   sizeof(*l4)) ?
+				       VG_PASS : VG_DHCP_CHADDR;
 		return VG_IPV4_SRC;
 	}
 	if (!v4_allowed(pol, ifindex, ip->saddr))
 		return VG_IPV4_SRC;
 
 	/* Non-first fragments carry no ports: the source decides. */
-	if (frag & IP4_OFFSET)
+	if (!l4)
 		return VG_PASS;
-	if (udp && udp->source == bpf_htons(DHCP4_SERVER_PORT) &&
-	    udp->dest == bpf_htons(DHCP4_CLIENT_PORT) &&
-	    !(pol->flags & VG_F_DHCP_SERVER))
+	if (proto == IPPROTO_IGMP)
+		return igmp_host_msg(igmp_type) || (pol->flags & VG_F_RA) ?
+			VG_PASS : VG_IGMP_QUERY;
+	if (pol->flags & VG_F_DHCP_SERVER)
+		return VG_PASS;
+	/* Clients take replies from any source port (RFC 7610): a server
+	 * message is recognised by where it goes. */
+	if (l4->dest == bpf_htons(DHCP4_CLIENT_PORT))
 		return VG_DHCP_SERVER;
+	if (l4->dest == bpf_htons(DHCP4_SERVER_PORT))
+		return !(frag & IP4_MF) &&
+		       dhcp_chaddr_allowed(&c, pol, tot_len - hlen - sizeof(*l4)) ?
+			VG_PASS : VG_DHCP_CHADDR;
 	return VG_PASS;
 }
 
@@ -346,9 +411,17 @@ static __always_inline __u32 check_arp(struct __sk_buff *skb,
 		return VG_ARP_MALFORMED;
 	if (!mac_equal(arp->sha, eth->h_source))
 		return VG_ARP_SHA;
-	/* ARP probe (RFC 5227 2.1.1): sender IP all zero, request only. */
-	if (arp->spa == 0)
-		return arp->op == bpf_htons(ARP_OP_REQUEST) ? VG_PASS : VG_ARP_SPA;
+	/*
+	 * ARP probe (RFC 5227 2.1.1): sender IP all zero, a request, for an
+	 * address this interface may use.  A probe for a neighbour's address
+	 * makes the neighbour's DHCP client decline its lease.
+	 */
+	if (arp->spa == 0) {
+		if (arp->op != bpf_htons(ARP_OP_REQUEST))
+			return VG_ARP_SPA;
+		return arp->tpa && v4_allowed(pol, ifindex, arp->tpa) ?
+			VG_PASS : VG_ARP_TPA;
+	}
 	/* Covers announcements and gratuitous ARP (spa == tpa) too. */
 	if (!v4_allowed(pol, ifindex, arp->spa))
 		return VG_ARP_SPA;
@@ -359,9 +432,10 @@ static __always_inline __u32 check_arp(struct __sk_buff *skb,
  * Neighbour Discovery options (RFC 4861 4.6): each at least 8 octets,
  * length never 0.  A link-layer address option must name the frame's
  * source MAC; a DAD solicitation must carry none (RFC 4861 7.2.2).
- * rem counts the octets of the IPv6 payload left at the cursor.
+ * rem counts the octets of the IPv6 payload left at the cursor, all of
+ * them within the read window.
  */
-static __always_inline __u32 check_nd_opts(struct cursor *c, __u32 rem,
+static __always_inline __u32 check_nd_opts(struct cursor *c, __u64 rem,
 					   const __u8 *mac, int dad)
 {
 #pragma unroll
@@ -447,6 +521,40 @@ static __always_inline void *pkt_at(struct __sk_buff *skb, __u64 off)
 	return (void *)(long)skb->data + (off & VG_OFF_MASK);
 }
 
+/*
+ * Payload length 0: a jumbogram (RFC 2675), genuine here only as BIG TCP
+ * sends it (Linux >= 5.19 behind veth or tap): above 64 KiB, TCP, either
+ * after a first hop-by-hop header of 8 octets that holds nothing but the
+ * Jumbo Payload option with the real length, or (Linux >= 6.18) right
+ * after the fixed header, the length taken from the frame.  frame is what
+ * the frame holds after the fixed header.
+ */
+static __always_inline int ipv6_big_tcp(const struct ipv6hdr *ip6,
+					__u64 frame, void *data_end)
+{
+	const struct ip6_exthdr *h = (const void *)(ip6 + 1);
+
+	if (frame <= 0xffff)
+		return 0;
+	if (ip6->nexthdr == IPPROTO_TCP)
+		return 1;
+	if (ip6->nexthdr != IPPROTO_HOPOPTS || (void *)(h + 1) > data_end)
+		return 0;
+	return h->nexthdr == IPPROTO_TCP && h->hdrlen == 0 &&
+	       h->frag_off == bpf_htons(IP6_OPT_JUMBO << 8 | IP6_OPT_JUMBO_LEN) &&
+	       h->data == bpf_htonl(frame);
+}
+
+/* The octets an ND message has before its options (RFC 4861 4.1-4.4). */
+static __always_inline __u64 nd_fixed_len(__u8 type)
+{
+	if (type == ICMP6_ND_RS)
+		return 8;
+	if (type == ICMP6_ND_RA)
+		return 16;
+	return sizeof(struct nd_ns_na);
+}
+
 static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 					const struct vg_policy *pol,
 					__u32 ifindex)
@@ -455,9 +563,9 @@ static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 	struct ethhdr *eth;
 	struct ipv6hdr *ip6;
 	struct icmp6hdr *icmp;
-	struct nd_ns_na *nd;
+	struct nd_ns_na *nd = NULL;
 	void *data_end;
-	__u64 off, rem, nh, frag = 0;
+	__u64 off, rem, nh, fixed, frame, frag = 0;
 	__u8 type;
 	int unspec;
 
@@ -478,12 +586,23 @@ static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 	data_end = c.end;
 	if (ip6->version != 6)
 		return VG_IPV6_MALFORMED;
+	frame = skb->len - ETH_HLEN - sizeof(*ip6);
 	rem = bpf_ntohs(ip6->payload_len);
-	if (rem > skb->len - ETH_HLEN - sizeof(*ip6))
-		return VG_IPV6_MALFORMED;
-
 	/* "::" is judged once the upper layer is known (RFC 4862 5.4). */
 	unspec = v6_unspecified(ip6->saddr.in6_u.u6_addr32);
+	/* Decided here, TCP being all that is left: a payload length above
+	 * 64 KiB carried on through the walk would have the verifier check
+	 * all of it twice. */
+	if (rem == 0) {
+		if (!ipv6_big_tcp(ip6, frame, data_end))
+			return VG_IPV6_MALFORMED;
+		if (unspec)
+			return VG_IPV6_UNSPEC_SRC;
+		return v6_allowed(pol, ifindex, ip6->saddr.in6_u.u6_addr32,
+				  eth->h_source) ? VG_PASS : VG_IPV6_SRC;
+	}
+	if (rem > frame)
+		return VG_IPV6_MALFORMED;
 	if (!unspec && !v6_allowed(pol, ifindex, ip6->saddr.in6_u.u6_addr32,
 				   eth->h_source))
 		return VG_IPV6_SRC;
@@ -499,12 +618,15 @@ static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 		__u64 ext = ip6_is_exthdr(nh);
 		__u64 is_frag = flag_eq(nh, IPPROTO_FRAGMENT);
 		__u64 is_ah = flag_eq(nh, IPPROTO_AH);
+		__u64 at = pick(ext, off, 0);
 		struct ip6_exthdr *h;
 		__u64 len;
 
-		/* Once past the chain, read the fixed header again, harmless. */
-		h = pkt_at(skb, pick(ext, off, ETH_HLEN));
-		if ((void *)(h + 1) > data_end)
+		/* Once past the chain, read the frame's first octets again,
+		 * harmless. */
+		h = pkt_at(skb, at);
+		if ((void *)(h + 1) > data_end ||
+		    at > VG_WINDOW_V6 - sizeof(*h))
 			return VG_IPV6_EXTHDR;
 		/* Lengths: AH in 4-octet units (RFC 4302), the fragment header
 		 * fixed, the others in 8-octet units, first 8 not counted. */
@@ -532,10 +654,11 @@ upper:
 
 		if (unspec)
 			return VG_IPV6_UNSPEC_SRC;
-		if (!udp || rem < sizeof(*udp))
+		if (!udp || rem < sizeof(*udp) ||
+		    off > VG_WINDOW_V6 - sizeof(*udp))
 			return VG_IPV6_MALFORMED;
-		if (udp->source == bpf_htons(DHCP6_SERVER_PORT) &&
-		    udp->dest == bpf_htons(DHCP6_CLIENT_PORT) &&
+		/* Clients take replies from any source port (RFC 7610). */
+		if (udp->dest == bpf_htons(DHCP6_CLIENT_PORT) &&
 		    !(pol->flags & VG_F_DHCP_SERVER))
 			return VG_DHCPV6_SERVER;
 		return VG_PASS;
@@ -544,7 +667,8 @@ upper:
 		return unspec ? VG_IPV6_UNSPEC_SRC : VG_PASS;
 
 	icmp = c.pos;
-	if ((void *)(icmp + 1) > c.end || rem < sizeof(*icmp))
+	if ((void *)(icmp + 1) > c.end || rem < sizeof(*icmp) ||
+	    off > VG_WINDOW_V6 - sizeof(*icmp))
 		return VG_IPV6_MALFORMED;
 	type = icmp->icmp6_type;
 
@@ -555,35 +679,46 @@ upper:
 	if (unspec && type != ICMP6_ND_NS)
 		return (type == ICMP6_MLD_REPORT || type == ICMP6_MLD2_REPORT) ?
 			VG_PASS : VG_IPV6_UNSPEC_SRC;
-	/* RA-Guard (RFC 6105). */
-	if (type == ICMP6_ND_RA && !(pol->flags & VG_F_RA))
-		return VG_RA;
-	if (type == ICMP6_ND_REDIRECT && !(pol->flags & VG_F_RA))
-		return VG_REDIRECT;
+	/* Router messages: RA-Guard (RFC 6105), and multicast queriers,
+	 * whose election a silent winner turns into a denial of service. */
+	if (!(pol->flags & VG_F_RA)) {
+		if (type == ICMP6_ND_RA)
+			return VG_RA;
+		if (type == ICMP6_ND_REDIRECT)
+			return VG_REDIRECT;
+		if (type == ICMP6_MLD_QUERY || type == ICMP6_MRD_ADVERT ||
+		    type == ICMP6_MRD_TERM)
+			return VG_MLD_QUERY;
+	}
 	if (type < ICMP6_ND_RS || type > ICMP6_ND_REDIRECT)
 		return VG_PASS;
 	/* RFC 4861: ND from off-link arrives with a decremented hop limit. */
 	if (ip6->hop_limit != 255)
 		return VG_ND_HOPLIMIT;
-	if (type == ICMP6_ND_RS) {
-		c.pos += sizeof(*icmp);
-		return check_nd_opts(&c, rem - sizeof(*icmp), eth->h_source, 0);
-	}
-	if (type != ICMP6_ND_NS && type != ICMP6_ND_NA)
+	/* Its target link-layer option names the better next hop. */
+	if (type == ICMP6_ND_REDIRECT)
 		return VG_PASS;
 
-	nd = parse_hdr(&c, struct nd_ns_na);
-	if (!nd || rem < sizeof(*nd))
+	fixed = nd_fixed_len(type);
+	if (rem < fixed || off > VG_WINDOW_V6 - fixed)
 		return VG_ND_MALFORMED;
-	if (type == ICMP6_ND_NA || unspec) {
-		if (v6_unspecified(nd->target) ||
-		    !v6_allowed(pol, ifindex, nd->target, eth->h_source))
-			return VG_ND_TARGET;
+	if (type == ICMP6_ND_NS || type == ICMP6_ND_NA) {
+		nd = parse_hdr(&c, struct nd_ns_na);
+		if (!nd)
+			return VG_ND_MALFORMED;
+		if (type == ICMP6_ND_NA || unspec) {
+			if (v6_unspecified(nd->target) ||
+			    !v6_allowed(pol, ifindex, nd->target, eth->h_source))
+				return VG_ND_TARGET;
+		}
+		if (unspec && !v6_solicited_node_of(ip6->daddr.in6_u.u6_addr32,
+						    nd->target))
+			return VG_IPV6_UNSPEC_SRC;
 	}
-	if (unspec && !v6_solicited_node_of(ip6->daddr.in6_u.u6_addr32,
-					    nd->target))
-		return VG_IPV6_UNSPEC_SRC;
-	return check_nd_opts(&c, rem - sizeof(*nd), eth->h_source, unspec);
+	if (off + rem > VG_WINDOW_V6)
+		return VG_ND_MALFORMED;
+	c.pos = pkt_at(skb, off + fixed);
+	return check_nd_opts(&c, rem - fixed, eth->h_source, unspec);
 }
 
 static __always_inline __u32 classify(struct __sk_buff *skb,
@@ -609,14 +744,18 @@ static __always_inline __u32 classify(struct __sk_buff *skb,
 	if (!src_mac_allowed(pol, eth->h_source))
 		return VG_SRC_MAC;
 
-	/* Real devices (veth included) strip the outer tag into skb
-	 * metadata before tc ingress; frames from a test run do not. */
-	if (skb->vlan_present)
-		return ethertype_allowed(pol, skb->vlan_proto) ?
-			VG_PASS : VG_VLAN;
+	/*
+	 * VLAN: devices (veth, vif and tap included) move the outer tag into
+	 * skb metadata before tc ingress, so the frame inside it starts right
+	 * after the Ethernet header and is checked like an untagged one.  A
+	 * tag still in the frame is a second one (802.1ad over 802.1Q), or
+	 * a frame no device has seen (a test run): dropped.
+	 */
+	if (skb->vlan_present && !ethertype_allowed(pol, skb->vlan_proto))
+		return VG_VLAN;
 	proto = eth->h_proto;
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
-		return ethertype_allowed(pol, proto) ? VG_PASS : VG_VLAN;
+		return VG_VLAN;
 
 	switch (proto) {
 	case bpf_htons(ETH_P_IP):
