@@ -33,11 +33,14 @@ const char vg_help_attach[] =
 "  --ipv6 ADDR[/LEN]    allowed IPv6 source, host or prefix (at most 64)\n"
 "  --mode MODE          locked (default): every check; disabled: drop all\n"
 "  --no-dhcp            no DHCP client exception (0.0.0.0:68 -> 67)\n"
-"  --allow-dhcp-server  may send DHCPv4 and DHCPv6 server messages\n"
-"  --allow-ra           may send Router Advertisements and Redirects\n"
+"  --allow-dhcp-server  may send DHCPv4 and DHCPv6 server messages (UDP to\n"
+"                       68 and 546) and relay other clients' requests\n"
+"  --allow-ra           may act as a router: Router Advertisements,\n"
+"                       Redirects, IGMP and MLD queries\n"
 "  --no-link-local      no EUI-64 link-local address derived from each MAC\n"
 "  --allow-ethertype T  one more ethertype let through (0x0600..0xffff, not\n"
-"                       IPv4, ARP, IPv6 or VLAN tags; at most 4)\n"
+"                       IPv4, ARP or IPv6; at most 4); 0x8100 / 0x88a8:\n"
+"                       tagged frames, the frame inside checked\n"
 "  --attach METHOD      cls_bpf (default; clsact ingress) or tcx (Linux >= 6.6)\n";
 
 const char vg_help_detach[] =

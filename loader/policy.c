@@ -66,7 +66,8 @@ int vg_parse_mac(const char *s, uint8_t mac[6], char *err, size_t errlen)
 			break;
 		if (!sep && (*s == ':' || *s == '-'))
 			sep = *s;
-		if (*s != sep)
+		/* !sep: "02" alone must not step over its NUL and read on. */
+		if (!sep || *s != sep)
 			goto bad;
 		s++;
 	}
@@ -185,7 +186,8 @@ int vg_parse_prefix6(const char *s, struct vg_prefix6 *p, char *err, size_t errl
 }
 
 /* Ethertypes the program always parses and judges itself: allowing them
- * wholesale would switch the checks off. */
+ * wholesale would switch the checks off.  0x8100 and 0x88a8 are allowed:
+ * the program then checks the frame inside the tag. */
 static const char *ethertype_refused(uint16_t t)
 {
 	switch (t) {
@@ -195,11 +197,10 @@ static const char *ethertype_refused(uint16_t t)
 		return "ARP (0x0806) is always inspected and cannot be allowed wholesale";
 	case 0x86dd:
 		return "IPv6 (0x86dd) is always inspected and cannot be allowed wholesale";
-	case 0x8100:
-	case 0x88a8:
 	case 0x9100:
-		/* A tag would hide the inner frame from every check. */
-		return "VLAN tags (0x8100, 0x88a8, 0x9100) are always dropped";
+		/* Not a tag the program looks inside: it would hide the
+		 * inner frame from every check. */
+		return "0x9100 (a pre-802.1ad VLAN tag) is always dropped; 0x8100 and 0x88a8 let tagged frames through, checked inside";
 	}
 	if (t < 0x0600)
 		return "values below 0x0600 are 802.3 lengths, not ethertypes";
@@ -220,7 +221,9 @@ int vg_parse_ethertype(const char *s, uint16_t *type, char *err, size_t errlen)
 		digits = s + 2;
 		base = 16;
 	}
-	if (!isxdigit((unsigned char)*digits))
+	/* strtoul in base 16 would take a second "0x" ("0x0x88b5"). */
+	if (!isxdigit((unsigned char)*digits) ||
+	    (base == 16 && (digits[1] == 'x' || digits[1] == 'X')))
 		goto bad;
 	errno = 0;
 	v = strtoul(digits, &end, base);
