@@ -221,7 +221,9 @@ int vg_parse_ethertype(const char *s, uint16_t *type, char *err, size_t errlen)
 		digits = s + 2;
 		base = 16;
 	}
-	if (!isxdigit((unsigned char)*digits))
+	/* strtoul in base 16 would take a second "0x" ("0x0x88b5"). */
+	if (!isxdigit((unsigned char)*digits) ||
+	    (base == 16 && (digits[1] == 'x' || digits[1] == 'X')))
 		goto bad;
 	errno = 0;
 	v = strtoul(digits, &end, base);
