@@ -233,6 +233,14 @@ attack "rogue router advertisement fd00:bad::/64" \
 	ra --prefix fd00:bad::/64
 attack "rogue DHCP server offer" \
 	dhcp --op 2 --src-ip 10.0.0.13
+attack "rogue DHCP offer from port 1067 (not 67)" \
+	dhcp --op 2 --src-ip 10.0.0.13 --sport 1067
+attack "DHCP starvation: DISCOVER for another MAC" \
+	dhcp --chaddr 02:16:3e:de:ad:01
+attack "address conflict: ARP probe for web's address" \
+	arp --op 1 --spa 0.0.0.0 --tpa 10.0.0.11
+attack "multicast querier: IGMP query" \
+	igmp --src-ip 10.0.0.13
 attack "VLAN hopping: 802.1Q tag 10" \
 	udp4 --src-ip 10.0.0.13 --vlan 10
 

@@ -38,12 +38,13 @@
 #define DHCP_OPT_TAG	224	/* RFC 3942: site-specific */
 
 enum kind { K_RAW, K_UDP4, K_DHCP, K_ARP, K_UDP6, K_NS, K_NA, K_RS, K_RA,
-	    K_REDIRECT, K_MLD2 };
+	    K_REDIRECT, K_MLD2, K_IGMP };
 
 static const char *const kind_names[] = {
 	[K_RAW] = "raw", [K_UDP4] = "udp4", [K_DHCP] = "dhcp", [K_ARP] = "arp",
 	[K_UDP6] = "udp6", [K_NS] = "ns", [K_NA] = "na", [K_RS] = "rs",
 	[K_RA] = "ra", [K_REDIRECT] = "redirect", [K_MLD2] = "mld2",
+	[K_IGMP] = "igmp",
 };
 
 struct cfg {
@@ -64,8 +65,8 @@ struct cfg {
 	bool hbh, frag;
 	/* ARP, DHCP */
 	long op;
-	uint8_t sha[6], tha[6];
-	bool have_sha, have_tha;
+	uint8_t sha[6], tha[6], chaddr[6];
+	bool have_sha, have_tha, have_chaddr;
 	const char *spa, *tpa;
 	/* ND, MLD */
 	const char *target, *dest, *prefix, *group, *na_flags;
@@ -269,8 +270,8 @@ static size_t ip4_frame(uint8_t *f, const struct cfg *c, uint8_t proto,
 	p = put(p, &d, 4);
 	put16(iph + 10, csum_fold(csum_add(0, iph, 20)));
 
-	/* UDP pseudo header (RFC 768) */
-	sum = csum_add(0, iph + 12, 8) + proto + len;
+	/* UDP pseudo header (RFC 768); IGMP sums its message alone. */
+	sum = proto == IPPROTO_IGMP ? 0 : csum_add(0, iph + 12, 8) + proto + len;
 	put16(l4 + csum_off, 0);
 	sum = csum_fold(csum_add(sum, l4, len));
 	put16(l4 + csum_off, sum ? sum : 0xffff);
@@ -346,7 +347,7 @@ static size_t dhcp_msg(uint8_t *l4, const struct cfg *c)
 	memset(p, 0, 20);		/* secs, flags, ciaddr, yiaddr, siaddr, giaddr */
 	p += 20;
 	memset(p, 0, 16 + 64 + 128);
-	memcpy(p, c->src_mac, 6);	/* chaddr */
+	memcpy(p, c->have_chaddr ? c->chaddr : c->src_mac, 6);	/* chaddr */
 	p += 16 + 64 + 128;
 	p = put32(p, 0x63825363);	/* magic cookie */
 	p = put8(p, 53);
@@ -511,6 +512,21 @@ static size_t arp_frame(uint8_t *f, const struct cfg *c)
 	return put_tag(p, c->marker) - f;	/* in the Ethernet padding */
 }
 
+/* IGMP (RFC 2236 2): --op is the type, a v2 membership query (0x11) by
+ * default; --group the group address.  The tag follows the 8 octets, in
+ * what IGMPv2 receivers ignore. */
+static size_t igmp_msg(uint8_t *l4, const struct cfg *c)
+{
+	struct in_addr g = ip4(c->group, "0.0.0.0");
+	uint8_t *p = l4;
+
+	p = put8(p, c->op > 0 ? c->op : 0x11);
+	p = put8(p, 100);	/* max response time, 10 s */
+	p = put16(p, 0);
+	p = put(p, &g, 4);
+	return put_tag(p, c->marker) - l4;
+}
+
 static size_t build(uint8_t *f, const struct cfg *c)
 {
 	uint8_t l4[FRAME_MAX], *p;
@@ -528,6 +544,10 @@ static size_t build(uint8_t *f, const struct cfg *c)
 		udp_hdr(l4, c, 40000, 9, TAG_LEN);
 		return ip4_frame(f, c, IPPROTO_UDP, l4, 8 + TAG_LEN, 6,
 				 "0.0.0.0", "255.255.255.255");
+	case K_IGMP:
+		n = igmp_msg(l4, c);
+		return ip4_frame(f, c, IPPROTO_IGMP, l4, n, 2,
+				 "0.0.0.0", "224.0.0.1");
 	case K_DHCP:
 		n = dhcp_msg(l4, c);
 		return ip4_frame(f, c, IPPROTO_UDP, l4, n, 6,
@@ -577,15 +597,16 @@ static void usage(FILE *out)
 "usage: vgpkt send -i IFACE [-c COUNT] [-g GAP_US] [-m MARKER] [-v] KIND [FIELDS]\n"
 "       vgpkt recv -i IFACE -m MARKER [-t TIMEOUT_MS] [-f FENCE] [-n N]\n"
 "                  [-r READY_FILE] [--count-only]\n"
-"KIND: raw udp4 dhcp arp udp6 ns na rs ra redirect mld2\n"
+"KIND: raw udp4 dhcp arp udp6 ns na rs ra redirect mld2 igmp\n"
 "FIELDS: --src-mac M --dst-mac M --vlan ID [--vlan-proto 0x88a8]\n"
 "        --ethertype 0xNNNN (raw)\n"
 "        --src-ip A --dst-ip A --sport N --dport N --ttl N (IPv6: hop limit)\n"
 "        --hbh (hop-by-hop router alert) --frag (atomic fragment header)\n"
-"        --op N (ARP opcode; dhcp: 1 discover, 2 offer)\n"
+"        --op N (ARP opcode; dhcp: 1 discover, 2 offer; igmp: type,\n"
+"        0x11 query by default) --chaddr M (dhcp; default the source MAC)\n"
 "        --sha M --spa A --tha M --tpa A (ARP)\n"
 "        --target A --dest A --slla M --tlla M --no-lla --nonce N\n"
-"        --na-flags [RSO] --prefix P/L (ra) --group A (mld2)\n"
+"        --na-flags [RSO] --prefix P/L (ra) --group A (mld2, igmp)\n"
 "Defaults: source MAC of IFACE, IPv6 source its EUI-64 link-local, and\n"
 "the destination MAC the L3 destination implies (broadcast for unicast).\n"
 "recv prints how many frames tagged MARKER arrived; with -f it returns\n"
@@ -597,6 +618,7 @@ enum {
 	O_SRC_IP, O_DST_IP, O_SPORT, O_DPORT, O_TTL, O_HBH, O_FRAG, O_OP,
 	O_SHA, O_SPA, O_THA, O_TPA, O_TARGET, O_DEST, O_SLLA, O_TLLA,
 	O_NO_LLA, O_NONCE, O_NA_FLAGS, O_PREFIX, O_GROUP, O_COUNT_ONLY,
+	O_CHADDR,
 };
 
 static const struct option long_opts[] = {
@@ -613,6 +635,7 @@ static const struct option long_opts[] = {
 	{ "no-lla", 0, 0, O_NO_LLA }, { "nonce", 1, 0, O_NONCE },
 	{ "na-flags", 1, 0, O_NA_FLAGS }, { "prefix", 1, 0, O_PREFIX },
 	{ "group", 1, 0, O_GROUP }, { "count-only", 0, 0, O_COUNT_ONLY },
+	{ "chaddr", 1, 0, O_CHADDR },
 	{ "help", 0, 0, 'h' },
 	{ 0 }
 };
@@ -789,6 +812,7 @@ int main(int argc, char **argv)
 		case O_OP: c.op = num(optarg, 65535, "op"); break;
 		case O_SHA: mac(optarg, c.sha); c.have_sha = true; break;
 		case O_THA: mac(optarg, c.tha); c.have_tha = true; break;
+		case O_CHADDR: mac(optarg, c.chaddr); c.have_chaddr = true; break;
 		case O_SPA: c.spa = optarg; break;
 		case O_TPA: c.tpa = optarg; break;
 		case O_TARGET: c.target = optarg; break;
