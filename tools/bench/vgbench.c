@@ -181,11 +181,11 @@ static void eth(struct frame *f, const uint8_t *dst, const uint8_t *src, uint16_
 }
 
 /* IPv4 header with ihl 5 (or the given ihl, to make it malformed), then
- * UDP and a payload that brings the frame to at least 60 octets. */
-static void ipv4_udp(struct frame *f, uint32_t src, uint32_t dst, uint16_t sport,
-		     uint16_t dport, int ihl)
+ * UDP and pay octets of zeroes. */
+static void ipv4_udp_pay(struct frame *f, uint32_t src, uint32_t dst, uint16_t sport,
+			 uint16_t dport, int ihl, uint16_t pay)
 {
-	uint32_t ip = f->len, pay = 18;
+	uint32_t ip = f->len;
 	uint16_t tot = 20 + 8 + pay;
 
 	put8(f, 0x40 | ihl);
@@ -206,6 +206,75 @@ static void ipv4_udp(struct frame *f, uint32_t src, uint32_t dst, uint16_t sport
 	put16(f, 8 + pay);
 	put16(f, 0);
 	zero(f, pay);
+}
+
+/* The payload brings the frame to at least 60 octets. */
+static void ipv4_udp(struct frame *f, uint32_t src, uint32_t dst, uint16_t sport,
+		     uint16_t dport, int ihl)
+{
+	ipv4_udp_pay(f, src, dst, sport, dport, ihl, 18);
+}
+
+/* BOOTP message size relays and old servers expect (RFC 1542 2.1);
+ * ISC dhclient pads its requests to it as well. */
+#define BOOTP_MIN_LEN	300
+
+/*
+ * What a DHCP client without an address broadcasts first (RFC 2131 4.4.1):
+ * 0.0.0.0:68 -> 255.255.255.255:67, a BOOTREQUEST whose chaddr is mac (the
+ * program checks it is one of the interface's), the magic cookie, then
+ * DHCPDISCOVER options, padded to BOOTP_MIN_LEN.  The UDP checksum is set,
+ * as clients set it, so that the frame is one a DHCP server would take.
+ */
+static void dhcp_discover(struct frame *f, const uint8_t *mac)
+{
+	uint32_t ip = f->len, pay = ip + 20 + 8;
+	uint8_t ph[12 + sizeof(f->b)];
+	uint16_t ulen = 8 + BOOTP_MIN_LEN, c;
+
+	ipv4_udp_pay(f, 0, 0xffffffff, 68, 67, 5, BOOTP_MIN_LEN);
+	f->len = pay;
+	put8(f, 1);		/* op: BOOTREQUEST */
+	put8(f, 1);		/* htype: Ethernet */
+	put8(f, 6);		/* hlen */
+	put8(f, 0);		/* hops */
+	put32(f, 0x3903f326);	/* xid */
+	put16(f, 0);		/* secs */
+	put16(f, 0x8000);	/* flags: broadcast, the client has no address yet */
+	zero(f, 16);		/* ciaddr, yiaddr, siaddr, giaddr */
+	putn(f, mac, 6);	/* chaddr, 16 octets */
+	zero(f, 10);
+	zero(f, 64 + 128);	/* sname, file */
+	put32(f, 0x63825363);	/* magic cookie (RFC 2131 3) */
+	put8(f, 53);		/* DHCP message type (RFC 2132 9.6) */
+	put8(f, 1);
+	put8(f, 1);		/* DHCPDISCOVER */
+	put8(f, 61);		/* client identifier: type 1 (Ethernet), MAC */
+	put8(f, 7);
+	put8(f, 1);
+	putn(f, mac, 6);
+	put8(f, 55);		/* parameter request list: mask, router, DNS, domain */
+	put8(f, 4);
+	put8(f, 1);
+	put8(f, 3);
+	put8(f, 6);
+	put8(f, 15);
+	put8(f, 255);		/* end */
+	zero(f, pay + BOOTP_MIN_LEN - f->len);
+
+	/* UDP checksum over the pseudo-header (RFC 768); 0 is sent as
+	 * 0xffff, since 0 means "none". */
+	memset(ph, 0, 12);
+	memcpy(ph, f->b + ip + 12, 8);	/* source, destination */
+	ph[9] = 17;
+	ph[10] = ulen >> 8;
+	ph[11] = ulen & 0xff;
+	memcpy(ph + 12, f->b + pay - 8, ulen);
+	c = csum16(ph, 12 + ulen);
+	if (!c)
+		c = 0xffff;
+	f->b[pay - 2] = c >> 8;
+	f->b[pay - 1] = c & 0xff;
 }
 
 static void arp(struct frame *f, uint16_t op, int hlen, const uint8_t *sha, uint32_t spa,
@@ -346,9 +415,11 @@ static int build_cases(struct tcase *tc)
 	eth(f, MAC_PEER, MAC_P, ETH_P_IP);
 	ipv4_udp(f, V4_PFX_IN, V4_PEER, 40000, 9, 5);
 
+	/* The interface's own MAC as chaddr: a BOOTREQUEST for another
+	 * one is dhcp-chaddr (DHCP starvation). */
 	CASE("DHCP discover", DEV_LOCKED, PASS);
 	eth(f, MAC_BCAST, MAC_G, ETH_P_IP);
-	ipv4_udp(f, 0, 0xffffffff, 68, 67, 5);
+	dhcp_discover(f, MAC_G);
 
 	CASE("IPv6 UDP", DEV_LOCKED, PASS);
 	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
