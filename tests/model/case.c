@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Reading and writing regression cases (format in case.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case.h"
+
+static const char *const placement_names[PLACE_MAX] = {
+	[PLACE_ARRAY] = "array",
+	[PLACE_SPILL] = "spill",
+	[PLACE_RETIRED] = "retired",
+	[PLACE_ARRAY_DECOY] = "array+decoy",
+	[PLACE_NONE] = "none",
+	[PLACE_NONE_RETIRED] = "none-retired",
+	[PLACE_NONE_OTHER] = "none-other",
+};
+
+const char *placement_name(enum placement pl)
+{
+	return pl < PLACE_MAX ? placement_names[pl] : "?";
+}
+
+bool placement_in_force(enum placement pl)
+{
+	return pl < PLACE_NONE;
+}
+
+static const struct {
+	uint16_t flag;
+	const char *name;
+} flag_names[] = {
+	{ VG_F_DHCP_CLIENT, "dhcp-client" },
+	{ VG_F_DHCP_SERVER, "dhcp-server" },
+	{ VG_F_RA, "allow-ra" },
+	{ VG_F_LINK_LOCAL, "link-local" },
+};
+
+/* Appends to buf; never overflows, truncates. */
+static void add(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void add(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+}
+
+void case_format_policy(char *buf, size_t size, const struct model_policy *p, bool has_policy,
+			enum placement pl)
+{
+	char a[INET6_ADDRSTRLEN];
+	const char *sep;
+
+	buf[0] = 0;
+	if (!has_policy) {
+		add(buf, size, "none place=%s", placement_name(pl));
+		return;
+	}
+	add(buf, size, "mode=%s flags=", p->mode == VG_MODE_DISABLED ? "disabled" : "locked");
+	sep = "";
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
+		if (p->flags & flag_names[i].flag) {
+			add(buf, size, "%s%s", sep, flag_names[i].name);
+			sep = ",";
+		}
+	}
+	if (!*sep)
+		add(buf, size, "-");
+	for (unsigned int i = 0; i < p->n_macs; i++) {
+		const uint8_t *m = p->macs[i];
+
+		add(buf, size, "%s%02x:%02x:%02x:%02x:%02x:%02x", i ? "," : " macs=", m[0], m[1],
+		    m[2], m[3], m[4], m[5]);
+	}
+	for (unsigned int i = 0; i < p->n_ethertypes; i++)
+		add(buf, size, "%s0x%04x", i ? "," : " ethertypes=", p->ethertypes[i]);
+	for (unsigned int i = 0; i < p->n_v4; i++)
+		add(buf, size, "%s%s/%u", i ? "," : " v4=",
+		    inet_ntop(AF_INET, p->v4[i].addr, a, sizeof(a)), p->v4[i].len);
+	for (unsigned int i = 0; i < p->n_v6; i++)
+		add(buf, size, "%s%s/%u", i ? "," : " v6=",
+		    inet_ntop(AF_INET6, p->v6[i].addr, a, sizeof(a)), p->v6[i].len);
+	add(buf, size, " place=%s", placement_name(pl));
+}
+
+void case_write(FILE *f, const struct vg_case *c, const char *comment)
+{
+	char line[8192];
+
+	if (comment)
+		fprintf(f, "# %s\n", comment);
+	case_format_policy(line, sizeof(line), &c->pol, c->has_policy, c->place);
+	fprintf(f, "policy %s\nframe ", line);
+	for (size_t i = 0; i < c->len; i++)
+		fprintf(f, "%02x", c->frame[i]);
+	fprintf(f, "\nexpect %s\n", vg_model_reason_name(c->expect));
+}
+
+static int fail(char *err, size_t errlen, unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, unsigned int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(err, errlen, "line %u: ", line);
+
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int parse_prefix(const char *s, int af, uint8_t *addr, uint8_t *len)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	unsigned long l;
+	char *slash, *end;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return -EINVAL;
+	*slash = 0;
+	errno = 0;
+	l = strtoul(slash + 1, &end, 10);
+	if (errno || *end || end == slash + 1 || l > (af == AF_INET ? 32U : 128U))
+		return -EINVAL;
+	if (inet_pton(af, buf, addr) != 1)
+		return -EINVAL;
+	*len = l;
+	return 0;
+}
+
+/* One key=value of a policy line. */
+static int parse_kv(struct vg_case *c, char *kv)
+{
+	struct model_policy *p = &c->pol;
+	char *v = strchr(kv, '='), *item, *save = NULL;
+
+	if (!v)
+		return -EINVAL;
+	*v++ = 0;
+	if (!strcmp(kv, "place")) {
+		for (int i = 0; i < PLACE_MAX; i++) {
+			if (!strcmp(v, placement_names[i])) {
+				c->place = i;
+				return 0;
+			}
+		}
+		return -EINVAL;
+	}
+	if (!strcmp(kv, "mode")) {
+		if (!strcmp(v, "locked"))
+			p->mode = VG_MODE_LOCKED;
+		else if (!strcmp(v, "disabled"))
+			p->mode = VG_MODE_DISABLED;
+		else
+			return -EINVAL;
+		return 0;
+	}
+	for (item = strtok_r(v, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(kv, "flags")) {
+			size_t i;
+
+			if (!strcmp(item, "-"))
+				continue;
+			for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+				if (!strcmp(item, flag_names[i].name))
+					break;
+			if (i == sizeof(flag_names) / sizeof(flag_names[0]))
+				return -EINVAL;
+			p->flags |= flag_names[i].flag;
+		} else if (!strcmp(kv, "macs")) {
+			unsigned int m[6];
+			char tail;
+
+			if (p->n_macs == VG_MAX_MACS ||
+			    sscanf(item, "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2], &m[3], &m[4],
+				   &m[5], &tail) != 6)
+				return -EINVAL;
+			for (int i = 0; i < 6; i++) {
+				if (m[i] > 0xff)
+					return -EINVAL;
+				p->macs[p->n_macs][i] = m[i];
+			}
+			p->n_macs++;
+		} else if (!strcmp(kv, "ethertypes")) {
+			unsigned long t;
+			char *end;
+
+			errno = 0;
+			t = strtoul(item, &end, 16);
+			if (errno || *end || t > 0xffff || p->n_ethertypes == VG_MAX_ETHERTYPES)
+				return -EINVAL;
+			p->ethertypes[p->n_ethertypes++] = t;
+		} else if (!strcmp(kv, "v4")) {
+			if (p->n_v4 == MODEL_MAX_ADDRS ||
+			    parse_prefix(item, AF_INET, p->v4[p->n_v4].addr, &p->v4[p->n_v4].len))
+				return -EINVAL;
+			p->n_v4++;
+		} else if (!strcmp(kv, "v6")) {
+			if (p->n_v6 == MODEL_MAX_ADDRS ||
+			    parse_prefix(item, AF_INET6, p->v6[p->n_v6].addr, &p->v6[p->n_v6].len))
+				return -EINVAL;
+			p->n_v6++;
+		} else {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int case_read(FILE *f, struct vg_case *c, unsigned int *lineno, char *err, size_t errlen)
+{
+	static char line[65536];
+	enum { WANT_POLICY, WANT_FRAME, WANT_EXPECT } state = WANT_POLICY;
+
+	memset(c, 0, sizeof(*c));
+	c->pol.mode = VG_MODE_LOCKED;
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line, *tok, *save = NULL;
+		size_t n;
+
+		(*lineno)++;
+		n = strlen(s);
+		while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+			s[--n] = 0;
+		if (!n || s[0] == '#')
+			continue;
+		if (state == WANT_POLICY) {
+			if (strncmp(s, "policy ", 7))
+				return fail(err, errlen, *lineno, "expected \"policy ...\"");
+			c->line = *lineno;
+			c->has_policy = true;
+			for (tok = strtok_r(s + 7, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+				if (!strcmp(tok, "none")) {
+					c->has_policy = false;
+					continue;
+				}
+				if (parse_kv(c, tok))
+					return fail(err, errlen, *lineno, "bad policy item \"%s\"", tok);
+			}
+			if (c->has_policy != placement_in_force(c->place))
+				return fail(err, errlen, *lineno, "place=%s %s a policy",
+					    placement_name(c->place),
+					    c->has_policy ? "does not hold" : "holds");
+			state = WANT_FRAME;
+		} else if (state == WANT_FRAME) {
+			if (strncmp(s, "frame ", 6))
+				return fail(err, errlen, *lineno, "expected \"frame HEX\"");
+			s += 6;
+			n = strlen(s);
+			if (n % 2 || n / 2 > GEN_BUF_SIZE)
+				return fail(err, errlen, *lineno, "odd or too long hex");
+			for (size_t i = 0; i < n / 2; i++) {
+				int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+				if (hi < 0 || lo < 0)
+					return fail(err, errlen, *lineno, "not hex");
+				c->frame[i] = hi << 4 | lo;
+			}
+			c->len = n / 2;
+			state = WANT_EXPECT;
+		} else {
+			if (strncmp(s, "expect ", 7) || (c->expect = vg_model_reason_by_name(s + 7)) < 0)
+				return fail(err, errlen, *lineno, "expected \"expect REASON\"");
+			return 1;
+		}
+	}
+	if (state != WANT_POLICY)
+		return fail(err, errlen, *lineno, "case cut short");
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Regression cases of the differential fuzzer: small text files under
+ * tests/model/regress/, one or more cases each, every case three lines:
+ *
+ *   policy mode=locked flags=dhcp-client,link-local macs=02:00:00:00:00:01
+ *          ethertypes=0x88cc v4=10.0.0.5/32,192.168.0.0/24 v6=2001:db8::/64 place=array
+ *   frame 02000000...           (the frame, hex)
+ *   expect ipv4-src             (the model's reason when the case was saved)
+ *
+ * (the policy is one line; lists are comma-separated, an absent key is an
+ * empty list, "policy none place=..." is an interface without a policy).
+ * Blank lines and lines starting with '#' are comments.
+ */
+#ifndef VG_CASE_H
+#define VG_CASE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "gen.h"
+#include "model.h"
+
+/*
+ * Where a policy sits in the maps (README "Inspecting with bpftool"):
+ * the program must find the one in force and ignore the decoys (a
+ * policy in mode disabled) that the other placements leave about.
+ */
+enum placement {
+	PLACE_ARRAY,		/* array entry live, its own ifindex */
+	PLACE_SPILL,		/* array entry live for another ifindex; policy in the hash */
+	PLACE_RETIRED,		/* own array entry retired (an update's commit); the hash */
+	PLACE_ARRAY_DECOY,	/* array entry live, own; a decoy in the hash (before a commit) */
+	PLACE_NONE,		/* no entry anywhere */
+	PLACE_NONE_RETIRED,	/* own array entry retired, nothing in the hash */
+	PLACE_NONE_OTHER,	/* array entry live for another ifindex, nothing in the hash */
+	PLACE_MAX
+};
+
+const char *placement_name(enum placement pl);
+/* Whether the interface has a policy in force under pl. */
+bool placement_in_force(enum placement pl);
+
+struct vg_case {
+	bool has_policy;
+	struct model_policy pol;	/* also the decoys' base when !has_policy */
+	enum placement place;
+	uint8_t frame[GEN_BUF_SIZE];
+	size_t len;
+	int expect;			/* enum vg_reason */
+	unsigned int line;		/* of the "policy" line */
+};
+
+/* The policy line, without "policy " and newline, into buf. */
+void case_format_policy(char *buf, size_t size, const struct model_policy *p, bool has_policy,
+			enum placement pl);
+void case_write(FILE *f, const struct vg_case *c, const char *comment);
+/*
+ * Reads the next case; *lineno counts lines.  Returns 1 with a case, 0 at
+ * the end, -1 on an error described in err.
+ */
+int case_read(FILE *f, struct vg_case *c, unsigned int *lineno, char *err, size_t errlen);
+
+#endif /* VG_CASE_H */

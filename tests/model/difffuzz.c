@@ -1,0 +1,1185 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * difffuzz: the real vifguard program against the reference model
+ * (model.c), frame by frame.
+ *
+ * Each worker loads the program through its skeleton in a network
+ * namespace of its own, with a few interfaces to run frames "on" (lo and
+ * veth ends; BPF_PROG_TEST_RUN takes the ifindex of an existing device):
+ * ifindexes 10 and 4106 share the "policy" array entry 10, so the second
+ * one's policy lives in the spill hash.  Policies are written into the
+ * maps the way the loader writes them: the first two IPv4 /32 and IPv6
+ * /128 hosts inline, every further host and every prefix in the LPM
+ * tries under the policy's generation, with VG_F_V4_TABLE /
+ * VG_F_V6_TABLE; placed in the array or the hash, with decoys (policies
+ * in mode disabled) where a wrong lookup would find them.  An epoch
+ * changes one interface's policy or placement (new generation; the old
+ * generation's entries go now or an epoch later, as an update leaves
+ * them for a while) and then runs a few hundred to a few thousand frames
+ * over all interfaces.
+ *
+ * Every frame's verdict is compared at once.  Reasons are compared per
+ * batch of frames: the "totals" per-CPU array (every drop, by reason)
+ * and the pass counters of the interfaces must have moved by exactly
+ * what the model says for the batch; if not, the batch is run again
+ * frame by frame, reading the counters around each, to name the frames
+ * and the program's reason for each.  A disagreement is printed and
+ * saved as a regression case (case.h); every saved case is replayed
+ * before fuzzing.
+ *
+ * Frames the kernel will not run (shorter than an Ethernet header, or an
+ * IPv4 / IPv6 ethertype with its fixed header cut short: the kernel
+ * checks that) are skipped and counted apart.
+ *
+ * Usage: difffuzz [--seed N] [--count N] [--seconds S] [--jobs N]
+ *                 [--regress DIR] [--save DIR | --no-save] [--tap [FIRST]]
+ *                 [--replay FILE...]
+ * Root only.  Exit 0: no disagreement; 1: disagreements or errors; 2: usage.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "vifguard.h"
+#include "vifguard.skel.h"
+#include "case.h"
+#include "gen.h"
+#include "model.h"
+
+#ifndef REGRESS_DIR
+#define REGRESS_DIR "tests/model/regress"
+#endif
+
+#define BATCH		64
+#define DECOY_SLOT	8000	/* the decoys' pass counter: must never move */
+#define OTHER_IFINDEX	8192	/* + ifindex: a stranger that holds our array entry */
+#define MAX_IFACES	8
+#define MAX_PRINTED	30	/* disagreements printed in full, per worker */
+#define MAX_SAVED_PAIR	2	/* saved per (model, program) reason pair, per worker */
+#define ANOMALY		VG_REASON_MAX	/* the counters moved in no way a frame can */
+
+static bool tap;
+static const char *save_dir = REGRESS_DIR;
+
+/* --- the program and its maps ------------------------------------------------ */
+
+struct runner {
+	struct vifguard *skel;
+	int prog, policy, spill, v4, v6, passes, totals, drops;
+	int ncpus;
+	__u64 *percpu;
+};
+
+static void die(const char *what, int err)
+{
+	printf("%s%s: %s\n", tap ? "Bail out! " : "difffuzz: ", what,
+	       strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN)
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+static void runner_open(struct runner *r)
+{
+	r->ncpus = libbpf_num_possible_cpus();
+	if (r->ncpus <= 0)
+		die("possible CPUs", r->ncpus);
+	r->percpu = calloc(r->ncpus, sizeof(struct vg_stats));
+	if (!r->percpu)
+		die("calloc", ENOMEM);
+	r->skel = vifguard__open_and_load();
+	if (!r->skel)
+		die("vifguard__open_and_load", errno);
+	r->prog = bpf_program__fd(r->skel->progs.vifguard);
+	r->policy = bpf_map__fd(r->skel->maps.policy);
+	r->spill = bpf_map__fd(r->skel->maps.policy_spill);
+	r->v4 = bpf_map__fd(r->skel->maps.v4_addrs);
+	r->v6 = bpf_map__fd(r->skel->maps.v6_addrs);
+	r->passes = bpf_map__fd(r->skel->maps.passes);
+	r->totals = bpf_map__fd(r->skel->maps.totals);
+	r->drops = bpf_map__fd(r->skel->maps.drops);
+}
+
+static void runner_close(struct runner *r)
+{
+	vifguard__destroy(r->skel);
+	free(r->percpu);
+}
+
+static void read_totals(struct runner *r, __u64 out[VG_REASON_MAX])
+{
+	struct vg_stats *v = (struct vg_stats *)r->percpu;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(r->totals, &zero, v))
+		die("totals read", errno);
+	memset(out, 0, sizeof(__u64) * VG_REASON_MAX);
+	for (int c = 0; c < r->ncpus; c++)
+		for (int i = 0; i < VG_REASON_MAX; i++)
+			out[i] += v[c].pkts[i];
+}
+
+static __u64 read_pass(struct runner *r, __u32 slot)
+{
+	__u64 t = 0;
+
+	if (bpf_map_lookup_elem(r->passes, &slot, r->percpu))
+		die("passes read", errno);
+	for (int c = 0; c < r->ncpus; c++)
+		t += r->percpu[c];
+	return t;
+}
+
+/* The kernel's own checks of a BPF_PROG_TEST_RUN frame (eth_type_trans
+ * and the IP header it looks at): such frames cannot be run. */
+enum refusal { RUNS, REFUSED_SHORT, REFUSED_V4, REFUSED_V6, REFUSAL_MAX };
+
+static enum refusal kernel_refuses(const uint8_t *b, size_t len)
+{
+	unsigned int type;
+
+	if (len < 14)
+		return REFUSED_SHORT;
+	type = b[12] << 8 | b[13];
+	if (type == 0x0800 && len < 14 + 20)
+		return REFUSED_V4;
+	if (type == 0x86dd && len < 14 + 40)
+		return REFUSED_V6;
+	return RUNS;
+}
+
+/* Runs one frame; returns the verdict or -errno. */
+static int run_frame(struct runner *r, int ifindex, const uint8_t *b, size_t len)
+{
+	struct __sk_buff ctx = { .ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = b, .data_size_in = len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+	if (bpf_prog_test_run_opts(r->prog, &opts))
+		return -errno;
+	return opts.retval;
+}
+
+/*
+ * The program's reason for one frame, from the counters around it: a
+ * pass moves the interface's pass counter, a drop one "totals" reason.
+ * ANOMALY (with what moved in why) if neither, or -errno if it did not run.
+ */
+static int program_reason(struct runner *r, int ifindex, __u32 slot, const uint8_t *b, size_t len,
+			  char *why, size_t whylen)
+{
+	__u64 t0[VG_REASON_MAX], t1[VG_REASON_MAX], p0, p1, d0, d1;
+	int v, moved = -1, n_moved = 0;
+
+	read_totals(r, t0);
+	p0 = read_pass(r, slot);
+	d0 = read_pass(r, DECOY_SLOT);
+	v = run_frame(r, ifindex, b, len);
+	if (v < 0)
+		return v;
+	read_totals(r, t1);
+	p1 = read_pass(r, slot);
+	d1 = read_pass(r, DECOY_SLOT);
+	for (int i = 0; i < VG_REASON_MAX; i++) {
+		if (t1[i] != t0[i]) {
+			n_moved++;
+			if (t1[i] - t0[i] == 1)
+				moved = i;
+		}
+	}
+	if (v == TC_ACT_OK && p1 - p0 == 1 && d1 == d0 && n_moved == 0)
+		return VG_PASS;
+	if (v == TC_ACT_SHOT && p1 == p0 && d1 == d0 && n_moved == 1 && moved > 0)
+		return moved;
+	snprintf(why, whylen,
+		 "verdict %d, pass counter +%llu, decoy pass counter +%llu, %d totals moved%s%s", v,
+		 (unsigned long long)(p1 - p0), (unsigned long long)(d1 - d0), n_moved,
+		 moved >= 0 ? ", one of them " : "", moved >= 0 ? vg_model_reason_name(moved) : "");
+	return ANOMALY;
+}
+
+/* --- policies in the maps ------------------------------------------------------ */
+
+static void to_vg_policy(const struct model_policy *m, __u8 gen, __u16 slot, const char *ifname,
+			 struct vg_policy *out)
+{
+	unsigned int n4 = 0, n6 = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->mode = m->mode;
+	out->gen = gen;
+	out->slot = slot;
+	out->flags = m->flags & (VG_F_DHCP_CLIENT | VG_F_DHCP_SERVER | VG_F_RA | VG_F_LINK_LOCAL);
+	out->n_macs = m->n_macs;
+	memcpy(out->macs, m->macs, sizeof(out->macs[0]) * m->n_macs);
+	for (unsigned int i = 0; i < m->n_ethertypes; i++)
+		out->ethertypes[i] = htons(m->ethertypes[i]);
+	/* The loader's order: the first two hosts inline, the rest and every
+	 * prefix in the trie. */
+	for (unsigned int i = 0; i < m->n_v4; i++) {
+		if (m->v4[i].len == 32 && n4 < VG_INLINE_V4)
+			memcpy(&out->v4[n4++], m->v4[i].addr, 4);
+		else
+			out->flags |= VG_F_V4_TABLE;
+	}
+	for (unsigned int i = 0; i < m->n_v6; i++) {
+		if (m->v6[i].len == 128 && n6 < VG_INLINE_V6)
+			memcpy(out->v6[n6++], m->v6[i].addr, 16);
+		else
+			out->flags |= VG_F_V6_TABLE;
+	}
+	snprintf(out->ifname, sizeof(out->ifname), "%s", ifname);
+}
+
+/* The trie entries of one policy generation, to remove them later. */
+struct trie_set {
+	__u32 ifindex, gen;
+	unsigned int n;
+	struct {
+		bool v6;
+		uint8_t addr[16];
+		uint8_t len;
+	} e[2 * MODEL_MAX_ADDRS];
+};
+
+static void trie_write(struct runner *r, struct trie_set *s, const struct model_policy *m,
+		       __u32 ifindex, __u32 gen)
+{
+	const __u8 one = 1;
+	unsigned int n4 = 0, n6 = 0;
+
+	s->ifindex = ifindex;
+	s->gen = gen;
+	s->n = 0;
+	for (unsigned int i = 0; i < m->n_v4; i++) {
+		struct vg_v4_key k = { .prefixlen = VG_LPM_KEY_BITS + m->v4[i].len,
+				       .ifindex = ifindex, .gen = gen };
+
+		if (m->v4[i].len == 32 && n4 < VG_INLINE_V4) {
+			n4++;
+			continue;
+		}
+		memcpy(&k.addr, m->v4[i].addr, 4);
+		if (bpf_map_update_elem(r->v4, &k, &one, BPF_ANY))
+			die("v4_addrs update", errno);
+		s->e[s->n].v6 = false;
+		memcpy(s->e[s->n].addr, m->v4[i].addr, 4);
+		s->e[s->n++].len = m->v4[i].len;
+	}
+	for (unsigned int i = 0; i < m->n_v6; i++) {
+		struct vg_v6_key k = { .prefixlen = VG_LPM_KEY_BITS + m->v6[i].len,
+				       .ifindex = ifindex, .gen = gen };
+
+		if (m->v6[i].len == 128 && n6 < VG_INLINE_V6) {
+			n6++;
+			continue;
+		}
+		memcpy(k.addr, m->v6[i].addr, 16);
+		if (bpf_map_update_elem(r->v6, &k, &one, BPF_ANY))
+			die("v6_addrs update", errno);
+		s->e[s->n].v6 = true;
+		memcpy(s->e[s->n].addr, m->v6[i].addr, 16);
+		s->e[s->n++].len = m->v6[i].len;
+	}
+}
+
+static void trie_remove(struct runner *r, struct trie_set *s)
+{
+	for (unsigned int i = 0; i < s->n; i++) {
+		if (s->e[i].v6) {
+			struct vg_v6_key k = { .prefixlen = VG_LPM_KEY_BITS + s->e[i].len,
+					       .ifindex = s->ifindex, .gen = s->gen };
+
+			memcpy(k.addr, s->e[i].addr, 16);
+			if (bpf_map_delete_elem(r->v6, &k))
+				die("v6_addrs delete", errno);
+		} else {
+			struct vg_v4_key k = { .prefixlen = VG_LPM_KEY_BITS + s->e[i].len,
+					       .ifindex = s->ifindex, .gen = s->gen };
+
+			memcpy(&k.addr, s->e[i].addr, 4);
+			if (bpf_map_delete_elem(r->v4, &k))
+				die("v4_addrs delete", errno);
+		}
+	}
+	s->n = 0;
+}
+
+/*
+ * Puts policy m (gen, slot) in force on ifindex as pl says, or no
+ * policy; hash_only: the array entry belongs to another interface of ours
+ * and is left alone.
+ */
+static void place_policy(struct runner *r, int ifindex, bool hash_only, const char *ifname,
+			 const struct model_policy *m, __u8 gen, __u16 slot, enum placement pl)
+{
+	__u32 key = ifindex, k = ifindex & (VG_POLICY_ENTRIES - 1);
+	struct vg_policy_entry e = { 0 };
+	struct vg_policy pol, decoy;
+
+	to_vg_policy(m, gen, slot, ifname, &pol);
+	/* A decoy: whoever judges by it drops everything as "disabled" and
+	 * would count passes in DECOY_SLOT. */
+	decoy = pol;
+	decoy.mode = VG_MODE_DISABLED;
+	decoy.gen = gen ^ 0x55;
+	decoy.slot = DECOY_SLOT;
+	decoy.flags &= ~(VG_F_V4_TABLE | VG_F_V6_TABLE);
+
+	if (hash_only) {
+		if (placement_in_force(pl)) {
+			if (bpf_map_update_elem(r->spill, &key, &pol, BPF_ANY))
+				die("policy_spill update", errno);
+		} else {
+			bpf_map_delete_elem(r->spill, &key);
+		}
+		return;
+	}
+	switch (pl) {
+	case PLACE_ARRAY:
+	case PLACE_ARRAY_DECOY:
+		e = (struct vg_policy_entry){ .ifindex = ifindex, .live = 1, .pol = pol };
+		break;
+	case PLACE_SPILL:
+	case PLACE_NONE_OTHER:
+		e = (struct vg_policy_entry){ .ifindex = ifindex + OTHER_IFINDEX, .live = 1,
+					      .pol = decoy };
+		break;
+	case PLACE_RETIRED:
+	case PLACE_NONE_RETIRED:
+		e = (struct vg_policy_entry){ .ifindex = ifindex, .live = 0, .pol = decoy };
+		break;
+	default:
+		break;	/* a free entry: all zero */
+	}
+	if (pl == PLACE_SPILL || pl == PLACE_RETIRED) {
+		if (bpf_map_update_elem(r->spill, &key, &pol, BPF_ANY))
+			die("policy_spill update", errno);
+	} else if (pl == PLACE_ARRAY_DECOY) {
+		if (bpf_map_update_elem(r->spill, &key, &decoy, BPF_ANY))
+			die("policy_spill update", errno);
+	} else {
+		bpf_map_delete_elem(r->spill, &key);
+	}
+	if (bpf_map_update_elem(r->policy, &k, &e, BPF_ANY))
+		die("policy update", errno);
+}
+
+/* --- reports ------------------------------------------------------------------------ */
+
+struct results {
+	__u64 frames;			/* run through both */
+	__u64 refused[REFUSAL_MAX];	/* the kernel would not run them */
+	__u64 unexpected_refusals;
+	__u64 disagreements;
+	__u64 counter_errors;
+	__u64 model[VG_REASON_MAX];
+	__u64 program[VG_REASON_MAX + 1];
+	__u64 pairs[VG_REASON_MAX][VG_REASON_MAX + 1];	/* model x program, disagreeing */
+	double seconds;
+};
+
+static void hex_line(FILE *f, const uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		fprintf(f, "%02x", b[i]);
+}
+
+/* Saves c under save_dir; returns the file name in name. */
+static int save_case(const struct vg_case *c, const char *comment, const char *stem, char *name,
+		     size_t namelen)
+{
+	FILE *f;
+
+	if (!save_dir)
+		return -ENOENT;
+	mkdir(save_dir, 0755);
+	snprintf(name, namelen, "%s/%s.case", save_dir, stem);
+	f = fopen(name, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)\n");
+	case_write(f, c, comment);
+	return fclose(f) ? -errno : 0;
+}
+
+/*
+ * One disagreement: printed in full (up to a limit), saved as a case (a
+ * few per reason pair).  One write per report, so workers do not
+ * interleave.
+ */
+static void report(struct results *res, unsigned int *printed, const char *who,
+		   const struct vg_case *c, int ifindex, int prog, const char *why)
+{
+	char *text = NULL, name[512] = "", stem[128], comment[256], line[8192];
+	size_t size = 0;
+	FILE *f;
+
+	res->disagreements++;
+	res->pairs[c->expect][prog]++;
+	if (res->pairs[c->expect][prog] <= MAX_SAVED_PAIR) {
+		snprintf(stem, sizeof(stem), "%s-%s-%s", who, vg_model_reason_name(c->expect),
+			 prog == ANOMALY ? "anomaly" : vg_model_reason_name(prog));
+		snprintf(comment, sizeof(comment), "difffuzz %s: model %s, program %s", who,
+			 vg_model_reason_name(c->expect),
+			 prog == ANOMALY ? "anomaly" : vg_model_reason_name(prog));
+		int err = save_case(c, comment, stem, name, sizeof(name));
+
+		if (err == -ENOENT)
+			name[0] = 0;	/* not asked to */
+		else if (err)
+			snprintf(name, sizeof(name), "nowhere (%s)", strerror(-err));
+	}
+	if ((*printed)++ >= MAX_PRINTED)
+		return;
+	f = open_memstream(&text, &size);
+	if (!f)
+		return;
+	case_format_policy(line, sizeof(line), &c->pol, c->has_policy, c->place);
+	fprintf(f, "%sDISAGREEMENT %s on ifindex %d: model %s, program %s%s%s\n", tap ? "# " : "",
+		who, ifindex, vg_model_reason_name(c->expect),
+		prog == ANOMALY ? "anomaly" : vg_model_reason_name(prog), why ? ": " : "",
+		why ? why : "");
+	fprintf(f, "%s  policy %s\n%s  frame (%zu octets) ", tap ? "# " : "", line,
+		tap ? "# " : "", c->len);
+	hex_line(f, c->frame, c->len);
+	fprintf(f, "\n");
+	if (name[0])
+		fprintf(f, "%s  saved as %s\n", tap ? "# " : "", name);
+	fclose(f);
+	if (text) {
+		fputs(text, stdout);
+		fflush(stdout);
+	}
+	free(text);
+}
+
+/* --- the fuzzing worker ------------------------------------------------------------- */
+
+struct iface {
+	int ifindex;
+	char name[VG_IFNAMSIZ];
+	bool hash_only;
+	__u16 slot;
+	struct model_policy pol;	/* in force, or the frames' model when none */
+	enum placement place;
+	__u8 gen;
+	struct trie_set cur, stale;
+};
+
+struct pending {
+	unsigned int iface;
+	int model;
+	int verdict;
+	size_t off, len;
+	__u64 index;
+};
+
+struct worker {
+	struct runner r;
+	struct vg_rng rng;
+	__u64 seed;
+	struct iface ifs[MAX_IFACES];
+	unsigned int n_ifs;
+	struct results res;
+	unsigned int printed;
+	/* the batch */
+	struct pending pend[BATCH];
+	unsigned int n_pend;
+	uint8_t bytes[BATCH * GEN_FRAME_MAX];
+	size_t used;
+	bool dirty;
+	__u64 snap_totals[VG_REASON_MAX];
+	__u64 snap_pass[MAX_IFACES + 1];
+	/* what "drops" should hold at the end, per interface and reason */
+	__u64 want_drops[MAX_IFACES][VG_REASON_MAX];
+};
+
+static void snapshot(struct worker *w)
+{
+	read_totals(&w->r, w->snap_totals);
+	for (unsigned int i = 0; i < w->n_ifs; i++)
+		w->snap_pass[i] = read_pass(&w->r, w->ifs[i].slot);
+	w->snap_pass[w->n_ifs] = read_pass(&w->r, DECOY_SLOT);
+}
+
+static enum placement pick_placement(struct worker *w, const struct iface *f)
+{
+	static const unsigned int weights[PLACE_MAX] = { 48, 15, 12, 12, 5, 4, 4 };
+	unsigned int sum = 0, x;
+
+	if (f->hash_only)
+		return vg_rng_below(&w->rng, 12) ? PLACE_SPILL : PLACE_NONE_OTHER;
+	for (int i = 0; i < PLACE_MAX; i++)
+		sum += weights[i];
+	x = vg_rng_below(&w->rng, sum);
+	for (int i = 0; i < PLACE_MAX; i++) {
+		if (x < weights[i])
+			return i;
+		x -= weights[i];
+	}
+	return PLACE_ARRAY;
+}
+
+/* A new policy (or only a new placement) for interface f. */
+static void update_iface(struct worker *w, struct iface *f, bool new_policy)
+{
+	/* An update removes the previous generation's entries after the
+	 * switch; one older than that is gone by now in any case. */
+	trie_remove(&w->r, &f->stale);
+	if (new_policy)
+		gen_policy(&w->rng, &f->pol);
+	f->place = pick_placement(w, f);
+	f->gen++;
+	f->stale = f->cur;
+	trie_write(&w->r, &f->cur, &f->pol, f->ifindex, f->gen);
+	place_policy(&w->r, f->ifindex, f->hash_only, f->name, &f->pol, f->gen, f->slot,
+		     f->place);
+	if (vg_rng_below(&w->rng, 2))
+		trie_remove(&w->r, &f->stale);
+}
+
+static void case_of(const struct worker *w, const struct pending *p, struct vg_case *c)
+{
+	const struct iface *f = &w->ifs[p->iface];
+
+	c->has_policy = placement_in_force(f->place);
+	c->pol = f->pol;
+	c->place = f->place;
+	/* An interface whose array entry is another's: replayed with a
+	 * stranger holding it, which the program treats alike. */
+	if (f->hash_only)
+		c->place = c->has_policy ? PLACE_SPILL : PLACE_NONE_OTHER;
+	memcpy(c->frame, w->bytes + p->off, p->len);
+	c->len = p->len;
+	c->expect = p->model;
+}
+
+/* The batch's counters against the model's; frame by frame if they differ. */
+static void flush(struct worker *w)
+{
+	__u64 totals[VG_REASON_MAX], want_totals[VG_REASON_MAX] = { 0 };
+	__u64 want_pass[MAX_IFACES + 1] = { 0 };
+	bool same = !w->dirty;
+
+	if (!w->n_pend)
+		return;
+	for (unsigned int i = 0; i < w->n_pend; i++) {
+		const struct pending *p = &w->pend[i];
+
+		if (p->model == VG_PASS)
+			want_pass[p->iface]++;
+		else
+			want_totals[p->model]++;
+	}
+	read_totals(&w->r, totals);
+	for (int i = 0; i < VG_REASON_MAX && same; i++)
+		same = totals[i] - w->snap_totals[i] == want_totals[i];
+	for (unsigned int i = 0; i <= w->n_ifs && same; i++)
+		same = read_pass(&w->r, i < w->n_ifs ? w->ifs[i].slot : DECOY_SLOT) -
+			       w->snap_pass[i] ==
+		       want_pass[i];
+
+	for (unsigned int i = 0; i < w->n_pend; i++) {
+		const struct pending *p = &w->pend[i];
+		const struct iface *f = &w->ifs[p->iface];
+		char why[256] = "", who[64];
+		struct vg_case c;
+		int prog;
+
+		if (same) {
+			prog = p->model;
+		} else {
+			prog = program_reason(&w->r, f->ifindex, f->slot, w->bytes + p->off, p->len,
+					      why, sizeof(why));
+			if (prog < 0)
+				die("test run (again)", prog);
+			/* The counters may have lied the first time, the
+			 * verdict not: it must be the same again. */
+			if (prog != ANOMALY && (prog == VG_PASS) != (p->verdict == TC_ACT_OK)) {
+				snprintf(why, sizeof(why), "verdict %d the first time", p->verdict);
+				prog = ANOMALY;
+			}
+		}
+		w->res.program[prog]++;
+		if (prog != p->model) {
+			case_of(w, p, &c);
+			snprintf(who, sizeof(who), "s%llu-f%llu", (unsigned long long)w->seed,
+				 (unsigned long long)p->index);
+			report(&w->res, &w->printed, who, &c, f->ifindex, prog, why[0] ? why : NULL);
+		}
+		if (p->model != VG_PASS && p->model != VG_NO_POLICY)
+			w->want_drops[p->iface][p->model] += same ? 1 : 2;
+	}
+	w->n_pend = 0;
+	w->used = 0;
+	w->dirty = false;
+	snapshot(w);
+}
+
+/* Every "drops" entry of our interfaces against what the model counted. */
+static void check_drops(struct worker *w)
+{
+	struct vg_drop_key k, *prev = NULL;
+	__u64 seen[MAX_IFACES][VG_REASON_MAX] = { { 0 } };
+
+	while (bpf_map_get_next_key(w->r.drops, prev, &k) == 0) {
+		__u64 n = 0;
+
+		if (bpf_map_lookup_elem(w->r.drops, &k, w->r.percpu))
+			die("drops read", errno);
+		for (int c = 0; c < w->r.ncpus; c++)
+			n += w->r.percpu[c];
+		for (unsigned int i = 0; i < w->n_ifs; i++)
+			if (w->ifs[i].ifindex == (int)k.ifindex && k.reason < VG_REASON_MAX)
+				seen[i][k.reason] = n;
+		prev = &k;
+	}
+	for (unsigned int i = 0; i < w->n_ifs; i++) {
+		for (int r = 0; r < VG_REASON_MAX; r++) {
+			if (seen[i][r] == w->want_drops[i][r])
+				continue;
+			printf("%sdifffuzz: drops[%d, %s] holds %llu, the model counted %llu\n",
+			       tap ? "# " : "", w->ifs[i].ifindex, vg_model_reason_name(r),
+			       (unsigned long long)seen[i][r],
+			       (unsigned long long)w->want_drops[i][r]);
+			w->res.counter_errors++;
+		}
+	}
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void pin_cpu(unsigned int i)
+{
+	cpu_set_t allowed, one;
+	unsigned int n, seen = 0;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return;
+	n = CPU_COUNT(&allowed);
+	for (int c = 0; c < CPU_SETSIZE && n; c++) {
+		if (!CPU_ISSET(c, &allowed) || seen++ != i % n)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+		return;
+	}
+}
+
+/* The interfaces frames run on: lo, and veth ends if we can make them. */
+static void make_ifaces(struct worker *w)
+{
+	static const struct {
+		int index;
+		const char *name;
+		bool hash_only;
+	} want[] = {
+		{ 1, "lo", false },	   { 10, "vgf10", false }, { 4106, "vgf4106", true },
+		{ 11, "vgf11", false }, { 12, "vgf12", false }, { 13, "vgf13", false },
+		{ 14, "vgf14", false },
+	};
+	bool veth = !system("ip link add vgf10 index 10 type veth peer name vgf4106 index 4106 && "
+			    "ip link add vgf11 index 11 type veth peer name vgf12 index 12 && "
+			    "ip link add vgf13 index 13 type veth peer name vgf14 index 14");
+
+	if (!veth && !tap)
+		fprintf(stderr, "difffuzz: no veth pairs, frames run on lo only\n");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct iface *f;
+
+		if (!veth && i)
+			break;
+		f = &w->ifs[w->n_ifs];
+		memset(f, 0, sizeof(*f));
+		f->ifindex = want[i].index;
+		snprintf(f->name, sizeof(f->name), "%s", want[i].name);
+		f->hash_only = want[i].hash_only;
+		f->slot = 100 + w->n_ifs;
+		f->gen = vg_rng_below(&w->rng, 256);
+		w->n_ifs++;
+	}
+}
+
+static void worker_run(struct worker *w, unsigned int index, __u64 count, double seconds)
+{
+	double t0 = now(), last_progress = t0;
+	__u64 frames = 0, attempts = 0;
+
+	if (unshare(CLONE_NEWNET))
+		die("unshare(CLONE_NEWNET)", errno);
+	pin_cpu(index);
+	vg_rng_seed(&w->rng, w->seed);
+	runner_open(&w->r);
+	make_ifaces(w);
+	for (unsigned int i = 0; i < w->n_ifs; i++)
+		update_iface(w, &w->ifs[i], true);
+	snapshot(w);
+
+	while (frames < count && (seconds <= 0 || now() - t0 < seconds)) {
+		unsigned int n = 256 + vg_rng_below(&w->rng, 2048);
+		struct iface *f = &w->ifs[vg_rng_below(&w->rng, w->n_ifs)];
+
+		flush(w);
+		update_iface(w, f, vg_rng_below(&w->rng, 5) != 0);
+		snapshot(w);
+		for (unsigned int i = 0; i < n && frames < count; i++) {
+			unsigned int fi = vg_rng_below(&w->rng, w->n_ifs);
+			struct iface *g = &w->ifs[fi];
+			uint8_t buf[GEN_BUF_SIZE];
+			size_t len = gen_frame(&w->rng, &g->pol, buf);
+			enum refusal ref = kernel_refuses(buf, len);
+			struct pending *p;
+			int v, model;
+
+			attempts++;
+			v = run_frame(&w->r, g->ifindex, buf, len);
+			if (v == -EINVAL && ref != RUNS) {
+				w->res.refused[ref]++;
+				continue;
+			}
+			if (v < 0) {
+				char hex[2 * GEN_FRAME_MAX + 1];
+
+				for (size_t j = 0; j < len; j++)
+					sprintf(hex + 2 * j, "%02x", buf[j]);
+				printf("%sdifffuzz: the kernel would not run frame %llu (%s): %s\n",
+				       tap ? "# " : "", (unsigned long long)attempts, strerror(-v), hex);
+				w->res.unexpected_refusals++;
+				continue;
+			}
+			model = vg_model(buf, len, placement_in_force(g->place) ? &g->pol : NULL,
+					 NULL);
+			w->res.model[model]++;
+			frames++;
+			p = &w->pend[w->n_pend++];
+			p->iface = fi;
+			p->model = model;
+			p->verdict = v;
+			p->off = w->used;
+			p->len = len;
+			p->index = attempts;
+			memcpy(w->bytes + w->used, buf, len);
+			w->used += len;
+			if ((model == VG_PASS) != (v == TC_ACT_OK) ||
+			    (v != TC_ACT_OK && v != TC_ACT_SHOT))
+				w->dirty = true;
+			if (w->n_pend == BATCH)
+				flush(w);
+		}
+		if (!tap && now() - last_progress > 15) {
+			last_progress = now();
+			fprintf(stderr, "difffuzz: seed %llu: %llu frames, %llu disagreements\n",
+				(unsigned long long)w->seed, (unsigned long long)frames,
+				(unsigned long long)w->res.disagreements);
+		}
+	}
+	flush(w);
+	if (!w->res.disagreements)
+		check_drops(w);
+	w->res.frames = frames;
+	w->res.seconds = now() - t0;
+	runner_close(&w->r);
+}
+
+/* --- regression cases ---------------------------------------------------------------- */
+
+static int tap_n;
+
+static void tap_line(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void tap_line(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!tap)
+		return;
+	printf("%sok %d - ", ok ? "" : "not ", ++tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* Replays every case of one file on lo; returns the number that fail. */
+static unsigned int replay_file(struct runner *r, const char *path, unsigned int *n_cases)
+{
+	static __u8 gen;
+	struct results res = { 0 };
+	unsigned int printed = 0, failed = 0, lineno = 0;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	FILE *f = fopen(path, "r");
+	struct vg_case c;
+	char err[256];
+	int got;
+
+	if (!f) {
+		tap_line(false, "regress %s: %s", base, strerror(errno));
+		if (!tap)
+			printf("difffuzz: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	while ((got = case_read(f, &c, &lineno, err, sizeof(err))) == 1) {
+		struct trie_set s;
+		char why[256] = "", who[300];
+		int model, prog;
+
+		(*n_cases)++;
+		trie_write(r, &s, &c.pol, 1, ++gen);
+		place_policy(r, 1, false, "lo", &c.pol, gen, 100, c.place);
+		model = vg_model(c.frame, c.len, c.has_policy ? &c.pol : NULL, NULL);
+		prog = program_reason(r, 1, 100, c.frame, c.len, why, sizeof(why));
+		trie_remove(r, &s);
+		if (prog == -EINVAL && kernel_refuses(c.frame, c.len) != RUNS) {
+			tap_line(true, "regress %s:%u # SKIP the kernel does not run this frame",
+				 base, c.line);
+			continue;
+		}
+		if (prog < 0)
+			die("test run", prog);
+		if (model == prog && model == c.expect) {
+			tap_line(true, "regress %s:%u: %s", base, c.line, vg_model_reason_name(model));
+			continue;
+		}
+		failed++;
+		if (model != c.expect) {
+			tap_line(false, "regress %s:%u: the model now says %s, the case expects %s",
+				 base, c.line, vg_model_reason_name(model),
+				 vg_model_reason_name(c.expect));
+			if (!tap)
+				printf("difffuzz: %s:%u: the model now says %s, the case expects %s\n",
+				       path, c.line, vg_model_reason_name(model),
+				       vg_model_reason_name(c.expect));
+		}
+		if (model != prog) {
+			const char *saved = save_dir;
+
+			tap_line(false, "regress %s:%u: model %s, program %s", base, c.line,
+				 vg_model_reason_name(model),
+				 prog == ANOMALY ? "anomaly" : vg_model_reason_name(prog));
+			c.expect = model;
+			snprintf(who, sizeof(who), "%s:%u", base, c.line);
+			save_dir = NULL;	/* it is saved already */
+			report(&res, &printed, who, &c, 1, prog, why[0] ? why : NULL);
+			save_dir = saved;
+		}
+	}
+	if (got < 0) {
+		tap_line(false, "regress %s: %s", base, err);
+		if (!tap)
+			printf("difffuzz: %s: %s\n", path, err);
+		failed++;
+	}
+	fclose(f);
+	return failed;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int only_cases(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 5 && !strcmp(d->d_name + n - 5, ".case");
+}
+
+/* Every case file of dir (or the files given); returns the failures. */
+static unsigned int replay(const char *dir, char **files, int n_files)
+{
+	struct runner r;
+	struct dirent **names = NULL;
+	unsigned int failed = 0, n_cases = 0;
+	int n = 0;
+
+	runner_open(&r);
+	if (n_files) {
+		for (int i = 0; i < n_files; i++)
+			failed += replay_file(&r, files[i], &n_cases);
+	} else if (dir) {
+		n = scandir(dir, &names, only_cases, by_name);
+		for (int i = 0; i < n; i++) {
+			char path[4096];
+
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+			failed += replay_file(&r, path, &n_cases);
+			free(names[i]);
+		}
+		free(names);
+	}
+	runner_close(&r);
+	if (!tap)
+		printf("regression cases: %u, %u failing\n", n_cases, failed);
+	return failed;
+}
+
+/* --- main ---------------------------------------------------------------------------- */
+
+static void add_results(struct results *to, const struct results *from)
+{
+	to->frames += from->frames;
+	for (int i = 0; i < REFUSAL_MAX; i++)
+		to->refused[i] += from->refused[i];
+	to->unexpected_refusals += from->unexpected_refusals;
+	to->disagreements += from->disagreements;
+	to->counter_errors += from->counter_errors;
+	for (int i = 0; i < VG_REASON_MAX; i++)
+		to->model[i] += from->model[i];
+	for (int i = 0; i <= VG_REASON_MAX; i++)
+		to->program[i] += from->program[i];
+	for (int i = 0; i < VG_REASON_MAX; i++)
+		for (int j = 0; j <= VG_REASON_MAX; j++)
+			to->pairs[i][j] += from->pairs[i][j];
+	if (from->seconds > to->seconds)
+		to->seconds = from->seconds;
+}
+
+static void print_results(const struct results *res, __u64 seed, unsigned int jobs)
+{
+	__u64 refused = 0;
+	char missing[2048] = "";
+
+	for (int i = 0; i < REFUSAL_MAX; i++)
+		refused += res->refused[i];
+	printf("%sseed %llu, %u job%s: %llu frames in %.1f s, %.0f frames/s; "
+	       "%llu more the kernel does not run (%llu under 14 octets, %llu IPv4 and %llu IPv6 "
+	       "headers cut short)\n",
+	       tap ? "# " : "", (unsigned long long)seed, jobs, jobs == 1 ? "" : "s",
+	       (unsigned long long)res->frames, res->seconds,
+	       res->seconds > 0 ? res->frames / res->seconds : 0.0, (unsigned long long)refused,
+	       (unsigned long long)res->refused[REFUSED_SHORT],
+	       (unsigned long long)res->refused[REFUSED_V4],
+	       (unsigned long long)res->refused[REFUSED_V6]);
+	printf("%s%-22s %12s %12s\n", tap ? "# " : "", "reason", "model", "program");
+	for (int i = 0; i <= VG_REASON_MAX; i++) {
+		if (i == VG_REASON_MAX && !res->program[i])
+			continue;
+		printf("%s%-22s %12llu %12llu\n", tap ? "# " : "",
+		       i == VG_REASON_MAX ? "(anomaly)" : vg_model_reason_name(i),
+		       i == VG_REASON_MAX ? 0ULL : (unsigned long long)res->model[i],
+		       (unsigned long long)res->program[i]);
+		if (i < VG_REASON_MAX && (!res->model[i] || !res->program[i]))
+			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), " %s",
+				 vg_model_reason_name(i));
+	}
+	if (res->disagreements) {
+		printf("%sdisagreements by reason (model -> program):\n", tap ? "# " : "");
+		for (int i = 0; i < VG_REASON_MAX; i++)
+			for (int j = 0; j <= VG_REASON_MAX; j++)
+				if (res->pairs[i][j])
+					printf("%s  %-22s -> %-22s %llu\n", tap ? "# " : "",
+					       vg_model_reason_name(i),
+					       j == VG_REASON_MAX ? "(anomaly)"
+								  : vg_model_reason_name(j),
+					       (unsigned long long)res->pairs[i][j]);
+	}
+	printf("%sreasons not reached on both sides:%s\n", tap ? "# " : "",
+	       missing[0] ? missing : " none");
+	if (res->unexpected_refusals || res->counter_errors)
+		printf("%s%llu frames the kernel refused unexpectedly, %llu counter errors\n",
+		       tap ? "# " : "", (unsigned long long)res->unexpected_refusals,
+		       (unsigned long long)res->counter_errors);
+	printf("%s%llu frames, %llu disagreements\n", tap ? "# " : "",
+	       (unsigned long long)res->frames, (unsigned long long)res->disagreements);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: difffuzz [--seed N] [--count N] [--seconds S] [--jobs N]\n"
+		"                [--regress DIR | --no-regress] [--save DIR | --no-save]\n"
+		"                [--tap [FIRST]] [--replay FILE...]\n");
+	exit(2);
+}
+
+static __u64 parse_u64(const char *s)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s)
+		usage();
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || end == s)
+		usage();
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	__u64 seed = 1, count = 100000;
+	bool count_given = false;
+	double seconds = 0;
+	unsigned int jobs = 1, failed = 0;
+	const char *regress_dir = REGRESS_DIR;
+	char **files = NULL;
+	int n_files = 0, i;
+	struct results total = { 0 };
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--seed")) {
+			seed = parse_u64(argv[++i]);
+		} else if (!strcmp(a, "--count")) {
+			count = parse_u64(argv[++i]);
+			count_given = true;
+		} else if (!strcmp(a, "--seconds")) {
+			seconds = parse_u64(argv[++i]);
+		} else if (!strcmp(a, "--jobs")) {
+			jobs = parse_u64(argv[++i]);
+			if (!jobs || jobs > 64)
+				usage();
+		} else if (!strcmp(a, "--regress")) {
+			if (!argv[++i])
+				usage();
+			regress_dir = argv[i];
+		} else if (!strcmp(a, "--no-regress")) {
+			regress_dir = NULL;
+		} else if (!strcmp(a, "--save")) {
+			if (!argv[++i])
+				usage();
+			save_dir = argv[i];
+		} else if (!strcmp(a, "--no-save")) {
+			save_dir = NULL;
+		} else if (!strcmp(a, "--tap")) {
+			tap = true;
+			if (argv[i + 1] && argv[i + 1][0] != '-')
+				tap_n = parse_u64(argv[++i]) - 1;
+		} else if (!strcmp(a, "--replay")) {
+			files = argv + i + 1;
+			n_files = argc - i - 1;
+			break;
+		} else {
+			usage();
+		}
+	}
+	/* --seconds alone: as many frames as fit. */
+	if (seconds > 0 && !count_given)
+		count = ~0ULL;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (geteuid() != 0) {
+		if (tap) {
+			printf("ok %d - model fuzzing # SKIP needs root (loads BPF programs)\n",
+			       ++tap_n);
+			return 0;
+		}
+		fprintf(stderr, "difffuzz: needs root (loads BPF programs)\n");
+		return 1;
+	}
+	libbpf_set_print(libbpf_quiet);
+
+	/* The saved cases first, in a namespace of their own. */
+	if (unshare(CLONE_NEWNET))
+		die("unshare(CLONE_NEWNET)", errno);
+	failed += replay(regress_dir, files, n_files);
+	if (n_files)
+		return failed ? 1 : 0;
+
+	if (jobs == 1) {
+		struct worker *w = calloc(1, sizeof(*w));
+
+		if (!w)
+			die("calloc", ENOMEM);
+		w->seed = seed;
+		worker_run(w, 0, count, seconds);
+		add_results(&total, &w->res);
+		free(w);
+	} else {
+		int fds[64];
+		pid_t pids[64];
+
+		for (unsigned int j = 0; j < jobs; j++) {
+			int p[2];
+
+			if (pipe(p))
+				die("pipe", errno);
+			fflush(stdout);
+			pids[j] = fork();
+			if (pids[j] < 0)
+				die("fork", errno);
+			if (pids[j] == 0) {
+				struct worker *w = calloc(1, sizeof(*w));
+				__u64 share = count == ~0ULL ? count
+							     : count / jobs + (j < count % jobs);
+				const char *b;
+				size_t left = sizeof(w->res);
+
+				if (!w)
+					die("calloc", ENOMEM);
+				close(p[0]);
+				w->seed = seed + j;
+				worker_run(w, j, share, seconds);
+				for (b = (const char *)&w->res; left;) {
+					ssize_t n = write(p[1], b, left);
+
+					if (n <= 0)
+						_exit(1);
+					b += n;
+					left -= n;
+				}
+				_exit(0);
+			}
+			close(p[1]);
+			fds[j] = p[0];
+		}
+		for (unsigned int j = 0; j < jobs; j++) {
+			struct results res;
+			size_t got = 0;
+			int st;
+
+			while (got < sizeof(res)) {
+				ssize_t n = read(fds[j], (char *)&res + got, sizeof(res) - got);
+
+				if (n <= 0)
+					break;
+				got += n;
+			}
+			close(fds[j]);
+			waitpid(pids[j], &st, 0);
+			if (got != sizeof(res) || !WIFEXITED(st) || WEXITSTATUS(st)) {
+				printf("%sdifffuzz: worker %u (seed %llu) failed\n", tap ? "# " : "", j,
+				       (unsigned long long)(seed + j));
+				failed++;
+				continue;
+			}
+			add_results(&total, &res);
+		}
+	}
+	print_results(&total, seed, jobs);
+	failed += total.disagreements + total.unexpected_refusals + total.counter_errors;
+	tap_line(!total.disagreements && !total.unexpected_refusals && !total.counter_errors,
+		 "fuzz seed %llu: %llu frames, %llu disagreements", (unsigned long long)seed,
+		 (unsigned long long)total.frames, (unsigned long long)total.disagreements);
+	return failed ? 1 : 0;
+}

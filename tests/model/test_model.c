@@ -1,0 +1,1469 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The reference model against frames worked out by hand from README.md
+ * "What is checked": one or more cases per step, each naming the step.
+ * The frames are built here with helpers of their own (not the fuzzer's
+ * generator), every field spelled out.  Pure user space (cmocka); TAP
+ * with CMOCKA_MESSAGE_OUTPUT=TAP.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "model.h"
+
+/* --- the interface ------------------------------------------------------------ */
+
+static const uint8_t MAC1[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const uint8_t MAC2[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+static const uint8_t MAC_OTHER[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+static const uint8_t MAC_MCAST[6] = { 0x01, 0x00, 0x5e, 0, 0, 0x01 };
+static const uint8_t MAC_BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+/*
+ * MAC1, MAC2; 10.0.0.5, 10.0.0.9, 192.168.50.0/24; 2001:db8::5,
+ * 2001:db8:100::/48; DHCP client, link-local (the defaults of attach).
+ */
+static void default_policy(struct model_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->mode = VG_MODE_LOCKED;
+	p->flags = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL;
+	p->n_macs = 2;
+	memcpy(p->macs[0], MAC1, 6);
+	memcpy(p->macs[1], MAC2, 6);
+	inet_pton(AF_INET, "10.0.0.5", p->v4[0].addr);
+	p->v4[0].len = 32;
+	inet_pton(AF_INET, "10.0.0.9", p->v4[1].addr);
+	p->v4[1].len = 32;
+	inet_pton(AF_INET, "192.168.50.0", p->v4[2].addr);
+	p->v4[2].len = 24;
+	p->n_v4 = 3;
+	inet_pton(AF_INET6, "2001:db8::5", p->v6[0].addr);
+	p->v6[0].len = 128;
+	inet_pton(AF_INET6, "2001:db8:100::", p->v6[1].addr);
+	p->v6[1].len = 48;
+	p->n_v6 = 2;
+}
+
+/* --- frame builders ------------------------------------------------------------ */
+
+struct fb {
+	uint8_t b[2048];
+	size_t len;
+};
+
+static void put(struct fb *f, const void *p, size_t n)
+{
+	memcpy(f->b + f->len, p, n);
+	f->len += n;
+}
+
+static void put8(struct fb *f, unsigned int v)
+{
+	f->b[f->len++] = v;
+}
+
+static void put16(struct fb *f, unsigned int v)
+{
+	put8(f, v >> 8);
+	put8(f, v);
+}
+
+static void put_zero(struct fb *f, size_t n)
+{
+	memset(f->b + f->len, 0, n);
+	f->len += n;
+}
+
+static void put_v4(struct fb *f, const char *a)
+{
+	uint8_t x[4];
+
+	assert_int_equal(inet_pton(AF_INET, a, x), 1);
+	put(f, x, 4);
+}
+
+static void put_v6(struct fb *f, const char *a)
+{
+	uint8_t x[16];
+
+	assert_int_equal(inet_pton(AF_INET6, a, x), 1);
+	put(f, x, 16);
+}
+
+static void set16(struct fb *f, size_t off, unsigned int v)
+{
+	f->b[off] = v >> 8;
+	f->b[off + 1] = v;
+}
+
+/* Destination broadcast, source src, type (0: none written). */
+static void eth(struct fb *f, const uint8_t *src, unsigned int type)
+{
+	f->len = 0;
+	put(f, MAC_BCAST, 6);
+	put(f, src, 6);
+	if (type)
+		put16(f, type);
+}
+
+/* An IPv4 header of 20 octets at the end of f; total length set by done4(). */
+static size_t ip4(struct fb *f, const char *src, const char *dst, unsigned int proto,
+		  unsigned int frag)
+{
+	size_t at = f->len;
+
+	put8(f, 0x45);
+	put8(f, 0);
+	put16(f, 0);
+	put16(f, 0x1234);
+	put16(f, frag);
+	put8(f, 64);
+	put8(f, proto);
+	put16(f, 0);
+	put_v4(f, src);
+	put_v4(f, dst);
+	return at;
+}
+
+static void done4(struct fb *f, size_t ip)
+{
+	set16(f, ip + 2, f->len - ip);
+}
+
+static void udp(struct fb *f, unsigned int sport, unsigned int dport)
+{
+	put16(f, sport);
+	put16(f, dport);
+	put16(f, 8);
+	put16(f, 0);
+}
+
+/* A BOOTP message (RFC 2131 figure 1) up to the end of chaddr's 6 octets
+ * and, if full, the rest (sname, file, magic cookie, end). */
+static void bootp(struct fb *f, unsigned int op, const uint8_t *chaddr, bool full)
+{
+	put8(f, op);
+	put8(f, 1);
+	put8(f, 6);
+	put8(f, 0);
+	put_zero(f, 4 + 2 + 2 + 16);	/* xid .. giaddr */
+	put(f, chaddr, 6);
+	if (full) {
+		put_zero(f, 10 + 64 + 128);
+		put8(f, 0x63);
+		put8(f, 0x82);
+		put8(f, 0x53);
+		put8(f, 0x63);
+		put8(f, 255);
+	}
+}
+
+/* UDP from src:sport to dst:dport holding a BOOTP message. */
+static void dhcp4(struct fb *f, const char *src, const char *dst, unsigned int sport,
+		  unsigned int dport, unsigned int op, const uint8_t *chaddr, unsigned int frag)
+{
+	size_t ip;
+
+	eth(f, MAC1, 0x0800);
+	ip = ip4(f, src, dst, 17, frag);
+	udp(f, sport, dport);
+	bootp(f, op, chaddr, true);
+	done4(f, ip);
+}
+
+static void igmp(struct fb *f, const char *src, const char *dst, unsigned int type)
+{
+	size_t ip;
+
+	eth(f, MAC1, 0x0800);
+	ip = ip4(f, src, dst, 2, 0);
+	put8(f, type);
+	put8(f, 0);
+	put16(f, 0);
+	put_v4(f, dst);
+	done4(f, ip);
+}
+
+static void arp(struct fb *f, const uint8_t *src, unsigned int op, const uint8_t *sha,
+		const char *spa, const char *tpa)
+{
+	eth(f, src, 0x0806);
+	put16(f, 1);
+	put16(f, 0x0800);
+	put8(f, 6);
+	put8(f, 4);
+	put16(f, op);
+	put(f, sha, 6);
+	put_v4(f, spa);
+	put_zero(f, 6);
+	put_v4(f, tpa);
+}
+
+/* The IPv6 header; payload length set by done6(). */
+static size_t ip6(struct fb *f, const uint8_t *mac, const char *src, const char *dst,
+		  unsigned int nh, unsigned int hop)
+{
+	size_t at;
+
+	eth(f, mac, 0x86dd);
+	at = f->len;
+	put8(f, 0x60);
+	put_zero(f, 3);
+	put16(f, 0);
+	put8(f, nh);
+	put8(f, hop);
+	put_v6(f, src);
+	put_v6(f, dst);
+	return at;
+}
+
+static void done6(struct fb *f, size_t ip)
+{
+	set16(f, ip + 4, f->len - ip - 40);
+}
+
+/* An options extension header (hop-by-hop, destination) of 8 * units
+ * octets, PadN inside. */
+static void ext_opts(struct fb *f, unsigned int nh, unsigned int units)
+{
+	put8(f, nh);
+	put8(f, units - 1);
+	put8(f, 1);
+	put8(f, units * 8 - 4);
+	put_zero(f, units * 8 - 4);
+}
+
+static void ext_frag(struct fb *f, unsigned int nh, unsigned int offset, bool more)
+{
+	put8(f, nh);
+	put8(f, 0);
+	put16(f, offset << 3 | more);
+	put_zero(f, 4);
+}
+
+static void icmp6(struct fb *f, unsigned int type)
+{
+	put8(f, type);
+	put8(f, 0);
+	put16(f, 0);
+	put_zero(f, 4);
+}
+
+/* An NS or NA (RFC 4861 4.3, 4.4) for target, no options yet. */
+static void ns_na(struct fb *f, unsigned int type, const char *target)
+{
+	icmp6(f, type);
+	put_v6(f, target);
+}
+
+static void lla(struct fb *f, unsigned int type, const uint8_t *mac)
+{
+	put8(f, type);
+	put8(f, 1);
+	put(f, mac, 6);
+}
+
+/* --- cases ------------------------------------------------------------------------ */
+
+struct tcase {
+	const char *name;
+	void (*build)(struct fb *f);
+	void (*policy)(struct model_policy *p);	/* NULL: the default */
+	int expect;
+	size_t frame_len;			/* meta: 0 = the bytes built */
+	bool vlan_present;
+	unsigned int vlan_tpid;
+	bool no_policy;
+};
+
+static void pol_disabled(struct model_policy *p)
+{
+	p->mode = VG_MODE_DISABLED;
+}
+
+static void pol_q(struct model_policy *p)
+{
+	p->ethertypes[p->n_ethertypes++] = 0x8100;
+}
+
+static void pol_q_ad(struct model_policy *p)
+{
+	p->ethertypes[p->n_ethertypes++] = 0x8100;
+	p->ethertypes[p->n_ethertypes++] = 0x88a8;
+}
+
+static void pol_lldp(struct model_policy *p)
+{
+	p->ethertypes[p->n_ethertypes++] = 0x88cc;
+}
+
+static void pol_old_tag(struct model_policy *p)
+{
+	p->ethertypes[p->n_ethertypes++] = 0x9100;	/* the loader refuses it */
+}
+
+static void pol_no_dhcp(struct model_policy *p)
+{
+	p->flags &= ~VG_F_DHCP_CLIENT;
+}
+
+static void pol_dhcp_server(struct model_policy *p)
+{
+	p->flags |= VG_F_DHCP_SERVER;
+}
+
+static void pol_ra(struct model_policy *p)
+{
+	p->flags |= VG_F_RA;
+}
+
+static void pol_no_ll(struct model_policy *p)
+{
+	p->flags &= ~VG_F_LINK_LOCAL;
+}
+
+static void pol_v6_all(struct model_policy *p)
+{
+	memset(p->v6[p->n_v6].addr, 0, 16);
+	p->v6[p->n_v6++].len = 0;
+}
+
+/* Every frame, steps 1-3 and 5 */
+
+static void f_arp_ok(struct fb *f)
+{
+	arp(f, MAC1, 1, MAC1, "10.0.0.5", "10.0.0.1");
+}
+
+static void f_short(struct fb *f)
+{
+	f_arp_ok(f);
+	f->len = 13;
+}
+
+static void f_src_mcast(struct fb *f)
+{
+	arp(f, MAC_MCAST, 1, MAC_MCAST, "10.0.0.5", "10.0.0.1");
+}
+
+static void f_src_bcast(struct fb *f)
+{
+	arp(f, MAC_BCAST, 1, MAC_BCAST, "10.0.0.5", "10.0.0.1");
+}
+
+static void f_src_other(struct fb *f)
+{
+	arp(f, MAC_OTHER, 1, MAC_OTHER, "10.0.0.5", "10.0.0.1");
+}
+
+static void f_src_mac2(struct fb *f)
+{
+	arp(f, MAC2, 2, MAC2, "10.0.0.9", "10.0.0.1");
+}
+
+static void f_lldp(struct fb *f)
+{
+	eth(f, MAC1, 0x88cc);
+	put_zero(f, 46);
+}
+
+static void f_rarp(struct fb *f)
+{
+	eth(f, MAC1, 0x8035);
+	put_zero(f, 46);
+}
+
+static void f_8023(struct fb *f)
+{
+	eth(f, MAC1, 46);
+	put_zero(f, 46);
+}
+
+static void f_old_tag(struct fb *f)
+{
+	eth(f, MAC1, 0x9100);
+	put16(f, 5);
+	put16(f, 0x0806);
+	put_zero(f, 28);
+}
+
+/* Step 4: tags */
+
+/* Tags (0-terminated list of TPIDs) then the ARP request of f_arp_ok. */
+static void tagged_arp(struct fb *f, const unsigned int *tpids, const uint8_t *src, const char *spa)
+{
+	eth(f, src, 0);
+	for (; *tpids; tpids++) {
+		put16(f, *tpids);
+		put16(f, 5);	/* VID 5 */
+	}
+	put16(f, 0x0806);
+	put16(f, 1);
+	put16(f, 0x0800);
+	put8(f, 6);
+	put8(f, 4);
+	put16(f, 1);
+	put(f, src, 6);
+	put_v4(f, spa);
+	put_zero(f, 6);
+	put_v4(f, "10.0.0.1");
+}
+
+static void f_q(struct fb *f)
+{
+	tagged_arp(f, (const unsigned int[]){ 0x8100, 0 }, MAC1, "10.0.0.5");
+}
+
+static void f_q_stranger(struct fb *f)
+{
+	tagged_arp(f, (const unsigned int[]){ 0x8100, 0 }, MAC1, "10.0.0.6");
+}
+
+static void f_ad_q(struct fb *f)
+{
+	tagged_arp(f, (const unsigned int[]){ 0x88a8, 0x8100, 0 }, MAC1, "10.0.0.5");
+}
+
+static void f_three_tags(struct fb *f)
+{
+	tagged_arp(f, (const unsigned int[]){ 0x88a8, 0x8100, 0x8100, 0 }, MAC1, "10.0.0.5");
+}
+
+static void f_q_inside_cut(struct fb *f)
+{
+	f_q(f);
+	f->len = 17;	/* TPID and TCI, half of the type after them */
+}
+
+static void f_q_other_mac(struct fb *f)
+{
+	tagged_arp(f, (const unsigned int[]){ 0x8100, 0 }, MAC_OTHER, "10.0.0.5");
+}
+
+/* IPv4 */
+
+static void f_v4_udp(struct fb *f, const char *src)
+{
+	size_t ip;
+
+	eth(f, MAC1, 0x0800);
+	ip = ip4(f, src, "10.0.0.1", 17, 0);
+	udp(f, 5000, 53);
+	put_zero(f, 12);
+	done4(f, ip);
+}
+
+static void f_v4_host(struct fb *f)
+{
+	f_v4_udp(f, "10.0.0.5");
+}
+
+static void f_v4_stranger(struct fb *f)
+{
+	f_v4_udp(f, "10.0.0.6");
+}
+
+static void f_v4_prefix_first(struct fb *f)
+{
+	f_v4_udp(f, "192.168.50.0");
+}
+
+static void f_v4_prefix_last(struct fb *f)
+{
+	f_v4_udp(f, "192.168.50.255");
+}
+
+static void f_v4_prefix_next(struct fb *f)
+{
+	f_v4_udp(f, "192.168.51.0");
+}
+
+static void f_v4_19(struct fb *f)
+{
+	f_v4_host(f);
+	f->len = 14 + 19;
+}
+
+static void f_v4_version6(struct fb *f)
+{
+	f_v4_host(f);
+	f->b[14] = 0x65;
+}
+
+static void f_v4_ihl4(struct fb *f)
+{
+	f_v4_host(f);
+	f->b[14] = 0x44;
+}
+
+static void f_v4_total_below_ihl(struct fb *f)
+{
+	f_v4_host(f);
+	set16(f, 16, 19);
+}
+
+static void f_v4_total_past_frame(struct fb *f)
+{
+	f_v4_host(f);
+	set16(f, 16, f->len - 14 + 1);
+}
+
+static void f_v4_padded(struct fb *f)
+{
+	f_v4_host(f);
+	put_zero(f, 10);	/* the total length stays */
+}
+
+static void f_v4_options(struct fb *f)
+{
+	size_t ip;
+
+	eth(f, MAC1, 0x0800);
+	ip = ip4(f, "10.0.0.5", "10.0.0.1", 17, 0);
+	f->b[ip] = 0x46;
+	put8(f, 0x94);	/* router alert */
+	put8(f, 4);
+	put16(f, 0);
+	udp(f, 5000, 67);	/* the options are skipped: this is UDP to 67 */
+	bootp(f, 1, MAC2, true);
+	done4(f, ip);
+}
+
+/* BIG TCP: total length 0; frame_len (meta) above 65535 + 14. */
+static void f_v4_big_tcp(struct fb *f)
+{
+	size_t ip;
+
+	eth(f, MAC1, 0x0800);
+	ip = ip4(f, "10.0.0.5", "10.0.0.1", 6, 0);
+	put_zero(f, 20);
+	(void)ip;	/* total length stays 0 */
+}
+
+static void f_v4_big_tcp_mf(struct fb *f)
+{
+	f_v4_big_tcp(f);
+	set16(f, 20, 0x2000);
+}
+
+static void f_v4_big_udp(struct fb *f)
+{
+	f_v4_big_tcp(f);
+	f->b[23] = 17;
+}
+
+static void f_v4_udp_7(struct fb *f)
+{
+	f_v4_host(f);
+	set16(f, 16, 27);
+}
+
+static void f_v4_frag_tiny(struct fb *f)
+{
+	f_v4_host(f);
+	set16(f, 20, 100);	/* offset 800: no UDP header here */
+	set16(f, 16, 21);
+}
+
+static void f_v4_frag_to_68(struct fb *f)
+{
+	dhcp4(f, "10.0.0.5", "10.0.0.7", 67, 68, 2, MAC_OTHER, 100);
+}
+
+static void f_discover(struct fb *f)
+{
+	dhcp4(f, "0.0.0.0", "255.255.255.255", 68, 67, 1, MAC2, 0);
+}
+
+static void f_discover_other(struct fb *f)
+{
+	dhcp4(f, "0.0.0.0", "255.255.255.255", 68, 67, 1, MAC_OTHER, 0);
+}
+
+static void f_discover_reply(struct fb *f)
+{
+	dhcp4(f, "0.0.0.0", "255.255.255.255", 68, 67, 2, MAC1, 0);
+}
+
+static void f_discover_unicast(struct fb *f)
+{
+	dhcp4(f, "0.0.0.0", "10.0.0.1", 68, 67, 1, MAC1, 0);
+}
+
+static void f_discover_sport(struct fb *f)
+{
+	dhcp4(f, "0.0.0.0", "255.255.255.255", 1068, 67, 1, MAC1, 0);
+}
+
+static void f_discover_mf(struct fb *f)
+{
+	dhcp4(f, "0.0.0.0", "255.255.255.255", 68, 67, 1, MAC1, 0x2000);
+}
+
+/* chaddr's last octet one past the total length. */
+static void f_discover_cut(struct fb *f)
+{
+	size_t ip;
+
+	eth(f, MAC1, 0x0800);
+	ip = ip4(f, "0.0.0.0", "255.255.255.255", 17, 0);
+	udp(f, 68, 67);
+	bootp(f, 1, MAC1, false);
+	done4(f, ip);
+	set16(f, ip + 2, f->len - ip - 1);
+}
+
+static void f_discover_exact(struct fb *f)
+{
+	size_t ip;
+
+	eth(f, MAC1, 0x0800);
+	ip = ip4(f, "0.0.0.0", "255.255.255.255", 17, 0);
+	udp(f, 68, 67);
+	bootp(f, 1, MAC1, false);
+	done4(f, ip);
+}
+
+static void f_igmp_report_zero(struct fb *f)
+{
+	igmp(f, "0.0.0.0", "224.0.0.22", 0x22);
+}
+
+static void f_igmp_report_zero_unicast(struct fb *f)
+{
+	igmp(f, "0.0.0.0", "10.0.0.1", 0x22);
+}
+
+static void f_igmp_query_zero(struct fb *f)
+{
+	igmp(f, "0.0.0.0", "224.0.0.1", 0x11);
+}
+
+static void f_igmp_query(struct fb *f)
+{
+	igmp(f, "10.0.0.5", "224.0.0.1", 0x11);
+}
+
+static void f_igmp_leave(struct fb *f)
+{
+	igmp(f, "10.0.0.5", "224.0.0.2", 0x17);
+}
+
+static void f_igmp_mrd(struct fb *f)
+{
+	igmp(f, "10.0.0.5", "224.0.0.106", 0x30);
+}
+
+static void f_offer(struct fb *f)
+{
+	dhcp4(f, "10.0.0.5", "255.255.255.255", 4000, 68, 2, MAC_OTHER, 0);
+}
+
+static void f_request_renew(struct fb *f)
+{
+	dhcp4(f, "10.0.0.5", "10.0.0.1", 68, 67, 1, MAC1, 0);
+}
+
+static void f_request_other(struct fb *f)
+{
+	dhcp4(f, "10.0.0.5", "10.0.0.1", 5000, 67, 1, MAC_OTHER, 0);
+}
+
+static void f_request_first_frag(struct fb *f)
+{
+	dhcp4(f, "10.0.0.5", "10.0.0.1", 68, 67, 1, MAC1, 0x2000);
+}
+
+/* ARP */
+
+static void f_arp_27(struct fb *f)
+{
+	f_arp_ok(f);
+	f->len = 14 + 27;
+}
+
+static void f_arp_op3(struct fb *f)
+{
+	arp(f, MAC1, 3, MAC1, "10.0.0.5", "10.0.0.1");
+}
+
+static void f_arp_hlen8(struct fb *f)
+{
+	f_arp_ok(f);
+	f->b[18] = 8;
+}
+
+static void f_arp_sha(struct fb *f)
+{
+	arp(f, MAC1, 2, MAC2, "10.0.0.5", "10.0.0.1");
+}
+
+static void f_arp_probe(struct fb *f)
+{
+	arp(f, MAC1, 1, MAC1, "0.0.0.0", "192.168.50.77");
+}
+
+static void f_arp_probe_other(struct fb *f)
+{
+	arp(f, MAC1, 1, MAC1, "0.0.0.0", "10.0.0.1");
+}
+
+static void f_arp_probe_zero(struct fb *f)
+{
+	arp(f, MAC1, 1, MAC1, "0.0.0.0", "0.0.0.0");
+}
+
+static void f_arp_reply_zero(struct fb *f)
+{
+	arp(f, MAC1, 2, MAC1, "0.0.0.0", "10.0.0.5");
+}
+
+static void f_arp_spa(struct fb *f)
+{
+	arp(f, MAC1, 2, MAC1, "10.0.0.1", "10.0.0.5");
+}
+
+static void f_arp_gratuitous(struct fb *f)
+{
+	arp(f, MAC1, 1, MAC1, "10.0.0.9", "10.0.0.9");
+}
+
+/* IPv6 */
+
+static void v6_udp(struct fb *f, const uint8_t *mac, const char *src, unsigned int dport)
+{
+	size_t ip = ip6(f, mac, src, "2001:db8::1", 17, 64);
+
+	udp(f, 5000, dport);
+	put_zero(f, 8);
+	done6(f, ip);
+}
+
+static void f_v6_host(struct fb *f)
+{
+	v6_udp(f, MAC1, "2001:db8::5", 53);
+}
+
+static void f_v6_39(struct fb *f)
+{
+	f_v6_host(f);
+	f->len = 14 + 39;
+}
+
+static void f_v6_version4(struct fb *f)
+{
+	f_v6_host(f);
+	f->b[14] = 0x40;
+}
+
+static void f_v6_plen0(struct fb *f)
+{
+	f_v6_host(f);
+	set16(f, 18, 0);
+}
+
+static void f_v6_plen_past(struct fb *f)
+{
+	f_v6_host(f);
+	set16(f, 18, f->len - 14 - 40 + 1);
+}
+
+static void f_v6_stranger(struct fb *f)
+{
+	v6_udp(f, MAC1, "2001:db8::6", 53);
+}
+
+static void f_v6_prefix(struct fb *f)
+{
+	v6_udp(f, MAC1, "2001:db8:100:ffff:ffff:ffff:ffff:ffff", 53);
+}
+
+static void f_v6_prefix_next(struct fb *f)
+{
+	v6_udp(f, MAC1, "2001:db8:101::", 53);
+}
+
+static void f_v6_ll(struct fb *f)
+{
+	v6_udp(f, MAC1, "fe80::ff:fe00:1", 53);
+}
+
+static void f_v6_ll_of_mac2(struct fb *f)
+{
+	v6_udp(f, MAC1, "fe80::ff:fe00:2", 53);
+}
+
+static void f_v6_ll_no_ul(struct fb *f)
+{
+	v6_udp(f, MAC1, "fe80::200:ff:fe00:1", 53);
+}
+
+/* A jumbogram (RFC 2675): payload length 0, hop-by-hop with the jumbo
+ * payload option, then TCP; frame_len 70000 in the case. */
+static void f_jumbo(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "2001:db8::5", "2001:db8::1", 0, 64);
+	uint32_t remainder = 70000 - 14 - 40;
+
+	put8(f, 6);
+	put8(f, 0);
+	put8(f, 0xc2);
+	put8(f, 4);
+	put8(f, remainder >> 24);
+	put8(f, remainder >> 16);
+	put8(f, remainder >> 8);
+	put8(f, remainder);
+	put_zero(f, 20);	/* TCP */
+	(void)ip;
+}
+
+static void f_jumbo_stranger(struct fb *f)
+{
+	f_jumbo(f);
+	f->b[14 + 8 + 15] = 6;	/* 2001:db8::6 */
+}
+
+static void f_jumbo_unspec(struct fb *f)
+{
+	f_jumbo(f);
+	memset(f->b + 14 + 8, 0, 16);
+}
+
+static void f_jumbo_udp(struct fb *f)
+{
+	f_jumbo(f);
+	f->b[14 + 40] = 17;
+}
+
+static void f_jumbo_wrong_len(struct fb *f)
+{
+	f_jumbo(f);
+	f->b[14 + 40 + 7]++;
+}
+
+static void f_jumbo_tcp(struct fb *f)
+{
+	ip6(f, MAC1, "2001:db8::5", "2001:db8::1", 6, 64);
+	put_zero(f, 20);
+}
+
+/* n destination options headers, then UDP. */
+static void v6_chain(struct fb *f, unsigned int n, unsigned int units)
+{
+	size_t ip = ip6(f, MAC1, "2001:db8::5", "2001:db8::1", n ? 60 : 17, 64);
+
+	for (unsigned int i = 0; i < n; i++)
+		ext_opts(f, i + 1 < n ? 60 : 17, units);
+	udp(f, 5000, 53);
+	done6(f, ip);
+}
+
+static void f_chain6(struct fb *f)
+{
+	v6_chain(f, 6, 1);
+}
+
+static void f_chain7(struct fb *f)
+{
+	v6_chain(f, 7, 1);
+}
+
+static void f_ext_past_payload(struct fb *f)
+{
+	v6_chain(f, 1, 2);
+	set16(f, 18, 15);	/* 16 octets of header, 15 of payload */
+	f->len = 14 + 40 + 15;
+}
+
+/* 57 units of destination options end at 14 + 40 + 456 = 510; the next
+ * header's first 8 octets would end at 518, past the window. */
+static void f_ext_window(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "2001:db8::5", "2001:db8::1", 60, 64);
+
+	ext_opts(f, 60, 57);
+	ext_opts(f, 17, 1);
+	udp(f, 5000, 53);
+	done6(f, ip);
+}
+
+/* The same with the last header ending at 512 - 4: UDP ends at 516. */
+static void f_udp_window(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "2001:db8::5", "2001:db8::1", 60, 64);
+
+	ext_opts(f, 51, 56);	/* ends at 502 */
+	put8(f, 17);		/* AH of 8 octets: len 0 */
+	put8(f, 0);
+	put_zero(f, 6);		/* ends at 510 */
+	udp(f, 5000, 53);	/* 510 .. 518 */
+	done6(f, ip);
+}
+
+static void f_frag_later(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "2001:db8::5", "2001:db8::1", 44, 64);
+
+	ext_frag(f, 58, 10, false);
+	put_zero(f, 8);
+	done6(f, ip);
+}
+
+static void f_frag_later_unspec(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "::", "ff02::1", 44, 64);
+
+	ext_frag(f, 58, 10, true);
+	put_zero(f, 8);
+	done6(f, ip);
+}
+
+static void f_v6_udp_unspec(struct fb *f)
+{
+	v6_udp(f, MAC1, "::", 547);
+}
+
+static void f_dhcpv6_server(struct fb *f)
+{
+	v6_udp(f, MAC1, "fe80::ff:fe00:1", 546);
+}
+
+static void f_dhcpv6_client(struct fb *f)
+{
+	v6_udp(f, MAC1, "fe80::ff:fe00:1", 547);
+}
+
+static void f_v6_udp_cut(struct fb *f)
+{
+	f_v6_host(f);
+	set16(f, 18, 7);
+}
+
+static void f_v6_tcp_unspec(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "::", "2001:db8::1", 6, 64);
+
+	put_zero(f, 20);
+	done6(f, ip);
+}
+
+static void f_v6_tcp(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "2001:db8::5", "2001:db8::1", 6, 64);
+
+	put_zero(f, 20);
+	done6(f, ip);
+}
+
+/* ICMPv6 type from src, hop limit 255, 8 octets (plus NS/NA target). */
+static void v6_icmp(struct fb *f, const char *src, unsigned int type)
+{
+	size_t ip = ip6(f, MAC1, src, "ff02::1", 58, 255);
+
+	icmp6(f, type);
+	if (type == 130 || type == 131 || type == 132)
+		put_zero(f, 16);
+	done6(f, ip);
+}
+
+static void f_icmp_7(struct fb *f)
+{
+	v6_icmp(f, "2001:db8::5", 128);
+	set16(f, 18, 7);
+}
+
+static void f_echo(struct fb *f)
+{
+	v6_icmp(f, "2001:db8::5", 128);
+}
+
+static void f_echo_unspec(struct fb *f)
+{
+	v6_icmp(f, "::", 128);
+}
+
+static void f_mldv2_unspec(struct fb *f)
+{
+	v6_icmp(f, "::", 143);
+}
+
+static void f_mldv1_done_unspec(struct fb *f)
+{
+	v6_icmp(f, "::", 132);
+}
+
+static void f_mld_query(struct fb *f)
+{
+	v6_icmp(f, "fe80::ff:fe00:1", 130);
+}
+
+static void f_mrd_adv(struct fb *f)
+{
+	v6_icmp(f, "fe80::ff:fe00:1", 151);
+}
+
+static void f_mrd_solicit(struct fb *f)
+{
+	v6_icmp(f, "fe80::ff:fe00:1", 152);
+}
+
+static void f_mrd_term(struct fb *f)
+{
+	v6_icmp(f, "fe80::ff:fe00:1", 153);
+}
+
+static void f_rs(struct fb *f)
+{
+	v6_icmp(f, "fe80::ff:fe00:1", 133);
+}
+
+static void f_rs_unspec(struct fb *f)
+{
+	v6_icmp(f, "::", 133);
+}
+
+static void f_rs_hop254(struct fb *f)
+{
+	f_rs(f);
+	f->b[14 + 7] = 254;
+}
+
+static void f_ra(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
+
+	icmp6(f, 134);
+	put_zero(f, 8);
+	lla(f, 1, MAC1);
+	done6(f, ip);
+}
+
+static void f_ra_other_lla(struct fb *f)
+{
+	f_ra(f);
+	memcpy(f->b + f->len - 6, MAC_OTHER, 6);
+}
+
+static void f_redirect(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "2001:db8::1", 58, 255);
+
+	icmp6(f, 137);
+	put_v6(f, "fe80::1");
+	put_v6(f, "2001:db8:77::1");
+	lla(f, 2, MAC_OTHER);	/* the next hop's: not judged */
+	done6(f, ip);
+}
+
+static void f_ns_in_frag(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1:ff00:1", 44, 255);
+
+	ext_frag(f, 58, 0, false);	/* atomic */
+	ns_na(f, 135, "2001:db8::1");
+	done6(f, ip);
+}
+
+static void v6_na(struct fb *f, const char *target)
+{
+	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
+
+	ns_na(f, 136, target);
+	lla(f, 2, MAC1);
+	done6(f, ip);
+}
+
+static void f_na(struct fb *f)
+{
+	v6_na(f, "2001:db8::5");
+}
+
+static void f_na_ll(struct fb *f)
+{
+	v6_na(f, "fe80::ff:fe00:1");
+}
+
+static void f_na_stranger(struct fb *f)
+{
+	v6_na(f, "2001:db8::6");
+}
+
+static void f_na_unspec_target(struct fb *f)
+{
+	v6_na(f, "::");
+}
+
+static void f_na_23(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
+
+	ns_na(f, 136, "2001:db8::5");
+	f->len--;
+	done6(f, ip);
+}
+
+static void f_na_wrong_tlla(struct fb *f)
+{
+	f_na(f);
+	memcpy(f->b + f->len - 6, MAC2, 6);	/* ours too, but not the source */
+}
+
+static void f_na_tlla_16(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
+
+	ns_na(f, 136, "2001:db8::5");
+	put8(f, 2);
+	put8(f, 2);
+	put(f, MAC1, 6);
+	put_zero(f, 8);
+	done6(f, ip);
+}
+
+static void f_na_zero_len_opt(struct fb *f)
+{
+	f_na(f);
+	f->b[f->len - 7] = 0;
+}
+
+static void f_na_opt_overrun(struct fb *f)
+{
+	f_na(f);
+	f->b[f->len - 7] = 2;	/* 16 octets announced, 8 there */
+}
+
+static void f_na_opt_odd(struct fb *f)
+{
+	f_na(f);
+	put8(f, 0);	/* one octet more: not covered by an option */
+	set16(f, 18, f->len - 14 - 40);
+}
+
+/* n options: the TLLA then nonces. */
+static void na_n_opts(struct fb *f, unsigned int n)
+{
+	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
+
+	ns_na(f, 136, "2001:db8::5");
+	lla(f, 2, MAC1);
+	for (unsigned int i = 1; i < n; i++) {
+		put8(f, 14);
+		put8(f, 1);
+		put_zero(f, 6);
+	}
+	done6(f, ip);
+}
+
+static void f_na_8_opts(struct fb *f)
+{
+	na_n_opts(f, 8);
+}
+
+static void f_na_9_opts(struct fb *f)
+{
+	na_n_opts(f, 9);
+}
+
+/* First option wrong, second of length 0: the first names the reason. */
+static void f_na_order(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
+
+	ns_na(f, 136, "2001:db8::5");
+	lla(f, 2, MAC_OTHER);
+	put8(f, 14);
+	put8(f, 0);
+	put_zero(f, 6);
+	done6(f, ip);
+}
+
+/* An option space ending past 512: a nonce-like option of 57 * 8 octets
+ * from 14 + 40 + 24 = 78 ends at 534. */
+static void f_na_opts_window(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
+
+	ns_na(f, 136, "2001:db8::5");
+	put8(f, 200);
+	put8(f, 57);
+	put_zero(f, 57 * 8 - 2);
+	done6(f, ip);
+}
+
+/* The same ending at 510. */
+static void f_na_opts_window_in(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
+
+	ns_na(f, 136, "2001:db8::5");
+	put8(f, 200);
+	put8(f, 54);
+	put_zero(f, 54 * 8 - 2);
+	done6(f, ip);
+}
+
+static void v6_dad(struct fb *f, const char *target, const char *dst)
+{
+	size_t ip = ip6(f, MAC1, "::", dst, 58, 255);
+
+	ns_na(f, 135, target);
+	done6(f, ip);
+}
+
+static void f_dad(struct fb *f)
+{
+	v6_dad(f, "2001:db8::5", "ff02::1:ff00:5");
+}
+
+static void f_dad_ll(struct fb *f)
+{
+	v6_dad(f, "fe80::ff:fe00:1", "ff02::1:ff00:1");
+}
+
+static void f_dad_all_nodes(struct fb *f)
+{
+	v6_dad(f, "2001:db8::5", "ff02::1");
+}
+
+static void f_dad_stranger(struct fb *f)
+{
+	v6_dad(f, "2001:db8::6", "ff02::1:ff00:6");
+}
+
+static void f_dad_slla(struct fb *f)
+{
+	f_dad(f);
+	lla(f, 1, MAC1);
+	set16(f, 18, f->len - 14 - 40);
+}
+
+static void f_dad_nonce(struct fb *f)
+{
+	f_dad(f);
+	put8(f, 14);
+	put8(f, 1);
+	put_zero(f, 6);
+	set16(f, 18, f->len - 14 - 40);
+}
+
+static void f_ns(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "2001:db8::5", "ff02::1:ff00:1", 58, 255);
+
+	ns_na(f, 135, "2001:db8::1");	/* not ours: only DAD's target is judged */
+	lla(f, 1, MAC1);
+	done6(f, ip);
+}
+
+#define CASE(n, b, pol, r) { .name = n, .build = b, .policy = pol, .expect = VG_##r }
+
+static const struct tcase cases[] = {
+	/* every frame */
+	{ .name = "1: no policy", .build = f_arp_ok, .expect = VG_NO_POLICY, .no_policy = true },
+	CASE("1: mode disabled", f_arp_ok, pol_disabled, DISABLED),
+	CASE("2: 13 octets", f_short, NULL, MALFORMED),
+	CASE("3: multicast source", f_src_mcast, NULL, SRC_MAC_MCAST),
+	CASE("3: broadcast source", f_src_bcast, NULL, SRC_MAC_MCAST),
+	CASE("3: another MAC", f_src_other, NULL, SRC_MAC),
+	CASE("3: the second MAC", f_src_mac2, NULL, PASS),
+	CASE("5: LLDP not allowed", f_lldp, NULL, ETHERTYPE),
+	CASE("5: LLDP allowed", f_lldp, pol_lldp, PASS),
+	CASE("5: RARP", f_rarp, NULL, ETHERTYPE),
+	CASE("5: an 802.3 length", f_8023, NULL, ETHERTYPE),
+	CASE("5: 0x9100 even if allowed", f_old_tag, pol_old_tag, ETHERTYPE),
+	/* step 4, tags */
+	CASE("4: 802.1Q not allowed", f_q, NULL, VLAN),
+	CASE("4: 802.1Q allowed, inner ARP passes", f_q, pol_q, PASS),
+	CASE("4: 802.1Q allowed, inner ARP checked", f_q_stranger, pol_q, ARP_SPA),
+	CASE("4: 802.1ad then 802.1Q, 802.1Q alone allowed", f_ad_q, pol_q, VLAN),
+	CASE("4: 802.1ad then 802.1Q, both allowed", f_ad_q, pol_q_ad, PASS),
+	CASE("4: three tags", f_three_tags, pol_q_ad, VLAN),
+	CASE("4: ends inside an allowed tag", f_q_inside_cut, pol_q, MALFORMED),
+	CASE("4: the MAC before the tag", f_q_other_mac, pol_q, SRC_MAC),
+	{ .name = "4: tag in metadata allowed", .build = f_arp_ok, .policy = pol_q,
+	  .expect = VG_PASS, .vlan_present = true, .vlan_tpid = 0x8100 },
+	{ .name = "4: tag in metadata not allowed", .build = f_arp_ok, .policy = pol_lldp,
+	  .expect = VG_VLAN, .vlan_present = true, .vlan_tpid = 0x8100 },
+	{ .name = "4: tag in metadata and one in the frame", .build = f_q, .policy = pol_q_ad,
+	  .expect = VG_PASS, .vlan_present = true, .vlan_tpid = 0x88a8 },
+	{ .name = "4: tag in metadata and two in the frame", .build = f_ad_q, .policy = pol_q_ad,
+	  .expect = VG_VLAN, .vlan_present = true, .vlan_tpid = 0x88a8 },
+	/* IPv4 */
+	CASE("IPv4: an allowed host", f_v4_host, NULL, PASS),
+	CASE("IPv4 5: a stranger", f_v4_stranger, NULL, IPV4_SRC),
+	CASE("IPv4 5: a prefix's first address", f_v4_prefix_first, NULL, PASS),
+	CASE("IPv4 5: a prefix's last address", f_v4_prefix_last, NULL, PASS),
+	CASE("IPv4 5: just past the prefix", f_v4_prefix_next, NULL, IPV4_SRC),
+	CASE("IPv4 1: 19 octets", f_v4_19, NULL, IPV4_MALFORMED),
+	CASE("IPv4 1: version 6", f_v4_version6, NULL, IPV4_MALFORMED),
+	CASE("IPv4 1: ihl 4", f_v4_ihl4, NULL, IPV4_MALFORMED),
+	CASE("IPv4 2: total length below ihl * 4", f_v4_total_below_ihl, NULL, IPV4_MALFORMED),
+	CASE("IPv4 2: total length past the frame", f_v4_total_past_frame, NULL, IPV4_MALFORMED),
+	CASE("IPv4 2: padding after the datagram", f_v4_padded, NULL, PASS),
+	CASE("IPv4 10: options skipped (UDP to 67 for MAC2)", f_v4_options, NULL, PASS),
+	{ .name = "IPv4 2: BIG TCP", .build = f_v4_big_tcp, .expect = VG_PASS,
+	  .frame_len = 70000 },
+	{ .name = "IPv4 2: BIG TCP just 65535 octets", .build = f_v4_big_tcp,
+	  .expect = VG_IPV4_MALFORMED, .frame_len = 14 + 65535 },
+	{ .name = "IPv4 2: BIG TCP with MF", .build = f_v4_big_tcp_mf,
+	  .expect = VG_IPV4_MALFORMED, .frame_len = 70000 },
+	{ .name = "IPv4 2: total length 0, UDP", .build = f_v4_big_udp,
+	  .expect = VG_IPV4_MALFORMED, .frame_len = 70000 },
+	CASE("IPv4 3: 7 octets of UDP", f_v4_udp_7, NULL, IPV4_MALFORMED),
+	CASE("IPv4 3, 6: a later fragment needs no header", f_v4_frag_tiny, NULL, PASS),
+	CASE("IPv4 6: a later fragment to port 68", f_v4_frag_to_68, NULL, PASS),
+	CASE("IPv4 4: DHCP discover for MAC2", f_discover, NULL, PASS),
+	CASE("IPv4 4: DHCP discover, server flag too", f_discover_other, pol_dhcp_server, DHCP_CHADDR),
+	CASE("IPv4 4: DHCP discover for another MAC", f_discover_other, NULL, DHCP_CHADDR),
+	CASE("IPv4 4: a BOOTREPLY from 0.0.0.0", f_discover_reply, NULL, DHCP_CHADDR),
+	CASE("IPv4 4: --no-dhcp", f_discover, pol_no_dhcp, IPV4_SRC),
+	CASE("IPv4 4: 0.0.0.0 to a unicast server", f_discover_unicast, NULL, IPV4_SRC),
+	CASE("IPv4 4: 0.0.0.0 from port 1068", f_discover_sport, NULL, IPV4_SRC),
+	CASE("IPv4 4: 0.0.0.0 first fragment", f_discover_mf, NULL, IPV4_SRC),
+	CASE("IPv4 4: chaddr one octet past the total", f_discover_cut, NULL, DHCP_CHADDR),
+	CASE("IPv4 4: chaddr ends the datagram", f_discover_exact, NULL, PASS),
+	CASE("IPv4 4: IGMPv3 report from 0.0.0.0", f_igmp_report_zero, NULL, PASS),
+	CASE("IPv4 4: IGMPv3 report from 0.0.0.0 to unicast", f_igmp_report_zero_unicast, NULL,
+	     IPV4_SRC),
+	CASE("IPv4 4: IGMP query from 0.0.0.0", f_igmp_query_zero, pol_ra, IPV4_SRC),
+	CASE("IPv4 7: DHCP offer from port 4000", f_offer, NULL, DHCP_SERVER),
+	CASE("IPv4 7: DHCP offer, server allowed", f_offer, pol_dhcp_server, PASS),
+	CASE("IPv4 8: renewal for our MAC", f_request_renew, NULL, PASS),
+	CASE("IPv4 8: request for another MAC", f_request_other, NULL, DHCP_CHADDR),
+	CASE("IPv4 8: request for another MAC, relay", f_request_other, pol_dhcp_server, PASS),
+	CASE("IPv4 8: request in a first fragment", f_request_first_frag, NULL, DHCP_CHADDR),
+	CASE("IPv4 9: IGMP query", f_igmp_query, NULL, IGMP_QUERY),
+	CASE("IPv4 9: IGMP query, --allow-ra", f_igmp_query, pol_ra, PASS),
+	CASE("IPv4 9: IGMP leave", f_igmp_leave, NULL, PASS),
+	CASE("IPv4 9: multicast router discovery", f_igmp_mrd, NULL, IGMP_QUERY),
+	/* ARP */
+	CASE("ARP: a request", f_arp_ok, NULL, PASS),
+	CASE("ARP 1: 27 octets", f_arp_27, NULL, ARP_MALFORMED),
+	CASE("ARP 1: operation 3", f_arp_op3, NULL, ARP_MALFORMED),
+	CASE("ARP 1: hlen 8", f_arp_hlen8, NULL, ARP_MALFORMED),
+	CASE("ARP 2: sender MAC not the source", f_arp_sha, NULL, ARP_SHA),
+	CASE("ARP 3: probe for an address in our prefix", f_arp_probe, NULL, PASS),
+	CASE("ARP 3: probe for a neighbour's address", f_arp_probe_other, NULL, ARP_TPA),
+	CASE("ARP 3: probe for 0.0.0.0", f_arp_probe_zero, NULL, ARP_TPA),
+	CASE("ARP 3: reply from 0.0.0.0", f_arp_reply_zero, NULL, ARP_SPA),
+	CASE("ARP 4: a stranger's address", f_arp_spa, NULL, ARP_SPA),
+	CASE("ARP 4: gratuitous for ours", f_arp_gratuitous, NULL, PASS),
+	/* IPv6 */
+	CASE("IPv6: an allowed host", f_v6_host, NULL, PASS),
+	CASE("IPv6 1: 39 octets", f_v6_39, NULL, IPV6_MALFORMED),
+	CASE("IPv6 1: version 4", f_v6_version4, NULL, IPV6_MALFORMED),
+	CASE("IPv6 2: payload length 0", f_v6_plen0, NULL, IPV6_MALFORMED),
+	CASE("IPv6 2: payload past the frame", f_v6_plen_past, NULL, IPV6_MALFORMED),
+	{ .name = "IPv6 2: jumbogram", .build = f_jumbo, .expect = VG_PASS, .frame_len = 70000 },
+	{ .name = "IPv6 2: jumbogram from a stranger", .build = f_jumbo_stranger,
+	  .expect = VG_IPV6_SRC, .frame_len = 70000 },
+	{ .name = "IPv6 2: jumbogram from ::", .build = f_jumbo_unspec,
+	  .expect = VG_IPV6_UNSPEC_SRC, .frame_len = 70000 },
+	{ .name = "IPv6 2: jumbogram of UDP", .build = f_jumbo_udp,
+	  .expect = VG_IPV6_MALFORMED, .frame_len = 70000 },
+	{ .name = "IPv6 2: jumbo option off by one", .build = f_jumbo_wrong_len,
+	  .expect = VG_IPV6_MALFORMED, .frame_len = 70000 },
+	{ .name = "IPv6 2: TCP, payload length 0", .build = f_jumbo_tcp, .expect = VG_PASS,
+	  .frame_len = 70000 },
+	{ .name = "IPv6 2: TCP, payload length 0, 65535 + 40", .build = f_jumbo_tcp,
+	  .expect = VG_IPV6_MALFORMED, .frame_len = 14 + 40 + 65535 },
+	CASE("IPv6 3: a stranger", f_v6_stranger, NULL, IPV6_SRC),
+	CASE("IPv6 3: a prefix's last address", f_v6_prefix, NULL, PASS),
+	CASE("IPv6 3: just past the prefix", f_v6_prefix_next, NULL, IPV6_SRC),
+	CASE("IPv6 3: our link-local address", f_v6_ll, NULL, PASS),
+	CASE("IPv6 3: link-local, --no-link-local", f_v6_ll, pol_no_ll, IPV6_SRC),
+	CASE("IPv6 3: link-local address of our other MAC", f_v6_ll_of_mac2, NULL, IPV6_SRC),
+	CASE("IPv6 3: EUI-64 without the u/l inversion", f_v6_ll_no_ul, NULL, IPV6_SRC),
+	CASE("IPv6 4: six extension headers", f_chain6, NULL, PASS),
+	CASE("IPv6 4: seven extension headers", f_chain7, NULL, IPV6_EXTHDR),
+	CASE("IPv6 4: a header past the payload", f_ext_past_payload, NULL, IPV6_EXTHDR),
+	CASE("IPv6 4: a header's 8 octets past 512", f_ext_window, NULL, IPV6_EXTHDR),
+	CASE("IPv6 4: a later fragment", f_frag_later, NULL, PASS),
+	CASE("IPv6 4: a later fragment from ::", f_frag_later_unspec, NULL, IPV6_UNSPEC_SRC),
+	CASE("IPv6 5: UDP header past 512", f_udp_window, NULL, IPV6_MALFORMED),
+	CASE("IPv6 5: UDP from ::", f_v6_udp_unspec, NULL, IPV6_UNSPEC_SRC),
+	CASE("IPv6 5: DHCPv6 server message", f_dhcpv6_server, NULL, DHCPV6_SERVER),
+	CASE("IPv6 5: DHCPv6 server message, allowed", f_dhcpv6_server, pol_dhcp_server, PASS),
+	CASE("IPv6 5: DHCPv6 client message", f_dhcpv6_client, NULL, PASS),
+	CASE("IPv6 5: 7 octets of UDP", f_v6_udp_cut, NULL, IPV6_MALFORMED),
+	CASE("IPv6 6: TCP from ::", f_v6_tcp_unspec, NULL, IPV6_UNSPEC_SRC),
+	CASE("IPv6 6: TCP", f_v6_tcp, NULL, PASS),
+	CASE("IPv6 7: 7 octets of ICMPv6", f_icmp_7, NULL, IPV6_MALFORMED),
+	CASE("IPv6 7.1: NS in an atomic fragment", f_ns_in_frag, NULL, ND_FRAGMENT),
+	CASE("IPv6 7.2: MLDv2 report from ::", f_mldv2_unspec, NULL, PASS),
+	CASE("IPv6 7.2: MLDv1 done from ::", f_mldv1_done_unspec, NULL, IPV6_UNSPEC_SRC),
+	CASE("IPv6 7.2: echo from ::", f_echo_unspec, NULL, IPV6_UNSPEC_SRC),
+	CASE("IPv6 7.2: RS from ::", f_rs_unspec, NULL, IPV6_UNSPEC_SRC),
+	CASE("IPv6 7.3: RA", f_ra, NULL, RA),
+	CASE("IPv6 7.3: redirect", f_redirect, NULL, REDIRECT),
+	CASE("IPv6 7.3: MLD query", f_mld_query, NULL, MLD_QUERY),
+	CASE("IPv6 7.3: MLD query, --allow-ra", f_mld_query, pol_ra, PASS),
+	CASE("IPv6 7.3: multicast router advertisement", f_mrd_adv, NULL, MLD_QUERY),
+	CASE("IPv6 7.3: multicast router termination", f_mrd_term, NULL, MLD_QUERY),
+	CASE("IPv6 7.4: multicast router solicitation", f_mrd_solicit, NULL, PASS),
+	CASE("IPv6 7.4: echo", f_echo, NULL, PASS),
+	CASE("IPv6 7.5: RS, hop limit 254", f_rs_hop254, NULL, ND_HOPLIMIT),
+	CASE("IPv6 7.7: RS", f_rs, NULL, PASS),
+	CASE("IPv6 7.6: redirect allowed, a stranger's TLLA", f_redirect, pol_ra, PASS),
+	CASE("IPv6 7.8: RA allowed, our SLLA", f_ra, pol_ra, PASS),
+	CASE("IPv6 7.8: RA allowed, another SLLA", f_ra_other_lla, pol_ra, ND_LLADDR),
+	CASE("IPv6 7.7: NA for ours", f_na, NULL, PASS),
+	CASE("IPv6 7.7: NA for our link-local address", f_na_ll, NULL, PASS),
+	CASE("IPv6 7.7: NA of 23 octets", f_na_23, NULL, ND_MALFORMED),
+	CASE("IPv6 7.7: NA for a stranger", f_na_stranger, NULL, ND_TARGET),
+	CASE("IPv6 7.7: NA for :: with ::/0 allowed", f_na_unspec_target, pol_v6_all, ND_TARGET),
+	CASE("IPv6 7.7: DAD for ours", f_dad, NULL, PASS),
+	CASE("IPv6 7.7: DAD for our link-local address", f_dad_ll, NULL, PASS),
+	CASE("IPv6 7.7: DAD to all nodes", f_dad_all_nodes, NULL, IPV6_UNSPEC_SRC),
+	CASE("IPv6 7.7: DAD for a stranger", f_dad_stranger, NULL, ND_TARGET),
+	CASE("IPv6 7.8: DAD with an SLLA", f_dad_slla, NULL, ND_LLADDR),
+	CASE("IPv6 7.8: DAD with a nonce", f_dad_nonce, NULL, PASS),
+	CASE("IPv6 7.7: NS for someone else's address", f_ns, NULL, PASS),
+	CASE("IPv6 7.8: TLLA of our other MAC", f_na_wrong_tlla, NULL, ND_LLADDR),
+	CASE("IPv6 7.8: TLLA of 16 octets", f_na_tlla_16, NULL, ND_MALFORMED),
+	CASE("IPv6 7.8: an option of length 0", f_na_zero_len_opt, NULL, ND_MALFORMED),
+	CASE("IPv6 7.8: an option past the payload", f_na_opt_overrun, NULL, ND_MALFORMED),
+	CASE("IPv6 7.8: an octet no option covers", f_na_opt_odd, NULL, ND_MALFORMED),
+	CASE("IPv6 7.8: eight options", f_na_8_opts, NULL, PASS),
+	CASE("IPv6 7.8: nine options", f_na_9_opts, NULL, ND_MALFORMED),
+	CASE("IPv6 7.8: in order, the first failure", f_na_order, NULL, ND_LLADDR),
+	CASE("IPv6 7.8: option space ending past 512", f_na_opts_window, NULL, ND_MALFORMED),
+	CASE("IPv6 7.8: option space ending at 510", f_na_opts_window_in, NULL, PASS),
+};
+
+static void run_case(void **state)
+{
+	const struct tcase *t = *state;
+	struct model_meta m = { .frame_len = t->frame_len, .vlan_present = t->vlan_present,
+				.vlan_tpid = t->vlan_tpid };
+	struct model_policy p;
+	struct fb f = { .len = 0 };
+	int got;
+
+	default_policy(&p);
+	if (t->policy)
+		t->policy(&p);
+	t->build(&f);
+	got = vg_model(f.b, f.len, t->no_policy ? NULL : &p, &m);
+	if (got != t->expect)
+		fail_msg("%s: expected %s, got %s", t->name, vg_model_reason_name(t->expect),
+			 vg_model_reason_name(got));
+}
+
+int main(void)
+{
+	enum { N = sizeof(cases) / sizeof(cases[0]) };
+	struct CMUnitTest tests[N];
+
+	for (size_t i = 0; i < N; i++)
+		tests[i] = (struct CMUnitTest){ .name = cases[i].name, .test_func = run_case,
+						.initial_state = (void *)&cases[i] };
+	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
+}
