@@ -712,15 +712,17 @@ FRAME(v4_frag_host) { v4_frag_from(f, V4_HOST); }
 FRAME(v4_frag_stranger) { v4_frag_from(f, V4_STRANGER); }
 
 /* A first fragment: the UDP header is there and judged. */
-FRAME(v4_first_frag_offer)
+static void v4_first_frag_to_68(struct frame *f, uint16_t sport)
 {
 	size_t ip;
 
 	eth(f, MAC1, MAC_BCAST, 0x0800);
 	ip = ip4_begin(f, V4_HOST, "255.255.255.255", 17, 0, 0x2000);
-	udp(f, 67, 68, 64);
+	udp(f, sport, 68, 64);
 	ip4_end(f, ip);
 }
+
+FRAME(v4_first_frag_offer) { v4_first_frag_to_68(f, 67); }
 
 /* IGMPv3 report to 224.0.0.22 with the router alert option. */
 FRAME(igmp_report)
@@ -1293,44 +1295,23 @@ FRAME(ns_slla_len2)
 	ip6_end(f, 14);
 }
 
-FRAME(ns_opts_9)
-{
-	ns_no_slla(f);
-	for (int i = 0; i < 9; i++)
-		nd_nonce(f);
-	ip6_end(f, 14);
-}
-
-FRAME(ns_opts_8)
-{
-	ns_no_slla(f);
-	for (int i = 0; i < 7; i++)
-		nd_nonce(f);
-	nd_lladdr(f, 1, MAC1);
-	ip6_end(f, 14);
-}
-
-FRAME(ns_opts_4)
-{
-	ns_no_slla(f);
-	for (int i = 0; i < 3; i++)
-		nd_nonce(f);
-	nd_lladdr(f, 1, MAC1);
-	ip6_end(f, 14);
-}
-
-/* An NS cut after 12 octets of its 24. */
-FRAME(ns_truncated)
+/* An ICMPv6 message of type cut after 12 octets: w1 and w2 follow the
+ * first four. */
+static void icmp6_cut(struct frame *f, const char *src, const char *dst,
+		      uint8_t type, uint32_t w1, uint32_t w2)
 {
 	size_t ip;
 
 	eth(f, MAC1, MAC_V6MC_ALL, 0x86dd);
-	ip = ip6_begin(f, V6_HOST, "ff02::1:ff00:1", 58, 255);
-	icmp6(f, 135, 0);
-	put32(f, 0);
-	put32(f, 0x20010db8);
+	ip = ip6_begin(f, src, dst, 58, 255);
+	icmp6(f, type, 0);
+	put32(f, w1);
+	put32(f, w2);
 	ip6_end(f, ip);
 }
+
+/* An NS cut after 12 octets of its 24. */
+FRAME(ns_truncated) { icmp6_cut(f, V6_HOST, "ff02::1:ff00:1", 135, 0, 0x20010db8); }
 
 /* Only 4 octets of ICMPv6. */
 FRAME(icmp6_truncated)
@@ -1350,15 +1331,7 @@ FRAME(v4_offer_from_68) { v4_udp_from(f, MAC1, V4_HOST, 68, 68); }
 FRAME(v4_udp_from_67) { v4_udp_from(f, MAC1, V4_HOST, 67, 53); }
 FRAME(v4_udp_from_68) { v4_udp_from(f, MAC1, V4_HOST, 68, 40000); }
 
-FRAME(v4_first_frag_offer_1067)
-{
-	size_t ip;
-
-	eth(f, MAC1, MAC_BCAST, 0x0800);
-	ip = ip4_begin(f, V4_HOST, "255.255.255.255", 17, 0, 0x2000);
-	udp(f, 1067, 68, 64);
-	ip4_end(f, ip);
-}
+FRAME(v4_first_frag_offer_1067) { v4_first_frag_to_68(f, 1067); }
 
 FRAME(dhcp_discover_mac2) { dhcp4(f, "0.0.0.0", "255.255.255.255", 68, 67, 0, 1, MAC2); }
 FRAME(dhcp_discover_foreign) { dhcp4(f, "0.0.0.0", "255.255.255.255", 68, 67, 0, 1, MAC_OTHER); }
@@ -1509,37 +1482,27 @@ static void ra_full(struct frame *f, const uint8_t *mac)
 FRAME(ra_radvd) { ra_full(f, MAC1); }
 FRAME(ra_radvd_spoof) { ra_full(f, MAC_OTHER); }
 
-FRAME(ra_opts_8)
+/* base (an ND message without options), n options made by opt, then
+ * a source link-layer address option of slla unless NULL. */
+static void nd_opts(struct frame *f, void (*base)(struct frame *), int n,
+		    void (*opt)(struct frame *), const uint8_t *slla)
 {
-	ra_plain(f);
-	for (int i = 0; i < 7; i++)
-		nd_prefix(f);
-	nd_lladdr(f, 1, MAC1);
+	base(f);
+	for (int i = 0; i < n; i++)
+		opt(f);
+	if (slla)
+		nd_lladdr(f, 1, slla);
 	ip6_end(f, 14);
 }
 
+FRAME(ns_opts_4) { nd_opts(f, ns_no_slla, 3, nd_nonce, MAC1); }
+FRAME(ns_opts_8) { nd_opts(f, ns_no_slla, 7, nd_nonce, MAC1); }
+FRAME(ns_opts_9) { nd_opts(f, ns_no_slla, 9, nd_nonce, NULL); }
+FRAME(ra_opts_8) { nd_opts(f, ra_plain, 7, nd_prefix, MAC1); }
 /* Nine options, the spoofed address in the ninth. */
-FRAME(ra_opts_9)
-{
-	ra_plain(f);
-	for (int i = 0; i < 8; i++)
-		nd_nonce(f);
-	nd_lladdr(f, 1, MAC_OTHER);
-	ip6_end(f, 14);
-}
-
+FRAME(ra_opts_9) { nd_opts(f, ra_plain, 8, nd_nonce, MAC_OTHER); }
 /* An RA cut after 12 of its 16 octets. */
-FRAME(ra_truncated)
-{
-	size_t ip;
-
-	eth(f, MAC1, MAC_V6MC_ALL, 0x86dd);
-	ip = ip6_begin(f, V6_LL, "ff02::1", 58, 255);
-	icmp6(f, 134, 0);
-	put32(f, 0x40000708);
-	put32(f, 0);
-	ip6_end(f, ip);
-}
+FRAME(ra_truncated) { icmp6_cut(f, V6_LL, "ff02::1", 134, 0x40000708, 0); }
 
 /* --- the 512-octet read window, linear or not --- */
 
