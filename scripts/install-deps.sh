@@ -18,6 +18,9 @@ pkgs=(
 	# at run time); oxenstored, xenstore-utils and Xen's vif scripts for
 	# the hotplug tests
 	libxen-dev xen-utils-4.17 xen-utils-common xenstore-utils util-linux
+	# parser fuzzers (mk/fuzz-parsers.mk): libFuzzer and the ASan/UBSan
+	# runtimes of Debian's clang 14
+	libclang-rt-14-dev
 )
 
 missing=()
