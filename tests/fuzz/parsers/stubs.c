@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * What commands.c needs from core.c and cli.c, for the attach harness.
+ * The real ones load BPF, open pins and talk netlink; these abort(), so
+ * a harness that ever reached one would crash instead of touching the
+ * kernel.  The prototypes come from vg_core.h: a changed signature there
+ * breaks this build rather than the run.  A new core function called
+ * from commands.c needs its stub here too (the link says which).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vg_core.h"
+
+bool vg_json;
+
+const char *const vg_reason_names[VG_REASON_MAX] = { NULL };
+
+static void __attribute__((noreturn)) reached(const char *fn)
+{
+	fprintf(stderr, "fuzz stub: %s reached: a parser harness must never get here\n", fn);
+	abort();
+}
+
+const char *vg_root(void)
+{
+	reached(__func__);
+}
+
+void vg_error(const char *fmt, ...)
+{
+	(void)fmt;
+	reached(__func__);
+}
+
+int vg_state_open(struct vg_state *st, const char *root, unsigned int flags, char *err,
+		  size_t errlen)
+{
+	(void)st, (void)root, (void)flags, (void)err, (void)errlen;
+	reached(__func__);
+}
+
+void vg_state_close(struct vg_state *st)
+{
+	(void)st;
+	reached(__func__);
+}
+
+int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
+		   const struct vg_apply_opts *opts, char *err, size_t errlen)
+{
+	(void)st, (void)spec, (void)opts, (void)err, (void)errlen;
+	reached(__func__);
+}
+
+int vg_state_detach(struct vg_state *st, const char *ifname, struct vg_detach_result *res,
+		    char *err, size_t errlen)
+{
+	(void)st, (void)ifname, (void)res, (void)err, (void)errlen;
+	reached(__func__);
+}
+
+int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t errlen)
+{
+	(void)st, (void)res, (void)err, (void)errlen;
+	reached(__func__);
+}
+
+int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out, size_t *n,
+		  char *err, size_t errlen)
+{
+	(void)st, (void)ifname, (void)out, (void)n, (void)err, (void)errlen;
+	reached(__func__);
+}
+
+int vg_state_policy(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol)
+{
+	(void)st, (void)ifindex, (void)pol;
+	reached(__func__);
+}
+
+int vg_state_totals(struct vg_state *st, struct vg_stats *out, bool *full)
+{
+	(void)st, (void)out, (void)full;
+	reached(__func__);
+}
