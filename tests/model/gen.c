@@ -1485,7 +1485,7 @@ size_t gen_frame(struct vg_rng *r, const struct model_policy *p, uint8_t *buf)
 	putn(g, g->src_mac, 6);
 	mark(g);	/* 12: no type */
 
-	n_tags = PICK(g, 72, 14, 9, 5);
+	n_tags = PICK(g, 86, 9, 3, 2);
 	for (unsigned int i = 0; i < n_tags; i++) {
 		unsigned int tpid = PICK(g, 45, 45, 10);
 

@@ -541,7 +541,7 @@ enum vg_reason vg_model(const uint8_t *frame, size_t len, const struct model_pol
 			const struct model_meta *m)
 {
 	struct frm f = { .b = frame, .have = len, .len = len, .src_mac = frame + 6 };
-	unsigned int tags = 0, type;
+	unsigned int type;
 	size_t off;
 
 	if (m && m->frame_len)
@@ -565,27 +565,17 @@ enum vg_reason vg_model(const uint8_t *frame, size_t len, const struct model_pol
 	if (!mac_of_interface(p, frame + 6))
 		return VG_SRC_MAC;
 
-	/* 4. VLAN tags: two at most, counting one the device moved into
-	 * the metadata, each with an allowed identifier; a frame ending
-	 * inside a tag (its TCI and the type after it) is malformed. */
-	if (m && m->vlan_present) {
-		tags++;
-		if (!ethertype_allowed(p, m->vlan_tpid))
-			return VG_VLAN;
-	}
-	off = 12;
-	type = get16(&f, off);
-	while (type == ETH_P_8021Q || type == ETH_P_8021AD) {
-		if (++tags > 2 || !ethertype_allowed(p, type))
-			return VG_VLAN;
-		if (f.len < off + 2 + 4)
-			return VG_MALFORMED;
-		off += 4;
-		type = get16(&f, off);
-	}
-	off += 2;	/* "offset 0" of the IPv4, ARP or IPv6 header */
+	/* 4. VLAN tags: the outer one, which the device moved into the
+	 * metadata, only if its identifier is allowed; one still in the
+	 * frame's bytes, allowed or not. */
+	if (m && m->vlan_present && !ethertype_allowed(p, m->vlan_tpid))
+		return VG_VLAN;
+	type = get16(&f, 12);
+	if (type == ETH_P_8021Q || type == ETH_P_8021AD)
+		return VG_VLAN;
+	off = ETH_HLEN;	/* "offset 0" of the IPv4, ARP or IPv6 header */
 
-	/* 5. By the innermost ethertype. */
+	/* 5. By ethertype. */
 	switch (type) {
 	case ETH_P_IPV4:
 		return check_ipv4(p, &f, off);
