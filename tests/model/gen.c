@@ -1190,10 +1190,10 @@ static void build_ipv6(struct g *g)
 	unsigned int kind, nh, hop = pct(g, 70) ? 64 : rnd32(g) & 0xff;
 	enum ext chain[8];
 	unsigned int n_ext = 0;
-	size_t o = g->len, upper_len, pad_to = 0;
+	size_t upper_len, pad_to = 0;
 	struct g up;
 
-	g->l3 = o;
+	g->l3 = g->len;
 	g->ipver = 6;
 	pick_v6(g, src);
 	pick_v6(g, dst);
@@ -1333,9 +1333,9 @@ static void build_ipv6(struct g *g)
 
 /* --- everything else ------------------------------------------------------------- */
 
-static void build_other(struct g *g, unsigned int type)
+/* A payload nobody parses: empty, Ethernet's minimum, or more. */
+static void build_other(struct g *g)
 {
-	(void)type;
 	put_random(g, PICK(g, 30, 50, 20) == 0 ? 0 : pct(g, 70) ? 46 : below(g, 200));
 }
 
@@ -1522,7 +1522,7 @@ size_t gen_frame(struct vg_rng *r, const struct model_policy *p, uint8_t *buf)
 		build_ipv6(g);
 		break;
 	case 3:
-		build_other(g, type);
+		build_other(g);
 		break;
 	default:	/* shorter than an Ethernet header */
 		g->len = below(g, 14);
