@@ -481,6 +481,7 @@ struct iface {
 	bool hash_only;
 	__u16 slot;
 	struct model_policy pol;	/* in force, or the frames' model when none */
+	struct model_policy prev;	/* the one before: its entries may linger */
 	enum placement place;
 	__u8 gen;
 	struct trie_set cur, stale;
@@ -546,8 +547,10 @@ static void update_iface(struct worker *w, struct iface *f, bool new_policy)
 	/* An update removes the previous generation's entries after the
 	 * switch; one older than that is gone by now in any case. */
 	trie_remove(&w->r, &f->stale);
-	if (new_policy)
+	if (new_policy) {
+		f->prev = f->pol;
 		gen_policy(&w->rng, &f->pol);
+	}
 	f->place = pick_placement(w, f);
 	f->gen++;
 	f->stale = f->cur;
@@ -727,6 +730,29 @@ static void make_ifaces(struct worker *w)
 	}
 }
 
+/*
+ * The policy a frame for g draws its addresses from: g's own mostly;
+ * now and then g's MACs with the addresses of g's previous policy (whose
+ * trie entries may still be there, under the old generation) or of
+ * another interface (whose entries are there, under its ifindex): the
+ * program must match neither.
+ */
+static const struct model_policy *frame_policy(struct worker *w, const struct iface *g)
+{
+	static struct model_policy mix;
+	const struct model_policy *from;
+
+	if (vg_rng_below(&w->rng, 100) >= 8)
+		return &g->pol;
+	from = vg_rng_below(&w->rng, 2) ? &g->prev : &w->ifs[vg_rng_below(&w->rng, w->n_ifs)].pol;
+	mix = g->pol;
+	mix.n_v4 = from->n_v4;
+	memcpy(mix.v4, from->v4, sizeof(mix.v4));
+	mix.n_v6 = from->n_v6;
+	memcpy(mix.v6, from->v6, sizeof(mix.v6));
+	return &mix;
+}
+
 static void worker_run(struct worker *w, unsigned int index, __u64 count, double seconds)
 {
 	double t0 = now(), last_progress = t0;
@@ -753,7 +779,7 @@ static void worker_run(struct worker *w, unsigned int index, __u64 count, double
 			unsigned int fi = vg_rng_below(&w->rng, w->n_ifs);
 			struct iface *g = &w->ifs[fi];
 			uint8_t buf[GEN_BUF_SIZE];
-			size_t len = gen_frame(&w->rng, &g->pol, buf);
+			size_t len = gen_frame(&w->rng, frame_policy(w, g), buf);
 			enum refusal ref = kernel_refuses(buf, len);
 			struct pending *p;
 			int v, model;
