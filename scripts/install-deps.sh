@@ -21,6 +21,12 @@ pkgs=(
 	# parser fuzzers (mk/fuzz-parsers.mk): libFuzzer and the ASan/UBSan
 	# runtimes of Debian's clang 14
 	libclang-rt-14-dev
+	# integration tests with real software (tests/integration/test_realsw_*):
+	# DHCP clients and servers, radvd, arping, iperf3, tcpdump, nftables
+	# for the rogue server's port, and the attack tools (thc-ipv6, dsniff,
+	# scapy); the daemons are started by the tests in their namespaces
+	isc-dhcp-client udhcpc dhcpcd-base dnsmasq-base radvd iputils-arping
+	iperf3 tcpdump nftables thc-ipv6 dsniff python3-scapy
 )
 
 missing=()
