@@ -106,6 +106,9 @@ struct ip6_exthdr {
 #define IP4_MF			0x2000
 #define IP4_OFFSET		0x1fff
 
+/* Octets every ICMPv6 message has: type, code, checksum (RFC 4443 2.1). */
+#define ICMP6_HDR_LEN		4
+
 /* ICMPv6 types (RFC 4443, 4861, 2710, 3810, 4286). */
 #define ICMP6_MLD_QUERY		130
 #define ICMP6_MLD_REPORT	131

@@ -666,9 +666,11 @@ upper:
 	if (nh != IPPROTO_ICMPV6)
 		return unspec ? VG_IPV6_UNSPEC_SRC : VG_PASS;
 
+	/* Type, code and checksum: a multicast router solicitation or
+	 * termination (RFC 4286) is no more. */
 	icmp = c.pos;
-	if ((void *)(icmp + 1) > c.end || rem < sizeof(*icmp) ||
-	    off > VG_WINDOW_V6 - sizeof(*icmp))
+	if (c.pos + ICMP6_HDR_LEN > c.end || rem < ICMP6_HDR_LEN ||
+	    off > VG_WINDOW_V6 - ICMP6_HDR_LEN)
 		return VG_IPV6_MALFORMED;
 	type = icmp->icmp6_type;
 

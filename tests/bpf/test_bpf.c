@@ -1313,7 +1313,7 @@ static void icmp6_cut(struct frame *f, const char *src, const char *dst,
 /* An NS cut after 12 octets of its 24. */
 FRAME(ns_truncated) { icmp6_cut(f, V6_HOST, "ff02::1:ff00:1", 135, 0, 0x20010db8); }
 
-/* Only 4 octets of ICMPv6. */
+/* Only 3 octets of ICMPv6. */
 FRAME(icmp6_truncated)
 {
 	size_t ip;
@@ -1321,6 +1321,19 @@ FRAME(icmp6_truncated)
 	eth(f, MAC1, MAC_ROUTER, 0x86dd);
 	ip = ip6_begin(f, V6_HOST, "2001:db8::1", 58, 64);
 	icmp6(f, 128, 0);
+	f->len--;
+	ip6_end(f, ip);
+	put8(f, 0);	/* Ethernet padding */
+}
+
+/* RFC 4286 3: type, reserved and checksum, nothing more. */
+FRAME(mrd_solicit_short)
+{
+	size_t ip;
+
+	eth(f, MAC1, MAC_V6MC_ALL, 0x86dd);
+	ip = ip6_begin(f, V6_LL, "ff02::2", 58, 1);
+	icmp6(f, 152, 0);
 	ip6_end(f, ip);
 }
 
@@ -1842,6 +1855,7 @@ static const struct tcase cases[] = {
 	DROP("multicast router termination", mrd_term_ll, pol_none, MLD_QUERY),
 	PASS("multicast router advertisement, router allowed", mrd_advert_ll, pol_ra),
 	PASS("multicast router solicitation", mrd_solicit_ll, pol_none),
+	PASS("multicast router solicitation of 4 octets", mrd_solicit_short, pol_none),
 	PASS("MLD done", mld_done_ll, pol_none),
 	DROP("IPv6 payload length 0, short TCP", v6_payload_zero_tcp, pol_none, IPV6_MALFORMED),
 	DROP("IPv6 payload length 0, UDP", v6_payload_zero_udp, pol_none, IPV6_MALFORMED),

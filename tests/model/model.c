@@ -341,12 +341,12 @@ static enum vg_reason check_nd_options(const struct frm *f, size_t opt, size_t p
 		if (olen == 0 || opt + olen > payload_end)
 			return VG_ND_MALFORMED;
 		/* Source (1) and target (2) link-layer address options
-		 * (RFC 4861 4.6.1): 8 octets, the frame's source MAC; none in
-		 * a DAD solicitation (RFC 4861 7.2.2). */
+		 * (RFC 4861 4.6.1): 8 octets, the frame's source MAC; no
+		 * source one in a DAD solicitation (RFC 4861 7.2.2). */
 		if (type == 1 || type == 2) {
 			if (olen != 8)
 				return VG_ND_MALFORMED;
-			if (dad)
+			if (dad && type == 1)
 				return VG_ND_LLADDR;
 			getn(f, opt + 2, lladdr, 6);
 			if (memcmp(lladdr, f->src_mac, 6))
@@ -365,8 +365,8 @@ static enum vg_reason check_icmpv6(const struct model_policy *p, const struct fr
 	size_t fixed;
 	uint8_t target[16], dst[16];
 
-	/* 7. 8 octets of ICMPv6 header within the payload and the window. */
-	if (!v6_within(l4, 8, payload_end))
+	/* 7. 4 octets of ICMPv6 header within the payload and the window. */
+	if (!v6_within(l4, 4, payload_end))
 		return VG_IPV6_MALFORMED;
 	type = get8(f, l4);
 	nd = type >= 133 && type <= 137;

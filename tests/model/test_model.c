@@ -963,10 +963,17 @@ static void v6_icmp(struct fb *f, const char *src, unsigned int type)
 	done6(f, ip);
 }
 
-static void f_icmp_7(struct fb *f)
+static void f_icmp_3(struct fb *f)
 {
 	v6_icmp(f, "2001:db8::5", 128);
-	set16(f, 18, 7);
+	set16(f, 18, 3);
+}
+
+/* RFC 4286 3: a solicitation is type, reserved and checksum alone. */
+static void f_mrd_solicit_4(struct fb *f)
+{
+	v6_icmp(f, "fe80::ff:fe00:1", 152);
+	set16(f, 18, 4);
 }
 
 static void f_echo(struct fb *f)
@@ -1386,7 +1393,8 @@ static const struct tcase cases[] = {
 	CASE("IPv6 5: 7 octets of UDP", f_v6_udp_cut, NULL, IPV6_MALFORMED),
 	CASE("IPv6 6: TCP from ::", f_v6_tcp_unspec, NULL, IPV6_UNSPEC_SRC),
 	CASE("IPv6 6: TCP", f_v6_tcp, NULL, PASS),
-	CASE("IPv6 7: 7 octets of ICMPv6", f_icmp_7, NULL, IPV6_MALFORMED),
+	CASE("IPv6 7: 3 octets of ICMPv6", f_icmp_3, NULL, IPV6_MALFORMED),
+	CASE("IPv6 7: multicast router solicitation of 4 octets", f_mrd_solicit_4, NULL, PASS),
 	CASE("IPv6 7.1: NS in an atomic fragment", f_ns_in_frag, NULL, ND_FRAGMENT),
 	CASE("IPv6 7.2: MLDv2 report from ::", f_mldv2_unspec, NULL, PASS),
 	CASE("IPv6 7.2: MLDv1 done from ::", f_mldv1_done_unspec, NULL, IPV6_UNSPEC_SRC),
