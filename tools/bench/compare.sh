@@ -245,7 +245,9 @@ report() {
 						exit	# not measured at this level
 					bm = med(b, n); hm = med(h, n); med(d, n)
 					delta = hm - bm
-					printf "| %s | %s | %.1f [%.1f, %.1f] | %.1f [%.1f, %.1f] | %+.1f | [%+.1f, %+.1f] | %s |\n",
+					# The delta to 0.01: the verdict is taken on it,
+					# and "+1.0 | NO" would read as a contradiction.
+					printf "| %s | %s | %.1f [%.1f, %.1f] | %.1f [%.1f, %.1f] | %+.2f | [%+.1f, %+.1f] | %s |\n",
 						name, lvl, bm, b[1], b[n], hm, h[1], h[n], delta, d[1], d[n],
 						(delta <= tol && delta >= -tol) ? "yes" : "NO"
 				}'
