@@ -141,6 +141,11 @@ struct nd_ns_na {
 	__be32 target[4];
 };
 
+/* Router Solicitation and Advertisement before their options (RFC 4861
+ * 4.1, 4.2). */
+#define ND_RS_LEN		8
+#define ND_RA_LEN		16
+
 struct nd_opt {
 	__u8 type;
 	__u8 len;	/* in units of 8 octets, 0 is invalid */

@@ -297,6 +297,35 @@ static __always_inline int dhcp_chaddr_allowed(struct cursor *c,
 	return src_mac_allowed(pol, b->chaddr);
 }
 
+/*
+ * Source 0.0.0.0: a host before it has an address.  Whole datagrams only
+ * (l4 is the UDP or IGMP header, or NULL); c is past that header and
+ * payload the octets the IPv4 header says follow it.
+ */
+static __always_inline __u32 check_ipv4_unspec(const struct iphdr *ip,
+					       const struct udphdr *l4,
+					       struct cursor *c,
+					       const struct vg_policy *pol,
+					       __u16 frag, __u32 payload)
+{
+	if (!l4 || (frag & (IP4_MF | IP4_OFFSET)))
+		return VG_IPV4_SRC;
+	/* RFC 3376 4.2.13: reports before the address is known. */
+	if (ip->protocol == IPPROTO_IGMP)
+		return igmp_host_msg(*(__u8 *)l4) &&
+		       (ip->daddr & bpf_htonl(0xf0000000)) ==
+			       bpf_htonl(0xe0000000) ?
+		       VG_PASS : VG_IPV4_SRC;
+	/* DHCP client before it has an address (RFC 2131 4.1). */
+	if ((pol->flags & VG_F_DHCP_CLIENT) &&
+	    ip->daddr == bpf_htonl(0xffffffff) &&
+	    l4->source == bpf_htons(DHCP4_CLIENT_PORT) &&
+	    l4->dest == bpf_htons(DHCP4_SERVER_PORT))
+		return dhcp_chaddr_allowed(c, pol, payload) ?
+		       VG_PASS : VG_DHCP_CHADDR;
+	return VG_IPV4_SRC;
+}
+
 /* L3 starts right after the Ethernet header: a VLAN tag is either in
  * skb metadata or the frame is dropped. */
 static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
@@ -311,7 +340,6 @@ static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 	struct iphdr *ip;
 	__u32 hlen, tot_len, frame;
 	__u16 frag;
-	__u8 proto, igmp_type = 0;
 
 	ip = parse_hdr(&c, struct iphdr);
 	if (!ip || ip->version != 4 || ip->ihl < 5)
@@ -319,16 +347,16 @@ static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 	hlen = ip->ihl * 4;
 	tot_len = bpf_ntohs(ip->tot_len);
 	frag = bpf_ntohs(ip->frag_off);
-	proto = ip->protocol;
 	/* skb->len, not data_end: the frame may go on in page fragments. */
 	frame = skb->len - ETH_HLEN;
-	/* BIG TCP (Linux >= 6.3): a GSO packet above 64 KiB says 0 and
-	 * means the frame's length. */
-	if (tot_len == 0 && frame > 0xffff && proto == IPPROTO_TCP &&
-	    !(frag & (IP4_MF | IP4_OFFSET)))
+	if (tot_len < hlen || tot_len > frame) {
+		/* BIG TCP (Linux >= 6.3): a GSO packet above 64 KiB says 0
+		 * and means the frame's length. */
+		if (tot_len != 0 || frame <= 0xffff ||
+		    ip->protocol != IPPROTO_TCP || (frag & (IP4_MF | IP4_OFFSET)))
+			return VG_IPV4_MALFORMED;
 		tot_len = frame;
-	if (tot_len < hlen || tot_len > frame)
-		return VG_IPV4_MALFORMED;
+	}
 	/* Options (e.g. router alert on IGMP) are skipped, not judged. */
 	c.pos = (void *)ip;
 	if (!cursor_pull_var(&c, hlen, VG_IPV4_HLEN_MAX))
@@ -336,56 +364,40 @@ static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 
 	/* Only the first fragment (or a whole datagram) has the UDP or IGMP
 	 * header; both are 8 octets. */
-	if ((proto == IPPROTO_UDP || proto == IPPROTO_IGMP) &&
+	if ((ip->protocol == IPPROTO_UDP || ip->protocol == IPPROTO_IGMP) &&
 	    !(frag & IP4_OFFSET)) {
 		if (tot_len < hlen + sizeof(*l4))
 			return VG_IPV4_MALFORMED;
 		l4 = parse_hdr(&c, struct udphdr);
 		if (!l4)
 			return VG_IPV4_MALFORMED;
-		igmp_type = *(__u8 *)l4;
 	}
 
-	if (ip->saddr == 0) {
-		/* A host before it has an address: whole datagrams only. */
-		if (!l4 || (frag & (IP4_MF | IP4_OFFSET)))
-			return VG_IPV4_SRC;
-		/* RFC 3376 4.2.13: reports before the address is known. */
-		if (proto == IPPROTO_IGMP)
-			return igmp_host_msg(igmp_type) &&
-			       (ip->daddr & bpf_htonl(0xf0000000)) ==
-				       bpf_htonl(0xe0000000) ?
-				       VG_PASS : VG_IPV4_SRC;
-		/* DHCP client before it has an address (RFC 2131 4.1). */
-		if ((pol->flags & VG_F_DHCP_CLIENT) &&
-		    ip->daddr == bpf_htonl(0xffffffff) &&
-		    l4->source == bpf_htons(DHCP4_CLIENT_PORT) &&
-		    l4->dest == bpf_htons(DHCP4_SERVER_PORT))
-			return dhcp_chaddr_allowed(&c, pol, tot_len - hlen -
-						   sizeof(*l4)) ?
-				       VG_PASS : VG_DHCP_CHADDR;
-		return VG_IPV4_SRC;
-	}
+	if (ip->saddr == 0)
+		return check_ipv4_unspec(ip, l4, &c, pol, frag,
+					 tot_len - hlen - sizeof(*l4));
 	if (!v4_allowed(pol, ifindex, ip->saddr))
 		return VG_IPV4_SRC;
-
-	/* Non-first fragments carry no ports: the source decides. */
+	/* Not UDP or IGMP, or a non-first fragment (no ports): the source
+	 * decides. */
 	if (!l4)
 		return VG_PASS;
-	if (proto == IPPROTO_IGMP)
-		return igmp_host_msg(igmp_type) || (pol->flags & VG_F_RA) ?
-			VG_PASS : VG_IGMP_QUERY;
-	if (pol->flags & VG_F_DHCP_SERVER)
+	if (ip->protocol == IPPROTO_UDP) {
+		/* Clients take replies from any source port (RFC 7610): a
+		 * server message is recognised by where it goes. */
+		if (l4->dest == bpf_htons(DHCP4_CLIENT_PORT))
+			return pol->flags & VG_F_DHCP_SERVER ?
+			       VG_PASS : VG_DHCP_SERVER;
+		if (l4->dest == bpf_htons(DHCP4_SERVER_PORT) &&
+		    !(pol->flags & VG_F_DHCP_SERVER))
+			return !(frag & IP4_MF) &&
+			       dhcp_chaddr_allowed(&c, pol, tot_len - hlen -
+						   sizeof(*l4)) ?
+			       VG_PASS : VG_DHCP_CHADDR;
 		return VG_PASS;
-	/* Clients take replies from any source port (RFC 7610): a server
-	 * message is recognised by where it goes. */
-	if (l4->dest == bpf_htons(DHCP4_CLIENT_PORT))
-		return VG_DHCP_SERVER;
-	if (l4->dest == bpf_htons(DHCP4_SERVER_PORT))
-		return !(frag & IP4_MF) &&
-		       dhcp_chaddr_allowed(&c, pol, tot_len - hlen - sizeof(*l4)) ?
-			VG_PASS : VG_DHCP_CHADDR;
-	return VG_PASS;
+	}
+	return igmp_host_msg(*(__u8 *)l4) || (pol->flags & VG_F_RA) ?
+	       VG_PASS : VG_IGMP_QUERY;
 }
 
 static __always_inline __u32 check_arp(struct __sk_buff *skb,
@@ -545,16 +557,6 @@ static __always_inline int ipv6_big_tcp(const struct ipv6hdr *ip6,
 	       h->data == bpf_htonl(frame);
 }
 
-/* The octets an ND message has before its options (RFC 4861 4.1-4.4). */
-static __always_inline __u64 nd_fixed_len(__u8 type)
-{
-	if (type == ICMP6_ND_RS)
-		return 8;
-	if (type == ICMP6_ND_RA)
-		return 16;
-	return sizeof(struct nd_ns_na);
-}
-
 static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 					const struct vg_policy *pol,
 					__u32 ifindex)
@@ -681,19 +683,17 @@ upper:
 	if (unspec && type != ICMP6_ND_NS)
 		return (type == ICMP6_MLD_REPORT || type == ICMP6_MLD2_REPORT) ?
 			VG_PASS : VG_IPV6_UNSPEC_SRC;
-	/* Router messages: RA-Guard (RFC 6105), and multicast queriers,
-	 * whose election a silent winner turns into a denial of service. */
-	if (!(pol->flags & VG_F_RA)) {
-		if (type == ICMP6_ND_RA)
-			return VG_RA;
-		if (type == ICMP6_ND_REDIRECT)
-			return VG_REDIRECT;
-		if (type == ICMP6_MLD_QUERY || type == ICMP6_MRD_ADVERT ||
-		    type == ICMP6_MRD_TERM)
-			return VG_MLD_QUERY;
-	}
+	/* Multicast queriers: a silent winner of the election starves
+	 * everyone's group memberships. */
 	if (type < ICMP6_ND_RS || type > ICMP6_ND_REDIRECT)
-		return VG_PASS;
+		return (type == ICMP6_MLD_QUERY || type == ICMP6_MRD_ADVERT ||
+			type == ICMP6_MRD_TERM) && !(pol->flags & VG_F_RA) ?
+		       VG_MLD_QUERY : VG_PASS;
+	/* RA-Guard (RFC 6105). */
+	if (type == ICMP6_ND_RA && !(pol->flags & VG_F_RA))
+		return VG_RA;
+	if (type == ICMP6_ND_REDIRECT && !(pol->flags & VG_F_RA))
+		return VG_REDIRECT;
 	/* RFC 4861: ND from off-link arrives with a decremented hop limit. */
 	if (ip6->hop_limit != 255)
 		return VG_ND_HOPLIMIT;
@@ -701,12 +701,13 @@ upper:
 	if (type == ICMP6_ND_REDIRECT)
 		return VG_PASS;
 
-	fixed = nd_fixed_len(type);
-	if (rem < fixed || off > VG_WINDOW_V6 - fixed)
+	/* The whole message, options included, within the read window. */
+	if (off + rem > VG_WINDOW_V6)
 		return VG_ND_MALFORMED;
 	if (type == ICMP6_ND_NS || type == ICMP6_ND_NA) {
+		fixed = sizeof(*nd);
 		nd = parse_hdr(&c, struct nd_ns_na);
-		if (!nd)
+		if (!nd || rem < fixed)
 			return VG_ND_MALFORMED;
 		if (type == ICMP6_ND_NA || unspec) {
 			if (v6_unspecified(nd->target) ||
@@ -716,9 +717,11 @@ upper:
 		if (unspec && !v6_solicited_node_of(ip6->daddr.in6_u.u6_addr32,
 						    nd->target))
 			return VG_IPV6_UNSPEC_SRC;
+	} else {
+		fixed = type == ICMP6_ND_RS ? ND_RS_LEN : ND_RA_LEN;
+		if (rem < fixed)
+			return VG_ND_MALFORMED;
 	}
-	if (off + rem > VG_WINDOW_V6)
-		return VG_ND_MALFORMED;
 	c.pos = pkt_at(skb, off + fixed);
 	return check_nd_opts(&c, rem - fixed, eth->h_source, unspec);
 }
@@ -755,7 +758,9 @@ static __always_inline __u32 classify(struct __sk_buff *skb,
 	 */
 	if (skb->vlan_present && !ethertype_allowed(pol, skb->vlan_proto))
 		return VG_VLAN;
-	proto = eth->h_proto;
+	/* One 16-bit load: struct ethhdr is packed, so eth->h_proto would
+	 * be read a byte at a time.  Offset 12 is even. */
+	proto = *(const __be16 *)((const __u8 *)eth + 12);
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
 		return VG_VLAN;
 

@@ -323,9 +323,6 @@ static enum vg_reason check_nd_options(const struct frm *f, size_t opt, size_t p
 	unsigned int n = 0;
 	uint8_t lladdr[6];
 
-	/* The option space must end within the first 512 octets. */
-	if (payload_end > WINDOW_V6)
-		return VG_ND_MALFORMED;
 	/* Exactly covered by at most 8 options of non-zero length, judged in
 	 * order: the first that fails names the reason. */
 	while (opt < payload_end) {
@@ -408,9 +405,10 @@ static enum vg_reason check_icmpv6(const struct model_policy *p, const struct fr
 	if (type == 137)
 		return VG_PASS;
 
-	/* 7.7 Fixed part: RS 8, RA 16, NS 24, NA 24 octets. */
+	/* 7.7 The message ends within the window; its fixed part (RS 8,
+	 * RA 16, NS 24, NA 24 octets) within the payload. */
 	fixed = type == 133 ? 8 : type == 134 ? 16 : 24;
-	if (!v6_within(l4, fixed, payload_end))
+	if (payload_end > WINDOW_V6 || !v6_within(l4, fixed, payload_end))
 		return VG_ND_MALFORMED;
 	dad = unspec && type == 135;
 	if (type == 136 || dad) {
