@@ -204,7 +204,9 @@ name="parasite6 (answers every neighbour solicitation)"
 if ! rs_skip_missing "$name" atk6-parasite6; then
 	rs_snap para vif66.0
 	rs_bg para "$VG_ID-atk" 8 atk6-parasite6 eth0
-	rs_wait 3 grep -qs "Remember to enable routing" "$VG_TMP/para.log" || sleep 1
+	# It opens its capture after it says it started.
+	rs_wait 3 grep -qs "^Started ICMP6 Neighbor" "$VG_TMP/para.log"
+	sleep 1
 	# The victim resolves the router afresh: its solicitation reaches
 	# the attacker as well.
 	ip -n "$VG_ID-vic" -6 neigh flush dev eth0
