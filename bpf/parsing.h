@@ -102,6 +102,11 @@ struct ip6_exthdr {
 
 #define IP6_FRAG_OFFSET		0xfff8
 
+#ifndef IPPROTO_PIM
+#define IPPROTO_PIM		103
+#endif
+#define VLAN_VID_MASK		0x0fff
+
 /* IPv4 frag_off, host order. */
 #define IP4_MF			0x2000
 #define IP4_OFFSET		0x1fff

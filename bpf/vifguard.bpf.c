@@ -278,6 +278,18 @@ static __always_inline int igmp_host_msg(__u8 type)
 }
 
 /*
+ * Past the source check, an IPv4 protocol number or IPv6 next header
+ * that only a multicast router sends: IGMP here meaning a fragment of it
+ * (whole IGMP is judged by type), PIM (RFC 7761) whatever it carries.
+ */
+static __always_inline int router_proto(__u8 proto, const struct vg_policy *pol)
+{
+	if (proto == IPPROTO_IGMP)
+		return 1;
+	return proto == IPPROTO_PIM && !(pol->flags & VG_F_RA);
+}
+
+/*
  * A BOOTREQUEST for one of the interface's MACs (RFC 2131 2): what a
  * switch's DHCP snooping calls "verify mac-address".  c is at the UDP
  * payload, payload its length by the IPv4 header.
@@ -379,9 +391,11 @@ static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 	if (!v4_allowed(pol, ifindex, ip->saddr))
 		return VG_IPV4_SRC;
 	/* Not UDP or IGMP, or a non-first fragment (no ports): the source
-	 * decides. */
+	 * decides, but for the multicast routers' protocols.  A bridge's
+	 * snooping reads IGMP in a fragment as if whole (a non-first one
+	 * included), and takes a port that sends PIM for a router's. */
 	if (!l4)
-		return VG_PASS;
+		return router_proto(ip->protocol, pol) ? VG_IGMP_QUERY : VG_PASS;
 	if (ip->protocol == IPPROTO_UDP) {
 		/* Clients take replies from any source port (RFC 7610): a
 		 * server message is recognised by where it goes. */
@@ -396,8 +410,9 @@ static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 			       VG_PASS : VG_DHCP_CHADDR;
 		return VG_PASS;
 	}
-	return igmp_host_msg(*(__u8 *)l4) || (pol->flags & VG_F_RA) ?
-	       VG_PASS : VG_IGMP_QUERY;
+	/* No host or router sends IGMP in fragments. */
+	return (igmp_host_msg(*(__u8 *)l4) || (pol->flags & VG_F_RA)) &&
+	       !(frag & IP4_MF) ? VG_PASS : VG_IGMP_QUERY;
 }
 
 static __always_inline __u32 check_arp(struct __sk_buff *skb,
@@ -665,8 +680,12 @@ upper:
 			return VG_DHCPV6_SERVER;
 		return VG_PASS;
 	}
-	if (nh != IPPROTO_ICMPV6)
-		return unspec ? VG_IPV6_UNSPEC_SRC : VG_PASS;
+	if (nh != IPPROTO_ICMPV6) {
+		if (unspec)
+			return VG_IPV6_UNSPEC_SRC;
+		return nh == IPPROTO_PIM && !(pol->flags & VG_F_RA) ?
+		       VG_MLD_QUERY : VG_PASS;
+	}
 
 	/* Type, code and checksum: a multicast router solicitation or
 	 * termination (RFC 4286) is no more. */
@@ -726,6 +745,17 @@ upper:
 	return check_nd_opts(&c, rem - fixed, eth->h_source, unspec);
 }
 
+/*
+ * An 802.1Q tag of VLAN 0 carries a priority only (802.1p; Windows with
+ * "Packet Priority & VLAN", DCB): receivers take the frame as untagged,
+ * so it is checked as one, without 0x8100 allowed.
+ */
+static __always_inline int priority_tag(const struct __sk_buff *skb)
+{
+	return skb->vlan_proto == bpf_htons(ETH_P_8021Q) &&
+	       (skb->vlan_tci & VLAN_VID_MASK) == 0;
+}
+
 static __always_inline __u32 classify(struct __sk_buff *skb,
 				      const struct vg_policy *pol, __u32 ifindex)
 {
@@ -756,7 +786,8 @@ static __always_inline __u32 classify(struct __sk_buff *skb,
 	 * tag still in the frame is a second one (802.1ad over 802.1Q), or
 	 * a frame no device has seen (a test run): dropped.
 	 */
-	if (skb->vlan_present && !ethertype_allowed(pol, skb->vlan_proto))
+	if (skb->vlan_present && !ethertype_allowed(pol, skb->vlan_proto) &&
+	    !priority_tag(skb))
 		return VG_VLAN;
 	/* One 16-bit load: struct ethhdr is packed, so eth->h_proto would
 	 * be read a byte at a time.  Offset 12 is even. */

@@ -843,15 +843,15 @@ FRAME(rarp)
 /* --- Ethernet --- */
 
 /* IPv4 UDP from src inside a tag (and an inner tag when inner_tpid). */
-static void vlan_frame_src(struct frame *f, uint16_t tpid, uint16_t inner_tpid,
-			   const char *src)
+static void vlan_frame_tci(struct frame *f, uint16_t tpid, uint16_t tci,
+			   uint16_t inner_tpid, const char *src)
 {
 	size_t ip;
 
 	put_mac(f, MAC_ROUTER);
 	put_mac(f, MAC1);
 	put16(f, tpid);
-	put16(f, 100);		/* VID */
+	put16(f, tci);
 	if (inner_tpid) {
 		put16(f, inner_tpid);
 		put16(f, 200);
@@ -862,10 +862,21 @@ static void vlan_frame_src(struct frame *f, uint16_t tpid, uint16_t inner_tpid,
 	ip4_end(f, ip);
 }
 
+static void vlan_frame_src(struct frame *f, uint16_t tpid, uint16_t inner_tpid,
+			   const char *src)
+{
+	vlan_frame_tci(f, tpid, 100, inner_tpid, src);	/* VID 100 */
+}
+
 static void vlan_frame(struct frame *f, uint16_t tpid)
 {
 	vlan_frame_src(f, tpid, 0, V4_HOST);
 }
+
+/* 802.1p priority 3 in VLAN 0: a priority tag. */
+FRAME(prio_tag) { vlan_frame_tci(f, 0x8100, 0x6000, 0, V4_HOST); }
+FRAME(prio_tag_stranger) { vlan_frame_tci(f, 0x8100, 0x6000, 0, V4_STRANGER); }
+FRAME(prio_tag_8021ad) { vlan_frame_tci(f, 0x88a8, 0x6000, 0, V4_HOST); }
 
 FRAME(vlan_8021q) { vlan_frame(f, 0x8100); }
 FRAME(vlan_8021ad) { vlan_frame(f, 0x88a8); }
@@ -1424,7 +1435,40 @@ static void igmp(struct frame *f, const char *src, const char *dst,
 
 FRAME(igmp_query) { igmp(f, V4_HOST, "224.0.0.1", 0x11, 0); }
 FRAME(igmp_query_zero) { igmp(f, "0.0.0.0", "224.0.0.1", 0x11, 0); }
-FRAME(igmp_query_later_frag) { igmp(f, V4_HOST, "224.0.0.1", 0x11, 10); }
+FRAME(igmp_query_later_frag) { igmp(f, V4_HOST, "224.0.0.1", 0x11, 1); }
+FRAME(igmp_report_first_frag) { igmp(f, V4_HOST, "239.1.2.3", 0x16, 0x2000); }
+
+/* PIMv2 Hello (RFC 7761 4.9.2) with a holdtime option. */
+static void pim_hello(struct frame *f)
+{
+	put8(f, 0x20);
+	put8(f, 0);
+	put16(f, 0);
+	put16(f, 1);
+	put16(f, 2);
+	put16(f, 105);
+}
+
+FRAME(pim4_hello)
+{
+	size_t ip;
+
+	eth(f, MAC1, (const uint8_t *)"\x01\x00\x5e\x00\x00\x0d", 0x0800);
+	ip = ip4_begin(f, V4_HOST, "224.0.0.13", 103, 0, 0);
+	pim_hello(f);
+	ip4_end(f, ip);
+	put(f, NULL, 12);	/* Ethernet padding */
+}
+
+FRAME(pim6_hello)
+{
+	size_t ip;
+
+	eth(f, MAC1, (const uint8_t *)"\x33\x33\x00\x00\x00\x0d", 0x86dd);
+	ip = ip6_begin(f, V6_LL, "ff02::d", 103, 1);
+	pim_hello(f);
+	ip6_end(f, ip);
+}
 FRAME(igmp_dvmrp) { igmp(f, V4_HOST, "224.0.0.4", 0x13, 0); }
 FRAME(igmp_mrd_advert) { igmp(f, V4_HOST, "224.0.0.106", 0x30, 0); }
 FRAME(igmp_v1_report) { igmp(f, V4_HOST, "239.1.2.3", 0x12, 0); }
@@ -1695,6 +1739,9 @@ static const struct tcase cases[] = {
 	VETH_DROP("stripped allowed tag: inner ARP checked", vlan_arp_spoof, pol_allow_8021q, ARP_SPA),
 	VETH_PASS("stripped 802.1ad tag, 802.1ad allowed", vlan_8021ad, pol_allow_8021ad),
 	VETH_DROP("802.1ad over 802.1Q: the inner tag stays", vlan_qinq, pol_allow_both_tags, VLAN),
+	VETH_PASS("priority tag (VLAN 0), 802.1Q not allowed", prio_tag, pol_none),
+	VETH_DROP("priority tag: inner source checked", prio_tag_stranger, pol_none, IPV4_SRC),
+	VETH_DROP("802.1ad VLAN 0 is no priority tag", prio_tag_8021ad, pol_none, VLAN),
 	VETH_DROP("stripped 802.1ad tag, only 802.1Q allowed", vlan_8021ad, pol_allow_8021q, VLAN),
 	VETH_DROP("stripped tag, allowed, foreign MAC", vlan_8021q_other_mac, pol_allow_8021q, SRC_MAC),
 	VETH_PASS("legitimate frame through the veth", v4_host, pol_none),
@@ -1775,7 +1822,11 @@ static const struct tcase cases[] = {
 	DROP("IGMP query from 0.0.0.0, router allowed", igmp_query_zero, pol_ra, IPV4_SRC),
 	DROP("IGMP report from 0.0.0.0 to a unicast address", igmp_report_zero_unicast, pol_none, IPV4_SRC),
 	DROP("IGMP report from 0.0.0.0 in a fragment", igmp_report_zero_frag, pol_none, IPV4_SRC),
-	PASS("IGMP query, non-first fragment: source alone", igmp_query_later_frag, pol_none),
+	DROP("IGMP query in a non-first fragment", igmp_query_later_frag, pol_none, IGMP_QUERY),
+	DROP("IGMP query in a non-first fragment, router allowed", igmp_query_later_frag, pol_ra, IGMP_QUERY),
+	DROP("IGMP report in a first fragment", igmp_report_first_frag, pol_none, IGMP_QUERY),
+	DROP("PIM hello", pim4_hello, pol_none, IGMP_QUERY),
+	PASS("PIM hello, router allowed", pim4_hello, pol_ra),
 	DROP("IGMP header truncated", igmp_truncated, pol_none, IPV4_MALFORMED),
 	/* Length 0 is BIG TCP only, and only above 64 KiB. */
 	DROP("IPv4 total length 0, short TCP", v4_tot_len_zero_tcp, pol_none, IPV4_MALFORMED),
@@ -1857,6 +1908,8 @@ static const struct tcase cases[] = {
 	PASS("multicast router solicitation", mrd_solicit_ll, pol_none),
 	PASS("multicast router solicitation of 4 octets", mrd_solicit_short, pol_none),
 	PASS("MLD done", mld_done_ll, pol_none),
+	DROP("PIM hello over IPv6", pim6_hello, pol_none, MLD_QUERY),
+	PASS("PIM hello over IPv6, router allowed", pim6_hello, pol_ra),
 	DROP("IPv6 payload length 0, short TCP", v6_payload_zero_tcp, pol_none, IPV6_MALFORMED),
 	DROP("IPv6 payload length 0, UDP", v6_payload_zero_udp, pol_none, IPV6_MALFORMED),
 	DROP("jumbo payload option on a short frame", v6_jumbo_hbh_short, pol_none, IPV6_MALFORMED),

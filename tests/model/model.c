@@ -31,6 +31,7 @@
 #define ETH_P_QINQ_OLD	0x9100
 
 #define PROTO_IGMP	2
+#define PROTO_PIM	103
 #define PROTO_TCP	6
 #define PROTO_UDP	17
 #define PROTO_ICMPV6	58
@@ -239,25 +240,32 @@ static enum vg_reason check_ipv4(const struct model_policy *p, const struct frm 
 	if (!v4_allowed(p, src))
 		return VG_IPV4_SRC;
 
-	/* 6. Non-first fragment: the source decides. */
+	/* 6. Multicast routers' protocols: IGMP in any fragment; PIM
+	 * (RFC 7761) unless the interface may act as a router. */
+	if (proto == PROTO_IGMP && (mf || !first))
+		return VG_IGMP_QUERY;
+	if (proto == PROTO_PIM && !(p->flags & VG_F_RA))
+		return VG_IGMP_QUERY;
+
+	/* 7. Other non-first fragments: the source decides. */
 	if (!first)
 		return VG_PASS;
 
-	/* 7. UDP to port 68, from any port: a DHCP server message. */
+	/* 8. UDP to port 68, from any port: a DHCP server message. */
 	if (proto == PROTO_UDP && dport == 68 && !(p->flags & VG_F_DHCP_SERVER))
 		return VG_DHCP_SERVER;
 
-	/* 8. UDP to port 67: a whole BOOTREQUEST for one of the interface's
+	/* 9. UDP to port 67: a whole BOOTREQUEST for one of the interface's
 	 * MACs, unless the interface may be a server or relay. */
 	if (proto == PROTO_UDP && dport == 67 && !(p->flags & VG_F_DHCP_SERVER) &&
 	    (mf || !bootrequest_of_interface(p, f, l4, off + total)))
 		return VG_DHCP_CHADDR;
 
-	/* 9. IGMP other than a report or leave: queries, routing messages. */
+	/* 10. IGMP other than a report or leave: queries, routing messages. */
 	if (proto == PROTO_IGMP && !igmp_report_or_leave(get8(f, l4)) && !(p->flags & VG_F_RA))
 		return VG_IGMP_QUERY;
 
-	/* 10. Otherwise pass; options were skipped by ihl. */
+	/* 11. Otherwise pass; options were skipped by ihl. */
 	return VG_PASS;
 }
 
@@ -525,9 +533,12 @@ static enum vg_reason check_ipv6(const struct model_policy *p, const struct frm 
 		return VG_PASS;
 	}
 
-	/* 6. Neither UDP nor ICMPv6. */
-	if (nh != PROTO_ICMPV6)
-		return unspec ? VG_IPV6_UNSPEC_SRC : VG_PASS;
+	/* 6. Neither UDP nor ICMPv6; PIM is a multicast router's. */
+	if (nh != PROTO_ICMPV6) {
+		if (unspec)
+			return VG_IPV6_UNSPEC_SRC;
+		return nh == PROTO_PIM && !(p->flags & VG_F_RA) ? VG_MLD_QUERY : VG_PASS;
+	}
 
 	/* 7. ICMPv6. */
 	return check_icmpv6(p, f, off, pos, payload_end, unspec, after_frag);
@@ -566,7 +577,9 @@ enum vg_reason vg_model(const uint8_t *frame, size_t len, const struct model_pol
 	/* 4. VLAN tags: the outer one, which the device moved into the
 	 * metadata, only if its identifier is allowed; one still in the
 	 * frame's bytes, allowed or not. */
-	if (m && m->vlan_present && !ethertype_allowed(p, m->vlan_tpid))
+	if (m && m->vlan_present && !ethertype_allowed(p, m->vlan_tpid) &&
+	    /* VLAN 0 of 802.1Q: a priority tag, taken as untagged. */
+	    !(m->vlan_tpid == ETH_P_8021Q && (m->vlan_tci & 0x0fff) == 0))
 		return VG_VLAN;
 	type = get16(&f, 12);
 	if (type == ETH_P_8021Q || type == ETH_P_8021AD)

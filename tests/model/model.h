@@ -55,9 +55,10 @@ struct model_meta {
 	 */
 	size_t frame_len;
 	/* An outer tag the device already moved into the metadata
-	 * (skb->vlan_present, skb->vlan_proto). */
+	 * (skb->vlan_present, skb->vlan_proto, skb->vlan_tci). */
 	bool vlan_present;
 	uint16_t vlan_tpid;
+	uint16_t vlan_tci;
 };
 
 /*

@@ -280,6 +280,7 @@ struct tcase {
 	size_t frame_len;			/* meta: 0 = the bytes built */
 	bool vlan_present;
 	unsigned int vlan_tpid;
+	unsigned int vlan_tci;
 	bool no_policy;
 };
 
@@ -649,6 +650,48 @@ static void f_igmp_leave(struct fb *f)
 static void f_igmp_mrd(struct fb *f)
 {
 	igmp(f, "10.0.0.5", "224.0.0.106", 0x30);
+}
+
+/* The IGMP query as a fragment: offset 8 octets, or the first of two. */
+static void f_igmp_query_frag8(struct fb *f)
+{
+	f_igmp_query(f);
+	set16(f, 14 + 6, 1);
+}
+
+static void f_igmp_report_mf(struct fb *f)
+{
+	igmp(f, "10.0.0.5", "224.0.0.22", 0x22);
+	set16(f, 14 + 6, 0x2000);
+}
+
+/* A PIMv2 Hello (RFC 7761 4.9.2) to ALL-PIM-ROUTERS. */
+static void f_pim_hello(struct fb *f)
+{
+	size_t ip;
+
+	eth(f, MAC1, 0x0800);
+	ip = ip4(f, "10.0.0.5", "224.0.0.13", 103, 0);
+	put8(f, 0x20);
+	put8(f, 0);
+	put16(f, 0);
+	put16(f, 1);		/* holdtime option */
+	put16(f, 2);
+	put16(f, 105);
+	done4(f, ip);
+}
+
+static void f_pim6_hello(struct fb *f)
+{
+	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::d", 103, 1);
+
+	put8(f, 0x20);
+	put8(f, 0);
+	put16(f, 0);
+	put16(f, 1);
+	put16(f, 2);
+	put16(f, 105);
+	done6(f, ip);
 }
 
 static void f_offer(struct fb *f)
@@ -1286,13 +1329,22 @@ static const struct tcase cases[] = {
 	{ .name = "4: tag in metadata allowed, the frame inside checked", .build = f_arp_spa,
 	  .policy = pol_q_ad, .expect = VG_ARP_SPA, .vlan_present = true, .vlan_tpid = 0x88a8 },
 	{ .name = "4: tag in metadata not allowed", .build = f_arp_ok, .policy = pol_lldp,
-	  .expect = VG_VLAN, .vlan_present = true, .vlan_tpid = 0x8100 },
+	  .expect = VG_VLAN, .vlan_present = true, .vlan_tpid = 0x8100, .vlan_tci = 100 },
 	{ .name = "4: 802.1ad in metadata, only 802.1Q allowed", .build = f_arp_ok,
 	  .policy = pol_q, .expect = VG_VLAN, .vlan_present = true, .vlan_tpid = 0x88a8 },
 	{ .name = "4: tag in metadata, a second in the frame", .build = f_q, .policy = pol_q_ad,
 	  .expect = VG_VLAN, .vlan_present = true, .vlan_tpid = 0x88a8 },
 	{ .name = "4: tag in metadata, multicast source", .build = f_src_mcast, .policy = pol_lldp,
 	  .expect = VG_SRC_MAC_MCAST, .vlan_present = true, .vlan_tpid = 0x8100 },
+	{ .name = "4: priority tag (802.1Q VLAN 0), not allowed: checked as untagged",
+	  .build = f_arp_ok, .expect = VG_PASS, .vlan_present = true, .vlan_tpid = 0x8100,
+	  .vlan_tci = 0x6000 },
+	{ .name = "4: priority tag, the frame inside checked", .build = f_arp_spa,
+	  .expect = VG_ARP_SPA, .vlan_present = true, .vlan_tpid = 0x8100, .vlan_tci = 0x6000 },
+	{ .name = "4: 802.1Q VLAN 100 with priority 3, not allowed", .build = f_arp_ok,
+	  .expect = VG_VLAN, .vlan_present = true, .vlan_tpid = 0x8100, .vlan_tci = 0x6064 },
+	{ .name = "4: 802.1ad VLAN 0 is no priority tag", .build = f_arp_ok,
+	  .expect = VG_VLAN, .vlan_present = true, .vlan_tpid = 0x88a8, .vlan_tci = 0 },
 	/* IPv4 */
 	CASE("IPv4: an allowed host", f_v4_host, NULL, PASS),
 	CASE("IPv4 5: a stranger", f_v4_stranger, NULL, IPV4_SRC),
@@ -1331,16 +1383,24 @@ static const struct tcase cases[] = {
 	CASE("IPv4 4: IGMPv3 report from 0.0.0.0 to unicast", f_igmp_report_zero_unicast, NULL,
 	     IPV4_SRC),
 	CASE("IPv4 4: IGMP query from 0.0.0.0", f_igmp_query_zero, pol_ra, IPV4_SRC),
-	CASE("IPv4 7: DHCP offer from port 4000", f_offer, NULL, DHCP_SERVER),
-	CASE("IPv4 7: DHCP offer, server allowed", f_offer, pol_dhcp_server, PASS),
-	CASE("IPv4 8: renewal for our MAC", f_request_renew, NULL, PASS),
-	CASE("IPv4 8: request for another MAC", f_request_other, NULL, DHCP_CHADDR),
-	CASE("IPv4 8: request for another MAC, relay", f_request_other, pol_dhcp_server, PASS),
-	CASE("IPv4 8: request in a first fragment", f_request_first_frag, NULL, DHCP_CHADDR),
-	CASE("IPv4 9: IGMP query", f_igmp_query, NULL, IGMP_QUERY),
-	CASE("IPv4 9: IGMP query, --allow-ra", f_igmp_query, pol_ra, PASS),
-	CASE("IPv4 9: IGMP leave", f_igmp_leave, NULL, PASS),
-	CASE("IPv4 9: multicast router discovery", f_igmp_mrd, NULL, IGMP_QUERY),
+	CASE("IPv4 8: DHCP offer from port 4000", f_offer, NULL, DHCP_SERVER),
+	CASE("IPv4 8: DHCP offer, server allowed", f_offer, pol_dhcp_server, PASS),
+	CASE("IPv4 9: renewal for our MAC", f_request_renew, NULL, PASS),
+	CASE("IPv4 9: request for another MAC", f_request_other, NULL, DHCP_CHADDR),
+	CASE("IPv4 9: request for another MAC, relay", f_request_other, pol_dhcp_server, PASS),
+	CASE("IPv4 9: request in a first fragment", f_request_first_frag, NULL, DHCP_CHADDR),
+	CASE("IPv4 6: IGMP query, non-first fragment", f_igmp_query_frag8, NULL, IGMP_QUERY),
+	CASE("IPv4 6: IGMP query, non-first fragment, --allow-ra", f_igmp_query_frag8, pol_ra,
+	     IGMP_QUERY),
+	CASE("IPv4 6: IGMP report, first fragment", f_igmp_report_mf, NULL, IGMP_QUERY),
+	CASE("IPv4 6: PIM hello", f_pim_hello, NULL, IGMP_QUERY),
+	CASE("IPv4 6: PIM hello, --allow-ra", f_pim_hello, pol_ra, PASS),
+	CASE("IPv6 6: PIM hello", f_pim6_hello, NULL, MLD_QUERY),
+	CASE("IPv6 6: PIM hello, --allow-ra", f_pim6_hello, pol_ra, PASS),
+	CASE("IPv4 10: IGMP query", f_igmp_query, NULL, IGMP_QUERY),
+	CASE("IPv4 10: IGMP query, --allow-ra", f_igmp_query, pol_ra, PASS),
+	CASE("IPv4 10: IGMP leave", f_igmp_leave, NULL, PASS),
+	CASE("IPv4 10: multicast router discovery", f_igmp_mrd, NULL, IGMP_QUERY),
 	/* ARP */
 	CASE("ARP: a request", f_arp_ok, NULL, PASS),
 	CASE("ARP 1: 27 octets", f_arp_27, NULL, ARP_MALFORMED),
@@ -1441,7 +1501,7 @@ static void run_case(void **state)
 {
 	const struct tcase *t = *state;
 	struct model_meta m = { .frame_len = t->frame_len, .vlan_present = t->vlan_present,
-				.vlan_tpid = t->vlan_tpid };
+				.vlan_tpid = t->vlan_tpid, .vlan_tci = t->vlan_tci };
 	struct model_policy p;
 	struct fb f = { .len = 0 };
 	int got;
