@@ -35,15 +35,7 @@ rs_snooping
 rs_dnsmasq dhcp "$SINK" sink0 547 --dhcp-range=fd00:99::1000,fd00:99::1fff,64,10m \
 	--dhcp-option=option6:dns-server,[$SINK_V6] ||
 	vg_bail "dnsmasq did not start: $(cat "$VG_TMP/dhcp.log")"
-rs_radvd "$SINK" "interface sink0 {
-	AdvSendAdvert on;
-	MinRtrAdvInterval 3;
-	MaxRtrAdvInterval 4;
-	AdvDefaultLifetime 600;
-	AdvManagedFlag on;
-	prefix fd00:99::/64 { AdvAutonomous off; };
-	prefix $SLAAC { };
-};" || vg_bail "radvd did not start: $(cat "$VG_TMP/radvd.log")"
+rs_radvd_sink "$SLAAC"
 
 vg_guest atk vif66.0 $ATK_MAC
 vg_guest vic vif5.0 $VIC_MAC

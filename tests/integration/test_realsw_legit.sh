@@ -43,15 +43,7 @@ rs_dnsmasq dhcp "$SINK" sink0 67 --no-ping \
 have_radvd=1
 rs_missing radvd >/dev/null && have_radvd=0
 if [ $have_radvd = 1 ]; then
-	rs_radvd "$SINK" "interface sink0 {
-	AdvSendAdvert on;
-	MinRtrAdvInterval 3;
-	MaxRtrAdvInterval 4;
-	AdvDefaultLifetime 600;
-	AdvManagedFlag on;
-	prefix fd00:99::/64 { AdvAutonomous off; };
-	prefix $SLAAC { };
-};" || vg_bail "radvd did not start: $(cat "$VG_TMP/radvd.log")"
+	rs_radvd_sink "$SLAAC"
 fi
 
 vg_guest g5 vif5.0 $G5_MAC

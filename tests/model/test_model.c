@@ -1006,6 +1006,10 @@ static void v6_icmp(struct fb *f, const char *src, unsigned int type)
 	done6(f, ip);
 }
 
+/* A frame that is v6_icmp() from src of type, nothing more. */
+#define V6_ICMP_FRAME(name, src, type) \
+	static void name(struct fb *f) { v6_icmp(f, src, type); }
+
 static void f_icmp_3(struct fb *f)
 {
 	v6_icmp(f, "2001:db8::5", 128);
@@ -1019,55 +1023,16 @@ static void f_mrd_solicit_4(struct fb *f)
 	set16(f, 18, 4);
 }
 
-static void f_echo(struct fb *f)
-{
-	v6_icmp(f, "2001:db8::5", 128);
-}
-
-static void f_echo_unspec(struct fb *f)
-{
-	v6_icmp(f, "::", 128);
-}
-
-static void f_mldv2_unspec(struct fb *f)
-{
-	v6_icmp(f, "::", 143);
-}
-
-static void f_mldv1_done_unspec(struct fb *f)
-{
-	v6_icmp(f, "::", 132);
-}
-
-static void f_mld_query(struct fb *f)
-{
-	v6_icmp(f, "fe80::ff:fe00:1", 130);
-}
-
-static void f_mrd_adv(struct fb *f)
-{
-	v6_icmp(f, "fe80::ff:fe00:1", 151);
-}
-
-static void f_mrd_solicit(struct fb *f)
-{
-	v6_icmp(f, "fe80::ff:fe00:1", 152);
-}
-
-static void f_mrd_term(struct fb *f)
-{
-	v6_icmp(f, "fe80::ff:fe00:1", 153);
-}
-
-static void f_rs(struct fb *f)
-{
-	v6_icmp(f, "fe80::ff:fe00:1", 133);
-}
-
-static void f_rs_unspec(struct fb *f)
-{
-	v6_icmp(f, "::", 133);
-}
+V6_ICMP_FRAME(f_echo, "2001:db8::5", 128)
+V6_ICMP_FRAME(f_echo_unspec, "::", 128)
+V6_ICMP_FRAME(f_mldv2_unspec, "::", 143)
+V6_ICMP_FRAME(f_mldv1_done_unspec, "::", 132)
+V6_ICMP_FRAME(f_mld_query, "fe80::ff:fe00:1", 130)
+V6_ICMP_FRAME(f_mrd_adv, "fe80::ff:fe00:1", 151)
+V6_ICMP_FRAME(f_mrd_solicit, "fe80::ff:fe00:1", 152)
+V6_ICMP_FRAME(f_mrd_term, "fe80::ff:fe00:1", 153)
+V6_ICMP_FRAME(f_rs, "fe80::ff:fe00:1", 133)
+V6_ICMP_FRAME(f_rs_unspec, "::", 133)
 
 static void f_rs_hop254(struct fb *f)
 {

@@ -183,6 +183,20 @@ rs_radvd() {
 	rs_wait 5 test -s "$VG_TMP/radvd.pid"
 }
 
+# rs_radvd_sink SLAAC: radvd on sink0 as the suite's router: managed
+# addresses from DHCPv6 in fd00:99::/64, SLAAC in SLAAC, adverts every 3-4 s.
+rs_radvd_sink() {
+	rs_radvd "$SINK" "interface sink0 {
+	AdvSendAdvert on;
+	MinRtrAdvInterval 3;
+	MaxRtrAdvInterval 4;
+	AdvDefaultLifetime 600;
+	AdvManagedFlag on;
+	prefix fd00:99::/64 { AdvAutonomous off; };
+	prefix $1 { };
+};" || vg_bail "radvd did not start: $(cat "$VG_TMP/radvd.log")"
+}
+
 # ---- DHCP clients ---------------------------------------------------------
 
 # rs_client_script TAG MODE: the event script a client under TAG runs
