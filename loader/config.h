@@ -39,6 +39,11 @@ struct vg_config {
 	char path[256];
 	struct vg_config_entry *entries;
 	size_t n;
+	/* 0, or the -errno of a vg_config_load that failed (no entries
+	 * then), with its message: vg_resolve fails closed on it when a VIF
+	 * needs the file, and only then. */
+	int error;
+	char errmsg[VG_ERRLEN + 256];
 };
 
 /*
@@ -49,9 +54,16 @@ int vg_config_parse(const char *name, const char *text, struct vg_config *cfg,
 		    char *err, size_t errlen);
 
 /*
- * Reads and parses path.  A missing file is an empty config (hosts that
- * take every policy from xenstore need none); any other read error is
- * -errno with a message.
+ * Reads and parses path.  A missing file (ENOENT on the file or on its
+ * directory) is an empty config: hosts that take every policy from
+ * xenstore need none.  Anything else is -errno with a message naming
+ * path, also kept in cfg->error / cfg->errmsg:
+ *  - the file is a symbolic link (dangling or not), or not a regular file;
+ *  - the file, or a directory on its (resolved) path up to /, is not
+ *    owned by root or is writable by group or others (a root-owned
+ *    directory with the sticky bit, such as /tmp, is accepted: others
+ *    cannot rename or replace root's entries in it);
+ *  - it cannot be read (EACCES, ENOTDIR, ELOOP, ...) or has an error.
  */
 int vg_config_load(const char *path, struct vg_config *cfg, char *err, size_t errlen);
 

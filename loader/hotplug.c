@@ -125,6 +125,7 @@ struct hp_ctx {
 	struct vg_xs xs;
 	bool xs_open;
 	struct vg_config cfg;
+	bool cfg_loaded;
 	const char *cfgpath;
 };
 
@@ -142,19 +143,36 @@ static int ctx_open(struct hp_ctx *c, const char *ifname)
 	char err[VG_ERRLEN + 64];
 	int ret;
 
-	ret = vg_config_load(c->cfgpath, &c->cfg, err, sizeof(err));
-	if (ret) {
-		say(LOG_ERR, "%s%s%s", ifname ? ifname : "", ifname ? ": " : "", err);
-		return ret;
-	}
+	/* No config file here: it is read only for a VIF that XAPI and xl
+	 * leave undecided (hp_resolve), so that an error in it never
+	 * blocks their decisions. */
 	ret = vg_xs_open(&c->xs, err, sizeof(err));
 	if (ret) {
 		say(LOG_ERR, "%s%s%s", ifname ? ifname : "", ifname ? ": " : "", err);
-		vg_config_free(&c->cfg);
 		return ret;
 	}
 	c->xs_open = true;
 	return 0;
+}
+
+/*
+ * vg_resolve with the config file loaded only when XAPI and xl do not
+ * decide, once per command.  A file that cannot be loaded makes the VIF
+ * fail closed (vg_resolve, from cfg.error), never the command.
+ */
+static void hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
+		       struct vg_resolution *res)
+{
+	char err[sizeof(c->cfg.errmsg)];
+
+	vg_resolve(&c->xs, NULL, vif, ifname, res);
+	if (res->decision != VG_DECISION_UNFILTERED || res->failed_closed)
+		return;
+	if (!c->cfg_loaded) {
+		vg_config_load(c->cfgpath, &c->cfg, err, sizeof(err));
+		c->cfg_loaded = true;
+	}
+	vg_resolve(&c->xs, &c->cfg, vif, ifname, res);
 }
 
 static void ctx_close(struct hp_ctx *c)
@@ -412,7 +430,7 @@ int vg_cmd_hotplug(int argc, char **argv)
 		}
 		free(vn);
 	}
-	vg_resolve(&c.xs, &c.cfg, &vif, dev, &res);
+	hp_resolve(&c, &vif, dev, &res);
 	ret = apply(dev, &res, aerr, sizeof(aerr));
 	if (ret)
 		say(LOG_ERR, "%s", aerr);
@@ -676,7 +694,7 @@ int vg_cmd_setup_vif_rules(int argc, char **argv)
 
 	/* The filter first: the port joins the bridge only once its frames
 	 * are checked, and leaves it with the filter already dropping. */
-	vg_resolve(&c.xs, &c.cfg, &vif, dev, &res);
+	hp_resolve(&c, &vif, dev, &res);
 	ret = apply(dev, &res, aerr, sizeof(aerr));
 	if (ret) {
 		say(LOG_ERR, "%s", aerr);
@@ -732,7 +750,7 @@ static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 
 	if (!netdev_exists(ifname))
 		return 0;
-	vg_resolve(&c->xs, &c->cfg, &vif, ifname, &res);
+	hp_resolve(c, &vif, ifname, &res);
 	if (dry) {
 		if (res.failed_closed)
 			warn_closed("%s: %s; would be disabled", ifname, res.reason);

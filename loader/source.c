@@ -458,7 +458,12 @@ int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif
 		goto validate;
 	}
 
-	/* 3. The config file. */
+	/* 3. The config file.  One that could not be loaded may hold this
+	 * VIF's entry: fail closed, naming the file and what is wrong. */
+	if (cfg && cfg->error) {
+		fail_closed(res, VG_SOURCE_CONFIG, cfg->path, "%s", cfg->errmsg);
+		goto out;
+	}
 	if (cfg) {
 		const struct vg_config_entry *e;
 

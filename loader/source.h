@@ -119,8 +119,12 @@ int vg_vm_uuid_of_domid(struct vg_xs *xs, struct vg_vif *vif, char *err, size_t 
 
 /*
  * Decides the policy of one interface (ifname is copied into the spec).
- * cfg may be NULL (no config file).  Always fills res; returns 0, or a
- * negative errno only for allocation failures.
+ * cfg may be NULL (no config file); a cfg whose load failed (cfg->error)
+ * fails closed, but only for a VIF that neither XAPI nor xl decides.
+ * Callers load the file only when needed: resolve with NULL first, and
+ * with the config only when that gives an unfiltered, not failed-closed,
+ * result.  Always fills res; returns 0, or a negative errno only for
+ * allocation failures.
  */
 int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif,
 	       const char *ifname, struct vg_resolution *res);

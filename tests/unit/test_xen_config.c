@@ -13,6 +13,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <ctype.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
@@ -225,6 +226,109 @@ static void load_file(void **state)
 	unlink(path);
 }
 
+/* Make a root-only directory holding a config file, for load_refused. */
+static void write_text(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static void expect_refused(const char *path, const char *msg)
+{
+	struct vg_config cfg;
+	char err[1024] = "";
+	int ret;
+
+	ret = vg_config_load(path, &cfg, err, sizeof(err));
+	if (ret >= 0)
+		fail_msg("%s: expected refused (%s), got %d, %zu entries", path, msg,
+			 ret, cfg.n);
+	assert_int_equal(cfg.n, 0);
+	assert_int_equal(cfg.error, ret);
+	assert_string_equal(cfg.errmsg, err);
+	assert_contains(err, path);
+	assert_contains(err, msg);
+}
+
+/*
+ * Only root may control the policy file: not owned by root, writable by
+ * group or others, a symbolic link (dangling or not), a directory on the
+ * way that others can write: refused, naming the path.  A file that does
+ * not exist is no config, as before.
+ */
+static void load_refused(void **state)
+{
+	static const char text[] = UUID_A " 10.0.0.1\n";
+	char dir[] = "/tmp/vg-test-cfgdir-XXXXXX";
+	char file[128], link[128], dangling[128], sub[128], subfile[160], missing[128];
+	struct vg_config cfg;
+	char err[1024] = "";
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/vifguard.conf", dir);
+	snprintf(link, sizeof(link), "%s/link.conf", dir);
+	snprintf(dangling, sizeof(dangling), "%s/dangling.conf", dir);
+	snprintf(sub, sizeof(sub), "%s/open", dir);
+	snprintf(subfile, sizeof(subfile), "%s/vifguard.conf", sub);
+	snprintf(missing, sizeof(missing), "%s/missing.conf", dir);
+
+	write_text(file, text, 0644);
+	assert_int_equal(vg_config_load(file, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n, 1);
+	assert_int_equal(cfg.error, 0);
+	vg_config_free(&cfg);
+
+	assert_int_equal(vg_config_load(missing, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n, 0);
+	assert_int_equal(cfg.error, 0);
+
+	assert_int_equal(chmod(file, 0664), 0);
+	expect_refused(file, "mode 0664; refused");
+	assert_int_equal(chmod(file, 0646), 0);
+	expect_refused(file, "mode 0646; refused");
+	assert_int_equal(chmod(file, 0644), 0);
+	assert_int_equal(chown(file, 65534, 0), 0);
+	expect_refused(file, "owned by uid 65534");
+	assert_int_equal(chown(file, 0, 0), 0);
+
+	assert_int_equal(symlink(file, link), 0);
+	expect_refused(link, "a symbolic link; refused");
+	assert_int_equal(symlink("/nonexistent/vifguard.conf", dangling), 0);
+	expect_refused(dangling, "a symbolic link; refused");
+
+	assert_int_equal(mkdir(sub, 0755), 0);
+	write_text(subfile, text, 0644);
+	assert_int_equal(chmod(sub, 0777), 0);
+	expect_refused(subfile, "directory");
+	expect_refused(subfile, "mode 0777; refused");
+	assert_int_equal(chmod(sub, 0755), 0);
+	assert_int_equal(chown(sub, 65534, 0), 0);
+	expect_refused(subfile, "owned by uid 65534");
+	assert_int_equal(chown(sub, 0, 0), 0);
+	assert_int_equal(vg_config_load(subfile, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n, 1);
+	vg_config_free(&cfg);
+
+	/* Not a directory on the way, not a regular file. */
+	snprintf(err, sizeof(err), "%s/x", file);
+	expect_refused(err, "Not a directory");
+	expect_refused(sub, "not a regular file");
+
+	unlink(subfile);
+	rmdir(sub);
+	unlink(dangling);
+	unlink(link);
+	unlink(file);
+	rmdir(dir);
+}
+
 /* The shipped example: valid as installed (all entries commented out),
  * and every commented entry valid once uncommented. */
 static void example_file(void **state)
@@ -271,6 +375,7 @@ int main(void)
 		cmocka_unit_test(bad_lines),
 		cmocka_unit_test(too_many_addresses),
 		cmocka_unit_test(load_file),
+		cmocka_unit_test(load_refused),
 		cmocka_unit_test(example_file),
 		cmocka_unit_test(uuid_syntax),
 	};

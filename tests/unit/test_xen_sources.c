@@ -4,6 +4,7 @@
  * xenopsd's xenops_server_xen.ml / device.ml and libxl's nic code), and
  * with malformed ones: parsers, identity lookup, precedence, fail closed.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -651,6 +652,56 @@ static void config_without_mac(void **state)
 	vg_config_free(&cfg);
 }
 
+/* A config file that failed to load (cfg.error) has no say over what
+ * XAPI or xl decide, and fails closed every VIF that would need it. */
+static void config_broken(void **state)
+{
+	const struct vg_xs_entry locked[] = {
+		XAPI_DOMAIN_3,
+		{ PRIV "/locking-mode", "locked", NULL },
+		{ PRIV "/ipv4-allowed", "10.0.0.5", NULL },
+		{ PRIV "/ipv6-allowed", "", NULL },
+	};
+	const struct vg_xs_entry disabled[] = {
+		XAPI_DOMAIN_3,
+		{ PRIV "/locking-mode", "disabled", NULL },
+	};
+	const struct vg_xs_entry unlocked[] = {
+		XAPI_DOMAIN_3,
+		{ PRIV "/locking-mode", "unlocked", NULL },
+	};
+	const struct vg_xs_entry xl[] = { XL_DOMAIN_5("192.168.1.10") };
+	const struct vg_xs_entry xl_no_ip[] = { XL_DOMAIN_5("") };
+	struct vg_config cfg;
+	struct vg_resolution r;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.path, sizeof(cfg.path), "/etc/vifguard/vifguard.conf");
+	cfg.error = -EINVAL;
+	snprintf(cfg.errmsg, sizeof(cfg.errmsg),
+		 "/etc/vifguard/vifguard.conf:7: 'bogus': unknown option");
+
+	resolve_table(locked, N(locked), &cfg, 3, 0, NULL, "vif3.0", &r);
+	assert_filter(&r, VG_SOURCE_XAPI, VG_MODE_LOCKED, PRIV);
+	assert_false(r.failed_closed);
+	assert_v4(&r.spec, 0, "10.0.0.5", 32);
+	resolve_table(disabled, N(disabled), &cfg, 3, 0, NULL, "vif3.0", &r);
+	assert_filter(&r, VG_SOURCE_XAPI, VG_MODE_DISABLED, PRIV);
+	assert_false(r.failed_closed);
+	resolve_table(xl, N(xl), &cfg, 5, 1, NULL, "vif5.1", &r);
+	assert_filter(&r, VG_SOURCE_XL, VG_MODE_LOCKED, BE5);
+	assert_false(r.failed_closed);
+
+	/* Undecided above: the file might hold an entry for the VIF. */
+	resolve_table(unlocked, N(unlocked), &cfg, 3, 0, NULL, "vif3.0", &r);
+	assert_failed_closed(&r, VG_SOURCE_CONFIG,
+			     "/etc/vifguard/vifguard.conf:7: 'bogus': unknown option");
+	assert_string_equal(r.origin, "/etc/vifguard/vifguard.conf");
+	resolve_table(xl_no_ip, N(xl_no_ip), &cfg, 5, 1, NULL, "vif5.1", &r);
+	assert_failed_closed(&r, VG_SOURCE_CONFIG, "/etc/vifguard/vifguard.conf:7:");
+}
+
 static void guest_keys_ignored(void **state)
 {
 	/* Everything a guest could write under its home, nothing else:
@@ -688,6 +739,7 @@ int main(void)
 		cmocka_unit_test(xl_backend),
 		cmocka_unit_test(precedence),
 		cmocka_unit_test(config_without_mac),
+		cmocka_unit_test(config_broken),
 		cmocka_unit_test(guest_keys_ignored),
 	};
 
