@@ -14,6 +14,7 @@
 
 #include "hotplug.h"
 #include "json.h"
+#include "sanitize.h"
 #include "vg_core.h"
 
 #ifndef VIFGUARD_VERSION
@@ -36,7 +37,7 @@ const char *vg_root(void)
 
 void vg_error(const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], esc[4 * sizeof(msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -53,7 +54,9 @@ void vg_error(const char *fmt, ...)
 		fflush(stdout);
 		return;
 	}
-	fprintf(stderr, "vifguard: %s\n", msg);
+	/* Names and values in msg may come from xenstore or the kernel:
+	 * no forged lines, no terminal escapes. */
+	fprintf(stderr, "vifguard: %s\n", vg_escape_text(esc, sizeof(esc), msg));
 }
 
 static int cmd_help(int argc, char **argv);

@@ -19,6 +19,7 @@
 #include "hotplug.h"
 #include "hotplug_net.h"
 #include "json.h"
+#include "sanitize.h"
 #include "source.h"
 #include "vg_core.h"
 #include "xs.h"
@@ -58,28 +59,30 @@ const char vg_help_sync[] =
 
 static bool log_opened;
 
+/*
+ * Messages carry xenstore values and interface names: the whole formatted
+ * text is escaped (sanitize.h) so that none of them can forge a log line
+ * or reach the terminal as a control sequence.
+ */
 static void vlog(int prio, bool to_stderr, const char *fmt, va_list ap)
 {
-	va_list ap2;
+	char msg[1024], esc[4 * sizeof(msg)];
 
 	if (!log_opened) {
 		openlog("vifguard", LOG_PID, LOG_DAEMON);
 		log_opened = true;
 	}
-	va_copy(ap2, ap);
-	vsyslog(prio, fmt, ap2);
-	va_end(ap2);
-	if (to_stderr) {
-		fputs("vifguard: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vg_escape_text(esc, sizeof(esc), msg);
+	syslog(prio, "%s", esc);
+	if (to_stderr)
+		fprintf(stderr, "vifguard: %s\n", esc);
 }
 
 /* Errors: syslog, and stderr (a JSON error object under -j). */
 static void __attribute__((format(printf, 2, 3))) say(int prio, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], esc[4 * sizeof(msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -89,7 +92,8 @@ static void __attribute__((format(printf, 2, 3))) say(int prio, const char *fmt,
 		openlog("vifguard", LOG_PID, LOG_DAEMON);
 		log_opened = true;
 	}
-	syslog(prio, "%s", msg);
+	syslog(prio, "%s", vg_escape_text(esc, sizeof(esc), msg));
+	/* vg_error escapes for its own sink (text or JSON). */
 	vg_error("%s", msg);
 }
 
@@ -210,7 +214,11 @@ static void print_result(const char *ifname, const struct vg_resolution *r,
 
 	describe(r, desc, sizeof(desc));
 	if (!vg_json) {
-		printf("%s: %s%s\n", ifname, desc, strcmp(action, "dry-run") ? "" : " (dry run)");
+		char ename[4 * IF_NAMESIZE], edesc[4 * sizeof(desc)];
+
+		printf("%s: %s%s\n", vg_escape_text(ename, sizeof(ename), ifname),
+		       vg_escape_text(edesc, sizeof(edesc), desc),
+		       strcmp(action, "dry-run") ? "" : " (dry run)");
 		return;
 	}
 	printf("%s{\"ifname\":", first ? "" : ",");
@@ -233,7 +241,9 @@ static void print_result(const char *ifname, const struct vg_resolution *r,
 static void print_done(const char *ifname, const char *action, const char *text)
 {
 	if (!vg_json) {
-		printf("%s: %s\n", ifname, text);
+		char ename[4 * IF_NAMESIZE];
+
+		printf("%s: %s\n", vg_escape_text(ename, sizeof(ename), ifname), text);
 		return;
 	}
 	printf("{\"ifname\":");
@@ -398,6 +408,11 @@ int vg_cmd_hotplug(int argc, char **argv)
 			vn = vg_xs_read(&c.xs, path);
 			if (vn && *vn && !explicit_dev)
 				snprintf(alt, sizeof(alt), "%s%s", vn, tap ? "-emu" : "");
+			if (alt[0] && vg_ifname_check(alt)) {
+				say(LOG_ERR, "%s: %s: '%s': not a valid interface name, ignored",
+				    dev, path, vn);
+				alt[0] = '\0';
+			}
 			free(vn);
 			vg_xs_close(&c.xs);
 		}
@@ -425,7 +440,10 @@ int vg_cmd_hotplug(int argc, char **argv)
 		vn = vg_xs_read(&c.xs, path);
 		if (vn && *vn) {
 			snprintf(alt, sizeof(alt), "%s%s", vn, tap ? "-emu" : "");
-			if (strlen(alt) < IF_NAMESIZE && netdev_exists(alt))
+			if (vg_ifname_check(alt))
+				say(LOG_ERR, "%s: %s: '%s': not a valid interface name, ignored",
+				    dev, path, vn);
+			else if (netdev_exists(alt))
 				dev = alt;
 		}
 		free(vn);
@@ -521,6 +539,36 @@ static int ovs_add(struct hp_ctx *c, const char *dev, const char *bridge,
 	vifu = xs_get(c, priv, "vif-uuid");
 	netu = xs_get(c, priv, "network-uuid");
 	mac = xs_get(c, priv, "mac");
+	/* The values go into ovs-vsctl's own syntax: refused, not quoted,
+	 * when they hold anything a UUID or a MAC does not. */
+	ret = 0;
+	if (vmu && *vmu && vg_ovs_value_check(vmu)) {
+		say(LOG_ERR, "%s: %s: '%s': not a UUID, refusing it as an external-id",
+		    dev, path, vmu);
+		ret = -EINVAL;
+	}
+	if (vifu && *vifu && vg_ovs_value_check(vifu)) {
+		say(LOG_ERR, "%s: %s/vif-uuid: '%s': not a UUID, refusing it as an external-id",
+		    dev, priv, vifu);
+		ret = -EINVAL;
+	}
+	if (netu && *netu && vg_ovs_value_check(netu)) {
+		say(LOG_ERR, "%s: %s/network-uuid: '%s': not a UUID, refusing it as an external-id",
+		    dev, priv, netu);
+		ret = -EINVAL;
+	}
+	if (mac && *mac && vg_ovs_value_check(mac)) {
+		say(LOG_ERR, "%s: %s/mac: '%s': not a MAC, refusing it as an external-id",
+		    dev, priv, mac);
+		ret = -EINVAL;
+	}
+	if (ret) {
+		free(vmu);
+		free(vifu);
+		free(netu);
+		free(mac);
+		return ret;
+	}
 
 	k = 0;
 	snprintf(ids[k++], sizeof(ids[0]), "external-ids:\"xs-vm-uuid\"=\"%s\"",
@@ -602,6 +650,8 @@ static int bridge_add(const char *dev, const char *bridge)
 		say(LOG_ERR, "%s: cannot leave bridge %s: %s", dev, cur, strerror(-ret));
 		return ret;
 	}
+	if (vg_ifname_check(bridge))
+		return -EINVAL;	/* the caller named the key already */
 	/* As xenopsd does (brctl setfd BRIDGE 0): ports forward at once. */
 	snprintf(fd_path, sizeof(fd_path), "/sys/class/net/%s/bridge/forward_delay", bridge);
 	f = fopen(fd_path, "we");
@@ -709,6 +759,15 @@ int vg_cmd_setup_vif_rules(int argc, char **argv)
 			ret = -ENOENT;
 			goto out;
 		}
+		/* It becomes a /sys path, an ifr_name or an ovs-vsctl
+		 * argument: refused before any of them, the VIF stays off
+		 * the network. */
+		if (vg_ifname_check(bridge)) {
+			say(LOG_ERR, "%s: %s/bridge: '%s': not a valid bridge name, cannot put the VIF on its network",
+			    dev, priv, bridge);
+			ret = -EINVAL;
+			goto out;
+		}
 		if (mode == VG_NET_OPENVSWITCH)
 			ret = ovs_add(&c, dev, bridge, &vif, priv, hotplug);
 		else
@@ -744,7 +803,7 @@ static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 		    const char *ifname, bool dry, bool *first)
 {
 	struct vg_vif vif = { .domid = domid, .devid = devid };
-	char err[VG_ERRLEN + IF_NAMESIZE + 4];
+	char err[VG_ERRLEN + IF_NAMESIZE + 4], eerr[4 * sizeof(err)];
 	struct vg_resolution res;
 	int ret = 0;
 
@@ -766,7 +825,7 @@ static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 		printf(",\"action\":\"apply\",\"error\":");
 		vg_json_escape(stdout, err);
 		printf("}");
-		syslog(LOG_ERR, "%s", err);
+		syslog(LOG_ERR, "%s", vg_escape_text(eerr, sizeof(eerr), err));
 	} else {
 		say(LOG_ERR, "%s", err);
 	}
@@ -844,10 +903,17 @@ int vg_cmd_sync(int argc, char **argv)
 				continue;
 			snprintf(path, sizeof(path), "%s/%u/%u/vifname", be, domid, devid);
 			vn = vg_xs_read(&c.xs, path);
-			if (vn && *vn && strlen(vn) < IF_NAMESIZE)
+			if (vn && *vn && !vg_ifname_check(vn)) {
 				snprintf(name, sizeof(name), "%s", vn);
-			else
+			} else {
+				if (vn && *vn) {
+					/* stderr, not say(): under -j stdout is one array. */
+					warn_closed("%s: '%s': not a valid interface name, ignored",
+						    path, vn);
+					failed++;
+				}
 				snprintf(name, sizeof(name), "vif%u.%u", domid, devid);
+			}
 			free(vn);
 			snprintf(emu, sizeof(emu), "%s-emu", name);
 			snprintf(tapn, sizeof(tapn), "tap%u.%u", domid, devid);

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "hotplug_net.h"
+#include "sanitize.h"
 
 extern char **environ;
 
@@ -67,8 +68,8 @@ int vg_net_link_up(const char *ifname)
 	int ret;
 
 	memset(&ifr, 0, sizeof(ifr));
-	if (strlen(ifname) >= IFNAMSIZ)
-		return -ENAMETOOLONG;
+	if (vg_ifname_check(ifname))
+		return -EINVAL;
 	strcpy(ifr.ifr_name, ifname);
 	ret = ifreq_ioctl(SIOCGIFFLAGS, &ifr);
 	if (ret || (ifr.ifr_flags & IFF_UP))
@@ -83,6 +84,9 @@ int vg_net_bridge_of(const char *ifname, char *bridge, size_t len)
 	const char *base;
 	ssize_t n;
 
+	/* Names become /sys paths here: checked, whoever the caller is. */
+	if (vg_ifname_check(ifname))
+		return -EINVAL;
 	snprintf(path, sizeof(path), "/sys/class/net/%s/brport/bridge", ifname);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0) {
@@ -108,8 +112,8 @@ static int bridge_ioctl(unsigned long req, const char *bridge, const char *ifnam
 	idx = if_nametoindex(ifname);
 	if (!idx)
 		return -errno;
-	if (strlen(bridge) >= IFNAMSIZ)
-		return -ENAMETOOLONG;
+	if (vg_ifname_check(bridge))
+		return -EINVAL;
 	memset(&ifr, 0, sizeof(ifr));
 	strcpy(ifr.ifr_name, bridge);
 	ifr.ifr_ifindex = (int)idx;

@@ -10,6 +10,45 @@ void vg_json_init(struct vg_json *j, FILE *f)
 	j->f = f;
 }
 
+/*
+ * Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0 when there is none.
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t len, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * Control characters and DEL become \u00XX.  Well-formed UTF-8 is copied
+ * as it is; any other byte >= 0x80 is written as \u00XX of the byte (its
+ * Latin-1 reading): the output stays valid JSON, and the byte can still
+ * be told apart from a replacement character.
+ */
 void vg_json_escape(FILE *f, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -17,6 +56,18 @@ void vg_json_escape(FILE *f, const char *s)
 	fputc('"', f);
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
+		size_t n;
+
+		if (c >= 0x80) {
+			n = utf8_len((const unsigned char *)s);
+			if (n) {
+				fwrite(s, 1, n, f);
+				s += n - 1;
+			} else {
+				fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+			}
+			continue;
+		}
 
 		switch (c) {
 		case '"':

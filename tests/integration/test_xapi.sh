@@ -194,6 +194,40 @@ svr vif4.0 4 0 clear "${OVS_ENV[@]}"
 tap_check "OVS clear: port deleted, no filter" "0 del-port 0" \
 	"$SVR_RC $(grep -o 'del-port' "$VG_TMP/ovs.log" | head -1) $(tc_ingress vif4.0)" "$(out)"
 
+# ---- names and values from xenstore (issue 11, items 7 and 10) ----------------
+# A bridge key that is a path: refused before it reaches /sys, an ioctl or
+# ovs-vsctl; the VIF stays off the network.
+made_x=
+if [ ! -e /tmp/x ]; then
+	mkdir -p /tmp/x/bridge && echo sentinel >/tmp/x/bridge/forward_delay && made_x=1
+fi
+xapi_lock 3 0 locked "10.99.0.3" ""
+xs_write "$PRIV3/bridge" "../../../tmp/x"
+svr vif3.0 3 0 filter
+tap_check "bridge=../../../tmp/x: refused (exit 1), off the bridge" "1 master=none" \
+	"$SVR_RC $(link_state vif3.0 | cut -d' ' -f2)" "$(out)"
+said "bridge=../../../tmp/x: the message names the key" \
+	"vif3.0: $PRIV3/bridge: '\\.\\./\\.\\./\\.\\./tmp/x': not a valid bridge name"
+if [ -n "$made_x" ]; then
+	tap_check "bridge=../../../tmp/x: nothing outside /sys touched" sentinel \
+		"$(cat /tmp/x/bridge/forward_delay)"
+	rm -rf /tmp/x
+else
+	tap_skip "bridge=../../../tmp/x: nothing outside /sys touched" "/tmp/x exists already, not ours to use"
+fi
+xs_write "$PRIV3/bridge" br0
+
+# A value with a newline: one escaped line, no forged one.
+xapi_lock 3 0 locked "10.99.0.3
+vifguard: forged line" ""
+svr vif3.0 3 0 filter
+tap_check "newline in ipv4-allowed: fails closed, one line, no forged line" "0 1 0" \
+	"$SVR_RC $(grep -c 'ipv4-allowed' "$VG_TMP/svr.out") $(grep -c '^vifguard: forged' "$VG_TMP/svr.out")" \
+	"$(out)"
+said "newline in ipv4-allowed: escaped as \\x0a" \
+	"$PRIV3/ipv4-allowed: .*10\\.99\\.0\\.3\\\\x0avifguard: forged line"
+svr vif3.0 3 0 clear
+
 # ---- usage -------------------------------------------------------------------
 svr vif3.0 3 0 ""
 tap_check "no action: usage error (exit 2)" 2 "$SVR_RC" "$(out)"
