@@ -131,6 +131,82 @@ svr vif3.0 3 0 filter
 said "unknown locking-mode: fails closed, names the key" \
 	"vif3.0: $PRIV3/locking-mode: 'network_default': .*interface disabled"
 
+# ---- the config file: read only when needed, only root's (issue 11, 2 and 9) --
+# An unrelated bad line has no say over what XAPI decides.
+printf '%s\n' "$U3 10.99.0.3" "bogus line" >"$VIFGUARD_CONFIG"
+xapi_lock 3 0 locked "10.99.0.3" ""
+svr vif3.0 3 0 filter
+tap_check "bad config line, XAPI locked: exit 0, XAPI's policy, on the bridge" \
+	"0 locked mac=$M3 10.99.0.3/32 up master=br0" \
+	"$SVR_RC $(policy_of vif3.0) $(link_state vif3.0)" "$(out)"
+VG_FENCE[g3]="udp4 --src-ip 10.99.0.3"
+vg_xfer g3 3 udp4 --src-ip 10.99.0.4
+tap_check "bad config line, XAPI locked: spoofed frames dropped" 0 "$RX"
+xapi_lock 3 0 disabled
+svr vif3.0 3 0 filter
+tap_check "bad config line, locked -> disabled: exit 0, disabled, off the bridge" \
+	"0 disabled up master=none" \
+	"$SVR_RC $(policy_of vif3.0 | cut -d' ' -f1) $(link_state vif3.0)" "$(out)"
+# Needed (XAPI unlocked) and broken: the VIF fails closed, naming file:line.
+xapi_lock 3 0 unlocked
+svr vif3.0 3 0 filter
+tap_check "bad config line, needed: exit 0, fails closed, off the bridge" \
+	"0 disabled master=none" \
+	"$SVR_RC $(policy_of vif3.0 | cut -d' ' -f1) $(link_state vif3.0 | cut -d' ' -f2)" "$(out)"
+said "bad config line, needed: the reason names file:line" \
+	"vif3.0: $VIFGUARD_CONFIG:2: 'bogus': .*interface disabled"
+
+# Only a regular file that only root can change, never through a link.
+echo "$U3 10.99.0.3" >"$VIFGUARD_CONFIG"
+chmod 0644 "$VIFGUARD_CONFIG"
+svr vif3.0 3 0 filter
+tap_check "root's 0644 config, needed: its entry applies" \
+	"0 locked mac=$M3 10.99.0.3/32" "$SVR_RC $(policy_of vif3.0)" "$(out)"
+# cfg_refused NAME REGEX [NAME=VALUE...]: svr, then the VIF must fail closed
+# with a message matching REGEX.
+cfg_refused() {
+	local name=$1 re=$2
+	shift 2
+	svr vif3.0 3 0 filter "$@"
+	tap_check "$name: exit 0, fails closed, off the bridge" "0 disabled master=none" \
+		"$SVR_RC $(policy_of vif3.0 | cut -d' ' -f1) $(link_state vif3.0 | cut -d' ' -f2)" \
+		"$(out)"
+	said "$name: the message names the path" "$re"
+}
+chmod 0664 "$VIFGUARD_CONFIG"
+cfg_refused "group-writable config" \
+	"vif3.0: $VIFGUARD_CONFIG: owned by uid 0 with mode 0664; refused.*interface disabled"
+chmod 0646 "$VIFGUARD_CONFIG"
+cfg_refused "world-writable config" \
+	"vif3.0: $VIFGUARD_CONFIG: owned by uid 0 with mode 0646; refused.*interface disabled"
+chmod 0644 "$VIFGUARD_CONFIG"
+chown nobody "$VIFGUARD_CONFIG"
+cfg_refused "config owned by nobody" \
+	"vif3.0: $VIFGUARD_CONFIG: owned by uid $(id -u nobody) with mode 0644; refused"
+chown 0 "$VIFGUARD_CONFIG"
+ln -s "$VIFGUARD_CONFIG" "$VG_TMP/link.conf"
+cfg_refused "config through a symlink" \
+	"vif3.0: $VG_TMP/link.conf: a symbolic link; refused.*interface disabled" \
+	VIFGUARD_CONFIG="$VG_TMP/link.conf"
+ln -s "$VG_TMP/nonexistent.conf" "$VG_TMP/dangling.conf"
+cfg_refused "config as a dangling symlink" \
+	"vif3.0: $VG_TMP/dangling.conf: a symbolic link; refused.*interface disabled" \
+	VIFGUARD_CONFIG="$VG_TMP/dangling.conf"
+rm -f "$VG_TMP/link.conf" "$VG_TMP/dangling.conf"
+svr vif3.0 3 0 filter VIFGUARD_CONFIG="$VG_TMP/nonexistent.conf"
+tap_check "no config file at all, XAPI unlocked: exit 0, unfiltered, on the bridge" \
+	"0 0  up master=br0" \
+	"$SVR_RC $(tc_ingress vif3.0) $(policy_of vif3.0) $(link_state vif3.0)" "$(out)"
+# XAPI decides: a refused file is not even looked at.
+chmod 0666 "$VIFGUARD_CONFIG"
+xapi_lock 3 0 locked "10.99.0.3" ""
+svr vif3.0 3 0 filter
+tap_check "world-writable config, XAPI locked: XAPI's policy, exit 0" \
+	"0 locked mac=$M3 10.99.0.3/32 up master=br0" \
+	"$SVR_RC $(policy_of vif3.0) $(link_state vif3.0)" "$(out)"
+: >"$VIFGUARD_CONFIG"
+chmod 0644 "$VIFGUARD_CONFIG"
+
 # ---- clear -------------------------------------------------------------------
 xapi_lock 3 0 locked "10.99.0.3" ""
 svr vif3.0 3 0 filter
