@@ -162,21 +162,25 @@ static int ctx_open(struct hp_ctx *c, const char *ifname)
 /*
  * vg_resolve with the config file loaded only when XAPI and xl do not
  * decide, once per command.  A file that cannot be loaded makes the VIF
- * fail closed (vg_resolve, from cfg.error), never the command.
+ * fail closed (vg_resolve, from cfg.error) and is returned as -errno:
+ * the caller applies that decision, then exits 1, so that a hotplug
+ * fails (the guest does not start) as it did before the file was read
+ * lazily, and a live change reports the broken file.
  */
-static void hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
-		       struct vg_resolution *res)
+static int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
+		      struct vg_resolution *res)
 {
 	char err[sizeof(c->cfg.errmsg)];
 
 	vg_resolve(&c->xs, NULL, vif, ifname, res);
 	if (res->decision != VG_DECISION_UNFILTERED || res->failed_closed)
-		return;
+		return 0;
 	if (!c->cfg_loaded) {
 		vg_config_load(c->cfgpath, &c->cfg, err, sizeof(err));
 		c->cfg_loaded = true;
 	}
 	vg_resolve(&c->xs, &c->cfg, vif, ifname, res);
+	return res->failed_closed && res->source == VG_SOURCE_CONFIG ? c->cfg.error : 0;
 }
 
 static void ctx_close(struct hp_ctx *c)
@@ -315,7 +319,7 @@ int vg_cmd_hotplug(int argc, char **argv)
 	struct hp_vars v = { 0 };
 	bool explicit_dev, tap, online;
 	char err[VG_ERRLEN], aerr[VG_ERRLEN + IF_NAMESIZE + 4];
-	int i, ret;
+	int i, ret, cret;
 
 	for (i = 1; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
@@ -448,7 +452,7 @@ int vg_cmd_hotplug(int argc, char **argv)
 		}
 		free(vn);
 	}
-	hp_resolve(&c, &vif, dev, &res);
+	cret = hp_resolve(&c, &vif, dev, &res);
 	ret = apply(dev, &res, aerr, sizeof(aerr));
 	if (ret)
 		say(LOG_ERR, "%s", aerr);
@@ -457,8 +461,13 @@ int vg_cmd_hotplug(int argc, char **argv)
 		if (vg_json)
 			putchar('\n');
 	}
+	if (cret) {
+		/* Last: the vif scripts put the last line in hotplug-error. */
+		fflush(stdout);
+		say(LOG_ERR, "%s: %s", dev, c.cfg.errmsg);
+	}
 	ctx_close(&c);
-	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ret || cret ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 /* ---- setup-vif-rules -------------------------------------------------------- */
@@ -677,7 +686,7 @@ int vg_cmd_setup_vif_rules(int argc, char **argv)
 	enum vg_netmode mode;
 	char *bridge = NULL, *end;
 	bool filter, on_bridge;
-	int i, ret;
+	int i, ret, cret = 0;
 
 	i = 1;
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -744,7 +753,7 @@ int vg_cmd_setup_vif_rules(int argc, char **argv)
 
 	/* The filter first: the port joins the bridge only once its frames
 	 * are checked, and leaves it with the filter already dropping. */
-	hp_resolve(&c, &vif, dev, &res);
+	cret = hp_resolve(&c, &vif, dev, &res);
 	ret = apply(dev, &res, aerr, sizeof(aerr));
 	if (ret) {
 		say(LOG_ERR, "%s", aerr);
@@ -791,6 +800,11 @@ int vg_cmd_setup_vif_rules(int argc, char **argv)
 	print_result(dev, &res, "apply", true);
 	if (vg_json)
 		putchar('\n');
+	ret = cret;
+	if (cret) {
+		fflush(stdout);
+		say(LOG_ERR, "%s: %s", dev, c.cfg.errmsg);
+	}
 out:
 	free(bridge);
 	ctx_close(&c);
@@ -805,11 +819,11 @@ static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 	struct vg_vif vif = { .domid = domid, .devid = devid };
 	char err[VG_ERRLEN + IF_NAMESIZE + 4], eerr[4 * sizeof(err)];
 	struct vg_resolution res;
-	int ret = 0;
+	int ret = 0, cret;
 
 	if (!netdev_exists(ifname))
 		return 0;
-	hp_resolve(c, &vif, ifname, &res);
+	cret = hp_resolve(c, &vif, ifname, &res);
 	if (dry) {
 		if (res.failed_closed)
 			warn_closed("%s: %s; would be disabled", ifname, res.reason);
@@ -830,7 +844,7 @@ static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 		say(LOG_ERR, "%s", err);
 	}
 	*first = false;
-	return ret;
+	return ret ? ret : cret;
 }
 
 /* A xenstore directory name that is a domid or devid. */

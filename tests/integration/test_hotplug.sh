@@ -5,7 +5,8 @@
 # vif-vifguard-* scripts attach before the link is up, the vif-post.d hook
 # attaches from inside vif-bridge, the emulated NIC and vifname= renames
 # get the VIF's policy, offline leaves nothing behind (also when repeated
-# or late), bad sources fail closed, a bad config file fails the hotplug,
+# or late), bad sources fail closed, a bad config file that is needed fails
+# the VIF closed and the hotplug, one that xl's ip= makes moot does not,
 # and no xenstore is an error, not a crash.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/test_xen_lib.bash"
@@ -72,7 +73,7 @@ tap_check "vif-bridge with the hook, offline: exit 0" 0 "$HP_RC" "$(out)"
 tap_check "the hook removed vif4.0's filter and entry" "0 " \
 	"$(tc_ingress vif4.0) $(policy_of vif4.0)"
 
-# ---- a bad config file fails the hotplug (both ways in), nothing changes --
+# ---- a bad config file, needed: the VIF fails closed and so does the hotplug
 echo "00:16:3e:00:05:00 10.99.0.5 bogus-option" >"$VIFGUARD_CONFIG"
 M5=00:16:3e:00:05:00
 xen_vif g5 vif5.0 $M5
@@ -98,7 +99,19 @@ tap_check "hotplug-status error, hotplug-error names the file" \
 	"error $VIFGUARD_CONFIG:1" \
 	"$(xs_read $BE/5/0/hotplug-status) $(xs_read $BE/5/0/hotplug-error | grep -o "$VIFGUARD_CONFIG:1" || true)" \
 	"$(out)"
-tap_check "nothing attached to vif5.0" "0 " "$(tc_ingress vif5.0) $(policy_of vif5.0)"
+tap_check "vif5.0 fails closed: the disabled filter is attached" "1 disabled" \
+	"$(tc_ingress vif5.0) $(policy_of vif5.0 | cut -d' ' -f1)"
+libxl_run vif-vifguard-bridge offline 5 0 VIFGUARD_STOCK_SCRIPT="$CS"
+
+# xl's ip= decides: the bad file is not read (issue 11, item 2).
+xs_write $BE/5/0/ip 10.99.0.5
+xenstore-rm $BE/5/0/hotplug-status $BE/5/0/hotplug-error
+libxl_run vif-vifguard-bridge online 5 0 VIFGUARD_STOCK_SCRIPT="$CS"
+tap_check "bad config file, xl ip= set: exit 0, xl's policy" "0 locked mac=$M5 10.99.0.5/32" \
+	"$HP_RC $(policy_of vif5.0)" "$(out)"
+libxl_run vif-vifguard-bridge offline 5 0 VIFGUARD_STOCK_SCRIPT="$CS"
+tap_check "bad config file, xl ip= set: offline leaves nothing" "0 " \
+	"$(tc_ingress vif5.0) $(policy_of vif5.0)"
 : >"$VIFGUARD_CONFIG"
 
 # ---- vif-vifguard-openvswitch: vif-openvswitch runs no hooks -------------

@@ -147,11 +147,12 @@ svr vif3.0 3 0 filter
 tap_check "bad config line, locked -> disabled: exit 0, disabled, off the bridge" \
 	"0 disabled up master=none" \
 	"$SVR_RC $(policy_of vif3.0 | cut -d' ' -f1) $(link_state vif3.0)" "$(out)"
-# Needed (XAPI unlocked) and broken: the VIF fails closed, naming file:line.
+# Needed (XAPI unlocked) and broken: the VIF fails closed, naming file:line,
+# and the command exits 1 to report the broken file.
 xapi_lock 3 0 unlocked
 svr vif3.0 3 0 filter
-tap_check "bad config line, needed: exit 0, fails closed, off the bridge" \
-	"0 disabled master=none" \
+tap_check "bad config line, needed: exit 1, fails closed, off the bridge" \
+	"1 disabled master=none" \
 	"$SVR_RC $(policy_of vif3.0 | cut -d' ' -f1) $(link_state vif3.0 | cut -d' ' -f2)" "$(out)"
 said "bad config line, needed: the reason names file:line" \
 	"vif3.0: $VIFGUARD_CONFIG:2: 'bogus': .*interface disabled"
@@ -168,7 +169,7 @@ cfg_refused() {
 	local name=$1 re=$2
 	shift 2
 	svr vif3.0 3 0 filter "$@"
-	tap_check "$name: exit 0, fails closed, off the bridge" "0 disabled master=none" \
+	tap_check "$name: exit 1, fails closed, off the bridge" "1 disabled master=none" \
 		"$SVR_RC $(policy_of vif3.0 | cut -d' ' -f1) $(link_state vif3.0 | cut -d' ' -f2)" \
 		"$(out)"
 	said "$name: the message names the path" "$re"
