@@ -531,6 +531,18 @@ static int ovs_del(struct hp_ctx *c, const char *dev, const char *priv, const ch
 	return 0;
 }
 
+/* 1 (and says so) if v, read from xenstore at where/key, is set but not
+ * fit for ovs-vsctl's syntax, else 0. */
+static int ovs_value_bad(const char *dev, const char *where, const char *key,
+			 const char *v, const char *what)
+{
+	if (!v || !*v || !vg_ovs_value_check(v))
+		return 0;
+	say(LOG_ERR, "%s: %s%s: '%s': not %s, refusing it as an external-id",
+	    dev, where, key, v, what);
+	return 1;
+}
+
 static int ovs_add(struct hp_ctx *c, const char *dev, const char *bridge,
 		   const struct vg_vif *vif, const char *priv, const char *hotplug)
 {
@@ -551,26 +563,11 @@ static int ovs_add(struct hp_ctx *c, const char *dev, const char *bridge,
 	/* The values go into ovs-vsctl's own syntax: refused, not quoted,
 	 * when they hold anything a UUID or a MAC does not. */
 	ret = 0;
-	if (vmu && *vmu && vg_ovs_value_check(vmu)) {
-		say(LOG_ERR, "%s: %s: '%s': not a UUID, refusing it as an external-id",
-		    dev, path, vmu);
+	if (ovs_value_bad(dev, path, "", vmu, "a UUID") |
+	    ovs_value_bad(dev, priv, "/vif-uuid", vifu, "a UUID") |
+	    ovs_value_bad(dev, priv, "/network-uuid", netu, "a UUID") |
+	    ovs_value_bad(dev, priv, "/mac", mac, "a MAC"))
 		ret = -EINVAL;
-	}
-	if (vifu && *vifu && vg_ovs_value_check(vifu)) {
-		say(LOG_ERR, "%s: %s/vif-uuid: '%s': not a UUID, refusing it as an external-id",
-		    dev, priv, vifu);
-		ret = -EINVAL;
-	}
-	if (netu && *netu && vg_ovs_value_check(netu)) {
-		say(LOG_ERR, "%s: %s/network-uuid: '%s': not a UUID, refusing it as an external-id",
-		    dev, priv, netu);
-		ret = -EINVAL;
-	}
-	if (mac && *mac && vg_ovs_value_check(mac)) {
-		say(LOG_ERR, "%s: %s/mac: '%s': not a MAC, refusing it as an external-id",
-		    dev, priv, mac);
-		ret = -EINVAL;
-	}
 	if (ret) {
 		free(vmu);
 		free(vifu);
