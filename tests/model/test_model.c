@@ -330,6 +330,10 @@ static void pol_no_ll(struct model_policy *p)
 	p->flags &= ~VG_F_LINK_LOCAL;
 }
 
+/* A frame that is one builder's call, nothing more. */
+#define FRAME_OF(name, build, ...) \
+	static void name(struct fb *f) { build(f, __VA_ARGS__); }
+
 static void pol_v6_all(struct model_policy *p)
 {
 	memset(p->v6[p->n_v6].addr, 0, 16);
@@ -338,10 +342,7 @@ static void pol_v6_all(struct model_policy *p)
 
 /* Every frame, steps 1-3 and 5 */
 
-static void f_arp_ok(struct fb *f)
-{
-	arp(f, MAC1, 1, MAC1, "10.0.0.5", "10.0.0.1");
-}
+FRAME_OF(f_arp_ok, arp, MAC1, 1, MAC1, "10.0.0.5", "10.0.0.1")
 
 static void f_short(struct fb *f)
 {
@@ -349,25 +350,10 @@ static void f_short(struct fb *f)
 	f->len = 13;
 }
 
-static void f_src_mcast(struct fb *f)
-{
-	arp(f, MAC_MCAST, 1, MAC_MCAST, "10.0.0.5", "10.0.0.1");
-}
-
-static void f_src_bcast(struct fb *f)
-{
-	arp(f, MAC_BCAST, 1, MAC_BCAST, "10.0.0.5", "10.0.0.1");
-}
-
-static void f_src_other(struct fb *f)
-{
-	arp(f, MAC_OTHER, 1, MAC_OTHER, "10.0.0.5", "10.0.0.1");
-}
-
-static void f_src_mac2(struct fb *f)
-{
-	arp(f, MAC2, 2, MAC2, "10.0.0.9", "10.0.0.1");
-}
+FRAME_OF(f_src_mcast, arp, MAC_MCAST, 1, MAC_MCAST, "10.0.0.5", "10.0.0.1")
+FRAME_OF(f_src_bcast, arp, MAC_BCAST, 1, MAC_BCAST, "10.0.0.5", "10.0.0.1")
+FRAME_OF(f_src_other, arp, MAC_OTHER, 1, MAC_OTHER, "10.0.0.5", "10.0.0.1")
+FRAME_OF(f_src_mac2, arp, MAC2, 2, MAC2, "10.0.0.9", "10.0.0.1")
 
 static void f_lldp(struct fb *f)
 {
@@ -417,15 +403,8 @@ static void tagged_arp(struct fb *f, const unsigned int *tpids, const uint8_t *s
 	put_v4(f, "10.0.0.1");
 }
 
-static void f_q(struct fb *f)
-{
-	tagged_arp(f, (const unsigned int[]){ 0x8100, 0 }, MAC1, "10.0.0.5");
-}
-
-static void f_ad_q(struct fb *f)
-{
-	tagged_arp(f, (const unsigned int[]){ 0x88a8, 0x8100, 0 }, MAC1, "10.0.0.5");
-}
+FRAME_OF(f_q, tagged_arp, (const unsigned int[]){ 0x8100, 0 }, MAC1, "10.0.0.5")
+FRAME_OF(f_ad_q, tagged_arp, (const unsigned int[]){ 0x88a8, 0x8100, 0 }, MAC1, "10.0.0.5")
 
 static void f_q_inside_cut(struct fb *f)
 {
@@ -433,10 +412,7 @@ static void f_q_inside_cut(struct fb *f)
 	f->len = 17;	/* TPID and TCI, half of the type after them */
 }
 
-static void f_q_other_mac(struct fb *f)
-{
-	tagged_arp(f, (const unsigned int[]){ 0x8100, 0 }, MAC_OTHER, "10.0.0.5");
-}
+FRAME_OF(f_q_other_mac, tagged_arp, (const unsigned int[]){ 0x8100, 0 }, MAC_OTHER, "10.0.0.5")
 
 /* IPv4 */
 
@@ -451,30 +427,11 @@ static void f_v4_udp(struct fb *f, const char *src)
 	done4(f, ip);
 }
 
-static void f_v4_host(struct fb *f)
-{
-	f_v4_udp(f, "10.0.0.5");
-}
-
-static void f_v4_stranger(struct fb *f)
-{
-	f_v4_udp(f, "10.0.0.6");
-}
-
-static void f_v4_prefix_first(struct fb *f)
-{
-	f_v4_udp(f, "192.168.50.0");
-}
-
-static void f_v4_prefix_last(struct fb *f)
-{
-	f_v4_udp(f, "192.168.50.255");
-}
-
-static void f_v4_prefix_next(struct fb *f)
-{
-	f_v4_udp(f, "192.168.51.0");
-}
+FRAME_OF(f_v4_host, f_v4_udp, "10.0.0.5")
+FRAME_OF(f_v4_stranger, f_v4_udp, "10.0.0.6")
+FRAME_OF(f_v4_prefix_first, f_v4_udp, "192.168.50.0")
+FRAME_OF(f_v4_prefix_last, f_v4_udp, "192.168.50.255")
+FRAME_OF(f_v4_prefix_next, f_v4_udp, "192.168.51.0")
 
 static void f_v4_19(struct fb *f)
 {
@@ -563,40 +520,13 @@ static void f_v4_frag_tiny(struct fb *f)
 	set16(f, 16, 21);
 }
 
-static void f_v4_frag_to_68(struct fb *f)
-{
-	dhcp4(f, "10.0.0.5", "10.0.0.7", 67, 68, 2, MAC_OTHER, 100);
-}
-
-static void f_discover(struct fb *f)
-{
-	dhcp4(f, "0.0.0.0", "255.255.255.255", 68, 67, 1, MAC2, 0);
-}
-
-static void f_discover_other(struct fb *f)
-{
-	dhcp4(f, "0.0.0.0", "255.255.255.255", 68, 67, 1, MAC_OTHER, 0);
-}
-
-static void f_discover_reply(struct fb *f)
-{
-	dhcp4(f, "0.0.0.0", "255.255.255.255", 68, 67, 2, MAC1, 0);
-}
-
-static void f_discover_unicast(struct fb *f)
-{
-	dhcp4(f, "0.0.0.0", "10.0.0.1", 68, 67, 1, MAC1, 0);
-}
-
-static void f_discover_sport(struct fb *f)
-{
-	dhcp4(f, "0.0.0.0", "255.255.255.255", 1068, 67, 1, MAC1, 0);
-}
-
-static void f_discover_mf(struct fb *f)
-{
-	dhcp4(f, "0.0.0.0", "255.255.255.255", 68, 67, 1, MAC1, 0x2000);
-}
+FRAME_OF(f_v4_frag_to_68, dhcp4, "10.0.0.5", "10.0.0.7", 67, 68, 2, MAC_OTHER, 100)
+FRAME_OF(f_discover, dhcp4, "0.0.0.0", "255.255.255.255", 68, 67, 1, MAC2, 0)
+FRAME_OF(f_discover_other, dhcp4, "0.0.0.0", "255.255.255.255", 68, 67, 1, MAC_OTHER, 0)
+FRAME_OF(f_discover_reply, dhcp4, "0.0.0.0", "255.255.255.255", 68, 67, 2, MAC1, 0)
+FRAME_OF(f_discover_unicast, dhcp4, "0.0.0.0", "10.0.0.1", 68, 67, 1, MAC1, 0)
+FRAME_OF(f_discover_sport, dhcp4, "0.0.0.0", "255.255.255.255", 1068, 67, 1, MAC1, 0)
+FRAME_OF(f_discover_mf, dhcp4, "0.0.0.0", "255.255.255.255", 68, 67, 1, MAC1, 0x2000)
 
 /* chaddr's last octet one past the total length. */
 static void f_discover_cut(struct fb *f)
@@ -622,35 +552,12 @@ static void f_discover_exact(struct fb *f)
 	done4(f, ip);
 }
 
-static void f_igmp_report_zero(struct fb *f)
-{
-	igmp(f, "0.0.0.0", "224.0.0.22", 0x22);
-}
-
-static void f_igmp_report_zero_unicast(struct fb *f)
-{
-	igmp(f, "0.0.0.0", "10.0.0.1", 0x22);
-}
-
-static void f_igmp_query_zero(struct fb *f)
-{
-	igmp(f, "0.0.0.0", "224.0.0.1", 0x11);
-}
-
-static void f_igmp_query(struct fb *f)
-{
-	igmp(f, "10.0.0.5", "224.0.0.1", 0x11);
-}
-
-static void f_igmp_leave(struct fb *f)
-{
-	igmp(f, "10.0.0.5", "224.0.0.2", 0x17);
-}
-
-static void f_igmp_mrd(struct fb *f)
-{
-	igmp(f, "10.0.0.5", "224.0.0.106", 0x30);
-}
+FRAME_OF(f_igmp_report_zero, igmp, "0.0.0.0", "224.0.0.22", 0x22)
+FRAME_OF(f_igmp_report_zero_unicast, igmp, "0.0.0.0", "10.0.0.1", 0x22)
+FRAME_OF(f_igmp_query_zero, igmp, "0.0.0.0", "224.0.0.1", 0x11)
+FRAME_OF(f_igmp_query, igmp, "10.0.0.5", "224.0.0.1", 0x11)
+FRAME_OF(f_igmp_leave, igmp, "10.0.0.5", "224.0.0.2", 0x17)
+FRAME_OF(f_igmp_mrd, igmp, "10.0.0.5", "224.0.0.106", 0x30)
 
 /* The IGMP query as a fragment: offset 8 octets, or the first of two. */
 static void f_igmp_query_frag8(struct fb *f)
@@ -694,25 +601,10 @@ static void f_pim6_hello(struct fb *f)
 	done6(f, ip);
 }
 
-static void f_offer(struct fb *f)
-{
-	dhcp4(f, "10.0.0.5", "255.255.255.255", 4000, 68, 2, MAC_OTHER, 0);
-}
-
-static void f_request_renew(struct fb *f)
-{
-	dhcp4(f, "10.0.0.5", "10.0.0.1", 68, 67, 1, MAC1, 0);
-}
-
-static void f_request_other(struct fb *f)
-{
-	dhcp4(f, "10.0.0.5", "10.0.0.1", 5000, 67, 1, MAC_OTHER, 0);
-}
-
-static void f_request_first_frag(struct fb *f)
-{
-	dhcp4(f, "10.0.0.5", "10.0.0.1", 68, 67, 1, MAC1, 0x2000);
-}
+FRAME_OF(f_offer, dhcp4, "10.0.0.5", "255.255.255.255", 4000, 68, 2, MAC_OTHER, 0)
+FRAME_OF(f_request_renew, dhcp4, "10.0.0.5", "10.0.0.1", 68, 67, 1, MAC1, 0)
+FRAME_OF(f_request_other, dhcp4, "10.0.0.5", "10.0.0.1", 5000, 67, 1, MAC_OTHER, 0)
+FRAME_OF(f_request_first_frag, dhcp4, "10.0.0.5", "10.0.0.1", 68, 67, 1, MAC1, 0x2000)
 
 /* ARP */
 
@@ -722,10 +614,7 @@ static void f_arp_27(struct fb *f)
 	f->len = 14 + 27;
 }
 
-static void f_arp_op3(struct fb *f)
-{
-	arp(f, MAC1, 3, MAC1, "10.0.0.5", "10.0.0.1");
-}
+FRAME_OF(f_arp_op3, arp, MAC1, 3, MAC1, "10.0.0.5", "10.0.0.1")
 
 static void f_arp_hlen8(struct fb *f)
 {
@@ -733,40 +622,13 @@ static void f_arp_hlen8(struct fb *f)
 	f->b[18] = 8;
 }
 
-static void f_arp_sha(struct fb *f)
-{
-	arp(f, MAC1, 2, MAC2, "10.0.0.5", "10.0.0.1");
-}
-
-static void f_arp_probe(struct fb *f)
-{
-	arp(f, MAC1, 1, MAC1, "0.0.0.0", "192.168.50.77");
-}
-
-static void f_arp_probe_other(struct fb *f)
-{
-	arp(f, MAC1, 1, MAC1, "0.0.0.0", "10.0.0.1");
-}
-
-static void f_arp_probe_zero(struct fb *f)
-{
-	arp(f, MAC1, 1, MAC1, "0.0.0.0", "0.0.0.0");
-}
-
-static void f_arp_reply_zero(struct fb *f)
-{
-	arp(f, MAC1, 2, MAC1, "0.0.0.0", "10.0.0.5");
-}
-
-static void f_arp_spa(struct fb *f)
-{
-	arp(f, MAC1, 2, MAC1, "10.0.0.1", "10.0.0.5");
-}
-
-static void f_arp_gratuitous(struct fb *f)
-{
-	arp(f, MAC1, 1, MAC1, "10.0.0.9", "10.0.0.9");
-}
+FRAME_OF(f_arp_sha, arp, MAC1, 2, MAC2, "10.0.0.5", "10.0.0.1")
+FRAME_OF(f_arp_probe, arp, MAC1, 1, MAC1, "0.0.0.0", "192.168.50.77")
+FRAME_OF(f_arp_probe_other, arp, MAC1, 1, MAC1, "0.0.0.0", "10.0.0.1")
+FRAME_OF(f_arp_probe_zero, arp, MAC1, 1, MAC1, "0.0.0.0", "0.0.0.0")
+FRAME_OF(f_arp_reply_zero, arp, MAC1, 2, MAC1, "0.0.0.0", "10.0.0.5")
+FRAME_OF(f_arp_spa, arp, MAC1, 2, MAC1, "10.0.0.1", "10.0.0.5")
+FRAME_OF(f_arp_gratuitous, arp, MAC1, 1, MAC1, "10.0.0.9", "10.0.0.9")
 
 /* IPv6 */
 
@@ -779,10 +641,7 @@ static void v6_udp(struct fb *f, const uint8_t *mac, const char *src, unsigned i
 	done6(f, ip);
 }
 
-static void f_v6_host(struct fb *f)
-{
-	v6_udp(f, MAC1, "2001:db8::5", 53);
-}
+FRAME_OF(f_v6_host, v6_udp, MAC1, "2001:db8::5", 53)
 
 static void f_v6_39(struct fb *f)
 {
@@ -808,35 +667,12 @@ static void f_v6_plen_past(struct fb *f)
 	set16(f, 18, f->len - 14 - 40 + 1);
 }
 
-static void f_v6_stranger(struct fb *f)
-{
-	v6_udp(f, MAC1, "2001:db8::6", 53);
-}
-
-static void f_v6_prefix(struct fb *f)
-{
-	v6_udp(f, MAC1, "2001:db8:100:ffff:ffff:ffff:ffff:ffff", 53);
-}
-
-static void f_v6_prefix_next(struct fb *f)
-{
-	v6_udp(f, MAC1, "2001:db8:101::", 53);
-}
-
-static void f_v6_ll(struct fb *f)
-{
-	v6_udp(f, MAC1, "fe80::ff:fe00:1", 53);
-}
-
-static void f_v6_ll_of_mac2(struct fb *f)
-{
-	v6_udp(f, MAC1, "fe80::ff:fe00:2", 53);
-}
-
-static void f_v6_ll_no_ul(struct fb *f)
-{
-	v6_udp(f, MAC1, "fe80::200:ff:fe00:1", 53);
-}
+FRAME_OF(f_v6_stranger, v6_udp, MAC1, "2001:db8::6", 53)
+FRAME_OF(f_v6_prefix, v6_udp, MAC1, "2001:db8:100:ffff:ffff:ffff:ffff:ffff", 53)
+FRAME_OF(f_v6_prefix_next, v6_udp, MAC1, "2001:db8:101::", 53)
+FRAME_OF(f_v6_ll, v6_udp, MAC1, "fe80::ff:fe00:1", 53)
+FRAME_OF(f_v6_ll_of_mac2, v6_udp, MAC1, "fe80::ff:fe00:2", 53)
+FRAME_OF(f_v6_ll_no_ul, v6_udp, MAC1, "fe80::200:ff:fe00:1", 53)
 
 /* A jumbogram (RFC 2675): payload length 0, hop-by-hop with the jumbo
  * payload option, then TCP; frame_len 70000 in the case. */
@@ -898,15 +734,8 @@ static void v6_chain(struct fb *f, unsigned int n, unsigned int units)
 	done6(f, ip);
 }
 
-static void f_chain6(struct fb *f)
-{
-	v6_chain(f, 6, 1);
-}
-
-static void f_chain7(struct fb *f)
-{
-	v6_chain(f, 7, 1);
-}
+FRAME_OF(f_chain6, v6_chain, 6, 1)
+FRAME_OF(f_chain7, v6_chain, 7, 1)
 
 static void f_ext_past_payload(struct fb *f)
 {
@@ -958,20 +787,9 @@ static void f_frag_later_unspec(struct fb *f)
 	done6(f, ip);
 }
 
-static void f_v6_udp_unspec(struct fb *f)
-{
-	v6_udp(f, MAC1, "::", 547);
-}
-
-static void f_dhcpv6_server(struct fb *f)
-{
-	v6_udp(f, MAC1, "fe80::ff:fe00:1", 546);
-}
-
-static void f_dhcpv6_client(struct fb *f)
-{
-	v6_udp(f, MAC1, "fe80::ff:fe00:1", 547);
-}
+FRAME_OF(f_v6_udp_unspec, v6_udp, MAC1, "::", 547)
+FRAME_OF(f_dhcpv6_server, v6_udp, MAC1, "fe80::ff:fe00:1", 546)
+FRAME_OF(f_dhcpv6_client, v6_udp, MAC1, "fe80::ff:fe00:1", 547)
 
 static void f_v6_udp_cut(struct fb *f)
 {
@@ -1006,10 +824,6 @@ static void v6_icmp(struct fb *f, const char *src, unsigned int type)
 	done6(f, ip);
 }
 
-/* A frame that is v6_icmp() from src of type, nothing more. */
-#define V6_ICMP_FRAME(name, src, type) \
-	static void name(struct fb *f) { v6_icmp(f, src, type); }
-
 static void f_icmp_3(struct fb *f)
 {
 	v6_icmp(f, "2001:db8::5", 128);
@@ -1023,16 +837,16 @@ static void f_mrd_solicit_4(struct fb *f)
 	set16(f, 18, 4);
 }
 
-V6_ICMP_FRAME(f_echo, "2001:db8::5", 128)
-V6_ICMP_FRAME(f_echo_unspec, "::", 128)
-V6_ICMP_FRAME(f_mldv2_unspec, "::", 143)
-V6_ICMP_FRAME(f_mldv1_done_unspec, "::", 132)
-V6_ICMP_FRAME(f_mld_query, "fe80::ff:fe00:1", 130)
-V6_ICMP_FRAME(f_mrd_adv, "fe80::ff:fe00:1", 151)
-V6_ICMP_FRAME(f_mrd_solicit, "fe80::ff:fe00:1", 152)
-V6_ICMP_FRAME(f_mrd_term, "fe80::ff:fe00:1", 153)
-V6_ICMP_FRAME(f_rs, "fe80::ff:fe00:1", 133)
-V6_ICMP_FRAME(f_rs_unspec, "::", 133)
+FRAME_OF(f_echo, v6_icmp, "2001:db8::5", 128)
+FRAME_OF(f_echo_unspec, v6_icmp, "::", 128)
+FRAME_OF(f_mldv2_unspec, v6_icmp, "::", 143)
+FRAME_OF(f_mldv1_done_unspec, v6_icmp, "::", 132)
+FRAME_OF(f_mld_query, v6_icmp, "fe80::ff:fe00:1", 130)
+FRAME_OF(f_mrd_adv, v6_icmp, "fe80::ff:fe00:1", 151)
+FRAME_OF(f_mrd_solicit, v6_icmp, "fe80::ff:fe00:1", 152)
+FRAME_OF(f_mrd_term, v6_icmp, "fe80::ff:fe00:1", 153)
+FRAME_OF(f_rs, v6_icmp, "fe80::ff:fe00:1", 133)
+FRAME_OF(f_rs_unspec, v6_icmp, "::", 133)
 
 static void f_rs_hop254(struct fb *f)
 {
@@ -1085,25 +899,10 @@ static void v6_na(struct fb *f, const char *target)
 	done6(f, ip);
 }
 
-static void f_na(struct fb *f)
-{
-	v6_na(f, "2001:db8::5");
-}
-
-static void f_na_ll(struct fb *f)
-{
-	v6_na(f, "fe80::ff:fe00:1");
-}
-
-static void f_na_stranger(struct fb *f)
-{
-	v6_na(f, "2001:db8::6");
-}
-
-static void f_na_unspec_target(struct fb *f)
-{
-	v6_na(f, "::");
-}
+FRAME_OF(f_na, v6_na, "2001:db8::5")
+FRAME_OF(f_na_ll, v6_na, "fe80::ff:fe00:1")
+FRAME_OF(f_na_stranger, v6_na, "2001:db8::6")
+FRAME_OF(f_na_unspec_target, v6_na, "::")
 
 static void f_na_23(struct fb *f)
 {
@@ -1166,15 +965,8 @@ static void na_n_opts(struct fb *f, unsigned int n)
 	done6(f, ip);
 }
 
-static void f_na_8_opts(struct fb *f)
-{
-	na_n_opts(f, 8);
-}
-
-static void f_na_9_opts(struct fb *f)
-{
-	na_n_opts(f, 9);
-}
+FRAME_OF(f_na_8_opts, na_n_opts, 8)
+FRAME_OF(f_na_9_opts, na_n_opts, 9)
 
 /* First option wrong, second of length 0: the first names the reason. */
 static void f_na_order(struct fb *f)
@@ -1222,25 +1014,10 @@ static void v6_dad(struct fb *f, const char *target, const char *dst)
 	done6(f, ip);
 }
 
-static void f_dad(struct fb *f)
-{
-	v6_dad(f, "2001:db8::5", "ff02::1:ff00:5");
-}
-
-static void f_dad_ll(struct fb *f)
-{
-	v6_dad(f, "fe80::ff:fe00:1", "ff02::1:ff00:1");
-}
-
-static void f_dad_all_nodes(struct fb *f)
-{
-	v6_dad(f, "2001:db8::5", "ff02::1");
-}
-
-static void f_dad_stranger(struct fb *f)
-{
-	v6_dad(f, "2001:db8::6", "ff02::1:ff00:6");
-}
+FRAME_OF(f_dad, v6_dad, "2001:db8::5", "ff02::1:ff00:5")
+FRAME_OF(f_dad_ll, v6_dad, "fe80::ff:fe00:1", "ff02::1:ff00:1")
+FRAME_OF(f_dad_all_nodes, v6_dad, "2001:db8::5", "ff02::1")
+FRAME_OF(f_dad_stranger, v6_dad, "2001:db8::6", "ff02::1:ff00:6")
 
 static void f_dad_slla(struct fb *f)
 {
