@@ -92,6 +92,22 @@ nothing_arrived() {
 		"$(echo "$CAPTURE_TEXT" | head -n 4)"
 }
 
+# rogue_replies_judged N TAG LOG: the rogue of test $name sent N replies
+# (its log LOG); none may have reached the victim (capture TAGcap) and
+# each must be a dhcp-server drop on vif66.0 since snapshot TAG.  A rogue
+# that sent nothing proves nothing: a SKIP.
+rogue_replies_judged() {
+	local n=$1 tag=$2 log=$3
+	if [ "$n" = 0 ]; then
+		tap_skip "$name: rogue replies" "the rogue sent no reply: $(tail -n 3 "$log")"
+		rs_stop "${tag}cap"
+		return
+	fi
+	nothing_arrived "$name: none of its $n replies reached the victim" \
+		"${tag}cap" "DHCP replies from the attacker"
+	rs_expect_drops "$name" vif66.0 "$tag" dhcp-server "$n"
+}
+
 # ---- rogue DHCP server, dnsmasq answering from port 1067 --------------------
 name="rogue dnsmasq (replies from UDP 1067 to 68)"
 if ! rs_skip_missing "$name" nft dhclient; then
@@ -122,14 +138,7 @@ if ! rs_skip_missing "$name" nft dhclient; then
 			new_dhcp_server_identifier
 		rs_stop rg1
 		offers=$(grep -Ec "DHCP(OFFER|ACK|NAK)\(" "$VG_TMP/rogue.dhcplog")
-		if [ "$offers" = 0 ]; then
-			tap_skip "$name: rogue replies" "the rogue dnsmasq sent no reply: $(tail -n 3 "$VG_TMP/rogue.dhcplog")"
-			rs_stop rg1cap
-		else
-			nothing_arrived "$name: none of its $offers replies reached the victim" \
-				rg1cap "DHCP replies from the attacker"
-			rs_expect_drops "$name" vif66.0 rg1 dhcp-server "$offers"
-		fi
+		rogue_replies_judged "$offers" rg1 "$VG_TMP/rogue.dhcplog"
 	fi
 	rs_stop rogue
 	ip netns exec "$VG_ID-atk" nft delete table ip rogue
@@ -152,14 +161,7 @@ if ! rs_skip_missing "$name" scapy udhcpc; then
 		rs_reap rg2 5
 		sleep 0.2
 		replies=$(grep -Ec "^(OFFER|ACK)" "$VG_TMP/rogue2.log")
-		if [ "$replies" = 0 ]; then
-			tap_skip "$name: rogue replies" "the rogue sent nothing: $(tail -n 3 "$VG_TMP/rogue2.log")"
-			rs_stop rg2cap
-		else
-			nothing_arrived "$name: none of its $replies replies reached the victim" \
-				rg2cap "DHCP replies from the attacker"
-			rs_expect_drops "$name" vif66.0 rg2 dhcp-server "$replies"
-		fi
+		rogue_replies_judged "$replies" rg2 "$VG_TMP/rogue2.log"
 	fi
 	rs_stop rogue2
 	vic_reset
