@@ -242,6 +242,7 @@ int vg_xl_parse(const char *mac, const char *ip, struct vg_spec *spec,
 int vg_vm_uuid_of_domid(struct vg_xs *xs, struct vg_vif *vif, char *err, size_t errlen)
 {
 	char path[64], *val;
+	unsigned int writer;
 	int ret;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/vm", vif->domid);
@@ -251,12 +252,16 @@ int vg_vm_uuid_of_domid(struct vg_xs *xs, struct vg_vif *vif, char *err, size_t 
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
-	ret = vg_xs_writable_by(xs, path, vif->domid);
+	ret = vg_xs_writable_by_domu(xs, path, &writer);
 	if (ret) {
-		if (ret > 0)
+		if (ret > 0 && writer == VG_XS_ANY_DOMAIN)
 			snprintf(err, errlen,
-				 "%s: domain %u can write this key: not trusted as its identity",
+				 "%s: every domain can write this key: not trusted as domain %u's identity",
 				 path, vif->domid);
+		else if (ret > 0)
+			snprintf(err, errlen,
+				 "%s: domain %u can write this key: not trusted as domain %u's identity",
+				 path, writer, vif->domid);
 		else
 			snprintf(err, errlen, "%s: cannot read its permissions: %s",
 				 path, strerror(-ret));

@@ -205,7 +205,7 @@ int vg_xs_rm(struct vg_xs *xs, const char *path)
 	return xs->ops->rm(xs->priv, path);
 }
 
-int vg_xs_writable_by(struct vg_xs *xs, const char *path, unsigned int domid)
+int vg_xs_writable_by_domu(struct vg_xs *xs, const char *path, unsigned int *domid)
 {
 	struct vg_xs_perm *p;
 	unsigned int i, n = 0;
@@ -218,12 +218,20 @@ int vg_xs_writable_by(struct vg_xs *xs, const char *path, unsigned int domid)
 		free(p);
 		return -EPROTO;
 	}
-	/* Owner, or write for everyone else. */
-	if (p[0].id == domid || (p[0].perms & VG_XS_PERM_WRITE))
+	/* The owner may always write; p[0].perms is what every domain not
+	 * listed after it may do; then one entry per listed domain. */
+	if (p[0].id != 0) {
+		*domid = p[0].id;
 		ret = 1;
-	for (i = 1; i < n; i++)
-		if (p[i].id == domid && (p[i].perms & VG_XS_PERM_WRITE))
+	} else if (p[0].perms & VG_XS_PERM_WRITE) {
+		*domid = VG_XS_ANY_DOMAIN;
+		ret = 1;
+	}
+	for (i = 1; i < n && !ret; i++)
+		if (p[i].id != 0 && (p[i].perms & VG_XS_PERM_WRITE)) {
+			*domid = p[i].id;
 			ret = 1;
+		}
 	free(p);
 	return ret;
 }

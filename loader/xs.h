@@ -13,6 +13,7 @@
 #define VG_XS_H
 
 #include <stdbool.h>
+#include <limits.h>
 #include <stddef.h>
 
 /* Same meaning as struct xs_permissions: entry 0 names the owner and the
@@ -60,13 +61,16 @@ int vg_xs_write(struct vg_xs *xs, const char *path, const char *value);
 int vg_xs_rm(struct vg_xs *xs, const char *path);
 
 /*
- * Whether domain domid may write the node at path (it owns it, it is
- * granted write, or every domain is).  Returns 1 or 0, or -errno when
- * the permissions cannot be read.  Identity keys that the toolstack
- * writes under a guest's home (/local/domain/<domid>/vm) are only used
- * when this says 0.
+ * Whether a domain other than dom0 may write the node at path: its owner
+ * is another domain, every domain may write it, or a domain is granted
+ * write.  Returns 1 with *domid set to one such domain (VG_XS_ANY_DOMAIN
+ * for "every domain"), 0 when only dom0 may write it, or -errno when the
+ * permissions cannot be read.  Identity keys that the toolstack writes
+ * under a guest's home (/local/domain/<domid>/vm) are only used when
+ * this says 0.
  */
-int vg_xs_writable_by(struct vg_xs *xs, const char *path, unsigned int domid);
+#define VG_XS_ANY_DOMAIN	UINT_MAX
+int vg_xs_writable_by_domu(struct vg_xs *xs, const char *path, unsigned int *domid);
 
 /*
  * An in-memory store, for unit tests and for dry runs: entries are

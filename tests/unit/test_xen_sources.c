@@ -364,6 +364,19 @@ static void vm_uuid_lookup(void **state)
 	const struct vg_xs_entry guest_granted[] = {
 		{ "/local/domain/3/vm", "/vm/" VM, "n0 w3" },
 	};
+	/* Domain 7 could point domain 3 at another VM's policy. */
+	const struct vg_xs_entry other_granted[] = {
+		{ "/local/domain/3/vm", "/vm/" VM, "n0 r3 w7" },
+	};
+	const struct vg_xs_entry other_owned[] = {
+		{ "/local/domain/3/vm", "/vm/" VM, "n7 r3" },
+	};
+	const struct vg_xs_entry all_write[] = {
+		{ "/local/domain/3/vm", "/vm/" VM, "w0 r3" },
+	};
+	const struct vg_xs_entry dom0_listed[] = {
+		{ "/local/domain/3/vm", "/vm/" VM, "n0 r3 b0" },
+	};
 	const struct vg_xs_entry garbage[] = {
 		{ "/local/domain/3/vm", "/vm/not-a-uuid", "n0 r3" },
 	};
@@ -388,6 +401,22 @@ static void vm_uuid_lookup(void **state)
 	assert_int_equal(vg_xs_open_table(&xs, guest_granted, 1), 0);
 	assert_int_equal(vg_vm_uuid_of_domid(&xs, &vif, err, sizeof(err)), -1);
 	vg_xs_close(&xs);
+	assert_int_equal(vg_xs_open_table(&xs, other_granted, 1), 0);
+	assert_int_equal(vg_vm_uuid_of_domid(&xs, &vif, err, sizeof(err)), -1);
+	assert_contains(err, "/local/domain/3/vm: domain 7 can write this key: not trusted as domain 3's identity");
+	vg_xs_close(&xs);
+	assert_int_equal(vg_xs_open_table(&xs, other_owned, 1), 0);
+	assert_int_equal(vg_vm_uuid_of_domid(&xs, &vif, err, sizeof(err)), -1);
+	assert_contains(err, "domain 7 can write this key");
+	vg_xs_close(&xs);
+	assert_int_equal(vg_xs_open_table(&xs, all_write, 1), 0);
+	assert_int_equal(vg_vm_uuid_of_domid(&xs, &vif, err, sizeof(err)), -1);
+	assert_contains(err, "every domain can write this key");
+	vg_xs_close(&xs);
+	/* dom0 granted what it has anyway: still only dom0 writes. */
+	assert_int_equal(vg_xs_open_table(&xs, dom0_listed, 1), 0);
+	assert_int_equal(vg_vm_uuid_of_domid(&xs, &vif, err, sizeof(err)), 0);
+	vg_xs_close(&xs);
 	assert_int_equal(vg_xs_open_table(&xs, garbage, 1), 0);
 	assert_int_equal(vg_vm_uuid_of_domid(&xs, &vif, err, sizeof(err)), -22);
 	assert_contains(err, "'/vm/not-a-uuid': not a VM path");
@@ -397,7 +426,7 @@ static void vm_uuid_lookup(void **state)
 static void table_store(void **state)
 {
 	const struct vg_xs_entry tab[] = { XAPI_DOMAIN_3 };
-	unsigned int n = 0;
+	unsigned int n = 0, dom = 0;
 	struct vg_xs xs;
 	char **l, *v;
 
@@ -413,9 +442,10 @@ static void table_store(void **state)
 	assert_int_equal(n, 4);	/* vm, name, device, xenserver */
 	free(l);
 	assert_null(vg_xs_list(&xs, "/nope", &n));
-	assert_int_equal(vg_xs_writable_by(&xs, PRIV "/locking-mode", 3), -2);
-	assert_int_equal(vg_xs_writable_by(&xs, PRIV "/mac", 3), 0);
-	assert_int_equal(vg_xs_writable_by(&xs, "/local/domain/3/device/vif/0/mac", 3), 1);
+	assert_int_equal(vg_xs_writable_by_domu(&xs, PRIV "/locking-mode", &dom), -2);
+	assert_int_equal(vg_xs_writable_by_domu(&xs, PRIV "/mac", &dom), 0);
+	assert_int_equal(vg_xs_writable_by_domu(&xs, "/local/domain/3/device/vif/0/mac", &dom), 1);
+	assert_int_equal(dom, 3);
 	assert_int_equal(vg_xs_write(&xs, "/xapi/" VM "/hotplug/3/vif/0/vif-ofport", "7"), 0);
 	v = vg_xs_read(&xs, "/xapi/" VM "/hotplug/3/vif/0/vif-ofport");
 	assert_string_equal(v, "7");
