@@ -301,15 +301,39 @@ static void fail_closed(struct vg_resolution *res, enum vg_source src,
 		vg_spec_add_mac(&res->spec, res->mac, err, sizeof(err));
 }
 
-/* Reads dir/key; *val NULL when absent.  -errno on any other failure. */
+/* Reads dir/key; *val NULL when absent.  A key that a domain other
+ * than dom0 may write is not trusted: -EPERM.  On failure (-errno) err
+ * says which key and why. */
 static int read_key(struct vg_xs *xs, const char *dir, const char *key, char **val,
-		    char *path, size_t pathlen)
+		    char *err, size_t errlen)
 {
-	snprintf(path, pathlen, "%s/%s", dir, key);
+	char path[VG_XS_PATHLEN + 32];
+	unsigned int writer;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
 	*val = vg_xs_read(xs, path);
-	if (*val || errno == ENOENT)
+	if (!*val && errno == ENOENT)
 		return 0;
-	return errno ? -errno : -EIO;
+	if (!*val) {
+		ret = errno ? -errno : -EIO;
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = vg_xs_writable_by_domu(xs, path, &writer);
+	if (ret == 0)
+		return 0;
+	free(*val);
+	*val = NULL;
+	if (ret < 0)
+		snprintf(err, errlen, "%s: cannot read its permissions: %s", path,
+			 strerror(-ret));
+	else if (writer == VG_XS_ANY_DOMAIN)
+		snprintf(err, errlen, "%s: every domain can write this key: not trusted", path);
+	else
+		snprintf(err, errlen, "%s: domain %u can write this key: not trusted", path,
+			 writer);
+	return ret < 0 ? ret : -EPERM;
 }
 
 static bool blank(const char *s)
@@ -395,23 +419,21 @@ int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif
 
 	/* Identity first: the MAC and VIF UUID also select config entries. */
 	if (xapi[0]) {
-		ret = read_key(xs, xapi, "mac", &xmac, path, sizeof(path));
+		ret = read_key(xs, xapi, "mac", &xmac, err, sizeof(err));
 		if (!ret)
-			ret = read_key(xs, xapi, "vif-uuid", &vif_uuid, path, sizeof(path));
+			ret = read_key(xs, xapi, "vif-uuid", &vif_uuid, err, sizeof(err));
 		if (!ret)
-			ret = read_key(xs, xapi, "locking-mode", &mode, path, sizeof(path));
+			ret = read_key(xs, xapi, "locking-mode", &mode, err, sizeof(err));
 		if (ret) {
-			fail_closed(res, VG_SOURCE_XAPI, xapi, "%s: cannot read: %s",
-				    path, strerror(-ret));
+			fail_closed(res, VG_SOURCE_XAPI, xapi, "%s", err);
 			goto out;
 		}
 	}
-	ret = read_key(xs, backend, "mac", &bmac, path, sizeof(path));
+	ret = read_key(xs, backend, "mac", &bmac, err, sizeof(err));
 	if (!ret)
-		ret = read_key(xs, backend, "ip", &ip, path, sizeof(path));
+		ret = read_key(xs, backend, "ip", &ip, err, sizeof(err));
 	if (ret) {
-		fail_closed(res, VG_SOURCE_XL, backend, "%s: cannot read: %s",
-			    path, strerror(-ret));
+		fail_closed(res, VG_SOURCE_XL, backend, "%s", err);
 		goto out;
 	}
 	mac = xmac ? xmac : bmac;
@@ -425,12 +447,11 @@ int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif
 
 	/* 1. XAPI: locked or disabled. */
 	if (mode) {
-		ret = read_key(xs, xapi, "ipv4-allowed", &v4, path, sizeof(path));
+		ret = read_key(xs, xapi, "ipv4-allowed", &v4, err, sizeof(err));
 		if (!ret)
-			ret = read_key(xs, xapi, "ipv6-allowed", &v6, path, sizeof(path));
+			ret = read_key(xs, xapi, "ipv6-allowed", &v6, err, sizeof(err));
 		if (ret) {
-			fail_closed(res, VG_SOURCE_XAPI, xapi, "%s: cannot read: %s",
-				    path, strerror(-ret));
+			fail_closed(res, VG_SOURCE_XAPI, xapi, "%s", err);
 			goto out;
 		}
 		if (vg_xapi_parse(mode, mac, v4, v6, &filter, &res->spec, err, sizeof(err))) {

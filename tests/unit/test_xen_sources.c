@@ -732,6 +732,46 @@ static void config_broken(void **state)
 	assert_failed_closed(&r, VG_SOURCE_CONFIG, "/etc/vifguard/vifguard.conf:7:");
 }
 
+/* A policy key that a domain other than dom0 may write could come from
+ * a guest: the VIF fails closed, naming the key and the writer. */
+static void domu_writable_keys(void **state)
+{
+	const struct vg_xs_entry xapi_mode[] = {
+		XAPI_DOMAIN_3,
+		{ PRIV "/locking-mode", "unlocked", "n3" },
+	};
+	const struct vg_xs_entry xapi_v4[] = {
+		XAPI_DOMAIN_3,
+		{ PRIV "/locking-mode", "locked", NULL },
+		{ PRIV "/ipv4-allowed", "10.0.0.5", "w0" },
+	};
+	const struct vg_xs_entry xl_ip[] = {
+		{ "/local/domain/5/vm", "/vm/7e8f9a0b-1c2d-4e3f-8a5b-6c7d8e9f0a1b", "n0 r5" },
+		{ BE5 "/mac", "00:16:3e:11:22:33", "n0 r5" },
+		{ BE5 "/ip", "192.168.1.10", "n0 r5 w9" },
+	};
+	const struct vg_xs_entry xl_mac[] = {
+		{ "/local/domain/5/vm", "/vm/7e8f9a0b-1c2d-4e3f-8a5b-6c7d8e9f0a1b", "n0 r5" },
+		{ BE5 "/mac", "00:16:3e:11:22:33", "b5" },
+		{ BE5 "/ip", "192.168.1.10", "n0 r5" },
+	};
+	struct vg_resolution r;
+
+	(void)state;
+	resolve_table(xapi_mode, N(xapi_mode), NULL, 3, 0, NULL, "vif3.0", &r);
+	assert_failed_closed(&r, VG_SOURCE_XAPI,
+			     PRIV "/locking-mode: domain 3 can write this key: not trusted");
+	resolve_table(xapi_v4, N(xapi_v4), NULL, 3, 0, NULL, "vif3.0", &r);
+	assert_failed_closed(&r, VG_SOURCE_XAPI,
+			     PRIV "/ipv4-allowed: every domain can write this key: not trusted");
+	resolve_table(xl_ip, N(xl_ip), NULL, 5, 1, NULL, "vif5.1", &r);
+	assert_failed_closed(&r, VG_SOURCE_XL,
+			     BE5 "/ip: domain 9 can write this key: not trusted");
+	resolve_table(xl_mac, N(xl_mac), NULL, 5, 1, NULL, "vif5.1", &r);
+	assert_failed_closed(&r, VG_SOURCE_XL,
+			     BE5 "/mac: domain 5 can write this key: not trusted");
+}
+
 static void guest_keys_ignored(void **state)
 {
 	/* Everything a guest could write under its home, nothing else:
@@ -770,6 +810,7 @@ int main(void)
 		cmocka_unit_test(precedence),
 		cmocka_unit_test(config_without_mac),
 		cmocka_unit_test(config_broken),
+		cmocka_unit_test(domu_writable_keys),
 		cmocka_unit_test(guest_keys_ignored),
 	};
 
