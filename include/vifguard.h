@@ -59,6 +59,10 @@ enum vg_mode {
 #define VG_F_LINK_LOCAL		(1U << 3)	/* EUI-64 fe80:: of the source MAC allowed */
 #define VG_F_V4_TABLE		(1U << 4)	/* more IPv4 addresses in v4_addrs */
 #define VG_F_V6_TABLE		(1U << 5)	/* more IPv6 addresses in v6_addrs */
+/* Set by `vifguard attach`: the operator's policy, which hotplug,
+ * setup-vif-rules and sync leave in force until `vifguard release`.
+ * The program does not read it. */
+#define VG_F_OPERATOR		(1U << 6)
 
 /* vg_policy.attach */
 #define VG_ATTACH_CLS_BPF	(1U << 0)	/* cls_bpf filter on clsact ingress */

@@ -80,8 +80,8 @@ const struct vg_cmd vg_cmds[] = {
 	{ "stats", vg_cmd_stats, "passed frames and drops per reason", vg_help_stats },
 	{ "gc", vg_cmd_gc, "remove the entries of interfaces that no longer exist",
 	  vg_help_gc },
-	/* ---- Xen commands: hotplug, setup-vif-rules, sync (loader/hotplug.c,
-	 * declared in hotplug.h) are registered here. ---- */
+	/* ---- Xen commands: hotplug, setup-vif-rules, sync, release
+	 * (loader/hotplug.c, declared in hotplug.h) are registered here. ---- */
 	{ "hotplug", vg_cmd_hotplug,
 	  "Xen vif hotplug entry point (online, offline, add, remove)",
 	  vg_help_hotplug },
@@ -89,6 +89,8 @@ const struct vg_cmd vg_cmds[] = {
 	  "xenopsd's setup-vif-rules, enforced by vifguard", vg_help_setup_vif_rules },
 	{ "sync", vg_cmd_sync,
 	  "re-apply every guest interface's policy from its sources", vg_help_sync },
+	{ "release", vg_cmd_release,
+	  "hand an interface set by attach back to its sources", vg_help_release },
 	/* ---- end of Xen commands ---- */
 	{ "help", cmd_help, "this list, or the usage of one command", help_help },
 	{ NULL, NULL, NULL, NULL },

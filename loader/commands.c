@@ -25,7 +25,10 @@ const char vg_help_attach[] =
 "\n"
 "Attaches the filter to IFACE with this policy, or updates the policy of\n"
 "an attached interface in place (never detaching it).  The policy replaces\n"
-"the previous one whole.\n"
+"the previous one whole, and is the operator's: on a Xen guest interface,\n"
+"hotplug, setup-vif-rules and sync leave it in force, whatever the\n"
+"interface's sources say, until `vifguard release IFACE` hands it back to\n"
+"them (vifguard help release).\n"
 "\n"
 "  --mac MAC            allowed source MAC (at most 4); required unless\n"
 "                       --mode disabled\n"
@@ -54,8 +57,9 @@ const char vg_help_detach[] =
 const char vg_help_show[] =
 "Usage: vifguard show [IFACE]\n"
 "\n"
-"Policies (mode, MACs, addresses, flags, ethertypes) and attach state of\n"
-"every interface, or of IFACE.\n";
+"Policies (mode, MACs, addresses, flags, ethertypes), who set them\n"
+"(vifguard attach, or the Xen sources through hotplug, setup-vif-rules or\n"
+"sync) and attach state of every interface, or of IFACE.\n";
 
 const char vg_help_stats[] =
 "Usage: vifguard stats [IFACE]\n"
@@ -128,6 +132,8 @@ int vg_attach_parse(int argc, char **argv, struct vg_attach_args *a, char *err, 
 
 	memset(a, 0, sizeof(*a));
 	vg_spec_init(&a->spec, "");
+	/* The mark that the Xen entry points respect (hotplug.c). */
+	a->spec.flags |= VG_F_OPERATOR;
 	opterr = 0;
 	optind = 0;
 	while ((o = getopt_long(argc, argv, CMD_OPTSTRING, opts, NULL)) != -1) {
@@ -483,6 +489,13 @@ static const char *iface_name(const struct vg_iface *it)
 	return iface_name_buf;
 }
 
+/* Who the policy belongs to: the operator (vifguard attach) or the Xen
+ * sources (hotplug, setup-vif-rules, sync). */
+static const char *set_by(const struct vg_iface *it)
+{
+	return it->pol.flags & VG_F_OPERATOR ? "attach" : "sources";
+}
+
 static const char *device_state(const struct vg_iface *it)
 {
 	if (!it->cur_name[0])
@@ -502,6 +515,7 @@ static void show_json(struct vg_json *j, const struct vg_iface *it, uint32_t pin
 	if (it->cur_name[0] && !it->present)
 		vg_json_kv_string(j, "current_name", it->cur_name);
 	vg_json_kv_string(j, "mode", mode_name(it->pol.mode));
+	vg_json_kv_string(j, "set_by", set_by(it));
 	vg_json_name(j, "macs");
 	vg_json_array_start(j);
 	for (i = 0; i < it->pol.n_macs && i < VG_MAX_MACS; i++) {
@@ -583,6 +597,10 @@ static void show_text(const struct vg_iface *it, uint32_t pinned_id)
 		       it->filter_prog_id == pinned_id ? "" : " (not the pinned program)");
 	else
 		printf(", NOT on device\n");
+	if (it->pol.flags & VG_F_OPERATOR)
+		printf("  set by: vifguard attach (the Xen entry points keep it until vifguard release)\n");
+	else
+		printf("  set by: its sources (hotplug, setup-vif-rules or sync)\n");
 	printf("  mac:");
 	for (i = 0; i < it->pol.n_macs && i < VG_MAX_MACS; i++) {
 		fmt_mac(it->pol.macs[i], buf, sizeof(buf));

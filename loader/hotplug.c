@@ -2,8 +2,21 @@
 /*
  * Xen entry points: the hotplug command run by the vif-post.d hook and the
  * vif-vifguard-* scripts (libxl), the setup-vif-rules drop-in (xenopsd),
- * and sync.  Each decides the policy from its sources (source.c) and
- * hands it to the core, which attaches or updates in place.
+ * sync and release.  Each decides the policy from its sources (source.c)
+ * and hands it to the core, which attaches or updates in place.
+ *
+ * Who owns a policy: a policy set with `vifguard attach` carries
+ * VG_F_OPERATOR and is the operator's.  hotplug online/add,
+ * setup-vif-rules filter and sync leave it in force, whatever the sources
+ * say, and say so: they neither replace it nor remove the filter, so a
+ * quarantine set by hand (--mode disabled) is never lifted behind the
+ * operator's back.  `vifguard release` hands the interface back: the
+ * sources' policy replaces the operator's in one update (the filter never
+ * leaves the device), and when no source has one the filter stays unless
+ * release is told to --detach.  The check and the change are made under
+ * one exclusive lock of the state, so an attach that runs between a
+ * decision and its application is not undone either.  offline, remove
+ * and clear still detach whatever the owner: the device is going away.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,7 +48,8 @@ const char vg_help_hotplug[] =
 "policy from XAPI keys, the backend's ip key, then the config file, and\n"
 "attach or update the filter; offline and remove detach it (a repeated or\n"
 "late one is not an error).  Like Xen's scripts, online/offline only act\n"
-"for type_if=vif and add/remove for type_if=tap.\n";
+"for type_if=vif and add/remove for type_if=tap.  A policy set with\n"
+"`vifguard attach` is kept as it is (vifguard help release).\n";
 
 const char vg_help_setup_vif_rules[] =
 "Usage: vifguard setup-vif-rules [-c FILE] XENOPSD-BACKEND DEV VM-UUID DEVID filter|clear\n"
@@ -45,7 +59,9 @@ const char vg_help_setup_vif_rules[] =
 "DEV on its bridge (Linux bridge, or Open vSwitch with external-ids and\n"
 "the ofport key) unless the VIF is disabled, takes it off otherwise, and\n"
 "brings a new port up.  clear: takes DEV off its bridge and detaches.\n"
-"Never takes the link down: every change updates the filter in place.\n";
+"Never takes the link down: every change updates the filter in place.\n"
+"A policy set with `vifguard attach` is kept as it is (the port still\n"
+"joins or leaves its bridge as XAPI says; vifguard help release).\n";
 
 const char vg_help_sync[] =
 "Usage: vifguard sync [-c FILE] [-n|--dry-run]\n"
@@ -53,7 +69,29 @@ const char vg_help_sync[] =
 "Re-applies the policy of every guest interface present on this host\n"
 "(vifD.N, vifD.N-emu, tapD.N and renamed ones, found through xenstore)\n"
 "from its sources, e.g. after a restart or an upgrade.  --dry-run prints\n"
-"the decisions without changing anything.\n";
+"the decisions without changing anything.\n"
+"\n"
+"A policy set with `vifguard attach` belongs to the operator: sync keeps\n"
+"it in force, whatever the sources say, and prints\n"
+"  IFACE: kept: set by vifguard attach (MODE); `vifguard release IFACE` ...\n"
+"(--dry-run too).  `vifguard release IFACE` hands it back to its sources.\n";
+
+const char vg_help_release[] =
+"Usage: vifguard release [-c FILE] [-n|--dry-run] [--detach] IFACE\n"
+"\n"
+"Hands IFACE, whose policy was set with `vifguard attach`, back to its\n"
+"sources (XAPI keys, the backend's ip key, the config file, as hotplug\n"
+"decides): their policy replaces the one in force in one update, so the\n"
+"filter never leaves the interface, and hotplug, setup-vif-rules and sync\n"
+"manage it again.  When no source has a policy for IFACE the filter stays:\n"
+"release says so and exits 1, unless --detach, which removes the filter\n"
+"then.  --dry-run prints the decision without changing anything.\n"
+"\n"
+"A policy set with attach lasts as long as its device: offline, remove and\n"
+"clear take it away with the device, and the new device of a rebooted or\n"
+"migrated guest gets its sources' policy.  A lasting quarantine belongs in\n"
+"a source (XAPI locking-mode disabled, or mode=disabled in the config\n"
+"file, which applies where XAPI and xl do not decide).\n";
 
 /* ---- messages ---------------------------------------------------------- */
 
@@ -255,28 +293,129 @@ static void print_done(const char *ifname, const char *action, const char *text)
 	printf(",\"action\":\"%s\"}\n", action);
 }
 
+/* ---- who owns the policy ---------------------------------------------------- */
+
+static const char *mode_name(unsigned int mode)
+{
+	return mode == VG_MODE_LOCKED ? "locked" : mode == VG_MODE_DISABLED ? "disabled" :
+	       "invalid";
+}
+
+/* What an interface held when a decision was applied to it. */
+struct owner {
+	bool had;		/* a policy was in force */
+	bool kept;		/* and it stays: the decision was not applied */
+	struct vg_policy pol;	/* the policy in force, when had */
+};
+
+enum own_rule {
+	OWN_RESPECT,		/* hotplug, setup-vif-rules, sync: keep the operator's */
+	OWN_RELEASE,		/* release: replace it, but remove no filter */
+	OWN_RELEASE_DETACH,	/* release --detach: replace or remove it */
+};
+
+/*
+ * Applies r to ifname under one exclusive lock of the state: attach or
+ * update for a filter, detach otherwise, unless rule says that the
+ * policy in force stays (o->kept).  The policy the sources decide never
+ * carries VG_F_OPERATOR, so an update hands the interface back to them.
+ */
+static int apply_owned(const char *ifname, const struct vg_resolution *r,
+		       enum own_rule rule, struct owner *o, char *err, size_t errlen)
+{
+	bool filter = r->decision == VG_DECISION_FILTER;
+	struct vg_detach_result dres;
+	struct vg_state st;
+	uint32_t ifindex;
+	int ret;
+
+	memset(o, 0, sizeof(*o));
+	if (filter) {
+		/* As vg_core_attach(): a bad spec or a missing device
+		 * changes nothing. */
+		if (vg_spec_validate(&r->spec, err, errlen))
+			return -EINVAL;
+		if (!if_nametoindex(ifname)) {
+			snprintf(err, errlen, "cannot attach: %s", strerror(ENODEV));
+			return -ENODEV;
+		}
+	}
+	ret = vg_state_open(&st, vg_root(), filter ? VG_STATE_LOAD : VG_STATE_WRITE,
+			    err, errlen);
+	if (ret)
+		return ret;
+	ifindex = if_nametoindex(ifname);
+	o->had = ifindex && vg_state_policy(&st, ifindex, &o->pol) == 0;
+	if (o->had && rule == OWN_RESPECT)
+		o->kept = o->pol.flags & VG_F_OPERATOR;
+	else if (o->had && rule == OWN_RELEASE)
+		o->kept = !filter;
+	if (o->kept)
+		ret = 0;
+	else if (filter)
+		ret = vg_state_apply(&st, &r->spec, NULL, err, errlen);
+	else
+		ret = vg_state_detach(&st, ifname, &dres, err, errlen);
+	vg_state_close(&st);
+	return ret;
+}
+
+static void describe_kept(const char *ifname, const struct vg_policy *pol, char *buf,
+			  size_t len)
+{
+	snprintf(buf, len, "kept: set by vifguard attach (%s); `vifguard release %s` "
+		 "hands it back to its sources", mode_name(pol->mode), ifname);
+}
+
+/* The line of a policy left in force, like print_result()'s. */
+static void print_kept(const char *ifname, const struct vg_policy *pol, const char *action,
+		       bool first)
+{
+	char desc[2 * IF_NAMESIZE + 128];
+
+	if (!vg_json) {
+		char edesc[4 * sizeof(desc)], ename[4 * IF_NAMESIZE];
+
+		describe_kept(ifname, pol, desc, sizeof(desc));
+		printf("%s: %s%s\n", vg_escape_text(ename, sizeof(ename), ifname),
+		       vg_escape_text(edesc, sizeof(edesc), desc),
+		       strcmp(action, "dry-run") ? "" : " (dry run)");
+		return;
+	}
+	printf("%s{\"ifname\":", first ? "" : ",");
+	json_str(stdout, ifname);
+	printf(",\"action\":\"%s\",\"decision\":\"%s\",\"source\":\"attach\","
+	       "\"origin\":\"vifguard attach\",\"failed_closed\":false,\"kept\":true}",
+	       action, mode_name(pol->mode));
+}
+
 /*
  * Applies a decision to ifname: attach or update for a filter, detach
- * otherwise.  The fail-closed reason goes to syslog and stderr; a failure
- * is returned with its text in err, for the caller to print.
+ * otherwise, unless the operator's policy is in force there (o->kept).
+ * The fail-closed reason goes to syslog and stderr; a failure is
+ * returned with its text in err, for the caller to print.
  */
-static int apply(const char *ifname, struct vg_resolution *r, char *err, size_t errlen)
+static int apply(const char *ifname, struct vg_resolution *r, struct owner *o,
+		 char *err, size_t errlen)
 {
 	char desc[VG_XS_PATHLEN + 128], cerr[VG_ERRLEN];
 	int ret;
 
-	if (r->failed_closed)
+	ret = apply_owned(ifname, r, OWN_RESPECT, o, cerr, sizeof(cerr));
+	if (r->failed_closed && o->kept)
+		warn_closed("%s: %s; the policy set by vifguard attach stays in force",
+			    ifname, r->reason);
+	else if (r->failed_closed)
 		warn_closed("%s: %s; interface disabled (drops every frame)",
 			    ifname, r->reason);
-	if (r->decision == VG_DECISION_FILTER)
-		ret = vg_core_attach(&r->spec, cerr, sizeof(cerr));
-	else
-		ret = vg_core_detach(ifname, cerr, sizeof(cerr));
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", ifname, cerr);
 		return ret;
 	}
-	describe(r, desc, sizeof(desc));
+	if (o->kept)
+		describe_kept(ifname, &o->pol, desc, sizeof(desc));
+	else
+		describe(r, desc, sizeof(desc));
 	note("%s: %s", ifname, desc);
 	return 0;
 }
@@ -317,6 +456,7 @@ int vg_cmd_hotplug(int argc, char **argv)
 	struct vg_vif vif = { 0 };
 	struct vg_resolution res;
 	struct hp_vars v = { 0 };
+	struct owner own;
 	bool explicit_dev, tap, online;
 	char err[VG_ERRLEN], aerr[VG_ERRLEN + IF_NAMESIZE + 4];
 	int i, ret, cret;
@@ -453,14 +593,20 @@ int vg_cmd_hotplug(int argc, char **argv)
 		free(vn);
 	}
 	cret = hp_resolve(&c, &vif, dev, &res);
-	ret = apply(dev, &res, aerr, sizeof(aerr));
-	if (ret)
+	ret = apply(dev, &res, &own, aerr, sizeof(aerr));
+	if (ret) {
 		say(LOG_ERR, "%s", aerr);
-	else {
-		print_result(dev, &res, "apply", true);
+	} else {
+		if (own.kept)
+			print_kept(dev, &own.pol, "keep", true);
+		else
+			print_result(dev, &res, "apply", true);
 		if (vg_json)
 			putchar('\n');
 	}
+	/* A kept policy owes nothing to the config file. */
+	if (own.kept)
+		cret = 0;
 	if (cret) {
 		/* Last: the vif scripts put the last line in hotplug-error. */
 		fflush(stdout);
@@ -679,6 +825,7 @@ int vg_cmd_setup_vif_rules(int argc, char **argv)
 	struct hp_ctx c = { 0 };
 	struct vg_vif vif = { 0 };
 	struct vg_resolution res;
+	struct owner own;
 	unsigned int devid;
 	enum vg_netmode mode;
 	char *bridge = NULL, *end;
@@ -749,13 +896,17 @@ int vg_cmd_setup_vif_rules(int argc, char **argv)
 	}
 
 	/* The filter first: the port joins the bridge only once its frames
-	 * are checked, and leaves it with the filter already dropping. */
+	 * are checked, and leaves it with the filter already dropping.  A
+	 * policy set by vifguard attach stays; the bridge is XAPI's
+	 * business still. */
 	cret = hp_resolve(&c, &vif, dev, &res);
-	ret = apply(dev, &res, aerr, sizeof(aerr));
+	ret = apply(dev, &res, &own, aerr, sizeof(aerr));
 	if (ret) {
 		say(LOG_ERR, "%s", aerr);
 		goto out;
 	}
+	if (own.kept)
+		cret = 0;
 	on_bridge = !(res.decision == VG_DECISION_FILTER && res.spec.mode == VG_MODE_DISABLED);
 	if (on_bridge) {
 		bridge = xs_get(&c, priv, "bridge");
@@ -794,7 +945,10 @@ int vg_cmd_setup_vif_rules(int argc, char **argv)
 		say(LOG_ERR, "%s: cannot bring the link up: %s", dev, strerror(-ret));
 		goto out;
 	}
-	print_result(dev, &res, "apply", true);
+	if (own.kept)
+		print_kept(dev, &own.pol, "keep", true);
+	else
+		print_result(dev, &res, "apply", true);
 	if (vg_json)
 		putchar('\n');
 	ret = cret;
@@ -808,6 +962,98 @@ out:
 	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/* ---- guest devices in xenstore --------------------------------------------- */
+
+static const char backend_dir[] = "/local/domain/0/backend/vif";
+
+/* A xenstore directory name that is a domid or devid. */
+static int dir_uint(const char *s, unsigned int *out)
+{
+	char probe[48];
+	unsigned int other;
+
+	/* The same rules as in device names: no sign, no leading zero. */
+	snprintf(probe, sizeof(probe), "vif%s.0", s);
+	return vg_ifname_parse(probe, out, &other);
+}
+
+/* Called for each name a guest device may have; non-zero stops the walk. */
+typedef int (*vif_name_fn)(struct hp_ctx *c, unsigned int domid, unsigned int devid,
+			   const char *ifname, void *arg);
+
+/*
+ * Calls fn for every name the guest devices of the backend directories
+ * may have on this host: vifD.N or its vifname=, that name with -emu, and
+ * tapD.N.  A vifname= that is not a valid interface name is replaced by
+ * vifD.N and, when bad is not NULL, said on stderr and syslog (stdout may
+ * be one JSON array) and counted there.  Returns the number of devices.
+ */
+static unsigned int for_each_vif_name(struct hp_ctx *c, vif_name_fn fn, void *arg,
+				      unsigned int *bad)
+{
+	unsigned int nd = 0, i, j, seen = 0;
+	bool stop = false;
+	char **doms;
+
+	doms = vg_xs_list(&c->xs, backend_dir, &nd);
+	for (i = 0; doms && i < nd && !stop; i++) {
+		unsigned int domid, devid, ndev = 0;
+		char path[VG_XS_PATHLEN], **devs;
+
+		if (dir_uint(doms[i], &domid))
+			continue;
+		snprintf(path, sizeof(path), "%s/%u", backend_dir, domid);
+		devs = vg_xs_list(&c->xs, path, &ndev);
+		for (j = 0; devs && j < ndev && !stop; j++) {
+			char name[IF_NAMESIZE], emu[IF_NAMESIZE + 8], tapn[32];
+			char *vn;
+
+			if (dir_uint(devs[j], &devid))
+				continue;
+			snprintf(path, sizeof(path), "%s/%u/%u/vifname", backend_dir, domid,
+				 devid);
+			vn = vg_xs_read(&c->xs, path);
+			if (vn && *vn && !vg_ifname_check(vn)) {
+				snprintf(name, sizeof(name), "%s", vn);
+			} else {
+				if (vn && *vn && bad) {
+					/* stderr, not say(): under -j stdout is one array. */
+					warn_closed("%s: '%s': not a valid interface name, ignored",
+						    path, vn);
+					(*bad)++;
+				}
+				snprintf(name, sizeof(name), "vif%u.%u", domid, devid);
+			}
+			free(vn);
+			snprintf(emu, sizeof(emu), "%s-emu", name);
+			snprintf(tapn, sizeof(tapn), "tap%u.%u", domid, devid);
+			seen++;
+			stop = fn(c, domid, devid, name, arg) ||
+			       (strlen(emu) < IF_NAMESIZE && fn(c, domid, devid, emu, arg)) ||
+			       fn(c, domid, devid, tapn, arg);
+		}
+		free(devs);
+	}
+	free(doms);
+	return seen;
+}
+
+/* The policy in force on ifname, read under a shared lock (dry runs):
+ * true when there is one, in *pol. */
+static bool policy_in_force(const char *ifname, struct vg_policy *pol)
+{
+	char err[VG_ERRLEN];
+	struct vg_state st;
+	uint32_t ifindex = if_nametoindex(ifname);
+	bool held;
+
+	if (!ifindex || vg_state_open(&st, vg_root(), VG_STATE_READ, err, sizeof(err)))
+		return false;
+	held = vg_state_policy(&st, ifindex, pol) == 0;
+	vg_state_close(&st);
+	return held;
+}
+
 /* ---- sync ---------------------------------------------------------------- */
 
 static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
@@ -816,18 +1062,26 @@ static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 	struct vg_vif vif = { .domid = domid, .devid = devid };
 	char err[VG_ERRLEN + IF_NAMESIZE + 4], eerr[4 * sizeof(err)];
 	struct vg_resolution res;
+	struct owner own = { 0 };
 	int ret = 0, cret;
 
 	if (!netdev_exists(ifname))
 		return 0;
 	cret = hp_resolve(c, &vif, ifname, &res);
 	if (dry) {
-		if (res.failed_closed)
+		own.had = policy_in_force(ifname, &own.pol);
+		own.kept = own.had && (own.pol.flags & VG_F_OPERATOR);
+		if (res.failed_closed && own.kept)
+			warn_closed("%s: %s; the policy set by vifguard attach would stay in force",
+				    ifname, res.reason);
+		else if (res.failed_closed)
 			warn_closed("%s: %s; would be disabled", ifname, res.reason);
 	} else {
-		ret = apply(ifname, &res, err, sizeof(err));
+		ret = apply(ifname, &res, &own, err, sizeof(err));
 	}
-	if (!ret) {
+	if (!ret && own.kept) {
+		print_kept(ifname, &own.pol, dry ? "dry-run" : "keep", *first);
+	} else if (!ret) {
 		print_result(ifname, &res, dry ? "dry-run" : "apply", *first);
 	} else if (vg_json) {
 		/* Under -j every interface is an element of the one array. */
@@ -841,18 +1095,22 @@ static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 		say(LOG_ERR, "%s", err);
 	}
 	*first = false;
-	return ret ? ret : cret;
+	/* A kept policy owes nothing to the config file. */
+	return ret ? ret : own.kept ? 0 : cret;
 }
 
-/* A xenstore directory name that is a domid or devid. */
-static int dir_uint(const char *s, unsigned int *out)
-{
-	char probe[48];
-	unsigned int other;
+struct sync_walk {
+	bool dry, first;
+	unsigned int failed;
+};
 
-	/* The same rules as in device names: no sign, no leading zero. */
-	snprintf(probe, sizeof(probe), "vif%s.0", s);
-	return vg_ifname_parse(probe, out, &other);
+static int sync_name(struct hp_ctx *c, unsigned int domid, unsigned int devid,
+		     const char *ifname, void *arg)
+{
+	struct sync_walk *w = arg;
+
+	w->failed += sync_one(c, domid, devid, ifname, w->dry, &w->first) != 0;
+	return 0;
 }
 
 int vg_cmd_sync(int argc, char **argv)
@@ -863,12 +1121,10 @@ int vg_cmd_sync(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char be[] = "/local/domain/0/backend/vif";
+	struct sync_walk w = { .dry = false, .first = true };
 	const char *cfgopt = NULL;
 	struct hp_ctx c = { 0 };
-	unsigned int nd = 0, i, j, failed = 0, seen = 0;
-	bool dry = false, first = true;
-	char **doms;
+	unsigned int seen;
 	int o;
 
 	optind = 1;
@@ -878,7 +1134,7 @@ int vg_cmd_sync(int argc, char **argv)
 			cfgopt = optarg;
 			break;
 		case 'n':
-			dry = true;
+			w.dry = true;
 			break;
 		case 'h':
 			fputs(vg_help_sync, stdout);
@@ -897,50 +1153,189 @@ int vg_cmd_sync(int argc, char **argv)
 
 	if (vg_json)
 		putchar('[');
-	doms = vg_xs_list(&c.xs, be, &nd);
-	for (i = 0; doms && i < nd; i++) {
-		unsigned int domid, devid, ndev = 0;
-		char path[VG_XS_PATHLEN], **devs;
-
-		if (dir_uint(doms[i], &domid))
-			continue;
-		snprintf(path, sizeof(path), "%s/%u", be, domid);
-		devs = vg_xs_list(&c.xs, path, &ndev);
-		for (j = 0; devs && j < ndev; j++) {
-			char name[IF_NAMESIZE], emu[IF_NAMESIZE + 8], tapn[32];
-			char *vn;
-
-			if (dir_uint(devs[j], &devid))
-				continue;
-			snprintf(path, sizeof(path), "%s/%u/%u/vifname", be, domid, devid);
-			vn = vg_xs_read(&c.xs, path);
-			if (vn && *vn && !vg_ifname_check(vn)) {
-				snprintf(name, sizeof(name), "%s", vn);
-			} else {
-				if (vn && *vn) {
-					/* stderr, not say(): under -j stdout is one array. */
-					warn_closed("%s: '%s': not a valid interface name, ignored",
-						    path, vn);
-					failed++;
-				}
-				snprintf(name, sizeof(name), "vif%u.%u", domid, devid);
-			}
-			free(vn);
-			snprintf(emu, sizeof(emu), "%s-emu", name);
-			snprintf(tapn, sizeof(tapn), "tap%u.%u", domid, devid);
-			seen++;
-			failed += sync_one(&c, domid, devid, name, dry, &first) != 0;
-			if (strlen(emu) < IF_NAMESIZE)
-				failed += sync_one(&c, domid, devid, emu, dry, &first) != 0;
-			failed += sync_one(&c, domid, devid, tapn, dry, &first) != 0;
-		}
-		free(devs);
-	}
-	free(doms);
+	seen = for_each_vif_name(&c, sync_name, &w, &w.failed);
 	if (vg_json)
 		puts("]");
 	ctx_close(&c);
 	if (!seen && !vg_json)
-		printf("no guest network devices in %s\n", be);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+		printf("no guest network devices in %s\n", backend_dir);
+	return w.failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* ---- release ------------------------------------------------------------- */
+
+struct find_vif {
+	const char *ifname;
+	unsigned int domid, devid;
+	bool found;
+};
+
+static int match_name(struct hp_ctx *c, unsigned int domid, unsigned int devid,
+		      const char *ifname, void *arg)
+{
+	struct find_vif *f = arg;
+
+	(void)c;
+	if (strcmp(ifname, f->ifname))
+		return 0;
+	f->domid = domid;
+	f->devid = devid;
+	f->found = true;
+	return 1;
+}
+
+/* One line of release on stdout (text: "IFACE: WHAT: DESC"). */
+static void print_release(const char *ifname, const struct vg_resolution *r, const char *what,
+			  const char *desc, bool dry)
+{
+	char ename[4 * IF_NAMESIZE], edesc[4 * (VG_XS_PATHLEN + 128)];
+
+	if (vg_json) {
+		print_result(ifname, r, dry ? "dry-run" : "release", true);
+		putchar('\n');
+		return;
+	}
+	printf("%s: %s: %s%s\n", vg_escape_text(ename, sizeof(ename), ifname), what,
+	       vg_escape_text(edesc, sizeof(edesc), desc), dry ? " (dry run)" : "");
+}
+
+enum { OPT_DETACH = 256 };
+
+int vg_cmd_release(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "detach", no_argument, NULL, OPT_DETACH },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cfgopt = NULL, *ifname = NULL, *extra = NULL;
+	char desc[VG_XS_PATHLEN + 128], aerr[VG_ERRLEN];
+	struct find_vif f = { 0 };
+	struct hp_ctx c = { 0 };
+	struct vg_vif vif = { 0 };
+	struct vg_resolution res;
+	struct owner own = { 0 };
+	bool dry = false, detach = false, filter;
+	int o, ret = 0, cret;
+
+	opterr = 0;
+	optind = 0;
+	/* '-': IFACE may stand anywhere, as with attach. */
+	while ((o = getopt_long(argc, argv, "-:c:nh", opts, NULL)) != -1) {
+		switch (o) {
+		case 1:
+			if (!ifname)
+				ifname = optarg;
+			else if (!extra)
+				extra = optarg;
+			break;
+		case 'c':
+			cfgopt = optarg;
+			break;
+		case 'n':
+			dry = true;
+			break;
+		case OPT_DETACH:
+			detach = true;
+			break;
+		case 'h':
+			fputs(vg_help_release, stdout);
+			return EXIT_SUCCESS;
+		case ':':
+			vg_error("release: %s needs an argument", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			if (optopt)
+				vg_error("release: unknown option '-%c'", optopt);
+			else
+				vg_error("release: unknown option '%s'", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	for (; optind < argc; optind++) {	/* after "--" */
+		if (!ifname)
+			ifname = argv[optind];
+		else if (!extra)
+			extra = argv[optind];
+	}
+	if (!ifname) {
+		vg_error("release: missing IFACE (vifguard help release)");
+		return EXIT_USAGE;
+	}
+	if (extra) {
+		vg_error("release: unexpected argument '%s'", extra);
+		return EXIT_USAGE;
+	}
+	if (!*ifname || strlen(ifname) >= IF_NAMESIZE) {
+		vg_error("%s: not an interface name (1..%d characters)", ifname, IF_NAMESIZE - 1);
+		return EXIT_USAGE;
+	}
+	if (!netdev_exists(ifname)) {
+		vg_error("%s: cannot release: %s", ifname, strerror(ENODEV));
+		return EXIT_FAILURE;
+	}
+
+	c.cfgpath = config_path(cfgopt);
+	if (ctx_open(&c, ifname))
+		return EXIT_FAILURE;
+	/* The names sync would find it under first (a vifname= rename), then
+	 * the name itself. */
+	f.ifname = ifname;
+	for_each_vif_name(&c, match_name, &f, NULL);
+	if (!f.found && vg_ifname_parse(ifname, &f.domid, &f.devid) == 0)
+		f.found = true;
+	if (!f.found) {
+		say(LOG_ERR, "%s: cannot release: not a Xen guest interface (no backend in "
+		    "xenstore names it); `vifguard detach %s` removes its filter", ifname, ifname);
+		ctx_close(&c);
+		return EXIT_FAILURE;
+	}
+	vif.domid = f.domid;
+	vif.devid = f.devid;
+	cret = hp_resolve(&c, &vif, ifname, &res);
+	filter = res.decision == VG_DECISION_FILTER;
+	if (dry) {
+		own.had = policy_in_force(ifname, &own.pol);
+		own.kept = own.had && !filter && !detach;
+	} else {
+		ret = apply_owned(ifname, &res, detach ? OWN_RELEASE_DETACH : OWN_RELEASE, &own,
+				  aerr, sizeof(aerr));
+	}
+	if (res.failed_closed && !own.kept)
+		warn_closed("%s: %s; interface %sdisabled (drops every frame)", ifname,
+			    res.reason, dry ? "would be " : "");
+	if (ret) {
+		say(LOG_ERR, "%s: %s", ifname, aerr);
+		ctx_close(&c);
+		return EXIT_FAILURE;
+	}
+	describe(&res, desc, sizeof(desc));
+	if (own.kept) {
+		/* No source has a policy: the filter is not removed unasked. */
+		say(LOG_ERR, "%s: not released: %s; its filter (%s, set by %s) stays: "
+		    "`vifguard release --detach %s` removes it", ifname, desc,
+		    mode_name(own.pol.mode),
+		    own.pol.flags & VG_F_OPERATOR ? "vifguard attach" : "its sources", ifname);
+		ctx_close(&c);
+		return EXIT_FAILURE;
+	}
+	if (filter) {
+		print_release(ifname, &res, dry ? "would be released" : "released", desc, dry);
+	} else if (own.had) {
+		strncat(desc, ", filter removed", sizeof(desc) - strlen(desc) - 1);
+		print_release(ifname, &res, dry ? "would be released" : "released", desc, dry);
+	} else {
+		strncat(desc, ", no filter", sizeof(desc) - strlen(desc) - 1);
+		print_release(ifname, &res, "nothing to release", desc, dry);
+	}
+	if (!dry && (filter || own.had))
+		note("%s: released: %s", ifname, desc);
+	if (cret) {
+		fflush(stdout);
+		say(LOG_ERR, "%s: %s", ifname, c.cfg.errmsg);
+	}
+	ctx_close(&c);
+	return cret ? EXIT_FAILURE : EXIT_SUCCESS;
 }

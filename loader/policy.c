@@ -372,7 +372,8 @@ int vg_spec_add_ethertype(struct vg_spec *spec, uint16_t type, char *err, size_t
 	return 0;
 }
 
-#define VG_SPEC_FLAGS (VG_F_DHCP_CLIENT | VG_F_DHCP_SERVER | VG_F_RA | VG_F_LINK_LOCAL)
+#define VG_SPEC_FLAGS (VG_F_DHCP_CLIENT | VG_F_DHCP_SERVER | VG_F_RA | VG_F_LINK_LOCAL | \
+		       VG_F_OPERATOR)
 
 /*
  * Everything the adders check, again: a spec may have been filled by

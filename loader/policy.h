@@ -28,7 +28,7 @@ struct vg_prefix6 {
 struct vg_spec {
 	char ifname[IF_NAMESIZE];
 	enum vg_mode mode;
-	unsigned int flags;	/* VG_F_DHCP_CLIENT ... VG_F_LINK_LOCAL */
+	unsigned int flags;	/* VG_F_DHCP_CLIENT ... VG_F_LINK_LOCAL, VG_F_OPERATOR */
 	unsigned int n_macs;
 	uint8_t macs[VG_MAX_MACS][6];
 	unsigned int n_v4;

@@ -7,7 +7,8 @@
 # get the VIF's policy, offline leaves nothing behind (also when repeated
 # or late), bad sources fail closed, a bad config file that is needed fails
 # the VIF closed and the hotplug, one that xl's ip= makes moot does not,
-# and no xenstore is an error, not a crash.
+# a quarantine set with `vifguard attach` survives online and goes with
+# offline, and no xenstore is an error, not a crash.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/test_xen_lib.bash"
 xen_init "$@"
@@ -68,6 +69,13 @@ tap_check "the hook attached vif4.0's policy" "locked mac=$M4 10.99.0.4/32" \
 	"$(policy_of vif4.0)"
 tap_check "the hook: one filter on vif4.0" 1 "$(tc_ingress vif4.0)"
 said "the hook's decision is in the hotplug output" "^vif4.0: locked, .*\\(xl $BE/4/0\\)$"
+# A quarantine set by hand: online again keeps it, offline removes it.
+vg attach vif4.0 --mode disabled >/dev/null
+libxl_run vif-bridge online 4 0
+tap_check "quarantine by attach, online again: exit 0, still disabled" "0 1 disabled" \
+	"$HP_RC $(tc_ingress vif4.0) $(policy_of vif4.0 | cut -d' ' -f1)" "$(out)"
+said "quarantine by attach, online again: says it is kept" \
+	'^vif4\.0: kept: set by vifguard attach \(disabled\); `vifguard release vif4\.0` hands it back to its sources$'
 libxl_run vif-bridge offline 4 0
 tap_check "vif-bridge with the hook, offline: exit 0" 0 "$HP_RC" "$(out)"
 tap_check "the hook removed vif4.0's filter and entry" "0 " \

@@ -7,7 +7,8 @@
 # locked) updates it in place and never takes the link down, disabled takes
 # the port off its bridge, the emulated NIC gets the same policy, Open
 # vSwitch ports get their external-ids and ofport key, bad keys fail
-# closed, clear leaves nothing behind.
+# closed, clear leaves nothing behind.  A quarantine set with `vifguard
+# attach` is kept by filter until `vifguard release` hands the VIF back.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/test_xen_lib.bash"
 xen_init "$@"
@@ -104,6 +105,35 @@ tap_check "through all changes: no 'link down', no carrier loss" "" \
 tap_check "through all changes: carrier_changes did not move" "$cc" "$(carrier_changes vif3.0)"
 tap_check "through all changes: the filter was never removed" "" \
 	"$(nl_lines vif3.0 $((mark + 1)) | grep -E '^filter del')"
+
+# ---- a quarantine set by hand: XAPI's filter call keeps it ------------------
+vg attach vif3.0 --mode disabled >/dev/null
+svr vif3.0 3 0 filter
+tap_check "quarantine by attach, then filter: exit 0, still disabled, on XAPI's bridge" \
+	"0 disabled up master=br0" \
+	"$SVR_RC $(policy_of vif3.0 | cut -d' ' -f1) $(link_state vif3.0)" "$(out)"
+said "quarantine by attach, then filter: says it is kept" \
+	'^vif3\.0: kept: set by vifguard attach \(disabled\); `vifguard release vif3\.0` hands it back to its sources$'
+VG_NOFENCE=1
+vg_xfer g3 3 udp4 --src-ip 10.99.0.3
+VG_NOFENCE=0
+tap_check "quarantine by attach, then filter: nothing passes" 0 "$RX"
+mark=$(wc -l <"$VG_TMP/nl.vif3.0")
+hx "$VIFGUARD" release vif3.0 >"$VG_TMP/svr.out" 2>&1
+tap_check "release: exit 0, XAPI's locked policy back" "0 locked mac=$M3 10.99.0.3/32" \
+	"$? $(policy_of vif3.0)" "$(out)"
+said "release: names the XAPI keys" "^vif3.0: released: locked, .*\\(xapi $PRIV3\\)$"
+tap_check "release: the filter never left the device, the link never went down" "" \
+	"$(nl_lines vif3.0 $((mark + 1)) | grep -E '^filter del|link down|no-carrier')" \
+	"$(nl_lines vif3.0 $((mark + 1)))"
+vg_xfer g3 3 udp4 --src-ip 10.99.0.3
+tap_check "released: frames from 10.99.0.3 pass" 3 "$RX"
+xapi_lock 3 0 disabled
+svr vif3.0 3 0 filter
+tap_check "released: XAPI decides again (disabled)" "0 disabled" \
+	"$SVR_RC $(policy_of vif3.0 | cut -d' ' -f1)" "$(out)"
+xapi_lock 3 0 locked "10.99.0.3" ""
+svr vif3.0 3 0 filter
 
 # ---- unlocked, the config file, failing closed -------------------------------
 xapi_lock 3 0 unlocked

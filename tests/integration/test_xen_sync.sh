@@ -4,7 +4,10 @@
 # VIFs, emulated NICs, renamed ones) gets the policy of its sources again,
 # after the filter state was lost or a policy changed behind vifguard's
 # back; --dry-run changes nothing; a domain that comes back with a new
-# domid (reboot, migration) gets its VIF's policy by identity.
+# domid (reboot, migration) gets its VIF's policy by identity.  A policy set
+# with `vifguard attach` is the operator's: sync keeps it (and says so, also
+# with --dry-run) until `vifguard release` hands it back to its sources in
+# one update, or, with no source, removes it only when told to --detach.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/test_xen_lib.bash"
 xen_init "$@"
@@ -93,6 +96,105 @@ xs_write "/xapi/$vm4/hotplug/8/vif/0/hotplug" online
 run_sync
 tap_check "reboot with a new domid: the VM's policy follows it to vif8.0" \
 	"0 locked mac=$M4 10.99.0.4/32" "$SYNC_RC $(policy_of vif8.0)" "$(out)"
+
+# ---- who owns a policy: one set with `vifguard attach` stays until release ----
+said() {
+	grep -Eq -- "$2" "$VG_TMP/sync.out"
+	tap_check "$1" "a line matching '$2'" \
+		"$([ $? = 0 ] && echo "a line matching '$2'" || echo none)" "$(out)"
+}
+# run_cli ARGS...: the CLI in HOST, as an operator runs it, output in sync.out.
+run_cli() {
+	hx "$VIFGUARD" "$@" >"$VG_TMP/sync.out" 2>&1
+	CLI_RC=$?
+}
+set_by() { vg -j show "$1" | jq -r '.interfaces[0].set_by'; }
+
+# A quarantine by hand on a VIF that no source has a policy for.
+vg attach vif5.0 --mode disabled >/dev/null
+run_sync -- -n
+tap_check "quarantine by attach: sync -n exits 0" 0 "$SYNC_RC" "$(out)"
+said "quarantine by attach: sync -n says it is kept" \
+	'^vif5\.0: kept: set by vifguard attach \(disabled\); `vifguard release vif5\.0` hands it back to its sources \(dry run\)$'
+run_sync
+tap_check "quarantine by attach: sync exits 0" 0 "$SYNC_RC" "$(out)"
+said "quarantine by attach: sync says it is kept" \
+	'^vif5\.0: kept: set by vifguard attach \(disabled\); `vifguard release vif5\.0` hands it back to its sources$'
+tap_check "quarantine by attach survives sync: filter on, disabled" "1 disabled mac=" \
+	"$(tc_ingress vif5.0) $(policy_of vif5.0)" "$(out)"
+run_sync -j
+tap_check "sync -j: vif5.0 kept, disabled, set by attach" "0 keep disabled attach true" \
+	"$SYNC_RC $(jq -r '.[] | select(.ifname == "vif5.0") | "\(.action) \(.decision) \(.source) \(.kept)"' "$VG_TMP/sync.out" 2>&1)" \
+	"$(out)"
+tap_check "show: vif5.0 set by attach, vif3.0 by its sources" "attach sources" \
+	"$(set_by vif5.0) $(set_by vif3.0)"
+run_cli hotplug online type_if=vif vif=vif5.0 XENBUS_PATH=backend/vif/5/0
+tap_check "hotplug online again: exit 0, still disabled" "0 1 disabled mac=" \
+	"$CLI_RC $(tc_ingress vif5.0) $(policy_of vif5.0)" "$(out)"
+said "hotplug online again: says it is kept" '^vif5\.0: kept: set by vifguard attach \(disabled\); '
+
+# A locked policy by hand on a VIF that XAPI also has a policy for.
+vm4=$(vm_uuid 4)
+vg attach vif8.0 --mac $M4 --ipv4 10.99.0.88 >/dev/null
+run_sync
+tap_check "locked by attach on a XAPI VIF: sync keeps it" "0 locked mac=$M4 10.99.0.88/32" \
+	"$SYNC_RC $(policy_of vif8.0)" "$(out)"
+said "locked by attach on a XAPI VIF: sync says so" \
+	'^vif8\.0: kept: set by vifguard attach \(locked\); `vifguard release vif8\.0` hands it back to its sources$'
+
+# release: XAPI's policy replaces it in one update, the filter stays on.
+nl_start vif8.0
+run_cli release -n vif8.0
+tap_check "release -n: exit 0, nothing changed" "0 locked mac=$M4 10.99.0.88/32 attach" \
+	"$CLI_RC $(policy_of vif8.0) $(set_by vif8.0)" "$(out)"
+said "release -n: says what it would do" \
+	"^vif8\\.0: would be released: locked, 1 MAC, 1 IPv4, 0 IPv6 \\(xapi /xapi/$vm4/private/vif/0\\) \\(dry run\\)$"
+run_cli release vif8.0
+tap_check "release: exit 0, XAPI's policy, set by its sources" \
+	"0 locked mac=$M4 10.99.0.4/32 sources" \
+	"$CLI_RC $(policy_of vif8.0) $(set_by vif8.0)" "$(out)"
+said "release: names the source" \
+	"^vif8\\.0: released: locked, 1 MAC, 1 IPv4, 0 IPv6 \\(xapi /xapi/$vm4/private/vif/0\\)$"
+tap_check "release: the filter never left vif8.0" "1 none" \
+	"$(tc_ingress vif8.0) $(nl_first vif8.0 '^filter del')" "$(nl_lines vif8.0)"
+xapi_lock 4 0 locked "10.99.0.44" ""
+run_sync
+tap_check "released: sync follows XAPI again" "0 locked mac=$M4 10.99.0.44/32" \
+	"$SYNC_RC $(policy_of vif8.0)" "$(out)"
+
+# release with no source: says so, keeps the filter unless --detach.
+run_cli release vif5.0
+tap_check "release, no source: exit 1, the quarantine stays" "1 1 disabled mac=" \
+	"$CLI_RC $(tc_ingress vif5.0) $(policy_of vif5.0)" "$(out)"
+said "release, no source: says why and how to detach" \
+	'^vifguard: vif5\.0: not released: unfiltered \(no policy in any source\); its filter \(disabled, set by vifguard attach\) stays: `vifguard release --detach vif5\.0` removes it$'
+run_cli release --dry-run vif5.0
+tap_check "release -n, no source: the same answer" "1 not released" \
+	"$CLI_RC $(grep -o 'not released' "$VG_TMP/sync.out")" "$(out)"
+run_cli release --detach vif5.0
+tap_check "release --detach, no source: exit 0, filter and entry gone" "0 0 " \
+	"$CLI_RC $(tc_ingress vif5.0) $(policy_of vif5.0)" "$(out)"
+said "release --detach: says so" \
+	'^vif5\.0: released: unfiltered \(no policy in any source\), filter removed$'
+
+# A renamed VIF (vifname=) is found by its name.
+vg attach web6 --mode disabled >/dev/null
+run_cli -j release web6
+tap_check "release web6 (vifname=): xl's policy back, JSON" \
+	"0 locked mac=$M6 10.99.0.6/32 release xl" \
+	"$CLI_RC $(policy_of web6) $(jq -r '"\(.action) \(.source)"' "$VG_TMP/sync.out" 2>&1)" "$(out)"
+
+# Not a guest interface, or no interface at all.
+ip -n "$HOST" link add plain0 type veth peer name plain1
+vg attach plain0 --mode disabled >/dev/null
+run_cli release plain0
+tap_check "release of a non-Xen interface: exit 1, the filter stays" "1 1" \
+	"$CLI_RC $(tc_ingress plain0)" "$(out)"
+said "release of a non-Xen interface: says so" \
+	'^vifguard: plain0: cannot release: not a Xen guest interface'
+run_cli release nosuch0
+tap_check "release of no interface: exit 1" "1 nosuch0: cannot release: No such device" \
+	"$CLI_RC $(sed 's/^vifguard: //' "$VG_TMP/sync.out")"
 
 # No xenstore at all.
 hx env XENSTORED_PATH=/nonexistent/socket "$VIFGUARD" sync >"$VG_TMP/sync.out" 2>&1

@@ -72,7 +72,7 @@ static void attach_full(void **state)
 	assert_int_equal(a.spec.v4[1].len, 24);
 	assert_int_equal(a.spec.n_v6, 2);
 	assert_int_equal(a.spec.v6[1].len, 64);
-	assert_int_equal(a.spec.flags, VG_F_DHCP_SERVER | VG_F_RA);
+	assert_int_equal(a.spec.flags, VG_F_DHCP_SERVER | VG_F_RA | VG_F_OPERATOR);
 	assert_int_equal(a.spec.n_ethertypes, 1);
 	assert_int_equal(a.spec.ethertypes[0], 0x88cc);
 	assert_int_equal(a.opts.attach, VG_ATTACH_TCX);
@@ -88,7 +88,8 @@ static void attach_forms(void **state)
 	/* IFACE anywhere; defaults. */
 	assert_int_equal(parse(&a, err, sizeof(err), "--mac", MAC, "tap7.0", NULL), 0);
 	assert_string_equal(a.spec.ifname, "tap7.0");
-	assert_int_equal(a.spec.flags, VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL);
+	/* Marked as the operator's: the Xen entry points keep it. */
+	assert_int_equal(a.spec.flags, VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | VG_F_OPERATOR);
 	assert_int_equal(a.opts.attach, 0);
 	/* After "--" too. */
 	assert_int_equal(parse(&a, err, sizeof(err), "--mac", MAC, "--", "vif7.0-emu", NULL), 0);
@@ -298,6 +299,19 @@ static void usage_errors(void **state)
 	expect_error(&r, EXIT_USAGE, "gc: unexpected argument 'vif5.0'");
 	run(&r, "help", "frobnicate", NULL);
 	expect_error(&r, EXIT_USAGE, "help: unknown command 'frobnicate'");
+	/* release: checked before xenstore or any state is opened. */
+	run(&r, "release", NULL);
+	expect_error(&r, EXIT_USAGE, "release: missing IFACE");
+	run(&r, "release", "vif5.0", "vif6.0", NULL);
+	expect_error(&r, EXIT_USAGE, "release: unexpected argument 'vif6.0'");
+	run(&r, "release", "--force", "vif5.0", NULL);
+	expect_error(&r, EXIT_USAGE, "release: unknown option '--force'");
+	run(&r, "release", "vif5.0", "-c", NULL);
+	expect_error(&r, EXIT_USAGE, "release: -c needs an argument");
+	run(&r, "release", "--detach", "vif5.0.0123456789", NULL);
+	expect_error(&r, EXIT_USAGE, "not an interface name");
+	run(&r, "release", "-n", "--detach", "--", "nosuch0", NULL);
+	expect_error(&r, EXIT_FAILURE, "nosuch0: cannot release: No such device");
 	run(&r, NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
 	assert_contains(r.err, "Usage: vifguard");
@@ -355,6 +369,12 @@ static void help_and_version(void **state)
 	run(&r, "detach", "-h", NULL);
 	assert_int_equal(r.rc, 0);
 	assert_contains(r.out, "Usage: vifguard detach IFACE");
+	run(&r, "release", "vif5.0", "--help", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "Usage: vifguard release [-c FILE] [-n|--dry-run] [--detach] IFACE");
+	run(&r, "help", "sync", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "set with `vifguard attach` belongs to the operator");
 	assert_null(vg_cmd_find("frobnicate"));
 	assert_non_null(vg_cmd_find("gc"));
 }

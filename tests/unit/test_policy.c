@@ -434,6 +434,9 @@ static void validate(void **state)
 	s.flags |= VG_F_V4_TABLE;	/* computed by the loader, not a spec flag */
 	assert_int_equal(vg_spec_validate(&s, err, sizeof(err)), -EINVAL);
 	assert_contains(err, "unknown flags");
+	/* The mark of `vifguard attach` is a spec flag: it goes to the map. */
+	s.flags = VG_F_DHCP_CLIENT | VG_F_OPERATOR;
+	assert_int_equal(vg_spec_validate(&s, err, sizeof(err)), 0);
 	s.flags = VG_F_DHCP_CLIENT;
 	s.n_v4 = 1;
 	s.v4[0].addr.s_addr = htonl(0x0a000001);
