@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "sanitize.h"
 
 #define VG_CONFIG_MAX_SIZE	(4 << 20)
 
@@ -304,21 +305,6 @@ int vg_config_parse(const char *name, const char *text, struct vg_config *cfg,
 }
 
 /*
- * Whether only root can change what st describes: owned by uid 0 and not
- * writable by group or others.  A directory may be world-writable with
- * the sticky bit (/tmp): there only an entry's owner can rename or
- * remove it, so root's entries stay root's.
- */
-static bool root_only(const struct stat *st)
-{
-	if (st->st_uid != 0)
-		return false;
-	if (!(st->st_mode & (S_IWGRP | S_IWOTH)))
-		return true;
-	return S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX);
-}
-
-/*
  * Resolves the directory of path into real (symbolic links in directory
  * names are allowed, as on hosts where /etc/xensource is one) and checks
  * every directory from / down to it with root_only().  -ENOENT when the
@@ -371,7 +357,7 @@ static int check_dirs(const char *path, char *real, const char **base,
 			snprintf(err, errlen, "%s: directory %s: %s", path, pre, strerror(-ret));
 			return ret;
 		}
-		if (!root_only(&st)) {
+		if (!vg_root_only(&st)) {
 			snprintf(err, errlen,
 				 "%s: directory %s is owned by uid %u with mode %04o; refused (must be root's and not writable by group or others)",
 				 path, pre, (unsigned int)st.st_uid,
@@ -427,7 +413,7 @@ static FILE *open_config(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: not a regular file; refused", path);
 		goto fail_fd;
 	}
-	if (!root_only(&st)) {
+	if (!vg_root_only(&st)) {
 		ret = -EPERM;
 		snprintf(err, errlen,
 			 "%s: owned by uid %u with mode %04o; refused (must be root's and not writable by group or others)",

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,10 +25,13 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "sanitize.h"
 #include "tc.h"
 #include "vg_core.h"
 #include "vifguard.skel.h"
@@ -121,20 +125,15 @@ static int mount_default_bpffs(char *err, size_t errlen)
 	return ret;
 }
 
-/* Makes sure root is a directory on bpffs; creates it when create. */
+/* Makes sure root exists, creating it when create: -ENOENT without
+ * create when it does not.  open_root() then checks what it is. */
 static int prepare_root(const char *root, bool create, char *err, size_t errlen)
 {
 	char parent[PATH_MAX];
 	struct stat sb;
 
-	if (stat(root, &sb) == 0) {
-		if (!S_ISDIR(sb.st_mode))
-			return fail(err, errlen, -ENOTDIR, "%s: not a directory", root);
-		if (!is_bpffs(root))
-			return fail(err, errlen, -EINVAL,
-				    "%s: not on a bpf filesystem (mount -t bpf bpf DIR)", root);
+	if (lstat(root, &sb) == 0)
 		return 0;
-	}
 	if (errno != ENOENT)
 		return fail(err, errlen, -errno, "%s: %s", root, strerror(errno));
 	if (!create)
@@ -145,7 +144,7 @@ static int prepare_root(const char *root, bool create, char *err, size_t errlen)
 
 		if (strcmp(parent, VG_BPFFS_DEFAULT))
 			return fail(err, errlen, -EINVAL,
-				    "%s: not a bpf filesystem; mount one (mount -t bpf bpf %s) or choose another root",
+				    "%s: not a bpf filesystem; mount one (mount -t bpf -o mode=0700 bpf %s) or choose another root",
 				    parent, parent);
 		ret = mount_default_bpffs(err, errlen);
 		if (ret)
@@ -153,6 +152,199 @@ static int prepare_root(const char *root, bool create, char *err, size_t errlen)
 	}
 	if (mkdir(root, 0700) && errno != EEXIST)
 		return fail(err, errlen, -errno, "cannot create %s: %s", root, strerror(errno));
+	return 0;
+}
+
+static int not_root_only(const char *path, const struct stat *sb, const char *what,
+			 char *err, size_t errlen)
+{
+	return fail(err, errlen, -EPERM,
+		    "%s: owned by uid %u with mode %04o; refused (%s)", path,
+		    (unsigned int)sb->st_uid, (unsigned int)(sb->st_mode & 07777), what);
+}
+
+/*
+ * The directories above root on its bpf filesystem, up to the mount:
+ * whoever may rename one of them may swap the state for another.  Each
+ * must be root's and not writable by others unless sticky (a bpffs
+ * mounted without mode= is 1777), and none a symbolic link, which anyone
+ * with write access there could have made.
+ */
+static int check_root_parents(const char *root, char *err, size_t errlen)
+{
+	char cur[PATH_MAX], up[PATH_MAX];
+	struct stat sb;
+
+	parent_of(root, cur, sizeof(cur));
+	for (;;) {
+		if (lstat(cur, &sb))
+			return fail(err, errlen, -errno, "%s: %s", cur, strerror(errno));
+		parent_of(cur, up, sizeof(up));
+		if (S_ISLNK(sb.st_mode)) {
+			if (is_bpffs(up))
+				return fail(err, errlen, -ELOOP,
+					    "%s: a symbolic link on a bpf filesystem; refused (name the directory itself)",
+					    cur);
+			return 0;
+		}
+		if (!is_bpffs(cur))
+			return 0;
+		if (!vg_root_only(&sb))
+			return not_root_only(cur, &sb, "the directories above the state root must "
+					     "be root's and not writable by others, or sticky",
+					     err, errlen);
+		if (!strcmp(up, cur))
+			return 0;
+		memcpy(cur, up, sizeof(cur));
+	}
+}
+
+/*
+ * Opens root, never through a symbolic link, for the lock: a directory
+ * on a bpf filesystem, owned by root and writable by root only (anyone
+ * else could pin or link entries of their own there), under parents
+ * that only root can change.  Returns the descriptor or -errno.
+ */
+static int open_root(const char *root, char *err, size_t errlen)
+{
+	struct statfs fs;
+	struct stat sb;
+	int fd, ret;
+
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		if ((ret == -ELOOP || ret == -ENOTDIR) && lstat(root, &sb) == 0 &&
+		    S_ISLNK(sb.st_mode))
+			return fail(err, errlen, ret,
+				    "%s: a symbolic link; refused (name the directory itself)", root);
+		if (ret == -ENOTDIR)
+			return fail(err, errlen, ret, "%s: not a directory", root);
+		return fail(err, errlen, ret, "%s: %s", root, strerror(-ret));
+	}
+	if (fstat(fd, &sb) || fstatfs(fd, &fs)) {
+		ret = fail(err, errlen, -errno, "%s: %s", root, strerror(errno));
+		goto fail;
+	}
+	if (fs.f_type != BPF_FS_MAGIC) {
+		ret = fail(err, errlen, -EINVAL,
+			   "%s: not on a bpf filesystem (mount -t bpf -o mode=0700 bpf DIR)", root);
+		goto fail;
+	}
+	if (sb.st_uid != 0 || (sb.st_mode & (S_IWGRP | S_IWOTH))) {
+		ret = not_root_only(root, &sb, "the state root must be root's and writable by "
+				    "root only; a bpffs mounted as the root needs -o mode=0700",
+				    err, errlen);
+		goto fail;
+	}
+	ret = check_root_parents(root, err, errlen);
+	if (ret)
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return ret;
+}
+
+/* The lock is held for one command, a few grace periods at most; this
+ * long a wait means a process holds it that will not let go. */
+#define LOCK_NOTICE_SECONDS	5
+#define LOCK_TIMEOUT_SECONDS	60
+
+static void on_alarm(int sig)
+{
+	(void)sig;	/* only interrupts flock() */
+}
+
+/* "pid N (comm)" of a process holding a lock on the inode of fd, from
+ * /proc/locks, or "another process". */
+static void lock_holder(int fd, char *out, size_t len)
+{
+	char line[256], comm[64] = "", path[64];
+	unsigned long ino;
+	unsigned int maj, min;
+	struct stat sb;
+	FILE *f;
+	int pid;
+
+	snprintf(out, len, "another process");
+	if (fstat(fd, &sb) || !(f = fopen("/proc/locks", "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%lu", &pid, &maj, &min, &ino) != 4 ||
+		    ino != (unsigned long)sb.st_ino || maj != major(sb.st_dev) ||
+		    min != minor(sb.st_dev) || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		FILE *c = fopen(path, "re");
+
+		if (c) {
+			if (fgets(comm, sizeof(comm), c))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(c);
+		}
+		snprintf(out, len, "pid %d (%s)", pid, comm[0] ? comm : "?");
+		break;
+	}
+	fclose(f);
+}
+
+/*
+ * flock(op), waiting at most LOCK_TIMEOUT_SECONDS (or $VIFGUARD_LOCK_TIMEOUT)
+ * and saying so on stderr after LOCK_NOTICE_SECONDS: a hotplug script
+ * must not hang for ever behind a stuck process.
+ */
+static int lock_bounded(int fd, int op, const char *root, char *err, size_t errlen)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old_sa;
+	struct itimerval tick = { { 1, 0 }, { 1, 0 } }, old_it, off = { { 0, 0 }, { 0, 0 } };
+	const char *env = getenv("VIFGUARD_LOCK_TIMEOUT");
+	long timeout = LOCK_TIMEOUT_SECONDS, waited = 0;
+	char holder[96];
+	int ret;
+
+	if (flock(fd, op | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK && errno != EINTR)
+		return fail(err, errlen, -errno, "cannot lock %s: %s", root, strerror(errno));
+	if (env && *env) {
+		char *end;
+
+		errno = 0;
+		timeout = strtol(env, &end, 10);
+		if (errno || *end || timeout < 1)
+			timeout = LOCK_TIMEOUT_SECONDS;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old_sa);	/* no SA_RESTART: flock returns EINTR */
+	setitimer(ITIMER_REAL, &tick, &old_it);
+	for (;;) {
+		ret = flock(fd, op);
+		if (ret == 0 || errno != EINTR)
+			break;
+		/* EINTR: a tick, or another signal; count whole seconds. */
+		if (++waited == LOCK_NOTICE_SECONDS) {
+			lock_holder(fd, holder, sizeof(holder));
+			fprintf(stderr, "vifguard: waiting for the lock on %s, held by %s\n",
+				root, holder);
+		}
+		if (waited >= timeout) {
+			errno = ETIMEDOUT;
+			break;
+		}
+	}
+	ret = ret ? -errno : 0;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old_sa, NULL);
+	setitimer(ITIMER_REAL, &old_it, NULL);
+	if (ret == -ETIMEDOUT) {
+		lock_holder(fd, holder, sizeof(holder));
+		return fail(err, errlen, ret,
+			    "cannot lock %s: held by %s for %ld s; nothing was changed "
+			    "(VIFGUARD_LOCK_TIMEOUT sets the wait)", root, holder, timeout);
+	}
+	if (ret)
+		return fail(err, errlen, ret, "cannot lock %s: %s", root, strerror(-ret));
 	return 0;
 }
 
@@ -355,15 +547,15 @@ int vg_state_open(struct vg_state *st, const char *root, unsigned int flags,
 		return 0;
 	if (ret)
 		return ret;
-	st->lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (st->lock_fd < 0)
-		return fail(err, errlen, -errno, "%s: %s", root, strerror(errno));
-	while ((ret = flock(st->lock_fd, write ? LOCK_EX : LOCK_SH)) && errno == EINTR)
-		;
-	if (ret) {
-		ret = fail(err, errlen, -errno, "cannot lock %s: %s", root, strerror(errno));
-		goto fail;
+	st->lock_fd = open_root(root, err, errlen);
+	if (st->lock_fd < 0) {
+		ret = st->lock_fd;
+		st->lock_fd = -1;
+		return ret;
 	}
+	ret = lock_bounded(st->lock_fd, write ? LOCK_EX : LOCK_SH, root, err, errlen);
+	if (ret)
+		goto fail;
 	ret = open_pins(st, err, errlen);
 	if (!ret && (flags & VG_STATE_LOAD) && !all_pinned(st))
 		ret = load_and_pin(st, err, errlen);

@@ -6,6 +6,15 @@
 
 #include "sanitize.h"
 
+bool vg_root_only(const struct stat *st)
+{
+	if (st->st_uid != 0)
+		return false;
+	if (!(st->st_mode & (S_IWGRP | S_IWOTH)))
+		return true;
+	return S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX);
+}
+
 int vg_ifname_check(const char *name)
 {
 	size_t len;

@@ -2,13 +2,24 @@
 /*
  * Names and text from places root does not own (xenstore, kernel interface
  * names) are checked or escaped here, in one place, before they reach a
- * path, an ioctl, an ovs-vsctl argument, syslog, a terminal or JSON.
+ * path, an ioctl, an ovs-vsctl argument, syslog, a terminal or JSON; and
+ * the one test of the files root does own (the config file, the state
+ * root and the directories above them).
  */
 #ifndef VG_SANITIZE_H
 #define VG_SANITIZE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
+
+/*
+ * Whether only root can change what st describes: owned by uid 0 and not
+ * writable by group or others.  A directory may be world-writable with
+ * the sticky bit (/tmp, a bpffs mounted without mode=): there only an
+ * entry's owner can rename or remove it, so root's entries stay root's.
+ */
+bool vg_root_only(const struct stat *st);
 
 /*
  * A Linux interface name we are willing to put into /sys/class/net/NAME,

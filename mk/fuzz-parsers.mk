@@ -33,7 +33,7 @@ FUZZ_PARSERS_NAMES := $(patsubst $(FUZZ_PARSERS_SRC)/fuzz_%.c,%,\
 	$(sort $(wildcard $(FUZZ_PARSERS_SRC)/fuzz_*.c)))
 FUZZ_PARSERS_BINS := $(addprefix $(FUZZ_PARSERS_DIR)/fuzz-,$(FUZZ_PARSERS_NAMES))
 # Every loader file a harness reaches; none of them loads BPF.
-FUZZ_PARSERS_LOADER := policy config source xs xs_table json commands
+FUZZ_PARSERS_LOADER := policy config source xs xs_table json commands sanitize
 FUZZ_PARSERS_OBJS := $(patsubst %,$(FUZZ_PARSERS_DIR)/obj/%.o,$(FUZZ_PARSERS_LOADER)) \
 	$(FUZZ_PARSERS_DIR)/obj/stubs.o
 FUZZ_PARSERS_STAMP := $(FUZZ_PARSERS_DIR)/.toolchain-ok

@@ -15,7 +15,7 @@ MANDIR ?= $(PREFIX)/share/man
 XEN_WRAPPED := bridge openvswitch route nat
 
 XEN_UNIT_SRCS := loader/config.c loader/source.c loader/xs.c loader/xs_table.c \
-	loader/policy.c
+	loader/policy.c loader/sanitize.c
 XEN_UNIT_TESTS := $(OUTPUT)/tests/test_xen_config $(OUTPUT)/tests/test_xen_sources
 XEN_SHIM := $(OUTPUT)/test_xen_shim.so
 XEN_NLMON := $(OUTPUT)/test_xen_nlmon

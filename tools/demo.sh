@@ -72,7 +72,7 @@ setup() {
 	TMP=$(mktemp -d /run/vifguard-demo.XXXXXX) || die "mktemp failed"
 	ROOT=$TMP/bpf
 	mkdir -p "$ROOT"
-	mount -t bpf bpf "$ROOT" || die "cannot mount a bpf filesystem"
+	mount -t bpf -o mode=0700 bpf "$ROOT" || die "cannot mount a bpf filesystem"
 
 	netns "$DOM0"
 	in_ns "$DOM0" true || die "cannot enter a network namespace (nsenter)"

@@ -147,7 +147,7 @@ vg_init() {
 	VG_TMP=$(mktemp -d /run/vifguard-test.XXXXXX) || vg_bail "mktemp"
 	ROOT=$VG_TMP/bpf
 	mkdir -p "$ROOT"
-	mount -t bpf bpf "$ROOT" 2>/dev/null ||
+	mount -t bpf -o mode=0700 bpf "$ROOT" 2>/dev/null ||
 		vg_skip_all "cannot mount a bpf filesystem (CONFIG_BPF_SYSCALL)"
 
 	vg_netns_add "$HOST"

@@ -96,7 +96,7 @@ netns_add() {
 }
 
 bpffs() {
-	mkdir -p "$1" && mount -t bpf bpf "$1" || die "cannot mount a bpffs on $1"
+	mkdir -p "$1" && mount -t bpf -o mode=0700 bpf "$1" || die "cannot mount a bpffs on $1"
 	MOUNTS+=("$1")
 }
 
