@@ -825,11 +825,14 @@ int vg_cmd_gc(int argc, char **argv)
 		vg_json_kv_uint(&j, "interfaces_removed", res.ifaces);
 		vg_json_kv_uint(&j, "entries_removed", res.entries);
 		vg_json_kv_uint(&j, "renamed", res.renamed);
+		vg_json_kv_uint(&j, "filters_restored", res.repaired);
 		vg_json_object_end(&j);
-	} else if (res.ifaces || res.entries || res.renamed) {
+	} else if (res.ifaces || res.entries || res.renamed || res.repaired) {
 		printf("gc: %u interface(s) gone, %u map entries removed", res.ifaces, res.entries);
 		if (res.renamed)
 			printf(", %u renamed interface(s) updated", res.renamed);
+		if (res.repaired)
+			printf(", filter put back on %u interface(s)", res.repaired);
 		putchar('\n');
 	} else {
 		printf("gc: nothing to remove\n");

@@ -1354,6 +1354,13 @@ static int detach_filter(struct vg_state *st, uint32_t ifindex, uint32_t attach,
 	return ret ? ret : ret2;
 }
 
+static int attach_error(char *err, size_t errlen, int ret)
+{
+	if (ret == -EOPNOTSUPP)
+		return fail(err, errlen, ret, "cannot attach: tcx needs Linux 6.6 or later");
+	return fail(err, errlen, ret, "cannot attach: %s", strerror(-ret));
+}
+
 static int missing_maps(const struct vg_state *st, char *err, size_t errlen)
 {
 	int i;
@@ -1370,7 +1377,7 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 {
 	struct vg_policy old, pol;
 	uint32_t ifindex, kind, attach;
-	bool have_old, created = false, waited;
+	bool have_old, created = false, waited, deferred = false;
 	uint16_t slot;
 	uint8_t gen;
 	char verr[VG_ERRLEN];
@@ -1417,6 +1424,15 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 	}
 	policy_build(spec, gen, slot, &pol);
 	ret = write_addrs(st, spec, &pol, ifindex);
+	if (ret == -ENOSPC && have_old) {
+		/* No room for the new addresses beside the old ones: the
+		 * new policy goes in force first (those of its addresses
+		 * not written yet are dropped, the old ones no longer
+		 * pass), the old generation goes, then the rest is
+		 * written.  A shrink always fits. */
+		deferred = true;
+		ret = 0;
+	}
 	if (ret) {
 		fail(err, errlen, ret, "cannot write the maps: %s", strerror(-ret));
 		goto undo;
@@ -1435,36 +1451,47 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 			attach |= VG_ATTACH_OWN_CLSACT;
 	}
 
+	/* A new interface gets its filter before its policy: until the
+	 * commit the program finds no policy and drops every frame, so a
+	 * run stopped in between leaves an interface that fails closed,
+	 * never a policy in force without a filter. */
+	if (!have_old && (ret = attach_filter(st, ifindex, kind))) {
+		attach_error(err, errlen, ret);
+		goto undo;
+	}
+
 	/* The commit point: the program switches to the new policy and
-	 * generation at once, before any filter runs with it. */
+	 * generation at once. */
 	pol.attach = (uint8_t)attach;
 	ret = policy_commit(st, ifindex, &pol, &waited);
 	if (ret) {
 		fail(err, errlen, ret, "cannot write the policy: %s", strerror(-ret));
 		goto undo;
 	}
-	if (have_old) {
-		/* A frame that read the old generation just before the
-		 * commit still looks up its addresses: they go only once
-		 * it is through.  A failure here leaves only stale entries
-		 * that the next attach or gc removes. */
-		if (!waited)
-			wait_for_readers();
-		purge_addrs(st, ifindex, PURGE_GEN, old.gen, NULL);
+	if (!have_old)
+		return 0;
+
+	/* A frame that read the old generation just before the commit
+	 * still looks up its addresses: they go only once it is through.
+	 * A failure here leaves only stale entries that the next attach or
+	 * gc removes. */
+	if (!waited)
+		wait_for_readers();
+	ret = purge_addrs(st, ifindex, PURGE_GEN, old.gen, NULL);
+	if (deferred && (ret || (ret = write_addrs(st, spec, &pol, ifindex)))) {
+		attach_filter(st, ifindex, kind);
+		return fail(err, errlen, ret,
+			    "the address tables are full: the new policy is in force, but frames "
+			    "from addresses it could not store are dropped (%s)", strerror(-ret));
 	}
 
+	/* The filter is normally there already (kept in place, or its
+	 * program replaced); a new method goes on before the old one goes. */
 	ret = attach_filter(st, ifindex, kind);
-	if (ret) {
-		if (ret == -EOPNOTSUPP)
-			fail(err, errlen, ret, "cannot attach: tcx needs Linux 6.6 or later");
-		else
-			fail(err, errlen, ret, "cannot attach: %s", strerror(-ret));
-		if (!have_old)
-			goto undo;
-		return ret;
-	}
+	if (ret)
+		return attach_error(err, errlen, ret);
 	/* Switching method: the new one is on, now the old one goes. */
-	if (have_old && (old.attach & (VG_ATTACH_TCX | VG_ATTACH_CLS_BPF)) &&
+	if ((old.attach & (VG_ATTACH_TCX | VG_ATTACH_CLS_BPF)) &&
 	    !(old.attach & kind)) {
 		char path[PATH_MAX];
 		bool removed;
@@ -1647,6 +1674,43 @@ static void gc_tcx_pins(struct vg_state *st, const struct live *live, size_t nli
 	closedir(d);
 }
 
+/*
+ * Puts the filter back on a live interface whose policy is in force but
+ * that carries none of ours (a run killed between its commit and its
+ * attach, or a filter removed behind vifguard's back): 1 if it did.
+ */
+static int repair_filter(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)
+{
+	uint32_t kind = pol->attach & VG_ATTACH_TCX ? VG_ATTACH_TCX : VG_ATTACH_CLS_BPF;
+	struct vg_policy meta = *pol;
+	bool created = false;
+	uint32_t id;
+	int ret;
+
+	if (ours_on_device(st, ifindex, &id))
+		return 0;
+	if (kind == VG_ATTACH_CLS_BPF && (ret = vg_tc_hook((int)ifindex, &created)))
+		return ret;
+	ret = attach_filter(st, ifindex, kind);
+	if (ret)
+		return ret;
+	if (created) {
+		meta.attach |= VG_ATTACH_OWN_CLSACT;
+		policy_set_meta(st, ifindex, &meta);
+	}
+	return 1;
+}
+
+/*
+ * Two passes.  The first removes the policies of interfaces that are
+ * gone and frees their array entries, which lets the lock go for a grace
+ * period (policy_sweep()); other runs may attach, update or detach
+ * meanwhile.  So the second pass reads the policies again, under the
+ * lock until the end: what it keeps (addresses of the generation in
+ * force, drop counters, tcx links) is what is in force now, and every
+ * policy in force on a present interface gets its filter back if it
+ * lost it.
+ */
 int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t errlen)
 {
 	uint32_t *keys = NULL;
@@ -1662,11 +1726,6 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 	ret = policies_read(st, &keys, &pols, &n);
 	if (ret)
 		return fail(err, errlen, ret, "cannot read the policies: %s", strerror(-ret));
-	live = calloc(n ? n : 1, sizeof(*live));
-	if (!live) {
-		ret = -ENOMEM;
-		goto out;
-	}
 	for (i = 0; i < n; i++) {
 		struct vg_policy pol = pols[i];
 		char cur[IF_NAMESIZE];
@@ -1674,10 +1733,8 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 		bool removed;
 
 		name_of(keys[i], cur);
-		if (cur[0] && policy_named(&pol, cur)) {
-			live[nlive++] = (struct live){ keys[i], pol.gen };
+		if (cur[0] && policy_named(&pol, cur))
 			continue;
-		}
 		/* Another name on the same ifindex that carries our program
 		 * is the same device renamed (vifname=), not a reused
 		 * ifindex: filters go with their device. */
@@ -1686,7 +1743,6 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 			memcpy(pol.ifname, cur, strnlen(cur, VG_IFNAMSIZ - 1));
 			if (policy_set_meta(st, keys[i], &pol) == 0)
 				res->renamed++;
-			live[nlive++] = (struct live){ keys[i], pol.gen };
 			continue;
 		}
 		/* A reused ifindex carries none of ours; this drops a
@@ -1701,6 +1757,28 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 	ret = policy_sweep(st);
 	if (ret)
 		goto out;
+
+	free(keys);
+	free(pols);
+	keys = NULL;
+	pols = NULL;
+	ret = policies_read(st, &keys, &pols, &n);
+	if (ret)
+		goto out;
+	live = calloc(n ? n : 1, sizeof(*live));
+	if (!live) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		char cur[IF_NAMESIZE];
+
+		live[nlive++] = (struct live){ keys[i], pols[i].gen };
+		name_of(keys[i], cur);
+		if (cur[0] && policy_named(&pols[i], cur) &&
+		    repair_filter(st, keys[i], &pols[i]) > 0)
+			res->repaired++;
+	}
 
 	/* Entries without a policy in force, or of the other generation. */
 	for (m = 0; m < N_ADDR_MAPS; m++) {

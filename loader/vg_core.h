@@ -126,10 +126,12 @@ struct vg_gc_result {
 	unsigned int ifaces;	/* interfaces whose entries went */
 	unsigned int entries;	/* map entries removed, all kinds */
 	unsigned int renamed;	/* live interfaces whose recorded name was updated */
+	unsigned int repaired;	/* live interfaces whose missing filter was put back */
 };
 
 /* Removes the entries of interfaces that no longer exist and stale
- * entries (another generation, or no policy). */
+ * entries (another generation, or no policy), and puts the filter back
+ * on a present interface whose policy is in force without it. */
 int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t errlen);
 
 /* ---- listing --------------------------------------------------------------- */

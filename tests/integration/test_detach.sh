@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # detach removes one interface's filter and entries and nothing else; gc
-# removes the entries of interfaces that no longer exist and nothing else.
+# removes the entries of interfaces that no longer exist and nothing else,
+# and puts back a filter that a live interface with a policy lost.
 . "$(dirname "$0")/lib.sh"
 vg_init
 
@@ -77,5 +78,42 @@ vg_case "gc: vif5.0 still drops spoofs" g5 vif5.0 3 0 "ipv4-src+3 pass+1" \
 	udp4 --src-ip 10.99.0.7
 out=$(vg gc 2>&1)
 tap_check "gc again: nothing to do, exit 0" "exit 0" "exit $?" "$out"
+
+
+# gc repairs: a policy in force whose filter went (tc filter del behind
+# vifguard's back, or a run killed between its commit and its attach)
+# gets its filter back; spoofs pass until then, never after.
+hx tc filter del dev vif5.0 ingress
+tap_check "vif5.0 filter removed behind vifguard's back: show says so" "false" \
+	"$(vg -j show vif5.0 | jq '.interfaces[0].attach.on_device')"
+out=$(vg gc 2>&1)
+tap_check "gc puts the filter back on vif5.0" \
+	"gc: 0 interface(s) gone, 0 map entries removed, filter put back on 1 interface(s)" "$out"
+tap_check "gc: vif5.0 on device again" "true 1" \
+	"$(vg -j show vif5.0 | jq '.interfaces[0].attach.on_device') $(filters vif5.0)"
+vg_case "gc: vif5.0 drops spoofs again" g5 vif5.0 3 0 "ipv4-src+3 pass+1" \
+	udp4 --src-ip 10.99.0.7
+
+kver=$(uname -r | awk -F. '{ print $1 * 1000 + $2 }')
+if [ "$kver" -ge 6006 ]; then
+	out=$(vg attach vif6.0 --attach tcx --mac 02:00:00:00:06:00 --ipv4 10.99.0.6 2>&1)
+	tap_check "attach vif6.0 with tcx" "exit 0" "exit $?" "$out"
+	idx6=$(vg_ifindex vif6.0)
+	rm "$ROOT/tcx_$idx6"	# the pin held the only reference: the link goes
+	vg_marker
+	vg_recv_start $MARKER -n 3 -t 3000
+	gx g6 "$VGPKT" send -i eth0 -c 3 -m $MARKER udp4 --src-ip 10.99.0.5
+	vg_recv_wait $MARKER
+	tap_check "vif6.0 tcx link unpinned: no filter left (spoof arrives)" "3 false" \
+		"$RX $(vg -j show vif6.0 | jq '.interfaces[0].attach.on_device')"
+	out=$(vg -j gc 2>&1)
+	tap_check "gc links vif6.0 again (tcx)" "1" "$(jq .filters_restored <<<"$out")" "$out"
+	tap_check "gc: vif6.0 tcx link pinned and on device" "tcx_$idx6 true" \
+		"$(ls "$ROOT" | grep '^tcx_') $(vg -j show vif6.0 | jq '.interfaces[0].attach.on_device')"
+	vg_case "gc: vif6.0 drops spoofs again" g6 vif6.0 3 0 "ipv4-src+3 pass+1" \
+		udp4 --src-ip 10.99.0.7
+else
+	tap_skip "gc links a tcx interface again" "no tcx (Linux < 6.6)"
+fi
 
 tap_done
