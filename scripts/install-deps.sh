@@ -14,6 +14,8 @@ pkgs=(
 	# integration tests and demo: JSON from the CLI, bpftool and ip; static
 	# libc for build/vgpkt-static
 	jq libc6-dev
+	# fault injection into the CLI's system calls (test_faults.sh)
+	strace
 	# Xen integration: xenstore.h to build (libxenstore.so.4 is dlopen()ed
 	# at run time); oxenstored, xenstore-utils and Xen's vif scripts for
 	# the hotplug tests
