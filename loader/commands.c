@@ -74,7 +74,9 @@ const char vg_help_gc[] =
 "\n"
 "Removes the entries of interfaces that no longer exist (or whose index\n"
 "now names another interface), stale entries left by interrupted runs,\n"
-"and tcx links of vanished devices.\n";
+"and tcx links of vanished devices.  Puts the filter back on a present\n"
+"interface whose policy is in force but whose filter went (removed with\n"
+"tc, or a run killed between its commit and its attach).\n";
 
 /* ---- argument parsing ------------------------------------------------------ */
 
