@@ -637,6 +637,34 @@ static char *xs_get(struct hp_ctx *c, const char *dir, const char *key)
 	return vg_xs_read(&c->xs, path);
 }
 
+/*
+ * The PVS proxy script is run as root, from a path xenstore names: only
+ * from a key no domain but dom0 can write, and only an absolute path to a
+ * regular file that only root can change.
+ */
+static bool pvs_script_trusted(struct hp_ctx *c, const char *priv, const char *dev,
+			       const char *script)
+{
+	char path[VG_XS_PATHLEN + 32], esc[4 * VG_XS_PATHLEN];
+	unsigned int writer;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/setup-pvs-proxy-rules", priv);
+	vg_escape_text(esc, sizeof(esc), script);
+	if (vg_xs_writable_by_domu(&c->xs, path, &writer) != 0) {
+		say(LOG_ERR, "%s: %s: a domain other than dom0 can write it (or its permissions "
+		    "cannot be read): '%s' not run", dev, path, esc);
+		return false;
+	}
+	if (script[0] != '/' || stat(script, &st) || !S_ISREG(st.st_mode) ||
+	    !vg_root_only(&st)) {
+		say(LOG_ERR, "%s: %s: '%s': not an absolute path to a file only root can "
+		    "change; not run", dev, path, esc);
+		return false;
+	}
+	return true;
+}
+
 /* PVS proxy rules, only where xenopsd asked for them (the pvs-interface key). */
 static void pvs_proxy(struct hp_ctx *c, const char *action, const char *dev,
 		      const char *priv, const char *hotplug)
@@ -648,7 +676,7 @@ static void pvs_proxy(struct hp_ctx *c, const char *action, const char *dev,
 		return;
 	free(iface);
 	script = xs_get(c, priv, "setup-pvs-proxy-rules");
-	if (script && *script) {
+	if (script && *script && pvs_script_trusted(c, priv, dev, script)) {
 		char *argv[] = { script, (char *)action, ty, (char *)dev, (char *)priv,
 				 (char *)hotplug, NULL };
 
@@ -1078,6 +1106,12 @@ static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 			warn_closed("%s: %s; would be disabled", ifname, res.reason);
 	} else {
 		ret = apply(ifname, &res, &own, err, sizeof(err));
+		/* Removed under the run (a guest shutting down): its
+		 * offline and gc remove what is left; nothing to report. */
+		if (ret && !netdev_exists(ifname)) {
+			note("%s: gone during sync, skipped", ifname);
+			return 0;
+		}
 	}
 	if (!ret && own.kept) {
 		print_kept(ifname, &own.pol, dry ? "dry-run" : "keep", *first);

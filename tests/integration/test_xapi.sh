@@ -289,6 +289,38 @@ tap_check "OVS, port already there: only its external-ids are refreshed" "0 no-r
 grep -qF 'external-ids:"xs-vm-uuid"="11111111-2222-4333-8444-555555555555"' "$VG_TMP/ovs.log"
 tap_check "OVS, migration target: xs-vm-uuid is the final UUID" 0 "$?" "$(cat "$VG_TMP/ovs.log")"
 
+# The PVS proxy script runs as root from a path xenstore names: only a
+# file only root can change, named by a key only dom0 can write.
+PRIV4=/xapi/$(vm_uuid 4)/private/vif/0
+PVS=$VG_TMP/pvs-rules
+printf '#!/bin/sh\necho "$@" >>%s\n' "$VG_TMP/pvs.log" >"$PVS"
+chmod 0755 "$PVS"
+xs_write "$PRIV4/pvs-interface" eth0
+# pvs ACTION SCRIPT-KEY: runs filter, prints what the script logged.
+pvs() {
+	xs_write "$PRIV4/setup-pvs-proxy-rules" "$2"
+	: >"$VG_TMP/pvs.log"
+	svr vif4.0 4 0 filter "${OVS_ENV[@]}"
+	echo "$SVR_RC $(cat "$VG_TMP/pvs.log")"
+}
+tap_check "PVS: root's script named by dom0's key runs" \
+	"0 add vif vif4.0 $PRIV4 $HOTP4" "$(pvs add "$PVS")" "$(out)"
+chmod 0777 "$PVS"
+tap_check "PVS: a world-writable script is not run" "0 " "$(pvs add "$PVS")" "$(out)"
+said "PVS: says why it was not run" \
+	"vif4.0: $PRIV4/setup-pvs-proxy-rules: '$PVS': not an absolute path to a file only root can change; not run"
+chmod 0755 "$PVS"
+tap_check "PVS: a relative path is not run" "0 " "$(pvs add pvs-rules)" "$(out)"
+xs_write "$PRIV4/setup-pvs-proxy-rules" "$PVS"
+xenstore-chmod "$PRIV4/setup-pvs-proxy-rules" n0 w4
+: >"$VG_TMP/pvs.log"
+svr vif4.0 4 0 filter "${OVS_ENV[@]}"
+tap_check "PVS: a script key domain 4 can write is not used" "0 " \
+	"$SVR_RC $(cat "$VG_TMP/pvs.log")" "$(out)"
+said "PVS: says the key is writable" \
+	"vif4.0: $PRIV4/setup-pvs-proxy-rules: a domain other than dom0 can write it"
+xenstore-rm "$PRIV4/pvs-interface" "$PRIV4/setup-pvs-proxy-rules"
+
 : >"$VG_TMP/ovs.log"
 xapi_lock 4 0 disabled
 svr vif4.0 4 0 filter "${OVS_ENV[@]}"
