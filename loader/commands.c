@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 
 #include "json.h"
+#include "sanitize.h"
 #include "tc.h"
 #include "vg_core.h"
 
@@ -587,10 +588,14 @@ static void show_text(const struct vg_iface *it, uint32_t pinned_id)
 	unsigned int i;
 	bool any;
 
-	printf("%s: ifindex %u, %s", iface_name(it), it->ifindex, mode_name(it->pol.mode));
+	/* The kernel allows control bytes in interface names. */
+	char name[4 * IF_NAMESIZE];
+
+	printf("%s: ifindex %u, %s", vg_escape_text(name, sizeof(name), iface_name(it)),
+	       it->ifindex, mode_name(it->pol.mode));
 	if (!it->present)
 		printf(", device %s%s%s", device_state(it), it->cur_name[0] ? " as " : "",
-		       it->cur_name);
+		       vg_escape_text(name, sizeof(name), it->cur_name));
 	printf("\n  attach: %s", attach_method(it->pol.attach));
 	if (it->pol.attach & VG_ATTACH_OWN_CLSACT)
 		printf(" (own clsact)");
@@ -683,6 +688,7 @@ static int list_cmd(int argc, char **argv, const char *cmd, const char *help_tex
 	struct vg_state st;
 	char err[VG_ERRLEN + 64];
 	struct vg_stats orph, tot;
+	char name[4 * IF_NAMESIZE];
 	bool drops_full;
 	size_t n = 0, i;
 	uint32_t prog_id;
@@ -762,7 +768,7 @@ static int list_cmd(int argc, char **argv, const char *cmd, const char *help_tex
 				continue;
 			}
 			printf("%s: ifindex %u%s%s, %llu passed, %llu dropped\n",
-			       iface_name(&v[i]), v[i].ifindex, v[i].present ? "" : ", device ",
+			       vg_escape_text(name, sizeof(name), iface_name(&v[i])), v[i].ifindex, v[i].present ? "" : ", device ",
 			       v[i].present ? "" : device_state(&v[i]),
 			       (unsigned long long)v[i].stats.pkts[VG_PASS], drops_of(&v[i].stats));
 			counters_text(&v[i].stats, VG_PASS);

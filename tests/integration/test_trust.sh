@@ -77,6 +77,28 @@ tap_check "a new root under a 1777 bpffs: made 0700, root's" "700 0" \
 out=$(vgr "$OPEN/vifguard" detach vif5.0 2>&1)
 tap_check "a new root under a 1777 bpffs: detach" "exit 0" "exit $?" "$out"
 
+# ---- names the kernel allows but a terminal must not get raw ----------------
+ESC=$'\e'
+BAD="e${ESC}[2Jx"
+if ip -n "$HOST" link add "$BAD" type veth peer name escpeer 2>/dev/null; then
+	out=$(vg attach "$BAD" --mac 02:00:00:00:05:01 --ipv4 10.99.0.51 2>&1)
+	tap_check "an interface named with ESC: attach" "exit 0" "exit $?" "$out"
+	for c in show stats; do
+		out=$(vg $c 2>&1)
+		case $out in
+		*"$ESC"*) tap_fail "$c: no raw ESC on the terminal" "e\\x1b[2Jx" "$(printf '%q' "$out")" ;;
+		*'e\x1b[2Jx'*) tap_ok "$c: no raw ESC on the terminal (e\\x1b[2Jx)" ;;
+		*) tap_fail "$c: no raw ESC on the terminal" "e\\x1b[2Jx" "$out" ;;
+		esac
+	done
+	tap_check "show -j: the name as JSON escapes it" "\"e\\u001b[2Jx\"" \
+		"$(vg -j show | grep -o '"e[^"]*2Jx"' | head -1)"
+	vg detach "$BAD" >/dev/null 2>&1
+	ip -n "$HOST" link del "$BAD"
+else
+	tap_skip "an interface named with ESC" "the kernel refuses the name"
+fi
+
 # ---- the lock ------------------------------------------------------------
 
 out=$(vg "${ATTACH[@]}" 2>&1)
