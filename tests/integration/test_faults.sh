@@ -21,12 +21,12 @@
 #      same number of map entries, same tcx pins.
 # One TAP line per (command, fault kind) with the first violations found.
 # FAULTS_STRIDE=1 kills at every call of every command and injects every
-# errno at every bpf() and netlink call (the long run, ~10 min).  By
+# errno at every bpf() and netlink call (the long run, ~4 min).  By
 # default attach of a new interface, update and detach are killed at
 # every call and each of their bpf() and netlink calls fails once (the
-# errnos in turn); the other commands only at every FAULTS_STRIDE-th call
-# and right after (errors: at) each call that can change the state, so
-# every state a kill can leave is still reached.
+# errnos in turn), as do gc's; the other kills and errors only at every
+# FAULTS_STRIDE-th call and right after (errors: at) each call that can
+# change the state, so every state a kill can leave is still reached.
 . "$(dirname "$0")/lib.sh"
 
 FAULTS_DIR=$VG_TOP/tests/integration/faults
@@ -87,7 +87,7 @@ LEGIT_C="udp4 --src-mac $M6 --src-ip 10.99.6.7"
 # ---- figures and violations ---------------------------------------------------
 
 N_CMDS=0 N_KILLS=0 N_ERRS=0 N_STATES=0 N_VIOL=0 N_DRIFT=0 N_PROBES=0 DRIFTS=
-declare -A VCOUNT=() VNS=() VEX=() KRUNS=() KRANGE=()
+declare -A VCOUNT=() VNS=() VALL=() VEX=() KRUNS=() KRANGE=()
 KEYS=()		# "command|kind" in order of first use
 VCATS=()	# "command|kind|category" in order of first use
 
@@ -102,6 +102,7 @@ viol() {
 		VCATS+=("$k")
 	fi
 	VCOUNT[$k]=$((VCOUNT[$k] + 1))
+	VALL[$k]+=" ${3%% *}"
 	if [ "${VCOUNT[$k]}" -le 6 ]; then
 		VNS[$k]+="${VNS[$k]:+; }$3"
 	fi
@@ -534,6 +535,15 @@ fi_after() {
 	fi_reset
 }
 
+# fi_ranges N...: "3-7 9" for 3 4 5 6 7 9.
+fi_ranges() {
+	tr ' ' '\n' <<<"$*" | sort -nu | awk 'NF {
+		if (s != "" && $1 == e + 1) { e = $1; next }
+		if (s != "") printf "%s%s ", s, (e > s ? "-" e : "")
+		s = e = $1 }
+		END { if (s != "") printf "%s%s", s, (e > s ? "-" e : "") }'
+}
+
 # fi_report LABEL: one TAP line per (command, fault kind) of LABEL.
 fi_report() {
 	local key runs total c ns details name
@@ -549,7 +559,8 @@ fi_report() {
 		for c in "${VCATS[@]}"; do
 			[[ $c == "$key|"* ]] || continue
 			total=$((total + VCOUNT[$c]))
-			details+=("${c#"$key|"}: ${VCOUNT[$c]} time(s), at N = ${VNS[$c]}$([ "${VCOUNT[$c]}" -gt 6 ] && echo ' ...')"
+			details+=("${c#"$key|"}: ${VCOUNT[$c]} time(s), N in $(fi_ranges "${VALL[$c]}")"
+				"  at N = ${VNS[$c]}$([ "${VCOUNT[$c]}" -gt 6 ] && echo ' ...')"
 				"  first: ${VEX[$c]}")
 		done
 		name="faults: ${key%%|*}: ${key#*|} at $runs point(s), N ${ns[0]}..${ns[${#ns[@]} - 1]}"
@@ -561,15 +572,15 @@ fi_report() {
 	done
 }
 
-# fi_command NAME LABEL: the whole campaign for one command; CMD_ARGS,
-# FI_CHK, OLD_LEGIT/NEW_LEGIT and fi_pre_NAME set by the caller.
-# EVERY: kill at every call (else at FAULTS_STRIDE).
+# fi_command NAME LABEL KILLS ERRORS: the whole campaign for one command;
+# CMD_ARGS, FI_CHK, OLD_LEGIT/NEW_LEGIT and fi_pre_NAME set by the
+# caller.  KILLS, ERRORS: "every" call, or "stride" (FAULTS_STRIDE).
 fi_command() {
 	CMD=$1
 	[ -z "$FAULTS_CMDS" ] || [[ " $FAULTS_CMDS " == *" $CMD "* ]] || return 0
-	local label=$2 every=$3 out rc n stride=$FAULTS_STRIDE estride errs i k e name key
-	[ "$every" = every ] && stride=1
-	[ "$FAULTS_STRIDE" = 1 ] && stride=1
+	local label=$2 out rc n stride=$FAULTS_STRIDE estride=$FAULTS_STRIDE errs i k e name key
+	[ "$3" = every ] && stride=1
+	[ "$4" = every ] && estride=1
 	N_CMDS=$((N_CMDS + 1))
 
 	MEMO_S=() MEMO_V=()
@@ -634,7 +645,6 @@ fi_command() {
 	# that change the state and every stride-th other), each errno at each
 	# call in the long run, one errno per call (in turn) by default.
 	local -a bpf_errs=(ENOMEM ENOSPC EINTR EAGAIN) nl_errs=(ENOBUFS EINTR EAGAIN)
-	estride=$stride
 	for name in bpf sendto sendmsg recvmsg recvfrom; do
 		[ -n "${SC_COUNT[$name]:-}" ] || continue
 		if [ "$name" = bpf ]; then errs=("${bpf_errs[@]}"); else errs=("${nl_errs[@]}"); fi
@@ -695,19 +705,19 @@ fi_pre_attach_new() { vgq detach vif5.0; }
 CMD_ARGS=(attach vif5.0 "${SPEC_A[@]}")
 FI_CHK=(vif5.0) FI_KEYS=("$IDX5")
 OLD_LEGIT=() NEW_LEGIT=([vif5.0]=$LEGIT_A)
-fi_command attach_new "attach new vif5.0 (cls_bpf)" every
+fi_command attach_new "attach new vif5.0 (cls_bpf)" every every
 
 # attach of an attached interface: another policy (MAC, /24, IPv6)
 fi_pre_update() { vgq attach vif5.0 "${SPEC_A[@]}" --attach cls_bpf; }
 CMD_ARGS=(attach vif5.0 "${SPEC_B[@]}")
 OLD_LEGIT=([vif5.0]=$LEGIT_A) NEW_LEGIT=([vif5.0]=$LEGIT_B)
-fi_command update "attach vif5.0 update A->B" every
+fi_command update "attach vif5.0 update A->B" every every
 
 # detach
 fi_pre_detach() { vgq attach vif5.0 "${SPEC_A[@]}" --attach cls_bpf; }
 CMD_ARGS=(detach vif5.0)
 OLD_LEGIT=([vif5.0]=$LEGIT_A) NEW_LEGIT=()
-fi_command detach "detach vif5.0" every
+fi_command detach "detach vif5.0" every every
 
 if [ "$TCX_OK" = 1 ]; then
 	# attach of a new interface through tcx
@@ -715,14 +725,14 @@ if [ "$TCX_OK" = 1 ]; then
 	CMD_ARGS=(attach vif6.0 "${SPEC_C[@]}" --attach tcx)
 	FI_CHK=(vif6.0) FI_KEYS=("$IDX6")
 	OLD_LEGIT=() NEW_LEGIT=([vif6.0]=$LEGIT_C)
-	fi_command attach_tcx "attach new vif6.0 --attach tcx" stride
+	fi_command attach_tcx "attach new vif6.0 --attach tcx" stride stride
 
 	# update that also moves the filter from cls_bpf to tcx
 	fi_pre_switch_tcx() { vgq attach vif5.0 "${SPEC_A[@]}" --attach cls_bpf; }
 	CMD_ARGS=(attach vif5.0 "${SPEC_B[@]}" --attach tcx)
 	FI_CHK=(vif5.0) FI_KEYS=("$IDX5")
 	OLD_LEGIT=([vif5.0]=$LEGIT_A) NEW_LEGIT=([vif5.0]=$LEGIT_B)
-	fi_command switch_tcx "attach vif5.0 update A->B, cls_bpf->tcx" stride
+	fi_command switch_tcx "attach vif5.0 update A->B, cls_bpf->tcx" stride stride
 else
 	tap_skip "faults: attach --attach tcx" "no tcx on this kernel (Linux >= 6.6)"
 fi
@@ -756,7 +766,9 @@ fi_pre_gc() {
 CMD_ARGS=(gc)
 FI_CHK=(vif5.0 vif6.0)
 OLD_LEGIT=() NEW_LEGIT=()
-fi_command gc "gc with 2 vanished interfaces" stride
+# Every bpf() call of gc fails once: a failed read must not make gc take
+# a live interface's filter for a stale one.
+fi_command gc "gc with 2 vanished interfaces" stride every
 
 # ---- summary ----------------------------------------------------------------------
 
