@@ -1354,6 +1354,30 @@ static int detach_filter(struct vg_state *st, uint32_t ifindex, uint32_t attach,
 	return ret ? ret : ret2;
 }
 
+/*
+ * Takes off our filter of the method not in use, if there is one: after
+ * a switch of method, or one a stopped run left behind.  When the clsact
+ * goes with it, pol (in force) loses VG_ATTACH_OWN_CLSACT, in the maps
+ * too.
+ */
+static int other_method_off(struct vg_state *st, uint32_t ifindex, uint32_t kind,
+			    struct vg_policy *pol)
+{
+	char path[PATH_MAX];
+	bool removed;
+	int ret;
+
+	if (kind == VG_ATTACH_CLS_BPF) {
+		tcx_pin_path(st, ifindex, path, sizeof(path));
+		return vg_tcx_detach(path, &removed);
+	}
+	ret = vg_tc_detach((int)ifindex, pol->attach & VG_ATTACH_OWN_CLSACT, &removed);
+	if (ret || !(pol->attach & VG_ATTACH_OWN_CLSACT))
+		return ret;
+	pol->attach &= ~VG_ATTACH_OWN_CLSACT;
+	return policy_set_meta(st, ifindex, pol);
+}
+
 static int attach_error(char *err, size_t errlen, int ret)
 {
 	if (ret == -EOPNOTSUPP)
@@ -1468,43 +1492,34 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 		fail(err, errlen, ret, "cannot write the policy: %s", strerror(-ret));
 		goto undo;
 	}
-	if (!have_old)
-		return 0;
-
-	/* A frame that read the old generation just before the commit
-	 * still looks up its addresses: they go only once it is through.
-	 * A failure here leaves only stale entries that the next attach or
-	 * gc removes. */
-	if (!waited)
-		wait_for_readers();
-	ret = purge_addrs(st, ifindex, PURGE_GEN, old.gen, NULL);
-	if (deferred && (ret || (ret = write_addrs(st, spec, &pol, ifindex)))) {
-		attach_filter(st, ifindex, kind);
-		return fail(err, errlen, ret,
-			    "the address tables are full: the new policy is in force, but frames "
-			    "from addresses it could not store are dropped (%s)", strerror(-ret));
-	}
-
-	/* The filter is normally there already (kept in place, or its
-	 * program replaced); a new method goes on before the old one goes. */
-	ret = attach_filter(st, ifindex, kind);
-	if (ret)
-		return attach_error(err, errlen, ret);
-	/* Switching method: the new one is on, now the old one goes. */
-	if ((old.attach & (VG_ATTACH_TCX | VG_ATTACH_CLS_BPF)) &&
-	    !(old.attach & kind)) {
-		char path[PATH_MAX];
-		bool removed;
-
-		if (kind == VG_ATTACH_TCX) {
-			vg_tc_detach((int)ifindex, old.attach & VG_ATTACH_OWN_CLSACT, &removed);
-			pol.attach &= ~VG_ATTACH_OWN_CLSACT;
-		} else {
-			tcx_pin_path(st, ifindex, path, sizeof(path));
-			vg_tcx_detach(path, &removed);
+	if (have_old) {
+		/* A frame that read the old generation just before the
+		 * commit still looks up its addresses: they go only once it
+		 * is through.  A failure here leaves only stale entries that
+		 * the next attach or gc removes. */
+		if (!waited)
+			wait_for_readers();
+		ret = purge_addrs(st, ifindex, PURGE_GEN, old.gen, NULL);
+		if (deferred && (ret || (ret = write_addrs(st, spec, &pol, ifindex)))) {
+			attach_filter(st, ifindex, kind);
+			return fail(err, errlen, ret,
+				    "the address tables are full: the new policy is in force, but "
+				    "frames from addresses it could not store are dropped (%s)",
+				    strerror(-ret));
 		}
-		policy_set_meta(st, ifindex, &pol);
+		/* The filter is normally there already (kept in place, or
+		 * its program replaced); a new method goes on before the
+		 * old one goes. */
+		ret = attach_filter(st, ifindex, kind);
+		if (ret)
+			return attach_error(err, errlen, ret);
 	}
+	ret = other_method_off(st, ifindex, kind, &pol);
+	if (ret)
+		return fail(err, errlen, ret,
+			    "attached with %s, but the %s filter could not be removed: %s "
+			    "(attach again to finish)", kind == VG_ATTACH_TCX ? "tcx" : "cls_bpf",
+			    kind == VG_ATTACH_TCX ? "cls_bpf" : "tcx", strerror(-ret));
 	return 0;
 
 undo:
@@ -1640,8 +1655,8 @@ static bool live_keep(const void *ctx, uint32_t ifindex)
 }
 
 /*
- * tcx links pinned for an interface without a live policy, or whose
- * device is gone (a link outlives its device as long as it is pinned).
+ * tcx links pinned for a device that is gone (a link outlives its device
+ * as long as it is pinned), or that are not on their device.
  */
 static void gc_tcx_pins(struct vg_state *st, const struct live *live, size_t nlive,
 			struct vg_gc_result *res)
@@ -1665,8 +1680,12 @@ static void gc_tcx_pins(struct vg_state *st, const struct live *live, size_t nli
 		if (errno || *end || !de->d_name[4] || idx > UINT32_MAX)
 			continue;
 		tcx_pin_path(st, (uint32_t)idx, path, sizeof(path));
-		if (live_find(live, nlive, (uint32_t)idx) &&
-		    vg_tcx_query(path, (int)idx, &id, &on) == 0 && on)
+		/* A link on its device stays, with or without a policy (a
+		 * run stopped before its commit: it drops everything, as a
+		 * cls_bpf filter would); a live interface's link also stays
+		 * when the query fails. */
+		if (vg_tcx_query(path, (int)idx, &id, &on) == 0 ? on :
+		    live_find(live, nlive, (uint32_t)idx) != NULL)
 			continue;
 		if (vg_tcx_detach(path, &removed) == 0 && removed)
 			res->entries++;

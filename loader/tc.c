@@ -224,6 +224,8 @@ int vg_tcx_attach(int ifindex, int prog_fd, uint32_t prog_id, const char *path)
 	int fd, ret;
 
 	fd = bpf_obj_get(path);
+	if (fd < 0 && errno != ENOENT)
+		return -errno;
 	if (fd >= 0) {
 		ret = link_info(fd, &li);
 		if (!ret && li.type == VG_BPF_LINK_TYPE_TCX && (int)li.ifindex == ifindex) {
@@ -233,9 +235,12 @@ int vg_tcx_attach(int ifindex, int prog_fd, uint32_t prog_id, const char *path)
 			close(fd);
 			return ret;
 		}
+		close(fd);
+		/* Unknown: the link may well be on the device; it stays. */
+		if (ret)
+			return ret;
 		/* A link of a device that is gone (same pin name, the
 		 * ifindex came back): drop the pin and make a new one. */
-		close(fd);
 		unlink(path);
 	}
 	fd = bpf_link_create(prog_fd, ifindex, VG_BPF_TCX_INGRESS, NULL);
