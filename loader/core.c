@@ -1471,7 +1471,9 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 			fail(err, errlen, ret, "cannot attach: clsact: %s", strerror(-ret));
 			goto undo;
 		}
-		if (created)
+		/* A clsact with nothing but ours on a new interface was made
+		 * by a run stopped half-way (or is unused): it is ours. */
+		if (created || (!have_old && vg_tc_clsact_unused((int)ifindex) == 1))
 			attach |= VG_ATTACH_OWN_CLSACT;
 	}
 
@@ -1571,11 +1573,26 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 	if (ifindex) {
 		uint32_t attach = 0;
 
-		if (vg_state_policy(st, ifindex, &pol) == 0)
+		/* The policy goes before the filter: a run stopped in
+		 * between leaves a filter without a policy, which drops
+		 * everything, and the next detach takes a clsact holding
+		 * nothing but our filter as ours. */
+		ret = vg_state_policy(st, ifindex, &pol);
+		if (ret == 0)
 			attach = pol.attach;
+		else if (ret == -ENOENT && vg_tc_clsact_unused((int)ifindex) == 1)
+			attach = VG_ATTACH_OWN_CLSACT;
+		else if (ret != -ENOENT)
+			return fail(err, errlen, ret, "cannot read the policy: %s", strerror(-ret));
+		ret = policy_remove(st, ifindex, &res->entries);
+		if (ret)
+			return fail(err, errlen, ret, "cannot remove the policy: %s",
+				    strerror(-ret));
 		ret = detach_filter(st, ifindex, attach, &res->filter);
 		if (ret)
-			return fail(err, errlen, ret, "cannot detach: %s", strerror(-ret));
+			return fail(err, errlen, ret, "cannot detach: %s (the interface drops "
+				    "everything; detach again)", strerror(-ret));
+		/* Its counters last: the filter counts until it is off. */
 		ret = remove_entries(st, ifindex, &res->entries);
 		if (ret)
 			return fail(err, errlen, ret, "cannot remove map entries: %s",

@@ -70,6 +70,20 @@ int vg_tc_attach(int ifindex, int prog_fd, uint32_t prog_id)
 	return bpf_tc_attach(&h, &o);
 }
 
+int vg_tc_clsact_unused(int ifindex)
+{
+	uint32_t id;
+	int n, q;
+
+	n = vg_tc_count_filters(ifindex);
+	if (n < 0)
+		return n;
+	q = vg_tc_query(ifindex, &id);
+	if (q && q != -ENOENT)
+		return q;
+	return n <= (q == 0);
+}
+
 int vg_tc_detach(int ifindex, bool own_clsact, bool *removed)
 {
 	struct bpf_tc_hook h;
@@ -77,6 +91,26 @@ int vg_tc_detach(int ifindex, bool own_clsact, bool *removed)
 	int ret;
 
 	*removed = false;
+	/* Everything is read before anything changes, so that a failure
+	 * leaves the filter where it was. */
+	if (own_clsact) {
+		uint32_t id;
+		bool ours = vg_tc_query(ifindex, &id) == 0;
+
+		ret = vg_tc_clsact_unused(ifindex);
+		if (ret < 0)
+			return ret;
+		if (ret) {
+			/* Both points at once: that deletes the qdisc, and
+			 * our filter with it (one point alone would flush
+			 * that hook's filters instead). */
+			hook_init(&h, ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS);
+			ret = bpf_tc_hook_destroy(&h);
+			if (ret == 0)
+				*removed = ours;
+			return ret == -ENOENT || ret == -EINVAL ? 0 : ret;
+		}
+	}
 	hook_init(&h, ifindex, BPF_TC_INGRESS);
 	opts_init(&o);
 	ret = bpf_tc_detach(&h, &o);
@@ -84,16 +118,10 @@ int vg_tc_detach(int ifindex, bool own_clsact, bool *removed)
 		*removed = true;
 	else if (ret != -ENOENT && ret != -EINVAL)
 		return ret;
-	if (!own_clsact || vg_tc_count_filters(ifindex) != 0)
-		return 0;
-	/* Both points at once: that deletes the qdisc itself (one point
-	 * alone would flush that hook's filters instead). */
-	hook_init(&h, ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS);
-	ret = bpf_tc_hook_destroy(&h);
-	return ret == -ENOENT || ret == -EINVAL ? 0 : ret;
+	return 0;
 }
 
-/* Counts the RTM_NEWTFILTER answers of one dump. */
+/* Counts the filters (RTM_NEWTFILTER answers with a handle) of one dump. */
 static int dump_count(int fd, int ifindex, uint32_t parent, uint32_t seq)
 {
 	struct {
@@ -137,7 +165,11 @@ static int dump_count(int fd, int ifindex, uint32_t parent, uint32_t seq)
 
 				return e->error ? e->error : count;
 			}
-			if (n->nlmsg_type == RTM_NEWTFILTER)
+			/* A dump gives each classifier instance (handle 0)
+			 * before its filters. */
+			if (n->nlmsg_type == RTM_NEWTFILTER &&
+			    n->nlmsg_len >= NLMSG_LENGTH(sizeof(struct tcmsg)) &&
+			    ((struct tcmsg *)NLMSG_DATA(n))->tcm_handle)
 				count++;
 		}
 	}

@@ -37,9 +37,15 @@ int vg_tc_hook(int ifindex, bool *created);
  * older program there; nothing happens when it is there already. */
 int vg_tc_attach(int ifindex, int prog_fd, uint32_t prog_id);
 
-/* Removes our filter (0 and *removed; no filter is not an error), then
- * the clsact qdisc if own_clsact and no other filter is on it. */
+/* Removes our filter (0 and *removed; no filter is not an error), with
+ * the clsact qdisc if own_clsact and no other filter is on it.  A
+ * failure changes nothing. */
 int vg_tc_detach(int ifindex, bool own_clsact, bool *removed);
+
+/* Whether the clsact qdisc holds no filter but ours (1 or 0; -errno):
+ * one a run stopped half-way created, or an unused one, which the
+ * interface may then own. */
+int vg_tc_clsact_unused(int ifindex);
 
 /* The number of filters on the clsact's ingress and egress hooks, by an
  * rtnetlink dump; -errno on failure. */
