@@ -1143,12 +1143,12 @@ static int policies_read(struct vg_state *st, uint32_t **keys_out,
 		count = (uint32_t)(cap - n);
 		ret = bpf_map_lookup_batch(fd, n > n_array ? &batch : NULL, &batch, keys + n,
 					   vals + n, &count, NULL);
-		n += count;
-		if (ret == -ENOENT)
-			goto dedup;
-		if (ret)
+		/* count is only an answer when the kernel knew the command:
+		 * one that does not (Linux < 5.6) writes nothing back. */
+		if (ret && ret != -ENOENT)
 			break;
-		if (n >= cap)
+		n += count;
+		if (ret == -ENOENT || n >= cap)
 			goto dedup;
 	}
 	if (n > n_array || (ret != -EINVAL && ret != -EOPNOTSUPP && ret != -ENOTSUPP))
