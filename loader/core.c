@@ -1400,7 +1400,7 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 		   const struct vg_apply_opts *opts, char *err, size_t errlen)
 {
 	struct vg_policy old, pol;
-	uint32_t ifindex, kind, attach;
+	uint32_t ifindex, kind, attach = 0;
 	bool have_old, created = false, waited, deferred = false;
 	uint16_t slot;
 	uint8_t gen;
@@ -1531,7 +1531,7 @@ undo:
 	if (!have_old) {
 		bool removed;
 
-		detach_filter(st, ifindex, created ? VG_ATTACH_OWN_CLSACT : 0, &removed);
+		detach_filter(st, ifindex, attach & VG_ATTACH_OWN_CLSACT, &removed);
 		remove_entries(st, ifindex, NULL);
 		policy_sweep(st);
 	}
