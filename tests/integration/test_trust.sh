@@ -59,6 +59,12 @@ ln -s "$OPEN/real" "$OPEN/link"
 refused "a root that is a symbolic link" "$OPEN/link" \
 	"$OPEN/link: a symbolic link; refused (name the directory itself)" "$OPEN/real"
 
+ln -s "$OPEN/nowhere" "$OPEN/dangling"
+refused "a root that is a dangling symbolic link" "$OPEN/dangling" \
+	"$OPEN/dangling: a symbolic link; refused (name the directory itself)"
+tap_check "a dangling root link: nothing made where it points" "absent" \
+	"$([ -e "$OPEN/nowhere" ] && echo present || echo absent)"
+
 mkdir "$OPEN/up" && chown "$NOBODY" "$OPEN/up" && mkdir -m 0700 "$OPEN/up/root"
 refused "a parent another user owns" "$OPEN/up/root" \
 	"$OPEN/up: owned by uid $NOBODY with mode 0755; refused (the directories above the state root must be root's and not writable by others, or sticky)" \
