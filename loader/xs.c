@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Xenstore through libxenstore.so.4, loaded at run time.
+ * Xenstore through libxenstore.
  *
  * The prototypes come from <xenstore.h> (libxen-dev) so that a change of
- * the library's ABI breaks the build rather than the host; only the
- * shared object is looked up when the command needs xenstore.
+ * the library's ABI breaks the build rather than the host.  By default
+ * libxenstore.so.4 is loaded at run time, only when a command needs
+ * xenstore.  Built with -DVG_XS_STATIC (`make static`), the same
+ * functions are bound from libxenstore.a at link time and the binary
+ * needs no shared library; everything past the binding is the same.
  */
+#ifndef VG_XS_STATIC
 #include <dlfcn.h>
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +21,8 @@
 
 #include "xs.h"
 
-#define VG_LIBXENSTORE "libxenstore.so.4"
-
 struct vg_xs_lib {
-	void *dl;
+	void *dl;		/* NULL when linked in */
 	struct xs_handle *h;
 	__typeof__(&xs_open) open;
 	__typeof__(&xs_close) close;
@@ -98,13 +101,17 @@ static int lib_rm(void *priv, const char *path)
 	return 0;
 }
 
+/* Binds the functions of struct vg_xs_lib, or says why not; undoes it. */
+static int lib_bind(struct vg_xs_lib *l, char *err, size_t errlen);
+static void lib_unbind(struct vg_xs_lib *l);
+
 static void lib_close(void *priv)
 {
 	struct vg_xs_lib *l = priv;
 
 	if (l->h)
 		l->close(l->h);
-	dlclose(l->dl);
+	lib_unbind(l);
 	free(l);
 }
 
@@ -117,6 +124,31 @@ static const struct vg_xs_ops lib_ops = {
 	.close = lib_close,
 };
 
+#ifdef VG_XS_STATIC
+
+static int lib_bind(struct vg_xs_lib *l, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	l->open = xs_open;
+	l->close = xs_close;
+	l->read = xs_read;
+	l->directory = xs_directory;
+	l->get_permissions = xs_get_permissions;
+	l->write = xs_write;
+	l->rm = xs_rm;
+	return 0;
+}
+
+static void lib_unbind(struct vg_xs_lib *l)
+{
+	(void)l;
+}
+
+#else /* !VG_XS_STATIC */
+
+#define VG_LIBXENSTORE "libxenstore.so.4"
+
 #define LOAD(l, field, name)						\
 	do {								\
 		*(void **)&(l)->field = dlsym((l)->dl, name);		\
@@ -126,18 +158,10 @@ static const struct vg_xs_ops lib_ops = {
 		}							\
 	} while (0)
 
-int vg_xs_open(struct vg_xs *xs, char *err, size_t errlen)
+static int lib_bind(struct vg_xs_lib *l, char *err, size_t errlen)
 {
 	const char *missing = NULL;
-	struct vg_xs_lib *l;
-	int e;
 
-	memset(xs, 0, sizeof(*xs));
-	l = calloc(1, sizeof(*l));
-	if (!l) {
-		snprintf(err, errlen, "cannot open xenstore: %s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
 	l->dl = dlopen(VG_LIBXENSTORE, RTLD_NOW | RTLD_LOCAL);
 	if (!l->dl) {
 		/* dlerror() names the library and says what is wrong with it. */
@@ -145,7 +169,6 @@ int vg_xs_open(struct vg_xs *xs, char *err, size_t errlen)
 
 		snprintf(err, errlen, "cannot open xenstore: %s (not a Xen host?)",
 			 why ? why : VG_LIBXENSTORE);
-		free(l);
 		return -ENOENT;
 	}
 	LOAD(l, open, "xs_open");
@@ -155,7 +178,37 @@ int vg_xs_open(struct vg_xs *xs, char *err, size_t errlen)
 	LOAD(l, get_permissions, "xs_get_permissions");
 	LOAD(l, write, "xs_write");
 	LOAD(l, rm, "xs_rm");
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot open xenstore: %s lacks %s",
+		 VG_LIBXENSTORE, missing);
+	dlclose(l->dl);
+	return -ENOSYS;
+}
 
+static void lib_unbind(struct vg_xs_lib *l)
+{
+	dlclose(l->dl);
+}
+
+#endif /* VG_XS_STATIC */
+
+int vg_xs_open(struct vg_xs *xs, char *err, size_t errlen)
+{
+	struct vg_xs_lib *l;
+	int e;
+
+	memset(xs, 0, sizeof(*xs));
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		snprintf(err, errlen, "cannot open xenstore: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	e = lib_bind(l, err, errlen);
+	if (e) {
+		free(l);
+		return e;
+	}
 	errno = 0;
 	l->h = l->open(0);
 	if (!l->h) {
@@ -163,19 +216,13 @@ int vg_xs_open(struct vg_xs *xs, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "cannot connect to xenstore: %s (is xenstored running?)",
 			 strerror(e));
-		dlclose(l->dl);
+		lib_unbind(l);
 		free(l);
 		return -e;
 	}
 	xs->ops = &lib_ops;
 	xs->priv = l;
 	return 0;
-fail:
-	snprintf(err, errlen, "cannot open xenstore: %s lacks %s",
-		 VG_LIBXENSTORE, missing);
-	dlclose(l->dl);
-	free(l);
-	return -ENOSYS;
 }
 
 void vg_xs_close(struct vg_xs *xs)

@@ -7,7 +7,8 @@
  * the binary does not link against libxenstore: the real backend loads
  * libxenstore.so.4 with dlopen() at run time, and vifguard keeps working
  * on hosts without Xen libraries (it just reports that there is no
- * xenstore).
+ * xenstore).  The static build (-DVG_XS_STATIC) links libxenstore.a in
+ * instead.
  */
 #ifndef VG_XS_H
 #define VG_XS_H
@@ -48,7 +49,7 @@ struct vg_xs {
 
 /*
  * Connects to the local xenstored (or /dev/xen/xenbus) through
- * libxenstore.so.4.  Returns 0, or -errno with a message: -ENOENT when
+ * libxenstore.  Returns 0, or -errno with a message: -ENOENT when
  * the library is missing or no xenstore runs on this host.
  */
 int vg_xs_open(struct vg_xs *xs, char *err, size_t errlen);
