@@ -4,6 +4,11 @@
 # binary carries its BPF object) and its unit tests (suite `unit`).
 
 VIFGUARD := $(OUTPUT)/vifguard
+# The same CLI with no shared library at all (`make static`, mk/static.mk).
+# STATIC=1 makes `make install`, the integration suites and the Xen lab
+# use it instead of $(VIFGUARD).
+VIFGUARD_STATIC := $(OUTPUT)/static/vifguard
+VIFGUARD_BIN := $(if $(filter 1,$(STATIC)),$(VIFGUARD_STATIC),$(VIFGUARD))
 VIFGUARD_VERSION ?= 0.1.0
 SBINDIR ?= $(PREFIX)/sbin
 
@@ -51,7 +56,7 @@ test-unit: $(UNIT_TESTS)
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t || rc=1; \
 	done; exit $$rc
 
-install-bin: $(VIFGUARD)
+install-bin: $(VIFGUARD_BIN)
 	$(call msg,INSTALL,$(DESTDIR)$(SBINDIR)/vifguard)
 	$(Q)install -d $(DESTDIR)$(SBINDIR)
-	$(Q)install -m 0755 $(VIFGUARD) $(DESTDIR)$(SBINDIR)/vifguard
+	$(Q)install -m 0755 $(VIFGUARD_BIN) $(DESTDIR)$(SBINDIR)/vifguard

@@ -29,12 +29,12 @@ $(OUTPUT)/vgpkt-static: tools/vgpkt.c | $(DEPS_STAMP)
 vgpkt: $(VGPKT)
 vgpkt-static: $(OUTPUT)/vgpkt-static
 
-# Root only: network namespaces, a private bpffs, the real CLI.
-# The Xen entry points' files (XEN_INTEGRATION, mk/xen.mk) are their own
-# suite.
+# Root only: network namespaces, a private bpffs, the real CLI
+# ($(VIFGUARD_BIN): STATIC=1 runs the static binary).  The Xen entry
+# points' files (XEN_INTEGRATION, mk/xen.mk) are their own suite.
 test-integration: $(DEPS_STAMP)
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)OUTPUT=$(OUTPUT) tests/integration/run.sh \
+	$(Q)$(MAKE) --no-print-directory all $(VIFGUARD_BIN)
+	$(Q)OUTPUT=$(OUTPUT) VIFGUARD=$(VIFGUARD_BIN) tests/integration/run.sh \
 		$(filter-out $(XEN_INTEGRATION),$(sort $(wildcard tests/integration/test_*.sh)))
 
 demo: $(DEPS_STAMP)

@@ -69,7 +69,8 @@ test-xen-unit: $(XEN_UNIT_TESTS)
 	$(Q)rc=0; for t in $(XEN_UNIT_TESTS); do $$t || rc=1; done; exit $$rc
 
 # Root only: a real oxenstored in a private mount namespace, Xen's real
-# vif scripts, network namespaces, a private bpffs.
+# vif scripts, network namespaces, a private bpffs; STATIC=1 as for
+# test-integration.
 test-xen-integration: $(DEPS_STAMP)
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)OUTPUT=$(OUTPUT) tests/integration/run.sh $(XEN_INTEGRATION)
+	$(Q)$(MAKE) --no-print-directory all $(VIFGUARD_BIN)
+	$(Q)OUTPUT=$(OUTPUT) VIFGUARD=$(VIFGUARD_BIN) tests/integration/run.sh $(XEN_INTEGRATION)

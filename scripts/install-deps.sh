@@ -6,7 +6,8 @@
 set -euo pipefail
 
 pkgs=(
-	# build
+	# build; their .a files (and libxen-dev's libxenstore.a, libc6-dev's
+	# libc.a) make build/static/vifguard (mk/static.mk)
 	make gcc clang llvm pkg-config linux-libc-dev
 	libbpf-dev libelf-dev zlib1g-dev bpftool
 	# tests and demo

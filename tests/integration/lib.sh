@@ -100,6 +100,10 @@ vg_bail() {
 hx() { ip netns exec "$HOST" "$@"; }
 sx() { ip netns exec "$SINK" "$@"; }
 gx() { local g=$1; shift; ip netns exec "$VG_ID-$g" "$@"; }
+# vg_static: $VIFGUARD is the static build (make static): it has no
+# program interpreter, so LD_PRELOAD and a hidden libxenstore.so.4 do not
+# reach it.
+vg_static() { ! readelf -l "$VIFGUARD" 2>/dev/null | grep -q INTERP; }
 # VG_PRELOAD: a library the CLI runs with (LD_PRELOAD), if set.
 vg() { ip netns exec "$HOST" env ${VG_PRELOAD:+LD_PRELOAD=$VG_PRELOAD} "$VIFGUARD" -r "$ROOT" "$@"; }
 
