@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Installs the Debian packages listed in FILE (one a line, # comments)
-# that are missing.  Usage: tools/bench/install-packages.sh FILE
+# that are missing.  Usage: tools/bench/install-packages.sh FILE [TARGET]
+# (TARGET, the make target that needs them, names them in messages).
 set -euo pipefail
 
-list=${1:?usage: install-packages.sh FILE}
+list=${1:?usage: install-packages.sh FILE [TARGET]}
+who=${2:-bench}
 missing=()
 while read -r p _; do
 	case $p in ''|'#'*) continue ;; esac
@@ -13,10 +15,10 @@ while read -r p _; do
 done <"$list"
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
-	echo "bench: missing packages (${missing[*]}); run as root" >&2
+	echo "$who: missing packages (${missing[*]}); run as root" >&2
 	exit 1
 fi
-echo "bench: installing ${missing[*]}"
+echo "$who: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get -o DPkg::Lock::Timeout=300 update -qq
 apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
