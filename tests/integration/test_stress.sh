@@ -513,17 +513,25 @@ overlapping() {
 # Expected state per name: the EXPECTED field of the last vifguard
 # command on it that exited 0, in completion order.  A name whose last
 # command failed is reported and not compared.
-declare -A EXP=() LASTOP=() LASTFAIL=()
+declare -A EXP=() LASTOP=() LASTT=() LASTFAIL=()
 while IFS=$'\t' read -r t0 t1 w op name idx rc exp; do
 	case $op in attach|update|detach|online|offline|quarantine|release) ;; *) continue ;; esac
 	if [ "$rc" = 0 ]; then
 		EXP[$name]=$exp
-		LASTOP[$name]="$op by $w, +$(((t0 - T_START) / 1000))..+$(((t1 - T_START) / 1000)) ms$(overlapping "$t0" "$t1")"
+		LASTOP[$name]="$op by $w, +$(((t0 - T_START) / 1000))..+$(((t1 - T_START) / 1000)) ms"
+		LASTT[$name]="$t0 $t1"
 		unset "LASTFAIL[$name]"
 	else
 		LASTFAIL[$name]="$op exit $rc at +$(((t1 - T_START) / 1000)) ms"
 	fi
 done < <(sort -t$'\t' -k2,2n "$LOG")
+
+# last NAME: its last successful command, with the gc and sync runs it
+# overlapped (read from the log only for what is reported).
+last() {
+	# shellcheck disable=SC2086
+	echo "${LASTOP[$1]:-}$(overlapping ${LASTT[$1]:-0 0})"
+}
 
 # ---- every command exited 0 -------------------------------------------------------------
 declare -A NOPS=() NFAIL=()
@@ -589,12 +597,12 @@ for name in $NAMES; do
 	cur_idx=$(vg_ifindex "$name" 2>/dev/null)
 	if [ "$exp" = none ]; then
 		[ -n "${SHOW[$name]:-}" ] &&
-			none_bad+=("$name (${LASTOP[$name]}): show still lists ${SHOW[$name]} at ifindex ${SHOW_IDX[$name]}")
+			none_bad+=("$name ($(last "$name")): show still lists ${SHOW[$name]} at ifindex ${SHOW_IDX[$name]}")
 		if [ -n "$cur_idx" ]; then
 			n=$(tc_ingress "$name")
 			t=$(hx "$PY" "$PROBE" tcx "$cur_idx" | cut -d' ' -f2)
 			[ "$n" = 0 ] && [ "$t" = - ] ||
-				none_bad+=("$name (${LASTOP[$name]}): cls_bpf filters $n, tcx programs $t")
+				none_bad+=("$name ($(last "$name")): cls_bpf filters $n, tcx programs $t")
 		fi
 		continue
 	fi
@@ -603,10 +611,10 @@ for name in $NAMES; do
 	e=${exp%|*}
 	ATT_METH[$name]=${e##*|}
 	[ "${SHOW[$name]:-}" = "$exp" ] ||
-		pol_bad+=("$name (${LASTOP[$name]}): expected $exp, show says ${SHOW[$name]:-nothing}")
+		pol_bad+=("$name ($(last "$name")): expected $exp, show says ${SHOW[$name]:-nothing}")
 	[ "${SHOW_ON[$name]:-}" = "on_device=true current_prog=true present=true" ] &&
 		[ "${SHOW_IDX[$name]:-}" = "$cur_idx" ] ||
-		filt_bad+=("$name (${LASTOP[$name]}): show: ifindex ${SHOW_IDX[$name]:-none} (device $cur_idx), ${SHOW_ON[$name]:-not listed}")
+		filt_bad+=("$name ($(last "$name")): show: ifindex ${SHOW_IDX[$name]:-none} (device $cur_idx), ${SHOW_ON[$name]:-not listed}")
 done
 # The kernel's view of every attached interface's hook.
 declare -A TCX=()
@@ -624,7 +632,7 @@ for name in "${ATTACHED[@]}"; do
 	fi
 	got="cls_bpf $n$([ "${ATT_METH[$name]}" = tcx ] || echo " (ours $ours)"), tcx $t"
 	[ "$got" = "$want" ] ||
-		filt_bad+=("$name (${LASTOP[$name]}, ${ATT_METH[$name]}): expected $want on the device, found $got")
+		filt_bad+=("$name ($(last "$name"), ${ATT_METH[$name]}): expected $want on the device, found $got")
 done
 VIOL=$((VIOL + ${#pol_bad[@]} + ${#filt_bad[@]} + ${#none_bad[@]}))
 tap_check "policy in force is the one the last command set, on all ${#ATTACHED[@]} attached interfaces" \
