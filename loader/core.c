@@ -1561,6 +1561,9 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
+	/* Only a device that does not exist is one to look up by name. */
+	if (!ifindex && errno != ENODEV)
+		return fail(err, errlen, -errno, "cannot detach: %s", strerror(errno));
 	if (st->lock_fd < 0) {
 		/* No state (a bpffs that was unmounted or never shared with
 		 * this mount namespace): the filter with our handle can

@@ -203,7 +203,10 @@ static int ctx_open(struct hp_ctx *c, const char *ifname)
  * fail closed (vg_resolve, from cfg.error) and is returned as -errno:
  * the caller applies that decision, then exits 1, so that a hotplug
  * fails (the guest does not start) as it did before the file was read
- * lazily, and a live change reports the broken file.
+ * lazily, and a live change reports the broken file.  The same for
+ * xenstore that could not be read, or a key a domain other than dom0
+ * can write (res->host_error); a wrong value in a key fails closed with
+ * 0 returned.
  */
 static int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
 		      struct vg_resolution *res)
@@ -211,7 +214,9 @@ static int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
 	char err[sizeof(c->cfg.errmsg)];
 
 	vg_resolve(&c->xs, NULL, vif, ifname, res);
-	if (res->decision != VG_DECISION_UNFILTERED || res->failed_closed)
+	if (res->failed_closed)
+		return res->host_error;
+	if (res->decision != VG_DECISION_UNFILTERED)
 		return 0;
 	if (!c->cfg_loaded) {
 		vg_config_load(c->cfgpath, &c->cfg, err, sizeof(err));
@@ -219,6 +224,12 @@ static int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
 	}
 	vg_resolve(&c->xs, &c->cfg, vif, ifname, res);
 	return res->failed_closed && res->source == VG_SOURCE_CONFIG ? c->cfg.error : 0;
+}
+
+/* What hp_resolve()'s error was: the host's (xenstore) or the file's. */
+static const char *resolve_error(const struct hp_ctx *c, const struct vg_resolution *res)
+{
+	return res->host_error ? res->reason : c->cfg.errmsg;
 }
 
 static void ctx_close(struct hp_ctx *c)
@@ -610,7 +621,7 @@ int vg_cmd_hotplug(int argc, char **argv)
 	if (cret) {
 		/* Last: the vif scripts put the last line in hotplug-error. */
 		fflush(stdout);
-		say(LOG_ERR, "%s: %s", dev, c.cfg.errmsg);
+		say(LOG_ERR, "%s: %s", dev, resolve_error(&c, &res));
 	}
 	ctx_close(&c);
 	return ret || cret ? EXIT_FAILURE : EXIT_SUCCESS;
@@ -906,12 +917,15 @@ int vg_cmd_setup_vif_rules(int argc, char **argv)
 	mode = vg_net_mode();
 
 	if (!filter) {
-		/* Off the network first, then the filter goes. */
+		/* Off the network first, then the filter goes; a port that
+		 * could not leave its bridge keeps its filter. */
 		if (mode == VG_NET_OPENVSWITCH)
 			ret = ovs_del(&c, dev, priv, hotplug);
 		else
 			ret = bridge_del(dev);
-		if (vg_core_detach(dev, err, sizeof(err))) {
+		if (ret) {
+			say(LOG_ERR, "%s: clear: still on its bridge; the filter stays", dev);
+		} else if (vg_core_detach(dev, err, sizeof(err))) {
 			say(LOG_ERR, "%s: %s", dev, err);
 			ret = -EIO;
 		}
@@ -982,7 +996,7 @@ int vg_cmd_setup_vif_rules(int argc, char **argv)
 	ret = cret;
 	if (cret) {
 		fflush(stdout);
-		say(LOG_ERR, "%s: %s", dev, c.cfg.errmsg);
+		say(LOG_ERR, "%s: %s", dev, resolve_error(&c, &res));
 	}
 out:
 	free(bridge);
@@ -1368,7 +1382,7 @@ int vg_cmd_release(int argc, char **argv)
 		note("%s: released: %s", ifname, desc);
 	if (cret) {
 		fflush(stdout);
-		say(LOG_ERR, "%s: %s", ifname, c.cfg.errmsg);
+		say(LOG_ERR, "%s: %s", ifname, resolve_error(&c, &res));
 	}
 	ctx_close(&c);
 	return cret ? EXIT_FAILURE : EXIT_SUCCESS;

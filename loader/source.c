@@ -410,6 +410,9 @@ int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif
 		if (ret && ret != -ENOENT) {
 			snprintf(path, sizeof(path), "/local/domain/%u/vm", vif->domid);
 			fail_closed(res, VG_SOURCE_XAPI, path, "%s", err);
+			/* A VM path that is not one is a wrong value. */
+			if (ret != -EINVAL)
+				res->host_error = ret;
 			goto out;
 		}
 	}
@@ -426,6 +429,7 @@ int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif
 			ret = read_key(xs, xapi, "locking-mode", &mode, err, sizeof(err));
 		if (ret) {
 			fail_closed(res, VG_SOURCE_XAPI, xapi, "%s", err);
+			res->host_error = ret;
 			goto out;
 		}
 	}
@@ -434,6 +438,7 @@ int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif
 		ret = read_key(xs, backend, "ip", &ip, err, sizeof(err));
 	if (ret) {
 		fail_closed(res, VG_SOURCE_XL, backend, "%s", err);
+		res->host_error = ret;
 		goto out;
 	}
 	mac = xmac ? xmac : bmac;
@@ -452,6 +457,7 @@ int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif
 			ret = read_key(xs, xapi, "ipv6-allowed", &v6, err, sizeof(err));
 		if (ret) {
 			fail_closed(res, VG_SOURCE_XAPI, xapi, "%s", err);
+			res->host_error = ret;
 			goto out;
 		}
 		if (vg_xapi_parse(mode, mac, v4, v6, &filter, &res->spec, err, sizeof(err))) {

@@ -68,6 +68,10 @@ struct vg_resolution {
 	 * spec is then mode disabled and reason says why. */
 	bool failed_closed;
 	char reason[VG_ERRLEN + VG_XS_PATHLEN];
+	/* With failed_closed: -errno when xenstore could not be read or a
+	 * key is not trusted (the host is at fault: the command exits 1),
+	 * 0 when a source's value is wrong. */
+	int host_error;
 	/* What identifies the VIF, when known. */
 	char vif_uuid[VG_UUID_STRLEN + 1];
 	bool has_mac;

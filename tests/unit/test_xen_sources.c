@@ -585,6 +585,8 @@ static void xl_backend(void **state)
 
 	resolve_table(bad, N(bad), NULL, 5, 1, NULL, "vif5.1", &r);
 	assert_failed_closed(&r, VG_SOURCE_XL, BE5 "/ip: '192.168.1.'");
+	/* A wrong value: disabled, but nothing for the command to report. */
+	assert_int_equal(r.host_error, 0);
 
 	resolve_table(blank, N(blank), NULL, 5, 1, NULL, "vif5.1", &r);
 	assert_int_equal(r.decision, VG_DECISION_UNFILTERED);
@@ -770,6 +772,8 @@ static void domu_writable_keys(void **state)
 	resolve_table(xl_mac, N(xl_mac), NULL, 5, 1, NULL, "vif5.1", &r);
 	assert_failed_closed(&r, VG_SOURCE_XL,
 			     BE5 "/mac: domain 5 can write this key: not trusted");
+	/* The host is at fault: the command exits 1. */
+	assert_int_equal(r.host_error, -EPERM);
 }
 
 static void guest_keys_ignored(void **state)
