@@ -60,19 +60,10 @@ rm -f "$serial"
 
 # --- host packages ------------------------------------------------------
 step "host packages"
-missing=()
-for p in $(sed 's/#.*//' "$here/host-packages" | xargs); do
-	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-	[ "$st" = "install ok installed" ] || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "xenlab: installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	{ apt-get -o DPkg::Lock::Timeout=300 update -qq &&
-	  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
-		"${missing[@]}"; } >"$work/apt.log" 2>&1 ||
-		fail_step "apt-get install ${missing[*]} failed (see $work/apt.log)"
-fi
+# shellcheck source=tests/lib/qemu-lab.sh
+. "$repo/tests/lib/qemu-lab.sh"
+lab_host_packages "$here/host-packages" "$work/apt.log" ||
+	fail_step "apt-get install failed (see $work/apt.log)"
 
 # --- dom0 image (cached) ------------------------------------------------
 step "dom0 image"
