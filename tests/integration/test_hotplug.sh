@@ -111,7 +111,7 @@ tap_check "vif5.0 fails closed: the disabled filter is attached" "1 disabled" \
 	"$(tc_ingress vif5.0) $(policy_of vif5.0 | cut -d' ' -f1)"
 libxl_run vif-vifguard-bridge offline 5 0 VIFGUARD_STOCK_SCRIPT="$CS"
 
-# xl's ip= decides: the bad file is not read (issue 11, item 2).
+# xl's ip= decides: the bad file is not read.
 xs_write $BE/5/0/ip 10.99.0.5
 xenstore-rm $BE/5/0/hotplug-status $BE/5/0/hotplug-error
 libxl_run vif-vifguard-bridge online 5 0 VIFGUARD_STOCK_SCRIPT="$CS"

@@ -161,7 +161,7 @@ svr vif3.0 3 0 filter
 said "unknown locking-mode: fails closed, names the key" \
 	"vif3.0: $PRIV3/locking-mode: 'network_default': .*interface disabled"
 
-# ---- the config file: read only when needed, only root's (issue 11, 2 and 9) --
+# ---- the config file: read only when needed, only root's ---------------------
 # An unrelated bad line has no say over what XAPI decides.
 printf '%s\n' "$U3 10.99.0.3" "bogus line" >"$VIFGUARD_CONFIG"
 xapi_lock 3 0 locked "10.99.0.3" ""
@@ -333,7 +333,7 @@ svr vif4.0 4 0 clear "${OVS_ENV[@]}"
 tap_check "OVS clear: port deleted, no filter" "0 del-port 0" \
 	"$SVR_RC $(grep -o 'del-port' "$VG_TMP/ovs.log" | head -1) $(tc_ingress vif4.0)" "$(out)"
 
-# ---- names and values from xenstore (issue 11, items 7 and 10) ----------------
+# ---- names and values from xenstore ----------------------------------------------
 # A bridge key that is a path: refused before it reaches /sys, an ioctl or
 # ovs-vsctl; the VIF stays off the network.
 made_x=

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * What reaches a path, an ioctl, ovs-vsctl, a log line or JSON from places
- * root does not own (issue 11, items 7 and 10): the interface name check,
+ * root does not own: the interface name check,
  * the ovs-vsctl value check, the text escaper and the JSON string escaper,
  * the last also through jq when it is installed.
  */
