@@ -260,6 +260,16 @@ static void describe(const struct vg_resolution *r, char *buf, size_t len)
 	}
 }
 
+/* One decision as a text line: "IFACE: DESC", escaped for the terminal. */
+static void print_line(const char *ifname, const char *desc, const char *action)
+{
+	char ename[4 * IF_NAMESIZE], edesc[4 * (VG_XS_PATHLEN + 128)];
+
+	printf("%s: %s%s\n", vg_escape_text(ename, sizeof(ename), ifname),
+	       vg_escape_text(edesc, sizeof(edesc), desc),
+	       strcmp(action, "dry-run") ? "" : " (dry run)");
+}
+
 static void print_result(const char *ifname, const struct vg_resolution *r,
 			 const char *action, bool first)
 {
@@ -267,11 +277,7 @@ static void print_result(const char *ifname, const struct vg_resolution *r,
 
 	describe(r, desc, sizeof(desc));
 	if (!vg_json) {
-		char ename[4 * IF_NAMESIZE], edesc[4 * sizeof(desc)];
-
-		printf("%s: %s%s\n", vg_escape_text(ename, sizeof(ename), ifname),
-		       vg_escape_text(edesc, sizeof(edesc), desc),
-		       strcmp(action, "dry-run") ? "" : " (dry run)");
+		print_line(ifname, desc, action);
 		return;
 	}
 	printf("%s{\"ifname\":", first ? "" : ",");
@@ -385,12 +391,8 @@ static void print_kept(const char *ifname, const struct vg_policy *pol, const ch
 	char desc[2 * IF_NAMESIZE + 128];
 
 	if (!vg_json) {
-		char edesc[4 * sizeof(desc)], ename[4 * IF_NAMESIZE];
-
 		describe_kept(ifname, pol, desc, sizeof(desc));
-		printf("%s: %s%s\n", vg_escape_text(ename, sizeof(ename), ifname),
-		       vg_escape_text(edesc, sizeof(edesc), desc),
-		       strcmp(action, "dry-run") ? "" : " (dry run)");
+		print_line(ifname, desc, action);
 		return;
 	}
 	printf("%s{\"ifname\":", first ? "" : ",");
