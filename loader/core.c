@@ -2103,15 +2103,6 @@ int vg_core_attach(const struct vg_spec *spec, char *err, size_t errlen)
 	return ret;
 }
 
-int vg_core_disable(const char *ifname, char *err, size_t errlen)
-{
-	struct vg_spec spec;
-
-	vg_spec_init(&spec, ifname);
-	spec.mode = VG_MODE_DISABLED;
-	return vg_core_attach(&spec, err, errlen);
-}
-
 int vg_core_detach(const char *ifname, char *err, size_t errlen)
 {
 	struct vg_detach_result res;

@@ -181,9 +181,6 @@ extern const char *const vg_reason_names[VG_REASON_MAX];
 
 /* Attach or update; default attach method. */
 int vg_core_attach(const struct vg_spec *spec, char *err, size_t errlen);
-/* Mode disabled (drops every frame), for an interface whose policy is
- * wanted but cannot be known, e.g. no MAC: fail closed. */
-int vg_core_disable(const char *ifname, char *err, size_t errlen);
 /* Detach; nothing to detach is success. */
 int vg_core_detach(const char *ifname, char *err, size_t errlen);
 
