@@ -31,6 +31,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "memlock.h"
 #include "sanitize.h"
 #include "tc.h"
 #include "vg_core.h"
@@ -474,8 +475,10 @@ static int load_and_pin(struct vg_state *st, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	struct bpf_program *prog;
+	struct vg_memlock ml;
 	struct vifguard *skel;
 	struct bpf_map *map;
+	char note[256];
 	int ret;
 
 	skel = vifguard__open();
@@ -490,7 +493,16 @@ static int load_and_pin(struct vg_state *st, char *err, size_t errlen)
 			goto out;
 		}
 	}
+	vg_memlock_prepare(skel->obj, &ml);
 	ret = vifguard__load(skel);
+	vg_memlock_report(&ml, note, sizeof(note));
+	if (vg_debug)
+		fprintf(stderr, "vifguard: %s\n", note);
+	if (ret == -EPERM && ml.need) {
+		fail(err, errlen, ret, "cannot load the BPF program: %s (this kernel charges "
+		     "BPF memory to RLIMIT_MEMLOCK; %s)", strerror(-ret), note);
+		goto out;
+	}
 	if (ret) {
 		fail(err, errlen, ret, "cannot load the BPF program: %s%s", strerror(-ret),
 		     vg_debug ? "" : " (-d shows libbpf's log)");

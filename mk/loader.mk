@@ -17,7 +17,9 @@ LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
 # Everything but main(): what the unit tests link against.
 LOADER_LIB_OBJS := $(filter-out $(OUTPUT)/loader/main.o,$(LOADER_OBJS))
 LOADER_HDRS := $(wildcard loader/*.h) include/vifguard.h
-LOADER_LIBS := -lbpf -lelf -lz -ldl
+# libbpf linked statically: the loader needs libbpf_set_memlock_rlim()
+# (loader/memlock.c), which Debian 12's shared libbpf 1.1 does not export.
+LOADER_LIBS := -l:libbpf.a -lelf -lz -ldl
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,\
 	$(filter-out tests/unit/test_xen_%,$(wildcard tests/unit/test_*.c)))

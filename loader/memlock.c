@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * RLIMIT_MEMLOCK on kernels before 5.11: see memlock.h.
+ *
+ * The kernel checks the sum of everything the user has charged (every
+ * map and program root loaded, by any process) against the limit of the
+ * process creating the new object.  So the limit this process needs is
+ * what root has charged already plus what this load adds: the limit is
+ * raised by the charge of the BPF objects loaded now plus the charge of
+ * vifguard's own maps and program, computed with the kernel's formulas
+ * (kernel/bpf/arraymap.c, hashtab.c, lpm_trie.c of 4.19 to 5.10).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "memlock.h"
+
+#define PAGE		4096ULL
+/* Upper bounds of the kernel's structures on x86-64 and arm64: the map
+ * header (struct bpf_array, struct lpm_trie: a struct bpf_map, two cache
+ * lines, and a few fields), struct htab_elem, struct bucket, struct
+ * lpm_trie_node, struct bpf_prog without its instructions. */
+#define MAP_HEADER	512ULL
+#define HTAB_ELEM	48ULL
+#define HTAB_BUCKET	16ULL
+#define LPM_NODE	40ULL
+#define PROG_HEADER	256ULL
+/* The maps and programs libbpf loads to probe features while loading the
+ * object: a page or two each, freed after a grace period. */
+#define PROBES		(64 * PAGE)
+
+static uint64_t pages(uint64_t bytes)
+{
+	return (bytes + PAGE - 1) / PAGE * PAGE;
+}
+
+static uint64_t pow2_at_least(uint64_t n)
+{
+	uint64_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+static uint64_t round8(uint64_t n)
+{
+	return (n + 7) & ~7ULL;
+}
+
+uint64_t vg_memlock_map_charge(uint32_t type, uint32_t key_size, uint32_t value_size,
+			       uint32_t max_entries, int ncpus)
+{
+	uint64_t n = max_entries, value = round8(value_size), cpus = ncpus > 0 ? ncpus : 1;
+	uint64_t elem;
+
+	switch (type) {
+	case BPF_MAP_TYPE_ARRAY:
+		return pages(MAP_HEADER + n * value);
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+		return pages(MAP_HEADER + n * sizeof(void *) + n * value * cpus);
+	case BPF_MAP_TYPE_HASH:
+		elem = HTAB_ELEM + round8(key_size) + value;
+		return pages(pow2_at_least(n) * HTAB_BUCKET + elem * n + elem * cpus);
+	case BPF_MAP_TYPE_PERCPU_HASH:
+		elem = HTAB_ELEM + round8(key_size) + sizeof(void *);
+		return pages(pow2_at_least(n) * HTAB_BUCKET + elem * n + value * cpus * n);
+	case BPF_MAP_TYPE_LPM_TRIE:
+		/* The key's data: the key without its 4-octet prefix length. */
+		return pages(MAP_HEADER + n * (LPM_NODE + value_size + key_size - 4));
+	default:
+		/* Not a type the object uses: a generous bound. */
+		return pages(MAP_HEADER + n * (HTAB_ELEM + round8(key_size) + value * cpus));
+	}
+}
+
+uint64_t vg_memlock_need(const struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t sum = PROBES;
+
+	if (ncpus <= 0)
+		return 0;
+	bpf_object__for_each_map(map, obj)
+		sum += vg_memlock_map_charge(bpf_map__type(map), bpf_map__key_size(map),
+					     bpf_map__value_size(map),
+					     bpf_map__max_entries(map), ncpus);
+	/* The verifier may grow the program as it rewrites it: twice its
+	 * size covers what it adds. */
+	bpf_object__for_each_program(prog, obj)
+		sum += pages(PROG_HEADER + 2 * bpf_program__insn_cnt(prog) *
+			     sizeof(struct bpf_insn));
+	return sum;
+}
+
+/* "memlock:" of a map's or a program's fdinfo: its charge in bytes. */
+static uint64_t fd_memlock(int fd)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/* What every map and program loaded now is charged. */
+static uint64_t charged_now(void)
+{
+	uint32_t id;
+	uint64_t sum = 0;
+	int fd;
+
+	for (id = 0; !bpf_map_get_next_id(id, &id);) {
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd >= 0) {
+			sum += fd_memlock(fd);
+			close(fd);
+		}
+	}
+	for (id = 0; !bpf_prog_get_next_id(id, &id);) {
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd >= 0) {
+			sum += fd_memlock(fd);
+			close(fd);
+		}
+	}
+	return sum;
+}
+
+/* Linux before 5.11: the kernels that charge RLIMIT_MEMLOCK. */
+static bool old_kernel(void)
+{
+	struct utsname u;
+	unsigned int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return true;
+	return major < 5 || (major == 5 && minor < 11);
+}
+
+void vg_memlock_prepare(const struct bpf_object *obj, struct vg_memlock *ml)
+{
+	uint64_t want;
+
+	memset(ml, 0, sizeof(*ml));
+	if (getrlimit(RLIMIT_MEMLOCK, &ml->before)) {
+		ml->before.rlim_cur = ml->before.rlim_max = RLIM_INFINITY;
+		return;
+	}
+	/* libbpf raises the limit only where the kernel charges it. */
+	if (ml->before.rlim_cur == RLIM_INFINITY || !old_kernel())
+		return;
+	ml->need = vg_memlock_need(obj);
+	if (!ml->need)
+		return;
+	ml->charged = charged_now();
+	want = ml->before.rlim_cur + ml->charged + ml->need;
+	libbpf_set_memlock_rlim(want < ml->before.rlim_cur ? RLIM_INFINITY : want);
+}
+
+void vg_memlock_report(const struct vg_memlock *ml, char *buf, size_t len)
+{
+	struct rlimit now;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &now) || now.rlim_cur == ml->before.rlim_cur) {
+		snprintf(buf, len, "RLIMIT_MEMLOCK unchanged (%s)",
+			 ml->before.rlim_cur == RLIM_INFINITY ? "unlimited" :
+			 "this kernel charges BPF memory to the memory cgroup");
+		return;
+	}
+	snprintf(buf, len, "RLIMIT_MEMLOCK raised from %llu to %llu bytes: %llu for "
+		 "vifguard's maps and program, %llu charged to loaded BPF objects",
+		 (unsigned long long)ml->before.rlim_cur, (unsigned long long)now.rlim_cur,
+		 (unsigned long long)ml->need, (unsigned long long)ml->charged);
+}
