@@ -18,10 +18,12 @@ $(BENCH_BPF_OBJ): tools/bench/bench.bpf.c | $(DEPS_STAMP)
 	$(Q)mkdir -p $(OUTPUT)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(VGBENCH): tools/bench/vgbench.c include/vifguard.h | $(DEPS_STAMP)
+# With the loader's RLIMIT_MEMLOCK computation (and libbpf linked as the
+# loader links it).
+$(VGBENCH): tools/bench/vgbench.c loader/memlock.c loader/memlock.h include/vifguard.h | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUTPUT)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lbpf -lelf -lz
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -l:libbpf.a -lelf -lz
 
 $(BENCH_DEPS_STAMP): tools/bench/packages tools/bench/install-packages.sh | $(DEPS_STAMP)
 	$(Q)tools/bench/install-packages.sh tools/bench/packages

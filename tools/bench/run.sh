@@ -722,7 +722,7 @@ fwd_table() {
 
 targets() {
 	local ev=$BENCH_OUT/prog.figs ff=$BENCH_OUT/fwd.figs pass4000 vgr ebr nlr nsr tcr txr mem busy_own
-	echo "## Targets (issue 5)"
+	echo "## Targets"
 	echo
 	if [ -s "$ev" ]; then
 		# The three pass paths the target names.

@@ -45,6 +45,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "memlock.h"
 #include "vifguard.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -1002,6 +1003,45 @@ struct verif {
 	unsigned int insns_processed;
 };
 
+/*
+ * Linux before 5.11 charges each map's full size to RLIMIT_MEMLOCK when
+ * it is created, whatever it holds: the loader's own computation of that
+ * charge (loader/memlock.c, which `make test-kernels` checks against real
+ * 4.19 and 5.10 kernels), for this host's CPUs and for a 64-CPU dom0.
+ */
+static void print_old_charges(const struct vg *vg)
+{
+	static const int cpus[] = { 0, 64 };
+	unsigned long long sum[2] = { 0, 0 };
+	struct bpf_map *m;
+	char here[32];
+
+	snprintf(here, sizeof(here), "%d CPUs (here)", vg->ncpu);
+	printf("## Map memory before Linux 5.11 (charged to RLIMIT_MEMLOCK at creation)\n\n"
+	       "| %-12s | %14s | %14s |\n|--------------|---------------:|---------------:|\n",
+	       "map", here, "64 CPUs");
+	bpf_object__for_each_map(m, vg->obj) {
+		unsigned long long c[2];
+
+		if (!bpf_map__is_internal(m)) {
+			for (int i = 0; i < 2; i++) {
+				c[i] = vg_memlock_map_charge(bpf_map__type(m), bpf_map__key_size(m),
+							     bpf_map__value_size(m),
+							     bpf_map__max_entries(m),
+							     cpus[i] ? cpus[i] : vg->ncpu);
+				sum[i] += c[i];
+			}
+			printf("| %-12s | %14llu | %14llu |\n", bpf_map__name(m), c[0], c[1]);
+		}
+	}
+	printf("| %-12s | %14llu | %14llu |\n\n", "total", sum[0], sum[1]);
+	printf("These are charges, not memory: the tries, \"policy_spill\" and \"drops\" "
+	       "allocate an\nelement when it is inserted, as the table above shows.  On such "
+	       "kernels the loader\nraises RLIMIT_MEMLOCK by them, the program and what loaded "
+	       "BPF objects are charged:\n%llu bytes for this object on this host, before what "
+	       "is loaded already.\n\n", (unsigned long long)vg_memlock_need(vg->obj));
+}
+
 /* One load of the object as the loader does it (maps created, BTF, the
  * verifier), with the verifier's statistics (log level 4). */
 static struct verif verify_once(const char *path, struct bpf_prog_info *info_out)
@@ -1355,6 +1395,7 @@ static int cmd_prog(int argc, char **argv)
 		printf("  Those %u cost %lld bytes, %.0f per (interface, reason).",
 		       drop_entries, drop_bytes, (double)drop_bytes / drop_entries);
 	printf("\n%d possible CPUs: per-CPU values scale with them.\n\n", vg.ncpu);
+	print_old_charges(&vg);
 	for (int l = 0; l < nlevels; l++)
 		fprintf(figs, "fig maps_bytes %lu %lld\n", levels[l], totN[l]);
 	fprintf(figs, "fig maps_bytes 0 %lld\nfig possible_cpus %d\n", tot0, vg.ncpu);
