@@ -14,7 +14,7 @@
  * keeps the data path from ever using a half-written policy: its "live"
  * byte is the only byte a write flips while a program may read the
  * entry, and the ifindex and policy change only while it is 0 and a
- * grace period after the last program that saw it 1 (see loader/core.c).
+ * grace period after the last program that saw it 1 (see loader/state_store.c).
  * A change to the policy of an attached interface goes through the hash:
  * the new policy is written there, the array entry is retired (the
  * commit point), rewritten and published again.

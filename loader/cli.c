@@ -12,10 +12,10 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
+#include "cli.h"
 #include "hotplug.h"
 #include "json.h"
 #include "sanitize.h"
-#include "vg_core.h"
 
 #ifndef VIFGUARD_VERSION
 #define VIFGUARD_VERSION "unknown"
@@ -33,6 +33,32 @@ const char *vg_root(void)
 		return vg_root_opt;
 	env = getenv("VIFGUARD_ROOT");
 	return env && *env ? env : VG_ROOT_DEFAULT;
+}
+
+/* The lock-wait notice: on stderr, also under -j (stdout is the JSON). */
+static void notice_stderr(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "vifguard: %s\n", msg);
+}
+
+const struct vg_ctx *vg_cli_ctx(void)
+{
+	static struct vg_ctx ctx;
+	const char *env = getenv("VIFGUARD_LOCK_TIMEOUT");
+	char *end;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.root = vg_root();
+	ctx.debug = vg_debug;
+	ctx.notice = notice_stderr;
+	if (env && *env) {
+		errno = 0;
+		ctx.lock_timeout = strtol(env, &end, 10);
+		if (errno || *end)
+			ctx.lock_timeout = 0;	/* the library's default */
+	}
+	return &ctx;
 }
 
 void vg_error(const char *fmt, ...)

@@ -13,10 +13,10 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
+#include "cli.h"
 #include "json.h"
 #include "sanitize.h"
 #include "tc.h"
-#include "vg_core.h"
 
 const char vg_help_attach[] =
 "Usage: vifguard attach IFACE --mac MAC [--mac MAC]... [--ipv4 ADDR[/LEN]]...\n"
@@ -350,7 +350,7 @@ int vg_cmd_attach(int argc, char **argv)
 		vg_error("%s: cannot attach: %s", a.spec.ifname, strerror(errno));
 		return EXIT_FAILURE;
 	}
-	ret = vg_state_open(&st, vg_root(), VG_STATE_LOAD, err, sizeof(err));
+	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_LOAD, err, sizeof(err));
 	if (ret) {
 		vg_error("%s: %s", a.spec.ifname, err);
 		return EXIT_FAILURE;
@@ -406,7 +406,7 @@ int vg_cmd_detach(int argc, char **argv)
 		fputs(vg_help_detach, stdout);
 		return EXIT_SUCCESS;
 	}
-	if (vg_state_open(&st, vg_root(), VG_STATE_WRITE, err, sizeof(err))) {
+	if (vg_state_open(&st, vg_cli_ctx(), VG_STATE_WRITE, err, sizeof(err))) {
 		vg_error("%s: %s", ifname, err);
 		return EXIT_FAILURE;
 	}
@@ -700,7 +700,7 @@ static int list_cmd(int argc, char **argv, const char *cmd, const char *help_tex
 		fputs(help_text, stdout);
 		return EXIT_SUCCESS;
 	}
-	if (vg_state_open(&st, vg_root(), VG_STATE_READ, err, sizeof(err))) {
+	if (vg_state_open(&st, vg_cli_ctx(), VG_STATE_READ, err, sizeof(err))) {
 		vg_error("%s", err);
 		return EXIT_FAILURE;
 	}
@@ -815,7 +815,7 @@ int vg_cmd_gc(int argc, char **argv)
 		fputs(vg_help_gc, stdout);
 		return EXIT_SUCCESS;
 	}
-	if (vg_state_open(&st, vg_root(), VG_STATE_WRITE, err, sizeof(err))) {
+	if (vg_state_open(&st, vg_cli_ctx(), VG_STATE_WRITE, err, sizeof(err))) {
 		vg_error("%s", err);
 		return EXIT_FAILURE;
 	}

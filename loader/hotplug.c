@@ -28,13 +28,13 @@
 #include <syslog.h>
 #include <net/if.h>
 
+#include "cli.h"
 #include "config.h"
 #include "hotplug.h"
 #include "hotplug_net.h"
 #include "json.h"
 #include "sanitize.h"
 #include "source.h"
-#include "vg_core.h"
 #include "xs.h"
 
 const char vg_help_hotplug[] =
@@ -348,7 +348,7 @@ static int apply_owned(const char *ifname, const struct vg_resolution *r,
 
 	memset(o, 0, sizeof(*o));
 	if (filter) {
-		/* As vg_core_attach(): a bad spec or a missing device
+		/* Before the state: a bad spec or a missing device
 		 * changes nothing. */
 		if (vg_spec_validate(&r->spec, err, errlen))
 			return -EINVAL;
@@ -357,7 +357,7 @@ static int apply_owned(const char *ifname, const struct vg_resolution *r,
 			return -ENODEV;
 		}
 	}
-	ret = vg_state_open(&st, vg_root(), filter ? VG_STATE_LOAD : VG_STATE_WRITE,
+	ret = vg_state_open(&st, vg_cli_ctx(), filter ? VG_STATE_LOAD : VG_STATE_WRITE,
 			    err, errlen);
 	if (ret)
 		return ret;
@@ -573,9 +573,9 @@ int vg_cmd_hotplug(int argc, char **argv)
 			free(vn);
 			vg_xs_close(&c.xs);
 		}
-		ret = vg_core_detach(dev, err, sizeof(err));
+		ret = vg_state_detach_root(vg_cli_ctx(), dev, err, sizeof(err));
 		if (!ret && alt[0] && strcmp(alt, dev))
-			ret = vg_core_detach(alt, err, sizeof(err));
+			ret = vg_state_detach_root(vg_cli_ctx(), alt, err, sizeof(err));
 		if (ret) {
 			say(LOG_ERR, "%s: %s", dev, err);
 			return EXIT_FAILURE;
@@ -927,7 +927,7 @@ int vg_cmd_setup_vif_rules(int argc, char **argv)
 			ret = bridge_del(dev);
 		if (ret) {
 			say(LOG_ERR, "%s: clear: still on its bridge; the filter stays", dev);
-		} else if (vg_core_detach(dev, err, sizeof(err))) {
+		} else if (vg_state_detach_root(vg_cli_ctx(), dev, err, sizeof(err))) {
 			say(LOG_ERR, "%s: %s", dev, err);
 			ret = -EIO;
 		}
@@ -1091,7 +1091,7 @@ static bool policy_in_force(const char *ifname, struct vg_policy *pol)
 	uint32_t ifindex = if_nametoindex(ifname);
 	bool held;
 
-	if (!ifindex || vg_state_open(&st, vg_root(), VG_STATE_READ, err, sizeof(err)))
+	if (!ifindex || vg_state_open(&st, vg_cli_ctx(), VG_STATE_READ, err, sizeof(err)))
 		return false;
 	held = vg_state_policy(&st, ifindex, pol) == 0;
 	vg_state_close(&st);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-#include "vg_core.h"
+#include "cli.h"
 
 int main(int argc, char **argv)
 {

@@ -10,6 +10,7 @@
  * vifguard's own maps and program, computed with the kernel's formulas
  * (kernel/bpf/arraymap.c, hashtab.c, lpm_trie.c of 4.19 to 5.10).
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,7 +29,8 @@
  * lpm_trie_node, struct bpf_prog without its instructions. */
 #define MAP_HEADER	512ULL
 #define HTAB_ELEM	48ULL
-#define HTAB_BUCKET	16ULL
+#define HTAB_BUCKET	16ULL	/* more with lock debugging: the retry covers it */
+#define KPTR		8ULL	/* a kernel pointer */
 #define LPM_NODE	40ULL
 #define PROG_HEADER	256ULL
 /* The maps and programs libbpf loads to probe features while loading the
@@ -64,12 +66,12 @@ uint64_t vg_memlock_map_charge(uint32_t type, uint32_t key_size, uint32_t value_
 	case BPF_MAP_TYPE_ARRAY:
 		return pages(MAP_HEADER + n * value);
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
-		return pages(MAP_HEADER + n * sizeof(void *) + n * value * cpus);
+		return pages(MAP_HEADER + n * KPTR + n * value * cpus);
 	case BPF_MAP_TYPE_HASH:
 		elem = HTAB_ELEM + round8(key_size) + value;
 		return pages(pow2_at_least(n) * HTAB_BUCKET + elem * n + elem * cpus);
 	case BPF_MAP_TYPE_PERCPU_HASH:
-		elem = HTAB_ELEM + round8(key_size) + sizeof(void *);
+		elem = HTAB_ELEM + round8(key_size) + KPTR;
 		return pages(pow2_at_least(n) * HTAB_BUCKET + elem * n + value * cpus * n);
 	case BPF_MAP_TYPE_LPM_TRIE:
 		/* The key's data: the key without its 4-octet prefix length. */
@@ -80,7 +82,15 @@ uint64_t vg_memlock_map_charge(uint32_t type, uint32_t key_size, uint32_t value_
 	}
 }
 
-uint64_t vg_memlock_need(const struct bpf_object *obj)
+/* A map libbpf will take from its pin rather than create. */
+static bool pinned(const struct bpf_map *map)
+{
+	const char *path = bpf_map__pin_path(map);
+
+	return path && !access(path, F_OK);
+}
+
+uint64_t vg_memlock_need(struct bpf_object *obj)
 {
 	struct bpf_program *prog;
 	struct bpf_map *map;
@@ -90,9 +100,10 @@ uint64_t vg_memlock_need(const struct bpf_object *obj)
 	if (ncpus <= 0)
 		return 0;
 	bpf_object__for_each_map(map, obj)
-		sum += vg_memlock_map_charge(bpf_map__type(map), bpf_map__key_size(map),
-					     bpf_map__value_size(map),
-					     bpf_map__max_entries(map), ncpus);
+		if (!pinned(map))
+			sum += vg_memlock_map_charge(bpf_map__type(map), bpf_map__key_size(map),
+						     bpf_map__value_size(map),
+						     bpf_map__max_entries(map), ncpus);
 	/* The verifier may grow the program as it rewrites it: twice its
 	 * size covers what it adds. */
 	bpf_object__for_each_program(prog, obj)
@@ -154,38 +165,76 @@ static bool old_kernel(void)
 	return major < 5 || (major == 5 && minor < 11);
 }
 
-void vg_memlock_prepare(const struct bpf_object *obj, struct vg_memlock *ml)
+static int set_limit(rlim_t cur, rlim_t max)
 {
-	uint64_t want;
+	struct rlimit r = { .rlim_cur = cur, .rlim_max = max };
+
+	return setrlimit(RLIMIT_MEMLOCK, &r) ? errno : 0;
+}
+
+void vg_memlock_prepare(struct bpf_object *obj, struct vg_memlock *ml)
+{
+	rlim_t want, max;
 
 	memset(ml, 0, sizeof(*ml));
+	/* libbpf leaves the limit alone: it would set it to infinity. */
+	libbpf_set_memlock_rlim(0);
+	ml->applies = old_kernel();
 	if (getrlimit(RLIMIT_MEMLOCK, &ml->before)) {
-		ml->before.rlim_cur = ml->before.rlim_max = RLIM_INFINITY;
+		ml->err = errno;
 		return;
 	}
-	/* libbpf raises the limit only where the kernel charges it. */
-	if (ml->before.rlim_cur == RLIM_INFINITY || !old_kernel())
+	if (!ml->applies || ml->before.rlim_cur == RLIM_INFINITY)
 		return;
 	ml->need = vg_memlock_need(obj);
-	if (!ml->need)
-		return;
 	ml->charged = charged_now();
 	want = ml->before.rlim_cur + ml->charged + ml->need;
-	libbpf_set_memlock_rlim(want < ml->before.rlim_cur ? RLIM_INFINITY : want);
+	if (want < ml->before.rlim_cur || want == RLIM_INFINITY)
+		want = RLIM_INFINITY;
+	max = ml->before.rlim_max;
+	if (max != RLIM_INFINITY && max < want)
+		max = want;
+	ml->err = set_limit(want, max);
+	/* Without CAP_SYS_RESOURCE the hard limit cannot rise: the soft
+	 * one goes as far as it does. */
+	if (ml->err == EPERM && ml->before.rlim_max > ml->before.rlim_cur &&
+	    !set_limit(ml->before.rlim_max, ml->before.rlim_max)) {
+		ml->err = 0;
+		want = ml->before.rlim_max;
+	}
+	ml->set = ml->err ? 0 : want;
+}
+
+bool vg_memlock_unlimit(struct vg_memlock *ml)
+{
+	if (!ml->applies || ml->unlimited || ml->before.rlim_cur == RLIM_INFINITY)
+		return false;
+	if (set_limit(RLIM_INFINITY, RLIM_INFINITY))
+		return false;
+	ml->unlimited = true;
+	return true;
 }
 
 void vg_memlock_report(const struct vg_memlock *ml, char *buf, size_t len)
 {
-	struct rlimit now;
+	char tail[128] = "";
 
-	if (getrlimit(RLIMIT_MEMLOCK, &now) || now.rlim_cur == ml->before.rlim_cur) {
-		snprintf(buf, len, "RLIMIT_MEMLOCK unchanged (%s)",
-			 ml->before.rlim_cur == RLIM_INFINITY ? "unlimited" :
-			 "this kernel charges BPF memory to the memory cgroup");
-		return;
-	}
-	snprintf(buf, len, "RLIMIT_MEMLOCK raised from %llu to %llu bytes: %llu for "
-		 "vifguard's maps and program, %llu charged to loaded BPF objects",
-		 (unsigned long long)ml->before.rlim_cur, (unsigned long long)now.rlim_cur,
-		 (unsigned long long)ml->need, (unsigned long long)ml->charged);
+	if (ml->unlimited)
+		snprintf(tail, sizeof(tail), "; the kernel refused the load at that: "
+			 "RLIMIT_MEMLOCK raised to unlimited");
+	if (!ml->applies)
+		snprintf(buf, len, "RLIMIT_MEMLOCK unchanged (Linux >= 5.11 charges BPF memory "
+			 "to the memory cgroup)");
+	else if (ml->before.rlim_cur == RLIM_INFINITY)
+		snprintf(buf, len, "RLIMIT_MEMLOCK unchanged (unlimited)");
+	else if (ml->err)
+		snprintf(buf, len, "RLIMIT_MEMLOCK is %llu bytes; raising it for the maps and "
+			 "program (%llu bytes, and %llu charged to loaded BPF objects) failed: %s%s",
+			 (unsigned long long)ml->before.rlim_cur, (unsigned long long)ml->need,
+			 (unsigned long long)ml->charged, strerror(ml->err), tail);
+	else
+		snprintf(buf, len, "RLIMIT_MEMLOCK raised from %llu to %llu bytes: %llu for "
+			 "vifguard's maps and program, %llu charged to loaded BPF objects%s",
+			 (unsigned long long)ml->before.rlim_cur, (unsigned long long)ml->set,
+			 (unsigned long long)ml->need, (unsigned long long)ml->charged, tail);
 }

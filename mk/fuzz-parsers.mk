@@ -15,9 +15,9 @@
 #                           tests/fuzz/parsers/regress/ (TAP).
 #
 # The loader sources are built again here, instrumented and with ASan and
-# UBSan, into $(OUTPUT)/fuzz-parsers; the harnesses never link core.c,
-# tc.c or libbpf (stubs.c stands in for the core), so none can reach the
-# kernel.
+# UBSan, into $(OUTPUT)/fuzz-parsers; the harnesses never link the state
+# library (state*.c), tc.c or libbpf (stubs.c stands in for the state
+# library), so none can reach the kernel.
 
 FUZZ_PARSERS_SECONDS ?= 100
 FUZZ_PARSERS_JOBS ?= 1

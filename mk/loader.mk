@@ -35,7 +35,7 @@ $(OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) | $(DEPS_STAMP)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 # The only user of the skeleton.
-$(OUTPUT)/loader/core.o: $(OUTPUT)/vifguard.skel.h
+$(OUTPUT)/loader/state.o: $(OUTPUT)/vifguard.skel.h
 
 $(OUTPUT)/loader/cli.o: CFLAGS += -DVIFGUARD_VERSION='"$(VIFGUARD_VERSION)"'
 

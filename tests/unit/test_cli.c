@@ -19,8 +19,8 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
+#include "cli.h"
 #include "json.h"
-#include "vg_core.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

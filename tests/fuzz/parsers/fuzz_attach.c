@@ -5,8 +5,8 @@
  * argv after "attach".
  *
  * This binary cannot reach the kernel: it is linked with commands.c but
- * without core.c, tc.c or libbpf, and stubs.c makes every core entry
- * point abort() (so reaching one would also be a crash).
+ * without the state library, tc.c or libbpf, and stubs.c makes every
+ * state entry point abort() (so reaching one would also be a crash).
  *
  * Contract: a command line that parses names a valid interface name and
  * a policy vg_spec_validate() accepts, with a known attach method; any
@@ -18,8 +18,8 @@
 #include <getopt.h>
 #include <net/if.h>
 
+#include "cli.h"
 #include "fuzz.h"
-#include "vg_core.h"
 
 #define MAX_ARGS 256
 

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * What commands.c needs from core.c and cli.c, for the attach harness.
- * The real ones load BPF, open pins and talk netlink; these abort(), so
+ * What commands.c needs from the state library (state*.c) and cli.c,
+ * for the attach harness.  The real ones load BPF, open pins and talk netlink; these abort(), so
  * a harness that ever reached one would crash instead of touching the
- * kernel.  The prototypes come from vg_core.h: a changed signature there
- * breaks this build rather than the run.  A new core function called
+ * kernel.  The prototypes come from cli.h and state.h: a changed signature
+ * there breaks this build rather than the run.  A new state function called
  * from commands.c needs its stub here too (the link says which).
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "vg_core.h"
+#include "cli.h"
 
 bool vg_json;
 
@@ -22,7 +22,7 @@ static void __attribute__((noreturn)) reached(const char *fn)
 	abort();
 }
 
-const char *vg_root(void)
+const struct vg_ctx *vg_cli_ctx(void)
 {
 	reached(__func__);
 }
@@ -33,10 +33,10 @@ void vg_error(const char *fmt, ...)
 	reached(__func__);
 }
 
-int vg_state_open(struct vg_state *st, const char *root, unsigned int flags, char *err,
-		  size_t errlen)
+int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int flags,
+		  char *err, size_t errlen)
 {
-	(void)st, (void)root, (void)flags, (void)err, (void)errlen;
+	(void)st, (void)ctx, (void)flags, (void)err, (void)errlen;
 	reached(__func__);
 }
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The loader's core, as every command of the CLI uses it: the pinned
- * state under the root directory, applying a policy to an interface,
- * detaching, listing, and the command table.
+ * The state library: the pinned state under a root directory, applying a
+ * policy to an interface, detaching, collecting garbage and reading what
+ * is in force.  It prints nothing and holds no globals: what it needs
+ * from its caller comes in a struct vg_ctx, and what goes wrong comes back
+ * as -errno plus one line of text.
  *
  * Conventions (libbpf's): int functions return 0 or -errno; err receives
  * one line for the user that does not start with the interface name
@@ -10,12 +12,12 @@
  * "vifguard: IFACE: ERR".
  *
  * Concurrency: every function that takes a struct vg_state works under
- * the lock taken by vg_state_open().  The vg_core_*() shorthands open and
- * close the state themselves, so any number of processes may call them
- * at once (hotplug starts many).
+ * the lock taken by vg_state_open().  vg_state_detach_root() opens and
+ * closes the state itself, so any number of processes may call it at
+ * once (hotplug starts many).
  */
-#ifndef VG_CORE_H
-#define VG_CORE_H
+#ifndef VG_STATE_H
+#define VG_STATE_H
 
 #include <limits.h>
 #include <stdbool.h>
@@ -26,28 +28,19 @@
 #include "policy.h"
 #include "vifguard.h"
 
-#define VG_ROOT_DEFAULT		"/sys/fs/bpf/vifguard"
-#define VG_PROG_PIN		"prog"
-
-#define EXIT_USAGE		2
-
-/* ---- global options (set by the command line before a command runs) ---- */
-
-extern bool vg_json;		/* -j: JSON on stdout, errors included */
-extern bool vg_debug;		/* -d: libbpf's log on stderr */
-extern const char *vg_root_opt;	/* -r DIR, or NULL */
-
-/* The root directory: -r, else $VIFGUARD_ROOT, else the default. */
-const char *vg_root(void);
-
-/*
- * One error for the user: "vifguard: TEXT" on stderr, or under -j a JSON
- * object {"error": TEXT} on stdout.  Under -j print only one error per
- * run, and only before any other output.
- */
-void vg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* ---- the pinned state ------------------------------------------------- */
+/* What the caller tells the library; read by vg_state_open() only. */
+struct vg_ctx {
+	const char *root;	/* the state root directory */
+	bool debug;		/* libbpf's log is shown: errors need not point at -d */
+	long lock_timeout;	/* seconds to wait for the lock; < 1: 60 */
+	/*
+	 * A line for the user while a call is still under way (the lock
+	 * held elsewhere for 5 s: "waiting for the lock on ROOT, held by
+	 * pid N (COMM)"); NULL: nobody is told.
+	 */
+	void (*notice)(void *arg, const char *msg);
+	void *notice_arg;
+};
 
 enum vg_map_id {
 	VG_MAP_POLICY,		/* array of struct vg_policy_entry */
@@ -82,17 +75,17 @@ struct vg_state {
 
 /*
  * Opens (and with LOAD creates: mounting bpffs on /sys/fs/bpf if that is
- * where the root goes and nothing is mounted) the root, locks it, and
+ * where the root goes and nothing is mounted) ctx->root, locks it, and
  * opens the pinned program and maps.  With LOAD, a root without program
  * or with missing maps is completed: the object is loaded (reusing the
  * pinned maps) and the program pinned last, so a run killed half-way
  * leaves a state the next run completes.
  */
-int vg_state_open(struct vg_state *st, const char *root, unsigned int flags,
+int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int flags,
 		  char *err, size_t errlen);
 void vg_state_close(struct vg_state *st);
 
-/* ---- apply, detach -------------------------------------------------------- */
+/* ---- apply, detach, gc (state_apply.c, state_detach.c) ------------------ */
 
 /* How to attach: VG_ATTACH_CLS_BPF or VG_ATTACH_TCX; 0 keeps what the
  * interface has, cls_bpf for a new one. */
@@ -122,6 +115,11 @@ struct vg_detach_result {
 int vg_state_detach(struct vg_state *st, const char *ifname,
 		    struct vg_detach_result *res, char *err, size_t errlen);
 
+/* vg_state_detach() in a state of its own: opened for writing at
+ * ctx->root, closed on return. */
+int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname, char *err,
+			 size_t errlen);
+
 struct vg_gc_result {
 	unsigned int ifaces;	/* interfaces whose entries went */
 	unsigned int entries;	/* map entries removed, all kinds */
@@ -134,7 +132,7 @@ struct vg_gc_result {
  * on a present interface whose policy is in force without it. */
 int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t errlen);
 
-/* ---- listing --------------------------------------------------------------- */
+/* ---- queries (state_query.c, state_store.c) ----------------------------- */
 
 #define VG_IFACE_MAX_V6 (VG_MAX_ADDRS + VG_MAX_MACS)
 
@@ -164,64 +162,17 @@ struct vg_iface {
 int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out,
 		  size_t *n, char *err, size_t errlen);
 
-/* Host-wide drops by reason since the maps were created ("totals"),
- * summed over CPUs; zeros when the map is not there.  out->pkts[VG_NO_POLICY]
- * counts frames on interfaces with the program and no policy (orphans).
- * *full is set when the per-interface drop counters have no room left. */
 /* The policy in force on ifindex, wherever it is kept: 0, -ENOENT when
  * there is none, or another -errno. */
 int vg_state_policy(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol);
 
+/* Host-wide drops by reason since the maps were created ("totals"),
+ * summed over CPUs; zeros when the map is not there.  out->pkts[VG_NO_POLICY]
+ * counts frames on interfaces with the program and no policy (orphans).
+ * *full is set when the per-interface drop counters have no room left. */
 int vg_state_totals(struct vg_state *st, struct vg_stats *out, bool *full);
 
 /* Names of the VG_REASONS, by index. */
 extern const char *const vg_reason_names[VG_REASON_MAX];
 
-/* ---- shorthands: open the state at vg_root(), act, close ------------------ */
-
-/* Attach or update; default attach method. */
-int vg_core_attach(const struct vg_spec *spec, char *err, size_t errlen);
-/* Detach; nothing to detach is success. */
-int vg_core_detach(const char *ifname, char *err, size_t errlen);
-
-/* ---- the command table ------------------------------------------------------ */
-
-struct vg_cmd {
-	const char *name;
-	/* argv[0] is the command name; getopt users reset optind.
-	 * Returns the exit status (EXIT_SUCCESS, EXIT_FAILURE, EXIT_USAGE). */
-	int (*fn)(int argc, char **argv);
-	const char *summary;	/* one line for `vifguard help` */
-	const char *help;	/* `vifguard help NAME`, NAME --help */
-};
-
-/* The table in cli.c, ended by a NULL name. */
-extern const struct vg_cmd vg_cmds[];
-const struct vg_cmd *vg_cmd_find(const char *name);
-
-/* The whole command line: global options, then the command. */
-int vg_main(int argc, char **argv);
-
-/* The core commands (commands.c). */
-int vg_cmd_attach(int argc, char **argv);
-int vg_cmd_detach(int argc, char **argv);
-int vg_cmd_show(int argc, char **argv);
-int vg_cmd_stats(int argc, char **argv);
-int vg_cmd_gc(int argc, char **argv);
-extern const char vg_help_attach[], vg_help_detach[], vg_help_show[],
-	vg_help_stats[], vg_help_gc[];
-
-/*
- * attach's command line, parsed and checked without touching anything
- * (unit-tested).  Returns 0, or -EINVAL with "ARG: cause" in err (a usage
- * error: exit 2).  A bare IFACE is required; its existence is checked
- * by the caller.
- */
-struct vg_attach_args {
-	struct vg_spec spec;
-	struct vg_apply_opts opts;
-	bool help;
-};
-int vg_attach_parse(int argc, char **argv, struct vg_attach_args *a, char *err, size_t errlen);
-
-#endif /* VG_CORE_H */
+#endif /* VG_STATE_H */

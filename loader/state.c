@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The state root: finding or making it on a bpf filesystem, trusting it,
+ * locking it, and opening (or loading and pinning) the program and maps
+ * it holds.
+ *
+ * Layout under the root (a directory on a bpf filesystem):
+ *   prog                     the loaded program, pinned last
+ *   policy, v4_addrs, ...    the maps, by their names in the object
+ *   tcx_IFINDEX              tcx links (bpffs refuses '.', so never names)
+ * The root directory itself is the lock: flock() works on a directory fd
+ * and bpffs holds no regular files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "memlock.h"
+#include "sanitize.h"
+#include "state_int.h"
+#include "vifguard.skel.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+#define VG_BPFFS_DEFAULT "/sys/fs/bpf"
+#define VG_PROG_PIN "prog"
+
+const char *const vg_map_names[VG_MAP_N] = {
+	[VG_MAP_POLICY] = "policy",
+	[VG_MAP_SPILL] = "policy_spill",
+	[VG_MAP_V4_ADDRS] = "v4_addrs",
+	[VG_MAP_V6_ADDRS] = "v6_addrs",
+	[VG_MAP_PASSES] = "passes",
+	[VG_MAP_DROPS] = "drops",
+	[VG_MAP_TOTALS] = "totals",
+};
+
+int vg_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* ---- the root --------------------------------------------------------- */
+
+static bool is_bpffs(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == BPF_FS_MAGIC;
+}
+
+static void parent_of(const char *path, char *out, size_t len)
+{
+	char *slash;
+
+	snprintf(out, len, "%s", path);
+	/* Trailing slashes first, so that "/a/b/" gives "/a". */
+	for (slash = out + strlen(out) - 1; slash > out && *slash == '/'; slash--)
+		*slash = '\0';
+	slash = strrchr(out, '/');
+	if (!slash)
+		snprintf(out, len, ".");
+	else if (slash == out)
+		out[1] = '\0';
+	else
+		*slash = '\0';
+}
+
+/*
+ * bpftool's behaviour for the default location: a host that never
+ * mounted bpffs gets one on /sys/fs/bpf.  The mount is serialised with a
+ * lock on /sys/fs/bpf so that parallel first runs do not stack mounts.
+ */
+static int mount_default_bpffs(char *err, size_t errlen)
+{
+	int fd, ret = 0;
+
+	fd = open(VG_BPFFS_DEFAULT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return vg_fail(err, errlen, -errno, "%s: %s", VG_BPFFS_DEFAULT, strerror(errno));
+	while (flock(fd, LOCK_EX) && errno == EINTR)
+		;
+	if (!is_bpffs(VG_BPFFS_DEFAULT) &&
+	    mount("bpf", VG_BPFFS_DEFAULT, "bpf", 0, "mode=0700"))
+		ret = vg_fail(err, errlen, -errno, "cannot mount a bpf filesystem on %s: %s",
+			      VG_BPFFS_DEFAULT, strerror(errno));
+	close(fd);
+	return ret;
+}
+
+/* Makes sure root exists, creating it when create: -ENOENT without
+ * create when it does not.  open_root() then checks what it is. */
+static int prepare_root(const char *root, bool create, char *err, size_t errlen)
+{
+	char parent[PATH_MAX];
+	struct stat sb;
+
+	if (lstat(root, &sb) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return vg_fail(err, errlen, -errno, "%s: %s", root, strerror(errno));
+	if (!create)
+		return -ENOENT;
+	parent_of(root, parent, sizeof(parent));
+	if (!is_bpffs(parent)) {
+		int ret;
+
+		if (strcmp(parent, VG_BPFFS_DEFAULT))
+			return vg_fail(err, errlen, -EINVAL,
+				       "%s: not a bpf filesystem; mount one (mount -t bpf -o mode=0700 bpf %s) or choose another root",
+				       parent, parent);
+		ret = mount_default_bpffs(err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (mkdir(root, 0700) && errno != EEXIST)
+		return vg_fail(err, errlen, -errno, "cannot create %s: %s", root, strerror(errno));
+	return 0;
+}
+
+static int not_root_only(const char *path, const struct stat *sb, const char *what,
+			 char *err, size_t errlen)
+{
+	return vg_fail(err, errlen, -EPERM,
+		       "%s: owned by uid %u with mode %04o; refused (%s)", path,
+		       (unsigned int)sb->st_uid, (unsigned int)(sb->st_mode & 07777), what);
+}
+
+/*
+ * The directories above root on its bpf filesystem, up to the mount:
+ * whoever may rename one of them may swap the state for another.  Each
+ * must be root's and not writable by others unless sticky (a bpffs
+ * mounted without mode= is 1777), and none a symbolic link, which anyone
+ * with write access there could have made.
+ */
+static int check_root_parents(const char *root, char *err, size_t errlen)
+{
+	char cur[PATH_MAX], up[PATH_MAX];
+	struct stat sb;
+
+	parent_of(root, cur, sizeof(cur));
+	for (;;) {
+		if (lstat(cur, &sb))
+			return vg_fail(err, errlen, -errno, "%s: %s", cur, strerror(errno));
+		parent_of(cur, up, sizeof(up));
+		if (S_ISLNK(sb.st_mode)) {
+			if (is_bpffs(up))
+				return vg_fail(err, errlen, -ELOOP,
+					       "%s: a symbolic link on a bpf filesystem; refused (name the directory itself)",
+					       cur);
+			return 0;
+		}
+		if (!is_bpffs(cur))
+			return 0;
+		if (!vg_root_only(&sb))
+			return not_root_only(cur, &sb, "the directories above the state root must "
+					     "be root's and not writable by others, or sticky",
+					     err, errlen);
+		if (!strcmp(up, cur))
+			return 0;
+		memcpy(cur, up, sizeof(cur));
+	}
+}
+
+/*
+ * Opens root, never through a symbolic link, for the lock: a directory
+ * on a bpf filesystem, owned by root and writable by root only (anyone
+ * else could pin or link entries of their own there), under parents
+ * that only root can change.  Returns the descriptor or -errno.
+ */
+static int open_root(const char *root, char *err, size_t errlen)
+{
+	struct statfs fs;
+	struct stat sb;
+	int fd, ret;
+
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		if ((ret == -ELOOP || ret == -ENOTDIR) && lstat(root, &sb) == 0 &&
+		    S_ISLNK(sb.st_mode))
+			return vg_fail(err, errlen, ret,
+				       "%s: a symbolic link; refused (name the directory itself)", root);
+		if (ret == -ENOTDIR)
+			return vg_fail(err, errlen, ret, "%s: not a directory", root);
+		return vg_fail(err, errlen, ret, "%s: %s", root, strerror(-ret));
+	}
+	if (fstat(fd, &sb) || fstatfs(fd, &fs)) {
+		ret = vg_fail(err, errlen, -errno, "%s: %s", root, strerror(errno));
+		goto fail;
+	}
+	if (fs.f_type != BPF_FS_MAGIC) {
+		ret = vg_fail(err, errlen, -EINVAL,
+			      "%s: not on a bpf filesystem (mount -t bpf -o mode=0700 bpf DIR)", root);
+		goto fail;
+	}
+	if (sb.st_uid != 0 || (sb.st_mode & (S_IWGRP | S_IWOTH))) {
+		ret = not_root_only(root, &sb, "the state root must be root's and writable by "
+				    "root only; a bpffs mounted as the root needs -o mode=0700",
+				    err, errlen);
+		goto fail;
+	}
+	ret = check_root_parents(root, err, errlen);
+	if (ret)
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return ret;
+}
+
+/* The lock is held for one command, a few grace periods at most; this
+ * long a wait means a process holds it that will not let go. */
+#define LOCK_NOTICE_SECONDS	5
+#define LOCK_TIMEOUT_SECONDS	60
+
+static void on_alarm(int sig)
+{
+	(void)sig;	/* only interrupts flock() */
+}
+
+/* "pid N (comm)" of a process holding a lock on the inode of fd, from
+ * /proc/locks, or "another process". */
+static void lock_holder(int fd, char *out, size_t len)
+{
+	char line[256], comm[64] = "", path[64];
+	unsigned long ino;
+	unsigned int maj, min;
+	struct stat sb;
+	FILE *f;
+	int pid;
+
+	snprintf(out, len, "another process");
+	if (fstat(fd, &sb) || !(f = fopen("/proc/locks", "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%lu", &pid, &maj, &min, &ino) != 4 ||
+		    ino != (unsigned long)sb.st_ino || maj != major(sb.st_dev) ||
+		    min != minor(sb.st_dev) || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		FILE *c = fopen(path, "re");
+
+		if (c) {
+			if (fgets(comm, sizeof(comm), c))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(c);
+		}
+		snprintf(out, len, "pid %d (%s)", pid, comm[0] ? comm : "?");
+		break;
+	}
+	fclose(f);
+}
+
+/*
+ * flock(op), waiting at most LOCK_TIMEOUT_SECONDS (or ctx->lock_timeout)
+ * and telling ctx->notice after LOCK_NOTICE_SECONDS: a hotplug script
+ * must not hang for ever behind a stuck process.
+ */
+static int lock_bounded(int fd, int op, const struct vg_ctx *ctx, char *err, size_t errlen)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old_sa;
+	struct itimerval tick = { { 1, 0 }, { 1, 0 } }, old_it, off = { { 0, 0 }, { 0, 0 } };
+	long timeout = ctx->lock_timeout >= 1 ? ctx->lock_timeout : LOCK_TIMEOUT_SECONDS;
+	const char *root = ctx->root;
+	char holder[96], msg[PATH_MAX + 160];
+	long waited = 0;
+	int ret;
+
+	if (flock(fd, op | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK && errno != EINTR)
+		return vg_fail(err, errlen, -errno, "cannot lock %s: %s", root, strerror(errno));
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old_sa);	/* no SA_RESTART: flock returns EINTR */
+	setitimer(ITIMER_REAL, &tick, &old_it);
+	for (;;) {
+		ret = flock(fd, op);
+		if (ret == 0 || errno != EINTR)
+			break;
+		/* EINTR: a tick, or another signal; count whole seconds. */
+		if (++waited == LOCK_NOTICE_SECONDS && ctx->notice) {
+			lock_holder(fd, holder, sizeof(holder));
+			snprintf(msg, sizeof(msg), "waiting for the lock on %s, held by %s",
+				 root, holder);
+			ctx->notice(ctx->notice_arg, msg);
+		}
+		if (waited >= timeout) {
+			errno = ETIMEDOUT;
+			break;
+		}
+	}
+	ret = ret ? -errno : 0;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old_sa, NULL);
+	setitimer(ITIMER_REAL, &old_it, NULL);
+	if (ret == -ETIMEDOUT) {
+		lock_holder(fd, holder, sizeof(holder));
+		return vg_fail(err, errlen, ret,
+			       "cannot lock %s: held by %s for %ld s; nothing was changed "
+			       "(VIFGUARD_LOCK_TIMEOUT sets the wait)", root, holder, timeout);
+	}
+	if (ret)
+		return vg_fail(err, errlen, ret, "cannot lock %s: %s", root, strerror(-ret));
+	return 0;
+}
+
+/* Roots are checked to leave room for every pin name (vg_state_open),
+ * so truncation here would only ever cut a name the kernel refuses. */
+static void pin_path(const struct vg_state *st, const char *name, char *out, size_t len)
+{
+	if (snprintf(out, len, "%s/%s", st->root, name) >= (int)len)
+		out[0] = '\0';
+}
+
+static int prog_id_of(int fd, uint32_t *id)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*id = info.id;
+	return 0;
+}
+
+/* What each map must be; a pin that is something else was left by a
+ * vifguard of another layout.  load_and_pin() checks the maps it just
+ * created against this too, so the table cannot drift from the object. */
+static const struct {
+	enum bpf_map_type type;
+	uint32_t key_size, value_size;
+} map_layout[VG_MAP_N] = {
+	[VG_MAP_POLICY] = { BPF_MAP_TYPE_ARRAY, 4, sizeof(struct vg_policy_entry) },
+	[VG_MAP_SPILL] = { BPF_MAP_TYPE_HASH, 4, sizeof(struct vg_policy) },
+	[VG_MAP_V4_ADDRS] = { BPF_MAP_TYPE_LPM_TRIE, sizeof(struct vg_v4_key), 1 },
+	[VG_MAP_V6_ADDRS] = { BPF_MAP_TYPE_LPM_TRIE, sizeof(struct vg_v6_key), 1 },
+	[VG_MAP_PASSES] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(__u64) },
+	[VG_MAP_DROPS] = { BPF_MAP_TYPE_PERCPU_HASH, sizeof(struct vg_drop_key), sizeof(__u64) },
+	[VG_MAP_TOTALS] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct vg_stats) },
+};
+
+static int check_layout(const struct vg_state *st, int id, const char *path, char *err,
+			size_t errlen)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(st->map_fd[id], &info, &len))
+		return vg_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (info.type == map_layout[id].type && info.key_size == map_layout[id].key_size &&
+	    info.value_size == map_layout[id].value_size)
+		return 0;
+	return vg_fail(err, errlen, -EPROTO,
+		       "%s: a map of another layout (type %u, key %u, value %u bytes; this "
+		       "vifguard needs type %u, key %u, value %u), left by another version: "
+		       "detach every interface with that version, then remove %s",
+		       path, info.type, info.key_size, info.value_size, map_layout[id].type,
+		       map_layout[id].key_size, map_layout[id].value_size, st->root);
+}
+
+static int open_pins(struct vg_state *st, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int i, ret;
+
+	pin_path(st, VG_PROG_PIN, path, sizeof(path));
+	st->prog_fd = bpf_obj_get(path);
+	if (st->prog_fd < 0) {
+		if (errno != ENOENT)
+			return vg_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		st->prog_fd = -1;
+	} else if ((ret = prog_id_of(st->prog_fd, &st->prog_id))) {
+		return vg_fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
+	}
+	for (i = 0; i < VG_MAP_N; i++) {
+		pin_path(st, vg_map_names[i], path, sizeof(path));
+		st->map_fd[i] = bpf_obj_get(path);
+		if (st->map_fd[i] < 0) {
+			if (errno != ENOENT)
+				return vg_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+			st->map_fd[i] = -1;
+		} else if ((ret = check_layout(st, i, path, err, errlen))) {
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void close_pins(struct vg_state *st)
+{
+	int i;
+
+	if (st->prog_fd >= 0)
+		close(st->prog_fd);
+	st->prog_fd = -1;
+	st->prog_id = 0;
+	for (i = 0; i < VG_MAP_N; i++) {
+		if (st->map_fd[i] >= 0)
+			close(st->map_fd[i]);
+		st->map_fd[i] = -1;
+	}
+}
+
+static bool all_pinned(const struct vg_state *st)
+{
+	int i;
+
+	if (st->prog_fd < 0)
+		return false;
+	for (i = 0; i < VG_MAP_N; i++)
+		if (st->map_fd[i] < 0)
+			return false;
+	return true;
+}
+
+/* Opens the object with every map's pin path set: libbpf reuses the
+ * maps already pinned (entries of attached interfaces stay) and pins the
+ * new ones. */
+static struct vifguard *open_object(struct vg_state *st, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct vifguard *skel;
+	struct bpf_map *map;
+	int ret;
+
+	skel = vifguard__open();
+	if (!skel) {
+		vg_fail(err, errlen, -errno, "cannot open the BPF object: %s", strerror(errno));
+		return NULL;
+	}
+	bpf_object__for_each_map(map, skel->obj) {
+		pin_path(st, bpf_map__name(map), path, sizeof(path));
+		ret = bpf_map__set_pin_path(map, path);
+		if (ret) {
+			vg_fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
+			vifguard__destroy(skel);
+			return NULL;
+		}
+	}
+	return skel;
+}
+
+/*
+ * Loads the object with RLIMIT_MEMLOCK raised where the kernel charges
+ * it (memlock.h); a load the kernel refuses for it even so is tried once
+ * more without a limit.  *skelp: the loaded object, or NULL.
+ */
+static int load_object(struct vg_state *st, const struct vg_ctx *ctx, struct vifguard **skelp,
+		       char *err, size_t errlen)
+{
+	struct vg_memlock ml;
+	char note[384];
+	int ret;
+
+	*skelp = open_object(st, err, errlen);
+	if (!*skelp)
+		return -ENOENT;
+	vg_memlock_prepare((*skelp)->obj, &ml);
+	ret = vifguard__load(*skelp);
+	if (ret == -EPERM && vg_memlock_unlimit(&ml)) {
+		vifguard__destroy(*skelp);
+		*skelp = open_object(st, err, errlen);
+		if (!*skelp)
+			return -ENOENT;
+		ret = vifguard__load(*skelp);
+	}
+	vg_memlock_report(&ml, note, sizeof(note));
+	if (ctx->debug && ctx->notice)
+		ctx->notice(ctx->notice_arg, note);
+	if (ret == -EPERM && ml.applies && ml.before.rlim_cur != RLIM_INFINITY)
+		return vg_fail(err, errlen, ret, "cannot load the BPF program: %s (%s)",
+			       strerror(-ret), note);
+	if (ret)
+		return vg_fail(err, errlen, ret, "cannot load the BPF program: %s%s",
+			       strerror(-ret), ctx->debug ? "" : " (-d shows libbpf's log)");
+	return 0;
+}
+
+/* Loads the object and pins it: the program pin comes last and marks the
+ * state complete. */
+static int load_and_pin(struct vg_state *st, const struct vg_ctx *ctx, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct bpf_program *prog;
+	struct vifguard *skel;
+	int ret;
+
+	ret = load_object(st, ctx, &skel, err, errlen);
+	if (ret)
+		goto out;
+	prog = bpf_object__next_program(skel->obj, NULL);
+	if (!prog) {
+		ret = vg_fail(err, errlen, -ENOENT, "the BPF object has no program");
+		goto out;
+	}
+	pin_path(st, VG_PROG_PIN, path, sizeof(path));
+	/* An older program whose maps went missing: its pin goes, the
+	 * interfaces move to the new one on their next attach. */
+	if (unlink(path) && errno != ENOENT) {
+		ret = vg_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	ret = bpf_program__pin(prog, path);
+	if (ret) {
+		vg_fail(err, errlen, ret, "cannot pin %s: %s", path, strerror(-ret));
+		goto out;
+	}
+	close_pins(st);
+	ret = open_pins(st, err, errlen);
+	if (!ret && !all_pinned(st))
+		ret = vg_fail(err, errlen, -ENOENT, "%s: pins missing after loading", st->root);
+out:
+	vifguard__destroy(skel);
+	return ret;
+}
+
+int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int flags,
+		  char *err, size_t errlen)
+{
+	const char *root = ctx->root;
+	bool write = flags & (VG_STATE_WRITE | VG_STATE_LOAD);
+	bool create = flags & VG_STATE_LOAD;
+	int i, ret;
+
+	memset(st, 0, sizeof(*st));
+	st->lock_fd = -1;
+	st->prog_fd = -1;
+	for (i = 0; i < VG_MAP_N; i++)
+		st->map_fd[i] = -1;
+	st->write = write;
+	/* Room for "/tcx_4294967295" and every map name after it. */
+	if (strlen(root) + 32 >= sizeof(st->root) ||
+	    snprintf(st->root, sizeof(st->root), "%s", root) >= (int)sizeof(st->root))
+		return vg_fail(err, errlen, -ENAMETOOLONG, "%s: name too long", root);
+
+	/* Only attach creates: reading, detaching or collecting garbage
+	 * in a root that does not exist has nothing to do. */
+	ret = prepare_root(root, create, err, errlen);
+	if (ret == -ENOENT && !create)
+		return 0;
+	if (ret)
+		return ret;
+	st->lock_fd = open_root(root, err, errlen);
+	if (st->lock_fd < 0) {
+		ret = st->lock_fd;
+		st->lock_fd = -1;
+		return ret;
+	}
+	ret = lock_bounded(st->lock_fd, write ? LOCK_EX : LOCK_SH, ctx, err, errlen);
+	if (ret)
+		goto fail;
+	ret = open_pins(st, err, errlen);
+	if (!ret && (flags & VG_STATE_LOAD) && !all_pinned(st))
+		ret = load_and_pin(st, ctx, err, errlen);
+	if (ret)
+		goto fail;
+	return 0;
+fail:
+	vg_state_close(st);
+	return ret;
+}
+
+void vg_state_close(struct vg_state *st)
+{
+	close_pins(st);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);	/* releases the lock */
+	st->lock_fd = -1;
+}
+

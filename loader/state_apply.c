@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Applying a policy to an interface: a new one, or one whose policy is
+ * updated in place.  The policy and its addresses go to the maps under
+ * the generation not in force, the filter goes on, and one write to the
+ * policy store (vg_store_commit()) switches the program to them; the
+ * old generation goes a grace period later.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+
+#include "state_int.h"
+#include "tc.h"
+
+static bool v4_inline(const struct vg_policy *pol, const struct vg_prefix4 *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < VG_INLINE_V4 && p->len == 32; i++)
+		if (pol->v4[i] == p->addr.s_addr)
+			return true;
+	return false;
+}
+
+static bool v6_inline(const struct vg_policy *pol, const struct vg_prefix6 *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < VG_INLINE_V6 && p->len == 128; i++)
+		if (!memcmp(pol->v6[i], &p->addr, 16))
+			return true;
+	return false;
+}
+
+/* The addresses of spec that the policy does not hold inline, to the
+ * tries under ifindex and gen. */
+static int write_addrs(struct vg_state *st, const struct vg_spec *spec,
+		       const struct vg_policy *pol, uint32_t ifindex)
+{
+	const uint8_t one = 1;
+	unsigned int i;
+
+	for (i = 0; i < spec->n_v4; i++) {
+		struct vg_v4_key k = {
+			.prefixlen = VG_LPM_KEY_BITS + spec->v4[i].len,
+			.ifindex = ifindex,
+			.gen = pol->gen,
+			.addr = spec->v4[i].addr.s_addr,
+		};
+
+		if (v4_inline(pol, &spec->v4[i]))
+			continue;
+		if (bpf_map_update_elem(st->map_fd[VG_MAP_V4_ADDRS], &k, &one, BPF_ANY))
+			return -errno;
+	}
+	for (i = 0; i < spec->n_v6; i++) {
+		struct vg_v6_key k = {
+			.prefixlen = VG_LPM_KEY_BITS + spec->v6[i].len,
+			.ifindex = ifindex,
+			.gen = pol->gen,
+		};
+
+		if (v6_inline(pol, &spec->v6[i]))
+			continue;
+		memcpy(k.addr, &spec->v6[i].addr, 16);
+		if (bpf_map_update_elem(st->map_fd[VG_MAP_V6_ADDRS], &k, &one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/* The policy of spec: the first host addresses of each family inline,
+ * a flag for each family with more. */
+static void policy_build(const struct vg_spec *spec, uint8_t gen, uint16_t slot,
+			 struct vg_policy *pol)
+{
+	unsigned int i, n4 = 0, n6 = 0;
+
+	memset(pol, 0, sizeof(*pol));
+	pol->gen = gen;
+	pol->slot = slot;
+	pol->flags = (uint16_t)spec->flags;
+	for (i = 0; i < spec->n_v4; i++) {
+		if (v4_inline(pol, &spec->v4[i]))
+			continue;	/* listed twice */
+		if (spec->v4[i].len == 32 && n4 < VG_INLINE_V4)
+			pol->v4[n4++] = spec->v4[i].addr.s_addr;
+		else
+			pol->flags |= VG_F_V4_TABLE;
+	}
+	for (i = 0; i < spec->n_v6; i++) {
+		if (v6_inline(pol, &spec->v6[i]))
+			continue;
+		if (spec->v6[i].len == 128 && n6 < VG_INLINE_V6)
+			memcpy(pol->v6[n6++], &spec->v6[i].addr, 16);
+		else
+			pol->flags |= VG_F_V6_TABLE;
+	}
+	pol->mode = (uint8_t)spec->mode;
+	pol->n_macs = (uint8_t)spec->n_macs;
+	memcpy(pol->macs, spec->macs, sizeof(pol->macs[0]) * spec->n_macs);
+	for (i = 0; i < spec->n_ethertypes; i++)
+		pol->ethertypes[i] = htons(spec->ethertypes[i]);
+	/* spec->ifname was validated to fit, NUL included. */
+	memcpy(pol->ifname, spec->ifname, strnlen(spec->ifname, VG_IFNAMSIZ - 1));
+}
+
+/*
+ * Takes off our filter of the method not in use, if there is one: after
+ * a switch of method, or one a stopped run left behind.  When the clsact
+ * goes with it, pol (in force) loses VG_ATTACH_OWN_CLSACT, in the maps
+ * too.
+ */
+static int other_method_off(struct vg_state *st, uint32_t ifindex, uint32_t kind,
+			    struct vg_policy *pol)
+{
+	char path[PATH_MAX];
+	bool removed;
+	int ret;
+
+	if (kind == VG_ATTACH_CLS_BPF) {
+		vg_tcx_pin_path(st, ifindex, path, sizeof(path));
+		return vg_tcx_detach(path, &removed);
+	}
+	ret = vg_tc_detach((int)ifindex, pol->attach & VG_ATTACH_OWN_CLSACT, &removed);
+	if (ret || !(pol->attach & VG_ATTACH_OWN_CLSACT))
+		return ret;
+	pol->attach &= ~VG_ATTACH_OWN_CLSACT;
+	return vg_store_set_meta(st, ifindex, pol);
+}
+
+static int attach_error(char *err, size_t errlen, int ret)
+{
+	if (ret == -EOPNOTSUPP)
+		return vg_fail(err, errlen, ret, "cannot attach: tcx needs Linux 6.6 or later");
+	return vg_fail(err, errlen, ret, "cannot attach: %s", strerror(-ret));
+}
+
+static int missing_maps(const struct vg_state *st, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < VG_MAP_N; i++)
+		if (st->map_fd[i] < 0)
+			return vg_fail(err, errlen, -ENOENT, "%s/%s: map not pinned", st->root,
+				       vg_map_names[i]);
+	return 0;
+}
+
+
+/* One apply, as its steps see it. */
+struct apply {
+	struct vg_state *st;
+	const struct vg_spec *spec;
+	char *err;
+	size_t errlen;
+	uint32_t ifindex;
+	uint32_t kind;		/* VG_ATTACH_CLS_BPF or VG_ATTACH_TCX */
+	uint32_t attach;	/* what pol.attach gets: kind, VG_ATTACH_OWN_CLSACT */
+	bool have_old;		/* a policy is in force: an update */
+	bool deferred;		/* addresses left to write after the commit */
+	uint8_t gen;		/* the generation being written */
+	struct vg_policy old;	/* in force, when have_old */
+	struct vg_policy pol;	/* the new one */
+};
+
+/* Checks what the apply needs and reads what is in force; nothing is
+ * written yet. */
+static int apply_begin(struct apply *a, const struct vg_apply_opts *opts)
+{
+	struct vg_state *st = a->st;
+	char verr[VG_ERRLEN];
+	int ret;
+
+	if (vg_spec_validate(a->spec, verr, sizeof(verr)))
+		return vg_fail(a->err, a->errlen, -EINVAL, "invalid policy: %s", verr);
+	if (st->prog_fd < 0 || !st->write)
+		return vg_fail(a->err, a->errlen, -EINVAL, "cannot attach: state not loaded");
+	if ((ret = missing_maps(st, a->err, a->errlen)))
+		return ret;
+	a->ifindex = if_nametoindex(a->spec->ifname);
+	if (!a->ifindex)
+		return vg_fail(a->err, a->errlen, -errno, "cannot attach: %s", strerror(errno));
+
+	ret = vg_state_policy(st, a->ifindex, &a->old);
+	a->have_old = ret == 0;
+	if (ret && ret != -ENOENT)
+		return vg_fail(a->err, a->errlen, ret, "cannot read the policy: %s",
+			       strerror(-ret));
+	a->gen = a->have_old ? (uint8_t)(a->old.gen ^ 1) : 0;
+	a->kind = opts && opts->attach ? opts->attach :
+		a->have_old && (a->old.attach & VG_ATTACH_TCX) ? VG_ATTACH_TCX :
+		VG_ATTACH_CLS_BPF;
+	return 0;
+}
+
+/* The new policy and its addresses, under the generation not in force. */
+static int apply_write(struct apply *a)
+{
+	struct vg_state *st = a->st;
+	uint16_t slot;
+	int ret;
+
+	/* Leftovers of a run killed before its commit point; without a
+	 * policy nothing of this ifindex is in force: both generations and
+	 * any drop counters go. */
+	ret = vg_purge_addrs(st, a->ifindex, a->have_old ? VG_PURGE_GEN : VG_PURGE_ALL,
+			     a->gen, NULL);
+	if (!ret && !a->have_old)
+		ret = vg_purge_drops(st, a->ifindex, NULL);
+	if (ret)
+		return vg_fail(a->err, a->errlen, ret, "cannot write the maps: %s",
+			       strerror(-ret));
+	if (a->have_old) {
+		slot = a->old.slot;
+	} else if ((ret = vg_store_slot_alloc(st, a->ifindex, &slot))) {
+		if (ret == -ENOSPC)
+			return vg_fail(a->err, a->errlen, ret, "cannot attach: %u interfaces "
+				       "whose policy array entry another one holds have a "
+				       "policy already", VG_MAX_IFACES - VG_POLICY_ENTRIES);
+		return vg_fail(a->err, a->errlen, ret, "cannot write the maps: %s",
+			       strerror(-ret));
+	}
+	policy_build(a->spec, a->gen, slot, &a->pol);
+	ret = write_addrs(st, a->spec, &a->pol, a->ifindex);
+	if (ret == -ENOSPC && a->have_old) {
+		/* No room for the new addresses beside the old ones: the
+		 * new policy goes in force first (those of its addresses
+		 * not written yet are dropped, the old ones no longer
+		 * pass), the old generation goes, then the rest is
+		 * written.  A shrink always fits. */
+		a->deferred = true;
+		ret = 0;
+	}
+	if (ret)
+		return vg_fail(a->err, a->errlen, ret, "cannot write the maps: %s",
+			       strerror(-ret));
+	return 0;
+}
+
+/* The clsact hook for cls_bpf, and whether the clsact is ours. */
+static int apply_hook(struct apply *a)
+{
+	bool created = false;
+	int ret;
+
+	a->attach = a->kind;
+	if (a->have_old)
+		a->attach |= a->old.attach & VG_ATTACH_OWN_CLSACT;
+	if (a->kind != VG_ATTACH_CLS_BPF)
+		return 0;
+	ret = vg_tc_hook((int)a->ifindex, &created);
+	if (ret)
+		return vg_fail(a->err, a->errlen, ret, "cannot attach: clsact: %s",
+			       strerror(-ret));
+	/* A clsact with nothing but ours on a new interface was made by a
+	 * run stopped half-way (or is unused): it is ours. */
+	if (created || (!a->have_old && vg_tc_clsact_unused((int)a->ifindex) == 1))
+		a->attach |= VG_ATTACH_OWN_CLSACT;
+	return 0;
+}
+
+/*
+ * After the commit of an update: the old generation goes once no frame
+ * can be using it, the addresses deferred are written, and the filter
+ * is put (back) on.
+ */
+static int apply_update_rest(struct apply *a, bool waited)
+{
+	struct vg_state *st = a->st;
+	int ret;
+
+	/* A frame that read the old generation just before the commit
+	 * still looks up its addresses: they go only once it is through.
+	 * A failure here leaves only stale entries that the next attach or
+	 * gc removes. */
+	if (!waited)
+		vg_wait_for_readers();
+	ret = vg_purge_addrs(st, a->ifindex, VG_PURGE_GEN, a->old.gen, NULL);
+	if (a->deferred && (ret || (ret = write_addrs(st, a->spec, &a->pol, a->ifindex)))) {
+		vg_filter_attach(st, a->ifindex, a->kind);
+		return vg_fail(a->err, a->errlen, ret,
+			       "the address tables are full: the new policy is in force, but "
+			       "frames from addresses it could not store are dropped (%s)",
+			       strerror(-ret));
+	}
+	/* The filter is normally there already (kept in place, or its
+	 * program replaced); a new method goes on before the old one goes. */
+	ret = vg_filter_attach(st, a->ifindex, a->kind);
+	if (ret)
+		return attach_error(a->err, a->errlen, ret);
+	return 0;
+}
+
+/* Only a new interface is rolled back: an attached one keeps its old
+ * policy in force (the commit point was not reached) or the new one (it
+ * was). */
+static void apply_undo(struct apply *a)
+{
+	bool removed;
+
+	if (a->have_old)
+		return;
+	vg_filter_detach(a->st, a->ifindex, a->attach & VG_ATTACH_OWN_CLSACT, &removed);
+	vg_remove_entries(a->st, a->ifindex, NULL);
+	vg_store_sweep(a->st);
+}
+
+int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
+		   const struct vg_apply_opts *opts, char *err, size_t errlen)
+{
+	struct apply a = { .st = st, .spec = spec, .err = err, .errlen = errlen };
+	bool waited = false;
+	int ret;
+
+	ret = apply_begin(&a, opts);
+	if (ret)
+		return ret;
+	ret = apply_write(&a);
+	if (!ret)
+		ret = apply_hook(&a);
+	/* A new interface gets its filter before its policy: until the
+	 * commit the program finds no policy and drops every frame, so a
+	 * run stopped in between leaves an interface that fails closed,
+	 * never a policy in force without a filter. */
+	if (!ret && !a.have_old && (ret = vg_filter_attach(st, a.ifindex, a.kind)))
+		attach_error(err, errlen, ret);
+	if (!ret) {
+		/* The commit point: the program switches to the new policy
+		 * and generation at once. */
+		a.pol.attach = (uint8_t)a.attach;
+		ret = vg_store_commit(st, a.ifindex, &a.pol, &waited);
+		if (ret)
+			vg_fail(err, errlen, ret, "cannot write the policy: %s", strerror(-ret));
+	}
+	if (ret) {
+		apply_undo(&a);
+		return ret;
+	}
+	if (a.have_old && (ret = apply_update_rest(&a, waited)))
+		return ret;
+	ret = other_method_off(st, a.ifindex, a.kind, &a.pol);
+	if (ret)
+		return vg_fail(err, errlen, ret,
+			       "attached with %s, but the %s filter could not be removed: %s "
+			       "(attach again to finish)", a.kind == VG_ATTACH_TCX ? "tcx" : "cls_bpf",
+			       a.kind == VG_ATTACH_TCX ? "cls_bpf" : "tcx", strerror(-ret));
+	return 0;
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * What the files of the state library share among themselves (and with
+ * their unit tests); callers use state.h.  Every function here works
+ * under the lock taken by vg_state_open(), as state.h's do.
+ */
+#ifndef VG_STATE_INT_H
+#define VG_STATE_INT_H
+
+#include <string.h>
+
+#include "state.h"
+
+/* Fills err (when given) and returns ret. */
+int vg_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* The kernel's "operation not supported" for a map type without batch
+ * operations; not in the user-space errno.h. */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
+/* Whether the policy p records the interface name name. */
+static inline bool vg_policy_named(const struct vg_policy *p, const char *name)
+{
+	return !strncmp(p->ifname, name, VG_IFNAMSIZ) && strlen(name) < VG_IFNAMSIZ;
+}
+
+/* The name of ifindex now, "" when it does not exist. */
+static inline void vg_name_of(uint32_t ifindex, char out[IF_NAMESIZE])
+{
+	if (!if_indextoname(ifindex, out))
+		out[0] = '\0';
+}
+
+/* ---- the policy store (state_store.c) ---------------------------------- */
+
+/*
+ * Waits until no program run that started before the call is in flight
+ * (a grace period).
+ */
+void vg_wait_for_readers(void);
+
+/*
+ * Puts pol in force on ifindex, through the array entry or the spill
+ * hash; *waited: a grace period has passed since the commit point, so
+ * whatever the old policy referenced may go now.
+ */
+int vg_store_commit(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+		    bool *waited);
+/* Rewrites the fields of ifindex's policy that the program does not read
+ * (attach, ifname) in place, from src. */
+int vg_store_set_meta(struct vg_state *st, uint32_t ifindex, const struct vg_policy *src);
+/* Takes ifindex's policy out of force: its array entry retired (freed by
+ * vg_store_sweep()), its hash entry deleted; *removed counts both. */
+int vg_store_remove(struct vg_state *st, uint32_t ifindex, unsigned int *removed);
+/* Frees every retired array entry a grace period after it was retired;
+ * lets the exclusive lock go for the wait. */
+int vg_store_sweep(struct vg_state *st);
+/* Every policy in force, keys (ifindexes) and values, to free() both. */
+int vg_store_read_all(struct vg_state *st, uint32_t **keys, struct vg_policy **vals,
+		      size_t *n);
+/* The pass counter slot of a new interface, zeroed; -ENOSPC if none. */
+int vg_store_slot_alloc(struct vg_state *st, uint32_t ifindex, uint16_t *slot);
+
+/* ---- map walks (state_walk.c) ------------------------------------------ */
+
+/*
+ * All keys of a map, in one allocation of n * key_size bytes (to free()).
+ * Collected first and acted on afterwards: deleting while walking a hash
+ * map would restart the walk.
+ */
+int vg_map_keys(int fd, size_t key_size, void **out, size_t *n);
+
+/* Deletes key from fd (nothing if fd < 0), counting it in *removed; a key
+ * already gone is no error. */
+int vg_delete_key(int fd, const void *key, unsigned int *removed);
+
+/* One entry of an address trie, as vg_addrs_walk() hands it out. */
+struct vg_addr_ent {
+	enum vg_map_id map;	/* VG_MAP_V4_ADDRS or VG_MAP_V6_ADDRS */
+	int fd;			/* the map's, to delete key */
+	const void *key;	/* struct vg_v4_key or vg_v6_key */
+	uint32_t ifindex;
+	uint32_t gen;
+	unsigned int len;	/* prefix length of the address */
+	const void *addr;	/* 4 or 16 bytes */
+};
+
+/*
+ * Calls fn on every entry of both address tries, stopping at the first
+ * non-zero return, which is returned.  When a trie cannot be read, its
+ * -errno is returned and *failed (if not NULL) names it.
+ */
+int vg_addrs_walk(struct vg_state *st, int (*fn)(const struct vg_addr_ent *a, void *arg),
+		  void *arg, enum vg_map_id *failed);
+
+/* Calls fn on every key of the drop counters (fd is the map's), stopping
+ * at the first non-zero return, which is returned. */
+int vg_drops_walk(struct vg_state *st,
+		  int (*fn)(int fd, const struct vg_drop_key *key, void *arg), void *arg);
+
+/* What vg_purge_addrs() removes. */
+enum vg_purge {
+	VG_PURGE_GEN,		/* ifindex's entries of one generation */
+	VG_PURGE_ALL,		/* every entry of ifindex */
+};
+
+int vg_purge_addrs(struct vg_state *st, uint32_t ifindex, enum vg_purge what, uint32_t gen,
+		   unsigned int *removed);
+/* The drop counters of every interface but ifindex stay. */
+int vg_purge_drops(struct vg_state *st, uint32_t ifindex, unsigned int *removed);
+
+/* Per-CPU values of key, in one allocation of ncpu * size bytes (to
+ * free()).  size is a multiple of 8, as the kernel lays them out. */
+int vg_percpu_read(int fd, const void *key, size_t size, void **out, int *ncpu);
+int vg_percpu_u64_sum(int fd, const void *key, __u64 *sum);
+
+/* ---- our filter on a device (state_filter.c) --------------------------- */
+
+/* The path of ifindex's pinned tcx link. */
+void vg_tcx_pin_path(const struct vg_state *st, uint32_t ifindex, char *out, size_t len);
+/* Attaches the pinned program with kind (VG_ATTACH_CLS_BPF or _TCX). */
+int vg_filter_attach(struct vg_state *st, uint32_t ifindex, uint32_t kind);
+/* Takes our filter(s) off the device: cls_bpf and clsact as recorded in
+ * attach, and a pinned tcx link if there is one. */
+int vg_filter_detach(struct vg_state *st, uint32_t ifindex, uint32_t attach, bool *removed);
+/* Whether our program is on ifindex's ingress (cls_bpf or tcx). */
+bool vg_filter_on_device(struct vg_state *st, uint32_t ifindex, uint32_t *prog_id);
+
+/* ---- removal (state_detach.c) ------------------------------------------ */
+
+/* Every entry of ifindex: policy, addresses, drop counters. */
+int vg_remove_entries(struct vg_state *st, uint32_t ifindex, unsigned int *removed);
+
+#endif /* VG_STATE_INT_H */
