@@ -6,7 +6,15 @@
 # runs one scenario on each.  Slow (minutes), so it is not one of
 # TEST_SUITES; downloads are cached in .cache/kernels/ (KT_CACHE).
 
+KT_PERFHOLD := $(OUTPUT)/perfhold
+
+# Static, for the initramfs (tests/kernels/perfhold.c says what it is for).
+$(KT_PERFHOLD): tests/kernels/perfhold.c | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -static $(LDFLAGS) -o $@ $<
+
 .PHONY: test-kernels
 test-kernels: $(DEPS_STAMP)
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/vgpkt-static
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/vgpkt-static $(KT_PERFHOLD)
 	$(Q)OUTPUT=$(OUTPUT) KERNELS="$(KERNELS)" tests/kernels/run.sh

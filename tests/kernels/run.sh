@@ -43,8 +43,8 @@ t_start=$(date +%s)
 die() { echo "test-kernels: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root"
-for f in vifguard vgpkt-static vifguard.bpf.o; do
-	[ -f "$OUTPUT/$f" ] || die "$OUTPUT/$f is missing (make all $OUTPUT/vgpkt-static)"
+for f in vifguard vgpkt-static perfhold vifguard.bpf.o; do
+	[ -f "$OUTPUT/$f" ] || die "$OUTPUT/$f is missing (make all $OUTPUT/vgpkt-static $OUTPUT/perfhold)"
 done
 mkdir -p "$work" "$cache"
 lab_host_packages "$here/host-packages" "$work/apt.log" ||
@@ -194,6 +194,7 @@ install -m 0755 "$busybox" "$base/bin/busybox"
 install -m 0755 "$here/init" "$base/init"
 install -m 0755 "$OUTPUT/vifguard" "$base/usr/sbin/vifguard"
 install -m 0755 "$OUTPUT/vgpkt-static" "$base/usr/bin/vgpkt"
+install -m 0755 "$OUTPUT/perfhold" "$base/usr/bin/perfhold"
 install -m 0644 "$OUTPUT/vifguard.bpf.o" "$base/vg/vifguard.bpf.o"
 install -m 0755 "$repo/tests/xen/verifier-count.sh" "$base/vg/verifier-count.sh"
 echo "$full_ifaces" >"$base/vg/full-ifaces"
@@ -231,11 +232,13 @@ while IFS='|' read -r label img mdir note; do
 	if [ "$img" = - ]; then
 		echo "# kernel $label ($note), timeout ${limit}s"
 		h=$kw/host
-		mkdir -p "$h/bin"
+		case $h in /run/* | /var/run/*) die "$h: the host scenario needs OUTPUT outside /run" ;; esac
+		mkdir -p "$h/bin" "$h/tmp"
 		cp -r "$base/vg" "$h/vg"
 		cp "$kw/root/vg-kernel" "$h/vg-kernel"
 		install -m 0755 "$OUTPUT/vifguard" "$h/bin/vifguard"
 		install -m 0755 "$OUTPUT/vgpkt-static" "$h/bin/vgpkt"
+		install -m 0755 "$OUTPUT/perfhold" "$h/bin/perfhold"
 	else
 		{ (cd "$base" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) &&
 		  (cd "$kw/root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0); } |
@@ -244,7 +247,8 @@ while IFS='|' read -r label img mdir note; do
 	fi
 	t=$(date +%s)
 	if [ "$img" = - ]; then
-		VGK_HOST=$h timeout -k 10 "$limit" unshare --mount --net --propagation private \
+		VGK_HOST=$h timeout -k 10 "$limit" unshare --pid --fork --mount-proc --mount --net \
+			--propagation private \
 			"$busybox" sh "$here/init" </dev/null 2>&1
 	else
 		timeout -k 10 "$limit" qemu-system-x86_64 -machine q35 -accel tcg -cpu "${KT_QEMU_CPU:-qemu64}" \
