@@ -20,9 +20,12 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v2 -Wall -Werror \
 	-D__TARGET_ARCH_$(ARCH) -I$(CURDIR)/include -I$(CURDIR)/bpf \
 	-I$(OUTPUT) -I$(MULTIARCH_INC)
 
+# libnl-3's headers live in a directory of their own (libnl-3-dev).
+NL_CFLAGS := $(or $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null),-I/usr/include/libnl3)
+
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
-	-I$(CURDIR)/include -I$(CURDIR)/loader -I$(OUTPUT)
+	-I$(CURDIR)/include -I$(CURDIR)/loader -I$(OUTPUT) $(NL_CFLAGS)
 LDFLAGS ?=
 
 ifeq ($(V),1)

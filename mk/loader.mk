@@ -17,7 +17,7 @@ LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
 # Everything but main(): what the unit tests link against.
 LOADER_LIB_OBJS := $(filter-out $(OUTPUT)/loader/main.o,$(LOADER_OBJS))
 LOADER_HDRS := $(wildcard loader/*.h) include/vifguard.h
-LOADER_LIBS := -lbpf -lelf -lz -ldl
+LOADER_LIBS := -lbpf -lnl-route-3 -lnl-3 -lelf -lz -ldl
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,\
 	$(filter-out tests/unit/test_xen_%,$(wildcard tests/unit/test_*.c)))

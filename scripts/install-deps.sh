@@ -10,6 +10,9 @@ pkgs=(
 	# libc.a) make build/static/vifguard (mk/static.mk)
 	make gcc clang llvm pkg-config linux-libc-dev
 	libbpf-dev libelf-dev zlib1g-dev bpftool
+	# rtnetlink: tc filter dumps, link state, bridge membership
+	# (loader/netlink.c)
+	libnl-3-dev libnl-route-3-dev
 	# tests and demo
 	libcmocka-dev iproute2 iputils-ping procps kmod
 	# integration tests and demo: JSON from the CLI, bpftool and ip; static
