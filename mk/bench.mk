@@ -13,12 +13,12 @@ BENCH_DEPS_STAMP := $(OUTPUT)/.bench-deps-ok
 
 ALL_TARGETS += $(VGBENCH) $(BENCH_BPF_OBJ)
 
-$(BENCH_BPF_OBJ): tools/bench/bench.bpf.c | $(DEPS_STAMP)
+$(BENCH_BPF_OBJ): tools/bench/bench.bpf.c | $(BUILD_DEPS)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(OUTPUT)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(VGBENCH): tools/bench/vgbench.c include/vifguard.h | $(DEPS_STAMP)
+$(VGBENCH): tools/bench/vgbench.c include/vifguard.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUTPUT)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lbpf -lelf -lz

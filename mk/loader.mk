@@ -27,7 +27,7 @@ TEST_SUITES += unit
 INSTALL_TARGETS += install-bin
 CLEAN_FILES +=
 
-$(OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) | $(DEPS_STAMP)
+$(OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -37,11 +37,11 @@ $(OUTPUT)/loader/core.o: $(OUTPUT)/vifguard.skel.h
 
 $(OUTPUT)/loader/cli.o: CFLAGS += -DVIFGUARD_VERSION='"$(VIFGUARD_VERSION)"'
 
-$(VIFGUARD): $(LOADER_OBJS) | $(DEPS_STAMP)
+$(VIFGUARD): $(LOADER_OBJS) | $(BUILD_DEPS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LOADER_LIBS)
 
-$(UNIT_TESTS): $(OUTPUT)/tests/%: tests/unit/%.c $(LOADER_LIB_OBJS) $(LOADER_HDRS) | $(DEPS_STAMP)
+$(UNIT_TESTS): $(OUTPUT)/tests/%: tests/unit/%.c $(LOADER_LIB_OBJS) $(LOADER_HDRS) | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -DVG_BIN='"$(VIFGUARD)"' $(LDFLAGS) -o $@ \

@@ -27,12 +27,12 @@ STATIC_OBJS := $(filter-out $(OUTPUT)/loader/xs.o,$(LOADER_OBJS)) $(STATIC_XS_OB
 # libnl-route-3.a needs libnl-3.a.
 STATIC_LIBS := -lbpf -lnl-route-3 -lnl-3 -lelf -lz -lxenstore -lxentoolcore
 
-$(STATIC_XS_OBJ): loader/xs.c $(LOADER_HDRS) | $(DEPS_STAMP)
+$(STATIC_XS_OBJ): loader/xs.c $(LOADER_HDRS) | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -DVG_XS_STATIC -c $< -o $@
 
-$(VIFGUARD_STATIC): $(STATIC_OBJS) | $(DEPS_STAMP)
+$(VIFGUARD_STATIC): $(STATIC_OBJS) | $(BUILD_DEPS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static $(LDFLAGS) -o $@ $^ $(STATIC_LIBS)
 
