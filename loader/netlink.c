@@ -91,43 +91,56 @@ int vg_nl_errno(struct vg_nl *nl, int nlerr)
 	return -nlerr_errno(-nlerr);
 }
 
-static int link_get(struct vg_nl *nl, int ifindex, const char *name, struct rtnl_link **link)
+/*
+ * Each exchange below has a socket of its own: libnl does not report a
+ * failure to read the acknowledgement that follows a link it got, and
+ * leaves it on the socket, where the next exchange would take it for its
+ * own answer.
+ */
+
+/* One exchange: change applied to *link, or without change, *link got
+ * (by name, or by ifindex when name is NULL).  0 or -errno. */
+static int exchange(struct rtnl_link **link, int ifindex, const char *name,
+		    struct rtnl_link *change)
 {
+	struct vg_nl nl;
 	int ret;
 
-	vg_nl_begin(nl);
-	ret = rtnl_link_get_kernel(nl->sk, ifindex, name, link);
-	if (ret < 0)
-		return vg_nl_errno(nl, ret);
-	/* An answer with no link in it: none to be had. */
-	return *link ? 0 : -ENODEV;
-}
-
-/* A socket and the link named ifname (bad_name if the name is not one):
- * 0, or -errno with nothing left open. */
-static int link_open(struct vg_nl *nl, const char *ifname, int bad_name,
-		     struct rtnl_link **link)
-{
-	int ret;
-
-	*link = NULL;
-	if (vg_ifname_check(ifname))
-		return bad_name;
-	ret = vg_nl_open(nl);
+	ret = vg_nl_open(&nl);
 	if (ret)
 		return ret;
-	ret = link_get(nl, 0, ifname, link);
-	if (ret)
-		vg_nl_close(nl);
+	vg_nl_begin(&nl);
+	if (change)
+		ret = rtnl_link_change(nl.sk, *link, change, 0);
+	else
+		ret = rtnl_link_get_kernel(nl.sk, ifindex, name, link);
+	if (ret < 0)
+		ret = vg_nl_errno(&nl, ret);
+	else
+		ret = *link ? 0 : -ENODEV;	/* an answer with no link in it */
+	vg_nl_close(&nl);
 	return ret;
 }
 
-/* Undoes link_open(), with other, a link got since (or NULL). */
-static void link_close(struct vg_nl *nl, struct rtnl_link *link, struct rtnl_link *other)
+/* The link named name, or of ifindex when name is NULL: -ENODEV when
+ * there is none. */
+static int link_get(int ifindex, const char *name, struct rtnl_link **link)
 {
-	rtnl_link_put(other);
-	rtnl_link_put(link);
-	vg_nl_close(nl);
+	*link = NULL;
+	return exchange(link, ifindex, name, NULL);
+}
+
+/* Applies change to link: its attributes, the flags in its mask. */
+static int link_change(struct rtnl_link *link, struct rtnl_link *change)
+{
+	return exchange(&link, 0, NULL, change);
+}
+
+/* The link named ifname (bad_name if the name is not one).  0 or -errno. */
+static int link_named(const char *ifname, int bad_name, struct rtnl_link **link)
+{
+	*link = NULL;
+	return vg_ifname_check(ifname) ? bad_name : link_get(0, ifname, link);
 }
 
 static bool is_bridge(struct rtnl_link *link)
@@ -140,10 +153,9 @@ static bool is_bridge(struct rtnl_link *link)
 int vg_net_link_up(const char *ifname)
 {
 	struct rtnl_link *link, *change = NULL;
-	struct vg_nl nl;
 	int ret;
 
-	ret = link_open(&nl, ifname, -EINVAL, &link);
+	ret = link_named(ifname, -EINVAL, &link);
 	if (ret || (rtnl_link_get_flags(link) & IFF_UP))
 		goto out;
 	change = rtnl_link_alloc();
@@ -153,13 +165,10 @@ int vg_net_link_up(const char *ifname)
 	}
 	/* Only IFF_UP changes (ifi_change), whatever else the flags say. */
 	rtnl_link_set_flags(change, IFF_UP);
-	vg_nl_begin(&nl);
-	ret = rtnl_link_change(nl.sk, link, change, 0);
-	if (ret < 0)
-		ret = vg_nl_errno(&nl, ret);
+	ret = link_change(link, change);
 out:
-	if (link)
-		link_close(&nl, link, change);
+	rtnl_link_put(change);
+	rtnl_link_put(link);
 	return ret;
 }
 
@@ -167,10 +176,9 @@ int vg_net_bridge_of(const char *ifname, char *bridge, size_t len)
 {
 	struct rtnl_link *link, *master = NULL;
 	const char *kind;
-	struct vg_nl nl;
 	int ret;
 
-	ret = link_open(&nl, ifname, -EINVAL, &link);
+	ret = link_named(ifname, -EINVAL, &link);
 	if (ret)
 		return ret;
 	bridge[0] = '\0';
@@ -178,13 +186,35 @@ int vg_net_bridge_of(const char *ifname, char *bridge, size_t len)
 	 * vSwitch datapath or a bond it has a master but no bridge. */
 	kind = rtnl_link_get_slave_type(link);
 	if (kind && !strcmp(kind, "bridge") && rtnl_link_get_master(link) > 0) {
-		ret = link_get(&nl, rtnl_link_get_master(link), NULL, &master);
+		ret = link_get(rtnl_link_get_master(link), NULL, &master);
 		if (!ret)
 			snprintf(bridge, len, "%s", rtnl_link_get_name(master));
 		else if (ret == -ENODEV)
 			ret = 0;	/* the bridge went, and the port left it with it */
 	}
-	link_close(&nl, link, master);
+	rtnl_link_put(master);
+	rtnl_link_put(link);
+	return ret;
+}
+
+/* Sets port's master to master (0: none), and reads it back: the kernel
+ * does not say when it leaves the master as it was. */
+static int set_master(struct rtnl_link *port, int master)
+{
+	struct rtnl_link *change, *now = NULL;
+	int ret;
+
+	change = rtnl_link_alloc();
+	if (!change)
+		return -ENOMEM;
+	rtnl_link_set_master(change, master);
+	ret = link_change(port, change);
+	if (!ret)
+		ret = link_get(rtnl_link_get_ifindex(port), NULL, &now);
+	if (!ret && rtnl_link_get_master(now) != master)
+		ret = -EOPNOTSUPP;
+	rtnl_link_put(now);
+	rtnl_link_put(change);
 	return ret;
 }
 
@@ -197,27 +227,19 @@ int vg_net_bridge_of(const char *ifname, char *bridge, size_t len)
 static int bridge_set(const char *bridge, const char *ifname, bool join)
 {
 	struct rtnl_link *port, *br = NULL;
-	struct vg_nl nl;
 	int ret;
 
-	ret = link_open(&nl, ifname, -ENODEV, &port);
-	if (ret)
-		return ret;
-	ret = vg_ifname_check(bridge) ? -EINVAL : link_get(&nl, 0, bridge, &br);
+	ret = link_named(ifname, -ENODEV, &port);
+	if (!ret)
+		ret = link_named(bridge, -EINVAL, &br);
 	if (!ret && !is_bridge(br))
 		ret = -EOPNOTSUPP;
 	else if (!ret && !join && rtnl_link_get_master(port) != rtnl_link_get_ifindex(br))
 		ret = -EINVAL;
-	if (!ret) {
-		/* libnl reads the link back: a master that did not change
-		 * is -NLE_OPNOTSUPP. */
-		vg_nl_begin(&nl);
-		ret = rtnl_link_enslave_ifindex(nl.sk, join ? rtnl_link_get_ifindex(br) : 0,
-						rtnl_link_get_ifindex(port));
-		if (ret < 0)
-			ret = vg_nl_errno(&nl, ret);
-	}
-	link_close(&nl, port, br);
+	if (!ret)
+		ret = set_master(port, join ? rtnl_link_get_ifindex(br) : 0);
+	rtnl_link_put(br);
+	rtnl_link_put(port);
 	return ret;
 }
 
