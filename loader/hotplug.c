@@ -33,6 +33,7 @@
 #include "hotplug.h"
 #include "hotplug_net.h"
 #include "json.h"
+#include "netlink.h"
 #include "sanitize.h"
 #include "source.h"
 #include "xs.h"
@@ -650,220 +651,13 @@ static char *xs_get(struct hp_ctx *c, const char *dir, const char *key)
 	return vg_xs_read(&c->xs, path);
 }
 
-/*
- * The PVS proxy script is run as root, from a path xenstore names: only
- * from a key no domain but dom0 can write, and only an absolute path to a
- * regular file that only root can change.
- */
-static bool pvs_script_trusted(struct hp_ctx *c, const char *priv, const char *dev,
-			       const char *script)
-{
-	char path[VG_XS_PATHLEN + 32], esc[4 * VG_XS_PATHLEN];
-	unsigned int writer;
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/setup-pvs-proxy-rules", priv);
-	vg_escape_text(esc, sizeof(esc), script);
-	if (vg_xs_writable_by_domu(&c->xs, path, &writer) != 0) {
-		say(LOG_ERR, "%s: %s: a domain other than dom0 can write it (or its permissions "
-		    "cannot be read): '%s' not run", dev, path, esc);
-		return false;
-	}
-	if (script[0] != '/' || stat(script, &st) || !S_ISREG(st.st_mode) ||
-	    !vg_root_only(&st)) {
-		say(LOG_ERR, "%s: %s: '%s': not an absolute path to a file only root can "
-		    "change; not run", dev, path, esc);
-		return false;
-	}
-	return true;
-}
-
-/* PVS proxy rules, only where xenopsd asked for them (the pvs-interface key). */
-static void pvs_proxy(struct hp_ctx *c, const char *action, const char *dev,
-		      const char *priv, const char *hotplug)
-{
-	char *iface = xs_get(c, priv, "pvs-interface"), *script;
-	char ty[4];
-
-	if (!iface)
-		return;
-	free(iface);
-	script = xs_get(c, priv, "setup-pvs-proxy-rules");
-	if (script && *script && pvs_script_trusted(c, priv, dev, script)) {
-		char *argv[] = { script, (char *)action, ty, (char *)dev, (char *)priv,
-				 (char *)hotplug, NULL };
-
-		snprintf(ty, sizeof(ty), "%.3s", dev);
-		if (vg_run(argv, NULL, 0) != 0)
-			say(LOG_ERR, "%s: %s %s failed", dev, script, action);
-	}
-	free(script);
-}
-
-static int ovs_del(struct hp_ctx *c, const char *dev, const char *priv, const char *hotplug)
-{
-	char *argv[] = { "ovs-vsctl", "--timeout=30", "--", "--if-exists", "del-port",
-			 (char *)dev, NULL };
-	char path[VG_XS_PATHLEN + 32];
-	int ret;
-
-	pvs_proxy(c, "remove", dev, priv, hotplug);
-	snprintf(path, sizeof(path), "%s/%.3s-ofport", hotplug, dev);
-	vg_xs_rm(&c->xs, path);
-	ret = vg_run(argv, NULL, 0);
-	if (ret) {
-		say(LOG_ERR, "%s: ovs-vsctl del-port failed (%d)", dev, ret);
-		return -EIO;
-	}
-	return 0;
-}
-
-/* 1 (and says so) if v, read from xenstore at where/key, is set but not
- * fit for ovs-vsctl's syntax, else 0. */
-static int ovs_value_bad(const char *dev, const char *where, const char *key,
-			 const char *v, const char *what)
-{
-	if (!v || !*v || !vg_ovs_value_check(v))
-		return 0;
-	say(LOG_ERR, "%s: %s%s: '%s': not %s, refusing it as an external-id",
-	    dev, where, key, v, what);
-	return 1;
-}
-
-static int ovs_add(struct hp_ctx *c, const char *dev, const char *bridge,
-		   const struct vg_vif *vif, const char *priv, const char *hotplug)
-{
-	char cur[64] = "", port[32] = "", path[VG_XS_PATHLEN + 32];
-	char ids[4][VG_XS_PATHLEN];
-	char *argv[32];
-	char *vmu, *vifu, *netu, *mac;
-	int n = 0, k, ret;
-	char *q1[] = { "ovs-vsctl", "iface-to-br", (char *)dev, NULL };
-	char *q2[] = { "ovs-vsctl", "get", "interface", (char *)dev, "ofport", NULL };
-
-	/* A migration target uses the VM's final UUID, as xenopsd does. */
-	snprintf(path, sizeof(path), "/vm/%s/final-uuid", vif->vm_uuid);
-	vmu = vg_xs_read(&c->xs, path);
-	vifu = xs_get(c, priv, "vif-uuid");
-	netu = xs_get(c, priv, "network-uuid");
-	mac = xs_get(c, priv, "mac");
-	/* The values go into ovs-vsctl's own syntax: refused, not quoted,
-	 * when they hold anything a UUID or a MAC does not. */
-	ret = 0;
-	if (ovs_value_bad(dev, path, "", vmu, "a UUID") |
-	    ovs_value_bad(dev, priv, "/vif-uuid", vifu, "a UUID") |
-	    ovs_value_bad(dev, priv, "/network-uuid", netu, "a UUID") |
-	    ovs_value_bad(dev, priv, "/mac", mac, "a MAC"))
-		ret = -EINVAL;
-	if (ret) {
-		free(vmu);
-		free(vifu);
-		free(netu);
-		free(mac);
-		return ret;
-	}
-
-	k = 0;
-	snprintf(ids[k++], sizeof(ids[0]), "external-ids:\"xs-vm-uuid\"=\"%s\"",
-		 vmu && *vmu ? vmu : vif->vm_uuid);
-	if (vifu)
-		snprintf(ids[k++], sizeof(ids[0]), "external-ids:\"xs-vif-uuid\"=\"%s\"", vifu);
-	if (netu)
-		snprintf(ids[k++], sizeof(ids[0]), "external-ids:\"xs-network-uuid\"=\"%s\"", netu);
-	if (mac)
-		snprintf(ids[k++], sizeof(ids[0]), "external-ids:\"attached-mac\"=\"%s\"", mac);
-	free(vmu);
-	free(vifu);
-	free(netu);
-	free(mac);
-
-	argv[n++] = "ovs-vsctl";
-	argv[n++] = "--timeout=30";
-	/* Re-adding a port that is already there would recreate it in the
-	 * datapath: only refresh its external-ids then. */
-	if (vg_run(q1, cur, sizeof(cur)) != 0 || strcmp(cur, bridge)) {
-		argv[n++] = "--";
-		argv[n++] = "--if-exists";
-		argv[n++] = "del-port";
-		argv[n++] = (char *)dev;
-		argv[n++] = "--";
-		argv[n++] = "add-port";
-		argv[n++] = (char *)bridge;
-		argv[n++] = (char *)dev;
-	}
-	argv[n++] = "--";
-	argv[n++] = "set";
-	argv[n++] = "interface";
-	argv[n++] = (char *)dev;
-	for (int i = 0; i < k; i++)
-		argv[n++] = ids[i];
-	argv[n] = NULL;
-	ret = vg_run(argv, NULL, 0);
-	if (ret) {
-		say(LOG_ERR, "%s: ovs-vsctl add-port %s failed (%d)", dev, bridge, ret);
-		return -EIO;
-	}
-	if (vg_run(q2, port, sizeof(port)) == 0 && *port) {
-		snprintf(path, sizeof(path), "%s/%.3s-ofport", hotplug, dev);
-		if (vg_xs_write(&c->xs, path, port))
-			say(LOG_ERR, "%s: cannot write %s", dev, path);
-	}
-	pvs_proxy(c, "add", dev, priv, hotplug);
-	return 0;
-}
-
-static int bridge_del(const char *dev)
-{
-	char cur[IF_NAMESIZE + 1] = "";
-	int ret = vg_net_bridge_of(dev, cur, sizeof(cur));
-
-	if (ret == -ENODEV || (!ret && !cur[0]))
-		return 0;
-	if (!ret)
-		ret = vg_net_bridge_del(cur, dev);
-	if (ret)
-		say(LOG_ERR, "%s: cannot leave bridge %s: %s", dev, cur, strerror(-ret));
-	return ret;
-}
-
-static int bridge_add(const char *dev, const char *bridge)
-{
-	char cur[IF_NAMESIZE + 1] = "", fd_path[64];
-	FILE *f;
-	int ret;
-
-	ret = vg_net_bridge_of(dev, cur, sizeof(cur));
-	if (ret) {
-		say(LOG_ERR, "%s: %s", dev, strerror(-ret));
-		return ret;
-	}
-	if (!strcmp(cur, bridge))
-		return 0;
-	if (cur[0] && (ret = vg_net_bridge_del(cur, dev))) {
-		say(LOG_ERR, "%s: cannot leave bridge %s: %s", dev, cur, strerror(-ret));
-		return ret;
-	}
-	if (vg_ifname_check(bridge))
-		return -EINVAL;	/* the caller named the key already */
-	/* As xenopsd does (brctl setfd BRIDGE 0): ports forward at once. */
-	snprintf(fd_path, sizeof(fd_path), "/sys/class/net/%s/bridge/forward_delay", bridge);
-	f = fopen(fd_path, "we");
-	if (f) {
-		fputs("0\n", f);
-		fclose(f);
-	}
-	ret = vg_net_bridge_add(bridge, dev);
-	if (ret)
-		say(LOG_ERR, "%s: cannot join bridge %s: %s", dev, bridge, strerror(-ret));
-	return ret;
-}
-
 int vg_cmd_setup_vif_rules(int argc, char **argv)
 {
 	char priv[VG_XS_PATHLEN], hotplug[VG_XS_PATHLEN], err[VG_ERRLEN];
 	char aerr[VG_ERRLEN + IF_NAMESIZE + 4];
 	const char *cfgopt = NULL, *dev, *action;
 	struct hp_ctx c = { 0 };
+	struct vg_port port = { .xs = &c.xs, .say = say };
 	struct vg_vif vif = { 0 };
 	struct vg_resolution res;
 	struct owner own;
@@ -922,9 +716,9 @@ int vg_cmd_setup_vif_rules(int argc, char **argv)
 		/* Off the network first, then the filter goes; a port that
 		 * could not leave its bridge keeps its filter. */
 		if (mode == VG_NET_OPENVSWITCH)
-			ret = ovs_del(&c, dev, priv, hotplug);
+			ret = vg_port_ovs_del(&port, dev, priv, hotplug);
 		else
-			ret = bridge_del(dev);
+			ret = vg_port_bridge_del(&port, dev);
 		if (ret) {
 			say(LOG_ERR, "%s: clear: still on its bridge; the filter stays", dev);
 		} else if (vg_state_detach_root(vg_cli_ctx(), dev, err, sizeof(err))) {
@@ -970,15 +764,15 @@ int vg_cmd_setup_vif_rules(int argc, char **argv)
 			goto out;
 		}
 		if (mode == VG_NET_OPENVSWITCH)
-			ret = ovs_add(&c, dev, bridge, &vif, priv, hotplug);
+			ret = vg_port_ovs_add(&port, dev, bridge, &vif, priv, hotplug);
 		else
-			ret = bridge_add(dev, bridge);
+			ret = vg_port_bridge_add(&port, dev, bridge);
 	} else {
 		/* Disabled: no traffic either way, as with xenopsd's script. */
 		if (mode == VG_NET_OPENVSWITCH)
-			ret = ovs_del(&c, dev, priv, hotplug);
+			ret = vg_port_ovs_del(&port, dev, priv, hotplug);
 		else
-			ret = bridge_del(dev);
+			ret = vg_port_bridge_del(&port, dev);
 	}
 	if (ret)
 		goto out;

@@ -2,13 +2,16 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/netlink.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
-#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <netlink/handlers.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
 
+#include "netlink.h"
 #include "tc.h"
 
 static void hook_init(struct bpf_tc_hook *h, int ifindex, enum bpf_tc_attach_point ap)
@@ -121,89 +124,55 @@ int vg_tc_detach(int ifindex, bool own_clsact, bool *removed)
 	return 0;
 }
 
-/* Counts the filters (RTM_NEWTFILTER answers with a handle) of one dump. */
-static int dump_count(int fd, int ifindex, uint32_t parent, uint32_t seq)
+/* The valid-message callback of a filter dump: counts the filters. */
+static int count_filter(struct nl_msg *msg, void *arg)
 {
-	struct {
-		struct nlmsghdr n;
-		struct tcmsg t;
-	} req = {
-		.n = {
-			.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
-			.nlmsg_type = RTM_GETTFILTER,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-			.nlmsg_seq = seq,
-		},
-		.t = {
-			.tcm_family = AF_UNSPEC,
-			.tcm_ifindex = ifindex,
-			.tcm_parent = parent,
-		},
-	};
-	char buf[16384] __attribute__((aligned(4)));
-	int count = 0;
+	struct nlmsghdr *n = nlmsg_hdr(msg);
+	int *count = arg;
 
-	if (send(fd, &req, req.n.nlmsg_len, 0) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t len = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *n;
-
-		if (len < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (n = (struct nlmsghdr *)buf; NLMSG_OK(n, (size_t)len);
-		     n = NLMSG_NEXT(n, len)) {
-			if (n->nlmsg_seq != seq)
-				continue;
-			if (n->nlmsg_type == NLMSG_DONE)
-				return count;
-			if (n->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(n);
-
-				return e->error ? e->error : count;
-			}
-			/* A dump gives each classifier instance (handle 0)
-			 * before its filters. */
-			if (n->nlmsg_type == RTM_NEWTFILTER &&
-			    n->nlmsg_len >= NLMSG_LENGTH(sizeof(struct tcmsg)) &&
-			    ((struct tcmsg *)NLMSG_DATA(n))->tcm_handle)
-				count++;
-		}
-	}
+	/* A dump gives each classifier instance (handle 0) before its
+	 * filters. */
+	if (n->nlmsg_type == RTM_NEWTFILTER && nlmsg_valid_hdr(n, sizeof(struct tcmsg)) &&
+	    ((struct tcmsg *)nlmsg_data(n))->tcm_handle)
+		(*count)++;
+	return NL_OK;
 }
 
+/*
+ * libnl's message API, not libnl-route's classifier cache: only the
+ * handle is read, libnl-route has no cls_bpf module to parse the rest,
+ * and its cache needs a tc module registered, which a static build
+ * links none of.  An error answer or a failed read fails the count.
+ */
 int vg_tc_count_filters(int ifindex)
 {
 	static const uint32_t parents[] = {
 		TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
 		TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS),
 	};
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int fd, total = 0;
+	struct vg_nl nl;
+	int ret, count = 0;
 	size_t i;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		total = -errno;
-		goto out;
-	}
-	for (i = 0; i < sizeof(parents) / sizeof(parents[0]); i++) {
-		int n = dump_count(fd, ifindex, parents[i], (uint32_t)i + 1);
+	ret = vg_nl_open(&nl);
+	if (ret)
+		return ret;
+	ret = nl_socket_modify_cb(nl.sk, NL_CB_VALID, NL_CB_CUSTOM, count_filter, &count);
+	for (i = 0; !ret && i < sizeof(parents) / sizeof(parents[0]); i++) {
+		struct tcmsg t = {
+			.tcm_family = AF_UNSPEC,
+			.tcm_ifindex = ifindex,
+			.tcm_parent = parents[i],
+		};
 
-		if (n < 0) {
-			total = n;
-			goto out;
-		}
-		total += n;
+		vg_nl_begin(&nl);
+		ret = nl_send_simple(nl.sk, RTM_GETTFILTER, NLM_F_DUMP, &t, sizeof(t));
+		if (ret >= 0)
+			ret = nl_recvmsgs_default(nl.sk);
+		ret = ret < 0 ? vg_nl_errno(&nl, ret) : 0;
 	}
-out:
-	close(fd);
-	return total;
+	vg_nl_close(&nl);
+	return ret ? ret : count;
 }
 
 /* ---- tcx ------------------------------------------------------------------ */

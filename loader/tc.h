@@ -48,7 +48,8 @@ int vg_tc_detach(int ifindex, bool own_clsact, bool *removed);
 int vg_tc_clsact_unused(int ifindex);
 
 /* The number of filters on the clsact's ingress and egress hooks, by an
- * rtnetlink dump; -errno on failure. */
+ * rtnetlink dump (libnl); -errno on failure, never a count of what
+ * a failed dump did not list. */
 int vg_tc_count_filters(int ifindex);
 
 /*

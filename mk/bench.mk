@@ -13,14 +13,14 @@ BENCH_DEPS_STAMP := $(OUTPUT)/.bench-deps-ok
 
 ALL_TARGETS += $(VGBENCH) $(BENCH_BPF_OBJ)
 
-$(BENCH_BPF_OBJ): tools/bench/bench.bpf.c | $(DEPS_STAMP)
+$(BENCH_BPF_OBJ): tools/bench/bench.bpf.c | $(BUILD_DEPS)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(OUTPUT)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # With the loader's RLIMIT_MEMLOCK computation (and libbpf linked as the
 # loader links it).
-$(VGBENCH): tools/bench/vgbench.c loader/memlock.c loader/memlock.h include/vifguard.h | $(DEPS_STAMP)
+$(VGBENCH): tools/bench/vgbench.c loader/memlock.c loader/memlock.h include/vifguard.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUTPUT)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -l:libbpf.a -lelf -lz

@@ -15,29 +15,29 @@ BPF_HDRS := include/vifguard.h $(wildcard bpf/*.h)
 ALL_TARGETS += $(BPF_OBJ) $(BPF_SKEL) $(CHECK_COMPAT)
 TEST_SUITES += bpf
 
-$(BPF_OBJ): bpf/vifguard.bpf.c $(BPF_HDRS) | $(DEPS_STAMP)
+$(BPF_OBJ): bpf/vifguard.bpf.c $(BPF_HDRS) | $(BUILD_DEPS)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(OUTPUT)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BPF_SKEL): $(BPF_OBJ) | $(DEPS_STAMP)
+$(BPF_SKEL): $(BPF_OBJ) | $(BUILD_DEPS)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name vifguard > $@.tmp
 	$(Q)mv $@.tmp $@
 
-$(CHECK_COMPAT): tools/check-compat.c | $(DEPS_STAMP)
+$(CHECK_COMPAT): tools/check-compat.c | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUTPUT)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lbpf -lelf -lz
 
 # Deliberately bad objects: check-compat must reject each one.  Each file
 # names its own extra flags on a line "cflags: ..." (e.g. -mcpu=v3).
-$(OUTPUT)/bad/%.bpf.o: tests/bpf/bad/%.bpf.c $(BPF_HDRS) | $(DEPS_STAMP)
+$(OUTPUT)/bad/%.bpf.o: tests/bpf/bad/%.bpf.c $(BPF_HDRS) | $(BUILD_DEPS)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(OUTPUT)/bad
 	$(Q)$(CLANG) $(BPF_CFLAGS) $$(sed -n 's/^.*cflags: *//p' $<) -c $< -o $@
 
-$(TEST_BPF): tests/bpf/test_bpf.c tests/bpf/frames.h $(BPF_SKEL) include/vifguard.h | $(DEPS_STAMP)
+$(TEST_BPF): tests/bpf/test_bpf.c tests/bpf/frames.h $(BPF_SKEL) include/vifguard.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lbpf -lelf -lz
 

@@ -46,18 +46,17 @@ FUZZ_PARSERS_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_PARSERS_CFLAGS := -O1 -g -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE \
 	-Wall -Wextra -I$(CURDIR)/include -I$(CURDIR)/loader $(FUZZ_PARSERS_SAN)
 
-# Run by the build, as root: install-deps.sh lists libclang-rt-14-dev and
-# installs only what is missing.  Then a harness-shaped program must
-# link, or every rule below would fail with a less useful message.
-$(FUZZ_PARSERS_STAMP): scripts/install-deps.sh | $(DEPS_STAMP)
+# libclang-rt-14-dev comes with `make deps` (fuzz-parsers and the test
+# goals install it first, Makefile DEPS_GOALS).  A harness-shaped program
+# must link, or every rule below would fail with a less useful message.
+$(FUZZ_PARSERS_STAMP): scripts/install-deps.sh | $(BUILD_DEPS)
 	$(Q)mkdir -p $(@D)
-	$(Q)scripts/install-deps.sh
 	$(Q)printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
 		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)' \
 		'{ (void)d; (void)n; return 0; }' >$(@D)/probe.c
 	$(Q)$(FUZZ_PARSERS_CC) -fsanitize=fuzzer $(FUZZ_PARSERS_SAN) $(@D)/probe.c \
 		-o $(@D)/probe || { echo "fuzz-parsers: $(FUZZ_PARSERS_CC) cannot link" \
-		"a libFuzzer program (libclang-rt-14-dev?)" >&2; exit 1; }
+		"a libFuzzer program (libclang-rt-14-dev: make deps)" >&2; exit 1; }
 	$(Q)rm -f $(@D)/probe $(@D)/probe.c
 	$(Q)touch $@
 

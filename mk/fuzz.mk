@@ -35,13 +35,13 @@ TEST_SUITES += model
 
 # The skeleton embeds the object: a rebuilt program means a rebuilt fuzzer.
 $(DIFFFUZZ): $(DIFFFUZZ_SRCS) $(MODEL_HDRS) $(MODEL_SRC)/gen.h $(MODEL_SRC)/case.h \
-		$(BPF_SKEL) | $(DEPS_STAMP)
+		$(BPF_SKEL) | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -DREGRESS_DIR='"$(CURDIR)/$(MODEL_SRC)/regress"' $(LDFLAGS) \
 		-o $@ $(DIFFFUZZ_SRCS) -lbpf -lelf -lz
 
-$(TEST_MODEL): $(MODEL_SRC)/test_model.c $(MODEL_SRC)/model.c $(MODEL_HDRS) | $(DEPS_STAMP)
+$(TEST_MODEL): $(MODEL_SRC)/test_model.c $(MODEL_SRC)/model.c $(MODEL_HDRS) | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -I$(CURDIR)/$(MODEL_SRC) $(LDFLAGS) -o $@ \

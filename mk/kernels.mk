@@ -9,7 +9,7 @@
 KT_PERFHOLD := $(OUTPUT)/perfhold
 
 # Static, for the initramfs (tests/kernels/perfhold.c says what it is for).
-$(KT_PERFHOLD): tests/kernels/perfhold.c | $(DEPS_STAMP)
+$(KT_PERFHOLD): tests/kernels/perfhold.c | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -static $(LDFLAGS) -o $@ $<

@@ -19,7 +19,7 @@ $(RPM_DEPS_STAMP): $(RPM_SRC)/packages tools/bench/install-packages.sh | $(DEPS_
 	$(Q)tools/bench/install-packages.sh $(RPM_SRC)/packages rpm
 	$(Q)touch $@
 
-$(RPM_SPEC): $(RPM_SRC)/vifguard.spec.in | $(DEPS_STAMP)
+$(RPM_SPEC): $(RPM_SRC)/vifguard.spec.in | $(BUILD_DEPS)
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)sed 's|@VERSION@|$(VIFGUARD_VERSION)|g' $< >$@.tmp && mv -f $@.tmp $@

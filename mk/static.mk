@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# `make static`: build/static/vifguard, the CLI with libbpf, libelf, zlib,
-# libxenstore and glibc linked in, for dom0s whose libraries are not
-# Debian's (XCP-ng, XenServer: `make rpm`, mk/rpm.mk).  It needs no shared
-# library and no dynamic loader; libxenstore is bound at link time
-# (loader/xs.c, -DVG_XS_STATIC) instead of dlopen()ed.  Every other object
-# is the dynamic build's.
+# `make static`: build/static/vifguard, the CLI with libbpf, libnl-3,
+# libnl-route-3, libelf, zlib, libxenstore and glibc linked in, for dom0s
+# whose libraries are not Debian's (XCP-ng, XenServer: `make rpm`,
+# mk/rpm.mk).  It needs no shared library and no dynamic loader;
+# libxenstore is bound at link time (loader/xs.c, -DVG_XS_STATIC) instead
+# of dlopen()ed.  Every other object is the dynamic build's.  The linker
+# warns that libnl-3.a's getaddrinfo, getprotobyname and getprotobynumber
+# would need glibc's shared NSS modules: only libnl's printing and
+# address parsing call them, and the loader uses neither.
 #
 #   make test-static   (root; suite `static` of `make test`) the binary
 #                      alone in an empty chroot:
@@ -20,15 +23,16 @@ TEST_SUITES += static
 STATIC_DIR := $(OUTPUT)/static
 STATIC_XS_OBJ := $(STATIC_DIR)/loader/xs.o
 STATIC_OBJS := $(filter-out $(OUTPUT)/loader/xs.o,$(LOADER_OBJS)) $(STATIC_XS_OBJ)
-# libxenstore.a needs libxentoolcore.a; libelf.a needs libz.a.
-STATIC_LIBS := -lbpf -lelf -lz -lxenstore -lxentoolcore
+# libxenstore.a needs libxentoolcore.a; libelf.a needs libz.a;
+# libnl-route-3.a needs libnl-3.a.
+STATIC_LIBS := -lbpf -lnl-route-3 -lnl-3 -lelf -lz -lxenstore -lxentoolcore
 
-$(STATIC_XS_OBJ): loader/xs.c $(LOADER_HDRS) | $(DEPS_STAMP)
+$(STATIC_XS_OBJ): loader/xs.c $(LOADER_HDRS) | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -DVG_XS_STATIC -c $< -o $@
 
-$(VIFGUARD_STATIC): $(STATIC_OBJS) | $(DEPS_STAMP)
+$(VIFGUARD_STATIC): $(STATIC_OBJS) | $(BUILD_DEPS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static $(LDFLAGS) -o $@ $^ $(STATIC_LIBS)
 

@@ -8,19 +8,19 @@ NOBATCH_SHIM := $(OUTPUT)/test_nobatch.so
 ALL_TARGETS += $(VGPKT) $(NOBATCH_SHIM)
 TEST_SUITES += integration
 
-$(VGPKT): tools/vgpkt.c | $(DEPS_STAMP)
+$(VGPKT): tools/vgpkt.c | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUTPUT)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # LD_PRELOAD'ed by an integration test: a kernel without batch lookups.
-$(NOBATCH_SHIM): tests/integration/test_nobatch.c | $(DEPS_STAMP)
+$(NOBATCH_SHIM): tests/integration/test_nobatch.c | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -shared -fPIC $(LDFLAGS) -o $@ $<
 
 # For a busybox guest initramfs: no shared libraries to carry along.
-$(OUTPUT)/vgpkt-static: tools/vgpkt.c | $(DEPS_STAMP)
+$(OUTPUT)/vgpkt-static: tools/vgpkt.c | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUTPUT)
 	$(Q)$(CC) $(CFLAGS) -static $(LDFLAGS) -o $@ $<

@@ -28,18 +28,18 @@ INSTALL_TARGETS += install-xen
 TEST_SUITES += xen-unit xen-integration
 
 $(OUTPUT)/tests/test_xen_%: tests/unit/test_xen_%.c $(XEN_UNIT_SRCS) \
-		$(wildcard loader/*.h) include/vifguard.h | $(DEPS_STAMP)
+		$(wildcard loader/*.h) include/vifguard.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -DVG_EXAMPLE_CONF='"$(CURDIR)/etc/vifguard.conf.example"' \
 		$(LDFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
-$(XEN_SHIM): tests/integration/test_xen_shim.c | $(DEPS_STAMP)
+$(XEN_SHIM): tests/integration/test_xen_shim.c | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -shared -fPIC $(LDFLAGS) -o $@ $< -ldl
 
-$(XEN_NLMON): tests/integration/test_xen_nlmon.c | $(DEPS_STAMP)
+$(XEN_NLMON): tests/integration/test_xen_nlmon.c | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<

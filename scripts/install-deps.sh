@@ -2,25 +2,35 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Installs the Debian packages vifguard needs to build, test and demo.
 # Does nothing (and needs no network) when all of them are present.
-# Usage: scripts/install-deps.sh [--check]
+# Usage: scripts/install-deps.sh [--check | --check-build]
+#   --check        names what is missing (exit 1), installs nothing
+#   --check-build  the same for what `make` needs to build; a plain
+#                  `make` runs this, `make deps`, `make test` and
+#                  `make demo` install (Makefile, DEPS_GOALS)
 set -euo pipefail
 
-pkgs=(
+build=(
 	# build; their .a files (and libxen-dev's libxenstore.a, libc6-dev's
 	# libc.a) make build/static/vifguard (mk/static.mk)
-	make gcc clang llvm pkg-config linux-libc-dev
+	make gcc clang llvm pkg-config linux-libc-dev libc6-dev
 	libbpf-dev libelf-dev zlib1g-dev bpftool
+	# rtnetlink: tc filter dumps, link state, bridge membership
+	# (loader/netlink.c)
+	libnl-3-dev libnl-route-3-dev
+	# xenstore.h (libxenstore.so.4 is dlopen()ed at run time)
+	libxen-dev
+)
+pkgs=(
+	"${build[@]}"
 	# tests and demo
 	libcmocka-dev iproute2 iputils-ping procps kmod
-	# integration tests and demo: JSON from the CLI, bpftool and ip; static
-	# libc for build/vgpkt-static
-	jq libc6-dev
+	# integration tests and demo: JSON from the CLI, bpftool and ip
+	jq
 	# fault injection into the CLI's system calls (test_faults.sh)
 	strace
-	# Xen integration: xenstore.h to build (libxenstore.so.4 is dlopen()ed
-	# at run time); oxenstored, xenstore-utils and Xen's vif scripts for
-	# the hotplug tests
-	libxen-dev xen-utils-4.17 xen-utils-common xenstore-utils util-linux
+	# Xen integration: oxenstored, xenstore-utils and Xen's vif scripts
+	# for the hotplug tests
+	xen-utils-4.17 xen-utils-common xenstore-utils util-linux
 	# parser fuzzers (mk/fuzz-parsers.mk): libFuzzer and the ASan/UBSan
 	# runtimes of Debian's clang 14
 	libclang-rt-14-dev
@@ -32,16 +42,30 @@ pkgs=(
 	iperf3 tcpdump nftables thc-ipv6 dsniff python3-scapy
 )
 
-missing=()
-for p in "${pkgs[@]}"; do
-	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-	[ "$st" = "install ok installed" ] || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-if [ "${1:-}" = --check ]; then
-	echo "missing packages: ${missing[*]}" >&2
+want=("${pkgs[@]}")
+[ "${1:-}" = --check-build ] && want=("${build[@]}")
+if ! command -v dpkg-query >/dev/null; then
+	# Not Debian: nothing to check against; the compiler will say.
+	[ "${1:-}" = --check-build ] && exit 0
+	echo "install-deps: no dpkg-query: install the packages of $0 by hand" >&2
 	exit 1
 fi
+# One query for all: the installed ones, by name.
+have=" $(dpkg-query -W -f='${db:Status-Abbrev}${Package}\n' "${want[@]}" 2>/dev/null |
+	sed -n 's/^ii *//p' | tr '\n' ' ' || true) "
+missing=()
+for p in "${want[@]}"; do
+	[[ $have == *" $p "* ]] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+case ${1:-} in
+--check)
+	echo "missing packages: ${missing[*]}" >&2
+	exit 1 ;;
+--check-build)
+	echo "vifguard: cannot build, missing packages: ${missing[*]}; \`make deps\` (as root) installs them" >&2
+	exit 1 ;;
+esac
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: missing packages (${missing[*]}); run as root" >&2
 	exit 1

@@ -34,8 +34,9 @@
 # key too, which XAPI outranks), `hotplug offline`, and setup-vif-rules
 # (the installed script, which execs the CLI; strace -f follows it) for a
 # new port, XAPI locked -> new addresses, locked -> disabled, and clear.
-# Their faults also include an error on a bridge or link ioctl and on a
-# read or write of the xenstore socket.  These commands manage the port:
+# Their faults also include an error on an interface ioctl and on a
+# read or write of the xenstore socket (bridge and link changes are
+# netlink calls).  These commands manage the port:
 # its bridge membership and link are part of the state judged and of the
 # state recovery must reach, and
 #  - a port on the bridge with no filter while its source says locked or
@@ -592,7 +593,7 @@ declare -a SC_NAME=() SC_K=() SC_DESC=()
 declare -A SC_COUNT=() SC_POS=()
 
 # fi_mutator N: call N of the clean run can change the state (a map
-# write, a pin, a link, a tc change, an unlink, a bridge or link ioctl;
+# write, a pin, a link, a tc, bridge or link change, an unlink;
 # close too, once the command made a link: a link fd closed before its
 # pin takes the link off).  With a stride, the calls
 # right after these are killed at too: every state a kill can leave.
@@ -601,8 +602,8 @@ fi_mutator() {
 	"bpf BPF_MAP_UPDATE_ELEM" | "bpf BPF_MAP_DELETE_ELEM" | "bpf BPF_OBJ_PIN" | \
 	"bpf BPF_LINK_CREATE" | "bpf BPF_LINK_DETACH" | "bpf BPF_LINK_UPDATE" | \
 	"bpf BPF_PROG_LOAD" | "bpf BPF_MAP_CREATE" | "bpf BPF_PROG_ATTACH" | \
-	"sendto RTM_NEW"* | "sendto RTM_DEL"* | close | unlink* | mkdir* | \
-	"ioctl("*SIOCBR* | "ioctl("*SIOCSIF* | "xs write"*) return 0 ;;
+	"sendto RTM_NEW"* | "sendto RTM_DEL"* | "sendmsg RTM_NEW"* | "sendmsg RTM_DEL"* | \
+	close | unlink* | mkdir* | "xs write"*) return 0 ;;
 	esac
 	return 1
 }
@@ -779,7 +780,7 @@ fi_command() {
 	done
 
 	# One failing call: every bpf() and netlink call, and for the Xen
-	# entry points every bridge or link ioctl and xenstore socket read
+	# entry points every interface ioctl and xenstore socket read
 	# or write (with a stride: those that change the state and every
 	# stride-th other), each errno at each call in the long run, one
 	# errno per call (in turn) by default.
