@@ -58,12 +58,6 @@ const char *const vg_map_names[VG_MAP_N] = {
 	[VG_MAP_TOTALS] = "totals",
 };
 
-const char *const vg_reason_names[VG_REASON_MAX] = {
-#define VG_REASON_NAME(name, str) [VG_##name] = str,
-	VG_REASONS(VG_REASON_NAME)
-#undef VG_REASON_NAME
-};
-
 static int __attribute__((format(printf, 4, 5)))
 fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 {

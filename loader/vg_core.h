@@ -174,9 +174,6 @@ int vg_state_policy(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol
 
 int vg_state_totals(struct vg_state *st, struct vg_stats *out, bool *full);
 
-/* Names of the VG_REASONS, by index. */
-extern const char *const vg_reason_names[VG_REASON_MAX];
-
 /* ---- shorthands: open the state at vg_root(), act, close ------------------ */
 
 /* Attach or update; default attach method. */

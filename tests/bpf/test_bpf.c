@@ -56,14 +56,9 @@
 #include <bpf/libbpf.h>
 
 #include "vifguard.h"
+#include "vifguard_user.h"
 #include "vifguard.skel.h"
 #include "frames.h"
-
-static const char *const reason_names[] = {
-#define VG_REASON_NAME(name, str) str,
-	VG_REASONS(VG_REASON_NAME)
-#undef VG_REASON_NAME
-};
 
 /* The guest: two MACs, a few addresses under generation GEN. */
 static const uint8_t MAC1[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
@@ -477,11 +472,6 @@ static const struct drop_count *find_drop(const struct counters *s,
 	return NULL;
 }
 
-static const char *reason_name(__u32 r)
-{
-	return r < VG_REASON_MAX ? reason_names[r] : "?";
-}
-
 /* What a case expects to move: n frames passed in slot, or dropped on
  * ifindex for reason (with or without a policy). */
 struct expect {
@@ -537,7 +527,7 @@ static int compare_counters(const struct expect *e, char *moved)
 
 		if (d || !b)
 			moved_add(moved, "drops[%u,%s]%s+%llu", a->key.ifindex,
-				  reason_name(a->key.reason),
+				  vg_reason_name(a->key.reason),
 				  b ? "" : "(new)", (unsigned long long)d);
 		if (mine)
 			wrong += d != e->n;
@@ -549,7 +539,7 @@ static int compare_counters(const struct expect *e, char *moved)
 
 		if (!find_drop(&after, &b->key)) {
 			moved_add(moved, "drops[%u,%s](deleted)", b->key.ifindex,
-				  reason_name(b->key.reason));
+				  vg_reason_name(b->key.reason));
 			wrong++;
 		}
 	}
@@ -564,7 +554,7 @@ static int compare_counters(const struct expect *e, char *moved)
 		__u64 want = !e->pass && r == e->reason ? e->n : 0;
 
 		if (d)
-			moved_add(moved, "totals[%s]+%llu", reason_names[r],
+			moved_add(moved, "totals[%s]+%llu", vg_reason_name(r),
 				  (unsigned long long)d);
 		wrong += d != want;
 	}
@@ -2249,7 +2239,7 @@ static int run_case(int n, const struct tcase *t)
 	wrong = compare_counters(&e, moved);
 	if (verdict == t->verdict && !wrong) {
 		printf("ok %d - %-52s %-4s %-20s%s%s%s\n", n, t->name,
-		       verdict_name(t->verdict), reason_names[t->reason],
+		       verdict_name(t->verdict), vg_reason_name(t->reason),
 		       t->on == ON_VETH ? " (veth)" : t->on == ON_IF2 ? " (if2)" :
 		       t->on == ON_VETH_GSO ? " (veth, GSO)" : "",
 		       runs > 1 ? " (x2)" : "", placement == IN_SPILL ? " (spill)" : "");
@@ -2258,7 +2248,7 @@ static int run_case(int n, const struct tcase *t)
 	printf("not ok %d - %s%s: expected %s/%s x%d, got %s, %d counter(s) "
 	       "wrong (moved: %s)\n", n, t->name,
 	       placement == IN_SPILL ? " (spill)" : "", verdict_name(t->verdict),
-	       reason_names[t->reason], runs, verdict_name(verdict), wrong,
+	       vg_reason_name(t->reason), runs, verdict_name(verdict), wrong,
 	       moved);
 	return 1;
 }

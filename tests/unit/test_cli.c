@@ -469,13 +469,13 @@ static void reason_names(void **state)
 	int r, s;
 
 	(void)state;
-	assert_string_equal(vg_reason_names[VG_PASS], "pass");
-	assert_string_equal(vg_reason_names[VG_IPV4_SRC], "ipv4-src");
+	assert_string_equal(vg_reason_name(VG_PASS), "pass");
+	assert_string_equal(vg_reason_name(VG_IPV4_SRC), "ipv4-src");
 	for (r = 0; r < VG_REASON_MAX; r++) {
-		assert_non_null(vg_reason_names[r]);
+		assert_non_null(vg_reason_name(r));
 		for (s = 0; s < r; s++)
-			if (!strcmp(vg_reason_names[r], vg_reason_names[s]))
-				fail_msg("reason name \"%s\" used twice", vg_reason_names[r]);
+			if (!strcmp(vg_reason_name(r), vg_reason_name(s)))
+				fail_msg("reason name \"%s\" used twice", vg_reason_name(r));
 	}
 }
 

@@ -25,7 +25,7 @@ int main(void)
 	int n = build_cases(tc);
 
 	for (int i = 0; i < n; i++) {
-		printf("%s\t%d\t%s\t", tc[i].name, (int)tc[i].dev, reason_names[tc[i].reason]);
+		printf("%s\t%d\t%s\t", tc[i].name, (int)tc[i].dev, vg_reason_name(tc[i].reason));
 		for (uint32_t j = 0; j < tc[i].f.len; j++)
 			printf("%02x", tc[i].f.b[j]);
 		printf("\n");

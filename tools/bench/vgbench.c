@@ -46,14 +46,9 @@
 #include <bpf/libbpf.h>
 
 #include "vifguard.h"
+#include "vifguard_user.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *const reason_names[] = {
-#define VG_REASON_NAME(name, str) str,
-	VG_REASONS(VG_REASON_NAME)
-#undef VG_REASON_NAME
-};
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -373,31 +368,17 @@ static struct in6_addr v6(const char *s)
 	return a;
 }
 
-static struct in6_addr eui64_ll(const uint8_t *mac)
-{
-	struct in6_addr a = v6("fe80::");
-
-	a.s6_addr[8] = mac[0] ^ 0x02;
-	a.s6_addr[9] = mac[1];
-	a.s6_addr[10] = mac[2];
-	a.s6_addr[11] = 0xff;
-	a.s6_addr[12] = 0xfe;
-	a.s6_addr[13] = mac[3];
-	a.s6_addr[14] = mac[4];
-	a.s6_addr[15] = mac[5];
-	return a;
-}
-
 static int build_cases(struct tcase *tc)
 {
 	struct in6_addr g6 = v6("fd00::1"), peer6 = v6("fd00::fe"), other6 = v6("fd00::99");
 	/* Every ND case and the DHCPv6 one send from ll, with MAC_G. */
-	struct in6_addr ll = eui64_ll(MAC_G), allnodes = v6("ff02::1");
+	struct in6_addr ll, allnodes = v6("ff02::1");
 	struct in6_addr allrouters = v6("ff02::2"), pfx6 = v6("fd01::1234");
 	int n = 0;
 	uint32_t at;
 	struct frame *f;
 
+	vg_eui64_link_local(MAC_G, &ll);
 #define CASE(nm, d, r) (tc[n] = (struct tcase){ .name = nm, .dev = d, .reason = VG_##r }, \
 			f = &tc[n++].f)
 
@@ -762,10 +743,10 @@ static void counts_diff(const struct counts *a, const struct counts *b, char *bu
 		MOVED("passes%+lld", (long long)(b->pass - a->pass));
 	for (int r = 0; r < VG_REASON_MAX; r++)
 		if (b->drop[r] != a->drop[r])
-			MOVED("drops[%s]%+lld", reason_names[r], (long long)(b->drop[r] - a->drop[r]));
+			MOVED("drops[%s]%+lld", vg_reason_name(r), (long long)(b->drop[r] - a->drop[r]));
 	for (int r = 0; r < VG_REASON_MAX; r++)
 		if (b->total[r] != a->total[r])
-			MOVED("totals[%s]%+lld", reason_names[r],
+			MOVED("totals[%s]%+lld", vg_reason_name(r),
 			      (long long)(b->total[r] - a->total[r]));
 	if (b->all_passes - b->pass != a->all_passes - a->pass)
 		MOVED("%s", "other interfaces' passes");
@@ -1287,7 +1268,7 @@ static int cmd_prog(int argc, char **argv)
 	printf("\n");
 	for (int c = 0; c <= ncases; c++) {
 		const char *nm = c == ncases ? "(empty program, absolute)" : tc[c].name;
-		const char *rs = c == ncases ? "-" : reason_names[tc[c].reason];
+		const char *rs = c == ncases ? "-" : vg_reason_name(tc[c].reason);
 
 		printf("| %-28s | %-20s |", nm, rs);
 		for (int l = 0; l < nlevels; l++) {
@@ -1317,7 +1298,7 @@ static int cmd_prog(int argc, char **argv)
 					tolower((unsigned char)tc[c].name[i]) : '-';
 			slug[i] = 0;
 			fprintf(figs, "fig added_ns %lu %s %s %.2f\n", levels[l], slug,
-				reason_names[tc[c].reason], summarize(&RES(l, c, 0), rounds).med);
+				vg_reason_name(tc[c].reason), summarize(&RES(l, c, 0), rounds).med);
 		}
 
 	printf("\n## Map memory (kernel's memlock accounting, /proc/self/fdinfo)\n\n");
