@@ -18,10 +18,10 @@ $(BENCH_BPF_OBJ): tools/bench/bench.bpf.c | $(DEPS_STAMP)
 	$(Q)mkdir -p $(OUTPUT)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(VGBENCH): tools/bench/vgbench.c include/vifguard.h | $(DEPS_STAMP)
+$(VGBENCH): tools/bench/vgbench.c $(FRAME_LIB) include/vifguard.h include/vifguard_user.h 		| $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUTPUT)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lbpf -lelf -lz
+	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
 
 $(BENCH_DEPS_STAMP): tools/bench/packages tools/bench/install-packages.sh | $(DEPS_STAMP)
 	$(Q)tools/bench/install-packages.sh tools/bench/packages

@@ -35,6 +35,7 @@
  * Usage: test-bpf [FIRST]   TAP numbering starts at FIRST (default 1).
  * Root only.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <net/if.h>
@@ -58,16 +59,13 @@
 #include "vifguard.h"
 #include "vifguard_user.h"
 #include "vifguard.skel.h"
-#include "frames.h"
+#include "frame.h"
 
 /* The guest: two MACs, a few addresses under generation GEN. */
 static const uint8_t MAC1[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t MAC2[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
 static const uint8_t MAC_OTHER[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 };
-static const uint8_t MAC_MCAST[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
-static const uint8_t MAC_BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t MAC_ROUTER[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe };
-static const uint8_t MAC_V6MC_ALL[6] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t MAC_V6MC_MLD[6] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x16 };
 static const uint8_t MAC_ZERO[6];
 
@@ -1177,7 +1175,7 @@ static void nd(struct frame *f, const struct nd_spec *s)
 {
 	size_t ip;
 
-	eth(f, MAC1, MAC_V6MC_ALL, 0x86dd);
+	eth(f, MAC1, MAC_ALLNODES, 0x86dd);
 	ip = ip6_begin(f, s->src, s->dst, s->frag ? 44 : 58,
 		       s->hop_limit ? s->hop_limit : 255);
 	if (s->frag)
@@ -1303,7 +1301,7 @@ static void icmp6_cut(struct frame *f, const char *src, const char *dst,
 {
 	size_t ip;
 
-	eth(f, MAC1, MAC_V6MC_ALL, 0x86dd);
+	eth(f, MAC1, MAC_ALLNODES, 0x86dd);
 	ip = ip6_begin(f, src, dst, 58, 255);
 	icmp6(f, type, 0);
 	put32(f, w1);
@@ -1332,7 +1330,7 @@ FRAME(mrd_solicit_short)
 {
 	size_t ip;
 
-	eth(f, MAC1, MAC_V6MC_ALL, 0x86dd);
+	eth(f, MAC1, MAC_ALLNODES, 0x86dd);
 	ip = ip6_begin(f, V6_LL, "ff02::2", 58, 1);
 	icmp6(f, 152, 0);
 	ip6_end(f, ip);
