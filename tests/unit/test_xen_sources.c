@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "source.h"
+#include "xs_table.h"
 
 #define VM "5f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 #define VIFUUID "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"
