@@ -28,7 +28,8 @@ INSTALL_TARGETS += install-xen
 TEST_SUITES += xen-unit xen-integration
 
 $(OUTPUT)/tests/test_xen_%: tests/unit/test_xen_%.c $(XEN_UNIT_SRCS) \
-		$(wildcard loader/*.h) include/vifguard.h tests/lib/xs_table.h | $(DEPS_STAMP)
+		$(wildcard loader/*.h) include/vifguard.h tests/lib/xs_table.h tests/lib/unit.h \
+		| $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -I$(CURDIR)/tests/lib -DVG_EXAMPLE_CONF='"$(CURDIR)/etc/vifguard.conf.example"' \

@@ -17,18 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <cmocka.h>
 
+#include "unit.h"
 #include "json.h"
 #include "vg_core.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-#define assert_contains(hay, needle)						\
-	do {									\
-		if (!strstr((hay), (needle)))					\
-			fail_msg("expected \"%s\" in \"%s\"", (needle), (hay));	\
-	} while (0)
 
 #define MAC "02:00:00:00:05:00"
 
