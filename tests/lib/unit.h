@@ -26,30 +26,28 @@
 			fail_msg("expected \"%s\" in \"%s\"", (needle), (hay));	\
 	} while (0)
 
-/* The i-th IPv4 address of a spec is addr/len. */
-static inline void assert_v4(const struct vg_spec *s, unsigned int i, const char *addr,
-			     unsigned int len)
-{
-	char buf[INET_ADDRSTRLEN];
-
-	if (i >= s->n_v4)
-		fail_msg("v4[%u]: expected %s/%u, only %u addresses", i, addr, len, s->n_v4);
-	inet_ntop(AF_INET, &s->v4[i].addr, buf, sizeof(buf));
-	assert_string_equal(buf, addr);
-	assert_int_equal(s->v4[i].len, len);
-}
-
-/* The i-th IPv6 address of a spec is addr/len. */
-static inline void assert_v6(const struct vg_spec *s, unsigned int i, const char *addr,
-			     unsigned int len)
+/* Address i of n (text of family af at a, prefix a_len) is addr/len. */
+static inline void assert_addr(const char *what, unsigned int i, unsigned int n, int af,
+			       const void *a, unsigned int a_len, const char *addr,
+			       unsigned int len)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	if (i >= s->n_v6)
-		fail_msg("v6[%u]: expected %s/%u, only %u addresses", i, addr, len, s->n_v6);
-	inet_ntop(AF_INET6, &s->v6[i].addr, buf, sizeof(buf));
+	if (i >= n)
+		fail_msg("%s[%u]: expected %s/%u, only %u addresses", what, i, addr, len, n);
+	inet_ntop(af, a, buf, sizeof(buf));
 	assert_string_equal(buf, addr);
-	assert_int_equal(s->v6[i].len, len);
+	assert_int_equal(a_len, len);
 }
+
+/* The i-th IPv4 (IPv6) address of a spec is addr/len. */
+#define assert_v4(sp, ix, want, plen)						\
+	assert_addr("v4", (ix), (sp)->n_v4, AF_INET,					\
+		    &(sp)->v4[(ix) < (sp)->n_v4 ? (ix) : 0].addr,			\
+		    (sp)->v4[(ix) < (sp)->n_v4 ? (ix) : 0].len, (want), (plen))
+#define assert_v6(sp, ix, want, plen)						\
+	assert_addr("v6", (ix), (sp)->n_v6, AF_INET6,					\
+		    &(sp)->v6[(ix) < (sp)->n_v6 ? (ix) : 0].addr,			\
+		    (sp)->v6[(ix) < (sp)->n_v6 ? (ix) : 0].len, (want), (plen))
 
 #endif /* VG_TEST_UNIT_H */
