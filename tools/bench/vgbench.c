@@ -276,6 +276,41 @@ static struct in6_addr v6(const char *s)
 	return a;
 }
 
+/* IPv4 UDP 40000 -> 9 from smac and src to MAC_PEER and V4_PEER, header
+ * length ihl. */
+static void udp4_to_peer(struct frame *f, const uint8_t *smac, uint32_t src, int ihl)
+{
+	eth(f, smac, MAC_PEER, ETH_P_IP);
+	ipv4_udp(f, src, V4_PEER, 40000, 9, ihl);
+}
+
+/* IPv6 UDP 40000 -> 9 from smac and src to MAC_PEER and dst; returns
+ * where the IPv6 header starts. */
+static size_t udp6_to_peer(struct frame *f, const uint8_t *smac, const struct in6_addr *src,
+			   const struct in6_addr *dst)
+{
+	size_t at;
+
+	eth(f, smac, MAC_PEER, ETH_P_IPV6);
+	at = ip6_begin_in6(f, src, dst, 17, 64);
+	udp(f, 40000, 9, 18);
+	ip6_end(f, at);
+	return at;
+}
+
+/* NS for target from MAC_G and src to MAC_PEER and target, hop limit
+ * hlim, source link-layer option slla. */
+static void ns_to_peer(struct frame *f, const struct in6_addr *src,
+		       const struct in6_addr *target, uint8_t hlim, const uint8_t *slla)
+{
+	size_t at;
+
+	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
+	at = ip6_begin_in6(f, src, target, 58, hlim);
+	nd(f, 135, target, 1, slla);
+	ip6_end(f, at);
+}
+
 static int build_cases(struct tcase *tc)
 {
 	struct in6_addr g6 = v6("fd00::1"), peer6 = v6("fd00::fe"), other6 = v6("fd00::99");
@@ -283,7 +318,7 @@ static int build_cases(struct tcase *tc)
 	struct in6_addr ll, allnodes = v6("ff02::1");
 	struct in6_addr allrouters = v6("ff02::2"), pfx6 = v6("fd01::1234");
 	int n = 0;
-	uint32_t at;
+	size_t at;
 	struct frame *f;
 
 	vg_eui64_link_local(MAC_G, &ll);
@@ -291,18 +326,15 @@ static int build_cases(struct tcase *tc)
 			f = &tc[n++].f)
 
 	CASE("IPv4 UDP", DEV_LOCKED, PASS);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_G, V4_G, 5);
 
 	/* The same frame on an interface whose array entry another one
 	 * holds: its policy comes from the spill hash. */
 	CASE("IPv4 UDP, policy in hash", DEV_SPILL, PASS);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_G, V4_G, 5);
 
 	CASE("IPv4 UDP, prefix", DEV_PREFIX, PASS);
-	eth(f, MAC_P, MAC_PEER, ETH_P_IP);
-	ipv4_udp(f, V4_PFX_IN, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_P, V4_PFX_IN, 5);
 
 	/* The interface's own MAC as chaddr: a BOOTREQUEST for another
 	 * one is dhcp-chaddr (DHCP starvation). */
@@ -311,44 +343,31 @@ static int build_cases(struct tcase *tc)
 	dhcp_discover(f, MAC_G);
 
 	CASE("IPv6 UDP", DEV_LOCKED, PASS);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &g6, &peer6, 17, 64);
-	udp(f, 40000, 9, 18);
-	ip6_end(f, at);
+	udp6_to_peer(f, MAC_G, &g6, &peer6);
 
 	CASE("IPv6 UDP, prefix", DEV_PREFIX, PASS);
-	eth(f, MAC_P, MAC_PEER, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &pfx6, &peer6, 17, 64);
-	udp(f, 40000, 9, 18);
-	ip6_end(f, at);
+	udp6_to_peer(f, MAC_P, &pfx6, &peer6);
 
 	/* The link-local address is allowed only as the EUI-64 of the
 	 * frame's own source MAC: sent from the interface's MAC, MAC_G. */
 	CASE("IPv6 NS, link-local", DEV_LOCKED, PASS);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &ll, &peer6, 58, 255);
-	nd(f, 135, &peer6, 1, MAC_G);
-	ip6_end(f, at);
+	ns_to_peer(f, &ll, &peer6, 255, MAC_G);
 
 	CASE("ARP request", DEV_LOCKED, PASS);
 	eth(f, MAC_G, MAC_BCAST, ETH_P_ARP);
 	arp_pad(f, 1, 6, MAC_G, V4_G, V4_PEER);
 
 	CASE("IPv4, no policy", DEV_NOPOLICY, NO_POLICY);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_G, V4_G, 5);
 
 	CASE("IPv4, mode disabled", DEV_DISABLED, DISABLED);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_G, V4_G, 5);
 
 	CASE("multicast source MAC", DEV_LOCKED, SRC_MAC_MCAST);
-	eth(f, MAC_MCAST, MAC_PEER, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_MCAST, V4_G, 5);
 
 	CASE("forged source MAC", DEV_LOCKED, SRC_MAC);
-	eth(f, MAC_OTHER, MAC_PEER, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_OTHER, V4_G, 5);
 
 	CASE("802.1Q tagged", DEV_LOCKED, VLAN);
 	eth(f, MAC_G, MAC_PEER, ETH_P_8021Q);
@@ -361,12 +380,10 @@ static int build_cases(struct tcase *tc)
 	put(f, NULL, 46);
 
 	CASE("IPv4 ihl 4", DEV_LOCKED, IPV4_MALFORMED);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 4);
+	udp4_to_peer(f, MAC_G, V4_G, 4);
 
 	CASE("IPv4 forged source", DEV_LOCKED, IPV4_SRC);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IP);
-	ipv4_udp(f, V4_OTHER, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_G, V4_OTHER, 5);
 
 	CASE("DHCP server reply", DEV_LOCKED, DHCP_SERVER);
 	eth(f, MAC_G, MAC_BCAST, ETH_P_IP);
@@ -385,23 +402,14 @@ static int build_cases(struct tcase *tc)
 	arp_pad(f, 2, 6, MAC_G, V4_OTHER, V4_PEER);
 
 	CASE("IPv6 payload length", DEV_LOCKED, IPV6_MALFORMED);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &g6, &peer6, 17, 64);
-	udp(f, 40000, 9, 18);
-	ip6_end(f, at);
+	at = udp6_to_peer(f, MAC_G, &g6, &peer6);
 	f->b[at + 4] = 0x10;	/* 4096 octets announced, 26 present */
 
 	CASE("IPv6 forged source", DEV_LOCKED, IPV6_SRC);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &other6, &peer6, 17, 64);
-	udp(f, 40000, 9, 18);
-	ip6_end(f, at);
+	udp6_to_peer(f, MAC_G, &other6, &peer6);
 
 	CASE("IPv6 UDP from ::", DEV_LOCKED, IPV6_UNSPEC_SRC);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &in6addr_any, &peer6, 17, 64);
-	udp(f, 40000, 9, 18);
-	ip6_end(f, at);
+	udp6_to_peer(f, MAC_G, &in6addr_any, &peer6);
 
 	/* Seven destination options headers: one more than the walk's bound. */
 	CASE("IPv6 extension chain", DEV_LOCKED, IPV6_EXTHDR);
@@ -427,10 +435,7 @@ static int build_cases(struct tcase *tc)
 	ip6_end(f, at);
 
 	CASE("NS hop limit 64", DEV_LOCKED, ND_HOPLIMIT);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &ll, &peer6, 58, 64);
-	nd(f, 135, &peer6, 1, MAC_G);
-	ip6_end(f, at);
+	ns_to_peer(f, &ll, &peer6, 64, MAC_G);
 
 	CASE("NA forged target", DEV_LOCKED, ND_TARGET);
 	eth(f, MAC_G, MAC_ALLNODES, ETH_P_IPV6);
@@ -439,17 +444,11 @@ static int build_cases(struct tcase *tc)
 	ip6_end(f, at);
 
 	CASE("NS forged link-layer option", DEV_LOCKED, ND_LLADDR);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &ll, &peer6, 58, 255);
-	nd(f, 135, &peer6, 1, MAC_OTHER);
-	ip6_end(f, at);
+	ns_to_peer(f, &ll, &peer6, 255, MAC_OTHER);
 
 	CASE("NS option length 0", DEV_LOCKED, ND_MALFORMED);
-	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &ll, &peer6, 58, 255);
-	nd(f, 135, &peer6, 1, MAC_G);
+	ns_to_peer(f, &ll, &peer6, 255, MAC_G);
 	f->b[f->len - 7] = 0;
-	ip6_end(f, at);
 
 	CASE("router advertisement", DEV_LOCKED, RA);
 	eth(f, MAC_G, MAC_ALLNODES, ETH_P_IPV6);
