@@ -50,14 +50,20 @@ void set16(struct frame *f, size_t at, uint16_t v)
 	f->b[at + 1] = v & 0xff;
 }
 
+/* Address a of family af into out; a test's own typo aborts. */
+static void addr_of(int af, const char *a, void *out)
+{
+	if (inet_pton(af, a, out) != 1) {
+		fprintf(stderr, "bad IPv%c address %s\n", af == AF_INET ? '4' : '6', a);
+		abort();
+	}
+}
+
 static struct in_addr in_of(const char *a)
 {
 	struct in_addr in;
 
-	if (inet_pton(AF_INET, a, &in) != 1) {
-		fprintf(stderr, "bad IPv4 address %s\n", a);
-		abort();
-	}
+	addr_of(AF_INET, a, &in);
 	return in;
 }
 
@@ -65,10 +71,7 @@ static struct in6_addr in6_of(const char *a)
 {
 	struct in6_addr in;
 
-	if (inet_pton(AF_INET6, a, &in) != 1) {
-		fprintf(stderr, "bad IPv6 address %s\n", a);
-		abort();
-	}
+	addr_of(AF_INET6, a, &in);
 	return in;
 }
 
