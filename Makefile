@@ -29,6 +29,11 @@ CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	-I$(CURDIR)/include -I$(CURDIR)/loader -I$(OUTPUT) $(NL_CFLAGS)
 LDFLAGS ?=
 
+# The frame builders the BPF tests, vgbench and vgpkt share (tools/lib/):
+# compiled into each, found with -I$(CURDIR)/tools/lib.
+FRAME_LIB := tools/lib/frame.c tools/lib/frame.h
+FRAME_CFLAGS := -I$(CURDIR)/tools/lib
+
 ifeq ($(V),1)
 Q :=
 msg =

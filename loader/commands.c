@@ -651,7 +651,7 @@ static void counters_json(struct vg_json *j, const struct vg_stats *s, int from)
 
 	vg_json_object_start(j);
 	for (r = from; r < VG_REASON_MAX; r++)
-		vg_json_kv_uint(j, vg_reason_names[r], s->pkts[r]);
+		vg_json_kv_uint(j, vg_reason_name(r), s->pkts[r]);
 	vg_json_object_end(j);
 }
 
@@ -672,7 +672,7 @@ static void counters_text(const struct vg_stats *s, int from)
 
 	for (r = from; r < VG_REASON_MAX; r++)
 		if (r == VG_PASS || s->pkts[r])
-			printf("  %-22s %llu\n", vg_reason_names[r],
+			printf("  %-22s %llu\n", vg_reason_name(r),
 			       (unsigned long long)s->pkts[r]);
 }
 

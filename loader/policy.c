@@ -430,19 +430,3 @@ int vg_spec_validate(const struct vg_spec *spec, char *err, size_t errlen)
 	}
 	return 0;
 }
-
-/* RFC 4291 appendix A: ff:fe in the middle, universal/local bit flipped. */
-void vg_eui64_link_local(const uint8_t mac[6], struct in6_addr *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->s6_addr[0] = 0xfe;
-	out->s6_addr[1] = 0x80;
-	out->s6_addr[8] = mac[0] ^ 0x02;
-	out->s6_addr[9] = mac[1];
-	out->s6_addr[10] = mac[2];
-	out->s6_addr[11] = 0xff;
-	out->s6_addr[12] = 0xfe;
-	out->s6_addr[13] = mac[3];
-	out->s6_addr[14] = mac[4];
-	out->s6_addr[15] = mac[5];
-}

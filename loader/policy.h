@@ -14,6 +14,7 @@
 #include <net/if.h>
 
 #include "vifguard.h"
+#include "vifguard_user.h"
 
 struct vg_prefix4 {
 	struct in_addr addr;	/* host bits are zero */
@@ -65,7 +66,5 @@ int vg_spec_add_ethertype(struct vg_spec *spec, uint16_t type, char *err, size_t
 /* Whole-policy check before it is applied (a locked policy needs a MAC). */
 int vg_spec_validate(const struct vg_spec *spec, char *err, size_t errlen);
 
-/* fe80::/64 with the modified EUI-64 interface identifier of mac (RFC 4291). */
-void vg_eui64_link_local(const uint8_t mac[6], struct in6_addr *out);
 
 #endif /* VG_POLICY_H */

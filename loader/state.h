@@ -172,7 +172,4 @@ int vg_state_policy(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol
  * *full is set when the per-interface drop counters have no room left. */
 int vg_state_totals(struct vg_state *st, struct vg_stats *out, bool *full);
 
-/* Names of the VG_REASONS, by index. */
-extern const char *const vg_reason_names[VG_REASON_MAX];
-
 #endif /* VG_STATE_H */

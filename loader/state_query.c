@@ -11,13 +11,6 @@
 
 #include "state_int.h"
 
-const char *const vg_reason_names[VG_REASON_MAX] = {
-#define VG_REASON_NAME(name, str) [VG_##name] = str,
-	VG_REASONS(VG_REASON_NAME)
-#undef VG_REASON_NAME
-};
-
-
 static int iface_cmp(const void *a, const void *b)
 {
 	const struct vg_iface *x = a, *y = b;

@@ -73,25 +73,4 @@ int vg_xs_rm(struct vg_xs *xs, const char *path);
 #define VG_XS_ANY_DOMAIN	UINT_MAX
 int vg_xs_writable_by_domu(struct vg_xs *xs, const char *path, unsigned int *domid);
 
-/*
- * An in-memory store, for unit tests and for dry runs: entries are
- * absolute paths with their value and permissions in xenstore-chmod's
- * notation ("n0", "b5", "n0 r5"; NULL means "n0").  Parent directories
- * exist implicitly with permissions "n0".  The table is not copied and
- * must outlive the handle; writes and removals are kept in a small
- * overlay so that tests can check them.
- */
-struct vg_xs_entry {
-	const char *path;
-	const char *value;
-	const char *perms;
-};
-
-int vg_xs_open_table(struct vg_xs *xs, const struct vg_xs_entry *table, size_t n);
-
-/* Overlay of a table store: the value last written to path (NULL if
- * none, or if it was removed), and whether path was removed. */
-const char *vg_xs_table_written(struct vg_xs *xs, const char *path);
-bool vg_xs_table_removed(struct vg_xs *xs, const char *path);
-
 #endif /* VG_XS_H */

@@ -20,10 +20,11 @@ $(BENCH_BPF_OBJ): tools/bench/bench.bpf.c | $(BUILD_DEPS)
 
 # With the loader's RLIMIT_MEMLOCK computation (and libbpf linked as the
 # loader links it).
-$(VGBENCH): tools/bench/vgbench.c loader/memlock.c loader/memlock.h include/vifguard.h | $(BUILD_DEPS)
+$(VGBENCH): tools/bench/vgbench.c $(FRAME_LIB) loader/memlock.c loader/memlock.h \
+		include/vifguard.h include/vifguard_user.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUTPUT)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -l:libbpf.a -lelf -lz
+	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -l:libbpf.a -lelf -lz
 
 $(BENCH_DEPS_STAMP): tools/bench/packages tools/bench/install-packages.sh | $(DEPS_STAMP)
 	$(Q)tools/bench/install-packages.sh tools/bench/packages

@@ -37,9 +37,10 @@ $(OUTPUT)/bad/%.bpf.o: tests/bpf/bad/%.bpf.c $(BPF_HDRS) | $(BUILD_DEPS)
 	$(Q)mkdir -p $(OUTPUT)/bad
 	$(Q)$(CLANG) $(BPF_CFLAGS) $$(sed -n 's/^.*cflags: *//p' $<) -c $< -o $@
 
-$(TEST_BPF): tests/bpf/test_bpf.c tests/bpf/frames.h $(BPF_SKEL) include/vifguard.h | $(BUILD_DEPS)
+$(TEST_BPF): tests/bpf/test_bpf.c $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
+		include/vifguard_user.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lbpf -lelf -lz
+	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
 
 .PHONY: bpf check-compat test-bpf
 bpf: $(BPF_OBJ) $(BPF_SKEL)

@@ -32,19 +32,21 @@ FUZZ_PARSERS_DIR := $(OUTPUT)/fuzz-parsers
 FUZZ_PARSERS_NAMES := $(patsubst $(FUZZ_PARSERS_SRC)/fuzz_%.c,%,\
 	$(sort $(wildcard $(FUZZ_PARSERS_SRC)/fuzz_*.c)))
 FUZZ_PARSERS_BINS := $(addprefix $(FUZZ_PARSERS_DIR)/fuzz-,$(FUZZ_PARSERS_NAMES))
-# Every loader file a harness reaches; none of them loads BPF.
-FUZZ_PARSERS_LOADER := policy config source xs xs_table json commands sanitize
+# Every loader file a harness reaches; none of them loads BPF.  The
+# table xenstore of the tests (tests/lib) stands in for a host's.
+FUZZ_PARSERS_LOADER := policy config source xs json commands sanitize
 FUZZ_PARSERS_OBJS := $(patsubst %,$(FUZZ_PARSERS_DIR)/obj/%.o,$(FUZZ_PARSERS_LOADER)) \
-	$(FUZZ_PARSERS_DIR)/obj/stubs.o
+	$(FUZZ_PARSERS_DIR)/obj/xs_table.o $(FUZZ_PARSERS_DIR)/obj/stubs.o
 FUZZ_PARSERS_STAMP := $(FUZZ_PARSERS_DIR)/.toolchain-ok
 # Not LOADER_HDRS: mk/loader.mk is read after this file.
-FUZZ_PARSERS_HDRS := $(wildcard loader/*.h) include/vifguard.h
+FUZZ_PARSERS_HDRS := $(wildcard loader/*.h) include/vifguard.h tests/lib/xs_table.h
 
 # UBSan aborts on its first report (no recover), so undefined behaviour
 # is a crash libFuzzer saves, not a line lost in a log.
 FUZZ_PARSERS_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_PARSERS_CFLAGS := -O1 -g -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE \
-	-Wall -Wextra -I$(CURDIR)/include -I$(CURDIR)/loader $(FUZZ_PARSERS_SAN)
+	-Wall -Wextra -I$(CURDIR)/include -I$(CURDIR)/loader -I$(CURDIR)/tests/lib \
+	$(FUZZ_PARSERS_SAN)
 
 # libclang-rt-14-dev comes with `make deps` (fuzz-parsers and the test
 # goals install it first, Makefile DEPS_GOALS).  A harness-shaped program
@@ -63,6 +65,11 @@ $(FUZZ_PARSERS_STAMP): scripts/install-deps.sh | $(BUILD_DEPS)
 # fuzzer-no-link: coverage for libFuzzer in the code under test; the
 # runtime itself is linked once, with the harness.
 $(FUZZ_PARSERS_DIR)/obj/%.o: loader/%.c $(FUZZ_PARSERS_HDRS) | $(FUZZ_PARSERS_STAMP)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_PARSERS_CC) $(FUZZ_PARSERS_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_PARSERS_DIR)/obj/%.o: tests/lib/%.c $(FUZZ_PARSERS_HDRS) | $(FUZZ_PARSERS_STAMP)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_PARSERS_CC) $(FUZZ_PARSERS_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@

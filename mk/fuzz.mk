@@ -41,10 +41,11 @@ $(DIFFFUZZ): $(DIFFFUZZ_SRCS) $(MODEL_HDRS) $(MODEL_SRC)/gen.h $(MODEL_SRC)/case
 	$(Q)$(CC) $(CFLAGS) -DREGRESS_DIR='"$(CURDIR)/$(MODEL_SRC)/regress"' $(LDFLAGS) \
 		-o $@ $(DIFFFUZZ_SRCS) -lbpf -lelf -lz
 
-$(TEST_MODEL): $(MODEL_SRC)/test_model.c $(MODEL_SRC)/model.c $(MODEL_HDRS) | $(BUILD_DEPS)
+$(TEST_MODEL): $(MODEL_SRC)/test_model.c $(MODEL_SRC)/model.c $(MODEL_HDRS) $(FRAME_LIB) \
+		| $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -I$(CURDIR)/$(MODEL_SRC) $(LDFLAGS) -o $@ \
+	$(Q)$(CC) $(CFLAGS) -I$(CURDIR)/$(MODEL_SRC) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ \
 		$(filter %.c,$^) -lcmocka
 
 .PHONY: difffuzz fuzz test-model

@@ -47,10 +47,11 @@ $(VIFGUARD): $(LOADER_OBJS) | $(BUILD_DEPS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LOADER_LIBS)
 
-$(UNIT_TESTS): $(OUTPUT)/tests/%: tests/unit/%.c $(LOADER_LIB_OBJS) $(LOADER_HDRS) | $(BUILD_DEPS)
+$(UNIT_TESTS): $(OUTPUT)/tests/%: tests/unit/%.c $(LOADER_LIB_OBJS) $(LOADER_HDRS) \
+		tests/lib/unit.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -DVG_BIN='"$(VIFGUARD)"' $(LDFLAGS) -o $@ \
+	$(Q)$(CC) $(CFLAGS) -I$(CURDIR)/tests/lib -DVG_BIN='"$(VIFGUARD)"' $(LDFLAGS) -o $@ \
 		$(filter %.c %.o,$^) -lcmocka $(LOADER_LIBS)
 
 .PHONY: vifguard test-unit install-bin

@@ -8,10 +8,10 @@ NOBATCH_SHIM := $(OUTPUT)/test_nobatch.so
 ALL_TARGETS += $(VGPKT) $(NOBATCH_SHIM)
 TEST_SUITES += integration
 
-$(VGPKT): tools/vgpkt.c | $(BUILD_DEPS)
+$(VGPKT): tools/vgpkt.c $(FRAME_LIB) include/vifguard_user.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUTPUT)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^)
 
 # LD_PRELOAD'ed by an integration test: a kernel without batch lookups.
 $(NOBATCH_SHIM): tests/integration/test_nobatch.c | $(BUILD_DEPS)
@@ -20,10 +20,10 @@ $(NOBATCH_SHIM): tests/integration/test_nobatch.c | $(BUILD_DEPS)
 	$(Q)$(CC) $(CFLAGS) -shared -fPIC $(LDFLAGS) -o $@ $<
 
 # For a busybox guest initramfs: no shared libraries to carry along.
-$(OUTPUT)/vgpkt-static: tools/vgpkt.c | $(BUILD_DEPS)
+$(OUTPUT)/vgpkt-static: tools/vgpkt.c $(FRAME_LIB) include/vifguard_user.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUTPUT)
-	$(Q)$(CC) $(CFLAGS) -static $(LDFLAGS) -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) -static $(LDFLAGS) -o $@ $(filter %.c,$^)
 
 .PHONY: vgpkt vgpkt-static test-integration
 vgpkt: $(VGPKT)

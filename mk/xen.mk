@@ -14,7 +14,7 @@ MANDIR ?= $(PREFIX)/share/man
 # Xen's stock scripts the vif-vifguard-* scripts can hand over to.
 XEN_WRAPPED := bridge openvswitch route nat
 
-XEN_UNIT_SRCS := loader/config.c loader/source.c loader/xs.c loader/xs_table.c \
+XEN_UNIT_SRCS := loader/config.c loader/source.c loader/xs.c tests/lib/xs_table.c \
 	loader/policy.c loader/sanitize.c
 XEN_UNIT_TESTS := $(OUTPUT)/tests/test_xen_config $(OUTPUT)/tests/test_xen_sources
 XEN_SHIM := $(OUTPUT)/test_xen_shim.so
@@ -28,10 +28,11 @@ INSTALL_TARGETS += install-xen
 TEST_SUITES += xen-unit xen-integration
 
 $(OUTPUT)/tests/test_xen_%: tests/unit/test_xen_%.c $(XEN_UNIT_SRCS) \
-		$(wildcard loader/*.h) include/vifguard.h | $(BUILD_DEPS)
+		$(wildcard loader/*.h) include/vifguard.h tests/lib/xs_table.h tests/lib/unit.h \
+		| $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -DVG_EXAMPLE_CONF='"$(CURDIR)/etc/vifguard.conf.example"' \
+	$(Q)$(CC) $(CFLAGS) -I$(CURDIR)/tests/lib -DVG_EXAMPLE_CONF='"$(CURDIR)/etc/vifguard.conf.example"' \
 		$(LDFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
 $(XEN_SHIM): tests/integration/test_xen_shim.c | $(BUILD_DEPS)

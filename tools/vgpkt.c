@@ -32,8 +32,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "frame.h"
+#include "vifguard_user.h"
+
 #define TAG_LEN		6
-#define FRAME_MAX	1518
+#define ETH_FRAME_MAX	1518
 #define ND_OPT_TAG	253	/* RFC 4727: experimental, ignored by receivers */
 #define DHCP_OPT_TAG	224	/* RFC 3942: site-specific */
 
@@ -134,70 +137,36 @@ static struct in6_addr ip6(const char *s, const struct in6_addr *dflt,
 }
 
 /* Byte emitters: frames are written front to back, in network order. */
-static uint8_t *put(uint8_t *p, const void *src, size_t n)
+static uint8_t *emit(uint8_t *p, const void *src, size_t n)
 {
 	memcpy(p, src, n);
 	return p + n;
 }
 
-static uint8_t *put8(uint8_t *p, unsigned int v)
+static uint8_t *emit8(uint8_t *p, unsigned int v)
 {
 	*p = v;
 	return p + 1;
 }
 
-static uint8_t *put16(uint8_t *p, unsigned int v)
+static uint8_t *emit16(uint8_t *p, unsigned int v)
 {
 	p[0] = v >> 8;
 	p[1] = v;
 	return p + 2;
 }
 
-static uint8_t *put32(uint8_t *p, uint32_t v)
+static uint8_t *emit32(uint8_t *p, uint32_t v)
 {
-	p = put16(p, v >> 16);
-	return put16(p, v & 0xffff);
+	p = emit16(p, v >> 16);
+	return emit16(p, v & 0xffff);
 }
 
-static uint8_t *put_tag(uint8_t *p, uint32_t marker)
+static uint8_t *emit_tag(uint8_t *p, uint32_t marker)
 {
-	p = put8(p, 'V');
-	p = put8(p, 'G');
-	return put32(p, marker);
-}
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	if (n & 1)
-		sum += p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
-}
-
-/* Modified EUI-64 link-local address of a MAC (RFC 4291 appendix A). */
-static struct in6_addr link_local(const uint8_t m[6])
-{
-	struct in6_addr a = { .s6_addr = { 0xfe, 0x80 } };
-
-	a.s6_addr[8] = m[0] ^ 0x02;
-	a.s6_addr[9] = m[1];
-	a.s6_addr[10] = m[2];
-	a.s6_addr[11] = 0xff;
-	a.s6_addr[12] = 0xfe;
-	a.s6_addr[13] = m[3];
-	a.s6_addr[14] = m[4];
-	a.s6_addr[15] = m[5];
-	return a;
+	p = emit8(p, 'V');
+	p = emit8(p, 'G');
+	return emit32(p, marker);
 }
 
 static struct in6_addr mc6(const char *s)
@@ -210,16 +179,16 @@ static struct in6_addr mc6(const char *s)
 
 /* Ethernet header, with an 802.1Q/802.1ad tag when asked for.  The
  * destination defaults to what the L3 destination implies. */
-static uint8_t *eth(uint8_t *p, const struct cfg *c, uint16_t type,
+static uint8_t *eth_hdr(uint8_t *p, const struct cfg *c, uint16_t type,
 		    const uint8_t dflt_dst[6])
 {
-	p = put(p, c->have_dst_mac ? c->dst_mac : dflt_dst, 6);
-	p = put(p, c->src_mac, 6);
+	p = emit(p, c->have_dst_mac ? c->dst_mac : dflt_dst, 6);
+	p = emit(p, c->src_mac, 6);
 	if (c->vlan >= 0) {
-		p = put16(p, c->vlan_proto);
-		p = put16(p, c->vlan);
+		p = emit16(p, c->vlan_proto);
+		p = emit16(p, c->vlan);
 	}
-	return put16(p, type);
+	return emit16(p, type);
 }
 
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -257,25 +226,25 @@ static size_t ip4_frame(uint8_t *f, const struct cfg *c, uint8_t proto,
 	uint32_t sum;
 
 	mac_of_ip4(d, dm);
-	p = iph = eth(f, c, ETHERTYPE_IP, dm);
-	p = put8(p, 0x45);
-	p = put8(p, 0);
-	p = put16(p, 20 + len);
-	p = put16(p, c->marker & 0xffff);	/* id */
-	p = put16(p, 0);
-	p = put8(p, c->ttl >= 0 ? c->ttl : 64);
-	p = put8(p, proto);
-	p = put16(p, 0);
-	p = put(p, &s, 4);
-	p = put(p, &d, 4);
-	put16(iph + 10, csum_fold(csum_add(0, iph, 20)));
+	p = iph = eth_hdr(f, c, ETHERTYPE_IP, dm);
+	p = emit8(p, 0x45);
+	p = emit8(p, 0);
+	p = emit16(p, 20 + len);
+	p = emit16(p, c->marker & 0xffff);	/* id */
+	p = emit16(p, 0);
+	p = emit8(p, c->ttl >= 0 ? c->ttl : 64);
+	p = emit8(p, proto);
+	p = emit16(p, 0);
+	p = emit(p, &s, 4);
+	p = emit(p, &d, 4);
+	emit16(iph + 10, csum_fold(csum_add(0, iph, 20)));
 
 	/* UDP pseudo header (RFC 768); IGMP sums its message alone. */
 	sum = proto == IPPROTO_IGMP ? 0 : csum_add(0, iph + 12, 8) + proto + len;
-	put16(l4 + csum_off, 0);
+	emit16(l4 + csum_off, 0);
 	sum = csum_fold(csum_add(sum, l4, len));
-	put16(l4 + csum_off, sum ? sum : 0xffff);
-	p = put(p, l4, len);
+	emit16(l4 + csum_off, sum ? sum : 0xffff);
+	p = emit(p, l4, len);
 	return p - f;
 }
 
@@ -286,51 +255,52 @@ static size_t ip6_frame(uint8_t *f, const struct cfg *c, uint8_t proto,
 			const struct in6_addr *dflt_dst, unsigned int dflt_hlim,
 			bool hbh)
 {
-	struct in6_addr ll = link_local(c->src_mac);
-	struct in6_addr s = ip6(c->src_ip, &ll, "--src-ip");
-	struct in6_addr d = ip6(c->dst_ip, dflt_dst, "--dst-ip");
 	size_t ext = (hbh ? 8 : 0) + (c->frag ? 8 : 0);
+	struct in6_addr ll, s, d;
 	uint8_t dm[6], *p, *ip6h;
 	uint32_t sum;
 
+	vg_eui64_link_local(c->src_mac, &ll);
+	s = ip6(c->src_ip, &ll, "--src-ip");
+	d = ip6(c->dst_ip, dflt_dst, "--dst-ip");
 	mac_of_ip6(&d, dm);
-	p = ip6h = eth(f, c, ETHERTYPE_IPV6, dm);
-	p = put32(p, 0x60000000);
-	p = put16(p, ext + len);
-	p = put8(p, hbh ? 0 : c->frag ? 44 : proto);
-	p = put8(p, c->ttl >= 0 ? c->ttl : dflt_hlim);
-	p = put(p, &s, 16);
-	p = put(p, &d, 16);
+	p = ip6h = eth_hdr(f, c, ETHERTYPE_IPV6, dm);
+	p = emit32(p, 0x60000000);
+	p = emit16(p, ext + len);
+	p = emit8(p, hbh ? 0 : c->frag ? 44 : proto);
+	p = emit8(p, c->ttl >= 0 ? c->ttl : dflt_hlim);
+	p = emit(p, &s, 16);
+	p = emit(p, &d, 16);
 	if (hbh) {
-		p = put8(p, c->frag ? 44 : proto);
-		p = put8(p, 0);
-		p = put32(p, 0x05020000);	/* router alert, MLD (RFC 2711) */
-		p = put16(p, 0x0100);		/* PadN, 0 bytes */
+		p = emit8(p, c->frag ? 44 : proto);
+		p = emit8(p, 0);
+		p = emit32(p, 0x05020000);	/* router alert, MLD (RFC 2711) */
+		p = emit16(p, 0x0100);		/* PadN, 0 bytes */
 	}
 	if (c->frag) {
 		/* offset 0, M=0: a whole datagram in one fragment (RFC 6946) */
-		p = put8(p, proto);
-		p = put8(p, 0);
-		p = put16(p, 0);
-		p = put32(p, c->marker);
+		p = emit8(p, proto);
+		p = emit8(p, 0);
+		p = emit16(p, 0);
+		p = emit32(p, c->marker);
 	}
 	sum = csum_add(0, ip6h + 8, 32) + len + proto;
-	put16(l4 + csum_off, 0);
+	emit16(l4 + csum_off, 0);
 	sum = csum_fold(csum_add(sum, l4, len));
 	if (proto == IPPROTO_UDP && !sum)
 		sum = 0xffff;
-	put16(l4 + csum_off, sum);
-	p = put(p, l4, len);
+	emit16(l4 + csum_off, sum);
+	p = emit(p, l4, len);
 	return p - f;
 }
 
 static uint8_t *udp_hdr(uint8_t *p, const struct cfg *c, unsigned int sport,
 			unsigned int dport, size_t payload)
 {
-	p = put16(p, c->sport >= 0 ? c->sport : sport);
-	p = put16(p, c->dport >= 0 ? c->dport : dport);
-	p = put16(p, 8 + payload);
-	return put16(p, 0);
+	p = emit16(p, c->sport >= 0 ? c->sport : sport);
+	p = emit16(p, c->dport >= 0 ? c->dport : dport);
+	p = emit16(p, 8 + payload);
+	return emit16(p, 0);
 }
 
 /* BOOTP/DHCP message (RFC 2131): a DISCOVER, or an OFFER with --op 2. */
@@ -339,24 +309,24 @@ static size_t dhcp_msg(uint8_t *l4, const struct cfg *c)
 	uint8_t *p = l4 + 8, *start = p;
 	unsigned int op = c->op > 0 ? c->op : 1;
 
-	p = put8(p, op);
-	p = put8(p, 1);			/* htype Ethernet */
-	p = put8(p, 6);
-	p = put8(p, 0);
-	p = put32(p, c->marker);	/* xid */
+	p = emit8(p, op);
+	p = emit8(p, 1);			/* htype Ethernet */
+	p = emit8(p, 6);
+	p = emit8(p, 0);
+	p = emit32(p, c->marker);	/* xid */
 	memset(p, 0, 20);		/* secs, flags, ciaddr, yiaddr, siaddr, giaddr */
 	p += 20;
 	memset(p, 0, 16 + 64 + 128);
 	memcpy(p, c->have_chaddr ? c->chaddr : c->src_mac, 6);	/* chaddr */
 	p += 16 + 64 + 128;
-	p = put32(p, 0x63825363);	/* magic cookie */
-	p = put8(p, 53);
-	p = put8(p, 1);
-	p = put8(p, op == 2 ? 2 : 1);	/* DHCPOFFER : DHCPDISCOVER */
-	p = put8(p, DHCP_OPT_TAG);
-	p = put8(p, TAG_LEN);
-	p = put_tag(p, c->marker);
-	p = put8(p, 255);
+	p = emit32(p, 0x63825363);	/* magic cookie */
+	p = emit8(p, 53);
+	p = emit8(p, 1);
+	p = emit8(p, op == 2 ? 2 : 1);	/* DHCPOFFER : DHCPDISCOVER */
+	p = emit8(p, DHCP_OPT_TAG);
+	p = emit8(p, TAG_LEN);
+	p = emit_tag(p, c->marker);
+	p = emit8(p, 255);
 	udp_hdr(l4, c, op == 2 ? 67 : 68, op == 2 ? 68 : 67, p - start);
 	return p - l4;
 }
@@ -364,16 +334,16 @@ static size_t dhcp_msg(uint8_t *l4, const struct cfg *c)
 /* ND option carrying a link-layer address (RFC 4861 4.6.1). */
 static uint8_t *nd_lla(uint8_t *p, unsigned int type, const uint8_t m[6])
 {
-	p = put8(p, type);
-	p = put8(p, 1);
-	return put(p, m, 6);
+	p = emit8(p, type);
+	p = emit8(p, 1);
+	return emit(p, m, 6);
 }
 
 static uint8_t *nd_tag(uint8_t *p, uint32_t marker)
 {
-	p = put8(p, ND_OPT_TAG);
-	p = put8(p, 1);
-	return put_tag(p, marker);
+	p = emit8(p, ND_OPT_TAG);
+	p = emit8(p, 1);
+	return emit_tag(p, marker);
 }
 
 static const uint8_t *lla_or(const uint8_t *set, bool have, const uint8_t *dflt)
@@ -383,20 +353,22 @@ static const uint8_t *lla_or(const uint8_t *set, bool have, const uint8_t *dflt)
 
 static size_t icmp6_msg(uint8_t *l4, const struct cfg *c, struct in6_addr *dst)
 {
-	struct in6_addr ll = link_local(c->src_mac);
-	struct in6_addr s = ip6(c->src_ip, &ll, "--src-ip");
-	struct in6_addr t, zero = IN6ADDR_ANY_INIT;
+	struct in6_addr ll, s, t, zero = IN6ADDR_ANY_INIT;
 	uint8_t *p = l4;
-	bool dad = !memcmp(&s, &zero, 16);
+	bool dad;
+
+	vg_eui64_link_local(c->src_mac, &ll);
+	s = ip6(c->src_ip, &ll, "--src-ip");
+	dad = !memcmp(&s, &zero, 16);
 
 	switch (c->kind) {
 	case K_NS:
 		t = ip6(c->target, NULL, "--target");
 		*dst = mc6("ff02::1:ff00:0");
 		memcpy(dst->s6_addr + 13, t.s6_addr + 13, 3);
-		p = put32(p, 135 << 24);
-		p = put32(p, 0);
-		p = put(p, &t, 16);
+		p = emit32(p, 135 << 24);
+		p = emit32(p, 0);
+		p = emit(p, &t, 16);
 		/* A DAD probe from :: must carry no SLLA (RFC 4861 7.1.1). */
 		if (c->have_slla || (!c->no_lla && !dad))
 			p = nd_lla(p, 1, lla_or(c->slla, c->have_slla, c->src_mac));
@@ -410,26 +382,26 @@ static size_t icmp6_msg(uint8_t *l4, const struct cfg *c, struct in6_addr *dst)
 		for (; *f; f++)
 			fl |= *f == 'R' ? 0x80 : *f == 'S' ? 0x40 :
 			      *f == 'O' ? 0x20 : 0;
-		p = put32(p, 136 << 24);
-		p = put32(p, fl << 24);
-		p = put(p, &t, 16);
+		p = emit32(p, 136 << 24);
+		p = emit32(p, fl << 24);
+		p = emit(p, &t, 16);
 		if (c->have_tlla || !c->no_lla)
 			p = nd_lla(p, 2, lla_or(c->tlla, c->have_tlla, c->src_mac));
 		break;
 	}
 	case K_RS:
 		*dst = mc6("ff02::2");
-		p = put32(p, 133 << 24);
-		p = put32(p, 0);
+		p = emit32(p, 133 << 24);
+		p = emit32(p, 0);
 		if (c->have_slla || (!c->no_lla && !dad))
 			p = nd_lla(p, 1, lla_or(c->slla, c->have_slla, c->src_mac));
 		break;
 	case K_RA:
 		*dst = mc6("ff02::1");
-		p = put32(p, 134 << 24);
-		p = put32(p, (64 << 24) | 1800);	/* cur hop limit, lifetime */
-		p = put32(p, 0);			/* reachable time */
-		p = put32(p, 0);			/* retrans timer */
+		p = emit32(p, 134 << 24);
+		p = emit32(p, (64 << 24) | 1800);	/* cur hop limit, lifetime */
+		p = emit32(p, 0);			/* reachable time */
+		p = emit32(p, 0);			/* retrans timer */
 		if (c->have_slla || !c->no_lla)
 			p = nd_lla(p, 1, lla_or(c->slla, c->have_slla, c->src_mac));
 		if (c->prefix) {
@@ -444,14 +416,14 @@ static size_t icmp6_msg(uint8_t *l4, const struct cfg *c, struct in6_addr *dst)
 				len = num(sl + 1, 128, "prefix length");
 			}
 			pfx = ip6(buf, NULL, "--prefix");
-			p = put8(p, 3);		/* prefix information */
-			p = put8(p, 4);
-			p = put8(p, len);
-			p = put8(p, 0xc0);	/* on-link, autonomous */
-			p = put32(p, 86400);
-			p = put32(p, 14400);
-			p = put32(p, 0);
-			p = put(p, &pfx, 16);
+			p = emit8(p, 3);		/* prefix information */
+			p = emit8(p, 4);
+			p = emit8(p, len);
+			p = emit8(p, 0xc0);	/* on-link, autonomous */
+			p = emit32(p, 86400);
+			p = emit32(p, 14400);
+			p = emit32(p, 0);
+			p = emit(p, &pfx, 16);
 		}
 		break;
 	case K_REDIRECT: {
@@ -460,10 +432,10 @@ static size_t icmp6_msg(uint8_t *l4, const struct cfg *c, struct in6_addr *dst)
 		t = ip6(c->target, NULL, "--target");
 		d = ip6(c->dest, NULL, "--dest");
 		*dst = mc6("ff02::1");
-		p = put32(p, 137 << 24);
-		p = put32(p, 0);
-		p = put(p, &t, 16);
-		p = put(p, &d, 16);
+		p = emit32(p, 137 << 24);
+		p = emit32(p, 0);
+		p = emit(p, &t, 16);
+		p = emit(p, &d, 16);
 		if (c->have_tlla || !c->no_lla)
 			p = nd_lla(p, 2, lla_or(c->tlla, c->have_tlla, c->src_mac));
 		break;
@@ -472,24 +444,24 @@ static size_t icmp6_msg(uint8_t *l4, const struct cfg *c, struct in6_addr *dst)
 		struct in6_addr g = ip6(c->group, NULL, "--group");
 
 		*dst = mc6("ff02::16");
-		p = put32(p, 143 << 24);
-		p = put32(p, 1);		/* one record */
-		p = put8(p, 4);			/* CHANGE_TO_EXCLUDE: a join */
-		p = put8(p, 2);			/* aux data: 2 words, ignored */
-		p = put16(p, 0);
-		p = put(p, &g, 16);
-		p = put_tag(p, c->marker);
-		p = put16(p, 0);
+		p = emit32(p, 143 << 24);
+		p = emit32(p, 1);		/* one record */
+		p = emit8(p, 4);			/* CHANGE_TO_EXCLUDE: a join */
+		p = emit8(p, 2);			/* aux data: 2 words, ignored */
+		p = emit16(p, 0);
+		p = emit(p, &g, 16);
+		p = emit_tag(p, c->marker);
+		p = emit16(p, 0);
 		return p - l4;
 	}
 	default:
 		break;
 	}
 	if (c->have_nonce) {
-		p = put8(p, 14);		/* RFC 7527 nonce */
-		p = put8(p, 1);
-		p = put16(p, c->nonce >> 32);
-		p = put32(p, c->nonce);
+		p = emit8(p, 14);		/* RFC 7527 nonce */
+		p = emit8(p, 1);
+		p = emit16(p, c->nonce >> 32);
+		p = emit32(p, c->nonce);
 	}
 	return nd_tag(p, c->marker) - l4;
 }
@@ -497,19 +469,19 @@ static size_t icmp6_msg(uint8_t *l4, const struct cfg *c, struct in6_addr *dst)
 static size_t arp_frame(uint8_t *f, const struct cfg *c)
 {
 	struct in_addr spa = ip4(c->spa, "0.0.0.0"), tpa = ip4(c->tpa, "0.0.0.0");
-	uint8_t *p = eth(f, c, ETHERTYPE_ARP, bcast);
+	uint8_t *p = eth_hdr(f, c, ETHERTYPE_ARP, bcast);
 	static const uint8_t zero[6];
 
-	p = put16(p, 1);
-	p = put16(p, ETHERTYPE_IP);
-	p = put8(p, 6);
-	p = put8(p, 4);
-	p = put16(p, c->op > 0 ? c->op : 1);
-	p = put(p, c->have_sha ? c->sha : c->src_mac, 6);
-	p = put(p, &spa, 4);
-	p = put(p, c->have_tha ? c->tha : zero, 6);
-	p = put(p, &tpa, 4);
-	return put_tag(p, c->marker) - f;	/* in the Ethernet padding */
+	p = emit16(p, 1);
+	p = emit16(p, ETHERTYPE_IP);
+	p = emit8(p, 6);
+	p = emit8(p, 4);
+	p = emit16(p, c->op > 0 ? c->op : 1);
+	p = emit(p, c->have_sha ? c->sha : c->src_mac, 6);
+	p = emit(p, &spa, 4);
+	p = emit(p, c->have_tha ? c->tha : zero, 6);
+	p = emit(p, &tpa, 4);
+	return emit_tag(p, c->marker) - f;	/* in the Ethernet padding */
 }
 
 /* IGMP (RFC 2236 2): --op is the type, a v2 membership query (0x11) by
@@ -520,27 +492,27 @@ static size_t igmp_msg(uint8_t *l4, const struct cfg *c)
 	struct in_addr g = ip4(c->group, "0.0.0.0");
 	uint8_t *p = l4;
 
-	p = put8(p, c->op > 0 ? c->op : 0x11);
-	p = put8(p, 100);	/* max response time, 10 s */
-	p = put16(p, 0);
-	p = put(p, &g, 4);
-	return put_tag(p, c->marker) - l4;
+	p = emit8(p, c->op > 0 ? c->op : 0x11);
+	p = emit8(p, 100);	/* max response time, 10 s */
+	p = emit16(p, 0);
+	p = emit(p, &g, 4);
+	return emit_tag(p, c->marker) - l4;
 }
 
 static size_t build(uint8_t *f, const struct cfg *c)
 {
-	uint8_t l4[FRAME_MAX], *p;
+	uint8_t l4[ETH_FRAME_MAX], *p;
 	struct in6_addr dst;
 	size_t n;
 
 	switch (c->kind) {
 	case K_RAW:
-		p = eth(f, c, c->ethertype, bcast);
-		return put_tag(p, c->marker) - f;
+		p = eth_hdr(f, c, c->ethertype, bcast);
+		return emit_tag(p, c->marker) - f;
 	case K_ARP:
 		return arp_frame(f, c);
 	case K_UDP4:
-		put_tag(l4 + 8, c->marker);
+		emit_tag(l4 + 8, c->marker);
 		udp_hdr(l4, c, 40000, 9, TAG_LEN);
 		return ip4_frame(f, c, IPPROTO_UDP, l4, 8 + TAG_LEN, 6,
 				 "0.0.0.0", "255.255.255.255");
@@ -553,7 +525,7 @@ static size_t build(uint8_t *f, const struct cfg *c)
 		return ip4_frame(f, c, IPPROTO_UDP, l4, n, 6,
 				 "0.0.0.0", "255.255.255.255");
 	case K_UDP6:
-		put_tag(l4 + 8, c->marker);
+		emit_tag(l4 + 8, c->marker);
 		udp_hdr(l4, c, 40000, 9, TAG_LEN);
 		dst = mc6("ff02::1");
 		return ip6_frame(f, c, IPPROTO_UDP, l4, 8 + TAG_LEN, 6, &dst,
@@ -642,7 +614,7 @@ static const struct option long_opts[] = {
 
 static int do_send(struct cfg *c)
 {
-	uint8_t f[FRAME_MAX] = { 0 };
+	uint8_t f[ETH_FRAME_MAX] = { 0 };
 	struct sockaddr_ll sll;
 	unsigned long i;
 	size_t len;
@@ -695,8 +667,8 @@ static int do_recv(const struct cfg *c, long timeout_ms, bool count_only,
 	bool fenced = false;
 	int fd, one = 1, rcvbuf = 8 << 20;
 
-	put_tag(tag, c->marker);
-	put_tag(ftag, fence);
+	emit_tag(tag, c->marker);
+	emit_tag(ftag, fence);
 	fd = open_if(c->ifname, htons(ETH_P_ALL), &sll);
 	/* Room for a stream of small frames while we are descheduled. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))

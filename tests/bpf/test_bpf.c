@@ -35,6 +35,7 @@
  * Usage: test-bpf [FIRST]   TAP numbering starts at FIRST (default 1).
  * Root only.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <net/if.h>
@@ -56,23 +57,15 @@
 #include <bpf/libbpf.h>
 
 #include "vifguard.h"
+#include "vifguard_user.h"
 #include "vifguard.skel.h"
-#include "frames.h"
-
-static const char *const reason_names[] = {
-#define VG_REASON_NAME(name, str) str,
-	VG_REASONS(VG_REASON_NAME)
-#undef VG_REASON_NAME
-};
+#include "frame.h"
 
 /* The guest: two MACs, a few addresses under generation GEN. */
 static const uint8_t MAC1[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t MAC2[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
 static const uint8_t MAC_OTHER[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 };
-static const uint8_t MAC_MCAST[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
-static const uint8_t MAC_BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t MAC_ROUTER[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe };
-static const uint8_t MAC_V6MC_ALL[6] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t MAC_V6MC_MLD[6] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x16 };
 static const uint8_t MAC_ZERO[6];
 
@@ -477,11 +470,6 @@ static const struct drop_count *find_drop(const struct counters *s,
 	return NULL;
 }
 
-static const char *reason_name(__u32 r)
-{
-	return r < VG_REASON_MAX ? reason_names[r] : "?";
-}
-
 /* What a case expects to move: n frames passed in slot, or dropped on
  * ifindex for reason (with or without a policy). */
 struct expect {
@@ -537,7 +525,7 @@ static int compare_counters(const struct expect *e, char *moved)
 
 		if (d || !b)
 			moved_add(moved, "drops[%u,%s]%s+%llu", a->key.ifindex,
-				  reason_name(a->key.reason),
+				  vg_reason_name(a->key.reason),
 				  b ? "" : "(new)", (unsigned long long)d);
 		if (mine)
 			wrong += d != e->n;
@@ -549,7 +537,7 @@ static int compare_counters(const struct expect *e, char *moved)
 
 		if (!find_drop(&after, &b->key)) {
 			moved_add(moved, "drops[%u,%s](deleted)", b->key.ifindex,
-				  reason_name(b->key.reason));
+				  vg_reason_name(b->key.reason));
 			wrong++;
 		}
 	}
@@ -564,7 +552,7 @@ static int compare_counters(const struct expect *e, char *moved)
 		__u64 want = !e->pass && r == e->reason ? e->n : 0;
 
 		if (d)
-			moved_add(moved, "totals[%s]+%llu", reason_names[r],
+			moved_add(moved, "totals[%s]+%llu", vg_reason_name(r),
 				  (unsigned long long)d);
 		wrong += d != want;
 	}
@@ -1187,7 +1175,7 @@ static void nd(struct frame *f, const struct nd_spec *s)
 {
 	size_t ip;
 
-	eth(f, MAC1, MAC_V6MC_ALL, 0x86dd);
+	eth(f, MAC1, MAC_ALLNODES, 0x86dd);
 	ip = ip6_begin(f, s->src, s->dst, s->frag ? 44 : 58,
 		       s->hop_limit ? s->hop_limit : 255);
 	if (s->frag)
@@ -1313,7 +1301,7 @@ static void icmp6_cut(struct frame *f, const char *src, const char *dst,
 {
 	size_t ip;
 
-	eth(f, MAC1, MAC_V6MC_ALL, 0x86dd);
+	eth(f, MAC1, MAC_ALLNODES, 0x86dd);
 	ip = ip6_begin(f, src, dst, 58, 255);
 	icmp6(f, type, 0);
 	put32(f, w1);
@@ -1342,7 +1330,7 @@ FRAME(mrd_solicit_short)
 {
 	size_t ip;
 
-	eth(f, MAC1, MAC_V6MC_ALL, 0x86dd);
+	eth(f, MAC1, MAC_ALLNODES, 0x86dd);
 	ip = ip6_begin(f, V6_LL, "ff02::2", 58, 1);
 	icmp6(f, 152, 0);
 	ip6_end(f, ip);
@@ -2249,7 +2237,7 @@ static int run_case(int n, const struct tcase *t)
 	wrong = compare_counters(&e, moved);
 	if (verdict == t->verdict && !wrong) {
 		printf("ok %d - %-52s %-4s %-20s%s%s%s\n", n, t->name,
-		       verdict_name(t->verdict), reason_names[t->reason],
+		       verdict_name(t->verdict), vg_reason_name(t->reason),
 		       t->on == ON_VETH ? " (veth)" : t->on == ON_IF2 ? " (if2)" :
 		       t->on == ON_VETH_GSO ? " (veth, GSO)" : "",
 		       runs > 1 ? " (x2)" : "", placement == IN_SPILL ? " (spill)" : "");
@@ -2258,7 +2246,7 @@ static int run_case(int n, const struct tcase *t)
 	printf("not ok %d - %s%s: expected %s/%s x%d, got %s, %d counter(s) "
 	       "wrong (moved: %s)\n", n, t->name,
 	       placement == IN_SPILL ? " (spill)" : "", verdict_name(t->verdict),
-	       reason_names[t->reason], runs, verdict_name(verdict), wrong,
+	       vg_reason_name(t->reason), runs, verdict_name(verdict), wrong,
 	       moved);
 	return 1;
 }

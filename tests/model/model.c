@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "vifguard_user.h"
 
 #define ETH_HLEN	14
 #define WINDOW_V6	512	/* IPv6 headers: the first 512 octets of the frame */
@@ -600,21 +601,15 @@ enum vg_reason vg_model(const uint8_t *frame, size_t len, const struct model_pol
 	return ethertype_allowed(p, type) ? VG_PASS : VG_ETHERTYPE;
 }
 
-static const char *const reason_names[] = {
-#define VG_REASON_NAME(name, str) str,
-	VG_REASONS(VG_REASON_NAME)
-#undef VG_REASON_NAME
-};
-
 const char *vg_model_reason_name(unsigned int r)
 {
-	return r < VG_REASON_MAX ? reason_names[r] : "?";
+	return vg_reason_name(r);
 }
 
 int vg_model_reason_by_name(const char *s)
 {
 	for (int r = 0; r < VG_REASON_MAX; r++)
-		if (!strcmp(reason_names[r], s))
+		if (!strcmp(vg_reason_name(r), s))
 			return r;
 	return -1;
 }

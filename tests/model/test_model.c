@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
+#include "frame.h"
 #include "model.h"
 
 /* --- the interface ------------------------------------------------------------ */
@@ -22,8 +23,6 @@
 static const uint8_t MAC1[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t MAC2[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 static const uint8_t MAC_OTHER[6] = { 0x02, 0, 0, 0, 0, 0x99 };
-static const uint8_t MAC_MCAST[6] = { 0x01, 0x00, 0x5e, 0, 0, 0x01 };
-static const uint8_t MAC_BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 /*
  * MAC1, MAC2; 10.0.0.5, 10.0.0.9, 192.168.50.0/24; 2001:db8::5,
@@ -53,58 +52,8 @@ static void default_policy(struct model_policy *p)
 
 /* --- frame builders ------------------------------------------------------------ */
 
-struct fb {
-	uint8_t b[2048];
-	size_t len;
-};
-
-static void put(struct fb *f, const void *p, size_t n)
-{
-	memcpy(f->b + f->len, p, n);
-	f->len += n;
-}
-
-static void put8(struct fb *f, unsigned int v)
-{
-	f->b[f->len++] = v;
-}
-
-static void put16(struct fb *f, unsigned int v)
-{
-	put8(f, v >> 8);
-	put8(f, v);
-}
-
-static void put_zero(struct fb *f, size_t n)
-{
-	memset(f->b + f->len, 0, n);
-	f->len += n;
-}
-
-static void put_v4(struct fb *f, const char *a)
-{
-	uint8_t x[4];
-
-	assert_int_equal(inet_pton(AF_INET, a, x), 1);
-	put(f, x, 4);
-}
-
-static void put_v6(struct fb *f, const char *a)
-{
-	uint8_t x[16];
-
-	assert_int_equal(inet_pton(AF_INET6, a, x), 1);
-	put(f, x, 16);
-}
-
-static void set16(struct fb *f, size_t off, unsigned int v)
-{
-	f->b[off] = v >> 8;
-	f->b[off + 1] = v;
-}
-
 /* Destination broadcast, source src, type (0: none written). */
-static void eth(struct fb *f, const uint8_t *src, unsigned int type)
+static void eth_from(struct frame *f, const uint8_t *src, unsigned int type)
 {
 	f->len = 0;
 	put(f, MAC_BCAST, 6);
@@ -113,50 +62,24 @@ static void eth(struct fb *f, const uint8_t *src, unsigned int type)
 		put16(f, type);
 }
 
-/* An IPv4 header of 20 octets at the end of f; total length set by done4(). */
-static size_t ip4(struct fb *f, const char *src, const char *dst, unsigned int proto,
-		  unsigned int frag)
-{
-	size_t at = f->len;
-
-	put8(f, 0x45);
-	put8(f, 0);
-	put16(f, 0);
-	put16(f, 0x1234);
-	put16(f, frag);
-	put8(f, 64);
-	put8(f, proto);
-	put16(f, 0);
-	put_v4(f, src);
-	put_v4(f, dst);
-	return at;
-}
-
-static void done4(struct fb *f, size_t ip)
+/* Total length of the IPv4 header at ip, which keeps checksum 0. */
+static void done4(struct frame *f, size_t ip)
 {
 	set16(f, ip + 2, f->len - ip);
 }
 
-static void udp(struct fb *f, unsigned int sport, unsigned int dport)
-{
-	put16(f, sport);
-	put16(f, dport);
-	put16(f, 8);
-	put16(f, 0);
-}
-
 /* A BOOTP message (RFC 2131 figure 1) up to the end of chaddr's 6 octets
  * and, if full, the rest (sname, file, magic cookie, end). */
-static void bootp(struct fb *f, unsigned int op, const uint8_t *chaddr, bool full)
+static void bootp(struct frame *f, unsigned int op, const uint8_t *chaddr, bool full)
 {
 	put8(f, op);
 	put8(f, 1);
 	put8(f, 6);
 	put8(f, 0);
-	put_zero(f, 4 + 2 + 2 + 16);	/* xid .. giaddr */
+	put(f, NULL, 4 + 2 + 2 + 16);	/* xid .. giaddr */
 	put(f, chaddr, 6);
 	if (full) {
-		put_zero(f, 10 + 64 + 128);
+		put(f, NULL, 10 + 64 + 128);
 		put8(f, 0x63);
 		put8(f, 0x82);
 		put8(f, 0x53);
@@ -166,24 +89,24 @@ static void bootp(struct fb *f, unsigned int op, const uint8_t *chaddr, bool ful
 }
 
 /* UDP from src:sport to dst:dport holding a BOOTP message. */
-static void dhcp4(struct fb *f, const char *src, const char *dst, unsigned int sport,
+static void dhcp4(struct frame *f, const char *src, const char *dst, unsigned int sport,
 		  unsigned int dport, unsigned int op, const uint8_t *chaddr, unsigned int frag)
 {
 	size_t ip;
 
-	eth(f, MAC1, 0x0800);
-	ip = ip4(f, src, dst, 17, frag);
-	udp(f, sport, dport);
+	eth_from(f, MAC1, 0x0800);
+	ip = ip4_begin(f, src, dst, 17, 0, frag);
+	udp(f, sport, dport, 0);
 	bootp(f, op, chaddr, true);
 	done4(f, ip);
 }
 
-static void igmp(struct fb *f, const char *src, const char *dst, unsigned int type)
+static void igmp(struct frame *f, const char *src, const char *dst, unsigned int type)
 {
 	size_t ip;
 
-	eth(f, MAC1, 0x0800);
-	ip = ip4(f, src, dst, 2, 0);
+	eth_from(f, MAC1, 0x0800);
+	ip = ip4_begin(f, src, dst, 2, 0, 0);
 	put8(f, type);
 	put8(f, 0);
 	put16(f, 0);
@@ -191,90 +114,61 @@ static void igmp(struct fb *f, const char *src, const char *dst, unsigned int ty
 	done4(f, ip);
 }
 
-static void arp(struct fb *f, const uint8_t *src, unsigned int op, const uint8_t *sha,
-		const char *spa, const char *tpa)
+static void arp_from(struct frame *f, const uint8_t *src, unsigned int op,
+		     const uint8_t *sha, const char *spa, const char *tpa)
 {
-	eth(f, src, 0x0806);
-	put16(f, 1);
-	put16(f, 0x0800);
-	put8(f, 6);
-	put8(f, 4);
-	put16(f, op);
-	put(f, sha, 6);
-	put_v4(f, spa);
-	put_zero(f, 6);
-	put_v4(f, tpa);
+	static const uint8_t none[6];
+
+	eth_from(f, src, 0x0806);
+	arp(f, op, sha, spa, none, tpa);
 }
 
-/* The IPv6 header; payload length set by done6(). */
-static size_t ip6(struct fb *f, const uint8_t *mac, const char *src, const char *dst,
+/* Ethernet from mac, then the IPv6 header; payload length set by ip6_end(). */
+static size_t ip6(struct frame *f, const uint8_t *mac, const char *src, const char *dst,
 		  unsigned int nh, unsigned int hop)
 {
-	size_t at;
-
-	eth(f, mac, 0x86dd);
-	at = f->len;
-	put8(f, 0x60);
-	put_zero(f, 3);
-	put16(f, 0);
-	put8(f, nh);
-	put8(f, hop);
-	put_v6(f, src);
-	put_v6(f, dst);
-	return at;
-}
-
-static void done6(struct fb *f, size_t ip)
-{
-	set16(f, ip + 4, f->len - ip - 40);
+	eth_from(f, mac, 0x86dd);
+	return ip6_begin(f, src, dst, nh, hop);
 }
 
 /* An options extension header (hop-by-hop, destination) of 8 * units
  * octets, PadN inside. */
-static void ext_opts(struct fb *f, unsigned int nh, unsigned int units)
+static void ext_opts(struct frame *f, unsigned int nh, unsigned int units)
 {
 	put8(f, nh);
 	put8(f, units - 1);
 	put8(f, 1);
 	put8(f, units * 8 - 4);
-	put_zero(f, units * 8 - 4);
+	put(f, NULL, units * 8 - 4);
 }
 
-static void ext_frag(struct fb *f, unsigned int nh, unsigned int offset, bool more)
+static void ext_frag(struct frame *f, unsigned int nh, unsigned int offset, bool more)
 {
 	put8(f, nh);
 	put8(f, 0);
 	put16(f, offset << 3 | more);
-	put_zero(f, 4);
+	put(f, NULL, 4);
 }
 
-static void icmp6(struct fb *f, unsigned int type)
+/* ICMPv6 type, code 0, checksum 0 and 4 octets of zeroes. */
+static void icmp6_msg(struct frame *f, unsigned int type)
 {
-	put8(f, type);
-	put8(f, 0);
-	put16(f, 0);
-	put_zero(f, 4);
+	icmp6(f, type, 0);
+	put(f, NULL, 4);
 }
 
 /* An NS or NA (RFC 4861 4.3, 4.4) for target, no options yet. */
-static void ns_na(struct fb *f, unsigned int type, const char *target)
+static void ns_na(struct frame *f, unsigned int type, const char *target)
 {
-	icmp6(f, type);
+	icmp6_msg(f, type);
 	put_v6(f, target);
-}
-
-static void lla(struct fb *f, unsigned int type, const uint8_t *mac)
-{
-	put8(f, type);
-	put8(f, 1);
-	put(f, mac, 6);
 }
 
 /* --- cases ------------------------------------------------------------------------ */
 
 struct tcase {
 	const char *name;
-	void (*build)(struct fb *f);
+	void (*build)(struct frame *f);
 	void (*policy)(struct model_policy *p);	/* NULL: the default */
 	int expect;
 	size_t frame_len;			/* meta: 0 = the bytes built */
@@ -332,7 +226,7 @@ static void pol_no_ll(struct model_policy *p)
 
 /* A frame that is one builder's call, nothing more. */
 #define FRAME_OF(name, build, ...) \
-	static void name(struct fb *f) { build(f, __VA_ARGS__); }
+	static void name(struct frame *f) { build(f, __VA_ARGS__); }
 
 static void pol_v6_all(struct model_policy *p)
 {
@@ -342,51 +236,51 @@ static void pol_v6_all(struct model_policy *p)
 
 /* Every frame, steps 1-3 and 5 */
 
-FRAME_OF(f_arp_ok, arp, MAC1, 1, MAC1, "10.0.0.5", "10.0.0.1")
+FRAME_OF(f_arp_ok, arp_from, MAC1, 1, MAC1, "10.0.0.5", "10.0.0.1")
 
-static void f_short(struct fb *f)
+static void f_short(struct frame *f)
 {
 	f_arp_ok(f);
 	f->len = 13;
 }
 
-FRAME_OF(f_src_mcast, arp, MAC_MCAST, 1, MAC_MCAST, "10.0.0.5", "10.0.0.1")
-FRAME_OF(f_src_bcast, arp, MAC_BCAST, 1, MAC_BCAST, "10.0.0.5", "10.0.0.1")
-FRAME_OF(f_src_other, arp, MAC_OTHER, 1, MAC_OTHER, "10.0.0.5", "10.0.0.1")
-FRAME_OF(f_src_mac2, arp, MAC2, 2, MAC2, "10.0.0.9", "10.0.0.1")
+FRAME_OF(f_src_mcast, arp_from, MAC_MCAST, 1, MAC_MCAST, "10.0.0.5", "10.0.0.1")
+FRAME_OF(f_src_bcast, arp_from, MAC_BCAST, 1, MAC_BCAST, "10.0.0.5", "10.0.0.1")
+FRAME_OF(f_src_other, arp_from, MAC_OTHER, 1, MAC_OTHER, "10.0.0.5", "10.0.0.1")
+FRAME_OF(f_src_mac2, arp_from, MAC2, 2, MAC2, "10.0.0.9", "10.0.0.1")
 
-static void f_lldp(struct fb *f)
+static void f_lldp(struct frame *f)
 {
-	eth(f, MAC1, 0x88cc);
-	put_zero(f, 46);
+	eth_from(f, MAC1, 0x88cc);
+	put(f, NULL, 46);
 }
 
-static void f_rarp(struct fb *f)
+static void f_rarp(struct frame *f)
 {
-	eth(f, MAC1, 0x8035);
-	put_zero(f, 46);
+	eth_from(f, MAC1, 0x8035);
+	put(f, NULL, 46);
 }
 
-static void f_8023(struct fb *f)
+static void f_8023(struct frame *f)
 {
-	eth(f, MAC1, 46);
-	put_zero(f, 46);
+	eth_from(f, MAC1, 46);
+	put(f, NULL, 46);
 }
 
-static void f_old_tag(struct fb *f)
+static void f_old_tag(struct frame *f)
 {
-	eth(f, MAC1, 0x9100);
+	eth_from(f, MAC1, 0x9100);
 	put16(f, 5);
 	put16(f, 0x0806);
-	put_zero(f, 28);
+	put(f, NULL, 28);
 }
 
 /* Step 4: tags */
 
 /* Tags (0-terminated list of TPIDs) then the ARP request of f_arp_ok. */
-static void tagged_arp(struct fb *f, const unsigned int *tpids, const uint8_t *src, const char *spa)
+static void tagged_arp(struct frame *f, const unsigned int *tpids, const uint8_t *src, const char *spa)
 {
-	eth(f, src, 0);
+	eth_from(f, src, 0);
 	for (; *tpids; tpids++) {
 		put16(f, *tpids);
 		put16(f, 5);	/* VID 5 */
@@ -399,14 +293,14 @@ static void tagged_arp(struct fb *f, const unsigned int *tpids, const uint8_t *s
 	put16(f, 1);
 	put(f, src, 6);
 	put_v4(f, spa);
-	put_zero(f, 6);
+	put(f, NULL, 6);
 	put_v4(f, "10.0.0.1");
 }
 
 FRAME_OF(f_q, tagged_arp, (const unsigned int[]){ 0x8100, 0 }, MAC1, "10.0.0.5")
 FRAME_OF(f_ad_q, tagged_arp, (const unsigned int[]){ 0x88a8, 0x8100, 0 }, MAC1, "10.0.0.5")
 
-static void f_q_inside_cut(struct fb *f)
+static void f_q_inside_cut(struct frame *f)
 {
 	f_q(f);
 	f->len = 17;	/* TPID and TCI, half of the type after them */
@@ -416,14 +310,14 @@ FRAME_OF(f_q_other_mac, tagged_arp, (const unsigned int[]){ 0x8100, 0 }, MAC_OTH
 
 /* IPv4 */
 
-static void f_v4_udp(struct fb *f, const char *src)
+static void f_v4_udp(struct frame *f, const char *src)
 {
 	size_t ip;
 
-	eth(f, MAC1, 0x0800);
-	ip = ip4(f, src, "10.0.0.1", 17, 0);
-	udp(f, 5000, 53);
-	put_zero(f, 12);
+	eth_from(f, MAC1, 0x0800);
+	ip = ip4_begin(f, src, "10.0.0.1", 17, 0, 0);
+	udp(f, 5000, 53, 0);
+	put(f, NULL, 12);
 	done4(f, ip);
 }
 
@@ -433,87 +327,87 @@ FRAME_OF(f_v4_prefix_first, f_v4_udp, "192.168.50.0")
 FRAME_OF(f_v4_prefix_last, f_v4_udp, "192.168.50.255")
 FRAME_OF(f_v4_prefix_next, f_v4_udp, "192.168.51.0")
 
-static void f_v4_19(struct fb *f)
+static void f_v4_19(struct frame *f)
 {
 	f_v4_host(f);
 	f->len = 14 + 19;
 }
 
-static void f_v4_version6(struct fb *f)
+static void f_v4_version6(struct frame *f)
 {
 	f_v4_host(f);
 	f->b[14] = 0x65;
 }
 
-static void f_v4_ihl4(struct fb *f)
+static void f_v4_ihl4(struct frame *f)
 {
 	f_v4_host(f);
 	f->b[14] = 0x44;
 }
 
-static void f_v4_total_below_ihl(struct fb *f)
+static void f_v4_total_below_ihl(struct frame *f)
 {
 	f_v4_host(f);
 	set16(f, 16, 19);
 }
 
-static void f_v4_total_past_frame(struct fb *f)
+static void f_v4_total_past_frame(struct frame *f)
 {
 	f_v4_host(f);
 	set16(f, 16, f->len - 14 + 1);
 }
 
-static void f_v4_padded(struct fb *f)
+static void f_v4_padded(struct frame *f)
 {
 	f_v4_host(f);
-	put_zero(f, 10);	/* the total length stays */
+	put(f, NULL, 10);	/* the total length stays */
 }
 
-static void f_v4_options(struct fb *f)
+static void f_v4_options(struct frame *f)
 {
 	size_t ip;
 
-	eth(f, MAC1, 0x0800);
-	ip = ip4(f, "10.0.0.5", "10.0.0.1", 17, 0);
+	eth_from(f, MAC1, 0x0800);
+	ip = ip4_begin(f, "10.0.0.5", "10.0.0.1", 17, 0, 0);
 	f->b[ip] = 0x46;
 	put8(f, 0x94);	/* router alert */
 	put8(f, 4);
 	put16(f, 0);
-	udp(f, 5000, 67);	/* the options are skipped: this is UDP to 67 */
+	udp(f, 5000, 67, 0);	/* the options are skipped: this is UDP to 67 */
 	bootp(f, 1, MAC2, true);
 	done4(f, ip);
 }
 
 /* BIG TCP: total length 0; frame_len (meta) above 65535 + 14. */
-static void f_v4_big_tcp(struct fb *f)
+static void f_v4_big_tcp(struct frame *f)
 {
 	size_t ip;
 
-	eth(f, MAC1, 0x0800);
-	ip = ip4(f, "10.0.0.5", "10.0.0.1", 6, 0);
-	put_zero(f, 20);
+	eth_from(f, MAC1, 0x0800);
+	ip = ip4_begin(f, "10.0.0.5", "10.0.0.1", 6, 0, 0);
+	put(f, NULL, 20);
 	(void)ip;	/* total length stays 0 */
 }
 
-static void f_v4_big_tcp_mf(struct fb *f)
+static void f_v4_big_tcp_mf(struct frame *f)
 {
 	f_v4_big_tcp(f);
 	set16(f, 20, 0x2000);
 }
 
-static void f_v4_big_udp(struct fb *f)
+static void f_v4_big_udp(struct frame *f)
 {
 	f_v4_big_tcp(f);
 	f->b[23] = 17;
 }
 
-static void f_v4_udp_7(struct fb *f)
+static void f_v4_udp_7(struct frame *f)
 {
 	f_v4_host(f);
 	set16(f, 16, 27);
 }
 
-static void f_v4_frag_tiny(struct fb *f)
+static void f_v4_frag_tiny(struct frame *f)
 {
 	f_v4_host(f);
 	set16(f, 20, 100);	/* offset 800: no UDP header here */
@@ -529,25 +423,25 @@ FRAME_OF(f_discover_sport, dhcp4, "0.0.0.0", "255.255.255.255", 1068, 67, 1, MAC
 FRAME_OF(f_discover_mf, dhcp4, "0.0.0.0", "255.255.255.255", 68, 67, 1, MAC1, 0x2000)
 
 /* chaddr's last octet one past the total length. */
-static void f_discover_cut(struct fb *f)
+static void f_discover_cut(struct frame *f)
 {
 	size_t ip;
 
-	eth(f, MAC1, 0x0800);
-	ip = ip4(f, "0.0.0.0", "255.255.255.255", 17, 0);
-	udp(f, 68, 67);
+	eth_from(f, MAC1, 0x0800);
+	ip = ip4_begin(f, "0.0.0.0", "255.255.255.255", 17, 0, 0);
+	udp(f, 68, 67, 0);
 	bootp(f, 1, MAC1, false);
 	done4(f, ip);
 	set16(f, ip + 2, f->len - ip - 1);
 }
 
-static void f_discover_exact(struct fb *f)
+static void f_discover_exact(struct frame *f)
 {
 	size_t ip;
 
-	eth(f, MAC1, 0x0800);
-	ip = ip4(f, "0.0.0.0", "255.255.255.255", 17, 0);
-	udp(f, 68, 67);
+	eth_from(f, MAC1, 0x0800);
+	ip = ip4_begin(f, "0.0.0.0", "255.255.255.255", 17, 0, 0);
+	udp(f, 68, 67, 0);
 	bootp(f, 1, MAC1, false);
 	done4(f, ip);
 }
@@ -560,25 +454,25 @@ FRAME_OF(f_igmp_leave, igmp, "10.0.0.5", "224.0.0.2", 0x17)
 FRAME_OF(f_igmp_mrd, igmp, "10.0.0.5", "224.0.0.106", 0x30)
 
 /* The IGMP query as a fragment: offset 8 octets, or the first of two. */
-static void f_igmp_query_frag8(struct fb *f)
+static void f_igmp_query_frag8(struct frame *f)
 {
 	f_igmp_query(f);
 	set16(f, 14 + 6, 1);
 }
 
-static void f_igmp_report_mf(struct fb *f)
+static void f_igmp_report_mf(struct frame *f)
 {
 	igmp(f, "10.0.0.5", "224.0.0.22", 0x22);
 	set16(f, 14 + 6, 0x2000);
 }
 
 /* A PIMv2 Hello (RFC 7761 4.9.2) to ALL-PIM-ROUTERS. */
-static void f_pim_hello(struct fb *f)
+static void f_pim_hello(struct frame *f)
 {
 	size_t ip;
 
-	eth(f, MAC1, 0x0800);
-	ip = ip4(f, "10.0.0.5", "224.0.0.13", 103, 0);
+	eth_from(f, MAC1, 0x0800);
+	ip = ip4_begin(f, "10.0.0.5", "224.0.0.13", 103, 0, 0);
 	put8(f, 0x20);
 	put8(f, 0);
 	put16(f, 0);
@@ -588,7 +482,7 @@ static void f_pim_hello(struct fb *f)
 	done4(f, ip);
 }
 
-static void f_pim6_hello(struct fb *f)
+static void f_pim6_hello(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::d", 103, 1);
 
@@ -598,7 +492,7 @@ static void f_pim6_hello(struct fb *f)
 	put16(f, 1);
 	put16(f, 2);
 	put16(f, 105);
-	done6(f, ip);
+	ip6_end(f, ip);
 }
 
 FRAME_OF(f_offer, dhcp4, "10.0.0.5", "255.255.255.255", 4000, 68, 2, MAC_OTHER, 0)
@@ -608,60 +502,60 @@ FRAME_OF(f_request_first_frag, dhcp4, "10.0.0.5", "10.0.0.1", 68, 67, 1, MAC1, 0
 
 /* ARP */
 
-static void f_arp_27(struct fb *f)
+static void f_arp_27(struct frame *f)
 {
 	f_arp_ok(f);
 	f->len = 14 + 27;
 }
 
-FRAME_OF(f_arp_op3, arp, MAC1, 3, MAC1, "10.0.0.5", "10.0.0.1")
+FRAME_OF(f_arp_op3, arp_from, MAC1, 3, MAC1, "10.0.0.5", "10.0.0.1")
 
-static void f_arp_hlen8(struct fb *f)
+static void f_arp_hlen8(struct frame *f)
 {
 	f_arp_ok(f);
 	f->b[18] = 8;
 }
 
-FRAME_OF(f_arp_sha, arp, MAC1, 2, MAC2, "10.0.0.5", "10.0.0.1")
-FRAME_OF(f_arp_probe, arp, MAC1, 1, MAC1, "0.0.0.0", "192.168.50.77")
-FRAME_OF(f_arp_probe_other, arp, MAC1, 1, MAC1, "0.0.0.0", "10.0.0.1")
-FRAME_OF(f_arp_probe_zero, arp, MAC1, 1, MAC1, "0.0.0.0", "0.0.0.0")
-FRAME_OF(f_arp_reply_zero, arp, MAC1, 2, MAC1, "0.0.0.0", "10.0.0.5")
-FRAME_OF(f_arp_spa, arp, MAC1, 2, MAC1, "10.0.0.1", "10.0.0.5")
-FRAME_OF(f_arp_gratuitous, arp, MAC1, 1, MAC1, "10.0.0.9", "10.0.0.9")
+FRAME_OF(f_arp_sha, arp_from, MAC1, 2, MAC2, "10.0.0.5", "10.0.0.1")
+FRAME_OF(f_arp_probe, arp_from, MAC1, 1, MAC1, "0.0.0.0", "192.168.50.77")
+FRAME_OF(f_arp_probe_other, arp_from, MAC1, 1, MAC1, "0.0.0.0", "10.0.0.1")
+FRAME_OF(f_arp_probe_zero, arp_from, MAC1, 1, MAC1, "0.0.0.0", "0.0.0.0")
+FRAME_OF(f_arp_reply_zero, arp_from, MAC1, 2, MAC1, "0.0.0.0", "10.0.0.5")
+FRAME_OF(f_arp_spa, arp_from, MAC1, 2, MAC1, "10.0.0.1", "10.0.0.5")
+FRAME_OF(f_arp_gratuitous, arp_from, MAC1, 1, MAC1, "10.0.0.9", "10.0.0.9")
 
 /* IPv6 */
 
-static void v6_udp(struct fb *f, const uint8_t *mac, const char *src, unsigned int dport)
+static void v6_udp(struct frame *f, const uint8_t *mac, const char *src, unsigned int dport)
 {
 	size_t ip = ip6(f, mac, src, "2001:db8::1", 17, 64);
 
-	udp(f, 5000, dport);
-	put_zero(f, 8);
-	done6(f, ip);
+	udp(f, 5000, dport, 0);
+	put(f, NULL, 8);
+	ip6_end(f, ip);
 }
 
 FRAME_OF(f_v6_host, v6_udp, MAC1, "2001:db8::5", 53)
 
-static void f_v6_39(struct fb *f)
+static void f_v6_39(struct frame *f)
 {
 	f_v6_host(f);
 	f->len = 14 + 39;
 }
 
-static void f_v6_version4(struct fb *f)
+static void f_v6_version4(struct frame *f)
 {
 	f_v6_host(f);
 	f->b[14] = 0x40;
 }
 
-static void f_v6_plen0(struct fb *f)
+static void f_v6_plen0(struct frame *f)
 {
 	f_v6_host(f);
 	set16(f, 18, 0);
 }
 
-static void f_v6_plen_past(struct fb *f)
+static void f_v6_plen_past(struct frame *f)
 {
 	f_v6_host(f);
 	set16(f, 18, f->len - 14 - 40 + 1);
@@ -676,7 +570,7 @@ FRAME_OF(f_v6_ll_no_ul, v6_udp, MAC1, "fe80::200:ff:fe00:1", 53)
 
 /* A jumbogram (RFC 2675): payload length 0, hop-by-hop with the jumbo
  * payload option, then TCP; frame_len 70000 in the case. */
-static void f_jumbo(struct fb *f)
+static void f_jumbo(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "2001:db8::5", "2001:db8::1", 0, 64);
 	uint32_t remainder = 70000 - 14 - 40;
@@ -689,55 +583,55 @@ static void f_jumbo(struct fb *f)
 	put8(f, remainder >> 16);
 	put8(f, remainder >> 8);
 	put8(f, remainder);
-	put_zero(f, 20);	/* TCP */
+	put(f, NULL, 20);	/* TCP */
 	(void)ip;
 }
 
-static void f_jumbo_stranger(struct fb *f)
+static void f_jumbo_stranger(struct frame *f)
 {
 	f_jumbo(f);
 	f->b[14 + 8 + 15] = 6;	/* 2001:db8::6 */
 }
 
-static void f_jumbo_unspec(struct fb *f)
+static void f_jumbo_unspec(struct frame *f)
 {
 	f_jumbo(f);
 	memset(f->b + 14 + 8, 0, 16);
 }
 
-static void f_jumbo_udp(struct fb *f)
+static void f_jumbo_udp(struct frame *f)
 {
 	f_jumbo(f);
 	f->b[14 + 40] = 17;
 }
 
-static void f_jumbo_wrong_len(struct fb *f)
+static void f_jumbo_wrong_len(struct frame *f)
 {
 	f_jumbo(f);
 	f->b[14 + 40 + 7]++;
 }
 
-static void f_jumbo_tcp(struct fb *f)
+static void f_jumbo_tcp(struct frame *f)
 {
 	ip6(f, MAC1, "2001:db8::5", "2001:db8::1", 6, 64);
-	put_zero(f, 20);
+	put(f, NULL, 20);
 }
 
 /* n destination options headers, then UDP. */
-static void v6_chain(struct fb *f, unsigned int n, unsigned int units)
+static void v6_chain(struct frame *f, unsigned int n, unsigned int units)
 {
 	size_t ip = ip6(f, MAC1, "2001:db8::5", "2001:db8::1", n ? 60 : 17, 64);
 
 	for (unsigned int i = 0; i < n; i++)
 		ext_opts(f, i + 1 < n ? 60 : 17, units);
-	udp(f, 5000, 53);
-	done6(f, ip);
+	udp(f, 5000, 53, 0);
+	ip6_end(f, ip);
 }
 
 FRAME_OF(f_chain6, v6_chain, 6, 1)
 FRAME_OF(f_chain7, v6_chain, 7, 1)
 
-static void f_ext_past_payload(struct fb *f)
+static void f_ext_past_payload(struct frame *f)
 {
 	v6_chain(f, 1, 2);
 	set16(f, 18, 15);	/* 16 octets of header, 15 of payload */
@@ -746,92 +640,92 @@ static void f_ext_past_payload(struct fb *f)
 
 /* 57 units of destination options end at 14 + 40 + 456 = 510; the next
  * header's first 8 octets would end at 518, past the window. */
-static void f_ext_window(struct fb *f)
+static void f_ext_window(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "2001:db8::5", "2001:db8::1", 60, 64);
 
 	ext_opts(f, 60, 57);
 	ext_opts(f, 17, 1);
-	udp(f, 5000, 53);
-	done6(f, ip);
+	udp(f, 5000, 53, 0);
+	ip6_end(f, ip);
 }
 
 /* The same with the last header ending at 512 - 4: UDP ends at 516. */
-static void f_udp_window(struct fb *f)
+static void f_udp_window(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "2001:db8::5", "2001:db8::1", 60, 64);
 
 	ext_opts(f, 51, 56);	/* ends at 502 */
 	put8(f, 17);		/* AH of 8 octets: len 0 */
 	put8(f, 0);
-	put_zero(f, 6);		/* ends at 510 */
-	udp(f, 5000, 53);	/* 510 .. 518 */
-	done6(f, ip);
+	put(f, NULL, 6);		/* ends at 510 */
+	udp(f, 5000, 53, 0);	/* 510 .. 518 */
+	ip6_end(f, ip);
 }
 
-static void f_frag_later(struct fb *f)
+static void f_frag_later(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "2001:db8::5", "2001:db8::1", 44, 64);
 
 	ext_frag(f, 58, 10, false);
-	put_zero(f, 8);
-	done6(f, ip);
+	put(f, NULL, 8);
+	ip6_end(f, ip);
 }
 
-static void f_frag_later_unspec(struct fb *f)
+static void f_frag_later_unspec(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "::", "ff02::1", 44, 64);
 
 	ext_frag(f, 58, 10, true);
-	put_zero(f, 8);
-	done6(f, ip);
+	put(f, NULL, 8);
+	ip6_end(f, ip);
 }
 
 FRAME_OF(f_v6_udp_unspec, v6_udp, MAC1, "::", 547)
 FRAME_OF(f_dhcpv6_server, v6_udp, MAC1, "fe80::ff:fe00:1", 546)
 FRAME_OF(f_dhcpv6_client, v6_udp, MAC1, "fe80::ff:fe00:1", 547)
 
-static void f_v6_udp_cut(struct fb *f)
+static void f_v6_udp_cut(struct frame *f)
 {
 	f_v6_host(f);
 	set16(f, 18, 7);
 }
 
-static void f_v6_tcp_unspec(struct fb *f)
+static void f_v6_tcp_unspec(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "::", "2001:db8::1", 6, 64);
 
-	put_zero(f, 20);
-	done6(f, ip);
+	put(f, NULL, 20);
+	ip6_end(f, ip);
 }
 
-static void f_v6_tcp(struct fb *f)
+static void f_v6_tcp(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "2001:db8::5", "2001:db8::1", 6, 64);
 
-	put_zero(f, 20);
-	done6(f, ip);
+	put(f, NULL, 20);
+	ip6_end(f, ip);
 }
 
 /* ICMPv6 type from src, hop limit 255, 8 octets (plus NS/NA target). */
-static void v6_icmp(struct fb *f, const char *src, unsigned int type)
+static void v6_icmp(struct frame *f, const char *src, unsigned int type)
 {
 	size_t ip = ip6(f, MAC1, src, "ff02::1", 58, 255);
 
-	icmp6(f, type);
+	icmp6_msg(f, type);
 	if (type == 130 || type == 131 || type == 132)
-		put_zero(f, 16);
-	done6(f, ip);
+		put(f, NULL, 16);
+	ip6_end(f, ip);
 }
 
-static void f_icmp_3(struct fb *f)
+static void f_icmp_3(struct frame *f)
 {
 	v6_icmp(f, "2001:db8::5", 128);
 	set16(f, 18, 3);
 }
 
 /* RFC 4286 3: a solicitation is type, reserved and checksum alone. */
-static void f_mrd_solicit_4(struct fb *f)
+static void f_mrd_solicit_4(struct frame *f)
 {
 	v6_icmp(f, "fe80::ff:fe00:1", 152);
 	set16(f, 18, 4);
@@ -848,55 +742,55 @@ FRAME_OF(f_mrd_term, v6_icmp, "fe80::ff:fe00:1", 153)
 FRAME_OF(f_rs, v6_icmp, "fe80::ff:fe00:1", 133)
 FRAME_OF(f_rs_unspec, v6_icmp, "::", 133)
 
-static void f_rs_hop254(struct fb *f)
+static void f_rs_hop254(struct frame *f)
 {
 	f_rs(f);
 	f->b[14 + 7] = 254;
 }
 
-static void f_ra(struct fb *f)
+static void f_ra(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
 
-	icmp6(f, 134);
-	put_zero(f, 8);
-	lla(f, 1, MAC1);
-	done6(f, ip);
+	icmp6_msg(f, 134);
+	put(f, NULL, 8);
+	nd_lladdr(f, 1, MAC1);
+	ip6_end(f, ip);
 }
 
-static void f_ra_other_lla(struct fb *f)
+static void f_ra_other_lla(struct frame *f)
 {
 	f_ra(f);
 	memcpy(f->b + f->len - 6, MAC_OTHER, 6);
 }
 
-static void f_redirect(struct fb *f)
+static void f_redirect(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "2001:db8::1", 58, 255);
 
-	icmp6(f, 137);
+	icmp6_msg(f, 137);
 	put_v6(f, "fe80::1");
 	put_v6(f, "2001:db8:77::1");
-	lla(f, 2, MAC_OTHER);	/* the next hop's: not judged */
-	done6(f, ip);
+	nd_lladdr(f, 2, MAC_OTHER);	/* the next hop's: not judged */
+	ip6_end(f, ip);
 }
 
-static void f_ns_in_frag(struct fb *f)
+static void f_ns_in_frag(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1:ff00:1", 44, 255);
 
 	ext_frag(f, 58, 0, false);	/* atomic */
 	ns_na(f, 135, "2001:db8::1");
-	done6(f, ip);
+	ip6_end(f, ip);
 }
 
-static void v6_na(struct fb *f, const char *target)
+static void v6_na(struct frame *f, const char *target)
 {
 	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
 
 	ns_na(f, 136, target);
-	lla(f, 2, MAC1);
-	done6(f, ip);
+	nd_lladdr(f, 2, MAC1);
+	ip6_end(f, ip);
 }
 
 FRAME_OF(f_na, v6_na, "2001:db8::5")
@@ -904,22 +798,22 @@ FRAME_OF(f_na_ll, v6_na, "fe80::ff:fe00:1")
 FRAME_OF(f_na_stranger, v6_na, "2001:db8::6")
 FRAME_OF(f_na_unspec_target, v6_na, "::")
 
-static void f_na_23(struct fb *f)
+static void f_na_23(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
 
 	ns_na(f, 136, "2001:db8::5");
 	f->len--;
-	done6(f, ip);
+	ip6_end(f, ip);
 }
 
-static void f_na_wrong_tlla(struct fb *f)
+static void f_na_wrong_tlla(struct frame *f)
 {
 	f_na(f);
 	memcpy(f->b + f->len - 6, MAC2, 6);	/* ours too, but not the source */
 }
 
-static void f_na_tlla_16(struct fb *f)
+static void f_na_tlla_16(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
 
@@ -927,23 +821,23 @@ static void f_na_tlla_16(struct fb *f)
 	put8(f, 2);
 	put8(f, 2);
 	put(f, MAC1, 6);
-	put_zero(f, 8);
-	done6(f, ip);
+	put(f, NULL, 8);
+	ip6_end(f, ip);
 }
 
-static void f_na_zero_len_opt(struct fb *f)
+static void f_na_zero_len_opt(struct frame *f)
 {
 	f_na(f);
 	f->b[f->len - 7] = 0;
 }
 
-static void f_na_opt_overrun(struct fb *f)
+static void f_na_opt_overrun(struct frame *f)
 {
 	f_na(f);
 	f->b[f->len - 7] = 2;	/* 16 octets announced, 8 there */
 }
 
-static void f_na_opt_odd(struct fb *f)
+static void f_na_opt_odd(struct frame *f)
 {
 	f_na(f);
 	put8(f, 0);	/* one octet more: not covered by an option */
@@ -951,67 +845,67 @@ static void f_na_opt_odd(struct fb *f)
 }
 
 /* n options: the TLLA then nonces. */
-static void na_n_opts(struct fb *f, unsigned int n)
+static void na_n_opts(struct frame *f, unsigned int n)
 {
 	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
 
 	ns_na(f, 136, "2001:db8::5");
-	lla(f, 2, MAC1);
+	nd_lladdr(f, 2, MAC1);
 	for (unsigned int i = 1; i < n; i++) {
 		put8(f, 14);
 		put8(f, 1);
-		put_zero(f, 6);
+		put(f, NULL, 6);
 	}
-	done6(f, ip);
+	ip6_end(f, ip);
 }
 
 FRAME_OF(f_na_8_opts, na_n_opts, 8)
 FRAME_OF(f_na_9_opts, na_n_opts, 9)
 
 /* First option wrong, second of length 0: the first names the reason. */
-static void f_na_order(struct fb *f)
+static void f_na_order(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
 
 	ns_na(f, 136, "2001:db8::5");
-	lla(f, 2, MAC_OTHER);
+	nd_lladdr(f, 2, MAC_OTHER);
 	put8(f, 14);
 	put8(f, 0);
-	put_zero(f, 6);
-	done6(f, ip);
+	put(f, NULL, 6);
+	ip6_end(f, ip);
 }
 
 /* An option space ending past 512: a nonce-like option of 57 * 8 octets
  * from 14 + 40 + 24 = 78 ends at 534. */
-static void f_na_opts_window(struct fb *f)
+static void f_na_opts_window(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
 
 	ns_na(f, 136, "2001:db8::5");
 	put8(f, 200);
 	put8(f, 57);
-	put_zero(f, 57 * 8 - 2);
-	done6(f, ip);
+	put(f, NULL, 57 * 8 - 2);
+	ip6_end(f, ip);
 }
 
 /* The same ending at 510. */
-static void f_na_opts_window_in(struct fb *f)
+static void f_na_opts_window_in(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "fe80::ff:fe00:1", "ff02::1", 58, 255);
 
 	ns_na(f, 136, "2001:db8::5");
 	put8(f, 200);
 	put8(f, 54);
-	put_zero(f, 54 * 8 - 2);
-	done6(f, ip);
+	put(f, NULL, 54 * 8 - 2);
+	ip6_end(f, ip);
 }
 
-static void v6_dad(struct fb *f, const char *target, const char *dst)
+static void v6_dad(struct frame *f, const char *target, const char *dst)
 {
 	size_t ip = ip6(f, MAC1, "::", dst, 58, 255);
 
 	ns_na(f, 135, target);
-	done6(f, ip);
+	ip6_end(f, ip);
 }
 
 FRAME_OF(f_dad, v6_dad, "2001:db8::5", "ff02::1:ff00:5")
@@ -1019,29 +913,29 @@ FRAME_OF(f_dad_ll, v6_dad, "fe80::ff:fe00:1", "ff02::1:ff00:1")
 FRAME_OF(f_dad_all_nodes, v6_dad, "2001:db8::5", "ff02::1")
 FRAME_OF(f_dad_stranger, v6_dad, "2001:db8::6", "ff02::1:ff00:6")
 
-static void f_dad_slla(struct fb *f)
+static void f_dad_slla(struct frame *f)
 {
 	f_dad(f);
-	lla(f, 1, MAC1);
+	nd_lladdr(f, 1, MAC1);
 	set16(f, 18, f->len - 14 - 40);
 }
 
-static void f_dad_nonce(struct fb *f)
+static void f_dad_nonce(struct frame *f)
 {
 	f_dad(f);
 	put8(f, 14);
 	put8(f, 1);
-	put_zero(f, 6);
+	put(f, NULL, 6);
 	set16(f, 18, f->len - 14 - 40);
 }
 
-static void f_ns(struct fb *f)
+static void f_ns(struct frame *f)
 {
 	size_t ip = ip6(f, MAC1, "2001:db8::5", "ff02::1:ff00:1", 58, 255);
 
 	ns_na(f, 135, "2001:db8::1");	/* not ours: only DAD's target is judged */
-	lla(f, 1, MAC1);
-	done6(f, ip);
+	nd_lladdr(f, 1, MAC1);
+	ip6_end(f, ip);
 }
 
 #define CASE(n, b, pol, r) { .name = n, .build = b, .policy = pol, .expect = VG_##r }
@@ -1245,7 +1139,7 @@ static void run_case(void **state)
 	struct model_meta m = { .frame_len = t->frame_len, .vlan_present = t->vlan_present,
 				.vlan_tpid = t->vlan_tpid, .vlan_tci = t->vlan_tci };
 	struct model_policy p;
-	struct fb f = { .len = 0 };
+	struct frame f = { .len = 0 };
 	int got;
 
 	default_policy(&p);

@@ -17,18 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <cmocka.h>
 
 #include "cli.h"
+#include "unit.h"
 #include "json.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-#define assert_contains(hay, needle)						\
-	do {									\
-		if (!strstr((hay), (needle)))					\
-			fail_msg("expected \"%s\" in \"%s\"", (needle), (hay));	\
-	} while (0)
 
 #define MAC "02:00:00:00:05:00"
 
@@ -469,13 +461,13 @@ static void reason_names(void **state)
 	int r, s;
 
 	(void)state;
-	assert_string_equal(vg_reason_names[VG_PASS], "pass");
-	assert_string_equal(vg_reason_names[VG_IPV4_SRC], "ipv4-src");
+	assert_string_equal(vg_reason_name(VG_PASS), "pass");
+	assert_string_equal(vg_reason_name(VG_IPV4_SRC), "ipv4-src");
 	for (r = 0; r < VG_REASON_MAX; r++) {
-		assert_non_null(vg_reason_names[r]);
+		assert_non_null(vg_reason_name(r));
 		for (s = 0; s < r; s++)
-			if (!strcmp(vg_reason_names[r], vg_reason_names[s]))
-				fail_msg("reason name \"%s\" used twice", vg_reason_names[r]);
+			if (!strcmp(vg_reason_name(r), vg_reason_name(s)))
+				fail_msg("reason name \"%s\" used twice", vg_reason_name(r));
 	}
 }
 

@@ -12,17 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include <cmocka.h>
 
+#include "unit.h"
 #include "policy.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-#define assert_contains(hay, needle)						\
-	do {									\
-		if (!strstr((hay), (needle)))					\
-			fail_msg("expected \"%s\" in \"%s\"", (needle), (hay));	\
-	} while (0)
 
 /* ---- MAC ---------------------------------------------------------------- */
 

@@ -14,12 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <cmocka.h>
 
+#include "unit.h"
 #include "json.h"
 #include "sanitize.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static void ifname_check(void **state)
 {

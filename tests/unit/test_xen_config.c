@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <ctype.h>
 #include <arpa/inet.h>
-#include <cmocka.h>
 
+#include "unit.h"
 #include "config.h"
 
 #ifndef VG_EXAMPLE_CONF
@@ -26,24 +26,6 @@
 
 #define UUID_A "9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e11"
 #define UUID_B "0B7E1C54-2F4D-4E3A-9A1B-2C3D4E5F6A7B"
-
-#define assert_contains(hay, needle)					\
-	do {								\
-		if (!strstr((hay), (needle)))				\
-			fail_msg("expected '%s' in '%s'", (needle), (hay)); \
-	} while (0)
-
-static void assert_v4(const struct vg_spec *s, unsigned int i, const char *addr,
-		      unsigned int len)
-{
-	char buf[INET_ADDRSTRLEN];
-
-	if (i >= s->n_v4)
-		fail_msg("v4[%u]: expected %s/%u, only %u addresses", i, addr, len, s->n_v4);
-	inet_ntop(AF_INET, &s->v4[i].addr, buf, sizeof(buf));
-	assert_string_equal(buf, addr);
-	assert_int_equal(s->v4[i].len, len);
-}
 
 static void original_format(void **state)
 {

@@ -13,9 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include <cmocka.h>
 
+#include "unit.h"
 #include "source.h"
+#include "xs_table.h"
 
 #define VM "5f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 #define VIFUUID "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"
@@ -23,14 +24,6 @@
 #define PRIV "/xapi/" VM "/private/vif/0"
 #define BE3 "/local/domain/0/backend/vif/3/0"
 #define BE5 "/local/domain/0/backend/vif/5/1"
-
-#define N(t) (sizeof(t) / sizeof((t)[0]))
-
-#define assert_contains(hay, needle)					\
-	do {								\
-		if (!strstr((hay), (needle)))				\
-			fail_msg("expected '%s' in '%s'", (needle), (hay)); \
-	} while (0)
 
 /* What xenopsd writes for domain 3 (VM above), VIF device 0, apart from
  * the locking keys that each test adds. */
@@ -91,30 +84,6 @@ static void resolve_table(const struct vg_xs_entry *tab, size_t n,
 	assert_int_equal(vg_xs_open_table(&xs, tab, n), 0);
 	assert_int_equal(vg_resolve(&xs, cfg, &vif, ifname, res), 0);
 	vg_xs_close(&xs);
-}
-
-static void assert_v4(const struct vg_spec *s, unsigned int i, const char *addr,
-		      unsigned int len)
-{
-	char buf[INET_ADDRSTRLEN];
-
-	if (i >= s->n_v4)
-		fail_msg("v4[%u]: expected %s/%u, only %u addresses", i, addr, len, s->n_v4);
-	inet_ntop(AF_INET, &s->v4[i].addr, buf, sizeof(buf));
-	assert_string_equal(buf, addr);
-	assert_int_equal(s->v4[i].len, len);
-}
-
-static void assert_v6(const struct vg_spec *s, unsigned int i, const char *addr,
-		      unsigned int len)
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	if (i >= s->n_v6)
-		fail_msg("v6[%u]: expected %s/%u, only %u addresses", i, addr, len, s->n_v6);
-	inet_ntop(AF_INET6, &s->v6[i].addr, buf, sizeof(buf));
-	assert_string_equal(buf, addr);
-	assert_int_equal(s->v6[i].len, len);
 }
 
 static void assert_filter(const struct vg_resolution *r, enum vg_source src,

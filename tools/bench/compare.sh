@@ -78,10 +78,13 @@ trap 'log interrupted; exit 130' INT TERM HUP
 submake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "${MAKE:-make}" --no-print-directory "$@"; }
 
 # This tree's frames.c over a tree's vgbench.c: "name kind reason hex".
+# A tree whose vgbench.c builds on tools/lib/frame.c brings that along.
 frames() {	# tree out
-	cc -std=gnu11 -D_GNU_SOURCE -O1 -w -I"$1/include" \
+	local lib=
+	[ -f "$1/tools/lib/frame.c" ] && lib="$1/tools/lib/frame.c"
+	cc -std=gnu11 -D_GNU_SOURCE -O1 -w -I"$1/include" -I"$1/tools/lib" \
 		-DVGBENCH_C="\"$1/tools/bench/vgbench.c\"" -o "$2.bin" \
-		"$TOP/tools/bench/frames.c" -lbpf -lelf -lz ||
+		"$TOP/tools/bench/frames.c" $lib -lbpf -lelf -lz ||
 		die "cannot build frames.c against $1/tools/bench/vgbench.c"
 	"$2.bin" >"$2" || die "$2.bin failed"
 }

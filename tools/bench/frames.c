@@ -19,13 +19,17 @@
 #include VGBENCH_C
 #undef main
 
+/* The reason names of this tree, over the reasons of that tree's
+ * vifguard.h (included first, so this one's is skipped). */
+#include "../../include/vifguard_user.h"
+
 int main(void)
 {
 	struct tcase tc[64];
 	int n = build_cases(tc);
 
 	for (int i = 0; i < n; i++) {
-		printf("%s\t%d\t%s\t", tc[i].name, (int)tc[i].dev, reason_names[tc[i].reason]);
+		printf("%s\t%d\t%s\t", tc[i].name, (int)tc[i].dev, vg_reason_name(tc[i].reason));
 		for (uint32_t j = 0; j < tc[i].f.len; j++)
 			printf("%02x", tc[i].f.b[j]);
 		printf("\n");

@@ -47,14 +47,10 @@
 
 #include "memlock.h"
 #include "vifguard.h"
+#include "vifguard_user.h"
+#include "frame.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *const reason_names[] = {
-#define VG_REASON_NAME(name, str) str,
-	VG_REASONS(VG_REASON_NAME)
-#undef VG_REASON_NAME
-};
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -126,61 +122,6 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 
 /* ---- frames ------------------------------------------------------------ */
 
-struct frame {
-	uint8_t b[512];
-	uint32_t len;
-};
-
-static void put8(struct frame *f, uint8_t v)
-{
-	f->b[f->len++] = v;
-}
-
-static void put16(struct frame *f, uint16_t v)
-{
-	put8(f, v >> 8);
-	put8(f, v & 0xff);
-}
-
-static void put32(struct frame *f, uint32_t v)
-{
-	put16(f, v >> 16);
-	put16(f, v & 0xffff);
-}
-
-static void putn(struct frame *f, const void *p, size_t n)
-{
-	memcpy(f->b + f->len, p, n);
-	f->len += n;
-}
-
-static void zero(struct frame *f, size_t n)
-{
-	memset(f->b + f->len, 0, n);
-	f->len += n;
-}
-
-static uint16_t csum16(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (p[i] << 8) | p[i + 1];
-	if (n & 1)
-		s += p[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return ~s;
-}
-
-static void eth(struct frame *f, const uint8_t *dst, const uint8_t *src, uint16_t proto)
-{
-	f->len = 0;
-	putn(f, dst, 6);
-	putn(f, src, 6);
-	put16(f, proto);
-}
-
 /* IPv4 header with ihl 5 (or the given ihl, to make it malformed), then
  * UDP and pay octets of zeroes. */
 static void ipv4_udp_pay(struct frame *f, uint32_t src, uint32_t dst, uint16_t sport,
@@ -199,14 +140,14 @@ static void ipv4_udp_pay(struct frame *f, uint32_t src, uint32_t dst, uint16_t s
 	put16(f, 0);
 	put32(f, src);
 	put32(f, dst);
-	uint16_t c = csum16(f->b + ip, 20);
+	uint16_t c = csum_fold(csum_add(0, f->b + ip, 20));
 	f->b[ip + 10] = c >> 8;
 	f->b[ip + 11] = c & 0xff;
 	put16(f, sport);
 	put16(f, dport);
 	put16(f, 8 + pay);
 	put16(f, 0);
-	zero(f, pay);
+	put(f, NULL, pay);
 }
 
 /* The payload brings the frame to at least 60 octets. */
@@ -242,10 +183,10 @@ static void dhcp_discover(struct frame *f, const uint8_t *mac)
 	put32(f, 0x3903f326);	/* xid */
 	put16(f, 0);		/* secs */
 	put16(f, 0x8000);	/* flags: broadcast, the client has no address yet */
-	zero(f, 16);		/* ciaddr, yiaddr, siaddr, giaddr */
-	putn(f, mac, 6);	/* chaddr, 16 octets */
-	zero(f, 10);
-	zero(f, 64 + 128);	/* sname, file */
+	put(f, NULL, 16);		/* ciaddr, yiaddr, siaddr, giaddr */
+	put(f, mac, 6);	/* chaddr, 16 octets */
+	put(f, NULL, 10);
+	put(f, NULL, 64 + 128);	/* sname, file */
 	put32(f, 0x63825363);	/* magic cookie (RFC 2131 3) */
 	put8(f, 53);		/* DHCP message type (RFC 2132 9.6) */
 	put8(f, 1);
@@ -253,7 +194,7 @@ static void dhcp_discover(struct frame *f, const uint8_t *mac)
 	put8(f, 61);		/* client identifier: type 1 (Ethernet), MAC */
 	put8(f, 7);
 	put8(f, 1);
-	putn(f, mac, 6);
+	put(f, mac, 6);
 	put8(f, 55);		/* parameter request list: mask, router, DNS, domain */
 	put8(f, 4);
 	put8(f, 1);
@@ -261,7 +202,7 @@ static void dhcp_discover(struct frame *f, const uint8_t *mac)
 	put8(f, 6);
 	put8(f, 15);
 	put8(f, 255);		/* end */
-	zero(f, pay + BOOTP_MIN_LEN - f->len);
+	put(f, NULL, pay + BOOTP_MIN_LEN - f->len);
 
 	/* UDP checksum over the pseudo-header (RFC 768); 0 is sent as
 	 * 0xffff, since 0 means "none". */
@@ -271,58 +212,23 @@ static void dhcp_discover(struct frame *f, const uint8_t *mac)
 	ph[10] = ulen >> 8;
 	ph[11] = ulen & 0xff;
 	memcpy(ph + 12, f->b + pay - 8, ulen);
-	c = csum16(ph, 12 + ulen);
+	c = csum_fold(csum_add(0, ph, 12 + ulen));
 	if (!c)
 		c = 0xffff;
 	f->b[pay - 2] = c >> 8;
 	f->b[pay - 1] = c & 0xff;
 }
 
-static void arp(struct frame *f, uint16_t op, int hlen, const uint8_t *sha, uint32_t spa,
-		uint32_t tpa)
+/* ARP from sha, spa to tpa (host order), target MAC zero, padded to the
+ * 60 octets of a minimal Ethernet frame; hlen is the field only. */
+static void arp_pad(struct frame *f, uint16_t op, uint8_t hlen, const uint8_t *sha, uint32_t spa,
+		    uint32_t tpa)
 {
-	put16(f, 1);
-	put16(f, ETH_P_IP);
-	put8(f, hlen);
-	put8(f, 4);
-	put16(f, op);
-	putn(f, sha, 6);
-	put32(f, spa);
-	zero(f, 6);
-	put32(f, tpa);
-	zero(f, 18);	/* Ethernet padding to 60 octets */
-}
+	static const uint8_t none[6];
 
-/* IPv6 header; payload_len is patched by ip6_done(). */
-static uint32_t ip6(struct frame *f, const struct in6_addr *src, const struct in6_addr *dst,
-		    uint8_t nh, uint8_t hlim)
-{
-	uint32_t at = f->len;
-
-	put32(f, 0x60000000);
-	put16(f, 0);
-	put8(f, nh);
-	put8(f, hlim);
-	putn(f, src, 16);
-	putn(f, dst, 16);
-	return at;
-}
-
-static void ip6_done(struct frame *f, uint32_t at)
-{
-	uint16_t pl = f->len - at - 40;
-
-	f->b[at + 4] = pl >> 8;
-	f->b[at + 5] = pl & 0xff;
-}
-
-static void udp(struct frame *f, uint16_t sport, uint16_t dport, uint32_t pay)
-{
-	put16(f, sport);
-	put16(f, dport);
-	put16(f, 8 + pay);
-	put16(f, 0);
-	zero(f, pay);
+	arp_in(f, op, hlen, sha, (struct in_addr){ htonl(spa) }, none,
+	       (struct in_addr){ htonl(tpa) });
+	put(f, NULL, 18);
 }
 
 /* ND: type, target, then an optional link-layer option (type 0: none). */
@@ -333,11 +239,11 @@ static void nd(struct frame *f, uint8_t type, const struct in6_addr *target, uin
 	put8(f, 0);
 	put16(f, 0);
 	put32(f, type == 136 ? 0x60000000 : 0);	/* NA: solicited, override */
-	putn(f, target, 16);
+	put(f, target, 16);
 	if (opt) {
 		put8(f, opt);
 		put8(f, 1);
-		putn(f, lladdr, 6);
+		put(f, lladdr, 6);
 	}
 }
 
@@ -356,9 +262,6 @@ static const uint8_t MAC_G[6] = { 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 };
 static const uint8_t MAC_P[6] = { 0x02, 0x00, 0x00, 0x00, 0x01, 0x02 };
 static const uint8_t MAC_PEER[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe };
 static const uint8_t MAC_OTHER[6] = { 0x02, 0x00, 0x00, 0x00, 0x09, 0x09 };
-static const uint8_t MAC_MCAST[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
-static const uint8_t MAC_BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-static const uint8_t MAC_ALLNODES[6] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 };
 
 #define V4_G		0x0a000001	/* 10.0.0.1, the test interface's own */
 #define V4_PEER		0x0a0000fe
@@ -374,221 +277,206 @@ static struct in6_addr v6(const char *s)
 	return a;
 }
 
-static struct in6_addr eui64_ll(const uint8_t *mac)
+/* IPv4 UDP 40000 -> 9 from smac and src to MAC_PEER and V4_PEER, header
+ * length ihl. */
+static void udp4_to_peer(struct frame *f, const uint8_t *smac, uint32_t src, int ihl)
 {
-	struct in6_addr a = v6("fe80::");
+	eth(f, smac, MAC_PEER, ETH_P_IP);
+	ipv4_udp(f, src, V4_PEER, 40000, 9, ihl);
+}
 
-	a.s6_addr[8] = mac[0] ^ 0x02;
-	a.s6_addr[9] = mac[1];
-	a.s6_addr[10] = mac[2];
-	a.s6_addr[11] = 0xff;
-	a.s6_addr[12] = 0xfe;
-	a.s6_addr[13] = mac[3];
-	a.s6_addr[14] = mac[4];
-	a.s6_addr[15] = mac[5];
-	return a;
+/* IPv6 UDP 40000 -> 9 from smac and src to MAC_PEER and dst; returns
+ * where the IPv6 header starts. */
+static size_t udp6_to_peer(struct frame *f, const uint8_t *smac, const struct in6_addr *src,
+			   const struct in6_addr *dst)
+{
+	size_t at;
+
+	eth(f, smac, MAC_PEER, ETH_P_IPV6);
+	at = ip6_begin_in6(f, src, dst, 17, 64);
+	udp(f, 40000, 9, 18);
+	ip6_end(f, at);
+	return at;
+}
+
+/* NS for target from MAC_G and src to MAC_PEER and target, hop limit
+ * hlim, source link-layer option slla. */
+static void ns_to_peer(struct frame *f, const struct in6_addr *src,
+		       const struct in6_addr *target, uint8_t hlim, const uint8_t *slla)
+{
+	size_t at;
+
+	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
+	at = ip6_begin_in6(f, src, target, 58, hlim);
+	nd(f, 135, target, 1, slla);
+	ip6_end(f, at);
 }
 
 static int build_cases(struct tcase *tc)
 {
 	struct in6_addr g6 = v6("fd00::1"), peer6 = v6("fd00::fe"), other6 = v6("fd00::99");
 	/* Every ND case and the DHCPv6 one send from ll, with MAC_G. */
-	struct in6_addr ll = eui64_ll(MAC_G), allnodes = v6("ff02::1");
+	struct in6_addr ll, allnodes = v6("ff02::1");
 	struct in6_addr allrouters = v6("ff02::2"), pfx6 = v6("fd01::1234");
 	int n = 0;
-	uint32_t at;
+	size_t at;
 	struct frame *f;
 
+	vg_eui64_link_local(MAC_G, &ll);
 #define CASE(nm, d, r) (tc[n] = (struct tcase){ .name = nm, .dev = d, .reason = VG_##r }, \
 			f = &tc[n++].f)
 
 	CASE("IPv4 UDP", DEV_LOCKED, PASS);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_G, V4_G, 5);
 
 	/* The same frame on an interface whose array entry another one
 	 * holds: its policy comes from the spill hash. */
 	CASE("IPv4 UDP, policy in hash", DEV_SPILL, PASS);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_G, V4_G, 5);
 
 	CASE("IPv4 UDP, prefix", DEV_PREFIX, PASS);
-	eth(f, MAC_PEER, MAC_P, ETH_P_IP);
-	ipv4_udp(f, V4_PFX_IN, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_P, V4_PFX_IN, 5);
 
 	/* The interface's own MAC as chaddr: a BOOTREQUEST for another
 	 * one is dhcp-chaddr (DHCP starvation). */
 	CASE("DHCP discover", DEV_LOCKED, PASS);
-	eth(f, MAC_BCAST, MAC_G, ETH_P_IP);
+	eth(f, MAC_G, MAC_BCAST, ETH_P_IP);
 	dhcp_discover(f, MAC_G);
 
 	CASE("IPv6 UDP", DEV_LOCKED, PASS);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &g6, &peer6, 17, 64);
-	udp(f, 40000, 9, 18);
-	ip6_done(f, at);
+	udp6_to_peer(f, MAC_G, &g6, &peer6);
 
 	CASE("IPv6 UDP, prefix", DEV_PREFIX, PASS);
-	eth(f, MAC_PEER, MAC_P, ETH_P_IPV6);
-	at = ip6(f, &pfx6, &peer6, 17, 64);
-	udp(f, 40000, 9, 18);
-	ip6_done(f, at);
+	udp6_to_peer(f, MAC_P, &pfx6, &peer6);
 
 	/* The link-local address is allowed only as the EUI-64 of the
 	 * frame's own source MAC: sent from the interface's MAC, MAC_G. */
 	CASE("IPv6 NS, link-local", DEV_LOCKED, PASS);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &ll, &peer6, 58, 255);
-	nd(f, 135, &peer6, 1, MAC_G);
-	ip6_done(f, at);
+	ns_to_peer(f, &ll, &peer6, 255, MAC_G);
 
 	CASE("ARP request", DEV_LOCKED, PASS);
-	eth(f, MAC_BCAST, MAC_G, ETH_P_ARP);
-	arp(f, 1, 6, MAC_G, V4_G, V4_PEER);
+	eth(f, MAC_G, MAC_BCAST, ETH_P_ARP);
+	arp_pad(f, 1, 6, MAC_G, V4_G, V4_PEER);
 
 	CASE("IPv4, no policy", DEV_NOPOLICY, NO_POLICY);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_G, V4_G, 5);
 
 	CASE("IPv4, mode disabled", DEV_DISABLED, DISABLED);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_G, V4_G, 5);
 
 	CASE("multicast source MAC", DEV_LOCKED, SRC_MAC_MCAST);
-	eth(f, MAC_PEER, MAC_MCAST, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_MCAST, V4_G, 5);
 
 	CASE("forged source MAC", DEV_LOCKED, SRC_MAC);
-	eth(f, MAC_PEER, MAC_OTHER, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_OTHER, V4_G, 5);
 
 	CASE("802.1Q tagged", DEV_LOCKED, VLAN);
-	eth(f, MAC_PEER, MAC_G, ETH_P_8021Q);
+	eth(f, MAC_G, MAC_PEER, ETH_P_8021Q);
 	put16(f, 5);
 	put16(f, ETH_P_IP);
 	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
 
 	CASE("other ethertype", DEV_LOCKED, ETHERTYPE);
-	eth(f, MAC_PEER, MAC_G, 0x88b5);
-	zero(f, 46);
+	eth(f, MAC_G, MAC_PEER, 0x88b5);
+	put(f, NULL, 46);
 
 	CASE("IPv4 ihl 4", DEV_LOCKED, IPV4_MALFORMED);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
-	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 4);
+	udp4_to_peer(f, MAC_G, V4_G, 4);
 
 	CASE("IPv4 forged source", DEV_LOCKED, IPV4_SRC);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
-	ipv4_udp(f, V4_OTHER, V4_PEER, 40000, 9, 5);
+	udp4_to_peer(f, MAC_G, V4_OTHER, 5);
 
 	CASE("DHCP server reply", DEV_LOCKED, DHCP_SERVER);
-	eth(f, MAC_BCAST, MAC_G, ETH_P_IP);
+	eth(f, MAC_G, MAC_BCAST, ETH_P_IP);
 	ipv4_udp(f, V4_G, 0xffffffff, 67, 68, 5);
 
 	CASE("ARP hlen 8", DEV_LOCKED, ARP_MALFORMED);
-	eth(f, MAC_BCAST, MAC_G, ETH_P_ARP);
-	arp(f, 1, 8, MAC_G, V4_G, V4_PEER);
+	eth(f, MAC_G, MAC_BCAST, ETH_P_ARP);
+	arp_pad(f, 1, 8, MAC_G, V4_G, V4_PEER);
 
 	CASE("ARP forged sender MAC", DEV_LOCKED, ARP_SHA);
-	eth(f, MAC_BCAST, MAC_G, ETH_P_ARP);
-	arp(f, 2, 6, MAC_OTHER, V4_G, V4_PEER);
+	eth(f, MAC_G, MAC_BCAST, ETH_P_ARP);
+	arp_pad(f, 2, 6, MAC_OTHER, V4_G, V4_PEER);
 
 	CASE("ARP forged sender IP", DEV_LOCKED, ARP_SPA);
-	eth(f, MAC_BCAST, MAC_G, ETH_P_ARP);
-	arp(f, 2, 6, MAC_G, V4_OTHER, V4_PEER);
+	eth(f, MAC_G, MAC_BCAST, ETH_P_ARP);
+	arp_pad(f, 2, 6, MAC_G, V4_OTHER, V4_PEER);
 
 	CASE("IPv6 payload length", DEV_LOCKED, IPV6_MALFORMED);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &g6, &peer6, 17, 64);
-	udp(f, 40000, 9, 18);
-	ip6_done(f, at);
+	at = udp6_to_peer(f, MAC_G, &g6, &peer6);
 	f->b[at + 4] = 0x10;	/* 4096 octets announced, 26 present */
 
 	CASE("IPv6 forged source", DEV_LOCKED, IPV6_SRC);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &other6, &peer6, 17, 64);
-	udp(f, 40000, 9, 18);
-	ip6_done(f, at);
+	udp6_to_peer(f, MAC_G, &other6, &peer6);
 
 	CASE("IPv6 UDP from ::", DEV_LOCKED, IPV6_UNSPEC_SRC);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &in6addr_any, &peer6, 17, 64);
-	udp(f, 40000, 9, 18);
-	ip6_done(f, at);
+	udp6_to_peer(f, MAC_G, &in6addr_any, &peer6);
 
 	/* Seven destination options headers: one more than the walk's bound. */
 	CASE("IPv6 extension chain", DEV_LOCKED, IPV6_EXTHDR);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &g6, &peer6, 60, 64);
+	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
+	at = ip6_begin_in6(f, &g6, &peer6, 60, 64);
 	for (int i = 0; i < 7; i++) {
 		put8(f, i < 6 ? 60 : 17);
 		put8(f, 0);
 		put16(f, 0x0104);	/* PadN */
-		zero(f, 4);
+		put(f, NULL, 4);
 	}
 	udp(f, 40000, 9, 18);
-	ip6_done(f, at);
+	ip6_end(f, at);
 
 	CASE("NS in a fragment", DEV_LOCKED, ND_FRAGMENT);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &ll, &peer6, 44, 255);
+	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
+	at = ip6_begin_in6(f, &ll, &peer6, 44, 255);
 	put8(f, 58);
 	put8(f, 0);
 	put16(f, 0);	/* offset 0, last fragment: an atomic fragment */
 	put32(f, 0x1234);
 	nd(f, 135, &peer6, 1, MAC_G);
-	ip6_done(f, at);
+	ip6_end(f, at);
 
 	CASE("NS hop limit 64", DEV_LOCKED, ND_HOPLIMIT);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &ll, &peer6, 58, 64);
-	nd(f, 135, &peer6, 1, MAC_G);
-	ip6_done(f, at);
+	ns_to_peer(f, &ll, &peer6, 64, MAC_G);
 
 	CASE("NA forged target", DEV_LOCKED, ND_TARGET);
-	eth(f, MAC_ALLNODES, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &ll, &allnodes, 58, 255);
+	eth(f, MAC_G, MAC_ALLNODES, ETH_P_IPV6);
+	at = ip6_begin_in6(f, &ll, &allnodes, 58, 255);
 	nd(f, 136, &other6, 2, MAC_G);
-	ip6_done(f, at);
+	ip6_end(f, at);
 
 	CASE("NS forged link-layer option", DEV_LOCKED, ND_LLADDR);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &ll, &peer6, 58, 255);
-	nd(f, 135, &peer6, 1, MAC_OTHER);
-	ip6_done(f, at);
+	ns_to_peer(f, &ll, &peer6, 255, MAC_OTHER);
 
 	CASE("NS option length 0", DEV_LOCKED, ND_MALFORMED);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &ll, &peer6, 58, 255);
-	nd(f, 135, &peer6, 1, MAC_G);
+	ns_to_peer(f, &ll, &peer6, 255, MAC_G);
 	f->b[f->len - 7] = 0;
-	ip6_done(f, at);
 
 	CASE("router advertisement", DEV_LOCKED, RA);
-	eth(f, MAC_ALLNODES, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &ll, &allnodes, 58, 255);
+	eth(f, MAC_G, MAC_ALLNODES, ETH_P_IPV6);
+	at = ip6_begin_in6(f, &ll, &allnodes, 58, 255);
 	put8(f, 134);
 	put8(f, 0);
 	put16(f, 0);
 	put32(f, 0x40001800);
-	zero(f, 8);
-	ip6_done(f, at);
+	put(f, NULL, 8);
+	ip6_end(f, at);
 
 	CASE("redirect", DEV_LOCKED, REDIRECT);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &ll, &peer6, 58, 255);
+	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
+	at = ip6_begin_in6(f, &ll, &peer6, 58, 255);
 	put8(f, 137);
 	put8(f, 0);
 	put16(f, 0);
-	zero(f, 4);
-	putn(f, &g6, 16);
-	putn(f, &peer6, 16);
-	ip6_done(f, at);
+	put(f, NULL, 4);
+	put(f, &g6, 16);
+	put(f, &peer6, 16);
+	ip6_end(f, at);
 
 	CASE("DHCPv6 server reply", DEV_LOCKED, DHCPV6_SERVER);
-	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
-	at = ip6(f, &ll, &allrouters, 17, 64);
+	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
+	at = ip6_begin_in6(f, &ll, &allrouters, 17, 64);
 	udp(f, 547, 546, 18);
-	ip6_done(f, at);
+	ip6_end(f, at);
 #undef CASE
 	for (int i = 0; i < n; i++)
 		if (tc[i].f.len < 60)
@@ -763,10 +651,10 @@ static void counts_diff(const struct counts *a, const struct counts *b, char *bu
 		MOVED("passes%+lld", (long long)(b->pass - a->pass));
 	for (int r = 0; r < VG_REASON_MAX; r++)
 		if (b->drop[r] != a->drop[r])
-			MOVED("drops[%s]%+lld", reason_names[r], (long long)(b->drop[r] - a->drop[r]));
+			MOVED("drops[%s]%+lld", vg_reason_name(r), (long long)(b->drop[r] - a->drop[r]));
 	for (int r = 0; r < VG_REASON_MAX; r++)
 		if (b->total[r] != a->total[r])
-			MOVED("totals[%s]%+lld", reason_names[r],
+			MOVED("totals[%s]%+lld", vg_reason_name(r),
 			      (long long)(b->total[r] - a->total[r]));
 	if (b->all_passes - b->pass != a->all_passes - a->pass)
 		MOVED("%s", "other interfaces' passes");
@@ -1327,7 +1215,7 @@ static int cmd_prog(int argc, char **argv)
 	printf("\n");
 	for (int c = 0; c <= ncases; c++) {
 		const char *nm = c == ncases ? "(empty program, absolute)" : tc[c].name;
-		const char *rs = c == ncases ? "-" : reason_names[tc[c].reason];
+		const char *rs = c == ncases ? "-" : vg_reason_name(tc[c].reason);
 
 		printf("| %-28s | %-20s |", nm, rs);
 		for (int l = 0; l < nlevels; l++) {
@@ -1357,7 +1245,7 @@ static int cmd_prog(int argc, char **argv)
 					tolower((unsigned char)tc[c].name[i]) : '-';
 			slug[i] = 0;
 			fprintf(figs, "fig added_ns %lu %s %s %.2f\n", levels[l], slug,
-				reason_names[tc[c].reason], summarize(&RES(l, c, 0), rounds).med);
+				vg_reason_name(tc[c].reason), summarize(&RES(l, c, 0), rounds).med);
 		}
 
 	printf("\n## Map memory (kernel's memlock accounting, /proc/self/fdinfo)\n\n");
@@ -1512,7 +1400,7 @@ static int cmd_fwd(int argc, char **argv)
 	bool have_s = false, have_d = false;
 	int cpu = -1, opt, prog_fd, map_fd, ncpu;
 	struct in_addr s4, d4;
-	struct frame f;
+	struct frame f = { .len = 0 };
 	char path[4096];
 
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -1537,7 +1425,7 @@ static int cmd_fwd(int argc, char **argv)
 	pin_cpu(cpu);
 
 	/* 60 octets on the wire without FCS: the smallest UDP frame. */
-	eth(&f, dmac, smac, ETH_P_IP);
+	eth(&f, smac, dmac, ETH_P_IP);
 	ipv4_udp(&f, ntohl(s4.s_addr), ntohl(d4.s_addr), 40000, 9, 5);
 
 	snprintf(path, sizeof(path), "%s/xdp_gen", pins);

@@ -31,6 +31,7 @@
 #include "config.h"
 #include "fuzz.h"
 #include "source.h"
+#include "xs_table.h"
 
 enum {
 	F_VM, F_VM_PERMS, F_XMAC, F_VIF_UUID, F_MODE, F_V4, F_V6, F_BMAC, F_IP, F_CONFIG,

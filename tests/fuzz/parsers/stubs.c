@@ -14,8 +14,6 @@
 
 bool vg_json;
 
-const char *const vg_reason_names[VG_REASON_MAX] = { NULL };
-
 static void __attribute__((noreturn)) reached(const char *fn)
 {
 	fprintf(stderr, "fuzz stub: %s reached: a parser harness must never get here\n", fn);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xs.h"
+#include "xs_table.h"
 
 #define VG_XS_OVERLAY 32
 
