@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The command line: global options, the command table, help, version,
- * and the one way errors are printed (text on stderr, or JSON on stdout
- * under -j, as bpftool does).
+ * The command line: global options, the command table, help and
+ * version; the run's one output object (cli_out.h) is made here and
+ * handed to the command.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +21,6 @@
 #define VIFGUARD_VERSION "unknown"
 #endif
 
-bool vg_json;
 bool vg_debug;
 const char *vg_root_opt;
 
@@ -61,31 +60,21 @@ const struct vg_ctx *vg_cli_ctx(void)
 	return &ctx;
 }
 
-void vg_error(const char *fmt, ...)
-{
-	char msg[1024], esc[4 * sizeof(msg)];
-	va_list ap;
+static int cmd_help(struct vg_out *out, void *opts);
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (vg_json) {
-		struct vg_json j;
+struct help_args {
+	const char *cmd;
+};
 
-		fflush(stdout);
-		vg_json_init(&j, stdout);
-		vg_json_object_start(&j);
-		vg_json_kv_string(&j, "error", msg);
-		vg_json_object_end(&j);
-		fflush(stdout);
-		return;
-	}
-	/* Names and values in msg may come from xenstore or the kernel:
-	 * no forged lines, no terminal escapes. */
-	fprintf(stderr, "vifguard: %s\n", vg_escape_text(esc, sizeof(esc), msg));
-}
+static const struct vg_pos help_pos[] = {
+	{ "COMMAND", offsetof(struct help_args, cmd), VG_POS_OPTIONAL },
+	{ NULL, 0, 0 },
+};
 
-static int cmd_help(int argc, char **argv);
+static const struct vg_args help_args = {
+	.size = sizeof(struct help_args),
+	.pos = help_pos,
+};
 
 static const char help_help[] =
 "Usage: vifguard help [COMMAND]\n"
@@ -93,33 +82,40 @@ static const char help_help[] =
 "Lists the commands, or shows the usage of one.\n";
 
 /*
- * The command table.  Every command gets argv[0] = its name and returns
- * an exit status; its help text is printed by `vifguard help NAME`.
+ * The command table.  Each row declares what its command line may hold;
+ * vg_args_parse() reads it, the command gets the result and returns an
+ * exit status; its help text is printed by `vifguard help NAME`.
  */
 const struct vg_cmd vg_cmds[] = {
 	{ "attach", vg_cmd_attach,
 	  "attach the filter to an interface, or update its policy in place",
-	  vg_help_attach },
+	  vg_help_attach, &vg_args_attach, 0 },
 	{ "detach", vg_cmd_detach,
-	  "remove the filter and every entry of an interface", vg_help_detach },
-	{ "show", vg_cmd_show, "policies and attach state", vg_help_show },
-	{ "stats", vg_cmd_stats, "passed frames and drops per reason", vg_help_stats },
+	  "remove the filter and every entry of an interface", vg_help_detach,
+	  &vg_args_detach, 0 },
+	{ "show", vg_cmd_show, "policies and attach state", vg_help_show, &vg_args_list, 0 },
+	{ "stats", vg_cmd_stats, "passed frames and drops per reason", vg_help_stats,
+	  &vg_args_list, 0 },
 	{ "gc", vg_cmd_gc, "remove the entries of interfaces that no longer exist",
-	  vg_help_gc },
+	  vg_help_gc, &vg_args_gc, 0 },
 	/* ---- Xen commands: hotplug, setup-vif-rules, sync, release
 	 * (loader/hotplug.c, declared in hotplug.h) are registered here. ---- */
 	{ "hotplug", vg_cmd_hotplug,
 	  "Xen vif hotplug entry point (online, offline, add, remove)",
-	  vg_help_hotplug },
+	  vg_help_hotplug, &vg_args_hotplug, VG_CMD_SYSLOG },
 	{ "setup-vif-rules", vg_cmd_setup_vif_rules,
-	  "xenopsd's setup-vif-rules, enforced by vifguard", vg_help_setup_vif_rules },
+	  "xenopsd's setup-vif-rules, enforced by vifguard", vg_help_setup_vif_rules,
+	  &vg_args_setup_vif_rules, VG_CMD_SYSLOG },
 	{ "sync", vg_cmd_sync,
-	  "re-apply every guest interface's policy from its sources", vg_help_sync },
+	  "re-apply every guest interface's policy from its sources", vg_help_sync,
+	  &vg_args_sync, VG_CMD_SYSLOG },
 	{ "release", vg_cmd_release,
-	  "hand an interface set by attach back to its sources", vg_help_release },
+	  "hand an interface set by attach back to its sources", vg_help_release,
+	  &vg_args_release, 0 },
 	/* ---- end of Xen commands ---- */
-	{ "help", cmd_help, "this list, or the usage of one command", help_help },
-	{ NULL, NULL, NULL, NULL },
+	{ "help", cmd_help, "this list, or the usage of one command", help_help,
+	  &help_args, 0 },
+	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
 const struct vg_cmd *vg_cmd_find(const char *name)
@@ -158,40 +154,36 @@ static void usage(FILE *f)
 		VG_ROOT_DEFAULT);
 }
 
-static int cmd_help(int argc, char **argv)
+static int cmd_help(struct vg_out *out, void *opts)
 {
+	struct help_args *h = opts;
 	const struct vg_cmd *c;
 
-	if (argc > 2) {
-		vg_error("help: unexpected argument '%s'", argv[2]);
-		return EXIT_USAGE;
-	}
-	if (argc < 2) {
+	if (!h->cmd) {
 		usage(stdout);
 		return EXIT_SUCCESS;
 	}
-	c = vg_cmd_find(argv[1]);
+	c = vg_cmd_find(h->cmd);
 	if (!c) {
-		vg_error("help: unknown command '%s' (vifguard help lists them)", argv[1]);
+		vg_out_err(out, "help: unknown command '%s' (vifguard help lists them)", h->cmd);
 		return EXIT_USAGE;
 	}
 	fputs(c->help, stdout);
 	return EXIT_SUCCESS;
 }
 
-static int version(void)
+static int version(struct vg_out *out)
 {
 	char lib[32];
 
 	snprintf(lib, sizeof(lib), "%u.%u", libbpf_major_version(), libbpf_minor_version());
-	if (vg_json) {
-		struct vg_json j;
+	if (out->json) {
+		struct vg_json *j = vg_out_json(out);
 
-		vg_json_init(&j, stdout);
-		vg_json_object_start(&j);
-		vg_json_kv_string(&j, "version", VIFGUARD_VERSION);
-		vg_json_kv_string(&j, "libbpf", lib);
-		vg_json_object_end(&j);
+		vg_json_object_start(j);
+		vg_json_kv_string(j, "version", VIFGUARD_VERSION);
+		vg_json_kv_string(j, "libbpf", lib);
+		vg_json_object_end(j);
 	} else {
 		printf("vifguard %s (libbpf %s)\n", VIFGUARD_VERSION, lib);
 	}
@@ -207,76 +199,112 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-int vg_main(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "debug", no_argument, NULL, 'd' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct vg_cmd *c;
-	bool want_version = false, want_help = false;
-	int o;
+/* ---- the global options and the run ---------------------------------------- */
 
-	vg_json = false;
+struct global_args {
+	bool json, debug, version, help;
+	const char *root;
+};
+
+static const struct vg_opt global_opts[] = {
+	{ "json", 'j', NULL, VG_OPT_FLAG, offsetof(struct global_args, json), NULL,
+	  "JSON output, errors included" },
+	{ "root", 'r', "DIR", VG_OPT_STRING, offsetof(struct global_args, root), NULL,
+	  "pin directory on a bpf filesystem" },
+	{ "debug", 'd', NULL, VG_OPT_FLAG, offsetof(struct global_args, debug), NULL,
+	  "libbpf's log on stderr" },
+	{ "version", 'V', NULL, VG_OPT_FLAG, offsetof(struct global_args, version), NULL,
+	  "version" },
+	{ "help", 'h', NULL, VG_OPT_FLAG, offsetof(struct global_args, help), NULL,
+	  "this text" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+static const struct vg_args global_args = {
+	.size = sizeof(struct global_args),
+	.opts = global_opts,
+	.stop_at_word = true,
+};
+
+/* One command: its line parsed as its row declares, then run. */
+static int run_cmd(struct vg_out *out, const struct vg_cmd *c, int argc, char **argv)
+{
+	char err[VG_ERRLEN + 256];
+	void *opts;
+	int ret;
+
+	opts = calloc(1, c->args->size);
+	if (!opts) {
+		vg_out_err(out, "%s: %s", c->name, strerror(ENOMEM));
+		return EXIT_FAILURE;
+	}
+	ret = vg_args_parse(c->name, c->args, argc, argv, opts, NULL, err, sizeof(err));
+	if (ret == VG_ARGS_HELP) {
+		fputs(c->help, stdout);
+		ret = EXIT_SUCCESS;
+	} else if (ret && (c->flags & VG_CMD_SYSLOG)) {
+		vg_out_errlog(out, "%s", err);
+		ret = EXIT_USAGE;
+	} else if (ret) {
+		vg_out_err(out, "%s", err);
+		ret = EXIT_USAGE;
+	} else {
+		ret = c->fn(out, opts);
+	}
+	free(opts);
+	return ret;
+}
+
+static int run(struct vg_out *out, int argc, char **argv)
+{
+	struct global_args g;
+	const struct vg_cmd *c;
+	char err[VG_ERRLEN];
+	int next = argc;
+
 	vg_debug = false;
 	vg_root_opt = NULL;
-	opterr = 0;
-	optind = 0;
-	/* '+': options after the command belong to the command. */
-	while ((o = getopt_long(argc, argv, "+:jr:dVh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'j':
-			vg_json = true;
-			break;
-		case 'r':
-			if (!*optarg) {
-				vg_error("--root: empty directory name");
-				return EXIT_USAGE;
-			}
-			vg_root_opt = optarg;
-			break;
-		case 'd':
-			vg_debug = true;
-			break;
-		case 'V':
-			want_version = true;
-			break;
-		case 'h':
-			want_help = true;
-			break;
-		case ':':
-			vg_error("%s needs an argument", argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			if (optopt)
-				vg_error("unknown option '-%c'", optopt);
-			else
-				vg_error("unknown option '%s'", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
+	if (vg_args_parse(NULL, &global_args, argc, argv, &g, &next, err, sizeof(err))) {
+		out->json = g.json;
+		vg_out_err(out, "%s", err);
+		return EXIT_USAGE;
 	}
+	out->json = g.json;
+	vg_debug = g.debug;
+	if (g.root && !*g.root) {
+		vg_out_err(out, "--root: empty directory name");
+		return EXIT_USAGE;
+	}
+	vg_root_opt = g.root;
 	libbpf_set_print(libbpf_print);
-	if (want_version)
-		return version();
-	if (want_help) {
+	if (g.version)
+		return version(out);
+	if (g.help) {
 		usage(stdout);
 		return EXIT_SUCCESS;
 	}
-	if (optind >= argc) {
-		if (vg_json)
-			vg_error("no command (vifguard help lists them)");
+	if (next >= argc) {
+		if (out->json)
+			vg_out_err(out, "no command (vifguard help lists them)");
 		else
 			usage(stderr);
 		return EXIT_USAGE;
 	}
-	c = vg_cmd_find(argv[optind]);
+	c = vg_cmd_find(argv[next]);
 	if (!c) {
-		vg_error("unknown command '%s' (vifguard help lists them)", argv[optind]);
+		vg_out_err(out, "unknown command '%s' (vifguard help lists them)", argv[next]);
 		return EXIT_USAGE;
 	}
-	return c->fn(argc - optind, argv + optind);
+	return run_cmd(out, c, argc - next, argv + next);
+}
+
+int vg_main(int argc, char **argv)
+{
+	struct vg_out out;
+	int ret;
+
+	vg_out_init(&out, false);
+	ret = run(&out, argc, argv);
+	vg_out_finish(&out);
+	return ret;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The command line over the state library (state.h): global options,
- * the one error printer, the command table and the core commands.
+ * the command table (each row declares its options, cli_args.h) and the
+ * core commands.  The run's output and errors: cli_out.h.
  */
 #ifndef VG_CLI_H
 #define VG_CLI_H
@@ -9,6 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <stdint.h>
+
+#include "cli_args.h"
+#include "cli_out.h"
 #include "policy.h"
 #include "state.h"
 
@@ -18,7 +23,6 @@
 
 /* ---- global options (set by the command line before a command runs) ---- */
 
-extern bool vg_json;		/* -j: JSON on stdout, errors included */
 extern bool vg_debug;		/* -d: libbpf's log on stderr */
 extern const char *vg_root_opt;	/* -r DIR, or NULL */
 
@@ -31,22 +35,20 @@ const char *vg_root(void);
  */
 const struct vg_ctx *vg_cli_ctx(void);
 
-/*
- * One error for the user: "vifguard: TEXT" on stderr, or under -j a JSON
- * object {"error": TEXT} on stdout.  Under -j print only one error per
- * run, and only before any other output.
- */
-void vg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* ---- the command table ------------------------------------------------------ */
+
+#define VG_CMD_SYSLOG	0x1	/* usage errors to syslog too (run by Xen's scripts) */
 
 struct vg_cmd {
 	const char *name;
-	/* argv[0] is the command name; getopt users reset optind.
-	 * Returns the exit status (EXIT_SUCCESS, EXIT_FAILURE, EXIT_USAGE). */
-	int (*fn)(int argc, char **argv);
+	/* Runs with the parsed line (args->size bytes) and the run's
+	 * output; returns the exit status (EXIT_SUCCESS, EXIT_FAILURE,
+	 * EXIT_USAGE). */
+	int (*fn)(struct vg_out *out, void *opts);
 	const char *summary;	/* one line for `vifguard help` */
 	const char *help;	/* `vifguard help NAME`, NAME --help */
+	const struct vg_args *args;	/* its options and positions */
+	unsigned int flags;
 };
 
 /* The table in cli.c, ended by a NULL name. */
@@ -56,14 +58,21 @@ const struct vg_cmd *vg_cmd_find(const char *name);
 /* The whole command line: global options, then the command. */
 int vg_main(int argc, char **argv);
 
-/* The core commands (commands.c). */
-int vg_cmd_attach(int argc, char **argv);
-int vg_cmd_detach(int argc, char **argv);
-int vg_cmd_show(int argc, char **argv);
-int vg_cmd_stats(int argc, char **argv);
-int vg_cmd_gc(int argc, char **argv);
+/* The core commands: attach, detach and gc (commands.c), show and stats
+ * (commands_show.c). */
+int vg_cmd_attach(struct vg_out *out, void *opts);
+int vg_cmd_detach(struct vg_out *out, void *opts);
+int vg_cmd_show(struct vg_out *out, void *opts);
+int vg_cmd_stats(struct vg_out *out, void *opts);
+int vg_cmd_gc(struct vg_out *out, void *opts);
 extern const char vg_help_attach[], vg_help_detach[], vg_help_show[],
 	vg_help_stats[], vg_help_gc[];
+
+/* detach IFACE, show [IFACE], stats [IFACE], gc. */
+struct vg_iface_args {
+	const char *ifname;
+};
+extern const struct vg_args vg_args_detach, vg_args_list, vg_args_gc;
 
 /*
  * attach's command line, parsed and checked without touching anything
@@ -75,7 +84,13 @@ struct vg_attach_args {
 	struct vg_spec spec;
 	struct vg_apply_opts opts;
 	bool help;
+	const char *ifname;	/* IFACE as given */
+	bool mode_set;		/* --mode seen */
 };
+extern const struct vg_args vg_args_attach;
 int vg_attach_parse(int argc, char **argv, struct vg_attach_args *a, char *err, size_t errlen);
+
+/* Shared by show and attach: the attach method's name. */
+const char *vg_attach_method(uint32_t attach);
 
 #endif /* VG_CLI_H */

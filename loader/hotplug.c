@@ -19,7 +19,6 @@
  * and clear still detach whatever the owner: the device is going away.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,133 +37,37 @@
 #include "source.h"
 #include "xs.h"
 
-const char vg_help_hotplug[] =
-"Usage: vifguard hotplug [-c FILE] online|offline|add|remove [NAME=VALUE]...\n"
-"\n"
-"Run by Xen's vif scripts (the vif-post.d hook or vif-vifguard-*): reads\n"
-"what libxl gives a hotplug script, from NAME=VALUE arguments or else the\n"
-"environment: vif (or INTERFACE when type_if=tap), dev (the final name,\n"
-"when the script already knows it), XENBUS_PATH (backend/vif/DOMID/DEVID,\n"
-"relative or absolute), type_if (vif or tap).  online and add decide the\n"
-"policy from XAPI keys, the backend's ip key, then the config file, and\n"
-"attach or update the filter; offline and remove detach it (a repeated or\n"
-"late one is not an error).  Like Xen's scripts, online/offline only act\n"
-"for type_if=vif and add/remove for type_if=tap.  A policy set with\n"
-"`vifguard attach` is kept as it is (vifguard help release).\n";
-
-const char vg_help_setup_vif_rules[] =
-"Usage: vifguard setup-vif-rules [-c FILE] XENOPSD-BACKEND DEV VM-UUID DEVID filter|clear\n"
-"\n"
-"Drop-in for xenopsd's setup-vif-rules (hotplug/setup-vif-rules calls it).\n"
-"filter: applies the VIF's policy (/xapi/VM-UUID/private/vif/DEVID), puts\n"
-"DEV on its bridge (Linux bridge, or Open vSwitch with external-ids and\n"
-"the ofport key) unless the VIF is disabled, takes it off otherwise, and\n"
-"brings a new port up.  clear: takes DEV off its bridge and detaches.\n"
-"Never takes the link down: every change updates the filter in place.\n"
-"A policy set with `vifguard attach` is kept as it is (the port still\n"
-"joins or leaves its bridge as XAPI says; vifguard help release).\n";
-
-const char vg_help_sync[] =
-"Usage: vifguard sync [-c FILE] [-n|--dry-run]\n"
-"\n"
-"Re-applies the policy of every guest interface present on this host\n"
-"(vifD.N, vifD.N-emu, tapD.N and renamed ones, found through xenstore)\n"
-"from its sources, e.g. after a restart or an upgrade.  --dry-run prints\n"
-"the decisions without changing anything.\n"
-"\n"
-"A policy set with `vifguard attach` belongs to the operator: sync keeps\n"
-"it in force, whatever the sources say, and prints\n"
-"  IFACE: kept: set by vifguard attach (MODE); `vifguard release IFACE` ...\n"
-"(--dry-run too).  `vifguard release IFACE` hands it back to its sources.\n";
-
-const char vg_help_release[] =
-"Usage: vifguard release [-c FILE] [-n|--dry-run] [--detach] IFACE\n"
-"\n"
-"Hands IFACE, whose policy was set with `vifguard attach`, back to its\n"
-"sources (XAPI keys, the backend's ip key, the config file, as hotplug\n"
-"decides): their policy replaces the one in force in one update, so the\n"
-"filter never leaves the interface, and hotplug, setup-vif-rules and sync\n"
-"manage it again.  When no source has a policy for IFACE the filter stays:\n"
-"release says so and exits 1, unless --detach, which removes the filter\n"
-"then.  --dry-run prints the decision without changing anything.\n"
-"\n"
-"A policy set with attach lasts as long as its device: offline, remove and\n"
-"clear take it away with the device, and the new device of a rebooted or\n"
-"migrated guest gets its sources' policy.  A lasting quarantine belongs in\n"
-"a source (XAPI locking-mode disabled, or mode=disabled in the config\n"
-"file, which applies where XAPI and xl do not decide).\n";
-
 /* ---- messages ---------------------------------------------------------- */
-
-static bool log_opened;
 
 /*
  * Messages carry xenstore values and interface names: the whole formatted
- * text is escaped (sanitize.h) so that none of them can forge a log line
+ * text is escaped (cli_out.c) so that none of them can forge a log line
  * or reach the terminal as a control sequence.
+ *
+ * Errors: syslog, and the run's output (stderr, or the JSON errors under
+ * -j): vg_out_errlog().  Fail-closed decisions: syslog and stderr, also
+ * under -j, where the decision itself is part of the JSON result.  What
+ * was done: syslog only (stdout gets its own line).
  */
-static void vlog(int prio, bool to_stderr, const char *fmt, va_list ap)
-{
-	char msg[1024], esc[4 * sizeof(msg)];
+#define warn_closed(...) vg_out_log(LOG_WARNING, true, __VA_ARGS__)
+#define note(...) vg_out_log(LOG_INFO, false, __VA_ARGS__)
 
-	if (!log_opened) {
-		openlog("vifguard", LOG_PID, LOG_DAEMON);
-		log_opened = true;
-	}
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	vg_escape_text(esc, sizeof(esc), msg);
-	syslog(prio, "%s", esc);
-	if (to_stderr)
-		fprintf(stderr, "vifguard: %s\n", esc);
-}
-
-/* Errors: syslog, and stderr (a JSON error object under -j). */
-static void __attribute__((format(printf, 2, 3))) say(int prio, const char *fmt, ...)
+/* The port functions' errors (hotplug_net.h) go where the command's go. */
+static void port_say(void *arg, const char *fmt, ...)
 {
-	char msg[1024], esc[4 * sizeof(msg)];
+	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (!log_opened) {
-		openlog("vifguard", LOG_PID, LOG_DAEMON);
-		log_opened = true;
-	}
-	syslog(prio, "%s", vg_escape_text(esc, sizeof(esc), msg));
-	/* vg_error escapes for its own sink (text or JSON). */
-	vg_error("%s", msg);
-}
-
-/* Fail-closed decisions: syslog and stderr, also under -j, where the
- * decision itself is part of the JSON result. */
-static void __attribute__((format(printf, 1, 2))) warn_closed(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_WARNING, true, fmt, ap);
-	va_end(ap);
-}
-
-/* What was done: syslog only (stdout gets its own line). */
-static void __attribute__((format(printf, 1, 2))) note(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_INFO, false, fmt, ap);
-	va_end(ap);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	vg_json_escape(f, s);
+	vg_out_errlog(arg, "%s", msg);
 }
 
 /* ---- shared plumbing ------------------------------------------------------ */
 
 struct hp_ctx {
+	struct vg_out *out;
 	struct vg_xs xs;
 	bool xs_open;
 	struct vg_config cfg;
@@ -191,7 +94,7 @@ static int ctx_open(struct hp_ctx *c, const char *ifname)
 	 * blocks their decisions. */
 	ret = vg_xs_open(&c->xs, err, sizeof(err));
 	if (ret) {
-		say(LOG_ERR, "%s%s%s", ifname ? ifname : "", ifname ? ": " : "", err);
+		vg_out_errlog(c->out, "%s%s%s", ifname ? ifname : "", ifname ? ": " : "", err);
 		return ret;
 	}
 	c->xs_open = true;
@@ -271,44 +174,52 @@ static void print_line(const char *ifname, const char *desc, const char *action)
 	       strcmp(action, "dry-run") ? "" : " (dry run)");
 }
 
-static void print_result(const char *ifname, const struct vg_resolution *r,
-			 const char *action, bool first)
+/*
+ * One decision: a text line, or under -j an object written with the
+ * run's writer (out->w): the whole document, or one element of sync's
+ * array.
+ */
+static void print_result(struct vg_out *out, const char *ifname, const struct vg_resolution *r,
+			 const char *action)
 {
 	char desc[VG_XS_PATHLEN + 128];
+	struct vg_json *j = &out->w;
 
 	describe(r, desc, sizeof(desc));
-	if (!vg_json) {
+	if (!out->json) {
 		print_line(ifname, desc, action);
 		return;
 	}
-	printf("%s{\"ifname\":", first ? "" : ",");
-	json_str(stdout, ifname);
-	printf(",\"action\":\"%s\",\"decision\":\"%s\",\"source\":\"%s\",\"origin\":",
-	       action,
-	       r->decision == VG_DECISION_UNFILTERED ? "unfiltered" :
-	       r->spec.mode == VG_MODE_DISABLED ? "disabled" : "locked",
-	       vg_source_name(r->source));
-	json_str(stdout, r->origin);
-	printf(",\"failed_closed\":%s", r->failed_closed ? "true" : "false");
-	if (r->failed_closed) {
-		printf(",\"reason\":");
-		json_str(stdout, r->reason);
-	}
-	printf("}");
+	vg_json_object_start(j);
+	vg_json_kv_string(j, "ifname", ifname);
+	vg_json_kv_string(j, "action", action);
+	vg_json_kv_string(j, "decision", r->decision == VG_DECISION_UNFILTERED ? "unfiltered" :
+			  r->spec.mode == VG_MODE_DISABLED ? "disabled" : "locked");
+	vg_json_kv_string(j, "source", vg_source_name(r->source));
+	vg_json_kv_string(j, "origin", r->origin);
+	vg_json_kv_bool(j, "failed_closed", r->failed_closed);
+	if (r->failed_closed)
+		vg_json_kv_string(j, "reason", r->reason);
+	vg_json_object_end(j);
 }
 
 /* The line of a detach or clear. */
-static void print_done(const char *ifname, const char *action, const char *text)
+static void print_done(struct vg_out *out, const char *ifname, const char *action,
+		       const char *text)
 {
-	if (!vg_json) {
+	struct vg_json *j;
+
+	if (!out->json) {
 		char ename[4 * IF_NAMESIZE];
 
 		printf("%s: %s\n", vg_escape_text(ename, sizeof(ename), ifname), text);
 		return;
 	}
-	printf("{\"ifname\":");
-	json_str(stdout, ifname);
-	printf(",\"action\":\"%s\"}\n", action);
+	j = vg_out_json(out);
+	vg_json_object_start(j);
+	vg_json_kv_string(j, "ifname", ifname);
+	vg_json_kv_string(j, "action", action);
+	vg_json_object_end(j);
 }
 
 /* ---- who owns the policy ---------------------------------------------------- */
@@ -386,21 +297,37 @@ static void describe_kept(const char *ifname, const struct vg_policy *pol, char 
 }
 
 /* The line of a policy left in force, like print_result()'s. */
-static void print_kept(const char *ifname, const struct vg_policy *pol, const char *action,
-		       bool first)
+static void print_kept(struct vg_out *out, const char *ifname, const struct vg_policy *pol,
+		       const char *action)
 {
 	char desc[2 * IF_NAMESIZE + 128];
+	struct vg_json *j = &out->w;
 
-	if (!vg_json) {
+	if (!out->json) {
 		describe_kept(ifname, pol, desc, sizeof(desc));
 		print_line(ifname, desc, action);
 		return;
 	}
-	printf("%s{\"ifname\":", first ? "" : ",");
-	json_str(stdout, ifname);
-	printf(",\"action\":\"%s\",\"decision\":\"%s\",\"source\":\"attach\","
-	       "\"origin\":\"vifguard attach\",\"failed_closed\":false,\"kept\":true}",
-	       action, mode_name(pol->mode));
+	vg_json_object_start(j);
+	vg_json_kv_string(j, "ifname", ifname);
+	vg_json_kv_string(j, "action", action);
+	vg_json_kv_string(j, "decision", mode_name(pol->mode));
+	vg_json_kv_string(j, "source", "attach");
+	vg_json_kv_string(j, "origin", "vifguard attach");
+	vg_json_kv_bool(j, "failed_closed", false);
+	vg_json_kv_bool(j, "kept", true);
+	vg_json_object_end(j);
+}
+
+/* The result of hotplug online/add or setup-vif-rules filter. */
+static void print_applied(struct vg_out *out, const char *ifname,
+			  const struct vg_resolution *r, const struct owner *o)
+{
+	vg_out_json(out);
+	if (o->kept)
+		print_kept(out, ifname, &o->pol, "keep");
+	else
+		print_result(out, ifname, r, "apply");
 }
 
 /*
@@ -436,198 +363,160 @@ static int apply(const char *ifname, struct vg_resolution *r, struct owner *o,
 
 /* ---- hotplug ------------------------------------------------------------- */
 
-#define HP_MAX_VARS 16
-
-struct hp_vars {
-	const char *name[HP_MAX_VARS];
-	const char *value[HP_MAX_VARS];
-	size_t n;
-};
-
-/* NAME=VALUE arguments win over the environment, as in Xen's scripts. */
-static const char *hp_get(const struct hp_vars *v, const char *name)
-{
-	const char *env;
-	size_t i;
-
-	for (i = v->n; i-- > 0;)
-		if (!strcmp(v->name[i], name))
-			return *v->value[i] ? v->value[i] : NULL;
-	env = getenv(name);
-	return env && *env ? env : NULL;
-}
-
 static bool netdev_exists(const char *name)
 {
 	return if_nametoindex(name) != 0;
 }
 
-int vg_cmd_hotplug(int argc, char **argv)
+/* The device a hotplug event is about, from its command line. */
+struct hp_target {
+	const char *dev;
+	bool explicit_dev;	/* dev= given: no vifname= lookup */
+	bool tap, online;
+	const char *xbpath;	/* NULL when not known (offline only) */
+	char abs[VG_XS_PATHLEN];
+	char alt[IF_NAMESIZE + 8];	/* the vifname= name, or "" */
+	struct vg_vif vif;
+};
+
+/*
+ * The device and its backend path.  Returns 0, or the exit status of a
+ * usage error (said); offline tolerates a bad XENBUS_PATH (there is
+ * nothing to decide, only names to detach).
+ */
+static int hp_target(struct vg_out *out, const struct vg_hotplug_args *a, struct hp_target *t)
 {
-	char abs[VG_XS_PATHLEN], path[VG_XS_PATHLEN + 16], alt[IF_NAMESIZE + 8] = "";
-	const char *command = NULL, *cfgopt = NULL, *type_if, *xbpath, *dev;
-	struct hp_ctx c = { 0 };
-	struct vg_vif vif = { 0 };
+	t->dev = vg_hotplug_var(a, "dev");
+	t->explicit_dev = t->dev != NULL;
+	if (!t->dev)
+		t->dev = vg_hotplug_var(a, t->tap ? "INTERFACE" : "vif");
+	if (!t->dev) {
+		vg_out_errlog(out, "hotplug: no device: set %s (or dev=)",
+			      t->tap ? "INTERFACE" : "vif");
+		return EXIT_USAGE;
+	}
+	if (strlen(t->dev) >= IF_NAMESIZE) {
+		vg_out_errlog(out, "hotplug: '%s': interface name too long", t->dev);
+		return EXIT_USAGE;
+	}
+	t->xbpath = vg_hotplug_var(a, "XENBUS_PATH");
+	if (t->xbpath) {
+		if (vg_backend_path_parse(t->xbpath, t->abs, sizeof(t->abs), &t->vif.domid,
+					  &t->vif.devid)) {
+			vg_out_errlog(out, "%s: XENBUS_PATH '%s' is not a vif backend path",
+				      t->dev, t->xbpath);
+			if (t->online)
+				return EXIT_USAGE;
+			t->xbpath = NULL;
+		}
+	} else if (vg_ifname_parse(t->dev, &t->vif.domid, &t->vif.devid) == 0) {
+		snprintf(t->abs, sizeof(t->abs), "/local/domain/0/backend/vif/%u/%u",
+			 t->vif.domid, t->vif.devid);
+		t->xbpath = t->abs;
+	} else if (t->online) {
+		vg_out_errlog(out, "%s: no XENBUS_PATH and not a Xen device name", t->dev);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The vifname= name of t's device into t->alt ("" when none or bad). */
+static void hp_vifname(struct hp_ctx *c, struct hp_target *t)
+{
+	char path[VG_XS_PATHLEN + 16], *vn;
+
+	snprintf(path, sizeof(path), "%s/vifname", t->abs);
+	vn = vg_xs_read(&c->xs, path);
+	if (vn && *vn)
+		snprintf(t->alt, sizeof(t->alt), "%s%s", vn, t->tap ? "-emu" : "");
+	if (t->alt[0] && vg_ifname_check(t->alt)) {
+		vg_out_errlog(c->out, "%s: %s: '%s': not a valid interface name, ignored",
+			      t->dev, path, vn);
+		t->alt[0] = '\0';
+	}
+	free(vn);
+}
+
+/*
+ * offline, remove: no policy needed, only names: the device's, and the
+ * vifname= one when xenstore can tell.  Never an error when there is
+ * nothing to remove.
+ */
+static int hp_offline(struct hp_ctx *c, struct hp_target *t, const char *command)
+{
+	char err[VG_ERRLEN];
+	int ret;
+
+	if (t->xbpath && vg_xs_open(&c->xs, err, sizeof(err)) == 0) {
+		if (!t->explicit_dev)
+			hp_vifname(c, t);
+		vg_xs_close(&c->xs);
+	}
+	ret = vg_state_detach_root(vg_cli_ctx(), t->dev, err, sizeof(err));
+	if (!ret && t->alt[0] && strcmp(t->alt, t->dev))
+		ret = vg_state_detach_root(vg_cli_ctx(), t->alt, err, sizeof(err));
+	if (ret) {
+		vg_out_errlog(c->out, "%s: %s", t->dev, err);
+		return EXIT_FAILURE;
+	}
+	note("%s: %s: filter removed", t->dev, command);
+	print_done(c->out, t->dev, "detach", "detached");
+	return EXIT_SUCCESS;
+}
+
+/* online, add: decide from the sources and apply. */
+static int hp_online(struct hp_ctx *c, struct hp_target *t)
+{
+	char aerr[VG_ERRLEN + IF_NAMESIZE + 4];
 	struct vg_resolution res;
-	struct hp_vars v = { 0 };
 	struct owner own;
-	bool explicit_dev, tap, online;
-	char err[VG_ERRLEN], aerr[VG_ERRLEN + IF_NAMESIZE + 4];
-	int i, ret, cret;
+	int ret, cret;
 
-	for (i = 1; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
-
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(vg_help_hotplug, stdout);
-			return EXIT_SUCCESS;
-		} else if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) {
-			if (++i == argc) {
-				say(LOG_ERR, "hotplug: %s needs a file", argv[i - 1]);
-				return EXIT_USAGE;
-			}
-			cfgopt = argv[i];
-		} else if (eq && eq != argv[i]) {
-			if (v.n == HP_MAX_VARS) {
-				say(LOG_ERR, "hotplug: too many NAME=VALUE arguments");
-				return EXIT_USAGE;
-			}
-			*eq = '\0';
-			v.name[v.n] = argv[i];
-			v.value[v.n++] = eq + 1;
-		} else if (!command) {
-			command = argv[i];
-		} else {
-			say(LOG_ERR, "hotplug: unexpected argument '%s'", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!command)
-		command = hp_get(&v, "command");
-	if (!command || (strcmp(command, "online") && strcmp(command, "offline") &&
-			 strcmp(command, "add") && strcmp(command, "remove"))) {
-		say(LOG_ERR, "hotplug: expected online, offline, add or remove, got '%s'",
-		    command ? command : "");
-		return EXIT_USAGE;
-	}
-	type_if = hp_get(&v, "type_if");
-	if (!type_if)
-		type_if = "vif";
-	tap = !strcmp(type_if, "tap");
-	if (!tap && strcmp(type_if, "vif")) {
-		say(LOG_ERR, "hotplug: type_if: expected vif or tap, got '%s'", type_if);
-		return EXIT_USAGE;
-	}
-	/* vif-common.sh: online/offline are for the PV device, add/remove
-	 * for the emulated one; the other pairing is a no-op. */
-	online = !strcmp(command, "online") || !strcmp(command, "add");
-	if (tap != (!strcmp(command, "add") || !strcmp(command, "remove")))
-		return EXIT_SUCCESS;
-
-	dev = hp_get(&v, "dev");
-	explicit_dev = dev != NULL;
-	if (!dev)
-		dev = hp_get(&v, tap ? "INTERFACE" : "vif");
-	if (!dev) {
-		say(LOG_ERR, "hotplug: no device: set %s (or dev=)", tap ? "INTERFACE" : "vif");
-		return EXIT_USAGE;
-	}
-	if (strlen(dev) >= IF_NAMESIZE) {
-		say(LOG_ERR, "hotplug: '%s': interface name too long", dev);
-		return EXIT_USAGE;
-	}
-
-	xbpath = hp_get(&v, "XENBUS_PATH");
-	if (xbpath) {
-		if (vg_backend_path_parse(xbpath, abs, sizeof(abs), &vif.domid, &vif.devid)) {
-			say(LOG_ERR, "%s: XENBUS_PATH '%s' is not a vif backend path", dev, xbpath);
-			if (online)
-				return EXIT_USAGE;
-			xbpath = NULL;
-		}
-	} else if (vg_ifname_parse(dev, &vif.domid, &vif.devid) == 0) {
-		snprintf(abs, sizeof(abs), "/local/domain/0/backend/vif/%u/%u",
-			 vif.domid, vif.devid);
-		xbpath = abs;
-	} else if (online) {
-		say(LOG_ERR, "%s: no XENBUS_PATH and not a Xen device name", dev);
-		return EXIT_USAGE;
-	}
-
-	if (!online) {
-		/* Offline needs no policy, only names: the device's, and the
-		 * vifname= one when xenstore can tell.  Never an error when
-		 * there is nothing to remove. */
-		c.cfgpath = config_path(cfgopt);
-		if (xbpath && vg_xs_open(&c.xs, err, sizeof(err)) == 0) {
-			char *vn;
-
-			snprintf(path, sizeof(path), "%s/vifname", abs);
-			vn = vg_xs_read(&c.xs, path);
-			if (vn && *vn && !explicit_dev)
-				snprintf(alt, sizeof(alt), "%s%s", vn, tap ? "-emu" : "");
-			if (alt[0] && vg_ifname_check(alt)) {
-				say(LOG_ERR, "%s: %s: '%s': not a valid interface name, ignored",
-				    dev, path, vn);
-				alt[0] = '\0';
-			}
-			free(vn);
-			vg_xs_close(&c.xs);
-		}
-		ret = vg_state_detach_root(vg_cli_ctx(), dev, err, sizeof(err));
-		if (!ret && alt[0] && strcmp(alt, dev))
-			ret = vg_state_detach_root(vg_cli_ctx(), alt, err, sizeof(err));
-		if (ret) {
-			say(LOG_ERR, "%s: %s", dev, err);
-			return EXIT_FAILURE;
-		}
-		note("%s: %s: filter removed", dev, command);
-		print_done(dev, "detach", "detached");
-		return EXIT_SUCCESS;
-	}
-
-	c.cfgpath = config_path(cfgopt);
-	if (ctx_open(&c, dev))
+	if (ctx_open(c, t->dev))
 		return EXIT_FAILURE;
 	/* Xen's scripts rename the device to vifname= during online; called
 	 * before that, the old name is still the one that exists. */
-	if (!explicit_dev && !netdev_exists(dev)) {
-		char *vn;
-
-		snprintf(path, sizeof(path), "%s/vifname", abs);
-		vn = vg_xs_read(&c.xs, path);
-		if (vn && *vn) {
-			snprintf(alt, sizeof(alt), "%s%s", vn, tap ? "-emu" : "");
-			if (vg_ifname_check(alt))
-				say(LOG_ERR, "%s: %s: '%s': not a valid interface name, ignored",
-				    dev, path, vn);
-			else if (netdev_exists(alt))
-				dev = alt;
-		}
-		free(vn);
+	if (!t->explicit_dev && !netdev_exists(t->dev)) {
+		hp_vifname(c, t);
+		if (t->alt[0] && netdev_exists(t->alt))
+			t->dev = t->alt;
 	}
-	cret = hp_resolve(&c, &vif, dev, &res);
-	ret = apply(dev, &res, &own, aerr, sizeof(aerr));
-	if (ret) {
-		say(LOG_ERR, "%s", aerr);
-	} else {
-		if (own.kept)
-			print_kept(dev, &own.pol, "keep", true);
-		else
-			print_result(dev, &res, "apply", true);
-		if (vg_json)
-			putchar('\n');
-	}
+	cret = hp_resolve(c, &t->vif, t->dev, &res);
+	ret = apply(t->dev, &res, &own, aerr, sizeof(aerr));
+	if (ret)
+		vg_out_errlog(c->out, "%s", aerr);
+	else
+		print_applied(c->out, t->dev, &res, &own);
 	/* A kept policy owes nothing to the config file. */
 	if (own.kept)
 		cret = 0;
 	if (cret) {
 		/* Last: the vif scripts put the last line in hotplug-error. */
 		fflush(stdout);
-		say(LOG_ERR, "%s: %s", dev, resolve_error(&c, &res));
+		vg_out_errlog(c->out, "%s: %s", t->dev, resolve_error(c, &res));
 	}
-	ctx_close(&c);
+	ctx_close(c);
 	return ret || cret ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int vg_cmd_hotplug(struct vg_out *out, void *opts)
+{
+	const struct vg_hotplug_args *a = opts;
+	struct hp_ctx c = { .out = out };
+	struct hp_target t = { 0 };
+	int ret;
+
+	t.tap = !strcmp(a->type_if, "tap");
+	/* vif-common.sh: online/offline are for the PV device, add/remove
+	 * for the emulated one; the other pairing is a no-op. */
+	t.online = !strcmp(a->command, "online") || !strcmp(a->command, "add");
+	if (t.tap != (!strcmp(a->command, "add") || !strcmp(a->command, "remove")))
+		return EXIT_SUCCESS;
+	ret = hp_target(out, a, &t);
+	if (ret)
+		return ret;
+	c.cfgpath = config_path(a->config);
+	return t.online ? hp_online(&c, &t) : hp_offline(&c, &t, a->command);
 }
 
 /* ---- setup-vif-rules -------------------------------------------------------- */
@@ -651,151 +540,122 @@ static char *xs_get(struct hp_ctx *c, const char *dir, const char *key)
 	return vg_xs_read(&c->xs, path);
 }
 
-int vg_cmd_setup_vif_rules(int argc, char **argv)
+/* clear: off the network first, then the filter goes; a port that could
+ * not leave its bridge keeps its filter. */
+static int setup_clear(struct hp_ctx *c, const struct vg_port *port, const char *dev,
+		       const char *priv, const char *hotplug)
 {
-	char priv[VG_XS_PATHLEN], hotplug[VG_XS_PATHLEN], err[VG_ERRLEN];
+	char err[VG_ERRLEN];
+	int ret;
+
+	if (vg_net_mode() == VG_NET_OPENVSWITCH)
+		ret = vg_port_ovs_del(port, dev, priv, hotplug);
+	else
+		ret = vg_port_bridge_del(port, dev);
+	if (ret) {
+		vg_out_errlog(c->out, "%s: clear: still on its bridge; the filter stays", dev);
+	} else if (vg_state_detach_root(vg_cli_ctx(), dev, err, sizeof(err))) {
+		vg_out_errlog(c->out, "%s: %s", dev, err);
+		ret = -EIO;
+	}
+	if (!ret) {
+		note("%s: clear: filter removed, off the bridge", dev);
+		print_done(c->out, dev, "clear", "cleared");
+	}
+	return ret;
+}
+
+/*
+ * The port onto its bridge (off it when the VIF is disabled: no traffic
+ * either way, as with xenopsd's script), then up.
+ */
+static int setup_port(struct hp_ctx *c, const struct vg_port *port, const struct vg_vif *vif,
+		      const char *dev, bool on_bridge, const char *priv, const char *hotplug)
+{
+	enum vg_netmode mode = vg_net_mode();
+	char *bridge = NULL;
+	int ret;
+
+	if (!on_bridge) {
+		ret = mode == VG_NET_OPENVSWITCH ? vg_port_ovs_del(port, dev, priv, hotplug) :
+						   vg_port_bridge_del(port, dev);
+		goto up;
+	}
+	bridge = xs_get(c, priv, "bridge");
+	if (!bridge || !*bridge) {
+		vg_out_errlog(c->out, "%s: %s/bridge: missing, cannot put the VIF on its network",
+			      dev, priv);
+		free(bridge);
+		return -ENOENT;
+	}
+	/* It becomes a /sys path, an ifr_name or an ovs-vsctl argument:
+	 * refused before any of them, the VIF stays off the network. */
+	if (vg_ifname_check(bridge)) {
+		vg_out_errlog(c->out, "%s: %s/bridge: '%s': not a valid bridge name, cannot put "
+			      "the VIF on its network", dev, priv, bridge);
+		free(bridge);
+		return -EINVAL;
+	}
+	if (mode == VG_NET_OPENVSWITCH)
+		ret = vg_port_ovs_add(port, dev, bridge, vif, priv, hotplug);
+	else
+		ret = vg_port_bridge_add(port, dev, bridge);
+	free(bridge);
+up:
+	if (ret)
+		return ret;
+	/* xenopsd's vif script leaves a new port down for this script to
+	 * bring up; an existing port is up already and stays so. */
+	ret = vg_net_link_up(dev);
+	if (ret)
+		vg_out_errlog(c->out, "%s: cannot bring the link up: %s", dev, strerror(-ret));
+	return ret;
+}
+
+int vg_cmd_setup_vif_rules(struct vg_out *out, void *opts)
+{
+	struct vg_setup_args *a = opts;
+	char priv[VG_XS_PATHLEN], hotplug[VG_XS_PATHLEN];
 	char aerr[VG_ERRLEN + IF_NAMESIZE + 4];
-	const char *cfgopt = NULL, *dev, *action;
-	struct hp_ctx c = { 0 };
-	struct vg_port port = { .xs = &c.xs, .say = say };
-	struct vg_vif vif = { 0 };
+	struct hp_ctx c = { .out = out };
+	struct vg_port port = { .xs = &c.xs, .say = port_say, .arg = out };
 	struct vg_resolution res;
 	struct owner own;
-	unsigned int devid;
-	enum vg_netmode mode;
-	char *bridge = NULL, *end;
-	bool filter, on_bridge;
-	int i, ret, cret = 0;
+	bool on_bridge;
+	int ret, cret;
 
-	i = 1;
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		fputs(vg_help_setup_vif_rules, stdout);
-		return EXIT_SUCCESS;
-	}
-	if (argc > 2 && (!strcmp(argv[1], "-c") || !strcmp(argv[1], "--config"))) {
-		cfgopt = argv[2];
-		i = 3;
-	}
-	if (argc - i != 5) {
-		say(LOG_ERR, "setup-vif-rules: expected XENOPSD-BACKEND DEV VM-UUID DEVID filter|clear");
-		return EXIT_USAGE;
-	}
-	dev = argv[i + 1];
-	action = argv[i + 4];
-	filter = !strcmp(action, "filter");
-	if (!filter && strcmp(action, "clear")) {
-		say(LOG_ERR, "setup-vif-rules: %s: expected filter or clear, got '%s'", dev, action);
-		return EXIT_USAGE;
-	}
-	if (strlen(dev) >= IF_NAMESIZE || vg_ifname_parse(dev, &vif.domid, &vif.devid)) {
-		say(LOG_ERR, "setup-vif-rules: '%s': expected vifDOMID.DEVID or tapDOMID.DEVID", dev);
-		return EXIT_USAGE;
-	}
-	if (!vg_uuid_valid(argv[i + 2])) {
-		say(LOG_ERR, "setup-vif-rules: %s: '%s' is not a VM UUID", dev, argv[i + 2]);
-		return EXIT_USAGE;
-	}
-	errno = 0;
-	devid = strtoul(argv[i + 3], &end, 10);
-	if (errno || *end || end == argv[i + 3] || devid != vif.devid) {
-		say(LOG_ERR, "setup-vif-rules: %s: DEVID '%s' does not match the device",
-		    dev, argv[i + 3]);
-		return EXIT_USAGE;
-	}
-	for (int k = 0; k < VG_UUID_STRLEN; k++)
-		vif.vm_uuid[k] = (char)(argv[i + 2][k] | 0x20);	/* hex and '-' only */
-	vif.vm_uuid[VG_UUID_STRLEN] = '\0';
-
-	c.cfgpath = config_path(cfgopt);
-	if (ctx_open(&c, dev))
+	c.cfgpath = config_path(a->config);
+	if (ctx_open(&c, a->dev))
 		return EXIT_FAILURE;
-	xapi_paths(dev, &vif, priv, sizeof(priv), hotplug, sizeof(hotplug));
-	mode = vg_net_mode();
-
-	if (!filter) {
-		/* Off the network first, then the filter goes; a port that
-		 * could not leave its bridge keeps its filter. */
-		if (mode == VG_NET_OPENVSWITCH)
-			ret = vg_port_ovs_del(&port, dev, priv, hotplug);
-		else
-			ret = vg_port_bridge_del(&port, dev);
-		if (ret) {
-			say(LOG_ERR, "%s: clear: still on its bridge; the filter stays", dev);
-		} else if (vg_state_detach_root(vg_cli_ctx(), dev, err, sizeof(err))) {
-			say(LOG_ERR, "%s: %s", dev, err);
-			ret = -EIO;
-		}
-		if (!ret) {
-			note("%s: clear: filter removed, off the bridge", dev);
-			print_done(dev, "clear", "cleared");
-		}
+	xapi_paths(a->dev, &a->vif, priv, sizeof(priv), hotplug, sizeof(hotplug));
+	if (!a->filter) {
+		ret = setup_clear(&c, &port, a->dev, priv, hotplug);
 		ctx_close(&c);
 		return ret ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
-
 	/* The filter first: the port joins the bridge only once its frames
 	 * are checked, and leaves it with the filter already dropping.  A
 	 * policy set by vifguard attach stays; the bridge is XAPI's
 	 * business still. */
-	cret = hp_resolve(&c, &vif, dev, &res);
-	ret = apply(dev, &res, &own, aerr, sizeof(aerr));
+	cret = hp_resolve(&c, &a->vif, a->dev, &res);
+	ret = apply(a->dev, &res, &own, aerr, sizeof(aerr));
 	if (ret) {
-		say(LOG_ERR, "%s", aerr);
+		vg_out_errlog(out, "%s", aerr);
 		goto out;
 	}
 	if (own.kept)
 		cret = 0;
 	on_bridge = !(res.decision == VG_DECISION_FILTER && res.spec.mode == VG_MODE_DISABLED);
-	if (on_bridge) {
-		bridge = xs_get(&c, priv, "bridge");
-		if (!bridge || !*bridge) {
-			say(LOG_ERR, "%s: %s/bridge: missing, cannot put the VIF on its network",
-			    dev, priv);
-			ret = -ENOENT;
-			goto out;
-		}
-		/* It becomes a /sys path, an ifr_name or an ovs-vsctl
-		 * argument: refused before any of them, the VIF stays off
-		 * the network. */
-		if (vg_ifname_check(bridge)) {
-			say(LOG_ERR, "%s: %s/bridge: '%s': not a valid bridge name, cannot put the VIF on its network",
-			    dev, priv, bridge);
-			ret = -EINVAL;
-			goto out;
-		}
-		if (mode == VG_NET_OPENVSWITCH)
-			ret = vg_port_ovs_add(&port, dev, bridge, &vif, priv, hotplug);
-		else
-			ret = vg_port_bridge_add(&port, dev, bridge);
-	} else {
-		/* Disabled: no traffic either way, as with xenopsd's script. */
-		if (mode == VG_NET_OPENVSWITCH)
-			ret = vg_port_ovs_del(&port, dev, priv, hotplug);
-		else
-			ret = vg_port_bridge_del(&port, dev);
-	}
+	ret = setup_port(&c, &port, &a->vif, a->dev, on_bridge, priv, hotplug);
 	if (ret)
 		goto out;
-	/* xenopsd's vif script leaves a new port down for this script to
-	 * bring up; an existing port is up already and stays so. */
-	ret = vg_net_link_up(dev);
-	if (ret) {
-		say(LOG_ERR, "%s: cannot bring the link up: %s", dev, strerror(-ret));
-		goto out;
-	}
-	if (own.kept)
-		print_kept(dev, &own.pol, "keep", true);
-	else
-		print_result(dev, &res, "apply", true);
-	if (vg_json)
-		putchar('\n');
+	print_applied(out, a->dev, &res, &own);
 	ret = cret;
 	if (cret) {
 		fflush(stdout);
-		say(LOG_ERR, "%s: %s", dev, resolve_error(&c, &res));
+		vg_out_errlog(out, "%s: %s", a->dev, resolve_error(&c, &res));
 	}
 out:
-	free(bridge);
 	ctx_close(&c);
 	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
 }
@@ -895,10 +755,10 @@ static bool policy_in_force(const char *ifname, struct vg_policy *pol)
 /* ---- sync ---------------------------------------------------------------- */
 
 static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
-		    const char *ifname, bool dry, bool *first)
+		    const char *ifname, bool dry)
 {
 	struct vg_vif vif = { .domid = domid, .devid = devid };
-	char err[VG_ERRLEN + IF_NAMESIZE + 4], eerr[4 * sizeof(err)];
+	char err[VG_ERRLEN + IF_NAMESIZE + 4];
 	struct vg_resolution res;
 	struct owner own = { 0 };
 	int ret = 0, cret;
@@ -924,27 +784,28 @@ static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 		}
 	}
 	if (!ret && own.kept) {
-		print_kept(ifname, &own.pol, dry ? "dry-run" : "keep", *first);
+		print_kept(c->out, ifname, &own.pol, dry ? "dry-run" : "keep");
 	} else if (!ret) {
-		print_result(ifname, &res, dry ? "dry-run" : "apply", *first);
-	} else if (vg_json) {
+		print_result(c->out, ifname, &res, dry ? "dry-run" : "apply");
+	} else if (c->out->json) {
 		/* Under -j every interface is an element of the one array. */
-		printf("%s{\"ifname\":", *first ? "" : ",");
-		vg_json_escape(stdout, ifname);
-		printf(",\"action\":\"apply\",\"error\":");
-		vg_json_escape(stdout, err);
-		printf("}");
-		syslog(LOG_ERR, "%s", vg_escape_text(eerr, sizeof(eerr), err));
+		struct vg_json *j = &c->out->w;
+
+		vg_json_object_start(j);
+		vg_json_kv_string(j, "ifname", ifname);
+		vg_json_kv_string(j, "action", "apply");
+		vg_json_kv_string(j, "error", err);
+		vg_json_object_end(j);
+		vg_out_log(LOG_ERR, false, "%s", err);
 	} else {
-		say(LOG_ERR, "%s", err);
+		vg_out_errlog(c->out, "%s", err);
 	}
-	*first = false;
 	/* A kept policy owes nothing to the config file. */
 	return ret ? ret : own.kept ? 0 : cret;
 }
 
 struct sync_walk {
-	bool dry, first;
+	bool dry;
 	unsigned int failed;
 };
 
@@ -953,55 +814,27 @@ static int sync_name(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 {
 	struct sync_walk *w = arg;
 
-	w->failed += sync_one(c, domid, devid, ifname, w->dry, &w->first) != 0;
+	w->failed += sync_one(c, domid, devid, ifname, w->dry) != 0;
 	return 0;
 }
 
-int vg_cmd_sync(int argc, char **argv)
+int vg_cmd_sync(struct vg_out *out, void *opts)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct sync_walk w = { .dry = false, .first = true };
-	const char *cfgopt = NULL;
-	struct hp_ctx c = { 0 };
+	const struct vg_sync_args *a = opts;
+	struct sync_walk w = { .dry = a->dry_run };
+	struct hp_ctx c = { .out = out };
 	unsigned int seen;
-	int o;
 
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "+c:nh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'c':
-			cfgopt = optarg;
-			break;
-		case 'n':
-			w.dry = true;
-			break;
-		case 'h':
-			fputs(vg_help_sync, stdout);
-			return EXIT_SUCCESS;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		say(LOG_ERR, "sync: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
-	c.cfgpath = config_path(cfgopt);
+	c.cfgpath = config_path(a->config);
 	if (ctx_open(&c, NULL))
 		return EXIT_FAILURE;
-
-	if (vg_json)
-		putchar('[');
+	if (out->json)
+		vg_json_array_start(vg_out_json(out));
 	seen = for_each_vif_name(&c, sync_name, &w, &w.failed);
-	if (vg_json)
-		puts("]");
+	if (out->json)
+		vg_json_array_end(&out->w);
 	ctx_close(&c);
-	if (!seen && !vg_json)
+	if (!seen && !out->json)
 		printf("no guest network devices in %s\n", backend_dir);
 	return w.failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
@@ -1029,157 +862,116 @@ static int match_name(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 }
 
 /* One line of release on stdout (text: "IFACE: WHAT: DESC"). */
-static void print_release(const char *ifname, const struct vg_resolution *r, const char *what,
-			  const char *desc, bool dry)
+static void print_release(struct vg_out *out, const char *ifname,
+			  const struct vg_resolution *r, const char *what, const char *desc,
+			  bool dry)
 {
 	char ename[4 * IF_NAMESIZE], edesc[4 * (VG_XS_PATHLEN + 128)];
 
-	if (vg_json) {
-		print_result(ifname, r, dry ? "dry-run" : "release", true);
-		putchar('\n');
+	if (out->json) {
+		vg_out_json(out);
+		print_result(out, ifname, r, dry ? "dry-run" : "release");
 		return;
 	}
 	printf("%s: %s: %s%s\n", vg_escape_text(ename, sizeof(ename), ifname), what,
 	       vg_escape_text(edesc, sizeof(edesc), desc), dry ? " (dry run)" : "");
 }
 
-enum { OPT_DETACH = 256 };
-
-int vg_cmd_release(int argc, char **argv)
+/* The guest device ifname belongs to: the names sync would find it
+ * under first (a vifname= rename), then the name itself. */
+static int release_vif(struct hp_ctx *c, const char *ifname, struct vg_vif *vif)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "detach", no_argument, NULL, OPT_DETACH },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *cfgopt = NULL, *ifname = NULL, *extra = NULL;
-	char desc[VG_XS_PATHLEN + 128], aerr[VG_ERRLEN];
-	struct find_vif f = { 0 };
-	struct hp_ctx c = { 0 };
-	struct vg_vif vif = { 0 };
-	struct vg_resolution res;
-	struct owner own = { 0 };
-	bool dry = false, detach = false, filter;
-	int o, ret = 0, cret;
+	struct find_vif f = { .ifname = ifname };
 
-	opterr = 0;
-	optind = 0;
-	/* '-': IFACE may stand anywhere, as with attach. */
-	while ((o = getopt_long(argc, argv, "-:c:nh", opts, NULL)) != -1) {
-		switch (o) {
-		case 1:
-			if (!ifname)
-				ifname = optarg;
-			else if (!extra)
-				extra = optarg;
-			break;
-		case 'c':
-			cfgopt = optarg;
-			break;
-		case 'n':
-			dry = true;
-			break;
-		case OPT_DETACH:
-			detach = true;
-			break;
-		case 'h':
-			fputs(vg_help_release, stdout);
-			return EXIT_SUCCESS;
-		case ':':
-			vg_error("release: %s needs an argument", argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			if (optopt)
-				vg_error("release: unknown option '-%c'", optopt);
-			else
-				vg_error("release: unknown option '%s'", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	for (; optind < argc; optind++) {	/* after "--" */
-		if (!ifname)
-			ifname = argv[optind];
-		else if (!extra)
-			extra = argv[optind];
-	}
-	if (!ifname) {
-		vg_error("release: missing IFACE (vifguard help release)");
-		return EXIT_USAGE;
-	}
-	if (extra) {
-		vg_error("release: unexpected argument '%s'", extra);
-		return EXIT_USAGE;
-	}
-	if (!*ifname || strlen(ifname) >= IF_NAMESIZE) {
-		vg_error("%s: not an interface name (1..%d characters)", ifname, IF_NAMESIZE - 1);
-		return EXIT_USAGE;
-	}
-	if (!netdev_exists(ifname)) {
-		vg_error("%s: cannot release: %s", ifname, strerror(ENODEV));
-		return EXIT_FAILURE;
-	}
-
-	c.cfgpath = config_path(cfgopt);
-	if (ctx_open(&c, ifname))
-		return EXIT_FAILURE;
-	/* The names sync would find it under first (a vifname= rename), then
-	 * the name itself. */
-	f.ifname = ifname;
-	for_each_vif_name(&c, match_name, &f, NULL);
+	for_each_vif_name(c, match_name, &f, NULL);
 	if (!f.found && vg_ifname_parse(ifname, &f.domid, &f.devid) == 0)
 		f.found = true;
 	if (!f.found) {
-		say(LOG_ERR, "%s: cannot release: not a Xen guest interface (no backend in "
-		    "xenstore names it); `vifguard detach %s` removes its filter", ifname, ifname);
+		vg_out_errlog(c->out, "%s: cannot release: not a Xen guest interface (no backend "
+			      "in xenstore names it); `vifguard detach %s` removes its filter",
+			      ifname, ifname);
+		return -ENOENT;
+	}
+	vif->domid = f.domid;
+	vif->devid = f.devid;
+	return 0;
+}
+
+/* What release did, on stdout; EXIT_FAILURE when the filter stays. */
+static int release_said(struct hp_ctx *c, const struct vg_release_args *a,
+			const struct vg_resolution *res, const struct owner *own)
+{
+	const char *ifname = a->ifname, *done;
+	char desc[VG_XS_PATHLEN + 128];
+	bool dry = a->dry_run;
+
+	describe(res, desc, sizeof(desc));
+	if (own->kept) {
+		/* No source has a policy: the filter is not removed unasked. */
+		vg_out_errlog(c->out, "%s: not released: %s; its filter (%s, set by %s) stays: "
+			      "`vifguard release --detach %s` removes it", ifname, desc,
+			      mode_name(own->pol.mode), own->pol.flags & VG_F_OPERATOR ?
+			      "vifguard attach" : "its sources", ifname);
+		return EXIT_FAILURE;
+	}
+	done = dry ? "would be released" : "released";
+	if (res->decision == VG_DECISION_FILTER) {
+		print_release(c->out, ifname, res, done, desc, dry);
+	} else if (own->had) {
+		strncat(desc, ", filter removed", sizeof(desc) - strlen(desc) - 1);
+		print_release(c->out, ifname, res, done, desc, dry);
+	} else {
+		strncat(desc, ", no filter", sizeof(desc) - strlen(desc) - 1);
+		print_release(c->out, ifname, res, "nothing to release", desc, dry);
+	}
+	if (!dry && (res->decision == VG_DECISION_FILTER || own->had))
+		note("%s: released: %s", ifname, desc);
+	return EXIT_SUCCESS;
+}
+
+int vg_cmd_release(struct vg_out *out, void *opts)
+{
+	const struct vg_release_args *a = opts;
+	const char *ifname = a->ifname;
+	struct hp_ctx c = { .out = out };
+	struct vg_vif vif = { 0 };
+	struct vg_resolution res;
+	struct owner own = { 0 };
+	char aerr[VG_ERRLEN];
+	int ret = 0, cret;
+
+	if (!netdev_exists(ifname)) {
+		vg_out_err(out, "%s: cannot release: %s", ifname, strerror(ENODEV));
+		return EXIT_FAILURE;
+	}
+	c.cfgpath = config_path(a->config);
+	if (ctx_open(&c, ifname))
+		return EXIT_FAILURE;
+	if (release_vif(&c, ifname, &vif)) {
 		ctx_close(&c);
 		return EXIT_FAILURE;
 	}
-	vif.domid = f.domid;
-	vif.devid = f.devid;
 	cret = hp_resolve(&c, &vif, ifname, &res);
-	filter = res.decision == VG_DECISION_FILTER;
-	if (dry) {
+	if (a->dry_run) {
 		own.had = policy_in_force(ifname, &own.pol);
-		own.kept = own.had && !filter && !detach;
+		own.kept = own.had && res.decision != VG_DECISION_FILTER && !a->detach;
 	} else {
-		ret = apply_owned(ifname, &res, detach ? OWN_RELEASE_DETACH : OWN_RELEASE, &own,
-				  aerr, sizeof(aerr));
+		ret = apply_owned(ifname, &res, a->detach ? OWN_RELEASE_DETACH : OWN_RELEASE,
+				  &own, aerr, sizeof(aerr));
 	}
 	if (res.failed_closed && !own.kept)
 		warn_closed("%s: %s; interface %sdisabled (drops every frame)", ifname,
-			    res.reason, dry ? "would be " : "");
+			    res.reason, a->dry_run ? "would be " : "");
 	if (ret) {
-		say(LOG_ERR, "%s: %s", ifname, aerr);
+		vg_out_errlog(out, "%s: %s", ifname, aerr);
 		ctx_close(&c);
 		return EXIT_FAILURE;
 	}
-	describe(&res, desc, sizeof(desc));
-	if (own.kept) {
-		/* No source has a policy: the filter is not removed unasked. */
-		say(LOG_ERR, "%s: not released: %s; its filter (%s, set by %s) stays: "
-		    "`vifguard release --detach %s` removes it", ifname, desc,
-		    mode_name(own.pol.mode),
-		    own.pol.flags & VG_F_OPERATOR ? "vifguard attach" : "its sources", ifname);
-		ctx_close(&c);
-		return EXIT_FAILURE;
-	}
-	if (filter) {
-		print_release(ifname, &res, dry ? "would be released" : "released", desc, dry);
-	} else if (own.had) {
-		strncat(desc, ", filter removed", sizeof(desc) - strlen(desc) - 1);
-		print_release(ifname, &res, dry ? "would be released" : "released", desc, dry);
-	} else {
-		strncat(desc, ", no filter", sizeof(desc) - strlen(desc) - 1);
-		print_release(ifname, &res, "nothing to release", desc, dry);
-	}
-	if (!dry && (filter || own.had))
-		note("%s: released: %s", ifname, desc);
-	if (cret) {
+	ret = release_said(&c, a, &res, &own);
+	if (!ret && cret) {
 		fflush(stdout);
-		say(LOG_ERR, "%s: %s", ifname, resolve_error(&c, &res));
+		vg_out_errlog(out, "%s: %s", ifname, resolve_error(&c, &res));
 	}
 	ctx_close(&c);
-	return cret ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ret || cret ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -126,13 +126,13 @@ static bool pvs_script_trusted(const struct vg_port *p, const char *priv, const 
 	snprintf(path, sizeof(path), "%s/setup-pvs-proxy-rules", priv);
 	vg_escape_text(esc, sizeof(esc), script);
 	if (vg_xs_writable_by_domu(p->xs, path, &writer) != 0) {
-		p->say(LOG_ERR, "%s: %s: a domain other than dom0 can write it (or its permissions "
+		p->say(p->arg, "%s: %s: a domain other than dom0 can write it (or its permissions "
 		    "cannot be read): '%s' not run", dev, path, esc);
 		return false;
 	}
 	if (script[0] != '/' || stat(script, &st) || !S_ISREG(st.st_mode) ||
 	    !vg_root_only(&st)) {
-		p->say(LOG_ERR, "%s: %s: '%s': not an absolute path to a file only root can "
+		p->say(p->arg, "%s: %s: '%s': not an absolute path to a file only root can "
 		    "change; not run", dev, path, esc);
 		return false;
 	}
@@ -156,7 +156,7 @@ static void pvs_proxy(const struct vg_port *p, const char *action, const char *d
 
 		snprintf(ty, sizeof(ty), "%.3s", dev);
 		if (vg_run(argv, NULL, 0) != 0)
-			p->say(LOG_ERR, "%s: %s %s failed", dev, script, action);
+			p->say(p->arg, "%s: %s %s failed", dev, script, action);
 	}
 	free(script);
 }
@@ -174,7 +174,7 @@ int vg_port_ovs_del(const struct vg_port *p, const char *dev, const char *priv,
 	vg_xs_rm(p->xs, path);
 	ret = vg_run(argv, NULL, 0);
 	if (ret) {
-		p->say(LOG_ERR, "%s: ovs-vsctl del-port failed (%d)", dev, ret);
+		p->say(p->arg, "%s: ovs-vsctl del-port failed (%d)", dev, ret);
 		return -EIO;
 	}
 	return 0;
@@ -187,7 +187,7 @@ static int ovs_value_bad(const struct vg_port *p, const char *dev, const char *w
 {
 	if (!v || !*v || !vg_ovs_value_check(v))
 		return 0;
-	p->say(LOG_ERR, "%s: %s%s: '%s': not %s, refusing it as an external-id",
+	p->say(p->arg, "%s: %s%s: '%s': not %s, refusing it as an external-id",
 	    dev, where, key, v, what);
 	return 1;
 }
@@ -271,13 +271,13 @@ int vg_port_ovs_add(const struct vg_port *p, const char *dev, const char *bridge
 	argv[n] = NULL;
 	ret = vg_run(argv, NULL, 0);
 	if (ret) {
-		p->say(LOG_ERR, "%s: ovs-vsctl add-port %s failed (%d)", dev, bridge, ret);
+		p->say(p->arg, "%s: ovs-vsctl add-port %s failed (%d)", dev, bridge, ret);
 		return -EIO;
 	}
 	if (vg_run(q2, port, sizeof(port)) == 0 && *port) {
 		snprintf(path, sizeof(path), "%s/%.3s-ofport", hotplug, dev);
 		if (vg_xs_write(p->xs, path, port))
-			p->say(LOG_ERR, "%s: cannot write %s", dev, path);
+			p->say(p->arg, "%s: cannot write %s", dev, path);
 	}
 	pvs_proxy(p, "add", dev, priv, hotplug);
 	return 0;
@@ -293,7 +293,7 @@ int vg_port_bridge_del(const struct vg_port *p, const char *dev)
 	if (!ret)
 		ret = vg_net_bridge_del(cur, dev);
 	if (ret)
-		p->say(LOG_ERR, "%s: cannot leave bridge %s: %s", dev, cur, strerror(-ret));
+		p->say(p->arg, "%s: cannot leave bridge %s: %s", dev, cur, strerror(-ret));
 	return ret;
 }
 
@@ -305,13 +305,13 @@ int vg_port_bridge_add(const struct vg_port *p, const char *dev, const char *bri
 
 	ret = vg_net_bridge_of(dev, cur, sizeof(cur));
 	if (ret) {
-		p->say(LOG_ERR, "%s: %s", dev, strerror(-ret));
+		p->say(p->arg, "%s: %s", dev, strerror(-ret));
 		return ret;
 	}
 	if (!strcmp(cur, bridge))
 		return 0;
 	if (cur[0] && (ret = vg_net_bridge_del(cur, dev))) {
-		p->say(LOG_ERR, "%s: cannot leave bridge %s: %s", dev, cur, strerror(-ret));
+		p->say(p->arg, "%s: cannot leave bridge %s: %s", dev, cur, strerror(-ret));
 		return ret;
 	}
 	if (vg_ifname_check(bridge))
@@ -325,7 +325,7 @@ int vg_port_bridge_add(const struct vg_port *p, const char *dev, const char *bri
 	}
 	ret = vg_net_bridge_add(bridge, dev);
 	if (ret)
-		p->say(LOG_ERR, "%s: cannot join bridge %s: %s", dev, bridge, strerror(-ret));
+		p->say(p->arg, "%s: cannot join bridge %s: %s", dev, bridge, strerror(-ret));
 	return ret;
 }
 

@@ -36,7 +36,8 @@ struct vg_xs;
  * under its private and hotplug paths), and where their errors go. */
 struct vg_port {
 	struct vg_xs *xs;
-	void (*say)(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+	void (*say)(void *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+	void *arg;	/* say's first argument */
 };
 
 /*
