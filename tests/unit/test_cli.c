@@ -4,7 +4,8 @@
  * parser, the usage errors of every command (exit 2, one line naming the
  * argument), JSON errors under -j, help and version, and the checks that
  * come before any state is opened (unknown interface, a root that is not
- * a bpf filesystem, a root that does not exist).  Also the JSON writer.
+ * a bpf filesystem, a root that does not exist).  Also the JSON writer,
+ * and the run's output object (several errors in one JSON document).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -328,6 +329,99 @@ static void json_errors(void **state)
 	assert_contains(r.out, "{\"error\":\"no command");
 }
 
+/* Every command of the table, and the global options, answer a bad
+ * option under -j with one JSON error on stdout and exit 2. */
+static void json_bad_option_every_command(void **state)
+{
+	static const char *const bad[] = { "--bogus", "-x" };
+	const struct vg_cmd *c;
+	char want[256];
+	struct run r;
+	size_t i;
+	int n = 0;
+
+	(void)state;
+	for (c = vg_cmds; c->name; c++, n++) {
+		for (i = 0; i < N(bad); i++) {
+			run(&r, "-j", c->name, bad[i], NULL);
+			if (r.rc != EXIT_USAGE)
+				fail_msg("%s %s: expected exit 2, got %d (%s)", c->name, bad[i],
+					 r.rc, r.out);
+			if (bad[i][1] == '-')
+				snprintf(want, sizeof(want),
+					 "{\"error\":\"%s: unknown option '%s'\"}\n", c->name, bad[i]);
+			else
+				snprintf(want, sizeof(want),
+					 "{\"error\":\"%s: unknown option '-%c'\"}\n", c->name,
+					 bad[i][1]);
+			assert_string_equal(r.out, want);
+			assert_string_equal(r.err, "");
+		}
+	}
+	/* attach, detach, show, stats, gc, hotplug, setup-vif-rules, sync,
+	 * release, help. */
+	assert_int_equal(n, 10);
+	run(&r, "-j", "--bogus", "show", NULL);
+	assert_int_equal(r.rc, EXIT_USAGE);
+	assert_string_equal(r.out, "{\"error\":\"unknown option '--bogus'\"}\n");
+	/* An option's missing value, and a value of the wrong kind. */
+	run(&r, "-j", "sync", "--config", NULL);
+	assert_int_equal(r.rc, EXIT_USAGE);
+	assert_string_equal(r.out, "{\"error\":\"sync: --config needs an argument\"}\n");
+	run(&r, "-j", "attach", "vif5.0", "--mac", MAC, "--mode", "open", NULL);
+	assert_int_equal(r.rc, EXIT_USAGE);
+	assert_contains(r.out, "{\"error\":\"--mode open: ");
+	/* The same in text: one line on stderr. */
+	run(&r, "sync", "--bogus", NULL);
+	expect_error(&r, EXIT_USAGE, "sync: unknown option '--bogus'");
+	run(&r, "hotplug", "online", "-c", NULL);
+	expect_error(&r, EXIT_USAGE, "hotplug: -c needs an argument");
+	run(&r, "setup-vif-rules", "x", "vif5.0", NULL);
+	expect_error(&r, EXIT_USAGE,
+		     "setup-vif-rules: expected XENOPSD-BACKEND DEV VM-UUID DEVID filter|clear");
+	run(&r, "help", "sync", "gc", NULL);
+	expect_error(&r, EXIT_USAGE, "help: unexpected argument 'gc'");
+}
+
+/* Several errors of one run under -j: one document, the first in
+ * "error", all of them in "errors"; in text one line each. */
+static void json_several_errors(void **state)
+{
+	char out[1024], err[1024];
+	FILE *fo = tmpfile(), *fe = tmpfile();
+	struct vg_out o;
+	int so, se;
+
+	(void)state;
+	assert_non_null(fo);
+	assert_non_null(fe);
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	dup2(fileno(fo), 1);
+	dup2(fileno(fe), 2);
+	vg_out_init(&o, true);
+	vg_out_err(&o, "vif5.0: first \"one\"");
+	vg_out_err(&o, "vif5.0: second");
+	vg_out_finish(&o);
+	vg_out_init(&o, false);
+	vg_out_err(&o, "vif5.0: first");
+	vg_out_err(&o, "vif5.0: second");
+	vg_out_finish(&o);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	slurp(fo, out, sizeof(out));
+	slurp(fe, err, sizeof(err));
+	assert_string_equal(out, "{\"error\":\"vif5.0: first \\\"one\\\"\","
+			    "\"errors\":[\"vif5.0: first \\\"one\\\"\",\"vif5.0: second\"]}\n");
+	assert_string_equal(err, "vifguard: vif5.0: first\nvifguard: vif5.0: second\n");
+}
+
 static void help_and_version(void **state)
 {
 	const struct vg_cmd *c;
@@ -480,6 +574,8 @@ int main(void)
 		cmocka_unit_test(attach_duplicates_and_limits),
 		cmocka_unit_test(usage_errors),
 		cmocka_unit_test(json_errors),
+		cmocka_unit_test(json_bad_option_every_command),
+		cmocka_unit_test(json_several_errors),
 		cmocka_unit_test(help_and_version),
 		cmocka_unit_test(before_state),
 		cmocka_unit_test(json_writer),
