@@ -128,6 +128,8 @@ const struct vg_cmd *vg_cmd_find(const char *name)
 	return NULL;
 }
 
+static const struct vg_opt global_opts[];
+
 static void usage(FILE *f)
 {
 	const struct vg_cmd *c;
@@ -140,18 +142,23 @@ static void usage(FILE *f)
 		"Commands:\n");
 	for (c = vg_cmds; c->name; c++)
 		fprintf(f, "  %-16s %s\n", c->name, c->summary);
-	fprintf(f,
-		"\n"
-		"Global options:\n"
-		"  -j, --json       JSON output, errors included\n"
-		"  -r, --root DIR   pin directory on a bpf filesystem (default %s,\n"
-		"                   or $VIFGUARD_ROOT)\n"
-		"  -d, --debug      libbpf's log on stderr\n"
-		"  -V, --version    version\n"
-		"  -h, --help       this text\n"
-		"\n"
-		"Exit status: 0 success, 1 failure, 2 usage error.\n",
-		VG_ROOT_DEFAULT);
+	fprintf(f, "\nGlobal options:\n");
+	vg_args_help(f, global_opts, 16);
+	fprintf(f, "\nExit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+/* `vifguard help NAME`, NAME --help: its text, then its options. */
+static void print_help(const struct vg_cmd *c)
+{
+	const struct vg_opt *o = c->args->opts;
+
+	fputs(c->help, stdout);
+	while (o && o->name && !o->help)
+		o++;
+	if (o && o->name) {
+		putchar('\n');
+		vg_args_help(stdout, c->args->opts, 20);
+	}
 }
 
 static int cmd_help(struct vg_out *out, void *opts)
@@ -168,7 +175,7 @@ static int cmd_help(struct vg_out *out, void *opts)
 		vg_out_err(out, "help: unknown command '%s' (vifguard help lists them)", h->cmd);
 		return EXIT_USAGE;
 	}
-	fputs(c->help, stdout);
+	print_help(c);
 	return EXIT_SUCCESS;
 }
 
@@ -210,7 +217,8 @@ static const struct vg_opt global_opts[] = {
 	{ "json", 'j', NULL, VG_OPT_FLAG, offsetof(struct global_args, json), NULL,
 	  "JSON output, errors included" },
 	{ "root", 'r', "DIR", VG_OPT_STRING, offsetof(struct global_args, root), NULL,
-	  "pin directory on a bpf filesystem" },
+	  "pin directory on a bpf filesystem (default " VG_ROOT_DEFAULT ",\n"
+	  "or $VIFGUARD_ROOT)" },
 	{ "debug", 'd', NULL, VG_OPT_FLAG, offsetof(struct global_args, debug), NULL,
 	  "libbpf's log on stderr" },
 	{ "version", 'V', NULL, VG_OPT_FLAG, offsetof(struct global_args, version), NULL,
@@ -240,7 +248,7 @@ static int run_cmd(struct vg_out *out, const struct vg_cmd *c, int argc, char **
 	}
 	ret = vg_args_parse(c->name, c->args, argc, argv, opts, NULL, err, sizeof(err));
 	if (ret == VG_ARGS_HELP) {
-		fputs(c->help, stdout);
+		print_help(c);
 		ret = EXIT_SUCCESS;
 	} else if (ret && (c->flags & VG_CMD_SYSLOG)) {
 		vg_out_errlog(out, "%s", err);

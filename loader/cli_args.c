@@ -220,3 +220,29 @@ int vg_args_parse(const char *cmd, const struct vg_args *a, int argc, char **arg
 		ret = a->check(opts, err, errlen);
 	return ret;
 }
+
+void vg_args_help(FILE *f, const struct vg_opt *opts, int width)
+{
+	const struct vg_opt *o;
+
+	for (o = opts; o && o->name; o++) {
+		char left[64];
+		const char *h;
+
+		if (!o->help)
+			continue;
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		fprintf(f, "  %-*s ", width, left);
+		for (h = o->help; *h; h++) {
+			fputc(*h, f);
+			if (*h == '\n')
+				fprintf(f, "%*s", width + 3, "");
+		}
+		fputc('\n', f);
+	}
+}

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 enum vg_opt_kind {
 	VG_OPT_FLAG,		/* bool at off, set to true */
@@ -68,5 +69,12 @@ struct vg_args {
  */
 int vg_args_parse(const char *cmd, const struct vg_args *a, int argc, char **argv,
 		  void *opts, int *next, char *err, size_t errlen);
+
+/*
+ * The declared options with their help, one per line ("  --NAME ARG"
+ * padded to width, then the help; a help of several lines is indented
+ * under its first).  Nothing when no option has a help.
+ */
+void vg_args_help(FILE *f, const struct vg_opt *opts, int width);
 
 #endif /* VG_CLI_ARGS_H */

@@ -29,23 +29,7 @@ const char vg_help_attach[] =
 "the previous one whole, and is the operator's: on a Xen guest interface,\n"
 "hotplug, setup-vif-rules and sync leave it in force, whatever the\n"
 "interface's sources say, until `vifguard release IFACE` hands it back to\n"
-"them (vifguard help release).\n"
-"\n"
-"  --mac MAC            allowed source MAC (at most 4); required unless\n"
-"                       --mode disabled\n"
-"  --ipv4 ADDR[/LEN]    allowed IPv4 source, host or prefix (at most 64)\n"
-"  --ipv6 ADDR[/LEN]    allowed IPv6 source, host or prefix (at most 64)\n"
-"  --mode MODE          locked (default): every check; disabled: drop all\n"
-"  --no-dhcp            no DHCP client exception (0.0.0.0:68 -> 67)\n"
-"  --allow-dhcp-server  may send DHCPv4 and DHCPv6 server messages (UDP to\n"
-"                       68 and 546) and relay other clients' requests\n"
-"  --allow-ra           may act as a router: Router Advertisements,\n"
-"                       Redirects, IGMP and MLD queries\n"
-"  --no-link-local      no EUI-64 link-local address derived from each MAC\n"
-"  --allow-ethertype T  one more ethertype let through (0x0600..0xffff, not\n"
-"                       IPv4, ARP or IPv6; at most 4); 0x8100 / 0x88a8:\n"
-"                       tagged frames, the frame inside checked\n"
-"  --attach METHOD      cls_bpf (default; clsact ingress) or tcx (Linux >= 6.6)\n";
+"them (vifguard help release).\n";
 
 const char vg_help_detach[] =
 "Usage: vifguard detach IFACE\n"
@@ -179,17 +163,30 @@ static int opt_attach(void *o, const char *arg, char *err, size_t errlen)
 
 #define ATTACH_OPT(name, arg, fn, help) { name, 0, arg, VG_OPT_FN, 0, fn, help }
 
+/* Their help is the end of `vifguard help attach`. */
 static const struct vg_opt attach_opts[] = {
-	ATTACH_OPT("mac", "MAC", opt_mac, "allowed source MAC (at most 4)"),
-	ATTACH_OPT("ipv4", "ADDR[/LEN]", opt_ipv4, "allowed IPv4 source (at most 64)"),
-	ATTACH_OPT("ipv6", "ADDR[/LEN]", opt_ipv6, "allowed IPv6 source (at most 64)"),
-	ATTACH_OPT("mode", "MODE", opt_mode, "locked (default) or disabled"),
-	ATTACH_OPT("no-dhcp", NULL, opt_no_dhcp, "no DHCP client exception"),
-	ATTACH_OPT("allow-dhcp-server", NULL, opt_dhcp_server, "may send DHCP server messages"),
-	ATTACH_OPT("allow-ra", NULL, opt_ra, "may act as a router"),
-	ATTACH_OPT("no-link-local", NULL, opt_no_ll, "no link-local address from each MAC"),
-	ATTACH_OPT("allow-ethertype", "T", opt_ethertype, "one more ethertype (at most 4)"),
-	ATTACH_OPT("attach", "METHOD", opt_attach, "cls_bpf (default) or tcx"),
+	ATTACH_OPT("mac", "MAC", opt_mac,
+		   "allowed source MAC (at most 4); required unless\n--mode disabled"),
+	ATTACH_OPT("ipv4", "ADDR[/LEN]", opt_ipv4,
+		   "allowed IPv4 source, host or prefix (at most 64)"),
+	ATTACH_OPT("ipv6", "ADDR[/LEN]", opt_ipv6,
+		   "allowed IPv6 source, host or prefix (at most 64)"),
+	ATTACH_OPT("mode", "MODE", opt_mode,
+		   "locked (default): every check; disabled: drop all"),
+	ATTACH_OPT("no-dhcp", NULL, opt_no_dhcp, "no DHCP client exception (0.0.0.0:68 -> 67)"),
+	ATTACH_OPT("allow-dhcp-server", NULL, opt_dhcp_server,
+		   "may send DHCPv4 and DHCPv6 server messages (UDP to\n"
+		   "68 and 546) and relay other clients' requests"),
+	ATTACH_OPT("allow-ra", NULL, opt_ra,
+		   "may act as a router: Router Advertisements,\nRedirects, IGMP and MLD queries"),
+	ATTACH_OPT("no-link-local", NULL, opt_no_ll,
+		   "no EUI-64 link-local address derived from each MAC"),
+	ATTACH_OPT("allow-ethertype", "T", opt_ethertype,
+		   "one more ethertype let through (0x0600..0xffff, not\n"
+		   "IPv4, ARP or IPv6; at most 4); 0x8100 / 0x88a8:\n"
+		   "tagged frames, the frame inside checked"),
+	ATTACH_OPT("attach", "METHOD", opt_attach,
+		   "cls_bpf (default; clsact ingress) or tcx (Linux >= 6.6)"),
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 

@@ -74,7 +74,7 @@ const char vg_help_release[] =
 
 #define CONFIG_OPT(type) \
 	{ "config", 'c', "FILE", VG_OPT_STRING, offsetof(type, config), NULL, \
-	  "configuration file" }
+	  "configuration file (default $VIFGUARD_CONFIG, then\n" VG_CONFIG_DEFAULT ")" }
 #define DRY_RUN_OPT(type) \
 	{ "dry-run", 'n', NULL, VG_OPT_FLAG, offsetof(type, dry_run), NULL, \
 	  "print the decisions, change nothing" }
@@ -232,7 +232,7 @@ static const struct vg_opt release_opts[] = {
 	CONFIG_OPT(struct vg_release_args),
 	DRY_RUN_OPT(struct vg_release_args),
 	{ "detach", 0, NULL, VG_OPT_FLAG, offsetof(struct vg_release_args, detach), NULL,
-	  "remove the filter when no source has a policy" },
+	  "remove the filter when no source has a policy for IFACE" },
 	OPT_END,
 };
 
