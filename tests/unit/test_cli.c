@@ -204,16 +204,46 @@ static void slurp(FILE *f, char *buf, size_t len)
 	fclose(f);
 }
 
+/* stdout and stderr into files until capture_end(). */
+struct capture {
+	FILE *fo, *fe;
+	int so, se;
+};
+
+static void capture_start(struct capture *c)
+{
+	c->fo = tmpfile();
+	c->fe = tmpfile();
+	assert_non_null(c->fo);
+	assert_non_null(c->fe);
+	fflush(stdout);
+	fflush(stderr);
+	c->so = dup(1);
+	c->se = dup(2);
+	dup2(fileno(c->fo), 1);
+	dup2(fileno(c->fe), 2);
+}
+
+static void capture_end(struct capture *c, struct run *r)
+{
+	fflush(stdout);
+	fflush(stderr);
+	dup2(c->so, 1);
+	dup2(c->se, 2);
+	close(c->so);
+	close(c->se);
+	slurp(c->fo, r->out, sizeof(r->out));
+	slurp(c->fe, r->err, sizeof(r->err));
+}
+
 /* vg_main() in this process, stdout and stderr captured. */
 static void run(struct run *r, ...)
 {
+	struct capture c;
 	char *argv[32];
-	int argc = 0, so, se;
-	FILE *fo = tmpfile(), *fe = tmpfile();
+	int argc = 0;
 	va_list ap;
 
-	assert_non_null(fo);
-	assert_non_null(fe);
 	va_start(ap, r);
 	argv[argc++] = "vifguard";
 	while (argc < (int)N(argv) - 1 && (argv[argc] = va_arg(ap, char *)))
@@ -221,21 +251,9 @@ static void run(struct run *r, ...)
 	va_end(ap);
 	argv[argc] = NULL;
 
-	fflush(stdout);
-	fflush(stderr);
-	so = dup(1);
-	se = dup(2);
-	dup2(fileno(fo), 1);
-	dup2(fileno(fe), 2);
+	capture_start(&c);
 	r->rc = vg_main(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(so);
-	close(se);
-	slurp(fo, r->out, sizeof(r->out));
-	slurp(fe, r->err, sizeof(r->err));
+	capture_end(&c, r);
 }
 
 static int lines(const char *s)
@@ -387,20 +405,12 @@ static void json_bad_option_every_command(void **state)
  * "error", all of them in "errors"; in text one line each. */
 static void json_several_errors(void **state)
 {
-	char out[1024], err[1024];
-	FILE *fo = tmpfile(), *fe = tmpfile();
+	struct capture c;
 	struct vg_out o;
-	int so, se;
+	struct run r;
 
 	(void)state;
-	assert_non_null(fo);
-	assert_non_null(fe);
-	fflush(stdout);
-	fflush(stderr);
-	so = dup(1);
-	se = dup(2);
-	dup2(fileno(fo), 1);
-	dup2(fileno(fe), 2);
+	capture_start(&c);
 	vg_out_init(&o, true);
 	vg_out_err(&o, "vif5.0: first \"one\"");
 	vg_out_err(&o, "vif5.0: second");
@@ -409,17 +419,10 @@ static void json_several_errors(void **state)
 	vg_out_err(&o, "vif5.0: first");
 	vg_out_err(&o, "vif5.0: second");
 	vg_out_finish(&o);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(so);
-	close(se);
-	slurp(fo, out, sizeof(out));
-	slurp(fe, err, sizeof(err));
-	assert_string_equal(out, "{\"error\":\"vif5.0: first \\\"one\\\"\","
+	capture_end(&c, &r);
+	assert_string_equal(r.out, "{\"error\":\"vif5.0: first \\\"one\\\"\","
 			    "\"errors\":[\"vif5.0: first \\\"one\\\"\",\"vif5.0: second\"]}\n");
-	assert_string_equal(err, "vifguard: vif5.0: first\nvifguard: vif5.0: second\n");
+	assert_string_equal(r.err, "vifguard: vif5.0: first\nvifguard: vif5.0: second\n");
 }
 
 static void help_and_version(void **state)
