@@ -15,7 +15,6 @@
 #include "cli.h"
 #include "hotplug.h"
 #include "json.h"
-#include "sanitize.h"
 
 #ifndef VIFGUARD_VERSION
 #define VIFGUARD_VERSION "unknown"
@@ -128,7 +127,33 @@ const struct vg_cmd *vg_cmd_find(const char *name)
 	return NULL;
 }
 
-static const struct vg_opt global_opts[];
+/* ---- the global options ---------------------------------------------------- */
+
+struct global_args {
+	bool json, debug, version, help;
+	const char *root;
+};
+
+static const struct vg_opt global_opts[] = {
+	{ "json", 'j', NULL, VG_OPT_FLAG, offsetof(struct global_args, json), NULL,
+	  "JSON output, errors included" },
+	{ "root", 'r', "DIR", VG_OPT_STRING, offsetof(struct global_args, root), NULL,
+	  "pin directory on a bpf filesystem (default " VG_ROOT_DEFAULT ",\n"
+	  "or $VIFGUARD_ROOT)" },
+	{ "debug", 'd', NULL, VG_OPT_FLAG, offsetof(struct global_args, debug), NULL,
+	  "libbpf's log on stderr" },
+	{ "version", 'V', NULL, VG_OPT_FLAG, offsetof(struct global_args, version), NULL,
+	  "version" },
+	{ "help", 'h', NULL, VG_OPT_FLAG, offsetof(struct global_args, help), NULL,
+	  "this text" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+static const struct vg_args global_args = {
+	.size = sizeof(struct global_args),
+	.opts = global_opts,
+	.stop_at_word = true,
+};
 
 static void usage(FILE *f)
 {
@@ -205,34 +230,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	fputs("libbpf: ", stderr);
 	return vfprintf(stderr, fmt, ap);
 }
-
-/* ---- the global options and the run ---------------------------------------- */
-
-struct global_args {
-	bool json, debug, version, help;
-	const char *root;
-};
-
-static const struct vg_opt global_opts[] = {
-	{ "json", 'j', NULL, VG_OPT_FLAG, offsetof(struct global_args, json), NULL,
-	  "JSON output, errors included" },
-	{ "root", 'r', "DIR", VG_OPT_STRING, offsetof(struct global_args, root), NULL,
-	  "pin directory on a bpf filesystem (default " VG_ROOT_DEFAULT ",\n"
-	  "or $VIFGUARD_ROOT)" },
-	{ "debug", 'd', NULL, VG_OPT_FLAG, offsetof(struct global_args, debug), NULL,
-	  "libbpf's log on stderr" },
-	{ "version", 'V', NULL, VG_OPT_FLAG, offsetof(struct global_args, version), NULL,
-	  "version" },
-	{ "help", 'h', NULL, VG_OPT_FLAG, offsetof(struct global_args, help), NULL,
-	  "this text" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
-};
-
-static const struct vg_args global_args = {
-	.size = sizeof(struct global_args),
-	.opts = global_opts,
-	.stop_at_word = true,
-};
 
 /* One command: its line parsed as its row declares, then run. */
 static int run_cmd(struct vg_out *out, const struct vg_cmd *c, int argc, char **argv)
