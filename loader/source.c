@@ -389,146 +389,205 @@ static int from_config(const struct vg_config *cfg, const struct vg_config_entry
 	return 0;
 }
 
+/*
+ * What vg_resolve reads once and hands to each source in turn.  Every
+ * string below is NULL when its key is absent.
+ */
+struct resolve {
+	struct vg_xs *xs;
+	const struct vg_config *cfg;
+	char backend[VG_XS_PATHLEN];
+	char xapi[VG_XS_PATHLEN];		/* "" when the VM UUID is unknown */
+	char *mode, *v4, *v6, *xmac, *bmac, *ip, *vif_uuid;
+	const char *mac;			/* xmac, else bmac */
+	bool xapi_unlocked;
+	char err[VG_ERRLEN + VG_XS_PATHLEN];
+};
+
+/* What one source says about the interface. */
+enum verdict {
+	NOT_MINE,	/* no entry here: ask the next source */
+	DECIDED,	/* res->spec holds the policy, to be validated */
+	FAILED_CLOSED,	/* res is final: fail_closed() has filled it */
+};
+
+/* Reads the keys that name the VIF (its MAC and VIF UUID also select
+ * config entries) and XAPI's locking-mode; NOT_MINE means "go on". */
+static enum verdict read_identity(struct resolve *r, struct vg_vif *vif,
+				  struct vg_resolution *res)
+{
+	char path[VG_XS_PATHLEN + 32];
+	int ret;
+
+	if (!vif->vm_uuid[0]) {
+		ret = vg_vm_uuid_of_domid(r->xs, vif, r->err, sizeof(r->err));
+		if (ret && ret != -ENOENT) {
+			snprintf(path, sizeof(path), "/local/domain/%u/vm", vif->domid);
+			fail_closed(res, VG_SOURCE_XAPI, path, "%s", r->err);
+			/* A VM path that is not one is a wrong value. */
+			if (ret != -EINVAL)
+				res->host_error = ret;
+			return FAILED_CLOSED;
+		}
+	}
+	if (vif->vm_uuid[0])
+		snprintf(r->xapi, sizeof(r->xapi), "/xapi/%s/private/vif/%u",
+			 vif->vm_uuid, vif->devid);
+
+	if (r->xapi[0]) {
+		ret = read_key(r->xs, r->xapi, "mac", &r->xmac, r->err, sizeof(r->err));
+		if (!ret)
+			ret = read_key(r->xs, r->xapi, "vif-uuid", &r->vif_uuid, r->err,
+				       sizeof(r->err));
+		if (!ret)
+			ret = read_key(r->xs, r->xapi, "locking-mode", &r->mode, r->err,
+				       sizeof(r->err));
+		if (ret) {
+			fail_closed(res, VG_SOURCE_XAPI, r->xapi, "%s", r->err);
+			res->host_error = ret;
+			return FAILED_CLOSED;
+		}
+	}
+	ret = read_key(r->xs, r->backend, "mac", &r->bmac, r->err, sizeof(r->err));
+	if (!ret)
+		ret = read_key(r->xs, r->backend, "ip", &r->ip, r->err, sizeof(r->err));
+	if (ret) {
+		fail_closed(res, VG_SOURCE_XL, r->backend, "%s", r->err);
+		res->host_error = ret;
+		return FAILED_CLOSED;
+	}
+	r->mac = r->xmac ? r->xmac : r->bmac;
+	if (r->mac && vg_parse_mac(r->mac, res->mac, r->err, sizeof(r->err)) == 0)
+		res->has_mac = true;
+	if (r->vif_uuid && vg_uuid_valid(r->vif_uuid)) {
+		snprintf(res->vif_uuid, sizeof(res->vif_uuid), "%s", r->vif_uuid);
+		for (char *c = res->vif_uuid; *c; c++)
+			*c = tolower((unsigned char)*c);
+	}
+	return NOT_MINE;
+}
+
+/* 1. XAPI: locked or disabled; "unlocked" is remembered for step 4. */
+static enum verdict source_xapi(struct resolve *r, struct vg_resolution *res)
+{
+	bool filter;
+	int ret;
+
+	if (!r->mode)
+		return NOT_MINE;
+	ret = read_key(r->xs, r->xapi, "ipv4-allowed", &r->v4, r->err, sizeof(r->err));
+	if (!ret)
+		ret = read_key(r->xs, r->xapi, "ipv6-allowed", &r->v6, r->err, sizeof(r->err));
+	if (ret) {
+		fail_closed(res, VG_SOURCE_XAPI, r->xapi, "%s", r->err);
+		res->host_error = ret;
+		return FAILED_CLOSED;
+	}
+	if (vg_xapi_parse(r->mode, r->mac, r->v4, r->v6, &filter, &res->spec, r->err,
+			  sizeof(r->err))) {
+		/* A bad MAC is named where it was read; a missing one where
+		 * XAPI keeps it. */
+		bool backend_mac = !r->xmac && r->bmac && !strncmp(r->err, "mac:", 4);
+
+		fail_closed(res, VG_SOURCE_XAPI, r->xapi, "%s/%s",
+			    backend_mac ? r->backend : r->xapi, r->err);
+		return FAILED_CLOSED;
+	}
+	if (!filter) {
+		r->xapi_unlocked = true;
+		return NOT_MINE;
+	}
+	res->decision = VG_DECISION_FILTER;
+	res->source = VG_SOURCE_XAPI;
+	snprintf(res->origin, sizeof(res->origin), "%s", r->xapi);
+	return DECIDED;
+}
+
+/* 2. xl: the backend's ip key. */
+static enum verdict source_xl(struct resolve *r, struct vg_resolution *res)
+{
+	if (!r->ip || blank(r->ip))
+		return NOT_MINE;
+	if (vg_xl_parse(r->bmac, r->ip, &res->spec, r->err, sizeof(r->err))) {
+		fail_closed(res, VG_SOURCE_XL, r->backend, "%s/%s", r->backend, r->err);
+		return FAILED_CLOSED;
+	}
+	res->decision = VG_DECISION_FILTER;
+	res->source = VG_SOURCE_XL;
+	snprintf(res->origin, sizeof(res->origin), "%s", r->backend);
+	return DECIDED;
+}
+
+/* 3. The config file, by VIF UUID then by MAC.  One that could not be
+ * loaded may hold this VIF's entry: fail closed, naming the file and
+ * what is wrong. */
+static enum verdict source_config(struct resolve *r, struct vg_resolution *res)
+{
+	const struct vg_config_entry *e;
+
+	if (!r->cfg)
+		return NOT_MINE;
+	if (r->cfg->error) {
+		fail_closed(res, VG_SOURCE_CONFIG, r->cfg->path, "%s", r->cfg->errmsg);
+		return FAILED_CLOSED;
+	}
+	e = vg_config_find(r->cfg, res->vif_uuid, res->has_mac ? res->mac : NULL);
+	if (!e)
+		return NOT_MINE;
+	from_config(r->cfg, e, res);
+	return res->failed_closed ? FAILED_CLOSED : DECIDED;
+}
+
+/* 4. Unfiltered: XAPI "unlocked", or no source at all. */
+static void unfiltered(const struct resolve *r, struct vg_resolution *res)
+{
+	if (r->xapi_unlocked) {
+		res->source = VG_SOURCE_XAPI;
+		snprintf(res->origin, sizeof(res->origin), "%s", r->xapi);
+	}
+}
+
+/* A decided policy that the data path cannot take fails closed too. */
+static void validate(struct resolve *r, struct vg_resolution *res)
+{
+	char origin[sizeof(res->origin)];
+
+	if (!vg_spec_validate(&res->spec, r->err, sizeof(r->err)))
+		return;
+	memcpy(origin, res->origin, sizeof(origin));
+	fail_closed(res, res->source, origin, "%s: %s", origin, r->err);
+}
+
 int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif,
 	       const char *ifname, struct vg_resolution *res)
 {
-	char backend[VG_XS_PATHLEN], xapi[VG_XS_PATHLEN] = "", path[VG_XS_PATHLEN + 32];
-	char *mode = NULL, *v4 = NULL, *v6 = NULL, *xmac = NULL, *bmac = NULL;
-	char *ip = NULL, *vif_uuid = NULL, err[VG_ERRLEN + VG_XS_PATHLEN];
-	const char *mac;
-	bool xapi_unlocked = false, filter;
-	int ret;
+	static enum verdict (*const sources[])(struct resolve *, struct vg_resolution *) = {
+		source_xapi, source_xl, source_config,
+	};
+	struct resolve r = { .xs = xs, .cfg = cfg };
+	enum verdict v;
+	size_t i;
 
 	memset(res, 0, sizeof(*res));
 	vg_spec_init(&res->spec, ifname);
 	res->decision = VG_DECISION_UNFILTERED;
-	snprintf(backend, sizeof(backend), "/local/domain/0/backend/vif/%u/%u",
+	snprintf(r.backend, sizeof(r.backend), "/local/domain/0/backend/vif/%u/%u",
 		 vif->domid, vif->devid);
 
-	if (!vif->vm_uuid[0]) {
-		ret = vg_vm_uuid_of_domid(xs, vif, err, sizeof(err));
-		if (ret && ret != -ENOENT) {
-			snprintf(path, sizeof(path), "/local/domain/%u/vm", vif->domid);
-			fail_closed(res, VG_SOURCE_XAPI, path, "%s", err);
-			/* A VM path that is not one is a wrong value. */
-			if (ret != -EINVAL)
-				res->host_error = ret;
-			goto out;
-		}
-	}
-	if (vif->vm_uuid[0])
-		snprintf(xapi, sizeof(xapi), "/xapi/%s/private/vif/%u",
-			 vif->vm_uuid, vif->devid);
+	v = read_identity(&r, vif, res);
+	for (i = 0; v == NOT_MINE && i < sizeof(sources) / sizeof(sources[0]); i++)
+		v = sources[i](&r, res);
+	if (v == NOT_MINE)
+		unfiltered(&r, res);
+	else if (v == DECIDED)
+		validate(&r, res);
 
-	/* Identity first: the MAC and VIF UUID also select config entries. */
-	if (xapi[0]) {
-		ret = read_key(xs, xapi, "mac", &xmac, err, sizeof(err));
-		if (!ret)
-			ret = read_key(xs, xapi, "vif-uuid", &vif_uuid, err, sizeof(err));
-		if (!ret)
-			ret = read_key(xs, xapi, "locking-mode", &mode, err, sizeof(err));
-		if (ret) {
-			fail_closed(res, VG_SOURCE_XAPI, xapi, "%s", err);
-			res->host_error = ret;
-			goto out;
-		}
-	}
-	ret = read_key(xs, backend, "mac", &bmac, err, sizeof(err));
-	if (!ret)
-		ret = read_key(xs, backend, "ip", &ip, err, sizeof(err));
-	if (ret) {
-		fail_closed(res, VG_SOURCE_XL, backend, "%s", err);
-		res->host_error = ret;
-		goto out;
-	}
-	mac = xmac ? xmac : bmac;
-	if (mac && vg_parse_mac(mac, res->mac, err, sizeof(err)) == 0)
-		res->has_mac = true;
-	if (vif_uuid && vg_uuid_valid(vif_uuid)) {
-		snprintf(res->vif_uuid, sizeof(res->vif_uuid), "%s", vif_uuid);
-		for (char *c = res->vif_uuid; *c; c++)
-			*c = tolower((unsigned char)*c);
-	}
-
-	/* 1. XAPI: locked or disabled. */
-	if (mode) {
-		ret = read_key(xs, xapi, "ipv4-allowed", &v4, err, sizeof(err));
-		if (!ret)
-			ret = read_key(xs, xapi, "ipv6-allowed", &v6, err, sizeof(err));
-		if (ret) {
-			fail_closed(res, VG_SOURCE_XAPI, xapi, "%s", err);
-			res->host_error = ret;
-			goto out;
-		}
-		if (vg_xapi_parse(mode, mac, v4, v6, &filter, &res->spec, err, sizeof(err))) {
-			/* A bad MAC is named where it was read; a missing one
-			 * where XAPI keeps it. */
-			bool backend_mac = !xmac && bmac && !strncmp(err, "mac:", 4);
-
-			fail_closed(res, VG_SOURCE_XAPI, xapi, "%s/%s",
-				    backend_mac ? backend : xapi, err);
-			goto out;
-		}
-		if (filter) {
-			res->decision = VG_DECISION_FILTER;
-			res->source = VG_SOURCE_XAPI;
-			snprintf(res->origin, sizeof(res->origin), "%s", xapi);
-			goto validate;
-		}
-		xapi_unlocked = true;
-	}
-
-	/* 2. xl: the backend's ip key. */
-	if (ip && !blank(ip)) {
-		if (vg_xl_parse(bmac, ip, &res->spec, err, sizeof(err))) {
-			fail_closed(res, VG_SOURCE_XL, backend, "%s/%s", backend, err);
-			goto out;
-		}
-		res->decision = VG_DECISION_FILTER;
-		res->source = VG_SOURCE_XL;
-		snprintf(res->origin, sizeof(res->origin), "%s", backend);
-		goto validate;
-	}
-
-	/* 3. The config file.  One that could not be loaded may hold this
-	 * VIF's entry: fail closed, naming the file and what is wrong. */
-	if (cfg && cfg->error) {
-		fail_closed(res, VG_SOURCE_CONFIG, cfg->path, "%s", cfg->errmsg);
-		goto out;
-	}
-	if (cfg) {
-		const struct vg_config_entry *e;
-
-		e = vg_config_find(cfg, res->vif_uuid, res->has_mac ? res->mac : NULL);
-		if (e) {
-			from_config(cfg, e, res);
-			if (res->failed_closed)
-				goto out;
-			goto validate;
-		}
-	}
-
-	/* 4. Unfiltered. */
-	if (xapi_unlocked) {
-		res->source = VG_SOURCE_XAPI;
-		snprintf(res->origin, sizeof(res->origin), "%s", xapi);
-	}
-	goto out;
-
-validate:
-	if (vg_spec_validate(&res->spec, err, sizeof(err))) {
-		char origin[sizeof(res->origin)];
-
-		memcpy(origin, res->origin, sizeof(origin));
-		fail_closed(res, res->source, origin, "%s: %s", origin, err);
-	}
-out:
-	free(mode);
-	free(v4);
-	free(v6);
-	free(xmac);
-	free(bmac);
-	free(ip);
-	free(vif_uuid);
+	free(r.mode);
+	free(r.v4);
+	free(r.v6);
+	free(r.xmac);
+	free(r.bmac);
+	free(r.ip);
+	free(r.vif_uuid);
 	return 0;
 }
