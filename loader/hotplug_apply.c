@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * What the Xen entry points share: their context, the decision of a
+ * VIF's policy from its sources (source.c) with the config file read
+ * only when needed, its application through the state library, and the
+ * lines that say what was decided and done.
+ *
+ * Who owns a policy: a policy set with `vifguard attach` carries
+ * VG_F_OPERATOR and is the operator's.  hotplug online/add,
+ * setup-vif-rules filter and sync leave it in force, whatever the sources
+ * say, and say so: they neither replace it nor remove the filter, so a
+ * quarantine set by hand (--mode disabled) is never lifted behind the
+ * operator's back.  `vifguard release` hands the interface back: the
+ * sources' policy replaces the operator's in one update (the filter never
+ * leaves the device), and when no source has one the filter stays unless
+ * release is told to --detach.  The check and the change are made under
+ * one exclusive lock of the state, so an attach that runs between a
+ * decision and its application is not undone either.  offline, remove
+ * and clear still detach whatever the owner: the device is going away.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+
+#include "cli.h"
+#include "hotplug_int.h"
+#include "json.h"
+#include "sanitize.h"
+
+void hp_port_say(void *arg, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vg_out_errlog(arg, "%s", msg);
+}
+
+/* ---- shared plumbing ------------------------------------------------------ */
+
+const char *hp_config_path(const char *opt)
+{
+	const char *env = getenv("VIFGUARD_CONFIG");
+
+	if (opt)
+		return opt;
+	return env && *env ? env : VG_CONFIG_DEFAULT;
+}
+
+int hp_ctx_open(struct hp_ctx *c, const char *ifname)
+{
+	char err[VG_ERRLEN + 64];
+	int ret;
+
+	/* No config file here: it is read only for a VIF that XAPI and xl
+	 * leave undecided (hp_resolve), so that an error in it never
+	 * blocks their decisions. */
+	ret = vg_xs_open(&c->xs, err, sizeof(err));
+	if (ret) {
+		vg_out_errlog(c->out, "%s%s%s", ifname ? ifname : "", ifname ? ": " : "", err);
+		return ret;
+	}
+	c->xs_open = true;
+	return 0;
+}
+
+/*
+ * vg_resolve with the config file loaded only when XAPI and xl do not
+ * decide, once per command.  A file that cannot be loaded makes the VIF
+ * fail closed (vg_resolve, from cfg.error) and is returned as -errno:
+ * the caller applies that decision, then exits 1, so that a hotplug
+ * fails (the guest does not start) as it did before the file was read
+ * lazily, and a live change reports the broken file.  The same for
+ * xenstore that could not be read, or a key a domain other than dom0
+ * can write (res->host_error); a wrong value in a key fails closed with
+ * 0 returned.
+ */
+int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
+	       struct vg_resolution *res)
+{
+	char err[sizeof(c->cfg.errmsg)];
+
+	vg_resolve(&c->xs, NULL, vif, ifname, res);
+	if (res->failed_closed)
+		return res->host_error;
+	if (res->decision != VG_DECISION_UNFILTERED)
+		return 0;
+	if (!c->cfg_loaded) {
+		vg_config_load(c->cfgpath, &c->cfg, err, sizeof(err));
+		c->cfg_loaded = true;
+	}
+	vg_resolve(&c->xs, &c->cfg, vif, ifname, res);
+	return res->failed_closed && res->source == VG_SOURCE_CONFIG ? c->cfg.error : 0;
+}
+
+/* What hp_resolve()'s error was: the host's (xenstore) or the file's. */
+const char *hp_resolve_error(const struct hp_ctx *c, const struct vg_resolution *res)
+{
+	return res->host_error ? res->reason : c->cfg.errmsg;
+}
+
+void hp_ctx_close(struct hp_ctx *c)
+{
+	if (c->xs_open)
+		vg_xs_close(&c->xs);
+	c->xs_open = false;
+	vg_config_free(&c->cfg);
+}
+
+void hp_describe(const struct vg_resolution *r, char *buf, size_t len)
+{
+	const struct vg_spec *s = &r->spec;
+
+	if (r->decision == VG_DECISION_UNFILTERED) {
+		if (r->source == VG_SOURCE_XAPI)
+			snprintf(buf, len, "unfiltered (xapi unlocked, %s)", r->origin);
+		else
+			snprintf(buf, len, "unfiltered (no policy in any source)");
+	} else if (r->failed_closed) {
+		snprintf(buf, len, "disabled, failing closed (%s %s)",
+			 vg_source_name(r->source), r->origin);
+	} else if (s->mode == VG_MODE_DISABLED) {
+		snprintf(buf, len, "disabled (%s %s)", vg_source_name(r->source), r->origin);
+	} else {
+		snprintf(buf, len, "locked, %u MAC, %u IPv4, %u IPv6 (%s %s)",
+			 s->n_macs, s->n_v4, s->n_v6, vg_source_name(r->source), r->origin);
+	}
+}
+
+/* One decision as a text line: "IFACE: DESC", escaped for the terminal. */
+static void print_line(const char *ifname, const char *desc, const char *action)
+{
+	char ename[4 * IF_NAMESIZE], edesc[4 * (VG_XS_PATHLEN + 128)];
+
+	printf("%s: %s%s\n", vg_escape_text(ename, sizeof(ename), ifname),
+	       vg_escape_text(edesc, sizeof(edesc), desc),
+	       strcmp(action, "dry-run") ? "" : " (dry run)");
+}
+
+/*
+ * One decision: a text line, or under -j an object written with the
+ * run's writer (out->w): the whole document, or one element of sync's
+ * array.
+ */
+void hp_print_result(struct vg_out *out, const char *ifname, const struct vg_resolution *r,
+		     const char *action)
+{
+	char desc[VG_XS_PATHLEN + 128];
+	struct vg_json *j = &out->w;
+
+	hp_describe(r, desc, sizeof(desc));
+	if (!out->json) {
+		print_line(ifname, desc, action);
+		return;
+	}
+	vg_json_object_start(j);
+	vg_json_kv_string(j, "ifname", ifname);
+	vg_json_kv_string(j, "action", action);
+	vg_json_kv_string(j, "decision", r->decision == VG_DECISION_UNFILTERED ? "unfiltered" :
+			  r->spec.mode == VG_MODE_DISABLED ? "disabled" : "locked");
+	vg_json_kv_string(j, "source", vg_source_name(r->source));
+	vg_json_kv_string(j, "origin", r->origin);
+	vg_json_kv_bool(j, "failed_closed", r->failed_closed);
+	if (r->failed_closed)
+		vg_json_kv_string(j, "reason", r->reason);
+	vg_json_object_end(j);
+}
+
+/* The line of a detach or clear. */
+void hp_print_done(struct vg_out *out, const char *ifname, const char *action,
+		   const char *text)
+{
+	struct vg_json *j;
+
+	if (!out->json) {
+		char ename[4 * IF_NAMESIZE];
+
+		printf("%s: %s\n", vg_escape_text(ename, sizeof(ename), ifname), text);
+		return;
+	}
+	j = vg_out_json(out);
+	vg_json_object_start(j);
+	vg_json_kv_string(j, "ifname", ifname);
+	vg_json_kv_string(j, "action", action);
+	vg_json_object_end(j);
+}
+
+bool hp_netdev_exists(const char *name)
+{
+	return if_nametoindex(name) != 0;
+}
+
+/* ---- who owns the policy ---------------------------------------------------- */
+
+const char *hp_mode_name(unsigned int mode)
+{
+	return mode == VG_MODE_LOCKED ? "locked" : mode == VG_MODE_DISABLED ? "disabled" :
+	       "invalid";
+}
+
+/*
+ * Applies r to ifname under one exclusive lock of the state: attach or
+ * update for a filter, detach otherwise, unless rule says that the
+ * policy in force stays (o->kept).  The policy the sources decide never
+ * carries VG_F_OPERATOR, so an update hands the interface back to them.
+ */
+int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
+		   enum own_rule rule, struct hp_owner *o, char *err, size_t errlen)
+{
+	bool filter = r->decision == VG_DECISION_FILTER;
+	struct vg_detach_result dres;
+	struct vg_state st;
+	uint32_t ifindex;
+	int ret;
+
+	memset(o, 0, sizeof(*o));
+	if (filter) {
+		/* Before the state: a bad spec or a missing device
+		 * changes nothing. */
+		if (vg_spec_validate(&r->spec, err, errlen))
+			return -EINVAL;
+		if (!if_nametoindex(ifname)) {
+			snprintf(err, errlen, "cannot attach: %s", strerror(ENODEV));
+			return -ENODEV;
+		}
+	}
+	ret = vg_state_open(&st, vg_cli_ctx(), filter ? VG_STATE_LOAD : VG_STATE_WRITE,
+			    err, errlen);
+	if (ret)
+		return ret;
+	ifindex = if_nametoindex(ifname);
+	o->had = ifindex && vg_state_policy(&st, ifindex, &o->pol) == 0;
+	if (o->had && rule == OWN_RESPECT)
+		o->kept = o->pol.flags & VG_F_OPERATOR;
+	else if (o->had && rule == OWN_RELEASE)
+		o->kept = !filter;
+	if (o->kept)
+		ret = 0;
+	else if (filter)
+		ret = vg_state_apply(&st, &r->spec, NULL, err, errlen);
+	else
+		ret = vg_state_detach(&st, ifname, &dres, err, errlen);
+	vg_state_close(&st);
+	return ret;
+}
+
+static void describe_kept(const char *ifname, const struct vg_policy *pol, char *buf,
+			  size_t len)
+{
+	snprintf(buf, len, "kept: set by vifguard attach (%s); `vifguard release %s` "
+		 "hands it back to its sources", hp_mode_name(pol->mode), ifname);
+}
+
+/* The line of a policy left in force, like hp_print_result()'s. */
+void hp_print_kept(struct vg_out *out, const char *ifname, const struct vg_policy *pol,
+		   const char *action)
+{
+	char desc[2 * IF_NAMESIZE + 128];
+	struct vg_json *j = &out->w;
+
+	if (!out->json) {
+		describe_kept(ifname, pol, desc, sizeof(desc));
+		print_line(ifname, desc, action);
+		return;
+	}
+	vg_json_object_start(j);
+	vg_json_kv_string(j, "ifname", ifname);
+	vg_json_kv_string(j, "action", action);
+	vg_json_kv_string(j, "decision", hp_mode_name(pol->mode));
+	vg_json_kv_string(j, "source", "attach");
+	vg_json_kv_string(j, "origin", "vifguard attach");
+	vg_json_kv_bool(j, "failed_closed", false);
+	vg_json_kv_bool(j, "kept", true);
+	vg_json_object_end(j);
+}
+
+/* The result of hotplug online/add or setup-vif-rules filter. */
+void hp_print_applied(struct vg_out *out, const char *ifname,
+		      const struct vg_resolution *r, const struct hp_owner *o)
+{
+	vg_out_json(out);
+	if (o->kept)
+		hp_print_kept(out, ifname, &o->pol, "keep");
+	else
+		hp_print_result(out, ifname, r, "apply");
+}
+
+/*
+ * Applies a decision to ifname: attach or update for a filter, detach
+ * otherwise, unless the operator's policy is in force there (o->kept).
+ * The fail-closed reason goes to syslog and stderr; a failure is
+ * returned with its text in err, for the caller to print.
+ */
+int hp_apply(const char *ifname, struct vg_resolution *r, struct hp_owner *o,
+	     char *err, size_t errlen)
+{
+	char desc[VG_XS_PATHLEN + 128], cerr[VG_ERRLEN];
+	int ret;
+
+	ret = hp_apply_owned(ifname, r, OWN_RESPECT, o, cerr, sizeof(cerr));
+	if (r->failed_closed && o->kept)
+		warn_closed("%s: %s; the policy set by vifguard attach stays in force",
+			    ifname, r->reason);
+	else if (r->failed_closed)
+		warn_closed("%s: %s; interface disabled (drops every frame)",
+			    ifname, r->reason);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", ifname, cerr);
+		return ret;
+	}
+	if (o->kept)
+		describe_kept(ifname, &o->pol, desc, sizeof(desc));
+	else
+		hp_describe(r, desc, sizeof(desc));
+	note("%s: %s", ifname, desc);
+	return 0;
+}

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * vifguard sync (every guest device xenstore knows, decided and applied
+ * again) and vifguard release (an interface handed back from the
+ * operator's policy to its sources), with the walk over the backend
+ * directories that both use.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+
+#include "cli.h"
+#include "hotplug.h"
+#include "hotplug_int.h"
+#include "json.h"
+#include "sanitize.h"
+
+/* ---- guest devices in xenstore --------------------------------------------- */
+
+static const char backend_dir[] = "/local/domain/0/backend/vif";
+
+/* A xenstore directory name that is a domid or devid. */
+static int dir_uint(const char *s, unsigned int *out)
+{
+	char probe[48];
+	unsigned int other;
+
+	/* The same rules as in device names: no sign, no leading zero. */
+	snprintf(probe, sizeof(probe), "vif%s.0", s);
+	return vg_ifname_parse(probe, out, &other);
+}
+
+/* Called for each name a guest device may have; non-zero stops the walk. */
+typedef int (*vif_name_fn)(struct hp_ctx *c, unsigned int domid, unsigned int devid,
+			   const char *ifname, void *arg);
+
+/*
+ * Calls fn for every name the guest devices of the backend directories
+ * may have on this host: vifD.N or its vifname=, that name with -emu, and
+ * tapD.N.  A vifname= that is not a valid interface name is replaced by
+ * vifD.N and, when bad is not NULL, said on stderr and syslog (stdout may
+ * be one JSON array) and counted there.  Returns the number of devices.
+ */
+static unsigned int for_each_vif_name(struct hp_ctx *c, vif_name_fn fn, void *arg,
+				      unsigned int *bad)
+{
+	unsigned int nd = 0, i, j, seen = 0;
+	bool stop = false;
+	char **doms;
+
+	doms = vg_xs_list(&c->xs, backend_dir, &nd);
+	for (i = 0; doms && i < nd && !stop; i++) {
+		unsigned int domid, devid, ndev = 0;
+		char path[VG_XS_PATHLEN], **devs;
+
+		if (dir_uint(doms[i], &domid))
+			continue;
+		snprintf(path, sizeof(path), "%s/%u", backend_dir, domid);
+		devs = vg_xs_list(&c->xs, path, &ndev);
+		for (j = 0; devs && j < ndev && !stop; j++) {
+			char name[IF_NAMESIZE], emu[IF_NAMESIZE + 8], tapn[32];
+			char *vn;
+
+			if (dir_uint(devs[j], &devid))
+				continue;
+			snprintf(path, sizeof(path), "%s/%u/%u/vifname", backend_dir, domid,
+				 devid);
+			vn = vg_xs_read(&c->xs, path);
+			if (vn && *vn && !vg_ifname_check(vn)) {
+				snprintf(name, sizeof(name), "%s", vn);
+			} else {
+				if (vn && *vn && bad) {
+					/* stderr, not say(): under -j stdout is one array. */
+					warn_closed("%s: '%s': not a valid interface name, ignored",
+						    path, vn);
+					(*bad)++;
+				}
+				snprintf(name, sizeof(name), "vif%u.%u", domid, devid);
+			}
+			free(vn);
+			snprintf(emu, sizeof(emu), "%s-emu", name);
+			snprintf(tapn, sizeof(tapn), "tap%u.%u", domid, devid);
+			seen++;
+			stop = fn(c, domid, devid, name, arg) ||
+			       (strlen(emu) < IF_NAMESIZE && fn(c, domid, devid, emu, arg)) ||
+			       fn(c, domid, devid, tapn, arg);
+		}
+		free(devs);
+	}
+	free(doms);
+	return seen;
+}
+
+/* The policy in force on ifname, read under a shared lock (dry runs):
+ * true when there is one, in *pol. */
+static bool policy_in_force(const char *ifname, struct vg_policy *pol)
+{
+	char err[VG_ERRLEN];
+	struct vg_state st;
+	uint32_t ifindex = if_nametoindex(ifname);
+	bool held;
+
+	if (!ifindex || vg_state_open(&st, vg_cli_ctx(), VG_STATE_READ, err, sizeof(err)))
+		return false;
+	held = vg_state_policy(&st, ifindex, pol) == 0;
+	vg_state_close(&st);
+	return held;
+}
+
+/* ---- sync ---------------------------------------------------------------- */
+
+static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
+		    const char *ifname, bool dry)
+{
+	struct vg_vif vif = { .domid = domid, .devid = devid };
+	char err[VG_ERRLEN + IF_NAMESIZE + 4];
+	struct vg_resolution res;
+	struct hp_owner own = { 0 };
+	int ret = 0, cret;
+
+	if (!hp_netdev_exists(ifname))
+		return 0;
+	cret = hp_resolve(c, &vif, ifname, &res);
+	if (dry) {
+		own.had = policy_in_force(ifname, &own.pol);
+		own.kept = own.had && (own.pol.flags & VG_F_OPERATOR);
+		if (res.failed_closed && own.kept)
+			warn_closed("%s: %s; the policy set by vifguard attach would stay in force",
+				    ifname, res.reason);
+		else if (res.failed_closed)
+			warn_closed("%s: %s; would be disabled", ifname, res.reason);
+	} else {
+		ret = hp_apply(ifname, &res, &own, err, sizeof(err));
+		/* Removed under the run (a guest shutting down): its
+		 * offline and gc remove what is left; nothing to report. */
+		if (ret && !hp_netdev_exists(ifname)) {
+			note("%s: gone during sync, skipped", ifname);
+			return 0;
+		}
+	}
+	if (!ret && own.kept) {
+		hp_print_kept(c->out, ifname, &own.pol, dry ? "dry-run" : "keep");
+	} else if (!ret) {
+		hp_print_result(c->out, ifname, &res, dry ? "dry-run" : "apply");
+	} else if (c->out->json) {
+		/* Under -j every interface is an element of the one array. */
+		struct vg_json *j = &c->out->w;
+
+		vg_json_object_start(j);
+		vg_json_kv_string(j, "ifname", ifname);
+		vg_json_kv_string(j, "action", "apply");
+		vg_json_kv_string(j, "error", err);
+		vg_json_object_end(j);
+		vg_out_log(LOG_ERR, false, "%s", err);
+	} else {
+		vg_out_errlog(c->out, "%s", err);
+	}
+	/* A kept policy owes nothing to the config file. */
+	return ret ? ret : own.kept ? 0 : cret;
+}
+
+struct sync_walk {
+	bool dry;
+	unsigned int failed;
+};
+
+static int sync_name(struct hp_ctx *c, unsigned int domid, unsigned int devid,
+		     const char *ifname, void *arg)
+{
+	struct sync_walk *w = arg;
+
+	w->failed += sync_one(c, domid, devid, ifname, w->dry) != 0;
+	return 0;
+}
+
+int vg_cmd_sync(struct vg_out *out, void *opts)
+{
+	const struct vg_sync_args *a = opts;
+	struct sync_walk w = { .dry = a->dry_run };
+	struct hp_ctx c = { .out = out };
+	unsigned int seen;
+
+	c.cfgpath = hp_config_path(a->config);
+	if (hp_ctx_open(&c, NULL))
+		return EXIT_FAILURE;
+	if (out->json)
+		vg_json_array_start(vg_out_json(out));
+	seen = for_each_vif_name(&c, sync_name, &w, &w.failed);
+	if (out->json)
+		vg_json_array_end(&out->w);
+	hp_ctx_close(&c);
+	if (!seen && !out->json)
+		printf("no guest network devices in %s\n", backend_dir);
+	return w.failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* ---- release ------------------------------------------------------------- */
+
+struct find_vif {
+	const char *ifname;
+	unsigned int domid, devid;
+	bool found;
+};
+
+static int match_name(struct hp_ctx *c, unsigned int domid, unsigned int devid,
+		      const char *ifname, void *arg)
+{
+	struct find_vif *f = arg;
+
+	(void)c;
+	if (strcmp(ifname, f->ifname))
+		return 0;
+	f->domid = domid;
+	f->devid = devid;
+	f->found = true;
+	return 1;
+}
+
+/* One line of release on stdout (text: "IFACE: WHAT: DESC"). */
+static void print_release(struct vg_out *out, const char *ifname,
+			  const struct vg_resolution *r, const char *what, const char *desc,
+			  bool dry)
+{
+	char ename[4 * IF_NAMESIZE], edesc[4 * (VG_XS_PATHLEN + 128)];
+
+	if (out->json) {
+		vg_out_json(out);
+		hp_print_result(out, ifname, r, dry ? "dry-run" : "release");
+		return;
+	}
+	printf("%s: %s: %s%s\n", vg_escape_text(ename, sizeof(ename), ifname), what,
+	       vg_escape_text(edesc, sizeof(edesc), desc), dry ? " (dry run)" : "");
+}
+
+/* The guest device ifname belongs to: the names sync would find it
+ * under first (a vifname= rename), then the name itself. */
+static int release_vif(struct hp_ctx *c, const char *ifname, struct vg_vif *vif)
+{
+	struct find_vif f = { .ifname = ifname };
+
+	for_each_vif_name(c, match_name, &f, NULL);
+	if (!f.found && vg_ifname_parse(ifname, &f.domid, &f.devid) == 0)
+		f.found = true;
+	if (!f.found) {
+		vg_out_errlog(c->out, "%s: cannot release: not a Xen guest interface (no backend "
+			      "in xenstore names it); `vifguard detach %s` removes its filter",
+			      ifname, ifname);
+		return -ENOENT;
+	}
+	vif->domid = f.domid;
+	vif->devid = f.devid;
+	return 0;
+}
+
+/* What release did, on stdout; EXIT_FAILURE when the filter stays. */
+static int release_said(struct hp_ctx *c, const struct vg_release_args *a,
+			const struct vg_resolution *res, const struct hp_owner *own)
+{
+	const char *ifname = a->ifname, *done;
+	char desc[VG_XS_PATHLEN + 128];
+	bool dry = a->dry_run;
+
+	hp_describe(res, desc, sizeof(desc));
+	if (own->kept) {
+		/* No source has a policy: the filter is not removed unasked. */
+		vg_out_errlog(c->out, "%s: not released: %s; its filter (%s, set by %s) stays: "
+			      "`vifguard release --detach %s` removes it", ifname, desc,
+			      hp_mode_name(own->pol.mode), own->pol.flags & VG_F_OPERATOR ?
+			      "vifguard attach" : "its sources", ifname);
+		return EXIT_FAILURE;
+	}
+	done = dry ? "would be released" : "released";
+	if (res->decision == VG_DECISION_FILTER) {
+		print_release(c->out, ifname, res, done, desc, dry);
+	} else if (own->had) {
+		strncat(desc, ", filter removed", sizeof(desc) - strlen(desc) - 1);
+		print_release(c->out, ifname, res, done, desc, dry);
+	} else {
+		strncat(desc, ", no filter", sizeof(desc) - strlen(desc) - 1);
+		print_release(c->out, ifname, res, "nothing to release", desc, dry);
+	}
+	if (!dry && (res->decision == VG_DECISION_FILTER || own->had))
+		note("%s: released: %s", ifname, desc);
+	return EXIT_SUCCESS;
+}
+
+int vg_cmd_release(struct vg_out *out, void *opts)
+{
+	const struct vg_release_args *a = opts;
+	const char *ifname = a->ifname;
+	struct hp_ctx c = { .out = out };
+	struct vg_vif vif = { 0 };
+	struct vg_resolution res;
+	struct hp_owner own = { 0 };
+	char aerr[VG_ERRLEN];
+	int ret = 0, cret;
+
+	if (!hp_netdev_exists(ifname)) {
+		vg_out_err(out, "%s: cannot release: %s", ifname, strerror(ENODEV));
+		return EXIT_FAILURE;
+	}
+	c.cfgpath = hp_config_path(a->config);
+	if (hp_ctx_open(&c, ifname))
+		return EXIT_FAILURE;
+	if (release_vif(&c, ifname, &vif)) {
+		hp_ctx_close(&c);
+		return EXIT_FAILURE;
+	}
+	cret = hp_resolve(&c, &vif, ifname, &res);
+	if (a->dry_run) {
+		own.had = policy_in_force(ifname, &own.pol);
+		own.kept = own.had && res.decision != VG_DECISION_FILTER && !a->detach;
+	} else {
+		ret = hp_apply_owned(ifname, &res, a->detach ? OWN_RELEASE_DETACH : OWN_RELEASE,
+				     &own, aerr, sizeof(aerr));
+	}
+	if (res.failed_closed && !own.kept)
+		warn_closed("%s: %s; interface %sdisabled (drops every frame)", ifname,
+			    res.reason, a->dry_run ? "would be " : "");
+	if (ret) {
+		vg_out_errlog(out, "%s: %s", ifname, aerr);
+		hp_ctx_close(&c);
+		return EXIT_FAILURE;
+	}
+	ret = release_said(&c, a, &res, &own);
+	if (!ret && cret) {
+		fflush(stdout);
+		vg_out_errlog(out, "%s: %s", ifname, hp_resolve_error(&c, &res));
+	}
+	hp_ctx_close(&c);
+	return ret || cret ? EXIT_FAILURE : EXIT_SUCCESS;
+}
