@@ -411,6 +411,25 @@ enum verdict {
 	FAILED_CLOSED,	/* res is final: fail_closed() has filled it */
 };
 
+/* A source's policy is in res->spec: it decides, from origin. */
+static enum verdict decided(struct vg_resolution *res, enum vg_source src, const char *origin)
+{
+	res->decision = VG_DECISION_FILTER;
+	res->source = src;
+	snprintf(res->origin, sizeof(res->origin), "%s", origin);
+	return DECIDED;
+}
+
+/* A key of dir could not be read or is not trusted (r->err says which):
+ * the host is at fault, the interface fails closed. */
+static enum verdict unreadable(struct resolve *r, struct vg_resolution *res,
+			       enum vg_source src, const char *dir, int ret)
+{
+	fail_closed(res, src, dir, "%s", r->err);
+	res->host_error = ret;
+	return FAILED_CLOSED;
+}
+
 /* Reads the keys that name the VIF (its MAC and VIF UUID also select
  * config entries) and XAPI's locking-mode; NOT_MINE means "go on". */
 static enum verdict read_identity(struct resolve *r, struct vg_vif *vif,
@@ -442,20 +461,14 @@ static enum verdict read_identity(struct resolve *r, struct vg_vif *vif,
 		if (!ret)
 			ret = read_key(r->xs, r->xapi, "locking-mode", &r->mode, r->err,
 				       sizeof(r->err));
-		if (ret) {
-			fail_closed(res, VG_SOURCE_XAPI, r->xapi, "%s", r->err);
-			res->host_error = ret;
-			return FAILED_CLOSED;
-		}
+		if (ret)
+			return unreadable(r, res, VG_SOURCE_XAPI, r->xapi, ret);
 	}
 	ret = read_key(r->xs, r->backend, "mac", &r->bmac, r->err, sizeof(r->err));
 	if (!ret)
 		ret = read_key(r->xs, r->backend, "ip", &r->ip, r->err, sizeof(r->err));
-	if (ret) {
-		fail_closed(res, VG_SOURCE_XL, r->backend, "%s", r->err);
-		res->host_error = ret;
-		return FAILED_CLOSED;
-	}
+	if (ret)
+		return unreadable(r, res, VG_SOURCE_XL, r->backend, ret);
 	r->mac = r->xmac ? r->xmac : r->bmac;
 	if (r->mac && vg_parse_mac(r->mac, res->mac, r->err, sizeof(r->err)) == 0)
 		res->has_mac = true;
@@ -478,11 +491,8 @@ static enum verdict source_xapi(struct resolve *r, struct vg_resolution *res)
 	ret = read_key(r->xs, r->xapi, "ipv4-allowed", &r->v4, r->err, sizeof(r->err));
 	if (!ret)
 		ret = read_key(r->xs, r->xapi, "ipv6-allowed", &r->v6, r->err, sizeof(r->err));
-	if (ret) {
-		fail_closed(res, VG_SOURCE_XAPI, r->xapi, "%s", r->err);
-		res->host_error = ret;
-		return FAILED_CLOSED;
-	}
+	if (ret)
+		return unreadable(r, res, VG_SOURCE_XAPI, r->xapi, ret);
 	if (vg_xapi_parse(r->mode, r->mac, r->v4, r->v6, &filter, &res->spec, r->err,
 			  sizeof(r->err))) {
 		/* A bad MAC is named where it was read; a missing one where
@@ -497,10 +507,7 @@ static enum verdict source_xapi(struct resolve *r, struct vg_resolution *res)
 		r->xapi_unlocked = true;
 		return NOT_MINE;
 	}
-	res->decision = VG_DECISION_FILTER;
-	res->source = VG_SOURCE_XAPI;
-	snprintf(res->origin, sizeof(res->origin), "%s", r->xapi);
-	return DECIDED;
+	return decided(res, VG_SOURCE_XAPI, r->xapi);
 }
 
 /* 2. xl: the backend's ip key. */
@@ -512,10 +519,7 @@ static enum verdict source_xl(struct resolve *r, struct vg_resolution *res)
 		fail_closed(res, VG_SOURCE_XL, r->backend, "%s/%s", r->backend, r->err);
 		return FAILED_CLOSED;
 	}
-	res->decision = VG_DECISION_FILTER;
-	res->source = VG_SOURCE_XL;
-	snprintf(res->origin, sizeof(res->origin), "%s", r->backend);
-	return DECIDED;
+	return decided(res, VG_SOURCE_XL, r->backend);
 }
 
 /* 3. The config file, by VIF UUID then by MAC.  One that could not be
