@@ -556,6 +556,10 @@ static __always_inline void *pkt_at(struct __sk_buff *skb, __u64 off)
  * after the fixed header, the length taken from the frame.  frame is what
  * the frame holds after the fixed header.
  */
+/* What the check_* helpers that decide part of a frame return when the
+ * rest of it decides. */
+#define VG_UNDECIDED VG_REASON_MAX
+
 static __always_inline int ipv6_big_tcp(const struct ipv6hdr *ip6,
 					__u64 frame, void *data_end)
 {
@@ -572,62 +576,17 @@ static __always_inline int ipv6_big_tcp(const struct ipv6hdr *ip6,
 	       h->data == bpf_htonl(frame);
 }
 
-static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
-					const struct vg_policy *pol,
-					__u32 ifindex)
+/*
+ * The extension headers from *off, within the rem octets left of the
+ * payload: on return *off, *rem and *nh are those of the upper layer and
+ * *frag says whether a fragment header was met.  Returns VG_UNDECIDED to
+ * go on to the upper layer, or the verdict.
+ */
+static __always_inline __u32 ipv6_exthdrs(struct __sk_buff *skb, void *data_end, __u64 *offp,
+					  __u64 *remp, __u64 *nhp, __u64 *fragp, int unspec)
 {
-	struct cursor c;
-	struct ethhdr *eth;
-	struct ipv6hdr *ip6;
-	struct icmp6hdr *icmp;
-	struct nd_ns_na *nd = NULL;
-	void *data_end;
-	__u64 off, rem, nh, fixed, frame, frag = 0;
-	__u8 type;
-	int unspec;
+	__u64 off = *offp, rem = *remp, nh = *nhp, frag = 0;
 
-	c.pos = (void *)(long)skb->data + ETH_HLEN;
-	c.end = (void *)(long)skb->data_end;
-	ip6 = parse_hdr(&c, struct ipv6hdr);
-	if (!ip6)
-		return VG_IPV6_MALFORMED;
-	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP) {
-		pull_headers(skb, VG_PULL_LEN_V6);
-		c.pos = (void *)(long)skb->data + ETH_HLEN;
-		c.end = (void *)(long)skb->data_end;
-		ip6 = parse_hdr(&c, struct ipv6hdr);
-		if (!ip6)
-			return VG_IPV6_MALFORMED;
-	}
-	eth = (void *)(long)skb->data;
-	data_end = c.end;
-	if (ip6->version != 6)
-		return VG_IPV6_MALFORMED;
-	frame = skb->len - ETH_HLEN - sizeof(*ip6);
-	rem = bpf_ntohs(ip6->payload_len);
-	/* "::" is judged once the upper layer is known (RFC 4862 5.4). */
-	unspec = v6_unspecified(ip6->saddr.in6_u.u6_addr32);
-	/* Decided here, TCP being all that is left: a payload length above
-	 * 64 KiB carried on through the walk would have the verifier check
-	 * all of it twice. */
-	if (rem == 0) {
-		if (!ipv6_big_tcp(ip6, frame, data_end))
-			return VG_IPV6_MALFORMED;
-		if (unspec)
-			return VG_IPV6_UNSPEC_SRC;
-		return v6_allowed(pol, ifindex, ip6->saddr.in6_u.u6_addr32,
-				  eth->h_source) ? VG_PASS : VG_IPV6_SRC;
-	}
-	if (rem > frame)
-		return VG_IPV6_MALFORMED;
-	if (!unspec && !v6_allowed(pol, ifindex, ip6->saddr.in6_u.u6_addr32,
-				   eth->h_source))
-		return VG_IPV6_SRC;
-
-	off = ETH_HLEN + sizeof(*ip6);
-	nh = ip6->nexthdr;
-	if (!ip6_is_exthdr(nh))
-		goto upper;
 	/* RFC 7112: the first fragment holds the whole chain, so a chain
 	 * longer than the bound or cut short is dropped, never skipped. */
 #pragma unroll
@@ -663,29 +622,28 @@ static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 	}
 	if (ip6_is_exthdr(nh))
 		return VG_IPV6_EXTHDR;
+	*offp = off;
+	*remp = rem;
+	*nhp = nh;
+	*fragp = frag;
+	return VG_UNDECIDED;
+}
 
-upper:
-	c.pos = pkt_at(skb, off);
-	if (nh == IPPROTO_UDP) {
-		struct udphdr *udp = parse_hdr(&c, struct udphdr);
-
-		if (unspec)
-			return VG_IPV6_UNSPEC_SRC;
-		if (!udp || rem < sizeof(*udp) ||
-		    off > VG_WINDOW_V6 - sizeof(*udp))
-			return VG_IPV6_MALFORMED;
-		/* Clients take replies from any source port (RFC 7610). */
-		if (udp->dest == bpf_htons(DHCP6_CLIENT_PORT) &&
-		    !(pol->flags & VG_F_DHCP_SERVER))
-			return VG_DHCPV6_SERVER;
-		return VG_PASS;
-	}
-	if (nh != IPPROTO_ICMPV6) {
-		if (unspec)
-			return VG_IPV6_UNSPEC_SRC;
-		return nh == IPPROTO_PIM && !(pol->flags & VG_F_RA) ?
-		       VG_MLD_QUERY : VG_PASS;
-	}
+/*
+ * ICMPv6 at off (rem octets from there to the payload's end): multicast
+ * queriers, RA-Guard, and ND's target and options.  frag: the packet
+ * came in a fragment; unspec: its source is "::".
+ */
+static __always_inline __u32 check_icmp6(struct __sk_buff *skb, struct cursor *cur,
+					 const struct vg_policy *pol, __u32 ifindex,
+					 const struct ipv6hdr *ip6, const struct ethhdr *eth,
+					 __u64 off, __u64 rem, __u64 frag, int unspec)
+{
+	struct cursor c = *cur;
+	struct icmp6hdr *icmp;
+	struct nd_ns_na *nd = NULL;
+	__u64 fixed;
+	__u8 type;
 
 	/* Type, code and checksum: a multicast router solicitation or
 	 * termination (RFC 4286) is no more. */
@@ -743,6 +701,100 @@ upper:
 	}
 	c.pos = pkt_at(skb, off + fixed);
 	return check_nd_opts(&c, rem - fixed, eth->h_source, unspec);
+}
+
+/* The upper layer at off, once the extension headers are walked. */
+static __always_inline __u32 check_ipv6_upper(struct __sk_buff *skb, struct cursor *cur,
+					      const struct vg_policy *pol, __u32 ifindex,
+					      const struct ipv6hdr *ip6, const struct ethhdr *eth,
+					      __u64 off, __u64 rem, __u64 nh, __u64 frag,
+					      int unspec)
+{
+	struct cursor c = *cur;
+
+	c.pos = pkt_at(skb, off);
+	if (nh == IPPROTO_UDP) {
+		struct udphdr *udp = parse_hdr(&c, struct udphdr);
+
+		if (unspec)
+			return VG_IPV6_UNSPEC_SRC;
+		if (!udp || rem < sizeof(*udp) ||
+		    off > VG_WINDOW_V6 - sizeof(*udp))
+			return VG_IPV6_MALFORMED;
+		/* Clients take replies from any source port (RFC 7610). */
+		if (udp->dest == bpf_htons(DHCP6_CLIENT_PORT) &&
+		    !(pol->flags & VG_F_DHCP_SERVER))
+			return VG_DHCPV6_SERVER;
+		return VG_PASS;
+	}
+	if (nh != IPPROTO_ICMPV6) {
+		if (unspec)
+			return VG_IPV6_UNSPEC_SRC;
+		return nh == IPPROTO_PIM && !(pol->flags & VG_F_RA) ?
+		       VG_MLD_QUERY : VG_PASS;
+	}
+
+	return check_icmp6(skb, &c, pol, ifindex, ip6, eth, off, rem, frag, unspec);
+}
+
+static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
+					const struct vg_policy *pol,
+					__u32 ifindex)
+{
+	struct cursor c;
+	struct ethhdr *eth;
+	struct ipv6hdr *ip6;
+	void *data_end;
+	__u64 off, rem, nh, frame, frag = 0;
+	__u32 verdict;
+	int unspec;
+
+	c.pos = (void *)(long)skb->data + ETH_HLEN;
+	c.end = (void *)(long)skb->data_end;
+	ip6 = parse_hdr(&c, struct ipv6hdr);
+	if (!ip6)
+		return VG_IPV6_MALFORMED;
+	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP) {
+		pull_headers(skb, VG_PULL_LEN_V6);
+		c.pos = (void *)(long)skb->data + ETH_HLEN;
+		c.end = (void *)(long)skb->data_end;
+		ip6 = parse_hdr(&c, struct ipv6hdr);
+		if (!ip6)
+			return VG_IPV6_MALFORMED;
+	}
+	eth = (void *)(long)skb->data;
+	data_end = c.end;
+	if (ip6->version != 6)
+		return VG_IPV6_MALFORMED;
+	frame = skb->len - ETH_HLEN - sizeof(*ip6);
+	rem = bpf_ntohs(ip6->payload_len);
+	/* "::" is judged once the upper layer is known (RFC 4862 5.4). */
+	unspec = v6_unspecified(ip6->saddr.in6_u.u6_addr32);
+	/* Decided here, TCP being all that is left: a payload length above
+	 * 64 KiB carried on through the walk would have the verifier check
+	 * all of it twice. */
+	if (rem == 0) {
+		if (!ipv6_big_tcp(ip6, frame, data_end))
+			return VG_IPV6_MALFORMED;
+		if (unspec)
+			return VG_IPV6_UNSPEC_SRC;
+		return v6_allowed(pol, ifindex, ip6->saddr.in6_u.u6_addr32,
+				  eth->h_source) ? VG_PASS : VG_IPV6_SRC;
+	}
+	if (rem > frame)
+		return VG_IPV6_MALFORMED;
+	if (!unspec && !v6_allowed(pol, ifindex, ip6->saddr.in6_u.u6_addr32,
+				   eth->h_source))
+		return VG_IPV6_SRC;
+
+	off = ETH_HLEN + sizeof(*ip6);
+	nh = ip6->nexthdr;
+	if (ip6_is_exthdr(nh)) {
+		verdict = ipv6_exthdrs(skb, data_end, &off, &rem, &nh, &frag, unspec);
+		if (verdict != VG_UNDECIDED)
+			return verdict;
+	}
+	return check_ipv6_upper(skb, &c, pol, ifindex, ip6, eth, off, rem, nh, frag, unspec);
 }
 
 /*
