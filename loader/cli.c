@@ -110,6 +110,9 @@ const struct vg_cmd vg_cmds[] = {
 	{ "release", vg_cmd_release,
 	  "hand an interface set by attach back to its sources", vg_help_release,
 	  &vg_args_release, 0 },
+	{ "check-config", vg_cmd_check_config,
+	  "check the config file offline, listing every error", vg_help_check_config,
+	  &vg_args_check_config, 0 },
 	/* ---- end of Xen commands ---- */
 	{ "help", cmd_help, "this list, or the usage of one command", help_help,
 	  &help_args, 0 },

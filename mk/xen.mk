@@ -14,7 +14,7 @@ MANDIR ?= $(PREFIX)/share/man
 # Xen's stock scripts the vif-vifguard-* scripts can hand over to.
 XEN_WRAPPED := bridge openvswitch route nat
 
-XEN_UNIT_SRCS := loader/config.c loader/source.c loader/xs.c tests/lib/xs_table.c \
+XEN_UNIT_SRCS := loader/config.c loader/config_open.c loader/guard.c loader/source.c loader/xs.c tests/lib/xs_table.c \
 	loader/policy.c loader/sanitize.c
 XEN_UNIT_TESTS := $(OUTPUT)/tests/test_xen_config $(OUTPUT)/tests/test_xen_sources
 XEN_SHIM := $(OUTPUT)/test_xen_shim.so
