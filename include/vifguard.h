@@ -29,6 +29,13 @@
 
 #include <linux/types.h>
 
+/* The maps' layout (their types, key and value sizes, and the meaning
+ * of their fields), as `vifguard --version` reports it: pins of another
+ * layout are refused.  Bump it with any such change; the static asserts
+ * beside the loader's map_layout table (loader/state.c) are kept in sync
+ * with it. */
+#define VG_MAP_LAYOUT		1
+
 /* Map sizes.  "policy_spill", "drops" and the tries are created with
  * BPF_F_NO_PREALLOC: ceilings, not memory reserved up front; "policy" and
  * "passes" are arrays, allocated in full. */

@@ -435,9 +435,13 @@ static void help_and_version(void **state)
 	assert_int_equal(r.rc, 0);
 	assert_contains(r.out, "vifguard ");
 	assert_contains(r.out, "(libbpf 1.");
+	assert_contains(r.out, "\nmap layout 1\nkernel ");
+	assert_contains(r.out, ": cls_bpf ");
 	run(&r, "-j", "-V", NULL);
 	assert_int_equal(r.rc, 0);
 	assert_contains(r.out, "{\"version\":\"");
+	assert_contains(r.out, "\"map_layout\":1,");
+	assert_contains(r.out, "\"features\":{\"cls_bpf\":");
 	run(&r, "help", NULL);
 	assert_int_equal(r.rc, 0);
 	/* Every command of the table is listed, and has its own help. */
