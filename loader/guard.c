@@ -96,37 +96,33 @@ int vg_guard_v6(const struct vg_prefix6 *p, char *why, size_t whylen)
 		       sizeof(special6) / sizeof(special6[0]), VG_GUARD_MIN_V6_LEN, why, whylen);
 }
 
-/* "ADDR" for a host, "ADDR/LEN" for a prefix, as the operator writes it. */
-static void prefix_text(int af, const void *addr, unsigned int len, char *out, size_t outlen)
+/* -EPERM with "--ipv4 ADDR[/LEN]: why; ..." in err, the address as the
+ * operator writes it (no /LEN for a host). */
+static int refuse(char *err, size_t errlen, int af, const void *addr, unsigned int len,
+		  const char *why)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN], plen[8] = "";
 
 	inet_ntop(af, addr, buf, sizeof(buf));
-	if (len == (af == AF_INET ? 32u : 128u))
-		snprintf(out, outlen, "%s", buf);
-	else
-		snprintf(out, outlen, "%s/%u", buf, len);
+	if (len != (af == AF_INET ? 32u : 128u))
+		snprintf(plen, sizeof(plen), "/%u", len);
+	snprintf(err, errlen, "--ipv%c %s%s: %s; refused (--force allows it)",
+		 af == AF_INET ? '4' : '6', buf, plen, why);
+	return -EPERM;
 }
 
 int vg_guard_spec(const struct vg_spec *spec, char *err, size_t errlen)
 {
-	char addr[INET6_ADDRSTRLEN + 4], why[160];
+	char why[160];
 	unsigned int i;
 
-	for (i = 0; i < spec->n_v4; i++) {
-		if (!vg_guard_v4(&spec->v4[i], why, sizeof(why)))
-			continue;
-		prefix_text(AF_INET, &spec->v4[i].addr, spec->v4[i].len, addr, sizeof(addr));
-		snprintf(err, errlen, "--ipv4 %s: %s; refused (--force allows it)", addr, why);
-		return -EPERM;
-	}
-	for (i = 0; i < spec->n_v6; i++) {
-		if (!vg_guard_v6(&spec->v6[i], why, sizeof(why)))
-			continue;
-		prefix_text(AF_INET6, &spec->v6[i].addr, spec->v6[i].len, addr, sizeof(addr));
-		snprintf(err, errlen, "--ipv6 %s: %s; refused (--force allows it)", addr, why);
-		return -EPERM;
-	}
+	for (i = 0; i < spec->n_v4; i++)
+		if (vg_guard_v4(&spec->v4[i], why, sizeof(why)))
+			return refuse(err, errlen, AF_INET, &spec->v4[i].addr, spec->v4[i].len, why);
+	for (i = 0; i < spec->n_v6; i++)
+		if (vg_guard_v6(&spec->v6[i], why, sizeof(why)))
+			return refuse(err, errlen, AF_INET6, &spec->v6[i].addr, spec->v6[i].len,
+				      why);
 	return 0;
 }
 
