@@ -364,14 +364,6 @@ static const struct {
 	[VG_MAP_TOTALS] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct vg_stats) },
 };
 
-/* Layout 1 (VG_MAP_LAYOUT): a change to these sizes is a new layout;
- * bump VG_MAP_LAYOUT and these with it. */
-_Static_assert(VG_MAP_LAYOUT == 1 && sizeof(struct vg_policy_entry) == 104 &&
-	       sizeof(struct vg_policy) == 96 && sizeof(struct vg_v4_key) == 16 &&
-	       sizeof(struct vg_v6_key) == 28 && sizeof(struct vg_drop_key) == 8 &&
-	       sizeof(struct vg_stats) == 240,
-	       "the maps' layout changed: bump VG_MAP_LAYOUT (include/vifguard.h)");
-
 static int check_layout(const struct vg_state *st, int id, const char *path, char *err,
 			size_t errlen)
 {
