@@ -248,8 +248,10 @@ int vg_guard_iface(const char *ifname, char *err, size_t errlen)
 		snprintf(err, errlen, "a port of %s %s: part of the host's uplink, not a "
 			 "guest's interface%s", d.master_driver[0] == 't' ? "team" : "bond",
 			 d.master[0] ? d.master : "(unknown)", hint);
-	else if (is(d.driver, "veth", "tun") || is(d.driver, "vif", NULL) ||
-		 is(d.parent_bus, "xen-backend", NULL))
+	/* xen-netback's: its parent is on the xen-backend bus, whose
+	 * driver "vif" ethtool reports (when sysfs cannot say, that only). */
+	else if (is(d.driver, "veth", "tun") || is(d.parent_bus, "xen-backend", NULL) ||
+		 (is(d.driver, "vif", NULL) && !d.parent_bus[0]))
 		return 0;
 	else if (d.parent_bus[0])
 		snprintf(err, errlen, "a physical NIC (driver %s, %s %s): the host's own "
