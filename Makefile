@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# vifguard.  `make` builds, `make test` installs what the tests need,
+# vifguard.  `make` builds, `make install` and `make uninstall` put it in
+# place and take it away, `make test` installs what the tests need,
 # builds and runs every test, `make demo` shows it working, `make deps`
 # installs the Debian packages of all of them.
 # Each part's rules live in mk/*.mk; this file holds what they share.
@@ -46,6 +47,7 @@ endif
 ALL_TARGETS :=
 TEST_SUITES :=
 INSTALL_TARGETS :=
+UNINSTALL_TARGETS :=
 CLEAN_FILES :=
 
 # Goals that install every package the build, the tests and the demo
@@ -61,7 +63,7 @@ BUILD_DEPS := $(if $(filter $(DEPS_GOALS),$(MAKECMDGOALS)),$(DEPS_STAMP),build-d
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
-.PHONY: all deps build-deps test demo install clean
+.PHONY: all deps build-deps test demo install uninstall clean
 
 include $(sort $(wildcard mk/*.mk))
 
@@ -85,6 +87,10 @@ test: $(DEPS_STAMP)
 	$(Q)OUTPUT=$(OUTPUT) MAKE="$(MAKE)" tests/run-tests.sh $(TEST_SUITES)
 
 install: $(INSTALL_TARGETS)
+
+# Removes what install put in place (same PREFIX and DESTDIR), and the
+# directories only vifguard uses once empty; an operator's config stays.
+uninstall: $(UNINSTALL_TARGETS)
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

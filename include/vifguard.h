@@ -29,6 +29,12 @@
 
 #include <linux/types.h>
 
+/* The maps' layout (their types, key and value sizes, and the meaning
+ * of their fields), as `vifguard --version` reports it: pins of another
+ * layout are refused (loader/state.c, map_layout).  Bump it with any such
+ * change, and the sizes asserted at the end of this file with it. */
+#define VG_MAP_LAYOUT		1
+
 /* Map sizes.  "policy_spill", "drops" and the tries are created with
  * BPF_F_NO_PREALLOC: ceilings, not memory reserved up front; "policy" and
  * "passes" are arrays, allocated in full. */
@@ -185,5 +191,12 @@ struct vg_drop_key {
 struct vg_stats {
 	__u64 pkts[VG_REASON_MAX];
 };
+
+/* Layout 1 (VG_MAP_LAYOUT): a change to these sizes is a new layout. */
+_Static_assert(VG_MAP_LAYOUT == 1 && sizeof(struct vg_policy_entry) == 104 &&
+	       sizeof(struct vg_policy) == 96 && sizeof(struct vg_v4_key) == 16 &&
+	       sizeof(struct vg_v6_key) == 28 && sizeof(struct vg_drop_key) == 8 &&
+	       sizeof(struct vg_stats) == 240,
+	       "the maps' layout changed: bump VG_MAP_LAYOUT");
 
 #endif /* VIFGUARD_H */

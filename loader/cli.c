@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <bpf/libbpf.h>
 
 #include "cli.h"
 #include "hotplug.h"
 #include "json.h"
+#include "probe.h"
 
 #ifndef VIFGUARD_VERSION
 #define VIFGUARD_VERSION "unknown"
@@ -110,6 +112,9 @@ const struct vg_cmd vg_cmds[] = {
 	{ "release", vg_cmd_release,
 	  "hand an interface set by attach back to its sources", vg_help_release,
 	  &vg_args_release, 0 },
+	{ "check-config", vg_cmd_check_config,
+	  "check the config file offline, listing every error", vg_help_check_config,
+	  &vg_args_check_config, 0 },
 	/* ---- end of Xen commands ---- */
 	{ "help", cmd_help, "this list, or the usage of one command", help_help,
 	  &help_args, 0 },
@@ -142,7 +147,8 @@ static const struct vg_opt global_opts[] = {
 	{ "debug", 'd', NULL, VG_OPT_FLAG, offsetof(struct global_args, debug), NULL,
 	  "libbpf's log on stderr" },
 	{ "version", 'V', NULL, VG_OPT_FLAG, offsetof(struct global_args, version), NULL,
-	  "version" },
+	  "version, map layout and the kernel features found\n(cls_bpf, tcx, batch_ops, btf), "
+	  "each tried" },
 	{ "help", 'h', NULL, VG_OPT_FLAG, offsetof(struct global_args, help), NULL,
 	  "this text" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
@@ -201,20 +207,44 @@ static int cmd_help(struct vg_out *out, void *opts)
 	return EXIT_SUCCESS;
 }
 
+/* The version, the maps' layout and what the kernel offers, tried. */
 static int version(struct vg_out *out)
 {
+	static const char *const word[] = { "unknown (not permitted)", "no", "yes" };
+	struct vg_features feat;
+	struct utsname uts;
 	char lib[32];
+	int i;
 
 	snprintf(lib, sizeof(lib), "%u.%u", libbpf_major_version(), libbpf_minor_version());
+	if (uname(&uts))
+		snprintf(uts.release, sizeof(uts.release), "unknown");
+	vg_probe_features(&feat);
 	if (out->json) {
 		struct vg_json *j = vg_out_json(out);
 
 		vg_json_object_start(j);
 		vg_json_kv_string(j, "version", VIFGUARD_VERSION);
 		vg_json_kv_string(j, "libbpf", lib);
+		vg_json_kv_uint(j, "map_layout", VG_MAP_LAYOUT);
+		vg_json_kv_string(j, "kernel", uts.release);
+		vg_json_name(j, "features");
+		vg_json_object_start(j);
+		for (i = 0; i < VG_FEAT_N; i++) {
+			vg_json_name(j, vg_feature_names[i]);
+			if (feat.has[i] < 0)
+				vg_json_null(j);
+			else
+				vg_json_bool(j, feat.has[i]);
+		}
+		vg_json_object_end(j);
 		vg_json_object_end(j);
 	} else {
-		printf("vifguard %s (libbpf %s)\n", VIFGUARD_VERSION, lib);
+		printf("vifguard %s (libbpf %s)\nmap layout %u\nkernel %s:", VIFGUARD_VERSION,
+		       lib, VG_MAP_LAYOUT, uts.release);
+		for (i = 0; i < VG_FEAT_N; i++)
+			printf("%s %s %s", i ? "," : "", vg_feature_names[i], word[feat.has[i] + 1]);
+		putchar('\n');
 	}
 	return EXIT_SUCCESS;
 }

@@ -86,6 +86,7 @@ struct vg_attach_args {
 	bool help;
 	const char *ifname;	/* IFACE as given */
 	bool mode_set;		/* --mode seen */
+	bool force;		/* --force: no guard rails (guard.h) */
 };
 extern const struct vg_args vg_args_attach;
 int vg_attach_parse(int argc, char **argv, struct vg_attach_args *a, char *err, size_t errlen);

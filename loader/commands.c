@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "guard.h"
 #include "json.h"
 #include "sanitize.h"
 #include "tc.h"
@@ -22,14 +23,23 @@ const char vg_help_attach[] =
 "Usage: vifguard attach IFACE --mac MAC [--mac MAC]... [--ipv4 ADDR[/LEN]]...\n"
 "           [--ipv6 ADDR[/LEN]]... [--mode locked|disabled] [--no-dhcp]\n"
 "           [--allow-dhcp-server] [--allow-ra] [--no-link-local]\n"
-"           [--allow-ethertype 0xNNNN]... [--attach cls_bpf|tcx]\n"
+"           [--allow-ethertype 0xNNNN]... [--attach cls_bpf|tcx] [--force]\n"
 "\n"
 "Attaches the filter to IFACE with this policy, or updates the policy of\n"
 "an attached interface in place (never detaching it).  The policy replaces\n"
 "the previous one whole, and is the operator's: on a Xen guest interface,\n"
 "hotplug, setup-vif-rules and sync leave it in force, whatever the\n"
 "interface's sources say, until `vifguard release IFACE` hands it back to\n"
-"them (vifguard help release).\n";
+"them (vifguard help release).\n"
+"\n"
+"Guard rails: IFACE must be a device a guest sends through (a xen-netback\n"
+"vif, a tun/tap device or a veth), not the loopback device, a bridge, a\n"
+"bond or team or one of its ports, a physical NIC or another kind; no\n"
+"address may be all addresses, a prefix shorter than /8 (IPv4) or /16\n"
+"(IPv6), or hold 0.0.0.0/8, loopback, multicast, broadcast or the\n"
+"unspecified address.  --force skips these two checks, and only them: a\n"
+"multicast, broadcast or all-zero MAC, host bits set and the like are\n"
+"refused whatever the force.\n";
 
 const char vg_help_detach[] =
 "Usage: vifguard detach IFACE\n"
@@ -177,6 +187,8 @@ static const struct vg_opt attach_opts[] = {
 		   "tagged frames, the frame inside checked"),
 	ATTACH_OPT("attach", "METHOD", opt_attach,
 		   "cls_bpf (default; clsact ingress) or tcx (Linux >= 6.6)"),
+	{ "force", 0, NULL, VG_OPT_FLAG, offsetof(struct vg_attach_args, force), NULL,
+	  "skip the guard rails: any kind of device, any\naddress range (see above)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -212,6 +224,8 @@ static int attach_check(void *o, char *err, size_t errlen)
 			snprintf(err, errlen, "attach: %s", perr);
 		return -EINVAL;
 	}
+	if (!a->force && vg_guard_spec(&a->spec, err, errlen))
+		return -EINVAL;
 	return 0;
 }
 
@@ -287,6 +301,10 @@ int vg_cmd_attach(struct vg_out *out, void *opts)
 	ifindex = if_nametoindex(a.spec.ifname);
 	if (!ifindex) {
 		vg_out_err(out, "%s: cannot attach: %s", a.spec.ifname, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	if (!a.force && vg_guard_iface(a.spec.ifname, err, sizeof(err))) {
+		vg_out_err(out, "%s: cannot attach: %s", a.spec.ifname, err);
 		return EXIT_FAILURE;
 	}
 	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_LOAD, err, sizeof(err));

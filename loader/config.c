@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "guard.h"
 #include "sanitize.h"
 
 #define VG_CONFIG_MAX_SIZE	(4 << 20)
@@ -49,15 +50,62 @@ struct parse {
 	size_t errlen;
 	/* Line of the mode= seen for each entry, to name it in conflicts. */
 	unsigned int *mode_line;
+	/* vg_config_check: every finding goes here, and parsing goes on. */
+	vg_config_report_fn report;
+	void *arg;
+	unsigned int n_errors, n_warnings;
 };
+
+static void say(struct parse *p, bool warning, const char *word, const char *what)
+{
+	struct vg_config_finding f = {
+		.file = p->name, .line = p->line, .warning = warning, .word = word,
+		.cause = what, .msg = p->err,
+	};
+
+	if (word)
+		snprintf(p->err, p->errlen, "%s:%u: %s'%s': %s", p->name, p->line,
+			 warning ? "warning: " : "", word, what);
+	else if (p->line)
+		snprintf(p->err, p->errlen, "%s:%u: %s", p->name, p->line, what);
+	else
+		snprintf(p->err, p->errlen, "%s: %s", p->name, what);
+	if (p->report)
+		p->report(p->arg, &f);
+}
 
 static int fail(struct parse *p, const char *word, const char *what)
 {
-	if (word)
-		snprintf(p->err, p->errlen, "%s:%u: '%s': %s", p->name, p->line, word, what);
-	else
-		snprintf(p->err, p->errlen, "%s:%u: %s", p->name, p->line, what);
+	say(p, false, word, what);
+	p->n_errors++;
 	return -EINVAL;
+}
+
+/* A finding about the whole file, from a message "PATH: cause" in p->err. */
+static void say_file(struct parse *p)
+{
+	char cause[VG_ERRLEN + 256];
+	size_t n = strlen(p->name);
+
+	if (!strncmp(p->err, p->name, n) && p->err[n] == ':' && p->err[n + 1] == ' ')
+		snprintf(cause, sizeof(cause), "%s", p->err + n + 2);
+	else
+		snprintf(cause, sizeof(cause), "%s", p->err);
+	p->line = 0;
+	fail(p, NULL, cause);
+}
+
+/* vg_config_check only: what attach's guard rails would refuse. */
+static void warn_guard(struct parse *p, const char *word, int refused, const char *why)
+{
+	char what[VG_ERRLEN + 128];
+
+	if (!refused)
+		return;
+	snprintf(what, sizeof(what), "%s; applied as written, but attach refuses it "
+		 "without --force", why);
+	say(p, true, word, what);
+	p->n_warnings++;
 }
 
 static struct vg_config_entry *entry_for(struct parse *p, const char *key)
@@ -127,9 +175,16 @@ static struct vg_config_entry *entry_for(struct parse *p, const char *key)
 static int add_prefix(struct parse *p, struct vg_spec *spec, const char *word, bool v6)
 {
 	char perr[VG_ERRLEN];
+	int refused;
 
 	if (vg_spec_add_prefix(spec, v6, word, perr, sizeof(perr)))
 		return fail(p, word, perr);
+	if (!p->report)
+		return 0;
+	/* The adder appends: the last of its family is word's. */
+	refused = v6 ? vg_guard_v6(&spec->v6[spec->n_v6 - 1], perr, sizeof(perr)) :
+		       vg_guard_v4(&spec->v4[spec->n_v4 - 1], perr, sizeof(perr));
+	warn_guard(p, word, refused, perr);
 	return 0;
 }
 
@@ -138,7 +193,7 @@ static int add_list(struct parse *p, struct vg_spec *spec, const char *word,
 		    const char *list, bool v6)
 {
 	char buf[1024], *item, *save = NULL;
-	int err;
+	int err = 0, ret;
 
 	if (!*list)
 		return fail(p, word, "empty address list");
@@ -146,11 +201,12 @@ static int add_list(struct parse *p, struct vg_spec *spec, const char *word,
 		return fail(p, word, "address list too long");
 	strcpy(buf, list);
 	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		err = add_prefix(p, spec, item, v6);
-		if (err)
-			return err;
+		ret = add_prefix(p, spec, item, v6);
+		if (ret && !p->report)
+			return ret;
+		err = err ? err : ret;
 	}
-	return 0;
+	return err;
 }
 
 static int parse_word(struct parse *p, struct vg_config_entry *e, char *word)
@@ -226,7 +282,7 @@ static int parse_line(struct parse *p, char *line)
 {
 	struct vg_config_entry *e;
 	char *word, *save = NULL, *hash;
-	int err;
+	int err = 0, ret;
 
 	hash = strchr(line, '#');
 	if (hash)
@@ -238,11 +294,13 @@ static int parse_line(struct parse *p, char *line)
 	if (!e)
 		return -EINVAL;
 	while ((word = strtok_r(NULL, " \t\r\f\v", &save))) {
-		err = parse_word(p, e, word);
-		if (err)
-			return err;
+		ret = parse_word(p, e, word);
+		/* Checking: on to the next word, to find every error. */
+		if (ret && !p->report)
+			return ret;
+		err = err ? err : ret;
 	}
-	return 0;
+	return err;
 }
 
 void vg_config_free(struct vg_config *cfg)
@@ -252,215 +310,106 @@ void vg_config_free(struct vg_config *cfg)
 	cfg->n = 0;
 }
 
-int vg_config_parse(const char *name, const char *text, struct vg_config *cfg,
-		    char *err, size_t errlen)
+/* Parses text line by line into p->cfg (emptied first); with p->report
+ * on to the end whatever it finds, else up to the first error. */
+static int parse_text(struct parse *p, const char *text)
 {
-	struct parse p = {
-		.name = name, .cfg = cfg, .err = err, .errlen = errlen,
-	};
+	struct vg_config *cfg = p->cfg;
 	const char *s = text;
 	char *line = NULL;
-	int ret = 0;
+	int ret = 0, r;
 
 	memset(cfg, 0, sizeof(*cfg));
-	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	snprintf(cfg->path, sizeof(cfg->path), "%s", p->name);
 	while (*s) {
 		size_t len = strcspn(s, "\n");
 		char *l;
 
-		p.line++;
+		p->line++;
 		l = realloc(line, len + 1);
 		if (!l) {
-			ret = fail(&p, NULL, strerror(ENOMEM));
+			ret = fail(p, NULL, strerror(ENOMEM));
 			break;
 		}
 		line = l;
 		memcpy(line, s, len);
 		line[len] = '\0';
-		ret = parse_line(&p, line);
-		if (ret)
+		r = parse_line(p, line);
+		ret = ret ? ret : r;
+		if (ret && !p->report)
 			break;
 		s += len;
 		if (*s == '\n')
 			s++;
 	}
 	free(line);
-	free(p.mode_line);
+	free(p->mode_line);
+	p->mode_line = NULL;
+	return ret;
+}
+
+int vg_config_parse(const char *name, const char *text, struct vg_config *cfg,
+		    char *err, size_t errlen)
+{
+	struct parse p = {
+		.name = name, .cfg = cfg, .err = err, .errlen = errlen,
+	};
+	int ret = parse_text(&p, text);
+
 	if (ret)
 		vg_config_free(cfg);
 	return ret;
 }
 
 /*
- * Resolves the directory of path into real (symbolic links in directory
- * names are allowed, as on hosts where /etc/xensource is one) and checks
- * every directory from / down to it with root_only().  -ENOENT when the
- * directory does not exist (no config); other errors name path.
+ * Reads path and parses it through p (p->name is path).  A missing file
+ * is 0 with nothing parsed.  With p->report, a file that is not root's
+ * alone is reported and still parsed, so that check-config lists every
+ * error at once.
  */
-static int check_dirs(const char *path, char *real, const char **base,
-		      char *err, size_t errlen)
-{
-	char dir[PATH_MAX], pre[PATH_MAX], *slash, *next;
-	struct stat st;
-	size_t n, len;
-	int ret;
-
-	if (strlen(path) >= sizeof(dir)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(ENAMETOOLONG));
-		return -ENAMETOOLONG;
-	}
-	strcpy(dir, path);
-	slash = strrchr(dir, '/');
-	if (!slash) {
-		strcpy(dir, ".");
-		*base = path;
-	} else {
-		*base = path + (slash - dir) + 1;
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-	}
-	if (!**base) {
-		snprintf(err, errlen, "%s: not a file name", path);
-		return -EISDIR;
-	}
-	if (!realpath(dir, real)) {
-		ret = -errno;
-		/* A directory named by a dangling link is an error, not a
-		 * missing config: someone meant the file to be elsewhere. */
-		if (ret == -ENOENT && !(lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)))
-			return -ENOENT;
-		snprintf(err, errlen, "%s: directory %s: %s", path, dir, strerror(-ret));
-		return ret;
-	}
-	len = strlen(real);
-	/* real is absolute and free of links: check "/", then each prefix. */
-	for (n = 1;;) {
-		memcpy(pre, real, n);
-		pre[n] = '\0';
-		if (lstat(pre, &st)) {
-			ret = -errno;
-			snprintf(err, errlen, "%s: directory %s: %s", path, pre, strerror(-ret));
-			return ret;
-		}
-		if (!vg_root_only(&st)) {
-			snprintf(err, errlen,
-				 "%s: directory %s is owned by uid %u with mode %04o; refused (must be root's and not writable by group or others)",
-				 path, pre, (unsigned int)st.st_uid,
-				 (unsigned int)(st.st_mode & 07777));
-			return -EPERM;
-		}
-		if (n >= len)
-			break;
-		next = strchr(real + n + 1, '/');
-		n = next ? (size_t)(next - real) : len;
-	}
-	return 0;
-}
-
-/*
- * Opens path for reading as the only policy source root does not write
- * through xenstore: never through a symbolic link, only a regular file
- * that only root can change.  Returns a FILE, or NULL with errno set and
- * err filled (errno ENOENT with err untouched: no config).
- */
-static FILE *open_config(const char *path, char *err, size_t errlen)
-{
-	char real[PATH_MAX], full[PATH_MAX + NAME_MAX + 2];
-	const char *base;
-	struct stat st;
-	FILE *f;
-	int fd, ret;
-
-	ret = check_dirs(path, real, &base, err, errlen);
-	if (ret)
-		goto fail;
-	snprintf(full, sizeof(full), "%s/%s", strcmp(real, "/") ? real : "", base);
-	/* O_NONBLOCK: a FIFO must not hang a hotplug script. */
-	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		ret = -errno;
-		if (ret == -ENOENT)
-			goto fail;
-		if (ret == -ELOOP && lstat(full, &st) == 0 && S_ISLNK(st.st_mode))
-			snprintf(err, errlen, "%s: a symbolic link; refused (name the file itself)",
-				 path);
-		else
-			snprintf(err, errlen, "%s: %s", path, strerror(-ret));
-		goto fail;
-	}
-	if (fstat(fd, &st)) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
-		goto fail_fd;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = -EINVAL;
-		snprintf(err, errlen, "%s: not a regular file; refused", path);
-		goto fail_fd;
-	}
-	if (!vg_root_only(&st)) {
-		ret = -EPERM;
-		snprintf(err, errlen,
-			 "%s: owned by uid %u with mode %04o; refused (must be root's and not writable by group or others)",
-			 path, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777));
-		goto fail_fd;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
-		goto fail_fd;
-	}
-	return f;
-fail_fd:
-	close(fd);
-fail:
-	errno = -ret;
-	return NULL;
-}
-
-static int load(const char *path, struct vg_config *cfg, char *err, size_t errlen)
+static int load(const char *path, struct parse *p)
 {
 	size_t len = 0, got;
 	char *buf;
 	FILE *f;
-	int ret;
+	int ret = 0;
 
-	f = open_config(path, err, errlen);
+	f = vg_config_open(path, p->err, p->errlen);
+	if (!f && errno == EPERM && p->report) {
+		say_file(p);
+		ret = -EPERM;
+		f = fopen(path, "re");
+	}
 	if (!f)
-		return errno == ENOENT ? 0 : -errno;
+		return errno == ENOENT && !p->report ? 0 : -errno;
 	buf = malloc(VG_CONFIG_MAX_SIZE + 1);
 	if (!buf) {
 		fclose(f);
-		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		snprintf(p->err, p->errlen, "%s: %s", path, strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	while ((got = fread(buf + len, 1, VG_CONFIG_MAX_SIZE + 1 - len, f)) > 0)
 		len += got;
 	if (ferror(f)) {
 		ret = -EIO;
-		snprintf(err, errlen, "%s: read error", path);
+		snprintf(p->err, p->errlen, "%s: read error", path);
 		goto out;
 	}
 	if (len > VG_CONFIG_MAX_SIZE) {
 		ret = -EFBIG;
-		snprintf(err, errlen, "%s: larger than %d bytes", path, VG_CONFIG_MAX_SIZE);
+		snprintf(p->err, p->errlen, "%s: larger than %d bytes", path, VG_CONFIG_MAX_SIZE);
 		goto out;
 	}
 	buf[len] = '\0';
 	if (strlen(buf) != len) {
-		unsigned int line = 1;
 		const char *c;
 
-		for (c = buf; *c; c++)
-			line += *c == '\n';
-		ret = -EINVAL;
-		snprintf(err, errlen, "%s:%u: NUL byte in a text file", path, line);
+		for (c = buf, p->line = 1; *c; c++)
+			p->line += *c == '\n';
+		ret = fail(p, NULL, "NUL byte in a text file");
 		goto out;
 	}
-	ret = vg_config_parse(path, buf, cfg, err, errlen);
+	ret = parse_text(p, buf) ?: ret;
 out:
 	free(buf);
 	fclose(f);
@@ -471,16 +420,54 @@ int vg_config_load(const char *path, struct vg_config *cfg, char *err, size_t er
 {
 	int ret;
 
+	struct parse p = {
+		.name = path, .cfg = cfg, .err = err, .errlen = errlen,
+	};
+
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
-	ret = load(path, cfg, err, errlen);
-	/* vg_config_parse starts from an empty cfg: set path again. */
+	ret = load(path, &p);
+	if (ret)
+		vg_config_free(cfg);
+	/* parse_text starts from an empty cfg: set path again. */
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	if (ret) {
 		cfg->error = ret;
 		snprintf(cfg->errmsg, sizeof(cfg->errmsg), "%s", err);
 	}
 	return ret;
+}
+
+int vg_config_check(const char *path, vg_config_report_fn fn, void *arg,
+		    struct vg_config_summary *sum)
+{
+	char err[VG_ERRLEN + 256] = "";
+	struct vg_config cfg;
+	struct parse p = {
+		.name = path, .cfg = &cfg, .err = err, .errlen = sizeof(err),
+		.report = fn, .arg = arg,
+	};
+	size_t i;
+	int ret;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(sum, 0, sizeof(*sum));
+	ret = load(path, &p);
+	/* load() leaves what the file held even after errors. */
+	/* What stopped it before a line was read: not said yet. */
+	sum->missing = ret == -ENOENT;
+	if (ret && !p.n_errors) {
+		if (!err[0])
+			snprintf(err, sizeof(err), "%s: %s", path, strerror(-ret));
+		say_file(&p);
+	}
+	for (i = 0; i < cfg.n; i++)
+		sum->by_mac += cfg.entries[i].by_mac;
+	sum->entries = cfg.n;
+	sum->errors = p.n_errors;
+	sum->warnings = p.n_warnings;
+	vg_config_free(&cfg);
+	return (int)p.n_errors;
 }
 
 const struct vg_config_entry *vg_config_find(const struct vg_config *cfg,

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "policy.h"
 
@@ -66,6 +67,46 @@ int vg_config_parse(const char *name, const char *text, struct vg_config *cfg,
  *  - it cannot be read (EACCES, ENOTDIR, ELOOP, ...) or has an error.
  */
 int vg_config_load(const char *path, struct vg_config *cfg, char *err, size_t errlen);
+
+/* One finding of vg_config_check. */
+struct vg_config_finding {
+	const char *file;
+	unsigned int line;	/* 0: the file as a whole */
+	/* A warning: applied as written by hotplug, but attach's guard
+	 * rails (guard.h) refuse it without --force.  Else an error: the
+	 * file is refused whole and the VIFs it decides fail closed. */
+	bool warning;
+	const char *word;	/* the word at fault, or NULL */
+	const char *cause;	/* what is wrong with it */
+	const char *msg;	/* all of it: "file:line: 'word': cause" */
+};
+
+typedef void (*vg_config_report_fn)(void *arg, const struct vg_config_finding *f);
+
+struct vg_config_summary {
+	size_t entries, by_mac;		/* keys; the rest are VIF UUIDs */
+	unsigned int errors, warnings;
+	bool missing;			/* no such file (hotplug: an empty config) */
+};
+
+/*
+ * Opens path for reading, never through a symbolic link, only a regular
+ * file that only root can change (the checks of vg_config_load below).
+ * Returns a FILE, or NULL with errno set and err filled ("PATH: why";
+ * errno ENOENT with err untouched: no config).  config_open.c.
+ */
+FILE *vg_config_open(const char *path, char *err, size_t errlen);
+
+/*
+ * Checks path as vg_config_load reads it, but goes on after an error to
+ * report every finding to fn, in order: each bad word of each line (the
+ * rest of a line whose KEY is bad is skipped), the trust checks of the
+ * file (a file not root's alone is parsed all the same), and as warnings
+ * the addresses attach's guard rails refuse.  A missing file is an
+ * error here.  Returns the number of errors; no xenstore, no bpffs.
+ */
+int vg_config_check(const char *path, vg_config_report_fn fn, void *arg,
+		    struct vg_config_summary *sum);
 
 /* The entry for a VIF: by VIF UUID first (NULL or "" when unknown), then
  * by MAC (NULL when unknown).  NULL when none matches. */

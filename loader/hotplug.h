@@ -23,12 +23,15 @@ int vg_cmd_hotplug(struct vg_out *out, void *opts);
 int vg_cmd_setup_vif_rules(struct vg_out *out, void *opts);
 int vg_cmd_sync(struct vg_out *out, void *opts);
 int vg_cmd_release(struct vg_out *out, void *opts);
+/* check-config [FILE] (check_config.c): the config file checked offline. */
+int vg_cmd_check_config(struct vg_out *out, void *opts);
 
 /* One-paragraph help of each, for `vifguard help COMMAND`. */
 extern const char vg_help_hotplug[];
 extern const char vg_help_setup_vif_rules[];
 extern const char vg_help_sync[];
 extern const char vg_help_release[];
+extern const char vg_help_check_config[];
 
 /* ---- their command lines (hotplug_args.c) ---- */
 
@@ -70,6 +73,6 @@ struct vg_release_args {
 };
 
 extern const struct vg_args vg_args_hotplug, vg_args_setup_vif_rules, vg_args_sync,
-	vg_args_release;
+	vg_args_release, vg_args_check_config;
 
 #endif /* VG_HOTPLUG_H */

@@ -34,7 +34,8 @@ FUZZ_PARSERS_NAMES := $(patsubst $(FUZZ_PARSERS_SRC)/fuzz_%.c,%,\
 FUZZ_PARSERS_BINS := $(addprefix $(FUZZ_PARSERS_DIR)/fuzz-,$(FUZZ_PARSERS_NAMES))
 # Every loader file a harness reaches; none of them loads BPF.  The
 # table xenstore of the tests (tests/lib) stands in for a host's.
-FUZZ_PARSERS_LOADER := policy config source xs json cli_args cli_out commands sanitize
+FUZZ_PARSERS_LOADER := policy config config_open guard source xs json cli_args cli_out commands \
+	sanitize
 FUZZ_PARSERS_OBJS := $(patsubst %,$(FUZZ_PARSERS_DIR)/obj/%.o,$(FUZZ_PARSERS_LOADER)) \
 	$(FUZZ_PARSERS_DIR)/obj/xs_table.o $(FUZZ_PARSERS_DIR)/obj/stubs.o
 FUZZ_PARSERS_STAMP := $(FUZZ_PARSERS_DIR)/.toolchain-ok

@@ -31,6 +31,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,\
 ALL_TARGETS += $(VIFGUARD)
 TEST_SUITES += unit
 INSTALL_TARGETS += install-bin
+UNINSTALL_TARGETS += uninstall-bin
 CLEAN_FILES +=
 
 $(OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) | $(BUILD_DEPS)
@@ -54,7 +55,7 @@ $(UNIT_TESTS): $(OUTPUT)/tests/%: tests/unit/%.c $(LOADER_LIB_OBJS) $(LOADER_HDR
 	$(Q)$(CC) $(CFLAGS) -I$(CURDIR)/tests/lib -DVG_BIN='"$(VIFGUARD)"' $(LDFLAGS) -o $@ \
 		$(filter %.c %.o,$^) -lcmocka $(LOADER_LIBS)
 
-.PHONY: vifguard test-unit install-bin
+.PHONY: vifguard test-unit install-bin uninstall-bin
 vifguard: $(VIFGUARD)
 
 # Every test binary runs even when an earlier one fails; TAP on stdout.
@@ -67,3 +68,7 @@ install-bin: $(VIFGUARD_BIN)
 	$(call msg,INSTALL,$(DESTDIR)$(SBINDIR)/vifguard)
 	$(Q)install -d $(DESTDIR)$(SBINDIR)
 	$(Q)install -m 0755 $(VIFGUARD_BIN) $(DESTDIR)$(SBINDIR)/vifguard
+
+uninstall-bin:
+	$(call msg,REMOVE,$(DESTDIR)$(SBINDIR)/vifguard)
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/vifguard

@@ -14,7 +14,7 @@ MANDIR ?= $(PREFIX)/share/man
 # Xen's stock scripts the vif-vifguard-* scripts can hand over to.
 XEN_WRAPPED := bridge openvswitch route nat
 
-XEN_UNIT_SRCS := loader/config.c loader/source.c loader/xs.c tests/lib/xs_table.c \
+XEN_UNIT_SRCS := loader/config.c loader/config_open.c loader/guard.c loader/source.c loader/xs.c tests/lib/xs_table.c \
 	loader/policy.c loader/sanitize.c
 XEN_UNIT_TESTS := $(OUTPUT)/tests/test_xen_config $(OUTPUT)/tests/test_xen_sources
 XEN_SHIM := $(OUTPUT)/test_xen_shim.so
@@ -25,6 +25,7 @@ XEN_INTEGRATION := tests/integration/test_hotplug.sh tests/integration/test_xapi
 # Two tiny test helpers; the integration runner of every suite may need them.
 ALL_TARGETS += $(XEN_SHIM) $(XEN_NLMON)
 INSTALL_TARGETS += install-xen
+UNINSTALL_TARGETS += uninstall-xen
 TEST_SUITES += xen-unit xen-integration
 
 $(OUTPUT)/tests/test_xen_%: tests/unit/test_xen_%.c $(XEN_UNIT_SRCS) \
@@ -51,7 +52,7 @@ define xen_install_script
 		chmod $(3) $(2).tmp && mv -f $(2).tmp $(2)
 endef
 
-.PHONY: install-xen test-xen-unit test-xen-integration
+.PHONY: install-xen uninstall-xen test-xen-unit test-xen-integration
 install-xen:
 	$(call msg,INSTALL,Xen hook and scripts and xenopsd drop-in)
 	$(Q)install -d $(DESTDIR)$(XEN_SCRIPTDIR)/vif-post.d \
@@ -65,6 +66,20 @@ install-xen:
 	$(call xen_install_script,hotplug/setup-vif-rules,$(DESTDIR)$(LIBEXECDIR)/vifguard/setup-vif-rules,0755)
 	$(Q)install -m 0644 docs/vifguard.8 $(DESTDIR)$(MANDIR)/man8/vifguard.8
 	$(Q)install -m 0644 etc/vifguard.conf.example $(DESTDIR)$(XEN_CONFDIR)/vifguard.conf.example
+
+# What install-xen installs; the directories of vifguard's own go once
+# empty (an operator's vifguard.conf keeps its directory), Xen's stay.
+uninstall-xen:
+	$(call msg,REMOVE,Xen hook and scripts and xenopsd drop-in)
+	$(Q)rm -f $(DESTDIR)$(XEN_SCRIPTDIR)/vif-post.d/vifguard.hook \
+		$(DESTDIR)$(XEN_SCRIPTDIR)/vif-vifguard \
+		$(addprefix $(DESTDIR)$(XEN_SCRIPTDIR)/vif-vifguard-,$(XEN_WRAPPED)) \
+		$(DESTDIR)$(LIBEXECDIR)/vifguard/setup-vif-rules \
+		$(DESTDIR)$(MANDIR)/man8/vifguard.8 \
+		$(DESTDIR)$(XEN_CONFDIR)/vifguard.conf.example
+	$(Q)for d in $(DESTDIR)$(LIBEXECDIR)/vifguard $(DESTDIR)$(XEN_CONFDIR); do \
+		[ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d || exit 1; \
+	done
 
 test-xen-unit: $(XEN_UNIT_TESTS)
 	$(Q)rc=0; for t in $(XEN_UNIT_TESTS); do $$t || rc=1; done; exit $$rc

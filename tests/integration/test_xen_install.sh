@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # make install DESTDIR=... PREFIX=...: the binary, the hook, the vif
 # scripts and the xenopsd drop-in where Xen and XAPI look for them, with
-# the binary's installed path filled in; the man page and the example
-# config.  No namespaces needed.
+# the binary's installed path filled in; the man page, the example
+# config and the bash completion.  make uninstall with the same DESTDIR
+# and PREFIX removes every file again, and vifguard's own directories,
+# but not an operator's config.  No namespaces needed.
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || vg_skip_all "needs root (make may install packages)"
@@ -32,6 +34,7 @@ done
 expect "f 755 ./usr/local/libexec/vifguard/setup-vif-rules " "the xenopsd drop-in"
 expect "f 644 ./usr/local/share/man/man8/vifguard.8 " "the man page"
 expect "f 644 ./etc/vifguard/vifguard.conf.example " "the example config"
+expect "f 644 ./usr/local/share/bash-completion/completions/vifguard " "the bash completion"
 tap_check "no config file is installed over the operator's" "" \
 	"$(grep -F ./etc/vifguard/vifguard.conf' ' <<<"$listing")"
 
@@ -54,4 +57,24 @@ tap_check "setup-vif-rules hands its arguments over" \
 out=$("$dest/etc/xen/scripts/vif-vifguard" online type_if=vif 2>&1)
 tap_check "vif-vifguard under its own name: exit 1" 1 "$?" "$out"
 
+# uninstall: every file goes; an operator's config stays, in its directory.
+installed=$(cd "$dest" && find . ! -type d | sort)
+uninstall() {
+	make -s -C "$VG_TOP" --no-print-directory uninstall DESTDIR="$dest" PREFIX=/usr/local \
+		>"$dest.out" 2>&1
+	tap_check "make uninstall DESTDIR PREFIX=/usr/local: exit 0" 0 "$?" "$(cat "$dest.out")"
+	rm -f "$dest.out"
+}
+echo "00:16:3e:00:00:01 192.0.2.1" >"$dest/etc/vifguard/vifguard.conf"
+uninstall
+tap_check "uninstall: every installed file removed, the operator's config kept" \
+	"./etc/vifguard/vifguard.conf" "$(cd "$dest" && find . ! -type d | sort)" "installed: $installed"
+rm "$dest/etc/vifguard/vifguard.conf"
+make -s -C "$VG_TOP" --no-print-directory install DESTDIR="$dest" PREFIX=/usr/local >/dev/null 2>&1
+uninstall
+tap_check "uninstall: nothing but empty shared directories left" "" \
+	"$(cd "$dest" && find . ! -type d)"
+tap_check "uninstall: vifguard's own directories removed" "" \
+	"$(cd "$dest" && find . -type d \( -name vifguard -o -path ./etc/vifguard \))"
+uninstall
 tap_done

@@ -150,6 +150,41 @@ static void attach_bad(void **state)
 	}
 }
 
+/* The guard rails (loader/guard.c): refused naming the argument as
+ * typed, unless --force; what is never valid stays refused with --force. */
+static void attach_guard(void **state)
+{
+	struct vg_attach_args a;
+	char err[VG_ERRLEN + 64];
+
+	(void)state;
+	assert_int_equal(parse(&a, err, sizeof(err), "vif5.0", "--mac", MAC, "--ipv4",
+			       "10.0.0.5", "--ipv4", "127.0.0.1", NULL), -EINVAL);
+	assert_string_equal(err, "--ipv4 127.0.0.1: in loopback (127.0.0.0/8), which never "
+			    "leaves a host; refused (--force allows it)");
+	assert_int_equal(parse(&a, err, sizeof(err), "vif5.0", "--mac", MAC, "--ipv6", "::/0",
+			       NULL), -EINVAL);
+	assert_string_equal(err, "--ipv6 ::/0: all addresses: the guest could use any source; "
+			    "refused (--force allows it)");
+	assert_int_equal(parse(&a, err, sizeof(err), "vif5.0", "--mac", MAC, "--ipv4",
+			       "0.0.0.0/0", "--ipv6", "::/0", "--force", NULL), 0);
+	assert_true(a.force);
+	assert_int_equal(a.spec.n_v4, 1);
+	assert_int_equal(a.spec.n_v6, 1);
+	assert_int_equal(parse(&a, err, sizeof(err), "vif5.0", "--force", "--mac",
+			       "ff:ff:ff:ff:ff:ff", NULL), -EINVAL);
+	assert_contains(err, "a multicast or broadcast MAC address is never a valid source");
+	assert_int_equal(parse(&a, err, sizeof(err), "vif5.0", "--force", "--mac",
+			       "00:00:00:00:00:00", NULL), -EINVAL);
+	assert_contains(err, "00:00:00:00:00:00 is not a valid source");
+	assert_int_equal(parse(&a, err, sizeof(err), "vif5.0", "--force", "--mac", MAC,
+			       "--ipv4", "224.0.0.1", NULL), -EINVAL);
+	assert_contains(err, "a multicast address is never a valid source");
+	assert_int_equal(parse(&a, err, sizeof(err), "vif5.0", "--mac", MAC, "--ipv4",
+			       "10.0.0.0/8", "--ipv6", "2001:db8::/32", NULL), 0);
+	assert_false(a.force);
+}
+
 static void attach_duplicates_and_limits(void **state)
 {
 	struct vg_attach_args a;
@@ -377,8 +412,8 @@ static void json_bad_option_every_command(void **state)
 		}
 	}
 	/* attach, detach, show, stats, gc, hotplug, setup-vif-rules, sync,
-	 * release, help. */
-	assert_int_equal(n, 10);
+	 * release, check-config, help. */
+	assert_int_equal(n, 11);
 	run(&r, "-j", "--bogus", "show", NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
 	assert_string_equal(r.out, "{\"error\":\"unknown option '--bogus'\"}\n");
@@ -435,9 +470,13 @@ static void help_and_version(void **state)
 	assert_int_equal(r.rc, 0);
 	assert_contains(r.out, "vifguard ");
 	assert_contains(r.out, "(libbpf 1.");
+	assert_contains(r.out, "\nmap layout 1\nkernel ");
+	assert_contains(r.out, ": cls_bpf ");
 	run(&r, "-j", "-V", NULL);
 	assert_int_equal(r.rc, 0);
 	assert_contains(r.out, "{\"version\":\"");
+	assert_contains(r.out, "\"map_layout\":1,");
+	assert_contains(r.out, "\"features\":{\"cls_bpf\":");
 	run(&r, "help", NULL);
 	assert_int_equal(r.rc, 0);
 	/* Every command of the table is listed, and has its own help. */
@@ -575,6 +614,7 @@ int main(void)
 		cmocka_unit_test(attach_forms),
 		cmocka_unit_test(attach_bad),
 		cmocka_unit_test(attach_duplicates_and_limits),
+		cmocka_unit_test(attach_guard),
 		cmocka_unit_test(usage_errors),
 		cmocka_unit_test(json_errors),
 		cmocka_unit_test(json_bad_option_every_command),

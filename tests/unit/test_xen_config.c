@@ -4,7 +4,9 @@
  * syntax, and every way a line can be wrong (file:line in the message,
  * nothing kept).
  */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -338,6 +340,86 @@ static void example_file(void **state)
 	free(text);
 }
 
+struct findings {
+	unsigned int n;
+	char msg[16][512];
+	bool warning[16];
+};
+
+static void collect(void *arg, const struct vg_config_finding *f)
+{
+	struct findings *fs = arg;
+
+	assert_true(fs->n < N(fs->msg));
+	snprintf(fs->msg[fs->n], sizeof(fs->msg[0]), "%s", f->msg);
+	fs->warning[fs->n++] = f->warning;
+}
+
+/* check-config's check: every error of every line, in order, with
+ * file:line; guard-rail addresses as warnings; the parser that hotplug
+ * uses still stops at the first error. */
+static void check_every_error(void **state)
+{
+	static const char text[] =
+		"# comment\n"
+		UUID_A " 10.0.0.5 300.1.1.1 frob\n"
+		"00:16:3e:5a:01:02 192.168.10.20 0.0.0.0/0 ipv6=::1,fd00::1,zz\n"
+		"nonsense 1.2.3.4 5.6.7.8/33\n"
+		"00:16:3e:5a:01:02 mode=disabled\n"
+		"00:16:3e:5a:01:02 mode=locked\n";
+	static const struct {
+		bool warning;
+		const char *msg;
+	} want[] = {
+		{ false, ":2: '300.1.1.1': not an IPv4 address" },
+		{ false, ":2: 'frob': unknown option" },
+		{ true, ":3: warning: '0.0.0.0/0': all addresses" },
+		{ true, ":3: warning: '::1': in the loopback address ::1" },
+		{ false, ":3: 'zz': not an IPv6 address" },
+		{ false, ":4: 'nonsense': expected a VIF UUID or a MAC address" },
+		{ false, ":6: 'mode=locked': conflicts with the mode set on line 5" },
+	};
+	char path[] = "/tmp/vg-test-config-XXXXXX", err[512];
+	struct vg_config_summary sum;
+	struct findings fs = { 0 };
+	unsigned int i, skip = getuid() ? 1 : 0;
+	struct vg_config cfg;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), sizeof(text) - 1);
+	fchmod(fd, 0644);
+	close(fd);
+	assert_int_equal(vg_config_check(path, collect, &fs, &sum), 5 + skip);
+	/* Not root: the file is not root's, said first. */
+	if (skip)
+		assert_contains(fs.msg[0], "owned by uid");
+	assert_int_equal(fs.n, N(want) + skip);
+	for (i = 0; i < N(want); i++) {
+		assert_int_equal(fs.warning[i + skip], want[i].warning);
+		assert_contains(fs.msg[i + skip], path);
+		assert_contains(fs.msg[i + skip], want[i].msg);
+	}
+	assert_int_equal(sum.errors, 5 + skip);
+	assert_int_equal(sum.warnings, 2);
+	assert_int_equal(sum.entries, 2);
+	assert_int_equal(sum.by_mac, 1);
+	assert_false(sum.missing);
+	/* hotplug's parser: the first error only, nothing kept. */
+	assert_int_equal(vg_config_parse(path, text, &cfg, err, sizeof(err)), -EINVAL);
+	assert_contains(err, ":2: '300.1.1.1': not an IPv4 address");
+	assert_int_equal(cfg.n, 0);
+	unlink(path);
+
+	fs.n = 0;
+	assert_int_equal(vg_config_check(path, collect, &fs, &sum), 1);
+	assert_true(sum.missing);
+	assert_int_equal(fs.n, 1);
+	assert_contains(fs.msg[0], "No such file or directory");
+}
+
 static void uuid_syntax(void **state)
 {
 	(void)state;
@@ -360,6 +442,7 @@ int main(void)
 		cmocka_unit_test(load_refused),
 		cmocka_unit_test(example_file),
 		cmocka_unit_test(uuid_syntax),
+		cmocka_unit_test(check_every_error),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * check-config [FILE]: the config file checked offline, every finding
+ * listed with file:line (config.c's vg_config_check), no xenstore and no
+ * bpffs needed.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "config.h"
+#include "hotplug.h"
+#include "hotplug_int.h"
+#include "json.h"
+#include "sanitize.h"
+
+const char vg_help_check_config[] =
+"Usage: vifguard check-config [FILE]\n"
+"\n"
+"Checks the config file (FILE, else $VIFGUARD_CONFIG, else\n"
+VG_CONFIG_DEFAULT ") as hotplug reads it, and lists every finding,\n"
+"one per line as FILE:LINE: 'WORD': what is wrong, in file order.\n"
+"Errors: a bad key, word, address or option, a mode conflict, a file\n"
+"that is not root's alone or cannot be read, each of which makes hotplug\n"
+"refuse the whole file and fail closed every VIF it decides; and a\n"
+"missing file, which hotplug reads as an empty one.  Warnings\n"
+"(FILE:LINE: warning: ...): addresses hotplug applies as written that\n"
+"attach refuses without --force (all addresses, loopback, ...).\n"
+"Needs neither xenstore nor a bpf filesystem.  Exit status 1 when there\n"
+"is an error, 0 otherwise (warnings included).\n";
+
+struct check_args {
+	const char *file;
+};
+
+static const struct vg_pos check_pos[] = {
+	{ "FILE", offsetof(struct check_args, file), VG_POS_OPTIONAL },
+	{ NULL, 0, 0 },
+};
+
+const struct vg_args vg_args_check_config = {
+	.size = sizeof(struct check_args),
+	.pos = check_pos,
+};
+
+static void finding(void *arg, const struct vg_config_finding *f)
+{
+	struct vg_out *out = arg;
+	char buf[VG_ERRLEN * 2 + 512];
+
+	if (!out->json) {
+		printf("%s\n", vg_escape_text(buf, sizeof(buf), f->msg));
+		return;
+	}
+	vg_json_object_start(&out->w);
+	vg_json_kv_uint(&out->w, "line", f->line);
+	vg_json_kv_string(&out->w, "severity", f->warning ? "warning" : "error");
+	if (f->word)
+		vg_json_kv_string(&out->w, "word", f->word);
+	vg_json_kv_string(&out->w, "cause", f->cause);
+	vg_json_kv_string(&out->w, "message", f->msg);
+	vg_json_object_end(&out->w);
+}
+
+int vg_cmd_check_config(struct vg_out *out, void *opts)
+{
+	const char *path = hp_config_path(((struct check_args *)opts)->file);
+	struct vg_config_summary sum;
+	char esc[512];
+	int errors;
+
+	if (out->json) {
+		struct vg_json *j = vg_out_json(out);
+
+		vg_json_object_start(j);
+		vg_json_kv_string(j, "file", path);
+		vg_json_name(j, "findings");
+		vg_json_array_start(j);
+	}
+	errors = vg_config_check(path, finding, out, &sum);
+	if (out->json) {
+		vg_json_array_end(&out->w);
+		vg_json_kv_uint(&out->w, "entries", sum.entries);
+		vg_json_kv_uint(&out->w, "entries_by_mac", sum.by_mac);
+		vg_json_kv_uint(&out->w, "error_count", sum.errors);
+		vg_json_kv_uint(&out->w, "warning_count", sum.warnings);
+		vg_json_kv_bool(&out->w, "valid", errors == 0);
+		vg_json_kv_bool(&out->w, "missing", sum.missing);
+		vg_json_object_end(&out->w);
+	}
+	if (sum.missing) {
+		vg_out_err(out, "%s: no such file (hotplug reads a missing file as an empty one: "
+			   "no VIF gets a policy from it)", path);
+		return EXIT_FAILURE;
+	}
+	if (errors) {
+		vg_out_err(out, "%s: %d error%s, %u warning%s: hotplug refuses the file and "
+			   "fails closed every VIF it decides", path, errors, errors == 1 ? "" : "s",
+			   sum.warnings, sum.warnings == 1 ? "" : "s");
+		return EXIT_FAILURE;
+	}
+	if (!out->json)
+		printf("%s: valid, %zu entr%s (%zu by VIF UUID, %zu by MAC), %u warning%s\n",
+		       vg_escape_text(esc, sizeof(esc), path), sum.entries,
+		       sum.entries == 1 ? "y" : "ies", sum.entries - sum.by_mac, sum.by_mac,
+		       sum.warnings, sum.warnings == 1 ? "" : "s");
+	return EXIT_SUCCESS;
+}

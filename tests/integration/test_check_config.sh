@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# check-config, as an operator runs it before copying a file to every
+# host: every error with file:line in file order, warnings for what attach
+# would refuse, exit 1 on an error and 0 otherwise, the same findings
+# under -j, the default path from $VIFGUARD_CONFIG; no xenstore and no
+# bpffs (the root named does not exist and stays so).
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" = 0 ] || vg_skip_all "needs root (the file must be root's)"
+command -v jq >/dev/null || vg_bail "jq missing (scripts/install-deps.sh)"
+dir=$(mktemp -d /tmp/vifguard-check.XXXXXX) || vg_bail "mktemp"
+trap 'rm -rf "$dir"' EXIT
+chmod 755 "$dir"
+conf=$dir/vifguard.conf
+noroot=$dir/no-bpffs
+cc() { "$VIFGUARD" -r "$noroot" "$@"; }
+
+cat >"$conf" <<'EOF'
+# a pool's file with three typos and a risky address
+9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e11 10.0.0.5 10.0.0.300
+00:16:3e:5a:01:02 192.168.10.20 ::/0
+00:16:3e:5a:01:03 mode=locked allow-ra no-such-option
+not-a-key 10.0.0.9
+0b7e1c54-2f4d-4e3a-9a1b-2c3d4e5f6a7b mode=disabled
+EOF
+chmod 644 "$conf"
+
+out=$(cc check-config "$conf" 2>"$dir/err")
+tap_check "three errors: exit 1" 1 "$?" "$(cat "$dir/err")"
+want="$conf:2: '10.0.0.300': not an IPv4 address
+$conf:3: warning: '::/0': all addresses: the guest could use any source; applied as written, but attach refuses it without --force
+$conf:4: 'no-such-option': unknown option (see vifguard(8), CONFIG FILE)
+$conf:5: 'not-a-key': expected a VIF UUID or a MAC address"
+tap_check "every finding, file:line, in file order" "$want" "$out"
+tap_check "the summary on stderr" \
+	"vifguard: $conf: 3 errors, 1 warning: hotplug refuses the file and fails closed every VIF it decides" \
+	"$(cat "$dir/err")"
+
+json=$(cc -j check-config "$conf")
+tap_check "-j: exit 1" 1 "$?"
+tap_check "-j: every finding with its line and severity" \
+	"2 error 10.0.0.300|3 warning ::/0|4 error no-such-option|5 error not-a-key" \
+	"$(jq -rs '[.[0].findings[] | "\(.line) \(.severity) \(.word)"] | join("|")' <<<"$json")"
+tap_check "-j: counts, then the error document" "3 1 false 3 errors" \
+	"$(jq -rs '"\(.[0].error_count) \(.[0].warning_count) \(.[0].valid) \(.[1].error | split(": ")[1] | split(",")[0])"' <<<"$json")"
+
+# Fixed, and named by $VIFGUARD_CONFIG: valid, the warning still said.
+sed -i -e 's/10.0.0.300/10.0.0.30/' -e 's/ no-such-option//' -e '/^not-a-key/d' "$conf"
+out=$(VIFGUARD_CONFIG=$conf cc check-config 2>&1)
+tap_check "fixed: exit 0" 0 "$?" "$out"
+tap_check "fixed: the warning and the summary" \
+	"$conf:3: warning: '::/0': all addresses: the guest could use any source; applied as written, but attach refuses it without --force
+$conf: valid, 4 entries (2 by VIF UUID, 2 by MAC), 1 warning" "$out"
+tap_check "-j fixed: valid" "true 4 []" \
+	"$(VIFGUARD_CONFIG=$conf cc -j check-config | jq -rc '"\(.valid) \(.entries) \([.findings[] | select(.severity == "error")])"')"
+
+# A file hotplug would refuse for its owner is an error, and its lines
+# are checked all the same.
+chown 65534 "$conf"
+echo "00:16:3e:5a:01:09 bad-word" >>"$conf"
+out=$(cc check-config "$conf" 2>/dev/null)
+tap_check "not root's: exit 1" 1 "$?"
+tap_check "not root's: said, and the lines still checked" \
+	"$conf: owned by uid 65534 with mode 0644; refused (must be root's and not writable by group or others)|$conf:6: 'bad-word': unknown option (see vifguard(8), CONFIG FILE)" \
+	"$(grep -v warning <<<"$out" | paste -sd'|')"
+
+out=$(cc check-config "$dir/absent.conf" 2>&1)
+tap_check "a missing file: exit 1" 1 "$?"
+case $out in
+*"no such file (hotplug reads a missing file as an empty one"*) tap_ok "a missing file: says what hotplug does" ;;
+*) tap_fail "a missing file: says what hotplug does" "no such file (hotplug reads ..." "$out" ;;
+esac
+tap_check "no bpffs root was created" no "$([ -e "$noroot" ] && echo yes || echo no)"
+out=$("$VIFGUARD" check-config "$VG_TOP/etc/vifguard.conf.example" 2>&1)
+tap_check "the shipped example is valid" 0 "$?" "$out"
+
+tap_done
