@@ -376,9 +376,9 @@ static void json_bad_option_every_command(void **state)
 			assert_string_equal(r.err, "");
 		}
 	}
-	/* attach, detach, show, stats, gc, hotplug, setup-vif-rules, sync,
-	 * release, help. */
-	assert_int_equal(n, 10);
+	/* attach, detach, show, stats, gc, dump, hotplug, setup-vif-rules,
+	 * sync, release, help. */
+	assert_int_equal(n, 11);
 	run(&r, "-j", "--bogus", "show", NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
 	assert_string_equal(r.out, "{\"error\":\"unknown option '--bogus'\"}\n");
