@@ -68,6 +68,11 @@ int vg_cmd_gc(struct vg_out *out, void *opts);
 extern const char vg_help_attach[], vg_help_detach[], vg_help_show[],
 	vg_help_stats[], vg_help_gc[];
 
+/* dump [MAP]: the pinned maps decoded (commands_dump.c). */
+int vg_cmd_dump(struct vg_out *out, void *opts);
+extern const char vg_help_dump[];
+extern const struct vg_args vg_args_dump;
+
 /* detach IFACE, show [IFACE], stats [IFACE], gc. */
 struct vg_iface_args {
 	const char *ifname;

@@ -445,3 +445,32 @@ int vg_spec_validate(const struct vg_spec *spec, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+/* names[i] is the name of bit 1 << i; NULL for another bit or none. */
+static const char *bit_name(const char *const *names, size_t n, unsigned int bit)
+{
+	unsigned int i = bit ? (unsigned int)__builtin_ctz(bit) : 0;
+
+	return bit && !(bit & (bit - 1)) && i < n ? names[i] : NULL;
+}
+
+const char *vg_flag_name(unsigned int bit)
+{
+	/* In the order of the VG_F_* bits. */
+	static const char *const names[] = {
+		"dhcp-client", "dhcp-server", "router-advert", "link-local",
+		"ipv4-table", "ipv6-table", "operator",
+	};
+	_Static_assert(VG_F_DHCP_CLIENT == 1 && VG_F_RA == 4 && VG_F_OPERATOR == 64,
+		       "VG_F_* bits and their names");
+	return bit_name(names, sizeof(names) / sizeof(names[0]), bit);
+}
+
+const char *vg_attach_name(unsigned int bit)
+{
+	static const char *const names[] = { "cls_bpf", "own-clsact", "tcx" };
+
+	_Static_assert(VG_ATTACH_CLS_BPF == 1 && VG_ATTACH_TCX == 4,
+		       "VG_ATTACH_* bits and their names");
+	return bit_name(names, sizeof(names) / sizeof(names[0]), bit);
+}

@@ -62,6 +62,11 @@ int vg_spec_add_mac(struct vg_spec *spec, const uint8_t mac[6], char *err, size_
 int vg_spec_add_v4(struct vg_spec *spec, const struct vg_prefix4 *p, char *err, size_t errlen);
 int vg_spec_add_v6(struct vg_spec *spec, const struct vg_prefix6 *p, char *err, size_t errlen);
 int vg_spec_add_ethertype(struct vg_spec *spec, uint16_t type, char *err, size_t errlen);
+/* The names of one VG_F_* and one VG_ATTACH_* bit, as show, stats and
+ * dump give them; NULL for a bit without one. */
+const char *vg_flag_name(unsigned int bit);
+const char *vg_attach_name(unsigned int bit);
+
 /* Parses "ADDR[/LEN]" of one family and adds it (the parser's or the
  * adder's message). */
 int vg_spec_add_prefix(struct vg_spec *spec, bool v6, const char *s, char *err, size_t errlen);

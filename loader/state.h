@@ -172,4 +172,40 @@ int vg_state_policy(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol
  * *full is set when the per-interface drop counters have no room left. */
 int vg_state_totals(struct vg_state *st, struct vg_stats *out, bool *full);
 
+/* ---- the maps as they are (state_dump.c) ------------------------------- */
+
+/* One entry of an address trie, as the library's walks hand it out. */
+struct vg_addr_ent {
+	enum vg_map_id map;	/* VG_MAP_V4_ADDRS or VG_MAP_V6_ADDRS */
+	int fd;			/* the map's, to delete key */
+	const void *key;	/* struct vg_v4_key or vg_v6_key */
+	uint32_t ifindex;
+	uint32_t gen;
+	unsigned int len;	/* prefix length of the address */
+	const void *addr;	/* 4 or 16 bytes */
+};
+
+/* One entry of a pinned map, decoded as the program reads it. */
+struct vg_dump_ent {
+	enum vg_map_id map;
+	/* policy, passes: the index; policy_spill, the tries, drops: the
+	 * ifindex; totals: the reason. */
+	uint32_t key;
+	const struct vg_policy_entry *entry;	/* policy: a used or retired entry */
+	const struct vg_policy *pol;		/* policy_spill */
+	const struct vg_addr_ent *addr;		/* v4_addrs, v6_addrs */
+	const struct vg_drop_key *drop;		/* drops */
+	__u64 count;				/* passes, drops, totals: all CPUs */
+};
+
+typedef int (*vg_dump_fn)(const struct vg_dump_ent *e, void *arg);
+
+/*
+ * Calls fn on every entry of map that holds something (free array
+ * entries and zero counters are left out), stopping at fn's first
+ * non-zero return, which is returned.  A map not pinned has no entries.
+ */
+int vg_state_dump(struct vg_state *st, enum vg_map_id map, vg_dump_fn fn, void *arg,
+		  char *err, size_t errlen);
+
 #endif /* VG_STATE_H */

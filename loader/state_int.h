@@ -77,17 +77,6 @@ int vg_map_keys(int fd, size_t key_size, void **out, size_t *n);
  * already gone is no error. */
 int vg_delete_key(int fd, const void *key, unsigned int *removed);
 
-/* One entry of an address trie, as vg_addrs_walk() hands it out. */
-struct vg_addr_ent {
-	enum vg_map_id map;	/* VG_MAP_V4_ADDRS or VG_MAP_V6_ADDRS */
-	int fd;			/* the map's, to delete key */
-	const void *key;	/* struct vg_v4_key or vg_v6_key */
-	uint32_t ifindex;
-	uint32_t gen;
-	unsigned int len;	/* prefix length of the address */
-	const void *addr;	/* 4 or 16 bytes */
-};
-
 /*
  * Calls fn on every entry of both address tries, stopping at the first
  * non-zero return, which is returned.  When a trie cannot be read, its

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Every entry of one pinned map as the program reads it, for `vifguard
+ * dump`: the raw side of the state, where show and stats give the
+ * interfaces.  Nothing is interpreted beyond summing per-CPU counters and
+ * leaving out what holds nothing (free array entries, zero counters).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "state_int.h"
+
+static bool all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n--)
+		if (*b++)
+			return false;
+	return true;
+}
+
+static int dump_policy(struct vg_state *st, int fd, vg_dump_fn fn, void *arg)
+{
+	struct vg_policy_entry e;
+	struct vg_dump_ent d = { .map = VG_MAP_POLICY, .entry = &e };
+	int ret = 0;
+
+	for (d.key = 0; d.key < VG_POLICY_ENTRIES && !ret; d.key++) {
+		if (bpf_map_lookup_elem(fd, &d.key, &e))
+			return -errno;
+		if (!all_zero(&e, sizeof(e)))
+			ret = fn(&d, arg);
+	}
+	(void)st;
+	return ret;
+}
+
+static int dump_spill(struct vg_state *st, int fd, vg_dump_fn fn, void *arg)
+{
+	struct vg_policy pol;
+	struct vg_dump_ent d = { .map = VG_MAP_SPILL, .pol = &pol };
+	uint32_t *keys;
+	size_t n, i;
+	int ret;
+
+	ret = vg_map_keys(fd, sizeof(*keys), (void **)&keys, &n);
+	if (ret)
+		return ret;
+	for (i = 0; i < n && !ret; i++) {
+		d.key = keys[i];
+		/* Gone since the keys were read: not an entry any more. */
+		if (bpf_map_lookup_elem(fd, &d.key, &pol))
+			ret = errno == ENOENT ? 0 : -errno;
+		else
+			ret = fn(&d, arg);
+	}
+	free(keys);
+	(void)st;
+	return ret;
+}
+
+struct addr_dump {
+	enum vg_map_id map;
+	vg_dump_fn fn;
+	void *arg;
+};
+
+static int dump_addr(const struct vg_addr_ent *a, void *arg)
+{
+	const struct addr_dump *ad = arg;
+	struct vg_dump_ent d = { .map = a->map, .key = a->ifindex, .addr = a };
+
+	return a->map == ad->map ? ad->fn(&d, ad->arg) : 0;
+}
+
+static int dump_passes(struct vg_state *st, int fd, vg_dump_fn fn, void *arg)
+{
+	struct vg_dump_ent d = { .map = VG_MAP_PASSES };
+	int ret = 0;
+
+	for (d.key = 0; d.key < VG_MAX_IFACES && !ret; d.key++) {
+		ret = vg_percpu_u64_sum(fd, &d.key, &d.count);
+		if (!ret && d.count)
+			ret = fn(&d, arg);
+	}
+	(void)st;
+	return ret;
+}
+
+struct drop_dump {
+	vg_dump_fn fn;
+	void *arg;
+};
+
+static int dump_drop(int fd, const struct vg_drop_key *key, void *arg)
+{
+	const struct drop_dump *dd = arg;
+	struct vg_dump_ent d = { .map = VG_MAP_DROPS, .key = key->ifindex, .drop = key };
+	int ret = vg_percpu_u64_sum(fd, key, &d.count);
+
+	if (ret == -ENOENT)	/* removed since the keys were read */
+		return 0;
+	return ret ?: dd->fn(&d, dd->arg);
+}
+
+static int dump_totals(struct vg_state *st, int fd, vg_dump_fn fn, void *arg)
+{
+	struct vg_dump_ent d = { .map = VG_MAP_TOTALS };
+	struct vg_stats *vals;
+	uint32_t zero = 0;
+	int ncpu, c, ret;
+
+	ret = vg_percpu_read(fd, &zero, sizeof(*vals), (void **)&vals, &ncpu);
+	if (ret)
+		return ret;
+	for (d.key = 0; d.key < VG_REASON_MAX && !ret; d.key++) {
+		for (d.count = 0, c = 0; c < ncpu; c++)
+			d.count += vals[c].pkts[d.key];
+		if (d.count)
+			ret = fn(&d, arg);
+	}
+	free(vals);
+	(void)st;
+	return ret;
+}
+
+int vg_state_dump(struct vg_state *st, enum vg_map_id map, vg_dump_fn fn, void *arg,
+		  char *err, size_t errlen)
+{
+	int fd = map < VG_MAP_N ? st->map_fd[map] : -1;
+	int ret = 0;
+
+	if (fd < 0)
+		return 0;
+	switch (map) {
+	case VG_MAP_POLICY:
+		ret = dump_policy(st, fd, fn, arg);
+		break;
+	case VG_MAP_SPILL:
+		ret = dump_spill(st, fd, fn, arg);
+		break;
+	case VG_MAP_V4_ADDRS:
+	case VG_MAP_V6_ADDRS: {
+		struct addr_dump ad = { .map = map, .fn = fn, .arg = arg };
+
+		ret = vg_addrs_walk(st, dump_addr, &ad, NULL);
+		break;
+	}
+	case VG_MAP_PASSES:
+		ret = dump_passes(st, fd, fn, arg);
+		break;
+	case VG_MAP_DROPS: {
+		struct drop_dump dd = { .fn = fn, .arg = arg };
+
+		ret = vg_drops_walk(st, dump_drop, &dd);
+		break;
+	}
+	case VG_MAP_TOTALS:
+		ret = dump_totals(st, fd, fn, arg);
+		break;
+	default:
+		break;
+	}
+	/* A visitor's own stop (> 0) is not an error. */
+	if (ret < 0)
+		return vg_fail(err, errlen, ret, "cannot read map %s: %s", vg_map_names[map],
+			       strerror(-ret));
+	return ret;
+}
