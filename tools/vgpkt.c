@@ -36,7 +36,6 @@
 #include "vifguard_user.h"
 
 #define TAG_LEN		6
-#define ETH_FRAME_MAX	1518
 #define ND_OPT_TAG	253	/* RFC 4727: experimental, ignored by receivers */
 #define DHCP_OPT_TAG	224	/* RFC 3942: site-specific */
 
@@ -136,37 +135,12 @@ static struct in6_addr ip6(const char *s, const struct in6_addr *dflt,
 	return a;
 }
 
-/* Byte emitters: frames are written front to back, in network order. */
-static uint8_t *emit(uint8_t *p, const void *src, size_t n)
+/* The tag: "VG", then the marker in network order. */
+static void put_tag(struct frame *f, uint32_t marker)
 {
-	memcpy(p, src, n);
-	return p + n;
-}
-
-static uint8_t *emit8(uint8_t *p, unsigned int v)
-{
-	*p = v;
-	return p + 1;
-}
-
-static uint8_t *emit16(uint8_t *p, unsigned int v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-	return p + 2;
-}
-
-static uint8_t *emit32(uint8_t *p, uint32_t v)
-{
-	p = emit16(p, v >> 16);
-	return emit16(p, v & 0xffff);
-}
-
-static uint8_t *emit_tag(uint8_t *p, uint32_t marker)
-{
-	p = emit8(p, 'V');
-	p = emit8(p, 'G');
-	return emit32(p, marker);
+	put8(f, 'V');
+	put8(f, 'G');
+	put32(f, marker);
 }
 
 static struct in6_addr mc6(const char *s)
@@ -179,19 +153,16 @@ static struct in6_addr mc6(const char *s)
 
 /* Ethernet header, with an 802.1Q/802.1ad tag when asked for.  The
  * destination defaults to what the L3 destination implies. */
-static uint8_t *eth_hdr(uint8_t *p, const struct cfg *c, uint16_t type,
+static void eth_hdr(struct frame *f, const struct cfg *c, uint16_t type,
 		    const uint8_t dflt_dst[6])
 {
-	p = emit(p, c->have_dst_mac ? c->dst_mac : dflt_dst, 6);
-	p = emit(p, c->src_mac, 6);
-	if (c->vlan >= 0) {
-		p = emit16(p, c->vlan_proto);
-		p = emit16(p, c->vlan);
-	}
-	return emit16(p, type);
-}
+	const uint8_t *dst = c->have_dst_mac ? c->dst_mac : dflt_dst;
 
-static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	if (c->vlan >= 0)
+		eth_vlan(f, c->src_mac, dst, c->vlan_proto, c->vlan, type);
+	else
+		eth(f, c->src_mac, dst, type);
+}
 
 static void mac_of_ip4(struct in_addr a, uint8_t m[6])
 {
@@ -202,7 +173,7 @@ static void mac_of_ip4(struct in_addr a, uint8_t m[6])
 
 		memcpy(m, mm, 6);
 	} else {
-		memcpy(m, bcast, 6);	/* unicast: flooded, seen everywhere */
+		memcpy(m, MAC_BCAST, 6);	/* unicast: flooded, seen everywhere */
 	}
 }
 
@@ -212,138 +183,110 @@ static void mac_of_ip6(const struct in6_addr *a, uint8_t m[6])
 		m[0] = m[1] = 0x33;
 		memcpy(m + 2, a->s6_addr + 12, 4);
 	} else {
-		memcpy(m, bcast, 6);
+		memcpy(m, MAC_BCAST, 6);
 	}
 }
 
-/* IPv4 frame around an L4 message whose checksum sits at l4[csum_off]. */
-static size_t ip4_frame(uint8_t *f, const struct cfg *c, uint8_t proto,
-			uint8_t *l4, size_t len, size_t csum_off,
-			const char *dflt_src, const char *dflt_dst)
+/* IPv4 frame around the L4 message m, whose checksum sits at csum_off. */
+static void ip4_frame(struct frame *f, const struct cfg *c, uint8_t proto,
+		      const struct frame *m, size_t csum_off,
+		      const char *dflt_src, const char *dflt_dst)
 {
 	struct in_addr s = ip4(c->src_ip, dflt_src), d = ip4(c->dst_ip, dflt_dst);
-	uint8_t dm[6], *p, *iph;
-	uint32_t sum;
+	uint8_t dm[6];
+	size_t ip, l4;
+	uint16_t sum;
 
 	mac_of_ip4(d, dm);
-	p = iph = eth_hdr(f, c, ETHERTYPE_IP, dm);
-	p = emit8(p, 0x45);
-	p = emit8(p, 0);
-	p = emit16(p, 20 + len);
-	p = emit16(p, c->marker & 0xffff);	/* id */
-	p = emit16(p, 0);
-	p = emit8(p, c->ttl >= 0 ? c->ttl : 64);
-	p = emit8(p, proto);
-	p = emit16(p, 0);
-	p = emit(p, &s, 4);
-	p = emit(p, &d, 4);
-	emit16(iph + 10, csum_fold(csum_add(0, iph, 20)));
-
-	/* UDP pseudo header (RFC 768); IGMP sums its message alone. */
-	sum = proto == IPPROTO_IGMP ? 0 : csum_add(0, iph + 12, 8) + proto + len;
-	emit16(l4 + csum_off, 0);
-	sum = csum_fold(csum_add(sum, l4, len));
-	emit16(l4 + csum_off, sum ? sum : 0xffff);
-	p = emit(p, l4, len);
-	return p - f;
+	eth_hdr(f, c, ETHERTYPE_IP, dm);
+	ip = ip4_begin_in(f, s, d, proto, c->ttl >= 0 ? c->ttl : 64,
+			  c->marker & 0xffff);
+	l4 = f->len;
+	put(f, m->b, m->len);
+	ip4_end(f, ip);
+	if (proto != IPPROTO_IGMP) {
+		l4_csum(f, ip, l4, csum_off, proto);
+		return;
+	}
+	/* IGMP sums its message alone; 0 goes out as 0xffff, as UDP's. */
+	sum = csum_fold(csum_add(0, m->b, m->len));
+	set16(f, l4 + csum_off, sum ? sum : 0xffff);
 }
 
 /* IPv6 frame: optional hop-by-hop router alert and atomic fragment header
  * in front of an L4 message (UDP or ICMPv6). */
-static size_t ip6_frame(uint8_t *f, const struct cfg *c, uint8_t proto,
-			uint8_t *l4, size_t len, size_t csum_off,
-			const struct in6_addr *dflt_dst, unsigned int dflt_hlim,
-			bool hbh)
+static void ip6_frame(struct frame *f, const struct cfg *c, uint8_t proto,
+		      const struct frame *m, size_t csum_off,
+		      const struct in6_addr *dflt_dst, unsigned int dflt_hlim,
+		      bool hbh)
 {
-	size_t ext = (hbh ? 8 : 0) + (c->frag ? 8 : 0);
+	uint8_t dm[6], next = c->frag ? IPPROTO_FRAGMENT : proto;
 	struct in6_addr ll, s, d;
-	uint8_t dm[6], *p, *ip6h;
-	uint32_t sum;
+	size_t ip, l4;
 
 	vg_eui64_link_local(c->src_mac, &ll);
 	s = ip6(c->src_ip, &ll, "--src-ip");
 	d = ip6(c->dst_ip, dflt_dst, "--dst-ip");
 	mac_of_ip6(&d, dm);
-	p = ip6h = eth_hdr(f, c, ETHERTYPE_IPV6, dm);
-	p = emit32(p, 0x60000000);
-	p = emit16(p, ext + len);
-	p = emit8(p, hbh ? 0 : c->frag ? 44 : proto);
-	p = emit8(p, c->ttl >= 0 ? c->ttl : dflt_hlim);
-	p = emit(p, &s, 16);
-	p = emit(p, &d, 16);
-	if (hbh) {
-		p = emit8(p, c->frag ? 44 : proto);
-		p = emit8(p, 0);
-		p = emit32(p, 0x05020000);	/* router alert, MLD (RFC 2711) */
-		p = emit16(p, 0x0100);		/* PadN, 0 bytes */
-	}
-	if (c->frag) {
-		/* offset 0, M=0: a whole datagram in one fragment (RFC 6946) */
-		p = emit8(p, proto);
-		p = emit8(p, 0);
-		p = emit16(p, 0);
-		p = emit32(p, c->marker);
-	}
-	sum = csum_add(0, ip6h + 8, 32) + len + proto;
-	emit16(l4 + csum_off, 0);
-	sum = csum_fold(csum_add(sum, l4, len));
-	if (proto == IPPROTO_UDP && !sum)
-		sum = 0xffff;
-	emit16(l4 + csum_off, sum);
-	p = emit(p, l4, len);
-	return p - f;
+	eth_hdr(f, c, ETHERTYPE_IPV6, dm);
+	ip = ip6_begin_in6(f, &s, &d, hbh ? IPPROTO_HOPOPTS : next,
+			   c->ttl >= 0 ? c->ttl : dflt_hlim);
+	if (hbh)
+		ip6_opts(f, next, 0);	/* router alert, MLD (RFC 2711) */
+	/* offset 0, M=0: a whole datagram in one fragment (RFC 6946) */
+	if (c->frag)
+		ip6_frag_id(f, proto, 0, 0, c->marker);
+	l4 = f->len;
+	put(f, m->b, m->len);
+	ip6_end(f, ip);
+	l4_csum(f, ip, l4, csum_off, proto);
 }
 
-static uint8_t *udp_hdr(uint8_t *p, const struct cfg *c, unsigned int sport,
-			unsigned int dport, size_t payload)
+/* UDP header with the kind's ports unless overridden; udp_end() sets its
+ * length once the payload follows. */
+static void udp_hdr(struct frame *m, const struct cfg *c, uint16_t sport,
+		    uint16_t dport)
 {
-	p = emit16(p, c->sport >= 0 ? c->sport : sport);
-	p = emit16(p, c->dport >= 0 ? c->dport : dport);
-	p = emit16(p, 8 + payload);
-	return emit16(p, 0);
+	udp(m, c->sport >= 0 ? c->sport : sport, c->dport >= 0 ? c->dport : dport, 0);
+}
+
+static void udp_tag(struct frame *m, const struct cfg *c)
+{
+	udp_hdr(m, c, 40000, 9);
+	put_tag(m, c->marker);
+	udp_end(m, 0);
 }
 
 /* BOOTP/DHCP message (RFC 2131): a DISCOVER, or an OFFER with --op 2. */
-static size_t dhcp_msg(uint8_t *l4, const struct cfg *c)
+static void dhcp_msg(struct frame *m, const struct cfg *c)
 {
-	uint8_t *p = l4 + 8, *start = p;
 	unsigned int op = c->op > 0 ? c->op : 1;
 
-	p = emit8(p, op);
-	p = emit8(p, 1);			/* htype Ethernet */
-	p = emit8(p, 6);
-	p = emit8(p, 0);
-	p = emit32(p, c->marker);	/* xid */
-	memset(p, 0, 20);		/* secs, flags, ciaddr, yiaddr, siaddr, giaddr */
-	p += 20;
-	memset(p, 0, 16 + 64 + 128);
-	memcpy(p, c->have_chaddr ? c->chaddr : c->src_mac, 6);	/* chaddr */
-	p += 16 + 64 + 128;
-	p = emit32(p, 0x63825363);	/* magic cookie */
-	p = emit8(p, 53);
-	p = emit8(p, 1);
-	p = emit8(p, op == 2 ? 2 : 1);	/* DHCPOFFER : DHCPDISCOVER */
-	p = emit8(p, DHCP_OPT_TAG);
-	p = emit8(p, TAG_LEN);
-	p = emit_tag(p, c->marker);
-	p = emit8(p, 255);
-	udp_hdr(l4, c, op == 2 ? 67 : 68, op == 2 ? 68 : 67, p - start);
-	return p - l4;
+	udp_hdr(m, c, op == 2 ? 67 : 68, op == 2 ? 68 : 67);
+	put8(m, op);
+	put8(m, 1);			/* htype Ethernet */
+	put8(m, 6);
+	put8(m, 0);
+	put32(m, c->marker);		/* xid */
+	put(m, NULL, 20);		/* secs, flags, ciaddr, yiaddr, siaddr, giaddr */
+	put_mac(m, c->have_chaddr ? c->chaddr : c->src_mac);	/* chaddr */
+	put(m, NULL, 10 + 64 + 128);
+	put32(m, 0x63825363);		/* magic cookie */
+	put8(m, 53);
+	put8(m, 1);
+	put8(m, op == 2 ? 2 : 1);	/* DHCPOFFER : DHCPDISCOVER */
+	put8(m, DHCP_OPT_TAG);
+	put8(m, TAG_LEN);
+	put_tag(m, c->marker);
+	put8(m, 255);
+	udp_end(m, 0);
 }
 
-/* ND option carrying a link-layer address (RFC 4861 4.6.1). */
-static uint8_t *nd_lla(uint8_t *p, unsigned int type, const uint8_t m[6])
+static void nd_tag(struct frame *m, uint32_t marker)
 {
-	p = emit8(p, type);
-	p = emit8(p, 1);
-	return emit(p, m, 6);
-}
-
-static uint8_t *nd_tag(uint8_t *p, uint32_t marker)
-{
-	p = emit8(p, ND_OPT_TAG);
-	p = emit8(p, 1);
-	return emit_tag(p, marker);
+	put8(m, ND_OPT_TAG);
+	put8(m, 1);
+	put_tag(m, marker);
 }
 
 static const uint8_t *lla_or(const uint8_t *set, bool have, const uint8_t *dflt)
@@ -351,10 +294,9 @@ static const uint8_t *lla_or(const uint8_t *set, bool have, const uint8_t *dflt)
 	return have ? set : dflt;
 }
 
-static size_t icmp6_msg(uint8_t *l4, const struct cfg *c, struct in6_addr *dst)
+static void icmp6_msg(struct frame *m, const struct cfg *c, struct in6_addr *dst)
 {
 	struct in6_addr ll, s, t, zero = IN6ADDR_ANY_INIT;
-	uint8_t *p = l4;
 	bool dad;
 
 	vg_eui64_link_local(c->src_mac, &ll);
@@ -366,12 +308,12 @@ static size_t icmp6_msg(uint8_t *l4, const struct cfg *c, struct in6_addr *dst)
 		t = ip6(c->target, NULL, "--target");
 		*dst = mc6("ff02::1:ff00:0");
 		memcpy(dst->s6_addr + 13, t.s6_addr + 13, 3);
-		p = emit32(p, 135 << 24);
-		p = emit32(p, 0);
-		p = emit(p, &t, 16);
+		icmp6(m, 135, 0);
+		put32(m, 0);
+		put(m, &t, 16);
 		/* A DAD probe from :: must carry no SLLA (RFC 4861 7.1.1). */
 		if (c->have_slla || (!c->no_lla && !dad))
-			p = nd_lla(p, 1, lla_or(c->slla, c->have_slla, c->src_mac));
+			nd_lladdr(m, 1, lla_or(c->slla, c->have_slla, c->src_mac));
 		break;
 	case K_NA: {
 		unsigned int fl = 0;
@@ -382,28 +324,28 @@ static size_t icmp6_msg(uint8_t *l4, const struct cfg *c, struct in6_addr *dst)
 		for (; *f; f++)
 			fl |= *f == 'R' ? 0x80 : *f == 'S' ? 0x40 :
 			      *f == 'O' ? 0x20 : 0;
-		p = emit32(p, 136 << 24);
-		p = emit32(p, fl << 24);
-		p = emit(p, &t, 16);
+		icmp6(m, 136, 0);
+		put32(m, fl << 24);
+		put(m, &t, 16);
 		if (c->have_tlla || !c->no_lla)
-			p = nd_lla(p, 2, lla_or(c->tlla, c->have_tlla, c->src_mac));
+			nd_lladdr(m, 2, lla_or(c->tlla, c->have_tlla, c->src_mac));
 		break;
 	}
 	case K_RS:
 		*dst = mc6("ff02::2");
-		p = emit32(p, 133 << 24);
-		p = emit32(p, 0);
+		icmp6(m, 133, 0);
+		put32(m, 0);
 		if (c->have_slla || (!c->no_lla && !dad))
-			p = nd_lla(p, 1, lla_or(c->slla, c->have_slla, c->src_mac));
+			nd_lladdr(m, 1, lla_or(c->slla, c->have_slla, c->src_mac));
 		break;
 	case K_RA:
 		*dst = mc6("ff02::1");
-		p = emit32(p, 134 << 24);
-		p = emit32(p, (64 << 24) | 1800);	/* cur hop limit, lifetime */
-		p = emit32(p, 0);			/* reachable time */
-		p = emit32(p, 0);			/* retrans timer */
+		icmp6(m, 134, 0);
+		put32(m, (64 << 24) | 1800);	/* cur hop limit, lifetime */
+		put32(m, 0);			/* reachable time */
+		put32(m, 0);			/* retrans timer */
 		if (c->have_slla || !c->no_lla)
-			p = nd_lla(p, 1, lla_or(c->slla, c->have_slla, c->src_mac));
+			nd_lladdr(m, 1, lla_or(c->slla, c->have_slla, c->src_mac));
 		if (c->prefix) {
 			char buf[INET6_ADDRSTRLEN + 4], *sl;
 			struct in6_addr pfx;
@@ -416,14 +358,14 @@ static size_t icmp6_msg(uint8_t *l4, const struct cfg *c, struct in6_addr *dst)
 				len = num(sl + 1, 128, "prefix length");
 			}
 			pfx = ip6(buf, NULL, "--prefix");
-			p = emit8(p, 3);		/* prefix information */
-			p = emit8(p, 4);
-			p = emit8(p, len);
-			p = emit8(p, 0xc0);	/* on-link, autonomous */
-			p = emit32(p, 86400);
-			p = emit32(p, 14400);
-			p = emit32(p, 0);
-			p = emit(p, &pfx, 16);
+			put8(m, 3);		/* prefix information */
+			put8(m, 4);
+			put8(m, len);
+			put8(m, 0xc0);		/* on-link, autonomous */
+			put32(m, 86400);
+			put32(m, 14400);
+			put32(m, 0);
+			put(m, &pfx, 16);
 		}
 		break;
 	case K_REDIRECT: {
@@ -432,109 +374,99 @@ static size_t icmp6_msg(uint8_t *l4, const struct cfg *c, struct in6_addr *dst)
 		t = ip6(c->target, NULL, "--target");
 		d = ip6(c->dest, NULL, "--dest");
 		*dst = mc6("ff02::1");
-		p = emit32(p, 137 << 24);
-		p = emit32(p, 0);
-		p = emit(p, &t, 16);
-		p = emit(p, &d, 16);
+		icmp6(m, 137, 0);
+		put32(m, 0);
+		put(m, &t, 16);
+		put(m, &d, 16);
 		if (c->have_tlla || !c->no_lla)
-			p = nd_lla(p, 2, lla_or(c->tlla, c->have_tlla, c->src_mac));
+			nd_lladdr(m, 2, lla_or(c->tlla, c->have_tlla, c->src_mac));
 		break;
 	}
 	case K_MLD2: {
 		struct in6_addr g = ip6(c->group, NULL, "--group");
 
 		*dst = mc6("ff02::16");
-		p = emit32(p, 143 << 24);
-		p = emit32(p, 1);		/* one record */
-		p = emit8(p, 4);			/* CHANGE_TO_EXCLUDE: a join */
-		p = emit8(p, 2);			/* aux data: 2 words, ignored */
-		p = emit16(p, 0);
-		p = emit(p, &g, 16);
-		p = emit_tag(p, c->marker);
-		p = emit16(p, 0);
-		return p - l4;
+		icmp6(m, 143, 0);
+		put32(m, 1);		/* one record */
+		put8(m, 4);		/* CHANGE_TO_EXCLUDE: a join */
+		put8(m, 2);		/* aux data: 2 words, ignored */
+		put16(m, 0);
+		put(m, &g, 16);
+		put_tag(m, c->marker);
+		put16(m, 0);
+		return;
 	}
 	default:
 		break;
 	}
-	if (c->have_nonce) {
-		p = emit8(p, 14);		/* RFC 7527 nonce */
-		p = emit8(p, 1);
-		p = emit16(p, c->nonce >> 32);
-		p = emit32(p, c->nonce);
-	}
-	return nd_tag(p, c->marker) - l4;
+	if (c->have_nonce)
+		nd_nonce_val(m, c->nonce);
+	nd_tag(m, c->marker);
 }
 
-static size_t arp_frame(uint8_t *f, const struct cfg *c)
+static void arp_frame(struct frame *f, const struct cfg *c)
 {
 	struct in_addr spa = ip4(c->spa, "0.0.0.0"), tpa = ip4(c->tpa, "0.0.0.0");
-	uint8_t *p = eth_hdr(f, c, ETHERTYPE_ARP, bcast);
 	static const uint8_t zero[6];
 
-	p = emit16(p, 1);
-	p = emit16(p, ETHERTYPE_IP);
-	p = emit8(p, 6);
-	p = emit8(p, 4);
-	p = emit16(p, c->op > 0 ? c->op : 1);
-	p = emit(p, c->have_sha ? c->sha : c->src_mac, 6);
-	p = emit(p, &spa, 4);
-	p = emit(p, c->have_tha ? c->tha : zero, 6);
-	p = emit(p, &tpa, 4);
-	return emit_tag(p, c->marker) - f;	/* in the Ethernet padding */
+	eth_hdr(f, c, ETHERTYPE_ARP, MAC_BCAST);
+	arp_in(f, c->op > 0 ? c->op : 1, 6, c->have_sha ? c->sha : c->src_mac, spa,
+	       c->have_tha ? c->tha : zero, tpa);
+	put_tag(f, c->marker);	/* in the Ethernet padding */
 }
 
 /* IGMP (RFC 2236 2): --op is the type, a v2 membership query (0x11) by
  * default; --group the group address.  The tag follows the 8 octets, in
  * what IGMPv2 receivers ignore. */
-static size_t igmp_msg(uint8_t *l4, const struct cfg *c)
+static void igmp_msg(struct frame *m, const struct cfg *c)
 {
 	struct in_addr g = ip4(c->group, "0.0.0.0");
-	uint8_t *p = l4;
 
-	p = emit8(p, c->op > 0 ? c->op : 0x11);
-	p = emit8(p, 100);	/* max response time, 10 s */
-	p = emit16(p, 0);
-	p = emit(p, &g, 4);
-	return emit_tag(p, c->marker) - l4;
+	put8(m, c->op > 0 ? c->op : 0x11);
+	put8(m, 100);	/* max response time, 10 s */
+	put16(m, 0);
+	put(m, &g, 4);
+	put_tag(m, c->marker);
 }
 
-static size_t build(uint8_t *f, const struct cfg *c)
+/* IP kinds write their message first, as the headers in front of it
+ * depend on it (an NS goes to its target's solicited-node group). */
+static void build(struct frame *f, const struct cfg *c)
 {
-	uint8_t l4[ETH_FRAME_MAX], *p;
+	struct frame m = { .len = 0 };
 	struct in6_addr dst;
-	size_t n;
 
 	switch (c->kind) {
 	case K_RAW:
-		p = eth_hdr(f, c, c->ethertype, bcast);
-		return emit_tag(p, c->marker) - f;
+		eth_hdr(f, c, c->ethertype, MAC_BCAST);
+		put_tag(f, c->marker);
+		break;
 	case K_ARP:
-		return arp_frame(f, c);
+		arp_frame(f, c);
+		break;
 	case K_UDP4:
-		emit_tag(l4 + 8, c->marker);
-		udp_hdr(l4, c, 40000, 9, TAG_LEN);
-		return ip4_frame(f, c, IPPROTO_UDP, l4, 8 + TAG_LEN, 6,
-				 "0.0.0.0", "255.255.255.255");
+		udp_tag(&m, c);
+		ip4_frame(f, c, IPPROTO_UDP, &m, 6, "0.0.0.0", "255.255.255.255");
+		break;
 	case K_IGMP:
-		n = igmp_msg(l4, c);
-		return ip4_frame(f, c, IPPROTO_IGMP, l4, n, 2,
-				 "0.0.0.0", "224.0.0.1");
+		igmp_msg(&m, c);
+		ip4_frame(f, c, IPPROTO_IGMP, &m, 2, "0.0.0.0", "224.0.0.1");
+		break;
 	case K_DHCP:
-		n = dhcp_msg(l4, c);
-		return ip4_frame(f, c, IPPROTO_UDP, l4, n, 6,
-				 "0.0.0.0", "255.255.255.255");
+		dhcp_msg(&m, c);
+		ip4_frame(f, c, IPPROTO_UDP, &m, 6, "0.0.0.0", "255.255.255.255");
+		break;
 	case K_UDP6:
-		emit_tag(l4 + 8, c->marker);
-		udp_hdr(l4, c, 40000, 9, TAG_LEN);
+		udp_tag(&m, c);
 		dst = mc6("ff02::1");
-		return ip6_frame(f, c, IPPROTO_UDP, l4, 8 + TAG_LEN, 6, &dst,
-				 64, c->hbh);
+		ip6_frame(f, c, IPPROTO_UDP, &m, 6, &dst, 64, c->hbh);
+		break;
 	default:
-		n = icmp6_msg(l4, c, &dst);
-		return ip6_frame(f, c, IPPROTO_ICMPV6, l4, n, 2, &dst,
-				 c->kind == K_MLD2 ? 1 : 255,
-				 c->hbh || c->kind == K_MLD2);
+		icmp6_msg(&m, c, &dst);
+		ip6_frame(f, c, IPPROTO_ICMPV6, &m, 2, &dst,
+			  c->kind == K_MLD2 ? 1 : 255,
+			  c->hbh || c->kind == K_MLD2);
+		break;
 	}
 }
 
@@ -614,7 +546,7 @@ static const struct option long_opts[] = {
 
 static int do_send(struct cfg *c)
 {
-	uint8_t f[ETH_FRAME_MAX] = { 0 };
+	struct frame f = { .len = 0 };
 	struct sockaddr_ll sll;
 	unsigned long i;
 	size_t len;
@@ -623,11 +555,12 @@ static int do_send(struct cfg *c)
 	fd = open_if(c->ifname, 0, &sll);
 	if (!c->have_src_mac)
 		hwaddr(fd, c->ifname, c->src_mac);
-	len = build(f, c);
-	if (len < 60)
-		len = 60;	/* the tail is already zero: minimum frame */
+	build(&f, c);
+	if (f.len < 60)
+		put(&f, NULL, 60 - f.len);	/* the minimum frame */
+	len = f.len;
 	for (i = 0; i < c->count; i++) {
-		if (sendto(fd, f, len, 0, (struct sockaddr *)&sll,
+		if (sendto(fd, f.b, len, 0, (struct sockaddr *)&sll,
 			   sizeof(sll)) < 0) {
 			/* A full qdisc is not the filter's doing: retry. */
 			if (errno == ENOBUFS) {
@@ -658,7 +591,8 @@ static long long now_ms(void)
 static int do_recv(const struct cfg *c, long timeout_ms, bool count_only,
 		   long want, bool have_fence, uint32_t fence, const char *ready)
 {
-	uint8_t tag[TAG_LEN], ftag[TAG_LEN], buf[65536];
+	struct frame tag = { .len = 0 }, ftag = { .len = 0 };
+	uint8_t buf[65536];
 	struct sockaddr_ll sll;
 	struct tpacket_stats st;
 	socklen_t sl = sizeof(st);
@@ -667,8 +601,8 @@ static int do_recv(const struct cfg *c, long timeout_ms, bool count_only,
 	bool fenced = false;
 	int fd, one = 1, rcvbuf = 8 << 20;
 
-	emit_tag(tag, c->marker);
-	emit_tag(ftag, fence);
+	put_tag(&tag, c->marker);
+	put_tag(&ftag, fence);
 	fd = open_if(c->ifname, htons(ETH_P_ALL), &sll);
 	/* Room for a stream of small frames while we are descheduled. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
@@ -698,9 +632,9 @@ static int do_recv(const struct cfg *c, long timeout_ms, bool count_only,
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n <= 0)
 			continue;
-		if (memmem(buf, n, tag, TAG_LEN))
+		if (memmem(buf, n, tag.b, TAG_LEN))
 			count++;
-		else if (have_fence && !fenced && memmem(buf, n, ftag, TAG_LEN)) {
+		else if (have_fence && !fenced && memmem(buf, n, ftag.b, TAG_LEN)) {
 			/* Frames sent before the fence may still be on another
 			 * CPU's backlog: give them a moment. */
 			fenced = true;

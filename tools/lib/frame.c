@@ -102,6 +102,16 @@ void eth(struct frame *f, const uint8_t *src, const uint8_t *dst,
 	put16(f, proto);
 }
 
+void eth_vlan(struct frame *f, const uint8_t *src, const uint8_t *dst, uint16_t tpid,
+	      uint16_t tci, uint16_t proto)
+{
+	put_mac(f, dst);
+	put_mac(f, src);
+	put16(f, tpid);
+	put16(f, tci);
+	put16(f, proto);
+}
+
 uint16_t csum_fold(uint32_t sum)
 {
 	while (sum >> 16)
@@ -118,21 +128,32 @@ uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
 	return sum;
 }
 
-size_t ip4_begin(struct frame *f, const char *src, const char *dst,
-			uint8_t proto, unsigned int opt_words, uint16_t frag)
+size_t ip4_begin_in(struct frame *f, struct in_addr src, struct in_addr dst, uint8_t proto,
+		    uint8_t ttl, uint16_t id)
 {
 	size_t at = f->len;
 
-	put8(f, 0x40 | (5 + opt_words));
+	put8(f, 0x45);
 	put8(f, 0);
 	put16(f, 0);		/* tot_len, set by ip4_end() */
-	put16(f, 0x1234);
-	put16(f, frag);
-	put8(f, 64);
+	put16(f, id);
+	put16(f, 0);
+	put8(f, ttl);
 	put8(f, proto);
 	put16(f, 0);
-	put_v4(f, src);
-	put_v4(f, dst);
+	put(f, &src, 4);
+	put(f, &dst, 4);
+	return at;
+}
+
+size_t ip4_begin(struct frame *f, const char *src, const char *dst,
+			uint8_t proto, unsigned int opt_words, uint16_t frag)
+{
+	struct in_addr s = in_of(src), d = in_of(dst);
+	size_t at = ip4_begin_in(f, s, d, proto, 64, 0x1234);
+
+	f->b[at] = 0x40 | (5 + opt_words);
+	set16(f, at + 6, frag);
 	if (opt_words) {
 		/* Router alert (RFC 2113), then end-of-list padding. */
 		put8(f, 0x94);
@@ -203,13 +224,18 @@ void ip6_routing(struct frame *f, uint8_t nexthdr)
 	put_v6(f, "2001:db8::1");
 }
 
-void ip6_frag(struct frame *f, uint8_t nexthdr, uint16_t offset_units,
-		     int more)
+void ip6_frag_id(struct frame *f, uint8_t nexthdr, uint16_t offset_units, int more, uint32_t id)
 {
 	put8(f, nexthdr);
 	put8(f, 0);
 	put16(f, (offset_units << 3) | (more ? 1 : 0));
-	put32(f, 0xabcdef01);
+	put32(f, id);
+}
+
+void ip6_frag(struct frame *f, uint8_t nexthdr, uint16_t offset_units,
+		     int more)
+{
+	ip6_frag_id(f, nexthdr, offset_units, more, 0xabcdef01);
 }
 
 /* AH (RFC 4302) with a 96-bit ICV: length field 4. */
@@ -233,6 +259,31 @@ void udp(struct frame *f, uint16_t sport, uint16_t dport,
 	put(f, NULL, payload);
 }
 
+void udp_end(struct frame *f, size_t at)
+{
+	set16(f, at + 4, f->len - at);
+}
+
+void l4_csum(struct frame *f, size_t ip, size_t l4, size_t csum_off, uint8_t proto)
+{
+	size_t len = f->len - l4;
+	uint32_t sum;
+	uint16_t c;
+
+	/* The pseudo header's source and destination lie in the IP header
+	 * as they are; its length and protocol are only added. */
+	if (f->b[ip] >> 4 == 4)
+		sum = csum_add(0, f->b + ip + 12, 8);
+	else
+		sum = csum_add(0, f->b + ip + 8, 32);
+	sum += len + proto;
+	set16(f, l4 + csum_off, 0);
+	c = csum_fold(csum_add(sum, f->b + l4, len));
+	if (proto == IPPROTO_UDP && !c)
+		c = 0xffff;
+	set16(f, l4 + csum_off, c);
+}
+
 void icmp6(struct frame *f, uint8_t type, uint8_t code)
 {
 	put8(f, type);
@@ -247,11 +298,17 @@ void nd_lladdr(struct frame *f, uint8_t type, const uint8_t *mac)
 	put_mac(f, mac);
 }
 
-void nd_nonce(struct frame *f)
+void nd_nonce_val(struct frame *f, uint64_t nonce)
 {
 	put8(f, 14);
 	put8(f, 1);
-	put(f, "\x5a\x11\x22\x33\x44\x55", 6);
+	put16(f, nonce >> 32);
+	put32(f, nonce);
+}
+
+void nd_nonce(struct frame *f)
+{
+	nd_nonce_val(f, 0x5a1122334455ULL);
 }
 
 void arp_in(struct frame *f, uint16_t op, uint8_t hlen, const uint8_t *sha, struct in_addr spa,
