@@ -82,9 +82,12 @@ submake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "${MAKE:-make}" --no-print-d
 frames() {	# tree out
 	local lib=
 	[ -f "$1/tools/lib/frame.c" ] && lib="$1/tools/lib/frame.c"
-	cc -std=gnu11 -D_GNU_SOURCE -O1 -w -I"$1/include" -I"$1/tools/lib" \
+	# A vgbench that sets RLIMIT_MEMLOCK as the loader does links its
+	# memlock.c, and libbpf as the loader links it.
+	[ -f "$1/loader/memlock.c" ] && lib="$lib $1/loader/memlock.c"
+	cc -std=gnu11 -D_GNU_SOURCE -O1 -w -I"$1/include" -I"$1/tools/lib" -I"$1/loader" \
 		-DVGBENCH_C="\"$1/tools/bench/vgbench.c\"" -o "$2.bin" \
-		"$TOP/tools/bench/frames.c" $lib -lbpf -lelf -lz ||
+		"$TOP/tools/bench/frames.c" $lib -l:libbpf.a -lelf -lz ||
 		die "cannot build frames.c against $1/tools/bench/vgbench.c"
 	"$2.bin" >"$2" || die "$2.bin failed"
 }
