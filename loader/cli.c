@@ -191,21 +191,89 @@ static void print_help(const struct vg_cmd *c)
 	}
 }
 
+/* Declared options as JSON: name, short (or null), arg (or null), help. */
+static void opts_json(struct vg_json *j, const struct vg_opt *opts)
+{
+	const struct vg_opt *o;
+	char s[2] = "";
+
+	vg_json_array_start(j);
+	for (o = opts; o && o->name; o++) {
+		vg_json_object_start(j);
+		vg_json_kv_string(j, "name", o->name);
+		vg_json_name(j, "short");
+		if (o->short_name) {
+			s[0] = (char)o->short_name;
+			vg_json_string(j, s);
+		} else {
+			vg_json_null(j);
+		}
+		vg_json_name(j, "arg");
+		if (o->arg)
+			vg_json_string(j, o->arg);
+		else
+			vg_json_null(j);
+		vg_json_kv_string(j, "help", o->help ? o->help : "");
+		vg_json_object_end(j);
+	}
+	vg_json_array_end(j);
+}
+
+/* One command under -j: what the table declares, and its help text. */
+static void cmd_json(struct vg_json *j, const struct vg_cmd *c, bool full)
+{
+	const struct vg_pos *p;
+
+	vg_json_object_start(j);
+	vg_json_kv_string(j, "name", c->name);
+	vg_json_kv_string(j, "summary", c->summary);
+	vg_json_name(j, "options");
+	opts_json(j, c->args->opts);
+	vg_json_name(j, "positions");
+	vg_json_array_start(j);
+	for (p = c->args->pos; p && p->name; p++) {
+		vg_json_object_start(j);
+		vg_json_kv_string(j, "name", p->name);
+		vg_json_kv_bool(j, "optional", p->flags & VG_POS_OPTIONAL);
+		vg_json_object_end(j);
+	}
+	vg_json_array_end(j);
+	if (full)
+		vg_json_kv_string(j, "help", c->help);
+	vg_json_object_end(j);
+}
+
 static int cmd_help(struct vg_out *out, void *opts)
 {
 	struct help_args *h = opts;
-	const struct vg_cmd *c;
+	const struct vg_cmd *c = NULL;
+	struct vg_json *j;
 
-	if (!h->cmd) {
-		usage(stdout);
-		return EXIT_SUCCESS;
-	}
-	c = vg_cmd_find(h->cmd);
-	if (!c) {
+	if (h->cmd && !(c = vg_cmd_find(h->cmd))) {
 		vg_out_err(out, "help: unknown command '%s' (vifguard help lists them)", h->cmd);
 		return EXIT_USAGE;
 	}
-	print_help(c);
+	if (!out->json) {
+		if (c)
+			print_help(c);
+		else
+			usage(stdout);
+		return EXIT_SUCCESS;
+	}
+	j = vg_out_json(out);
+	if (c) {
+		cmd_json(j, c, true);
+		return EXIT_SUCCESS;
+	}
+	vg_json_object_start(j);
+	vg_json_name(j, "commands");
+	vg_json_array_start(j);
+	for (c = vg_cmds; c->name; c++)
+		cmd_json(j, c, false);
+	vg_json_array_end(j);
+	vg_json_name(j, "global_options");
+	opts_json(j, global_opts);
+	vg_json_object_end(j);
 	return EXIT_SUCCESS;
 }
 

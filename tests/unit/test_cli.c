@@ -507,6 +507,45 @@ static void help_and_version(void **state)
 	assert_non_null(vg_cmd_find("gc"));
 }
 
+/* -j help: every command of the table with every option it declares, by
+ * name; -j help NAME adds its help text. */
+static void help_json(void **state)
+{
+	const struct vg_cmd *c;
+	const struct vg_opt *o;
+	char want[128];
+	struct run r;
+
+	(void)state;
+	run(&r, "-j", "help", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "{\"commands\":[{\"name\":\"attach\",");
+	assert_contains(r.out, "\"global_options\":[{\"name\":\"json\",\"short\":\"j\",");
+	for (c = vg_cmds; c->name; c++) {
+		const char *at;
+
+		snprintf(want, sizeof(want), "{\"name\":\"%s\",\"summary\":", c->name);
+		at = strstr(r.out, want);
+		if (!at)
+			fail_msg("-j help: no %s", want);
+		for (o = c->args->opts; o && o->name; o++) {
+			snprintf(want, sizeof(want), "{\"name\":\"%s\",\"short\":", o->name);
+			if (!strstr(at, want))
+				fail_msg("-j help: %s: no option %s", c->name, o->name);
+		}
+	}
+	run(&r, "-j", "help", "release", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "{\"name\":\"release\",");
+	assert_contains(r.out, "{\"name\":\"dry-run\",\"short\":\"n\",\"arg\":null,");
+	assert_contains(r.out, "\"positions\":[{\"name\":\"IFACE\",\"optional\":false}],");
+	assert_contains(r.out, "\"help\":\"Usage: vifguard release [-c FILE]");
+	run(&r, "-j", "help", "frobnicate", NULL);
+	assert_int_equal(r.rc, EXIT_USAGE);
+	assert_string_equal(r.out, "{\"error\":\"help: unknown command 'frobnicate' "
+			    "(vifguard help lists them)\"}\n");
+}
+
 /* Checks that need no root and leave no trace: they fail before any
  * state is opened, or find the root empty. */
 static void before_state(void **state)
@@ -620,6 +659,7 @@ int main(void)
 		cmocka_unit_test(json_bad_option_every_command),
 		cmocka_unit_test(json_several_errors),
 		cmocka_unit_test(help_and_version),
+		cmocka_unit_test(help_json),
 		cmocka_unit_test(before_state),
 		cmocka_unit_test(json_writer),
 		cmocka_unit_test(reason_names),
