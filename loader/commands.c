@@ -186,7 +186,7 @@ static const struct vg_opt attach_opts[] = {
 		   "IPv4, ARP or IPv6; at most 4); 0x8100 / 0x88a8:\n"
 		   "tagged frames, the frame inside checked"),
 	ATTACH_OPT("attach", "METHOD", opt_attach,
-		   "cls_bpf (default; clsact ingress) or tcx (Linux >= 6.6)"),
+		   "cls_bpf (a new interface's default; clsact ingress)\nor tcx (Linux >= 6.6); an update keeps the\ninterface's method unless given"),
 	{ "force", 0, NULL, VG_OPT_FLAG, offsetof(struct vg_attach_args, force), NULL,
 	  "skip the guard rails: any kind of device, any\naddress range (see above)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },

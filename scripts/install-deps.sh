@@ -26,6 +26,8 @@ pkgs=(
 	libcmocka-dev iproute2 iputils-ping procps kmod
 	# integration tests and demo: JSON from the CLI, bpftool and ip
 	jq
+	# the manual page rendered with every warning on (test_docs.sh)
+	groff-base
 	# fault injection into the CLI's system calls (test_faults.sh)
 	strace
 	# Xen integration: oxenstored, xenstore-utils and Xen's vif scripts
