@@ -1575,7 +1575,37 @@ static pid_t ksoftirqd_pid(int cpu)
 	return found;
 }
 
-static int cmd_fwd(int argc, char **argv)
+/* The clocks of the CPU time the frames take: this thread's and, where
+ * the generator is pinned, that CPU's ksoftirqd's. */
+struct path_clock {
+	clockid_t ksoftirqd;
+	bool have_ksoftirqd;
+};
+
+static void path_clock_init(struct path_clock *pc, int cpu)
+{
+	pid_t kpid = cpu >= 0 ? ksoftirqd_pid(cpu) : 0;
+
+	pc->have_ksoftirqd = kpid > 0 && clock_getcpuclockid(kpid, &pc->ksoftirqd) == 0;
+}
+
+static uint64_t path_cpu_ns(const struct path_clock *pc)
+{
+	uint64_t k = pc->have_ksoftirqd ? now_ns(pc->ksoftirqd) : 0;
+
+	return k + now_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+
+struct fwd_opts {
+	const char *dev, *pins;
+	unsigned long ms, chunk;
+	int cpu;
+	uint8_t smac[6], dmac[6];
+	struct in_addr sip, dip;
+};
+
+/* 0, or -1 on an option getopt refused (it has said so). */
+static int fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 {
 	static const struct option lo[] = {
 		{ "dev", required_argument, NULL, 'd' },
@@ -1589,66 +1619,57 @@ static int cmd_fwd(int argc, char **argv)
 		{ "chunk", required_argument, NULL, 'k' },
 		{ 0 },
 	};
-	const char *dev = NULL, *pins = NULL, *sip = NULL, *dip = NULL;
-	unsigned long ms = 1000, chunk = 1 << 16;
-	uint8_t smac[6], dmac[6];
+	const char *sip = NULL, *dip = NULL;
 	bool have_s = false, have_d = false;
-	int cpu = -1, opt, prog_fd, map_fd, ncpu;
-	struct in_addr s4, d4;
-	struct frame f = { .len = 0 };
-	char path[4096];
+	int opt;
 
+	*o = (struct fwd_opts){ .ms = 1000, .chunk = 1 << 16, .cpu = -1 };
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (opt) {
-		case 'd': dev = optarg; break;
-		case 'p': pins = optarg; break;
-		case 't': ms = parse_ul(optarg, "ms", 600000); break;
-		case 'c': cpu = parse_ul(optarg, "cpu", 4095); break;
-		case 's': parse_mac(optarg, smac); have_s = true; break;
-		case 'm': parse_mac(optarg, dmac); have_d = true; break;
+		case 'd': o->dev = optarg; break;
+		case 'p': o->pins = optarg; break;
+		case 't': o->ms = parse_ul(optarg, "ms", 600000); break;
+		case 'c': o->cpu = parse_ul(optarg, "cpu", 4095); break;
+		case 's': parse_mac(optarg, o->smac); have_s = true; break;
+		case 'm': parse_mac(optarg, o->dmac); have_d = true; break;
 		case 'S': sip = optarg; break;
 		case 'D': dip = optarg; break;
-		case 'k': chunk = parse_ul(optarg, "chunk", 1 << 24); break;
-		default: return 2;
+		case 'k': o->chunk = parse_ul(optarg, "chunk", 1 << 24); break;
+		default: return -1;
 		}
 	}
-	if (!dev || !pins || !have_s || !have_d || !sip || !dip || !chunk)
+	if (!o->dev || !o->pins || !have_s || !have_d || !sip || !dip || !o->chunk)
 		die("usage: vgbench fwd --dev IF --pins DIR --smac M --dmac M --sip A --dip A "
 		    "[--ms N] [--cpu C] [--chunk N]");
-	if (inet_pton(AF_INET, sip, &s4) != 1 || inet_pton(AF_INET, dip, &d4) != 1)
+	if (inet_pton(AF_INET, sip, &o->sip) != 1 || inet_pton(AF_INET, dip, &o->dip) != 1)
 		die("bad IPv4 address");
-	pin_cpu(cpu);
+	return 0;
+}
 
-	/* 60 octets on the wire without FCS: the smallest UDP frame. */
-	eth(&f, smac, dmac, ETH_P_IP);
-	ipv4_udp(&f, ntohl(s4.s_addr), ntohl(d4.s_addr), 40000, 9, 5);
+/* The object `vgbench pin` pinned as name in pins. */
+static int pin_get(const char *pins, const char *name)
+{
+	char path[4096];
+	int fd;
 
-	snprintf(path, sizeof(path), "%s/xdp_gen", pins);
-	prog_fd = bpf_obj_get(path);
-	if (prog_fd < 0)
+	snprintf(path, sizeof(path), "%s/%s", pins, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
 		die("%s: %s", path, strerror(errno));
-	snprintf(path, sizeof(path), "%s/sink_count", pins);
-	map_fd = bpf_obj_get(path);
-	if (map_fd < 0)
-		die("%s: %s", path, strerror(errno));
-	ncpu = libbpf_num_possible_cpus();
+	return fd;
+}
 
-	struct xdp_md ctx = { .data_end = f.len, .ingress_ifindex = dev_index(dev) };
-	uint64_t sent = 0, c0, c1, t0, t1, u0, u1, k0 = 0, k1 = 0, prev;
-	clockid_t kclk;
-	bool have_k = false;
-	pid_t kpid = cpu >= 0 ? ksoftirqd_pid(cpu) : 0;
+/* Test runs of chunk live frames each, arriving on ifindex, until ms
+ * have passed; returns the frames sent and sets the time it took. */
+static uint64_t send_for(int prog_fd, const struct frame *f, uint32_t ifindex,
+			 unsigned long chunk, unsigned long ms, uint64_t *wall_ns)
+{
+	struct xdp_md ctx = { .data_end = f->len, .ingress_ifindex = ifindex };
+	uint64_t sent = 0, t0 = now_ns(CLOCK_MONOTONIC), t1;
 
-	if (kpid > 0 && clock_getcpuclockid(kpid, &kclk) == 0)
-		have_k = true;
-	c0 = sink_read(map_fd, ncpu);
-	if (have_k)
-		k0 = now_ns(kclk);
-	u0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
-	t0 = now_ns(CLOCK_MONOTONIC);
 	do {
 		LIBBPF_OPTS(bpf_test_run_opts, o,
-			.data_in = f.b, .data_size_in = f.len,
+			.data_in = f->b, .data_size_in = f->len,
 			.ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
 			.repeat = chunk,
 			.flags = BPF_F_TEST_XDP_LIVE_FRAMES);
@@ -1658,22 +1679,57 @@ static int cmd_fwd(int argc, char **argv)
 		sent += chunk;
 		t1 = now_ns(CLOCK_MONOTONIC);
 	} while (t1 - t0 < ms * 1000000ull);
-	u1 = now_ns(CLOCK_THREAD_CPUTIME_ID);
-	if (have_k)
-		k1 = now_ns(kclk);
-	/* Frames still in a ring are counted, not timed: wait until the
-	 * counter stands still. */
-	c1 = sink_read(map_fd, ncpu);
+	*wall_ns = t1 - t0;
+	return sent;
+}
+
+/* Frames still in a ring are counted, not timed: the sink's counter once
+ * it stands still. */
+static uint64_t sink_settled(int fd, int ncpu)
+{
+	uint64_t c = sink_read(fd, ncpu), prev;
+
 	for (int i = 0; i < 50; i++) {
 		usleep(2000);
-		prev = c1;
-		c1 = sink_read(map_fd, ncpu);
-		if (c1 == prev)
+		prev = c;
+		c = sink_read(fd, ncpu);
+		if (c == prev)
 			break;
 	}
+	return c;
+}
+
+static int cmd_fwd(int argc, char **argv)
+{
+	struct fwd_opts o;
+	struct frame f = { .len = 0 };
+	struct path_clock pc;
+	uint64_t sent, wall, c0, c1, cpu0, cpu1;
+	int prog_fd, map_fd, ncpu;
+	uint32_t ifindex;
+
+	if (fwd_opts_parse(argc, argv, &o))
+		return 2;
+	pin_cpu(o.cpu);
+
+	/* 60 octets on the wire without FCS: the smallest UDP frame. */
+	eth(&f, o.smac, o.dmac, ETH_P_IP);
+	ipv4_udp(&f, ntohl(o.sip.s_addr), ntohl(o.dip.s_addr), 40000, 9, 5);
+
+	prog_fd = pin_get(o.pins, "xdp_gen");
+	map_fd = pin_get(o.pins, "sink_count");
+	ncpu = libbpf_num_possible_cpus();
+	ifindex = dev_index(o.dev);
+	path_clock_init(&pc, o.cpu);
+
+	c0 = sink_read(map_fd, ncpu);
+	cpu0 = path_cpu_ns(&pc);
+	sent = send_for(prog_fd, &f, ifindex, o.chunk, o.ms, &wall);
+	cpu1 = path_cpu_ns(&pc);
+	c1 = sink_settled(map_fd, ncpu);
 	printf("sent %llu recv %llu wall_ns %llu cpu_ns %llu\n", (unsigned long long)sent,
-	       (unsigned long long)(c1 - c0), (unsigned long long)(t1 - t0),
-	       (unsigned long long)(u1 - u0 + k1 - k0));
+	       (unsigned long long)(c1 - c0), (unsigned long long)wall,
+	       (unsigned long long)(cpu1 - cpu0));
 	return 0;
 }
 
