@@ -1204,12 +1204,19 @@ static void report_program(const struct prog_opts *o)
 		summarize(lt, o->loads).med);
 }
 
+/* Whether a level of that many interfaces has the devices besides the
+ * locked test interface (see level_setup()). */
+static bool level_has_others(unsigned long ifaces)
+{
+	return ifaces >= 5;
+}
+
 /*
  * Attaches interfaces up to want.  Five of the N interfaces are the
  * devices under test and the spill device's neighbour; the rest fill up,
- * at consecutive ifindexes as a host gives them out.  A level of 1 has
- * only the locked test interface, so the cases on the other devices are
- * skipped there.
+ * at consecutive ifindexes as a host gives them out.  A level below 5
+ * has only the locked test interface, so the cases on the other devices
+ * are skipped there.
  */
 static void level_setup(struct prog_run *pr, unsigned long want)
 {
@@ -1221,7 +1228,7 @@ static void level_setup(struct prog_run *pr, unsigned long want)
 				  .s6_addr = { 0xfd, [15] = 1 } }, VG_MODE_LOCKED, 0);
 		pr->have = 1;
 	}
-	if (want >= 5 && !pr->others) {
+	if (level_has_others(want) && !pr->others) {
 		put_iface(vg, ifx[DEV_DISABLED], MAC_G, V4_G, NULL, VG_MODE_DISABLED, 0);
 		put_prefix_iface(vg, ifx[DEV_PREFIX]);
 		/* The spill device's array entry goes to an interface
@@ -1305,7 +1312,8 @@ static void timed_rounds(struct prog_run *pr, int l)
 
 		res_at(pr, l, n)[r] = floor;
 		for (int c = 0; c < n; c++)
-			res_at(pr, l, c)[r] = abs[c] - floor;
+			if (case_runs(pr, c))
+				res_at(pr, l, c)[r] = abs[c] - floor;
 	}
 }
 
@@ -1332,11 +1340,12 @@ static void measure_levels(struct prog_run *pr)
 	}
 }
 
-/* Whether the report has a figure of case c at level l: a level of 1 has
- * none of the cases on the other devices. */
+/* Whether the report has a figure of case c at level l: the level ran
+ * it. */
 static bool reported(const struct prog_run *pr, int l, int c)
 {
-	return c == pr->cs.n || pr->o->levels[l] >= 3 || dev_in_every_level(pr->cs.tc[c].dev);
+	return c == pr->cs.n || level_has_others(pr->o->levels[l]) ||
+	       dev_in_every_level(pr->cs.tc[c].dev);
 }
 
 static void report_cost(const struct prog_run *pr)
