@@ -261,8 +261,9 @@ struct tcase {
 /* Room for the cases build_cases() makes. */
 #define MAX_CASES	40
 
+/* The table build_cases() fills: tc, with room for MAX_CASES. */
 struct cases {
-	struct tcase tc[MAX_CASES];
+	struct tcase *tc;
 	int n;
 };
 
@@ -525,28 +526,32 @@ static void cases_nd_drops(struct cases *cs, const struct case_addrs *a)
 }
 
 /*
- * The cases in the order of the report's rows: the pass paths, then the
- * drops by the header that decides them (policy and Ethernet, IPv4 and
- * ARP, IPv6, Neighbour Discovery and DHCPv6).  The first frame, IPv4
- * UDP, is also the one the empty program runs on.
+ * Fills tc (room for MAX_CASES) with the cases in the order of the
+ * report's rows: the pass paths, then the drops by the header that
+ * decides them (policy and Ethernet, IPv4 and ARP, IPv6, Neighbour
+ * Discovery and DHCPv6); returns how many.  The first frame, IPv4 UDP,
+ * is also the one the empty program runs on.  frames.c (compare.sh)
+ * calls this in every tree's vgbench.c, older ones too: the signature
+ * stays.
  */
-static void build_cases(struct cases *cs)
+static int build_cases(struct tcase *tc)
 {
+	struct cases cs = { .tc = tc };
 	struct case_addrs a = {
 		.g6 = v6("fd00::1"), .peer6 = v6("fd00::fe"), .other6 = v6("fd00::99"),
 		.pfx6 = v6("fd01::1234"), .allnodes = v6("ff02::1"), .allrouters = v6("ff02::2"),
 	};
 
 	vg_eui64_link_local(MAC_G, &a.ll);
-	cs->n = 0;
-	cases_pass(cs, &a);
-	cases_link_drops(cs);
-	cases_v4_drops(cs);
-	cases_v6_drops(cs, &a);
-	cases_nd_drops(cs, &a);
-	for (int i = 0; i < cs->n; i++)
-		if (cs->tc[i].f.len < 60)
-			cs->tc[i].f.len = 60;	/* Ethernet minimum, zero padded */
+	cases_pass(&cs, &a);
+	cases_link_drops(&cs);
+	cases_v4_drops(&cs);
+	cases_v6_drops(&cs, &a);
+	cases_nd_drops(&cs, &a);
+	for (int i = 0; i < cs.n; i++)
+		if (tc[i].f.len < 60)
+			tc[i].f.len = 60;	/* Ethernet minimum, zero padded */
+	return cs.n;
 }
 
 enum { M_POLICY, M_SPILL, M_V4, M_V6, M_PASSES, M_DROPS, M_TOTALS, M_COUNT };
@@ -1145,7 +1150,8 @@ struct prog_run {
 	struct vg vg;
 	int empty_fd;
 	uint32_t ifx[DEV_KINDS];	/* the device of each kind */
-	struct cases cs;
+	struct tcase tc[MAX_CASES];
+	int ncases;
 	unsigned long have, fillers;	/* interfaces attached, fillers among them */
 	bool others;			/* the devices besides DEV_LOCKED attached */
 	long long mem0[M_COUNT], tot0;	/* map memory before any interface */
@@ -1155,11 +1161,11 @@ struct prog_run {
 	double *res;			/* see res_at() */
 };
 
-/* The figure of every round of case c at level l (c == cs.n: the empty
+/* The figure of every round of case c at level l (c == ncases: the empty
  * program's absolute cost, the others' over it). */
 static double *res_at(const struct prog_run *pr, int l, int c)
 {
-	return &pr->res[((size_t)l * (pr->cs.n + 1) + c) * pr->o->rounds];
+	return &pr->res[((size_t)l * (pr->ncases + 1) + c) * pr->o->rounds];
 }
 
 /* The test interface is the loopback device: a test run without a device
@@ -1257,7 +1263,7 @@ static bool dev_in_every_level(enum dev_kind dev)
 /* Whether the interfaces attached so far let case c run. */
 static bool case_runs(const struct prog_run *pr, int c)
 {
-	return pr->others || dev_in_every_level(pr->cs.tc[c].dev);
+	return pr->others || dev_in_every_level(pr->tc[c].dev);
 }
 
 /* One run of the case: the verdict and the counters moved must be the
@@ -1295,8 +1301,8 @@ static void drop_counters_cost(struct prog_run *pr, int l)
  * is compared with the mean of its round's floor. */
 static void timed_rounds(struct prog_run *pr, int l)
 {
-	const struct tcase *tc = pr->cs.tc;
-	int n = pr->cs.n, repeat = pr->o->repeat;
+	const struct tcase *tc = pr->tc;
+	int n = pr->ncases, repeat = pr->o->repeat;
 
 	for (int r = 0; r < pr->o->rounds; r++) {
 		double e0 = run_ns(pr->empty_fd, &tc[0].f, 1, repeat, NULL);
@@ -1328,9 +1334,9 @@ static void measure_levels(struct prog_run *pr)
 		/* Each case once.  This also creates the drop counters, so
 		 * that the timed drops below find theirs (lookup and
 		 * increment, the steady state of a repeated drop). */
-		for (int c = 0; c < pr->cs.n; c++)
+		for (int c = 0; c < pr->ncases; c++)
 			if (case_runs(pr, c))
-				check_case(pr, &pr->cs.tc[c]);
+				check_case(pr, &pr->tc[c]);
 		if (l == o->nlevels - 1)
 			drop_counters_cost(pr, l);
 		timed_rounds(pr, l);
@@ -1344,14 +1350,14 @@ static void measure_levels(struct prog_run *pr)
  * it. */
 static bool reported(const struct prog_run *pr, int l, int c)
 {
-	return c == pr->cs.n || level_has_others(pr->o->levels[l]) ||
-	       dev_in_every_level(pr->cs.tc[c].dev);
+	return c == pr->ncases || level_has_others(pr->o->levels[l]) ||
+	       dev_in_every_level(pr->tc[c].dev);
 }
 
 static void report_cost(const struct prog_run *pr)
 {
 	const struct prog_opts *o = pr->o;
-	int n = pr->cs.n;
+	int n = pr->ncases;
 
 	printf("## In-kernel cost per frame (BPF_PROG_TEST_RUN)\n\n");
 	printf("ns added over an empty tc program in the same process, median [min, max] of "
@@ -1365,7 +1371,7 @@ static void report_cost(const struct prog_run *pr)
 		printf("%.24s|", "------------------------");
 	printf("\n");
 	for (int c = 0; c <= n; c++) {
-		const struct tcase *t = &pr->cs.tc[c];
+		const struct tcase *t = &pr->tc[c];
 
 		printf("| %-28s | %-20s |", c == n ? "(empty program, absolute)" : t->name,
 		       c == n ? "-" : vg_reason_name(t->reason));
@@ -1399,8 +1405,8 @@ static void figs_cost(const struct prog_run *pr)
 	const struct prog_opts *o = pr->o;
 
 	for (int l = 0; l < o->nlevels; l++)
-		for (int c = 0; c < pr->cs.n; c++) {
-			const struct tcase *t = &pr->cs.tc[c];
+		for (int c = 0; c < pr->ncases; c++) {
+			const struct tcase *t = &pr->tc[c];
 			char s[64];
 
 			if (!reported(pr, l, c))
@@ -1481,8 +1487,8 @@ static int cmd_prog(int argc, char **argv)
 	report_program(&o);
 	vg_open(&pr.vg, o.path);
 	pr.empty_fd = load_empty();
-	build_cases(&pr.cs);
-	pr.res = calloc((size_t)o.nlevels * (pr.cs.n + 1) * o.rounds, sizeof(double));
+	pr.ncases = build_cases(pr.tc);
+	pr.res = calloc((size_t)o.nlevels * (pr.ncases + 1) * o.rounds, sizeof(double));
 	if (!pr.res)
 		die("out of memory");
 	measure_levels(&pr);
