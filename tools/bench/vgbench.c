@@ -258,6 +258,15 @@ struct tcase {
 	struct frame f;
 };
 
+/* Room for the cases build_cases() makes. */
+#define MAX_CASES	40
+
+/* The table build_cases() fills: tc, with room for MAX_CASES. */
+struct cases {
+	struct tcase *tc;
+	int n;
+};
+
 static const uint8_t MAC_G[6] = { 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 };
 static const uint8_t MAC_P[6] = { 0x02, 0x00, 0x00, 0x00, 0x01, 0x02 };
 static const uint8_t MAC_PEER[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe };
@@ -312,110 +321,140 @@ static void ns_to_peer(struct frame *f, const struct in6_addr *src,
 	ip6_end(f, at);
 }
 
-static int build_cases(struct tcase *tc)
+/* The IPv6 addresses of the cases.  Every ND case and the DHCPv6 one
+ * send from ll, the EUI-64 link-local address of MAC_G. */
+struct case_addrs {
+	struct in6_addr g6, peer6, other6, pfx6, ll, allnodes, allrouters;
+};
+
+/* Appends a case to the table; returns its frame, empty, to be built. */
+static struct frame *case_add(struct cases *cs, const char *name, enum dev_kind dev,
+			      unsigned int reason)
 {
-	struct in6_addr g6 = v6("fd00::1"), peer6 = v6("fd00::fe"), other6 = v6("fd00::99");
-	/* Every ND case and the DHCPv6 one send from ll, with MAC_G. */
-	struct in6_addr ll, allnodes = v6("ff02::1");
-	struct in6_addr allrouters = v6("ff02::2"), pfx6 = v6("fd01::1234");
-	int n = 0;
-	size_t at;
+	struct tcase *t;
+
+	if (cs->n == MAX_CASES)
+		die("more than %d cases", MAX_CASES);
+	t = &cs->tc[cs->n++];
+	*t = (struct tcase){ .name = name, .dev = dev, .reason = reason };
+	return &t->f;
+}
+
+/* Every verdict path that passes a frame. */
+static void cases_pass(struct cases *cs, const struct case_addrs *a)
+{
 	struct frame *f;
 
-	vg_eui64_link_local(MAC_G, &ll);
-#define CASE(nm, d, r) (tc[n] = (struct tcase){ .name = nm, .dev = d, .reason = VG_##r }, \
-			f = &tc[n++].f)
-
-	CASE("IPv4 UDP", DEV_LOCKED, PASS);
+	f = case_add(cs, "IPv4 UDP", DEV_LOCKED, VG_PASS);
 	udp4_to_peer(f, MAC_G, V4_G, 5);
 
 	/* The same frame on an interface whose array entry another one
 	 * holds: its policy comes from the spill hash. */
-	CASE("IPv4 UDP, policy in hash", DEV_SPILL, PASS);
+	f = case_add(cs, "IPv4 UDP, policy in hash", DEV_SPILL, VG_PASS);
 	udp4_to_peer(f, MAC_G, V4_G, 5);
 
-	CASE("IPv4 UDP, prefix", DEV_PREFIX, PASS);
+	f = case_add(cs, "IPv4 UDP, prefix", DEV_PREFIX, VG_PASS);
 	udp4_to_peer(f, MAC_P, V4_PFX_IN, 5);
 
 	/* The interface's own MAC as chaddr: a BOOTREQUEST for another
 	 * one is dhcp-chaddr (DHCP starvation). */
-	CASE("DHCP discover", DEV_LOCKED, PASS);
+	f = case_add(cs, "DHCP discover", DEV_LOCKED, VG_PASS);
 	eth(f, MAC_G, MAC_BCAST, ETH_P_IP);
 	dhcp_discover(f, MAC_G);
 
-	CASE("IPv6 UDP", DEV_LOCKED, PASS);
-	udp6_to_peer(f, MAC_G, &g6, &peer6);
+	f = case_add(cs, "IPv6 UDP", DEV_LOCKED, VG_PASS);
+	udp6_to_peer(f, MAC_G, &a->g6, &a->peer6);
 
-	CASE("IPv6 UDP, prefix", DEV_PREFIX, PASS);
-	udp6_to_peer(f, MAC_P, &pfx6, &peer6);
+	f = case_add(cs, "IPv6 UDP, prefix", DEV_PREFIX, VG_PASS);
+	udp6_to_peer(f, MAC_P, &a->pfx6, &a->peer6);
 
 	/* The link-local address is allowed only as the EUI-64 of the
 	 * frame's own source MAC: sent from the interface's MAC, MAC_G. */
-	CASE("IPv6 NS, link-local", DEV_LOCKED, PASS);
-	ns_to_peer(f, &ll, &peer6, 255, MAC_G);
+	f = case_add(cs, "IPv6 NS, link-local", DEV_LOCKED, VG_PASS);
+	ns_to_peer(f, &a->ll, &a->peer6, 255, MAC_G);
 
-	CASE("ARP request", DEV_LOCKED, PASS);
+	f = case_add(cs, "ARP request", DEV_LOCKED, VG_PASS);
 	eth(f, MAC_G, MAC_BCAST, ETH_P_ARP);
 	arp_pad(f, 1, 6, MAC_G, V4_G, V4_PEER);
+}
 
-	CASE("IPv4, no policy", DEV_NOPOLICY, NO_POLICY);
+/* Drops decided before the network header: the interface's policy, then
+ * the Ethernet header. */
+static void cases_link_drops(struct cases *cs)
+{
+	struct frame *f;
+
+	f = case_add(cs, "IPv4, no policy", DEV_NOPOLICY, VG_NO_POLICY);
 	udp4_to_peer(f, MAC_G, V4_G, 5);
 
-	CASE("IPv4, mode disabled", DEV_DISABLED, DISABLED);
+	f = case_add(cs, "IPv4, mode disabled", DEV_DISABLED, VG_DISABLED);
 	udp4_to_peer(f, MAC_G, V4_G, 5);
 
-	CASE("multicast source MAC", DEV_LOCKED, SRC_MAC_MCAST);
+	f = case_add(cs, "multicast source MAC", DEV_LOCKED, VG_SRC_MAC_MCAST);
 	udp4_to_peer(f, MAC_MCAST, V4_G, 5);
 
-	CASE("forged source MAC", DEV_LOCKED, SRC_MAC);
+	f = case_add(cs, "forged source MAC", DEV_LOCKED, VG_SRC_MAC);
 	udp4_to_peer(f, MAC_OTHER, V4_G, 5);
 
-	CASE("802.1Q tagged", DEV_LOCKED, VLAN);
+	f = case_add(cs, "802.1Q tagged", DEV_LOCKED, VG_VLAN);
 	eth(f, MAC_G, MAC_PEER, ETH_P_8021Q);
 	put16(f, 5);
 	put16(f, ETH_P_IP);
 	ipv4_udp(f, V4_G, V4_PEER, 40000, 9, 5);
 
-	CASE("other ethertype", DEV_LOCKED, ETHERTYPE);
+	f = case_add(cs, "other ethertype", DEV_LOCKED, VG_ETHERTYPE);
 	eth(f, MAC_G, MAC_PEER, 0x88b5);
 	put(f, NULL, 46);
+}
 
-	CASE("IPv4 ihl 4", DEV_LOCKED, IPV4_MALFORMED);
+/* The IPv4 and ARP drops. */
+static void cases_v4_drops(struct cases *cs)
+{
+	struct frame *f;
+
+	f = case_add(cs, "IPv4 ihl 4", DEV_LOCKED, VG_IPV4_MALFORMED);
 	udp4_to_peer(f, MAC_G, V4_G, 4);
 
-	CASE("IPv4 forged source", DEV_LOCKED, IPV4_SRC);
+	f = case_add(cs, "IPv4 forged source", DEV_LOCKED, VG_IPV4_SRC);
 	udp4_to_peer(f, MAC_G, V4_OTHER, 5);
 
-	CASE("DHCP server reply", DEV_LOCKED, DHCP_SERVER);
+	f = case_add(cs, "DHCP server reply", DEV_LOCKED, VG_DHCP_SERVER);
 	eth(f, MAC_G, MAC_BCAST, ETH_P_IP);
 	ipv4_udp(f, V4_G, 0xffffffff, 67, 68, 5);
 
-	CASE("ARP hlen 8", DEV_LOCKED, ARP_MALFORMED);
+	f = case_add(cs, "ARP hlen 8", DEV_LOCKED, VG_ARP_MALFORMED);
 	eth(f, MAC_G, MAC_BCAST, ETH_P_ARP);
 	arp_pad(f, 1, 8, MAC_G, V4_G, V4_PEER);
 
-	CASE("ARP forged sender MAC", DEV_LOCKED, ARP_SHA);
+	f = case_add(cs, "ARP forged sender MAC", DEV_LOCKED, VG_ARP_SHA);
 	eth(f, MAC_G, MAC_BCAST, ETH_P_ARP);
 	arp_pad(f, 2, 6, MAC_OTHER, V4_G, V4_PEER);
 
-	CASE("ARP forged sender IP", DEV_LOCKED, ARP_SPA);
+	f = case_add(cs, "ARP forged sender IP", DEV_LOCKED, VG_ARP_SPA);
 	eth(f, MAC_G, MAC_BCAST, ETH_P_ARP);
 	arp_pad(f, 2, 6, MAC_G, V4_OTHER, V4_PEER);
+}
 
-	CASE("IPv6 payload length", DEV_LOCKED, IPV6_MALFORMED);
-	at = udp6_to_peer(f, MAC_G, &g6, &peer6);
+/* The IPv6 drops but those of Neighbour Discovery and DHCPv6. */
+static void cases_v6_drops(struct cases *cs, const struct case_addrs *a)
+{
+	struct frame *f;
+	size_t at;
+
+	f = case_add(cs, "IPv6 payload length", DEV_LOCKED, VG_IPV6_MALFORMED);
+	at = udp6_to_peer(f, MAC_G, &a->g6, &a->peer6);
 	f->b[at + 4] = 0x10;	/* 4096 octets announced, 26 present */
 
-	CASE("IPv6 forged source", DEV_LOCKED, IPV6_SRC);
-	udp6_to_peer(f, MAC_G, &other6, &peer6);
+	f = case_add(cs, "IPv6 forged source", DEV_LOCKED, VG_IPV6_SRC);
+	udp6_to_peer(f, MAC_G, &a->other6, &a->peer6);
 
-	CASE("IPv6 UDP from ::", DEV_LOCKED, IPV6_UNSPEC_SRC);
-	udp6_to_peer(f, MAC_G, &in6addr_any, &peer6);
+	f = case_add(cs, "IPv6 UDP from ::", DEV_LOCKED, VG_IPV6_UNSPEC_SRC);
+	udp6_to_peer(f, MAC_G, &in6addr_any, &a->peer6);
 
 	/* Seven destination options headers: one more than the walk's bound. */
-	CASE("IPv6 extension chain", DEV_LOCKED, IPV6_EXTHDR);
+	f = case_add(cs, "IPv6 extension chain", DEV_LOCKED, VG_IPV6_EXTHDR);
 	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &g6, &peer6, 60, 64);
+	at = ip6_begin_in6(f, &a->g6, &a->peer6, 60, 64);
 	for (int i = 0; i < 7; i++) {
 		put8(f, i < 6 ? 60 : 17);
 		put8(f, 0);
@@ -424,36 +463,43 @@ static int build_cases(struct tcase *tc)
 	}
 	udp(f, 40000, 9, 18);
 	ip6_end(f, at);
+}
 
-	CASE("NS in a fragment", DEV_LOCKED, ND_FRAGMENT);
+/* Neighbour Discovery and the DHCPv6 server's messages. */
+static void cases_nd_drops(struct cases *cs, const struct case_addrs *a)
+{
+	struct frame *f;
+	size_t at;
+
+	f = case_add(cs, "NS in a fragment", DEV_LOCKED, VG_ND_FRAGMENT);
 	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &ll, &peer6, 44, 255);
+	at = ip6_begin_in6(f, &a->ll, &a->peer6, 44, 255);
 	put8(f, 58);
 	put8(f, 0);
 	put16(f, 0);	/* offset 0, last fragment: an atomic fragment */
 	put32(f, 0x1234);
-	nd(f, 135, &peer6, 1, MAC_G);
+	nd(f, 135, &a->peer6, 1, MAC_G);
 	ip6_end(f, at);
 
-	CASE("NS hop limit 64", DEV_LOCKED, ND_HOPLIMIT);
-	ns_to_peer(f, &ll, &peer6, 64, MAC_G);
+	f = case_add(cs, "NS hop limit 64", DEV_LOCKED, VG_ND_HOPLIMIT);
+	ns_to_peer(f, &a->ll, &a->peer6, 64, MAC_G);
 
-	CASE("NA forged target", DEV_LOCKED, ND_TARGET);
+	f = case_add(cs, "NA forged target", DEV_LOCKED, VG_ND_TARGET);
 	eth(f, MAC_G, MAC_ALLNODES, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &ll, &allnodes, 58, 255);
-	nd(f, 136, &other6, 2, MAC_G);
+	at = ip6_begin_in6(f, &a->ll, &a->allnodes, 58, 255);
+	nd(f, 136, &a->other6, 2, MAC_G);
 	ip6_end(f, at);
 
-	CASE("NS forged link-layer option", DEV_LOCKED, ND_LLADDR);
-	ns_to_peer(f, &ll, &peer6, 255, MAC_OTHER);
+	f = case_add(cs, "NS forged link-layer option", DEV_LOCKED, VG_ND_LLADDR);
+	ns_to_peer(f, &a->ll, &a->peer6, 255, MAC_OTHER);
 
-	CASE("NS option length 0", DEV_LOCKED, ND_MALFORMED);
-	ns_to_peer(f, &ll, &peer6, 255, MAC_G);
+	f = case_add(cs, "NS option length 0", DEV_LOCKED, VG_ND_MALFORMED);
+	ns_to_peer(f, &a->ll, &a->peer6, 255, MAC_G);
 	f->b[f->len - 7] = 0;
 
-	CASE("router advertisement", DEV_LOCKED, RA);
+	f = case_add(cs, "router advertisement", DEV_LOCKED, VG_RA);
 	eth(f, MAC_G, MAC_ALLNODES, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &ll, &allnodes, 58, 255);
+	at = ip6_begin_in6(f, &a->ll, &a->allnodes, 58, 255);
 	put8(f, 134);
 	put8(f, 0);
 	put16(f, 0);
@@ -461,27 +507,51 @@ static int build_cases(struct tcase *tc)
 	put(f, NULL, 8);
 	ip6_end(f, at);
 
-	CASE("redirect", DEV_LOCKED, REDIRECT);
+	f = case_add(cs, "redirect", DEV_LOCKED, VG_REDIRECT);
 	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &ll, &peer6, 58, 255);
+	at = ip6_begin_in6(f, &a->ll, &a->peer6, 58, 255);
 	put8(f, 137);
 	put8(f, 0);
 	put16(f, 0);
 	put(f, NULL, 4);
-	put(f, &g6, 16);
-	put(f, &peer6, 16);
+	put(f, &a->g6, 16);
+	put(f, &a->peer6, 16);
 	ip6_end(f, at);
 
-	CASE("DHCPv6 server reply", DEV_LOCKED, DHCPV6_SERVER);
+	f = case_add(cs, "DHCPv6 server reply", DEV_LOCKED, VG_DHCPV6_SERVER);
 	eth(f, MAC_G, MAC_PEER, ETH_P_IPV6);
-	at = ip6_begin_in6(f, &ll, &allrouters, 17, 64);
+	at = ip6_begin_in6(f, &a->ll, &a->allrouters, 17, 64);
 	udp(f, 547, 546, 18);
 	ip6_end(f, at);
-#undef CASE
-	for (int i = 0; i < n; i++)
+}
+
+/*
+ * Fills tc (room for MAX_CASES) with the cases in the order of the
+ * report's rows: the pass paths, then the drops by the header that
+ * decides them (policy and Ethernet, IPv4 and ARP, IPv6, Neighbour
+ * Discovery and DHCPv6); returns how many.  The first frame, IPv4 UDP,
+ * is also the one the empty program runs on.  frames.c (compare.sh)
+ * calls this in every tree's vgbench.c, older ones too: the signature
+ * stays.
+ */
+static int build_cases(struct tcase *tc)
+{
+	struct cases cs = { .tc = tc };
+	struct case_addrs a = {
+		.g6 = v6("fd00::1"), .peer6 = v6("fd00::fe"), .other6 = v6("fd00::99"),
+		.pfx6 = v6("fd01::1234"), .allnodes = v6("ff02::1"), .allrouters = v6("ff02::2"),
+	};
+
+	vg_eui64_link_local(MAC_G, &a.ll);
+	cases_pass(&cs, &a);
+	cases_link_drops(&cs);
+	cases_v4_drops(&cs);
+	cases_v6_drops(&cs, &a);
+	cases_nd_drops(&cs, &a);
+	for (int i = 0; i < cs.n; i++)
 		if (tc[i].f.len < 60)
 			tc[i].f.len = 60;	/* Ethernet minimum, zero padded */
-	return n;
+	return cs.n;
 }
 
 enum { M_POLICY, M_SPILL, M_V4, M_V6, M_PASSES, M_DROPS, M_TOTALS, M_COUNT };
@@ -991,7 +1061,36 @@ static long long maps_total(struct vg *vg, long long *each)
 	return t;
 }
 
-static int cmd_prog(int argc, char **argv)
+/* At most this many --ifaces levels. */
+#define MAX_LEVELS	8
+
+struct prog_opts {
+	const char *path;	/* the object */
+	const char *disabled_dev, *nopolicy_dev, *prefix_dev, *spill_dev;
+	unsigned long levels[MAX_LEVELS];	/* interfaces at each level */
+	int nlevels, repeat, rounds, cpu, loads;
+	FILE *figs;		/* the "fig ..." lines; /dev/null without --figs */
+};
+
+/* --ifaces: a growing list, 1 or at least 3 each. */
+static void parse_levels(char *list, struct prog_opts *o)
+{
+	char *tok, *save;
+
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (o->nlevels == (int)ARRAY_SIZE(o->levels))
+			die("too many --ifaces levels");
+		o->levels[o->nlevels] = parse_ul(tok, "ifaces", VG_MAX_IFACES - 8);
+		if (o->levels[o->nlevels] == 2 || o->levels[o->nlevels] == 0)
+			die("--ifaces: 1 or at least 3 each");
+		if (o->nlevels && o->levels[o->nlevels] <= o->levels[o->nlevels - 1])
+			die("--ifaces must grow");
+		o->nlevels++;
+	}
+}
+
+/* 0, or -1 on an option getopt refused (it has said so). */
+static int prog_opts_parse(int argc, char **argv, struct prog_opts *o)
 {
 	static const struct option lo[] = {
 		{ "ifaces", required_argument, NULL, 'n' },
@@ -1006,265 +1105,346 @@ static int cmd_prog(int argc, char **argv)
 		{ "figs", required_argument, NULL, 'f' },
 		{ 0 },
 	};
-	const char *disabled_dev = NULL, *nopolicy_dev = NULL, *prefix_dev = NULL;
-	const char *spill_dev = NULL;
-	unsigned long levels[8];
-	int nlevels = 0, repeat = 1000000, rounds = 9, cpu = -1, loads = 5, opt;
-	char *list = strdup("1,1000,4000"), *tok, *save;
-	uint32_t ifx[DEV_KINDS];
-	struct tcase tc[40];
-	int ncases, empty_fd;
-	struct vg vg;
-	const char *path;
-	FILE *figs = NULL;
+	char *list = strdup("1,1000,4000");
+	int opt;
 
+	*o = (struct prog_opts){ .repeat = 1000000, .rounds = 9, .cpu = -1, .loads = 5 };
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'n': free(list); list = strdup(optarg); break;
-		case 'r': repeat = parse_ul(optarg, "repeat", 100000000); break;
-		case 'R': rounds = parse_ul(optarg, "rounds", 1000); break;
-		case 'c': cpu = parse_ul(optarg, "cpu", 4095); break;
-		case 'l': loads = parse_ul(optarg, "loads", 100); break;
-		case 'D': disabled_dev = optarg; break;
-		case 'N': nopolicy_dev = optarg; break;
-		case 'P': prefix_dev = optarg; break;
-		case 'S': spill_dev = optarg; break;
+		case 'r': o->repeat = parse_ul(optarg, "repeat", 100000000); break;
+		case 'R': o->rounds = parse_ul(optarg, "rounds", 1000); break;
+		case 'c': o->cpu = parse_ul(optarg, "cpu", 4095); break;
+		case 'l': o->loads = parse_ul(optarg, "loads", 100); break;
+		case 'D': o->disabled_dev = optarg; break;
+		case 'N': o->nopolicy_dev = optarg; break;
+		case 'P': o->prefix_dev = optarg; break;
+		case 'S': o->spill_dev = optarg; break;
 		case 'f':
-			figs = fopen(optarg, "w");
-			if (!figs)
+			o->figs = fopen(optarg, "w");
+			if (!o->figs)
 				die("%s: %s", optarg, strerror(errno));
 			break;
-		default: return 2;
+		default: free(list); return -1;
 		}
 	}
-	if (optind != argc - 1 || !disabled_dev || !nopolicy_dev || !prefix_dev || !spill_dev ||
-	    rounds < 1 ||
-	    loads < 1 || repeat < 1)
+	if (optind != argc - 1 || !o->disabled_dev || !o->nopolicy_dev || !o->prefix_dev ||
+	    !o->spill_dev || o->rounds < 1 || o->loads < 1 || o->repeat < 1)
 		die("usage: vgbench prog OBJ --disabled-dev D --nopolicy-dev N --prefix-dev P "
 		    "--spill-dev S [--ifaces 1,1000,4000] [--repeat N] [--rounds N] [--cpu C] [--loads N] "
 		    "[--figs FILE]");
-	path = argv[optind];
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (nlevels == (int)ARRAY_SIZE(levels))
-			die("too many --ifaces levels");
-		levels[nlevels] = parse_ul(tok, "ifaces", VG_MAX_IFACES - 8);
-		if (levels[nlevels] == 2 || levels[nlevels] == 0)
-			die("--ifaces: 1 or at least 3 each");
-		if (nlevels && levels[nlevels] <= levels[nlevels - 1])
-			die("--ifaces must grow");
-		nlevels++;
-	}
+	o->path = argv[optind];
+	parse_levels(list, o);
 	free(list);
-	if (!figs && !(figs = fopen("/dev/null", "w")))
+	if (!o->figs && !(o->figs = fopen("/dev/null", "w")))
 		die("/dev/null: %s", strerror(errno));
-	pin_cpu(cpu);
+	return 0;
+}
 
-	/* The test interface is the loopback device: a test run without a
-	 * device in its context runs on it, and the program reads
-	 * skb->ifindex, i.e. 1.  The others are real devices as well, since
-	 * a test run refuses an ifindex that does not exist. */
-	ifx[DEV_LOCKED] = 1;
-	ifx[DEV_DISABLED] = dev_index(disabled_dev);
-	ifx[DEV_NOPOLICY] = dev_index(nopolicy_dev);
-	ifx[DEV_PREFIX] = dev_index(prefix_dev);
-	ifx[DEV_SPILL] = dev_index(spill_dev);
+/*
+ * One run of `vgbench prog`: the object loaded once, the cases, the
+ * interfaces attached so far, and what each level measured.
+ */
+struct prog_run {
+	const struct prog_opts *o;
+	struct vg vg;
+	int empty_fd;
+	uint32_t ifx[DEV_KINDS];	/* the device of each kind */
+	struct tcase tc[MAX_CASES];
+	int ncases;
+	unsigned long have, fillers;	/* interfaces attached, fillers among them */
+	bool others;			/* the devices besides DEV_LOCKED attached */
+	long long mem0[M_COUNT], tot0;	/* map memory before any interface */
+	long long memN[MAX_LEVELS][M_COUNT], totN[MAX_LEVELS];
+	unsigned int drop_entries;	/* the last level's drop counters */
+	long long drop_bytes;		/* and their memory */
+	double *res;			/* see res_at() */
+};
 
-	/* Verifier and program figures, over several loads. */
-	{
-		double vt[100], lt[100];
-		struct bpf_prog_info info;
-		struct verif v = { 0 };
-		char b1[64], b2[64];
+/* The figure of every round of case c at level l (c == ncases: the empty
+ * program's absolute cost, the others' over it). */
+static double *res_at(const struct prog_run *pr, int l, int c)
+{
+	return &pr->res[((size_t)l * (pr->ncases + 1) + c) * pr->o->rounds];
+}
 
-		for (int i = 0; i < loads; i++) {
-			v = verify_once(path, &info);
-			vt[i] = v.verify_us;
-			lt[i] = v.load_ms;
-		}
-		fmt_sum(b1, sizeof(b1), summarize(vt, loads));
-		fmt_sum(b2, sizeof(b2), summarize(lt, loads));
-		const char *base = strrchr(path, '/');
+/* The test interface is the loopback device: a test run without a device
+ * in its context runs on it, and the program reads skb->ifindex, i.e. 1.
+ * The others are real devices as well, since a test run refuses an
+ * ifindex that does not exist. */
+static void prog_devices(struct prog_run *pr)
+{
+	pr->ifx[DEV_LOCKED] = 1;
+	pr->ifx[DEV_DISABLED] = dev_index(pr->o->disabled_dev);
+	pr->ifx[DEV_NOPOLICY] = dev_index(pr->o->nopolicy_dev);
+	pr->ifx[DEV_PREFIX] = dev_index(pr->o->prefix_dev);
+	pr->ifx[DEV_SPILL] = dev_index(pr->o->spill_dev);
+}
 
-		printf("## Program (%s)\n\n", base ? base + 1 : path);
-		printf("- instructions (xlated): %u\n", info.xlated_prog_len / 8);
-		printf("- JIT image: %u bytes\n", info.jited_prog_len);
-		printf("- verifier, processed instructions: %u\n", v.insns_processed);
-		printf("- verifier, verified_insns (prog info): %u\n", info.verified_insns);
-		printf("- verification time, us: %s (median [min, max] of %d loads)\n",
-		       b1, loads);
-		printf("- whole object load, ms: %s (maps, BTF, verifier, JIT)\n\n", b2);
-		fprintf(figs, "fig prog_insns %u\nfig prog_jited %u\nfig verified_insns %u\n",
-		       info.xlated_prog_len / 8, info.jited_prog_len, info.verified_insns);
-		fprintf(figs, "fig verify_us %.0f\nfig load_ms %.1f\n\n", summarize(vt, loads).med,
-		       summarize(lt, loads).med);
+/* Verifier and program figures, over several loads. */
+static void report_program(const struct prog_opts *o)
+{
+	double vt[100], lt[100];
+	struct bpf_prog_info info = { 0 };	/* loads >= 1 fills it */
+	struct verif v = { 0 };
+	const char *base = strrchr(o->path, '/');
+	char b1[64], b2[64];
+
+	for (int i = 0; i < o->loads; i++) {
+		v = verify_once(o->path, &info);
+		vt[i] = v.verify_us;
+		lt[i] = v.load_ms;
 	}
+	fmt_sum(b1, sizeof(b1), summarize(vt, o->loads));
+	fmt_sum(b2, sizeof(b2), summarize(lt, o->loads));
+	printf("## Program (%s)\n\n", base ? base + 1 : o->path);
+	printf("- instructions (xlated): %u\n", info.xlated_prog_len / 8);
+	printf("- JIT image: %u bytes\n", info.jited_prog_len);
+	printf("- verifier, processed instructions: %u\n", v.insns_processed);
+	printf("- verifier, verified_insns (prog info): %u\n", info.verified_insns);
+	printf("- verification time, us: %s (median [min, max] of %d loads)\n", b1, o->loads);
+	printf("- whole object load, ms: %s (maps, BTF, verifier, JIT)\n\n", b2);
+	fprintf(o->figs, "fig prog_insns %u\nfig prog_jited %u\nfig verified_insns %u\n",
+		info.xlated_prog_len / 8, info.jited_prog_len, info.verified_insns);
+	fprintf(o->figs, "fig verify_us %.0f\nfig load_ms %.1f\n\n", summarize(vt, o->loads).med,
+		summarize(lt, o->loads).med);
+}
 
-	vg_open(&vg, path);
-	empty_fd = load_empty();
-	ncases = build_cases(tc);
+/* Whether a level of that many interfaces has the devices besides the
+ * locked test interface (see level_setup()). */
+static bool level_has_others(unsigned long ifaces)
+{
+	return ifaces >= 5;
+}
 
-	long long mem0[M_COUNT], memN[8][M_COUNT], tot0, totN[8], drop_bytes = 0;
-	unsigned int drop_entries = 0;
-	double *res = calloc((size_t)nlevels * (ncases + 1) * rounds, sizeof(double));
+/*
+ * Attaches interfaces up to want.  Five of the N interfaces are the
+ * devices under test and the spill device's neighbour; the rest fill up,
+ * at consecutive ifindexes as a host gives them out.  A level below 5
+ * has only the locked test interface, so the cases on the other devices
+ * are skipped there.
+ */
+static void level_setup(struct prog_run *pr, unsigned long want)
+{
+	struct vg *vg = &pr->vg;
+	const uint32_t *ifx = pr->ifx;
 
-	if (!res)
-		die("out of memory");
-#define RES(l, c, r) res[((size_t)(l) * (ncases + 1) + (c)) * rounds + (r)]
-	tot0 = maps_total(&vg, mem0);
+	if (!pr->have) {
+		put_iface(vg, ifx[DEV_LOCKED], MAC_G, V4_G, &(struct in6_addr){
+				  .s6_addr = { 0xfd, [15] = 1 } }, VG_MODE_LOCKED, 0);
+		pr->have = 1;
+	}
+	if (level_has_others(want) && !pr->others) {
+		put_iface(vg, ifx[DEV_DISABLED], MAC_G, V4_G, NULL, VG_MODE_DISABLED, 0);
+		put_prefix_iface(vg, ifx[DEV_PREFIX]);
+		/* The spill device's array entry goes to an interface
+		 * attached before it, whose ifindex shares the entry. */
+		put_iface(vg, ifx[DEV_SPILL] + VG_POLICY_ENTRIES, MAC_OTHER, V4_OTHER, NULL,
+			  VG_MODE_LOCKED, 0);
+		put_iface(vg, ifx[DEV_SPILL], MAC_G, V4_G, NULL, VG_MODE_LOCKED, 0);
+		pr->have += 4;
+		pr->others = true;
+	}
+	while (pr->have < want) {
+		put_filler(vg, pr->fillers++);
+		pr->have++;
+	}
+	if (vg->next_slot != pr->have)
+		die("%lu interfaces hold %u pass counter slots", pr->have, vg->next_slot);
+}
 
-	/* Five of the N interfaces are the devices under test and the
-	 * spill device's neighbour; the rest fill up, at consecutive
-	 * ifindexes as a host gives them out.  A level of 1 has only the
-	 * locked test interface, so the cases on the other devices are
-	 * skipped there. */
-	unsigned long have = 0, fillers = 0;
-	bool others = false;
+/* The devices every level has: the locked test interface, and the
+ * no-policy one, which needs no policy to be what it is. */
+static bool dev_in_every_level(enum dev_kind dev)
+{
+	return dev == DEV_LOCKED || dev == DEV_NOPOLICY;
+}
 
-	for (int l = 0; l < nlevels; l++) {
-		unsigned long want = levels[l];
+/* Whether the interfaces attached so far let case c run. */
+static bool case_runs(const struct prog_run *pr, int c)
+{
+	return pr->others || dev_in_every_level(pr->tc[c].dev);
+}
 
-		if (!have) {
-			put_iface(&vg, ifx[DEV_LOCKED], MAC_G, V4_G, &(struct in6_addr){
-					  .s6_addr = { 0xfd, [15] = 1 } }, VG_MODE_LOCKED, 0);
-			have = 1;
-		}
-		if (want >= 5 && !others) {
-			put_iface(&vg, ifx[DEV_DISABLED], MAC_G, V4_G, NULL, VG_MODE_DISABLED, 0);
-			put_prefix_iface(&vg, ifx[DEV_PREFIX]);
-			/* The spill device's array entry goes to an interface
-			 * attached before it, whose ifindex shares the entry. */
-			put_iface(&vg, ifx[DEV_SPILL] + VG_POLICY_ENTRIES, MAC_OTHER, V4_OTHER, NULL,
-				  VG_MODE_LOCKED, 0);
-			put_iface(&vg, ifx[DEV_SPILL], MAC_G, V4_G, NULL, VG_MODE_LOCKED, 0);
-			have += 4;
-			others = true;
-		}
-		while (have < want) {
-			put_filler(&vg, fillers++);
-			have++;
-		}
-		if (vg.next_slot != have)
-			die("%lu interfaces hold %u pass counter slots", have, vg.next_slot);
-		totN[l] = maps_total(&vg, memN[l]);
+/* One run of the case: the verdict and the counters moved must be the
+ * ones the case is named after. */
+static void check_case(struct prog_run *pr, const struct tcase *t)
+{
+	struct counts before, after, want;
+	uint32_t ifindex = pr->ifx[t->dev], rv;
+	int verdict = t->reason == VG_PASS ? TC_ACT_OK : TC_ACT_SHOT;
+	char got[512], exp[512];
 
-		/* Each case once: the verdict and the counters moved must be
-		 * the ones the case is named after.  This also creates the
-		 * drop counters, so that the timed drops below find theirs
-		 * (lookup and increment, the steady state of a repeated
-		 * drop). */
-		for (int c = 0; c < ncases; c++) {
-			struct counts before, after, want;
-			uint32_t ifindex = ifx[tc[c].dev], rv;
-			int verdict = tc[c].reason == VG_PASS ? TC_ACT_OK : TC_ACT_SHOT;
-			char got[512], exp[512];
+	counts_read(&pr->vg, ifindex, &before);
+	run_ns(pr->vg.prog_fd, &t->f, ifindex, 1, &rv);
+	counts_read(&pr->vg, ifindex, &after);
+	counts_expect(&before, t->reason, t->dev != DEV_NOPOLICY, &want);
+	counts_diff(&before, &after, got, sizeof(got));
+	counts_diff(&before, &want, exp, sizeof(exp));
+	if (strcmp(got, exp) || (int)rv != verdict)
+		die("case \"%s\": expected verdict %d and %s; got verdict %u and %s",
+		    t->name, verdict, exp, rv, got);
+}
 
-			if (!others && tc[c].dev != DEV_LOCKED && tc[c].dev != DEV_NOPOLICY)
+/* The drop counters the cases of level l created: how many, and what
+ * they cost. */
+static void drop_counters_cost(struct prog_run *pr, int l)
+{
+	struct counts n;
+
+	counts_read(&pr->vg, pr->ifx[DEV_LOCKED], &n);
+	pr->drop_entries = n.drop_entries;
+	pr->drop_bytes = map_memlock(pr->vg.map_fd[M_DROPS]) - pr->memN[l][M_DROPS];
+}
+
+/* Interleaved rounds: empty program, every case, empty again; each case
+ * is compared with the mean of its round's floor. */
+static void timed_rounds(struct prog_run *pr, int l)
+{
+	const struct tcase *tc = pr->tc;
+	int n = pr->ncases, repeat = pr->o->repeat;
+
+	for (int r = 0; r < pr->o->rounds; r++) {
+		double e0 = run_ns(pr->empty_fd, &tc[0].f, 1, repeat, NULL);
+		double abs[MAX_CASES];
+
+		for (int c = 0; c < n; c++) {
+			if (!case_runs(pr, c))
 				continue;
-			counts_read(&vg, ifindex, &before);
-			run_ns(vg.prog_fd, &tc[c].f, ifindex, 1, &rv);
-			counts_read(&vg, ifindex, &after);
-			counts_expect(&before, tc[c].reason, tc[c].dev != DEV_NOPOLICY, &want);
-			counts_diff(&before, &after, got, sizeof(got));
-			counts_diff(&before, &want, exp, sizeof(exp));
-			if (strcmp(got, exp) || (int)rv != verdict)
-				die("case \"%s\": expected verdict %d and %s; got verdict %u and %s",
-				    tc[c].name, verdict, exp, rv, got);
+			abs[c] = run_ns(pr->vg.prog_fd, &tc[c].f, pr->ifx[tc[c].dev], repeat, NULL);
 		}
-		if (l == nlevels - 1) {
-			struct counts n;
+		double e1 = run_ns(pr->empty_fd, &tc[0].f, 1, repeat, NULL);
+		double floor = (e0 + e1) / 2;
 
-			counts_read(&vg, ifx[DEV_LOCKED], &n);
-			drop_entries = n.drop_entries;
-			drop_bytes = map_memlock(vg.map_fd[M_DROPS]) - memN[l][M_DROPS];
-		}
-
-		/* Interleaved rounds: empty program, every case, empty again;
-		 * each case is compared with the mean of its round's floor. */
-		for (int r = 0; r < rounds; r++) {
-			double e0 = run_ns(empty_fd, &tc[0].f, 1, repeat, NULL);
-			double abs[40];
-
-			for (int c = 0; c < ncases; c++) {
-				if (!others && tc[c].dev != DEV_LOCKED &&
-				    tc[c].dev != DEV_NOPOLICY)
-					continue;
-				abs[c] = run_ns(vg.prog_fd, &tc[c].f, ifx[tc[c].dev], repeat, NULL);
-			}
-			double e1 = run_ns(empty_fd, &tc[0].f, 1, repeat, NULL);
-			double floor = (e0 + e1) / 2;
-
-			RES(l, ncases, r) = floor;
-			for (int c = 0; c < ncases; c++)
-				RES(l, c, r) = abs[c] - floor;
-		}
-		drops_clear(&vg);
-		fprintf(stderr, "vgbench: %lu interfaces done (%lu map updates retried after ENOMEM)\n",
-			want, enomem_retries);
+		res_at(pr, l, n)[r] = floor;
+		for (int c = 0; c < n; c++)
+			if (case_runs(pr, c))
+				res_at(pr, l, c)[r] = abs[c] - floor;
 	}
+}
+
+static void measure_levels(struct prog_run *pr)
+{
+	const struct prog_opts *o = pr->o;
+
+	pr->tot0 = maps_total(&pr->vg, pr->mem0);
+	for (int l = 0; l < o->nlevels; l++) {
+		level_setup(pr, o->levels[l]);
+		pr->totN[l] = maps_total(&pr->vg, pr->memN[l]);
+		/* Each case once.  This also creates the drop counters, so
+		 * that the timed drops below find theirs (lookup and
+		 * increment, the steady state of a repeated drop). */
+		for (int c = 0; c < pr->ncases; c++)
+			if (case_runs(pr, c))
+				check_case(pr, &pr->tc[c]);
+		if (l == o->nlevels - 1)
+			drop_counters_cost(pr, l);
+		timed_rounds(pr, l);
+		drops_clear(&pr->vg);
+		fprintf(stderr, "vgbench: %lu interfaces done (%lu map updates retried after ENOMEM)\n",
+			o->levels[l], enomem_retries);
+	}
+}
+
+/* Whether the report has a figure of case c at level l: the level ran
+ * it. */
+static bool reported(const struct prog_run *pr, int l, int c)
+{
+	return c == pr->ncases || level_has_others(pr->o->levels[l]) ||
+	       dev_in_every_level(pr->tc[c].dev);
+}
+
+static void report_cost(const struct prog_run *pr)
+{
+	const struct prog_opts *o = pr->o;
+	int n = pr->ncases;
 
 	printf("## In-kernel cost per frame (BPF_PROG_TEST_RUN)\n\n");
 	printf("ns added over an empty tc program in the same process, median [min, max] of "
 	       "%d interleaved rounds,\nrepeat %d per run, CPU time of the running thread%s.\n\n",
-	       rounds, repeat, cpu >= 0 ? ", pinned" : "");
+	       o->rounds, o->repeat, o->cpu >= 0 ? ", pinned" : "");
 	printf("| %-28s | %-20s |", "frame", "verdict / reason");
-	for (int l = 0; l < nlevels; l++)
-		printf(" %4lu interface%s       |", levels[l], levels[l] == 1 ? " " : "s");
+	for (int l = 0; l < o->nlevels; l++)
+		printf(" %4lu interface%s       |", o->levels[l], o->levels[l] == 1 ? " " : "s");
 	printf("\n|%.30s|%.22s|", "------------------------------", "----------------------");
-	for (int l = 0; l < nlevels; l++)
+	for (int l = 0; l < o->nlevels; l++)
 		printf("%.24s|", "------------------------");
 	printf("\n");
-	for (int c = 0; c <= ncases; c++) {
-		const char *nm = c == ncases ? "(empty program, absolute)" : tc[c].name;
-		const char *rs = c == ncases ? "-" : vg_reason_name(tc[c].reason);
+	for (int c = 0; c <= n; c++) {
+		const struct tcase *t = &pr->tc[c];
 
-		printf("| %-28s | %-20s |", nm, rs);
-		for (int l = 0; l < nlevels; l++) {
+		printf("| %-28s | %-20s |", c == n ? "(empty program, absolute)" : t->name,
+		       c == n ? "-" : vg_reason_name(t->reason));
+		for (int l = 0; l < o->nlevels; l++) {
 			char b[64];
 
-			if (c < ncases && levels[l] < 3 && tc[c].dev != DEV_LOCKED &&
-			    tc[c].dev != DEV_NOPOLICY) {
+			if (!reported(pr, l, c)) {
 				printf(" %-22s |", "n/a");
 				continue;
 			}
-			fmt_sum(b, sizeof(b), summarize(&RES(l, c, 0), rounds));
+			fmt_sum(b, sizeof(b), summarize(res_at(pr, l, c), o->rounds));
 			printf(" %-22s |", b);
 		}
 		printf("\n");
 	}
 	printf("\n");
-	for (int l = 0; l < nlevels; l++)
-		for (int c = 0; c < ncases; c++) {
-			if (levels[l] < 3 && tc[c].dev != DEV_LOCKED && tc[c].dev != DEV_NOPOLICY)
-				continue;
-			char slug[64];
-			size_t i;
+}
 
-			/* "IPv4 UDP, prefix" -> "ipv4-udp-prefix" */
-			for (i = 0; tc[c].name[i] && i < sizeof(slug) - 1; i++)
-				slug[i] = isalnum((unsigned char)tc[c].name[i]) ?
-					tolower((unsigned char)tc[c].name[i]) : '-';
-			slug[i] = 0;
-			fprintf(figs, "fig added_ns %lu %s %s %.2f\n", levels[l], slug,
-				vg_reason_name(tc[c].reason), summarize(&RES(l, c, 0), rounds).med);
+/* "IPv4 UDP, prefix" -> "ipv4-udp-prefix" */
+static void slug(const char *name, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i < len - 1; i++)
+		buf[i] = isalnum((unsigned char)name[i]) ? tolower((unsigned char)name[i]) : '-';
+	buf[i] = 0;
+}
+
+static void figs_cost(const struct prog_run *pr)
+{
+	const struct prog_opts *o = pr->o;
+
+	for (int l = 0; l < o->nlevels; l++)
+		for (int c = 0; c < pr->ncases; c++) {
+			const struct tcase *t = &pr->tc[c];
+			char s[64];
+
+			if (!reported(pr, l, c))
+				continue;
+			slug(t->name, s, sizeof(s));
+			fprintf(o->figs, "fig added_ns %lu %s %s %.2f\n", o->levels[l], s,
+				vg_reason_name(t->reason),
+				summarize(res_at(pr, l, c), o->rounds).med);
 		}
+}
+
+static void report_maps(const struct prog_run *pr)
+{
+	const struct prog_opts *o = pr->o;
+	int last = o->nlevels - 1;
 
 	printf("\n## Map memory (kernel's memlock accounting, /proc/self/fdinfo)\n\n");
 	printf("| %-12s | %12s |", "map", "empty");
-	for (int l = 0; l < nlevels; l++)
-		printf(" %5lu iface%s |", levels[l], levels[l] == 1 ? " " : "s");
+	for (int l = 0; l < o->nlevels; l++)
+		printf(" %5lu iface%s |", o->levels[l], o->levels[l] == 1 ? " " : "s");
 	printf(" per interface |\n|--------------|-------------:|");
-	for (int l = 0; l < nlevels; l++)
+	for (int l = 0; l < o->nlevels; l++)
 		printf("-------------:|");
 	printf("--------------:|\n");
 	for (int i = 0; i <= M_COUNT; i++) {
-		long long e = i < M_COUNT ? mem0[i] : tot0;
-		long long last = i < M_COUNT ? memN[nlevels - 1][i] : totN[nlevels - 1];
+		long long e = i < M_COUNT ? pr->mem0[i] : pr->tot0;
+		long long at_last = i < M_COUNT ? pr->memN[last][i] : pr->totN[last];
 
 		printf("| %-12s | %12lld |", i < M_COUNT ? map_names[i] : "total", e);
-		for (int l = 0; l < nlevels; l++)
-			printf(" %12lld |", i < M_COUNT ? memN[l][i] : totN[l]);
-		printf(" %13.0f |\n", (double)(last - e) / levels[nlevels - 1]);
+		for (int l = 0; l < o->nlevels; l++)
+			printf(" %12lld |", i < M_COUNT ? pr->memN[l][i] : pr->totN[l]);
+		printf(" %13.0f |\n", (double)(at_last - e) / o->levels[last]);
 	}
+}
+
+/* What the map memory table counts, and the drop counters' cost. */
+static void report_maps_notes(const struct prog_run *pr)
+{
 	printf("\nEach interface as `vifguard attach IF --mac M --ipv4 A --ipv6 B` leaves it: its "
 	       "\"policy\" array\nentry (%zu bytes: ifindex, live byte, and the policy with the MAC, "
 	       "the IPv4 and the IPv6\nhost inline; the EUI-64 link-local address is computed from "
@@ -1279,20 +1459,50 @@ static int cmd_prog(int argc, char **argv)
 	       "entries.  A counter exists once an\ninterface has dropped a frame of that reason; "
 	       "the ones the drop cases create are removed\nbefore each measurement.",
 	       sizeof(struct vg_policy_entry), VG_POLICY_ENTRIES, VG_MAX_IFACES, FILLER_BASE);
-	if (drop_entries)
+	if (pr->drop_entries)
 		printf("  Those %u cost %lld bytes, %.0f per (interface, reason).",
-		       drop_entries, drop_bytes, (double)drop_bytes / drop_entries);
-	printf("\n%d possible CPUs: per-CPU values scale with them.\n\n", vg.ncpu);
-	print_old_charges(&vg);
-	for (int l = 0; l < nlevels; l++)
-		fprintf(figs, "fig maps_bytes %lu %lld\n", levels[l], totN[l]);
-	fprintf(figs, "fig maps_bytes 0 %lld\nfig possible_cpus %d\n", tot0, vg.ncpu);
-	free(res);
-	fclose(figs);
-	close(empty_fd);
-	bpf_object__close(vg.obj);
+		       pr->drop_entries, pr->drop_bytes, (double)pr->drop_bytes / pr->drop_entries);
+	printf("\n%d possible CPUs: per-CPU values scale with them.\n\n", pr->vg.ncpu);
+}
+
+static void figs_maps(const struct prog_run *pr)
+{
+	const struct prog_opts *o = pr->o;
+
+	for (int l = 0; l < o->nlevels; l++)
+		fprintf(o->figs, "fig maps_bytes %lu %lld\n", o->levels[l], pr->totN[l]);
+	fprintf(o->figs, "fig maps_bytes 0 %lld\nfig possible_cpus %d\n", pr->tot0, pr->vg.ncpu);
+}
+
+static int cmd_prog(int argc, char **argv)
+{
+	static struct prog_run pr;
+	struct prog_opts o;
+
+	if (prog_opts_parse(argc, argv, &o))
+		return 2;
+	pr.o = &o;
+	pin_cpu(o.cpu);
+	prog_devices(&pr);
+	report_program(&o);
+	vg_open(&pr.vg, o.path);
+	pr.empty_fd = load_empty();
+	pr.ncases = build_cases(pr.tc);
+	pr.res = calloc((size_t)o.nlevels * (pr.ncases + 1) * o.rounds, sizeof(double));
+	if (!pr.res)
+		die("out of memory");
+	measure_levels(&pr);
+	report_cost(&pr);
+	figs_cost(&pr);
+	report_maps(&pr);
+	report_maps_notes(&pr);
+	print_old_charges(&pr.vg);
+	figs_maps(&pr);
+	free(pr.res);
+	fclose(o.figs);
+	close(pr.empty_fd);
+	bpf_object__close(pr.vg.obj);
 	return 0;
-#undef RES
 }
 
 /* ---- pin: harness programs ---------------------------------------------- */
@@ -1380,7 +1590,37 @@ static pid_t ksoftirqd_pid(int cpu)
 	return found;
 }
 
-static int cmd_fwd(int argc, char **argv)
+/* The clocks of the CPU time the frames take: this thread's and, where
+ * the generator is pinned, that CPU's ksoftirqd's. */
+struct path_clock {
+	clockid_t ksoftirqd;
+	bool have_ksoftirqd;
+};
+
+static void path_clock_init(struct path_clock *pc, int cpu)
+{
+	pid_t kpid = cpu >= 0 ? ksoftirqd_pid(cpu) : 0;
+
+	pc->have_ksoftirqd = kpid > 0 && clock_getcpuclockid(kpid, &pc->ksoftirqd) == 0;
+}
+
+static uint64_t path_cpu_ns(const struct path_clock *pc)
+{
+	uint64_t k = pc->have_ksoftirqd ? now_ns(pc->ksoftirqd) : 0;
+
+	return k + now_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+
+struct fwd_opts {
+	const char *dev, *pins;
+	unsigned long ms, chunk;
+	int cpu;
+	uint8_t smac[6], dmac[6];
+	struct in_addr sip, dip;
+};
+
+/* 0, or -1 on an option getopt refused (it has said so). */
+static int fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 {
 	static const struct option lo[] = {
 		{ "dev", required_argument, NULL, 'd' },
@@ -1394,66 +1634,57 @@ static int cmd_fwd(int argc, char **argv)
 		{ "chunk", required_argument, NULL, 'k' },
 		{ 0 },
 	};
-	const char *dev = NULL, *pins = NULL, *sip = NULL, *dip = NULL;
-	unsigned long ms = 1000, chunk = 1 << 16;
-	uint8_t smac[6], dmac[6];
+	const char *sip = NULL, *dip = NULL;
 	bool have_s = false, have_d = false;
-	int cpu = -1, opt, prog_fd, map_fd, ncpu;
-	struct in_addr s4, d4;
-	struct frame f = { .len = 0 };
-	char path[4096];
+	int opt;
 
+	*o = (struct fwd_opts){ .ms = 1000, .chunk = 1 << 16, .cpu = -1 };
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (opt) {
-		case 'd': dev = optarg; break;
-		case 'p': pins = optarg; break;
-		case 't': ms = parse_ul(optarg, "ms", 600000); break;
-		case 'c': cpu = parse_ul(optarg, "cpu", 4095); break;
-		case 's': parse_mac(optarg, smac); have_s = true; break;
-		case 'm': parse_mac(optarg, dmac); have_d = true; break;
+		case 'd': o->dev = optarg; break;
+		case 'p': o->pins = optarg; break;
+		case 't': o->ms = parse_ul(optarg, "ms", 600000); break;
+		case 'c': o->cpu = parse_ul(optarg, "cpu", 4095); break;
+		case 's': parse_mac(optarg, o->smac); have_s = true; break;
+		case 'm': parse_mac(optarg, o->dmac); have_d = true; break;
 		case 'S': sip = optarg; break;
 		case 'D': dip = optarg; break;
-		case 'k': chunk = parse_ul(optarg, "chunk", 1 << 24); break;
-		default: return 2;
+		case 'k': o->chunk = parse_ul(optarg, "chunk", 1 << 24); break;
+		default: return -1;
 		}
 	}
-	if (!dev || !pins || !have_s || !have_d || !sip || !dip || !chunk)
+	if (!o->dev || !o->pins || !have_s || !have_d || !sip || !dip || !o->chunk)
 		die("usage: vgbench fwd --dev IF --pins DIR --smac M --dmac M --sip A --dip A "
 		    "[--ms N] [--cpu C] [--chunk N]");
-	if (inet_pton(AF_INET, sip, &s4) != 1 || inet_pton(AF_INET, dip, &d4) != 1)
+	if (inet_pton(AF_INET, sip, &o->sip) != 1 || inet_pton(AF_INET, dip, &o->dip) != 1)
 		die("bad IPv4 address");
-	pin_cpu(cpu);
+	return 0;
+}
 
-	/* 60 octets on the wire without FCS: the smallest UDP frame. */
-	eth(&f, smac, dmac, ETH_P_IP);
-	ipv4_udp(&f, ntohl(s4.s_addr), ntohl(d4.s_addr), 40000, 9, 5);
+/* The object `vgbench pin` pinned as name in pins. */
+static int pin_get(const char *pins, const char *name)
+{
+	char path[4096];
+	int fd;
 
-	snprintf(path, sizeof(path), "%s/xdp_gen", pins);
-	prog_fd = bpf_obj_get(path);
-	if (prog_fd < 0)
+	snprintf(path, sizeof(path), "%s/%s", pins, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
 		die("%s: %s", path, strerror(errno));
-	snprintf(path, sizeof(path), "%s/sink_count", pins);
-	map_fd = bpf_obj_get(path);
-	if (map_fd < 0)
-		die("%s: %s", path, strerror(errno));
-	ncpu = libbpf_num_possible_cpus();
+	return fd;
+}
 
-	struct xdp_md ctx = { .data_end = f.len, .ingress_ifindex = dev_index(dev) };
-	uint64_t sent = 0, c0, c1, t0, t1, u0, u1, k0 = 0, k1 = 0, prev;
-	clockid_t kclk;
-	bool have_k = false;
-	pid_t kpid = cpu >= 0 ? ksoftirqd_pid(cpu) : 0;
+/* Test runs of chunk live frames each, arriving on ifindex, until ms
+ * have passed; returns the frames sent and sets the time it took. */
+static uint64_t send_for(int prog_fd, const struct frame *f, uint32_t ifindex,
+			 unsigned long chunk, unsigned long ms, uint64_t *wall_ns)
+{
+	struct xdp_md ctx = { .data_end = f->len, .ingress_ifindex = ifindex };
+	uint64_t sent = 0, t0 = now_ns(CLOCK_MONOTONIC), t1;
 
-	if (kpid > 0 && clock_getcpuclockid(kpid, &kclk) == 0)
-		have_k = true;
-	c0 = sink_read(map_fd, ncpu);
-	if (have_k)
-		k0 = now_ns(kclk);
-	u0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
-	t0 = now_ns(CLOCK_MONOTONIC);
 	do {
 		LIBBPF_OPTS(bpf_test_run_opts, o,
-			.data_in = f.b, .data_size_in = f.len,
+			.data_in = f->b, .data_size_in = f->len,
 			.ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
 			.repeat = chunk,
 			.flags = BPF_F_TEST_XDP_LIVE_FRAMES);
@@ -1463,22 +1694,57 @@ static int cmd_fwd(int argc, char **argv)
 		sent += chunk;
 		t1 = now_ns(CLOCK_MONOTONIC);
 	} while (t1 - t0 < ms * 1000000ull);
-	u1 = now_ns(CLOCK_THREAD_CPUTIME_ID);
-	if (have_k)
-		k1 = now_ns(kclk);
-	/* Frames still in a ring are counted, not timed: wait until the
-	 * counter stands still. */
-	c1 = sink_read(map_fd, ncpu);
+	*wall_ns = t1 - t0;
+	return sent;
+}
+
+/* Frames still in a ring are counted, not timed: the sink's counter once
+ * it stands still. */
+static uint64_t sink_settled(int fd, int ncpu)
+{
+	uint64_t c = sink_read(fd, ncpu), prev;
+
 	for (int i = 0; i < 50; i++) {
 		usleep(2000);
-		prev = c1;
-		c1 = sink_read(map_fd, ncpu);
-		if (c1 == prev)
+		prev = c;
+		c = sink_read(fd, ncpu);
+		if (c == prev)
 			break;
 	}
+	return c;
+}
+
+static int cmd_fwd(int argc, char **argv)
+{
+	struct fwd_opts o;
+	struct frame f = { .len = 0 };
+	struct path_clock pc;
+	uint64_t sent, wall, c0, c1, cpu0, cpu1;
+	int prog_fd, map_fd, ncpu;
+	uint32_t ifindex;
+
+	if (fwd_opts_parse(argc, argv, &o))
+		return 2;
+	pin_cpu(o.cpu);
+
+	/* 60 octets on the wire without FCS: the smallest UDP frame. */
+	eth(&f, o.smac, o.dmac, ETH_P_IP);
+	ipv4_udp(&f, ntohl(o.sip.s_addr), ntohl(o.dip.s_addr), 40000, 9, 5);
+
+	prog_fd = pin_get(o.pins, "xdp_gen");
+	map_fd = pin_get(o.pins, "sink_count");
+	ncpu = libbpf_num_possible_cpus();
+	ifindex = dev_index(o.dev);
+	path_clock_init(&pc, o.cpu);
+
+	c0 = sink_read(map_fd, ncpu);
+	cpu0 = path_cpu_ns(&pc);
+	sent = send_for(prog_fd, &f, ifindex, o.chunk, o.ms, &wall);
+	cpu1 = path_cpu_ns(&pc);
+	c1 = sink_settled(map_fd, ncpu);
 	printf("sent %llu recv %llu wall_ns %llu cpu_ns %llu\n", (unsigned long long)sent,
-	       (unsigned long long)(c1 - c0), (unsigned long long)(t1 - t0),
-	       (unsigned long long)(u1 - u0 + k1 - k0));
+	       (unsigned long long)(c1 - c0), (unsigned long long)wall,
+	       (unsigned long long)(cpu1 - cpu0));
 	return 0;
 }
 
