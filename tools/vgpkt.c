@@ -294,6 +294,66 @@ static const uint8_t *lla_or(const uint8_t *set, bool have, const uint8_t *dflt)
 	return have ? set : dflt;
 }
 
+/* NA for --target (default: the source) to all nodes, --na-flags of R,
+ * S, O (default O). */
+static void nd_na(struct frame *m, const struct cfg *c, const struct in6_addr *s,
+		  struct in6_addr *dst)
+{
+	const char *f = c->na_flags ? c->na_flags : "O";
+	unsigned int fl = 0;
+	struct in6_addr t;
+
+	t = ip6(c->target, s, "--target");
+	*dst = mc6("ff02::1");
+	for (; *f; f++)
+		fl |= *f == 'R' ? 0x80 : *f == 'S' ? 0x40 : *f == 'O' ? 0x20 : 0;
+	icmp6(m, 136, 0);
+	put32(m, fl << 24);
+	put(m, &t, 16);
+	if (c->have_tlla || !c->no_lla)
+		nd_lladdr(m, 2, lla_or(c->tlla, c->have_tlla, c->src_mac));
+}
+
+/* An RA's prefix information option for "ADDR[/LEN]" (default /64). */
+static void ra_prefix(struct frame *m, const char *prefix)
+{
+	char buf[INET6_ADDRSTRLEN + 4], *sl;
+	struct in6_addr pfx;
+	unsigned long len = 64;
+
+	snprintf(buf, sizeof(buf), "%s", prefix);
+	sl = strchr(buf, '/');
+	if (sl) {
+		*sl = 0;
+		len = num(sl + 1, 128, "prefix length");
+	}
+	pfx = ip6(buf, NULL, "--prefix");
+	put8(m, 3);		/* prefix information */
+	put8(m, 4);
+	put8(m, len);
+	put8(m, 0xc0);		/* on-link, autonomous */
+	put32(m, 86400);
+	put32(m, 14400);
+	put32(m, 0);
+	put(m, &pfx, 16);
+}
+
+/* An MLDv2 report joining --group, tagged. */
+static void mld2_report(struct frame *m, const struct cfg *c, struct in6_addr *dst)
+{
+	struct in6_addr g = ip6(c->group, NULL, "--group");
+
+	*dst = mc6("ff02::16");
+	icmp6(m, 143, 0);
+	put32(m, 1);		/* one record */
+	put8(m, 4);		/* CHANGE_TO_EXCLUDE: a join */
+	put8(m, 2);		/* aux data: 2 words, ignored */
+	put16(m, 0);
+	put(m, &g, 16);
+	put_tag(m, c->marker);
+	put16(m, 0);
+}
+
 static void icmp6_msg(struct frame *m, const struct cfg *c, struct in6_addr *dst)
 {
 	struct in6_addr ll, s, t, zero = IN6ADDR_ANY_INIT;
@@ -315,22 +375,9 @@ static void icmp6_msg(struct frame *m, const struct cfg *c, struct in6_addr *dst
 		if (c->have_slla || (!c->no_lla && !dad))
 			nd_lladdr(m, 1, lla_or(c->slla, c->have_slla, c->src_mac));
 		break;
-	case K_NA: {
-		unsigned int fl = 0;
-		const char *f = c->na_flags ? c->na_flags : "O";
-
-		t = ip6(c->target, &s, "--target");
-		*dst = mc6("ff02::1");
-		for (; *f; f++)
-			fl |= *f == 'R' ? 0x80 : *f == 'S' ? 0x40 :
-			      *f == 'O' ? 0x20 : 0;
-		icmp6(m, 136, 0);
-		put32(m, fl << 24);
-		put(m, &t, 16);
-		if (c->have_tlla || !c->no_lla)
-			nd_lladdr(m, 2, lla_or(c->tlla, c->have_tlla, c->src_mac));
+	case K_NA:
+		nd_na(m, c, &s, dst);
 		break;
-	}
 	case K_RS:
 		*dst = mc6("ff02::2");
 		icmp6(m, 133, 0);
@@ -346,27 +393,8 @@ static void icmp6_msg(struct frame *m, const struct cfg *c, struct in6_addr *dst
 		put32(m, 0);			/* retrans timer */
 		if (c->have_slla || !c->no_lla)
 			nd_lladdr(m, 1, lla_or(c->slla, c->have_slla, c->src_mac));
-		if (c->prefix) {
-			char buf[INET6_ADDRSTRLEN + 4], *sl;
-			struct in6_addr pfx;
-			unsigned long len = 64;
-
-			snprintf(buf, sizeof(buf), "%s", c->prefix);
-			sl = strchr(buf, '/');
-			if (sl) {
-				*sl = 0;
-				len = num(sl + 1, 128, "prefix length");
-			}
-			pfx = ip6(buf, NULL, "--prefix");
-			put8(m, 3);		/* prefix information */
-			put8(m, 4);
-			put8(m, len);
-			put8(m, 0xc0);		/* on-link, autonomous */
-			put32(m, 86400);
-			put32(m, 14400);
-			put32(m, 0);
-			put(m, &pfx, 16);
-		}
+		if (c->prefix)
+			ra_prefix(m, c->prefix);
 		break;
 	case K_REDIRECT: {
 		struct in6_addr d;
@@ -382,20 +410,9 @@ static void icmp6_msg(struct frame *m, const struct cfg *c, struct in6_addr *dst
 			nd_lladdr(m, 2, lla_or(c->tlla, c->have_tlla, c->src_mac));
 		break;
 	}
-	case K_MLD2: {
-		struct in6_addr g = ip6(c->group, NULL, "--group");
-
-		*dst = mc6("ff02::16");
-		icmp6(m, 143, 0);
-		put32(m, 1);		/* one record */
-		put8(m, 4);		/* CHANGE_TO_EXCLUDE: a join */
-		put8(m, 2);		/* aux data: 2 words, ignored */
-		put16(m, 0);
-		put(m, &g, 16);
-		put_tag(m, c->marker);
-		put16(m, 0);
+	case K_MLD2:
+		mld2_report(m, c, dst);
 		return;
-	}
 	default:
 		break;
 	}
@@ -656,17 +673,82 @@ static int do_recv(const struct cfg *c, long timeout_ms, bool count_only,
 	return 0;
 }
 
+/* What recv is told besides the frame fields. */
+struct recv_opts {
+	long timeout, want;
+	bool count_only, have_marker, have_fence;
+	const char *ready;
+	uint32_t fence;
+};
+
+/* One option of send or recv into c or r: 0, 1 after --help (exit 0), or
+ * 2 for an unknown one (usage printed). */
+static int parse_opt(int o, struct cfg *c, struct recv_opts *r)
+{
+	switch (o) {
+	case 'i': c->ifname = optarg; break;
+	case 'c': c->count = num(optarg, 100000000, "count"); break;
+	case 'g': c->gap_us = num(optarg, 10000000, "gap"); break;
+	case 'm':
+		c->marker = num(optarg, UINT32_MAX, "marker");
+		r->have_marker = true;
+		break;
+	case 't': r->timeout = num(optarg, 3600000, "timeout"); break;
+	case 'f':
+		r->fence = num(optarg, UINT32_MAX, "fence marker");
+		r->have_fence = true;
+		break;
+	case 'n': r->want = num(optarg, 100000000, "frame count"); break;
+	case 'r': r->ready = optarg; break;
+	case 'v': c->verbose = true; break;
+	case 'h': usage(stdout); return 1;
+	case O_SRC_MAC: mac(optarg, c->src_mac); c->have_src_mac = true; break;
+	case O_DST_MAC: mac(optarg, c->dst_mac); c->have_dst_mac = true; break;
+	case O_VLAN: c->vlan = num(optarg, 4095, "VLAN id"); break;
+	case O_VLAN_PROTO:
+		c->vlan_proto = num(optarg, 0xffff, "VLAN protocol");
+		break;
+	case O_ETHERTYPE: c->ethertype = num(optarg, 0xffff, "ethertype"); break;
+	case O_SRC_IP: c->src_ip = optarg; break;
+	case O_DST_IP: c->dst_ip = optarg; break;
+	case O_SPORT: c->sport = num(optarg, 65535, "port"); break;
+	case O_DPORT: c->dport = num(optarg, 65535, "port"); break;
+	case O_TTL: c->ttl = num(optarg, 255, "ttl"); break;
+	case O_HBH: c->hbh = true; break;
+	case O_FRAG: c->frag = true; break;
+	case O_OP: c->op = num(optarg, 65535, "op"); break;
+	case O_SHA: mac(optarg, c->sha); c->have_sha = true; break;
+	case O_THA: mac(optarg, c->tha); c->have_tha = true; break;
+	case O_CHADDR: mac(optarg, c->chaddr); c->have_chaddr = true; break;
+	case O_SPA: c->spa = optarg; break;
+	case O_TPA: c->tpa = optarg; break;
+	case O_TARGET: c->target = optarg; break;
+	case O_DEST: c->dest = optarg; break;
+	case O_SLLA: mac(optarg, c->slla); c->have_slla = true; break;
+	case O_TLLA: mac(optarg, c->tlla); c->have_tlla = true; break;
+	case O_NO_LLA: c->no_lla = true; break;
+	case O_NONCE:
+		c->nonce = num(optarg, 0xffffffffffffUL, "nonce");
+		c->have_nonce = true;
+		break;
+	case O_NA_FLAGS: c->na_flags = optarg; break;
+	case O_PREFIX: c->prefix = optarg; break;
+	case O_GROUP: c->group = optarg; break;
+	case O_COUNT_ONLY: r->count_only = true; break;
+	default: usage(stderr); return 2;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cfg c = { .count = 1, .vlan = -1, .vlan_proto = ETH_P_8021Q,
 			 .ethertype = 0x88b5, .sport = -1, .dport = -1,
 			 .ttl = -1, .op = -1 };
-	long timeout = 1000, want = -1;
-	bool send, count_only = false, have_marker = false, have_fence = false;
-	const char *ready = NULL;
-	uint32_t fence = 0;
+	struct recv_opts r = { .timeout = 1000, .want = -1 };
 	unsigned int k;
-	int o;
+	bool send;
+	int o, ret;
 
 	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "--help")) {
@@ -684,68 +766,19 @@ int main(int argc, char **argv)
 
 	while ((o = getopt_long(argc, argv, "i:c:g:m:t:f:n:r:vh", long_opts,
 				NULL)) != -1) {
-		switch (o) {
-		case 'i': c.ifname = optarg; break;
-		case 'c': c.count = num(optarg, 100000000, "count"); break;
-		case 'g': c.gap_us = num(optarg, 10000000, "gap"); break;
-		case 'm':
-			c.marker = num(optarg, UINT32_MAX, "marker");
-			have_marker = true;
-			break;
-		case 't': timeout = num(optarg, 3600000, "timeout"); break;
-		case 'f':
-			fence = num(optarg, UINT32_MAX, "fence marker");
-			have_fence = true;
-			break;
-		case 'n': want = num(optarg, 100000000, "frame count"); break;
-		case 'r': ready = optarg; break;
-		case 'v': c.verbose = true; break;
-		case 'h': usage(stdout); return 0;
-		case O_SRC_MAC: mac(optarg, c.src_mac); c.have_src_mac = true; break;
-		case O_DST_MAC: mac(optarg, c.dst_mac); c.have_dst_mac = true; break;
-		case O_VLAN: c.vlan = num(optarg, 4095, "VLAN id"); break;
-		case O_VLAN_PROTO:
-			c.vlan_proto = num(optarg, 0xffff, "VLAN protocol");
-			break;
-		case O_ETHERTYPE: c.ethertype = num(optarg, 0xffff, "ethertype"); break;
-		case O_SRC_IP: c.src_ip = optarg; break;
-		case O_DST_IP: c.dst_ip = optarg; break;
-		case O_SPORT: c.sport = num(optarg, 65535, "port"); break;
-		case O_DPORT: c.dport = num(optarg, 65535, "port"); break;
-		case O_TTL: c.ttl = num(optarg, 255, "ttl"); break;
-		case O_HBH: c.hbh = true; break;
-		case O_FRAG: c.frag = true; break;
-		case O_OP: c.op = num(optarg, 65535, "op"); break;
-		case O_SHA: mac(optarg, c.sha); c.have_sha = true; break;
-		case O_THA: mac(optarg, c.tha); c.have_tha = true; break;
-		case O_CHADDR: mac(optarg, c.chaddr); c.have_chaddr = true; break;
-		case O_SPA: c.spa = optarg; break;
-		case O_TPA: c.tpa = optarg; break;
-		case O_TARGET: c.target = optarg; break;
-		case O_DEST: c.dest = optarg; break;
-		case O_SLLA: mac(optarg, c.slla); c.have_slla = true; break;
-		case O_TLLA: mac(optarg, c.tlla); c.have_tlla = true; break;
-		case O_NO_LLA: c.no_lla = true; break;
-		case O_NONCE:
-			c.nonce = num(optarg, 0xffffffffffffUL, "nonce");
-			c.have_nonce = true;
-			break;
-		case O_NA_FLAGS: c.na_flags = optarg; break;
-		case O_PREFIX: c.prefix = optarg; break;
-		case O_GROUP: c.group = optarg; break;
-		case O_COUNT_ONLY: count_only = true; break;
-		default: usage(stderr); return 2;
-		}
+		ret = parse_opt(o, &c, &r);
+		if (ret)
+			return ret == 1 ? 0 : ret;
 	}
 	if (!c.ifname)
 		die(2, "%s: -i IFACE is required", send ? "send" : "recv");
 	if (!send) {
-		if (!have_marker)
+		if (!r.have_marker)
 			die(2, "%s: -m MARKER is required", "recv");
 		if (optind != argc)
 			die(2, "recv: unexpected argument '%s'", argv[optind]);
-		return do_recv(&c, timeout, count_only, want, have_fence,
-			       fence, ready);
+		return do_recv(&c, r.timeout, r.count_only, r.want, r.have_fence,
+			       r.fence, r.ready);
 	}
 	if (optind + 1 != argc)
 		die(2, "%s: exactly one KIND is required", "send");
