@@ -22,14 +22,15 @@ const char vg_help_attach[] =
 "Usage: vifguard attach IFACE --mac MAC [--mac MAC]... [--ipv4 ADDR[/LEN]]...\n"
 "           [--ipv6 ADDR[/LEN]]... [--mode locked|disabled] [--no-dhcp]\n"
 "           [--allow-dhcp-server] [--allow-ra] [--no-link-local]\n"
-"           [--allow-ethertype 0xNNNN]... [--attach cls_bpf|tcx]\n"
+"           [--allow-ethertype 0xNNNN]... [--attach cls_bpf|tcx] [--dry-run]\n"
 "\n"
 "Attaches the filter to IFACE with this policy, or updates the policy of\n"
 "an attached interface in place (never detaching it).  The policy replaces\n"
 "the previous one whole, and is the operator's: on a Xen guest interface,\n"
 "hotplug, setup-vif-rules and sync leave it in force, whatever the\n"
 "interface's sources say, until `vifguard release IFACE` hands it back to\n"
-"them (vifguard help release).\n";
+"them (vifguard help release).  `vifguard set` changes one part of it\n"
+"and keeps the rest.\n";
 
 const char vg_help_detach[] =
 "Usage: vifguard detach IFACE\n"
@@ -177,6 +178,8 @@ static const struct vg_opt attach_opts[] = {
 		   "tagged frames, the frame inside checked"),
 	ATTACH_OPT("attach", "METHOD", opt_attach,
 		   "cls_bpf (default; clsact ingress) or tcx (Linux >= 6.6)"),
+	{ "dry-run", 'n', NULL, VG_OPT_FLAG, offsetof(struct vg_attach_args, dry_run), NULL,
+	  "print the resulting policy and the changes against\nthe one in force; change nothing" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -289,6 +292,8 @@ int vg_cmd_attach(struct vg_out *out, void *opts)
 		vg_out_err(out, "%s: cannot attach: %s", a.spec.ifname, strerror(errno));
 		return EXIT_FAILURE;
 	}
+	if (a.dry_run)
+		return vg_attach_dry_run(out, &a, ifindex);
 	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_LOAD, err, sizeof(err));
 	if (ret) {
 		vg_out_err(out, "%s: %s", a.spec.ifname, err);

@@ -26,6 +26,7 @@
 #include <net/if.h>
 
 #include "policy.h"
+#include "policy_edit.h"
 #include "vifguard.h"
 
 /* What the caller tells the library; read by vg_state_open() only. */
@@ -171,5 +172,36 @@ int vg_state_policy(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol
  * counts frames on interfaces with the program and no policy (orphans).
  * *full is set when the per-interface drop counters have no room left. */
 int vg_state_totals(struct vg_state *st, struct vg_stats *out, bool *full);
+
+/* ---- editing the policy in force (state_edit.c) ------------------------- */
+
+/*
+ * The policy in force on the present interface ifname, as a spec (its
+ * derived link-local addresses left out), and its ifindex (if asked):
+ * 0, -ENOENT when it has none, -E2BIG when it cannot be read back whole,
+ * or another -errno.
+ */
+int vg_state_spec(struct vg_state *st, const char *ifname, struct vg_spec *spec,
+		  uint32_t *ifindex, char *err, size_t errlen);
+
+struct vg_edit_req {
+	const char *ifname;
+	const struct vg_edit *edits;	/* applied in order */
+	unsigned int n;
+	unsigned int set_flags;		/* VG_F_* added to the result (VG_F_OPERATOR) */
+	bool dry_run;			/* compute and check, apply nothing */
+};
+
+/*
+ * Read-modify-write of ifname's policy in force: *before is what is in
+ * force, *after the result of the steps, checked whole (a locked policy
+ * keeps a MAC), then applied in place as vg_state_apply() does, keeping
+ * the attach method.  Under a VG_STATE_WRITE state (VG_STATE_READ is
+ * enough for a dry run): nothing can come between the read and the
+ * apply.  An error changes nothing, but one from vg_state_apply() after
+ * its commit point (state.h).
+ */
+int vg_state_edit(struct vg_state *st, const struct vg_edit_req *req, struct vg_spec *before,
+		  struct vg_spec *after, char *err, size_t errlen);
 
 #endif /* VG_STATE_H */
