@@ -238,6 +238,40 @@ int vg_parse_mode(const char *s, enum vg_mode *mode, char *err, size_t errlen)
 	return fail(err, errlen, "unknown mode (expected locked or disabled)");
 }
 
+const char *vg_mode_name(unsigned int mode)
+{
+	return mode == VG_MODE_LOCKED ? "locked" : mode == VG_MODE_DISABLED ? "disabled" :
+	       "invalid";
+}
+
+/* Indexed by bit number, in the order of the VG_F_* bits. */
+static const char *const flag_names[] = {
+	"dhcp-client", "dhcp-server", "router-advert", "link-local", "ipv4-table", "ipv6-table",
+};
+
+const char *vg_flag_name(unsigned int flag)
+{
+	unsigned int b;
+
+	for (b = 0; b < sizeof(flag_names) / sizeof(flag_names[0]); b++)
+		if (flag == 1U << b)
+			return flag_names[b];
+	return NULL;
+}
+
+int vg_parse_flag(const char *s, unsigned int *flag, char *err, size_t errlen)
+{
+	unsigned int f;
+
+	for (f = VG_F_DHCP_CLIENT; f <= VG_F_LINK_LOCAL; f <<= 1)
+		if (s && !strcmp(s, vg_flag_name(f))) {
+			*flag = f;
+			return 0;
+		}
+	return fail(err, errlen, "unknown flag (expected dhcp-client, dhcp-server, "
+		    "router-advert or link-local)");
+}
+
 static const char *mac_refused(const uint8_t mac[6])
 {
 	if (mac[0] & 1)

@@ -12,18 +12,6 @@
 
 #include "policy_edit.h"
 
-static const struct {
-	unsigned int flag;
-	const char *name;
-} edit_flags[] = {
-	{ VG_F_DHCP_CLIENT, "dhcp-client" },
-	{ VG_F_DHCP_SERVER, "dhcp-server" },
-	{ VG_F_RA, "router-advert" },
-	{ VG_F_LINK_LOCAL, "link-local" },
-};
-
-#define N_FLAGS (sizeof(edit_flags) / sizeof(edit_flags[0]))
-
 static const char *const kind_names[] = {
 	[VG_EDIT_MAC] = "mac",
 	[VG_EDIT_IPV4] = "ipv4",
@@ -34,25 +22,13 @@ static const char *const kind_names[] = {
 
 #define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
 
-const char *vg_mode_name(unsigned int mode)
-{
-	switch (mode) {
-	case VG_MODE_LOCKED:
-		return "locked";
-	case VG_MODE_DISABLED:
-		return "disabled";
-	default:
-		return "invalid";
-	}
-}
-
 /* "KIND VALUE" of one element; the value is an edit's, of that kind. */
 static void fmt_line(const struct vg_edit *e, char *buf, size_t len)
 {
 	const char *kind = kind_names[e->kind];
 	char a[INET6_ADDRSTRLEN];
 	const uint8_t *m = e->v.mac;
-	size_t i;
+	const char *name;
 
 	switch (e->kind) {
 	case VG_EDIT_MAC:
@@ -71,30 +47,14 @@ static void fmt_line(const struct vg_edit *e, char *buf, size_t len)
 		snprintf(buf, len, "%s 0x%04x", kind, e->v.ethertype);
 		return;
 	case VG_EDIT_FLAG:
-		for (i = 0; i < N_FLAGS; i++)
-			if (edit_flags[i].flag == e->v.flag)
-				break;
-		snprintf(buf, len, "%s %s", kind, i < N_FLAGS ? edit_flags[i].name : "?");
+		name = vg_flag_name(e->v.flag);
+		snprintf(buf, len, "%s %s", kind, name ? name : "?");
 		return;
 	}
 	snprintf(buf, len, "?");
 }
 
 /* ---- reading the steps ------------------------------------------------ */
-
-static int parse_flag(const char *s, unsigned int *flag, char *err, size_t errlen)
-{
-	size_t i;
-
-	for (i = 0; i < N_FLAGS; i++)
-		if (!strcmp(s, edit_flags[i].name)) {
-			*flag = edit_flags[i].flag;
-			return 0;
-		}
-	snprintf(err, errlen, "unknown flag (expected dhcp-client, dhcp-server, "
-		 "router-advert or link-local)");
-	return -EINVAL;
-}
 
 static int parse_value(struct vg_edit *e, const char *w, char *err, size_t errlen)
 {
@@ -108,7 +68,7 @@ static int parse_value(struct vg_edit *e, const char *w, char *err, size_t errle
 	case VG_EDIT_ETHERTYPE:
 		return vg_parse_ethertype(w, &e->v.ethertype, err, errlen);
 	case VG_EDIT_FLAG:
-		return parse_flag(w, &e->v.flag, err, errlen);
+		return vg_parse_flag(w, &e->v.flag, err, errlen);
 	}
 	return -EINVAL;
 }
@@ -339,11 +299,9 @@ void vg_spec_to_text(const struct vg_spec *spec, struct vg_spec_text *t)
 		text_add(t, &e);
 	}
 	e.kind = VG_EDIT_FLAG;
-	for (i = 0; i < N_FLAGS; i++)
-		if (spec->flags & edit_flags[i].flag) {
-			e.v.flag = edit_flags[i].flag;
+	for (e.v.flag = VG_F_DHCP_CLIENT; e.v.flag <= VG_F_LINK_LOCAL; e.v.flag <<= 1)
+		if (spec->flags & e.v.flag)
 			text_add(t, &e);
-		}
 }
 
 unsigned int vg_spec_text_minus(const struct vg_spec_text *a, const struct vg_spec_text *b,

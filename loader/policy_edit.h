@@ -100,7 +100,4 @@ void vg_spec_to_text(const struct vg_spec *spec, struct vg_spec_text *t);
 unsigned int vg_spec_text_minus(const struct vg_spec_text *a, const struct vg_spec_text *b,
 				unsigned int idx[VG_SPEC_LINES]);
 
-/* The name of a mode ("locked", "disabled", "invalid"). */
-const char *vg_mode_name(unsigned int mode);
-
 #endif /* VG_POLICY_EDIT_H */
