@@ -285,12 +285,14 @@ int vg_attach_dry_run(struct vg_out *out, const struct vg_attach_args *a, uint32
 		ret = vg_state_spec(&st, a->spec.ifname, before, NULL, err, sizeof(err));
 		vg_state_close(&st);
 	}
-	if (ret && ret != -ENOENT) {
+	/* Under another name, the policy in force is still what attach
+	 * would replace. */
+	if (ret && ret != -ENOENT && ret != -ESTALE) {
 		vg_out_err(out, "%s: %s", a->spec.ifname, err);
 		free(before);
 		return EXIT_FAILURE;
 	}
-	c.update = ret == 0;
+	c.update = ret != -ENOENT;
 	c.before = c.update ? before : NULL;
 	ret = change_print(out, &c);
 	free(before);

@@ -178,8 +178,9 @@ int vg_state_totals(struct vg_state *st, struct vg_stats *out, bool *full);
 /*
  * The policy in force on the present interface ifname, as a spec (its
  * derived link-local addresses left out), and its ifindex (if asked):
- * 0, -ENOENT when it has none, -E2BIG when it cannot be read back whole,
- * or another -errno.
+ * 0, -ENOENT when it has none, -ESTALE when it is recorded under another
+ * name (renamed, or the ifindex reused; *spec is filled all the same),
+ * -E2BIG when it cannot be read back whole, or another -errno.
  */
 int vg_state_spec(struct vg_state *st, const char *ifname, struct vg_spec *spec,
 		  uint32_t *ifindex, char *err, size_t errlen);

@@ -52,16 +52,22 @@ int vg_state_spec(struct vg_state *st, const char *ifname, struct vg_spec *spec,
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++)
-		if (v[i].ifindex == want && v[i].present)
+		if (v[i].ifindex == want)
 			it = &v[i];
 	if (!it)
 		ret = vg_fail(err, errlen, -ENOENT, "no policy in force (vifguard attach sets one)");
 	else if (it->truncated)
 		ret = vg_fail(err, errlen, -E2BIG, "the policy in force has more entries than "
 			      "the limits: it cannot be read back whole (attach a new one)");
-	else
+	else if (!it->present)
+		/* Renamed since (vifname=, udev), or an ifindex reused: the
+		 * name it is kept under is what detach and gc go by. */
+		ret = vg_fail(err, errlen, -ESTALE, "its policy is recorded under the name '%.*s' "
+			      "(renamed since: vifguard gc records the new name)", VG_IFNAMSIZ,
+			      it->pol.ifname);
+	if (it && ret != -ENOENT && ret != -E2BIG)
 		iface_to_spec(it, ifname, spec);
-	if (!ret && ifindex)
+	if (ifindex)
 		*ifindex = want;
 	free(v);
 	return ret;

@@ -205,4 +205,16 @@ vg_case "after the concurrent edits: Z passes" g5 vif5.0 3 3 "pass+4" udp4 --src
 vg_case "after the concurrent edits: B (replaced by the attach) dropped" g5 vif5.0 3 0 \
 	"ipv4-src+3 pass+1" udp4 --src-ip $B
 
+# A renamed device: its policy is kept under the old name until gc
+# records the new one; set says so rather than edit it under a guess.
+ip -n "$HOST" link set vif5.0 down
+ip -n "$HOST" link set vif5.0 name vif5.0-x
+out=$(vg set vif5.0-x mode disabled 2>&1)
+tap_check "set on a renamed device: refused, naming the recorded name" \
+	"exit 1: vifguard: vif5.0-x: cannot set: its policy is recorded under the name 'vif5.0' (renamed since: vifguard gc records the new name)" \
+	"exit $?: $out"
+vg gc >/dev/null
+out=$(vg set vif5.0-x mode disabled 2>&1)
+tap_check "set on the renamed device after gc: exit 0" "exit 0" "exit $?" "$out"
+
 tap_done
