@@ -89,7 +89,7 @@ const struct vg_cmd vg_cmds[] = {
 	  "attach the filter to an interface, or update its policy in place",
 	  vg_help_attach, &vg_args_attach, 0 },
 	{ "set", vg_cmd_set,
-	  "change one part of an interface's policy (mode, add, remove), keep the rest",
+	  "change one part of a policy in force, keep the rest",
 	  vg_help_set, &vg_args_set, 0 },
 	{ "detach", vg_cmd_detach,
 	  "remove the filter and every entry of an interface", vg_help_detach,
