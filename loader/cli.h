@@ -92,9 +92,17 @@ struct vg_attach_args {
 	const char *ifname;	/* IFACE as given */
 	bool mode_set;		/* --mode seen */
 	bool force;		/* --force: no guard rails (guard.h) */
+	bool dry_run;		/* --dry-run */
 };
 extern const struct vg_args vg_args_attach;
 int vg_attach_parse(int argc, char **argv, struct vg_attach_args *a, char *err, size_t errlen);
+
+/* set (commands_set.c), and attach --dry-run: what attach would change
+ * on ifindex, printed; nothing written. */
+int vg_cmd_set(struct vg_out *out, void *opts);
+extern const char vg_help_set[];
+extern const struct vg_args vg_args_set;
+int vg_attach_dry_run(struct vg_out *out, const struct vg_attach_args *a, uint32_t ifindex);
 
 /* Shared by show and attach: the attach method's name. */
 const char *vg_attach_method(uint32_t attach);

@@ -24,13 +24,15 @@ const char vg_help_attach[] =
 "           [--ipv6 ADDR[/LEN]]... [--mode locked|disabled] [--no-dhcp]\n"
 "           [--allow-dhcp-server] [--allow-ra] [--no-link-local]\n"
 "           [--allow-ethertype 0xNNNN]... [--attach cls_bpf|tcx] [--force]\n"
+"           [--dry-run]\n"
 "\n"
 "Attaches the filter to IFACE with this policy, or updates the policy of\n"
 "an attached interface in place (never detaching it).  The policy replaces\n"
 "the previous one whole, and is the operator's: on a Xen guest interface,\n"
 "hotplug, setup-vif-rules and sync leave it in force, whatever the\n"
 "interface's sources say, until `vifguard release IFACE` hands it back to\n"
-"them (vifguard help release).\n"
+"them (vifguard help release).  `vifguard set` changes one part of it\n"
+"and keeps the rest.\n"
 "\n"
 "Guard rails: IFACE must be a device a guest sends through (a xen-netback\n"
 "vif, a tun/tap device or a veth), not the loopback device, a bridge, a\n"
@@ -189,6 +191,8 @@ static const struct vg_opt attach_opts[] = {
 		   "cls_bpf (a new interface's default; clsact ingress)\nor tcx (Linux >= 6.6); an update keeps the\ninterface's method unless given"),
 	{ "force", 0, NULL, VG_OPT_FLAG, offsetof(struct vg_attach_args, force), NULL,
 	  "skip the guard rails: any kind of device, any\naddress range (see above)" },
+	{ "dry-run", 'n', NULL, VG_OPT_FLAG, offsetof(struct vg_attach_args, dry_run), NULL,
+	  "print the resulting policy and the changes against\nthe one in force; change nothing" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -307,6 +311,8 @@ int vg_cmd_attach(struct vg_out *out, void *opts)
 		vg_out_err(out, "%s: cannot attach: %s", a.spec.ifname, err);
 		return EXIT_FAILURE;
 	}
+	if (a.dry_run)
+		return vg_attach_dry_run(out, &a, ifindex);
 	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_LOAD, err, sizeof(err));
 	if (ret) {
 		vg_out_err(out, "%s: %s", a.spec.ifname, err);

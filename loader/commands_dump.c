@@ -131,12 +131,6 @@ static void f_list(struct dump_out *d, const char *name, const char *items, size
 
 #define ITEM 48		/* one formatted list item: an IPv6 address at most */
 
-static const char *mode_name(unsigned int mode)
-{
-	return mode == VG_MODE_LOCKED ? "locked" : mode == VG_MODE_DISABLED ? "disabled" :
-	       "invalid";
-}
-
 /* The names of the bits set in v (and "0xN" for each bit without one). */
 static unsigned int bit_names(unsigned int v, const char *(*name)(unsigned int bit),
 			      char (*out)[ITEM])
@@ -162,6 +156,12 @@ static void f_bits(struct dump_out *d, const char *name, unsigned int v,
 	f_list(d, name, items[0], ITEM, bit_names(v & 0xffff, bit_name, items));
 }
 
+/* The policy's flags by name, the operator's mark included. */
+static const char *flag_name(unsigned int bit)
+{
+	return bit == VG_F_OPERATOR ? "operator" : vg_flag_name(bit);
+}
+
 static void policy_fields(struct dump_out *d, const struct vg_policy *p)
 {
 	char items[VG_MAX_MACS + VG_MAX_ETHERTYPES][ITEM], name[VG_IFNAMSIZ + 1];
@@ -171,11 +171,11 @@ static void policy_fields(struct dump_out *d, const struct vg_policy *p)
 	memcpy(name, p->ifname, VG_IFNAMSIZ);
 	name[VG_IFNAMSIZ] = '\0';
 	f_str(d, "ifname", name);
-	f_str(d, "mode", mode_name(p->mode));
+	f_str(d, "mode", vg_mode_name(p->mode));
 	f_uint(d, "gen", p->gen);
 	f_uint(d, "slot", p->slot);
 	f_bits(d, "attach", p->attach, vg_attach_name);
-	f_bits(d, "flags", p->flags, vg_flag_name);
+	f_bits(d, "flags", p->flags, flag_name);
 	for (i = 0; i < p->n_macs && i < VG_MAX_MACS; i++) {
 		m = p->macs[i];
 		snprintf(items[i], ITEM, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],

@@ -24,30 +24,6 @@ const struct vg_args vg_args_list = {
 	.size = sizeof(struct vg_iface_args), .pos = list_pos,
 };
 
-static const struct {
-	unsigned int flag;
-	const char *name;
-} flag_names[] = {
-	{ VG_F_DHCP_CLIENT, "dhcp-client" },
-	{ VG_F_DHCP_SERVER, "dhcp-server" },
-	{ VG_F_RA, "router-advert" },
-	{ VG_F_LINK_LOCAL, "link-local" },
-	{ VG_F_V4_TABLE, "ipv4-table" },
-	{ VG_F_V6_TABLE, "ipv6-table" },
-};
-
-static const char *mode_name(unsigned int mode)
-{
-	switch (mode) {
-	case VG_MODE_LOCKED:
-		return "locked";
-	case VG_MODE_DISABLED:
-		return "disabled";
-	default:
-		return "invalid";
-	}
-}
-
 static void fmt_mac(const uint8_t *m, char *buf, size_t len)
 {
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
@@ -114,7 +90,7 @@ static void json_v6(struct vg_json *j, const char *name, const struct vg_iface *
 static void show_json(struct vg_json *j, const struct vg_iface *it, uint32_t pinned_id)
 {
 	char buf[64];
-	unsigned int i;
+	unsigned int i, f;
 
 	vg_json_object_start(j);
 	vg_json_kv_string(j, "ifname", iface_name(it));
@@ -122,7 +98,7 @@ static void show_json(struct vg_json *j, const struct vg_iface *it, uint32_t pin
 	vg_json_kv_bool(j, "present", it->present);
 	if (it->cur_name[0] && !it->present)
 		vg_json_kv_string(j, "current_name", it->cur_name);
-	vg_json_kv_string(j, "mode", mode_name(it->pol.mode));
+	vg_json_kv_string(j, "mode", vg_mode_name(it->pol.mode));
 	vg_json_kv_string(j, "set_by", set_by(it));
 	vg_json_name(j, "macs");
 	vg_json_array_start(j);
@@ -142,9 +118,9 @@ static void show_json(struct vg_json *j, const struct vg_iface *it, uint32_t pin
 	json_v6(j, "ipv6_link_local", it, true);
 	vg_json_name(j, "flags");
 	vg_json_array_start(j);
-	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-		if (it->pol.flags & flag_names[i].flag)
-			vg_json_string(j, flag_names[i].name);
+	for (f = 1; f <= VG_F_V6_TABLE; f <<= 1)
+		if ((it->pol.flags & f) && vg_flag_name(f))
+			vg_json_string(j, vg_flag_name(f));
 	vg_json_array_end(j);
 	vg_json_name(j, "ethertypes");
 	vg_json_array_start(j);
@@ -174,14 +150,14 @@ static void show_json(struct vg_json *j, const struct vg_iface *it, uint32_t pin
 static void show_text(const struct vg_iface *it, uint32_t pinned_id)
 {
 	char buf[64];
-	unsigned int i;
+	unsigned int i, f;
 	bool any;
 
 	/* The kernel allows control bytes in interface names. */
 	char name[4 * IF_NAMESIZE];
 
 	printf("%s: ifindex %u, %s", vg_escape_text(name, sizeof(name), iface_name(it)),
-	       it->ifindex, mode_name(it->pol.mode));
+	       it->ifindex, vg_mode_name(it->pol.mode));
 	if (!it->present)
 		printf(", device %s%s%s", device_state(it), it->cur_name[0] ? " as " : "",
 		       vg_escape_text(name, sizeof(name), it->cur_name));
@@ -214,9 +190,9 @@ static void show_text(const struct vg_iface *it, uint32_t pinned_id)
 	}
 	printf("%s\n  flags:", it->n_v6 ? "" : " none");
 	any = false;
-	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-		if (it->pol.flags & flag_names[i].flag) {
-			printf(" %s", flag_names[i].name);
+	for (f = 1; f <= VG_F_V6_TABLE; f <<= 1)
+		if ((it->pol.flags & f) && vg_flag_name(f)) {
+			printf(" %s", vg_flag_name(f));
 			any = true;
 		}
 	printf("%s\n", any ? "" : " none");

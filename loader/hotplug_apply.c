@@ -198,12 +198,6 @@ bool hp_netdev_exists(const char *name)
 
 /* ---- who owns the policy ---------------------------------------------------- */
 
-const char *hp_mode_name(unsigned int mode)
-{
-	return mode == VG_MODE_LOCKED ? "locked" : mode == VG_MODE_DISABLED ? "disabled" :
-	       "invalid";
-}
-
 /*
  * Applies r to ifname under one exclusive lock of the state: attach or
  * update for a filter, detach otherwise, unless rule says that the
@@ -254,7 +248,7 @@ static void describe_kept(const char *ifname, const struct vg_policy *pol, char 
 			  size_t len)
 {
 	snprintf(buf, len, "kept: set by vifguard attach (%s); `vifguard release %s` "
-		 "hands it back to its sources", hp_mode_name(pol->mode), ifname);
+		 "hands it back to its sources", vg_mode_name(pol->mode), ifname);
 }
 
 /* The line of a policy left in force, like hp_print_result()'s. */
@@ -272,7 +266,7 @@ void hp_print_kept(struct vg_out *out, const char *ifname, const struct vg_polic
 	vg_json_object_start(j);
 	vg_json_kv_string(j, "ifname", ifname);
 	vg_json_kv_string(j, "action", action);
-	vg_json_kv_string(j, "decision", hp_mode_name(pol->mode));
+	vg_json_kv_string(j, "decision", vg_mode_name(pol->mode));
 	vg_json_kv_string(j, "source", "attach");
 	vg_json_kv_string(j, "origin", "vifguard attach");
 	vg_json_kv_bool(j, "failed_closed", false);

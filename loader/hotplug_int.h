@@ -73,7 +73,6 @@ int hp_apply(const char *ifname, struct vg_resolution *r, struct hp_owner *o,
 
 /* ---- what was decided and done: a text line, or JSON under -j ---- */
 
-const char *hp_mode_name(unsigned int mode);
 void hp_describe(const struct vg_resolution *r, char *buf, size_t len);
 void hp_print_result(struct vg_out *out, const char *ifname, const struct vg_resolution *r,
 		     const char *action);

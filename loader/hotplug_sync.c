@@ -268,7 +268,7 @@ static int release_said(struct hp_ctx *c, const struct vg_release_args *a,
 		/* No source has a policy: the filter is not removed unasked. */
 		vg_out_errlog(c->out, "%s: not released: %s; its filter (%s, set by %s) stays: "
 			      "`vifguard release --detach %s` removes it", ifname, desc,
-			      hp_mode_name(own->pol.mode), own->pol.flags & VG_F_OPERATOR ?
+			      vg_mode_name(own->pol.mode), own->pol.flags & VG_F_OPERATOR ?
 			      "vifguard attach" : "its sources", ifname);
 		return EXIT_FAILURE;
 	}

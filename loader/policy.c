@@ -238,6 +238,40 @@ int vg_parse_mode(const char *s, enum vg_mode *mode, char *err, size_t errlen)
 	return fail(err, errlen, "unknown mode (expected locked or disabled)");
 }
 
+const char *vg_mode_name(unsigned int mode)
+{
+	return mode == VG_MODE_LOCKED ? "locked" : mode == VG_MODE_DISABLED ? "disabled" :
+	       "invalid";
+}
+
+/* Indexed by bit number, in the order of the VG_F_* bits. */
+static const char *const flag_names[] = {
+	"dhcp-client", "dhcp-server", "router-advert", "link-local", "ipv4-table", "ipv6-table",
+};
+
+const char *vg_flag_name(unsigned int flag)
+{
+	unsigned int b;
+
+	for (b = 0; b < sizeof(flag_names) / sizeof(flag_names[0]); b++)
+		if (flag == 1U << b)
+			return flag_names[b];
+	return NULL;
+}
+
+int vg_parse_flag(const char *s, unsigned int *flag, char *err, size_t errlen)
+{
+	unsigned int f;
+
+	for (f = VG_F_DHCP_CLIENT; f <= VG_F_LINK_LOCAL; f <<= 1)
+		if (s && !strcmp(s, vg_flag_name(f))) {
+			*flag = f;
+			return 0;
+		}
+	return fail(err, errlen, "unknown flag (expected dhcp-client, dhcp-server, "
+		    "router-advert or link-local)");
+}
+
 static const char *mac_refused(const uint8_t mac[6])
 {
 	if (mac[0] & 1)
@@ -446,31 +480,16 @@ int vg_spec_validate(const struct vg_spec *spec, char *err, size_t errlen)
 	return 0;
 }
 
-/* names[i] is the name of bit 1 << i; NULL for another bit or none. */
-static const char *bit_name(const char *const *names, size_t n, unsigned int bit)
-{
-	unsigned int i = bit ? (unsigned int)__builtin_ctz(bit) : 0;
-
-	return bit && !(bit & (bit - 1)) && i < n ? names[i] : NULL;
-}
-
-const char *vg_flag_name(unsigned int bit)
-{
-	/* In the order of the VG_F_* bits. */
-	static const char *const names[] = {
-		"dhcp-client", "dhcp-server", "router-advert", "link-local",
-		"ipv4-table", "ipv6-table", "operator",
-	};
-	_Static_assert(VG_F_DHCP_CLIENT == 1 && VG_F_RA == 4 && VG_F_OPERATOR == 64,
-		       "VG_F_* bits and their names");
-	return bit_name(names, sizeof(names) / sizeof(names[0]), bit);
-}
-
 const char *vg_attach_name(unsigned int bit)
 {
-	static const char *const names[] = { "cls_bpf", "own-clsact", "tcx" };
-
-	_Static_assert(VG_ATTACH_CLS_BPF == 1 && VG_ATTACH_TCX == 4,
-		       "VG_ATTACH_* bits and their names");
-	return bit_name(names, sizeof(names) / sizeof(names[0]), bit);
+	switch (bit) {
+	case VG_ATTACH_CLS_BPF:
+		return "cls_bpf";
+	case VG_ATTACH_OWN_CLSACT:
+		return "own-clsact";
+	case VG_ATTACH_TCX:
+		return "tcx";
+	default:
+		return NULL;
+	}
 }

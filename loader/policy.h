@@ -55,6 +55,15 @@ int vg_parse_prefix4(const char *s, struct vg_prefix4 *p, char *err, size_t errl
 int vg_parse_prefix6(const char *s, struct vg_prefix6 *p, char *err, size_t errlen);
 int vg_parse_ethertype(const char *s, uint16_t *type, char *err, size_t errlen);
 int vg_parse_mode(const char *s, enum vg_mode *mode, char *err, size_t errlen);
+/* One of the flags an operator sets (dhcp-client, dhcp-server,
+ * router-advert, link-local): its VG_F_* bit. */
+int vg_parse_flag(const char *s, unsigned int *flag, char *err, size_t errlen);
+
+/* "locked", "disabled", "invalid". */
+const char *vg_mode_name(unsigned int mode);
+/* The name of one VG_F_* bit as show prints it ("dhcp-client", ...,
+ * "ipv6-table"); NULL for one without a name (VG_F_OPERATOR). */
+const char *vg_flag_name(unsigned int flag);
 
 /* Adders: check limits, duplicates and validity (e.g. a multicast MAC).
  * Return 0, or -EINVAL / -E2BIG with a message. */
@@ -62,9 +71,8 @@ int vg_spec_add_mac(struct vg_spec *spec, const uint8_t mac[6], char *err, size_
 int vg_spec_add_v4(struct vg_spec *spec, const struct vg_prefix4 *p, char *err, size_t errlen);
 int vg_spec_add_v6(struct vg_spec *spec, const struct vg_prefix6 *p, char *err, size_t errlen);
 int vg_spec_add_ethertype(struct vg_spec *spec, uint16_t type, char *err, size_t errlen);
-/* The names of one VG_F_* and one VG_ATTACH_* bit, as show, stats and
- * dump give them; NULL for a bit without one. */
-const char *vg_flag_name(unsigned int bit);
+/* The name of one VG_ATTACH_* bit, as show and dump give it; NULL for
+ * a bit without one. */
 const char *vg_attach_name(unsigned int bit);
 
 /* Parses "ADDR[/LEN]" of one family and adds it (the parser's or the

@@ -26,6 +26,7 @@
 #include <net/if.h>
 
 #include "policy.h"
+#include "policy_edit.h"
 #include "vifguard.h"
 
 /* What the caller tells the library; read by vg_state_open() only. */
@@ -207,5 +208,37 @@ typedef int (*vg_dump_fn)(const struct vg_dump_ent *e, void *arg);
  */
 int vg_state_dump(struct vg_state *st, enum vg_map_id map, vg_dump_fn fn, void *arg,
 		  char *err, size_t errlen);
+
+/* ---- editing the policy in force (state_edit.c) ------------------------- */
+
+/*
+ * The policy in force on the present interface ifname, as a spec (its
+ * derived link-local addresses left out), and its ifindex (if asked):
+ * 0, -ENOENT when it has none, -ESTALE when it is recorded under another
+ * name (renamed, or the ifindex reused; *spec is filled all the same),
+ * -E2BIG when it cannot be read back whole, or another -errno.
+ */
+int vg_state_spec(struct vg_state *st, const char *ifname, struct vg_spec *spec,
+		  uint32_t *ifindex, char *err, size_t errlen);
+
+struct vg_edit_req {
+	const char *ifname;
+	const struct vg_edit *edits;	/* applied in order */
+	unsigned int n;
+	unsigned int set_flags;		/* VG_F_* added to the result (VG_F_OPERATOR) */
+	bool dry_run;			/* compute and check, apply nothing */
+};
+
+/*
+ * Read-modify-write of ifname's policy in force: *before is what is in
+ * force, *after the result of the steps, checked whole (a locked policy
+ * keeps a MAC), then applied in place as vg_state_apply() does, keeping
+ * the attach method.  Under a VG_STATE_WRITE state (VG_STATE_READ is
+ * enough for a dry run): nothing can come between the read and the
+ * apply.  An error changes nothing, but one from vg_state_apply() after
+ * its commit point (state.h).
+ */
+int vg_state_edit(struct vg_state *st, const struct vg_edit_req *req, struct vg_spec *before,
+		  struct vg_spec *after, char *err, size_t errlen);
 
 #endif /* VG_STATE_H */

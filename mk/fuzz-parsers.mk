@@ -2,10 +2,10 @@
 #
 # libFuzzer harnesses for every parser of untrusted text in the loader
 # (tests/fuzz/parsers/fuzz_*.c, docs/FUZZING.md): the config file,
-# xenstore values and names, attach's command line.
+# xenstore values and names, attach's command line, set's steps.
 #
 #   make fuzz-parsers       the long run: each harness FUZZ_PARSERS_SECONDS
-#                           (100 s: 7 harnesses, about 12 minutes), then
+#                           (100 s: 8 harnesses, about 14 minutes), then
 #                           executions, crashes and sanitizer reports per
 #                           harness; fails on any crash or report.
 #                           FUZZ_PARSERS_JOBS=2 runs two processes each.
@@ -34,7 +34,7 @@ FUZZ_PARSERS_NAMES := $(patsubst $(FUZZ_PARSERS_SRC)/fuzz_%.c,%,\
 FUZZ_PARSERS_BINS := $(addprefix $(FUZZ_PARSERS_DIR)/fuzz-,$(FUZZ_PARSERS_NAMES))
 # Every loader file a harness reaches; none of them loads BPF.  The
 # table xenstore of the tests (tests/lib) stands in for a host's.
-FUZZ_PARSERS_LOADER := policy config config_open guard source xs json cli_args cli_out commands \
+FUZZ_PARSERS_LOADER := policy policy_edit config config_open guard source xs json cli_args cli_out commands \
 	sanitize
 FUZZ_PARSERS_OBJS := $(patsubst %,$(FUZZ_PARSERS_DIR)/obj/%.o,$(FUZZ_PARSERS_LOADER)) \
 	$(FUZZ_PARSERS_DIR)/obj/xs_table.o $(FUZZ_PARSERS_DIR)/obj/stubs.o

@@ -162,6 +162,22 @@ run_sync
 tap_check "released: sync follows XAPI again" "0 locked mac=$M4 10.99.0.44/32" \
 	"$SYNC_RC $(policy_of vif8.0)" "$(out)"
 
+# An edit with `vifguard set` of the sources' policy keeps the rest of it
+# and makes it the operator's, as attach does; release hands it back.
+run_cli set vif8.0 add ipv4 10.99.0.45
+tap_check "set on XAPI's policy: exit 0, the rest kept, now the operator's" \
+	"0 locked mac=$M4 10.99.0.44/32 10.99.0.45/32 attach" \
+	"$CLI_RC $(policy_of vif8.0) $(set_by vif8.0)" "$(out)"
+xapi_lock 4 0 locked "10.99.0.46" ""
+run_sync
+tap_check "set on XAPI's policy: sync keeps the edit" \
+	"0 locked mac=$M4 10.99.0.44/32 10.99.0.45/32" "$SYNC_RC $(policy_of vif8.0)" "$(out)"
+said "set on XAPI's policy: sync says it is kept" '^vif8\.0: kept: set by vifguard attach \(locked\); '
+run_cli release vif8.0
+tap_check "release after set: XAPI's policy again, set by its sources" \
+	"0 locked mac=$M4 10.99.0.46/32 sources" \
+	"$CLI_RC $(policy_of vif8.0) $(set_by vif8.0)" "$(out)"
+
 # release with no source: says so, keeps the filter unless --detach.
 run_cli release vif5.0
 tap_check "release, no source: exit 1, the quarantine stays" "1 1 disabled mac=" \

@@ -411,9 +411,9 @@ static void json_bad_option_every_command(void **state)
 			assert_string_equal(r.err, "");
 		}
 	}
-	/* attach, detach, show, stats, gc, dump, hotplug, setup-vif-rules,
-	 * sync, release, check-config, help. */
-	assert_int_equal(n, 12);
+	/* attach, set, detach, show, stats, gc, dump, hotplug,
+	 * setup-vif-rules, sync, release, check-config, help. */
+	assert_int_equal(n, 13);
 	run(&r, "-j", "--bogus", "show", NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
 	assert_string_equal(r.out, "{\"error\":\"unknown option '--bogus'\"}\n");
@@ -438,6 +438,35 @@ static void json_bad_option_every_command(void **state)
 
 /* Several errors of one run under -j: one document, the first in
  * "error", all of them in "errors"; in text one line each. */
+/* set's steps are checked whole before anything is opened: usage
+ * errors (exit 2) that name the step. */
+static void set_usage(void **state)
+{
+	static const struct {
+		const char *a, *b, *c, *want;
+	} cases[] = {
+		{ NULL, NULL, NULL, "set: nothing to change" },
+		{ "add", "ipv4", NULL, "set: 'add ipv4': incomplete step" },
+		{ "add", "ipv5", "10.0.0.1", "set: 'add ipv5': unknown KIND" },
+		{ "mode", "open", NULL, "set: 'mode open': unknown mode" },
+	};
+	struct run r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(cases); i++) {
+		run(&r, "set", "vif5.0", cases[i].a, cases[i].b, cases[i].c, NULL);
+		assert_int_equal(r.rc, EXIT_USAGE);
+		assert_contains(r.err, cases[i].want);
+	}
+	run(&r, "set", NULL);
+	assert_int_equal(r.rc, EXIT_USAGE);
+	assert_contains(r.err, "set: missing IFACE");
+	run(&r, "-j", "attach", "vif5.0", "--dry-run", NULL);
+	assert_int_equal(r.rc, EXIT_USAGE);
+	assert_contains(r.out, "--mac is required");
+}
+
 static void json_several_errors(void **state)
 {
 	struct capture c;
@@ -658,6 +687,7 @@ int main(void)
 		cmocka_unit_test(json_errors),
 		cmocka_unit_test(json_bad_option_every_command),
 		cmocka_unit_test(json_several_errors),
+		cmocka_unit_test(set_usage),
 		cmocka_unit_test(help_and_version),
 		cmocka_unit_test(help_json),
 		cmocka_unit_test(before_state),
