@@ -13,11 +13,12 @@
 #include <net/if.h>
 
 #include "cli.h"
+#include "guard.h"
 #include "json.h"
 #include "sanitize.h"
 
 const char vg_help_set[] =
-"Usage: vifguard set IFACE [--dry-run] STEP...\n"
+"Usage: vifguard set IFACE [--dry-run] [--force] STEP...\n"
 "\n"
 "Changes one part of IFACE's policy in force and keeps the rest, in place\n"
 "(the filter stays on, the data path switches from the old policy to the\n"
@@ -46,6 +47,7 @@ const char vg_help_set[] =
 struct set_args {
 	const char *ifname;
 	bool dry_run;
+	bool force;		/* no guard rails on what is added (guard.h) */
 	bool iface_seen;	/* the first word, IFACE, went by */
 	struct vg_edits ed;
 };
@@ -71,9 +73,28 @@ static int set_check(void *o, char *err, size_t errlen)
 	struct set_args *a = o;
 	char why[VG_ERRLEN];
 
+	unsigned int i;
+
 	if (vg_edits_done(&a->ed, why, sizeof(why))) {
 		snprintf(err, errlen, "set: %s", why);
 		return -EINVAL;
+	}
+	/* The guard rails hold an address set adds as they hold attach's. */
+	for (i = 0; i < a->ed.n && !a->force; i++) {
+		const struct vg_edit *e = &a->ed.e[i];
+		struct vg_spec one = { .n_v4 = 0 };
+
+		if (e->op != VG_EDIT_ADD || (e->kind != VG_EDIT_IPV4 && e->kind != VG_EDIT_IPV6))
+			continue;
+		if (e->kind == VG_EDIT_IPV4)
+			one.v4[one.n_v4++] = e->v.v4;
+		else
+			one.v6[one.n_v6++] = e->v.v6;
+		if (vg_guard_spec(&one, why, sizeof(why))) {
+			/* "--ipv4 A: why" names attach's option: set's step instead. */
+			snprintf(err, errlen, "set: add %s", why + 2);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -81,6 +102,8 @@ static int set_check(void *o, char *err, size_t errlen)
 static const struct vg_opt set_opts[] = {
 	{ "dry-run", 'n', NULL, VG_OPT_FLAG, offsetof(struct set_args, dry_run), NULL,
 	  "print the resulting policy and the changes; change nothing" },
+	{ "force", 0, NULL, VG_OPT_FLAG, offsetof(struct set_args, force), NULL,
+	  "add addresses the guard rails refuse (vifguard help attach)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 

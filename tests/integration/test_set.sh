@@ -205,6 +205,21 @@ vg_case "after the concurrent edits: Z passes" g5 vif5.0 3 3 "pass+4" udp4 --src
 vg_case "after the concurrent edits: B (replaced by the attach) dropped" g5 vif5.0 3 0 \
 	"ipv4-src+3 pass+1" udp4 --src-ip $B
 
+# The guard rails hold what set adds as they hold attach: a range no
+# guest owns is a usage error and changes nothing, unless --force.
+before=$(vg -j show vif5.0 | jq -c '.interfaces[0].ipv4')
+out=$(vg set vif5.0 add ipv4 0.0.0.0/0 2>&1)
+tap_check "set add ipv4 0.0.0.0/0: refused by the guard rails" \
+	"exit 2: vifguard: set: add ipv4 0.0.0.0/0: all addresses: the guest could use any source; refused (--force allows it)" \
+	"exit $?: $out"
+out=$(vg set vif5.0 add ipv6 ff02::1 2>&1)
+tap_check "set add ipv6 ff02::1: refused (multicast)" "exit 2" "exit $?" "$out"
+tap_check "set refused by the guard rails: the policy unchanged" "$before" \
+	"$(vg -j show vif5.0 | jq -c '.interfaces[0].ipv4')"
+out=$(vg set vif5.0 --force add ipv4 10.0.0.0/7 2>&1)
+tap_check "set --force add ipv4 10.0.0.0/7: added" "exit 0" "exit $?" "$out"
+vg set vif5.0 remove ipv4 10.0.0.0/7 >/dev/null
+
 # A renamed device: its policy is kept under the old name until gc
 # records the new one; set says so rather than edit it under a guess.
 ip -n "$HOST" link set vif5.0 down
