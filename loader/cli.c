@@ -92,9 +92,9 @@ const struct vg_cmd vg_cmds[] = {
 	{ "detach", vg_cmd_detach,
 	  "remove the filter and every entry of an interface", vg_help_detach,
 	  &vg_args_detach, 0 },
-	{ "show", vg_cmd_show, "policies and attach state", vg_help_show, &vg_args_list, 0 },
+	{ "show", vg_cmd_show, "policies and attach state", vg_help_show, &vg_args_show, 0 },
 	{ "stats", vg_cmd_stats, "passed frames and drops per reason", vg_help_stats,
-	  &vg_args_list, 0 },
+	  &vg_args_stats, 0 },
 	{ "gc", vg_cmd_gc, "remove the entries of interfaces that no longer exist",
 	  vg_help_gc, &vg_args_gc, 0 },
 	/* ---- Xen commands: hotplug, setup-vif-rules, sync, release
