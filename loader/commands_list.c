@@ -72,8 +72,8 @@ static int list_word(void *o, char *word, char *err, size_t errlen)
 static const struct vg_opt stats_opts[] = {
 	LIST_OPTS,
 	{ "watch", 'w', NULL, VG_OPT_FN, 0, opt_watch,
-	  "[SEC] again every SEC seconds (default 1) until interrupted:\n"
-	  "what passed and was dropped in each interval, and its rates" },
+	  "[SEC]: again every SEC seconds (default 1) until interrupted,\n"
+	  "with what passed and was dropped in each interval and its rates" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 

@@ -90,19 +90,21 @@ static void list_json(struct vg_json *j, const struct listing *l)
 	vg_json_object_end(j);
 }
 
-static void stats_text(const struct vg_iface *it, const struct vg_ident *id)
+/* One interface's counters s (its own, or an interval's), per reason. */
+static void stats_text(const struct vg_iface *it, const struct vg_ident *id,
+		       const struct vg_stats *s)
 {
 	char name[4 * IF_NAMESIZE], nbuf[IF_NAMESIZE], dom[16], vm[VG_TABLE_CELL];
 
 	printf("%s: ifindex %u%s%s, %llu passed, %llu dropped",
 	       vg_escape_text(name, sizeof(name), vg_list_name(it, nbuf)), it->ifindex,
 	       it->present ? "" : ", device ", it->present ? "" : vg_list_device_state(it),
-	       (unsigned long long)it->stats.pkts[VG_PASS], vg_list_drops(&it->stats));
+	       (unsigned long long)s->pkts[VG_PASS], vg_list_drops(s));
 	vg_list_dom_vm(id, dom, sizeof(dom), vm, sizeof(vm));
 	if (id->xen)
 		printf(" (domain %s, VM %s)", dom, vm);
 	putchar('\n');
-	counters_text(&it->stats, VG_PASS);
+	counters_text(s, VG_PASS);
 }
 
 static const char *const stats_heads[] = {
@@ -167,7 +169,7 @@ static void list_text(const struct listing *l)
 		vg_table_init(&t, stats_heads);
 	for (i = 0; i < l->n; i++) {
 		if (verbose)
-			stats_text(&l->v[i], &l->id[i]);
+			stats_text(&l->v[i], &l->id[i], &l->v[i].stats);
 		else
 			stats_row(&t, &l->v[i], &l->id[i], &l->v[i].stats, 0);
 	}
@@ -212,6 +214,7 @@ static void delta(const struct vg_iface *it, const struct listing *prev, struct 
 static void watch_print(struct vg_out *out, const struct listing *prev,
 			const struct listing *cur)
 {
+	bool verbose = cur->a->verbose;
 	double secs = (double)(cur->mono.tv_sec - prev->mono.tv_sec) +
 		      (double)(cur->mono.tv_nsec - prev->mono.tv_nsec) / 1e9;
 	struct vg_json *j = NULL;
@@ -235,12 +238,15 @@ static void watch_print(struct vg_out *out, const struct listing *prev,
 		gmtime_r(&cur->real.tv_sec, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		printf("%s, the last %.2f s:\n", when, secs);
-		vg_table_init(&t, watch_heads);
+		if (!verbose)
+			vg_table_init(&t, watch_heads);
 	}
 	for (i = 0; i < cur->n; i++) {
 		delta(&cur->v[i], prev, &d);
 		if (j)
 			stats_json(j, &cur->v[i], &cur->id[i], &d, secs);
+		else if (verbose)
+			stats_text(&cur->v[i], &cur->id[i], &d);
 		else
 			stats_row(&t, &cur->v[i], &cur->id[i], &d, secs);
 	}
@@ -248,7 +254,8 @@ static void watch_print(struct vg_out *out, const struct listing *prev,
 		vg_json_array_end(j);
 		vg_json_object_end(j);
 	} else {
-		vg_table_print(&t);
+		if (!verbose)
+			vg_table_print(&t);
 		putchar('\n');
 	}
 	fflush(stdout);

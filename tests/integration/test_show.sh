@@ -121,6 +121,11 @@ tap_check "stats --watch: their rate, 3 over the interval" "ok" \
 	"$(awk '/the last/ {t = $(NF - 1)} $1 == "vif2.0" && $6 == 3 {
 		d = $8 - 3 / t; print (d < 0.06 && d > -0.06) ? "ok" : $8 " for " t " s"; exit }' <<<"$w")" "$w"
 
+watch_run INT stats --watch 0.5 -v vif2.0
+w=$(cat "$VG_TMP/watch.out")
+tap_check "stats --watch -v: per reason, the 3 spoofs once" "0 3" \
+	"$WATCH_RC $(awk '$1 == "ipv4-src" {s += $2} END {print s + 0}' <<<"$w")" "$w"
+
 WATCH_MARK='"interval_s"'
 watch_run TERM -j stats --watch 0.5 --vm nothing-here 2>/dev/null
 tap_check "stats -j --watch --vm without xenstore: exit 1 at once" "1" "$WATCH_RC" \
