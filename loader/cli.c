@@ -71,8 +71,7 @@ static const struct vg_pos help_pos[] = {
 };
 
 static const struct vg_args help_args = {
-	.size = sizeof(struct help_args),
-	.pos = help_pos,
+	.size = sizeof(struct help_args), .pos = help_pos,
 };
 
 static const char help_help[] =
@@ -150,9 +149,7 @@ static const struct vg_opt global_opts[] = {
 };
 
 static const struct vg_args global_args = {
-	.size = sizeof(struct global_args),
-	.opts = global_opts,
-	.stop_at_word = true,
+	.size = sizeof(struct global_args), .opts = global_opts, .stop_at_word = true,
 };
 
 static void usage(FILE *f)

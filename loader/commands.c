@@ -86,22 +86,12 @@ static int opt_mac(void *o, const char *arg, char *err, size_t errlen)
 
 static int opt_ipv4(void *o, const char *arg, char *err, size_t errlen)
 {
-	struct vg_attach_args *a = o;
-	struct vg_prefix4 p;
-
-	if (vg_parse_prefix4(arg, &p, err, errlen))
-		return -EINVAL;
-	return vg_spec_add_v4(&a->spec, &p, err, errlen);
+	return vg_spec_add_prefix(&((struct vg_attach_args *)o)->spec, false, arg, err, errlen);
 }
 
 static int opt_ipv6(void *o, const char *arg, char *err, size_t errlen)
 {
-	struct vg_attach_args *a = o;
-	struct vg_prefix6 p;
-
-	if (vg_parse_prefix6(arg, &p, err, errlen))
-		return -EINVAL;
-	return vg_spec_add_v6(&a->spec, &p, err, errlen);
+	return vg_spec_add_prefix(&((struct vg_attach_args *)o)->spec, true, arg, err, errlen);
 }
 
 static int opt_mode(void *o, const char *arg, char *err, size_t errlen)
@@ -235,16 +225,12 @@ static int attach_check(void *o, char *err, size_t errlen)
 }
 
 const struct vg_args vg_args_attach = {
-	.size = sizeof(struct vg_attach_args),
-	.init = attach_init,
-	.opts = attach_opts,
-	.pos = attach_pos,
-	.check = attach_check,
+	.size = sizeof(struct vg_attach_args), .init = attach_init, .opts = attach_opts,
+	.pos = attach_pos, .check = attach_check,
 };
 
 const struct vg_args vg_args_detach = {
-	.size = sizeof(struct vg_iface_args),
-	.pos = iface_pos,
+	.size = sizeof(struct vg_iface_args), .pos = iface_pos,
 };
 
 const struct vg_args vg_args_gc = {

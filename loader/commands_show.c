@@ -50,6 +50,24 @@ static const char *set_by(const struct vg_iface *it)
 	return it->pol.flags & VG_F_OPERATOR ? "attach" : "sources";
 }
 
+/* The IPv6 prefixes listed by the operator, or those derived from the
+ * MACs (EUI-64 link-local addresses). */
+static void json_v6(struct vg_json *j, const char *name, const struct vg_iface *it, bool derived)
+{
+	char buf[64];
+	unsigned int i;
+
+	vg_json_name(j, name);
+	vg_json_array_start(j);
+	for (i = 0; i < it->n_v6; i++) {
+		if (it->v6_derived[i] != derived)
+			continue;
+		fmt_v6(&it->v6[i], buf, sizeof(buf));
+		vg_json_string(j, buf);
+	}
+	vg_json_array_end(j);
+}
+
 static void show_json(struct vg_json *j, const struct vg_iface *it, const struct vg_ident *id,
 		      uint32_t pinned_id)
 {
@@ -79,24 +97,8 @@ static void show_json(struct vg_json *j, const struct vg_iface *it, const struct
 		vg_json_string(j, buf);
 	}
 	vg_json_array_end(j);
-	vg_json_name(j, "ipv6");
-	vg_json_array_start(j);
-	for (i = 0; i < it->n_v6; i++) {
-		if (it->v6_derived[i])
-			continue;
-		fmt_v6(&it->v6[i], buf, sizeof(buf));
-		vg_json_string(j, buf);
-	}
-	vg_json_array_end(j);
-	vg_json_name(j, "ipv6_link_local");
-	vg_json_array_start(j);
-	for (i = 0; i < it->n_v6; i++) {
-		if (!it->v6_derived[i])
-			continue;
-		fmt_v6(&it->v6[i], buf, sizeof(buf));
-		vg_json_string(j, buf);
-	}
-	vg_json_array_end(j);
+	json_v6(j, "ipv6", it, false);
+	json_v6(j, "ipv6_link_local", it, true);
 	vg_json_name(j, "flags");
 	vg_json_array_start(j);
 	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)

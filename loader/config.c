@@ -124,24 +124,11 @@ static struct vg_config_entry *entry_for(struct parse *p, const char *key)
 	return e;
 }
 
-static int add_v4(struct parse *p, struct vg_spec *spec, const char *word)
+static int add_prefix(struct parse *p, struct vg_spec *spec, const char *word, bool v6)
 {
-	struct vg_prefix4 pfx;
 	char perr[VG_ERRLEN];
 
-	if (vg_parse_prefix4(word, &pfx, perr, sizeof(perr)) ||
-	    vg_spec_add_v4(spec, &pfx, perr, sizeof(perr)))
-		return fail(p, word, perr);
-	return 0;
-}
-
-static int add_v6(struct parse *p, struct vg_spec *spec, const char *word)
-{
-	struct vg_prefix6 pfx;
-	char perr[VG_ERRLEN];
-
-	if (vg_parse_prefix6(word, &pfx, perr, sizeof(perr)) ||
-	    vg_spec_add_v6(spec, &pfx, perr, sizeof(perr)))
+	if (vg_spec_add_prefix(spec, v6, word, perr, sizeof(perr)))
 		return fail(p, word, perr);
 	return 0;
 }
@@ -159,7 +146,7 @@ static int add_list(struct parse *p, struct vg_spec *spec, const char *word,
 		return fail(p, word, "address list too long");
 	strcpy(buf, list);
 	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		err = v6 ? add_v6(p, spec, item) : add_v4(p, spec, item);
+		err = add_prefix(p, spec, item, v6);
 		if (err)
 			return err;
 	}
@@ -183,9 +170,9 @@ static int parse_word(struct parse *p, struct vg_config_entry *e, char *word)
 		else if (!strcmp(word, "no-link-local"))
 			spec->flags &= ~VG_F_LINK_LOCAL;
 		else if (strchr(word, ':'))
-			return add_v6(p, spec, word);
+			return add_prefix(p, spec, word, true);
 		else if (isdigit((unsigned char)word[0]))
-			return add_v4(p, spec, word);
+			return add_prefix(p, spec, word, false);
 		else
 			return fail(p, word, "unknown option (see vifguard(8), CONFIG FILE)");
 		return 0;

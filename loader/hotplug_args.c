@@ -148,11 +148,8 @@ static const struct vg_pos hotplug_pos[] = {
 };
 
 const struct vg_args vg_args_hotplug = {
-	.size = sizeof(struct vg_hotplug_args),
-	.opts = hotplug_opts,
-	.pos = hotplug_pos,
-	.word = hotplug_word,
-	.check = hotplug_check,
+	.size = sizeof(struct vg_hotplug_args), .opts = hotplug_opts, .pos = hotplug_pos,
+	.word = hotplug_word, .check = hotplug_check,
 };
 
 /* ---- setup-vif-rules ------------------------------------------------------- */
@@ -208,9 +205,7 @@ static const struct vg_pos setup_pos[] = {
 };
 
 const struct vg_args vg_args_setup_vif_rules = {
-	.size = sizeof(struct vg_setup_args),
-	.opts = setup_opts,
-	.pos = setup_pos,
+	.size = sizeof(struct vg_setup_args), .opts = setup_opts, .pos = setup_pos,
 	.check = setup_check,
 	.count_error = "setup-vif-rules: expected XENOPSD-BACKEND DEV VM-UUID DEVID filter|clear",
 };
@@ -224,8 +219,7 @@ static const struct vg_opt sync_opts[] = {
 };
 
 const struct vg_args vg_args_sync = {
-	.size = sizeof(struct vg_sync_args),
-	.opts = sync_opts,
+	.size = sizeof(struct vg_sync_args), .opts = sync_opts,
 };
 
 static const struct vg_opt release_opts[] = {
@@ -242,7 +236,5 @@ static const struct vg_pos release_pos[] = {
 };
 
 const struct vg_args vg_args_release = {
-	.size = sizeof(struct vg_release_args),
-	.opts = release_opts,
-	.pos = release_pos,
+	.size = sizeof(struct vg_release_args), .opts = release_opts, .pos = release_pos,
 };

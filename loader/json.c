@@ -45,14 +45,21 @@ static size_t utf8_len(const unsigned char *s)
 }
 
 /*
- * Control characters and DEL become \u00XX.  Well-formed UTF-8 is copied
- * as it is; any other byte >= 0x80 is written as \u00XX of the byte (its
- * Latin-1 reading): the output stays valid JSON, and the byte can still
- * be told apart from a replacement character.
+ * The quote, the backslash and the control characters with a short
+ * escape get it; other control characters and DEL become \u00XX.
+ * Well-formed UTF-8 is copied as it is; any other byte >= 0x80 is written
+ * as \u00XX of the byte (its Latin-1 reading): the output stays valid
+ * JSON, and the byte can still be told apart from a replacement
+ * character.
  */
 void vg_json_escape(FILE *f, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	/* The characters JSON writes as a backslash and one letter. */
+	static const char short_escape[] = {
+		['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r',
+		['\t'] = 't', ['\b'] = 'b', ['\f'] = 'f',
+	};
 
 	fputc('"', f);
 	for (; s && *s; s++) {
@@ -70,34 +77,14 @@ void vg_json_escape(FILE *f, const char *s)
 			continue;
 		}
 
-		switch (c) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\b':
-			fputs("\\b", f);
-			break;
-		case '\f':
-			fputs("\\f", f);
-			break;
-		default:
+		if (c < sizeof(short_escape) && short_escape[c]) {
+			fputc('\\', f);
+			fputc(short_escape[c], f);
+		} else if (c < 0x20 || c == 0x7f) {
 			/* DEL is valid JSON but unreadable in a terminal. */
-			if (c < 0x20 || c == 0x7f)
-				fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
-			else
-				fputc(c, f);
+			fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+		} else {
+			fputc(c, f);
 		}
 	}
 	fputc('"', f);

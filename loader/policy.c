@@ -131,58 +131,45 @@ static bool all_zero(const uint8_t *a, size_t n)
 	return true;
 }
 
-int vg_parse_prefix4(const char *s, struct vg_prefix4 *p, char *err, size_t errlen)
+/*
+ * "ADDR[/LEN]" of family af into addr (4 or 16 bytes) and *lenp.  A zone
+ * ("fe80::1%eth0") names a link of this host: meaningless for a guest's
+ * address, and inet_pton refuses it anyway.
+ */
+static int parse_prefix(int af, const char *s, void *addr, uint8_t *lenp, char *err,
+			size_t errlen)
 {
-	char buf[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN], host[INET_ADDRSTRLEN];
-	struct in_addr a, h;
+	char buf[INET6_ADDRSTRLEN], net[INET6_ADDRSTRLEN], host[INET6_ADDRSTRLEN];
+	size_t nbytes = af == AF_INET ? 4 : 16;
+	uint8_t a[16], h[16], len = (uint8_t)(nbytes * 8);
 	const char *plen;
-	uint8_t len = 32;
 
-	if (!s || split_prefix(s, buf, sizeof(buf), &plen) ||
-	    inet_pton(AF_INET, buf, &a) != 1)
-		return fail(err, errlen, "not an IPv4 address");
-	if (plen && parse_plen(plen, 32, &len, err, errlen))
+	if (!s || split_prefix(s, buf, sizeof(buf), &plen) || inet_pton(af, buf, a) != 1)
+		return fail(err, errlen, "not an %s address", af == AF_INET ? "IPv4" : "IPv6");
+	if (plen && parse_plen(plen, len, &len, err, errlen))
 		return -EINVAL;
-	h = a;
-	mask_bytes((uint8_t *)&h, 4, len, true);
-	if (h.s_addr) {
-		mask_bytes((uint8_t *)&a, 4, len, false);
-		inet_ntop(AF_INET, &a, net, sizeof(net));
-		inet_ntop(AF_INET, &h, host, sizeof(host));
+	memcpy(h, a, nbytes);
+	mask_bytes(h, nbytes, len, true);
+	if (!all_zero(h, nbytes)) {
+		mask_bytes(a, nbytes, len, false);
+		inet_ntop(af, a, net, sizeof(net));
+		inet_ntop(af, h, host, sizeof(host));
 		return fail(err, errlen, "host bits set (%s); the network is %s/%u",
 			    host, net, len);
 	}
-	p->addr = a;
-	p->len = len;
+	memcpy(addr, a, nbytes);
+	*lenp = len;
 	return 0;
+}
+
+int vg_parse_prefix4(const char *s, struct vg_prefix4 *p, char *err, size_t errlen)
+{
+	return parse_prefix(AF_INET, s, &p->addr, &p->len, err, errlen);
 }
 
 int vg_parse_prefix6(const char *s, struct vg_prefix6 *p, char *err, size_t errlen)
 {
-	char buf[INET6_ADDRSTRLEN], net[INET6_ADDRSTRLEN], host[INET6_ADDRSTRLEN];
-	struct in6_addr a, h;
-	const char *plen;
-	uint8_t len = 128;
-
-	/* A zone ("fe80::1%eth0") names a link of this host: meaningless
-	 * for a guest's address, and inet_pton refuses it anyway. */
-	if (!s || split_prefix(s, buf, sizeof(buf), &plen) ||
-	    inet_pton(AF_INET6, buf, &a) != 1)
-		return fail(err, errlen, "not an IPv6 address");
-	if (plen && parse_plen(plen, 128, &len, err, errlen))
-		return -EINVAL;
-	h = a;
-	mask_bytes(h.s6_addr, 16, len, true);
-	if (!all_zero(h.s6_addr, 16)) {
-		mask_bytes(a.s6_addr, 16, len, false);
-		inet_ntop(AF_INET6, &a, net, sizeof(net));
-		inet_ntop(AF_INET6, &h, host, sizeof(host));
-		return fail(err, errlen, "host bits set (%s); the network is %s/%u",
-			    host, net, len);
-	}
-	p->addr = a;
-	p->len = len;
-	return 0;
+	return parse_prefix(AF_INET6, s, &p->addr, &p->len, err, errlen);
 }
 
 /* Ethertypes the program always parses and judges itself: allowing them
@@ -317,41 +304,72 @@ static const char *v6_refused(const struct vg_prefix6 *p)
 	return NULL;
 }
 
-int vg_spec_add_v4(struct vg_spec *spec, const struct vg_prefix4 *p, char *err, size_t errlen)
+static bool v4_equal(const struct vg_prefix4 *a, const struct vg_prefix4 *b)
 {
-	const char *why = v4_refused(p);
+	return a->len == b->len && a->addr.s_addr == b->addr.s_addr;
+}
+
+static bool v6_equal(const struct vg_prefix6 *a, const struct vg_prefix6 *b)
+{
+	return a->len == b->len && !memcmp(&a->addr, &b->addr, sizeof(a->addr));
+}
+
+/* Entry i (from 0) of a whole policy: refused, or listed twice. */
+static int entry_bad(const char *why, bool dup, const char *what, unsigned int i, char *err,
+		     size_t errlen)
+{
+	if (why)
+		return fail(err, errlen, "%s %u: %s", what, i + 1, why);
+	if (dup)
+		return fail(err, errlen, "%s %u: listed twice", what, i + 1);
+	return 0;
+}
+
+/* A prefix of either family (p points to a struct vg_prefix4 or 6):
+ * refused, listed twice, over the limit, or added. */
+static int spec_add(struct vg_spec *spec, bool v6, const void *p, char *err, size_t errlen)
+{
+	unsigned int *n = v6 ? &spec->n_v6 : &spec->n_v4;
+	const char *why = v6 ? v6_refused(p) : v4_refused(p);
 	unsigned int i;
 
 	if (why)
 		return fail(err, errlen, "%s", why);
-	for (i = 0; i < spec->n_v4; i++)
-		if (spec->v4[i].len == p->len && spec->v4[i].addr.s_addr == p->addr.s_addr)
+	for (i = 0; i < *n; i++)
+		if (v6 ? v6_equal(&spec->v6[i], p) : v4_equal(&spec->v4[i], p))
 			return fail(err, errlen, "address listed twice");
-	if (spec->n_v4 >= VG_MAX_ADDRS) {
-		fail(err, errlen, "more than %d IPv4 addresses", VG_MAX_ADDRS);
+	if (*n >= VG_MAX_ADDRS) {
+		fail(err, errlen, "more than %d %s addresses", VG_MAX_ADDRS, v6 ? "IPv6" : "IPv4");
 		return -E2BIG;
 	}
-	spec->v4[spec->n_v4++] = *p;
+	if (v6)
+		spec->v6[(*n)++] = *(const struct vg_prefix6 *)p;
+	else
+		spec->v4[(*n)++] = *(const struct vg_prefix4 *)p;
 	return 0;
+}
+
+int vg_spec_add_v4(struct vg_spec *spec, const struct vg_prefix4 *p, char *err, size_t errlen)
+{
+	return spec_add(spec, false, p, err, errlen);
 }
 
 int vg_spec_add_v6(struct vg_spec *spec, const struct vg_prefix6 *p, char *err, size_t errlen)
 {
-	const char *why = v6_refused(p);
-	unsigned int i;
+	return spec_add(spec, true, p, err, errlen);
+}
 
-	if (why)
-		return fail(err, errlen, "%s", why);
-	for (i = 0; i < spec->n_v6; i++)
-		if (spec->v6[i].len == p->len &&
-		    !memcmp(&spec->v6[i].addr, &p->addr, sizeof(p->addr)))
-			return fail(err, errlen, "address listed twice");
-	if (spec->n_v6 >= VG_MAX_ADDRS) {
-		fail(err, errlen, "more than %d IPv6 addresses", VG_MAX_ADDRS);
-		return -E2BIG;
+int vg_spec_add_prefix(struct vg_spec *spec, bool v6, const char *s, char *err, size_t errlen)
+{
+	if (v6) {
+		struct vg_prefix6 p;
+
+		return vg_parse_prefix6(s, &p, err, errlen) ?: vg_spec_add_v6(spec, &p, err, errlen);
+	} else {
+		struct vg_prefix4 p;
+
+		return vg_parse_prefix4(s, &p, err, errlen) ?: vg_spec_add_v4(spec, &p, err, errlen);
 	}
-	spec->v6[spec->n_v6++] = *p;
-	return 0;
 }
 
 int vg_spec_add_ethertype(struct vg_spec *spec, uint16_t type, char *err, size_t errlen)
@@ -383,6 +401,7 @@ int vg_spec_validate(const struct vg_spec *spec, char *err, size_t errlen)
 {
 	const char *why;
 	unsigned int i, j;
+	bool dup;
 	size_t n = strnlen(spec->ifname, sizeof(spec->ifname));
 
 	if (n == 0 || n >= sizeof(spec->ifname) || n >= VG_IFNAMSIZ)
@@ -405,20 +424,16 @@ int vg_spec_validate(const struct vg_spec *spec, char *err, size_t errlen)
 				return fail(err, errlen, "MAC %u: listed twice", i + 1);
 	}
 	for (i = 0; i < spec->n_v4; i++) {
-		if ((why = v4_refused(&spec->v4[i])))
-			return fail(err, errlen, "IPv4 address %u: %s", i + 1, why);
-		for (j = 0; j < i; j++)
-			if (spec->v4[i].len == spec->v4[j].len &&
-			    spec->v4[i].addr.s_addr == spec->v4[j].addr.s_addr)
-				return fail(err, errlen, "IPv4 address %u: listed twice", i + 1);
+		for (dup = false, j = 0; j < i; j++)
+			dup |= v4_equal(&spec->v4[i], &spec->v4[j]);
+		if (entry_bad(v4_refused(&spec->v4[i]), dup, "IPv4 address", i, err, errlen))
+			return -EINVAL;
 	}
 	for (i = 0; i < spec->n_v6; i++) {
-		if ((why = v6_refused(&spec->v6[i])))
-			return fail(err, errlen, "IPv6 address %u: %s", i + 1, why);
-		for (j = 0; j < i; j++)
-			if (spec->v6[i].len == spec->v6[j].len &&
-			    !memcmp(&spec->v6[i].addr, &spec->v6[j].addr, 16))
-				return fail(err, errlen, "IPv6 address %u: listed twice", i + 1);
+		for (dup = false, j = 0; j < i; j++)
+			dup |= v6_equal(&spec->v6[i], &spec->v6[j]);
+		if (entry_bad(v6_refused(&spec->v6[i]), dup, "IPv6 address", i, err, errlen))
+			return -EINVAL;
 	}
 	for (i = 0; i < spec->n_ethertypes; i++) {
 		if ((why = ethertype_refused(spec->ethertypes[i])))

@@ -62,6 +62,9 @@ int vg_spec_add_mac(struct vg_spec *spec, const uint8_t mac[6], char *err, size_
 int vg_spec_add_v4(struct vg_spec *spec, const struct vg_prefix4 *p, char *err, size_t errlen);
 int vg_spec_add_v6(struct vg_spec *spec, const struct vg_prefix6 *p, char *err, size_t errlen);
 int vg_spec_add_ethertype(struct vg_spec *spec, uint16_t type, char *err, size_t errlen);
+/* Parses "ADDR[/LEN]" of one family and adds it (the parser's or the
+ * adder's message). */
+int vg_spec_add_prefix(struct vg_spec *spec, bool v6, const char *s, char *err, size_t errlen);
 
 /* Whole-policy check before it is applied (a locked policy needs a MAC). */
 int vg_spec_validate(const struct vg_spec *spec, char *err, size_t errlen);

@@ -107,21 +107,8 @@ static int add_addr(struct vg_spec *spec, const char *key, const char *item, boo
 		    char *err, size_t errlen)
 {
 	char perr[VG_ERRLEN];
-	int ret;
+	int ret = vg_spec_add_prefix(spec, v6, item, perr, sizeof(perr));
 
-	if (v6) {
-		struct vg_prefix6 p;
-
-		ret = vg_parse_prefix6(item, &p, perr, sizeof(perr));
-		if (!ret)
-			ret = vg_spec_add_v6(spec, &p, perr, sizeof(perr));
-	} else {
-		struct vg_prefix4 p;
-
-		ret = vg_parse_prefix4(item, &p, perr, sizeof(perr));
-		if (!ret)
-			ret = vg_spec_add_v4(spec, &p, perr, sizeof(perr));
-	}
 	if (ret)
 		snprintf(err, errlen, "%s: '%s': %s", key, item, perr);
 	return ret ? -EINVAL : 0;
