@@ -69,6 +69,14 @@ enum vg_mode {
  * setup-vif-rules and sync leave in force until `vifguard release`.
  * The program does not read it. */
 #define VG_F_OPERATOR		(1U << 6)
+/* Which source set a policy that is not the operator's, for show and
+ * stats: two bits, VG_F_SRC_* << VG_F_SRC_SHIFT; 0 for a policy written
+ * before the source was recorded.  The program does not read them. */
+#define VG_F_SRC_SHIFT		7
+#define VG_F_SRC_MASK		(3U << VG_F_SRC_SHIFT)
+#define VG_F_SRC_XAPI		1U
+#define VG_F_SRC_XL		2U
+#define VG_F_SRC_CONFIG		3U
 
 /* vg_policy.attach */
 #define VG_ATTACH_CLS_BPF	(1U << 0)	/* cls_bpf filter on clsact ingress */

@@ -73,11 +73,13 @@ int vg_cmd_dump(struct vg_out *out, void *opts);
 extern const char vg_help_dump[];
 extern const struct vg_args vg_args_dump;
 
-/* detach IFACE, show [IFACE], stats [IFACE], gc. */
+/* detach IFACE, gc. */
 struct vg_iface_args {
 	const char *ifname;
 };
-extern const struct vg_args vg_args_detach, vg_args_list, vg_args_gc;
+extern const struct vg_args vg_args_detach, vg_args_gc;
+/* show and stats (their options: cli_list.h). */
+extern const struct vg_args vg_args_show, vg_args_stats;
 
 /*
  * attach's command line, parsed and checked without touching anything

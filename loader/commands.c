@@ -52,19 +52,28 @@ const char vg_help_detach[] =
 "name.  Nothing to remove is not an error.\n";
 
 const char vg_help_show[] =
-"Usage: vifguard show [IFACE]\n"
+"Usage: vifguard show [IFACE] [--vm VM] [-v]\n"
 "\n"
-"Policies (mode, MACs, addresses, flags, ethertypes), who set them\n"
-"(vifguard attach, or the Xen sources through hotplug, setup-vif-rules or\n"
-"sync) and attach state of every interface, or of IFACE.\n";
+"One line per interface: its Xen domain and VM (from xenstore, \"-\" on a\n"
+"host without), mode, who set the policy (attach, or the source the Xen\n"
+"entry points took it from: xapi, xl or config), first MAC and address,\n"
+"and how the filter is attached.  With -v, or for one IFACE: the whole\n"
+"policy (MACs, addresses, flags, ethertypes), the attach state, and the\n"
+"domain, device, VM name and UUID and VIF UUID.  Interfaces are listed in\n"
+"natural order (vif2.0 before vif10.0).\n";
 
 const char vg_help_stats[] =
-"Usage: vifguard stats [IFACE]\n"
+"Usage: vifguard stats [IFACE] [--vm VM] [-v] [--watch [SEC]]\n"
 "\n"
-"Frames passed and dropped per reason, per interface.  Without IFACE also\n"
-"frames seen on interfaces that carry the program but have no policy\n"
-"(orphans), and the host's drops per reason since the maps were created\n"
-"(totals), which keep the drops of interfaces detached since.\n";
+"Frames passed and dropped, one line per interface with its Xen domain\n"
+"and VM and the reason it dropped most for; per reason with -v, or for\n"
+"one IFACE.  For the whole host (no IFACE, no --vm) also the frames\n"
+"dropped on interfaces that carry the program but have no policy\n"
+"(orphans), and the host's drops since the maps were created (totals),\n"
+"which keep the drops of interfaces detached since.  With --watch, every\n"
+"SEC seconds (default 1) until SIGINT or SIGTERM: what each interval\n"
+"added and its rates, a table each time, or one JSON document per line\n"
+"under -j.\n";
 
 const char vg_help_gc[] =
 "Usage: vifguard gc\n"

@@ -11,23 +11,9 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 
-#include "cli.h"
+#include "cli_list.h"
 #include "json.h"
 #include "sanitize.h"
-
-static const struct vg_pos list_pos[] = {
-	{ "IFACE", offsetof(struct vg_iface_args, ifname), VG_POS_IFACE | VG_POS_OPTIONAL },
-	{ NULL, 0, 0 },
-};
-
-const struct vg_args vg_args_list = {
-	.size = sizeof(struct vg_iface_args), .pos = list_pos,
-};
-
-static void fmt_mac(const uint8_t *m, char *buf, size_t len)
-{
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
 
 static void fmt_v4(const struct vg_prefix4 *p, char *buf, size_t len)
 {
@@ -45,28 +31,11 @@ static void fmt_v6(const struct vg_prefix6 *p, char *buf, size_t len)
 	snprintf(buf, len, "%s/%u", a, p->len);
 }
 
-static char iface_name_buf[IF_NAMESIZE];
-
-/* The recorded name (NUL-terminated copy). */
-static const char *iface_name(const struct vg_iface *it)
-{
-	memcpy(iface_name_buf, it->pol.ifname, VG_IFNAMSIZ);
-	iface_name_buf[VG_IFNAMSIZ - 1] = '\0';
-	return iface_name_buf;
-}
-
 /* Who the policy belongs to: the operator (vifguard attach) or the Xen
  * sources (hotplug, setup-vif-rules, sync). */
 static const char *set_by(const struct vg_iface *it)
 {
 	return it->pol.flags & VG_F_OPERATOR ? "attach" : "sources";
-}
-
-static const char *device_state(const struct vg_iface *it)
-{
-	if (!it->cur_name[0])
-		return "gone";
-	return it->present ? "present" : "renamed or reused";
 }
 
 /* The IPv6 prefixes listed by the operator, or those derived from the
@@ -87,23 +56,25 @@ static void json_v6(struct vg_json *j, const char *name, const struct vg_iface *
 	vg_json_array_end(j);
 }
 
-static void show_json(struct vg_json *j, const struct vg_iface *it, uint32_t pinned_id)
+static void show_json(struct vg_json *j, const struct vg_iface *it, const struct vg_ident *id,
+		      uint32_t pinned_id)
 {
-	char buf[64];
+	char buf[64], nbuf[IF_NAMESIZE];
 	unsigned int i, f;
 
 	vg_json_object_start(j);
-	vg_json_kv_string(j, "ifname", iface_name(it));
+	vg_json_kv_string(j, "ifname", vg_list_name(it, nbuf));
 	vg_json_kv_uint(j, "ifindex", it->ifindex);
 	vg_json_kv_bool(j, "present", it->present);
 	if (it->cur_name[0] && !it->present)
 		vg_json_kv_string(j, "current_name", it->cur_name);
 	vg_json_kv_string(j, "mode", vg_mode_name(it->pol.mode));
 	vg_json_kv_string(j, "set_by", set_by(it));
+	vg_list_ident_json(j, it, id);
 	vg_json_name(j, "macs");
 	vg_json_array_start(j);
 	for (i = 0; i < it->pol.n_macs && i < VG_MAX_MACS; i++) {
-		fmt_mac(it->pol.macs[i], buf, sizeof(buf));
+		vg_fmt_mac(it->pol.macs[i], buf, sizeof(buf));
 		vg_json_string(j, buf);
 	}
 	vg_json_array_end(j);
@@ -147,19 +118,19 @@ static void show_json(struct vg_json *j, const struct vg_iface *it, uint32_t pin
 	vg_json_object_end(j);
 }
 
-static void show_text(const struct vg_iface *it, uint32_t pinned_id)
+static void show_text(const struct vg_iface *it, const struct vg_ident *id, uint32_t pinned_id)
 {
-	char buf[64];
+	char buf[64], nbuf[IF_NAMESIZE];
 	unsigned int i, f;
 	bool any;
 
 	/* The kernel allows control bytes in interface names. */
 	char name[4 * IF_NAMESIZE];
 
-	printf("%s: ifindex %u, %s", vg_escape_text(name, sizeof(name), iface_name(it)),
+	printf("%s: ifindex %u, %s", vg_escape_text(name, sizeof(name), vg_list_name(it, nbuf)),
 	       it->ifindex, vg_mode_name(it->pol.mode));
 	if (!it->present)
-		printf(", device %s%s%s", device_state(it), it->cur_name[0] ? " as " : "",
+		printf(", device %s%s%s", vg_list_device_state(it), it->cur_name[0] ? " as " : "",
 		       vg_escape_text(name, sizeof(name), it->cur_name));
 	printf("\n  attach: %s", vg_attach_method(it->pol.attach));
 	if (it->pol.attach & VG_ATTACH_OWN_CLSACT)
@@ -169,13 +140,10 @@ static void show_text(const struct vg_iface *it, uint32_t pinned_id)
 		       it->filter_prog_id == pinned_id ? "" : " (not the pinned program)");
 	else
 		printf(", NOT on device\n");
-	if (it->pol.flags & VG_F_OPERATOR)
-		printf("  set by: vifguard attach (the Xen entry points keep it until vifguard release)\n");
-	else
-		printf("  set by: its sources (hotplug, setup-vif-rules or sync)\n");
+	vg_list_ident_text(it, id);
 	printf("  mac:");
 	for (i = 0; i < it->pol.n_macs && i < VG_MAX_MACS; i++) {
-		fmt_mac(it->pol.macs[i], buf, sizeof(buf));
+		vg_fmt_mac(it->pol.macs[i], buf, sizeof(buf));
 		printf(" %s", buf);
 	}
 	printf("%s\n  ipv4:", it->pol.n_macs ? "" : " none");
@@ -208,62 +176,76 @@ static void show_text(const struct vg_iface *it, uint32_t pinned_id)
 		printf("  (more entries than the limits: list truncated)\n");
 }
 
-/* from: VG_PASS for an interface, the first drop reason for counters
- * that have no passes (totals). */
-static void counters_json(struct vg_json *j, const struct vg_stats *s, int from)
-{
-	int r;
 
-	vg_json_object_start(j);
-	for (r = from; r < VG_REASON_MAX; r++)
-		vg_json_kv_uint(j, vg_reason_name(r), s->pkts[r]);
-	vg_json_object_end(j);
+/* The first of the addresses given (not the derived link-locals), and
+ * how many more. */
+static void first_addr(const struct vg_iface *it, char *buf, size_t len)
+{
+	unsigned int i, n = 0;
+	char a[64] = "";
+
+	for (i = 0; i < it->n_v4; i++, n++)
+		if (!n)
+			fmt_v4(&it->v4[i], a, sizeof(a));
+	for (i = 0; i < it->n_v6; i++) {
+		if (it->v6_derived[i])
+			continue;
+		if (!n++)
+			fmt_v6(&it->v6[i], a, sizeof(a));
+	}
+	if (n > 1)
+		snprintf(buf, len, "%s +%u", a, n - 1);
+	else
+		snprintf(buf, len, "%s", n ? a : "-");
 }
 
-static unsigned long long drops_of(const struct vg_stats *s)
+static void filter_cell(const struct vg_iface *it, uint32_t pinned_id, char *buf, size_t len)
 {
-	unsigned long long d = 0;
-	int r;
-
-	for (r = 0; r < VG_REASON_MAX; r++)
-		if (r != VG_PASS)
-			d += s->pkts[r];
-	return d;
+	if (!it->present)
+		snprintf(buf, len, "device %s", vg_list_device_state(it));
+	else if (!it->filter_present)
+		snprintf(buf, len, "NOT ON DEVICE");
+	else if (it->filter_prog_id != pinned_id)
+		snprintf(buf, len, "%s, prog %u (not the pinned one)",
+			 vg_attach_method(it->pol.attach), it->filter_prog_id);
+	else
+		snprintf(buf, len, "%s", vg_attach_method(it->pol.attach));
 }
 
-static void counters_text(const struct vg_stats *s, int from)
-{
-	int r;
-
-	for (r = from; r < VG_REASON_MAX; r++)
-		if (r == VG_PASS || s->pkts[r])
-			printf("  %-22s %llu\n", vg_reason_name(r),
-			       (unsigned long long)s->pkts[r]);
-}
-
-/* What show and stats print, read under one shared lock. */
-struct listing {
-	const char *ifname;	/* IFACE, or NULL: every interface */
-	bool stats;
-	struct vg_iface *v;
-	size_t n;
-	struct vg_stats orph, tot;
-	bool drops_full;
-	uint32_t prog_id;
-	const char *root;
+static const char *const show_heads[] = {
+	"IFACE", "DOM", "VM", "MODE", "SOURCE", "MAC", "ADDRESSES", "FILTER", NULL,
 };
 
-static void stats_json(struct vg_json *j, const struct vg_iface *it)
+/* One line per interface. */
+static void show_table(const struct listing *l)
 {
-	vg_json_object_start(j);
-	vg_json_kv_string(j, "ifname", iface_name(it));
-	vg_json_kv_uint(j, "ifindex", it->ifindex);
-	vg_json_kv_bool(j, "present", it->present);
-	vg_json_kv_uint(j, "passed", it->stats.pkts[VG_PASS]);
-	vg_json_kv_uint(j, "dropped", drops_of(&it->stats));
-	vg_json_name(j, "counters");
-	counters_json(j, &it->stats, VG_PASS);
-	vg_json_object_end(j);
+	char nbuf[IF_NAMESIZE];
+	struct vg_table t;
+	size_t i;
+
+	vg_table_init(&t, show_heads);
+	for (i = 0; i < l->n; i++) {
+		const struct vg_iface *it = &l->v[i];
+		const char *src = vg_list_source(it);
+		char (*r)[VG_TABLE_CELL] = vg_table_row(&t);
+
+		if (!r)
+			break;
+		vg_escape_text(r[0], VG_TABLE_CELL, vg_list_name(it, nbuf));
+		vg_list_dom_vm(&l->id[i], r[1], VG_TABLE_CELL, r[2], VG_TABLE_CELL);
+		snprintf(r[3], VG_TABLE_CELL, "%s", vg_mode_name(it->pol.mode));
+		snprintf(r[4], VG_TABLE_CELL, "%s", src ? src : "sources");
+		if (it->pol.n_macs)
+			vg_fmt_mac(it->pol.macs[0], r[5], VG_TABLE_CELL);
+		else
+			snprintf(r[5], VG_TABLE_CELL, "-");
+		if (it->pol.n_macs > 1)
+			snprintf(r[5] + strlen(r[5]), VG_TABLE_CELL - strlen(r[5]), " +%u",
+				 it->pol.n_macs - 1);
+		first_addr(it, r[6], VG_TABLE_CELL);
+		filter_cell(it, l->prog_id, r[7], VG_TABLE_CELL);
+	}
+	vg_table_print(&t);
 }
 
 static void list_json(struct vg_json *j, const struct listing *l)
@@ -271,112 +253,41 @@ static void list_json(struct vg_json *j, const struct listing *l)
 	size_t i;
 
 	vg_json_object_start(j);
-	if (!l->stats) {
-		vg_json_kv_string(j, "root", l->root);
-		vg_json_name(j, "prog_id");
-		if (l->prog_id)
-			vg_json_uint(j, l->prog_id);
-		else
-			vg_json_null(j);
-	}
+	vg_list_json_head(j, l);
+	vg_json_name(j, "prog_id");
+	if (l->prog_id)
+		vg_json_uint(j, l->prog_id);
+	else
+		vg_json_null(j);
 	vg_json_name(j, "interfaces");
 	vg_json_array_start(j);
-	for (i = 0; i < l->n; i++) {
-		if (l->stats)
-			stats_json(j, &l->v[i]);
-		else
-			show_json(j, &l->v[i], l->prog_id);
-	}
+	for (i = 0; i < l->n; i++)
+		show_json(j, &l->v[i], &l->id[i], l->prog_id);
 	vg_json_array_end(j);
-	if (l->stats && !l->ifname) {
-		vg_json_name(j, "orphans");
-		counters_json(j, &l->orph, VG_PASS);
-		vg_json_name(j, "totals");
-		counters_json(j, &l->tot, VG_PASS + 1);
-		vg_json_kv_bool(j, "drop_counters_full", l->drops_full);
-	}
 	vg_json_object_end(j);
 }
 
-static void stats_text(const struct vg_iface *it)
-{
-	char name[4 * IF_NAMESIZE];
-
-	printf("%s: ifindex %u%s%s, %llu passed, %llu dropped\n",
-	       vg_escape_text(name, sizeof(name), iface_name(it)), it->ifindex,
-	       it->present ? "" : ", device ", it->present ? "" : device_state(it),
-	       (unsigned long long)it->stats.pkts[VG_PASS], drops_of(&it->stats));
-	counters_text(&it->stats, VG_PASS);
-}
-
-static void list_text(const struct listing *l)
-{
-	size_t i;
-
-	if (!l->n)
-		printf("%s\n", l->ifname ? "not attached" : "no interfaces attached");
-	for (i = 0; i < l->n; i++) {
-		if (l->stats)
-			stats_text(&l->v[i]);
-		else
-			show_text(&l->v[i], l->prog_id);
-	}
-	if (!l->stats || l->ifname)
-		return;
-	printf("orphans (interfaces with the program and no policy): %llu dropped\n",
-	       (unsigned long long)l->orph.pkts[VG_NO_POLICY]);
-	printf("totals (this host, since the maps were created): %llu dropped\n",
-	       drops_of(&l->tot));
-	counters_text(&l->tot, VG_PASS + 1);
-	if (l->drops_full)
-		printf("warning: the per-interface drop counters are full (%u); "
-		       "new ones are counted in the totals only\n", VG_MAX_DROP_COUNTERS);
-}
-
 /*
- * show and stats: one IFACE that has no entries is not an error if the
- * device exists (it is simply not attached); one that neither exists
- * nor has entries is.
+ * One IFACE that has no entries is not an error if the device exists
+ * (it is simply not attached); one that neither exists nor has entries
+ * is (vg_list_read).
  */
-static int list_cmd(struct vg_out *out, const char *ifname, bool stats)
-{
-	struct listing l = { .ifname = ifname, .stats = stats };
-	char err[VG_ERRLEN + 64];
-	struct vg_state st;
-
-	if (vg_state_open(&st, vg_cli_ctx(), VG_STATE_READ, err, sizeof(err))) {
-		vg_out_err(out, "%s", err);
-		return EXIT_FAILURE;
-	}
-	if (vg_state_list(&st, ifname, &l.v, &l.n, err, sizeof(err))) {
-		vg_state_close(&st);
-		vg_out_err(out, "%s", err);
-		return EXIT_FAILURE;
-	}
-	vg_state_totals(&st, &l.tot, &l.drops_full);
-	l.orph.pkts[VG_NO_POLICY] = l.tot.pkts[VG_NO_POLICY];
-	l.prog_id = st.prog_id;
-	l.root = st.root;
-	vg_state_close(&st);
-	if (ifname && !l.n && !if_nametoindex(ifname)) {
-		vg_out_err(out, "%s: no such interface, and no entries under that name", ifname);
-		free(l.v);
-		return EXIT_FAILURE;
-	}
-	if (out->json)
-		list_json(vg_out_json(out), &l);
-	else
-		list_text(&l);
-	free(l.v);
-	return EXIT_SUCCESS;
-}
-
 int vg_cmd_show(struct vg_out *out, void *opts)
 {
-	return list_cmd(out, ((struct vg_iface_args *)opts)->ifname, false);
-}
+	struct listing l = { .a = opts };
+	size_t i;
 
-int vg_cmd_stats(struct vg_out *out, void *opts)
-{
-	return list_cmd(out, ((struct vg_iface_args *)opts)->ifname, true);
+	if (vg_list_read_once(out, &l))
+		return EXIT_FAILURE;
+	if (out->json)
+		list_json(vg_out_json(out), &l);
+	else if (!l.n)
+		printf("%s\n", l.a->ifname ? "not attached" : "no interfaces attached");
+	else if (l.a->verbose || l.a->ifname)
+		for (i = 0; i < l.n; i++)
+			show_text(&l.v[i], &l.id[i], l.prog_id);
+	else
+		show_table(&l);
+	vg_list_free(&l);
+	return EXIT_SUCCESS;
 }

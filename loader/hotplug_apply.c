@@ -198,11 +198,36 @@ bool hp_netdev_exists(const char *name)
 
 /* ---- who owns the policy ---------------------------------------------------- */
 
+/* The source recorded in the policy's flags, for show and stats. */
+static unsigned int source_flags(enum vg_source s)
+{
+	switch (s) {
+	case VG_SOURCE_XAPI:
+		return VG_F_SRC_XAPI << VG_F_SRC_SHIFT;
+	case VG_SOURCE_XL:
+		return VG_F_SRC_XL << VG_F_SRC_SHIFT;
+	case VG_SOURCE_CONFIG:
+		return VG_F_SRC_CONFIG << VG_F_SRC_SHIFT;
+	default:
+		return 0;
+	}
+}
+
+static int apply_sourced(struct vg_state *st, const struct vg_resolution *r, char *err,
+			 size_t errlen)
+{
+	struct vg_spec spec = r->spec;
+
+	spec.flags = (spec.flags & ~VG_F_SRC_MASK) | source_flags(r->source);
+	return vg_state_apply(st, &spec, NULL, err, errlen);
+}
+
 /*
  * Applies r to ifname under one exclusive lock of the state: attach or
  * update for a filter, detach otherwise, unless rule says that the
  * policy in force stays (o->kept).  The policy the sources decide never
- * carries VG_F_OPERATOR, so an update hands the interface back to them.
+ * carries VG_F_OPERATOR, so an update hands the interface back to them;
+ * it records which source decided it.
  */
 int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 		   enum own_rule rule, struct hp_owner *o, char *err, size_t errlen)
@@ -237,7 +262,7 @@ int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 	if (o->kept)
 		ret = 0;
 	else if (filter)
-		ret = vg_state_apply(&st, &r->spec, NULL, err, errlen);
+		ret = apply_sourced(&st, r, err, errlen);
 	else
 		ret = vg_state_detach(&st, ifname, &dres, err, errlen);
 	vg_state_close(&st);

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "hotplug.h"
 #include "hotplug_int.h"
+#include "ident.h"
 #include "json.h"
 #include "sanitize.h"
 
@@ -22,76 +23,48 @@
 
 static const char backend_dir[] = "/local/domain/0/backend/vif";
 
-/* A xenstore directory name that is a domid or devid. */
-static int dir_uint(const char *s, unsigned int *out)
-{
-	char probe[48];
-	unsigned int other;
-
-	/* The same rules as in device names: no sign, no leading zero. */
-	snprintf(probe, sizeof(probe), "vif%s.0", s);
-	return vg_ifname_parse(probe, out, &other);
-}
-
 /* Called for each name a guest device may have; non-zero stops the walk. */
 typedef int (*vif_name_fn)(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 			   const char *ifname, void *arg);
 
+struct vif_walk {
+	struct hp_ctx *c;
+	vif_name_fn fn;
+	void *arg;
+	unsigned int *bad;
+};
+
+static int walk_name(void *arg, unsigned int domid, unsigned int devid, const char *ifname)
+{
+	struct vif_walk *w = arg;
+
+	return w->fn(w->c, domid, devid, ifname, w->arg);
+}
+
+static void walk_bad(void *arg, const char *path, const char *value)
+{
+	struct vif_walk *w = arg;
+
+	if (!w->bad)
+		return;
+	/* stderr, not say(): under -j stdout is one array. */
+	warn_closed("%s: '%s': not a valid interface name, ignored", path, value);
+	(*w->bad)++;
+}
+
 /*
  * Calls fn for every name the guest devices of the backend directories
- * may have on this host: vifD.N or its vifname=, that name with -emu, and
- * tapD.N.  A vifname= that is not a valid interface name is replaced by
- * vifD.N and, when bad is not NULL, said on stderr and syslog (stdout may
- * be one JSON array) and counted there.  Returns the number of devices.
+ * may have on this host (vg_vif_walk()).  A vifname= that is not a valid
+ * interface name is replaced by vifD.N and, when bad is not NULL, said
+ * on stderr and syslog (stdout may be one JSON array) and counted there.
+ * Returns the number of devices.
  */
 static unsigned int for_each_vif_name(struct hp_ctx *c, vif_name_fn fn, void *arg,
 				      unsigned int *bad)
 {
-	unsigned int nd = 0, i, j, seen = 0;
-	bool stop = false;
-	char **doms;
+	struct vif_walk w = { c, fn, arg, bad };
 
-	doms = vg_xs_list(&c->xs, backend_dir, &nd);
-	for (i = 0; doms && i < nd && !stop; i++) {
-		unsigned int domid, devid, ndev = 0;
-		char path[VG_XS_PATHLEN], **devs;
-
-		if (dir_uint(doms[i], &domid))
-			continue;
-		snprintf(path, sizeof(path), "%s/%u", backend_dir, domid);
-		devs = vg_xs_list(&c->xs, path, &ndev);
-		for (j = 0; devs && j < ndev && !stop; j++) {
-			char name[IF_NAMESIZE], emu[IF_NAMESIZE + 8], tapn[32];
-			char *vn;
-
-			if (dir_uint(devs[j], &devid))
-				continue;
-			snprintf(path, sizeof(path), "%s/%u/%u/vifname", backend_dir, domid,
-				 devid);
-			vn = vg_xs_read(&c->xs, path);
-			if (vn && *vn && !vg_ifname_check(vn)) {
-				snprintf(name, sizeof(name), "%s", vn);
-			} else {
-				if (vn && *vn && bad) {
-					/* stderr, not say(): under -j stdout is one array. */
-					warn_closed("%s: '%s': not a valid interface name, ignored",
-						    path, vn);
-					(*bad)++;
-				}
-				snprintf(name, sizeof(name), "vif%u.%u", domid, devid);
-			}
-			free(vn);
-			snprintf(emu, sizeof(emu), "%s-emu", name);
-			snprintf(tapn, sizeof(tapn), "tap%u.%u", domid, devid);
-			seen++;
-			stop = fn(c, domid, devid, name, arg) ||
-			       (strlen(emu) < IF_NAMESIZE && fn(c, domid, devid, emu, arg)) ||
-			       fn(c, domid, devid, tapn, arg);
-		}
-		free(devs);
-	}
-	free(doms);
-	return seen;
+	return vg_vif_walk(&c->xs, walk_name, walk_bad, &w);
 }
 
 /* The policy in force on ifname, read under a shared lock (dry runs):

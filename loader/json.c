@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 #include "json.h"
@@ -163,6 +164,16 @@ void vg_json_int(struct vg_json *j, int64_t v)
 {
 	value_prefix(j);
 	fprintf(j->f, "%" PRId64, v);
+}
+
+void vg_json_double(struct vg_json *j, double v)
+{
+	value_prefix(j);
+	/* JSON has no NaN or infinity. */
+	if (isfinite(v))
+		fprintf(j->f, "%.3f", v);
+	else
+		fputs("null", j->f);
 }
 
 void vg_json_bool(struct vg_json *j, bool v)

@@ -33,6 +33,8 @@ void vg_json_name(struct vg_json *j, const char *name);
 void vg_json_string(struct vg_json *j, const char *s);
 void vg_json_uint(struct vg_json *j, uint64_t v);
 void vg_json_int(struct vg_json *j, int64_t v);
+/* Three decimals; null when v is not finite. */
+void vg_json_double(struct vg_json *j, double v);
 void vg_json_bool(struct vg_json *j, bool v);
 void vg_json_null(struct vg_json *j);
 

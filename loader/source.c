@@ -288,41 +288,6 @@ static void fail_closed(struct vg_resolution *res, enum vg_source src,
 		vg_spec_add_mac(&res->spec, res->mac, err, sizeof(err));
 }
 
-/* Reads dir/key; *val NULL when absent.  A key that a domain other
- * than dom0 may write is not trusted: -EPERM.  On failure (-errno) err
- * says which key and why. */
-static int read_key(struct vg_xs *xs, const char *dir, const char *key, char **val,
-		    char *err, size_t errlen)
-{
-	char path[VG_XS_PATHLEN + 32];
-	unsigned int writer;
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	*val = vg_xs_read(xs, path);
-	if (!*val && errno == ENOENT)
-		return 0;
-	if (!*val) {
-		ret = errno ? -errno : -EIO;
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-ret));
-		return ret;
-	}
-	ret = vg_xs_writable_by_domu(xs, path, &writer);
-	if (ret == 0)
-		return 0;
-	free(*val);
-	*val = NULL;
-	if (ret < 0)
-		snprintf(err, errlen, "%s: cannot read its permissions: %s", path,
-			 strerror(-ret));
-	else if (writer == VG_XS_ANY_DOMAIN)
-		snprintf(err, errlen, "%s: every domain can write this key: not trusted", path);
-	else
-		snprintf(err, errlen, "%s: domain %u can write this key: not trusted", path,
-			 writer);
-	return ret < 0 ? ret : -EPERM;
-}
-
 static bool blank(const char *s)
 {
 	for (; *s; s++)
@@ -441,19 +406,19 @@ static enum verdict read_identity(struct resolve *r, struct vg_vif *vif,
 			 vif->vm_uuid, vif->devid);
 
 	if (r->xapi[0]) {
-		ret = read_key(r->xs, r->xapi, "mac", &r->xmac, r->err, sizeof(r->err));
+		ret = vg_xs_read_trusted(r->xs, r->xapi, "mac", &r->xmac, r->err, sizeof(r->err));
 		if (!ret)
-			ret = read_key(r->xs, r->xapi, "vif-uuid", &r->vif_uuid, r->err,
+			ret = vg_xs_read_trusted(r->xs, r->xapi, "vif-uuid", &r->vif_uuid, r->err,
 				       sizeof(r->err));
 		if (!ret)
-			ret = read_key(r->xs, r->xapi, "locking-mode", &r->mode, r->err,
+			ret = vg_xs_read_trusted(r->xs, r->xapi, "locking-mode", &r->mode, r->err,
 				       sizeof(r->err));
 		if (ret)
 			return unreadable(r, res, VG_SOURCE_XAPI, r->xapi, ret);
 	}
-	ret = read_key(r->xs, r->backend, "mac", &r->bmac, r->err, sizeof(r->err));
+	ret = vg_xs_read_trusted(r->xs, r->backend, "mac", &r->bmac, r->err, sizeof(r->err));
 	if (!ret)
-		ret = read_key(r->xs, r->backend, "ip", &r->ip, r->err, sizeof(r->err));
+		ret = vg_xs_read_trusted(r->xs, r->backend, "ip", &r->ip, r->err, sizeof(r->err));
 	if (ret)
 		return unreadable(r, res, VG_SOURCE_XL, r->backend, ret);
 	r->mac = r->xmac ? r->xmac : r->bmac;
@@ -475,9 +440,9 @@ static enum verdict source_xapi(struct resolve *r, struct vg_resolution *res)
 
 	if (!r->mode)
 		return NOT_MINE;
-	ret = read_key(r->xs, r->xapi, "ipv4-allowed", &r->v4, r->err, sizeof(r->err));
+	ret = vg_xs_read_trusted(r->xs, r->xapi, "ipv4-allowed", &r->v4, r->err, sizeof(r->err));
 	if (!ret)
-		ret = read_key(r->xs, r->xapi, "ipv6-allowed", &r->v6, r->err, sizeof(r->err));
+		ret = vg_xs_read_trusted(r->xs, r->xapi, "ipv6-allowed", &r->v6, r->err, sizeof(r->err));
 	if (ret)
 		return unreadable(r, res, VG_SOURCE_XAPI, r->xapi, ret);
 	if (vg_xapi_parse(r->mode, r->mac, r->v4, r->v6, &filter, &res->spec, r->err,

@@ -158,10 +158,15 @@ struct vg_iface {
 
 /*
  * Every interface with a policy (or only ifname's, by current name or by
- * recorded name), sorted by name.  *out is to free(); *n may be 0.
+ * recorded name), sorted by name as vg_ifname_cmp() orders them.  *out
+ * is to free(); *n may be 0.
  */
 int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out,
 		  size_t *n, char *err, size_t errlen);
+
+/* Interface names (at most n bytes each) in natural order: runs of
+ * digits compare as numbers, so vif2.0 < vif10.0 and vif2.1 < vif2.10. */
+int vg_ifname_cmp(const char *a, const char *b, size_t n);
 
 /* The policy in force on ifindex, wherever it is kept: 0, -ENOENT when
  * there is none, or another -errno. */

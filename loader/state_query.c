@@ -3,6 +3,7 @@
  * Reading what is in force: every interface with its policy, addresses,
  * counters and filter (show, stats), and the host-wide drop totals.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,47 @@
 
 #include "state_int.h"
 
+int vg_ifname_cmp(const char *a, const char *b, size_t n)
+{
+	const char *ea = a + strnlen(a, n), *eb = b + strnlen(b, n);
+
+	while (a < ea && b < eb) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			const char *da = a, *db = b;
+			size_t la, lb;
+			int c;
+
+			/* Leading zeros do not change the number; then the
+			 * longer run of digits is the larger number. */
+			while (da + 1 < ea && *da == '0' && isdigit((unsigned char)da[1]))
+				da++;
+			while (db + 1 < eb && *db == '0' && isdigit((unsigned char)db[1]))
+				db++;
+			for (a = da; a < ea && isdigit((unsigned char)*a); a++)
+				;
+			for (b = db; b < eb && isdigit((unsigned char)*b); b++)
+				;
+			la = (size_t)(a - da);
+			lb = (size_t)(b - db);
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			c = memcmp(da, db, la);
+			if (c)
+				return c;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return (a < ea) - (b < eb);
+}
+
 static int iface_cmp(const void *a, const void *b)
 {
 	const struct vg_iface *x = a, *y = b;
-	int c = strncmp(x->pol.ifname, y->pol.ifname, VG_IFNAMSIZ);
+	int c = vg_ifname_cmp(x->pol.ifname, y->pol.ifname, VG_IFNAMSIZ);
 
 	if (c)
 		return c;

@@ -282,3 +282,35 @@ int vg_xs_writable_by_domu(struct vg_xs *xs, const char *path, unsigned int *dom
 	free(p);
 	return ret;
 }
+
+int vg_xs_read_trusted(struct vg_xs *xs, const char *dir, const char *key, char **val,
+		       char *err, size_t errlen)
+{
+	char path[VG_XS_TRUSTED_PATHLEN];
+	unsigned int writer;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	*val = vg_xs_read(xs, path);
+	if (!*val && errno == ENOENT)
+		return 0;
+	if (!*val) {
+		ret = errno ? -errno : -EIO;
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = vg_xs_writable_by_domu(xs, path, &writer);
+	if (ret == 0)
+		return 0;
+	free(*val);
+	*val = NULL;
+	if (ret < 0)
+		snprintf(err, errlen, "%s: cannot read its permissions: %s", path,
+			 strerror(-ret));
+	else if (writer == VG_XS_ANY_DOMAIN)
+		snprintf(err, errlen, "%s: every domain can write this key: not trusted", path);
+	else
+		snprintf(err, errlen, "%s: domain %u can write this key: not trusted", path,
+			 writer);
+	return ret < 0 ? ret : -EPERM;
+}

@@ -73,4 +73,14 @@ int vg_xs_rm(struct vg_xs *xs, const char *path);
 #define VG_XS_ANY_DOMAIN	UINT_MAX
 int vg_xs_writable_by_domu(struct vg_xs *xs, const char *path, unsigned int *domid);
 
+/*
+ * Reads dir/key, a key only dom0 may write: 0 with *val the value (to
+ * free()) or NULL when the key is absent.  A key that a domain other
+ * than dom0 may write is not trusted: -EPERM; other failures -errno.
+ * On failure err says which key and why.
+ */
+#define VG_XS_TRUSTED_PATHLEN	288
+int vg_xs_read_trusted(struct vg_xs *xs, const char *dir, const char *key, char **val,
+		       char *err, size_t errlen);
+
 #endif /* VG_XS_H */

@@ -15,12 +15,14 @@ MANDIR ?= $(PREFIX)/share/man
 XEN_WRAPPED := bridge openvswitch route nat
 
 XEN_UNIT_SRCS := loader/config.c loader/config_open.c loader/guard.c loader/source.c loader/xs.c tests/lib/xs_table.c \
-	loader/policy.c loader/sanitize.c
-XEN_UNIT_TESTS := $(OUTPUT)/tests/test_xen_config $(OUTPUT)/tests/test_xen_sources
+	loader/policy.c loader/sanitize.c loader/ident.c
+XEN_UNIT_TESTS := $(OUTPUT)/tests/test_xen_config $(OUTPUT)/tests/test_xen_sources \
+	$(OUTPUT)/tests/test_xen_ident
 XEN_SHIM := $(OUTPUT)/test_xen_shim.so
 XEN_NLMON := $(OUTPUT)/test_xen_nlmon
 XEN_INTEGRATION := tests/integration/test_hotplug.sh tests/integration/test_xapi.sh \
-	tests/integration/test_xen_sync.sh tests/integration/test_xen_install.sh
+	tests/integration/test_xen_sync.sh tests/integration/test_xen_install.sh \
+	tests/integration/test_xen_ident.sh
 
 # Two tiny test helpers; the integration runner of every suite may need them.
 ALL_TARGETS += $(XEN_SHIM) $(XEN_NLMON)

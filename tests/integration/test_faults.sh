@@ -219,7 +219,7 @@ fi_snap() {
 	local re_tc='"devname":"([^"]*)","ifindex":[0-9]+,"kind":"([^"]*)","name":"([^"]*)","id":([0-9]+)'
 	local re_pol='"formatted":\{"key":[0-9]+,"value":\{"ifindex":([0-9]+),"live":([0-9]+)'
 	local re_map='"pinned","[^"]*/([a-z0-9_]+)"'
-	show=$("${VGD[@]}" show 2>&1)
+	show=$("${VGD[@]}" show -v 2>&1)
 	# Raw bytes out, and the policy entry's seq (bumped by every
 	# publication, also by the resets between runs).
 	batch=$("$BPFTOOL" -j batch file "$FI_BATCH" 2>&1 |
