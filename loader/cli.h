@@ -68,11 +68,22 @@ int vg_cmd_gc(struct vg_out *out, void *opts);
 extern const char vg_help_attach[], vg_help_detach[], vg_help_show[],
 	vg_help_stats[], vg_help_gc[];
 
-/* detach IFACE, show [IFACE], stats [IFACE], gc. */
+/* show [IFACE], stats [IFACE]. */
 struct vg_iface_args {
 	const char *ifname;
 };
 extern const struct vg_args vg_args_detach, vg_args_list, vg_args_gc;
+
+/* detach IFACE | --all */
+struct vg_detach_args {
+	const char *ifname;
+	bool all;
+};
+
+/* gc [--orphans] */
+struct vg_gc_args {
+	bool orphans;
+};
 
 /*
  * attach's command line, parsed and checked without touching anything

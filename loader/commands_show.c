@@ -274,7 +274,73 @@ struct listing {
 	bool drops_full;
 	uint32_t prog_id;
 	const char *root;
+	/* Devices with vifguard's program that have no policy here:
+	 * orphans (this root's program) and other roots' (vg_state_scan). */
+	struct vg_found *found;
+	size_t nfound;
 };
+
+/* Keeps the devices show and stats name besides the policies: orphans
+ * and other roots' programs, IFACE's only when one is given. */
+static int unmanaged_scan(struct vg_state *st, struct listing *l, char *err, size_t errlen)
+{
+	size_t i, n = 0;
+	int ret;
+
+	ret = vg_state_scan(st, &l->found, &l->nfound, err, errlen);
+	for (i = 0; !ret && i < l->nfound; i++) {
+		const struct vg_found *f = &l->found[i];
+
+		if ((f->ours && f->has_policy) || (l->ifname && strcmp(f->ifname, l->ifname)))
+			continue;
+		l->found[n++] = *f;
+	}
+	l->nfound = n;
+	return ret;
+}
+
+static void unmanaged_json(struct vg_json *j, const struct listing *l, bool orphans)
+{
+	size_t i;
+
+	vg_json_name(j, orphans ? "orphan_interfaces" : "foreign_interfaces");
+	vg_json_array_start(j);
+	for (i = 0; i < l->nfound; i++) {
+		const struct vg_found *f = &l->found[i];
+
+		if (f->ours != orphans)
+			continue;
+		vg_json_object_start(j);
+		vg_json_kv_string(j, "ifname", f->ifname);
+		vg_json_kv_uint(j, "ifindex", f->ifindex);
+		vg_json_kv_string(j, "method", vg_attach_method(f->kind));
+		vg_json_kv_uint(j, "prog_id", f->prog_id);
+		vg_json_object_end(j);
+	}
+	vg_json_array_end(j);
+}
+
+static void unmanaged_text(const struct listing *l)
+{
+	char name[4 * IF_NAMESIZE];
+	size_t i;
+
+	for (i = 0; i < l->nfound; i++) {
+		const struct vg_found *f = &l->found[i];
+
+		vg_escape_text(name, sizeof(name), f->ifname);
+		printf("%s: ifindex %u, ", name, f->ifindex);
+		if (f->ours)
+			printf("ORPHAN: vifguard's program (%s, prog %u) without a policy, so "
+			       "it drops every frame; `vifguard attach %s ...` gives it one, "
+			       "`vifguard detach %s` or `vifguard gc --orphans` takes the filter "
+			       "off\n", vg_attach_method(f->kind), f->prog_id, name, name);
+		else
+			printf("filtered by the vifguard program of another state root (%s, "
+			       "prog %u), not of %s: read it with that root (-r DIR)\n",
+			       vg_attach_method(f->kind), f->prog_id, l->root);
+	}
+}
 
 static void stats_json(struct vg_json *j, const struct vg_iface *it)
 {
@@ -311,6 +377,8 @@ static void list_json(struct vg_json *j, const struct listing *l)
 			show_json(j, &l->v[i], l->prog_id);
 	}
 	vg_json_array_end(j);
+	unmanaged_json(j, l, true);
+	unmanaged_json(j, l, false);
 	if (l->stats && !l->ifname) {
 		vg_json_name(j, "orphans");
 		counters_json(j, &l->orph, VG_PASS);
@@ -336,7 +404,7 @@ static void list_text(const struct listing *l)
 {
 	size_t i;
 
-	if (!l->n)
+	if (!l->n && !l->nfound)
 		printf("%s\n", l->ifname ? "not attached" : "no interfaces attached");
 	for (i = 0; i < l->n; i++) {
 		if (l->stats)
@@ -344,6 +412,7 @@ static void list_text(const struct listing *l)
 		else
 			show_text(&l->v[i], l->prog_id);
 	}
+	unmanaged_text(l);
 	if (!l->stats || l->ifname)
 		return;
 	printf("orphans (interfaces with the program and no policy): %llu dropped\n",
@@ -371,9 +440,12 @@ static int list_cmd(struct vg_out *out, const char *ifname, bool stats)
 		vg_out_err(out, "%s", err);
 		return EXIT_FAILURE;
 	}
-	if (vg_state_list(&st, ifname, &l.v, &l.n, err, sizeof(err))) {
+	if (vg_state_list(&st, ifname, &l.v, &l.n, err, sizeof(err)) ||
+	    unmanaged_scan(&st, &l, err, sizeof(err))) {
 		vg_state_close(&st);
 		vg_out_err(out, "%s", err);
+		free(l.v);
+		free(l.found);
 		return EXIT_FAILURE;
 	}
 	vg_state_totals(&st, &l.tot, &l.drops_full);
@@ -384,6 +456,7 @@ static int list_cmd(struct vg_out *out, const char *ifname, bool stats)
 	if (ifname && !l.n && !if_nametoindex(ifname)) {
 		vg_out_err(out, "%s: no such interface, and no entries under that name", ifname);
 		free(l.v);
+		free(l.found);
 		return EXIT_FAILURE;
 	}
 	if (out->json)
@@ -391,6 +464,7 @@ static int list_cmd(struct vg_out *out, const char *ifname, bool stats)
 	else
 		list_text(&l);
 	free(l.v);
+	free(l.found);
 	return EXIT_SUCCESS;
 }
 
