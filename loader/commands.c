@@ -49,15 +49,19 @@ const char vg_help_show[] =
 "\n"
 "Policies (mode, MACs, addresses, flags, ethertypes), who set them\n"
 "(vifguard attach, or the Xen sources through hotplug, setup-vif-rules or\n"
-"sync) and attach state of every interface, or of IFACE.\n";
+"sync) and attach state of every interface, or of IFACE.  Also named:\n"
+"orphans, interfaces that carry the program without a policy and so drop\n"
+"every frame (vifguard gc --orphans), and interfaces that carry the\n"
+"program of another state root.\n";
 
 const char vg_help_stats[] =
 "Usage: vifguard stats [IFACE]\n"
 "\n"
 "Frames passed and dropped per reason, per interface.  Without IFACE also\n"
 "frames seen on interfaces that carry the program but have no policy\n"
-"(orphans), and the host's drops per reason since the maps were created\n"
-"(totals), which keep the drops of interfaces detached since.\n";
+"(orphans, named as by show), and the host's drops per reason since the\n"
+"maps were created (totals), which keep the drops of interfaces detached\n"
+"since.\n";
 
 const char vg_help_gc[] =
 "Usage: vifguard gc [--orphans]\n"
