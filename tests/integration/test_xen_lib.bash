@@ -63,7 +63,7 @@ xen_init() {
 		# shares the mount namespace, whose private bpffs vifguard
 		# then takes as the host's (it refuses a root that only a
 		# mount namespace other than PID 1's sees).
-		XEN_IN_MOUNTNS=1 exec unshare -m -p --fork --mount-proc --propagation private \
+		VG_OUTER_PID=$$ XEN_IN_MOUNTNS=1 exec unshare -m -p --fork --mount-proc --propagation private \
 			"$BASH" "$0" "$@"
 	fi
 	oxs=$(xen_oxenstored) || vg_bail "oxenstored missing (xen-utils-4.17, scripts/install-deps.sh)"

@@ -21,7 +21,7 @@ command -v jq >/dev/null || vg_bail "jq missing (scripts/install-deps.sh)"
 # that only a mount namespace other than PID 1's sees.
 if [ -z "${VG_STATIC_UNSHARED:-}" ]; then
 	command -v unshare >/dev/null || vg_bail "unshare missing"
-	VG_STATIC_UNSHARED=1 exec unshare -m -n -p --fork --propagation private \
+	VG_OUTER_PID=$$ VG_STATIC_UNSHARED=1 exec unshare -m -n -p --fork --propagation private \
 		"$BASH" "$0" "$@"
 fi
 
