@@ -74,23 +74,3 @@ int vg_state_totals(struct vg_state *st, struct vg_stats *out, bool *full)
 	(void)st, (void)out, (void)full;
 	reached(__func__);
 }
-
-int vg_state_detach_index(struct vg_state *st, uint32_t ifindex, struct vg_detach_result *res,
-			  char *err, size_t errlen)
-{
-	(void)st, (void)ifindex, (void)res, (void)err, (void)errlen;
-	reached(__func__);
-}
-
-int vg_state_gc_orphans(struct vg_state *st, unsigned int *removed, char *err, size_t errlen)
-{
-	(void)st, (void)removed, (void)err, (void)errlen;
-	reached(__func__);
-}
-
-int vg_state_scan(struct vg_state *st, struct vg_found **out, size_t *n, char *err,
-		  size_t errlen)
-{
-	(void)st, (void)out, (void)n, (void)err, (void)errlen;
-	reached(__func__);
-}
