@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The state root: finding or making it on a bpf filesystem, trusting it,
- * locking it, and opening (or loading and pinning) the program and maps
- * it holds.
+ * The state root: trusting it, locking it, and opening (or loading and
+ * pinning) the program and maps it holds.  Where it is (the host's, the
+ * one in force, made or mounted): state_place.c.
  *
  * Layout under the root (a directory on a bpf filesystem):
  *   prog                     the loaded program, pinned last

@@ -71,7 +71,10 @@ struct vg_state {
 #define VG_STATE_LOAD	(1U << 1)	/* WRITE; creates the root, loads and
 					 * pins what is missing */
 /* Without LOAD an absent root is an empty state: lock_fd and every fd
- * are -1 and the functions below find nothing. */
+ * are -1 and the functions below find nothing.  Unless it is the wrong
+ * place (state_place.c): a root without state while a device here
+ * carries vifguard's program, or a root this process does not share with
+ * the host, is an error for every flag. */
 
 /*
  * Opens (and with LOAD creates: mounting bpffs on /sys/fs/bpf if that is
