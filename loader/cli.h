@@ -73,13 +73,21 @@ int vg_cmd_dump(struct vg_out *out, void *opts);
 extern const char vg_help_dump[];
 extern const struct vg_args vg_args_dump;
 
-/* detach IFACE, gc. */
-struct vg_iface_args {
-	const char *ifname;
-};
+/* detach and gc (commands_detach.c); show and stats (their options:
+ * cli_list.h). */
 extern const struct vg_args vg_args_detach, vg_args_gc;
-/* show and stats (their options: cli_list.h). */
 extern const struct vg_args vg_args_show, vg_args_stats;
+
+/* detach IFACE | --all */
+struct vg_detach_args {
+	const char *ifname;
+	bool all;
+};
+
+/* gc [--orphans] */
+struct vg_gc_args {
+	bool orphans;
+};
 
 /*
  * attach's command line, parsed and checked without touching anything

@@ -38,6 +38,11 @@ struct listing {
 	uint32_t prog_id;
 	char root[PATH_MAX];
 	struct timespec real, mono;	/* when it was read */
+	/* Devices with vifguard's program and no policy here: orphans (this
+	 * root's program) and other roots' (vg_state_scan); IFACE's only
+	 * when one is given, none under --vm. */
+	struct vg_found *found;
+	size_t nfound;
 };
 
 /* Xenstore for a run of show or stats: open when the host has one. */
@@ -74,6 +79,11 @@ void vg_fmt_mac(const uint8_t *m, char *buf, size_t len);
 /* The DOM and VM cells of the table ("-" when unknown); VM is the
  * name, else the UUID; escaped for the terminal. */
 void vg_list_dom_vm(const struct vg_ident *id, char *dom, size_t dlen, char *vm, size_t vlen);
+
+/* The devices of l->found, after the interfaces: JSON's
+ * "orphan_interfaces" and "foreign_interfaces", a line each in text. */
+void vg_list_unmanaged_json(struct vg_json *j, const struct listing *l);
+void vg_list_unmanaged_text(const struct listing *l);
 
 /* The identity lines of the multi-line view. */
 void vg_list_ident_text(const struct vg_iface *it, const struct vg_ident *id);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The core commands attach, detach and gc, and the command lines of all
- * five (show and stats: commands_show.c).  Each line is checked whole
+ * The core command attach with its command line (detach and gc:
+ * commands_detach.c; show and stats: commands_show.c), and the attach
+ * method's name they share.  Each line is checked whole
  * (cli_args.c) before anything is touched, so bad input changes nothing.
  */
 #include <errno.h>
@@ -43,14 +44,6 @@ const char vg_help_attach[] =
 "multicast, broadcast or all-zero MAC, host bits set and the like are\n"
 "refused whatever the force.\n";
 
-const char vg_help_detach[] =
-"Usage: vifguard detach IFACE\n"
-"\n"
-"Removes the filter from IFACE and every map entry of it, and nothing else:\n"
-"the clsact qdisc goes only if vifguard created it and it is empty.  An\n"
-"interface that no longer exists loses the entries recorded under its\n"
-"name.  Nothing to remove is not an error.\n";
-
 const char vg_help_show[] =
 "Usage: vifguard show [IFACE] [--vm VM] [-v]\n"
 "\n"
@@ -60,7 +53,10 @@ const char vg_help_show[] =
 "and how the filter is attached.  With -v, or for one IFACE: the whole\n"
 "policy (MACs, addresses, flags, ethertypes), the attach state, and the\n"
 "domain, device, VM name and UUID and VIF UUID.  Interfaces are listed in\n"
-"natural order (vif2.0 before vif10.0).\n";
+"natural order (vif2.0 before vif10.0).  Also named: orphans, interfaces\n"
+"that carry the program without a policy and so drop every frame\n"
+"(vifguard gc --orphans), and interfaces that carry the program of another\n"
+"state root.\n";
 
 const char vg_help_stats[] =
 "Usage: vifguard stats [IFACE] [--vm VM] [-v] [--watch [SEC]]\n"
@@ -69,20 +65,11 @@ const char vg_help_stats[] =
 "and VM and the reason it dropped most for; per reason with -v, or for\n"
 "one IFACE.  For the whole host (no IFACE, no --vm) also the frames\n"
 "dropped on interfaces that carry the program but have no policy\n"
-"(orphans), and the host's drops since the maps were created (totals),\n"
+"(orphans, named as by show), and the host's drops since the maps were created (totals),\n"
 "which keep the drops of interfaces detached since.  With --watch, every\n"
 "SEC seconds (default 1) until SIGINT or SIGTERM: what each interval\n"
 "added and its rates, a table each time, or one JSON document per line\n"
 "under -j.\n";
-
-const char vg_help_gc[] =
-"Usage: vifguard gc\n"
-"\n"
-"Removes the entries of interfaces that no longer exist (or whose index\n"
-"now names another interface), stale entries left by interrupted runs,\n"
-"and tcx links of vanished devices.  Puts the filter back on a present\n"
-"interface whose policy is in force but whose filter went (removed with\n"
-"tc, or a run killed between its commit and its attach).\n";
 
 /* ---- command lines ------------------------------------------------------ */
 
@@ -205,11 +192,6 @@ static const struct vg_opt attach_opts[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
-static const struct vg_pos iface_pos[] = {
-	{ "IFACE", offsetof(struct vg_iface_args, ifname), VG_POS_IFACE },
-	{ NULL, 0, 0 },
-};
-
 static const struct vg_pos attach_pos[] = {
 	{ "IFACE", offsetof(struct vg_attach_args, ifname), VG_POS_IFACE },
 	{ NULL, 0, 0 },
@@ -245,14 +227,6 @@ static int attach_check(void *o, char *err, size_t errlen)
 const struct vg_args vg_args_attach = {
 	.size = sizeof(struct vg_attach_args), .init = attach_init, .opts = attach_opts,
 	.pos = attach_pos, .check = attach_check,
-};
-
-const struct vg_args vg_args_detach = {
-	.size = sizeof(struct vg_iface_args), .pos = iface_pos,
-};
-
-const struct vg_args vg_args_gc = {
-	.size = sizeof(struct vg_iface_args),
 };
 
 int vg_attach_parse(int argc, char **argv, struct vg_attach_args *a, char *err, size_t errlen)
@@ -336,83 +310,5 @@ int vg_cmd_attach(struct vg_out *out, void *opts)
 	}
 	attach_print(out, &a, &st, ifindex, update);
 	vg_state_close(&st);
-	return EXIT_SUCCESS;
-}
-
-/* ---- detach ---------------------------------------------------------------- */
-
-int vg_cmd_detach(struct vg_out *out, void *opts)
-{
-	const char *ifname = ((struct vg_iface_args *)opts)->ifname;
-	struct vg_detach_result res;
-	struct vg_state st;
-	char err[VG_ERRLEN + 64];
-
-	if (vg_state_open(&st, vg_cli_ctx(), VG_STATE_WRITE, err, sizeof(err))) {
-		vg_out_err(out, "%s: %s", ifname, err);
-		return EXIT_FAILURE;
-	}
-	if (vg_state_detach(&st, ifname, &res, err, sizeof(err))) {
-		vg_state_close(&st);
-		vg_out_err(out, "%s: %s", ifname, err);
-		return EXIT_FAILURE;
-	}
-	vg_state_close(&st);
-	if (out->json) {
-		struct vg_json *j = vg_out_json(out);
-
-		vg_json_object_start(j);
-		vg_json_kv_string(j, "ifname", ifname);
-		vg_json_kv_bool(j, "detached", res.filter || res.entries);
-		vg_json_kv_bool(j, "filter_removed", res.filter);
-		vg_json_kv_uint(j, "entries_removed", res.entries);
-		vg_json_object_end(j);
-	} else if (res.filter || res.entries) {
-		printf("%s: detached (%s, %u map entries removed)\n", ifname,
-		       res.filter ? "filter removed" : "no filter was on it", res.entries);
-	} else {
-		printf("%s: nothing to detach (no filter, no entries)\n", ifname);
-	}
-	return EXIT_SUCCESS;
-}
-
-/* ---- gc -------------------------------------------------------------------------- */
-
-int vg_cmd_gc(struct vg_out *out, void *opts)
-{
-	struct vg_gc_result res;
-	struct vg_state st;
-	char err[VG_ERRLEN + 64];
-
-	(void)opts;
-	if (vg_state_open(&st, vg_cli_ctx(), VG_STATE_WRITE, err, sizeof(err))) {
-		vg_out_err(out, "%s", err);
-		return EXIT_FAILURE;
-	}
-	if (vg_state_gc(&st, &res, err, sizeof(err))) {
-		vg_state_close(&st);
-		vg_out_err(out, "%s", err);
-		return EXIT_FAILURE;
-	}
-	vg_state_close(&st);
-	if (out->json) {
-		struct vg_json *j = vg_out_json(out);
-
-		vg_json_object_start(j);
-		vg_json_kv_uint(j, "interfaces_removed", res.ifaces);
-		vg_json_kv_uint(j, "entries_removed", res.entries);
-		vg_json_kv_uint(j, "renamed", res.renamed);
-		vg_json_kv_uint(j, "filters_restored", res.repaired);
-		vg_json_object_end(j);
-	} else if (res.ifaces || res.entries || res.renamed || res.repaired) {
-		printf("gc: %u interface(s) gone, %u map entries removed", res.ifaces, res.entries);
-		if (res.renamed)
-			printf(", %u renamed interface(s) updated", res.renamed);
-		if (res.repaired)
-			printf(", filter put back on %u interface(s)", res.repaired);
-		putchar('\n');
-	} else {
-		printf("gc: nothing to remove\n");
-	}
 	return EXIT_SUCCESS;
 }

@@ -149,6 +149,27 @@ static int select_vm(struct vg_out *out, struct vg_list_xs *x, struct listing *l
 	return 0;
 }
 
+/* Keeps the devices show and stats name besides the policies: orphans
+ * and other roots' programs, IFACE's only when one is given, none for
+ * --vm (they have no identity to match). */
+static int unmanaged_scan(struct vg_state *st, struct listing *l, char *err, size_t errlen)
+{
+	size_t i, n = 0;
+	int ret;
+
+	ret = vg_state_scan(st, &l->found, &l->nfound, err, errlen);
+	for (i = 0; !ret && i < l->nfound; i++) {
+		const struct vg_found *f = &l->found[i];
+
+		if ((f->ours && f->has_policy) || l->a->vm ||
+		    (l->a->ifname && strcmp(f->ifname, l->a->ifname)))
+			continue;
+		l->found[n++] = *f;
+	}
+	l->nfound = n;
+	return ret;
+}
+
 int vg_list_read(struct vg_out *out, struct vg_list_xs *x, struct listing *l)
 {
 	const char *ifname = l->a->ifname;
@@ -159,9 +180,11 @@ int vg_list_read(struct vg_out *out, struct vg_list_xs *x, struct listing *l)
 		vg_out_err(out, "%s", err);
 		return -1;
 	}
-	if (vg_state_list(&st, ifname, &l->v, &l->n, err, sizeof(err))) {
+	if (vg_state_list(&st, ifname, &l->v, &l->n, err, sizeof(err)) ||
+	    unmanaged_scan(&st, l, err, sizeof(err))) {
 		vg_state_close(&st);
 		vg_out_err(out, "%s", err);
+		vg_list_free(l);
 		return -1;
 	}
 	clock_gettime(CLOCK_REALTIME, &l->real);
@@ -206,9 +229,61 @@ void vg_list_free(struct listing *l)
 {
 	free(l->v);
 	free(l->id);
+	free(l->found);
 	l->v = NULL;
 	l->id = NULL;
+	l->found = NULL;
 	l->n = 0;
+	l->nfound = 0;
+}
+
+static void unmanaged_json(struct vg_json *j, const struct listing *l, bool orphans)
+{
+	size_t i;
+
+	vg_json_name(j, orphans ? "orphan_interfaces" : "foreign_interfaces");
+	vg_json_array_start(j);
+	for (i = 0; i < l->nfound; i++) {
+		const struct vg_found *f = &l->found[i];
+
+		if (f->ours != orphans)
+			continue;
+		vg_json_object_start(j);
+		vg_json_kv_string(j, "ifname", f->ifname);
+		vg_json_kv_uint(j, "ifindex", f->ifindex);
+		vg_json_kv_string(j, "method", vg_attach_method(f->kind));
+		vg_json_kv_uint(j, "prog_id", f->prog_id);
+		vg_json_object_end(j);
+	}
+	vg_json_array_end(j);
+}
+
+void vg_list_unmanaged_json(struct vg_json *j, const struct listing *l)
+{
+	unmanaged_json(j, l, true);
+	unmanaged_json(j, l, false);
+}
+
+void vg_list_unmanaged_text(const struct listing *l)
+{
+	char name[4 * IF_NAMESIZE];
+	size_t i;
+
+	for (i = 0; i < l->nfound; i++) {
+		const struct vg_found *f = &l->found[i];
+
+		vg_escape_text(name, sizeof(name), f->ifname);
+		printf("%s: ifindex %u, ", name, f->ifindex);
+		if (f->ours)
+			printf("ORPHAN: vifguard's program (%s, prog %u) without a policy, so "
+			       "it drops every frame; `vifguard attach %s ...` gives it one, "
+			       "`vifguard detach %s` or `vifguard gc --orphans` takes the filter "
+			       "off\n", vg_attach_method(f->kind), f->prog_id, name, name);
+		else
+			printf("filtered by the vifguard program of another state root (%s, "
+			       "prog %u), not of %s: read it with that root (-r DIR)\n",
+			       vg_attach_method(f->kind), f->prog_id, l->root);
+	}
 }
 
 /* ---- fields ----------------------------------------------------------------------- */

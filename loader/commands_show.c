@@ -264,6 +264,7 @@ static void list_json(struct vg_json *j, const struct listing *l)
 	for (i = 0; i < l->n; i++)
 		show_json(j, &l->v[i], &l->id[i], l->prog_id);
 	vg_json_array_end(j);
+	vg_list_unmanaged_json(j, l);
 	vg_json_object_end(j);
 }
 
@@ -281,13 +282,15 @@ int vg_cmd_show(struct vg_out *out, void *opts)
 		return EXIT_FAILURE;
 	if (out->json)
 		list_json(vg_out_json(out), &l);
-	else if (!l.n)
+	else if (!l.n && !l.nfound)
 		printf("%s\n", l.a->ifname ? "not attached" : "no interfaces attached");
 	else if (l.a->verbose || l.a->ifname)
 		for (i = 0; i < l.n; i++)
 			show_text(&l.v[i], &l.id[i], l.prog_id);
-	else
+	else if (l.n)
 		show_table(&l);
+	if (!out->json)
+		vg_list_unmanaged_text(&l);
 	vg_list_free(&l);
 	return EXIT_SUCCESS;
 }

@@ -80,6 +80,7 @@ static void list_json(struct vg_json *j, const struct listing *l)
 	for (i = 0; i < l->n; i++)
 		stats_json(j, &l->v[i], &l->id[i], &l->v[i].stats, 0);
 	vg_json_array_end(j);
+	vg_list_unmanaged_json(j, l);
 	if (whole_host(l)) {
 		vg_json_name(j, "orphans");
 		counters_json(j, &l->orph, VG_PASS);
@@ -163,7 +164,7 @@ static void list_text(const struct listing *l)
 	struct vg_table t;
 	size_t i;
 
-	if (!l->n)
+	if (!l->n && !l->nfound)
 		printf("%s\n", l->a->ifname ? "not attached" : "no interfaces attached");
 	if (l->n && !verbose)
 		vg_table_init(&t, stats_heads);
@@ -175,6 +176,7 @@ static void list_text(const struct listing *l)
 	}
 	if (l->n && !verbose)
 		vg_table_print(&t);
+	vg_list_unmanaged_text(l);
 	if (whole_host(l))
 		host_text(l, verbose);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The state root: finding or making it on a bpf filesystem, trusting it,
- * locking it, and opening (or loading and pinning) the program and maps
- * it holds.
+ * The state root: trusting it, locking it, and opening (or loading and
+ * pinning) the program and maps it holds.  Where it is (the host's, the
+ * one in force, made or mounted): state_place.c.
  *
  * Layout under the root (a directory on a bpf filesystem):
  *   prog                     the loaded program, pinned last
@@ -21,7 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -38,7 +37,6 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-#define VG_BPFFS_DEFAULT "/sys/fs/bpf"
 #define VG_PROG_PIN "prog"
 
 const char *const vg_map_names[VG_MAP_N] = {
@@ -65,82 +63,6 @@ int vg_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 
 /* ---- the root --------------------------------------------------------- */
 
-static bool is_bpffs(const char *path)
-{
-	struct statfs fs;
-
-	return statfs(path, &fs) == 0 && fs.f_type == BPF_FS_MAGIC;
-}
-
-static void parent_of(const char *path, char *out, size_t len)
-{
-	char *slash;
-
-	snprintf(out, len, "%s", path);
-	/* Trailing slashes first, so that "/a/b/" gives "/a". */
-	for (slash = out + strlen(out) - 1; slash > out && *slash == '/'; slash--)
-		*slash = '\0';
-	slash = strrchr(out, '/');
-	if (!slash)
-		snprintf(out, len, ".");
-	else if (slash == out)
-		out[1] = '\0';
-	else
-		*slash = '\0';
-}
-
-/*
- * bpftool's behaviour for the default location: a host that never
- * mounted bpffs gets one on /sys/fs/bpf.  The mount is serialised with a
- * lock on /sys/fs/bpf so that parallel first runs do not stack mounts.
- */
-static int mount_default_bpffs(char *err, size_t errlen)
-{
-	int fd, ret = 0;
-
-	fd = open(VG_BPFFS_DEFAULT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return vg_fail(err, errlen, -errno, "%s: %s", VG_BPFFS_DEFAULT, strerror(errno));
-	while (flock(fd, LOCK_EX) && errno == EINTR)
-		;
-	if (!is_bpffs(VG_BPFFS_DEFAULT) &&
-	    mount("bpf", VG_BPFFS_DEFAULT, "bpf", 0, "mode=0700"))
-		ret = vg_fail(err, errlen, -errno, "cannot mount a bpf filesystem on %s: %s",
-			      VG_BPFFS_DEFAULT, strerror(errno));
-	close(fd);
-	return ret;
-}
-
-/* Makes sure root exists, creating it when create: -ENOENT without
- * create when it does not.  open_root() then checks what it is. */
-static int prepare_root(const char *root, bool create, char *err, size_t errlen)
-{
-	char parent[PATH_MAX];
-	struct stat sb;
-
-	if (lstat(root, &sb) == 0)
-		return 0;
-	if (errno != ENOENT)
-		return vg_fail(err, errlen, -errno, "%s: %s", root, strerror(errno));
-	if (!create)
-		return -ENOENT;
-	parent_of(root, parent, sizeof(parent));
-	if (!is_bpffs(parent)) {
-		int ret;
-
-		if (strcmp(parent, VG_BPFFS_DEFAULT))
-			return vg_fail(err, errlen, -EINVAL,
-				       "%s: not a bpf filesystem; mount one (mount -t bpf -o mode=0700 bpf %s) or choose another root",
-				       parent, parent);
-		ret = mount_default_bpffs(err, errlen);
-		if (ret)
-			return ret;
-	}
-	if (mkdir(root, 0700) && errno != EEXIST)
-		return vg_fail(err, errlen, -errno, "cannot create %s: %s", root, strerror(errno));
-	return 0;
-}
-
 static int not_root_only(const char *path, const struct stat *sb, const char *what,
 			 char *err, size_t errlen)
 {
@@ -161,19 +83,19 @@ static int check_root_parents(const char *root, char *err, size_t errlen)
 	char cur[PATH_MAX], up[PATH_MAX];
 	struct stat sb;
 
-	parent_of(root, cur, sizeof(cur));
+	vg_parent_of(root, cur, sizeof(cur));
 	for (;;) {
 		if (lstat(cur, &sb))
 			return vg_fail(err, errlen, -errno, "%s: %s", cur, strerror(errno));
-		parent_of(cur, up, sizeof(up));
+		vg_parent_of(cur, up, sizeof(up));
 		if (S_ISLNK(sb.st_mode)) {
-			if (is_bpffs(up))
+			if (vg_is_bpffs(up))
 				return vg_fail(err, errlen, -ELOOP,
 					       "%s: a symbolic link on a bpf filesystem; refused (name the directory itself)",
 					       cur);
 			return 0;
 		}
-		if (!is_bpffs(cur))
+		if (!vg_is_bpffs(cur))
 			return 0;
 		if (!vg_root_only(&sb))
 			return not_root_only(cur, &sb, "the directories above the state root must "
@@ -545,7 +467,7 @@ int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int fl
 {
 	const char *root = ctx->root;
 	bool write = flags & (VG_STATE_WRITE | VG_STATE_LOAD);
-	bool create = flags & VG_STATE_LOAD;
+	bool create = flags & VG_STATE_LOAD, foreign;
 	int i, ret;
 
 	memset(st, 0, sizeof(*st));
@@ -559,11 +481,20 @@ int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int fl
 	    snprintf(st->root, sizeof(st->root), "%s", root) >= (int)sizeof(st->root))
 		return vg_fail(err, errlen, -ENAMETOOLONG, "%s: name too long", root);
 
+	ret = vg_place_check(root, &foreign, err, errlen);
+	if (ret)
+		return ret;
 	/* Only attach creates: reading, detaching or collecting garbage
-	 * in a root that does not exist has nothing to do. */
-	ret = prepare_root(root, create, err, errlen);
-	if (ret == -ENOENT && !create)
-		return 0;
+	 * in a root that does not exist has nothing to do, unless the root
+	 * is the wrong one (state_place.c). */
+	ret = vg_prepare_root(ctx, false, foreign, err, errlen);
+	if (ret == -ENOENT) {
+		ret = vg_place_unowned(st, "it does not exist", err, errlen);
+		if (!ret && create)
+			ret = vg_prepare_root(ctx, true, foreign, err, errlen);
+		else if (!ret)
+			return 0;
+	}
 	if (ret)
 		return ret;
 	st->lock_fd = open_root(root, err, errlen);
@@ -576,6 +507,8 @@ int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int fl
 	if (ret)
 		goto fail;
 	ret = open_pins(st, err, errlen);
+	if (!ret && st->prog_fd < 0 && st->map_fd[VG_MAP_POLICY] < 0)
+		ret = vg_place_unowned(st, "it holds no pins of vifguard", err, errlen);
 	if (!ret && (flags & VG_STATE_LOAD) && !all_pinned(st))
 		ret = load_and_pin(st, ctx, err, errlen);
 	if (ret)

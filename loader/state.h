@@ -72,7 +72,10 @@ struct vg_state {
 #define VG_STATE_LOAD	(1U << 1)	/* WRITE; creates the root, loads and
 					 * pins what is missing */
 /* Without LOAD an absent root is an empty state: lock_fd and every fd
- * are -1 and the functions below find nothing. */
+ * are -1 and the functions below find nothing.  Unless it is the wrong
+ * place (state_place.c): a root without state while a device here
+ * carries vifguard's program, or a root this process does not share with
+ * the host, is an error for every flag. */
 
 /*
  * Opens (and with LOAD creates: mounting bpffs on /sys/fs/bpf if that is
@@ -121,7 +124,14 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname, char *err,
 			 size_t errlen);
 
+/* Detaches ifindex, which has a policy here or carries this root's
+ * program without one (an orphan), as vg_state_detach() does a name. */
+int vg_state_detach_index(struct vg_state *st, uint32_t ifindex,
+			  struct vg_detach_result *res, char *err, size_t errlen);
+
 struct vg_gc_result {
+	unsigned int orphans;	/* orphans kept (vg_state_scan()), or removed by
+				 * vg_state_gc_orphans() */
 	unsigned int ifaces;	/* interfaces whose entries went */
 	unsigned int entries;	/* map entries removed, all kinds */
 	unsigned int renamed;	/* live interfaces whose recorded name was updated */
@@ -132,6 +142,31 @@ struct vg_gc_result {
  * entries (another generation, or no policy), and puts the filter back
  * on a present interface whose policy is in force without it. */
 int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t errlen);
+
+/* Takes this root's program off every orphan: each drops every frame,
+ * so only on the operator's word (gc --orphans).  *removed counts them. */
+int vg_state_gc_orphans(struct vg_state *st, unsigned int *removed, char *err,
+			size_t errlen);
+
+/* ---- vifguard's program on the devices (state_place.c) ------------------ */
+
+struct vg_found {
+	uint32_t ifindex;
+	char ifname[IF_NAMESIZE];
+	uint32_t prog_id;
+	uint32_t kind;		/* VG_ATTACH_CLS_BPF or VG_ATTACH_TCX */
+	bool ours;		/* the program reads this root's maps */
+	bool has_policy;	/* ours, with a policy in force: else an orphan,
+				 * which drops every frame */
+};
+
+/*
+ * Every device of this network namespace that carries vifguard's program
+ * (by name: a cls_bpf filter at our handle, or on the tcx hook), this
+ * root's or another's.  *out is to free(); *n may be 0.
+ */
+int vg_state_scan(struct vg_state *st, struct vg_found **out, size_t *n, char *err,
+		  size_t errlen);
 
 /* ---- queries (state_query.c, state_store.c) ----------------------------- */
 

@@ -31,11 +31,48 @@ int vg_remove_entries(struct vg_state *st, uint32_t ifindex, unsigned int *remov
 	return ret;
 }
 
+/* The policy, the filter, then the entries of ifindex, which exists. */
+static int detach_ifindex(struct vg_state *st, uint32_t ifindex, struct vg_detach_result *res,
+			  char *err, size_t errlen)
+{
+	struct vg_policy pol;
+	uint32_t attach = 0;
+	int ret;
+
+	/* The policy goes before the filter: a run stopped in between
+	 * leaves a filter without a policy, which drops everything, and the
+	 * next detach takes a clsact holding nothing but our filter as
+	 * ours. */
+	ret = vg_state_policy(st, ifindex, &pol);
+	if (ret == 0)
+		attach = pol.attach;
+	else if (ret == -ENOENT && vg_place_foreign_on(st, ifindex, &attach))
+		return vg_fail(err, errlen, -EBUSY, "carries the vifguard program of another "
+			       "state root (prog %u), not of %s: detach it with that root (-r DIR)",
+			       attach, st->root);
+	else if (ret == -ENOENT && vg_tc_clsact_unused((int)ifindex) == 1)
+		attach = VG_ATTACH_OWN_CLSACT;
+	else if (ret != -ENOENT)
+		return vg_fail(err, errlen, ret, "cannot read the policy: %s", strerror(-ret));
+	ret = vg_store_remove(st, ifindex, &res->entries);
+	if (ret)
+		return vg_fail(err, errlen, ret, "cannot remove the policy: %s", strerror(-ret));
+	ret = vg_filter_detach(st, ifindex, attach, &res->filter);
+	if (ret)
+		return vg_fail(err, errlen, ret, "cannot detach: %s (the interface drops "
+			       "everything; detach again)", strerror(-ret));
+	/* Its counters last: the filter counts until it is off. */
+	ret = vg_remove_entries(st, ifindex, &res->entries);
+	if (ret)
+		return vg_fail(err, errlen, ret, "cannot remove map entries: %s", strerror(-ret));
+	return 0;
+}
+
 int vg_state_detach(struct vg_state *st, const char *ifname,
 		    struct vg_detach_result *res, char *err, size_t errlen)
 {
 	uint32_t ifindex = if_nametoindex(ifname), *keys = NULL;
-	struct vg_policy pol, *pols = NULL;
+	struct vg_policy *pols = NULL;
 	size_t n = 0, i;
 	int ret = 0;
 
@@ -43,43 +80,12 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 	/* Only a device that does not exist is one to look up by name. */
 	if (!ifindex && errno != ENODEV)
 		return vg_fail(err, errlen, -errno, "cannot detach: %s", strerror(errno));
-	if (st->lock_fd < 0) {
-		/* No state (a bpffs that was unmounted or never shared with
-		 * this mount namespace): the filter with our handle can
-		 * still be on the device.  Whether the clsact is ours is not
-		 * known any more: it stays. */
-		if (ifindex && vg_tc_detach((int)ifindex, false, &res->filter) == -EPERM)
-			return vg_fail(err, errlen, -EPERM, "cannot detach: %s", strerror(EPERM));
+	/* No state, and no device here carries vifguard's program
+	 * (vg_state_open() refuses a root without state otherwise). */
+	if (st->lock_fd < 0)
 		return 0;
-	}
-	if (ifindex) {
-		uint32_t attach = 0;
-
-		/* The policy goes before the filter: a run stopped in
-		 * between leaves a filter without a policy, which drops
-		 * everything, and the next detach takes a clsact holding
-		 * nothing but our filter as ours. */
-		ret = vg_state_policy(st, ifindex, &pol);
-		if (ret == 0)
-			attach = pol.attach;
-		else if (ret == -ENOENT && vg_tc_clsact_unused((int)ifindex) == 1)
-			attach = VG_ATTACH_OWN_CLSACT;
-		else if (ret != -ENOENT)
-			return vg_fail(err, errlen, ret, "cannot read the policy: %s", strerror(-ret));
-		ret = vg_store_remove(st, ifindex, &res->entries);
-		if (ret)
-			return vg_fail(err, errlen, ret, "cannot remove the policy: %s",
-				       strerror(-ret));
-		ret = vg_filter_detach(st, ifindex, attach, &res->filter);
-		if (ret)
-			return vg_fail(err, errlen, ret, "cannot detach: %s (the interface drops "
-				       "everything; detach again)", strerror(-ret));
-		/* Its counters last: the filter counts until it is off. */
-		ret = vg_remove_entries(st, ifindex, &res->entries);
-		if (ret)
-			return vg_fail(err, errlen, ret, "cannot remove map entries: %s",
-				       strerror(-ret));
-	}
+	if (ifindex && (ret = detach_ifindex(st, ifindex, res, err, errlen)))
+		return ret;
 	/* Recorded under this name at an ifindex that is gone: the device
 	 * was removed before its detach (hotplug offline comes late). */
 	ret = vg_store_read_all(st, &keys, &pols, &n);
@@ -106,6 +112,20 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 	return 0;
 }
 
+int vg_state_detach_index(struct vg_state *st, uint32_t ifindex,
+			  struct vg_detach_result *res, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (st->lock_fd < 0)
+		return 0;
+	ret = detach_ifindex(st, ifindex, res, err, errlen);
+	if (!ret && (ret = vg_store_sweep(st)))
+		return vg_fail(err, errlen, ret, "cannot remove map entries: %s", strerror(-ret));
+	return ret;
+}
+
 int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname, char *err,
 			 size_t errlen)
 {
@@ -119,6 +139,48 @@ int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname, char *err
 	ret = vg_state_detach(&st, ifname, &res, err, errlen);
 	vg_state_close(&st);
 	return ret;
+}
+
+int vg_state_gc_orphans(struct vg_state *st, unsigned int *removed, char *err,
+			size_t errlen)
+{
+	struct vg_detach_result res;
+	struct vg_found *v;
+	char why[256];
+	size_t n, i;
+	int ret;
+
+	*removed = 0;
+	if (st->lock_fd < 0)
+		return 0;
+	ret = vg_state_scan(st, &v, &n, err, errlen);
+	for (i = 0; i < n && !ret; i++) {
+		if (!v[i].ours || v[i].has_policy)
+			continue;
+		memset(&res, 0, sizeof(res));
+		ret = detach_ifindex(st, v[i].ifindex, &res, why, sizeof(why));
+		if (ret)
+			vg_fail(err, errlen, ret, "%s: %s", v[i].ifname, why);
+		else if (res.filter)
+			(*removed)++;
+	}
+	free(v);
+	return ret;
+}
+
+/* The orphans a gc keeps (vg_state_gc_orphans() removes them). */
+static unsigned int count_orphans(struct vg_state *st)
+{
+	struct vg_found *v;
+	size_t n, i;
+	unsigned int c = 0;
+
+	if (vg_state_scan(st, &v, &n, NULL, 0))
+		return 0;
+	for (i = 0; i < n; i++)
+		c += v[i].ours && !v[i].has_policy;
+	free(v);
+	return c;
 }
 
 /* Policies to keep (live interfaces) with their generation. */
@@ -358,6 +420,8 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 	if (!ret)
 		gc_tcx_pins(st, live, nlive, res);
 	free(live);
+	if (!ret)
+		res->orphans = count_orphans(st);
 out:
 	if (ret)
 		return vg_fail(err, errlen, ret, "gc: %s", strerror(-ret));

@@ -34,6 +34,27 @@ static inline void vg_name_of(uint32_t ifindex, char out[IF_NAMESIZE])
 		out[0] = '\0';
 }
 
+/* ---- where the root is (state_place.c) --------------------------------- */
+
+bool vg_is_bpffs(const char *path);
+/* The directory above path ("." for a bare name, "/" for "/x"). */
+void vg_parent_of(const char *path, char *out, size_t len);
+/* In a mount namespace other than PID 1's (*foreign), -EXDEV unless root
+ * (or the nearest directory above it that exists) is the host's. */
+int vg_place_check(const char *root, bool *foreign, char *err, size_t errlen);
+/* Makes sure ctx->root exists, creating it when create (mounting bpffs on
+ * /sys/fs/bpf, never when foreign): -ENOENT without create when it does
+ * not.  open_root() then checks what it is. */
+int vg_prepare_root(const struct vg_ctx *ctx, bool create, bool foreign, char *err,
+		    size_t errlen);
+/* A root without state (why says how): -ENOENT, with the error naming
+ * a device, when a device here carries vifguard's program. */
+int vg_place_unowned(struct vg_state *st, const char *why, char *err, size_t errlen);
+
+/* Whether ifindex carries vifguard's program of another root (which
+ * vg_state_detach() must leave), with its id in *prog_id. */
+bool vg_place_foreign_on(struct vg_state *st, uint32_t ifindex, uint32_t *prog_id);
+
 /* ---- the policy store (state_store.c) ---------------------------------- */
 
 /*

@@ -25,7 +25,9 @@ VIFGUARD=${VIFGUARD:-$OUTPUT/vifguard}
 VGPKT=${VGPKT:-$OUTPUT/vgpkt}
 BPFTOOL=${BPFTOOL:-bpftool}
 
-VG_ID=vgt$$
+# Unique per run, also where the test runs as PID 1 of a PID namespace of
+# its own (xen_init, tests/static): then the PID outside it.
+VG_ID=vgt${VG_OUTER_PID:-$$}
 HOST=$VG_ID-host
 SINK=$VG_ID-sink
 VG_TMP=
@@ -225,7 +227,7 @@ vg_wait_dad() {
 
 vg_marker() {
 	VG_SEQ=$((VG_SEQ + 1))
-	MARKER=$(((($$ & 0x7fff) << 16) | VG_SEQ))
+	MARKER=$((((${VG_OUTER_PID:-$$} & 0x7fff) << 16) | VG_SEQ))
 }
 
 # vg_recv_start MARKER [vgpkt recv options...]: a counter on sink0, ready

@@ -253,6 +253,10 @@ fi_snap() {
 	while IFS= read -r line; do
 		if [[ $line == "  attach: "* ]]; then
 			[ -n "$name" ] && S_A[$name]=${line#  attach: }
+		elif [[ $line != " "* && $line == *": ifindex "*", ORPHAN: "* ]]; then
+			# show names an orphan: no policy (S_P stays none), its
+			# filter is read from the kernel (S_F).
+			name=
 		elif [[ $line != " "* && $line == *": ifindex "* ]]; then
 			name=${line%%: ifindex *}
 			S_P[$name]=$line

@@ -59,7 +59,7 @@
 STRESS_SECONDS=${STRESS_SECONDS:-45}
 NIF=${STRESS_IFACES:-32}
 NSLOT=${STRESS_SLOTS:-12}
-SEED=${STRESS_SEED:-$$}
+SEED=${STRESS_SEED:-${VG_OUTER_PID:-$$}}
 PROBE="$(cd "$(dirname "$0")" && pwd)/stress/probe.py"
 PY=$(command -v python3 || true)
 NAW=3		# attach workers
@@ -91,7 +91,7 @@ echo "# stress: $STRESS_SECONDS s, $NIF interfaces, $((XEN ? NSLOT : 0)) Xen VIF
 
 # Every forged frame's marker: RUNTAG, the guest (0.. attach interfaces,
 # 512.. VIF slots) and the kind.  Distinct from lib.sh's markers.
-RUNTAG=$((($$ & 0x7fff) | 0x8000))
+RUNTAG=$(((${VG_OUTER_PID:-$$} & 0x7fff) | 0x8000))
 marker() { echo $(((RUNTAG << 16) | ($1 << 4) | $2)); }
 KIND_LEGIT=15
 KIND_NAMES=(ipv4-src ipv6-src mac arp ipv4-src-2nd-mac)

@@ -59,7 +59,11 @@ xen_init() {
 	if [ -z "${XEN_IN_MOUNTNS:-}" ]; then
 		[ "$(id -u)" = 0 ] || vg_skip_all "needs root"
 		command -v unshare >/dev/null || vg_bail "unshare missing"
-		XEN_IN_MOUNTNS=1 exec unshare -m --propagation private \
+		# A PID namespace too, with its /proc: its PID 1 (this script)
+		# shares the mount namespace, whose private bpffs vifguard
+		# then takes as the host's (it refuses a root that only a
+		# mount namespace other than PID 1's sees).
+		VG_OUTER_PID=$$ XEN_IN_MOUNTNS=1 exec unshare -m -p --fork --mount-proc --propagation private \
 			"$BASH" "$0" "$@"
 	fi
 	oxs=$(xen_oxenstored) || vg_bail "oxenstored missing (xen-utils-4.17, scripts/install-deps.sh)"

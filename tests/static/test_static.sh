@@ -16,10 +16,12 @@ VIFGUARD=${VIFGUARD:-${OUTPUT:-$(cd "$(dirname "$0")/../.." && pwd)/build}/stati
 command -v jq >/dev/null || vg_bail "jq missing (scripts/install-deps.sh)"
 
 # Private mount and network namespaces: every mount and link below goes
-# away with this process, also on failure.
+# away with this process, also on failure.  A PID namespace too, whose
+# PID 1 (this script) shares the mount namespace: vifguard refuses a root
+# that only a mount namespace other than PID 1's sees.
 if [ -z "${VG_STATIC_UNSHARED:-}" ]; then
 	command -v unshare >/dev/null || vg_bail "unshare missing"
-	VG_STATIC_UNSHARED=1 exec unshare -m -n --propagation private \
+	VG_OUTER_PID=$$ VG_STATIC_UNSHARED=1 exec unshare -m -n -p --fork --propagation private \
 		"$BASH" "$0" "$@"
 fi
 
