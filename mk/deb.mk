@@ -8,8 +8,9 @@
 # next to a copy of this tree in build/deb/vifguard-VERSION/ and built
 # there with debhelper (dpkg-buildpackage), so the tree itself is never
 # the package's build directory; lintian then runs on the package and any
-# warning or error fails the target.  debhelper, lintian and debootstrap
-# (packaging/deb/packages) are installed by this target and test-deb only.
+# warning or error fails the target.  debhelper, lintian, debootstrap and
+# piuparts (packaging/deb/packages) are installed by this target and
+# test-deb only.
 #
 #   make test-deb   (root; not part of `make test`: it builds the package
 #                   twice and fetches packages from the Debian mirror apt

@@ -6,7 +6,7 @@
 # enablement; a filter attached on a veth, which the upgrade to a second
 # build, the removal and the purge must all leave in place; the operator's
 # edits of a conffile and policy file; the removal refused while xl.conf
-# names vifguard's vif script.  TAP on stdout.  Root only.
+# names vifguard's vif script; then piuparts.  TAP on stdout.  Root only.
 #
 # Usage: test_deb.sh OLD.deb NEW.deb  (NEW a higher version of the same tree)
 # Environment: CACHE, where the chroot's base is kept between runs
@@ -96,7 +96,7 @@ netns_pid=
 cleanup() {
 	[ -z "$netns_pid" ] || kill "$netns_pid" 2>/dev/null
 	umount -R "$jail/proc" "$jail/sys" 2>/dev/null
-	rm -rf "$jail"
+	rm -rf --one-file-system "$jail"
 }
 trap cleanup EXIT
 rm -rf "$jail"
@@ -254,5 +254,19 @@ tap_check "the example config is gone, vifguard.conf is not" "no yes" \
 tap_check "no unit enablement left" "" \
 	"$(wanted_by)"
 tap_check "the filter is still on vif5.0 (same program)" "$prog" "$(filter_prog)"
+
+# ---- piuparts ------------------------------------------------------------
+
+# Debian's own check of installation and purge, from a copy of the base.
+if command -v piuparts >/dev/null; then
+	log=$OUTPUT/deb/piuparts.log
+	piuparts -d bookworm -m "$mirror" -e "$base" --tmpdir "$OUTPUT/deb" -l "$log" \
+		"$old_deb" >/dev/null 2>&1
+	tap_check "piuparts: installation and purging test passes" "0 yes" \
+		"$? $(grep -q 'PASS: Installation and purging test' "$log" && echo yes || echo no)" \
+		"$(grep -E 'ERROR|FAIL' "$log" | head -n 20)"
+else
+	tap_skip "piuparts: installation and purging test" "piuparts missing (packaging/deb/packages)"
+fi
 
 tap_done
