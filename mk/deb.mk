@@ -10,7 +10,8 @@
 # the package's build directory; lintian then runs on the package and any
 # warning or error fails the target.  debhelper, lintian, debootstrap and
 # piuparts (packaging/deb/packages) are installed by this target and
-# test-deb only.
+# test-deb only.  test-deb prints the package builds on stderr, TAP on
+# stdout.
 #
 #   make test-deb   (root; not part of `make test`: it builds the package
 #                   twice and fetches packages from the Debian mirror apt
@@ -55,7 +56,7 @@ deb: | $(DEB_DEPS_STAMP)
 	$(Q)dpkg-deb -c $(DEB_FILE)
 
 test-deb: | $(DEB_DEPS_STAMP)
-	$(Q)$(MAKE) --no-print-directory -s deb >/dev/null
-	$(Q)$(MAKE) --no-print-directory -s deb VIFGUARD_VERSION=$(DEB_NEXT_VERSION) >/dev/null
+	$(Q)$(MAKE) --no-print-directory -s deb >&2
+	$(Q)$(MAKE) --no-print-directory -s deb VIFGUARD_VERSION=$(DEB_NEXT_VERSION) >&2
 	$(Q)OUTPUT=$(OUTPUT) CACHE=$(CURDIR)/.cache/deb tests/deb/test_deb.sh \
 		$(DEB_FILE) $(DEB_DIR)/vifguard_$(DEB_NEXT_VERSION)-$(DEB_REVISION)_$(DEB_ARCH).deb

@@ -180,6 +180,12 @@ tap_check "the unit runs vifguard sync once, after xenstored, only in a dom0 wit
 	"$(for k in ExecStart Type After PartOf ConditionPathExists ExecCondition; do
 		grep "^$k=" "$unit"; done | paste -sd '|')"
 tap_check "the unit has no ExecStop: stopping it detaches nothing" "" "$(grep '^ExecStop' "$unit")"
+if command -v systemd-analyze >/dev/null; then
+	out=$(systemd-analyze verify --man=no --root="$jail" vifguard-sync.service 2>&1)
+	tap_check "systemd-analyze verify accepts the unit in the chroot" 0 "$?" "$out"
+else
+	tap_skip "systemd-analyze verify accepts the unit" "no systemd-analyze on this host"
+fi
 tap_check "no vifguard-monitor.service (no such command yet)" "no" \
 	"$([ -e "$jail/lib/systemd/system/vifguard-monitor.service" ] && echo yes || echo no)"
 
