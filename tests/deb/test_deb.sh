@@ -1,0 +1,279 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# The Debian package (`make deb`) in a clean Debian 12 chroot, the way an
+# operator uses it: its file list, dependencies and conffiles; `apt-get
+# install` of the package; the binary, the hotplug links and the unit's
+# enablement; a filter attached on a veth, which the upgrade to a second
+# build, the removal and the purge must all leave in place; the operator's
+# edits of a conffile and policy file; the removal refused while xl.conf
+# names vifguard's vif script; then piuparts.  TAP on stdout.  Root only.
+#
+# Usage: test_deb.sh OLD.deb NEW.deb  (NEW a higher version of the same tree)
+# Environment: CACHE, where the chroot's base is kept between runs
+# (debootstrap minbase of bookworm with systemd, from the mirror the host's
+# apt uses; built once, about 2 minutes).
+. "$(dirname "$0")/../integration/lib.sh"
+# shellcheck source=tests/xen/mirror.sh
+. "$VG_TOP/tests/xen/mirror.sh"
+
+old_deb=${1:?usage: test_deb.sh OLD.deb NEW.deb}
+new_deb=${2:?usage: test_deb.sh OLD.deb NEW.deb}
+CACHE=${CACHE:-$VG_TOP/.cache/deb}
+
+[ "$(id -u)" = 0 ] || vg_skip_all "needs root"
+for f in "$old_deb" "$new_deb"; do
+	[ -f "$f" ] || vg_bail "$f not built (make deb)"
+done
+command -v debootstrap >/dev/null || vg_bail "debootstrap missing (packaging/deb/packages)"
+
+# Private mount namespace: every mount below goes away with this process.
+if [ -z "${VG_DEB_UNSHARED:-}" ]; then
+	VG_DEB_UNSHARED=1 exec unshare -m --propagation private "$BASH" "$0" "$@"
+fi
+
+old_ver=$(dpkg-deb -f "$old_deb" Version)
+new_ver=$(dpkg-deb -f "$new_deb" Version)
+dpkg --compare-versions "$new_ver" gt "$old_ver" ||
+	vg_bail "$new_deb ($new_ver) is not newer than $old_deb ($old_ver)"
+
+# ---- the package file ----------------------------------------------------
+
+# Every non-directory entry: mode, path, link target.
+listing=$(dpkg-deb -c "$old_deb" | awk '$1 !~ /^d/ {
+	l = $6; for (i = 7; i <= NF; i++) l = l " " $i; print substr($1, 1, 10), l }' | sort -k2)
+expected="lrwxrwxrwx ./etc/xen/scripts/vif-post.d/vifguard.hook -> /usr/libexec/vifguard/vifguard.hook
+lrwxrwxrwx ./etc/xen/scripts/vif-vifguard -> /usr/libexec/vifguard/vif-vifguard
+lrwxrwxrwx ./etc/xen/scripts/vif-vifguard-bridge -> /usr/libexec/vifguard/vif-vifguard
+lrwxrwxrwx ./etc/xen/scripts/vif-vifguard-nat -> /usr/libexec/vifguard/vif-vifguard
+lrwxrwxrwx ./etc/xen/scripts/vif-vifguard-openvswitch -> /usr/libexec/vifguard/vif-vifguard
+lrwxrwxrwx ./etc/xen/scripts/vif-vifguard-route -> /usr/libexec/vifguard/vif-vifguard
+-rw-r--r-- ./etc/vifguard/vifguard.conf.example
+-rw-r--r-- ./lib/systemd/system/vifguard-sync.service
+-rwxr-xr-x ./usr/libexec/vifguard/setup-vif-rules
+-rwxr-xr-x ./usr/libexec/vifguard/vif-vifguard
+-rwxr-xr-x ./usr/libexec/vifguard/vifguard.hook
+-rwxr-xr-x ./usr/sbin/vifguard
+-rw-r--r-- ./usr/share/bash-completion/completions/vifguard
+-rw-r--r-- ./usr/share/doc/vifguard/changelog.Debian.gz
+-rw-r--r-- ./usr/share/doc/vifguard/copyright
+-rw-r--r-- ./usr/share/lintian/overrides/vifguard
+-rw-r--r-- ./usr/share/man/man8/vifguard.8.gz"
+tap_check "the package holds exactly the binary, scripts, unit, man page, bash completion, example config and docs" \
+	"$(sort -k2 <<<"$expected")" "$listing"
+tap_check "its only conffile is the example config" "/etc/vifguard/vifguard.conf.example" \
+	"$(dpkg-deb --ctrl-tarfile "$old_deb" | tar -xOf - ./conffiles 2>&1)"
+depends=$(dpkg-deb -f "$old_deb" Depends)
+tap_check "Depends (shlibdeps): glibc, libelf and zlib; libbpf and libnl are linked in" \
+	"libc6 libelf1 zlib1g" "$(tr ',' '\n' <<<"$depends" | awk '{ print $1 }' | sort | xargs)" \
+	"Depends: $depends"
+bin=$(mktemp) || vg_bail "mktemp"
+dpkg-deb --fsys-tarfile "$old_deb" | tar -xOf - ./usr/sbin/vifguard >"$bin"
+tap_check "the binary is the dynamic build" "yes" \
+	"$(readelf -l "$bin" 2>/dev/null | grep -q INTERP && echo yes || echo no)"
+rm -f "$bin"
+
+# ---- the chroot ----------------------------------------------------------
+
+mirror=$(lab_mirror)
+security=$(lab_security_mirror)
+key="bookworm minbase systemd $mirror $security"
+base=$CACHE/bookworm
+if [ "$(cat "$base.key" 2>/dev/null)" != "$key" ]; then
+	echo "# building the chroot's base in $base (once): debootstrap bookworm from $mirror"
+	rm -rf "$base" "$base.key" "$base.tmp"
+	mkdir -p "$CACHE"
+	debootstrap --variant=minbase --include=systemd bookworm "$base.tmp" "$mirror" \
+		>"$CACHE/debootstrap.log" 2>&1 ||
+		vg_bail "debootstrap failed: $(tail -n 5 "$CACHE/debootstrap.log")"
+	printf '%s\n' "deb $mirror bookworm main" "deb $mirror bookworm-updates main" \
+		"deb $security bookworm-security main" >"$base.tmp/etc/apt/sources.list"
+	chroot "$base.tmp" apt-get update -q >>"$CACHE/debootstrap.log" 2>&1 ||
+		vg_bail "apt-get update in the chroot failed: $(tail -n 5 "$CACHE/debootstrap.log")"
+	mv "$base.tmp" "$base" && echo "$key" >"$base.key"
+fi
+
+jail=$OUTPUT/deb/chroot.$$
+netns_pid=
+cleanup() {
+	[ -z "$netns_pid" ] || kill "$netns_pid" 2>/dev/null
+	umount -R "$jail/proc" "$jail/sys" 2>/dev/null
+	rm -rf --one-file-system "$jail"
+}
+trap cleanup EXIT
+rm -rf "$jail"
+cp -a "$base" "$jail" || vg_bail "cannot copy $base to $jail"
+cp /etc/resolv.conf "$jail/etc/resolv.conf" 2>/dev/null
+if ! cp "$old_deb" "$jail/tmp/old.deb" || ! cp "$new_deb" "$jail/tmp/new.deb"; then
+	vg_bail "cannot copy the packages into $jail"
+fi
+
+# A network namespace of its own for the veth, entered by every command
+# that sees it; proc, sysfs (of that namespace) and a bpffs in the chroot.
+unshare -n sleep infinity &
+netns_pid=$!
+sleep 0.2
+nx() { nsenter -t "$netns_pid" -n "$@"; }
+nx ip link set lo up || vg_bail "no network namespace"
+mount -t proc proc "$jail/proc" || vg_bail "mount proc"
+nx mount -t sysfs sysfs "$jail/sys" || vg_bail "mount sysfs"
+mount -t bpf bpf "$jail/sys/fs/bpf" || vg_bail "mount bpffs"
+
+# jx CMD...: in the chroot and the namespace; output in $out, status in $rc.
+jx() {
+	out=$(nx chroot "$jail" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C \
+		DEBIAN_FRONTEND=noninteractive "$@" 2>&1)
+	rc=$?
+}
+# status: dpkg's state of vifguard (installed, config-files, not-installed)
+status() {
+	jx dpkg-query -W -f '${db:Status-Status}' vifguard
+	[ "$rc" = 0 ] && echo "$out" || echo not-installed
+}
+# wanted_by: the units whose .wants/ links to vifguard-sync.service.
+wanted_by() {
+	find "$jail/etc/systemd/system" -mindepth 2 -maxdepth 2 -name vifguard-sync.service \
+		-printf '%h\n' | sed 's|.*/||' | sort | xargs
+}
+# The filter on vif5.0: the id of the BPF program at its tc ingress.
+filter_prog() {
+	nx tc filter show dev vif5.0 ingress 2>/dev/null | sed -n 's/.* id \([0-9]*\).*/\1/p' | head -n 1
+}
+
+# ---- install -------------------------------------------------------------
+
+# apt-get fetches the dependencies from the mirror: outside the namespace.
+out=$(chroot "$jail" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q /tmp/old.deb 2>&1)
+rc=$?
+tap_check "apt-get install of the package in a clean bookworm: exit 0" 0 "$rc" "$out"
+tap_check "installed" "installed" "$(status)"
+jx vifguard --version
+tap_check "vifguard --version in the chroot names the package's version" \
+	"vifguard ${old_ver%-*}" "$(sed -n '1s/^\(vifguard [^ ]*\).*/\1/p' <<<"$out")" "$out"
+jx vifguard help
+tap_check "vifguard help: exit 0, lists attach and sync" "0 yes" \
+	"$rc $(grep -q attach <<<"$out" && grep -q sync <<<"$out" && echo yes || echo no)" "$out"
+tap_check "the man page is where man looks" "/usr/share/man/man8/vifguard.8.gz" \
+	"$(cd "$jail" && find usr/share/man -name 'vifguard.8*' -printf '/%p\n')"
+tap_check "the vif-post.d hook and vif scripts run the installed binary" "3" \
+	"$(grep -l 'VIFGUARD:-/usr/sbin/vifguard' "$jail/usr/libexec/vifguard/vifguard.hook" \
+		"$jail/usr/libexec/vifguard/vif-vifguard" "$jail/usr/libexec/vifguard/setup-vif-rules" | wc -l)"
+tap_check "the links Xen calls resolve to them" "yes" \
+	"$(for s in vif-post.d/vifguard.hook vif-vifguard-bridge vif-vifguard-openvswitch \
+		vif-vifguard-route vif-vifguard-nat; do
+		chroot "$jail" test -x "/etc/xen/scripts/$s" || { echo "no: $s"; exit; }; done; echo yes)"
+
+# Called through its link, the vif script hands over to Xen's stock script
+# next to the link (none here: no Xen in the chroot), not next to itself.
+jx /etc/xen/scripts/vif-vifguard-bridge online
+tap_check "vif-vifguard-bridge looks for Xen's vif-bridge in /etc/xen/scripts" "1 yes" \
+	"$rc $(grep -q 'stock vif script /etc/xen/scripts/vif-bridge not found' <<<"$out" &&
+		echo yes || echo no)" "$out"
+
+jx systemctl is-enabled vifguard-sync.service
+tap_check "vifguard-sync.service is enabled" "enabled" "$out"
+tap_check "wanted by xen.service (Debian's xenstored), xenstored.service and multi-user.target" \
+	"multi-user.target.wants xen.service.wants xenstored.service.wants" \
+	"$(wanted_by)"
+unit=$jail/lib/systemd/system/vifguard-sync.service
+tap_check "the unit runs vifguard sync once, after xenstored, only in a dom0 with xenstore" \
+	"ExecStart=/usr/sbin/vifguard sync|Type=oneshot|After=xen.service xenstored.service|PartOf=xen.service xenstored.service|ConditionPathExists=|/run/xenstored/socket|ConditionPathExists=|/dev/xen/xenbus|ExecCondition=/bin/grep -qs control_d /proc/xen/capabilities" \
+	"$(for k in ExecStart Type After PartOf ConditionPathExists ExecCondition; do
+		grep "^$k=" "$unit"; done | paste -sd '|')"
+tap_check "the unit has no ExecStop: stopping it detaches nothing" "" "$(grep '^ExecStop' "$unit")"
+if command -v systemd-analyze >/dev/null; then
+	out=$(systemd-analyze verify --man=no --root="$jail" vifguard-sync.service 2>&1)
+	tap_check "systemd-analyze verify accepts the unit in the chroot" 0 "$?" "$out"
+else
+	tap_skip "systemd-analyze verify accepts the unit" "no systemd-analyze on this host"
+fi
+tap_check "no vifguard-monitor.service (no such command yet)" "no" \
+	"$([ -e "$jail/lib/systemd/system/vifguard-monitor.service" ] && echo yes || echo no)"
+
+# A guest interface filtered by the installed vifguard.
+if ! nx ip link add vif5.0 type veth peer name g5 || ! nx ip link set vif5.0 up ||
+	! nx ip link set g5 up; then
+	vg_bail "cannot create a veth"
+fi
+jx vifguard attach vif5.0 --mac 00:16:3e:00:05:00 --ipv4 192.0.2.5
+tap_check "attach vif5.0 with the installed binary: exit 0" 0 "$rc" "$out"
+prog=$(filter_prog)
+tap_check "a filter is on vif5.0" "yes" "$([ -n "$prog" ] && echo yes || echo no)"
+
+# The operator's files.
+echo "# edited by the operator" >>"$jail/etc/vifguard/vifguard.conf.example"
+edited=$(md5sum <"$jail/etc/vifguard/vifguard.conf.example")
+echo "00:16:3e:00:05:00 192.0.2.5" >"$jail/etc/vifguard/vifguard.conf"
+
+# ---- upgrade -------------------------------------------------------------
+
+jx dpkg -i /tmp/new.deb
+tap_check "upgrade to $new_ver (dpkg -i): exit 0" 0 "$rc" "$out"
+jx dpkg-query -W -f '${Version}' vifguard
+tap_check "the new version is installed" "$new_ver" "$out"
+jx vifguard --version
+tap_check "vifguard --version names it" "vifguard ${new_ver%-*}" \
+	"$(sed -n '1s/^\(vifguard [^ ]*\).*/\1/p' <<<"$out")" "$out"
+tap_check "the upgrade left the filter on vif5.0 (same program)" "$prog" "$(filter_prog)"
+jx vifguard -j show vif5.0
+tap_check "and its policy" "yes" "$(grep -q '192.0.2.5' <<<"$out" && echo yes || echo no)" "$out"
+tap_check "the operator's edit of the example config survived the upgrade" "$edited" \
+	"$(md5sum <"$jail/etc/vifguard/vifguard.conf.example")"
+tap_check "the operator's vifguard.conf is untouched" "00:16:3e:00:05:00 192.0.2.5" \
+	"$(cat "$jail/etc/vifguard/vifguard.conf")"
+jx systemctl is-enabled vifguard-sync.service
+tap_check "vifguard-sync.service is still enabled" "enabled" "$out"
+
+# ---- remove --------------------------------------------------------------
+
+mkdir -p "$jail/etc/xen"
+echo 'vif.default.script="vif-vifguard-bridge"' >"$jail/etc/xen/xl.conf"
+jx dpkg -r vifguard
+tap_check "removal refused while xl.conf names vif-vifguard-bridge" "1 installed" "$([ "$rc" != 0 ] && echo 1 || echo 0) $(status)" "$out"
+tap_check "the refusal names the file" "yes" \
+	"$(grep -q '/etc/xen/xl.conf still names vif-vifguard' <<<"$out" && echo yes || echo no)" "$out"
+echo '#vif.default.script="vif-bridge"' >"$jail/etc/xen/xl.conf"
+
+jx dpkg -r vifguard
+tap_check "dpkg -r: exit 0" 0 "$rc" "$out"
+tap_check "removed, config files kept" "config-files" "$(status)"
+tap_check "the removal says the filter of vif5.0 stays" "yes" \
+	"$(grep -q 'left in place: the filter of vif5.0 (pinned under /sys/fs/bpf/vifguard)' <<<"$out" &&
+		echo yes || echo no)" "$out"
+tap_check "the filter is still on vif5.0 (same program)" "$prog" "$(filter_prog)"
+tap_check "the binary, scripts and Xen's links are gone" "" \
+	"$(cd "$jail" && ls -d usr/sbin/vifguard usr/libexec/vifguard etc/xen/scripts/vif-vifguard* \
+		etc/xen/scripts/vif-post.d/vifguard.hook 2>/dev/null)"
+tap_check "the conffile and the operator's config stay" "$edited yes" \
+	"$(md5sum <"$jail/etc/vifguard/vifguard.conf.example") $([ -s "$jail/etc/vifguard/vifguard.conf" ] &&
+		echo yes || echo no)"
+
+# ---- purge ---------------------------------------------------------------
+
+jx dpkg -P vifguard
+tap_check "dpkg -P: exit 0" 0 "$rc" "$out"
+tap_check "purged" "not-installed" "$(status)"
+tap_check "the purge says the operator's vifguard.conf stays" "yes" \
+	"$(grep -q 'left in place: /etc/vifguard/vifguard.conf' <<<"$out" && echo yes || echo no)" "$out"
+tap_check "the example config is gone, vifguard.conf is not" "no yes" \
+	"$([ -e "$jail/etc/vifguard/vifguard.conf.example" ] && echo yes || echo no) $(
+		[ -s "$jail/etc/vifguard/vifguard.conf" ] && echo yes || echo no)"
+tap_check "no unit enablement left" "" \
+	"$(wanted_by)"
+tap_check "the filter is still on vif5.0 (same program)" "$prog" "$(filter_prog)"
+
+# ---- piuparts ------------------------------------------------------------
+
+# Debian's own check of installation and purge, from a copy of the base.
+if command -v piuparts >/dev/null; then
+	log=$OUTPUT/deb/piuparts.log
+	piuparts -d bookworm -m "$mirror" -e "$base" --tmpdir "$OUTPUT/deb" -l "$log" \
+		"$old_deb" >/dev/null 2>&1
+	tap_check "piuparts: installation and purging test passes" "0 yes" \
+		"$? $(grep -q 'PASS: Installation and purging test' "$log" && echo yes || echo no)" \
+		"$(grep -E 'ERROR|FAIL' "$log" | head -n 20)"
+else
+	tap_skip "piuparts: installation and purging test" "piuparts missing (packaging/deb/packages)"
+fi
+
+tap_done
