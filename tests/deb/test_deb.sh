@@ -119,8 +119,12 @@ nx mount -t sysfs sysfs "$jail/sys" || vg_bail "mount sysfs"
 mount -t bpf bpf "$jail/sys/fs/bpf" || vg_bail "mount bpffs"
 
 # jx CMD...: in the chroot and the namespace; output in $out, status in $rc.
+# CMD is PID 1 of a PID namespace of its own, with its own /proc in the
+# chroot: vifguard refuses a root that a mount namespace or chroot other
+# than PID 1's sees (the wrong place), and here PID 1 is in the chroot.
 jx() {
-	out=$(nx chroot "$jail" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C \
+	out=$(nx unshare -p -f --mount-proc="$jail/proc" chroot "$jail" \
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C \
 		DEBIAN_FRONTEND=noninteractive "$@" 2>&1)
 	rc=$?
 }
