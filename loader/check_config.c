@@ -40,8 +40,7 @@ static const struct vg_pos check_pos[] = {
 };
 
 const struct vg_args vg_args_check_config = {
-	.size = sizeof(struct check_args),
-	.pos = check_pos,
+	.size = sizeof(struct check_args), .pos = check_pos,
 };
 
 static void finding(void *arg, const struct vg_config_finding *f)

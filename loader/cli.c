@@ -204,18 +204,9 @@ static void opts_json(struct vg_json *j, const struct vg_opt *opts)
 	for (o = opts; o && o->name; o++) {
 		vg_json_object_start(j);
 		vg_json_kv_string(j, "name", o->name);
-		vg_json_name(j, "short");
-		if (o->short_name) {
-			s[0] = (char)o->short_name;
-			vg_json_string(j, s);
-		} else {
-			vg_json_null(j);
-		}
-		vg_json_name(j, "arg");
-		if (o->arg)
-			vg_json_string(j, o->arg);
-		else
-			vg_json_null(j);
+		s[0] = (char)o->short_name;
+		vg_json_kv_string_or_null(j, "short", s);
+		vg_json_kv_string_or_null(j, "arg", o->arg);
 		vg_json_kv_string(j, "help", o->help ? o->help : "");
 		vg_json_object_end(j);
 	}

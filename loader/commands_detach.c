@@ -66,9 +66,7 @@ static int detach_check(void *o, char *err, size_t errlen)
 }
 
 const struct vg_args vg_args_detach = {
-	.size = sizeof(struct vg_detach_args),
-	.opts = detach_opts,
-	.pos = detach_pos,
+	.size = sizeof(struct vg_detach_args), .opts = detach_opts, .pos = detach_pos,
 	.check = detach_check,
 };
 
@@ -80,8 +78,7 @@ static const struct vg_opt gc_opts[] = {
 };
 
 const struct vg_args vg_args_gc = {
-	.size = sizeof(struct vg_gc_args),
-	.opts = gc_opts,
+	.size = sizeof(struct vg_gc_args), .opts = gc_opts,
 };
 
 /* ---- detach -------------------------------------------------------------- */

@@ -78,15 +78,11 @@ static const struct vg_opt stats_opts[] = {
 };
 
 const struct vg_args vg_args_show = {
-	.size = sizeof(struct vg_list_args),
-	.opts = show_opts,
-	.pos = list_pos,
+	.size = sizeof(struct vg_list_args), .opts = show_opts, .pos = list_pos,
 };
 
 const struct vg_args vg_args_stats = {
-	.size = sizeof(struct vg_list_args),
-	.opts = stats_opts,
-	.pos = list_pos,
+	.size = sizeof(struct vg_list_args), .opts = stats_opts, .pos = list_pos,
 	.word = list_word,
 };
 
@@ -381,15 +377,6 @@ void vg_list_ident_text(const struct vg_iface *it, const struct vg_ident *id)
 	putchar('\n');
 }
 
-static void kv_string_or_null(struct vg_json *j, const char *name, const char *s)
-{
-	vg_json_name(j, name);
-	if (s && *s)
-		vg_json_string(j, s);
-	else
-		vg_json_null(j);
-}
-
 void vg_list_json_head(struct vg_json *j, const struct listing *l)
 {
 	char t[64];
@@ -407,20 +394,12 @@ void vg_list_json_head(struct vg_json *j, const struct listing *l)
 void vg_list_ident_json(struct vg_json *j, const struct vg_iface *it,
 			const struct vg_ident *id)
 {
-	vg_json_name(j, "domid");
-	if (id->xen)
-		vg_json_uint(j, id->domid);
-	else
-		vg_json_null(j);
-	vg_json_name(j, "devid");
-	if (id->xen)
-		vg_json_uint(j, id->devid);
-	else
-		vg_json_null(j);
-	kv_string_or_null(j, "vm_name", id->vm_name);
-	kv_string_or_null(j, "vm_uuid", id->vm_uuid);
-	kv_string_or_null(j, "vif_uuid", id->vif_uuid);
-	kv_string_or_null(j, "source", vg_list_source(it));
+	vg_json_kv_uint_or_null(j, "domid", id->xen, id->domid);
+	vg_json_kv_uint_or_null(j, "devid", id->xen, id->devid);
+	vg_json_kv_string_or_null(j, "vm_name", id->vm_name);
+	vg_json_kv_string_or_null(j, "vm_uuid", id->vm_uuid);
+	vg_json_kv_string_or_null(j, "vif_uuid", id->vif_uuid);
+	vg_json_kv_string_or_null(j, "source", vg_list_source(it));
 }
 
 /* ---- an aligned table ------------------------------------------------------------- */

@@ -113,10 +113,7 @@ static const struct vg_pos set_pos[] = {
 };
 
 const struct vg_args vg_args_set = {
-	.size = sizeof(struct set_args),
-	.opts = set_opts,
-	.pos = set_pos,
-	.word = set_word,
+	.size = sizeof(struct set_args), .opts = set_opts, .pos = set_pos, .word = set_word,
 	.check = set_check,
 };
 

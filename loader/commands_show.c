@@ -254,11 +254,7 @@ static void list_json(struct vg_json *j, const struct listing *l)
 
 	vg_json_object_start(j);
 	vg_list_json_head(j, l);
-	vg_json_name(j, "prog_id");
-	if (l->prog_id)
-		vg_json_uint(j, l->prog_id);
-	else
-		vg_json_null(j);
+	vg_json_kv_uint_or_null(j, "prog_id", l->prog_id, l->prog_id);
 	vg_json_name(j, "interfaces");
 	vg_json_array_start(j);
 	for (i = 0; i < l->n; i++)

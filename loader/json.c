@@ -205,3 +205,21 @@ void vg_json_kv_bool(struct vg_json *j, const char *name, bool v)
 	vg_json_name(j, name);
 	vg_json_bool(j, v);
 }
+
+void vg_json_kv_string_or_null(struct vg_json *j, const char *name, const char *s)
+{
+	vg_json_name(j, name);
+	if (s && *s)
+		vg_json_string(j, s);
+	else
+		vg_json_null(j);
+}
+
+void vg_json_kv_uint_or_null(struct vg_json *j, const char *name, bool have, uint64_t v)
+{
+	vg_json_name(j, name);
+	if (have)
+		vg_json_uint(j, v);
+	else
+		vg_json_null(j);
+}

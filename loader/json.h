@@ -42,6 +42,10 @@ void vg_json_null(struct vg_json *j);
 void vg_json_kv_string(struct vg_json *j, const char *name, const char *s);
 void vg_json_kv_uint(struct vg_json *j, const char *name, uint64_t v);
 void vg_json_kv_bool(struct vg_json *j, const char *name, bool v);
+/* name: s, or null when s is NULL or empty. */
+void vg_json_kv_string_or_null(struct vg_json *j, const char *name, const char *s);
+/* name: v, or null when !have. */
+void vg_json_kv_uint_or_null(struct vg_json *j, const char *name, bool have, uint64_t v);
 
 /* Writes s as a JSON string literal (quotes included) to f. */
 void vg_json_escape(FILE *f, const char *s);
