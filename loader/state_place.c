@@ -17,7 +17,8 @@
  *     view (/proc/1/root).  A private root mounted under /run is, both
  *     ways; PID 1 of a PID namespace of its own is compared with its own
  *     mount namespace, and where PID 1 is out of reach (in a container)
- *     the outermost ancestor that is not stands for it.
+ *     or in another root directory (in a chroot) the outermost ancestor
+ *     that is neither stands for it.
  *   - A root without vifguard's pins (absent, or a directory holding none)
  *     while a device here carries vifguard's program is not the root
  *     those filters were attached with (a mistyped -r or VIFGUARD_ROOT,
@@ -94,11 +95,25 @@ static pid_t parent_of_pid(pid_t pid)
 	return ppid;
 }
 
+/* Whether pid's root directory is this process's: not across a chroot. */
+static bool same_root(pid_t pid)
+{
+	struct stat self, other;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	if (stat("/", &self) || stat(path, &other))
+		return false;
+	return self.st_dev == other.st_dev && self.st_ino == other.st_ino;
+}
+
 /*
  * The process whose mount namespace is the host's: PID 1, or where PID 1
- * is out of reach (a container's init in a user namespace above ours),
- * the outermost ancestor whose namespace can be read.  0: none can be
- * read (no /proc), and then nothing is compared.
+ * is out of reach (a container's init in a user namespace above ours) or
+ * sees another root directory (this process runs in a chroot, whose
+ * paths are its own), the outermost ancestor whose namespace can be read
+ * and whose root directory is this one.  0: none (no /proc, or this
+ * process is the first in its chroot), and then nothing is compared.
  */
 static pid_t host_pid(void)
 {
@@ -107,11 +122,11 @@ static pid_t host_pid(void)
 	char path[64];
 	int depth;
 
-	if (stat("/proc/1/ns/mnt", &sb) == 0)
+	if (stat("/proc/1/ns/mnt", &sb) == 0 && same_root(1))
 		return 1;
 	for (depth = 0; depth < 64 && (up = parent_of_pid(pid)) > 0; depth++, pid = up) {
 		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)up);
-		if (stat(path, &sb))
+		if (stat(path, &sb) || !same_root(up))
 			break;
 		found = up;
 	}

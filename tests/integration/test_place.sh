@@ -169,4 +169,20 @@ out=$(hx "$VIFGUARD" -r "$ROOT2" -j detach --all 2>&1)
 tap_check "detach --all under the second root" "exit 0, 1, filter 0" \
 	"exit $?, $(jq .detached <<<"$out"), filter $(filters vif7.0)" "$out"
 
+# A chroot is a world of its own: its paths are not the host's, and the
+# root it mounted is the one in force there (a container, a build chroot).
+static=$OUTPUT/static/vifguard
+if [ -x "$static" ]; then
+	jail=$VG_TMP/jail
+	mkdir -p "$jail/proc" "$jail/bpf" "$jail/sys"
+	cp "$static" "$jail/vifguard"
+	out=$(unshare -m -n --propagation private sh -c \
+		'mount -t proc proc "$1/proc" && mount -t bpf bpf "$1/bpf" &&
+		 chroot "$1" /vifguard -r /bpf/vifguard show' sh "$jail" 2>&1)
+	tap_check "in a chroot, a root the chroot mounted: show exits 0" \
+		"0: no interfaces attached" "$?: $out"
+else
+	tap_skip "vifguard in a chroot" "no static build ($static): make static"
+fi
+
 tap_done
