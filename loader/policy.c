@@ -482,14 +482,14 @@ int vg_spec_validate(const struct vg_spec *spec, char *err, size_t errlen)
 
 const char *vg_attach_name(unsigned int bit)
 {
-	switch (bit) {
-	case VG_ATTACH_CLS_BPF:
-		return "cls_bpf";
-	case VG_ATTACH_OWN_CLSACT:
-		return "own-clsact";
-	case VG_ATTACH_TCX:
-		return "tcx";
-	default:
-		return NULL;
-	}
+	/* In the order of the VG_ATTACH_* bits. */
+	static const char *const names[] = { "cls_bpf", "own-clsact", "tcx" };
+	unsigned int i;
+
+	_Static_assert(VG_ATTACH_CLS_BPF == 1 && VG_ATTACH_OWN_CLSACT == 2 && VG_ATTACH_TCX == 4,
+		       "VG_ATTACH_* bits and their names");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (bit == 1U << i)
+			return names[i];
+	return NULL;
 }

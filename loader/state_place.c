@@ -95,16 +95,24 @@ static pid_t parent_of_pid(pid_t pid)
 	return ppid;
 }
 
+/* Whether the paths a and b name one file; dflt when either cannot be
+ * read. */
+static bool same_file(const char *a, const char *b, bool dflt)
+{
+	struct stat x, y;
+
+	if (stat(a, &x) || stat(b, &y))
+		return dflt;
+	return x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
 /* Whether pid's root directory is this process's: not across a chroot. */
 static bool same_root(pid_t pid)
 {
-	struct stat self, other;
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
-	if (stat("/", &self) || stat(path, &other))
-		return false;
-	return self.st_dev == other.st_dev && self.st_ino == other.st_ino;
+	return same_file("/", path, false);
 }
 
 /*
@@ -136,13 +144,10 @@ static pid_t host_pid(void)
 /* Whether this process's mount namespace is hpid's. */
 static bool host_mount_ns(pid_t hpid)
 {
-	struct stat self, host;
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)hpid);
-	if (stat("/proc/self/ns/mnt", &self) || stat(path, &host))
-		return true;
-	return self.st_dev == host.st_dev && self.st_ino == host.st_ino;
+	return same_file("/proc/self/ns/mnt", path, true);
 }
 
 /*
