@@ -41,7 +41,7 @@ struct vg_spec {
 };
 
 /* Error text for the user: one line, no trailing newline. */
-#define VG_ERRLEN 256
+#define VG_ERRLEN 512
 
 /* Defaults: mode locked, DHCP client and EUI-64 link-local allowed. */
 void vg_spec_init(struct vg_spec *spec, const char *ifname);

@@ -22,8 +22,12 @@
  *   - A root without vifguard's pins (absent, or a directory holding none)
  *     while a device here carries vifguard's program is not the root
  *     those filters were attached with (a mistyped -r or VIFGUARD_ROOT,
- *     or pins removed).  A host where nothing carries it is simply empty.
+ *     or pins removed).  A host where nothing carries it is simply empty,
+ *     and a bpffs mounted at the root and holding nothing at all is a new
+ *     root made on purpose (a mistyped path is not a mount point of its
+ *     own): a second, separate vifguard beside the first.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -373,12 +377,37 @@ bool vg_place_foreign_on(struct vg_state *st, uint32_t ifindex, uint32_t *prog_i
 	return false;
 }
 
+/* A bpffs mounted at root itself, with nothing in it but what the kernel
+ * puts in every new one (bpf_preload's maps.debug and progs.debug). */
+static bool fresh_mount(const char *root)
+{
+	char parent[PATH_MAX];
+	struct stat a, b;
+	struct dirent *d;
+	bool empty = true;
+	DIR *dir;
+
+	vg_parent_of(root, parent, sizeof(parent));
+	if (!vg_is_bpffs(root) || stat(root, &a) || stat(parent, &b) || a.st_dev == b.st_dev)
+		return false;
+	dir = opendir(root);
+	if (!dir)
+		return false;
+	while (empty && (d = readdir(dir)))
+		empty = !strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") ||
+			!strcmp(d->d_name, "maps.debug") || !strcmp(d->d_name, "progs.debug");
+	closedir(dir);
+	return empty;
+}
+
 int vg_place_unowned(struct vg_state *st, const char *why, char *err, size_t errlen)
 {
 	struct vg_found *v;
 	size_t n;
 	int ret;
 
+	if (fresh_mount(st->root))
+		return 0;
 	ret = vg_state_scan(st, &v, &n, err, errlen);
 	if (ret || !n) {
 		free(v);
@@ -388,9 +417,11 @@ int vg_place_unowned(struct vg_state *st, const char *why, char *err, size_t err
 		      "%s: no vifguard state here (%s), but vifguard's program (prog %u) "
 		      "filters %s%s: not the root it was attached with? Give that one "
 		      "(-r or VIFGUARD_ROOT); pins lost: tc filter del dev %s ingress pref %u "
-		      "handle 0x%x bpf", st->root, why, v[0].prog_id, v[0].ifname,
+		      "handle 0x%x bpf; for a separate vifguard, mount -t bpf -o mode=0700 "
+		      "bpf %s first",
+		      st->root, why, v[0].prog_id, v[0].ifname,
 		      n > 1 ? " and other interfaces" : "", v[0].ifname, VG_TC_PRIO,
-		      VG_TC_HANDLE);
+		      VG_TC_HANDLE, st->root);
 	free(v);
 	return ret;
 }

@@ -13,17 +13,17 @@ vg_init
 vg_guest g5 vif5.0 02:00:00:00:05:00 quiet
 vg_guest g6 vif6.0 02:00:00:00:06:00 quiet
 vg_guest g7 vif7.0 02:00:00:00:07:00 quiet
-# A second root, made while no device carries the program (a root without
-# state is refused once one does): its program on vif7.0.
-out=$(vg attach vif5.0 --mac 02:00:00:00:05:00 && vg detach vif5.0 2>&1)
-tap_check "pins under the first root" "exit 0" "exit $?" "$out"
+out=$(vg attach vif5.0 --mac 02:00:00:00:05:00 --ipv4 10.99.0.5 2>&1)
+tap_check "attach vif5.0" "exit 0" "exit $?" "$out"
+# A second root while vif5.0 carries the first one's program: a bpffs
+# mounted for it and holding nothing is a root made on purpose.  Its
+# program goes on vif7.0.
 ROOT2=$VG_TMP/bpf2
 mkdir -p "$ROOT2" && mount -t bpf -o mode=0700 bpf "$ROOT2" || vg_bail "cannot mount $ROOT2"
 trap 'umount "$ROOT2" 2>/dev/null; vg_cleanup' EXIT
 out=$(hx "$VIFGUARD" -r "$ROOT2" attach vif7.0 --mac 02:00:00:00:07:00 2>&1)
-tap_check "attach vif7.0 under a second root" "exit 0" "exit $?" "$out"
-out=$(vg attach vif5.0 --mac 02:00:00:00:05:00 --ipv4 10.99.0.5 2>&1)
-tap_check "attach vif5.0" "exit 0" "exit $?" "$out"
+tap_check "attach vif7.0 under a second root, an empty bpffs mounted for it" "exit 0" \
+	"exit $?" "$out"
 
 filters() { hx "$BPFTOOL" -j net show dev "$1" |
 	jq '[.[] | (.tc // [])[], (.tcx // [])[]] | length'; }
