@@ -6,6 +6,7 @@
  * prints can be pasted back as a step.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -56,19 +57,33 @@ static void fmt_line(const struct vg_edit *e, char *buf, size_t len)
 
 /* ---- reading the steps ------------------------------------------------ */
 
-static int parse_value(struct vg_edit *e, const char *w, char *err, size_t errlen)
+/*
+ * A value of e's kind: read from w into e->v (if w), then added to spec
+ * (if spec).  The one place that knows each kind's parser and adder.
+ */
+static int value(struct vg_spec *spec, struct vg_edit *e, const char *w, char *err,
+		 size_t errlen)
 {
+	int ret = 0;
+
 	switch (e->kind) {
 	case VG_EDIT_MAC:
-		return vg_parse_mac(w, e->v.mac, err, errlen);
+		ret = w ? vg_parse_mac(w, e->v.mac, err, errlen) : 0;
+		return ret || !spec ? ret : vg_spec_add_mac(spec, e->v.mac, err, errlen);
 	case VG_EDIT_IPV4:
-		return vg_parse_prefix4(w, &e->v.v4, err, errlen);
+		ret = w ? vg_parse_prefix4(w, &e->v.v4, err, errlen) : 0;
+		return ret || !spec ? ret : vg_spec_add_v4(spec, &e->v.v4, err, errlen);
 	case VG_EDIT_IPV6:
-		return vg_parse_prefix6(w, &e->v.v6, err, errlen);
+		ret = w ? vg_parse_prefix6(w, &e->v.v6, err, errlen) : 0;
+		return ret || !spec ? ret : vg_spec_add_v6(spec, &e->v.v6, err, errlen);
 	case VG_EDIT_ETHERTYPE:
-		return vg_parse_ethertype(w, &e->v.ethertype, err, errlen);
+		ret = w ? vg_parse_ethertype(w, &e->v.ethertype, err, errlen) : 0;
+		return ret || !spec ? ret : vg_spec_add_ethertype(spec, e->v.ethertype, err, errlen);
 	case VG_EDIT_FLAG:
-		return vg_parse_flag(w, &e->v.flag, err, errlen);
+		ret = w ? vg_parse_flag(w, &e->v.flag, err, errlen) : 0;
+		if (!ret && spec)
+			spec->flags |= e->v.flag;
+		return ret;
 	}
 	return -EINVAL;
 }
@@ -127,7 +142,7 @@ int vg_edits_word(struct vg_edits *ed, const char *w, char *err, size_t errlen)
 	else if (ed->words == 1)
 		ret = parse_kind(e, w, why, sizeof(why));
 	else
-		ret = parse_value(e, w, why, sizeof(why));
+		ret = value(NULL, e, w, why, sizeof(why));
 	if (ret) {
 		snprintf(err, errlen, "'%s': %s", ed->step, why);
 		return -EINVAL;
@@ -158,82 +173,95 @@ int vg_edits_done(const struct vg_edits *ed, char *err, size_t errlen)
 
 /* ---- applying a step -------------------------------------------------- */
 
-/* Where the edit's element is in spec: its index, or -1. */
+/* The array of spec that holds elements of a kind (not FLAG). */
+struct elems {
+	void *arr;
+	unsigned int *n;
+	size_t size;
+	unsigned int max;
+};
+
+static bool elems_of(struct vg_spec *spec, enum vg_edit_kind kind, struct elems *a)
+{
+	switch (kind) {
+	case VG_EDIT_MAC:
+		*a = (struct elems){ spec->macs, &spec->n_macs, sizeof(spec->macs[0]), VG_MAX_MACS };
+		return true;
+	case VG_EDIT_IPV4:
+		*a = (struct elems){ spec->v4, &spec->n_v4, sizeof(spec->v4[0]), VG_MAX_ADDRS };
+		return true;
+	case VG_EDIT_IPV6:
+		*a = (struct elems){ spec->v6, &spec->n_v6, sizeof(spec->v6[0]), VG_MAX_ADDRS };
+		return true;
+	case VG_EDIT_ETHERTYPE:
+		*a = (struct elems){ spec->ethertypes, &spec->n_ethertypes,
+				     sizeof(spec->ethertypes[0]), VG_MAX_ETHERTYPES };
+		return true;
+	case VG_EDIT_FLAG:
+		break;
+	}
+	return false;
+}
+
+/* Element i of spec, of e's kind, into e->v (a flag: the i-th set); false
+ * past the last.  spec is only read. */
+static bool element(const struct vg_spec *spec, struct vg_edit *e, unsigned int i)
+{
+	struct elems a;
+	unsigned int f, k = 0;
+
+	if (elems_of((struct vg_spec *)spec, e->kind, &a)) {
+		if (i >= *a.n || i >= a.max)
+			return false;
+		memcpy(&e->v, (const char *)a.arr + i * a.size, a.size);
+		return true;
+	}
+	for (f = VG_F_DHCP_CLIENT; f <= VG_F_LINK_LOCAL; f <<= 1)
+		if ((spec->flags & f) && k++ == i) {
+			e->v.flag = f;
+			return true;
+		}
+	return false;
+}
+
+/* Where the edit's element is in spec: its index, or -1.  Two elements
+ * are the same when their lines are (the text is canonical). */
 static int find(const struct vg_spec *spec, const struct vg_edit *e)
 {
+	char want[VG_SPEC_LINELEN], have[VG_SPEC_LINELEN];
+	struct vg_edit x = { .kind = e->kind };
 	unsigned int i;
 
-	for (i = 0; e->kind == VG_EDIT_MAC && i < spec->n_macs; i++)
-		if (!memcmp(spec->macs[i], e->v.mac, 6))
+	fmt_line(e, want, sizeof(want));
+	for (i = 0; element(spec, &x, i); i++) {
+		fmt_line(&x, have, sizeof(have));
+		if (!strcmp(want, have))
 			return (int)i;
-	for (i = 0; e->kind == VG_EDIT_IPV4 && i < spec->n_v4; i++)
-		if (spec->v4[i].len == e->v.v4.len &&
-		    spec->v4[i].addr.s_addr == e->v.v4.addr.s_addr)
-			return (int)i;
-	for (i = 0; e->kind == VG_EDIT_IPV6 && i < spec->n_v6; i++)
-		if (spec->v6[i].len == e->v.v6.len &&
-		    !memcmp(&spec->v6[i].addr, &e->v.v6.addr, 16))
-			return (int)i;
-	for (i = 0; e->kind == VG_EDIT_ETHERTYPE && i < spec->n_ethertypes; i++)
-		if (spec->ethertypes[i] == e->v.ethertype)
-			return (int)i;
-	if (e->kind == VG_EDIT_FLAG && (spec->flags & e->v.flag))
-		return 0;
+	}
 	return -1;
 }
 
-/* Element i of an array of *n, each size bytes, taken out; order kept. */
-static void take_out(void *arr, unsigned int *n, size_t size, unsigned int i)
-{
-	char *a = arr;
-
-	memmove(a + i * size, a + (i + 1) * size, (*n - i - 1) * size);
-	(*n)--;
-	memset(a + *n * size, 0, size);
-}
-
+/* Element i of spec's array of e's kind taken out, order kept; a flag
+ * cleared. */
 static void remove_at(struct vg_spec *spec, const struct vg_edit *e, unsigned int i)
 {
-	switch (e->kind) {
-	case VG_EDIT_MAC:
-		take_out(spec->macs, &spec->n_macs, sizeof(spec->macs[0]), i);
-		break;
-	case VG_EDIT_IPV4:
-		take_out(spec->v4, &spec->n_v4, sizeof(spec->v4[0]), i);
-		break;
-	case VG_EDIT_IPV6:
-		take_out(spec->v6, &spec->n_v6, sizeof(spec->v6[0]), i);
-		break;
-	case VG_EDIT_ETHERTYPE:
-		take_out(spec->ethertypes, &spec->n_ethertypes, sizeof(spec->ethertypes[0]), i);
-		break;
-	case VG_EDIT_FLAG:
-		spec->flags &= ~e->v.flag;
-		break;
-	}
-}
+	struct elems a;
+	char *p;
 
-static int add(struct vg_spec *spec, const struct vg_edit *e, char *err, size_t errlen)
-{
-	switch (e->kind) {
-	case VG_EDIT_MAC:
-		return vg_spec_add_mac(spec, e->v.mac, err, errlen);
-	case VG_EDIT_IPV4:
-		return vg_spec_add_v4(spec, &e->v.v4, err, errlen);
-	case VG_EDIT_IPV6:
-		return vg_spec_add_v6(spec, &e->v.v6, err, errlen);
-	case VG_EDIT_ETHERTYPE:
-		return vg_spec_add_ethertype(spec, e->v.ethertype, err, errlen);
-	case VG_EDIT_FLAG:
-		spec->flags |= e->v.flag;
-		return 0;
+	if (!elems_of(spec, e->kind, &a)) {
+		spec->flags &= ~e->v.flag;
+		return;
 	}
-	return -EINVAL;
+	p = a.arr;
+	memmove(p + i * a.size, p + (i + 1) * a.size, (*a.n - i - 1) * a.size);
+	(*a.n)--;
+	memset(p + *a.n * a.size, 0, a.size);
 }
 
 int vg_spec_edit(struct vg_spec *spec, const struct vg_edit *e, char *err, size_t errlen)
 {
 	char line[VG_SPEC_LINELEN], why[VG_ERRLEN];
+	struct vg_edit copy = *e;	/* value() reads nothing into it */
 	int i, ret;
 
 	if (e->op == VG_EDIT_MODE) {
@@ -255,7 +283,7 @@ int vg_spec_edit(struct vg_spec *spec, const struct vg_edit *e, char *err, size_
 		return -EEXIST;
 	}
 	why[0] = '\0';
-	ret = add(spec, e, why, sizeof(why));
+	ret = value(spec, &copy, NULL, why, sizeof(why));
 	if (ret)
 		snprintf(err, errlen, "add %s: %s", line, why);
 	return ret;
@@ -272,36 +300,17 @@ static void text_add(struct vg_spec_text *t, const struct vg_edit *e)
 void vg_spec_to_text(const struct vg_spec *spec, struct vg_spec_text *t)
 {
 	struct vg_edit e = { .op = VG_EDIT_ADD };
-	unsigned int i;
+	unsigned int k, i;
 
 	t->n = 0;
 	snprintf(t->line[t->n++], VG_SPEC_LINELEN, "mode %s", vg_mode_name(spec->mode));
 	snprintf(t->line[t->n++], VG_SPEC_LINELEN, "owner %s",
 		 spec->flags & VG_F_OPERATOR ? "attach" : "sources");
-	e.kind = VG_EDIT_MAC;
-	for (i = 0; i < spec->n_macs && i < VG_MAX_MACS; i++) {
-		memcpy(e.v.mac, spec->macs[i], 6);
-		text_add(t, &e);
-	}
-	e.kind = VG_EDIT_IPV4;
-	for (i = 0; i < spec->n_v4 && i < VG_MAX_ADDRS; i++) {
-		e.v.v4 = spec->v4[i];
-		text_add(t, &e);
-	}
-	e.kind = VG_EDIT_IPV6;
-	for (i = 0; i < spec->n_v6 && i < VG_MAX_ADDRS; i++) {
-		e.v.v6 = spec->v6[i];
-		text_add(t, &e);
-	}
-	e.kind = VG_EDIT_ETHERTYPE;
-	for (i = 0; i < spec->n_ethertypes && i < VG_MAX_ETHERTYPES; i++) {
-		e.v.ethertype = spec->ethertypes[i];
-		text_add(t, &e);
-	}
-	e.kind = VG_EDIT_FLAG;
-	for (e.v.flag = VG_F_DHCP_CLIENT; e.v.flag <= VG_F_LINK_LOCAL; e.v.flag <<= 1)
-		if (spec->flags & e.v.flag)
+	for (k = 1; k < N_KINDS; k++) {
+		e.kind = (enum vg_edit_kind)k;
+		for (i = 0; element(spec, &e, i); i++)
 			text_add(t, &e);
+	}
 }
 
 unsigned int vg_spec_text_minus(const struct vg_spec_text *a, const struct vg_spec_text *b,
