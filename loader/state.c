@@ -489,7 +489,7 @@ int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int fl
 	 * is the wrong one (state_place.c). */
 	ret = vg_prepare_root(ctx, false, foreign, err, errlen);
 	if (ret == -ENOENT) {
-		ret = vg_place_unowned(st, "it does not exist", err, errlen);
+		ret = vg_place_unowned(st, "it does not exist", create, err, errlen);
 		if (!ret && create)
 			ret = vg_prepare_root(ctx, true, foreign, err, errlen);
 		else if (!ret)
@@ -508,7 +508,8 @@ int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int fl
 		goto fail;
 	ret = open_pins(st, err, errlen);
 	if (!ret && st->prog_fd < 0 && st->map_fd[VG_MAP_POLICY] < 0)
-		ret = vg_place_unowned(st, "it holds no pins of vifguard", err, errlen);
+		ret = vg_place_unowned(st, "it holds no pins of vifguard", create, err,
+				       errlen);
 	if (!ret && (flags & VG_STATE_LOAD) && !all_pinned(st))
 		ret = load_and_pin(st, ctx, err, errlen);
 	if (ret)

@@ -23,9 +23,10 @@
  *     while a device here carries vifguard's program is not the root
  *     those filters were attached with (a mistyped -r or VIFGUARD_ROOT,
  *     or pins removed).  A host where nothing carries it is simply empty,
- *     and a bpffs mounted at the root and holding nothing at all is a new
- *     root made on purpose (a mistyped path is not a mount point of its
- *     own): a second, separate vifguard beside the first.
+ *     and an attach into a bpffs mounted at the root and holding nothing
+ *     at all makes a new root on purpose (a mistyped path is not a mount
+ *     point of its own): a second, separate vifguard beside the first.
+ *     Reading one before that attach is still the wrong place.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -400,13 +401,14 @@ static bool fresh_mount(const char *root)
 	return empty;
 }
 
-int vg_place_unowned(struct vg_state *st, const char *why, char *err, size_t errlen)
+int vg_place_unowned(struct vg_state *st, const char *why, bool making, char *err,
+		     size_t errlen)
 {
 	struct vg_found *v;
 	size_t n;
 	int ret;
 
-	if (fresh_mount(st->root))
+	if (making && fresh_mount(st->root))
 		return 0;
 	ret = vg_state_scan(st, &v, &n, err, errlen);
 	if (ret || !n) {

@@ -21,6 +21,9 @@ tap_check "attach vif5.0" "exit 0" "exit $?" "$out"
 ROOT2=$VG_TMP/bpf2
 mkdir -p "$ROOT2" && mount -t bpf -o mode=0700 bpf "$ROOT2" || vg_bail "cannot mount $ROOT2"
 trap 'umount "$ROOT2" 2>/dev/null; vg_cleanup' EXIT
+out=$(hx "$VIFGUARD" -r "$ROOT2" show 2>&1)
+tap_check "show in that bpffs before its first attach: still the wrong place" \
+	"1 no vifguard state here" "$? $(grep -o 'no vifguard state here' <<<"$out")" "$out"
 out=$(hx "$VIFGUARD" -r "$ROOT2" attach vif7.0 --mac 02:00:00:00:07:00 2>&1)
 tap_check "attach vif7.0 under a second root, an empty bpffs mounted for it" "exit 0" \
 	"exit $?" "$out"
