@@ -270,7 +270,9 @@ static int temp_name(const char *path, char *dir, char *tmp, size_t len)
 
 /* text into path: a temporary file of the same directory, mode 0644,
  * synced, renamed over path, the directory synced.  0 or -errno, with
- * what failed in *what. */
+ * what failed in *what.  The directory may belong to node_exporter's
+ * user: mkostemp() creates with O_EXCL and rename() replaces a link
+ * rather than following it, so nothing it leaves there is written to. */
 static int write_atomic(const char *path, const char *text, size_t len, const char **what)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];

@@ -117,6 +117,10 @@ tap_check "--output: promtool check metrics on the file" "0 " "$? $lint"
 tap_check "--output: the same series as stdout" "" \
 	"$(diff <(norm "$file") <(norm <<<"$text") 2>&1)"
 
+j=$(vg -j metrics -o "$file" 2>&1)
+tap_check "-j --output: the file and the series written" "$file $(grep -vc '^#' <<<"$text") null" \
+	"$(jq -r '"\(.output) \(.series) \(.text)"' <<<"$j")" "$j"
+
 cp "$file" "$VG_TMP/good.prom"
 empty=$VG_TMP/empty
 mkdir -p "$empty"
