@@ -91,14 +91,25 @@ tap_check "-j: the series counted, the text as \"text\"" \
 	"$(jq -r '"\(.series) \(.text | startswith("# HELP vifguard_"))"' <<<"$j")" "$j"
 
 if [ -n "${VG_METRICS_SAMPLE:-}" ]; then
-	printf '%s\n' "$text" >"$VG_METRICS_SAMPLE"
+	{
+		echo "# A sample of \`vifguard metrics\`, written by tests/integration/test_metrics.sh"
+		echo "# (VG_METRICS_SAMPLE=docs/metrics.prom) on a Linux bridge without Xen, so"
+		echo "# without Xen labels.  vif7.0 sent 2 frames of its own and 3 from a forged"
+		echo "# IPv4 source; vif8.0 4 with vif7.0's MAC and 1 from a multicast MAC; each"
+		echo "# of the four batches ended with a frame of the guest's own, which passed."
+		printf '%s\n' "$text"
+	} >"$VG_METRICS_SAMPLE"
 fi
-# The sample in docs/ with its ifindex values and time made the same.
+# The sample in docs/ without its comments, with its ifindex values and
+# time made the same.
 norm() {
-	sed -E 's/ifindex="[0-9]+"/ifindex="N"/; s/^(vifguard_metrics_generated_seconds) .*/\1 T/' "$@"
+	sed -E '/^# (HELP|TYPE) /!{/^#/d}; s/ifindex="[0-9]+"/ifindex="N"/
+		s/^(vifguard_metrics_generated_seconds) .*/\1 T/' "$@"
 }
 tap_check "docs/metrics.prom is what this test makes (VG_METRICS_SAMPLE=FILE remakes it)" \
 	"" "$(diff <(norm "$top/docs/metrics.prom") <(norm <<<"$text") 2>&1)"
+lint=$(promtool check metrics <"$top/docs/metrics.prom" 2>&1)
+tap_check "docs/metrics.prom: promtool check metrics" "0 " "$? $lint"
 
 # ---- --output FILE --------------------------------------------------------------
 dir=$VG_TMP/textfile
