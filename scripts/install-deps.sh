@@ -42,6 +42,10 @@ pkgs=(
 	# scapy); the daemons are started by the tests in their namespaces
 	isc-dhcp-client udhcpc dhcpcd-base dnsmasq-base radvd iputils-arping
 	iperf3 tcpdump nftables thc-ipv6 dsniff python3-scapy
+	# promtool, Prometheus' own parser of the text exposition format
+	# (test_metrics.sh); the server in the same package is kept from
+	# starting (below)
+	prometheus
 )
 
 want=("${pkgs[@]}")
@@ -74,5 +78,23 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# No daemon may come from installing tools: the prometheus package's
+# postinst would enable and start its server (on port 9090).  While apt
+# runs, a policy-rc.d refuses every start (invoke-rc.d and
+# deb-systemd-invoke obey it), unless the host has one of its own; the
+# server's unit is then disabled, so that no boot starts it either.
+prc=/usr/sbin/policy-rc.d
+if [ ! -e $prc ]; then
+	trap 'rm -f $prc' EXIT
+	printf '#!/bin/sh\n# install-deps.sh: no service starts while it installs\nexit 101\n' >$prc
+	chmod 0755 $prc
+fi
 apt-get -o DPkg::Lock::Timeout=300 update -qq
 apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+	# works without a running systemd too (links and the SysV script)
+	if command -v systemctl >/dev/null; then
+		systemctl disable --quiet prometheus.service >/dev/null 2>&1 ||
+			echo "install-deps: cannot disable prometheus.service" >&2
+	fi
+fi

@@ -48,6 +48,8 @@ lrwxrwxrwx ./etc/xen/scripts/vif-vifguard-nat -> /usr/libexec/vifguard/vif-vifgu
 lrwxrwxrwx ./etc/xen/scripts/vif-vifguard-openvswitch -> /usr/libexec/vifguard/vif-vifguard
 lrwxrwxrwx ./etc/xen/scripts/vif-vifguard-route -> /usr/libexec/vifguard/vif-vifguard
 -rw-r--r-- ./etc/vifguard/vifguard.conf.example
+-rw-r--r-- ./lib/systemd/system/vifguard-metrics.service
+-rw-r--r-- ./lib/systemd/system/vifguard-metrics.timer
 -rw-r--r-- ./lib/systemd/system/vifguard-sync.service
 -rwxr-xr-x ./usr/libexec/vifguard/setup-vif-rules
 -rwxr-xr-x ./usr/libexec/vifguard/vif-vifguard
@@ -58,7 +60,7 @@ lrwxrwxrwx ./etc/xen/scripts/vif-vifguard-route -> /usr/libexec/vifguard/vif-vif
 -rw-r--r-- ./usr/share/doc/vifguard/copyright
 -rw-r--r-- ./usr/share/lintian/overrides/vifguard
 -rw-r--r-- ./usr/share/man/man8/vifguard.8.gz"
-tap_check "the package holds exactly the binary, scripts, unit, man page, bash completion, example config and docs" \
+tap_check "the package holds exactly the binary, scripts, units, man page, bash completion, example config and docs" \
 	"$(sort -k2 <<<"$expected")" "$listing"
 tap_check "its only conffile is the example config" "/etc/vifguard/vifguard.conf.example" \
 	"$(dpkg-deb --ctrl-tarfile "$old_deb" | tar -xOf - ./conffiles 2>&1)"
@@ -191,6 +193,28 @@ if command -v systemd-analyze >/dev/null; then
 else
 	tap_skip "systemd-analyze verify accepts the unit" "no systemd-analyze on this host"
 fi
+jx systemctl is-enabled vifguard-metrics.timer
+tap_check "vifguard-metrics.timer is enabled, wanted by timers.target" "enabled timers.target.wants" \
+	"$out $(find "$jail/etc/systemd/system" -mindepth 2 -maxdepth 2 -name vifguard-metrics.timer \
+		-printf '%h\n' | sed 's|.*/||' | xargs)"
+unit=$jail/lib/systemd/system/vifguard-metrics.service
+tap_check "vifguard-metrics.service writes where Debian's node_exporter reads, if it is there" \
+	"ExecStart=/usr/sbin/vifguard metrics --output /var/lib/prometheus/node-exporter/vifguard.prom|Type=oneshot|ConditionPathIsDirectory=/var/lib/prometheus/node-exporter" \
+	"$(for k in ExecStart Type ConditionPathIsDirectory; do grep "^$k=" "$unit"; done | paste -sd '|')"
+tap_check "vifguard-metrics.timer runs it every 15 s by the clock" "OnCalendar=*:*:0/15" \
+	"$(grep '^OnCalendar=' "$jail/lib/systemd/system/vifguard-metrics.timer")"
+if command -v systemd-analyze >/dev/null; then
+	out=$(systemd-analyze verify --man=no --root="$jail" vifguard-metrics.timer \
+		vifguard-metrics.service 2>&1)
+	tap_check "systemd-analyze verify accepts the metrics units in the chroot" 0 "$?" "$out"
+else
+	tap_skip "systemd-analyze verify accepts the metrics units" "no systemd-analyze on this host"
+fi
+# node_exporter's directory, as prometheus-node-exporter makes it: the
+# service writes the file there (with no vifguard state yet it fails and
+# writes nothing; the filter comes below).
+mkdir -p "$jail/var/lib/prometheus/node-exporter"
+
 tap_check "no vifguard-monitor.service (no such command yet)" "no" \
 	"$([ -e "$jail/lib/systemd/system/vifguard-monitor.service" ] && echo yes || echo no)"
 
@@ -203,6 +227,12 @@ jx vifguard attach vif5.0 --mac 00:16:3e:00:05:00 --ipv4 192.0.2.5
 tap_check "attach vif5.0 with the installed binary: exit 0" 0 "$rc" "$out"
 prog=$(filter_prog)
 tap_check "a filter is on vif5.0" "yes" "$([ -n "$prog" ] && echo yes || echo no)"
+# What vifguard-metrics.service runs (no systemd in the chroot to run it).
+jx sh -c "$(sed -n 's/^ExecStart=//p' "$jail/lib/systemd/system/vifguard-metrics.service")"
+tap_check "the metrics unit's command writes vifguard.prom, vif5.0 in it, mode 0644" \
+	"0 1 644" "$rc $(grep -c '^vifguard_interface_info{interface="vif5.0"' \
+		"$jail/var/lib/prometheus/node-exporter/vifguard.prom") $(
+		stat -c %a "$jail/var/lib/prometheus/node-exporter/vifguard.prom")" "$out"
 
 # The operator's files.
 echo "# edited by the operator" >>"$jail/etc/vifguard/vifguard.conf.example"

@@ -4,7 +4,8 @@
 # a real xenstore: domain and device, VM name and UUID, VIF UUID, and the
 # source its policy came from (xapi, xl, config, or attach); --vm selects
 # a VM's interfaces by name or UUID; a name the guest itself can write
-# is not shown, and an interface no backend names stays blank.
+# is not shown, and an interface no backend names stays blank; metrics
+# gives the same identities as labels.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/test_xen_lib.bash"
 xen_init "$@"
@@ -78,6 +79,21 @@ tap_check "show --vm with no such VM: exit 1, says so" \
 tap_check "show --vm: the guest's own name is not believed" "1" \
 	"$(vg -j show --vm "db server" | jq '[.interfaces[] | select(.ifname == "vif7.0")] | length == 0' |
 	   sed 's/true/1/')"
+
+# metrics: the same identities as labels, in Prometheus' format.
+text=$(vg metrics 2>&1)
+lint=$(promtool check metrics <<<"$text" 2>&1)
+tap_check "metrics: promtool check metrics, with the Xen labels" "0 " "$? $lint" "$text"
+info() { grep "^vifguard_interface_info{interface=\"$1\"," <<<"$text" | sed 's/ifindex="[0-9]*"/ifindex="N"/'; }
+tap_check "metrics: a XAPI guest: domid, VM UUID and name, VIF UUID" \
+	"vifguard_interface_info{interface=\"vif4.0\",ifindex=\"N\",domid=\"4\",vm_uuid=\"$VM4\",vm_name=\"db server\",vif_uuid=\"$U4\",mode=\"locked\"} 1" \
+	"$(info vif4.0)" "$text"
+tap_check "metrics: a name the guest can write is no label" \
+	"vifguard_interface_info{interface=\"vif7.0\",ifindex=\"N\",domid=\"7\",vm_uuid=\"$VM7\",vif_uuid=\"$U7\",mode=\"locked\"} 1" \
+	"$(info vif7.0)" "$text"
+tap_check "metrics: no backend names it: no Xen label" \
+	"vifguard_interface_info{interface=\"vif9.0\",ifindex=\"N\",mode=\"locked\"} 1" \
+	"$(info vif9.0)" "$text"
 
 # The operator's attach replaces the source; release records xapi again.
 vg attach vif4.0 --mac $M4 --mode disabled >/dev/null 2>&1
