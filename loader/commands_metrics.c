@@ -334,12 +334,6 @@ int vg_cmd_metrics(struct vg_out *out, void *opts)
 
 	if (vg_list_read_once(out, &l))
 		return EXIT_FAILURE;
-	if (!l.prog_id) {
-		vg_out_err(out, "%s: no vifguard state (no program pinned there): nothing to "
-			   "report; is this the root in force (-r DIR)?", l.root);
-		vg_list_free(&l);
-		return EXIT_FAILURE;
-	}
 	err = expose(&l, &text, &len, &series);
 	vg_list_free(&l);
 	if (!err && a->output)

@@ -5,8 +5,10 @@
 # Prometheus' own parser and linter (promtool check metrics) and holds
 # exactly the frames sent, per interface and reason; --output replaces
 # its file at once (a new inode, mode 0644 whatever the umask, no
-# temporary file left); a root without state, or a directory that
-# cannot be written, is an error that leaves the file in place.
+# temporary file left); a root without state while devices carry the
+# program (the wrong root), or a directory that cannot be written, is an
+# error that leaves the file in place; a host where nothing is filtered
+# says so with zeros.
 # docs/metrics.prom is this test's output: VG_METRICS_SAMPLE=FILE writes
 # it there, and the test checks that the one in docs/ is still what the
 # command makes (its ifindex and time aside).
@@ -139,13 +141,21 @@ mount -t bpf -o mode=0700 bpf "$empty" || vg_bail "cannot mount a second bpffs"
 out=$(ip netns exec "$HOST" "$VIFGUARD" -r "$empty" metrics --output "$file" 2>&1)
 rc=$?
 umount "$empty"
-tap_check "a root without state: exit 1, says so" \
-	"1 vifguard: $empty: no vifguard state (no program pinned there): nothing to report; is this the root in force (-r DIR)?" \
-	"$rc $out"
+tap_check "a root without state while the guests are filtered: exit 1, says so" \
+	"1 no vifguard state here" "$rc $(grep -o 'no vifguard state here' <<<"$out")" "$out"
 tap_check "a root without state: the file is the last good one" same \
 	"$(cmp -s "$file" "$VG_TMP/good.prom" && echo same)"
 tap_check "a root without state: no temporary file left" "vifguard.prom" \
 	"$(ls -A "$dir" | tr '\n' ' ' | sed 's/ $//')"
+
+# A host where nothing carries the program (a network namespace of its
+# own, a root never made): zeros, and that is the truth.
+vg_netns_add "$VG_ID-bare"
+out=$(ip netns exec "$VG_ID-bare" "$VIFGUARD" -r "$ROOT/never" metrics 2>&1)
+tap_check "nothing filtered on the host: exit 0, vifguard_interfaces 0" "0 0" \
+	"$? $(awk '$1 == "vifguard_interfaces" { print $2 }' <<<"$out")" "$out"
+lint=$(promtool check metrics <<<"$out" 2>&1)
+tap_check "nothing filtered on the host: promtool check metrics" "0 " "$? $lint"
 
 out=$(vg -j metrics --output "$VG_TMP/nodir/vifguard.prom" 2>&1)
 tap_check "a directory that is not there: exit 1, a JSON error naming the file" \
