@@ -145,6 +145,16 @@ rc=$?
 grep -q "another state root" <<<"$out" && said=yes || said=no
 tap_check "detach of another root's device: exit 1, says why, filter stays" \
 	"exit 1, said yes, filter 1" "exit $rc, said $said, filter $(filters vif7.0)" "$out"
+# An attach or set here would put this root's program in place of the
+# other one's: that root's policy silently out of force, and a later
+# detach by either root would leave the device unfiltered.
+before=$(progs)
+out=$(vg attach vif7.0 --mac 02:00:00:00:07:00 2>&1)
+rc=$?
+grep -q "vif7.0: .*another state root" <<<"$out" && said=yes || said=no
+tap_check "attach of another root's device: exit 1, says why, its program stays" \
+	"exit 1, said yes, same" "exit $rc, said $said, $([ "$before" = "$(progs)" ] && echo same || echo changed)" \
+	"$out"
 
 # ---- detach --all ------------------------------------------------------------
 
