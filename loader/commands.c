@@ -36,11 +36,11 @@ const char vg_help_attach[] =
 "and keeps the rest.\n"
 "\n"
 "Guard rails: IFACE must be a device a guest sends through (a xen-netback\n"
-"vif, a tun/tap device or a veth), not the loopback device, a bridge, a\n"
-"bond or team or one of its ports, a physical NIC or another kind; no\n"
-"address may be all addresses, a prefix shorter than /8 (IPv4) or /16\n"
-"(IPv6), or hold 0.0.0.0/8, loopback, multicast, broadcast or the\n"
-"unspecified address.  --force skips these two checks, and only them: a\n"
+"vif, a tap device or a veth; Ethernet, not a tun device in tun mode),\n"
+"not the loopback device, a bridge, a bond or team or one of its ports, a\n"
+"physical NIC or another kind; no address may be all addresses, a prefix\n"
+"shorter than /8 (IPv4) or /16 (IPv6), or hold 0.0.0.0/8, loopback,\n"
+"multicast, broadcast or the unspecified address.  --force skips these two checks, and only them: a\n"
 "multicast, broadcast or all-zero MAC, host bits set and the like are\n"
 "refused whatever the force.\n";
 
