@@ -41,9 +41,9 @@ const char vg_help_attach[] =
 "not the loopback device, a bridge, a bond or team or one of its ports, a\n"
 "physical NIC or another kind; no address may be all addresses, a prefix\n"
 "shorter than /8 (IPv4) or /16 (IPv6), or hold 0.0.0.0/8, loopback,\n"
-"multicast, broadcast or the unspecified address.  --force skips these two checks, and only them: a\n"
-"multicast, broadcast or all-zero MAC, host bits set and the like are\n"
-"refused whatever the force.\n";
+"multicast, broadcast or the unspecified address.  --force skips these\n"
+"two checks, and only them: a multicast, broadcast or all-zero MAC, host\n"
+"bits set and the like are refused whatever the force.\n";
 
 const char vg_help_show[] =
 "Usage: vifguard show [IFACE] [--vm VM] [-v]\n"

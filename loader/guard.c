@@ -11,9 +11,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/ethtool.h>
-#include <net/if_arp.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
