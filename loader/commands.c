@@ -33,16 +33,17 @@ const char vg_help_attach[] =
 "hotplug, setup-vif-rules and sync leave it in force, whatever the\n"
 "interface's sources say, until `vifguard release IFACE` hands it back to\n"
 "them (vifguard help release).  `vifguard set` changes one part of it\n"
-"and keeps the rest.\n"
+"and keeps the rest.  An interface that carries the program of another\n"
+"state root is left alone (exit 1).\n"
 "\n"
 "Guard rails: IFACE must be a device a guest sends through (a xen-netback\n"
-"vif, a tun/tap device or a veth), not the loopback device, a bridge, a\n"
-"bond or team or one of its ports, a physical NIC or another kind; no\n"
-"address may be all addresses, a prefix shorter than /8 (IPv4) or /16\n"
-"(IPv6), or hold 0.0.0.0/8, loopback, multicast, broadcast or the\n"
-"unspecified address.  --force skips these two checks, and only them: a\n"
-"multicast, broadcast or all-zero MAC, host bits set and the like are\n"
-"refused whatever the force.\n";
+"vif, a tap device or a veth; Ethernet, not a tun device in tun mode),\n"
+"not the loopback device, a bridge, a bond or team or one of its ports, a\n"
+"physical NIC or another kind; no address may be all addresses, a prefix\n"
+"shorter than /8 (IPv4) or /16 (IPv6), or hold 0.0.0.0/8, loopback,\n"
+"multicast, broadcast or the unspecified address.  --force skips these\n"
+"two checks, and only them: a multicast, broadcast or all-zero MAC, host\n"
+"bits set and the like are refused whatever the force.\n";
 
 const char vg_help_show[] =
 "Usage: vifguard show [IFACE] [--vm VM] [-v]\n"

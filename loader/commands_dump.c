@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sanitize.h"
 #include "state.h"
 #include "vifguard_user.h"
 
@@ -97,11 +98,13 @@ static void f_uint(struct dump_out *d, const char *name, uint64_t v)
 
 static void f_str(struct dump_out *d, const char *name, const char *s)
 {
+	char esc[4 * VG_IFNAMSIZ + 1];
+
 	field_name(d, name);
 	if (d->j)
 		vg_json_kv_string(d->j, name, s);
-	else
-		fputs(*s ? s : "-", stdout);
+	else	/* a device name may hold control characters */
+		fputs(*s ? vg_escape_text(esc, sizeof(esc), s) : "-", stdout);
 }
 
 /* A list of n strings of stride bytes each, from items. */

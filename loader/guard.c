@@ -6,12 +6,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -130,6 +132,7 @@ int vg_guard_spec(const struct vg_spec *spec, char *err, size_t errlen)
 
 struct dev {
 	short flags;			/* IFF_* */
+	long type;			/* ARPHRD_*, from sysfs; -1 when unknown */
 	char driver[32];		/* ethtool's; "" when it has none */
 	char bus[32];
 	char parent_bus[64];		/* the subsystem of its parent device, or "" */
@@ -164,6 +167,27 @@ static void sysfs_link(const char *ifname, const char *what, char *out, size_t l
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
 	copy(out, len, base, strlen(base));
+}
+
+/* The link type of ifname (/sys/class/net/IFNAME/type), or -1. */
+static long link_type(const char *ifname)
+{
+	char path[PATH_MAX], buf[16], *end;
+	long type = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/type", ifname);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f)) {
+		errno = 0;
+		type = strtol(buf, &end, 10);
+		if (errno || end == buf || (*end && *end != '\n') || type < 0)
+			type = -1;
+	}
+	fclose(f);
+	return type;
 }
 
 /* ethtool's driver and bus: 0, or -errno (-EOPNOTSUPP: none, as lo). */
@@ -203,6 +227,7 @@ static int dev_read(const char *ifname, struct dev *d, char *err, size_t errlen)
 		errno = -ret;
 		goto fail;
 	}
+	d->type = link_type(ifname);
 	sysfs_link(ifname, "device/subsystem", d->parent_bus, sizeof(d->parent_bus));
 	sysfs_link(ifname, "master", d->master, sizeof(d->master));
 	if (d->master[0])
@@ -235,6 +260,12 @@ int vg_guard_iface(const char *ifname, char *err, size_t errlen)
 	if (d.flags & IFF_LOOPBACK)
 		snprintf(err, errlen, "the loopback device: every frame on it has a "
 			 "loopback source, so the filter would drop the host's own traffic%s", hint);
+	/* The program reads Ethernet frames: on an L3 device (a tun in
+	 * tun mode) it would take an IP header for one. */
+	else if (d.type >= 0 && d.type != ARPHRD_ETHER)
+		snprintf(err, errlen, "not an Ethernet device (link type %ld%s): the filter "
+			 "reads Ethernet frames, and guests send them%s", d.type,
+			 is(d.driver, "tun", NULL) ? ", a tun device in tun mode" : "", hint);
 	else if (is(d.driver, "bridge", NULL))
 		snprintf(err, errlen, "a bridge: it carries every guest's frames; attach to "
 			 "each guest's interface (a port of the bridge) instead%s", hint);

@@ -165,6 +165,9 @@ bool vg_ident_is_vm(const struct vg_ident *id, const char *vm)
 {
 	if (!id->xen || !*vm)
 		return false;
-	return (id->vm_uuid[0] && !strcasecmp(id->vm_uuid, vm)) ||
-	       (id->vm_name[0] && !strcmp(id->vm_name, vm));
+	/* A name is its VM owner's to choose, a UUID's look included: a
+	 * UUID selects by UUID only. */
+	if (vg_uuid_valid(vm))
+		return id->vm_uuid[0] && !strcasecmp(id->vm_uuid, vm);
+	return id->vm_name[0] && !strcmp(id->vm_name, vm);
 }

@@ -490,7 +490,11 @@ int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int fl
 	ret = vg_prepare_root(ctx, false, foreign, err, errlen);
 	if (ret == -ENOENT) {
 		ret = vg_place_unowned(st, "it does not exist", create, err, errlen);
-		if (!ret && create)
+		/* Made since by another run, which puts its program on a
+		 * device only after: the checks below, under the lock, hold. */
+		if (ret == -ENOENT && vg_prepare_root(ctx, false, foreign, NULL, 0) == 0)
+			ret = 0;
+		else if (!ret && create)
 			ret = vg_prepare_root(ctx, true, foreign, err, errlen);
 		else if (!ret)
 			return 0;

@@ -174,6 +174,7 @@ static int apply_begin(struct apply *a, const struct vg_apply_opts *opts)
 {
 	struct vg_state *st = a->st;
 	char verr[VG_ERRLEN];
+	uint32_t id;
 	int ret;
 
 	if (vg_spec_validate(a->spec, verr, sizeof(verr)))
@@ -185,6 +186,13 @@ static int apply_begin(struct apply *a, const struct vg_apply_opts *opts)
 	a->ifindex = if_nametoindex(a->spec->ifname);
 	if (!a->ifindex)
 		return vg_fail(a->err, a->errlen, -errno, "cannot attach: %s", strerror(errno));
+	/* Our program in place of another root's would take that root's
+	 * policy out of force behind its back, and a detach by either root
+	 * would leave the device unfiltered. */
+	if (vg_place_foreign_on(st, a->ifindex, &id))
+		return vg_fail(a->err, a->errlen, -EBUSY, "cannot attach: it carries the "
+			       "vifguard program of another state root (prog %u), not of %s: "
+			       "detach it with that root (-r DIR) first", id, st->root);
 
 	ret = vg_state_policy(st, a->ifindex, &a->old);
 	a->have_old = ret == 0;

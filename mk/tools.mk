@@ -5,7 +5,8 @@
 
 VGPKT := $(OUTPUT)/vgpkt
 NOBATCH_SHIM := $(OUTPUT)/test_nobatch.so
-ALL_TARGETS += $(VGPKT) $(NOBATCH_SHIM)
+GATE_SHIM := $(OUTPUT)/test_gate.so
+ALL_TARGETS += $(VGPKT) $(NOBATCH_SHIM) $(GATE_SHIM)
 TEST_SUITES += integration
 
 $(VGPKT): tools/vgpkt.c $(FRAME_LIB) include/vifguard_user.h | $(BUILD_DEPS)
@@ -15,6 +16,12 @@ $(VGPKT): tools/vgpkt.c $(FRAME_LIB) include/vifguard_user.h | $(BUILD_DEPS)
 
 # LD_PRELOAD'ed by an integration test: a kernel without batch lookups.
 $(NOBATCH_SHIM): tests/integration/test_nobatch.c | $(BUILD_DEPS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -shared -fPIC $(LDFLAGS) -o $@ $<
+
+# LD_PRELOAD'ed by an integration test: the CLI held at its device scan.
+$(GATE_SHIM): tests/integration/test_gate.c | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -shared -fPIC $(LDFLAGS) -o $@ $<

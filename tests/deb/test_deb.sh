@@ -266,6 +266,14 @@ jx dpkg -r vifguard
 tap_check "removal refused while xl.conf names vif-vifguard-bridge" "1 installed" "$([ "$rc" != 0 ] && echo 1 || echo 0) $(status)" "$out"
 tap_check "the refusal names the file" "yes" \
 	"$(grep -q '/etc/xen/xl.conf still names vif-vifguard' <<<"$out" && echo yes || echo no)" "$out"
+# xl also takes the script in single quotes or by its path.
+for line in "vif.default.script='vif-vifguard'" \
+	'vif.default.script = "/etc/xen/scripts/vif-vifguard-openvswitch"'; do
+	echo "$line" >"$jail/etc/xen/xl.conf"
+	jx dpkg -r vifguard
+	tap_check "removal refused while xl.conf says $line" "1 installed" \
+		"$([ "$rc" != 0 ] && echo 1 || echo 0) $(status)" "$out"
+done
 echo '#vif.default.script="vif-bridge"' >"$jail/etc/xen/xl.conf"
 
 jx dpkg -r vifguard

@@ -99,4 +99,15 @@ esac
 vg detach vif6.0 >/dev/null
 tap_check "dump after detach vif6.0: nothing of it left" "0" \
 	"$(vg -j dump | jq --argjson i "$idx6" '[.maps[][] | select(.ifindex? == $i)] | length')"
+
+# A device renamed since its attach keeps its policy under the new name
+# (gc), which the kernel lets hold control characters: text output
+# escapes them as show does, never a terminal escape of its own.
+odd=$'v\e[2Jx'
+hx ip link set vif7.0 name "$odd" || vg_bail "cannot rename vif7.0"
+vg gc >/dev/null
+line=$(vg dump policy | grep ' ifname=v')
+tap_check "dump policy (text): a control character in a name is escaped" \
+	' ifname=v\x1b[2Jx' "$(grep -o ' ifname=[^ ]*' <<<"$line" | grep -v vif5.0)" "$line"
+hx ip link set "$odd" name vif7.0
 tap_done

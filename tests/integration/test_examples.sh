@@ -26,6 +26,12 @@ xen_vif g5 vif5.0 $MAC
 xl_nic 5 0 $MAC 192.0.2.5
 xs_write /vm/"$(vm_uuid 5)"/name web01
 echo "00:16:3e:00:06:00 192.0.2.6" >"$VIFGUARD_CONFIG"
+# node_exporter's textfile directory, where the metrics example writes:
+# a scratch one over the host's (this mount namespace is the test's).
+prom=/var/lib/prometheus
+[ -d $prom ] || vg_bail "$prom missing (Debian package prometheus, scripts/install-deps.sh)"
+mount -t tmpfs -o mode=0755 vg-prom $prom && mkdir $prom/node-exporter ||
+	vg_bail "cannot mount a scratch $prom"
 
 # README: the indented lines after "Examples:" in "## The command line",
 # up to the next paragraph; a line ending in a backslash goes on.

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-# attach's guard rails on real devices: the loopback device, a bridge and
-# a physical NIC are refused, each saying what it is, and nothing is put
-# on them; veth and tap devices (what guests sit behind) are accepted;
+# attach's guard rails on real devices: the loopback device, a bridge, a
+# tun device in tun mode (no Ethernet) and a physical NIC are refused,
+# each saying what it is, and nothing is put on them; veth and tap devices (what guests sit behind) are accepted;
 # source ranges no guest owns are refused naming the argument; --force
 # overrides both, and what it let through is detached as usual.
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +28,10 @@ refused() {
 }
 refused "loopback" lo "the loopback device"
 refused "bridge" br0 "a bridge: it carries every guest's frames"
+# A tun device in tun mode carries IP packets, no Ethernet header: the
+# program would read an IP header as one.
+hx ip tuntap add tun9.0 mode tun 2>/dev/null || vg_bail "cannot create a tun device"
+refused "tun device in tun mode" tun9.0 "not an Ethernet device (link type 65534"
 tap_check "nothing loaded or pinned by refused attaches" "no no" \
 	"$([ -e "$ROOT/prog" ] && echo yes || echo no) $([ -e "$ROOT/policy" ] && echo yes || echo no)"
 

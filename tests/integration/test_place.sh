@@ -148,6 +148,16 @@ rc=$?
 grep -q "another state root" <<<"$out" && said=yes || said=no
 tap_check "detach of another root's device: exit 1, says why, filter stays" \
 	"exit 1, said yes, filter 1" "exit $rc, said $said, filter $(filters vif7.0)" "$out"
+# An attach or set here would put this root's program in place of the
+# other one's: that root's policy silently out of force, and a later
+# detach by either root would leave the device unfiltered.
+before=$(progs)
+out=$(vg attach vif7.0 --mac 02:00:00:00:07:00 2>&1)
+rc=$?
+grep -q "vif7.0: .*another state root" <<<"$out" && said=yes || said=no
+tap_check "attach of another root's device: exit 1, says why, its program stays" \
+	"exit 1, said yes, same" "exit $rc, said $said, $([ "$before" = "$(progs)" ] && echo same || echo changed)" \
+	"$out"
 
 # ---- detach --all ------------------------------------------------------------
 
@@ -171,6 +181,40 @@ tap_check "detach IFACE --all: usage error" 2 "$?" "$out"
 out=$(hx "$VIFGUARD" -r "$ROOT2" -j detach --all 2>&1)
 tap_check "detach --all under the second root" "exit 0, 1, filter 0" \
 	"exit $?, $(jq .detached <<<"$out"), filter $(filters vif7.0)" "$out"
+
+# Two first runs at once on a root that does not exist yet: one finds no
+# root, and before it looks at the devices the other makes the root and
+# puts its program on one.  That is no mistyped root: the first goes on
+# with the root as made, under its lock.
+if vg_static; then
+	tap_skip "a first attach while another run makes the root" \
+		"$VIFGUARD is static: LD_PRELOAD cannot hold it"
+else
+	ROOT3=$VG_TMP/bpf3
+	mkdir -p "$ROOT3" && mount -t bpf -o mode=0700 bpf "$ROOT3" ||
+		vg_bail "cannot mount $ROOT3"
+	trap 'umount "$ROOT2" "$ROOT3" 2>/dev/null; vg_cleanup' EXIT
+	gate=$VG_TMP/gate
+	mkdir -p "$gate"
+	hx env LD_PRELOAD="$OUTPUT/test_gate.so" VG_GATE="$gate" "$VIFGUARD" -r "$ROOT3/vg" \
+		attach vif6.0 --mac 02:00:00:00:06:00 >"$VG_TMP/held.out" 2>&1 &
+	held=$!
+	for _ in $(seq 1000); do
+		[ -e "$gate/waiting" ] && break
+		sleep 0.01
+	done
+	[ -e "$gate/waiting" ] || vg_bail "the held attach never reached its device scan"
+	out=$(hx "$VIFGUARD" -r "$ROOT3/vg" attach vif5.0 --mac 02:00:00:00:05:00 2>&1)
+	tap_check "the other first attach makes the root" "exit 0" "exit $?" "$out"
+	touch "$gate/go"
+	wait "$held"
+	rc=$?
+	tap_check "a first attach while another run made the root: exit 0, both filtered" \
+		"exit 0, 1 1, 2 policies" \
+		"exit $rc, $(filters vif5.0) $(filters vif6.0), $(hx "$VIFGUARD" -r "$ROOT3/vg" -j show |
+			jq '.interfaces | length') policies" "$(cat "$VG_TMP/held.out")"
+	hx "$VIFGUARD" -r "$ROOT3/vg" detach --all >/dev/null 2>&1
+fi
 
 # A chroot is a world of its own: its paths are not the host's, and the
 # root it mounted is the one in force there (a container, a build chroot).

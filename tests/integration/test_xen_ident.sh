@@ -103,6 +103,13 @@ hx "$VIFGUARD" release vif4.0 >/dev/null 2>&1
 tap_check "release: source xapi again" "xapi" \
 	"$(vg -j show vif4.0 | jq -r '.interfaces[0].source')"
 
+# A VM's name is its owner's to choose, and may look like a UUID: --vm
+# UUID selects the VM of that UUID only, never one named so.
+xs_write /vm/"$VM3"/name "$VM4"
+tap_check "show --vm UUID: not a VM whose name is that UUID" "tap4.0 vif4.0" \
+	"$(vg -j show --vm "$VM4" | names)"
+xs_write /vm/"$VM3"/name guest3
+
 j=$(vg -j stats vif3.0)
 tap_check "stats -j: identity and time in the document" "3 guest3 xl true" \
 	"$(jq -r '[.interfaces[0].domid, .interfaces[0].vm_name, .interfaces[0].source, (.time | test("Z$"))] | map(tostring) | join(" ")' <<<"$j")" \
