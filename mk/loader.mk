@@ -42,7 +42,7 @@ $(OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) | $(BUILD_DEPS)
 # The only user of the skeleton.
 $(OUTPUT)/loader/state.o: $(OUTPUT)/vifguard.skel.h
 
-$(OUTPUT)/loader/cli.o: CFLAGS += -DVIFGUARD_VERSION='"$(VIFGUARD_VERSION)"'
+$(OUTPUT)/loader/cli_out.o: CFLAGS += -DVIFGUARD_VERSION='"$(VIFGUARD_VERSION)"'
 
 $(VIFGUARD): $(LOADER_OBJS) | $(BUILD_DEPS)
 	$(call msg,LINK,$@)
