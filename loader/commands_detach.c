@@ -138,7 +138,6 @@ static void detach_all_print(struct vg_out *out, const struct detached *d, size_
 	/* Failures are in the one document, next to what went. */
 	j = vg_out_json(out);
 	vg_json_object_start(j);
-	vg_json_kv_string(j, "root", vg_cli_ctx()->root);
 	vg_json_name(j, "interfaces");
 	vg_json_array_start(j);
 	for (i = 0; i < n; i++) {

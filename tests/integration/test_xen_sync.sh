@@ -124,7 +124,7 @@ tap_check "quarantine by attach survives sync: filter on, disabled" "1 disabled 
 	"$(tc_ingress vif5.0) $(policy_of vif5.0)" "$(out)"
 run_sync -j
 tap_check "sync -j: vif5.0 kept, disabled, set by attach" "0 keep disabled attach true" \
-	"$SYNC_RC $(jq -r '.[] | select(.ifname == "vif5.0") | "\(.action) \(.decision) \(.source) \(.kept)"' "$VG_TMP/sync.out" 2>&1)" \
+	"$SYNC_RC $(jq -r '.interfaces[] | select(.ifname == "vif5.0") | "\(.action) \(.decision) \(.source) \(.kept)"' "$VG_TMP/sync.out" 2>&1)" \
 	"$(out)"
 tap_check "show: vif5.0 set by attach, vif3.0 by its sources" "attach sources" \
 	"$(set_by vif5.0) $(set_by vif3.0)"
