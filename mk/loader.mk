@@ -11,6 +11,8 @@ VIFGUARD_STATIC := $(OUTPUT)/static/vifguard
 VIFGUARD_BIN := $(if $(filter 1,$(STATIC)),$(VIFGUARD_STATIC),$(VIFGUARD))
 VIFGUARD_VERSION ?= 0.1.0
 SBINDIR ?= $(PREFIX)/sbin
+# The JSON schema of every command's -j output (vifguard(8), JSON OUTPUT).
+SCHEMADIR ?= $(PREFIX)/share/vifguard
 
 LOADER_SRCS := $(sort $(wildcard loader/*.c))
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
@@ -68,7 +70,10 @@ install-bin: $(VIFGUARD_BIN)
 	$(call msg,INSTALL,$(DESTDIR)$(SBINDIR)/vifguard)
 	$(Q)install -d $(DESTDIR)$(SBINDIR)
 	$(Q)install -m 0755 $(VIFGUARD_BIN) $(DESTDIR)$(SBINDIR)/vifguard
+	$(Q)install -d $(DESTDIR)$(SCHEMADIR)
+	$(Q)install -m 0644 docs/vifguard.schema.json $(DESTDIR)$(SCHEMADIR)/vifguard.schema.json
 
 uninstall-bin:
 	$(call msg,REMOVE,$(DESTDIR)$(SBINDIR)/vifguard)
-	$(Q)rm -f $(DESTDIR)$(SBINDIR)/vifguard
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/vifguard $(DESTDIR)$(SCHEMADIR)/vifguard.schema.json
+	$(Q)[ ! -d $(DESTDIR)$(SCHEMADIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SCHEMADIR)
