@@ -21,21 +21,15 @@
 
 const char vg_version[] = VIFGUARD_VERSION;
 
-static const char *const errcode_names[VG_E_N] = {
-	[VG_E_USAGE] = "usage",
-	[VG_E_NOT_FOUND] = "not_found",
-	[VG_E_WRONG_PLACE] = "wrong_place",
-	[VG_E_REFUSED] = "refused",
-	[VG_E_BUSY] = "busy",
-	[VG_E_KERNEL] = "kernel",
-	[VG_E_XENSTORE] = "xenstore",
-	[VG_E_CONFIG] = "config",
-	[VG_E_INTERNAL] = "internal",
-};
-
 const char *vg_errcode_name(enum vg_errcode code)
 {
-	return (unsigned int)code < VG_E_N ? errcode_names[code] : "internal";
+	static const char *const names[VG_E_N] = {
+#define VG_ERRCODE_NAME(name, str) [VG_E_##name] = str,
+		VG_ERRCODES(VG_ERRCODE_NAME)
+#undef VG_ERRCODE_NAME
+	};
+
+	return (unsigned int)code < VG_E_N ? names[code] : "internal";
 }
 
 /* The state library's -errno values: state.c and state_place.c say

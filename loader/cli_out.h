@@ -33,20 +33,35 @@
 extern const char vg_version[];
 
 /*
- * What kind of failure an error is, for scripts; the names (vg_errcode_name)
- * are stable and listed in the man page.  Keep in sync with
- * docs/vifguard.schema.json and docs/vifguard.8.
+ * What kind of failure an error is, for scripts: the code's name is
+ * stable.  Keep in sync with docs/vifguard.schema.json ("error_code") and
+ * vifguard(8), JSON OUTPUT.
+ *   usage        the command line (exit status 2)
+ *   not_found    no such interface, file, policy or entry
+ *   wrong_place  the root is not the host's, or not the one in force
+ *   refused      a check said no: trust, guard rails, the policy
+ *   busy         the lock was not had in time
+ *   kernel       the kernel failed a call (BPF, tc, netlink), or the port
+ *                could not be put on its bridge
+ *   xenstore     xenstore missing, failing, or holding an unusable key
+ *   config       the config file has errors, or a source failed closed
+ *   internal     out of memory, or a fault of vifguard's own
  */
+#define VG_ERRCODES(X)					\
+	X(USAGE, "usage")				\
+	X(NOT_FOUND, "not_found")			\
+	X(WRONG_PLACE, "wrong_place")			\
+	X(REFUSED, "refused")				\
+	X(BUSY, "busy")					\
+	X(KERNEL, "kernel")				\
+	X(XENSTORE, "xenstore")				\
+	X(CONFIG, "config")				\
+	X(INTERNAL, "internal")
+
 enum vg_errcode {
-	VG_E_USAGE,		/* the command line (exit status 2) */
-	VG_E_NOT_FOUND,		/* no such interface, file or entry */
-	VG_E_WRONG_PLACE,	/* the root is not the host's or not the one in force */
-	VG_E_REFUSED,		/* a check said no: trust, guard rails, the policy */
-	VG_E_BUSY,		/* the lock was not had in time */
-	VG_E_KERNEL,		/* the kernel failed a call (BPF, tc, netlink) */
-	VG_E_XENSTORE,		/* xenstore missing or failing */
-	VG_E_CONFIG,		/* the config file or a policy source refused */
-	VG_E_INTERNAL,		/* out of memory, or a bug */
+#define VG_ERRCODE_ENUM(name, str) VG_E_##name,
+	VG_ERRCODES(VG_ERRCODE_ENUM)
+#undef VG_ERRCODE_ENUM
 	VG_E_N
 };
 

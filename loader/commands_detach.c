@@ -204,6 +204,19 @@ static int detach_all(struct vg_out *out, struct vg_state *st)
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/* The state, opened for writing; a failure said, prefixed with what. */
+static int open_write(struct vg_out *out, struct vg_state *st, const char *what)
+{
+	char err[VG_ERRLEN + 64];
+	int ret;
+
+	ret = vg_state_open(st, vg_cli_ctx(), VG_STATE_WRITE, err, sizeof(err));
+	if (ret)
+		vg_out_err(out, vg_errcode_of(ret), "%s%s%s", what ? what : "", what ? ": " : "",
+			   err);
+	return ret;
+}
+
 int vg_cmd_detach(struct vg_out *out, void *opts)
 {
 	const struct vg_detach_args *a = opts;
@@ -213,11 +226,8 @@ int vg_cmd_detach(struct vg_out *out, void *opts)
 	char err[VG_ERRLEN + 64];
 	int ret;
 
-	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_WRITE, err, sizeof(err));
-	if (ret) {
-		vg_out_err(out, vg_errcode_of(ret), "%s: %s", what, err);
+	if (open_write(out, &st, what))
 		return EXIT_FAILURE;
-	}
 	if (a->all) {
 		ret = detach_all(out, &st);
 		vg_state_close(&st);
@@ -282,17 +292,15 @@ int vg_cmd_gc(struct vg_out *out, void *opts)
 {
 	const struct vg_gc_args *a = opts;
 	unsigned int orphans_removed = 0;
+	char err[VG_ERRLEN + 64];
 	struct vg_gc_result res;
 	struct vg_state st;
-	char err[VG_ERRLEN + 64];
-	int ret;
+	int ret = 0;
 
-	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_WRITE, err, sizeof(err));
-	if (ret) {
-		vg_out_err(out, vg_errcode_of(ret), "%s", err);
+	if (open_write(out, &st, NULL))
 		return EXIT_FAILURE;
-	}
-	ret = a->orphans ? vg_state_gc_orphans(&st, &orphans_removed, err, sizeof(err)) : 0;
+	if (a->orphans)
+		ret = vg_state_gc_orphans(&st, &orphans_removed, err, sizeof(err));
 	if (!ret)
 		ret = vg_state_gc(&st, &res, err, sizeof(err));
 	vg_state_close(&st);

@@ -52,7 +52,8 @@ static int setup_clear(struct hp_ctx *c, const struct vg_port *port, const char 
 	else
 		ret = vg_port_bridge_del(port, dev);
 	if (ret) {
-		vg_out_errlog(c->out, vg_errcode_of(ret), "%s: clear: still on its bridge; the filter stays", dev);
+		vg_out_errlog(c->out, vg_errcode_of(ret),
+			      "%s: clear: still on its bridge; the filter stays", dev);
 	} else if ((ret = vg_state_detach_root(vg_cli_ctx(), dev, err, sizeof(err)))) {
 		vg_out_errlog(c->out, vg_errcode_of(ret), "%s: %s", dev, err);
 		ret = -EIO;
