@@ -126,7 +126,8 @@ static int select_vm(struct vg_out *out, struct vg_list_xs *x, struct listing *l
 	size_t i, k = 0;
 
 	if (!x->open) {
-		vg_out_err(out, VG_E_XENSTORE, "--vm %s: no xenstore on this host (is xenstored running?): "
+		vg_out_err(out, VG_E_XENSTORE,
+			   "--vm %s: no xenstore on this host (is xenstored running?): "
 			   "VM names and UUIDs are not known", vm);
 		return -1;
 	}
@@ -138,7 +139,8 @@ static int select_vm(struct vg_out *out, struct vg_list_xs *x, struct listing *l
 	}
 	l->n = k;
 	if (!k && !l->a->watch) {
-		vg_out_err(out, VG_E_NOT_FOUND, "--vm %s: no interface with a policy belongs to a VM of that "
+		vg_out_err(out, VG_E_NOT_FOUND,
+			   "--vm %s: no interface with a policy belongs to a VM of that "
 			   "name or UUID", vm);
 		return -1;
 	}
@@ -202,7 +204,8 @@ int vg_list_read(struct vg_out *out, struct vg_list_xs *x, struct listing *l)
 		return -1;
 	}
 	if (ifname && !l->n && !if_nametoindex(ifname)) {
-		vg_out_err(out, VG_E_NOT_FOUND, "%s: no such interface, and no entries under that name", ifname);
+		vg_out_err(out, VG_E_NOT_FOUND,
+			   "%s: no such interface, and no entries under that name", ifname);
 		vg_list_free(l);
 		return -1;
 	}

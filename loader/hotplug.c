@@ -58,7 +58,8 @@ static int hp_target(struct vg_out *out, const struct vg_hotplug_args *a, struct
 	if (t->xbpath) {
 		if (vg_backend_path_parse(t->xbpath, t->abs, sizeof(t->abs), &t->vif.domid,
 					  &t->vif.devid)) {
-			vg_out_errlog(out, VG_E_USAGE, "%s: XENBUS_PATH '%s' is not a vif backend path",
+			vg_out_errlog(out, VG_E_USAGE,
+				      "%s: XENBUS_PATH '%s' is not a vif backend path",
 				      t->dev, t->xbpath);
 			if (t->online)
 				return EXIT_USAGE;
@@ -69,7 +70,8 @@ static int hp_target(struct vg_out *out, const struct vg_hotplug_args *a, struct
 			 t->vif.domid, t->vif.devid);
 		t->xbpath = t->abs;
 	} else if (t->online) {
-		vg_out_errlog(out, VG_E_USAGE, "%s: no XENBUS_PATH and not a Xen device name", t->dev);
+		vg_out_errlog(out, VG_E_USAGE,
+			      "%s: no XENBUS_PATH and not a Xen device name", t->dev);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -85,7 +87,8 @@ static void hp_vifname(struct hp_ctx *c, struct hp_target *t)
 	if (vn && *vn)
 		snprintf(t->alt, sizeof(t->alt), "%s%s", vn, t->tap ? "-emu" : "");
 	if (t->alt[0] && vg_ifname_check(t->alt)) {
-		vg_out_errlog(c->out, VG_E_XENSTORE, "%s: %s: '%s': not a valid interface name, ignored",
+		vg_out_errlog(c->out, VG_E_XENSTORE,
+			      "%s: %s: '%s': not a valid interface name, ignored",
 			      t->dev, path, vn);
 		t->alt[0] = '\0';
 	}

@@ -63,7 +63,8 @@ int hp_ctx_open(struct hp_ctx *c, const char *ifname)
 	 * blocks their decisions. */
 	ret = vg_xs_open(&c->xs, err, sizeof(err));
 	if (ret) {
-		vg_out_errlog(c->out, VG_E_XENSTORE, "%s%s%s", ifname ? ifname : "", ifname ? ": " : "", err);
+		vg_out_errlog(c->out, VG_E_XENSTORE,
+			      "%s%s%s", ifname ? ifname : "", ifname ? ": " : "", err);
 		return ret;
 	}
 	c->xs_open = true;

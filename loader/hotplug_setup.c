@@ -83,7 +83,8 @@ static int setup_port(struct hp_ctx *c, const struct vg_port *port, const struct
 	}
 	bridge = xs_get(c, priv, "bridge");
 	if (!bridge || !*bridge) {
-		vg_out_errlog(c->out, VG_E_XENSTORE, "%s: %s/bridge: missing, cannot put the VIF on its network",
+		vg_out_errlog(c->out, VG_E_XENSTORE,
+			      "%s: %s/bridge: missing, cannot put the VIF on its network",
 			      dev, priv);
 		free(bridge);
 		return -ENOENT;
@@ -91,7 +92,8 @@ static int setup_port(struct hp_ctx *c, const struct vg_port *port, const struct
 	/* It becomes a /sys path, an ifr_name or an ovs-vsctl argument:
 	 * refused before any of them, the VIF stays off the network. */
 	if (vg_ifname_check(bridge)) {
-		vg_out_errlog(c->out, VG_E_XENSTORE, "%s: %s/bridge: '%s': not a valid bridge name, cannot put "
+		vg_out_errlog(c->out, VG_E_XENSTORE,
+			      "%s: %s/bridge: '%s': not a valid bridge name, cannot put "
 			      "the VIF on its network", dev, priv, bridge);
 		free(bridge);
 		return -EINVAL;
@@ -108,7 +110,8 @@ up:
 	 * bring up; an existing port is up already and stays so. */
 	ret = vg_net_link_up(dev);
 	if (ret)
-		vg_out_errlog(c->out, VG_E_KERNEL, "%s: cannot bring the link up: %s", dev, strerror(-ret));
+		vg_out_errlog(c->out, VG_E_KERNEL,
+			      "%s: cannot bring the link up: %s", dev, strerror(-ret));
 	return ret;
 }
 

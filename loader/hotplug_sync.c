@@ -225,7 +225,8 @@ static int release_vif(struct hp_ctx *c, const char *ifname, struct vg_vif *vif)
 	if (!f.found && vg_ifname_parse(ifname, &f.domid, &f.devid) == 0)
 		f.found = true;
 	if (!f.found) {
-		vg_out_errlog(c->out, VG_E_NOT_FOUND, "%s: cannot release: not a Xen guest interface (no backend "
+		vg_out_errlog(c->out, VG_E_NOT_FOUND,
+			      "%s: cannot release: not a Xen guest interface (no backend "
 			      "in xenstore names it); `vifguard detach %s` removes its filter",
 			      ifname, ifname);
 		return -ENOENT;
@@ -246,7 +247,8 @@ static int release_said(struct hp_ctx *c, const struct vg_release_args *a,
 	hp_describe(res, desc, sizeof(desc));
 	if (own->kept) {
 		/* No source has a policy: the filter is not removed unasked. */
-		vg_out_errlog(c->out, VG_E_REFUSED, "%s: not released: %s; its filter (%s, set by %s) stays: "
+		vg_out_errlog(c->out, VG_E_REFUSED,
+			      "%s: not released: %s; its filter (%s, set by %s) stays: "
 			      "`vifguard release --detach %s` removes it", ifname, desc,
 			      vg_mode_name(own->pol.mode), own->pol.flags & VG_F_OPERATOR ?
 			      "vifguard attach" : "its sources", ifname);
