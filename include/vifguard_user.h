@@ -27,6 +27,24 @@ static inline const char *vg_reason_name(unsigned int r)
 }
 
 /*
+ * The key of reason r in JSON documents: its name with '_' for '-'
+ * (snake_case keys, like every other key), "?" if out of range.
+ */
+static inline const char *vg_reason_key(unsigned int r)
+{
+	static char keys[VG_REASON_MAX][32];
+	const char *name = vg_reason_name(r);
+	size_t i;
+
+	if (r >= VG_REASON_MAX)
+		return "?";
+	if (!keys[r][0])
+		for (i = 0; name[i] && i < sizeof(keys[r]) - 1; i++)
+			keys[r][i] = name[i] == '-' ? '_' : name[i];
+	return keys[r];
+}
+
+/*
  * fe80::/64 with the modified EUI-64 interface identifier of mac (RFC 4291
  * appendix A): ff:fe in the middle, universal/local bit flipped.  The
  * program computes the same address (v6_eui64_link_local() in

@@ -89,12 +89,14 @@ int vg_cmd_check_config(struct vg_out *out, void *opts)
 		vg_json_object_end(&out->w);
 	}
 	if (sum.missing) {
-		vg_out_err(out, "%s: no such file (hotplug reads a missing file as an empty one: "
+		vg_out_err(out, VG_E_NOT_FOUND,
+			   "%s: no such file (hotplug reads a missing file as an empty one: "
 			   "no VIF gets a policy from it)", path);
 		return EXIT_FAILURE;
 	}
 	if (errors) {
-		vg_out_err(out, "%s: %d error%s, %u warning%s: hotplug refuses the file and "
+		vg_out_err(out, VG_E_CONFIG,
+			   "%s: %d error%s, %u warning%s: hotplug refuses the file and "
 			   "fails closed every VIF it decides", path, errors, errors == 1 ? "" : "s",
 			   sum.warnings, sum.warnings == 1 ? "" : "s");
 		return EXIT_FAILURE;

@@ -18,10 +18,6 @@
 #include "json.h"
 #include "probe.h"
 
-#ifndef VIFGUARD_VERSION
-#define VIFGUARD_VERSION "unknown"
-#endif
-
 bool vg_debug;
 const char *vg_root_opt;
 
@@ -247,7 +243,8 @@ static int cmd_help(struct vg_out *out, void *opts)
 	struct vg_json *j;
 
 	if (h->cmd && !(c = vg_cmd_find(h->cmd))) {
-		vg_out_err(out, "help: unknown command '%s' (vifguard help lists them)", h->cmd);
+		vg_out_err(out, VG_E_USAGE, "help: unknown command '%s' (vifguard help lists them)",
+			   h->cmd);
 		return EXIT_USAGE;
 	}
 	if (!out->json) {
@@ -291,7 +288,7 @@ static int version(struct vg_out *out)
 		struct vg_json *j = vg_out_json(out);
 
 		vg_json_object_start(j);
-		vg_json_kv_string(j, "version", VIFGUARD_VERSION);
+		/* "version" is the envelope's. */
 		vg_json_kv_string(j, "libbpf", lib);
 		vg_json_kv_uint(j, "map_layout", VG_MAP_LAYOUT);
 		vg_json_kv_string(j, "kernel", uts.release);
@@ -307,7 +304,7 @@ static int version(struct vg_out *out)
 		vg_json_object_end(j);
 		vg_json_object_end(j);
 	} else {
-		printf("vifguard %s (libbpf %s)\nmap layout %u\nkernel %s:", VIFGUARD_VERSION,
+		printf("vifguard %s (libbpf %s)\nmap layout %u\nkernel %s:", vg_version,
 		       lib, VG_MAP_LAYOUT, uts.release);
 		for (i = 0; i < VG_FEAT_N; i++)
 			printf("%s %s %s", i ? "," : "", vg_feature_names[i], word[feat.has[i] + 1]);
@@ -334,18 +331,21 @@ static int run_cmd(struct vg_out *out, const struct vg_cmd *c, int argc, char **
 
 	opts = calloc(1, c->args->size);
 	if (!opts) {
-		vg_out_err(out, "%s: %s", c->name, strerror(ENOMEM));
+		vg_out_err(out, VG_E_INTERNAL, "%s: %s", c->name, strerror(ENOMEM));
 		return EXIT_FAILURE;
 	}
 	ret = vg_args_parse(c->name, c->args, argc, argv, opts, NULL, err, sizeof(err));
-	if (ret == VG_ARGS_HELP) {
+	if (ret == VG_ARGS_HELP && out->json) {
+		cmd_json(vg_out_json(out), c, true);	/* as -j help NAME */
+		ret = EXIT_SUCCESS;
+	} else if (ret == VG_ARGS_HELP) {
 		print_help(c);
 		ret = EXIT_SUCCESS;
 	} else if (ret && (c->flags & VG_CMD_SYSLOG)) {
-		vg_out_errlog(out, "%s", err);
+		vg_out_errlog(out, VG_E_USAGE, "%s", err);
 		ret = EXIT_USAGE;
 	} else if (ret) {
-		vg_out_err(out, "%s", err);
+		vg_out_err(out, VG_E_USAGE, "%s", err);
 		ret = EXIT_USAGE;
 	} else {
 		ret = c->fn(out, opts);
@@ -365,33 +365,40 @@ static int run(struct vg_out *out, int argc, char **argv)
 	vg_root_opt = NULL;
 	if (vg_args_parse(NULL, &global_args, argc, argv, &g, &next, err, sizeof(err))) {
 		out->json = g.json;
-		vg_out_err(out, "%s", err);
+		vg_out_err(out, VG_E_USAGE, "%s", err);
 		return EXIT_USAGE;
 	}
 	out->json = g.json;
 	vg_debug = g.debug;
 	if (g.root && !*g.root) {
-		vg_out_err(out, "--root: empty directory name");
+		vg_out_err(out, VG_E_USAGE, "--root: empty directory name");
 		return EXIT_USAGE;
 	}
 	vg_root_opt = g.root;
+	out->root = vg_root();
 	libbpf_set_print(libbpf_print);
 	if (g.version)
 		return version(out);
+	if (g.help && out->json) {
+		struct help_args all = { NULL };
+
+		return cmd_help(out, &all);
+	}
 	if (g.help) {
 		usage(stdout);
 		return EXIT_SUCCESS;
 	}
 	if (next >= argc) {
 		if (out->json)
-			vg_out_err(out, "no command (vifguard help lists them)");
+			vg_out_err(out, VG_E_USAGE, "no command (vifguard help lists them)");
 		else
 			usage(stderr);
 		return EXIT_USAGE;
 	}
 	c = vg_cmd_find(argv[next]);
 	if (!c) {
-		vg_out_err(out, "unknown command '%s' (vifguard help lists them)", argv[next]);
+		vg_out_err(out, VG_E_USAGE, "unknown command '%s' (vifguard help lists them)",
+			   argv[next]);
 		return EXIT_USAGE;
 	}
 	return run_cmd(out, c, argc - next, argv + next);
@@ -403,6 +410,8 @@ int vg_main(int argc, char **argv)
 	int ret;
 
 	vg_out_init(&out, false);
+	vg_root_opt = NULL;
+	out.root = vg_root();
 	ret = run(&out, argc, argv);
 	vg_out_finish(&out);
 	return ret;

@@ -88,8 +88,9 @@ void vg_list_unmanaged_text(const struct listing *l);
 /* The identity lines of the multi-line view. */
 void vg_list_ident_text(const struct vg_iface *it, const struct vg_ident *id);
 
-/* "time", "monotonic_ns" and "root" of a document; then the identity
- * members of one interface (null when unknown). */
+/* "monotonic_ns" of a document (its time and root are the envelope's,
+ * cli_out.h); then the identity members of one interface (null when
+ * unknown). */
 void vg_list_json_head(struct vg_json *j, const struct listing *l);
 void vg_list_ident_json(struct vg_json *j, const struct vg_iface *it,
 			const struct vg_ident *id);

@@ -288,25 +288,26 @@ int vg_cmd_attach(struct vg_out *out, void *opts)
 
 	ifindex = if_nametoindex(a.spec.ifname);
 	if (!ifindex) {
-		vg_out_err(out, "%s: cannot attach: %s", a.spec.ifname, strerror(errno));
+		vg_out_err(out, vg_errcode_of(errno), "%s: cannot attach: %s", a.spec.ifname,
+			   strerror(errno));
 		return EXIT_FAILURE;
 	}
 	if (!a.force && vg_guard_iface(a.spec.ifname, err, sizeof(err))) {
-		vg_out_err(out, "%s: cannot attach: %s", a.spec.ifname, err);
+		vg_out_err(out, VG_E_REFUSED, "%s: cannot attach: %s", a.spec.ifname, err);
 		return EXIT_FAILURE;
 	}
 	if (a.dry_run)
 		return vg_attach_dry_run(out, &a, ifindex);
 	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_LOAD, err, sizeof(err));
 	if (ret) {
-		vg_out_err(out, "%s: %s", a.spec.ifname, err);
+		vg_out_err(out, vg_errcode_of(ret), "%s: %s", a.spec.ifname, err);
 		return EXIT_FAILURE;
 	}
 	update = vg_state_policy(&st, ifindex, &old) == 0;
 	ret = vg_state_apply(&st, &a.spec, &a.opts, err, sizeof(err));
 	if (ret) {
 		vg_state_close(&st);
-		vg_out_err(out, "%s: %s", a.spec.ifname, err);
+		vg_out_err(out, vg_errcode_of(ret), "%s: %s", a.spec.ifname, err);
 		return EXIT_FAILURE;
 	}
 	attach_print(out, &a, &st, ifindex, update);

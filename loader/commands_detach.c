@@ -111,6 +111,7 @@ struct detached {
 	uint32_t ifindex;
 	bool orphan;
 	struct vg_detach_result res;
+	int ret;
 	char err[VG_ERRLEN];
 };
 
@@ -123,7 +124,8 @@ static void detach_all_print(struct vg_out *out, const struct detached *d, size_
 	if (!out->json) {
 		for (i = 0; i < n; i++)
 			if (d[i].err[0])
-				vg_out_err(out, "%s: %s", d[i].ifname, d[i].err);
+				vg_out_err(out, vg_errcode_of(d[i].ret), "%s: %s", d[i].ifname,
+					   d[i].err);
 			else
 				detached_text(d[i].ifname, &d[i].res);
 		printf("detach --all: %zu interface(s) detached%s", n - failed,
@@ -136,7 +138,6 @@ static void detach_all_print(struct vg_out *out, const struct detached *d, size_
 	/* Failures are in the one document, next to what went. */
 	j = vg_out_json(out);
 	vg_json_object_start(j);
-	vg_json_kv_string(j, "root", vg_cli_ctx()->root);
 	vg_json_name(j, "interfaces");
 	vg_json_array_start(j);
 	for (i = 0; i < n; i++) {
@@ -144,8 +145,10 @@ static void detach_all_print(struct vg_out *out, const struct detached *d, size_
 		detached_json(j, d[i].ifname, &d[i].res);
 		vg_json_kv_uint(j, "ifindex", d[i].ifindex);
 		vg_json_kv_bool(j, "orphan", d[i].orphan);
-		if (d[i].err[0])
-			vg_json_kv_string(j, "error", d[i].err);
+		if (d[i].err[0]) {
+			vg_json_name(j, "error");
+			vg_out_error_json(j, vg_errcode_of(d[i].ret), d[i].err);
+		}
 		vg_json_object_end(j);
 	}
 	vg_json_array_end(j);
@@ -163,16 +166,19 @@ static int detach_all(struct vg_out *out, struct vg_state *st)
 	size_t nv = 0, nf = 0, n = 0, i;
 	unsigned int failed = 0;
 	char err[VG_ERRLEN];
+	int ret;
 
-	if (vg_state_list(st, NULL, &v, &nv, err, sizeof(err)) ||
-	    vg_state_scan(st, &f, &nf, err, sizeof(err))) {
-		vg_out_err(out, "detach --all: %s", err);
+	ret = vg_state_list(st, NULL, &v, &nv, err, sizeof(err));
+	if (!ret)
+		ret = vg_state_scan(st, &f, &nf, err, sizeof(err));
+	if (ret) {
+		vg_out_err(out, vg_errcode_of(ret), "detach --all: %s", err);
 		free(v);
 		return EXIT_FAILURE;
 	}
 	d = calloc(nv + nf + 1, sizeof(*d));
 	if (!d) {
-		vg_out_err(out, "detach --all: %s", strerror(ENOMEM));
+		vg_out_err(out, VG_E_INTERNAL, "detach --all: %s", strerror(ENOMEM));
 		free(v), free(f);
 		return EXIT_FAILURE;
 	}
@@ -190,12 +196,25 @@ static int detach_all(struct vg_out *out, struct vg_state *st)
 		n++;
 	}
 	for (i = 0; i < n; i++)
-		if (vg_state_detach_index(st, d[i].ifindex, &d[i].res, d[i].err,
-					  sizeof(d[i].err)))
+		if ((d[i].ret = vg_state_detach_index(st, d[i].ifindex, &d[i].res, d[i].err,
+						      sizeof(d[i].err))))
 			failed++;
 	detach_all_print(out, d, n, failed);
 	free(d), free(v), free(f);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* The state, opened for writing; a failure said, prefixed with what. */
+static int open_write(struct vg_out *out, struct vg_state *st, const char *what)
+{
+	char err[VG_ERRLEN + 64];
+	int ret;
+
+	ret = vg_state_open(st, vg_cli_ctx(), VG_STATE_WRITE, err, sizeof(err));
+	if (ret)
+		vg_out_err(out, vg_errcode_of(ret), "%s%s%s", what ? what : "", what ? ": " : "",
+			   err);
+	return ret;
 }
 
 int vg_cmd_detach(struct vg_out *out, void *opts)
@@ -207,10 +226,8 @@ int vg_cmd_detach(struct vg_out *out, void *opts)
 	char err[VG_ERRLEN + 64];
 	int ret;
 
-	if (vg_state_open(&st, vg_cli_ctx(), VG_STATE_WRITE, err, sizeof(err))) {
-		vg_out_err(out, "%s: %s", what, err);
+	if (open_write(out, &st, what))
 		return EXIT_FAILURE;
-	}
 	if (a->all) {
 		ret = detach_all(out, &st);
 		vg_state_close(&st);
@@ -219,7 +236,7 @@ int vg_cmd_detach(struct vg_out *out, void *opts)
 	ret = vg_state_detach(&st, a->ifname, &res, err, sizeof(err));
 	vg_state_close(&st);
 	if (ret) {
-		vg_out_err(out, "%s: %s", a->ifname, err);
+		vg_out_err(out, vg_errcode_of(ret), "%s: %s", a->ifname, err);
 		return EXIT_FAILURE;
 	}
 	if (out->json) {
@@ -275,21 +292,20 @@ int vg_cmd_gc(struct vg_out *out, void *opts)
 {
 	const struct vg_gc_args *a = opts;
 	unsigned int orphans_removed = 0;
+	char err[VG_ERRLEN + 64];
 	struct vg_gc_result res;
 	struct vg_state st;
-	char err[VG_ERRLEN + 64];
-	int ret;
+	int ret = 0;
 
-	if (vg_state_open(&st, vg_cli_ctx(), VG_STATE_WRITE, err, sizeof(err))) {
-		vg_out_err(out, "%s", err);
+	if (open_write(out, &st, NULL))
 		return EXIT_FAILURE;
-	}
-	ret = a->orphans ? vg_state_gc_orphans(&st, &orphans_removed, err, sizeof(err)) : 0;
+	if (a->orphans)
+		ret = vg_state_gc_orphans(&st, &orphans_removed, err, sizeof(err));
 	if (!ret)
 		ret = vg_state_gc(&st, &res, err, sizeof(err));
 	vg_state_close(&st);
 	if (ret) {
-		vg_out_err(out, "%s", err);
+		vg_out_err(out, vg_errcode_of(ret), "%s", err);
 		return EXIT_FAILURE;
 	}
 	gc_print(out, &res, a->orphans, orphans_removed);

@@ -293,7 +293,7 @@ static int dump_map(struct vg_out *out, struct vg_state *st, int m)
 	else if (!d.n && st->map_fd[m] >= 0)
 		printf("  (empty)\n");
 	if (ret < 0)
-		vg_out_err(out, "%s", err);
+		vg_out_err(out, vg_errcode_of(ret), "%s", err);
 	return ret;
 }
 
@@ -302,15 +302,16 @@ int vg_cmd_dump(struct vg_out *out, void *opts)
 	const struct dump_args *a = opts;
 	char err[VG_ERRLEN + 64];
 	struct vg_state st;
-	int m, failed = 0;
+	int m, failed = 0, ret;
 
-	if (vg_state_open(&st, vg_cli_ctx(), VG_STATE_READ, err, sizeof(err))) {
-		vg_out_err(out, "%s", err);
+	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_READ, err, sizeof(err));
+	if (ret) {
+		vg_out_err(out, vg_errcode_of(ret), "%s", err);
 		return EXIT_FAILURE;
 	}
 	if (out->json) {
+		/* "root" is the envelope's. */
 		vg_json_object_start(vg_out_json(out));
-		vg_json_kv_string(&out->w, "root", st.root);
 		vg_json_name(&out->w, "maps");
 		vg_json_object_start(&out->w);
 	}

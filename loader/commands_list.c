@@ -126,7 +126,8 @@ static int select_vm(struct vg_out *out, struct vg_list_xs *x, struct listing *l
 	size_t i, k = 0;
 
 	if (!x->open) {
-		vg_out_err(out, "--vm %s: no xenstore on this host (is xenstored running?): "
+		vg_out_err(out, VG_E_XENSTORE,
+			   "--vm %s: no xenstore on this host (is xenstored running?): "
 			   "VM names and UUIDs are not known", vm);
 		return -1;
 	}
@@ -138,7 +139,8 @@ static int select_vm(struct vg_out *out, struct vg_list_xs *x, struct listing *l
 	}
 	l->n = k;
 	if (!k && !l->a->watch) {
-		vg_out_err(out, "--vm %s: no interface with a policy belongs to a VM of that "
+		vg_out_err(out, VG_E_NOT_FOUND,
+			   "--vm %s: no interface with a policy belongs to a VM of that "
 			   "name or UUID", vm);
 		return -1;
 	}
@@ -171,15 +173,19 @@ int vg_list_read(struct vg_out *out, struct vg_list_xs *x, struct listing *l)
 	const char *ifname = l->a->ifname;
 	char err[VG_ERRLEN + 64];
 	struct vg_state st;
+	int ret;
 
-	if (vg_state_open(&st, vg_cli_ctx(), VG_STATE_READ, err, sizeof(err))) {
-		vg_out_err(out, "%s", err);
+	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_READ, err, sizeof(err));
+	if (ret) {
+		vg_out_err(out, vg_errcode_of(ret), "%s", err);
 		return -1;
 	}
-	if (vg_state_list(&st, ifname, &l->v, &l->n, err, sizeof(err)) ||
-	    unmanaged_scan(&st, l, err, sizeof(err))) {
+	ret = vg_state_list(&st, ifname, &l->v, &l->n, err, sizeof(err));
+	if (!ret)
+		ret = unmanaged_scan(&st, l, err, sizeof(err));
+	if (ret) {
 		vg_state_close(&st);
-		vg_out_err(out, "%s", err);
+		vg_out_err(out, vg_errcode_of(ret), "%s", err);
 		vg_list_free(l);
 		return -1;
 	}
@@ -193,12 +199,13 @@ int vg_list_read(struct vg_out *out, struct vg_list_xs *x, struct listing *l)
 	vg_state_close(&st);
 	l->id = calloc(l->n ? l->n : 1, sizeof(*l->id));
 	if (!l->id) {
-		vg_out_err(out, "%s", strerror(ENOMEM));
+		vg_out_err(out, VG_E_INTERNAL, "%s", strerror(ENOMEM));
 		vg_list_free(l);
 		return -1;
 	}
 	if (ifname && !l->n && !if_nametoindex(ifname)) {
-		vg_out_err(out, "%s: no such interface, and no entries under that name", ifname);
+		vg_out_err(out, VG_E_NOT_FOUND,
+			   "%s: no such interface, and no entries under that name", ifname);
 		vg_list_free(l);
 		return -1;
 	}
@@ -379,16 +386,8 @@ void vg_list_ident_text(const struct vg_iface *it, const struct vg_ident *id)
 
 void vg_list_json_head(struct vg_json *j, const struct listing *l)
 {
-	char t[64];
-	struct tm tm;
-
-	gmtime_r(&l->real.tv_sec, &tm);
-	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(t + strlen(t), sizeof(t) - strlen(t), ".%03ldZ", l->real.tv_nsec / 1000000);
-	vg_json_kv_string(j, "time", t);
 	vg_json_kv_uint(j, "monotonic_ns",
 			(uint64_t)l->mono.tv_sec * 1000000000ULL + (uint64_t)l->mono.tv_nsec);
-	vg_json_kv_string(j, "root", l->root);
 }
 
 void vg_list_ident_json(struct vg_json *j, const struct vg_iface *it,

@@ -232,7 +232,7 @@ static int change_print(struct vg_out *out, const struct change *c)
 	struct diff *d = malloc(sizeof(*d));
 
 	if (!d) {
-		vg_out_err(out, "%s: %s", c->ifname, strerror(ENOMEM));
+		vg_out_err(out, VG_E_INTERNAL, "%s: %s", c->ifname, strerror(ENOMEM));
 		return EXIT_FAILURE;
 	}
 	diff_make(c, d);
@@ -259,20 +259,22 @@ int vg_cmd_set(struct vg_out *out, void *opts)
 	char err[VG_ERRLEN + 64];
 	struct vg_policy pol;
 	struct vg_state st;
-	int ret = EXIT_FAILURE;
+	int ret = EXIT_FAILURE, err_ret;
 
 	if (!specs) {
-		vg_out_err(out, "%s: %s", a->ifname, strerror(ENOMEM));
+		vg_out_err(out, VG_E_INTERNAL, "%s: %s", a->ifname, strerror(ENOMEM));
 		return EXIT_FAILURE;
 	}
-	if (vg_state_open(&st, vg_cli_ctx(), a->dry_run ? VG_STATE_READ : VG_STATE_WRITE, err,
-			  sizeof(err))) {
-		vg_out_err(out, "%s: %s", a->ifname, err);
+	err_ret = vg_state_open(&st, vg_cli_ctx(), a->dry_run ? VG_STATE_READ : VG_STATE_WRITE,
+				err, sizeof(err));
+	if (err_ret) {
+		vg_out_err(out, vg_errcode_of(err_ret), "%s: %s", a->ifname, err);
 		free(specs);
 		return EXIT_FAILURE;
 	}
-	if (vg_state_edit(&st, &req, &specs[0], &specs[1], err, sizeof(err))) {
-		vg_out_err(out, "%s: cannot set: %s", a->ifname, err);
+	err_ret = vg_state_edit(&st, &req, &specs[0], &specs[1], err, sizeof(err));
+	if (err_ret) {
+		vg_out_err(out, vg_errcode_of(err_ret), "%s: cannot set: %s", a->ifname, err);
 	} else {
 		c.ifindex = if_nametoindex(a->ifname);
 		if (!a->dry_run && vg_state_policy(&st, c.ifindex, &pol) == 0)
@@ -297,7 +299,7 @@ int vg_attach_dry_run(struct vg_out *out, const struct vg_attach_args *a, uint32
 	int ret;
 
 	if (!before) {
-		vg_out_err(out, "%s: %s", a->spec.ifname, strerror(ENOMEM));
+		vg_out_err(out, VG_E_INTERNAL, "%s: %s", a->spec.ifname, strerror(ENOMEM));
 		return EXIT_FAILURE;
 	}
 	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_READ, err, sizeof(err));
@@ -308,7 +310,7 @@ int vg_attach_dry_run(struct vg_out *out, const struct vg_attach_args *a, uint32
 	/* Under another name, the policy in force is still what attach
 	 * would replace. */
 	if (ret && ret != -ENOENT && ret != -ESTALE) {
-		vg_out_err(out, "%s: %s", a->spec.ifname, err);
+		vg_out_err(out, vg_errcode_of(ret), "%s: %s", a->spec.ifname, err);
 		free(before);
 		return EXIT_FAILURE;
 	}

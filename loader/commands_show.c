@@ -277,7 +277,7 @@ int vg_cmd_show(struct vg_out *out, void *opts)
 	if (vg_list_read_once(out, &l))
 		return EXIT_FAILURE;
 	if (out->json)
-		list_json(vg_out_json(out), &l);
+		list_json(vg_out_json_at(out, &l.real), &l);
 	else if (!l.n && !l.nfound)
 		printf("%s\n", l.a->ifname ? "not attached" : "no interfaces attached");
 	else if (l.a->verbose || l.a->ifname)

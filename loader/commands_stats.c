@@ -15,15 +15,17 @@
 #include "json.h"
 #include "sanitize.h"
 
-/* from: VG_PASS for an interface, the first drop reason for counters
- * that have no passes (totals). */
+/* from: VG_PASS for an interface, VG_DROPS_FROM for the counters of no
+ * interface (orphans, totals), which count drops only. */
+#define VG_DROPS_FROM (VG_PASS + 1)
+
 static void counters_json(struct vg_json *j, const struct vg_stats *s, int from)
 {
 	int r;
 
 	vg_json_object_start(j);
 	for (r = from; r < VG_REASON_MAX; r++)
-		vg_json_kv_uint(j, vg_reason_name(r), s->pkts[r]);
+		vg_json_kv_uint(j, vg_reason_key(r), s->pkts[r]);
 	vg_json_object_end(j);
 }
 
@@ -83,9 +85,9 @@ static void list_json(struct vg_json *j, const struct listing *l)
 	vg_list_unmanaged_json(j, l);
 	if (whole_host(l)) {
 		vg_json_name(j, "orphans");
-		counters_json(j, &l->orph, VG_PASS);
+		counters_json(j, &l->orph, VG_DROPS_FROM);
 		vg_json_name(j, "totals");
-		counters_json(j, &l->tot, VG_PASS + 1);
+		counters_json(j, &l->tot, VG_DROPS_FROM);
 		vg_json_kv_bool(j, "drop_counters_full", l->drops_full);
 	}
 	vg_json_object_end(j);
@@ -229,7 +231,7 @@ static void watch_print(struct vg_out *out, const struct listing *prev,
 	if (secs <= 0)
 		secs = 1e-9;
 	if (out->json) {
-		j = vg_out_json(out);
+		j = vg_out_json_at(out, &cur->real);
 		vg_json_object_start(j);
 		vg_list_json_head(j, cur);
 		vg_json_name(j, "interval_s");
@@ -321,7 +323,7 @@ int vg_cmd_stats(struct vg_out *out, void *opts)
 	if (vg_list_read_once(out, &l))
 		return EXIT_FAILURE;
 	if (out->json)
-		list_json(vg_out_json(out), &l);
+		list_json(vg_out_json_at(out, &l.real), &l);
 	else
 		list_text(&l);
 	vg_list_free(&l);

@@ -46,19 +46,20 @@ static int hp_target(struct vg_out *out, const struct vg_hotplug_args *a, struct
 	if (!t->dev)
 		t->dev = vg_hotplug_var(a, t->tap ? "INTERFACE" : "vif");
 	if (!t->dev) {
-		vg_out_errlog(out, "hotplug: no device: set %s (or dev=)",
+		vg_out_errlog(out, VG_E_USAGE, "hotplug: no device: set %s (or dev=)",
 			      t->tap ? "INTERFACE" : "vif");
 		return EXIT_USAGE;
 	}
 	if (strlen(t->dev) >= IF_NAMESIZE) {
-		vg_out_errlog(out, "hotplug: '%s': interface name too long", t->dev);
+		vg_out_errlog(out, VG_E_USAGE, "hotplug: '%s': interface name too long", t->dev);
 		return EXIT_USAGE;
 	}
 	t->xbpath = vg_hotplug_var(a, "XENBUS_PATH");
 	if (t->xbpath) {
 		if (vg_backend_path_parse(t->xbpath, t->abs, sizeof(t->abs), &t->vif.domid,
 					  &t->vif.devid)) {
-			vg_out_errlog(out, "%s: XENBUS_PATH '%s' is not a vif backend path",
+			vg_out_errlog(out, VG_E_USAGE,
+				      "%s: XENBUS_PATH '%s' is not a vif backend path",
 				      t->dev, t->xbpath);
 			if (t->online)
 				return EXIT_USAGE;
@@ -69,7 +70,8 @@ static int hp_target(struct vg_out *out, const struct vg_hotplug_args *a, struct
 			 t->vif.domid, t->vif.devid);
 		t->xbpath = t->abs;
 	} else if (t->online) {
-		vg_out_errlog(out, "%s: no XENBUS_PATH and not a Xen device name", t->dev);
+		vg_out_errlog(out, VG_E_USAGE,
+			      "%s: no XENBUS_PATH and not a Xen device name", t->dev);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -85,7 +87,8 @@ static void hp_vifname(struct hp_ctx *c, struct hp_target *t)
 	if (vn && *vn)
 		snprintf(t->alt, sizeof(t->alt), "%s%s", vn, t->tap ? "-emu" : "");
 	if (t->alt[0] && vg_ifname_check(t->alt)) {
-		vg_out_errlog(c->out, "%s: %s: '%s': not a valid interface name, ignored",
+		vg_out_errlog(c->out, VG_E_XENSTORE,
+			      "%s: %s: '%s': not a valid interface name, ignored",
 			      t->dev, path, vn);
 		t->alt[0] = '\0';
 	}
@@ -111,7 +114,7 @@ static int hp_offline(struct hp_ctx *c, struct hp_target *t, const char *command
 	if (!ret && t->alt[0] && strcmp(t->alt, t->dev))
 		ret = vg_state_detach_root(vg_cli_ctx(), t->alt, err, sizeof(err));
 	if (ret) {
-		vg_out_errlog(c->out, "%s: %s", t->dev, err);
+		vg_out_errlog(c->out, vg_errcode_of(ret), "%s: %s", t->dev, err);
 		return EXIT_FAILURE;
 	}
 	note("%s: %s: filter removed", t->dev, command);
@@ -139,7 +142,7 @@ static int hp_online(struct hp_ctx *c, struct hp_target *t)
 	cret = hp_resolve(c, &t->vif, t->dev, &res);
 	ret = hp_apply(t->dev, &res, &own, aerr, sizeof(aerr));
 	if (ret)
-		vg_out_errlog(c->out, "%s", aerr);
+		vg_out_errlog(c->out, vg_errcode_of(ret), "%s", aerr);
 	else
 		hp_print_applied(c->out, t->dev, &res, &own);
 	/* A kept policy owes nothing to the config file. */
@@ -148,7 +151,8 @@ static int hp_online(struct hp_ctx *c, struct hp_target *t)
 	if (cret) {
 		/* Last: the vif scripts put the last line in hotplug-error. */
 		fflush(stdout);
-		vg_out_errlog(c->out, "%s: %s", t->dev, hp_resolve_error(c, &res));
+		vg_out_errlog(c->out, hp_resolve_code(&res), "%s: %s", t->dev,
+			      hp_resolve_error(c, &res));
 	}
 	hp_ctx_close(c);
 	return ret || cret ? EXIT_FAILURE : EXIT_SUCCESS;

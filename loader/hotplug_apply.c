@@ -39,7 +39,7 @@ void hp_port_say(void *arg, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	vg_out_errlog(arg, "%s", msg);
+	vg_out_errlog(arg, VG_E_KERNEL, "%s", msg);
 }
 
 /* ---- shared plumbing ------------------------------------------------------ */
@@ -63,7 +63,8 @@ int hp_ctx_open(struct hp_ctx *c, const char *ifname)
 	 * blocks their decisions. */
 	ret = vg_xs_open(&c->xs, err, sizeof(err));
 	if (ret) {
-		vg_out_errlog(c->out, "%s%s%s", ifname ? ifname : "", ifname ? ": " : "", err);
+		vg_out_errlog(c->out, VG_E_XENSTORE,
+			      "%s%s%s", ifname ? ifname : "", ifname ? ": " : "", err);
 		return ret;
 	}
 	c->xs_open = true;
@@ -103,6 +104,11 @@ int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
 const char *hp_resolve_error(const struct hp_ctx *c, const struct vg_resolution *res)
 {
 	return res->host_error ? res->reason : c->cfg.errmsg;
+}
+
+enum vg_errcode hp_resolve_code(const struct vg_resolution *res)
+{
+	return res->host_error ? VG_E_XENSTORE : VG_E_CONFIG;
 }
 
 void hp_ctx_close(struct hp_ctx *c)

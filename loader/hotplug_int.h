@@ -47,6 +47,8 @@ int hp_ctx_open(struct hp_ctx *c, const char *ifname);
 void hp_ctx_close(struct hp_ctx *c);
 int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
 	       struct vg_resolution *res);
+/* Its code: xenstore for the host's, config for the file's. */
+enum vg_errcode hp_resolve_code(const struct vg_resolution *res);
 const char *hp_resolve_error(const struct hp_ctx *c, const struct vg_resolution *res);
 
 /* The port functions' errors (hotplug_net.h) go where the command's go. */

@@ -52,9 +52,10 @@ static int setup_clear(struct hp_ctx *c, const struct vg_port *port, const char 
 	else
 		ret = vg_port_bridge_del(port, dev);
 	if (ret) {
-		vg_out_errlog(c->out, "%s: clear: still on its bridge; the filter stays", dev);
-	} else if (vg_state_detach_root(vg_cli_ctx(), dev, err, sizeof(err))) {
-		vg_out_errlog(c->out, "%s: %s", dev, err);
+		vg_out_errlog(c->out, vg_errcode_of(ret),
+			      "%s: clear: still on its bridge; the filter stays", dev);
+	} else if ((ret = vg_state_detach_root(vg_cli_ctx(), dev, err, sizeof(err)))) {
+		vg_out_errlog(c->out, vg_errcode_of(ret), "%s: %s", dev, err);
 		ret = -EIO;
 	}
 	if (!ret) {
@@ -82,7 +83,8 @@ static int setup_port(struct hp_ctx *c, const struct vg_port *port, const struct
 	}
 	bridge = xs_get(c, priv, "bridge");
 	if (!bridge || !*bridge) {
-		vg_out_errlog(c->out, "%s: %s/bridge: missing, cannot put the VIF on its network",
+		vg_out_errlog(c->out, VG_E_XENSTORE,
+			      "%s: %s/bridge: missing, cannot put the VIF on its network",
 			      dev, priv);
 		free(bridge);
 		return -ENOENT;
@@ -90,7 +92,8 @@ static int setup_port(struct hp_ctx *c, const struct vg_port *port, const struct
 	/* It becomes a /sys path, an ifr_name or an ovs-vsctl argument:
 	 * refused before any of them, the VIF stays off the network. */
 	if (vg_ifname_check(bridge)) {
-		vg_out_errlog(c->out, "%s: %s/bridge: '%s': not a valid bridge name, cannot put "
+		vg_out_errlog(c->out, VG_E_XENSTORE,
+			      "%s: %s/bridge: '%s': not a valid bridge name, cannot put "
 			      "the VIF on its network", dev, priv, bridge);
 		free(bridge);
 		return -EINVAL;
@@ -107,7 +110,8 @@ up:
 	 * bring up; an existing port is up already and stays so. */
 	ret = vg_net_link_up(dev);
 	if (ret)
-		vg_out_errlog(c->out, "%s: cannot bring the link up: %s", dev, strerror(-ret));
+		vg_out_errlog(c->out, VG_E_KERNEL,
+			      "%s: cannot bring the link up: %s", dev, strerror(-ret));
 	return ret;
 }
 
@@ -139,7 +143,7 @@ int vg_cmd_setup_vif_rules(struct vg_out *out, void *opts)
 	cret = hp_resolve(&c, &a->vif, a->dev, &res);
 	ret = hp_apply(a->dev, &res, &own, aerr, sizeof(aerr));
 	if (ret) {
-		vg_out_errlog(out, "%s", aerr);
+		vg_out_errlog(out, vg_errcode_of(ret), "%s", aerr);
 		goto out;
 	}
 	if (own.kept)
@@ -152,7 +156,8 @@ int vg_cmd_setup_vif_rules(struct vg_out *out, void *opts)
 	ret = cret;
 	if (cret) {
 		fflush(stdout);
-		vg_out_errlog(out, "%s: %s", a->dev, hp_resolve_error(&c, &res));
+		vg_out_errlog(out, hp_resolve_code(&res), "%s: %s", a->dev,
+			      hp_resolve_error(&c, &res));
 	}
 out:
 	hp_ctx_close(&c);

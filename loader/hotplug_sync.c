@@ -119,17 +119,19 @@ static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 	} else if (!ret) {
 		hp_print_result(c->out, ifname, &res, dry ? "dry-run" : "apply");
 	} else if (c->out->json) {
-		/* Under -j every interface is an element of the one array. */
+		/* Under -j every interface is an element of the one
+		 * "interfaces" array. */
 		struct vg_json *j = &c->out->w;
 
 		vg_json_object_start(j);
 		vg_json_kv_string(j, "ifname", ifname);
 		vg_json_kv_string(j, "action", "apply");
-		vg_json_kv_string(j, "error", err);
+		vg_json_name(j, "error");
+		vg_out_error_json(j, vg_errcode_of(ret), err);
 		vg_json_object_end(j);
 		vg_out_log(LOG_ERR, false, "%s", err);
 	} else {
-		vg_out_errlog(c->out, "%s", err);
+		vg_out_errlog(c->out, vg_errcode_of(ret), "%s", err);
 	}
 	/* A kept policy owes nothing to the config file. */
 	return ret ? ret : own.kept ? 0 : cret;
@@ -159,11 +161,16 @@ int vg_cmd_sync(struct vg_out *out, void *opts)
 	c.cfgpath = hp_config_path(a->config);
 	if (hp_ctx_open(&c, NULL))
 		return EXIT_FAILURE;
-	if (out->json)
-		vg_json_array_start(vg_out_json(out));
+	if (out->json) {
+		vg_json_object_start(vg_out_json(out));
+		vg_json_name(&out->w, "interfaces");
+		vg_json_array_start(&out->w);
+	}
 	seen = for_each_vif_name(&c, sync_name, &w, &w.failed);
-	if (out->json)
+	if (out->json) {
 		vg_json_array_end(&out->w);
+		vg_json_object_end(&out->w);
+	}
 	hp_ctx_close(&c);
 	if (!seen && !out->json)
 		printf("no guest network devices in %s\n", backend_dir);
@@ -218,7 +225,8 @@ static int release_vif(struct hp_ctx *c, const char *ifname, struct vg_vif *vif)
 	if (!f.found && vg_ifname_parse(ifname, &f.domid, &f.devid) == 0)
 		f.found = true;
 	if (!f.found) {
-		vg_out_errlog(c->out, "%s: cannot release: not a Xen guest interface (no backend "
+		vg_out_errlog(c->out, VG_E_NOT_FOUND,
+			      "%s: cannot release: not a Xen guest interface (no backend "
 			      "in xenstore names it); `vifguard detach %s` removes its filter",
 			      ifname, ifname);
 		return -ENOENT;
@@ -239,7 +247,8 @@ static int release_said(struct hp_ctx *c, const struct vg_release_args *a,
 	hp_describe(res, desc, sizeof(desc));
 	if (own->kept) {
 		/* No source has a policy: the filter is not removed unasked. */
-		vg_out_errlog(c->out, "%s: not released: %s; its filter (%s, set by %s) stays: "
+		vg_out_errlog(c->out, VG_E_REFUSED,
+			      "%s: not released: %s; its filter (%s, set by %s) stays: "
 			      "`vifguard release --detach %s` removes it", ifname, desc,
 			      vg_mode_name(own->pol.mode), own->pol.flags & VG_F_OPERATOR ?
 			      "vifguard attach" : "its sources", ifname);
@@ -272,7 +281,7 @@ int vg_cmd_release(struct vg_out *out, void *opts)
 	int ret = 0, cret;
 
 	if (!hp_netdev_exists(ifname)) {
-		vg_out_err(out, "%s: cannot release: %s", ifname, strerror(ENODEV));
+		vg_out_err(out, VG_E_NOT_FOUND, "%s: cannot release: %s", ifname, strerror(ENODEV));
 		return EXIT_FAILURE;
 	}
 	c.cfgpath = hp_config_path(a->config);
@@ -294,14 +303,15 @@ int vg_cmd_release(struct vg_out *out, void *opts)
 		warn_closed("%s: %s; interface %sdisabled (drops every frame)", ifname,
 			    res.reason, a->dry_run ? "would be " : "");
 	if (ret) {
-		vg_out_errlog(out, "%s: %s", ifname, aerr);
+		vg_out_errlog(out, vg_errcode_of(ret), "%s: %s", ifname, aerr);
 		hp_ctx_close(&c);
 		return EXIT_FAILURE;
 	}
 	ret = release_said(&c, a, &res, &own);
 	if (!ret && cret) {
 		fflush(stdout);
-		vg_out_errlog(out, "%s: %s", ifname, hp_resolve_error(&c, &res));
+		vg_out_errlog(out, hp_resolve_code(&res), "%s: %s", ifname,
+			      hp_resolve_error(&c, &res));
 	}
 	hp_ctx_close(&c);
 	return ret || cret ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -123,6 +123,8 @@ static void close_level(struct vg_json *j, char c)
 void vg_json_object_start(struct vg_json *j)
 {
 	open_level(j, '{');
+	if (j->depth == 1 && j->head)
+		j->head(j, j->head_arg);
 }
 
 void vg_json_object_end(struct vg_json *j)

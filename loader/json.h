@@ -21,6 +21,10 @@ struct vg_json {
 	bool filled[VG_JSON_DEPTH];
 	/* A member name was just written: the next value needs no comma. */
 	bool after_name;
+	/* When set, called right after the '{' of a top-level object: the
+	 * members every document begins with (cli_out.c's envelope). */
+	void (*head)(struct vg_json *j, void *arg);
+	void *head_arg;
 };
 
 void vg_json_init(struct vg_json *j, FILE *f);

@@ -11,6 +11,8 @@ VIFGUARD_STATIC := $(OUTPUT)/static/vifguard
 VIFGUARD_BIN := $(if $(filter 1,$(STATIC)),$(VIFGUARD_STATIC),$(VIFGUARD))
 VIFGUARD_VERSION ?= 0.1.0
 SBINDIR ?= $(PREFIX)/sbin
+# The JSON schema of every command's -j output (vifguard(8), JSON OUTPUT).
+SCHEMADIR ?= $(PREFIX)/share/vifguard
 
 LOADER_SRCS := $(sort $(wildcard loader/*.c))
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
@@ -42,7 +44,7 @@ $(OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) | $(BUILD_DEPS)
 # The only user of the skeleton.
 $(OUTPUT)/loader/state.o: $(OUTPUT)/vifguard.skel.h
 
-$(OUTPUT)/loader/cli.o: CFLAGS += -DVIFGUARD_VERSION='"$(VIFGUARD_VERSION)"'
+$(OUTPUT)/loader/cli_out.o: CFLAGS += -DVIFGUARD_VERSION='"$(VIFGUARD_VERSION)"'
 
 $(VIFGUARD): $(LOADER_OBJS) | $(BUILD_DEPS)
 	$(call msg,LINK,$@)
@@ -68,7 +70,10 @@ install-bin: $(VIFGUARD_BIN)
 	$(call msg,INSTALL,$(DESTDIR)$(SBINDIR)/vifguard)
 	$(Q)install -d $(DESTDIR)$(SBINDIR)
 	$(Q)install -m 0755 $(VIFGUARD_BIN) $(DESTDIR)$(SBINDIR)/vifguard
+	$(Q)install -d $(DESTDIR)$(SCHEMADIR)
+	$(Q)install -m 0644 docs/vifguard.schema.json $(DESTDIR)$(SCHEMADIR)/vifguard.schema.json
 
 uninstall-bin:
 	$(call msg,REMOVE,$(DESTDIR)$(SBINDIR)/vifguard)
-	$(Q)rm -f $(DESTDIR)$(SBINDIR)/vifguard
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/vifguard $(DESTDIR)$(SCHEMADIR)/vifguard.schema.json
+	$(Q)[ ! -d $(DESTDIR)$(SCHEMADIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SCHEMADIR)

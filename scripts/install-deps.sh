@@ -26,6 +26,9 @@ pkgs=(
 	libcmocka-dev iproute2 iputils-ping procps kmod
 	# integration tests and demo: JSON from the CLI, bpftool and ip
 	jq
+	# every command's JSON checked against docs/vifguard.schema.json
+	# (test_json_schema.sh, with /usr/bin/python3)
+	python3-jsonschema
 	# the manual page rendered with every warning on (test_docs.sh)
 	groff-base
 	# fault injection into the CLI's system calls (test_faults.sh)

@@ -59,8 +59,9 @@ lrwxrwxrwx ./etc/xen/scripts/vif-vifguard-route -> /usr/libexec/vifguard/vif-vif
 -rw-r--r-- ./usr/share/doc/vifguard/changelog.Debian.gz
 -rw-r--r-- ./usr/share/doc/vifguard/copyright
 -rw-r--r-- ./usr/share/lintian/overrides/vifguard
--rw-r--r-- ./usr/share/man/man8/vifguard.8.gz"
-tap_check "the package holds exactly the binary, scripts, units, man page, bash completion, example config and docs" \
+-rw-r--r-- ./usr/share/man/man8/vifguard.8.gz
+-rw-r--r-- ./usr/share/vifguard/vifguard.schema.json"
+tap_check "the package holds exactly the binary, scripts, units, man page, bash completion, JSON schema, example config and docs" \
 	"$(sort -k2 <<<"$expected")" "$listing"
 tap_check "its only conffile is the example config" "/etc/vifguard/vifguard.conf.example" \
 	"$(dpkg-deb --ctrl-tarfile "$old_deb" | tar -xOf - ./conffiles 2>&1)"

@@ -303,10 +303,11 @@ vg_stats() {
 }
 
 # How `stats -j` lays out one interface's counters: an object per
-# interface with "ifname" and "counters" {reason: frames}.
-VG_STATS_JQ='(if type == "array" then .[] else . end)
-	| (.interfaces // [.]) | .[] | .counters | to_entries[]
-	| "\(.key)=\(.value)"'
+# interface with "ifname" and "counters" {reason_key: frames}; a key is
+# the reason's name with '_' for '-': the lines name the reason as the
+# text output and the docs do (ipv4-src=N).
+VG_STATS_JQ='.interfaces[] | .counters | to_entries[]
+	| "\(.key | gsub("_"; "-"))=\(.value)"'
 
 # vg_delta BEFORE_ASSOC AFTER_ASSOC: "reason+N ..." for every counter that
 # moved, sorted, for comparison with an expected string.

@@ -76,9 +76,10 @@ tap_check "detach of an unknown interface: exit 0, says nothing to detach, nothi
 # Errors under -j are JSON too.
 vg -j attach vif5.0 --mac zz:zz >"$VG_TMP/out" 2>"$VG_TMP/err"
 rc=$?
-err=$(cat "$VG_TMP/out" "$VG_TMP/err" | jq -r '.error // empty' 2>/dev/null | head -1)
-tap_check "bad input under -j: a JSON error object, exit 2" "exit 2, error set" \
-	"exit $rc, error ${err:+set}" "$(cat "$VG_TMP/out" "$VG_TMP/err")"
+err=$(cat "$VG_TMP/out" "$VG_TMP/err" | jq -r '"\(.error.code) \(.error.message | length > 0)"' \
+	2>/dev/null | head -1)
+tap_check "bad input under -j: a JSON error object with code usage and a message, exit 2" \
+	"exit 2, usage true" "exit $rc, $err" "$(cat "$VG_TMP/out" "$VG_TMP/err")"
 
 # A root where a vifguard of another layout pinned its maps ("policy" a
 # hash of 96-byte policies): attach refuses with one line naming the map,

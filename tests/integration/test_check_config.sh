@@ -43,7 +43,7 @@ tap_check "-j: every finding with its line and severity" \
 	"2 error 10.0.0.300|3 warning ::/0|4 error no-such-option|5 error not-a-key" \
 	"$(jq -rs '[.[0].findings[] | "\(.line) \(.severity) \(.word)"] | join("|")' <<<"$json")"
 tap_check "-j: counts, then the error document" "3 1 false 3 errors" \
-	"$(jq -rs '"\(.[0].error_count) \(.[0].warning_count) \(.[0].valid) \(.[1].error | split(": ")[1] | split(",")[0])"' <<<"$json")"
+	"$(jq -rs '"\(.[0].error_count) \(.[0].warning_count) \(.[0].valid) \(.[1].error.message | split(": ")[1] | split(",")[0])"' <<<"$json")"
 
 # Fixed, and named by $VIFGUARD_CONFIG: valid, the warning still said.
 sed -i -e 's/10.0.0.300/10.0.0.30/' -e 's/ no-such-option//' -e '/^not-a-key/d' "$conf"

@@ -32,7 +32,7 @@ filters() { hx "$BPFTOOL" -j net show dev "$1" |
 # and the host totals keep the drops once the interface is gone.
 vg_case "vif6.0 drops a spoof before its detach" g6 vif6.0 2 0 \
 	"ipv4-src+2 pass+1" udp4 --src-ip 10.99.0.5
-totals_ipv4_src() { vg -j stats | jq '.totals["ipv4-src"]'; }
+totals_ipv4_src() { vg -j stats | jq '.totals.ipv4_src'; }
 t6=$(totals_ipv4_src)
 drops6=$(of "$idx6" | awk '$1 == "drops"' | wc -l)
 tap_check "vif6.0: one drop counter (ipv4-src)" "1" "$drops6"

@@ -3,8 +3,9 @@
 # README.md, vifguard(8) and the binary's own help agree: every command
 # and every option the command table declares (as `vifguard -j help`
 # gives it) is in the manual's synopsis and text and in README; every
-# drop reason of include/vifguard.h is in both reason tables; the manual
-# renders without a warning.
+# drop reason of include/vifguard.h is in both reason tables; every error
+# code of docs/vifguard.schema.json is in both; the manual renders
+# without a warning.
 . "$(dirname "$0")/lib.sh"
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -44,6 +45,19 @@ for r in $(sed -n 's/^[[:space:]]*X([A-Z0-9_]*,[[:space:]]*"\([a-z0-9-]*\)").*/\
 done
 tap_check "every drop reason in vifguard(8)" "" "$missing_man"
 tap_check "every drop reason in README's table" "" "$missing_readme"
+
+# The error codes of -j: the schema's list, each in the manual's JSON
+# OUTPUT section and in README.
+jsonman=$(sed -n '/^\.SH JSON OUTPUT/,/^\.SH /p' "$man")
+missing_man= missing_readme=
+codes=$(jq -r '."$defs".error_code.enum[]' "$top/docs/vifguard.schema.json")
+for c in $codes; do
+	grep -qE "^\.B $c\$" <<<"$jsonman" || missing_man+=" $c"
+	grep -qF "\`$c\`" "$readme" || missing_readme+=" $c"
+done
+tap_check "the schema lists error codes" "yes" "$([ -n "$codes" ] && echo yes || echo no)"
+tap_check "every error code of the schema in vifguard(8), JSON OUTPUT" "" "$missing_man"
+tap_check "every error code of the schema in README" "" "$missing_readme"
 
 warn=$(LC_ALL=C.UTF-8 groff -t -man -ww -z -Tutf8 "$man" 2>&1)
 tap_check "vifguard(8) renders without warnings" "" "$warn"

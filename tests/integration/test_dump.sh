@@ -72,7 +72,7 @@ vg_stats vif6.0
 tap_check "dump drops: vif6.0's ipv4-src counter as stats has it" "[${STATS[ipv4-src]}]" \
 	"$(vg -j dump drops | jq -c --argjson i "$idx6" '[.maps.drops[] | select(.ifindex == $i and .reason == "ipv4-src") | .packets]')"
 tap_check "dump totals: the host's ipv4-src drops as stats has them" \
-	"$(vg -j stats | jq -c '[.totals["ipv4-src"]]')" \
+	"$(vg -j stats | jq -c '[.totals.ipv4_src]')" \
 	"$(vg -j dump totals | jq -c '[.maps.totals[] | select(.reason == "ipv4-src") | .packets]')"
 slot5=$(field policy "$idx5" .slot | jq '.[0]')
 tap_check "dump passes: vif5.0's slot counts its passes as stats does" \

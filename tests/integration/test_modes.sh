@@ -40,7 +40,7 @@ vg_case "locked again: legitimate UDP passes" g7 vif7.0-emu 3 3 "pass+4" \
 # the "policy" array: index ifindex % 4096) is zeroed behind the CLI's
 # back.  Drops land in the "orphans" counter.
 orphans() {
-	vg -j stats | jq '.orphans["no-policy"] // 0'
+	vg -j stats | jq '.orphans.no_policy // 0'
 }
 idx=$(vg_ifindex vif7.0-emu)
 key=$((idx % 4096))
@@ -112,11 +112,11 @@ done >"$fill"
 "$BPFTOOL" batch file "$fill" >/dev/null 2>&1 || :
 full=$(vg -j stats | jq '.drop_counters_full')
 tap_check "drop counters full: stats says so" "true" "$full"
-t0=$(vg -j stats | jq '.totals["dhcp-server"]')
+t0=$(vg -j stats | jq '.totals.dhcp_server')
 vg_case "drop counters full: a new kind of drop is still dropped" g7 vif7.0-emu \
 	3 0 "pass+1" udp4 --src-ip 10.99.0.7 --sport 67 --dport 68
 tap_check "drop counters full: the host totals count it" "$((t0 + 3))" \
-	"$(vg -j stats | jq '.totals["dhcp-server"]')"
+	"$(vg -j stats | jq '.totals.dhcp_server')"
 out=$(vg stats)
 case $out in
 *"drop counters are full"*) tap_ok "drop counters full: stats warns" ;;

@@ -139,7 +139,7 @@ tap_check "stats -j --watch: SIGTERM ends it with exit 0" 0 "$WATCH_RC" "$w"
 tap_check "stats -j --watch: one JSON document per line" "0" \
 	"$(while IFS= read -r l; do jq -e . >/dev/null 2>&1 <<<"$l" || echo bad; done <<<"$w" | grep -c bad)" "$w"
 tap_check "stats -j --watch: the deltas add up to the 3 spoofs, with rates" "3 true" \
-	"$(jq -s '[(map(.interfaces[0].counters["ipv4-src"]) | add), all(.[]; .interval_s > 0.4 and (.interfaces[0].dropped_per_s | type) == "number")] | map(tostring) | join(" ")' -r <<<"$w")" \
+	"$(jq -s '[(map(.interfaces[0].counters.ipv4_src) | add), all(.[]; .interval_s > 0.4 and (.interfaces[0].dropped_per_s | type) == "number")] | map(tostring) | join(" ")' -r <<<"$w")" \
 	"$w"
 
 out=$(vg stats --watch 0.01 2>&1)

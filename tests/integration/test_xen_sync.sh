@@ -75,7 +75,7 @@ xapi_lock 4 0 disabled
 vg detach web6 >/dev/null 2>&1
 run_sync -j
 tap_check "sync -j: exit 0, valid JSON, 7 interfaces" "0 7" \
-	"$SYNC_RC $(jq length "$VG_TMP/sync.out" 2>&1)" "$(out)"
+	"$SYNC_RC $(jq ".interfaces | length" "$VG_TMP/sync.out" 2>&1)" "$(out)"
 tap_check "sync: vif3.0 has the new ip" "locked mac=$M3 10.99.0.33/32" "$(policy_of vif3.0)"
 tap_check "sync: vif4.0 and tap4.0 are disabled" "disabled|disabled" \
 	"$(policy_of vif4.0 | cut -d' ' -f1)|$(policy_of tap4.0 | cut -d' ' -f1)"
@@ -124,7 +124,7 @@ tap_check "quarantine by attach survives sync: filter on, disabled" "1 disabled 
 	"$(tc_ingress vif5.0) $(policy_of vif5.0)" "$(out)"
 run_sync -j
 tap_check "sync -j: vif5.0 kept, disabled, set by attach" "0 keep disabled attach true" \
-	"$SYNC_RC $(jq -r '.[] | select(.ifname == "vif5.0") | "\(.action) \(.decision) \(.source) \(.kept)"' "$VG_TMP/sync.out" 2>&1)" \
+	"$SYNC_RC $(jq -r '.interfaces[] | select(.ifname == "vif5.0") | "\(.action) \(.decision) \(.source) \(.kept)"' "$VG_TMP/sync.out" 2>&1)" \
 	"$(out)"
 tap_check "show: vif5.0 set by attach, vif3.0 by its sources" "attach sources" \
 	"$(set_by vif5.0) $(set_by vif3.0)"

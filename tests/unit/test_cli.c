@@ -227,6 +227,9 @@ struct run {
 	int rc;
 	char out[8192];
 	char err[8192];
+	/* out with the envelope of each JSON document taken off: what the
+	 * command said, whatever the time. */
+	char body[8192];
 };
 
 static void slurp(FILE *f, char *buf, size_t len)
@@ -271,6 +274,52 @@ static void capture_end(struct capture *c, struct run *r)
 	slurp(c->fe, r->err, sizeof(r->err));
 }
 
+/* The length of an envelope at the start of line (cli_out.h), 0 when it
+ * has none: {"root":"R","version":"V","time":"YYYY-MM-DDTHH:MM:SS.mmmZ" */
+static size_t envelope_len(const char *line)
+{
+	static const char tmpl[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+	const char *p = line, *q;
+	size_t i;
+
+	if (strncmp(p, "{\"root\":\"", 9))
+		return 0;
+	q = strstr(p + 9, "\",\"version\":\"");
+	if (!q)
+		return 0;
+	q = strstr(q + 13, "\",\"time\":\"");
+	if (!q || memchr(p, '\n', (size_t)(q - p)))
+		return 0;
+	q += 10;
+	for (i = 0; tmpl[i]; i++)
+		if (tmpl[i] == 'd' ? q[i] < '0' || q[i] > '9' : q[i] != tmpl[i])
+			return 0;
+	if (q[i] != '"')
+		return 0;
+	return (size_t)(q + i + 1 - p);
+}
+
+static void strip_envelopes(const char *in, char *out, size_t len)
+{
+	size_t o = 0, e;
+
+	while (*in && o + 1 < len) {
+		e = envelope_len(in);
+		if (e) {
+			out[o++] = '{';
+			in += e;
+			if (*in == ',')
+				in++;
+		}
+		while (*in && o + 1 < len) {
+			out[o++] = *in;
+			if (*in++ == '\n')
+				break;
+		}
+	}
+	out[o] = '\0';
+}
+
 /* vg_main() in this process, stdout and stderr captured. */
 static void run(struct run *r, ...)
 {
@@ -289,6 +338,7 @@ static void run(struct run *r, ...)
 	capture_start(&c);
 	r->rc = vg_main(argc, argv);
 	capture_end(&c, r);
+	strip_envelopes(r->out, r->body, sizeof(r->body));
 }
 
 static int lines(const char *s)
@@ -370,16 +420,16 @@ static void json_errors(void **state)
 	(void)state;
 	run(&r, "-j", "attach", "vif5.0", "--mac", "zz:zz", NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
-	assert_string_equal(r.out, "{\"error\":\"--mac zz:zz: not a MAC address (expected "
-			    "xx:xx:xx:xx:xx:xx)\"}\n");
+	assert_string_equal(r.body, "{\"error\":{\"code\":\"usage\",\"message\":\"--mac zz:zz: "
+			    "not a MAC address (expected xx:xx:xx:xx:xx:xx)\"}}\n");
 	assert_string_equal(r.err, "");
 	run(&r, "--json", "frob\"nicate", NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
-	assert_string_equal(r.out, "{\"error\":\"unknown command 'frob\\\"nicate' "
-			    "(vifguard help lists them)\"}\n");
+	assert_string_equal(r.body, "{\"error\":{\"code\":\"usage\",\"message\":\"unknown "
+			    "command 'frob\\\"nicate' (vifguard help lists them)\"}}\n");
 	run(&r, "-j", NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
-	assert_contains(r.out, "{\"error\":\"no command");
+	assert_contains(r.body, "{\"error\":{\"code\":\"usage\",\"message\":\"no command");
 }
 
 /* Every command of the table, and the global options, answer a bad
@@ -402,12 +452,13 @@ static void json_bad_option_every_command(void **state)
 					 r.rc, r.out);
 			if (bad[i][1] == '-')
 				snprintf(want, sizeof(want),
-					 "{\"error\":\"%s: unknown option '%s'\"}\n", c->name, bad[i]);
+					 "{\"error\":{\"code\":\"usage\",\"message\":"
+					 "\"%s: unknown option '%s'\"}}\n", c->name, bad[i]);
 			else
 				snprintf(want, sizeof(want),
-					 "{\"error\":\"%s: unknown option '-%c'\"}\n", c->name,
-					 bad[i][1]);
-			assert_string_equal(r.out, want);
+					 "{\"error\":{\"code\":\"usage\",\"message\":"
+					 "\"%s: unknown option '-%c'\"}}\n", c->name, bad[i][1]);
+			assert_string_equal(r.body, want);
 			assert_string_equal(r.err, "");
 		}
 	}
@@ -416,14 +467,16 @@ static void json_bad_option_every_command(void **state)
 	assert_int_equal(n, 14);
 	run(&r, "-j", "--bogus", "show", NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
-	assert_string_equal(r.out, "{\"error\":\"unknown option '--bogus'\"}\n");
+	assert_string_equal(r.body, "{\"error\":{\"code\":\"usage\",\"message\":"
+			    "\"unknown option '--bogus'\"}}\n");
 	/* An option's missing value, and a value of the wrong kind. */
 	run(&r, "-j", "sync", "--config", NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
-	assert_string_equal(r.out, "{\"error\":\"sync: --config needs an argument\"}\n");
+	assert_string_equal(r.body, "{\"error\":{\"code\":\"usage\",\"message\":"
+			    "\"sync: --config needs an argument\"}}\n");
 	run(&r, "-j", "attach", "vif5.0", "--mac", MAC, "--mode", "open", NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
-	assert_contains(r.out, "{\"error\":\"--mode open: ");
+	assert_contains(r.body, "{\"error\":{\"code\":\"usage\",\"message\":\"--mode open: ");
 	/* The same in text: one line on stderr. */
 	run(&r, "sync", "--bogus", NULL);
 	expect_error(&r, EXIT_USAGE, "sync: unknown option '--bogus'");
@@ -476,22 +529,28 @@ static void json_several_errors(void **state)
 	(void)state;
 	capture_start(&c);
 	vg_out_init(&o, true);
-	vg_out_err(&o, "vif5.0: first \"one\"");
-	vg_out_err(&o, "vif5.0: second");
+	o.root = "/r";
+	vg_out_err(&o, VG_E_NOT_FOUND, "vif5.0: first \"one\"");
+	vg_out_err(&o, VG_E_BUSY, "vif5.0: second");
 	vg_out_finish(&o);
 	vg_out_init(&o, false);
-	vg_out_err(&o, "vif5.0: first");
-	vg_out_err(&o, "vif5.0: second");
+	vg_out_err(&o, VG_E_NOT_FOUND, "vif5.0: first");
+	vg_out_err(&o, VG_E_BUSY, "vif5.0: second");
 	vg_out_finish(&o);
 	capture_end(&c, &r);
-	assert_string_equal(r.out, "{\"error\":\"vif5.0: first \\\"one\\\"\","
-			    "\"errors\":[\"vif5.0: first \\\"one\\\"\",\"vif5.0: second\"]}\n");
+	strip_envelopes(r.out, r.body, sizeof(r.body));
+	assert_true(!strncmp(r.out, "{\"root\":\"/r\",\"version\":\"", 24));
+	assert_string_equal(r.body, "{\"error\":{\"code\":\"not_found\",\"message\":"
+			    "\"vif5.0: first \\\"one\\\"\"},\"errors\":["
+			    "{\"code\":\"not_found\",\"message\":\"vif5.0: first \\\"one\\\"\"},"
+			    "{\"code\":\"busy\",\"message\":\"vif5.0: second\"}]}\n");
 	assert_string_equal(r.err, "vifguard: vif5.0: first\nvifguard: vif5.0: second\n");
 }
 
 static void help_and_version(void **state)
 {
 	const struct vg_cmd *c;
+	char want[64];
 	struct run r;
 
 	(void)state;
@@ -503,15 +562,15 @@ static void help_and_version(void **state)
 	assert_contains(r.out, ": cls_bpf ");
 	run(&r, "-j", "-V", NULL);
 	assert_int_equal(r.rc, 0);
-	assert_contains(r.out, "{\"version\":\"");
+	snprintf(want, sizeof(want), "\"version\":\"%s\",", vg_version);
+	assert_contains(r.out, want);
+	assert_contains(r.body, "{\"libbpf\":\"1.");
 	assert_contains(r.out, "\"map_layout\":1,");
 	assert_contains(r.out, "\"features\":{\"cls_bpf\":");
 	run(&r, "help", NULL);
 	assert_int_equal(r.rc, 0);
 	/* Every command of the table is listed, and has its own help. */
 	for (c = vg_cmds; c->name; c++) {
-		char want[64];
-
 		snprintf(want, sizeof(want), "\n  %s ", c->name);
 		assert_contains(r.out, want);
 		assert_non_null(c->help);
@@ -548,7 +607,7 @@ static void help_json(void **state)
 	(void)state;
 	run(&r, "-j", "help", NULL);
 	assert_int_equal(r.rc, 0);
-	assert_contains(r.out, "{\"commands\":[{\"name\":\"attach\",");
+	assert_contains(r.body, "{\"commands\":[{\"name\":\"attach\",");
 	assert_contains(r.out, "\"global_options\":[{\"name\":\"json\",\"short\":\"j\",");
 	for (c = vg_cmds; c->name; c++) {
 		const char *at;
@@ -565,14 +624,19 @@ static void help_json(void **state)
 	}
 	run(&r, "-j", "help", "release", NULL);
 	assert_int_equal(r.rc, 0);
-	assert_contains(r.out, "{\"name\":\"release\",");
+	assert_contains(r.body, "{\"name\":\"release\",");
 	assert_contains(r.out, "{\"name\":\"dry-run\",\"short\":\"n\",\"arg\":null,");
 	assert_contains(r.out, "\"positions\":[{\"name\":\"IFACE\",\"optional\":false}],");
 	assert_contains(r.out, "\"help\":\"Usage: vifguard release [-c FILE]");
+	/* CMD --help under -j is -j help CMD. */
+	run(&r, "-j", "release", "--help", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.body, "{\"name\":\"release\",\"summary\":");
+	assert_contains(r.out, "\"help\":\"Usage: vifguard release [-c FILE]");
 	run(&r, "-j", "help", "frobnicate", NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
-	assert_string_equal(r.out, "{\"error\":\"help: unknown command 'frobnicate' "
-			    "(vifguard help lists them)\"}\n");
+	assert_string_equal(r.body, "{\"error\":{\"code\":\"usage\",\"message\":\"help: "
+			    "unknown command 'frobnicate' (vifguard help lists them)\"}}\n");
 }
 
 /* Checks that need no root and leave no trace: they fail before any
@@ -599,6 +663,11 @@ static void before_state(void **state)
 	run(&r, "-r", absent, "-j", "stats", NULL);
 	assert_int_equal(r.rc, 0);
 	assert_contains(r.out, "\"interfaces\":[]");
+	/* The envelope names the root of the run, then the document goes on
+	 * where stats' own members begin. */
+	assert_true(!strncmp(r.out, "{\"root\":\"", 9));
+	assert_true(!strncmp(r.out + 9, absent, strlen(absent)));
+	assert_true(!strncmp(r.body, "{\"monotonic_ns\":", 16));
 	run(&r, "-r", absent, "detach", "nosuch0", NULL);
 	assert_int_equal(r.rc, 0);
 	assert_contains(r.out, "nosuch0: nothing to detach");

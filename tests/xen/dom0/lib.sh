@@ -272,11 +272,12 @@ lab_collect()
 # lab_rx MARKER: how many frames tagged MARKER reached the sink.
 lab_rx() { head -n 1 "/run/vglab/rx.$1" 2>/dev/null | grep -E '^[0-9]+$' || echo none; }
 
-# lab_stats IFACE: "reason count" lines from `vifguard -j stats`.
+# lab_stats IFACE: "reason count" lines from `vifguard -j stats`, the
+# reason named as in the case table (its JSON key has '_' for '-').
 lab_stats()
 {
 	vifguard -j stats "$1" 2>/dev/null |
-		jq -r '.interfaces[0].counters | to_entries[] | "\(.key) \(.value)"'
+		jq -r '.interfaces[0].counters | to_entries[] | "\(.key | gsub("_"; "-")) \(.value)"'
 }
 
 # lab_show IFACE: the policy vifguard holds for IFACE, one line:
