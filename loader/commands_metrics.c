@@ -339,8 +339,9 @@ int vg_cmd_metrics(struct vg_out *out, void *opts)
 	if (!err && a->output)
 		err = write_atomic(a->output, text, len, &what);
 	if (err) {
-		vg_out_err(out, "%s%s%s: %s", a->output ? a->output : "metrics",
-			   what ? ": " : "", what ? what : "", strerror(-err));
+		vg_out_err(out, vg_errcode_of(err), "%s%s%s: %s",
+			   a->output ? a->output : "metrics", what ? ": " : "", what ? what : "",
+			   strerror(-err));
 		free(text);
 		return EXIT_FAILURE;
 	}

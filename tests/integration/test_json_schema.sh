@@ -77,6 +77,8 @@ j "stats" stats 0 - -- stats
 j "stats IFACE" stats 0 - -- stats vif5.0
 j "dump" dump 0 - -- dump
 j "dump policy" dump 0 - -- dump policy
+j "metrics" metrics 0 - -- metrics
+j "metrics --output" metrics 0 - -- metrics --output "$VG_TMP/vifguard.prom"
 j "hotplug online (xl)" hotplug 0 - -- hotplug online type_if=vif vif=vif3.0 \
 	XENBUS_PATH=backend/vif/3/0
 j "setup-vif-rules filter (XAPI)" setup_vif_rules 0 - -- setup-vif-rules classic vif4.0 \
@@ -129,6 +131,8 @@ j "set: no policy" - 1 not_found -- set vif4.0 add ipv4 10.99.0.44
 j "detach: root not on bpffs" - 1 refused -- -r "$VG_TMP" detach vif5.0
 j "gc: root not on bpffs" - 1 refused -- -r "$VG_TMP" gc
 j "dump: unknown map" - 2 usage -- dump frobnicate
+j "metrics: a directory that is not there" - 1 not_found -- \
+	metrics --output "$VG_TMP/nodir/vifguard.prom"
 j "hotplug: no device" - 2 usage -- hotplug online type_if=vif
 j "setup-vif-rules: bad line" - 2 usage -- setup-vif-rules classic vif4.0
 j "release: no such interface" - 1 not_found -- release nosuch0

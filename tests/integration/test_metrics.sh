@@ -159,8 +159,8 @@ tap_check "nothing filtered on the host: promtool check metrics" "0 " "$? $lint"
 
 out=$(vg -j metrics --output "$VG_TMP/nodir/vifguard.prom" 2>&1)
 tap_check "a directory that is not there: exit 1, a JSON error naming the file" \
-	"1 $VG_TMP/nodir/vifguard.prom: cannot create a temporary file in its directory: No such file or directory" \
-	"$? $(jq -r .error <<<"$out")" "$out"
+	"1 not_found $VG_TMP/nodir/vifguard.prom: cannot create a temporary file in its directory: No such file or directory" \
+	"$? $(jq -r '"\(.error.code) \(.error.message)"' <<<"$out")" "$out"
 
 # ---- label values that need escaping --------------------------------------------
 # An interface name may hold '"', '\' and bytes that are no UTF-8.
