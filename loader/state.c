@@ -135,7 +135,7 @@ static int open_root(const char *root, char *err, size_t errlen)
 		goto fail;
 	}
 	if (fs.f_type != BPF_FS_MAGIC) {
-		ret = vg_fail(err, errlen, -EINVAL,
+		ret = vg_fail(err, errlen, -EXDEV,
 			      "%s: not on a bpf filesystem (mount -t bpf -o mode=0700 bpf DIR)", root);
 		goto fail;
 	}
@@ -492,7 +492,7 @@ int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int fl
 		ret = vg_place_unowned(st, "it does not exist", create, err, errlen);
 		/* Made since by another run, which puts its program on a
 		 * device only after: the checks below, under the lock, hold. */
-		if (ret == -ENOENT && vg_prepare_root(ctx, false, foreign, NULL, 0) == 0)
+		if (ret == -EXDEV && vg_prepare_root(ctx, false, foreign, NULL, 0) == 0)
 			ret = 0;
 		else if (!ret && create)
 			ret = vg_prepare_root(ctx, true, foreign, err, errlen);

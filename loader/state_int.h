@@ -47,7 +47,7 @@ int vg_place_check(const char *root, bool *foreign, char *err, size_t errlen);
  * not.  open_root() then checks what it is. */
 int vg_prepare_root(const struct vg_ctx *ctx, bool create, bool foreign, char *err,
 		    size_t errlen);
-/* A root without state (why says how): -ENOENT, with the error naming
+/* A root without state (why says how): -EXDEV, with the error naming
  * a device, when a device here carries vifguard's program; unless making
  * (an attach) a root that is a freshly mounted, empty bpffs. */
 int vg_place_unowned(struct vg_state *st, const char *why, bool making, char *err,

@@ -248,7 +248,7 @@ int vg_prepare_root(const struct vg_ctx *ctx, bool create, bool foreign, char *e
 		int ret;
 
 		if (strcmp(parent, VG_BPFFS_DEFAULT))
-			return vg_fail(err, errlen, -EINVAL,
+			return vg_fail(err, errlen, -EXDEV,
 				       "%s: not a bpf filesystem; mount one (mount -t bpf -o mode=0700 bpf %s) or choose another root",
 				       parent, parent);
 		ret = mount_default_bpffs(ctx, foreign, err, errlen);
@@ -415,7 +415,7 @@ int vg_place_unowned(struct vg_state *st, const char *why, bool making, char *er
 		free(v);
 		return ret;
 	}
-	ret = vg_fail(err, errlen, -ENOENT,
+	ret = vg_fail(err, errlen, -EXDEV,
 		      "%s: no vifguard state here (%s), but vifguard's program (prog %u) "
 		      "filters %s%s: not the root it was attached with? Give that one "
 		      "(-r or VIFGUARD_ROOT); pins lost: tc filter del dev %s ingress pref %u "

@@ -73,6 +73,8 @@ gx g5 "$VGPKT" send -i eth0 -c 2 udp4 --src-ip 192.0.2.99 --dst-ip 10.99.0.1 >/d
 j "show" show 0 - -- show
 j "show IFACE" show 0 - -- show vif5.0
 j "show -v" show 0 - -- show -v
+j "show: a mistyped root while guests are filtered" - 1 wrong_place -- -r "$ROOT/typo" show
+j "metrics: a mistyped root" - 1 wrong_place -- -r "$ROOT/typo" metrics
 j "stats" stats 0 - -- stats
 j "stats IFACE" stats 0 - -- stats vif5.0
 j "dump" dump 0 - -- dump
@@ -128,8 +130,8 @@ j "attach: guard rail (the bridge)" - 1 refused -- attach br0 --mac $M5
 j "show: no such interface" - 1 not_found -- show nosuch0
 j "stats: no such interface" - 1 not_found -- stats nosuch0
 j "set: no policy" - 1 not_found -- set vif4.0 add ipv4 10.99.0.44
-j "detach: root not on bpffs" - 1 refused -- -r "$VG_TMP" detach vif5.0
-j "gc: root not on bpffs" - 1 refused -- -r "$VG_TMP" gc
+j "detach: root not on bpffs" - 1 wrong_place -- -r "$VG_TMP" detach vif5.0
+j "gc: root not on bpffs" - 1 wrong_place -- -r "$VG_TMP" gc
 j "dump: unknown map" - 2 usage -- dump frobnicate
 j "metrics: a directory that is not there" - 1 not_found -- \
 	metrics --output "$VG_TMP/nodir/vifguard.prom"
