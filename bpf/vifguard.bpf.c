@@ -183,6 +183,7 @@ static __always_inline int take_token(const struct vg_drop_key *k, __u64 now,
 			return 0;
 		nb.credit_ns = full - cost;
 		nb.last_ns = now;
+		nb.cost_ns = cost;
 		if (bpf_map_update_elem(&ev_limit, k, &nb, BPF_NOEXIST) == 0)
 			return 1;
 		b = bpf_map_lookup_elem(&ev_limit, k);
@@ -192,6 +193,10 @@ static __always_inline int take_token(const struct vg_drop_key *k, __u64 now,
 	credit = b->credit_ns;
 	if (now > b->last_ns)
 		credit += now - b->last_ns;
+	if (b->cost_ns != cost) {
+		credit = full;
+		b->cost_ns = cost;
+	}
 	if (credit > full)
 		credit = full;
 	b->last_ns = now;

@@ -234,6 +234,8 @@ struct vg_event_bucket {
 	__u64 credit_ns;
 	__u64 last_ns;		/* bpf_ktime_get_ns() of the last refill */
 	__u64 suppressed;	/* events not sent for want of credit */
+	__u64 cost_ns;		/* the cost credit_ns was counted in: a new
+				 * limit fills the bucket afresh */
 };
 
 struct vg_event {
@@ -254,7 +256,7 @@ _Static_assert(VG_MAP_LAYOUT == 1 && sizeof(struct vg_policy_entry) == 104 &&
 	       sizeof(struct vg_policy) == 96 && sizeof(struct vg_v4_key) == 16 &&
 	       sizeof(struct vg_v6_key) == 28 && sizeof(struct vg_drop_key) == 8 &&
 	       sizeof(struct vg_stats) == 240 && sizeof(struct vg_event_cfg) == 16 &&
-	       sizeof(struct vg_event_bucket) == 24 && sizeof(struct vg_event) == 40,
+	       sizeof(struct vg_event_bucket) == 32 && sizeof(struct vg_event) == 40,
 	       "the maps' layout changed: bump VG_MAP_LAYOUT");
 
 #endif /* VIFGUARD_H */

@@ -37,6 +37,28 @@ static void counters_text(const struct vg_stats *s, int from)
 			       (unsigned long long)s->pkts[r]);
 }
 
+/* The drop events the rate limit held back, by reason (those with any). */
+static void suppressed_json(struct vg_json *j, const struct vg_stats *s)
+{
+	int r;
+
+	vg_json_object_start(j);
+	for (r = 0; r < VG_REASON_MAX; r++)
+		if (s->pkts[r])
+			vg_json_kv_uint(j, vg_reason_name(r), s->pkts[r]);
+	vg_json_object_end(j);
+}
+
+static void suppressed_text(const struct vg_stats *s)
+{
+	int r;
+
+	for (r = 0; r < VG_REASON_MAX; r++)
+		if (s->pkts[r])
+			printf("  events suppressed (%s) %llu\n", vg_reason_name(r),
+			       (unsigned long long)s->pkts[r]);
+}
+
 /* One interface's counters s; with secs > 0 (an interval of --watch),
  * its rates too. */
 static void stats_json(struct vg_json *j, const struct vg_iface *it, const struct vg_ident *id,
@@ -60,6 +82,10 @@ static void stats_json(struct vg_json *j, const struct vg_iface *it, const struc
 	}
 	vg_json_name(j, "counters");
 	counters_json(j, s, VG_PASS);
+	if (secs <= 0) {
+		vg_json_name(j, "suppressed_events");
+		suppressed_json(j, &it->suppressed);
+	}
 	vg_json_object_end(j);
 }
 
@@ -106,6 +132,8 @@ static void stats_text(const struct vg_iface *it, const struct vg_ident *id,
 		printf(" (domain %s, VM %s)", dom, vm);
 	putchar('\n');
 	counters_text(s, VG_PASS);
+	if (s == &it->stats)
+		suppressed_text(&it->suppressed);
 }
 
 static const char *const stats_heads[] = {
