@@ -411,9 +411,9 @@ static void json_bad_option_every_command(void **state)
 			assert_string_equal(r.err, "");
 		}
 	}
-	/* attach, set, detach, show, stats, gc, dump, hotplug,
+	/* attach, set, detach, show, stats, gc, dump, monitor, hotplug,
 	 * setup-vif-rules, sync, release, check-config, help. */
-	assert_int_equal(n, 13);
+	assert_int_equal(n, 14);
 	run(&r, "-j", "--bogus", "show", NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
 	assert_string_equal(r.out, "{\"error\":\"unknown option '--bogus'\"}\n");
