@@ -921,8 +921,9 @@ static __always_inline __u32 classify(struct __sk_buff *skb,
 	struct ethhdr *eth;
 	__be16 proto;
 
-	/* VG_MODE_INVALID (a zeroed value) drops as well. */
-	if (pol->mode != VG_MODE_LOCKED)
+	/* VG_MODE_INVALID (a zeroed value) drops as well.  Locked costs one
+	 * comparison, as before audit mode; audit one more. */
+	if (pol->mode != VG_MODE_LOCKED && pol->mode != VG_MODE_AUDIT)
 		return VG_DISABLED;
 
 	pull_headers(skb, VG_PULL_LEN);
@@ -995,6 +996,7 @@ int vifguard(struct __sk_buff *skb)
 	__u32 ifindex = skb->ifindex;
 	const struct vg_policy *pol;
 	__u32 reason = VG_NO_POLICY;
+	__u16 audit;
 
 	pol = policy_of(ifindex);
 	if (pol) {
@@ -1004,8 +1006,10 @@ int vifguard(struct __sk_buff *skb)
 			return TC_ACT_OK;
 		}
 	}
-	/* The one drop path: counters, then the event. */
+	/* The one drop path: counters, then the event.  In audit mode the
+	 * frame is counted and reported as a drop, and passes. */
 	count_drop(pol, ifindex, reason);
-	report_drop(skb, ifindex, reason, 0);
-	return TC_ACT_SHOT;
+	audit = pol && pol->mode == VG_MODE_AUDIT ? VG_EVENT_F_AUDIT : 0;
+	report_drop(skb, ifindex, reason, audit);
+	return audit ? TC_ACT_OK : TC_ACT_SHOT;
 }

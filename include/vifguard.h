@@ -56,6 +56,10 @@ enum vg_mode {
 	VG_MODE_INVALID = 0,	/* never written: reads as "drop" */
 	VG_MODE_LOCKED = 1,	/* every check */
 	VG_MODE_DISABLED = 2,	/* drop everything */
+	/* Every check, and a frame that fails one is counted under its
+	 * reason and reported (VG_EVENT_F_AUDIT) but passes.  A program
+	 * older than this mode reads it as "drop". */
+	VG_MODE_AUDIT = 3,
 };
 
 /* vg_policy.flags */

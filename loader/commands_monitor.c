@@ -163,6 +163,7 @@ struct digest_ent {
 	struct vg_drop_key key;
 	uint64_t events;	/* received this interval */
 	uint64_t base;		/* suppressed count already reported */
+	bool audit;		/* the last event's interface was in audit mode */
 	char example[EXAMPLE_LEN];
 };
 
@@ -380,6 +381,7 @@ static void on_event(void *arg, const struct vg_event *ev, const uint8_t *frame)
 	if (!d->events)
 		snprintf(d->example, sizeof(d->example), "%s", sum);
 	d->events++;
+	d->audit = ev->flags & VG_EVENT_F_AUDIT;
 }
 
 /* ---- the digest -------------------------------------------------------------- */
@@ -392,8 +394,9 @@ static void digest_line(struct monitor *m, struct digest_ent *d, uint64_t n)
 	if (it && it->id.xen)
 		snprintf(vm, sizeof(vm), " (vm %s)", it->id.vm_name[0] ? it->id.vm_name :
 			 it->id.vm_uuid[0] ? it->id.vm_uuid : "?");
-	vg_out_log(LOG_WARNING, false, "%s%s: %llu frames dropped (%s, e.g. %s)",
+	vg_out_log(LOG_WARNING, false, "%s%s: %llu frames %s (%s, e.g. %s)",
 		   it ? it->name : "(gone)", vm, (unsigned long long)n,
+		   d->audit ? "would have been dropped (audit mode: passed)" : "dropped",
 		   vg_reason_name(d->key.reason), d->example[0] ? d->example : "none seen");
 }
 
