@@ -996,7 +996,7 @@ int vifguard(struct __sk_buff *skb)
 	__u32 ifindex = skb->ifindex;
 	const struct vg_policy *pol;
 	__u32 reason = VG_NO_POLICY;
-	__u16 audit;
+	__u16 audit = 0;
 
 	pol = policy_of(ifindex);
 	if (pol) {
@@ -1005,11 +1005,14 @@ int vifguard(struct __sk_buff *skb)
 			count_pass(pol);
 			return TC_ACT_OK;
 		}
+		/* Read here, where pol is known not to be NULL: Linux 4.19
+		 * would not tie a later test of pol to its spilled copy. */
+		if (pol->mode == VG_MODE_AUDIT)
+			audit = VG_EVENT_F_AUDIT;
 	}
 	/* The one drop path: counters, then the event.  In audit mode the
 	 * frame is counted and reported as a drop, and passes. */
 	count_drop(pol, ifindex, reason);
-	audit = pol && pol->mode == VG_MODE_AUDIT ? VG_EVENT_F_AUDIT : 0;
 	report_drop(skb, ifindex, reason, audit);
 	return audit ? TC_ACT_OK : TC_ACT_SHOT;
 }

@@ -56,6 +56,7 @@ struct monitor_args {
 	uint32_t burst;		/* 0: --burst not given */
 	const char *ifaces[MAX_IFACES];
 	int n_ifaces;
+	const char *burst_s, *interval_s;	/* as given; checked by monitor_check */
 };
 
 static void monitor_init(void *o)
@@ -91,29 +92,30 @@ static int opt_rate(void *o, const char *arg, char *err, size_t errlen)
 	return -EINVAL;
 }
 
-static int opt_burst(void *o, const char *arg, char *err, size_t errlen)
+/* --burst and --interval: whole numbers within bounds. */
+static int monitor_check(void *o, char *err, size_t errlen)
 {
-	unsigned long n;
+	struct monitor_args *a = o;
+	const struct {
+		const char *s, *opt, *what;
+		unsigned long max;
+	} v[] = {
+		{ a->burst_s, "--burst", "a count of events", 1000000 },
+		{ a->interval_s, "--interval", "seconds", 86400 },
+	};
+	unsigned long n[2] = { 0, (unsigned long)a->interval };
 	char *end;
+	size_t i;
 
-	if (parse_count(arg, 1000000, &n, &end) || *end) {
-		snprintf(err, errlen, "a count of events from 1 to 1000000");
-		return -EINVAL;
+	for (i = 0; i < 2; i++) {
+		if (v[i].s && (parse_count(v[i].s, v[i].max, &n[i], &end) || *end)) {
+			snprintf(err, errlen, "monitor: %s %s: %s, from 1 to %lu", v[i].opt,
+				 v[i].s, v[i].what, v[i].max);
+			return -EINVAL;
+		}
 	}
-	((struct monitor_args *)o)->burst = (uint32_t)n;
-	return 0;
-}
-
-static int opt_interval(void *o, const char *arg, char *err, size_t errlen)
-{
-	unsigned long n;
-	char *end;
-
-	if (parse_count(arg, 86400, &n, &end) || *end) {
-		snprintf(err, errlen, "seconds, from 1 to 86400");
-		return -EINVAL;
-	}
-	((struct monitor_args *)o)->interval = (long)n;
+	a->burst = (uint32_t)n[0];
+	a->interval = (long)n[1];
 	return 0;
 }
 
@@ -136,18 +138,18 @@ static int monitor_word(void *o, char *word, char *err, size_t errlen)
 static const struct vg_opt monitor_opts[] = {
 	{ "syslog", 's', NULL, VG_OPT_FLAG, offsetof(struct monitor_args, syslog), NULL,
 	  "a digest to syslog every interval instead of a line per event" },
-	{ "interval", 'i', "SECS", VG_OPT_FN, 0, opt_interval,
+	{ "interval", 'i', "SECS", VG_OPT_STRING, offsetof(struct monitor_args, interval_s), NULL,
 	  "the digest's interval (default 60)" },
 	{ "rate", 'R', "N[/s|/min|/h]", VG_OPT_FN, 0, opt_rate,
 	  "events per interface and reason (host-wide; default 10/s)" },
-	{ "burst", 'b', "N", VG_OPT_FN, 0, opt_burst,
+	{ "burst", 'b', "N", VG_OPT_STRING, offsetof(struct monitor_args, burst_s), NULL,
 	  "events sent at once before the rate applies (host-wide; default 20)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
 const struct vg_args vg_args_monitor = {
 	.size = sizeof(struct monitor_args), .init = monitor_init, .opts = monitor_opts,
-	.word = monitor_word,
+	.word = monitor_word, .check = monitor_check,
 };
 
 /* ---- one event --------------------------------------------------------------- */
@@ -520,7 +522,7 @@ static int stream(struct monitor *m)
 int vg_cmd_monitor(struct vg_out *out, void *opts)
 {
 	struct monitor m = { .out = out, .a = opts };
-	struct sigaction sa, old_int, old_term;
+	struct vg_stop_signals sig;
 	int ret = EXIT_FAILURE;
 
 	m.keys = calloc(MAX_KEYS, sizeof(*m.keys));
@@ -528,12 +530,8 @@ int vg_cmd_monitor(struct vg_out *out, void *opts)
 		vg_out_err(out, "monitor: %s", strerror(ENOMEM));
 		return EXIT_FAILURE;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = monitor_signal;	/* no SA_RESTART: the wait ends */
-	sigemptyset(&sa.sa_mask);
 	monitor_stop = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	vg_stop_signals_catch(&sig, monitor_signal);	/* the wait ends */
 	vg_list_xs_open(&m.xs);
 	if (!start(&m)) {
 		ret = stream(&m) ? EXIT_FAILURE : EXIT_SUCCESS;
@@ -548,8 +546,7 @@ int vg_cmd_monitor(struct vg_out *out, void *opts)
 	fflush(stdout);
 	vg_events_close(m.ev);
 	vg_list_xs_close(&m.xs);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	vg_stop_signals_restore(&sig);
 	free(m.ids);
 	free(m.keys);
 	return ret;

@@ -302,16 +302,12 @@ static void watch_sleep(double secs)
 
 static int watch(struct vg_out *out, struct vg_list_xs *x, const struct vg_list_args *a)
 {
-	struct sigaction sa, old_int, old_term;
 	struct listing prev = { .a = a };
+	struct vg_stop_signals sig;
 	int ret = EXIT_SUCCESS;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = watch_signal;	/* no SA_RESTART: the sleep ends */
-	sigemptyset(&sa.sa_mask);
 	watch_stop = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	vg_stop_signals_catch(&sig, watch_signal);	/* the sleep ends */
 	if (vg_list_read(out, x, &prev))
 		ret = EXIT_FAILURE;
 	while (ret == EXIT_SUCCESS && !watch_stop) {
@@ -329,8 +325,7 @@ static int watch(struct vg_out *out, struct vg_list_xs *x, const struct vg_list_
 		prev = cur;
 	}
 	vg_list_free(&prev);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	vg_stop_signals_restore(&sig);
 	return ret;
 }
 
