@@ -88,6 +88,28 @@ struct {
 	__type(value, struct vg_stats);
 } totals SEC(".maps");
 
+/* Drop events and their rate limit (include/vifguard.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vg_event_cfg);
+} ev_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VG_MAX_EVENT_BUCKETS);
+	__type(key, struct vg_drop_key);
+	__type(value, struct vg_event_bucket);
+} ev_limit SEC(".maps");
+
 static __always_inline void count_pass(const struct vg_policy *pol)
 {
 	__u32 slot = pol->slot;
@@ -130,6 +152,90 @@ static __always_inline void count_drop(const struct vg_policy *pol,
 	n = bpf_map_lookup_elem(&drops, &k);
 	if (n)
 		(*n)++;
+}
+
+#define VG_EVENT_COST_DEFAULT	(1000000000ULL / VG_EVENT_RATE_DEFAULT)
+
+/*
+ * Takes one event's credit from the bucket of k: 1 if the event may go
+ * (*suppressed then holds the bucket's count), 0 if it is suppressed
+ * (and counted).  A bucket the map has no room for sends nothing: a
+ * full map must not open the gate.
+ */
+static __always_inline int take_token(const struct vg_drop_key *k, __u64 now,
+				      __u64 *suppressed)
+{
+	__u64 cost = VG_EVENT_COST_DEFAULT, full, credit;
+	__u32 zero = 0, burst = VG_EVENT_BURST_DEFAULT;
+	struct vg_event_bucket *b, nb = {};
+	struct vg_event_cfg *c;
+
+	c = bpf_map_lookup_elem(&ev_config, &zero);
+	if (c && c->cost_ns) {
+		cost = c->cost_ns;
+		burst = c->burst;
+	}
+	full = cost * burst;
+	b = bpf_map_lookup_elem(&ev_limit, k);
+	if (!b) {
+		/* A new bucket starts full, less this event. */
+		if (!burst)
+			return 0;
+		nb.credit_ns = full - cost;
+		nb.last_ns = now;
+		nb.cost_ns = cost;
+		if (bpf_map_update_elem(&ev_limit, k, &nb, BPF_NOEXIST) == 0)
+			return 1;
+		b = bpf_map_lookup_elem(&ev_limit, k);
+		if (!b)
+			return 0;
+	}
+	credit = b->credit_ns;
+	if (now > b->last_ns)
+		credit += now - b->last_ns;
+	if (b->cost_ns != cost) {
+		credit = full;
+		b->cost_ns = cost;
+	}
+	if (credit > full)
+		credit = full;
+	b->last_ns = now;
+	if (credit < cost) {
+		b->credit_ns = credit;
+		__sync_fetch_and_add(&b->suppressed, 1);
+		return 0;
+	}
+	b->credit_ns = credit - cost;
+	*suppressed = b->suppressed;
+	return 1;
+}
+
+/* The drop of a frame as an event, with its first bytes, if its bucket
+ * lets it go.  flags: VG_EVENT_F_*. */
+static __always_inline void report_drop(struct __sk_buff *skb, __u32 ifindex, __u32 reason,
+					__u16 flags)
+{
+	struct vg_drop_key k = { .ifindex = ifindex, .reason = reason };
+	struct vg_event ev = {};
+	__u64 now = bpf_ktime_get_ns(), cap;
+
+	if (!take_token(&k, now, &ev.suppressed))
+		return;
+	ev.time_ns = now;
+	ev.ifindex = ifindex;
+	ev.reason = reason;
+	ev.len = skb->len;
+	ev.flags = flags;
+	if (skb->vlan_present) {
+		ev.vlan_proto = skb->vlan_proto;
+		ev.vlan_tci = skb->vlan_tci;
+	}
+	cap = skb->len;
+	if (cap > VG_EVENT_CAP)
+		cap = VG_EVENT_CAP;
+	ev.cap_len = cap;
+	/* The upper 32 bits of the flags: frame bytes the kernel appends. */
+	bpf_perf_event_output(skb, &events, BPF_F_CURRENT_CPU | (cap << 32), &ev, sizeof(ev));
 }
 
 /*
@@ -815,8 +921,9 @@ static __always_inline __u32 classify(struct __sk_buff *skb,
 	struct ethhdr *eth;
 	__be16 proto;
 
-	/* VG_MODE_INVALID (a zeroed value) drops as well. */
-	if (pol->mode != VG_MODE_LOCKED)
+	/* VG_MODE_INVALID (a zeroed value) drops as well.  Locked costs one
+	 * comparison, as before audit mode; audit one more. */
+	if (pol->mode != VG_MODE_LOCKED && pol->mode != VG_MODE_AUDIT)
 		return VG_DISABLED;
 
 	pull_headers(skb, VG_PULL_LEN);
@@ -888,18 +995,24 @@ int vifguard(struct __sk_buff *skb)
 {
 	__u32 ifindex = skb->ifindex;
 	const struct vg_policy *pol;
-	__u32 reason;
+	__u32 reason = VG_NO_POLICY;
+	__u16 audit = 0;
 
 	pol = policy_of(ifindex);
-	if (!pol) {
-		count_drop(NULL, ifindex, VG_NO_POLICY);
-		return TC_ACT_SHOT;
+	if (pol) {
+		reason = classify(skb, pol, ifindex);
+		if (reason == VG_PASS) {
+			count_pass(pol);
+			return TC_ACT_OK;
+		}
+		/* Read here, where pol is known not to be NULL: Linux 4.19
+		 * would not tie a later test of pol to its spilled copy. */
+		if (pol->mode == VG_MODE_AUDIT)
+			audit = VG_EVENT_F_AUDIT;
 	}
-	reason = classify(skb, pol, ifindex);
-	if (reason == VG_PASS) {
-		count_pass(pol);
-		return TC_ACT_OK;
-	}
+	/* The one drop path: counters, then the event.  In audit mode the
+	 * frame is counted and reported as a drop, and passes. */
 	count_drop(pol, ifindex, reason);
-	return TC_ACT_SHOT;
+	report_drop(skb, ifindex, reason, audit);
+	return audit ? TC_ACT_OK : TC_ACT_SHOT;
 }

@@ -56,6 +56,10 @@ enum vg_mode {
 	VG_MODE_INVALID = 0,	/* never written: reads as "drop" */
 	VG_MODE_LOCKED = 1,	/* every check */
 	VG_MODE_DISABLED = 2,	/* drop everything */
+	/* Every check, and a frame that fails one is counted under its
+	 * reason and reported (VG_EVENT_F_AUDIT) but passes.  A program
+	 * older than this mode reads it as "drop". */
+	VG_MODE_AUDIT = 3,
 };
 
 /* vg_policy.flags */
@@ -200,11 +204,63 @@ struct vg_stats {
 	__u64 pkts[VG_REASON_MAX];
 };
 
+/*
+ * Drop events (vifguard monitor).  On a drop the program sends a struct
+ * vg_event, followed by the first cap_len bytes of the frame, to the
+ * perf event array "events" on the current CPU, unless the token bucket
+ * of the frame's interface and reason in "ev_limit" is empty; then it
+ * counts the event as suppressed instead.  Nothing of this runs for a
+ * frame that passes.  With no reader on a CPU the send fails and costs
+ * the token only.
+ *
+ * The bucket holds credit in nanoseconds: each event costs cost_ns, time
+ * refills it, and it holds at most burst * cost_ns.  "ev_config" (an
+ * array of one struct vg_event_cfg, written by `vifguard monitor --rate
+ * --burst`) sets both; while its cost_ns is 0 (a new root) the defaults
+ * below apply.  Keep the defaults in sync with docs/vifguard.8.
+ */
+#define VG_EVENT_RATE_DEFAULT	10	/* events per second ... */
+#define VG_EVENT_BURST_DEFAULT	20	/* ... after a burst of this many */
+#define VG_EVENT_CAP		128	/* frame bytes sent with an event */
+#define VG_MAX_EVENT_BUCKETS	VG_MAX_DROP_COUNTERS
+#define VG_EVENT_F_AUDIT	(1U << 0)	/* the frame passed: audit mode */
+
+struct vg_event_cfg {
+	__u64 cost_ns;		/* credit one event takes; 0: the defaults */
+	__u32 burst;		/* events the bucket holds when full */
+	__u32 pad;
+};
+
+/* Value of "ev_limit" (key struct vg_drop_key).  Shared by the CPUs and
+ * updated without a lock: the refill may be off by a concurrent event,
+ * the suppressed count (atomic) is exact. */
+struct vg_event_bucket {
+	__u64 credit_ns;
+	__u64 last_ns;		/* bpf_ktime_get_ns() of the last refill */
+	__u64 suppressed;	/* events not sent for want of credit */
+	__u64 cost_ns;		/* the cost credit_ns was counted in: a new
+				 * limit fills the bucket afresh */
+};
+
+struct vg_event {
+	__u64 time_ns;		/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u64 suppressed;	/* the bucket's count when this one was sent */
+	__u32 ifindex;
+	__u32 reason;		/* enum vg_reason */
+	__u32 len;		/* the frame's length */
+	__u16 cap_len;		/* bytes of it after this struct */
+	__u16 vlan_tci;		/* an offloaded VLAN tag, when vlan_proto */
+	__be16 vlan_proto;	/* 0: none */
+	__u16 flags;		/* VG_EVENT_F_* */
+	__u16 pad[2];
+};
+
 /* Layout 1 (VG_MAP_LAYOUT): a change to these sizes is a new layout. */
 _Static_assert(VG_MAP_LAYOUT == 1 && sizeof(struct vg_policy_entry) == 104 &&
 	       sizeof(struct vg_policy) == 96 && sizeof(struct vg_v4_key) == 16 &&
 	       sizeof(struct vg_v6_key) == 28 && sizeof(struct vg_drop_key) == 8 &&
-	       sizeof(struct vg_stats) == 240,
+	       sizeof(struct vg_stats) == 240 && sizeof(struct vg_event_cfg) == 16 &&
+	       sizeof(struct vg_event_bucket) == 32 && sizeof(struct vg_event) == 40,
 	       "the maps' layout changed: bump VG_MAP_LAYOUT");
 
 #endif /* VIFGUARD_H */

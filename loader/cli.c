@@ -102,6 +102,8 @@ const struct vg_cmd vg_cmds[] = {
 	  vg_help_gc, &vg_args_gc, 0 },
 	{ "dump", vg_cmd_dump, "every entry of the pinned maps, decoded", vg_help_dump,
 	  &vg_args_dump, 0 },
+	{ "monitor", vg_cmd_monitor, "the frames dropped, as they are dropped",
+	  vg_help_monitor, &vg_args_monitor, 0 },
 	/* ---- Xen commands: hotplug, setup-vif-rules, sync, release
 	 * (loader/hotplug.c, declared in hotplug.h) are registered here. ---- */
 	{ "hotplug", vg_cmd_hotplug,

@@ -78,6 +78,11 @@ int vg_cmd_metrics(struct vg_out *out, void *opts);
 extern const char vg_help_metrics[];
 extern const struct vg_args vg_args_metrics;
 
+/* monitor [IFACE...]: drop events as they come (commands_monitor.c). */
+int vg_cmd_monitor(struct vg_out *out, void *opts);
+extern const char vg_help_monitor[];
+extern const struct vg_args vg_args_monitor;
+
 /* detach and gc (commands_detach.c); show and stats (their options:
  * cli_list.h). */
 extern const struct vg_args vg_args_detach, vg_args_gc;

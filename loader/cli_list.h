@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <time.h>
 
 #include "cli.h"
@@ -50,6 +51,15 @@ struct vg_list_xs {
 	struct vg_xs xs;
 	bool open;
 };
+
+/* For the commands that run until stopped (stats --watch, monitor):
+ * SIGINT and SIGTERM call handler, without SA_RESTART so that a wait
+ * ends; the actions before are kept here to be put back. */
+struct vg_stop_signals {
+	struct sigaction old_int, old_term;
+};
+void vg_stop_signals_catch(struct vg_stop_signals *s, void (*handler)(int));
+void vg_stop_signals_restore(const struct vg_stop_signals *s);
 
 void vg_list_xs_open(struct vg_list_xs *x);
 void vg_list_xs_close(struct vg_list_xs *x);

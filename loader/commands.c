@@ -22,7 +22,7 @@
 
 const char vg_help_attach[] =
 "Usage: vifguard attach IFACE --mac MAC [--mac MAC]... [--ipv4 ADDR[/LEN]]...\n"
-"           [--ipv6 ADDR[/LEN]]... [--mode locked|disabled] [--no-dhcp]\n"
+"           [--ipv6 ADDR[/LEN]]... [--mode locked|audit|disabled] [--no-dhcp]\n"
 "           [--allow-dhcp-server] [--allow-ra] [--no-link-local]\n"
 "           [--allow-ethertype 0xNNNN]... [--attach cls_bpf|tcx] [--force]\n"
 "           [--dry-run]\n"
@@ -171,7 +171,9 @@ static const struct vg_opt attach_opts[] = {
 	ATTACH_OPT("ipv6", "ADDR[/LEN]", opt_ipv6,
 		   "allowed IPv6 source, host or prefix (at most 64)"),
 	ATTACH_OPT("mode", "MODE", opt_mode,
-		   "locked (default): every check; disabled: drop all"),
+		   "locked (default): every check; audit: every check,\n"
+		   "frames that fail one counted and reported, but passed;\n"
+		   "disabled: drop all"),
 	ATTACH_OPT("no-dhcp", NULL, opt_no_dhcp, "no DHCP client exception (0.0.0.0:68 -> 67)"),
 	ATTACH_OPT("allow-dhcp-server", NULL, opt_dhcp_server,
 		   "may send DHCPv4 and DHCPv6 server messages (UDP to\n"
@@ -214,7 +216,7 @@ static int attach_check(void *o, char *err, size_t errlen)
 
 	snprintf(a->spec.ifname, sizeof(a->spec.ifname), "%s", a->ifname);
 	if (vg_spec_validate(&a->spec, perr, sizeof(perr))) {
-		if (a->spec.mode == VG_MODE_LOCKED && a->spec.n_macs == 0)
+		if (vg_mode_checks(a->spec.mode) && a->spec.n_macs == 0)
 			snprintf(err, errlen, "attach: --mac is required (unless --mode disabled)");
 		else
 			snprintf(err, errlen, "attach: %s", perr);
@@ -271,7 +273,7 @@ static void attach_print(struct vg_out *out, const struct vg_attach_args *a, str
 	} else {
 		printf("%s: %s (%s, %s, prog %u)\n", a->spec.ifname,
 		       update ? "policy updated" : "attached",
-		       a->spec.mode == VG_MODE_LOCKED ? "locked" : "disabled",
+		       vg_mode_name(a->spec.mode),
 		       vg_attach_method(method), st->prog_id);
 	}
 }

@@ -21,10 +21,12 @@ const char vg_help_dump[] =
 "Usage: vifguard dump [MAP]\n"
 "\n"
 "Prints every entry of vifguard's pinned maps (or of MAP: policy,\n"
-"policy_spill, v4_addrs, v6_addrs, passes, drops, totals) as the program\n"
-"reads it, decoded: modes, flags, reasons by name, addresses and MACs as\n"
-"such.  Free array entries and zero counters are left out; counters are\n"
-"summed over CPUs.  For show's view of an interface, see show and stats.\n";
+"policy_spill, v4_addrs, v6_addrs, passes, drops, totals, events, ev_config,\n"
+"ev_limit) as the program reads it, decoded: modes, flags, reasons by name,\n"
+"addresses and MACs as such.  Free array entries and zero counters are left\n"
+"out; counters are summed over CPUs; ev_config shows the events' limit in\n"
+"force, the defaults until one is set.  For show's view of an interface, see\n"
+"show and stats.\n";
 
 struct dump_args {
 	const char *map;
@@ -41,7 +43,7 @@ static int dump_check(void *o, char *err, size_t errlen)
 	if (!a->map)
 		return 0;
 	snprintf(err, errlen, "dump: '%s': no such map (policy, policy_spill, v4_addrs, "
-		 "v6_addrs, passes, drops, totals)", a->map);
+		 "v6_addrs, passes, drops, totals, events, ev_config, ev_limit)", a->map);
 	return -EINVAL;
 }
 
@@ -241,6 +243,17 @@ static int dump_ent(const struct vg_dump_ent *e, void *arg)
 		f_str(d, "reason", vg_reason_name(e->key));
 		f_uint(d, "packets", e->count);
 		break;
+	case VG_MAP_EV_CONFIG:
+		f_uint(d, "cost_ns", e->cfg->cost_ns);
+		f_uint(d, "burst", e->cfg->burst);
+		f_str(d, "source", e->count ? "default" : "set");
+		break;
+	case VG_MAP_EV_LIMIT:
+		f_uint(d, "ifindex", e->drop->ifindex);
+		f_str(d, "reason", vg_reason_name(e->drop->reason));
+		f_uint(d, "credit_ns", e->bucket->credit_ns);
+		f_uint(d, "suppressed", e->count);
+		break;
 	default:
 		break;
 	}
@@ -262,6 +275,9 @@ static const struct {
 	{ VG_MAP_PASSES, "per-CPU array, key the policy's slot: frames passed; zeros left out" },
 	{ VG_MAP_DROPS, "per-CPU hash, key ifindex and reason: frames dropped" },
 	{ VG_MAP_TOTALS, "per-CPU array: every drop on the host by reason; zeros left out" },
+	{ VG_MAP_EVENTS, "perf event array: the drop events, read by monitor; not dumped" },
+	{ VG_MAP_EV_CONFIG, "array: the events' rate limit in force" },
+	{ VG_MAP_EV_LIMIT, "hash, key ifindex and reason: the events' token buckets" },
 };
 
 static const char *map_kind(int m)

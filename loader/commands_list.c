@@ -88,6 +88,23 @@ const struct vg_args vg_args_stats = {
 
 /* ---- reading -------------------------------------------------------------------- */
 
+void vg_stop_signals_catch(struct vg_stop_signals *s, void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &s->old_int);
+	sigaction(SIGTERM, &sa, &s->old_term);
+}
+
+void vg_stop_signals_restore(const struct vg_stop_signals *s)
+{
+	sigaction(SIGINT, &s->old_int, NULL);
+	sigaction(SIGTERM, &s->old_term, NULL);
+}
+
 void vg_list_xs_open(struct vg_list_xs *x)
 {
 	char err[VG_ERRLEN];

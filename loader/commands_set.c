@@ -23,7 +23,7 @@ const char vg_help_set[] =
 "Changes one part of IFACE's policy in force and keeps the rest, in place\n"
 "(the filter stays on, the data path switches from the old policy to the\n"
 "new one at once).  The steps apply in order, all or none:\n"
-"  mode locked|disabled       e.g. quarantine and back, keeping everything\n"
+"  mode locked|audit|disabled e.g. quarantine and back, keeping everything\n"
 "  add KIND VALUE             one more element\n"
 "  remove KIND VALUE          one element less\n"
 "KIND VALUE, as `vifguard set --dry-run` prints the policy:\n"

@@ -39,6 +39,16 @@ static void counters_text(const struct vg_stats *s, int from)
 			       (unsigned long long)s->pkts[r]);
 }
 
+static void suppressed_text(const struct vg_stats *s)
+{
+	int r;
+
+	for (r = 0; r < VG_REASON_MAX; r++)
+		if (s->pkts[r])
+			printf("  events suppressed (%s) %llu\n", vg_reason_name(r),
+			       (unsigned long long)s->pkts[r]);
+}
+
 /* One interface's counters s; with secs > 0 (an interval of --watch),
  * its rates too. */
 static void stats_json(struct vg_json *j, const struct vg_iface *it, const struct vg_ident *id,
@@ -62,6 +72,11 @@ static void stats_json(struct vg_json *j, const struct vg_iface *it, const struc
 	}
 	vg_json_name(j, "counters");
 	counters_json(j, s, VG_PASS);
+	if (secs <= 0) {
+		/* The drop events the rate limit held back, by reason. */
+		vg_json_name(j, "suppressed_events");
+		counters_json(j, &it->suppressed, VG_DROPS_FROM);
+	}
 	vg_json_object_end(j);
 }
 
@@ -108,6 +123,8 @@ static void stats_text(const struct vg_iface *it, const struct vg_ident *id,
 		printf(" (domain %s, VM %s)", dom, vm);
 	putchar('\n');
 	counters_text(s, VG_PASS);
+	if (s == &it->stats)
+		suppressed_text(&it->suppressed);
 }
 
 static const char *const stats_heads[] = {
@@ -276,16 +293,12 @@ static void watch_sleep(double secs)
 
 static int watch(struct vg_out *out, struct vg_list_xs *x, const struct vg_list_args *a)
 {
-	struct sigaction sa, old_int, old_term;
 	struct listing prev = { .a = a };
+	struct vg_stop_signals sig;
 	int ret = EXIT_SUCCESS;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = watch_signal;	/* no SA_RESTART: the sleep ends */
-	sigemptyset(&sa.sa_mask);
 	watch_stop = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	vg_stop_signals_catch(&sig, watch_signal);	/* the sleep ends */
 	if (vg_list_read(out, x, &prev))
 		ret = EXIT_FAILURE;
 	while (ret == EXIT_SUCCESS && !watch_stop) {
@@ -303,8 +316,7 @@ static int watch(struct vg_out *out, struct vg_list_xs *x, const struct vg_list_
 		prev = cur;
 	}
 	vg_list_free(&prev);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	vg_stop_signals_restore(&sig);
 	return ret;
 }
 

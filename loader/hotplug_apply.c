@@ -134,7 +134,7 @@ void hp_describe(const struct vg_resolution *r, char *buf, size_t len)
 	} else if (s->mode == VG_MODE_DISABLED) {
 		snprintf(buf, len, "disabled (%s %s)", vg_source_name(r->source), r->origin);
 	} else {
-		snprintf(buf, len, "locked, %u MAC, %u IPv4, %u IPv6 (%s %s)",
+		snprintf(buf, len, "%s, %u MAC, %u IPv4, %u IPv6 (%s %s)", vg_mode_name(s->mode),
 			 s->n_macs, s->n_v4, s->n_v6, vg_source_name(r->source), r->origin);
 	}
 }
@@ -169,7 +169,7 @@ void hp_print_result(struct vg_out *out, const char *ifname, const struct vg_res
 	vg_json_kv_string(j, "ifname", ifname);
 	vg_json_kv_string(j, "action", action);
 	vg_json_kv_string(j, "decision", r->decision == VG_DECISION_UNFILTERED ? "unfiltered" :
-			  r->spec.mode == VG_MODE_DISABLED ? "disabled" : "locked");
+			  vg_mode_name(r->spec.mode));
 	vg_json_kv_string(j, "source", vg_source_name(r->source));
 	vg_json_kv_string(j, "origin", r->origin);
 	vg_json_kv_bool(j, "failed_closed", r->failed_closed);

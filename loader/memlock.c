@@ -65,6 +65,9 @@ uint64_t vg_memlock_map_charge(uint32_t type, uint32_t key_size, uint32_t value_
 	switch (type) {
 	case BPF_MAP_TYPE_ARRAY:
 		return pages(MAP_HEADER + n * value);
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		/* A pointer per entry; one entry per CPU unless sized. */
+		return pages(MAP_HEADER + (n ? n : cpus) * KPTR);
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
 		return pages(MAP_HEADER + n * KPTR + n * value * cpus);
 	case BPF_MAP_TYPE_HASH:

@@ -235,13 +235,22 @@ int vg_parse_mode(const char *s, enum vg_mode *mode, char *err, size_t errlen)
 		*mode = VG_MODE_DISABLED;
 		return 0;
 	}
-	return fail(err, errlen, "unknown mode (expected locked or disabled)");
+	if (s && !strcmp(s, "audit")) {
+		*mode = VG_MODE_AUDIT;
+		return 0;
+	}
+	return fail(err, errlen, "unknown mode (expected locked, audit or disabled)");
 }
 
 const char *vg_mode_name(unsigned int mode)
 {
 	return mode == VG_MODE_LOCKED ? "locked" : mode == VG_MODE_DISABLED ? "disabled" :
-	       "invalid";
+	       mode == VG_MODE_AUDIT ? "audit" : "invalid";
+}
+
+bool vg_mode_checks(unsigned int mode)
+{
+	return mode == VG_MODE_LOCKED || mode == VG_MODE_AUDIT;
 }
 
 /* Indexed by bit number, in the order of the VG_F_* bits. */
@@ -441,15 +450,16 @@ int vg_spec_validate(const struct vg_spec *spec, char *err, size_t errlen)
 	if (n == 0 || n >= sizeof(spec->ifname) || n >= VG_IFNAMSIZ)
 		return fail(err, errlen, "interface name must be 1..%d characters",
 			    VG_IFNAMSIZ - 1);
-	if (spec->mode != VG_MODE_LOCKED && spec->mode != VG_MODE_DISABLED)
+	if (!vg_mode_checks(spec->mode) && spec->mode != VG_MODE_DISABLED)
 		return fail(err, errlen, "unknown mode %d", (int)spec->mode);
 	if (spec->flags & ~VG_SPEC_FLAGS)
 		return fail(err, errlen, "unknown flags 0x%x", spec->flags & ~VG_SPEC_FLAGS);
 	if (spec->n_macs > VG_MAX_MACS || spec->n_v4 > VG_MAX_ADDRS ||
 	    spec->n_v6 > VG_MAX_ADDRS || spec->n_ethertypes > VG_MAX_ETHERTYPES)
 		return fail(err, errlen, "more entries than the limits allow");
-	if (spec->mode == VG_MODE_LOCKED && spec->n_macs == 0)
-		return fail(err, errlen, "a locked policy needs at least one MAC address");
+	if (vg_mode_checks(spec->mode) && spec->n_macs == 0)
+		return fail(err, errlen, "a %s policy needs at least one MAC address",
+			    vg_mode_name(spec->mode));
 	for (i = 0; i < spec->n_macs; i++) {
 		if ((why = mac_refused(spec->macs[i])))
 			return fail(err, errlen, "MAC %u: %s", i + 1, why);

@@ -61,6 +61,9 @@ int vg_parse_flag(const char *s, unsigned int *flag, char *err, size_t errlen);
 
 /* "locked", "disabled", "invalid". */
 const char *vg_mode_name(unsigned int mode);
+/* Whether mode runs every check: locked, and audit (which lets the
+ * frames that fail one pass). */
+bool vg_mode_checks(unsigned int mode);
 /* The name of one VG_F_* bit as show prints it ("dhcp-client", ...,
  * "ipv6-table"); NULL for one without a name (VG_F_OPERATOR). */
 const char *vg_flag_name(unsigned int flag);

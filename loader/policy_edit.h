@@ -5,7 +5,7 @@
  * to compare two of them (--dry-run's diff).
  *
  * The steps' grammar, one step after another:
- *   mode locked|disabled
+ *   mode locked|audit|disabled
  *   add KIND VALUE
  *   remove KIND VALUE
  * where KIND VALUE is one line of the policy's text:

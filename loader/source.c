@@ -323,7 +323,7 @@ static int from_config(const struct vg_config *cfg, const struct vg_config_entry
 			return 0;
 		}
 	}
-	if (s->mode == VG_MODE_LOCKED && !s->n_macs) {
+	if (vg_mode_checks(s->mode) && !s->n_macs) {
 		fail_closed(res, VG_SOURCE_CONFIG, origin,
 			    "%s: VIF %s: no MAC known (xenstore has no mac key) and none given with mac=",
 			    origin, e->uuid);

@@ -47,6 +47,9 @@ const char *const vg_map_names[VG_MAP_N] = {
 	[VG_MAP_PASSES] = "passes",
 	[VG_MAP_DROPS] = "drops",
 	[VG_MAP_TOTALS] = "totals",
+	[VG_MAP_EVENTS] = "events",
+	[VG_MAP_EV_CONFIG] = "ev_config",
+	[VG_MAP_EV_LIMIT] = "ev_limit",
 };
 
 int vg_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
@@ -284,6 +287,10 @@ static const struct {
 	[VG_MAP_PASSES] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(__u64) },
 	[VG_MAP_DROPS] = { BPF_MAP_TYPE_PERCPU_HASH, sizeof(struct vg_drop_key), sizeof(__u64) },
 	[VG_MAP_TOTALS] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct vg_stats) },
+	[VG_MAP_EVENTS] = { BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4 },
+	[VG_MAP_EV_CONFIG] = { BPF_MAP_TYPE_ARRAY, 4, sizeof(struct vg_event_cfg) },
+	[VG_MAP_EV_LIMIT] = { BPF_MAP_TYPE_HASH, sizeof(struct vg_drop_key),
+			      sizeof(struct vg_event_bucket) },
 };
 
 static int check_layout(const struct vg_state *st, int id, const char *path, char *err,

@@ -51,6 +51,9 @@ enum vg_map_id {
 	VG_MAP_PASSES,
 	VG_MAP_DROPS,
 	VG_MAP_TOTALS,
+	VG_MAP_EVENTS,		/* perf event array: drop events (monitor) */
+	VG_MAP_EV_CONFIG,	/* array of one struct vg_event_cfg */
+	VG_MAP_EV_LIMIT,	/* hash: the events' token buckets */
 	VG_MAP_N
 };
 
@@ -186,6 +189,7 @@ struct vg_iface {
 	bool v6_derived[VG_IFACE_MAX_V6];
 	bool truncated;		/* more entries than the limits (never written by us) */
 	struct vg_stats stats;	/* summed over CPUs */
+	struct vg_stats suppressed;	/* drop events the rate limit held back */
 	/* What is on the device. */
 	bool filter_present;	/* our cls_bpf filter or tcx link is attached */
 	uint32_t filter_prog_id;
@@ -235,8 +239,11 @@ struct vg_dump_ent {
 	const struct vg_policy_entry *entry;	/* policy: a used or retired entry */
 	const struct vg_policy *pol;		/* policy_spill */
 	const struct vg_addr_ent *addr;		/* v4_addrs, v6_addrs */
-	const struct vg_drop_key *drop;		/* drops */
-	__u64 count;				/* passes, drops, totals: all CPUs */
+	const struct vg_drop_key *drop;		/* drops, ev_limit */
+	const struct vg_event_bucket *bucket;	/* ev_limit */
+	const struct vg_event_cfg *cfg;		/* ev_config: the limit in force */
+	__u64 count;	/* passes, drops, totals: all CPUs; ev_limit: suppressed;
+			 * ev_config: 1 for the defaults */
 };
 
 typedef int (*vg_dump_fn)(const struct vg_dump_ent *e, void *arg);
@@ -280,5 +287,35 @@ struct vg_edit_req {
  */
 int vg_state_edit(struct vg_state *st, const struct vg_edit_req *req, struct vg_spec *before,
 		  struct vg_spec *after, char *err, size_t errlen);
+
+/* ---- drop events (state_events.c) ---------------------------------------- */
+
+/* The limit in force: "ev_config", or the defaults while it holds none.
+ * *deflt tells which. */
+int vg_events_limit(struct vg_state *st, struct vg_event_cfg *cfg, bool *deflt,
+		    char *err, size_t errlen);
+/* Writes the limit (under the exclusive lock); burst >= 1, cost_ns >= 1. */
+int vg_events_set_limit(struct vg_state *st, const struct vg_event_cfg *cfg, char *err,
+			size_t errlen);
+/* Events suppressed so far on key's bucket (0 if it has none). */
+uint64_t vg_events_suppressed(int limit_fd, const struct vg_drop_key *key);
+
+/*
+ * A reader of the events, on its own descriptors: the state may be
+ * closed (and its lock released) while it runs.  fn gets each event and
+ * the frame bytes after it (ev->cap_len of them); lost counts events the
+ * buffers had no room for.
+ */
+typedef void (*vg_event_fn)(void *arg, const struct vg_event *ev, const uint8_t *frame);
+struct vg_events;
+struct vg_events *vg_events_open(struct vg_state *st, vg_event_fn fn, void *arg, char *err,
+				 size_t errlen);
+/* Waits up to timeout_ms for events and hands them to fn: 0, or -errno
+ * (-EINTR when a signal came). */
+int vg_events_poll(struct vg_events *ev, int timeout_ms);
+/* The descriptor of the bucket map, for vg_events_suppressed(). */
+int vg_events_limit_fd(const struct vg_events *ev);
+uint64_t vg_events_lost(const struct vg_events *ev);
+void vg_events_close(struct vg_events *ev);
 
 #endif /* VG_STATE_H */

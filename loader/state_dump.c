@@ -127,6 +127,36 @@ static int dump_totals(struct vg_state *st, int fd, vg_dump_fn fn, void *arg)
 	return ret;
 }
 
+static int dump_bucket(int fd, const struct vg_drop_key *key, void *arg)
+{
+	const struct drop_dump *dd = arg;
+	struct vg_dump_ent d = { .map = VG_MAP_EV_LIMIT, .key = key->ifindex, .drop = key };
+	struct vg_event_bucket b;
+
+	if (bpf_map_lookup_elem(fd, key, &b))
+		return errno == ENOENT ? 0 : -errno;
+	d.bucket = &b;
+	d.count = b.suppressed;
+	return dd->fn(&d, dd->arg);
+}
+
+/* The limit in force, defaults included (ev_config itself is zero until
+ * one is set). */
+static int dump_ev_config(struct vg_state *st, vg_dump_fn fn, void *arg)
+{
+	struct vg_dump_ent d = { .map = VG_MAP_EV_CONFIG };
+	struct vg_event_cfg cfg;
+	char err[8];
+	bool deflt;
+	int ret = vg_events_limit(st, &cfg, &deflt, err, sizeof(err));
+
+	if (ret)
+		return ret;
+	d.cfg = &cfg;
+	d.count = deflt;
+	return fn(&d, arg);
+}
+
 int vg_state_dump(struct vg_state *st, enum vg_map_id map, vg_dump_fn fn, void *arg,
 		  char *err, size_t errlen)
 {
@@ -161,7 +191,16 @@ int vg_state_dump(struct vg_state *st, enum vg_map_id map, vg_dump_fn fn, void *
 	case VG_MAP_TOTALS:
 		ret = dump_totals(st, fd, fn, arg);
 		break;
-	default:
+	case VG_MAP_EV_CONFIG:
+		ret = dump_ev_config(st, fn, arg);
+		break;
+	case VG_MAP_EV_LIMIT: {
+		struct drop_dump dd = { .fn = fn, .arg = arg };
+
+		ret = vg_drop_keys_walk(st, VG_MAP_EV_LIMIT, dump_bucket, &dd);
+		break;
+	}
+	default:	/* events: a stream, read by monitor */
 		break;
 	}
 	/* A visitor's own stop (> 0) is not an error. */

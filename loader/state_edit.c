@@ -79,10 +79,10 @@ static int edit_check(const struct vg_spec *before, const struct vg_spec *after,
 {
 	char why[VG_ERRLEN];
 
-	if (after->mode == VG_MODE_LOCKED && after->n_macs == 0)
-		return vg_fail(err, errlen, -EINVAL, "refused: a locked policy needs at least "
+	if (vg_mode_checks(after->mode) && after->n_macs == 0)
+		return vg_fail(err, errlen, -EINVAL, "refused: a %s policy needs at least "
 			       "one MAC address%s (add one in the same set, or set mode "
-			       "disabled to drop everything)",
+			       "disabled to drop everything)", vg_mode_name(after->mode),
 			       before->n_macs ? ", and this removes the last" : "");
 	if (vg_spec_validate(after, why, sizeof(why)))
 		return vg_fail(err, errlen, -EINVAL, "invalid policy: %s", why);

@@ -112,6 +112,9 @@ int vg_addrs_walk(struct vg_state *st, int (*fn)(const struct vg_addr_ent *a, vo
  * at the first non-zero return, which is returned. */
 int vg_drops_walk(struct vg_state *st,
 		  int (*fn)(int fd, const struct vg_drop_key *key, void *arg), void *arg);
+/* The same over another map keyed by struct vg_drop_key (ev_limit). */
+int vg_drop_keys_walk(struct vg_state *st, enum vg_map_id id,
+		      int (*fn)(int fd, const struct vg_drop_key *key, void *arg), void *arg);
 
 /* What vg_purge_addrs() removes. */
 enum vg_purge {
@@ -121,7 +124,8 @@ enum vg_purge {
 
 int vg_purge_addrs(struct vg_state *st, uint32_t ifindex, enum vg_purge what, uint32_t gen,
 		   unsigned int *removed);
-/* The drop counters of every interface but ifindex stay. */
+/* The drop counters and event buckets of every interface but ifindex
+ * stay. */
 int vg_purge_drops(struct vg_state *st, uint32_t ifindex, unsigned int *removed);
 
 /* Per-CPU values of key, in one allocation of ncpu * size bytes (to

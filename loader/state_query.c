@@ -168,6 +168,16 @@ static int list_drop(int fd, const struct vg_drop_key *key, void *arg)
 	return 0;
 }
 
+static int list_bucket(int fd, const struct vg_drop_key *key, void *arg)
+{
+	const struct list *l = arg;
+	struct vg_iface *it = iface_find(l->v, l->n, key->ifindex);
+
+	if (it && key->reason < VG_REASON_MAX)
+		it->suppressed.pkts[key->reason] = vg_events_suppressed(fd, key);
+	return 0;
+}
+
 /* Of the policies in force, ifname's (every one if NULL), with their
  * inline addresses, pass counter and filter, into l->v. */
 static void list_policies(struct vg_state *st, const char *ifname, const uint32_t *keys,
@@ -230,7 +240,8 @@ int vg_state_list(struct vg_state *st, const char *ifname, struct vg_iface **out
 	}
 	for (i = 0; i < l.n; i++)
 		add_derived(&l.v[i]);
-	ret = vg_drops_walk(st, list_drop, &l);
+	ret = vg_drops_walk(st, list_drop, &l) ?:
+	      vg_drop_keys_walk(st, VG_MAP_EV_LIMIT, list_bucket, &l);
 	if (ret) {
 		free(l.v);
 		return vg_fail(err, errlen, ret, "cannot read drops: %s", strerror(-ret));

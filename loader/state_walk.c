@@ -122,7 +122,13 @@ int vg_addrs_walk(struct vg_state *st, int (*fn)(const struct vg_addr_ent *a, vo
 int vg_drops_walk(struct vg_state *st,
 		  int (*fn)(int fd, const struct vg_drop_key *key, void *arg), void *arg)
 {
-	int fd = st->map_fd[VG_MAP_DROPS], ret;
+	return vg_drop_keys_walk(st, VG_MAP_DROPS, fn, arg);
+}
+
+int vg_drop_keys_walk(struct vg_state *st, enum vg_map_id id,
+		      int (*fn)(int fd, const struct vg_drop_key *key, void *arg), void *arg)
+{
+	int fd = st->map_fd[id], ret;
 	struct vg_drop_key *keys;
 	size_t n, i;
 
@@ -171,8 +177,11 @@ static int purge_drop(int fd, const struct vg_drop_key *key, void *arg)
 int vg_purge_drops(struct vg_state *st, uint32_t ifindex, unsigned int *removed)
 {
 	struct purge p = { .ifindex = ifindex, .removed = removed };
+	struct purge b = { .ifindex = ifindex };
 
-	return vg_drops_walk(st, purge_drop, &p);
+	/* The event buckets go with the counters, uncounted. */
+	return vg_drops_walk(st, purge_drop, &p) ?:
+	       vg_drop_keys_walk(st, VG_MAP_EV_LIMIT, purge_drop, &b);
 }
 
 int vg_percpu_read(int fd, const void *key, size_t size, void **out, int *ncpu)

@@ -566,6 +566,8 @@ static int compare_counters(const struct expect *e, char *moved)
 static void pol_none(struct vg_policy *p) { (void)p; }
 static void pol_disabled(struct vg_policy *p) { p->mode = VG_MODE_DISABLED; }
 static void pol_invalid(struct vg_policy *p) { p->mode = VG_MODE_INVALID; }
+static void pol_audit(struct vg_policy *p) { p->mode = VG_MODE_AUDIT; }
+static void pol_mode_unknown(struct vg_policy *p) { p->mode = VG_MODE_AUDIT + 1; }
 static void pol_allow_8021q(struct vg_policy *p) { p->ethertypes[1] = htons(0x8100); }
 static void pol_allow_8021ad(struct vg_policy *p) { p->ethertypes[3] = htons(0x88a8); }
 static void pol_allow_both_tags(struct vg_policy *p)
@@ -1700,6 +1702,10 @@ static const struct tcase cases[] = {
 	{ "no policy entry: fail closed", v4_host, pol_none, TC_ACT_SHOT, VG_NO_POLICY, true, ON_LO, 1, false, false },
 	DROP("mode disabled drops a legitimate frame", v4_host, pol_disabled, DISABLED),
 	DROP("mode invalid (zeroed policy) drops", v4_host, pol_invalid, DISABLED),
+	DROP("an unknown mode drops", v4_host, pol_mode_unknown, DISABLED),
+	/* Audit: the drop counted under its reason, the frame passed. */
+	{ "audit: a forged source is counted and passes", v4_stranger, pol_audit, TC_ACT_OK, VG_IPV4_SRC, false, ON_LO, 1, false, false },
+	PASS("audit: the own source passes as a pass", v4_host, pol_audit),
 	PASS("mode locked passes a legitimate frame", v4_host, pol_none),
 	/* 2. Ethernet */
 	DROP("frame shorter than an Ethernet header", eth_truncated, pol_none, MALFORMED),
@@ -2227,7 +2233,7 @@ static int run_case(int n, const struct tcase *t)
 	read_counters(&after);
 
 	e = (struct expect){
-		.pass = t->verdict == TC_ACT_OK,
+		.pass = t->reason == VG_PASS,	/* audit: OK, counted as a drop */
 		.policy = !t->no_policy,
 		.slot = p.slot,
 		.ifindex = ifindex,

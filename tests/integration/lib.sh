@@ -366,7 +366,9 @@ vg_entries() {
 			"$BPFTOOL" -j map dump pinned "$m" |
 				jq -r '.[].formatted.value.ifindex | select(. != 0) | "policy \(.)"'
 			continue ;;
-		""|null|percpu_array|prog_array) continue ;;
+		# perf_event_array: "events", a slot per CPU for a monitor's
+		# buffers, none per interface.
+		""|null|percpu_array|prog_array|perf_event_array) continue ;;
 		esac
 		"$BPFTOOL" -j map dump pinned "$m" | jq -r --arg m "${m##*/}" \
 			'.[] | (.formatted.key // .key) |

@@ -79,6 +79,20 @@ j "stats" stats 0 - -- stats
 j "stats IFACE" stats 0 - -- stats vif5.0
 j "dump" dump 0 - -- dump
 j "dump policy" dump 0 - -- dump policy
+# monitor: until SIGINT, one document per forged frame.
+N=$((N + 1))
+# Not through hx(): $! must be the monitor itself (ip execs it).
+ip netns exec "$HOST" "$VIFGUARD" -j monitor --burst 1000 >"$DOCS/$N.out" 2>"$DOCS/$N.err" &
+mon=$!
+for _ in $(seq 100); do
+	gx g5 "$VGPKT" send -i eth0 udp4 --src-ip 192.0.2.99 --dst-ip 10.99.0.1 >/dev/null 2>&1
+	grep -q '"reason"' "$DOCS/$N.out" && break
+	sleep 0.1
+done
+kill -INT $mon
+wait $mon
+printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "monitor (a forged frame)" "monitor" monitor 0 $? - \
+	"$DOCS/$N.out" >>"$MANIFEST"
 j "metrics" metrics 0 - -- metrics
 j "metrics --output" metrics 0 - -- metrics --output "$VG_TMP/vifguard.prom"
 j "hotplug online (xl)" hotplug 0 - -- hotplug online type_if=vif vif=vif3.0 \

@@ -462,7 +462,7 @@ static void json_bad_option_every_command(void **state)
 			assert_string_equal(r.err, "");
 		}
 	}
-	/* attach, set, detach, show, stats, metrics, gc, dump, hotplug,
+	/* attach, set, detach, show, stats, metrics, gc, dump, monitor, hotplug,
 	 * setup-vif-rules, sync, release, check-config, help. */
 	assert_int_equal(n, 14);
 	run(&r, "-j", "--bogus", "show", NULL);

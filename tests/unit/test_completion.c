@@ -121,9 +121,10 @@ static void values(void **state)
 
 	(void)state;
 	complete(&got, "attach vif5.0 --mode \"\"");
-	assert_int_equal(got.n, 2);
-	assert_string_equal(got.w[0], "disabled");
-	assert_string_equal(got.w[1], "locked");
+	assert_int_equal(got.n, 3);
+	assert_string_equal(got.w[0], "audit");
+	assert_string_equal(got.w[1], "disabled");
+	assert_string_equal(got.w[2], "locked");
 	complete(&got, "attach vif5.0 --attach t");
 	assert_int_equal(got.n, 1);
 	assert_string_equal(got.w[0], "tcx");

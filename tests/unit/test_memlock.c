@@ -2,7 +2,7 @@
 /*
  * The loader's computation of what Linux before 5.11 charges to
  * RLIMIT_MEMLOCK (loader/memlock.c), against what a real 4.19.48 kernel
- * (x86-64, 2 CPUs, XCP-ng's BPF patches) reported for vifguard's seven
+ * (x86-64, 2 CPUs, XCP-ng's BPF patches) reported for vifguard's ten
  * maps with bpftool (`make test-kernels KERNELS=.../bzImage`, section
  * "memory"), and against Linux 5.10 (Debian 11's 5.10.0-46) which charges
  * the same.  The object's maps are read from the skeleton, so a change of
@@ -30,6 +30,9 @@ static const struct {
 	{ "passes", 200704 },
 	{ "drops", 393216 },
 	{ "totals", 4096 },
+	{ "events", 4096 },
+	{ "ev_config", 4096 },
+	{ "ev_limit", 430080 },
 };
 
 #define N (sizeof(measured) / sizeof(measured[0]))

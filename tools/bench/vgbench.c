@@ -1474,6 +1474,148 @@ static void figs_maps(const struct prog_run *pr)
 	fprintf(o->figs, "fig maps_bytes 0 %lld\nfig possible_cpus %d\n", pr->tot0, pr->vg.ncpu);
 }
 
+/* ---- drop events: the cost of a drop that sends one -------------------- */
+
+static uint64_t ev_read_n, ev_lost_n;
+static volatile sig_atomic_t ev_stop;
+
+static void ev_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	(void)ctx, (void)cpu, (void)data, (void)size;
+	ev_read_n++;
+}
+
+static void ev_lost(void *ctx, int cpu, __u64 n)
+{
+	(void)ctx, (void)cpu;
+	ev_lost_n += n;
+}
+
+static void ev_term(int sig)
+{
+	(void)sig;
+	ev_stop = 1;
+}
+
+/* A reader of the events in a child process, as `vifguard monitor` reads
+ * them: returns once its buffers are in the map; *res_fd gets, at its
+ * end, the events it read and those lost. */
+static pid_t ev_reader_start(int map_fd, int *res_fd)
+{
+	int ready[2], res[2];
+	struct perf_buffer *pb;
+	pid_t pid;
+	char c;
+
+	if (pipe(ready) || pipe(res))
+		die("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (!pid) {
+		uint64_t r[2];
+
+		signal(SIGTERM, ev_term);
+		pb = perf_buffer__new(map_fd, 64, ev_sample, ev_lost, NULL, NULL);
+		if (!pb)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		while (!ev_stop)
+			perf_buffer__poll(pb, 100);
+		perf_buffer__consume(pb);
+		r[0] = ev_read_n;
+		r[1] = ev_lost_n;
+		_exit(write(res[1], r, sizeof(r)) == sizeof(r) ? 0 : 1);
+	}
+	close(ready[1]);
+	close(res[1]);
+	if (read(ready[0], &c, 1) != 1)
+		die("the event reader did not start");
+	close(ready[0]);
+	*res_fd = res[0];
+	return pid;
+}
+
+static void ev_reader_stop(pid_t pid, int res_fd, uint64_t r[2])
+{
+	kill(pid, SIGTERM);
+	if (read(res_fd, r, 2 * sizeof(*r)) != 2 * sizeof(*r))
+		r[0] = r[1] = 0;
+	close(res_fd);
+	waitpid(pid, NULL, 0);
+}
+
+static void ev_limit_set(struct vg *vg, uint64_t cost_ns, uint32_t burst)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(vg->obj, "ev_config");
+	struct vg_event_cfg cfg = { .cost_ns = cost_ns, .burst = burst };
+	uint32_t zero = 0;
+
+	if (!m || bpf_map_update_elem(bpf_map__fd(m), &zero, &cfg, BPF_ANY))
+		die("cannot set ev_config");
+}
+
+/* Rounds of the case c against the empty program, into v. */
+static void ev_rounds(struct prog_run *pr, int c, double *v)
+{
+	const struct tcase *t = &pr->tc[c];
+	int repeat = pr->o->repeat;
+
+	for (int r = 0; r < pr->o->rounds; r++) {
+		double e0 = run_ns(pr->empty_fd, &pr->tc[0].f, 1, repeat, NULL);
+		double a = run_ns(pr->vg.prog_fd, &t->f, pr->ifx[t->dev], repeat, NULL);
+		double e1 = run_ns(pr->empty_fd, &pr->tc[0].f, 1, repeat, NULL);
+
+		v[r] = a - (e0 + e1) / 2;
+	}
+}
+
+/* The forged-source drop three ways: its event held back by an empty
+ * bucket (a flood's steady state, and every drop row above), sent with
+ * nobody reading, and sent to a reader. */
+static void report_events(struct prog_run *pr)
+{
+	static const char *const rows[] = {
+		"rate-limited (bucket empty)", "sent, no monitor", "sent, monitor reading",
+	};
+	static const char *const figs[] = { "limited", "no-monitor", "monitor" };
+	struct bpf_map *em = bpf_object__find_map_by_name(pr->vg.obj, "events");
+	int c, i, res_fd = -1, n = pr->o->rounds;
+	uint64_t got[2] = { 0, 0 };
+	double *v = calloc((size_t)n, sizeof(double));
+	char b[64];
+	pid_t pid = 0;
+
+	for (c = 0; c < pr->ncases && strcmp(pr->tc[c].name, "IPv4 forged source"); c++)
+		;
+	if (c == pr->ncases || !em || !v)
+		die("no case or map for the drop events");
+	printf("## Drop events (BPF_PROG_TEST_RUN)\n\n");
+	printf("The \"IPv4 forged source\" drop, ns added over the empty program, median "
+	       "[min, max] of %d rounds.\n\n| %-30s | %-22s |\n|%.32s|%.24s|\n", n, "event",
+	       "ns added", "--------------------------------", "------------------------");
+	for (i = 0; i < 3; i++) {
+		/* Defaults (10/s, burst 20): emptied by the first rounds. */
+		if (i == 0)
+			ev_limit_set(&pr->vg, 0, 0);
+		else
+			ev_limit_set(&pr->vg, 1, 1000000);
+		if (i == 2)
+			pid = ev_reader_start(bpf_map__fd(em), &res_fd);
+		ev_rounds(pr, c, v);
+		if (i == 2)
+			ev_reader_stop(pid, res_fd, got);
+		fmt_sum(b, sizeof(b), summarize(v, n));
+		printf("| %-30s | %-22s |\n", rows[i], b);
+		fprintf(pr->o->figs, "fig drop_event_ns %s %.2f\n", figs[i], summarize(v, n).med);
+	}
+	printf("\nThe monitor read %llu events and lost %llu (its buffers full).\n\n",
+	       (unsigned long long)got[0], (unsigned long long)got[1]);
+	ev_limit_set(&pr->vg, 0, 0);
+	free(v);
+}
+
 static int cmd_prog(int argc, char **argv)
 {
 	static struct prog_run pr;
@@ -1494,6 +1636,7 @@ static int cmd_prog(int argc, char **argv)
 	measure_levels(&pr);
 	report_cost(&pr);
 	figs_cost(&pr);
+	report_events(&pr);
 	report_maps(&pr);
 	report_maps_notes(&pr);
 	print_old_charges(&pr.vg);

@@ -227,6 +227,8 @@ static void check_mode(const char *s)
 		FUZZ_CHECK(ret == 0 && mode == VG_MODE_LOCKED, "mode 'locked' misread");
 	else if (!strcmp(s, "disabled"))
 		FUZZ_CHECK(ret == 0 && mode == VG_MODE_DISABLED, "mode 'disabled' misread");
+	else if (!strcmp(s, "audit"))
+		FUZZ_CHECK(ret == 0 && mode == VG_MODE_AUDIT, "mode 'audit' misread");
 	else
 		FUZZ_CHECK(ret == -EINVAL, "vg_parse_mode('%s') = %d", s, ret);
 	if (ret)
