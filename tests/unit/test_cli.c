@@ -464,7 +464,7 @@ static void json_bad_option_every_command(void **state)
 	}
 	/* attach, set, detach, show, stats, metrics, gc, dump, monitor, hotplug,
 	 * setup-vif-rules, sync, release, check-config, help. */
-	assert_int_equal(n, 14);
+	assert_int_equal(n, 15);
 	run(&r, "-j", "--bogus", "show", NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
 	assert_string_equal(r.body, "{\"error\":{\"code\":\"usage\",\"message\":"
