@@ -205,7 +205,7 @@ bool hp_netdev_exists(const char *name)
 /* ---- who owns the policy ---------------------------------------------------- */
 
 /* The source recorded in the policy's flags, for show and stats. */
-static unsigned int source_flags(enum vg_source s)
+unsigned int hp_source_flags(enum vg_source s)
 {
 	switch (s) {
 	case VG_SOURCE_XAPI:
@@ -224,7 +224,7 @@ static int apply_sourced(struct vg_state *st, const struct vg_resolution *r, cha
 {
 	struct vg_spec spec = r->spec;
 
-	spec.flags = (spec.flags & ~VG_F_SRC_MASK) | source_flags(r->source);
+	spec.flags = (spec.flags & ~VG_F_SRC_MASK) | hp_source_flags(r->source);
 	return vg_state_apply(st, &spec, NULL, err, errlen);
 }
 
@@ -317,18 +317,15 @@ void hp_print_applied(struct vg_out *out, const char *ifname,
 }
 
 /*
- * Applies a decision to ifname: attach or update for a filter, detach
- * otherwise, unless the operator's policy is in force there (o->kept).
- * The fail-closed reason goes to syslog and stderr; a failure is
- * returned with its text in err, for the caller to print.
+ * What became of a decision applied to ifname (ret, cerr: the state
+ * library's error): the fail-closed reason to syslog and stderr, what
+ * was done to syslog; a failure in err, for the caller to print.
  */
-int hp_apply(const char *ifname, struct vg_resolution *r, struct hp_owner *o,
-	     char *err, size_t errlen)
+int hp_said(const char *ifname, const struct vg_resolution *r, const struct hp_owner *o,
+	    int ret, const char *cerr, char *err, size_t errlen)
 {
-	char desc[VG_XS_PATHLEN + 128], cerr[VG_ERRLEN];
-	int ret;
+	char desc[VG_XS_PATHLEN + 128];
 
-	ret = hp_apply_owned(ifname, r, OWN_RESPECT, o, cerr, sizeof(cerr));
 	if (r->failed_closed && o->kept)
 		warn_closed("%s: %s; the policy set by vifguard attach stays in force",
 			    ifname, r->reason);
@@ -345,4 +342,20 @@ int hp_apply(const char *ifname, struct vg_resolution *r, struct hp_owner *o,
 		hp_describe(r, desc, sizeof(desc));
 	note("%s: %s", ifname, desc);
 	return 0;
+}
+
+/*
+ * Applies a decision to ifname: attach or update for a filter, detach
+ * otherwise, unless the operator's policy is in force there (o->kept).
+ * The fail-closed reason goes to syslog and stderr; a failure is
+ * returned with its text in err, for the caller to print.
+ */
+int hp_apply(const char *ifname, struct vg_resolution *r, struct hp_owner *o,
+	     char *err, size_t errlen)
+{
+	char cerr[VG_ERRLEN];
+	int ret;
+
+	ret = hp_apply_owned(ifname, r, OWN_RESPECT, o, cerr, sizeof(cerr));
+	return hp_said(ifname, r, o, ret, cerr, err, errlen);
 }

@@ -72,6 +72,11 @@ int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 		   enum own_rule rule, struct hp_owner *o, char *err, size_t errlen);
 int hp_apply(const char *ifname, struct vg_resolution *r, struct hp_owner *o,
 	     char *err, size_t errlen);
+/* hp_apply()'s messages for a decision applied otherwise (sync). */
+int hp_said(const char *ifname, const struct vg_resolution *r, const struct hp_owner *o,
+	    int ret, const char *cerr, char *err, size_t errlen);
+/* The VG_F_SRC_* bits of a policy decided by source s. */
+unsigned int hp_source_flags(enum vg_source s);
 
 /* ---- what was decided and done: a text line, or JSON under -j ---- */
 

@@ -85,28 +85,143 @@ static bool policy_in_force(const char *ifname, struct vg_policy *pol)
 
 /* ---- sync ---------------------------------------------------------------- */
 
-static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
-		    const char *ifname, bool dry)
+/* One guest interface of a sync: what its sources decide, what came of it. */
+struct sync_vif {
+	char ifname[IF_NAMESIZE];
+	struct vg_resolution res;
+	struct vg_spec spec;	/* res.spec, with its source recorded */
+	int cret;		/* hp_resolve()'s */
+	int ret;
+	char cerr[VG_ERRLEN];	/* the state library's error, when ret */
+	struct hp_owner own;
+};
+
+struct sync_walk {
+	bool dry;
+	unsigned int failed;
+	struct sync_vif *v;
+	size_t n, cap;
+};
+
+/* Every present guest interface, decided (xenstore is read before the
+ * state is locked). */
+static int sync_name(struct hp_ctx *c, unsigned int domid, unsigned int devid,
+		     const char *ifname, void *arg)
 {
 	struct vg_vif vif = { .domid = domid, .devid = devid };
-	char err[VG_ERRLEN + IF_NAMESIZE + 4];
-	struct vg_resolution res;
-	struct hp_owner own = { 0 };
-	int ret = 0, cret;
+	struct sync_walk *w = arg;
+	struct sync_vif *v;
 
 	if (!hp_netdev_exists(ifname))
 		return 0;
-	cret = hp_resolve(c, &vif, ifname, &res);
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+
+		v = realloc(w->v, cap * sizeof(*v));
+		if (!v) {
+			vg_out_errlog(c->out, VG_E_INTERNAL, "%s: %s", ifname, strerror(ENOMEM));
+			w->failed++;
+			return 0;
+		}
+		w->v = v;
+		w->cap = cap;
+	}
+	v = &w->v[w->n++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ifname, sizeof(v->ifname), "%s", ifname);
+	v->cret = hp_resolve(c, &vif, ifname, &v->res);
+	v->spec = v->res.spec;
+	v->spec.flags = (v->spec.flags & ~VG_F_SRC_MASK) | hp_source_flags(v->res.source);
+	return 0;
+}
+
+/* The interfaces without a filter decided: detached unless the
+ * operator's policy is in force, read under the lock each time (the
+ * sweep of a detach lets it go). */
+static void sync_detach(struct vg_state *st, struct sync_vif *v, size_t n)
+{
+	struct vg_detach_result dres;
+	uint32_t ifindex;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct hp_owner *o = &v[i].own;
+
+		if (v[i].res.decision == VG_DECISION_FILTER)
+			continue;
+		ifindex = if_nametoindex(v[i].ifname);
+		o->had = ifindex && vg_state_policy(st, ifindex, &o->pol) == 0;
+		o->kept = o->had && (o->pol.flags & VG_F_OPERATOR);
+		if (!o->kept)
+			v[i].ret = vg_state_detach(st, v[i].ifname, &dres, v[i].cerr,
+						   sizeof(v[i].cerr));
+	}
+}
+
+/* Every decision applied under one exclusive lock of the state: the
+ * filters in one batch (one state open, the grace periods shared). */
+static void sync_apply(struct sync_vif *v, size_t n)
+{
+	struct vg_apply_item *it = calloc(n ? n : 1, sizeof(*it));
+	char err[VG_ERRLEN];
+	struct vg_state st;
+	bool opened = false;
+	size_t i, m = 0;
+	int ret;
+
+	for (i = 0; it && i < n; i++)
+		if (v[i].res.decision == VG_DECISION_FILTER)
+			it[m++] = (struct vg_apply_item){ .spec = &v[i].spec, .keep_operator = true };
+	ret = it ? 0 : -ENOMEM;
+	snprintf(err, sizeof(err), "%s", strerror(ENOMEM));
+	if (!ret)
+		ret = vg_state_open(&st, vg_cli_ctx(), m ? VG_STATE_LOAD : VG_STATE_WRITE,
+				    err, sizeof(err));
+	opened = !ret;
+	if (!ret && (ret = vg_state_apply_many(&st, it, m)))
+		snprintf(err, sizeof(err), "%s", strerror(-ret));
+	for (i = 0, m = 0; i < n; i++) {
+		struct vg_apply_item *t = it ? &it[m] : NULL;
+
+		if (ret) {
+			v[i].ret = ret;
+			snprintf(v[i].cerr, sizeof(v[i].cerr), "%s", err);
+		} else if (v[i].res.decision == VG_DECISION_FILTER) {
+			v[i].ret = t->ret;
+			snprintf(v[i].cerr, sizeof(v[i].cerr), "%s", t->err);
+			v[i].own.had = t->had;
+			v[i].own.kept = t->kept;
+			v[i].own.pol = t->old;
+		}
+		m += v[i].res.decision == VG_DECISION_FILTER;
+	}
+	if (!ret)
+		sync_detach(&st, v, n);
+	if (opened)
+		vg_state_close(&st);
+	free(it);
+}
+
+/* The line (or JSON element) of one interface; 0, or non-zero when it
+ * counts as failed. */
+static int sync_report(struct hp_ctx *c, struct sync_vif *v, bool dry)
+{
+	char err[VG_ERRLEN + 2 * IF_NAMESIZE + 4];
+	const char *ifname = v->ifname;
+	struct hp_owner *own = &v->own;
+	struct vg_resolution *res = &v->res;
+	int ret = 0;
+
 	if (dry) {
-		own.had = policy_in_force(ifname, &own.pol);
-		own.kept = own.had && (own.pol.flags & VG_F_OPERATOR);
-		if (res.failed_closed && own.kept)
+		own->had = policy_in_force(ifname, &own->pol);
+		own->kept = own->had && (own->pol.flags & VG_F_OPERATOR);
+		if (res->failed_closed && own->kept)
 			warn_closed("%s: %s; the policy set by vifguard attach would stay in force",
-				    ifname, res.reason);
-		else if (res.failed_closed)
-			warn_closed("%s: %s; would be disabled", ifname, res.reason);
+				    ifname, res->reason);
+		else if (res->failed_closed)
+			warn_closed("%s: %s; would be disabled", ifname, res->reason);
 	} else {
-		ret = hp_apply(ifname, &res, &own, err, sizeof(err));
+		ret = hp_said(ifname, res, own, v->ret, v->cerr, err, sizeof(err));
 		/* Removed under the run (a guest shutting down): its
 		 * offline and gc remove what is left; nothing to report. */
 		if (ret && !hp_netdev_exists(ifname)) {
@@ -114,10 +229,10 @@ static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 			return 0;
 		}
 	}
-	if (!ret && own.kept) {
-		hp_print_kept(c->out, ifname, &own.pol, dry ? "dry-run" : "keep");
+	if (!ret && own->kept) {
+		hp_print_kept(c->out, ifname, &own->pol, dry ? "dry-run" : "keep");
 	} else if (!ret) {
-		hp_print_result(c->out, ifname, &res, dry ? "dry-run" : "apply");
+		hp_print_result(c->out, ifname, res, dry ? "dry-run" : "apply");
 	} else if (c->out->json) {
 		/* Under -j every interface is an element of the one
 		 * "interfaces" array. */
@@ -134,21 +249,7 @@ static int sync_one(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 		vg_out_errlog(c->out, vg_errcode_of(ret), "%s", err);
 	}
 	/* A kept policy owes nothing to the config file. */
-	return ret ? ret : own.kept ? 0 : cret;
-}
-
-struct sync_walk {
-	bool dry;
-	unsigned int failed;
-};
-
-static int sync_name(struct hp_ctx *c, unsigned int domid, unsigned int devid,
-		     const char *ifname, void *arg)
-{
-	struct sync_walk *w = arg;
-
-	w->failed += sync_one(c, domid, devid, ifname, w->dry) != 0;
-	return 0;
+	return ret ? ret : own->kept ? 0 : v->cret;
 }
 
 int vg_cmd_sync(struct vg_out *out, void *opts)
@@ -157,6 +258,7 @@ int vg_cmd_sync(struct vg_out *out, void *opts)
 	struct sync_walk w = { .dry = a->dry_run };
 	struct hp_ctx c = { .out = out };
 	unsigned int seen;
+	size_t i;
 
 	c.cfgpath = hp_config_path(a->config);
 	if (hp_ctx_open(&c, NULL))
@@ -167,11 +269,16 @@ int vg_cmd_sync(struct vg_out *out, void *opts)
 		vg_json_array_start(&out->w);
 	}
 	seen = for_each_vif_name(&c, sync_name, &w, &w.failed);
+	if (!w.dry)
+		sync_apply(w.v, w.n);
+	for (i = 0; i < w.n; i++)
+		w.failed += sync_report(&c, &w.v[i], w.dry) != 0;
 	if (out->json) {
 		vg_json_array_end(&out->w);
 		vg_json_object_end(&out->w);
 	}
 	hp_ctx_close(&c);
+	free(w.v);
 	if (!seen && !out->json)
 		printf("no guest network devices in %s\n", backend_dir);
 	return w.failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -109,6 +109,29 @@ struct vg_apply_opts {
 int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 		   const struct vg_apply_opts *opts, char *err, size_t errlen);
 
+/* One interface of vg_state_apply_many(). */
+struct vg_apply_item {
+	const struct vg_spec *spec;	/* in */
+	bool keep_operator;		/* in: a policy with VG_F_OPERATOR stays */
+	int ret;			/* 0 or -errno, as vg_state_apply()'s */
+	bool had;			/* a policy was in force: old */
+	bool kept;			/* it was the operator's, and stays */
+	bool unchanged;			/* in force already: nothing was written */
+	struct vg_policy old;
+	char err[VG_ERRLEN];		/* when ret */
+};
+
+/*
+ * vg_state_apply() of n specs (each keeping its interface's attach
+ * method), under the one lock of st, with the grace periods of all their
+ * commits shared: two for any number of updates.  What is in force is
+ * read under the same lock as the change is made.  An interface whose
+ * policy is in force as its spec says, its filter on, is left untouched
+ * (unchanged).  Each item fails or succeeds on its own, as
+ * vg_state_apply() would; -errno only when nothing could be tried.
+ */
+int vg_state_apply_many(struct vg_state *st, struct vg_apply_item *items, size_t n);
+
 struct vg_detach_result {
 	bool filter;		/* a filter of ours was removed */
 	unsigned int entries;	/* map entries removed */

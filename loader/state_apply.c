@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -306,7 +307,7 @@ static int apply_update_rest(struct apply *a, bool waited)
 
 /* Only a new interface is rolled back: an attached one keeps its old
  * policy in force (the commit point was not reached) or the new one (it
- * was). */
+ * was).  The sweep lets the lock go: no commit may be staged. */
 static void apply_undo(struct apply *a)
 {
 	bool removed;
@@ -318,44 +319,206 @@ static void apply_undo(struct apply *a)
 	vg_store_sweep(a->st);
 }
 
+/* After apply_begin(): the writes up to the commit point, which is
+ * staged in *t (vg_store_stage()).  An error is undone by apply_undo(). */
+static int apply_stage(struct apply *a, struct vg_store_txn *t)
+{
+	int ret;
+
+	ret = apply_write(a);
+	if (!ret)
+		ret = apply_hook(a);
+	/* A new interface gets its filter before its policy: until the
+	 * commit the program finds no policy and drops every frame, so a
+	 * run stopped in between leaves an interface that fails closed,
+	 * never a policy in force without a filter. */
+	if (!ret && !a->have_old && (ret = vg_filter_attach(a->st, a->ifindex, a->kind)))
+		return attach_error(a->err, a->errlen, ret);
+	if (ret)
+		return ret;
+	/* The commit point: the program switches to the new policy and
+	 * generation at once. */
+	a->pol.attach = (uint8_t)a->attach;
+	ret = vg_store_stage(a->st, a->ifindex, &a->pol, t);
+	if (ret)
+		vg_fail(a->err, a->errlen, ret, "cannot write the policy: %s", strerror(-ret));
+	return ret;
+}
+
+/* After the settle of the commit (sret, its error); waited: a grace
+ * period has passed since the commit point. */
+static int apply_finish(struct apply *a, int sret, bool waited)
+{
+	int ret;
+
+	if (sret) {
+		vg_fail(a->err, a->errlen, sret, "cannot write the policy: %s", strerror(-sret));
+		apply_undo(a);
+		return sret;
+	}
+	if (a->have_old && (ret = apply_update_rest(a, waited)))
+		return ret;
+	ret = other_method_off(a->st, a->ifindex, a->kind, &a->pol);
+	if (ret)
+		return vg_fail(a->err, a->errlen, ret,
+			       "attached with %s, but the %s filter could not be removed: %s "
+			       "(attach again to finish)", a->kind == VG_ATTACH_TCX ? "tcx" : "cls_bpf",
+			       a->kind == VG_ATTACH_TCX ? "cls_bpf" : "tcx", strerror(-ret));
+	return 0;
+}
+
 int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 		   const struct vg_apply_opts *opts, char *err, size_t errlen)
 {
 	struct apply a = { .st = st, .spec = spec, .err = err, .errlen = errlen };
+	struct vg_store_txn t;
 	bool waited = false;
 	int ret;
 
 	ret = apply_begin(&a, opts);
 	if (ret)
 		return ret;
-	ret = apply_write(&a);
-	if (!ret)
-		ret = apply_hook(&a);
-	/* A new interface gets its filter before its policy: until the
-	 * commit the program finds no policy and drops every frame, so a
-	 * run stopped in between leaves an interface that fails closed,
-	 * never a policy in force without a filter. */
-	if (!ret && !a.have_old && (ret = vg_filter_attach(st, a.ifindex, a.kind)))
-		attach_error(err, errlen, ret);
-	if (!ret) {
-		/* The commit point: the program switches to the new policy
-		 * and generation at once. */
-		a.pol.attach = (uint8_t)a.attach;
-		ret = vg_store_commit(st, a.ifindex, &a.pol, &waited);
-		if (ret)
-			vg_fail(err, errlen, ret, "cannot write the policy: %s", strerror(-ret));
-	}
+	ret = apply_stage(&a, &t);
 	if (ret) {
 		apply_undo(&a);
 		return ret;
 	}
-	if (a.have_old && (ret = apply_update_rest(&a, waited)))
-		return ret;
-	ret = other_method_off(st, a.ifindex, a.kind, &a.pol);
-	if (ret)
-		return vg_fail(err, errlen, ret,
-			       "attached with %s, but the %s filter could not be removed: %s "
-			       "(attach again to finish)", a.kind == VG_ATTACH_TCX ? "tcx" : "cls_bpf",
-			       a.kind == VG_ATTACH_TCX ? "cls_bpf" : "tcx", strerror(-ret));
-	return 0;
+	vg_store_settle(st, &t, 1, &waited);
+	return apply_finish(&a, t.ret, waited);
+}
+
+/* ---- many interfaces at once ------------------------------------------------ */
+
+/*
+ * Whether the policy of a->spec is in force on the interface as an apply
+ * would leave it: the same policy (addresses all inline: those of the
+ * tries are not compared), the same method, and this root's program on
+ * the device.  Then nothing needs writing.
+ */
+static bool apply_same(struct apply *a)
+{
+	const uint16_t tables = VG_F_V4_TABLE | VG_F_V6_TABLE;
+	struct vg_policy want;
+	uint32_t id = 0;
+
+	if (!a->have_old || (a->old.flags & tables))
+		return false;
+	policy_build(a->spec, a->old.gen, a->old.slot, &want);
+	want.attach = a->old.attach;
+	if ((want.flags & tables) || memcmp(&want, &a->old, sizeof(want)))
+		return false;
+	if (!(a->old.attach & a->kind))
+		return false;
+	return vg_filter_on_device(a->st, a->ifindex, &id) && id == a->st->prog_id;
+}
+
+/* One batch: the applies, their staged commits, the range [first, end)
+ * staged and not settled yet. */
+struct batch {
+	struct vg_state *st;
+	struct vg_apply_item *it;
+	struct apply *a;
+	struct vg_store_txn *t;
+	bool *staged;
+	size_t first;
+};
+
+/* Settles the commits staged in [b->first, end) with one wait, and
+ * finishes their applies. */
+static void batch_settle(struct batch *b, size_t end)
+{
+	bool waited = false, update = false;
+	size_t i;
+
+	vg_store_settle(b->st, b->t + b->first, end - b->first, &waited);
+	for (i = b->first; i < end; i++)
+		update |= b->staged[i] && b->a[i].have_old;
+	/* The old generations of the updates go after one grace period
+	 * for all of them, not one each. */
+	if (update && !waited) {
+		vg_wait_for_readers();
+		waited = true;
+	}
+	/* The failed ones last: their undo lets the lock go. */
+	for (i = b->first; i < end; i++)
+		if (b->staged[i] && !b->t[i].ret)
+			b->it[i].ret = apply_finish(&b->a[i], 0, waited);
+	for (i = b->first; i < end; i++)
+		if (b->staged[i] && b->t[i].ret)
+			b->it[i].ret = apply_finish(&b->a[i], b->t[i].ret, waited);
+	b->first = end;
+}
+
+/* Whether an apply staged and not settled uses ifindex's array entry. */
+static bool batch_collides(const struct batch *b, size_t end, uint32_t ifindex)
+{
+	size_t i;
+
+	for (i = b->first; i < end; i++)
+		if (b->staged[i] &&
+		    !((b->t[i].ifindex ^ ifindex) & (VG_POLICY_ENTRIES - 1)))
+			return true;
+	return false;
+}
+
+/* Item i of the batch, up to its staged commit. */
+static void batch_one(struct batch *b, size_t i)
+{
+	struct apply *a = &b->a[i];
+	int ret;
+
+	*a = (struct apply){ .st = b->st, .spec = b->it[i].spec, .err = b->it[i].err,
+			     .errlen = sizeof(b->it[i].err) };
+	ret = apply_begin(a, NULL);
+	if (!ret) {
+		b->it[i].had = a->have_old;
+		b->it[i].old = a->old;
+		b->it[i].kept = a->have_old && b->it[i].keep_operator &&
+			(a->old.flags & VG_F_OPERATOR);
+	}
+	if (!ret && b->it[i].kept)
+		return;
+	if (!ret && apply_same(a)) {
+		b->it[i].unchanged = true;
+		return;
+	}
+	/* Two commits staged on one array entry would publish over each
+	 * other: the first one is settled before. */
+	if (!ret && batch_collides(b, i, a->ifindex))
+		batch_settle(b, i);
+	if (!ret && (ret = apply_stage(a, &b->t[i]))) {
+		/* The undo's sweep lets the lock go: nothing staged then. */
+		batch_settle(b, i);
+		apply_undo(a);
+	}
+	b->staged[i] = !ret;
+	b->it[i].ret = ret;
+}
+
+int vg_state_apply_many(struct vg_state *st, struct vg_apply_item *it, size_t n)
+{
+	struct batch b = { .st = st, .it = it };
+	size_t i;
+	int ret = 0;
+
+	b.a = calloc(n ? n : 1, sizeof(*b.a));
+	b.t = calloc(n ? n : 1, sizeof(*b.t));
+	b.staged = calloc(n ? n : 1, sizeof(*b.staged));
+	if (!b.a || !b.t || !b.staged) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		it[i].ret = 0;
+		it[i].had = it[i].kept = it[i].unchanged = false;
+		it[i].err[0] = '\0';
+	}
+	for (i = 0; i < n; i++)
+		batch_one(&b, i);
+	batch_settle(&b, n);
+out:
+	free(b.a);
+	free(b.t);
+	free(b.staged);
+	return ret;
 }

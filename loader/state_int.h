@@ -72,6 +72,31 @@ void vg_wait_for_readers(void);
  */
 int vg_store_commit(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
 		    bool *waited);
+/* A commit staged by vg_store_stage(), finished by vg_store_settle(). */
+enum vg_txn_step {
+	VG_TXN_DONE,		/* nothing left: in force (or failed: ret) */
+	VG_TXN_PUBLISH,		/* a new policy, for an entry a stopped run retired */
+	VG_TXN_MOVE,		/* in force from the hash, its array entry retired */
+};
+
+struct vg_store_txn {
+	uint32_t ifindex;
+	struct vg_policy pol;
+	struct vg_policy_entry cur;	/* the array entry as staging found it */
+	enum vg_txn_step step;
+	int ret;			/* set by vg_store_settle() */
+};
+
+/*
+ * The two halves of vg_store_commit(): stage does what needs no grace
+ * period (a policy in force is committed on return); settle waits for one
+ * grace period for all n commits, then finishes them (and waits once more
+ * when a policy moved back from the hash into the array).  Nothing may
+ * release the lock between them.
+ */
+int vg_store_stage(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+		   struct vg_store_txn *t);
+void vg_store_settle(struct vg_state *st, struct vg_store_txn *t, size_t n, bool *waited);
 /* Rewrites the fields of ifindex's policy that the program does not read
  * (attach, ifname) in place, from src. */
 int vg_store_set_meta(struct vg_state *st, uint32_t ifindex, const struct vg_policy *src);

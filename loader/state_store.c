@@ -22,6 +22,14 @@
  * So no program ever uses a half-written policy, and a policy in force
  * is replaced only through the hash (vg_store_commit()).
  *
+ * Batches (sync): vg_store_stage() makes a commit's writes up to its
+ * commit point and vg_store_settle() waits one grace period for all the
+ * commits staged before it publishes their entries, and one more before
+ * the hash entries of the moved policies go.  Each entry still goes
+ * retire, grace period, rewrite, and the lock is held from the first
+ * stage to the settle, so the argument above holds for every one of
+ * them: n updates wait for two grace periods, not 2n.
+ *
  * A policy also holds the slot of its pass counter: the index of its
  * array entry for a policy born in the array, else one of the slots from
  * VG_POLICY_ENTRIES on (vg_store_slot_alloc()).
@@ -192,19 +200,41 @@ int vg_state_policy(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol
  * referenced may go now.
  */
 int vg_store_commit(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
-			 bool *waited)
+		    bool *waited)
+{
+	struct vg_store_txn t;
+	int ret;
+
+	*waited = false;
+	ret = vg_store_stage(st, ifindex, pol, &t);
+	if (ret)
+		return ret;
+	vg_store_settle(st, &t, 1, waited);
+	return t.ret;
+}
+
+/*
+ * vg_store_commit() up to what needs a grace period, which
+ * vg_store_settle() then waits for once for every commit staged.  A
+ * policy in force is committed on return (from the hash: its array entry
+ * is retired); a new one is in force unless its entry was retired by a
+ * stopped run (then it is published after the wait).
+ */
+int vg_store_stage(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+		   struct vg_store_txn *t)
 {
 	int sfd = st->map_fd[VG_MAP_SPILL], ret;
-	struct vg_policy_entry e;
 	struct vg_policy cur;
 	bool in_array, in_spill;
 
-	*waited = false;
-	ret = entry_get(st, ifindex, &e);
+	memset(t, 0, sizeof(*t));
+	t->ifindex = ifindex;
+	t->pol = *pol;
+	ret = entry_get(st, ifindex, &t->cur);
 	if (ret < 0)
 		return ret;
 	in_array = ret;
-	if (e.live && !in_array)	/* another interface's */
+	if (t->cur.live && !in_array)	/* another interface's */
 		return bpf_map_update_elem(sfd, &ifindex, pol, BPF_ANY) ? -errno : 0;
 	in_spill = bpf_map_lookup_elem(sfd, &ifindex, &cur) == 0;
 	if (!in_spill && errno != ENOENT)
@@ -212,29 +242,116 @@ int vg_store_commit(struct vg_state *st, uint32_t ifindex, const struct vg_polic
 	if (!in_array && !in_spill) {
 		/* A retired entry (a run stopped half-way) may still be read
 		 * by a program that saw it live. */
-		if (e.ifindex) {
-			vg_wait_for_readers();
-			*waited = true;
+		if (t->cur.ifindex) {
+			t->step = VG_TXN_PUBLISH;
+			return 0;
 		}
-		return entry_publish(st, ifindex, pol, &e);
+		return entry_publish(st, ifindex, pol, &t->cur);
 	}
-
 	if (bpf_map_update_elem(sfd, &ifindex, pol, BPF_ANY))
 		return -errno;
-	if (in_array && (ret = entry_retire(st, &e))) {
+	if (in_array && (ret = entry_retire(st, &t->cur))) {
 		bpf_map_delete_elem(sfd, &ifindex);	/* the entry stays in force */
 		return ret;
 	}
 	/* Committed: from here on a failure leaves pol in force from the hash. */
+	t->step = VG_TXN_MOVE;
+	return 0;
+}
+
+/* Publishes the entries of the n commits that have one to publish (free,
+ * or retired a grace period ago): one batch update for each of the two
+ * writes where the kernel has them (Linux >= 5.6), else entry by entry,
+ * which then sets each commit's ret. */
+static void entries_publish(struct vg_state *st, struct vg_store_txn *t, size_t n)
+{
+	int fd = st->map_fd[VG_MAP_POLICY];
+	struct vg_policy_entry *e = calloc(n, sizeof(*e));
+	uint32_t *keys = calloc(n, sizeof(*keys)), count;
+	size_t i, m = 0;
+	bool batch = e && keys;
+	int pass;
+
+	for (i = 0; batch && i < n; i++) {
+		if (t[i].step == VG_TXN_DONE)
+			continue;
+		keys[m] = entry_key(t[i].ifindex);
+		e[m++] = (struct vg_policy_entry){ .ifindex = t[i].ifindex,
+			.seq = (uint8_t)(t[i].cur.seq + 1), .pol = t[i].pol };
+	}
+	/* The same order as entry_publish(): every entry written with
+	 * live 0, then every one with live 1. */
+	for (pass = 0; batch && m && pass < 2; pass++) {
+		if (pass && PUBLISH_WAITS)
+			vg_wait_for_readers();
+		for (i = 0; i < m; i++)
+			e[i].live = (uint8_t)pass;
+		count = (uint32_t)m;
+		batch = bpf_map_update_batch(fd, keys, e, &count, NULL) == 0 && count == m;
+	}
+	free(e);
+	free(keys);
+	for (i = 0; i < n; i++)
+		if (t[i].step != VG_TXN_DONE && !batch)
+			t[i].ret = entry_publish(st, t[i].ifindex, &t[i].pol, &t[i].cur);
+}
+
+/* The hash entries of the moved commits whose array entry is live again:
+ * one batch delete where the kernel has it, else key by key. */
+static void spill_drop(struct vg_state *st, const struct vg_store_txn *t, size_t n)
+{
+	int fd = st->map_fd[VG_MAP_SPILL];
+	uint32_t *keys = calloc(n, sizeof(*keys)), count;
+	size_t i, m = 0;
+
+	for (i = 0; keys && i < n; i++)
+		if (t[i].step == VG_TXN_MOVE)
+			keys[m++] = t[i].ifindex;
+	count = (uint32_t)m;
+	if (!keys || (m && (bpf_map_delete_batch(fd, keys, &count, NULL) || count != m)))
+		for (i = 0; i < n; i++)
+			if (t[i].step == VG_TXN_MOVE)
+				bpf_map_delete_elem(fd, &t[i].ifindex);
+	free(keys);
+}
+
+/*
+ * Finishes n staged commits with one grace period for all of them: the
+ * entries staged are published after it, and the hash entries of the
+ * moved policies go a second grace period later (a program that found
+ * the entry retired may be on its way to the hash entry).  *waited: the
+ * first wait happened.  A publication that fails sets ret for a new
+ * policy (nothing of it in force) and leaves a moved policy in force from
+ * the hash (ret 0).  The lock is held throughout.
+ */
+void vg_store_settle(struct vg_state *st, struct vg_store_txn *t, size_t n, bool *waited)
+{
+	bool moved = false;
+	size_t i, m = 0;
+
+	*waited = false;
+	for (i = 0; i < n; i++)
+		m += t[i].step != VG_TXN_DONE;
+	if (!m)
+		return;
 	vg_wait_for_readers();
 	*waited = true;
-	if (entry_publish(st, ifindex, pol, &e))
-		return 0;
-	/* A program that found the entry retired may be on its way to the
-	 * hash entry. */
+	entries_publish(st, t, n);
+	for (i = 0; i < n; i++) {
+		if (t[i].step != VG_TXN_MOVE)
+			continue;
+		if (t[i].ret) {
+			/* Stays in force from the hash, which keeps it. */
+			t[i].ret = 0;
+			t[i].step = VG_TXN_DONE;
+		} else {
+			moved = true;
+		}
+	}
+	if (!moved)
+		return;
 	vg_wait_for_readers();
-	bpf_map_delete_elem(sfd, &ifindex);
-	return 0;
+	spill_drop(st, t, n);
 }
 
 /* Rewrites the fields of ifindex's policy that the program does not read

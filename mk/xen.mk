@@ -21,7 +21,8 @@ XEN_UNIT_TESTS := $(OUTPUT)/tests/test_xen_config $(OUTPUT)/tests/test_xen_sourc
 XEN_SHIM := $(OUTPUT)/test_xen_shim.so
 XEN_NLMON := $(OUTPUT)/test_xen_nlmon
 XEN_INTEGRATION := tests/integration/test_hotplug.sh tests/integration/test_xapi.sh \
-	tests/integration/test_xen_sync.sh tests/integration/test_xen_install.sh \
+	tests/integration/test_xen_sync.sh tests/integration/test_xen_sync_batch.sh \
+	tests/integration/test_xen_install.sh \
 	tests/integration/test_xen_ident.sh
 
 # Two tiny test helpers; the integration runner of every suite may need them.

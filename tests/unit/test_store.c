@@ -5,7 +5,8 @@
  * test's own) and each case drives vg_store_*() directly, then reads the
  * array entry and the spill hash to see where each policy is and in
  * which state: commit of a new policy and of an update, retirement and
- * sweep, slot allocation and reuse, spilling on a shared array entry and
+ * sweep, commits staged and settled together (sync's batches), slot
+ * allocation and reuse, spilling on a shared array entry and
  * moving back into the array.  Needs root and a kernel with BPF; without
  * them every case is a skip.
  */
@@ -275,6 +276,70 @@ static void retired_reused(void **state)
 	in_array(A, &q, 2);
 }
 
+/* ---- batches: staged commits, settled together --------------------------------- */
+
+/*
+ * Three commits staged, one settle: an update of A (committed at once,
+ * served from the hash while its entry is retired), a new policy for B
+ * (published at once in its free entry) and one for C, whose entry a
+ * stopped run left retired (published only after the wait).  The settle
+ * waits, publishes A and C, and drops A's hash entry.
+ */
+static void batch_settle(void **state)
+{
+	struct vg_policy a = pol_of("a-new", A), b = pol_of("b", A + 1), c = pol_of("c", A + 2);
+	struct vg_policy_entry e, left = { .ifindex = A + 2, .seq = 5, .pol = pol_of("c-old", 0) };
+	struct vg_store_txn t[3];
+	uint32_t k = A + 2;
+	struct vg_policy got;
+	bool waited = false;
+
+	need_store(state);
+	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_POLICY], &k, &left, BPF_ANY), 0);
+	assert_int_equal(vg_store_stage(&st, A, &a, &t[0]), 0);
+	assert_int_equal(vg_store_stage(&st, A + 1, &b, &t[1]), 0);
+	assert_int_equal(vg_store_stage(&st, A + 2, &c, &t[2]), 0);
+	assert_int_equal(t[0].step, VG_TXN_MOVE);
+	assert_int_equal(t[1].step, VG_TXN_DONE);
+	assert_int_equal(t[2].step, VG_TXN_PUBLISH);
+	/* Before the settle: A's new policy in force from the hash, its
+	 * entry retired; B live; C in force nowhere, its entry untouched. */
+	e = entry_of(A);
+	assert_int_equal(e.live, 0);
+	assert_true(in_spill(A, &got));
+	assert_string_equal(got.ifname, "a-new");
+	in_force(A, &a);
+	in_array(A + 1, &b, 1);
+	none_in_force(A + 2);
+	e = entry_of(A + 2);
+	assert_memory_equal(&e, &left, sizeof(e));
+
+	vg_store_settle(&st, t, 3, &waited);
+	assert_true(waited);
+	assert_int_equal(t[0].ret, 0);
+	assert_int_equal(t[2].ret, 0);
+	in_array(A, &a, 2);
+	in_array(A + 1, &b, 1);
+	in_array(A + 2, &c, 6);
+}
+
+/* Nothing staged that needs a grace period: the settle does not wait. */
+static void batch_no_wait(void **state)
+{
+	struct vg_policy b = pol_of("b", A + 1), a2 = pol_of("a2", VG_POLICY_ENTRIES);
+	struct vg_store_txn t[2];
+	bool waited = true;
+
+	need_store(state);
+	assert_int_equal(vg_store_stage(&st, A + 1, &b, &t[0]), 0);
+	assert_int_equal(vg_store_stage(&st, A2, &a2, &t[1]), 0);	/* A holds the entry */
+	vg_store_settle(&st, t, 2, &waited);
+	assert_false(waited);
+	in_array(A + 1, &b, 1);
+	assert_true(in_spill(A2, NULL));
+	in_force(A2, &a2);
+}
+
 /* ---- spill, move back ----------------------------------------------------------- */
 
 /* The second of two ifindexes sharing an entry goes to the hash; each
@@ -398,6 +463,8 @@ int main(void)
 		cmocka_unit_test_setup(read_all_once, store_a),
 		cmocka_unit_test_setup(remove_sweep, store_a),
 		cmocka_unit_test_setup(retired_reused, store_a),
+		cmocka_unit_test_setup(batch_settle, store_a),
+		cmocka_unit_test_setup(batch_no_wait, store_a),
 		cmocka_unit_test_setup(spill, store_a),
 		cmocka_unit_test_setup(move_back, store_a),
 		cmocka_unit_test_setup(set_meta, store_a),
