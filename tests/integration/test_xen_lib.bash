@@ -21,17 +21,16 @@
 # xapi_lock; xen_vif; libxl_run; link_state; tc_ingress; check_then_stock;
 # nl_start/nl_lines/nl_first (link and tc events of a device, in order).
 
+# shellcheck source=tests/lib/oxenstored.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/oxenstored.sh"
+
 XEN_SHIM=${XEN_SHIM:-$OUTPUT/test_xen_shim.so}
 XEN_NLMON=${XEN_NLMON:-$OUTPUT/test_xen_nlmon}
 XEN_SCRIPTS=/etc/xen/scripts
 VM_UUID_BASE=5f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f
 
 xen_oxenstored() {
-	local f
-	for f in /usr/lib/xen-*/bin/oxenstored /usr/sbin/oxenstored; do
-		[ -x "$f" ] && { echo "$f"; return 0; }
-	done
-	return 1
+	oxs_path
 }
 
 # A VM UUID per domid, the same in every call.
@@ -54,8 +53,6 @@ xs_own() {
 }
 
 xen_init() {
-	local oxs i
-
 	if [ -z "${XEN_IN_MOUNTNS:-}" ]; then
 		[ "$(id -u)" = 0 ] || vg_skip_all "needs root"
 		command -v unshare >/dev/null || vg_bail "unshare missing"
@@ -66,7 +63,7 @@ xen_init() {
 		VG_OUTER_PID=$$ XEN_IN_MOUNTNS=1 exec unshare -m -p --fork --mount-proc --propagation private \
 			"$BASH" "$0" "$@"
 	fi
-	oxs=$(xen_oxenstored) || vg_bail "oxenstored missing (xen-utils-4.17, scripts/install-deps.sh)"
+	xen_oxenstored >/dev/null || vg_bail "oxenstored missing (xen-utils-4.17, scripts/install-deps.sh)"
 	command -v xenstore-write >/dev/null || vg_bail "xenstore-utils missing"
 	[ -f "$XEN_SHIM" ] || vg_bail "$XEN_SHIM not built"
 	[ -x "$XEN_NLMON" ] || vg_bail "$XEN_NLMON not built"
@@ -81,25 +78,8 @@ xen_init() {
 		vg_bail "make install-xen: $(cat "$VG_TMP/install.out")"
 
 	# The daemon's fixed socket directory, private to this namespace.
-	mkdir -p /run/xenstored
-	mount -t tmpfs -o mode=0755 xenstored /run/xenstored || vg_bail "tmpfs on /run/xenstored"
-	sed -e "s|^pid-file.*|pid-file = $VG_TMP/xenstored.pid|" \
-		-e '/^xenstored-log-file/d' -e '/^access-log-file/d' \
-		/etc/xen/oxenstored.conf >"$VG_TMP/oxenstored.conf"
-	cat >>"$VG_TMP/oxenstored.conf" <<-EOF
-	xenstored-log-file = $VG_TMP/xenstored.log
-	access-log-file = $VG_TMP/xenstored-access.log
-	EOF
-	LD_PRELOAD=$XEN_SHIM "$oxs" --no-fork --no-domain-init \
-		--config-file "$VG_TMP/oxenstored.conf" \
-		>"$VG_TMP/oxenstored.out" 2>&1 &
-	VG_BG+=("$!")
-	for ((i = 0; i < 100; i++)); do
-		[ -S /run/xenstored/socket ] && break
-		sleep 0.05
-	done
-	xenstore-write /local/domain/0/name Domain-0 /local/domain/0/domid 0 ||
-		vg_bail "oxenstored did not start: $(cat "$VG_TMP/oxenstored.out")"
+	oxs_start "$VG_TMP" "$XEN_SHIM" 2>"$VG_TMP/oxs.err" || vg_bail "$(cat "$VG_TMP/oxs.err")"
+	VG_BG+=("$OXS_PID")
 
 	mkdir -p "$VG_TMP/xenlog" "$VG_TMP/scripts" "$VG_TMP/bin"
 	mount --bind "$VG_TMP/xenlog" /var/log/xen 2>/dev/null ||

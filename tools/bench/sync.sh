@@ -22,6 +22,8 @@ set -u
 set -o pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=tests/lib/oxenstored.sh
+. "$TOP/tests/lib/oxenstored.sh"
 OUTPUT=${OUTPUT:-$TOP/build}
 VIFGUARD=${VIFGUARD:-$OUTPUT/vifguard}
 SHIM=$OUTPUT/test_xen_shim.so
@@ -68,30 +70,11 @@ mac() { printf '00:16:3e:%02x:%02x:%02x' $(($1 >> 16)) $((($1 >> 8) & 255)) $(($
 ip4() { echo "10.$1.$(($2 >> 8)).$(($2 & 255))"; }
 
 xenstore_start() {
-	local oxs f i
-	for f in /usr/lib/xen-*/bin/oxenstored /usr/sbin/oxenstored; do
-		[ -x "$f" ] && { oxs=$f; break; }
-	done
-	[ -n "${oxs:-}" ] || die "oxenstored missing (xen-utils-4.17, scripts/install-deps.sh)"
 	[ -f "$SHIM" ] || die "$SHIM not built (make)"
-	mkdir -p /run/xenstored
-	mount -t tmpfs -o mode=0755 xenstored /run/xenstored || die "tmpfs on /run/xenstored"
-	sed -e "s|^pid-file.*|pid-file = $TMP/xenstored.pid|" \
-		-e '/^xenstored-log-file/d' -e '/^access-log-file/d' \
-		/etc/xen/oxenstored.conf >"$TMP/oxenstored.conf"
-	printf 'xenstored-log-file = %s\naccess-log-file = %s\n' \
-		"$TMP/xenstored.log" "$TMP/access.log" >>"$TMP/oxenstored.conf"
 	# A large guest count: no per-domain quota gets in the way.
-	sed -i -e "s/^quota-activate.*/quota-activate = false/" "$TMP/oxenstored.conf"
-	LD_PRELOAD=$SHIM "$oxs" --no-fork --no-domain-init --config-file "$TMP/oxenstored.conf" \
-		>"$TMP/oxenstored.out" 2>&1 &
-	XS_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		[ -S /run/xenstored/socket ] && break
-		sleep 0.05
-	done
-	xenstore-write /local/domain/0/name Domain-0 /local/domain/0/domid 0 ||
-		die "oxenstored did not start: $(cat "$TMP/oxenstored.out")"
+	oxs_start "$TMP" "$SHIM" "quota-activate = false" 2>"$TMP/oxs.err" ||
+		die "$(cat "$TMP/oxs.err")"
+	XS_PID=$OXS_PID
 }
 
 # The keys libxl writes for vif = ['mac=M,bridge=br0,ip=IP'] of domain
