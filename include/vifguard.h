@@ -30,10 +30,14 @@
 #include <linux/types.h>
 
 /* The maps' layout (their types, key and value sizes, and the meaning
- * of their fields), as `vifguard --version` reports it: pins of another
- * layout are refused (loader/state.c, map_layout).  Bump it with any such
- * change, and the sizes asserted at the end of this file with it. */
-#define VG_MAP_LAYOUT		1
+ * of their fields), as `vifguard --version` reports it and map "layout"
+ * records it under the root.  A state of an older layout is migrated
+ * with every guest filtered throughout (loader/state_upgrade.c); a newer
+ * one is refused.  Bump it with any such change, and the sizes asserted
+ * at the end of this file with it, and teach state_upgrade.c the step.
+ *   1  the first; no "layout" map; "totals" one struct of 30 counters.
+ *   2  "layout"; "totals" one counter per key, room for new reasons. */
+#define VG_MAP_LAYOUT		2
 
 /* Map sizes.  "policy_spill", "drops" and the tries are created with
  * BPF_F_NO_PREALLOC: ceilings, not memory reserved up front; "policy" and
@@ -190,18 +194,36 @@ enum vg_reason {
  *   "drops"   hash, key struct vg_drop_key, value __u64: frames dropped
  *             per interface and reason, created by the program at an
  *             interface's first drop of that reason.
- *   "totals"  array, one entry, struct vg_stats: every drop on the host
- *             by reason, including those on interfaces without a policy
- *             (no-policy) and any "drops" had no room for; pkts[VG_PASS]
- *             stays 0 (passes are counted per interface only).
+ *   "totals"  array, value __u64: every drop on the host, key its reason,
+ *             including those on interfaces without a policy (no-policy)
+ *             and any "drops" had no room for; key VG_PASS stays 0
+ *             (passes are counted per interface only).  Key
+ *             VG_TOTALS_CARRIED + reason holds what an older layout's
+ *             "totals" had counted when an upgrade replaced it; only the
+ *             loader writes there.  A reason's total is the sum of both.
  */
+#define VG_TOTALS_CARRIED	64	/* room for this many reasons */
+#define VG_TOTALS_KEYS		(2 * VG_TOTALS_CARRIED)
 struct vg_drop_key {
 	__u32 ifindex;
 	__u32 reason;		/* enum vg_reason, never VG_PASS */
 };
 
+/* A reason's counters, as the loader sums them. */
 struct vg_stats {
 	__u64 pkts[VG_REASON_MAX];
+};
+
+/*
+ * Map "layout", an array of one: what the pinned state is, written by
+ * the loader when it loads, migrates or replaces the program (the
+ * program does not read it).  A state without it is of layout 1.
+ */
+struct vg_layout {
+	__u32 layout;		/* VG_MAP_LAYOUT of the maps */
+	__u32 pad;
+	__u64 object;		/* hash of the BPF object the program came from */
+	char version[48];	/* the vifguard that loaded it */
 };
 
 /*
@@ -255,12 +277,14 @@ struct vg_event {
 	__u16 pad[2];
 };
 
-/* Layout 1 (VG_MAP_LAYOUT): a change to these sizes is a new layout. */
-_Static_assert(VG_MAP_LAYOUT == 1 && sizeof(struct vg_policy_entry) == 104 &&
+/* Layout 2 (VG_MAP_LAYOUT): a change to these sizes is a new layout. */
+_Static_assert(VG_MAP_LAYOUT == 2 && sizeof(struct vg_policy_entry) == 104 &&
 	       sizeof(struct vg_policy) == 96 && sizeof(struct vg_v4_key) == 16 &&
 	       sizeof(struct vg_v6_key) == 28 && sizeof(struct vg_drop_key) == 8 &&
-	       sizeof(struct vg_stats) == 240 && sizeof(struct vg_event_cfg) == 16 &&
+	       VG_TOTALS_KEYS == 128 && sizeof(struct vg_layout) == 64 &&
+	       sizeof(struct vg_event_cfg) == 16 &&
 	       sizeof(struct vg_event_bucket) == 32 && sizeof(struct vg_event) == 40,
 	       "the maps' layout changed: bump VG_MAP_LAYOUT");
+_Static_assert(VG_REASON_MAX <= VG_TOTALS_CARRIED, "totals: no key for a reason");
 
 #endif /* VIFGUARD_H */

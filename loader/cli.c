@@ -104,6 +104,8 @@ const struct vg_cmd vg_cmds[] = {
 	  &vg_args_dump, 0 },
 	{ "monitor", vg_cmd_monitor, "the frames dropped, as they are dropped",
 	  vg_help_monitor, &vg_args_monitor, 0 },
+	{ "upgrade", vg_cmd_upgrade, "put this version's program in place, guests filtered "
+	  "throughout", vg_help_upgrade, &vg_args_upgrade, 0 },
 	/* ---- Xen commands: hotplug, setup-vif-rules, sync, release
 	 * (loader/hotplug.c, declared in hotplug.h) are registered here. ---- */
 	{ "hotplug", vg_cmd_hotplug,

@@ -83,6 +83,12 @@ int vg_cmd_monitor(struct vg_out *out, void *opts);
 extern const char vg_help_monitor[];
 extern const struct vg_args vg_args_monitor;
 
+/* upgrade [--check]: this build takes the pinned state over
+ * (commands_upgrade.c). */
+int vg_cmd_upgrade(struct vg_out *out, void *opts);
+extern const char vg_help_upgrade[];
+extern const struct vg_args vg_args_upgrade;
+
 /* detach and gc (commands_detach.c); show and stats (their options:
  * cli_list.h). */
 extern const struct vg_args vg_args_detach, vg_args_gc;

@@ -22,7 +22,7 @@ const char vg_help_dump[] =
 "\n"
 "Prints every entry of vifguard's pinned maps (or of MAP: policy,\n"
 "policy_spill, v4_addrs, v6_addrs, passes, drops, totals, events, ev_config,\n"
-"ev_limit) as the program reads it, decoded: modes, flags, reasons by name,\n"
+"ev_limit, layout) as the program reads it, decoded: modes, flags, reasons by name,\n"
 "addresses and MACs as such.  Free array entries and zero counters are left\n"
 "out; counters are summed over CPUs; ev_config shows the events' limit in\n"
 "force, the defaults until one is set.  For show's view of an interface, see\n"
@@ -43,7 +43,7 @@ static int dump_check(void *o, char *err, size_t errlen)
 	if (!a->map)
 		return 0;
 	snprintf(err, errlen, "dump: '%s': no such map (policy, policy_spill, v4_addrs, "
-		 "v6_addrs, passes, drops, totals, events, ev_config, ev_limit)", a->map);
+		 "v6_addrs, passes, drops, totals, events, ev_config, ev_limit, layout)", a->map);
 	return -EINVAL;
 }
 
@@ -240,8 +240,16 @@ static int dump_ent(const struct vg_dump_ent *e, void *arg)
 		f_uint(d, "packets", e->count);
 		break;
 	case VG_MAP_TOTALS:
-		f_str(d, "reason", vg_reason_name(e->key));
+		f_str(d, "reason", vg_reason_name(e->key % VG_TOTALS_CARRIED));
 		f_uint(d, "packets", e->count);
+		if (e->key >= VG_TOTALS_CARRIED)
+			f_str(d, "counted_by", "older layout");
+		break;
+	case VG_MAP_META:
+		f_uint(d, "layout", e->meta->layout);
+		snprintf(a, sizeof(a), "%016llx", (unsigned long long)e->meta->object);
+		f_str(d, "object", a);
+		f_str(d, "version", e->meta->version);
 		break;
 	case VG_MAP_EV_CONFIG:
 		f_uint(d, "cost_ns", e->cfg->cost_ns);
@@ -274,10 +282,12 @@ static const struct {
 	{ VG_MAP_V6_ADDRS, "LPM trie: IPv6 addresses beyond the policy's own" },
 	{ VG_MAP_PASSES, "per-CPU array, key the policy's slot: frames passed; zeros left out" },
 	{ VG_MAP_DROPS, "per-CPU hash, key ifindex and reason: frames dropped" },
-	{ VG_MAP_TOTALS, "per-CPU array: every drop on the host by reason; zeros left out" },
+	{ VG_MAP_TOTALS, "per-CPU array: every drop on the host by reason, and what an "
+			 "older layout had counted; zeros left out" },
 	{ VG_MAP_EVENTS, "perf event array: the drop events, read by monitor; not dumped" },
 	{ VG_MAP_EV_CONFIG, "array: the events' rate limit in force" },
 	{ VG_MAP_EV_LIMIT, "hash, key ifindex and reason: the events' token buckets" },
+	{ VG_MAP_META, "array: the maps' layout and the build the program came from" },
 };
 
 static const char *map_kind(int m)

@@ -7,6 +7,8 @@
  * Layout under the root (a directory on a bpf filesystem):
  *   prog                     the loaded program, pinned last
  *   policy, v4_addrs, ...    the maps, by their names in the object
+ *   layout                   the map saying what the rest is
+ *   NAME_next                a pin on its way to NAME (state_upgrade.c)
  *   tcx_IFINDEX              tcx links (bpffs refuses '.', so never names)
  * The root directory itself is the lock: flock() works on a directory fd
  * and bpffs holds no regular files.
@@ -28,16 +30,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "memlock.h"
 #include "sanitize.h"
 #include "state_int.h"
-#include "vifguard.skel.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-#define VG_PROG_PIN "prog"
 
 const char *const vg_map_names[VG_MAP_N] = {
 	[VG_MAP_POLICY] = "policy",
@@ -50,6 +49,7 @@ const char *const vg_map_names[VG_MAP_N] = {
 	[VG_MAP_EVENTS] = "events",
 	[VG_MAP_EV_CONFIG] = "ev_config",
 	[VG_MAP_EV_LIMIT] = "ev_limit",
+	[VG_MAP_META] = "layout",
 };
 
 int vg_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
@@ -255,13 +255,13 @@ static int lock_bounded(int fd, int op, const struct vg_ctx *ctx, char *err, siz
 
 /* Roots are checked to leave room for every pin name (vg_state_open),
  * so truncation here would only ever cut a name the kernel refuses. */
-static void pin_path(const struct vg_state *st, const char *name, char *out, size_t len)
+void vg_pin_path(const struct vg_state *st, const char *name, char *out, size_t len)
 {
 	if (snprintf(out, len, "%s/%s", st->root, name) >= (int)len)
 		out[0] = '\0';
 }
 
-static int prog_id_of(int fd, uint32_t *id)
+int vg_prog_id_of(int fd, uint32_t *id)
 {
 	struct bpf_prog_info info;
 	uint32_t len = sizeof(info);
@@ -274,61 +274,97 @@ static int prog_id_of(int fd, uint32_t *id)
 }
 
 /* What each map must be; a pin that is something else was left by a
- * vifguard of another layout.  load_and_pin() checks the maps it just
- * created against this too, so the table cannot drift from the object. */
-static const struct {
-	enum bpf_map_type type;
-	uint32_t key_size, value_size;
-} map_layout[VG_MAP_N] = {
+ * vifguard of another layout.  vg_state_takeover() checks the maps it
+ * just created against this too, so the table cannot drift from the
+ * object. */
+const struct vg_map_shape vg_map_shapes[VG_MAP_N] = {
 	[VG_MAP_POLICY] = { BPF_MAP_TYPE_ARRAY, 4, sizeof(struct vg_policy_entry) },
 	[VG_MAP_SPILL] = { BPF_MAP_TYPE_HASH, 4, sizeof(struct vg_policy) },
 	[VG_MAP_V4_ADDRS] = { BPF_MAP_TYPE_LPM_TRIE, sizeof(struct vg_v4_key), 1 },
 	[VG_MAP_V6_ADDRS] = { BPF_MAP_TYPE_LPM_TRIE, sizeof(struct vg_v6_key), 1 },
 	[VG_MAP_PASSES] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(__u64) },
 	[VG_MAP_DROPS] = { BPF_MAP_TYPE_PERCPU_HASH, sizeof(struct vg_drop_key), sizeof(__u64) },
-	[VG_MAP_TOTALS] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct vg_stats) },
+	[VG_MAP_TOTALS] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(__u64) },
 	[VG_MAP_EVENTS] = { BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4 },
 	[VG_MAP_EV_CONFIG] = { BPF_MAP_TYPE_ARRAY, 4, sizeof(struct vg_event_cfg) },
 	[VG_MAP_EV_LIMIT] = { BPF_MAP_TYPE_HASH, sizeof(struct vg_drop_key),
 			      sizeof(struct vg_event_bucket) },
+	[VG_MAP_META] = { BPF_MAP_TYPE_ARRAY, 4, sizeof(struct vg_layout) },
 };
 
-static int check_layout(const struct vg_state *st, int id, const char *path, char *err,
+/* The pin of map id is in this layout's shape, or in an older one that
+ * vg_state_takeover() migrates (st->old_shape), or refused. */
+static int check_layout(struct vg_state *st, int id, const char *path, char *err,
 			size_t errlen)
 {
+	const struct vg_map_shape *want = &vg_map_shapes[id];
 	struct bpf_map_info info;
 	uint32_t len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(st->map_fd[id], &info, &len))
 		return vg_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
-	if (info.type == map_layout[id].type && info.key_size == map_layout[id].key_size &&
-	    info.value_size == map_layout[id].value_size)
+	if (info.type == want->type && info.key_size == want->key_size &&
+	    info.value_size == want->value_size)
 		return 0;
+	if (vg_upgrade_known_shape(id, &info)) {
+		st->old_shape[id] = true;
+		return 0;
+	}
 	return vg_fail(err, errlen, -EPROTO,
 		       "%s: a map of another layout (type %u, key %u, value %u bytes; this "
-		       "vifguard needs type %u, key %u, value %u), left by another version: "
-		       "detach every interface with that version, then remove %s",
-		       path, info.type, info.key_size, info.value_size, map_layout[id].type,
-		       map_layout[id].key_size, map_layout[id].value_size, st->root);
+		       "vifguard needs type %u, key %u, value %u), not one this vifguard "
+		       "migrates: detach every interface with the vifguard that made it, "
+		       "then remove %s", path, info.type, info.key_size, info.value_size,
+		       want->type, want->key_size, want->value_size, st->root);
 }
 
-static int open_pins(struct vg_state *st, char *err, size_t errlen)
+/* st->layout and st->meta from map "layout"; a state without it, whose
+ * other maps passed check_layout(), is of layout 1. */
+static int read_meta(struct vg_state *st, char *err, size_t errlen)
+{
+	uint32_t zero = 0;
+	int i;
+
+	st->layout = 0;
+	for (i = 0; i < VG_MAP_N; i++)
+		if (st->map_fd[i] >= 0)
+			st->layout = 1;
+	if (st->map_fd[VG_MAP_META] < 0)
+		return 0;
+	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_META], &zero, &st->meta))
+		return vg_fail(err, errlen, -errno, "%s/%s: %s", st->root,
+			       vg_map_names[VG_MAP_META], strerror(errno));
+	st->meta.version[sizeof(st->meta.version) - 1] = '\0';
+	/* 0: written by no one yet (a run stopped before its record). */
+	if (st->meta.layout)
+		st->layout = st->meta.layout;
+	if (st->layout > VG_MAP_LAYOUT)
+		return vg_fail(err, errlen, -EPROTO,
+			       "%s: a state of map layout %u, left by a newer vifguard (%s); "
+			       "this one knows layouts up to %u: use that vifguard, or detach "
+			       "every interface with it first", st->root, st->layout,
+			       st->meta.version[0] ? st->meta.version : "version unknown",
+			       VG_MAP_LAYOUT);
+	return 0;
+}
+
+int vg_pins_open(struct vg_state *st, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	int i, ret;
 
-	pin_path(st, VG_PROG_PIN, path, sizeof(path));
+	vg_pin_path(st, VG_PROG_PIN, path, sizeof(path));
 	st->prog_fd = bpf_obj_get(path);
 	if (st->prog_fd < 0) {
 		if (errno != ENOENT)
 			return vg_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 		st->prog_fd = -1;
-	} else if ((ret = prog_id_of(st->prog_fd, &st->prog_id))) {
+	} else if ((ret = vg_prog_id_of(st->prog_fd, &st->prog_id))) {
 		return vg_fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
 	}
 	for (i = 0; i < VG_MAP_N; i++) {
-		pin_path(st, vg_map_names[i], path, sizeof(path));
+		vg_pin_path(st, vg_map_names[i], path, sizeof(path));
 		st->map_fd[i] = bpf_obj_get(path);
 		if (st->map_fd[i] < 0) {
 			if (errno != ENOENT)
@@ -338,10 +374,10 @@ static int open_pins(struct vg_state *st, char *err, size_t errlen)
 			return ret;
 		}
 	}
-	return 0;
+	return read_meta(st, err, errlen);
 }
 
-static void close_pins(struct vg_state *st)
+void vg_pins_close(struct vg_state *st)
 {
 	int i;
 
@@ -353,10 +389,13 @@ static void close_pins(struct vg_state *st)
 		if (st->map_fd[i] >= 0)
 			close(st->map_fd[i]);
 		st->map_fd[i] = -1;
+		st->old_shape[i] = false;
 	}
+	st->layout = 0;
+	memset(&st->meta, 0, sizeof(st->meta));
 }
 
-static bool all_pinned(const struct vg_state *st)
+bool vg_pins_all(const struct vg_state *st)
 {
 	int i;
 
@@ -368,113 +407,12 @@ static bool all_pinned(const struct vg_state *st)
 	return true;
 }
 
-/* Opens the object with every map's pin path set: libbpf reuses the
- * maps already pinned (entries of attached interfaces stay) and pins the
- * new ones. */
-static struct vifguard *open_object(struct vg_state *st, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-	struct vifguard *skel;
-	struct bpf_map *map;
-	int ret;
-
-	skel = vifguard__open();
-	if (!skel) {
-		vg_fail(err, errlen, -errno, "cannot open the BPF object: %s", strerror(errno));
-		return NULL;
-	}
-	bpf_object__for_each_map(map, skel->obj) {
-		pin_path(st, bpf_map__name(map), path, sizeof(path));
-		ret = bpf_map__set_pin_path(map, path);
-		if (ret) {
-			vg_fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
-			vifguard__destroy(skel);
-			return NULL;
-		}
-	}
-	return skel;
-}
-
-/*
- * Loads the object with RLIMIT_MEMLOCK raised where the kernel charges
- * it (memlock.h); a load the kernel refuses for it even so is tried once
- * more without a limit.  *skelp: the loaded object, or NULL.
- */
-static int load_object(struct vg_state *st, const struct vg_ctx *ctx, struct vifguard **skelp,
-		       char *err, size_t errlen)
-{
-	struct vg_memlock ml;
-	char note[384];
-	int ret;
-
-	*skelp = open_object(st, err, errlen);
-	if (!*skelp)
-		return -ENOENT;
-	vg_memlock_prepare((*skelp)->obj, &ml);
-	ret = vifguard__load(*skelp);
-	if (ret == -EPERM && vg_memlock_unlimit(&ml)) {
-		vifguard__destroy(*skelp);
-		*skelp = open_object(st, err, errlen);
-		if (!*skelp)
-			return -ENOENT;
-		ret = vifguard__load(*skelp);
-	}
-	vg_memlock_report(&ml, note, sizeof(note));
-	if (ctx->debug && ctx->notice)
-		ctx->notice(ctx->notice_arg, note);
-	if (ret == -EPERM && ml.applies && ml.before.rlim_cur != RLIM_INFINITY)
-		return vg_fail(err, errlen, ret, "cannot load the BPF program: %s (%s)",
-			       strerror(-ret), note);
-	if (ret)
-		return vg_fail(err, errlen, ret, "cannot load the BPF program: %s%s",
-			       strerror(-ret), ctx->debug ? "" : " (-d shows libbpf's log)");
-	return 0;
-}
-
-/* Loads the object and pins it: the program pin comes last and marks the
- * state complete. */
-static int load_and_pin(struct vg_state *st, const struct vg_ctx *ctx, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-	struct bpf_program *prog;
-	struct vifguard *skel;
-	int ret;
-
-	ret = load_object(st, ctx, &skel, err, errlen);
-	if (ret)
-		goto out;
-	prog = bpf_object__next_program(skel->obj, NULL);
-	if (!prog) {
-		ret = vg_fail(err, errlen, -ENOENT, "the BPF object has no program");
-		goto out;
-	}
-	pin_path(st, VG_PROG_PIN, path, sizeof(path));
-	/* An older program whose maps went missing: its pin goes, the
-	 * interfaces move to the new one on their next attach. */
-	if (unlink(path) && errno != ENOENT) {
-		ret = vg_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	ret = bpf_program__pin(prog, path);
-	if (ret) {
-		vg_fail(err, errlen, ret, "cannot pin %s: %s", path, strerror(-ret));
-		goto out;
-	}
-	close_pins(st);
-	ret = open_pins(st, err, errlen);
-	if (!ret && !all_pinned(st))
-		ret = vg_fail(err, errlen, -ENOENT, "%s: pins missing after loading", st->root);
-out:
-	vifguard__destroy(skel);
-	return ret;
-}
-
 int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int flags,
 		  char *err, size_t errlen)
 {
 	const char *root = ctx->root;
-	bool write = flags & (VG_STATE_WRITE | VG_STATE_LOAD);
-	bool create = flags & VG_STATE_LOAD, foreign;
+	bool write = flags & (VG_STATE_WRITE | VG_STATE_LOAD | VG_STATE_UPGRADE);
+	bool create = flags & (VG_STATE_LOAD | VG_STATE_UPGRADE), foreign;
 	int i, ret;
 
 	memset(st, 0, sizeof(*st));
@@ -517,12 +455,12 @@ int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int fl
 	ret = lock_bounded(st->lock_fd, write ? LOCK_EX : LOCK_SH, ctx, err, errlen);
 	if (ret)
 		goto fail;
-	ret = open_pins(st, err, errlen);
+	ret = vg_pins_open(st, err, errlen);
 	if (!ret && st->prog_fd < 0 && st->map_fd[VG_MAP_POLICY] < 0)
 		ret = vg_place_unowned(st, "it holds no pins of vifguard", create, err,
 				       errlen);
-	if (!ret && (flags & VG_STATE_LOAD) && !all_pinned(st))
-		ret = load_and_pin(st, ctx, err, errlen);
+	if (!ret && create && vg_takeover_needed(st, flags & VG_STATE_UPGRADE))
+		ret = vg_state_takeover(st, ctx, err, errlen);
 	if (ret)
 		goto fail;
 	return 0;
@@ -533,7 +471,7 @@ fail:
 
 void vg_state_close(struct vg_state *st)
 {
-	close_pins(st);
+	vg_pins_close(st);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);	/* releases the lock */
 	st->lock_fd = -1;

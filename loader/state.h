@@ -54,11 +54,25 @@ enum vg_map_id {
 	VG_MAP_EVENTS,		/* perf event array: drop events (monitor) */
 	VG_MAP_EV_CONFIG,	/* array of one struct vg_event_cfg */
 	VG_MAP_EV_LIMIT,	/* hash: the events' token buckets */
+	VG_MAP_META,		/* "layout": what the state is (struct vg_layout) */
 	VG_MAP_N
 };
 
 /* Map names in the object, also their pin names under the root. */
 extern const char *const vg_map_names[VG_MAP_N];
+
+/* What a takeover (state_upgrade.c) found and did. */
+struct vg_takeover {
+	bool done;		/* the program was loaded and pinned */
+	bool replaced;		/* ... in place of a pinned one */
+	uint32_t from_layout;	/* the layout found: 0 none, 1 ... */
+	uint32_t old_prog_id;	/* the program replaced, 0 none */
+	uint64_t old_object;	/* its object (0: unknown, layout 1) */
+	char old_version[48];	/* the vifguard that loaded it, "" unknown */
+	unsigned int moved;	/* devices moved to the new program */
+	unsigned int converted;	/* maps converted from an older layout */
+	unsigned int created;	/* maps created (none of theirs pinned) */
+};
 
 struct vg_state {
 	char root[PATH_MAX];
@@ -66,6 +80,12 @@ struct vg_state {
 	int prog_fd;		/* -1: no program pinned yet */
 	uint32_t prog_id;
 	int map_fd[VG_MAP_N];	/* -1: not pinned yet */
+	/* Pinned in the shape of an older layout (state_upgrade.c): read
+	 * as such; a LOAD open migrates it. */
+	bool old_shape[VG_MAP_N];
+	uint32_t layout;	/* of the pinned state; 0: nothing pinned */
+	struct vg_layout meta;	/* map "layout"'s record, zero without one */
+	struct vg_takeover took;
 	bool write;
 };
 
@@ -73,7 +93,10 @@ struct vg_state {
 #define VG_STATE_READ	0		/* shared lock */
 #define VG_STATE_WRITE	(1U << 0)	/* exclusive lock */
 #define VG_STATE_LOAD	(1U << 1)	/* WRITE; creates the root, loads and
-					 * pins what is missing */
+					 * pins what is missing, migrates a
+					 * state of an older layout */
+#define VG_STATE_UPGRADE (1U << 2)	/* LOAD; and a program pinned from
+					 * another build is replaced */
 /* Without LOAD an absent root is an empty state: lock_fd and every fd
  * are -1 and the functions below find nothing.  Unless it is the wrong
  * place (state_place.c): a root without state while a device here
@@ -83,14 +106,22 @@ struct vg_state {
 /*
  * Opens (and with LOAD creates: mounting bpffs on /sys/fs/bpf if that is
  * where the root goes and nothing is mounted) ctx->root, locks it, and
- * opens the pinned program and maps.  With LOAD, a root without program
- * or with missing maps is completed: the object is loaded (reusing the
- * pinned maps) and the program pinned last, so a run killed half-way
- * leaves a state the next run completes.
+ * opens the pinned program and maps.  With LOAD, a root without program,
+ * with missing maps or of an older layout is taken over (st->took): the
+ * object is loaded, reusing the pinned maps it can, every device moves
+ * to the new program in place, and the pins follow; a run killed
+ * half-way leaves a state that filters every device and that the next
+ * run completes.  A state of a newer layout is refused, -EPROTO.
  */
 int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int flags,
 		  char *err, size_t errlen);
 void vg_state_close(struct vg_state *st);
+
+/* This build's BPF object, as map "layout" records it (a hash). */
+uint64_t vg_object_id(void);
+/* Whether an open of st's root with VG_STATE_UPGRADE would take it over:
+ * something missing, an older layout, or a program of another build. */
+bool vg_state_upgrade_due(const struct vg_state *st);
 
 /* ---- apply, detach, gc (state_apply.c, state_detach.c) ------------------ */
 
@@ -257,7 +288,8 @@ struct vg_addr_ent {
 struct vg_dump_ent {
 	enum vg_map_id map;
 	/* policy, passes: the index; policy_spill, the tries, drops: the
-	 * ifindex; totals: the reason. */
+	 * ifindex; totals: the key (the reason, or VG_TOTALS_CARRIED + the
+	 * reason for what an older layout counted). */
 	uint32_t key;
 	const struct vg_policy_entry *entry;	/* policy: a used or retired entry */
 	const struct vg_policy *pol;		/* policy_spill */
@@ -265,6 +297,7 @@ struct vg_dump_ent {
 	const struct vg_drop_key *drop;		/* drops, ev_limit */
 	const struct vg_event_bucket *bucket;	/* ev_limit */
 	const struct vg_event_cfg *cfg;		/* ev_config: the limit in force */
+	const struct vg_layout *meta;		/* layout */
 	__u64 count;	/* passes, drops, totals: all CPUs; ev_limit: suppressed;
 			 * ev_config: 1 for the defaults */
 };

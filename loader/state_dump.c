@@ -109,22 +109,37 @@ static int dump_drop(int fd, const struct vg_drop_key *key, void *arg)
 static int dump_totals(struct vg_state *st, int fd, vg_dump_fn fn, void *arg)
 {
 	struct vg_dump_ent d = { .map = VG_MAP_TOTALS };
-	struct vg_stats *vals;
-	uint32_t zero = 0;
-	int ncpu, c, ret;
+	int ret = 0;
 
-	ret = vg_percpu_read(fd, &zero, sizeof(*vals), (void **)&vals, &ncpu);
-	if (ret)
+	if (st->old_shape[VG_MAP_TOTALS]) {
+		/* Layout 1's, until an upgrade carries it over. */
+		struct vg_stats s;
+
+		memset(&s, 0, sizeof(s));
+		ret = vg_totals_l1_sum(fd, &s);
+		for (d.key = 0; d.key < VG_REASON_MAX && !ret; d.key++)
+			if ((d.count = s.pkts[d.key]))
+				ret = fn(&d, arg);
 		return ret;
-	for (d.key = 0; d.key < VG_REASON_MAX && !ret; d.key++) {
-		for (d.count = 0, c = 0; c < ncpu; c++)
-			d.count += vals[c].pkts[d.key];
-		if (d.count)
+	}
+	for (d.key = 0; d.key < VG_TOTALS_KEYS && !ret; d.key++) {
+		ret = vg_percpu_u64_sum(fd, &d.key, &d.count);
+		if (!ret && d.count)
 			ret = fn(&d, arg);
 	}
-	free(vals);
-	(void)st;
 	return ret;
+}
+
+static int dump_meta(int fd, vg_dump_fn fn, void *arg)
+{
+	struct vg_dump_ent d = { .map = VG_MAP_META };
+	struct vg_layout rec;
+
+	if (bpf_map_lookup_elem(fd, &d.key, &rec))
+		return -errno;
+	rec.version[sizeof(rec.version) - 1] = '\0';
+	d.meta = &rec;
+	return fn(&d, arg);
 }
 
 static int dump_bucket(int fd, const struct vg_drop_key *key, void *arg)
@@ -193,6 +208,9 @@ int vg_state_dump(struct vg_state *st, enum vg_map_id map, vg_dump_fn fn, void *
 		break;
 	case VG_MAP_EV_CONFIG:
 		ret = dump_ev_config(st, fn, arg);
+		break;
+	case VG_MAP_META:
+		ret = dump_meta(fd, fn, arg);
 		break;
 	case VG_MAP_EV_LIMIT: {
 		struct drop_dump dd = { .fn = fn, .arg = arg };

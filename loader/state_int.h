@@ -34,6 +34,39 @@ static inline void vg_name_of(uint32_t ifindex, char out[IF_NAMESIZE])
 		out[0] = '\0';
 }
 
+/* ---- the pins (state.c) and taking them over (state_upgrade.c) --------- */
+
+#define VG_PROG_PIN "prog"
+
+struct vg_map_shape {
+	uint32_t type, key_size, value_size;
+};
+/* Each map's shape in this layout. */
+extern const struct vg_map_shape vg_map_shapes[VG_MAP_N];
+
+/* root/name into out ("" if it does not fit). */
+void vg_pin_path(const struct vg_state *st, const char *name, char *out, size_t len);
+/* Opens the pins under st->root (an absent one stays -1), checks their
+ * shapes and reads map "layout"; closes them. */
+int vg_pins_open(struct vg_state *st, char *err, size_t errlen);
+void vg_pins_close(struct vg_state *st);
+/* The program and every map are pinned. */
+bool vg_pins_all(const struct vg_state *st);
+int vg_prog_id_of(int fd, uint32_t *id);
+
+/* Whether info, the pin of map id, has the shape of an older layout
+ * that vg_state_takeover() migrates. */
+struct bpf_map_info;
+bool vg_upgrade_known_shape(int id, const struct bpf_map_info *info);
+/* Adds what "totals" of layout 1 (fd) counted to out. */
+int vg_totals_l1_sum(int fd, struct vg_stats *out);
+/* Whether a LOAD open must take the state over: something missing, of
+ * an older layout, or (upgrade) a program of another build. */
+bool vg_takeover_needed(const struct vg_state *st, bool upgrade);
+/* Loads this build's object and takes the pinned state over (state.h,
+ * vg_state_open()); st->took says what it did. */
+int vg_state_takeover(struct vg_state *st, const struct vg_ctx *ctx, char *err, size_t errlen);
+
 /* ---- where the root is (state_place.c) --------------------------------- */
 
 bool vg_is_bpffs(const char *path);

@@ -262,9 +262,8 @@ static int count_key(int fd, const struct vg_drop_key *key, void *arg)
 int vg_state_totals(struct vg_state *st, struct vg_stats *out, bool *full)
 {
 	struct bpf_map_info info;
-	uint32_t zero = 0, len = sizeof(info);
-	struct vg_stats *vals;
-	int ncpu, c, r, ret;
+	uint32_t len = sizeof(info);
+	int fd, r, i, ret;
 	size_t n = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -274,15 +273,22 @@ int vg_state_totals(struct vg_state *st, struct vg_stats *out, bool *full)
 		*full = bpf_obj_get_info_by_fd(st->map_fd[VG_MAP_DROPS], &info, &len) == 0 &&
 			n >= info.max_entries;
 	}
-	if (st->map_fd[VG_MAP_TOTALS] < 0)
+	fd = st->map_fd[VG_MAP_TOTALS];
+	if (fd < 0)
 		return 0;
-	ret = vg_percpu_read(st->map_fd[VG_MAP_TOTALS], &zero, sizeof(*vals), (void **)&vals,
-			     &ncpu);
-	if (ret)
-		return ret;
-	for (c = 0; c < ncpu; c++)
-		for (r = 0; r < VG_REASON_MAX; r++)
-			out->pkts[r] += vals[c].pkts[r];
-	free(vals);
+	if (st->old_shape[VG_MAP_TOTALS])
+		return vg_totals_l1_sum(fd, out);
+	for (r = 0; r < VG_REASON_MAX; r++) {
+		/* What this map counted, and what it carried over. */
+		uint32_t k[2] = { (uint32_t)r, VG_TOTALS_CARRIED + (uint32_t)r };
+		__u64 c;
+
+		for (i = 0; i < 2; i++) {
+			ret = vg_percpu_u64_sum(fd, &k[i], &c);
+			if (ret)
+				return ret;
+			out->pkts[r] += c;
+		}
+	}
 	return 0;
 }

@@ -42,7 +42,7 @@ $(OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) | $(BUILD_DEPS)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 # The only user of the skeleton.
-$(OUTPUT)/loader/state.o: $(OUTPUT)/vifguard.skel.h
+$(OUTPUT)/loader/state_upgrade.o: $(OUTPUT)/vifguard.skel.h
 
 $(OUTPUT)/loader/cli_out.o: CFLAGS += -DVIFGUARD_VERSION='"$(VIFGUARD_VERSION)"'
 

@@ -420,15 +420,12 @@ static __u64 read_pass(__u32 slot)
 
 static void read_totals(__u64 *out)
 {
-	struct vg_stats *v = (struct vg_stats *)percpu;
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(map_fd(skel->maps.totals), &zero, v))
-		die("totals read", errno);
 	memset(out, 0, sizeof(__u64) * VG_REASON_MAX);
-	for (int c = 0; c < ncpus; c++)
-		for (int r = 0; r < VG_REASON_MAX; r++)
-			out[r] += v[c].pkts[r];
+	for (__u32 r = 0; r < VG_REASON_MAX; r++) {
+		if (bpf_map_lookup_elem(map_fd(skel->maps.totals), &r, percpu))
+			die("totals read", errno);
+		out[r] = sum_u64();
+	}
 }
 
 static void read_counters(struct counters *s)

@@ -127,15 +127,15 @@ static void runner_close(struct runner *r)
 
 static void read_totals(struct runner *r, __u64 out[VG_REASON_MAX])
 {
-	struct vg_stats *v = (struct vg_stats *)r->percpu;
-	__u32 zero = 0;
+	__u64 *v = (__u64 *)r->percpu;
 
-	if (bpf_map_lookup_elem(r->totals, &zero, v))
-		die("totals read", errno);
 	memset(out, 0, sizeof(__u64) * VG_REASON_MAX);
-	for (int c = 0; c < r->ncpus; c++)
-		for (int i = 0; i < VG_REASON_MAX; i++)
-			out[i] += v[c].pkts[i];
+	for (__u32 i = 0; i < VG_REASON_MAX; i++) {
+		if (bpf_map_lookup_elem(r->totals, &i, v))
+			die("totals read", errno);
+		for (int c = 0; c < r->ncpus; c++)
+			out[i] += v[c];
+	}
 }
 
 static __u64 read_pass(struct runner *r, __u32 slot)

@@ -675,13 +675,9 @@ struct counts {
 
 static void counts_read(struct vg *vg, uint32_t ifindex, struct counts *n)
 {
-	struct vg_stats *t = calloc(vg->ncpu, sizeof(*t));
 	struct vg_drop_key k, next, *prev = NULL;
 	struct vg_policy p;
-	uint32_t zero = 0;
 
-	if (!t)
-		die("out of memory");
 	memset(n, 0, sizeof(*n));
 	if (policy_get(vg, ifindex, &p) == 0) {
 		uint32_t slot = p.slot;
@@ -693,12 +689,8 @@ static void counts_read(struct vg *vg, uint32_t ifindex, struct counts *n)
 		n->drop[r] = percpu_sum(vg->map_fd[M_DROPS], &k, vg->ncpu);
 		n->drop_sum += n->drop[r];
 	}
-	if (bpf_map_lookup_elem(vg->map_fd[M_TOTALS], &zero, t))
-		die("totals lookup: %s", strerror(errno));
-	for (int c = 0; c < vg->ncpu; c++)
-		for (int r = 0; r < VG_REASON_MAX; r++)
-			n->total[r] += t[c].pkts[r];
-	free(t);
+	for (uint32_t r = 0; r < VG_REASON_MAX; r++)
+		n->total[r] = percpu_sum(vg->map_fd[M_TOTALS], &r, vg->ncpu);
 	for (uint32_t s = 0; s < vg->next_slot; s++)
 		n->all_passes += percpu_sum(vg->map_fd[M_PASSES], &s, vg->ncpu);
 	while (bpf_map_get_next_key(vg->map_fd[M_DROPS], prev, &next) == 0) {

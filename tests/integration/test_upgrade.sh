@@ -1,0 +1,250 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Upgrading a host with guests attached.  The previous release, built
+# here from its commit (map layout 1), filters two guests, one through
+# cls_bpf and one through tcx; while the first streams legitimate and
+# forged frames, this build's `vifguard upgrade` takes the state over.
+# No legitimate frame is lost, no forged frame gets through, every
+# counter (per interface and the host's totals, which layout 2 keeps in
+# another shape) is carried over, the devices carry the new program,
+# the old program and its pins are gone, and the old vifguard refuses
+# the new state.  Then: `upgrade` killed (SIGKILL) at every Nth system
+# call leaves every guest filtered, and the next `upgrade` completes it
+# with every counter exact; a state of a newer layout is refused.
+. "$(dirname "$0")/lib.sh"
+
+# The last commit of layout 1; VG_UPGRADE_FROM names another.
+FROM=${VG_UPGRADE_FROM:-b1d87e79ad806030084265a6a58336271ab55b3d}
+OLD_DIR=$OUTPUT/upgrade-from/$FROM
+OLD=$OLD_DIR/build/vifguard
+
+# Builds the older vifguard from its commit (once; kept in OUTPUT).
+build_old() {
+	[ -x "$OLD" ] && return 0
+	git -C "$VG_TOP" cat-file -e "$FROM^{commit}" 2>/dev/null || return 3
+	rm -rf "$OLD_DIR" && mkdir -p "$OLD_DIR" || return 1
+	git -C "$VG_TOP" archive "$FROM" | tar -x -C "$OLD_DIR" || return 1
+	make -C "$OLD_DIR" -j"$(nproc)" vifguard >"$OLD_DIR.log" 2>&1
+}
+
+build_old
+case $? in
+0) ;;
+3) vg_skip_all "commit $FROM is not in this tree's history (a clone without it)" ;;
+*) vg_bail "cannot build vifguard $FROM: $(tail -5 "$OLD_DIR.log" 2>/dev/null)" ;;
+esac
+vg_init
+
+old() { ip netns exec "$HOST" "$OLD" -r "$ROOT" "$@"; }
+
+MAC=02:00:00:00:0a:01
+MAC2=02:00:00:00:0a:02
+A=10.99.0.10
+A2=10.99.0.20
+C=10.99.0.99
+vg_guest ga vif10.0 $MAC quiet
+vg_guest gb vif11.0 $MAC2 quiet
+VG_FENCE[ga]="udp4 --src-ip $A"
+VG_FENCE[gb]="udp4 --src-ip $A2"
+STREAM=${VG_STREAM:-3000}	# frames, one every 300 us
+
+tcx=cls_bpf
+old attach vif11.0 --attach tcx --mac $MAC2 --ipv4 $A2 >/dev/null 2>&1 && tcx=tcx ||
+	old attach vif11.0 --mac $MAC2 --ipv4 $A2 >/dev/null
+out=$(old attach vif10.0 --mac $MAC --ipv4 $A 2>&1)
+tap_check "the older vifguard attaches vif10.0" "exit 0" "exit $?" "$out"
+vg_up ga
+vg_up gb
+
+# Counters in the old maps before the upgrade, the totals included.
+vg_case "before: vif10.0 forged dropped" ga vif10.0 40 0 "ipv4-src+40 pass+1" \
+	udp4 --src-ip $C
+vg_case "before: vif11.0 ($tcx) forged dropped" gb vif11.0 7 0 "ipv4-src+7 pass+1" \
+	udp4 --src-ip $C
+
+# Every counter of both interfaces and the host, as NAME=N lines.
+counters() {
+	local bin=$1 i
+	for i in vif10.0 vif11.0; do
+		ip netns exec "$HOST" "$bin" -r "$ROOT" -j stats $i |
+			jq -r --arg i $i '.interfaces[] | .counters | to_entries[]
+				| select(.value != 0) | "\($i) \(.key)=\(.value)"'
+	done
+	ip netns exec "$HOST" "$bin" -r "$ROOT" -j stats |
+		jq -r '.totals | to_entries[] | select(.value != 0) | "totals \(.key)=\(.value)"'
+}
+
+# The program on each device, by bpftool: the cls_bpf filter, or the
+# tcx link pinned under the root.
+dev_progs() {
+	local i id l
+	for i in vif10.0 vif11.0; do
+		id=$(hx "$BPFTOOL" -j net show dev $i | jq -r '.[0].tc[0].id // empty')
+		l=$ROOT/tcx_$(vg_ifindex $i)
+		[ -z "$id" ] && [ -e "$l" ] &&
+			id=$(hx "$BPFTOOL" -j link show pinned "$l" | jq -r .prog_id)
+		echo "$i=${id:-none}"
+	done | tr '\n' ' ' | sed 's/ $//'
+}
+pinned_prog() { hx "$BPFTOOL" -j prog show pinned "$ROOT/prog" | jq -r .id; }
+
+old_prog=$(pinned_prog)
+progs0=$(dev_progs)
+tap_check "before: both devices carry the older program" \
+	"vif10.0=$old_prog vif11.0=$old_prog" "$progs0"
+out=$(vg upgrade --check 2>&1)
+tap_check "upgrade --check on the older state: due" "exit 1, upgrade due: ... map layout 1" \
+	"exit $?, $(grep -o 'upgrade due: .*map layout 1' <<<"$out" | sed 's/due: .*map/due: ... map/')" \
+	"$out"
+
+before=$(counters "$OLD")
+
+# The stream: legitimate frames from A and forged ones from C, both
+# counted at the sink; the upgrade runs once the stream is going.
+vg_marker; ma=$MARKER
+vg_marker; mc=$MARKER
+vg_marker; f=$MARKER
+vg_recv_start $ma -f $f -t 60000; ra=$RECV_PID
+vg_recv_start $mc -f $f -t 60000; rc=$RECV_PID
+gx ga "$VGPKT" send -i eth0 -c $STREAM -g 300 -m $ma udp4 --src-ip $A &
+spid=$!
+gx ga "$VGPKT" send -i eth0 -c $((STREAM / 10)) -g 3000 -m $mc udp4 --src-ip $C &
+cpid=$!
+sleep 0.2
+up=$(vg upgrade 2>&1)
+up_rc=$?
+still=$(kill -0 $spid 2>/dev/null && echo running || echo ended)
+wait $spid $cpid
+gx ga "$VGPKT" send -i eth0 -m $f udp4 --src-ip $A
+RECV_PID=$ra; vg_recv_wait $ma; got=$RX
+RECV_PID=$rc; vg_recv_wait $mc; got_c=$RX
+
+tap_check "upgrade under traffic" "exit 0, upgraded: map layout 1 -> 2, 2 device(s) moved" \
+	"exit $up_rc, $(grep -q "map layout 1, program id $old_prog of an unknown version -> map layout 2" \
+	<<<"$up" && echo "upgraded: map layout 1 -> 2"), $(grep -o '[0-9]* device(s) moved' <<<"$up")" \
+	"$up"
+tap_check "the stream was still going when the upgrade ended" "running" "$still"
+tap_check "during the upgrade: no legitimate frame lost, no forged one through" \
+	"A $STREAM of $STREAM, C 0" "A $got of $STREAM, C $got_c"
+
+after=$(counters "$VIFGUARD")
+# What the stream added: STREAM + 1 (the fence) passes and STREAM / 10
+# ipv4-src drops on vif10.0 and in the totals.
+expect=$(while read -r l; do
+	k=${l%=*} v=${l#*=}
+	case $k in
+	"vif10.0 pass") v=$((v + STREAM + 1)) ;;
+	"vif10.0 ipv4_src" | "totals ipv4_src") v=$((v + STREAM / 10)) ;;
+	esac
+	echo "$k=$v"
+done <<<"$before")
+tap_check "every counter carried over, exactly" "$(sort <<<"$expect" | tr '\n' ' ')" \
+	"$(sort <<<"$after" | tr '\n' ' ')"
+
+new_prog=$(pinned_prog)
+tap_check "both devices moved to the new pinned program" \
+	"vif10.0=$new_prog vif11.0=$new_prog, not $old_prog" \
+	"$(dev_progs)$([ "$new_prog" = "$old_prog" ] && echo ", not $old_prog: same")$([ "$new_prog" != "$old_prog" ] && echo ", not $old_prog")"
+tap_check "the older program is gone from the kernel" "no program $old_prog" \
+	"$(hx "$BPFTOOL" prog show id "$old_prog" >/dev/null 2>&1 && echo "program $old_prog still loaded" || echo "no program $old_prog")"
+# (maps.debug and progs.debug are bpffs' own.)
+pins=$(ls "$ROOT" | grep -vx 'maps.debug\|progs.debug' | sed 's/^tcx_[0-9]*$/tcx_N/' | sort |
+	tr '\n' ' ')
+want="drops ev_config ev_limit events layout passes policy policy_spill prog "
+want+="$([ $tcx = tcx ] && echo "tcx_N ")totals v4_addrs v6_addrs "
+tap_check "the pins: this layout's, none left over" "$want" "$pins"
+rec=$(vg -j dump layout | jq -r '.maps.layout[0] | "layout \(.layout), version \(.version)"')
+tap_check "map layout records the layout and the version" \
+	"layout 2, version $("$VIFGUARD" -j --version | jq -r .version)" "$rec"
+out=$(vg upgrade --check 2>&1)
+tap_check "upgrade --check after: current" "exit 0" "exit $?" "$out"
+out=$(vg upgrade 2>&1)
+tap_check "a second upgrade changes nothing" "exit 0, current, program $new_prog" \
+	"exit $?, $(grep -o '^current' <<<"$out"), program $(pinned_prog)" "$out"
+
+vg_case "after: vif10.0 forged dropped by the new program" ga vif10.0 5 0 \
+	"ipv4-src+5 pass+1" udp4 --src-ip $C
+vg_case "after: vif11.0 ($tcx) legitimate passes" gb vif11.0 5 5 "pass+6" udp4 --src-ip $A2
+out=$(old show 2>&1)
+rc=$?
+tap_check "the older vifguard refuses the new state, naming the map" "exit 1, totals: ... another layout" \
+	"exit $rc, $(grep -o 'totals: a map of another layout' <<<"$out" | sed 's/a map of/.../')" "$out"
+
+# ---- a state of a newer layout ---------------------------------------------
+
+rec=$(hx "$BPFTOOL" map dump pinned "$ROOT/layout" -j | jq -r '.[0].value | join(" ")')
+hx "$BPFTOOL" map update pinned "$ROOT/layout" key 0 0 0 0 value 3 ${rec#* }
+out=$(vg upgrade 2>&1)
+rc=$?
+tap_check "a state of a newer layout is refused, and left as it is" \
+	"exit 1, layout 3, left by a newer vifguard; program $new_prog" \
+	"exit $rc, $(grep -o 'layout 3, left by a newer vifguard' <<<"$out"); program $(pinned_prog)" "$out"
+hx "$BPFTOOL" map update pinned "$ROOT/layout" key 0 0 0 0 value $rec
+
+# ---- killed mid-way --------------------------------------------------------
+
+# Starts again from the older vifguard's state: both guests attached by
+# it, 3 forged frames counted.
+reset_old() {
+	vg detach --all >/dev/null 2>&1
+	find "$ROOT" -mindepth 1 -maxdepth 1 ! -name '*.debug' -exec rm -f {} +
+	old attach vif11.0 $([ $tcx = tcx ] && echo --attach tcx) --mac $MAC2 --ipv4 $A2 &&
+		old attach vif10.0 --mac $MAC --ipv4 $A && VG_FENCE[ga]="udp4 --src-ip $A" &&
+		vg_xfer ga 3 udp4 --src-ip $C && [ "$RX" = 0 ]
+}
+
+# Programs named vifguard that read this root's policy map.
+our_progs() {
+	local pmap
+	pmap=$(hx "$BPFTOOL" -j map show pinned "$ROOT/policy" | jq .id)
+	hx "$BPFTOOL" -j prog show | jq --argjson m "$pmap" \
+		'[.[] | select(.name == "vifguard" and ((.map_ids // []) | index($m)))] | length'
+}
+
+command -v strace >/dev/null || vg_bail "strace missing (scripts/install-deps.sh)"
+reset_old >/dev/null || vg_bail "cannot set the older state up again"
+TRACE=$VG_TMP/upgrade.trace
+hx strace -f -qq -o "$TRACE" "$VIFGUARD" -r "$ROOT" upgrade >/dev/null 2>&1
+# Call n's name and rank among the calls of that name; kills go right
+# after each call that changes something, and at the first call.
+mapfile -t CALLS < <(awk '$2 !~ /^(\+\+\+|---|<\.\.\.)/ { n = $2; sub(/\(.*/, "", n)
+	k[n]++; m = 0
+	if ($0 ~ /BPF_(MAP_CREATE|MAP_UPDATE_ELEM|PROG_LOAD|OBJ_PIN|LINK_UPDATE)/ ||
+	    n ~ /^(rename|renameat|renameat2|unlink|unlinkat)$/ || $0 ~ /RTM_NEWTFILTER/) m = 1
+	print n ":" k[n] ":" m }' "$TRACE")
+kills=() prev=1
+for ((i = 1; i < ${#CALLS[@]}; i++)); do
+	[ "$prev" = 1 ] && kills+=("${CALLS[i]%:*}")
+	prev=${CALLS[i]##*:}
+done
+bad=() n_killed=0
+for kp in "${kills[@]}"; do
+	reset_old >/dev/null || { bad+=("$kp: cannot set the older state up"); continue; }
+	vg_stats vif10.0; p0=${STATS[pass]:-0}
+	hx strace -f -qq -o /dev/null -e inject="${kp%:*}:signal=SIGKILL:when=${kp#*:}" \
+		"$VIFGUARD" -r "$ROOT" upgrade >/dev/null 2>&1
+	[ $? = 137 ] && n_killed=$((n_killed + 1))
+	# Filtered as before: forged dropped, legitimate through, both guests.
+	vg_xfer ga 2 udp4 --src-ip $C; r1=$RX
+	vg_xfer gb 1 udp4 --src-ip $C; r2=$RX
+	vg_xfer gb 2 udp4 --src-ip $A2; r3=$RX
+	[ "$r1/$r2/$r3" = 0/0/2 ] || bad+=("$kp: forged through or legitimate lost after the kill: $r1/$r2/$r3 (want 0/0/2)")
+	out=$(vg upgrade 2>&1) || bad+=("$kp: the next upgrade: $out")
+	c=$(counters "$VIFGUARD" | sort | tr '\n' ' ')
+	want="vif10.0 ipv4_src=5 vif10.0 pass=$((p0 + 1)) vif11.0 ipv4_src=1 vif11.0 pass=4 "
+	[ "${c#*totals ipv4_src=[0-9]* }" = "$want" ] || bad+=("$kp: counters $c, want $want")
+	t=$(sed -n 's/.*totals ipv4_src=\([0-9]*\).*/\1/p' <<<"$c")
+	[ "${t:-0}" -ge 3 ] && [ "${t:-0}" -le 6 ] || bad+=("$kp: totals ipv4_src ${t:-0}, want 3..6")
+	vg upgrade --check >/dev/null 2>&1 || bad+=("$kp: not current after the next upgrade")
+	ls "$ROOT" | grep -q '_next$' && bad+=("$kp: a _next pin left")
+	np=$(our_progs)
+	[ "$np" = 1 ] || bad+=("$kp: $np programs read the policies, want 1")
+	[ "$(dev_progs)" = "vif10.0=$(pinned_prog) vif11.0=$(pinned_prog)" ] ||
+		bad+=("$kp: devices $(dev_progs), pinned $(pinned_prog)")
+done
+tap_check "upgrade killed after each of its ${#kills[@]} changes ($n_killed killed): guests filtered, the next upgrade completes, counters kept" \
+	"0 violations, at least 10 kills" \
+	"${#bad[@]} violations, $([ $n_killed -ge 10 ] && echo "at least 10" || echo "only $n_killed") kills" \
+	"${bad[@]:0:5}"
+
+tap_done
