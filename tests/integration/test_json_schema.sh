@@ -79,6 +79,13 @@ j "stats" stats 0 - -- stats
 j "stats IFACE" stats 0 - -- stats vif5.0
 j "dump" dump 0 - -- dump
 j "dump policy" dump 0 - -- dump policy
+j "dump layout" dump 0 - -- dump layout
+j "upgrade --check: current" upgrade 0 - -- upgrade --check
+j "upgrade: current" upgrade 0 - -- upgrade
+# A state whose record is gone: a takeover, the devices moved.
+rm -f "$ROOT/layout"
+j "upgrade --check: due" upgrade 1 - -- upgrade --check
+j "upgrade: upgraded" upgrade 0 - -- upgrade
 # monitor: until SIGINT, one document per forged frame.
 N=$((N + 1))
 # Not through hx(): $! must be the monitor itself (ip execs it).

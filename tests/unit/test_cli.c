@@ -462,9 +462,9 @@ static void json_bad_option_every_command(void **state)
 			assert_string_equal(r.err, "");
 		}
 	}
-	/* attach, set, detach, show, stats, metrics, gc, dump, monitor, hotplug,
-	 * setup-vif-rules, sync, release, check-config, help. */
-	assert_int_equal(n, 15);
+	/* attach, set, detach, show, stats, metrics, gc, dump, monitor, upgrade,
+	 * hotplug, setup-vif-rules, sync, release, check-config, help. */
+	assert_int_equal(n, 16);
 	run(&r, "-j", "--bogus", "show", NULL);
 	assert_int_equal(r.rc, EXIT_USAGE);
 	assert_string_equal(r.body, "{\"error\":{\"code\":\"usage\",\"message\":"
@@ -558,14 +558,14 @@ static void help_and_version(void **state)
 	assert_int_equal(r.rc, 0);
 	assert_contains(r.out, "vifguard ");
 	assert_contains(r.out, "(libbpf 1.");
-	assert_contains(r.out, "\nmap layout 1\nkernel ");
+	assert_contains(r.out, "\nmap layout 2\nkernel ");
 	assert_contains(r.out, ": cls_bpf ");
 	run(&r, "-j", "-V", NULL);
 	assert_int_equal(r.rc, 0);
 	snprintf(want, sizeof(want), "\"version\":\"%s\",", vg_version);
 	assert_contains(r.out, want);
 	assert_contains(r.body, "{\"libbpf\":\"1.");
-	assert_contains(r.out, "\"map_layout\":1,");
+	assert_contains(r.out, "\"map_layout\":2,");
 	assert_contains(r.out, "\"features\":{\"cls_bpf\":");
 	run(&r, "help", NULL);
 	assert_int_equal(r.rc, 0);

@@ -33,6 +33,7 @@ static const struct {
 	{ "events", 4096 },
 	{ "ev_config", 4096 },
 	{ "ev_limit", 430080 },
+	{ "layout", 4096 },
 };
 
 #define N (sizeof(measured) / sizeof(measured[0]))
