@@ -4,7 +4,8 @@
 # operator uses it: its file list, dependencies and conffiles; `apt-get
 # install` of the package; the binary, the hotplug links and the unit's
 # enablement; a filter attached on a veth, which the upgrade to a second
-# build, the removal and the purge must all leave in place; the operator's
+# build takes over in place (its postinst runs `vifguard upgrade`) and the
+# removal and the purge leave in place; the operator's
 # edits of a conffile and policy file; the removal refused while xl.conf
 # names vifguard's vif script; then piuparts.  TAP on stdout.  Root only.
 #
@@ -243,13 +244,21 @@ echo "00:16:3e:00:05:00 192.0.2.5" >"$jail/etc/vifguard/vifguard.conf"
 # ---- upgrade -------------------------------------------------------------
 
 jx dpkg -i /tmp/new.deb
+out_dpkg=$out
 tap_check "upgrade to $new_ver (dpkg -i): exit 0" 0 "$rc" "$out"
 jx dpkg-query -W -f '${Version}' vifguard
 tap_check "the new version is installed" "$new_ver" "$out"
 jx vifguard --version
 tap_check "vifguard --version names it" "vifguard ${new_ver%-*}" \
 	"$(sed -n '1s/^\(vifguard [^ ]*\).*/\1/p' <<<"$out")" "$out"
-tap_check "the upgrade left the filter on vif5.0 (same program)" "$prog" "$(filter_prog)"
+upgraded=$(grep -E '^(upgraded|current): /sys/fs/bpf/vifguard' <<<"$out_dpkg")
+tap_check "the package ran vifguard upgrade" "yes" "$([ -n "$upgraded" ] && echo yes || echo no)" \
+	"$out_dpkg"
+jx vifguard -j upgrade --check
+now=$(jq -r '"\(.state) \(.prog_id)"' <<<"$out" 2>/dev/null)
+tap_check "the filter on vif5.0 is this version's pinned program" "current $(filter_prog)" "$now" \
+	"$out"
+prog=$(filter_prog)
 jx vifguard -j show vif5.0
 tap_check "and its policy" "yes" "$(grep -q '192.0.2.5' <<<"$out" && echo yes || echo no)" "$out"
 tap_check "the operator's edit of the example config survived the upgrade" "$edited" \
