@@ -251,7 +251,8 @@ tap_check "the new version is installed" "$new_ver" "$out"
 jx vifguard --version
 tap_check "vifguard --version names it" "vifguard ${new_ver%-*}" \
 	"$(sed -n '1s/^\(vifguard [^ ]*\).*/\1/p' <<<"$out")" "$out"
-upgraded=$(grep -E '^(upgraded|current): /sys/fs/bpf/vifguard' <<<"$out_dpkg")
+upgraded=$(grep -E '^(upgraded /sys/fs/bpf/vifguard:|current: /sys/fs/bpf/vifguard )' \
+	<<<"$out_dpkg")
 tap_check "the package ran vifguard upgrade" "yes" "$([ -n "$upgraded" ] && echo yes || echo no)" \
 	"$out_dpkg"
 jx vifguard -j upgrade --check
