@@ -85,12 +85,13 @@ uint64_t vg_memlock_map_charge(uint32_t type, uint32_t key_size, uint32_t value_
 	}
 }
 
-/* A map libbpf will take from its pin rather than create. */
+/* A map libbpf will take from a pin rather than create: reused (it
+ * has a descriptor before the load) or to be taken from its pin path. */
 static bool pinned(const struct bpf_map *map)
 {
 	const char *path = bpf_map__pin_path(map);
 
-	return path && !access(path, F_OK);
+	return bpf_map__fd(map) >= 0 || (path && !access(path, F_OK));
 }
 
 uint64_t vg_memlock_need(struct bpf_object *obj)
