@@ -247,4 +247,15 @@ tap_check "upgrade killed after each of its ${#kills[@]} changes ($n_killed kill
 	"${#bad[@]} violations, $([ $n_killed -ge 10 ] && echo "at least 10" || echo "only $n_killed") kills" \
 	"${bad[@]:0:5}"
 
+# An attach by this build on the older state migrates it by itself.
+reset_old >/dev/null || vg_bail "cannot set the older state up again"
+out=$(vg attach vif10.0 --mac $MAC --ipv4 $A 2>&1)
+rc=$?
+vg upgrade --check >/dev/null 2>&1
+chk=$?
+c=$(counters "$VIFGUARD" | sort | tr '\n' ' ')
+tap_check "attach on the older state migrates it: current, both devices moved, counters kept" \
+	"exit 0, check 0, vif10.0=$(pinned_prog) vif11.0=$(pinned_prog), totals ipv4_src=3 vif10.0 ipv4_src=3 vif10.0 pass=1 " \
+	"exit $rc, check $chk, $(dev_progs), $c" "$out"
+
 tap_done
