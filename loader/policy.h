@@ -16,6 +16,18 @@
 #include "vifguard.h"
 #include "vifguard_user.h"
 
+/*
+ * Set by the Xen entry points on a policy that the config file's host
+ * audit switch made audit, for show and stats.  User space only: the
+ * program does not read it.  Beside include/vifguard.h's VG_F_* bits,
+ * clear of them (checked below); keep in sync.
+ */
+#define VG_F_AUDIT_HOST		(1U << 9)
+_Static_assert(!(VG_F_AUDIT_HOST & (VG_F_DHCP_CLIENT | VG_F_DHCP_SERVER | VG_F_RA |
+				    VG_F_LINK_LOCAL | VG_F_V4_TABLE | VG_F_V6_TABLE |
+				    VG_F_OPERATOR | VG_F_SRC_MASK)),
+	       "VG_F_AUDIT_HOST overlaps a bit of include/vifguard.h");
+
 struct vg_prefix4 {
 	struct in_addr addr;	/* host bits are zero */
 	uint8_t len;		/* 0..32; 32 = one host */
