@@ -11,6 +11,10 @@
  *   4. Otherwise the interface is left unfiltered: XAPI "unlocked" (the
  *      default of a network) or no source at all.
  *
+ * Then the config file's host audit switch ("host mode=audit") turns a
+ * locked decision of any source into audit (vg_resolve_host_mode); it
+ * never touches a disabled, failed-closed or unfiltered one.
+ *
  * XAPI "unlocked" comes last rather than first because XAPI writes it for
  * every VIF whose network has no default lock: it means "XAPI restricts
  * nothing", not "never restrict", and a config file entry for such a VIF
