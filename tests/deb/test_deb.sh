@@ -200,12 +200,18 @@ tap_check "the unit runs vifguard sync once, after xenstored, only in a dom0 wit
 	"$(for k in ExecStart Type After PartOf ConditionPathExists ExecCondition; do
 		grep "^$k=" "$unit"; done | paste -sd '|')"
 tap_check "the unit has no ExecStop: stopping it detaches nothing" "" "$(grep '^ExecStop' "$unit")"
-if command -v systemd-analyze >/dev/null; then
-	out=$(systemd-analyze verify --man=no --root="$jail" vifguard-sync.service 2>&1)
-	tap_check "systemd-analyze verify accepts the unit in the chroot" 0 "$?" "$out"
-else
-	tap_skip "systemd-analyze verify accepts the unit" "no systemd-analyze on this host"
-fi
+# verify_units WHAT UNIT...: systemd-analyze verify of the units in the chroot.
+verify_units() {
+	local what=$1
+	shift
+	if command -v systemd-analyze >/dev/null; then
+		out=$(systemd-analyze verify --man=no --root="$jail" "$@" 2>&1)
+		tap_check "systemd-analyze verify accepts $what in the chroot" 0 "$?" "$out"
+	else
+		tap_skip "systemd-analyze verify accepts $what" "no systemd-analyze on this host"
+	fi
+}
+verify_units "the unit" vifguard-sync.service
 jx systemctl is-enabled vifguard-metrics.timer
 tap_check "vifguard-metrics.timer is enabled, wanted by timers.target" "enabled timers.target.wants" \
 	"$out $(find "$jail/etc/systemd/system" -mindepth 2 -maxdepth 2 -name vifguard-metrics.timer \
@@ -216,13 +222,7 @@ tap_check "vifguard-metrics.service writes where Debian's node_exporter reads, i
 	"$(for k in ExecStart Type ConditionPathIsDirectory; do grep "^$k=" "$unit"; done | paste -sd '|')"
 tap_check "vifguard-metrics.timer runs it every 15 s by the clock" "OnCalendar=*:*:0/15" \
 	"$(grep '^OnCalendar=' "$jail/lib/systemd/system/vifguard-metrics.timer")"
-if command -v systemd-analyze >/dev/null; then
-	out=$(systemd-analyze verify --man=no --root="$jail" vifguard-metrics.timer \
-		vifguard-metrics.service 2>&1)
-	tap_check "systemd-analyze verify accepts the metrics units in the chroot" 0 "$?" "$out"
-else
-	tap_skip "systemd-analyze verify accepts the metrics units" "no systemd-analyze on this host"
-fi
+verify_units "the metrics units" vifguard-metrics.timer vifguard-metrics.service
 # node_exporter's directory, as prometheus-node-exporter makes it: the
 # service writes the file there (with no vifguard state yet it fails and
 # writes nothing; the filter comes below).
@@ -237,12 +237,7 @@ unit=$jail/lib/systemd/system/vifguard-monitor.service
 tap_check "vifguard-monitor.service runs the digest, waits for the state, restarts on failure" \
 	"ExecStart=/usr/sbin/vifguard monitor --syslog --wait|Restart=on-failure|After=vifguard-sync.service xen.service xenstored.service" \
 	"$(for k in ExecStart Restart After; do grep "^$k=" "$unit"; done | paste -sd '|')"
-if command -v systemd-analyze >/dev/null; then
-	out=$(systemd-analyze verify --man=no --root="$jail" vifguard-monitor.service 2>&1)
-	tap_check "systemd-analyze verify accepts the monitor unit in the chroot" 0 "$?" "$out"
-else
-	tap_skip "systemd-analyze verify accepts the monitor unit" "no systemd-analyze on this host"
-fi
+verify_units "the monitor unit" vifguard-monitor.service
 
 # A guest interface filtered by the installed vifguard.
 if ! nx ip link add vif5.0 type veth peer name g5 || ! nx ip link set vif5.0 up ||
