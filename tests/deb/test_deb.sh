@@ -148,9 +148,10 @@ status() {
 	jx dpkg-query -W -f '${db:Status-Status}' vifguard
 	[ "$rc" = 0 ] && echo "$out" || echo not-installed
 }
-# wanted_by: the units whose .wants/ links to vifguard-sync.service.
+# wanted_by [UNIT]: the .wants/ directories that link to UNIT
+# (vifguard-sync.service).
 wanted_by() {
-	find "$jail/etc/systemd/system" -mindepth 2 -maxdepth 2 -name vifguard-sync.service \
+	find "$jail/etc/systemd/system" -mindepth 2 -maxdepth 2 -name "${1:-vifguard-sync.service}" \
 		-printf '%h\n' | sed 's|.*/||' | sort | xargs
 }
 # The filter on vif5.0: the id of the BPF program at its tc ingress.
@@ -214,8 +215,7 @@ verify_units() {
 verify_units "the unit" vifguard-sync.service
 jx systemctl is-enabled vifguard-metrics.timer
 tap_check "vifguard-metrics.timer is enabled, wanted by timers.target" "enabled timers.target.wants" \
-	"$out $(find "$jail/etc/systemd/system" -mindepth 2 -maxdepth 2 -name vifguard-metrics.timer \
-		-printf '%h\n' | sed 's|.*/||' | xargs)"
+	"$out $(wanted_by vifguard-metrics.timer)"
 unit=$jail/lib/systemd/system/vifguard-metrics.service
 tap_check "vifguard-metrics.service writes where Debian's node_exporter reads, if it is there" \
 	"ExecStart=/usr/sbin/vifguard metrics --output /var/lib/prometheus/node-exporter/vifguard.prom|Type=oneshot|ConditionPathIsDirectory=/var/lib/prometheus/node-exporter" \
@@ -230,9 +230,7 @@ mkdir -p "$jail/var/lib/prometheus/node-exporter"
 
 jx systemctl is-enabled vifguard-monitor.service
 tap_check "vifguard-monitor.service is enabled, wanted by multi-user.target" \
-	"enabled multi-user.target.wants" \
-	"$out $(find "$jail/etc/systemd/system" -mindepth 2 -maxdepth 2 -name vifguard-monitor.service \
-		-printf '%h\n' | sed 's|.*/||' | xargs)"
+	"enabled multi-user.target.wants" "$out $(wanted_by vifguard-monitor.service)"
 unit=$jail/lib/systemd/system/vifguard-monitor.service
 tap_check "vifguard-monitor.service runs the digest, waits for the state, restarts on failure" \
 	"ExecStart=/usr/sbin/vifguard monitor --syslog --wait|Restart=on-failure|After=vifguard-sync.service xen.service xenstored.service" \
