@@ -470,8 +470,8 @@ static void notice(const struct monitor *m, int prio, const char *fmt, ...)
 }
 
 /*
- * One try at reading the root's events: 0 once read (the limit set
- * first when given), 1 to wait and try again (--wait: nothing attached
+ * One try at reading the root's events: 0 once read (and the limit set,
+ * when given), 1 to wait and try again (--wait: nothing attached
  * yet, or another monitor reads them), -1 with the error said.
  */
 static int start(struct monitor *m)
