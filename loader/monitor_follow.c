@@ -5,6 +5,7 @@
  * still the one pinned under the root.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,17 +86,24 @@ static pid_t read_holder(int fd)
 	return errno || end == buf || pid <= 0 ? 0 : (pid_t)pid;
 }
 
-static int take_lock(struct vg_follow *f, pid_t *holder, char *err, size_t errlen)
+/* Whether fd is still the file at path: a monitor that ends removes its
+ * lock file, and one that locked it just before holds a lock of nothing. */
+static bool still_there(int fd, const char *path)
 {
-	char path[256], pid[24];
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !stat(path, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* One try: 0 with f->lock_fd set, 1 when the file went meanwhile (try
+ * again), -errno with err. */
+static int lock_once(struct vg_follow *f, const char *path, pid_t *holder, char *err,
+		     size_t errlen)
+{
+	char pid[24];
 	int fd, ret, n;
 
-	if (f->lock_fd >= 0)
-		return 0;
-	ret = lock_dir(err, errlen);
-	if (ret)
-		return ret;
-	vg_follow_lock_path(f->root, path, sizeof(path));
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		ret = -errno;
@@ -114,6 +122,10 @@ static int take_lock(struct vg_follow *f, pid_t *holder, char *err, size_t errle
 		snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(-ret));
 		return ret;
 	}
+	if (!still_there(fd, path)) {
+		close(fd);
+		return 1;
+	}
 	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) || pwrite(fd, pid, (size_t)n, 0) != n) {
 		ret = -errno;
@@ -123,6 +135,26 @@ static int take_lock(struct vg_follow *f, pid_t *holder, char *err, size_t errle
 	}
 	f->lock_fd = fd;
 	return 0;
+}
+
+static int take_lock(struct vg_follow *f, pid_t *holder, char *err, size_t errlen)
+{
+	char path[256];
+	int ret, i;
+
+	if (f->lock_fd >= 0)
+		return 0;
+	ret = lock_dir(err, errlen);
+	if (ret)
+		return ret;
+	vg_follow_lock_path(f->root, path, sizeof(path));
+	for (i = 0, ret = 1; ret == 1 && i < 100; i++)
+		ret = lock_once(f, path, holder, err, errlen);
+	if (ret == 1) {
+		snprintf(err, errlen, "%s: removed each time it was locked", path);
+		return -EBUSY;
+	}
+	return ret;
 }
 
 static uint32_t map_id(int fd)
@@ -212,10 +244,18 @@ void vg_follow_drop(struct vg_follow *f)
 	f->map_id = 0;
 }
 
+/* The lock file goes while still locked: a monitor waiting on it finds
+ * it gone (still_there) and makes a new one. */
 void vg_follow_close(struct vg_follow *f)
 {
+	char path[256];
+
 	vg_follow_drop(f);
-	if (f->lock_fd >= 0)
-		close(f->lock_fd);
+	if (f->lock_fd < 0)
+		return;
+	vg_follow_lock_path(f->root, path, sizeof(path));
+	if (still_there(f->lock_fd, path))
+		unlink(path);
+	close(f->lock_fd);
 	f->lock_fd = -1;
 }

@@ -10,8 +10,8 @@
  * second reader would take them from the first, which then gets nothing,
  * not even after the second ends.  So a monitor takes an exclusive flock
  * of /run/vifguard/monitor-ROOT.lock (ROOT named in it, with a hash of
- * its path), holds it until it ends, and writes its pid there for the one
- * refused.
+ * its path), holds it until it ends, writes its pid there for the one
+ * refused, and removes the file when it ends.
  */
 #ifndef VG_MONITOR_FOLLOW_H
 #define VG_MONITOR_FOLLOW_H
@@ -57,7 +57,7 @@ int vg_follow_set_limit(struct vg_out *out, uint64_t cost_ns, uint32_t burst);
 /* Closes the reader; the lock stays held. */
 void vg_follow_drop(struct vg_follow *f);
 
-/* Closes the reader and releases the lock. */
+/* Closes the reader, removes the lock file and releases the lock. */
 void vg_follow_close(struct vg_follow *f);
 
 /* The lock file of root, in out (for messages and tests). */

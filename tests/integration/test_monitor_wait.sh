@@ -103,9 +103,12 @@ until_grep '"reason":"ethertype".*"ethertype":"0x88b7"' "$VG_TMP/w1" 0x88b7
 tap_check "monitor --wait: the new root's events" "yes" \
 	"$(grep -q '"ethertype":"0x88b7"' "$VG_TMP/w1" && echo yes || echo no)" \
 	"$(cat "$VG_TMP/w1.err")"
+lock=$(grep -lx "$first" /run/vifguard/monitor-*.lock 2>/dev/null)
+tap_check "its lock file in /run/vifguard holds its pid" "1" "$(wc -w <<<"$lock")"
 kill -INT "$first"
 wait "$first"
 tap_check "SIGINT ends it: exit 0" "0" "$?" "$(cat "$VG_TMP/w1.err")"
+tap_check "and its lock file is gone" "no" "$([ -e "$lock" ] && echo yes || echo no)"
 
 # ---- without --wait, a removal ends the monitor --------------------------------
 
