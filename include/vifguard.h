@@ -85,6 +85,10 @@ enum vg_mode {
 #define VG_F_SRC_XAPI		1U
 #define VG_F_SRC_XL		2U
 #define VG_F_SRC_CONFIG		3U
+/* The policy is audit because vifguard.conf's host audit switch made its
+ * sources' locked mode audit, for show and stats.  The program does not
+ * read it. */
+#define VG_F_AUDIT_HOST		(1U << 9)
 
 /* vg_policy.attach */
 #define VG_ATTACH_CLS_BPF	(1U << 0)	/* cls_bpf filter on clsact ingress */

@@ -82,6 +82,7 @@ int vg_cmd_check_config(struct vg_out *out, void *opts)
 		vg_json_array_end(&out->w);
 		vg_json_kv_uint(&out->w, "entries", sum.entries);
 		vg_json_kv_uint(&out->w, "entries_by_mac", sum.by_mac);
+		vg_json_kv_bool(&out->w, "host_audit", sum.host_mode == VG_MODE_AUDIT);
 		vg_json_kv_uint(&out->w, "error_count", sum.errors);
 		vg_json_kv_uint(&out->w, "warning_count", sum.warnings);
 		vg_json_kv_bool(&out->w, "valid", errors == 0);
@@ -101,10 +102,14 @@ int vg_cmd_check_config(struct vg_out *out, void *opts)
 			   sum.warnings, sum.warnings == 1 ? "" : "s");
 		return EXIT_FAILURE;
 	}
-	if (!out->json)
+	if (!out->json) {
 		printf("%s: valid, %zu entr%s (%zu by VIF UUID, %zu by MAC), %u warning%s\n",
 		       vg_escape_text(esc, sizeof(esc), path), sum.entries,
 		       sum.entries == 1 ? "y" : "ies", sum.entries - sum.by_mac, sum.by_mac,
 		       sum.warnings, sum.warnings == 1 ? "" : "s");
+		if (sum.host_mode == VG_MODE_AUDIT)
+			printf("host audit switch on (line %u): every VIF its sources lock is "
+			       "applied in audit mode\n", sum.host_line);
+	}
 	return EXIT_SUCCESS;
 }

@@ -81,6 +81,11 @@ const char *vg_list_name(const struct vg_iface *it, char buf[IF_NAMESIZE]);
 /* Who set the policy: "attach", "xapi", "xl", "config", or NULL when
  * the sources did before they were recorded. */
 const char *vg_list_source(const struct vg_iface *it);
+/* Whether the config file's host audit switch made it audit (a policy
+ * of its sources, in audit mode, VG_F_AUDIT_HOST). */
+bool vg_list_host_audit(const struct vg_iface *it);
+/* The mode as the tables print it: "audit (host)" for the host switch's. */
+const char *vg_list_mode(const struct vg_iface *it);
 const char *vg_list_device_state(const struct vg_iface *it);
 unsigned long long vg_list_drops(const struct vg_stats *s);
 /* The reason with the most drops, VG_PASS when none. */

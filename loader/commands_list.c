@@ -332,6 +332,17 @@ const char *vg_list_source(const struct vg_iface *it)
 	}
 }
 
+bool vg_list_host_audit(const struct vg_iface *it)
+{
+	return it->pol.mode == VG_MODE_AUDIT && !(it->pol.flags & VG_F_OPERATOR) &&
+	       (it->pol.flags & VG_F_AUDIT_HOST);
+}
+
+const char *vg_list_mode(const struct vg_iface *it)
+{
+	return vg_list_host_audit(it) ? "audit (host)" : vg_mode_name(it->pol.mode);
+}
+
 const char *vg_list_device_state(const struct vg_iface *it)
 {
 	if (!it->cur_name[0])
@@ -388,6 +399,9 @@ void vg_list_ident_text(const struct vg_iface *it, const struct vg_ident *id)
 	else
 		printf("  set by: its sources%s%s (hotplug, setup-vif-rules or sync)\n",
 		       src ? ": " : "", src ? src : "");
+	if (vg_list_host_audit(it))
+		printf("  audit: by the host switch of the config file (host mode=audit); "
+		       "its sources say locked\n");
 	if (!id->xen)
 		return;
 	printf("  xen: domain %u, device %u", id->domid, id->devid);
@@ -416,6 +430,7 @@ void vg_list_ident_json(struct vg_json *j, const struct vg_iface *it,
 	vg_json_kv_string_or_null(j, "vm_uuid", id->vm_uuid);
 	vg_json_kv_string_or_null(j, "vif_uuid", id->vif_uuid);
 	vg_json_kv_string_or_null(j, "source", vg_list_source(it));
+	vg_json_kv_bool(j, "host_audit", vg_list_host_audit(it));
 }
 
 /* ---- an aligned table ------------------------------------------------------------- */

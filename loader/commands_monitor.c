@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +22,13 @@
 #include "cli_list.h"
 #include "events.h"
 #include "ident.h"
+#include "monitor_follow.h"
 #include "sanitize.h"
 #include "state.h"
 #include "vifguard_user.h"
 
 const char vg_help_monitor[] =
-"Usage: vifguard monitor [--syslog [--interval SECS]] [--rate N[/s|/min|/h]]\n"
+"Usage: vifguard monitor [--syslog [--interval SECS]] [--wait] [--rate N[/s|/min|/h]]\n"
 "                        [--burst N] [IFACE...]\n"
 "\n"
 "Prints the frames the filter drops as it drops them (on IFACE only, when\n"
@@ -38,8 +40,14 @@ const char vg_help_monitor[] =
 "The program sends at most N events a second (default 10) per interface and\n"
 "reason after a burst (default 20); the rest are counted as suppressed.\n"
 "--rate and --burst change that limit for the whole host, and it stays\n"
-"after the monitor ends.  One monitor at a time: a second one takes the\n"
-"events from the first.\n"
+"after the monitor ends, and a monitor given them sets them again on a root\n"
+"made again.  One monitor at a time per root: a second one is refused (exit\n"
+"1), or with --wait waits for the first to end.\n"
+"\n"
+"Without --wait, a root with nothing attached yet is an error (exit 1), and\n"
+"so is the root's removal while the monitor runs.  With --wait the monitor\n"
+"waits for the root's first attach, and after a removal for the next one,\n"
+"then reads the new root's events.\n"
 "\n"
 "With --syslog nothing is printed: every interval (default 60 s) and at the\n"
 "end, one syslog line (facility daemon, priority warning) per interface and\n"
@@ -51,6 +59,7 @@ const char vg_help_monitor[] =
 
 struct monitor_args {
 	bool syslog;
+	bool wait;
 	long interval;
 	uint64_t cost_ns;	/* 0: --rate not given */
 	uint32_t burst;		/* 0: --burst not given */
@@ -138,6 +147,8 @@ static int monitor_word(void *o, char *word, char *err, size_t errlen)
 static const struct vg_opt monitor_opts[] = {
 	{ "syslog", 's', NULL, VG_OPT_FLAG, offsetof(struct monitor_args, syslog), NULL,
 	  "a digest to syslog every interval instead of a line per event" },
+	{ "wait", 'w', NULL, VG_OPT_FLAG, offsetof(struct monitor_args, wait), NULL,
+	  "wait for the state (and another monitor to end); follow it when made again" },
 	{ "interval", 'i', "SECS", VG_OPT_STRING, offsetof(struct monitor_args, interval_s), NULL,
 	  "the digest's interval (default 60)" },
 	{ "rate", 'R', "N[/s|/min|/h]", VG_OPT_FN, 0, opt_rate,
@@ -173,7 +184,9 @@ struct monitor {
 	struct vg_out *out;
 	const struct monitor_args *a;
 	struct vg_list_xs xs;
-	struct vg_events *ev;
+	struct vg_follow follow;
+	int waiting;		/* what start() last waited for, or 0 */
+	uint64_t lost;		/* events lost by readers closed so far */
 	struct timespec mono0, real0;	/* the clocks at start: event times */
 	struct iface_id *ids;
 	size_t n_ids;
@@ -406,7 +419,7 @@ static void digest_line(struct monitor *m, struct digest_ent *d, uint64_t n)
  * since the last digest.  The example is the interval's first event. */
 static void digest_flush(struct monitor *m)
 {
-	int fd = vg_events_limit_fd(m->ev);
+	int fd = vg_events_limit_fd(m->follow.ev);
 	uint64_t now, n;
 	size_t i;
 
@@ -438,57 +451,49 @@ static void monitor_signal(int sig)
 	monitor_stop = 1;
 }
 
-/* Sets --rate and --burst (the other kept as in force), under the
- * exclusive lock; 0 or -1 with the error said. */
-static int set_limit(struct vg_out *out, const struct monitor_args *a)
-{
-	char err[VG_ERRLEN + 64];
-	struct vg_event_cfg cfg;
-	struct vg_state st;
-	bool deflt;
-	int ret;
+/* A notice about the state: to syslog with --syslog, else to stderr. */
+static void notice(const struct monitor *m, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-	if (!a->cost_ns && !a->burst)
-		return 0;
-	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_WRITE, err, sizeof(err));
-	if (ret) {
-		vg_out_err(out, vg_errcode_of(ret), "%s", err);
-		return -1;
-	}
-	ret = vg_events_limit(&st, &cfg, &deflt, err, sizeof(err));
-	if (!ret) {
-		if (a->cost_ns)
-			cfg.cost_ns = a->cost_ns;
-		if (a->burst)
-			cfg.burst = a->burst;
-		ret = vg_events_set_limit(&st, &cfg, err, sizeof(err));
-	}
-	if (ret)
-		vg_out_err(out, vg_errcode_of(ret), "%s", err);
-	vg_state_close(&st);
-	return ret ? -1 : 0;
+static void notice(const struct monitor *m, int prio, const char *fmt, ...)
+{
+	char msg[VG_ERRLEN + 512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (m->a->syslog)
+		vg_out_log(prio, false, "%s", msg);
+	else
+		fprintf(stderr, "vifguard: %s\n", msg);
 }
 
+/*
+ * One try at reading the root's events: 0 once read (and the limit set,
+ * when given), 1 to wait and try again (--wait: nothing attached
+ * yet, or another monitor reads them), -1 with the error said.
+ */
 static int start(struct monitor *m)
 {
-	char err[VG_ERRLEN + 160];
-	struct vg_state st;
+	char err[VG_ERRLEN + 256];
+	pid_t holder;
 	int ret;
 
-	if (set_limit(m->out, m->a))
-		return -1;
-	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_READ, err, sizeof(err));
-	if (ret) {
-		vg_out_err(m->out, vg_errcode_of(ret), "%s", err);
-		return -1;
+	ret = vg_follow_open(&m->follow, vg_cli_ctx(), on_event, m, &holder, err, sizeof(err));
+	if ((ret == -ENOENT || ret == -EAGAIN) && m->a->wait) {
+		if (ret != m->waiting)
+			notice(m, LOG_INFO, "waiting: %s", err);
+		m->waiting = ret;
+		return 1;
 	}
-	m->ev = vg_events_open(&st, on_event, m, err, sizeof(err));
-	ret = -errno;
-	vg_state_close(&st);
-	if (!m->ev) {
-		vg_out_err(m->out, vg_errcode_of(ret), "%s", err);
+	if (!ret && vg_follow_set_limit(m->out, m->a->cost_ns, m->a->burst))
+		ret = -EINVAL;	/* said */
+	else if (ret)
+		vg_out_err(m->out, ret == -EAGAIN ? VG_E_BUSY : vg_errcode_of(ret), "%s", err);
+	if (ret)
 		return -1;
-	}
+	m->waiting = 0;
 	clock_gettime(CLOCK_MONOTONIC, &m->mono0);
 	clock_gettime(CLOCK_REALTIME, &m->real0);
 	if (m->a->syslog)
@@ -497,61 +502,104 @@ static int start(struct monitor *m)
 	return 0;
 }
 
+/*
+ * The reader's map is no longer the root's: what it had goes into a
+ * last digest, and the monitor ends (-1) or, with --wait, goes back to
+ * waiting for the root (0).
+ */
+static int lost_root(struct monitor *m, int why)
+{
+	const char *what = why == -ESTALE ? "was made again" : "was removed";
+
+	vg_events_poll(m->follow.ev, 0);
+	if (m->a->syslog)
+		digest_flush(m);
+	m->lost += vg_events_lost(m->follow.ev);
+	vg_follow_drop(&m->follow);
+	m->n_keys = 0;	/* the buckets went with the old maps */
+	if (!m->a->wait) {
+		vg_out_err(m->out, VG_E_NOT_FOUND, "the state under %s %s: monitor ended "
+			   "(--wait follows it)", vg_root(), what);
+		return -1;
+	}
+	notice(m, LOG_INFO, "the state under %s %s: waiting for its events", vg_root(), what);
+	m->waiting = -ENOENT;
+	return 0;
+}
+
+/* Until a signal, or an error (-1, said). */
 static int stream(struct monitor *m)
 {
-	struct timespec t, next;
-	int ret = 0;
+	struct timespec t, next, check = { 0, 0 };
+	int ret;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	next.tv_sec += m->a->interval;
 	while (!monitor_stop) {
+		if (!m->follow.ev) {
+			ret = start(m);
+			if (ret < 0)
+				return -1;
+			if (ret > 0) {
+				/* Interrupted by the signal that ends it. */
+				nanosleep(&(struct timespec){ 1, 0 }, NULL);
+				continue;
+			}
+		}
 		/* A signal between the check and the wait is seen at the
 		 * next wake-up, a quarter second later at most. */
-		ret = vg_events_poll(m->ev, 250);
-		if (ret && ret != -EINTR)
-			break;
-		ret = 0;
+		ret = vg_events_poll(m->follow.ev, 250);
+		if (ret && ret != -EINTR) {
+			vg_out_err(m->out, VG_E_KERNEL, "cannot read events: %s", strerror(-ret));
+			return -1;
+		}
 		fflush(stdout);
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (m->a->syslog && t.tv_sec >= next.tv_sec) {
 			digest_flush(m);
 			next.tv_sec = t.tv_sec + m->a->interval;
 		}
+		if (t.tv_sec != check.tv_sec) {	/* once a second */
+			check = t;
+			ret = vg_follow_check(&m->follow);
+			if (ret && lost_root(m, ret))
+				return -1;
+		}
 	}
-	if (ret)
-		vg_out_err(m->out, VG_E_KERNEL, "cannot read events: %s", strerror(-ret));
-	return ret;
+	return 0;
 }
 
 int vg_cmd_monitor(struct vg_out *out, void *opts)
 {
 	struct monitor m = { .out = out, .a = opts };
 	struct vg_stop_signals sig;
-	int ret = EXIT_FAILURE;
+	int ret;
 
 	m.keys = calloc(MAX_KEYS, sizeof(*m.keys));
 	if (!m.keys) {
 		vg_out_err(out, VG_E_INTERNAL, "monitor: %s", strerror(ENOMEM));
 		return EXIT_FAILURE;
 	}
+	vg_follow_init(&m.follow, vg_root());
 	monitor_stop = 0;
 	vg_stop_signals_catch(&sig, monitor_signal);	/* the wait ends */
 	vg_list_xs_open(&m.xs);
-	if (!start(&m)) {
-		ret = stream(&m) ? EXIT_FAILURE : EXIT_SUCCESS;
+	ret = stream(&m);
+	if (m.follow.ev) {
 		/* What came before the signal, then the last digest. */
-		vg_events_poll(m.ev, 0);
+		vg_events_poll(m.follow.ev, 0);
 		if (m.a->syslog)
 			digest_flush(&m);
-		if (vg_events_lost(m.ev))
-			vg_out_log(LOG_WARNING, !out->json, "%llu events lost: the buffers were full",
-				   (unsigned long long)vg_events_lost(m.ev));
+		m.lost += vg_events_lost(m.follow.ev);
 	}
+	if (m.lost)
+		vg_out_log(LOG_WARNING, !out->json, "%llu events lost: the buffers were full",
+			   (unsigned long long)m.lost);
 	fflush(stdout);
-	vg_events_close(m.ev);
+	vg_follow_close(&m.follow);
 	vg_list_xs_close(&m.xs);
 	vg_stop_signals_restore(&sig);
 	free(m.ids);
 	free(m.keys);
-	return ret;
+	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
 }

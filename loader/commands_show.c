@@ -128,7 +128,7 @@ static void show_text(const struct vg_iface *it, const struct vg_ident *id, uint
 	char name[4 * IF_NAMESIZE];
 
 	printf("%s: ifindex %u, %s", vg_escape_text(name, sizeof(name), vg_list_name(it, nbuf)),
-	       it->ifindex, vg_mode_name(it->pol.mode));
+	       it->ifindex, vg_list_mode(it));
 	if (!it->present)
 		printf(", device %s%s%s", vg_list_device_state(it), it->cur_name[0] ? " as " : "",
 		       vg_escape_text(name, sizeof(name), it->cur_name));
@@ -233,7 +233,7 @@ static void show_table(const struct listing *l)
 			break;
 		vg_escape_text(r[0], VG_TABLE_CELL, vg_list_name(it, nbuf));
 		vg_list_dom_vm(&l->id[i], r[1], VG_TABLE_CELL, r[2], VG_TABLE_CELL);
-		snprintf(r[3], VG_TABLE_CELL, "%s", vg_mode_name(it->pol.mode));
+		snprintf(r[3], VG_TABLE_CELL, "%s", vg_list_mode(it));
 		snprintf(r[4], VG_TABLE_CELL, "%s", src ? src : "sources");
 		if (it->pol.n_macs)
 			vg_fmt_mac(it->pol.macs[0], r[5], VG_TABLE_CELL);

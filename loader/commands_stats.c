@@ -148,7 +148,7 @@ static void stats_row(struct vg_table *t, const struct vg_iface *it, const struc
 		return;
 	vg_escape_text(r[0], VG_TABLE_CELL, vg_list_name(it, nbuf));
 	vg_list_dom_vm(id, r[1], VG_TABLE_CELL, r[2], VG_TABLE_CELL);
-	snprintf(r[3], VG_TABLE_CELL, "%s%s", vg_mode_name(it->pol.mode),
+	snprintf(r[3], VG_TABLE_CELL, "%s%s", vg_list_mode(it),
 		 it->present ? "" : " (gone)");
 	snprintf(r[4], VG_TABLE_CELL, "%llu", (unsigned long long)s->pkts[VG_PASS]);
 	snprintf(r[5], VG_TABLE_CELL, "%llu", drops);

@@ -278,6 +278,46 @@ static int parse_word(struct parse *p, struct vg_config_entry *e, char *word)
 	return fail(p, word, "unknown option (see vifguard(8), CONFIG FILE)");
 }
 
+/* One word of the host line: mode=audit or mode=locked, and only that. */
+static int host_word(struct parse *p, char *word)
+{
+	struct vg_config *cfg = p->cfg;
+	char perr[VG_ERRLEN];
+	enum vg_mode mode;
+
+	if (strncmp(word, "mode=", 5))
+		return fail(p, word, "the host line takes mode=audit or mode=locked only");
+	if (vg_parse_mode(word + 5, &mode, perr, sizeof(perr)))
+		return fail(p, word, perr);
+	if (mode != VG_MODE_AUDIT && mode != VG_MODE_LOCKED)
+		return fail(p, word, "the host line takes mode=audit (the audit switch) or "
+			    "mode=locked (no switch); quarantine a VIF with its own entry");
+	if (cfg->host_line && mode != cfg->host_mode) {
+		snprintf(perr, sizeof(perr), "conflicts with the host mode set on line %u",
+			 cfg->host_line);
+		return fail(p, word, perr);
+	}
+	cfg->host_mode = mode;
+	cfg->host_line = p->line;
+	return 0;
+}
+
+/* The words after KEY "host". */
+static int host_line(struct parse *p, char **save)
+{
+	char *word;
+	int err = 0, ret, n = 0;
+
+	while ((word = strtok_r(NULL, " \t\r\f\v", save))) {
+		n++;
+		ret = host_word(p, word);
+		if (ret && !p->report)
+			return ret;
+		err = err ? err : ret;
+	}
+	return n ? err : fail(p, "host", "missing mode=audit or mode=locked");
+}
+
 static int parse_line(struct parse *p, char *line)
 {
 	struct vg_config_entry *e;
@@ -290,6 +330,8 @@ static int parse_line(struct parse *p, char *line)
 	word = strtok_r(line, " \t\r\f\v", &save);
 	if (!word)
 		return 0;
+	if (!strcmp(word, "host"))
+		return host_line(p, &save);
 	e = entry_for(p, word);
 	if (!e)
 		return -EINVAL;
@@ -308,6 +350,8 @@ void vg_config_free(struct vg_config *cfg)
 	free(cfg->entries);
 	cfg->entries = NULL;
 	cfg->n = 0;
+	cfg->host_mode = VG_MODE_INVALID;
+	cfg->host_line = 0;
 }
 
 /* Parses text line by line into p->cfg (emptied first); with p->report
@@ -464,6 +508,8 @@ int vg_config_check(const char *path, vg_config_report_fn fn, void *arg,
 	for (i = 0; i < cfg.n; i++)
 		sum->by_mac += cfg.entries[i].by_mac;
 	sum->entries = cfg.n;
+	sum->host_mode = cfg.host_mode;
+	sum->host_line = cfg.host_line;
 	sum->errors = p.n_errors;
 	sum->warnings = p.n_warnings;
 	vg_config_free(&cfg);

@@ -12,6 +12,11 @@
  * ethertype=, no-dhcp, allow-dhcp-server, allow-ra, no-link-local).
  * Lines naming the same KEY add up, so the original "<vif-uuid> <ip>"
  * files are read as they are.
+ *
+ * KEY "host" is reserved: "host mode=audit" is the host-wide audit
+ * switch (every policy a source makes locked is applied as audit, on
+ * every VIF of the host whatever its source; disabled stays disabled),
+ * "host mode=locked" says it is off.  Nothing else goes on that line.
  */
 #ifndef VG_CONFIG_H
 #define VG_CONFIG_H
@@ -40,6 +45,10 @@ struct vg_config {
 	char path[256];
 	struct vg_config_entry *entries;
 	size_t n;
+	/* The host line: VG_MODE_AUDIT (the switch on) or VG_MODE_LOCKED,
+	 * and its line; VG_MODE_INVALID and 0 without one. */
+	enum vg_mode host_mode;
+	unsigned int host_line;
 	/* 0, or the -errno of a vg_config_load that failed (no entries
 	 * then), with its message: vg_resolve fails closed on it when a VIF
 	 * needs the file, and only then. */
@@ -85,6 +94,8 @@ typedef void (*vg_config_report_fn)(void *arg, const struct vg_config_finding *f
 
 struct vg_config_summary {
 	size_t entries, by_mac;		/* keys; the rest are VIF UUIDs */
+	enum vg_mode host_mode;		/* the host line's, as in struct vg_config */
+	unsigned int host_line;
 	unsigned int errors, warnings;
 	bool missing;			/* no such file (hotplug: an empty config) */
 };

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <net/if.h>
 
 #include "cli.h"
@@ -58,9 +59,9 @@ int hp_ctx_open(struct hp_ctx *c, const char *ifname)
 	char err[VG_ERRLEN + 64];
 	int ret;
 
-	/* No config file here: it is read only for a VIF that XAPI and xl
-	 * leave undecided (hp_resolve), so that an error in it never
-	 * blocks their decisions. */
+	/* No config file here: hp_resolve reads it once, after XAPI and
+	 * xl have decided, so that an error in it never blocks their
+	 * decisions. */
 	ret = vg_xs_open(&c->xs, err, sizeof(err));
 	if (ret) {
 		vg_out_errlog(c->out, VG_E_XENSTORE,
@@ -72,12 +73,15 @@ int hp_ctx_open(struct hp_ctx *c, const char *ifname)
 }
 
 /*
- * vg_resolve with the config file loaded only when XAPI and xl do not
- * decide, once per command.  A file that cannot be loaded makes the VIF
- * fail closed (vg_resolve, from cfg.error) and is returned as -errno:
- * the caller applies that decision, then exits 1, so that a hotplug
- * fails (the guest does not start) as it did before the file was read
- * lazily, and a live change reports the broken file.  The same for
+ * vg_resolve, the config file loaded once per command.  What XAPI and xl
+ * decide is decided without the file, so that an error in it never
+ * blocks their decisions; then its host audit switch applies (a file
+ * that cannot be loaded switches nothing: the source's mode stands, the
+ * stricter, and a warning says so).  A file that cannot be loaded makes
+ * a VIF that XAPI and xl leave undecided fail closed (vg_resolve, from
+ * cfg.error) and is returned as -errno: the caller applies that
+ * decision, then exits 1, so that a hotplug fails (the guest does not
+ * start) and a live change reports the broken file.  The same for
  * xenstore that could not be read, or a key a domain other than dom0
  * can write (res->host_error); a wrong value in a key fails closed with
  * 0 returned.
@@ -90,11 +94,19 @@ int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
 	vg_resolve(&c->xs, NULL, vif, ifname, res);
 	if (res->failed_closed)
 		return res->host_error;
-	if (res->decision != VG_DECISION_UNFILTERED)
-		return 0;
 	if (!c->cfg_loaded) {
 		vg_config_load(c->cfgpath, &c->cfg, err, sizeof(err));
 		c->cfg_loaded = true;
+	}
+	if (res->decision != VG_DECISION_UNFILTERED) {
+		if (c->cfg.error && res->spec.mode == VG_MODE_LOCKED && !c->cfg_warned) {
+			vg_out_log(LOG_WARNING, true, "%s: %s; its host audit switch is not "
+				   "applied: policies stay as their sources say", ifname,
+				   c->cfg.errmsg);
+			c->cfg_warned = true;
+		}
+		vg_resolve_host_mode(&c->cfg, res);
+		return 0;
 	}
 	vg_resolve(&c->xs, &c->cfg, vif, ifname, res);
 	return res->failed_closed && res->source == VG_SOURCE_CONFIG ? c->cfg.error : 0;
@@ -134,7 +146,9 @@ void hp_describe(const struct vg_resolution *r, char *buf, size_t len)
 	} else if (s->mode == VG_MODE_DISABLED) {
 		snprintf(buf, len, "disabled (%s %s)", vg_source_name(r->source), r->origin);
 	} else {
-		snprintf(buf, len, "%s, %u MAC, %u IPv4, %u IPv6 (%s %s)", vg_mode_name(s->mode),
+		snprintf(buf, len, "%s%s%s%s, %u MAC, %u IPv4, %u IPv6 (%s %s)",
+			 vg_mode_name(s->mode), r->host_audit ? " (host switch, " : "",
+			 r->host_audit ? r->audit_origin : "", r->host_audit ? ")" : "",
 			 s->n_macs, s->n_v4, s->n_v6, vg_source_name(r->source), r->origin);
 	}
 }
@@ -175,6 +189,7 @@ void hp_print_result(struct vg_out *out, const char *ifname, const struct vg_res
 	vg_json_kv_bool(j, "failed_closed", r->failed_closed);
 	if (r->failed_closed)
 		vg_json_kv_string(j, "reason", r->reason);
+	vg_json_kv_string_or_null(j, "host_audit", r->host_audit ? r->audit_origin : "");
 	vg_json_object_end(j);
 }
 
@@ -205,17 +220,20 @@ bool hp_netdev_exists(const char *name)
 /* ---- who owns the policy ---------------------------------------------------- */
 
 /* The source recorded in the policy's flags, for show and stats. */
-unsigned int hp_source_flags(enum vg_source s)
+unsigned int hp_source_flags(const struct vg_resolution *r, unsigned int flags)
 {
-	switch (s) {
+	flags &= ~(VG_F_SRC_MASK | VG_F_AUDIT_HOST);
+	if (r->host_audit)
+		flags |= VG_F_AUDIT_HOST;
+	switch (r->source) {
 	case VG_SOURCE_XAPI:
-		return VG_F_SRC_XAPI << VG_F_SRC_SHIFT;
+		return flags | VG_F_SRC_XAPI << VG_F_SRC_SHIFT;
 	case VG_SOURCE_XL:
-		return VG_F_SRC_XL << VG_F_SRC_SHIFT;
+		return flags | VG_F_SRC_XL << VG_F_SRC_SHIFT;
 	case VG_SOURCE_CONFIG:
-		return VG_F_SRC_CONFIG << VG_F_SRC_SHIFT;
+		return flags | VG_F_SRC_CONFIG << VG_F_SRC_SHIFT;
 	default:
-		return 0;
+		return flags;
 	}
 }
 
@@ -224,7 +242,7 @@ static int apply_sourced(struct vg_state *st, const struct vg_resolution *r, cha
 {
 	struct vg_spec spec = r->spec;
 
-	spec.flags = (spec.flags & ~VG_F_SRC_MASK) | hp_source_flags(r->source);
+	spec.flags = hp_source_flags(r, spec.flags);
 	return vg_state_apply(st, &spec, NULL, err, errlen);
 }
 

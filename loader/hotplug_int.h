@@ -39,6 +39,7 @@ struct hp_ctx {
 	bool xs_open;
 	struct vg_config cfg;
 	bool cfg_loaded;
+	bool cfg_warned;	/* the file's error said once for the switch */
 	const char *cfgpath;
 };
 
@@ -75,8 +76,9 @@ int hp_apply(const char *ifname, struct vg_resolution *r, struct hp_owner *o,
 /* hp_apply()'s messages for a decision applied otherwise (sync). */
 int hp_said(const char *ifname, const struct vg_resolution *r, const struct hp_owner *o,
 	    int ret, const char *cerr, char *err, size_t errlen);
-/* The VG_F_SRC_* bits of a policy decided by source s. */
-unsigned int hp_source_flags(enum vg_source s);
+/* spec's flags with what decided it recorded: the VG_F_SRC_* bits of
+ * r's source, VG_F_AUDIT_HOST when the host switch made it audit. */
+unsigned int hp_source_flags(const struct vg_resolution *r, unsigned int flags);
 
 /* ---- what was decided and done: a text line, or JSON under -j ---- */
 

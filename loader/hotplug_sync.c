@@ -131,7 +131,7 @@ static int sync_name(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 	snprintf(v->ifname, sizeof(v->ifname), "%s", ifname);
 	v->cret = hp_resolve(c, &vif, ifname, &v->res);
 	v->spec = v->res.spec;
-	v->spec.flags = (v->spec.flags & ~VG_F_SRC_MASK) | hp_source_flags(v->res.source);
+	v->spec.flags = hp_source_flags(&v->res, v->spec.flags);
 	return 0;
 }
 

@@ -434,7 +434,7 @@ int vg_spec_add_ethertype(struct vg_spec *spec, uint16_t type, char *err, size_t
 }
 
 #define VG_SPEC_FLAGS (VG_F_DHCP_CLIENT | VG_F_DHCP_SERVER | VG_F_RA | VG_F_LINK_LOCAL | \
-		       VG_F_OPERATOR | VG_F_SRC_MASK)
+		       VG_F_OPERATOR | VG_F_SRC_MASK | VG_F_AUDIT_HOST)
 
 /*
  * Everything the adders check, again: a spec may have been filled by

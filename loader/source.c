@@ -514,6 +514,18 @@ static void validate(struct resolve *r, struct vg_resolution *res)
 	fail_closed(res, res->source, origin, "%s: %s", origin, r->err);
 }
 
+void vg_resolve_host_mode(const struct vg_config *cfg, struct vg_resolution *res)
+{
+	if (cfg->error || cfg->host_mode != VG_MODE_AUDIT ||
+	    res->decision != VG_DECISION_FILTER || res->failed_closed ||
+	    res->spec.mode != VG_MODE_LOCKED)
+		return;
+	res->spec.mode = VG_MODE_AUDIT;
+	res->host_audit = true;
+	snprintf(res->audit_origin, sizeof(res->audit_origin), "%s:%u", cfg->path,
+		 cfg->host_line);
+}
+
 int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif,
 	       const char *ifname, struct vg_resolution *res)
 {
@@ -537,6 +549,8 @@ int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif
 		unfiltered(&r, res);
 	else if (v == DECIDED)
 		validate(&r, res);
+	if (cfg)
+		vg_resolve_host_mode(cfg, res);
 
 	free(r.mode);
 	free(r.v4);

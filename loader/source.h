@@ -11,6 +11,10 @@
  *   4. Otherwise the interface is left unfiltered: XAPI "unlocked" (the
  *      default of a network) or no source at all.
  *
+ * Then the config file's host audit switch ("host mode=audit") turns a
+ * locked decision of any source into audit (vg_resolve_host_mode); it
+ * never touches a disabled, failed-closed or unfiltered one.
+ *
  * XAPI "unlocked" comes last rather than first because XAPI writes it for
  * every VIF whose network has no default lock: it means "XAPI restricts
  * nothing", not "never restrict", and a config file entry for such a VIF
@@ -77,6 +81,11 @@ struct vg_resolution {
 	bool has_mac;
 	uint8_t mac[6];
 	struct vg_spec spec;
+	/* The config file's host audit switch made a locked policy audit:
+	 * spec.mode is VG_MODE_AUDIT, source and origin stay the source's,
+	 * audit_origin is the switch's file:line. */
+	bool host_audit;
+	char audit_origin[sizeof(((struct vg_config *)0)->path) + 16];
 };
 
 const char *vg_source_name(enum vg_source s);
@@ -132,5 +141,15 @@ int vg_vm_uuid_of_domid(struct vg_xs *xs, struct vg_vif *vif, char *err, size_t 
  */
 int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif,
 	       const char *ifname, struct vg_resolution *res);
+
+/*
+ * The host audit switch of cfg ("host mode=audit") on a decision: a
+ * locked policy, from any source, becomes audit (res->host_audit).  A
+ * disabled one, one that failed closed and an unfiltered VIF stay as
+ * they are: the switch never opens what a source closed.  vg_resolve
+ * calls it when given cfg; hp_resolve for what XAPI and xl decided
+ * without the file.  A cfg that could not be loaded switches nothing.
+ */
+void vg_resolve_host_mode(const struct vg_config *cfg, struct vg_resolution *res);
 
 #endif /* VG_SOURCE_H */

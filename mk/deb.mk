@@ -55,7 +55,7 @@ deb: | $(DEB_DEPS_STAMP)
 	$(Q)rm -rf $(DEB_TREE)
 	$(Q)dpkg-deb -c $(DEB_FILE)
 
-test-deb: | $(DEB_DEPS_STAMP)
+test-deb: $(VGPKT) | $(DEB_DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory -s deb >&2
 	$(Q)$(MAKE) --no-print-directory -s deb VIFGUARD_VERSION=$(DEB_NEXT_VERSION) >&2
 	$(Q)OUTPUT=$(OUTPUT) CACHE=$(CURDIR)/.cache/deb tests/deb/test_deb.sh \

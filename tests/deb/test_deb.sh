@@ -51,6 +51,7 @@ lrwxrwxrwx ./etc/xen/scripts/vif-vifguard-route -> /usr/libexec/vifguard/vif-vif
 -rw-r--r-- ./etc/vifguard/vifguard.conf.example
 -rw-r--r-- ./lib/systemd/system/vifguard-metrics.service
 -rw-r--r-- ./lib/systemd/system/vifguard-metrics.timer
+-rw-r--r-- ./lib/systemd/system/vifguard-monitor.service
 -rw-r--r-- ./lib/systemd/system/vifguard-sync.service
 -rwxr-xr-x ./usr/libexec/vifguard/setup-vif-rules
 -rwxr-xr-x ./usr/libexec/vifguard/vif-vifguard
@@ -98,10 +99,21 @@ fi
 
 jail=$OUTPUT/deb/chroot.$$
 netns_pid=
+# The booted copy (vifguard-monitor.service under systemd, below).
+boot_jail=$OUTPUT/deb/boot.$$
+boot_bpf=$OUTPUT/deb/bpf.$$
+boot_pid= boot_netns_pid=
 cleanup() {
 	[ -z "$netns_pid" ] || kill "$netns_pid" 2>/dev/null
 	umount -R "$jail/proc" "$jail/sys" 2>/dev/null
 	rm -rf --one-file-system "$jail"
+	if [ -n "$boot_pid" ] && kill "$boot_pid" 2>/dev/null; then
+		wait "$boot_pid" 2>/dev/null
+	fi
+	[ -z "$boot_netns_pid" ] || kill "$boot_netns_pid" 2>/dev/null
+	mountpoint -q "$boot_bpf" && umount "$boot_bpf"
+	rmdir "$boot_bpf" 2>/dev/null
+	rm -rf --one-file-system "$boot_jail"
 }
 trap cleanup EXIT
 rm -rf "$jail"
@@ -137,9 +149,10 @@ status() {
 	jx dpkg-query -W -f '${db:Status-Status}' vifguard
 	[ "$rc" = 0 ] && echo "$out" || echo not-installed
 }
-# wanted_by: the units whose .wants/ links to vifguard-sync.service.
+# wanted_by [UNIT]: the .wants/ directories that link to UNIT
+# (vifguard-sync.service).
 wanted_by() {
-	find "$jail/etc/systemd/system" -mindepth 2 -maxdepth 2 -name vifguard-sync.service \
+	find "$jail/etc/systemd/system" -mindepth 2 -maxdepth 2 -name "${1:-vifguard-sync.service}" \
 		-printf '%h\n' | sed 's|.*/||' | sort | xargs
 }
 # The filter on vif5.0: the id of the BPF program at its tc ingress.
@@ -189,36 +202,41 @@ tap_check "the unit runs vifguard sync once, after xenstored, only in a dom0 wit
 	"$(for k in ExecStart Type After PartOf ConditionPathExists ExecCondition; do
 		grep "^$k=" "$unit"; done | paste -sd '|')"
 tap_check "the unit has no ExecStop: stopping it detaches nothing" "" "$(grep '^ExecStop' "$unit")"
-if command -v systemd-analyze >/dev/null; then
-	out=$(systemd-analyze verify --man=no --root="$jail" vifguard-sync.service 2>&1)
-	tap_check "systemd-analyze verify accepts the unit in the chroot" 0 "$?" "$out"
-else
-	tap_skip "systemd-analyze verify accepts the unit" "no systemd-analyze on this host"
-fi
+# verify_units WHAT UNIT...: systemd-analyze verify of the units in the chroot.
+verify_units() {
+	local what=$1
+	shift
+	if command -v systemd-analyze >/dev/null; then
+		out=$(systemd-analyze verify --man=no --root="$jail" "$@" 2>&1)
+		tap_check "systemd-analyze verify accepts $what in the chroot" 0 "$?" "$out"
+	else
+		tap_skip "systemd-analyze verify accepts $what" "no systemd-analyze on this host"
+	fi
+}
+verify_units "the unit" vifguard-sync.service
 jx systemctl is-enabled vifguard-metrics.timer
 tap_check "vifguard-metrics.timer is enabled, wanted by timers.target" "enabled timers.target.wants" \
-	"$out $(find "$jail/etc/systemd/system" -mindepth 2 -maxdepth 2 -name vifguard-metrics.timer \
-		-printf '%h\n' | sed 's|.*/||' | xargs)"
+	"$out $(wanted_by vifguard-metrics.timer)"
 unit=$jail/lib/systemd/system/vifguard-metrics.service
 tap_check "vifguard-metrics.service writes where Debian's node_exporter reads, if it is there" \
 	"ExecStart=/usr/sbin/vifguard metrics --output /var/lib/prometheus/node-exporter/vifguard.prom|Type=oneshot|ConditionPathIsDirectory=/var/lib/prometheus/node-exporter" \
 	"$(for k in ExecStart Type ConditionPathIsDirectory; do grep "^$k=" "$unit"; done | paste -sd '|')"
 tap_check "vifguard-metrics.timer runs it every 15 s by the clock" "OnCalendar=*:*:0/15" \
 	"$(grep '^OnCalendar=' "$jail/lib/systemd/system/vifguard-metrics.timer")"
-if command -v systemd-analyze >/dev/null; then
-	out=$(systemd-analyze verify --man=no --root="$jail" vifguard-metrics.timer \
-		vifguard-metrics.service 2>&1)
-	tap_check "systemd-analyze verify accepts the metrics units in the chroot" 0 "$?" "$out"
-else
-	tap_skip "systemd-analyze verify accepts the metrics units" "no systemd-analyze on this host"
-fi
+verify_units "the metrics units" vifguard-metrics.timer vifguard-metrics.service
 # node_exporter's directory, as prometheus-node-exporter makes it: the
 # service writes the file there (with no vifguard state yet it fails and
 # writes nothing; the filter comes below).
 mkdir -p "$jail/var/lib/prometheus/node-exporter"
 
-tap_check "no vifguard-monitor.service (no such command yet)" "no" \
-	"$([ -e "$jail/lib/systemd/system/vifguard-monitor.service" ] && echo yes || echo no)"
+jx systemctl is-enabled vifguard-monitor.service
+tap_check "vifguard-monitor.service is enabled, wanted by multi-user.target" \
+	"enabled multi-user.target.wants" "$out $(wanted_by vifguard-monitor.service)"
+unit=$jail/lib/systemd/system/vifguard-monitor.service
+tap_check "vifguard-monitor.service runs the digest, waits for the state, restarts on failure" \
+	"ExecStart=/usr/sbin/vifguard monitor --syslog --wait|Restart=on-failure|After=vifguard-sync.service xen.service xenstored.service" \
+	"$(for k in ExecStart Restart After; do grep "^$k=" "$unit"; done | paste -sd '|')"
+verify_units "the monitor unit" vifguard-monitor.service
 
 # A guest interface filtered by the installed vifguard.
 if ! nx ip link add vif5.0 type veth peer name g5 || ! nx ip link set vif5.0 up ||
@@ -314,6 +332,135 @@ tap_check "the example config is gone, vifguard.conf is not" "no yes" \
 tap_check "no unit enablement left" "" \
 	"$(wanted_by)"
 tap_check "the filter is still on vif5.0 (same program)" "$prog" "$(filter_prog)"
+
+# ---- vifguard-monitor.service under systemd ---------------------------------
+
+# A second copy of the base with the package installed, booted by
+# systemd-nspawn (systemd as the container's PID 1) in a network
+# namespace of its own, with a bpffs of its own as /sys/fs/bpf: the unit
+# runs as on a host, under its own sandboxing, and dpkg's scripts start
+# and stop it for real.  The digest's interval is 2 s (a drop-in that
+# changes nothing else), so the test waits on lines, not on time.
+VGPKT=${VGPKT:-$OUTPUT/vgpkt}
+MON_MAC=00:16:3e:00:06:00
+# bx CMD...: in the booted container (every namespace); $out, $rc.
+bx() {
+	out=$(nsenter -t "$leader" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C \
+		DEBIAN_FRONTEND=noninteractive "$@" 2>&1)
+	rc=$?
+}
+# bn CMD...: a host binary in the container's network namespace.
+bn() { nsenter -t "$leader" -n "$@"; }
+# digest_until PATTERN SRC_IP: vif6.0 sends a frame from SRC_IP each
+# round until the vifguard journal has a line matching PATTERN (20 s).
+digest_until() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		bn "$VGPKT" send -i g6 udp4 --src-mac $MON_MAC --src-ip "$2" >/dev/null 2>&1
+		bx journalctl -q -t vifguard -o cat --no-pager
+		grep -q -- "$1" <<<"$out" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+boot_monitor_tests() {
+	local i leader= mpid state pid1
+	rm -rf "$boot_jail"
+	cp -a "$base" "$boot_jail" && cp "$old_deb" "$boot_jail/tmp/old.deb" ||
+		vg_bail "cannot copy $base to $boot_jail"
+	out=$(chroot "$boot_jail" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q /tmp/old.deb 2>&1) ||
+		vg_bail "apt-get install in $boot_jail: $out"
+	mkdir -p "$boot_jail/etc/systemd/system/vifguard-monitor.service.d"
+	printf '%s\n' "[Service]" "ExecStart=" \
+		"ExecStart=/usr/sbin/vifguard monitor --syslog --wait --interval 2" \
+		>"$boot_jail/etc/systemd/system/vifguard-monitor.service.d/test-interval.conf"
+	mkdir -p "$boot_bpf" && mount -t bpf -o mode=0700 bpf "$boot_bpf" || vg_bail "mount bpffs"
+	unshare -n sleep infinity &
+	boot_netns_pid=$!
+	sleep 0.2
+	systemd-nspawn -D "$boot_jail" --boot --register=no --keep-unit -q \
+		--network-namespace-path="/proc/$boot_netns_pid/ns/net" \
+		--bind="$boot_bpf:/sys/fs/bpf" \
+		--capability=CAP_BPF,CAP_PERFMON,CAP_NET_ADMIN,CAP_SYS_ADMIN,CAP_SYS_RESOURCE,CAP_IPC_LOCK \
+		--system-call-filter='bpf perf_event_open' \
+		</dev/null >"$OUTPUT/deb/nspawn.log" 2>&1 &
+	boot_pid=$!
+	for ((i = 0; i < 300; i++)); do
+		leader=$(pgrep -P "$boot_pid" | head -n 1)
+		if [ -n "$leader" ]; then
+			bx systemctl is-system-running
+			case $out in running | degraded) break ;; esac
+		fi
+		kill -0 "$boot_pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	case ${out:-} in
+	running | degraded) ;;
+	*)
+		tap_skip "vifguard-monitor.service under systemd" \
+			"the container did not boot: $(tail -n 3 "$OUTPUT/deb/nspawn.log" | tr '\n' ' ')"
+		return
+		;;
+	esac
+
+	bx systemctl is-active vifguard-monitor.service
+	state=$out
+	bx journalctl -q -t vifguard -o cat --no-pager
+	tap_check "booted with nothing filtered: the monitor unit is active and waits" \
+		"active yes" "$state $(grep -q 'waiting: /sys/fs/bpf/vifguard has no events map' \
+			<<<"$out" && echo yes || echo no)" "$out"
+	bx systemctl show -p MainPID --value vifguard-monitor.service
+	mpid=$out
+	# The unit's bounding set (CAP_IPC_LOCK 14, CAP_SYS_ADMIN 21,
+	# CAP_SYS_RESOURCE 24, CAP_PERFMON 38, CAP_BPF 39) within the
+	# container's (PID 1's).
+	bx cat /proc/1/status
+	pid1=$(sed -n 's/^CapBnd:\t//p' <<<"$out")
+	bx cat "/proc/$mpid/status"
+	tap_check "it runs under the unit's sandbox: its capability bounding set, no new privileges" \
+		"$(printf '%016x' $((0x$pid1 & 0xc001204000)))|1" \
+		"$(sed -n 's/^CapBnd:\t//p' <<<"$out")|$(sed -n 's/^NoNewPrivs:\t//p' <<<"$out")" "$out"
+
+	bn ip link add vif6.0 type veth peer name g6 && bn ip link set vif6.0 up &&
+		bn ip link set g6 up || vg_bail "cannot create a veth in the container"
+	bx vifguard attach vif6.0 --mac $MON_MAC --ipv4 192.0.2.6
+	tap_check "attach vif6.0 in the booted system: exit 0" 0 "$rc" "$out"
+	digest_until "^vif6.0: [0-9]* frames dropped (ipv4-src, e.g. $MON_MAC > ff:ff:ff:ff:ff:ff ethertype 0x0800 192.0.2.99 > " 192.0.2.99
+	tap_check "the unit's digest in the journal (journalctl -t vifguard): vif6.0, count, example" \
+		0 "$?" "$out"
+
+	# The state removed and made again: the same process reads the new one.
+	bx vifguard detach --all
+	rm -rf "$boot_bpf/vifguard"
+	bx vifguard attach vif6.0 --mac $MON_MAC --ipv4 192.0.2.6
+	tap_check "state removed (detach --all, root removed), attached again: exit 0" 0 "$rc" "$out"
+	digest_until "^vif6.0: [0-9]* frames dropped (ipv4-src, e.g. .* 192.0.2.98 > " 192.0.2.98
+	tap_check "the digest goes on from the new root" 0 "$?" "$out"
+	tap_check "the monitor said the removal" "yes" \
+		"$(grep -Eq 'the state under /sys/fs/bpf/vifguard was (removed|made again)' <<<"$out" &&
+			echo yes || echo no)" \
+		"$out"
+	bx systemctl show -p MainPID -p NRestarts vifguard-monitor.service
+	tap_check "one process throughout: never failed, never restarted" \
+		"MainPID=$mpid|NRestarts=0" "$(paste -sd '|' <<<"$out")"
+
+	bx dpkg -r vifguard
+	tap_check "dpkg -r in the booted system: exit 0" 0 "$rc" "$out"
+	bx sh -c "kill -0 $mpid 2>&1 && echo running || echo stopped"
+	tap_check "the removal stopped the monitor" "stopped" "$(tail -n 1 <<<"$out")"
+	bx dpkg -P vifguard
+	tap_check "the purge left no enablement of the monitor unit" "0 " \
+		"$rc $(find "$boot_jail/etc/systemd/system" -name 'vifguard-monitor.service' -printf '%h ')" \
+		"$out"
+	bx systemctl poweroff
+	for ((i = 0; i < 150; i++)); do kill -0 "$boot_pid" 2>/dev/null || break; sleep 0.2; done
+}
+if command -v systemd-nspawn >/dev/null; then
+	boot_monitor_tests
+else
+	tap_skip "vifguard-monitor.service under systemd" "systemd-nspawn missing (packaging/deb/packages)"
+fi
 
 # ---- piuparts ------------------------------------------------------------
 

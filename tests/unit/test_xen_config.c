@@ -131,7 +131,40 @@ static const struct bad_case bad_cases[] = {
 	{ UUID_A " ethertype=ip\n", "t.conf:1: 'ethertype=ip'" },
 	{ "9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e1 10.0.0.1\n",
 	  "'9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e1': expected a VIF UUID" },
+	{ "host\n", "t.conf:1: 'host': missing mode=audit or mode=locked" },
+	{ "host mode=disabled\n", "t.conf:1: 'mode=disabled': the host line takes mode=audit" },
+	{ "host 10.0.0.1\n", "t.conf:1: '10.0.0.1': the host line takes mode=audit or "
+	  "mode=locked only" },
+	{ "host mode=audit\n# later\nhost mode=locked\n",
+	  "t.conf:3: 'mode=locked': conflicts with the host mode set on line 1" },
+	{ "host mode=audit\n" UUID_A " bogus\n", "t.conf:2: 'bogus': unknown option" },
 };
+
+/* The host line: the switch and its line, no entry; off without it. */
+static void host_switch(void **state)
+{
+	static const char text[] = UUID_A " 10.0.0.5\n\n  host\tmode=audit # roll-out\n"
+				   "host mode=audit\n";
+	struct vg_config cfg;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(vg_config_parse("t.conf", text, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n, 1);
+	assert_int_equal(cfg.host_mode, VG_MODE_AUDIT);
+	assert_int_equal(cfg.host_line, 4);
+	vg_config_free(&cfg);
+	assert_int_equal(vg_config_parse("t.conf", "host mode=locked\n", &cfg, err,
+					 sizeof(err)), 0);
+	assert_int_equal(cfg.host_mode, VG_MODE_LOCKED);
+	assert_int_equal(cfg.n, 0);
+	vg_config_free(&cfg);
+	assert_int_equal(vg_config_parse("t.conf", UUID_A " 10.0.0.5\n", &cfg, err,
+					 sizeof(err)), 0);
+	assert_int_equal(cfg.host_mode, VG_MODE_INVALID);
+	assert_int_equal(cfg.host_line, 0);
+	vg_config_free(&cfg);
+}
 
 static void bad_lines(void **state)
 {
@@ -437,6 +470,7 @@ int main(void)
 		cmocka_unit_test(original_format),
 		cmocka_unit_test(rich_syntax),
 		cmocka_unit_test(bad_lines),
+		cmocka_unit_test(host_switch),
 		cmocka_unit_test(too_many_addresses),
 		cmocka_unit_test(load_file),
 		cmocka_unit_test(load_refused),
