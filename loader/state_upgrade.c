@@ -305,6 +305,9 @@ static int move_devices(struct vg_state *st, int prog_fd, uint32_t prog_id, char
 		} else {
 			ret = vg_tc_attach((int)f[i].ifindex, prog_fd, prog_id);
 		}
+		/* Deleted since the scan: no program left to move. */
+		if (ret == -ENODEV)
+			continue;
 		if (ret && !failed++)
 			snprintf(first, sizeof(first), "%s (ifindex %u, %s): %s", f[i].ifname,
 				 f[i].ifindex, f[i].kind == VG_ATTACH_TCX ? "tcx" : "cls_bpf",
