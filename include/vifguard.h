@@ -225,7 +225,8 @@ struct vg_stats {
  */
 struct vg_layout {
 	__u32 layout;		/* VG_MAP_LAYOUT of the maps */
-	__u32 pad;
+	__u32 netns;		/* the network namespace of the devices (the
+				 * inode of /proc/self/ns/net); 0 unknown */
 	__u64 object;		/* hash of the BPF object the program came from */
 	char version[48];	/* the vifguard that loaded it */
 };

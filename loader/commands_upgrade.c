@@ -23,7 +23,10 @@ const char vg_help_upgrade[] =
 "A state pinned by a newer vifguard is refused.\n"
 "\n"
 "With --check, nothing changes: exit 0 when the state is this build's\n"
-"(or there is none), 1 when an upgrade is due.\n";
+"(or there is none), 3 when an upgrade is due, 1 on an error.\n";
+
+/* upgrade --check: distinct from a failure (1) and a usage error (2). */
+#define VG_EXIT_UPGRADE_DUE	3
 
 struct upgrade_args {
 	bool check;
@@ -31,7 +34,7 @@ struct upgrade_args {
 
 static const struct vg_opt upgrade_opts[] = {
 	{ "check", 0, NULL, VG_OPT_FLAG, offsetof(struct upgrade_args, check), NULL,
-	  "say whether an upgrade is due (exit 1), change nothing" },
+	  "say whether an upgrade is due (exit 3), change nothing" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -112,7 +115,7 @@ static int check(struct vg_out *out)
 	else
 		current_text(&st);
 	vg_state_close(&st);
-	return due ? EXIT_FAILURE : EXIT_SUCCESS;
+	return due ? VG_EXIT_UPGRADE_DUE : EXIT_SUCCESS;
 }
 
 int vg_cmd_upgrade(struct vg_out *out, void *opts)

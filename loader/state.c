@@ -459,6 +459,8 @@ int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int fl
 	if (!ret && st->prog_fd < 0 && st->map_fd[VG_MAP_POLICY] < 0)
 		ret = vg_place_unowned(st, "it holds no pins of vifguard", create, err,
 				       errlen);
+	if (!ret && write)
+		ret = vg_place_netns(st, err, errlen);
 	if (!ret && create && vg_takeover_needed(st, flags & VG_STATE_UPGRADE))
 		ret = vg_state_takeover(st, ctx, err, errlen);
 	if (ret)

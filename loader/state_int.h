@@ -86,6 +86,12 @@ int vg_prepare_root(const struct vg_ctx *ctx, bool create, bool foreign, char *e
 int vg_place_unowned(struct vg_state *st, const char *why, bool making, char *err,
 		     size_t errlen);
 
+/* The inode of this process's network namespace (0 if unknown). */
+uint32_t vg_netns_id(void);
+/* A write to a root whose devices are in another network namespace
+ * (st->meta.netns) than this process's: -EXDEV, the error saying where. */
+int vg_place_netns(const struct vg_state *st, char *err, size_t errlen);
+
 /* Whether ifindex carries vifguard's program of another root (which
  * vg_state_detach() must leave), with its id in *prog_id. */
 bool vg_place_foreign_on(struct vg_state *st, uint32_t ifindex, uint32_t *prog_id);

@@ -192,6 +192,31 @@ int vg_place_check(const char *root, bool *foreign, char *err, size_t errlen)
 	return *foreign ? check_same_as_host(hpid, root, err, errlen) : 0;
 }
 
+uint32_t vg_netns_id(void)
+{
+	struct stat sb;
+
+	return stat("/proc/self/ns/net", &sb) ? 0 : (uint32_t)sb.st_ino;
+}
+
+/*
+ * Policies are keyed by ifindex, which names a device only within one
+ * network namespace: a root serves the namespace it was made in.  A
+ * write from another would apply policies to other devices, and an
+ * upgrade would find none of the devices to move.
+ */
+int vg_place_netns(const struct vg_state *st, char *err, size_t errlen)
+{
+	uint32_t here = vg_netns_id();
+
+	if (!st->meta.netns || !here || st->meta.netns == here)
+		return 0;
+	return vg_fail(err, errlen, -EXDEV,
+		       "%s: its devices are in network namespace net:[%u], this process is in "
+		       "net:[%u]; run it there (nsenter --net=/proc/PID/ns/net, or "
+		       "ip netns exec NAME)", st->root, st->meta.netns, here);
+}
+
 /*
  * bpftool's behaviour for the default location: a host that never
  * mounted bpffs gets one on /sys/fs/bpf, and the caller is told.  Never

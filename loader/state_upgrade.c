@@ -279,6 +279,41 @@ static int pin_new_maps(struct vg_state *st, struct vifguard *skel, char *err, s
 	return 0;
 }
 
+/*
+ * A state that does not record its network namespace (layout 1): it is
+ * not this process's if policies are in force and not one of their
+ * devices is here under its name; moving nothing and pinning the new
+ * program would leave those devices on the old one for good.
+ */
+static int devices_here(struct vg_state *st, char *err, size_t errlen)
+{
+	char name[IF_NAMESIZE];
+	struct vg_policy *pols;
+	uint32_t *keys;
+	size_t n, i, here = 0;
+	int ret;
+
+	if (st->meta.netns || st->map_fd[VG_MAP_POLICY] < 0)
+		return 0;
+	ret = vg_store_read_all(st, &keys, &pols, &n);
+	if (ret)
+		return vg_fail(err, errlen, ret, "%s: cannot read the policies: %s", st->root,
+			       strerror(-ret));
+	for (i = 0; i < n; i++) {
+		vg_name_of(keys[i], name);
+		if (name[0] && vg_policy_named(&pols[i], name))
+			here++;
+	}
+	free(keys);
+	free(pols);
+	if (n && !here)
+		return vg_fail(err, errlen, -EXDEV,
+			       "%s: none of the %zu interfaces with a policy is in this network "
+			       "namespace: run it in theirs (nsenter --net=/proc/PID/ns/net, or "
+			       "ip netns exec NAME)", st->root, n);
+	return 0;
+}
+
 /* Step 3: every device carrying this root's program gets prog in place. */
 static int move_devices(struct vg_state *st, int prog_fd, uint32_t prog_id, char *err,
 			size_t errlen)
@@ -352,6 +387,7 @@ static int write_meta(struct vifguard *skel, char *err, size_t errlen)
 
 	memset(&rec, 0, sizeof(rec));
 	rec.layout = VG_MAP_LAYOUT;
+	rec.netns = vg_netns_id();
 	rec.object = vg_object_id();
 	snprintf(rec.version, sizeof(rec.version), "%s", vg_version);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.layout), &zero, &rec, BPF_ANY))
@@ -373,7 +409,9 @@ int vg_state_takeover(struct vg_state *st, const struct vg_ctx *ctx, char *err, 
 	t->old_prog_id = st->prog_fd >= 0 ? st->prog_id : 0;
 	t->old_object = st->meta.object;
 	snprintf(t->old_version, sizeof(t->old_version), "%s", st->meta.version);
-	ret = load_object(st, ctx, &skel, err, errlen);
+	ret = devices_here(st, err, errlen);
+	if (!ret)
+		ret = load_object(st, ctx, &skel, err, errlen);
 	if (ret)
 		goto out;
 	prog = bpf_object__next_program(skel->obj, NULL);

@@ -84,7 +84,7 @@ j "upgrade --check: current" upgrade 0 - -- upgrade --check
 j "upgrade: current" upgrade 0 - -- upgrade
 # A state whose record is gone: a takeover, the devices moved.
 rm -f "$ROOT/layout"
-j "upgrade --check: due" upgrade 1 - -- upgrade --check
+j "upgrade --check: due" upgrade 3 - -- upgrade --check
 j "upgrade: upgraded" upgrade 0 - -- upgrade
 # monitor: until SIGINT, one document per forged frame.
 N=$((N + 1))

@@ -93,7 +93,7 @@ progs0=$(dev_progs)
 tap_check "before: both devices carry the older program" \
 	"vif10.0=$old_prog vif11.0=$old_prog" "$progs0"
 out=$(vg upgrade --check 2>&1)
-tap_check "upgrade --check on the older state: due" "exit 1, upgrade due: ... map layout 1" \
+tap_check "upgrade --check on the older state: due" "exit 3, upgrade due: ... map layout 1" \
 	"exit $?, $(grep -o 'upgrade due: .*map layout 1' <<<"$out" | sed 's/due: .*map/due: ... map/')" \
 	"$out"
 
