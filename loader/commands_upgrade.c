@@ -46,9 +46,12 @@ const struct vg_args vg_args_upgrade = {
  * vifguard 0.9" */
 static void before_text(const struct vg_takeover *t, char *out, size_t len)
 {
-	snprintf(out, len, "map layout %u, program id %u of %s%s", t->from_layout,
-		 t->old_prog_id, t->old_version[0] ? "vifguard " : "an unknown version",
-		 t->old_version);
+	if (!t->old_prog_id)
+		snprintf(out, len, "map layout %u, no program", t->from_layout);
+	else
+		snprintf(out, len, "map layout %u, program id %u of %s%s", t->from_layout,
+			 t->old_prog_id, t->old_version[0] ? "vifguard " : "an unknown version",
+			 t->old_version);
 }
 
 static void print_json(struct vg_out *out, const char *state, const struct vg_state *st,

@@ -326,10 +326,14 @@ static int read_meta(struct vg_state *st, char *err, size_t errlen)
 	uint32_t zero = 0;
 	int i;
 
+	/* Without a record: layout 1's "totals" says 1; one in this
+	 * layout's shape, a run of this layout stopped before its record. */
 	st->layout = 0;
 	for (i = 0; i < VG_MAP_N; i++)
 		if (st->map_fd[i] >= 0)
 			st->layout = 1;
+	if (st->map_fd[VG_MAP_TOTALS] >= 0 && !st->old_shape[VG_MAP_TOTALS])
+		st->layout = VG_MAP_LAYOUT;
 	if (st->map_fd[VG_MAP_META] < 0)
 		return 0;
 	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_META], &zero, &st->meta))
