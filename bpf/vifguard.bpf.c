@@ -118,6 +118,31 @@ struct {
 	__type(value, struct vg_event_bucket);
 } ev_limit SEC(".maps");
 
+/* Address learning (include/vifguard.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VG_MAX_LEARNED);
+	__type(key, struct vg_addr6);
+	__type(value, struct vg_owner);
+} learned6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VG_MAX_LEARN_SLOTS);
+	__type(key, struct vg_slot_key);
+	__type(value, struct vg_slot);
+} learn_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VG_MAX_PROTECTED);
+	__type(key, struct vg_addr6);
+	__type(value, struct vg_protect);
+} protected6 SEC(".maps");
+
 static __always_inline void count_pass(const struct vg_policy *pol)
 {
 	__u32 slot = pol->slot;
@@ -331,9 +356,19 @@ static __always_inline int v6_eui64_link_local(const __be32 *addr,
 		(iid[5] ^ mac[3]) | (iid[6] ^ mac[4]) | (iid[7] ^ mac[5])) == 0;
 }
 
+/* An address the interface learned (not one configured: the policy
+ * alone allows those). */
+static __always_inline int v6_learned(__u32 ifindex, const struct vg_addr6 *a)
+{
+	struct vg_owner *o = bpf_map_lookup_elem(&learned6, a);
+
+	return o && o->ifindex == ifindex && o->origin >= VG_ORIGIN_DAD;
+}
+
 /*
  * addr points into the packet and is never "::" (unused inline addresses
  * are zero); mac is the frame's source MAC, already found in the policy.
+ * Learned addresses cost a lookup only once every configured one missed.
  */
 static __always_inline int v6_allowed(const struct vg_policy *pol,
 				      __u32 ifindex, const __be32 *addr,
@@ -350,16 +385,106 @@ static __always_inline int v6_allowed(const struct vg_policy *pol,
 	}
 	if ((pol->flags & VG_F_LINK_LOCAL) && v6_eui64_link_local(addr, mac))
 		return 1;
-	if (!(pol->flags & VG_F_V6_TABLE))
-		return 0;
-	k.prefixlen = VG_LPM_KEY_BITS + 128;
-	k.ifindex = ifindex;
-	k.gen = pol->gen;
-	k.addr[0] = a0;
-	k.addr[1] = a1;
-	k.addr[2] = a2;
-	k.addr[3] = a3;
-	return bpf_map_lookup_elem(&v6_addrs, &k) != NULL;
+	if (pol->flags & VG_F_V6_TABLE) {
+		k.prefixlen = VG_LPM_KEY_BITS + 128;
+		k.ifindex = ifindex;
+		k.gen = pol->gen;
+		k.addr[0] = a0;
+		k.addr[1] = a1;
+		k.addr[2] = a2;
+		k.addr[3] = a3;
+		if (bpf_map_lookup_elem(&v6_addrs, &k))
+			return 1;
+	}
+	if (pol->flags & VG_F_LEARN_LL) {
+		struct vg_addr6 l = { { a0, a1, a2, a3 } };
+
+		return v6_learned(ifindex, &l);
+	}
+	return 0;
+}
+
+/* fe80::/10 (RFC 4291 2.5.6). */
+static __always_inline int v6_link_local(const __be32 *a)
+{
+	return (a[0] & bpf_htonl(0xffc00000)) == bpf_htonl(0xfe800000);
+}
+
+/*
+ * Forgets a learned address: its entry and, when it still names it, its
+ * slot.  o is the entry in learned6, of a learned origin.
+ */
+static __always_inline void learn_forget(const struct vg_addr6 *a, const struct vg_owner *o)
+{
+	struct vg_slot_key sk = { .ifindex = o->ifindex, .slot = o->slot };
+	struct vg_slot *s;
+
+	bpf_map_delete_elem(&learned6, a);
+	s = bpf_map_lookup_elem(&learn_slots, &sk);
+	if (s && ((s->a.addr[0] ^ a->addr[0]) | (s->a.addr[1] ^ a->addr[1]) |
+		  (s->a.addr[2] ^ a->addr[2]) | (s->a.addr[3] ^ a->addr[3])) == 0)
+		bpf_map_delete_elem(&learn_slots, &sk);
+}
+
+/*
+ * A valid DAD probe of ifindex for the link-local address a, which its
+ * policy does not allow: a becomes the interface's, in a free slot or in
+ * place of its oldest learned address, unless it is protected or another
+ * interface holds it.  The verdict of the probe.
+ */
+static __always_inline __u32 learn_dad(__u32 ifindex, const struct vg_addr6 *a)
+{
+	struct vg_slot_key sk = { .ifindex = ifindex };
+	struct vg_owner *o, no = { .ifindex = ifindex, .origin = VG_ORIGIN_DAD };
+	struct vg_slot *s, ns = { .a = *a };
+	__u64 now = bpf_ktime_get_ns(), oldest = ~0ULL;
+	__u32 slot = VG_LEARN_LL_CAP, victim = 0;
+
+	if (bpf_map_lookup_elem(&protected6, a))
+		return VG_LEARN_PROTECTED;
+	o = bpf_map_lookup_elem(&learned6, a);
+	if (o)
+		return o->ifindex == ifindex ? VG_PASS : VG_LEARN_CONFLICT;
+#pragma unroll
+	for (int i = 0; i < VG_LEARN_LL_CAP; i++) {
+		sk.slot = i;
+		s = bpf_map_lookup_elem(&learn_slots, &sk);
+		if (!s) {
+			if (slot == VG_LEARN_LL_CAP)
+				slot = i;
+		} else if (s->since_ns < oldest) {
+			oldest = s->since_ns;
+			victim = i;
+		}
+	}
+	if (slot == VG_LEARN_LL_CAP)
+		slot = victim;
+	no.slot = slot;
+	no.since_ns = now;
+	/* The claim: of two interfaces probing for one address at once,
+	 * the first to write it has it. */
+	if (bpf_map_update_elem(&learned6, a, &no, BPF_NOEXIST)) {
+		o = bpf_map_lookup_elem(&learned6, a);
+		if (o)
+			return o->ifindex == ifindex ? VG_PASS : VG_LEARN_CONFLICT;
+		return VG_LEARN_FULL;
+	}
+	sk.slot = slot;
+	s = bpf_map_lookup_elem(&learn_slots, &sk);
+	if (s) {
+		struct vg_addr6 old = s->a;
+
+		o = bpf_map_lookup_elem(&learned6, &old);
+		if (o && o->ifindex == ifindex && o->origin == VG_ORIGIN_DAD &&
+		    o->slot == slot)
+			bpf_map_delete_elem(&learned6, &old);
+	}
+	ns.since_ns = now;
+	if (bpf_map_update_elem(&learn_slots, &sk, &ns, BPF_ANY)) {
+		bpf_map_delete_elem(&learned6, a);
+		return VG_LEARN_FULL;
+	}
+	return VG_PASS;
 }
 
 static __always_inline int v6_unspecified(const __be32 *a)
@@ -751,6 +876,8 @@ static __always_inline __u32 check_icmp6(struct __sk_buff *skb, struct cursor *c
 	struct cursor c = *cur;
 	struct icmp6hdr *icmp;
 	struct nd_ns_na *nd = NULL;
+	struct vg_addr6 learn = {};
+	__u32 verdict;
 	__u64 fixed;
 	__u8 type;
 
@@ -796,9 +923,16 @@ static __always_inline __u32 check_icmp6(struct __sk_buff *skb, struct cursor *c
 		if (!nd || rem < fixed)
 			return VG_ND_MALFORMED;
 		if (type == ICMP6_ND_NA || unspec) {
-			if (v6_unspecified(nd->target) ||
-			    !v6_allowed(pol, ifindex, nd->target, eth->h_source))
+			if (v6_unspecified(nd->target))
 				return VG_ND_TARGET;
+			if (!v6_allowed(pol, ifindex, nd->target, eth->h_source)) {
+				/* A DAD probe for a link-local address the
+				 * interface may learn, once it proves valid. */
+				if (!unspec || !(pol->flags & VG_F_LEARN_LL) ||
+				    !v6_link_local(nd->target))
+					return VG_ND_TARGET;
+				__builtin_memcpy(&learn, nd->target, sizeof(learn));
+			}
 		}
 		if (unspec && !v6_solicited_node_of(ip6->daddr.in6_u.u6_addr32,
 						    nd->target))
@@ -809,7 +943,10 @@ static __always_inline __u32 check_icmp6(struct __sk_buff *skb, struct cursor *c
 			return VG_ND_MALFORMED;
 	}
 	c.pos = pkt_at(skb, off + fixed);
-	return check_nd_opts(&c, rem - fixed, eth->h_source, unspec);
+	verdict = check_nd_opts(&c, rem - fixed, eth->h_source, unspec);
+	if (verdict == VG_PASS && learn.addr[0])
+		verdict = learn_dad(ifindex, &learn);
+	return verdict;
 }
 
 /* The upper layer at off, once the extension headers are walked. */
@@ -1018,4 +1155,74 @@ int vifguard(struct __sk_buff *skb)
 	count_drop(pol, ifindex, reason);
 	report_drop(skb, ifindex, reason, audit);
 	return audit ? TC_ACT_OK : TC_ACT_SHOT;
+}
+
+/*
+ * What an RA delivered to a guest teaches: its source is a router's
+ * (guests' own RAs never get this far), protected from learning from now
+ * on, and no longer any guest's learned address.
+ */
+static __always_inline void snoop_ra(__u32 ifindex, const struct vg_addr6 *src)
+{
+	struct vg_protect p = { .why = VG_PROTECT_RA, .ifindex = ifindex };
+	struct vg_owner *o;
+
+	if (!v6_link_local(src->addr))
+		return;
+	if (!bpf_map_lookup_elem(&protected6, src)) {
+		p.since_ns = bpf_ktime_get_ns();
+		bpf_map_update_elem(&protected6, src, &p, BPF_NOEXIST);
+	}
+	o = bpf_map_lookup_elem(&learned6, src);
+	if (o && o->origin >= VG_ORIGIN_DAD)
+		learn_forget(src, o);
+}
+
+/* An NA delivered to the interface that learned its target: another node
+ * defends the address, the learner's DAD failed (RFC 4862 5.4.4). */
+static __always_inline void snoop_na(__u32 ifindex, const struct vg_addr6 *target)
+{
+	struct vg_owner *o = bpf_map_lookup_elem(&learned6, target);
+
+	if (o && o->ifindex == ifindex && o->origin >= VG_ORIGIN_DAD)
+		learn_forget(target, o);
+}
+
+/*
+ * tc egress: what the host delivers to a guest.  Never drops; reads the
+ * Router and Neighbour Advertisements that address learning depends on.
+ * Any other frame costs the policy lookup and two comparisons.
+ */
+SEC("tc")
+int vifguard_out(struct __sk_buff *skb)
+{
+	__u32 ifindex = skb->ifindex;
+	struct vg_addr6 a;
+	struct ipv6hdr *ip6;
+	struct icmp6hdr *icmp;
+	struct cursor c;
+
+	if (skb->protocol != bpf_htons(ETH_P_IPV6) || !policy_of(ifindex))
+		return TC_ACT_OK;
+	pull_headers(skb, VG_PULL_LEN);
+	c.pos = (void *)(long)skb->data + ETH_HLEN;
+	c.end = (void *)(long)skb->data_end;
+	ip6 = parse_hdr(&c, struct ipv6hdr);
+	if (!ip6 || ip6->nexthdr != IPPROTO_ICMPV6 || ip6->hop_limit != 255)
+		return TC_ACT_OK;
+	icmp = c.pos;
+	if ((void *)(icmp + 1) > c.end)
+		return TC_ACT_OK;
+	if (icmp->icmp6_type == ICMP6_ND_RA) {
+		__builtin_memcpy(&a, ip6->saddr.in6_u.u6_addr32, sizeof(a));
+		snoop_ra(ifindex, &a);
+	} else if (icmp->icmp6_type == ICMP6_ND_NA) {
+		struct nd_ns_na *nd = parse_hdr(&c, struct nd_ns_na);
+
+		if (!nd)
+			return TC_ACT_OK;
+		__builtin_memcpy(&a, nd->target, sizeof(a));
+		snoop_na(ifindex, &a);
+	}
+	return TC_ACT_OK;
 }

@@ -36,8 +36,10 @@
  * one is refused.  Bump it with any such change, and the sizes asserted
  * at the end of this file with it, and teach state_upgrade.c the step.
  *   1  the first; no "layout" map; "totals" one struct of 30 counters.
- *   2  "layout"; "totals" one counter per key, room for new reasons. */
-#define VG_MAP_LAYOUT		2
+ *   2  "layout"; "totals" one counter per key, room for new reasons.
+ *   3  "learned6", "learn_slots", "protected6"; VG_F_LEARN_LL; the
+ *      egress program "vifguard_out". */
+#define VG_MAP_LAYOUT		3
 
 /* Map sizes.  "policy_spill", "drops" and the tries are created with
  * BPF_F_NO_PREALLOC: ceilings, not memory reserved up front; "policy" and
@@ -89,6 +91,10 @@ enum vg_mode {
  * sources' locked mode audit, for show and stats.  The program does not
  * read it. */
 #define VG_F_AUDIT_HOST		(1U << 9)
+/* Link-local learning: a DAD probe (RFC 4862 5.4.2) for a link-local
+ * address that no other interface holds and that is not protected makes
+ * it the interface's ("learned6"). */
+#define VG_F_LEARN_LL		(1U << 10)
 
 /* vg_policy.attach */
 #define VG_ATTACH_CLS_BPF	(1U << 0)	/* cls_bpf filter on clsact ingress */
@@ -149,6 +155,76 @@ struct vg_v6_key {
 #define VG_LPM_KEY_BITS		64	/* ifindex + gen */
 
 /*
+ * Address learning (IPv6 link-local by DAD).
+ *
+ * "learned6" (hash, key struct vg_addr6, value struct vg_owner) says who
+ * holds an address on the host: an interface that learned it (origin
+ * VG_ORIGIN_DAD, written by the program) or one it is configured for
+ * (VG_ORIGIN_CONFIG, written by the loader for configured link-local
+ * hosts and EUI-64 addresses, so that no other interface learns them).
+ * The program allows a source or target address from an entry of a
+ * learned origin only, and only to the interface it names: configured
+ * addresses are allowed by the policy alone.
+ *
+ * "learn_slots" (hash, key struct vg_slot_key, value struct vg_slot)
+ * holds the addresses an interface learned, VG_LEARN_LL_CAP at most: a
+ * DAD probe beyond that replaces the interface's oldest one.
+ *
+ * "protected6" (hash, key struct vg_addr6, value struct vg_protect):
+ * addresses no interface may learn.  The loader writes those of
+ * vifguard.conf and of the bridges' own addresses; the egress program
+ * those of every Router Advertisement delivered to a guest, and it
+ * revokes a learned address that a router advertises or that a Neighbour
+ * Advertisement delivered to its learner defends (RFC 4862 5.4.4: the
+ * learner's DAD failed).
+ */
+#define VG_MAX_LEARNED		16384	/* learned6 entries, all interfaces */
+#define VG_LEARN_LL_CAP		2	/* link-local addresses per interface */
+#define VG_MAX_LEARN_SLOTS	(VG_MAX_IFACES * VG_LEARN_LL_CAP)
+#define VG_MAX_PROTECTED	1024
+
+struct vg_addr6 {
+	__be32 addr[4];
+};
+
+enum vg_origin {
+	VG_ORIGIN_NONE = 0,
+	VG_ORIGIN_CONFIG = 1,	/* configured for the interface (loader) */
+	VG_ORIGIN_DAD = 2,	/* learned from the interface's DAD probe */
+};
+
+struct vg_owner {
+	__u32 ifindex;
+	__u8 origin;		/* enum vg_origin */
+	__u8 slot;		/* learned: its key in learn_slots */
+	__u16 pad;
+	__u64 since_ns;		/* bpf_ktime_get_ns() when learned */
+};
+
+struct vg_slot_key {
+	__u32 ifindex;
+	__u32 slot;		/* below VG_LEARN_LL_CAP */
+};
+
+struct vg_slot {
+	struct vg_addr6 a;
+	__u64 since_ns;
+};
+
+enum vg_protect_why {
+	VG_PROTECT_NONE = 0,
+	VG_PROTECT_CONFIG = 1,	/* vifguard.conf `host protect=` */
+	VG_PROTECT_BRIDGE = 2,	/* an address of a guest's bridge */
+	VG_PROTECT_RA = 3,	/* the source of a Router Advertisement */
+};
+
+struct vg_protect {
+	__u32 why;		/* enum vg_protect_why */
+	__u32 ifindex;		/* RA: the interface it was delivered to */
+	__u64 since_ns;
+};
+
+/*
  * Verdicts and drop reasons, one list for both sides.  The loader builds
  * its name table from the same list, so a reason added here gets a name
  * in `vifguard stats` and in JSON without further edits.
@@ -183,7 +259,10 @@ struct vg_v6_key {
 	X(RA,			"router-advert")			\
 	X(REDIRECT,		"redirect")				\
 	X(DHCPV6_SERVER,	"dhcpv6-server")				\
-	X(MLD_QUERY,		"mld-query")
+	X(MLD_QUERY,		"mld-query")				\
+	X(LEARN_PROTECTED,	"learn-protected")			\
+	X(LEARN_CONFLICT,	"learn-conflict")			\
+	X(LEARN_FULL,		"learn-full")
 
 enum vg_reason {
 #define VG_REASON_ENUM(name, str) VG_##name,
@@ -282,13 +361,16 @@ struct vg_event {
 	__u16 pad[2];
 };
 
-/* Layout 2 (VG_MAP_LAYOUT): a change to these sizes is a new layout. */
-_Static_assert(VG_MAP_LAYOUT == 2 && sizeof(struct vg_policy_entry) == 104 &&
+/* Layout 3 (VG_MAP_LAYOUT): a change to these sizes is a new layout. */
+_Static_assert(VG_MAP_LAYOUT == 3 && sizeof(struct vg_policy_entry) == 104 &&
 	       sizeof(struct vg_policy) == 96 && sizeof(struct vg_v4_key) == 16 &&
 	       sizeof(struct vg_v6_key) == 28 && sizeof(struct vg_drop_key) == 8 &&
 	       VG_TOTALS_KEYS == 128 && sizeof(struct vg_layout) == 64 &&
 	       sizeof(struct vg_event_cfg) == 16 &&
-	       sizeof(struct vg_event_bucket) == 32 && sizeof(struct vg_event) == 40,
+	       sizeof(struct vg_event_bucket) == 32 && sizeof(struct vg_event) == 40 &&
+	       sizeof(struct vg_addr6) == 16 && sizeof(struct vg_owner) == 16 &&
+	       sizeof(struct vg_slot_key) == 8 && sizeof(struct vg_slot) == 24 &&
+	       sizeof(struct vg_protect) == 16,
 	       "the maps' layout changed: bump VG_MAP_LAYOUT");
 _Static_assert(VG_REASON_MAX <= VG_TOTALS_CARRIED, "totals: no key for a reason");
 
