@@ -50,6 +50,9 @@ const char *const vg_map_names[VG_MAP_N] = {
 	[VG_MAP_EV_CONFIG] = "ev_config",
 	[VG_MAP_EV_LIMIT] = "ev_limit",
 	[VG_MAP_META] = "layout",
+	[VG_MAP_LEARNED6] = "learned6",
+	[VG_MAP_LEARN_SLOTS] = "learn_slots",
+	[VG_MAP_PROTECTED6] = "protected6",
 };
 
 int vg_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
@@ -290,6 +293,11 @@ const struct vg_map_shape vg_map_shapes[VG_MAP_N] = {
 	[VG_MAP_EV_LIMIT] = { BPF_MAP_TYPE_HASH, sizeof(struct vg_drop_key),
 			      sizeof(struct vg_event_bucket) },
 	[VG_MAP_META] = { BPF_MAP_TYPE_ARRAY, 4, sizeof(struct vg_layout) },
+	[VG_MAP_LEARNED6] = { BPF_MAP_TYPE_HASH, sizeof(struct vg_addr6), sizeof(struct vg_owner) },
+	[VG_MAP_LEARN_SLOTS] = { BPF_MAP_TYPE_HASH, sizeof(struct vg_slot_key),
+				 sizeof(struct vg_slot) },
+	[VG_MAP_PROTECTED6] = { BPF_MAP_TYPE_HASH, sizeof(struct vg_addr6),
+				sizeof(struct vg_protect) },
 };
 
 /* The pin of map id is in this layout's shape, or in an older one that

@@ -55,6 +55,9 @@ enum vg_map_id {
 	VG_MAP_EV_CONFIG,	/* array of one struct vg_event_cfg */
 	VG_MAP_EV_LIMIT,	/* hash: the events' token buckets */
 	VG_MAP_META,		/* "layout": what the state is (struct vg_layout) */
+	VG_MAP_LEARNED6,	/* hash: who holds an IPv6 address (struct vg_owner) */
+	VG_MAP_LEARN_SLOTS,	/* hash: the addresses each interface learned */
+	VG_MAP_PROTECTED6,	/* hash: addresses no interface may learn */
 	VG_MAP_N
 };
 
