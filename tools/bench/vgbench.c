@@ -251,15 +251,20 @@ static void nd(struct frame *f, uint8_t type, const struct in6_addr *target, uin
 
 enum dev_kind { DEV_LOCKED, DEV_DISABLED, DEV_NOPOLICY, DEV_PREFIX, DEV_SPILL, DEV_KINDS };
 
+/* What a case runs on: the ingress program, the same with a learned
+ * address in place, or the egress program. */
+enum case_kind { CASE_IN, CASE_LEARNED, CASE_OUT };
+
 struct tcase {
 	const char *name;
 	enum dev_kind dev;
 	unsigned int reason;
+	enum case_kind kind;
 	struct frame f;
 };
 
 /* Room for the cases build_cases() makes. */
-#define MAX_CASES	40
+#define MAX_CASES	48
 
 /* The table build_cases() fills: tc, with room for MAX_CASES. */
 struct cases {
@@ -324,8 +329,12 @@ static void ns_to_peer(struct frame *f, const struct in6_addr *src,
 /* The IPv6 addresses of the cases.  Every ND case and the DHCPv6 one
  * send from ll, the EUI-64 link-local address of MAC_G. */
 struct case_addrs {
-	struct in6_addr g6, peer6, other6, pfx6, ll, allnodes, allrouters;
+	struct in6_addr g6, peer6, other6, pfx6, ll, allnodes, allrouters, learned, router_ll;
 };
+
+/* A link-local address that is not MAC_G's EUI-64 (a stable-privacy or
+ * random one), learned by the test interface. */
+#define V6_LEARNED	"fe80::5c1e:77ab:9d02:4e13"
 
 /* Appends a case to the table; returns its frame, empty, to be built. */
 static struct frame *case_add(struct cases *cs, const char *name, enum dev_kind dev,
@@ -376,6 +385,53 @@ static void cases_pass(struct cases *cs, const struct case_addrs *a)
 	f = case_add(cs, "ARP request", DEV_LOCKED, VG_PASS);
 	eth(f, MAC_G, MAC_BCAST, ETH_P_ARP);
 	arp_pad(f, 1, 6, MAC_G, V4_G, V4_PEER);
+
+	/* Every configured address missed: the learned-address lookup. */
+	f = case_add(cs, "IPv6 UDP, learned link-local", DEV_LOCKED, VG_PASS);
+	cs->tc[cs->n - 1].kind = CASE_LEARNED;
+	udp6_to_peer(f, MAC_G, &a->learned, &a->peer6);
+}
+
+/* The egress program on what the host delivers to the guest: nothing
+ * counted, never dropped.  An RA and an NA are the frames it reads. */
+static void cases_out(struct cases *cs, const struct case_addrs *a)
+{
+	struct frame *f;
+	size_t at;
+
+	f = case_add(cs, "egress: IPv4 UDP to guest", DEV_LOCKED, VG_PASS);
+	cs->tc[cs->n - 1].kind = CASE_OUT;
+	eth(f, MAC_PEER, MAC_G, ETH_P_IP);
+	ipv4_udp(f, V4_PEER, V4_G, 40000, 9, 5);
+
+	f = case_add(cs, "egress: IPv6 UDP to guest", DEV_LOCKED, VG_PASS);
+	cs->tc[cs->n - 1].kind = CASE_OUT;
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6_begin_in6(f, &a->peer6, &a->g6, 17, 64);
+	udp(f, 40000, 9, 18);
+	ip6_end(f, at);
+
+	/* A router's RA whose source is already protected (the steady
+	 * state: routers repeat them). */
+	f = case_add(cs, "egress: router advertisement", DEV_LOCKED, VG_PASS);
+	cs->tc[cs->n - 1].kind = CASE_OUT;
+	eth(f, MAC_PEER, MAC_BCAST, ETH_P_IPV6);
+	at = ip6_begin_in6(f, &a->router_ll, &a->allnodes, 58, 255);
+	put8(f, 134);
+	put8(f, 0);
+	put16(f, 0);
+	put32(f, 0x40000708);	/* hop limit 64, lifetime 1800 */
+	put32(f, 0);
+	put32(f, 0);
+	ip6_end(f, at);
+
+	/* An NA for an address nobody learned. */
+	f = case_add(cs, "egress: neighbour advert", DEV_LOCKED, VG_PASS);
+	cs->tc[cs->n - 1].kind = CASE_OUT;
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	at = ip6_begin_in6(f, &a->other6, &a->g6, 58, 255);
+	nd(f, 136, &a->other6, 2, MAC_PEER);
+	ip6_end(f, at);
 }
 
 /* Drops decided before the network header: the interface's policy, then
@@ -540,6 +596,7 @@ static int build_cases(struct tcase *tc)
 	struct case_addrs a = {
 		.g6 = v6("fd00::1"), .peer6 = v6("fd00::fe"), .other6 = v6("fd00::99"),
 		.pfx6 = v6("fd01::1234"), .allnodes = v6("ff02::1"), .allrouters = v6("ff02::2"),
+		.learned = v6(V6_LEARNED), .router_ll = v6("fe80::1"),
 	};
 
 	vg_eui64_link_local(MAC_G, &a.ll);
@@ -548,6 +605,7 @@ static int build_cases(struct tcase *tc)
 	cases_v4_drops(&cs);
 	cases_v6_drops(&cs, &a);
 	cases_nd_drops(&cs, &a);
+	cases_out(&cs, &a);
 	for (int i = 0; i < cs.n; i++)
 		if (tc[i].f.len < 60)
 			tc[i].f.len = 60;	/* Ethernet minimum, zero padded */
@@ -562,14 +620,20 @@ static const char *const map_names[M_COUNT] = {
 struct vg {
 	struct bpf_object *obj;
 	int prog_fd;
+	int out_fd;		/* the egress program; -1 in an object without one */
+	int learned_fd;		/* map learned6; -1 in an object without it */
 	int map_fd[M_COUNT];
 	int ncpu;
 	uint16_t next_slot;	/* pass counter slots, given out in order */
 };
 
+/* The ingress program: "vifguard", or an older object's only one. */
 static struct bpf_program *first_prog(struct bpf_object *obj)
 {
-	struct bpf_program *p = bpf_object__next_program(obj, NULL);
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, "vifguard");
+
+	if (!p)
+		p = bpf_object__next_program(obj, NULL);
 
 	if (!p)
 		die("no program in the object");
@@ -588,6 +652,8 @@ static void no_pins(struct bpf_object *obj)
 static void vg_open(struct vg *vg, const char *path)
 {
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct bpf_program *p;
+	struct bpf_map *m;
 	int err;
 
 	if (!obj)
@@ -598,6 +664,10 @@ static void vg_open(struct vg *vg, const char *path)
 		die("cannot load %s: %s", path, strerror(-err));
 	vg->obj = obj;
 	vg->prog_fd = bpf_program__fd(first_prog(obj));
+	p = bpf_object__find_program_by_name(obj, "vifguard_out");
+	vg->out_fd = p ? bpf_program__fd(p) : -1;
+	m = bpf_object__find_map_by_name(obj, "learned6");
+	vg->learned_fd = m ? bpf_map__fd(m) : -1;
 	for (int i = 0; i < M_COUNT; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(obj, map_names[i]);
 
@@ -829,7 +899,7 @@ static void put_iface(struct vg *vg, uint32_t ifindex, const uint8_t *mac, uint3
 {
 	struct vg_policy p = {
 		.gen = 0,
-		.flags = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | extra_flags,
+		.flags = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | VG_F_LEARN_LL | extra_flags,
 		.mode = mode,
 		.n_macs = 1,
 		/* A fresh interface: the clsact qdisc is attach's own. */
@@ -863,6 +933,16 @@ static void put_prefix_iface(struct vg *vg, uint32_t ifindex)
 	    update(vg->map_fd[M_V6], &k6, &one, BPF_ANY))
 		die("prefix update: %s", strerror(errno));
 	put_iface(vg, ifindex, MAC_P, 0, NULL, VG_MODE_LOCKED, VG_F_V4_TABLE | VG_F_V6_TABLE);
+}
+
+/* V6_LEARNED as ifindex's, learned by DAD, when the object learns. */
+static void put_learned(struct vg *vg, uint32_t ifindex)
+{
+	struct vg_owner o = { .ifindex = ifindex, .origin = VG_ORIGIN_DAD };
+	struct in6_addr a = v6(V6_LEARNED);
+
+	if (vg->learned_fd >= 0 && update(vg->learned_fd, &a, &o, BPF_ANY))
+		die("learned6 update: %s", strerror(errno));
 }
 
 /* Interfaces that only make up the numbers: ifindexes no device has. */
@@ -1224,6 +1304,7 @@ static void level_setup(struct prog_run *pr, unsigned long want)
 	if (!pr->have) {
 		put_iface(vg, ifx[DEV_LOCKED], MAC_G, V4_G, &(struct in6_addr){
 				  .s6_addr = { 0xfd, [15] = 1 } }, VG_MODE_LOCKED, 0);
+		put_learned(vg, ifx[DEV_LOCKED]);
 		pr->have = 1;
 	}
 	if (level_has_others(want) && !pr->others) {
@@ -1252,10 +1333,28 @@ static bool dev_in_every_level(enum dev_kind dev)
 	return dev == DEV_LOCKED || dev == DEV_NOPOLICY;
 }
 
+/* Whether the object has what case c needs (an older tree's may not). */
+static bool case_supported(const struct prog_run *pr, int c)
+{
+	switch (pr->tc[c].kind) {
+	case CASE_LEARNED:
+		return pr->vg.learned_fd >= 0;
+	case CASE_OUT:
+		return pr->vg.out_fd >= 0;
+	default:
+		return true;
+	}
+}
+
 /* Whether the interfaces attached so far let case c run. */
 static bool case_runs(const struct prog_run *pr, int c)
 {
-	return pr->others || dev_in_every_level(pr->tc[c].dev);
+	return case_supported(pr, c) && (pr->others || dev_in_every_level(pr->tc[c].dev));
+}
+
+static int case_fd(const struct prog_run *pr, const struct tcase *t)
+{
+	return t->kind == CASE_OUT ? pr->vg.out_fd : pr->vg.prog_fd;
 }
 
 /* One run of the case: the verdict and the counters moved must be the
@@ -1268,9 +1367,12 @@ static void check_case(struct prog_run *pr, const struct tcase *t)
 	char got[512], exp[512];
 
 	counts_read(&pr->vg, ifindex, &before);
-	run_ns(pr->vg.prog_fd, &t->f, ifindex, 1, &rv);
+	run_ns(case_fd(pr, t), &t->f, ifindex, 1, &rv);
 	counts_read(&pr->vg, ifindex, &after);
-	counts_expect(&before, t->reason, t->dev != DEV_NOPOLICY, &want);
+	if (t->kind == CASE_OUT)
+		want = before;	/* the egress program counts nothing */
+	else
+		counts_expect(&before, t->reason, t->dev != DEV_NOPOLICY, &want);
 	counts_diff(&before, &after, got, sizeof(got));
 	counts_diff(&before, &want, exp, sizeof(exp));
 	if (strcmp(got, exp) || (int)rv != verdict)
@@ -1303,7 +1405,8 @@ static void timed_rounds(struct prog_run *pr, int l)
 		for (int c = 0; c < n; c++) {
 			if (!case_runs(pr, c))
 				continue;
-			abs[c] = run_ns(pr->vg.prog_fd, &tc[c].f, pr->ifx[tc[c].dev], repeat, NULL);
+			abs[c] = run_ns(case_fd(pr, &tc[c]), &tc[c].f, pr->ifx[tc[c].dev], repeat,
+					NULL);
 		}
 		double e1 = run_ns(pr->empty_fd, &tc[0].f, 1, repeat, NULL);
 		double floor = (e0 + e1) / 2;
@@ -1342,8 +1445,9 @@ static void measure_levels(struct prog_run *pr)
  * it. */
 static bool reported(const struct prog_run *pr, int l, int c)
 {
-	return c == pr->ncases || level_has_others(pr->o->levels[l]) ||
-	       dev_in_every_level(pr->tc[c].dev);
+	return c == pr->ncases || (case_supported(pr, c) &&
+				   (level_has_others(pr->o->levels[l]) ||
+				    dev_in_every_level(pr->tc[c].dev)));
 }
 
 static void report_cost(const struct prog_run *pr)
