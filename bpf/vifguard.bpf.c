@@ -1179,10 +1179,17 @@ static __always_inline void snoop_ra(__u32 ifindex, const struct vg_addr6 *src)
 }
 
 /* An NA delivered to the interface that learned its target: another node
- * defends the address, the learner's DAD failed (RFC 4862 5.4.4). */
-static __always_inline void snoop_na(__u32 ifindex, const struct vg_addr6 *target)
+ * defends the address, the learner's DAD failed (RFC 4862 5.4.4).  One
+ * from the guest's own MAC is its own, reflected by a bridge port in
+ * hairpin mode: no defence. */
+static __always_inline void snoop_na(const struct vg_policy *pol, __u32 ifindex,
+				    const __u8 *src_mac, const struct vg_addr6 *target)
 {
-	struct vg_owner *o = bpf_map_lookup_elem(&learned6, target);
+	struct vg_owner *o;
+
+	if (src_mac_allowed(pol, src_mac))
+		return;
+	o = bpf_map_lookup_elem(&learned6, target);
 
 	if (o && o->ifindex == ifindex && o->origin >= VG_ORIGIN_DAD)
 		learn_forget(target, o);
@@ -1197,16 +1204,24 @@ SEC("tc")
 int vifguard_out(struct __sk_buff *skb)
 {
 	__u32 ifindex = skb->ifindex;
+	const struct vg_policy *pol;
 	struct vg_addr6 a;
+	struct ethhdr *eth;
 	struct ipv6hdr *ip6;
 	struct icmp6hdr *icmp;
 	struct cursor c;
 
-	if (skb->protocol != bpf_htons(ETH_P_IPV6) || !policy_of(ifindex))
+	if (skb->protocol != bpf_htons(ETH_P_IPV6))
+		return TC_ACT_OK;
+	pol = policy_of(ifindex);
+	if (!pol)
 		return TC_ACT_OK;
 	pull_headers(skb, VG_PULL_LEN);
-	c.pos = (void *)(long)skb->data + ETH_HLEN;
+	c.pos = (void *)(long)skb->data;
 	c.end = (void *)(long)skb->data_end;
+	eth = parse_hdr(&c, struct ethhdr);
+	if (!eth)
+		return TC_ACT_OK;
 	ip6 = parse_hdr(&c, struct ipv6hdr);
 	if (!ip6 || ip6->nexthdr != IPPROTO_ICMPV6 || ip6->hop_limit != 255)
 		return TC_ACT_OK;
@@ -1222,7 +1237,7 @@ int vifguard_out(struct __sk_buff *skb)
 		if (!nd)
 			return TC_ACT_OK;
 		__builtin_memcpy(&a, nd->target, sizeof(a));
-		snoop_na(ifindex, &a);
+		snoop_na(pol, ifindex, eth->h_source, &a);
 	}
 	return TC_ACT_OK;
 }
