@@ -1158,9 +1158,10 @@ int vifguard(struct __sk_buff *skb)
 }
 
 /*
- * What an RA delivered to a guest teaches: its source is a router's
- * (guests' own RAs never get this far), protected from learning from now
- * on, and no longer any guest's learned address.
+ * What an RA delivered to a guest teaches, when it came from outside the
+ * guests (an uplink, or the host itself): its source is a router's,
+ * protected from learning from now on, and no longer any guest's learned
+ * address.
  */
 static __always_inline void snoop_ra(__u32 ifindex, const struct vg_addr6 *src)
 {
@@ -1229,6 +1230,11 @@ int vifguard_out(struct __sk_buff *skb)
 	if ((void *)(icmp + 1) > c.end)
 		return TC_ACT_OK;
 	if (icmp->icmp6_type == ICMP6_ND_RA) {
+		/* A guest's RA that got here passed its own policy (a router
+		 * VM, or audit mode): its address is that guest's, whether
+		 * configured or learned, not one to take away from it. */
+		if (policy_of(skb->ingress_ifindex))
+			return TC_ACT_OK;
 		__builtin_memcpy(&a, ip6->saddr.in6_u.u6_addr32, sizeof(a));
 		snoop_ra(ifindex, &a);
 	} else if (icmp->icmp6_type == ICMP6_ND_NA) {
