@@ -703,6 +703,12 @@ static const char *state_mismatch(const struct state *s, const struct want *w, s
 	unsigned int nl = 0, ns = 0, np = 0;
 	__u64 now = now_ns();
 
+#define MISMATCH(...)                                                                  \
+	do {                                                                           \
+		snprintf(why, sizeof(why), __VA_ARGS__);                               \
+		return why;                                                            \
+	} while (0)
+
 	for (size_t i = 0; i < n; i++) {
 		struct vg_addr6 a = a6(w[i].addr);
 		const struct entry *e;
@@ -713,26 +719,24 @@ static const char *state_mismatch(const struct state *s, const struct want *w, s
 			nl++;
 			e = find(&s->l, &a, sizeof(a));
 			if (!e)
-				return snprintf(why, sizeof(why), "no learned6 entry %s", w[i].addr), why;
+				MISMATCH("no learned6 entry %s", w[i].addr);
 			memcpy(&o, e->v, sizeof(o));
 			if (o.ifindex != (__u32)w[i].ifc->ifindex || o.origin != w[i].n ||
 			    (w[i].n == VG_ORIGIN_DAD && o.slot != w[i].slot))
-				return snprintf(why, sizeof(why), "learned6 %s wrong", w[i].addr), why;
+				MISMATCH("learned6 %s wrong", w[i].addr);
 			if (w[i].n == VG_ORIGIN_DAD) {
 				struct vg_slot_key sk = { o.ifindex, o.slot };
 				const struct entry *se = find(&s->s, &sk, sizeof(sk));
 				struct vg_slot sv;
 
 				if (o.since_ns < case_start_ns || o.since_ns > now)
-					return snprintf(why, sizeof(why),
-							"learned6 %s: since_ns outside the case",
-							w[i].addr), why;
+					MISMATCH("learned6 %s: since_ns outside the case",
+						 w[i].addr);
 				if (se) {
 					memcpy(&sv, se->v, sizeof(sv));
 					if (sv.since_ns != o.since_ns)
-						return snprintf(why, sizeof(why),
-								"learned6 %s: since_ns differs "
-								"from its slot's", w[i].addr), why;
+						MISMATCH("learned6 %s: since_ns not its slot's",
+							 w[i].addr);
 				}
 			}
 		} else if (w[i].kind == 'S') {
@@ -742,27 +746,25 @@ static const char *state_mismatch(const struct state *s, const struct want *w, s
 			ns++;
 			e = find(&s->s, &sk, sizeof(sk));
 			if (!e)
-				return snprintf(why, sizeof(why), "no slot %d of %s", w[i].slot,
-						w[i].ifc->name), why;
+				MISMATCH("no slot %d of %s", w[i].slot, w[i].ifc->name);
 			memcpy(&sv, e->v, sizeof(sv));
 			if (memcmp(&sv.a, &a, sizeof(a)))
-				return snprintf(why, sizeof(why), "slot %d of %s does not hold %s",
-						w[i].slot, w[i].ifc->name, w[i].addr), why;
+				MISMATCH("slot %d of %s does not hold %s", w[i].slot,
+					 w[i].ifc->name, w[i].addr);
 		} else {
 			struct vg_protect p;
 
 			np++;
 			e = find(&s->p, &a, sizeof(a));
 			if (!e)
-				return snprintf(why, sizeof(why), "%s not protected", w[i].addr), why;
+				MISMATCH("%s not protected", w[i].addr);
 			memcpy(&p, e->v, sizeof(p));
 			if (p.why != (__u32)w[i].n ||
 			    p.ifindex != (__u32)(w[i].ifc ? w[i].ifc->ifindex : 0))
-				return snprintf(why, sizeof(why), "protected6 %s wrong", w[i].addr), why;
-			if (p.why == VG_PROTECT_RA && (p.since_ns < case_start_ns || p.since_ns > now))
-				return snprintf(why, sizeof(why),
-						"protected6 %s: since_ns outside the case",
-						w[i].addr), why;
+				MISMATCH("protected6 %s wrong", w[i].addr);
+			if (p.why == VG_PROTECT_RA &&
+			    (p.since_ns < case_start_ns || p.since_ns > now))
+				MISMATCH("protected6 %s: since_ns outside the case", w[i].addr);
 		}
 	}
 	if (s->l.n != nl || s->l.over)
@@ -771,6 +773,7 @@ static const char *state_mismatch(const struct state *s, const struct want *w, s
 		return "learn_slots holds other entries";
 	if (s->p.n != np || s->p.over)
 		return "protected6 holds other entries";
+#undef MISMATCH
 	return NULL;
 }
 
