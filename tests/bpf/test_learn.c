@@ -1299,6 +1299,25 @@ static bool case_egress_ignores(void)
 	return true;
 }
 
+/*
+ * A router guest (VG_F_RA) whose link-local was learned: its own RAs pass
+ * its ingress and reach the other guests' egress, where they must not
+ * cost it the address it advertises from.
+ */
+static bool case_router_guest(void)
+{
+	struct nd_msg ra_b = { .mac = MAC_B, .src = LL2, .dst = "ff02::1", .type = 134,
+			       .slla = true };
+
+	set_policy(&B, VG_MODE_LOCKED, F_DEFAULT | VG_F_RA, NULL);
+	CHECK(in(&B, dad(MAC_B, LL2), "DAD NS for LL2", PASSES));
+	CHECK(in(&B, nd(&ra_b), "RA from LL2", PASSES));
+	CHECK(out(&A, nd(&ra_b), "B's RA from LL2"));
+	CHECK(in(&B, nd(&ra_b), "the next RA from LL2", PASSES));
+	CHECK(in(&B, udp_from(MAC_B, LL2), "UDP from LL2", PASSES));
+	return true;
+}
+
 static struct frame raw_v6(const char *src, uint8_t nexthdr, uint8_t hop, const void *payload,
 			   size_t len, int payload_len_extra)
 {
@@ -1445,6 +1464,7 @@ static const struct lcase cases[] = {
 	{ "egress RA revokes a learned router address", case_ra_revokes },
 	{ "egress NA to the learner revokes, elsewhere not", case_na_revokes },
 	{ "egress frames that teach nothing", case_egress_ignores },
+	{ "a router guest's own RA does not revoke its learned address", case_router_guest },
 	{ "egress passes malformed and other frames", case_egress_malformed },
 	{ "audit mode learns; refused probes counted, passed", case_audit },
 };
