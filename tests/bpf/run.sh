@@ -3,7 +3,8 @@
 # The bpf suite: check-compat accepts the shipped object (static 4.19
 # rules plus a load on this kernel) and rejects each deliberately bad
 # object in tests/bpf/bad/ for the rule its "expect:" line names; then the
-# program runs crafted frames (build/test-bpf).  TAP on stdout.
+# program runs crafted frames (build/test-bpf) and the sequences of
+# address learning (build/test-learn), numbered on.  TAP on stdout.
 set -u
 OUTPUT=${OUTPUT:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +29,10 @@ fi
 out=$("$OUTPUT/check-compat" "$OUTPUT/vifguard.bpf.o" 2>&1)
 rc=$?
 if [ $rc = 0 ]; then
-	tap OK "check-compat accepts vifguard.bpf.o ($(sed -n 's/.*: \([0-9]*\) instructions (4.19.*/\1/p' <<<"$out") insns, $(sed -n 's/.*, \([0-9]*\) instructions processed.*/\1/p' <<<"$out") verified)"
+	# One figure per program (vifguard/vifguard_out), on one TAP line.
+	insns=$(sed -n 's/.*: \([0-9]*\) instructions (4.19.*/\1/p' <<<"$out" | paste -sd/)
+	verified=$(sed -n 's/.*, \([0-9]*\) instructions processed.*/\1/p' <<<"$out" | paste -sd/)
+	tap OK "check-compat accepts vifguard.bpf.o ($insns insns, $verified verified)"
 else
 	tap FAIL "check-compat accepts vifguard.bpf.o: expected exit 0, got $rc" "$out"
 fi
@@ -46,6 +50,12 @@ for src in "$here"/bad/*.bpf.c; do
 	fi
 done
 
-"$OUTPUT/test-bpf" $((n + 1))
-rc=$?
-[ $rc = 0 ] && [ $failed = 0 ]
+tap_out=$(mktemp) || exit 1
+trap 'rm -f "$tap_out"' EXIT
+"$OUTPUT/test-bpf" $((n + 1)) | tee "$tap_out"
+rc=${PIPESTATUS[0]}
+n=$((n + $(grep -Ec '^(not )?ok [0-9]+' "$tap_out")))
+
+"$OUTPUT/test-learn" $((n + 1))
+rc_learn=$?
+[ $rc = 0 ] && [ $rc_learn = 0 ] && [ $failed = 0 ]

@@ -23,6 +23,10 @@
  * VG_F_V6_TABLE set.  The EUI-64 link-local address is never written:
  * VG_F_LINK_LOCAL derives it from the frame's source MAC.
  *
+ * A DAD probe may teach the program an address (VG_F_LEARN_LL): the
+ * learning maps are emptied before every case, so that no case sees what
+ * another learned.  Sequences of learning are tests/bpf/test_learn.c's.
+ *
  * BPF_PROG_TEST_RUN refuses frames whose IPv4 or IPv6 header is cut short,
  * and it cannot set the VLAN metadata that real devices fill in when they
  * strip a tag before tc ingress.  Cases marked "veth" therefore go through
@@ -117,6 +121,8 @@ static const uint8_t MAC_ZERO[6];
 #define V6_EUI_GLOBAL	"2001:db8::ff:fe00:1"	/* MAC1's IID, global */
 #define V6_ROUTER	"fe80::1"
 #define V6_SNM_HOST	"ff02::1:ff00:5"	/* solicited-node of V6_HOST */
+#define V6_LL_STABLE	"fe80::1c2d:3e4f:5a6b:7c01"	/* not EUI-64: learnable */
+#define V6_SNM_STABLE	"ff02::1:ff6b:7c01"
 
 static struct vifguard *skel;
 static int lo_ifindex, veth_ifindex, veth_peer_ifindex, pkt_sock = -1;
@@ -377,6 +383,23 @@ static int veth_setup(void)
 	return 0;
 }
 
+/* Empties the learning maps: what one case's DAD probe taught the
+ * program is no other case's. */
+static void clear_learning(void)
+{
+	struct bpf_map *maps[] = { skel->maps.learned6, skel->maps.learn_slots,
+				   skel->maps.protected6 };
+	__u8 k[16];
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		int fd = map_fd(maps[i]);
+
+		while (bpf_map_get_next_key(fd, NULL, k) == 0)
+			if (bpf_map_delete_elem(fd, k))
+				die(bpf_map__name(maps[i]), errno);
+	}
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -582,6 +605,7 @@ static void pol_no_link_local(struct vg_policy *p) { p->flags &= ~VG_F_LINK_LOCA
 static void pol_old_gen(struct vg_policy *p) { p->gen = OLD_GEN; }
 static void pol_one_mac(struct vg_policy *p) { p->n_macs = 1; }
 static void pol_slot_last(struct vg_policy *p) { p->slot = SLOT_LAST; }
+static void pol_learn_ll(struct vg_policy *p) { p->flags |= VG_F_LEARN_LL; }
 
 /* As the loader fills the policy of a guest with one host per family:
  * the second inline slots unused (zero), no trie. */
@@ -955,6 +979,7 @@ FRAME(v6_ll_mac2) { v6_udp_mac(f, MAC2, V6_LL_MAC2, "fe80::1", 40000, 53); }
 FRAME(v6_ll_of_mac2) { v6_udp_mac(f, MAC1, V6_LL_MAC2, "fe80::1", 40000, 53); }
 FRAME(v6_ll_no_ul) { v6_udp_from(f, V6_LL_NO_UL, "fe80::1", 40000, 53); }
 FRAME(v6_ll_subnet) { v6_udp_from(f, V6_LL_SUBNET, "fe80::1", 40000, 53); }
+FRAME(v6_ll_stable_udp) { v6_udp_from(f, V6_LL_STABLE, "fe80::1", 40000, 53); }
 FRAME(v6_eui_global) { v6_udp_from(f, V6_EUI_GLOBAL, "2001:db8::1", 40000, 53); }
 FRAME(v6_unspec_udp) { v6_udp_from(f, "::", "ff02::1", 40000, 53); }
 /* DHCPv6 Solicit from the link-local address to All_DHCP_Relay_Agents_and_Servers. */
@@ -1209,6 +1234,10 @@ ND_FRAME(dad_ns, .src = "::", .dst = V6_SNM_HOST, .type = 135,
 	 .target = V6_HOST, .nonce = 1)
 ND_FRAME(dad_ns_ll, .src = "::", .dst = "ff02::1:ff00:1", .type = 135,
 	 .target = V6_LL, .nonce = 1)
+ND_FRAME(dad_ns_stable, .src = "::", .dst = V6_SNM_STABLE, .type = 135,
+	 .target = V6_LL_STABLE, .nonce = 1)
+ND_FRAME(dad_ns_stable_slla, .src = "::", .dst = V6_SNM_STABLE, .type = 135,
+	 .target = V6_LL_STABLE, .slla = 1)
 ND_FRAME(dad_ns_slla, .src = "::", .dst = V6_SNM_HOST, .type = 135,
 	 .target = V6_HOST, .slla = 1)
 ND_FRAME(dad_ns_foreign_target, .src = "::", .dst = "ff02::1:ff00:6",
@@ -1958,6 +1987,14 @@ static const struct tcase cases[] = {
 	DROP("router solicitation from ::", rs_unspec, pol_none, IPV6_UNSPEC_SRC),
 	PASS("DAD NS with nonce option", dad_ns, pol_none),
 	PASS("DAD NS for the link-local address", dad_ns_ll, pol_none),
+	/* Learning: the probe passes (and claims the address) ... */
+	PASS("DAD NS for a non-EUI-64 link-local, learning on", dad_ns_stable, pol_learn_ll),
+	/* ... which the next case does not see: the maps are emptied. */
+	DROP("UDP from a non-EUI-64 link-local never probed, learning on", v6_ll_stable_udp, pol_learn_ll, IPV6_SRC),
+	DROP("DAD NS for a non-EUI-64 link-local, learning off", dad_ns_stable, pol_none, ND_TARGET),
+	DROP("DAD NS for a non-EUI-64 link-local with SLLA, learning on", dad_ns_stable_slla, pol_learn_ll, ND_LLADDR),
+	DROP("DAD NS for a foreign global target, learning on", dad_ns_foreign_target, pol_learn_ll, ND_TARGET),
+	IF2_PASS("second interface: DAD NS for a non-EUI-64 link-local, learning on", dad_ns_stable, pol_learn_ll),
 	DROP("DAD NS with SLLA option", dad_ns_slla, pol_none, ND_LLADDR),
 	DROP("DAD NS for a foreign target", dad_ns_foreign_target, pol_none, ND_TARGET),
 	DROP("DAD NS for target ::, unused inline slot", dad_ns_unspec_target, pol_single_addrs, ND_TARGET),
@@ -2178,6 +2215,7 @@ static int run_case(int n, const struct tcase *t)
 		printf("ok %d - %s # SKIP one CPU only\n", n, t->name);
 		return 0;
 	}
+	clear_learning();
 	default_policy(&p, t->on == ON_LO ? SLOT_LO : SLOT_VETH);
 	t->policy(&p);
 	place_policy(ifindex, &p, !t->no_policy);
