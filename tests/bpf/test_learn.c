@@ -497,10 +497,15 @@ static const char *verdict_name(int v)
 
 /* Runs f through prog on i.  Returns 0 and the verdict in *verdict, or
  * -errno of the test run. */
+/* The guest interface an egress frame came in on (skb->ingress_ifindex);
+ * NULL: from outside the guests. */
+static const struct iface *sent_by;
+
 static int run(struct bpf_program *prog, const struct iface *i, const struct frame *f,
 	       int *verdict)
 {
-	struct __sk_buff ctx = { .ifindex = i->ifindex };
+	struct __sk_buff ctx = { .ifindex = i->ifindex,
+				 .ingress_ifindex = sent_by ? sent_by->ifindex : 0 };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
 		    .data_in = f->b, .data_size_in = f->len, .repeat = 1);
 
@@ -569,6 +574,19 @@ static bool out_r(const struct iface *i, struct frame f, const char *what, bool 
 static bool out(const struct iface *i, struct frame f, const char *what)
 {
 	return out_r(i, f, what, NULL);
+}
+
+/* The same for a frame that guest "from" sent, which the bridge delivers
+ * to i. */
+static bool out_from(const struct iface *i, const struct iface *from, struct frame f,
+		     const char *what)
+{
+	bool ok;
+
+	sent_by = from;
+	ok = out_r(i, f, what, NULL);
+	sent_by = NULL;
+	return ok;
 }
 
 /* --- map contents ------------------------------------------------------------- */
@@ -1312,9 +1330,14 @@ static bool case_router_guest(void)
 	set_policy(&B, VG_MODE_LOCKED, F_DEFAULT | VG_F_RA, NULL);
 	CHECK(in(&B, dad(MAC_B, LL2), "DAD NS for LL2", PASSES));
 	CHECK(in(&B, nd(&ra_b), "RA from LL2", PASSES));
-	CHECK(out(&A, nd(&ra_b), "B's RA from LL2"));
+	CHECK(out_from(&A, &B, nd(&ra_b), "B's RA from LL2"));
 	CHECK(in(&B, nd(&ra_b), "the next RA from LL2", PASSES));
 	CHECK(in(&B, udp_from(MAC_B, LL2), "UDP from LL2", PASSES));
+	/* An RA that came in on an interface without a policy (an uplink)
+	 * is a router's. */
+	CHECK(out_from(&A, &C, ra(LL_ROUTER, 255), "RA from the uplink C"));
+	CHECK(in(&A, dad(MAC_A, LL_ROUTER), "DAD NS for the router's address",
+		 DROPS(LEARN_PROTECTED)));
 	return true;
 }
 
