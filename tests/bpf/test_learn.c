@@ -1278,6 +1278,14 @@ static bool case_na_revokes(void)
 	SAME(s, "an NA for a configured address");
 	CHECK(out(&A, defend(LL1, 254), "NA defending LL1, hop limit 254"));
 	SAME(s, "an NA of hop limit 254");
+	{
+		/* A's own NA for LL1, back from a bridge port in hairpin mode. */
+		struct nd_msg own = { .mac = MAC_A, .src = LL1, .dst = "ff02::1", .type = 136,
+				      .target = LL1, .tlla = true };
+
+		CHECK(out(&A, nd(&own), "A's own NA for LL1, reflected"));
+		SAME(s, "A's own NA reflected to it");
+	}
 	CHECK(out(&A, defend(LL1, 255), "NA defending LL1"));
 	STATE("LL1 revoked", L(LL2, &A, DAD, 1), S(&A, 1, LL2), L(LL3, &A, CONFIG, 0));
 	CHECK(in(&A, udp_from(MAC_A, LL1), "UDP from LL1", DROPS(IPV6_SRC)));
