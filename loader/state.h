@@ -253,6 +253,8 @@ struct vg_iface {
 	/* What is on the device. */
 	bool filter_present;	/* our cls_bpf filter or tcx link is attached */
 	uint32_t filter_prog_id;
+	bool egress_present;	/* ... and the egress program, on the egress */
+	uint32_t egress_prog_id;
 };
 
 /*
