@@ -95,4 +95,41 @@ attach 9
 detach 9
 tap_check "vif9.0: an empty clsact found at attach goes with detach" "/ / none" "$(hooks vif9.0)"
 
+# Another tool's classifier of another kind at our priority on the egress
+# hook: ours cannot go there (one kind per priority).  The egress program
+# is part of the attach: a new interface is rolled back, nothing of it
+# left; an attached one keeps its filter and says the egress program is
+# missing, until gc puts it back once the way is free.
+u32() { hx tc filter add dev "$1" egress prio 1 protocol all u32 match u32 0 0 classid 1:1 ||
+	vg_bail "cannot add a u32 filter to $1"; }
+policies() { vg -j show | jq '.interfaces | length'; }
+port 3
+hx tc qdisc add dev vif3.0 clsact || vg_bail "cannot add a clsact to vif3.0"
+u32 vif3.0
+out=$(vg attach vif3.0 --mac 02:00:00:00:03:00 2>&1)
+rc=$?
+tap_check "vif3.0: the egress hook refuses ours: attach fails, says so, leaves nothing" \
+	"exit 1, egress named, rolled back; / / clsact; 0 policies" \
+	"exit $rc, $(grep -q 'cannot attach the egress program (vifguard_out): .*nothing was attached' \
+		<<<"$out" && echo "egress named, rolled back"); $(hooks vif3.0); $(policies) policies" \
+	"$out"
+port 4
+attach 4
+hx tc filter del dev vif4.0 egress
+u32 vif4.0
+out=$(vg attach vif4.0 --mac 02:00:00:00:04:00 2>&1)
+rc=$?
+tap_check "vif4.0 attached: an attach again fails on the egress hook, the filter stays" \
+	"exit 1, egress named, ingress kept; 0x7667 / / clsact; 1 policies" \
+	"exit $rc, $(grep -q 'cannot attach the egress program (vifguard_out): .*the ingress filter is on' \
+		<<<"$out" && echo "egress named, ingress kept"); $(hooks vif4.0); $(policies) policies" \
+	"$out"
+hx tc filter del dev vif4.0 egress prio 1
+out=$(vg gc 2>&1)
+tap_check "vif4.0: the way free, gc puts the egress program back" \
+	"filter put back on 1 interface(s); 0x7667 / 0x7667 / clsact" \
+	"$(grep -o 'filter put back on [0-9]* interface(s)' <<<"$out"); $(hooks vif4.0)" "$out"
+detach 4
+tap_check "vif4.0: detach leaves no filter and no clsact" "/ / none" "$(hooks vif4.0)"
+
 tap_done
