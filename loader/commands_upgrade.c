@@ -64,6 +64,7 @@ static void print_json(struct vg_out *out, const char *state, const struct vg_st
 	vg_json_kv_string(j, "state", state);
 	vg_json_kv_uint(j, "map_layout", st->layout);
 	vg_json_kv_uint_or_null(j, "prog_id", st->prog_fd >= 0, st->prog_id);
+	vg_json_kv_uint_or_null(j, "prog_out_id", st->prog_out_fd >= 0, st->prog_out_id);
 	snprintf(obj, sizeof(obj), "%016llx", (unsigned long long)st->meta.object);
 	vg_json_kv_string_or_null(j, "program_version", st->meta.version[0] ?
 				  st->meta.version : NULL);
@@ -71,6 +72,8 @@ static void print_json(struct vg_out *out, const char *state, const struct vg_st
 	if (t && t->done) {
 		vg_json_kv_uint(j, "from_map_layout", t->from_layout);
 		vg_json_kv_uint_or_null(j, "from_prog_id", t->old_prog_id, t->old_prog_id);
+		vg_json_kv_uint_or_null(j, "from_prog_out_id", t->old_prog_out_id,
+					t->old_prog_out_id);
 		vg_json_kv_string_or_null(j, "from_program_version",
 					  t->old_version[0] ? t->old_version : NULL);
 		vg_json_kv_uint(j, "devices_moved", t->moved);

@@ -108,11 +108,13 @@ uint64_t vg_memlock_need(struct bpf_object *obj)
 			sum += vg_memlock_map_charge(bpf_map__type(map), bpf_map__key_size(map),
 						     bpf_map__value_size(map),
 						     bpf_map__max_entries(map), ncpus);
-	/* The verifier may grow the program as it rewrites it: twice its
-	 * size covers what it adds. */
+	/* Every program the load creates (vifguard and vifguard_out), each
+	 * charged its own pages.  The verifier may grow a program as it
+	 * rewrites it: twice its size covers what it adds. */
 	bpf_object__for_each_program(prog, obj)
-		sum += pages(PROG_HEADER + 2 * bpf_program__insn_cnt(prog) *
-			     sizeof(struct bpf_insn));
+		if (bpf_program__autoload(prog))
+			sum += pages(PROG_HEADER + 2 * bpf_program__insn_cnt(prog) *
+				     sizeof(struct bpf_insn));
 	return sum;
 }
 

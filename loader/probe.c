@@ -81,7 +81,7 @@ static int child_probe(void)
 	prog = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "vg_probe", "GPL", insns, 2, NULL);
 	if (!ifindex || prog < 0 || bpf_obj_get_info_by_fd(prog, &info, &len))
 		return 0;
-	if (vg_tc_hook(ifindex, &created) == 0 && vg_tc_attach(ifindex, prog, info.id) == 0)
+	if (vg_tc_hook(ifindex, &created) == 0 && vg_tc_attach(ifindex, VG_HOOK_INGRESS, prog, info.id) == 0)
 		st |= 1 << VG_FEAT_CLS_BPF;
 	link = bpf_link_create(prog, ifindex, VG_BPF_TCX_INGRESS, NULL);
 	if (link >= 0)

@@ -5,11 +5,13 @@
  * one in force, made or mounted): state_place.c.
  *
  * Layout under the root (a directory on a bpf filesystem):
- *   prog                     the loaded program, pinned last
+ *   prog                     the ingress program (vifguard), pinned last
+ *   prog_out                 the egress program (vifguard_out), pinned before it
  *   policy, v4_addrs, ...    the maps, by their names in the object
  *   layout                   the map saying what the rest is
  *   NAME_next                a pin on its way to NAME (state_upgrade.c)
  *   tcx_IFINDEX              tcx links (bpffs refuses '.', so never names)
+ *   tcx_out_IFINDEX          tcx links of the egress hooks
  * The root directory itself is the lock: flock() works on a directory fd
  * and bpffs holds no regular files.
  */
@@ -361,20 +363,36 @@ static int read_meta(struct vg_state *st, char *err, size_t errlen)
 	return 0;
 }
 
+/* The program pinned as name: *fd (-1 when there is none) and *id. */
+static int prog_pin_open(struct vg_state *st, const char *name, int *fd, uint32_t *id,
+			 char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	vg_pin_path(st, name, path, sizeof(path));
+	*fd = bpf_obj_get(path);
+	if (*fd < 0) {
+		if (errno != ENOENT)
+			return vg_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		*fd = -1;
+	} else if ((ret = vg_prog_id_of(*fd, id))) {
+		return vg_fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
+	}
+	return 0;
+}
+
 int vg_pins_open(struct vg_state *st, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	int i, ret;
 
-	vg_pin_path(st, VG_PROG_PIN, path, sizeof(path));
-	st->prog_fd = bpf_obj_get(path);
-	if (st->prog_fd < 0) {
-		if (errno != ENOENT)
-			return vg_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
-		st->prog_fd = -1;
-	} else if ((ret = vg_prog_id_of(st->prog_fd, &st->prog_id))) {
-		return vg_fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
-	}
+	ret = prog_pin_open(st, VG_PROG_PIN, &st->prog_fd, &st->prog_id, err, errlen);
+	if (!ret)
+		ret = prog_pin_open(st, VG_PROG_OUT_PIN, &st->prog_out_fd, &st->prog_out_id, err,
+				    errlen);
+	if (ret)
+		return ret;
 	for (i = 0; i < VG_MAP_N; i++) {
 		vg_pin_path(st, vg_map_names[i], path, sizeof(path));
 		st->map_fd[i] = bpf_obj_get(path);
@@ -397,6 +415,10 @@ void vg_pins_close(struct vg_state *st)
 		close(st->prog_fd);
 	st->prog_fd = -1;
 	st->prog_id = 0;
+	if (st->prog_out_fd >= 0)
+		close(st->prog_out_fd);
+	st->prog_out_fd = -1;
+	st->prog_out_id = 0;
 	for (i = 0; i < VG_MAP_N; i++) {
 		if (st->map_fd[i] >= 0)
 			close(st->map_fd[i]);
@@ -411,7 +433,7 @@ bool vg_pins_all(const struct vg_state *st)
 {
 	int i;
 
-	if (st->prog_fd < 0)
+	if (st->prog_fd < 0 || st->prog_out_fd < 0)
 		return false;
 	for (i = 0; i < VG_MAP_N; i++)
 		if (st->map_fd[i] < 0)
@@ -430,10 +452,11 @@ int vg_state_open(struct vg_state *st, const struct vg_ctx *ctx, unsigned int fl
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = -1;
 	st->prog_fd = -1;
+	st->prog_out_fd = -1;
 	for (i = 0; i < VG_MAP_N; i++)
 		st->map_fd[i] = -1;
 	st->write = write;
-	/* Room for "/tcx_4294967295" and every map name after it. */
+	/* Room for "/tcx_out_4294967295" and every map name after it. */
 	if (strlen(root) + 32 >= sizeof(st->root) ||
 	    snprintf(st->root, sizeof(st->root), "%s", root) >= (int)sizeof(st->root))
 		return vg_fail(err, errlen, -ENAMETOOLONG, "%s: name too long", root);

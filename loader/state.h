@@ -70,6 +70,7 @@ struct vg_takeover {
 	bool replaced;		/* ... in place of a pinned one */
 	uint32_t from_layout;	/* the layout found: 0 none, 1 ... */
 	uint32_t old_prog_id;	/* the program replaced, 0 none */
+	uint32_t old_prog_out_id;	/* the egress program replaced, 0 none */
 	uint64_t old_object;	/* its object (0: unknown, layout 1) */
 	char old_version[48];	/* the vifguard that loaded it, "" unknown */
 	unsigned int moved;	/* devices moved to the new program */
@@ -82,6 +83,8 @@ struct vg_state {
 	int lock_fd;		/* the root directory, flock()ed; -1 if none */
 	int prog_fd;		/* -1: no program pinned yet */
 	uint32_t prog_id;
+	int prog_out_fd;	/* the egress program ("prog_out"); -1: none */
+	uint32_t prog_out_id;
 	int map_fd[VG_MAP_N];	/* -1: not pinned yet */
 	/* Pinned in the shape of an older layout (state_upgrade.c): read
 	 * as such; a LOAD open migrates it. */
@@ -250,6 +253,8 @@ struct vg_iface {
 	/* What is on the device. */
 	bool filter_present;	/* our cls_bpf filter or tcx link is attached */
 	uint32_t filter_prog_id;
+	bool egress_present;	/* ... and the egress program, on the egress */
+	uint32_t egress_prog_id;
 };
 
 /*

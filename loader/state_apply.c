@@ -111,10 +111,10 @@ static void policy_build(const struct vg_spec *spec, uint8_t gen, uint16_t slot,
 }
 
 /*
- * Takes off our filter of the method not in use, if there is one: after
- * a switch of method, or one a stopped run left behind.  When the clsact
- * goes with it, pol (in force) loses VG_ATTACH_OWN_CLSACT, in the maps
- * too.
+ * Takes off our filters of the method not in use, if there are any:
+ * after a switch of method, or ones a stopped run left behind.  When the
+ * clsact goes with them, pol (in force) loses VG_ATTACH_OWN_CLSACT, in
+ * the maps too.
  */
 static int other_method_off(struct vg_state *st, uint32_t ifindex, uint32_t kind,
 			    struct vg_policy *pol)
@@ -124,7 +124,11 @@ static int other_method_off(struct vg_state *st, uint32_t ifindex, uint32_t kind
 	int ret;
 
 	if (kind == VG_ATTACH_CLS_BPF) {
-		vg_tcx_pin_path(st, ifindex, path, sizeof(path));
+		vg_tcx_pin_path(st, ifindex, VG_HOOK_EGRESS, path, sizeof(path));
+		ret = vg_tcx_detach(path, &removed);
+		if (ret)
+			return ret;
+		vg_tcx_pin_path(st, ifindex, VG_HOOK_INGRESS, path, sizeof(path));
 		return vg_tcx_detach(path, &removed);
 	}
 	ret = vg_tc_detach((int)ifindex, pol->attach & VG_ATTACH_OWN_CLSACT, &removed);
@@ -134,11 +138,30 @@ static int other_method_off(struct vg_state *st, uint32_t ifindex, uint32_t kind
 	return vg_store_set_meta(st, ifindex, pol);
 }
 
-static int attach_error(char *err, size_t errlen, int ret)
+/*
+ * An attach fails as a whole when either program cannot go on.  The
+ * ingress filter is the security; the egress program feeds address
+ * learning: it protects the sources of router advertisements from being
+ * learned and revokes a learned address its real owner defends.  An
+ * interface filtered without it would learn link-local addresses that
+ * nothing takes back, so its absence is an error, never a warning: a
+ * new interface is rolled back as on any failure (nothing of it left),
+ * and an attached one keeps its ingress filter, with the policy the
+ * error names, until an attach (or gc) puts the egress program on.
+ */
+static int attach_error(char *err, size_t errlen, int ret, enum vg_hook hook, bool had)
 {
-	if (ret == -EOPNOTSUPP)
-		return vg_fail(err, errlen, ret, "cannot attach: tcx needs Linux 6.6 or later");
-	return vg_fail(err, errlen, ret, "cannot attach: %s", strerror(-ret));
+	const char *what = hook == VG_HOOK_EGRESS ?
+		"cannot attach the egress program (vifguard_out)" : "cannot attach";
+	const char *why = ret == -EOPNOTSUPP ? "tcx needs Linux 6.6 or later" : strerror(-ret);
+
+	if (hook != VG_HOOK_EGRESS)
+		return vg_fail(err, errlen, ret, "%s: %s", what, why);
+	if (!had)
+		return vg_fail(err, errlen, ret, "%s: %s; nothing was attached", what, why);
+	return vg_fail(err, errlen, ret, "%s: %s; the ingress filter is on with the new policy, "
+		       "but without it learned addresses are neither protected nor revoked "
+		       "(attach again)", what, why);
 }
 
 static int missing_maps(const struct vg_state *st, char *err, size_t errlen)
@@ -180,7 +203,7 @@ static int apply_begin(struct apply *a, const struct vg_apply_opts *opts)
 
 	if (vg_spec_validate(a->spec, verr, sizeof(verr)))
 		return vg_fail(a->err, a->errlen, -EINVAL, "invalid policy: %s", verr);
-	if (st->prog_fd < 0 || !st->write)
+	if (st->prog_fd < 0 || st->prog_out_fd < 0 || !st->write)
 		return vg_fail(a->err, a->errlen, -EINVAL, "cannot attach: state not loaded");
 	if ((ret = missing_maps(st, a->err, a->errlen)))
 		return ret;
@@ -281,6 +304,7 @@ static int apply_hook(struct apply *a)
 static int apply_update_rest(struct apply *a, bool waited)
 {
 	struct vg_state *st = a->st;
+	enum vg_hook hook = VG_HOOK_INGRESS;
 	int ret;
 
 	/* A frame that read the old generation just before the commit
@@ -291,7 +315,7 @@ static int apply_update_rest(struct apply *a, bool waited)
 		vg_wait_for_readers();
 	ret = vg_purge_addrs(st, a->ifindex, VG_PURGE_GEN, a->old.gen, NULL);
 	if (a->deferred && (ret || (ret = write_addrs(st, a->spec, &a->pol, a->ifindex)))) {
-		vg_filter_attach(st, a->ifindex, a->kind);
+		vg_filter_attach(st, a->ifindex, a->kind, NULL);
 		return vg_fail(a->err, a->errlen, ret,
 			       "the address tables are full: the new policy is in force, but "
 			       "frames from addresses it could not store are dropped (%s)",
@@ -299,9 +323,9 @@ static int apply_update_rest(struct apply *a, bool waited)
 	}
 	/* The filter is normally there already (kept in place, or its
 	 * program replaced); a new method goes on before the old one goes. */
-	ret = vg_filter_attach(st, a->ifindex, a->kind);
+	ret = vg_filter_attach(st, a->ifindex, a->kind, &hook);
 	if (ret)
-		return attach_error(a->err, a->errlen, ret);
+		return attach_error(a->err, a->errlen, ret, hook, true);
 	return 0;
 }
 
@@ -323,17 +347,19 @@ static void apply_undo(struct apply *a)
  * staged in *t (vg_store_stage()).  An error is undone by apply_undo(). */
 static int apply_stage(struct apply *a, struct vg_store_txn *t)
 {
+	enum vg_hook hook = VG_HOOK_INGRESS;
 	int ret;
 
 	ret = apply_write(a);
 	if (!ret)
 		ret = apply_hook(a);
-	/* A new interface gets its filter before its policy: until the
+	/* A new interface gets its filters before its policy: until the
 	 * commit the program finds no policy and drops every frame, so a
 	 * run stopped in between leaves an interface that fails closed,
 	 * never a policy in force without a filter. */
-	if (!ret && !a->have_old && (ret = vg_filter_attach(a->st, a->ifindex, a->kind)))
-		return attach_error(a->err, a->errlen, ret);
+	if (!ret && !a->have_old &&
+	    (ret = vg_filter_attach(a->st, a->ifindex, a->kind, &hook)))
+		return attach_error(a->err, a->errlen, ret, hook, false);
 	if (ret)
 		return ret;
 	/* The commit point: the program switches to the new policy and
@@ -392,8 +418,8 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 /*
  * Whether the policy of a->spec is in force on the interface as an apply
  * would leave it: the same policy (addresses all inline: those of the
- * tries are not compared), the same method, and this root's program on
- * the device.  Then nothing needs writing.
+ * tries are not compared), the same method, and this root's programs on
+ * both hooks of the device.  Then nothing needs writing.
  */
 static bool apply_same(struct apply *a)
 {
@@ -409,7 +435,10 @@ static bool apply_same(struct apply *a)
 		return false;
 	if (!(a->old.attach & a->kind))
 		return false;
-	return vg_filter_on_device(a->st, a->ifindex, &id) && id == a->st->prog_id;
+	if (!vg_filter_on_hook(a->st, a->ifindex, VG_HOOK_INGRESS, &id) || id != a->st->prog_id)
+		return false;
+	return vg_filter_on_hook(a->st, a->ifindex, VG_HOOK_EGRESS, &id) &&
+	       id == a->st->prog_out_id;
 }
 
 /* One batch: the applies, their staged commits, the range [first, end)

@@ -199,9 +199,36 @@ static const struct live *live_find(const struct live *l, size_t n, uint32_t ifi
 	return NULL;
 }
 
+/* The ifindex and hook of a tcx link's pin name (tcx_N, tcx_out_N):
+ * false when name is no such pin. */
+static bool tcx_pin_name(const char *name, uint32_t *ifindex, enum vg_hook *hook)
+{
+	unsigned long idx;
+	char *end;
+
+	if (!strncmp(name, "tcx_out_", 8)) {
+		name += 8;
+		*hook = VG_HOOK_EGRESS;
+	} else if (!strncmp(name, "tcx_", 4)) {
+		name += 4;
+		*hook = VG_HOOK_INGRESS;
+	} else {
+		return false;
+	}
+	if (*name < '0' || *name > '9')
+		return false;
+	errno = 0;
+	idx = strtoul(name, &end, 10);
+	if (errno || *end || idx > UINT32_MAX)
+		return false;
+	*ifindex = (uint32_t)idx;
+	return true;
+}
+
 /*
- * tcx links pinned for a device that is gone (a link outlives its device
- * as long as it is pinned), or that are not on their device.
+ * tcx links (of either hook) pinned for a device that is gone (a link
+ * outlives its device as long as it is pinned), or that are not on their
+ * device.
  */
 static void gc_tcx_pins(struct vg_state *st, const struct live *live, size_t nlive,
 			struct vg_gc_result *res)
@@ -213,24 +240,20 @@ static void gc_tcx_pins(struct vg_state *st, const struct live *live, size_t nli
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		char path[PATH_MAX], *end;
-		unsigned long idx;
-		uint32_t id;
+		char path[PATH_MAX];
+		enum vg_hook hook;
+		uint32_t idx, id;
 		bool on = false, removed;
 
-		if (strncmp(de->d_name, "tcx_", 4))
+		if (!tcx_pin_name(de->d_name, &idx, &hook))
 			continue;
-		errno = 0;
-		idx = strtoul(de->d_name + 4, &end, 10);
-		if (errno || *end || !de->d_name[4] || idx > UINT32_MAX)
-			continue;
-		vg_tcx_pin_path(st, (uint32_t)idx, path, sizeof(path));
+		vg_tcx_pin_path(st, idx, hook, path, sizeof(path));
 		/* A link on its device stays, with or without a policy (a
 		 * run stopped before its commit: it drops everything, as a
 		 * cls_bpf filter would); a live interface's link also stays
 		 * when the query fails. */
 		if (vg_tcx_query(path, (int)idx, &id, &on) == 0 ? on :
-		    live_find(live, nlive, (uint32_t)idx) != NULL)
+		    live_find(live, nlive, idx) != NULL)
 			continue;
 		if (vg_tcx_detach(path, &removed) == 0 && removed)
 			res->entries++;
@@ -239,9 +262,10 @@ static void gc_tcx_pins(struct vg_state *st, const struct live *live, size_t nli
 }
 
 /*
- * Puts the filter back on a live interface whose policy is in force but
- * that carries none of ours (a run killed between its commit and its
- * attach, or a filter removed behind vifguard's back): 1 if it did.
+ * Puts the filters back on a live interface whose policy is in force but
+ * that lacks one of ours, on either hook (a run killed between its commit
+ * and its attach, a state of a layout without the egress program, or a
+ * filter removed behind vifguard's back): 1 if it did.
  */
 static int repair_filter(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)
 {
@@ -251,11 +275,12 @@ static int repair_filter(struct vg_state *st, uint32_t ifindex, const struct vg_
 	uint32_t id;
 	int ret;
 
-	if (vg_filter_on_device(st, ifindex, &id))
+	if (vg_filter_on_hook(st, ifindex, VG_HOOK_INGRESS, &id) &&
+	    vg_filter_on_hook(st, ifindex, VG_HOOK_EGRESS, &id))
 		return 0;
 	if (kind == VG_ATTACH_CLS_BPF && (ret = vg_tc_hook((int)ifindex, &created)))
 		return ret;
-	ret = vg_filter_attach(st, ifindex, kind);
+	ret = vg_filter_attach(st, ifindex, kind, NULL);
 	if (ret)
 		return ret;
 	if (created) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "state.h"
+#include "tc.h"
 
 /* Fills err (when given) and returns ret. */
 int vg_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
@@ -36,7 +37,8 @@ static inline void vg_name_of(uint32_t ifindex, char out[IF_NAMESIZE])
 
 /* ---- the pins (state.c) and taking them over (state_upgrade.c) --------- */
 
-#define VG_PROG_PIN "prog"
+#define VG_PROG_PIN "prog"		/* vifguard, for the ingress hooks */
+#define VG_PROG_OUT_PIN "prog_out"	/* vifguard_out, for the egress hooks */
 
 struct vg_map_shape {
 	uint32_t type, key_size, value_size;
@@ -199,14 +201,24 @@ int vg_percpu_u64_sum(int fd, const void *key, __u64 *sum);
 
 /* ---- our filter on a device (state_filter.c) --------------------------- */
 
-/* The path of ifindex's pinned tcx link. */
-void vg_tcx_pin_path(const struct vg_state *st, uint32_t ifindex, char *out, size_t len);
-/* Attaches the pinned program with kind (VG_ATTACH_CLS_BPF or _TCX). */
-int vg_filter_attach(struct vg_state *st, uint32_t ifindex, uint32_t kind);
-/* Takes our filter(s) off the device: cls_bpf and clsact as recorded in
- * attach, and a pinned tcx link if there is one. */
+/* The path of ifindex's pinned tcx link on hook. */
+void vg_tcx_pin_path(const struct vg_state *st, uint32_t ifindex, enum vg_hook hook, char *out,
+		     size_t len);
+/*
+ * Attaches the pinned programs with kind (VG_ATTACH_CLS_BPF or _TCX):
+ * vifguard on the ingress, then vifguard_out on the egress.  On an error
+ * *failed (if not NULL) says which hook failed; the ingress one may then
+ * be on (attach_error() of state_apply.c says what that means).
+ */
+int vg_filter_attach(struct vg_state *st, uint32_t ifindex, uint32_t kind,
+		     enum vg_hook *failed);
+/* Takes our filters off the device, egress first: cls_bpf and clsact as
+ * recorded in attach, and the pinned tcx links if there are any. */
 int vg_filter_detach(struct vg_state *st, uint32_t ifindex, uint32_t attach, bool *removed);
-/* Whether our program is on ifindex's ingress (cls_bpf or tcx). */
+/* Whether our program is on ifindex's hook (cls_bpf or tcx). */
+bool vg_filter_on_hook(struct vg_state *st, uint32_t ifindex, enum vg_hook hook,
+		       uint32_t *prog_id);
+/* Whether our program is on ifindex's ingress: the filter. */
 bool vg_filter_on_device(struct vg_state *st, uint32_t ifindex, uint32_t *prog_id);
 
 /* ---- removal (state_detach.c) ------------------------------------------ */

@@ -351,7 +351,7 @@ static size_t scan_dev(struct vg_state *st, uint32_t pmap, uint32_t ifindex, con
 	size_t n = 0;
 	bool ours;
 
-	if (vg_tc_query((int)ifindex, &id) == 0 && is_vifguard(id, pmap, &ours))
+	if (vg_tc_query((int)ifindex, VG_HOOK_INGRESS, &id) == 0 && is_vifguard(id, pmap, &ours))
 		found_add(st, &v[n++], ifindex, name, id, VG_ATTACH_CLS_BPF, ours);
 	if (bpf_prog_query((int)ifindex, VG_BPF_TCX_INGRESS, 0, NULL, ids, &cnt))
 		return n;

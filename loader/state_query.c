@@ -195,9 +195,12 @@ static void list_policies(struct vg_state *st, const char *ifname, const uint32_
 		it->ifindex = keys[i];
 		vg_name_of(keys[i], it->cur_name);
 		it->present = it->cur_name[0] && vg_policy_named(&it->pol, it->cur_name);
-		if (it->cur_name[0])
+		if (it->cur_name[0]) {
 			it->filter_present = vg_filter_on_device(st, keys[i],
 								  &it->filter_prog_id);
+			it->egress_present = vg_filter_on_hook(st, keys[i], VG_HOOK_EGRESS,
+							       &it->egress_prog_id);
+		}
 		if (st->map_fd[VG_MAP_PASSES] >= 0) {
 			uint32_t slot = it->pol.slot;
 

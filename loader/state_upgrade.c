@@ -11,11 +11,15 @@
  *  2. Pin the created maps that had no pin at all.
  *  3. Move every device that carries this root's program to the new one
  *     in place (cls_bpf replace, tcx link update): each frame meets the
- *     old program or the new, and both read the same policies.
+ *     old program or the new, and both read the same policies.  Its
+ *     egress gets the new egress program the same way, by the same
+ *     method; a device of a layout without one (1, 2) gets it there.
  *  4. After a grace period no old program runs any more: what an older
  *     layout's maps counted is carried into their replacements, each
  *     pinned as NAME_next and renamed over NAME, an atomic switch.
- *  5. The program's pin, the same way; then the record in map "layout".
+ *  5. The programs' pins, the same way (the egress one first, the
+ *     ingress one, which says the state is loaded, last); then the
+ *     record in map "layout".
  *
  * Stopped at any step, every device still carries a program reading the
  * policies in force, and an old pin stays until its replacement is
@@ -25,6 +29,7 @@
  * The layouts this file migrates from (include/vifguard.h):
  *   1  "totals": a per-CPU array of one entry, 30 __u64 by reason
  *      (the reasons' numbers never change, new ones are appended).
+ *   1, 2  no egress program ("prog_out"), no learning maps (created).
  */
 #include <errno.h>
 #include <limits.h>
@@ -314,14 +319,45 @@ static int devices_here(struct vg_state *st, char *err, size_t errlen)
 	return 0;
 }
 
-/* Step 3: every device carrying this root's program gets prog in place. */
-static int move_devices(struct vg_state *st, int prog_fd, uint32_t prog_id, char *err,
-			size_t errlen)
+/* The programs of this build, by their names in the object. */
+struct progs {
+	int in_fd, out_fd;
+	uint32_t in_id, out_id;
+};
+
+/* One hook of a device carrying this root's program (f, of kind
+ * f->kind) to p's program of that hook, in place. */
+static int move_hook(struct vg_state *st, const struct vg_found *f, const struct progs *p,
+		     enum vg_hook hook)
 {
-	char path[PATH_MAX], first[VG_ERRLEN] = "";
+	int fd = hook == VG_HOOK_EGRESS ? p->out_fd : p->in_fd;
+	uint32_t id = hook == VG_HOOK_EGRESS ? p->out_id : p->in_id;
+	char path[PATH_MAX];
+
+	if (f->kind != VG_ATTACH_TCX)
+		return vg_tc_attach((int)f->ifindex, hook, fd, id);
+	/* Without our pin the link is someone else's to move. */
+	vg_tcx_pin_path(st, f->ifindex, VG_HOOK_INGRESS, path, sizeof(path));
+	if (access(path, F_OK))
+		return -ENOENT;
+	vg_tcx_pin_path(st, f->ifindex, hook, path, sizeof(path));
+	return vg_tcx_attach((int)f->ifindex, hook, fd, id, path);
+}
+
+/*
+ * Step 3: every device carrying this root's program gets p's in place,
+ * on its ingress, then on its egress (which an older layout left
+ * without one).  A device whose egress cannot take it fails the step as
+ * one whose ingress cannot: the old pins stay, and the next run tries
+ * again (state_apply.c, attach_error(), says why it is an error).
+ */
+static int move_devices(struct vg_state *st, const struct progs *p, char *err, size_t errlen)
+{
+	char first[VG_ERRLEN] = "";
 	struct vg_found *f;
 	size_t n, i;
 	unsigned int failed = 0;
+	uint32_t cur;
 	int ret;
 
 	if (st->map_fd[VG_MAP_POLICY] < 0)
@@ -330,30 +366,37 @@ static int move_devices(struct vg_state *st, int prog_fd, uint32_t prog_id, char
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++) {
-		if (!f[i].ours || f[i].prog_id == prog_id)
+		enum vg_hook hook = VG_HOOK_INGRESS;
+		bool moved = false;
+
+		if (!f[i].ours)
 			continue;
-		if (f[i].kind == VG_ATTACH_TCX) {
-			vg_tcx_pin_path(st, f[i].ifindex, path, sizeof(path));
-			/* Without our pin the link is someone else's to move. */
-			ret = access(path, F_OK) ? -ENOENT :
-			      vg_tcx_attach((int)f[i].ifindex, prog_fd, prog_id, path);
-		} else {
-			ret = vg_tc_attach((int)f[i].ifindex, prog_fd, prog_id);
+		ret = 0;
+		if (f[i].prog_id != p->in_id) {
+			ret = move_hook(st, &f[i], p, VG_HOOK_INGRESS);
+			moved = !ret;
+		}
+		if (!ret && !(vg_filter_on_hook(st, f[i].ifindex, VG_HOOK_EGRESS, &cur) &&
+			      cur == p->out_id)) {
+			hook = VG_HOOK_EGRESS;
+			ret = move_hook(st, &f[i], p, hook);
+			moved |= !ret;
 		}
 		/* Deleted since the scan: no program left to move. */
 		if (ret == -ENODEV)
 			continue;
 		if (ret && !failed++)
-			snprintf(first, sizeof(first), "%s (ifindex %u, %s): %s", f[i].ifname,
+			snprintf(first, sizeof(first), "%s (ifindex %u, %s %s): %s", f[i].ifname,
 				 f[i].ifindex, f[i].kind == VG_ATTACH_TCX ? "tcx" : "cls_bpf",
-				 strerror(-ret));
-		else if (!ret)
+				 hook == VG_HOOK_EGRESS ? "egress" : "ingress", strerror(-ret));
+		else if (moved)
 			st->took.moved++;
 	}
 	free(f);
 	if (failed)
-		return vg_fail(err, errlen, -EIO, "%u device(s) kept the program of the older "
-			       "vifguard, which still filters them; the first: %s", failed, first);
+		return vg_fail(err, errlen, -EIO, "%u device(s) could not take this vifguard's "
+			       "programs (those not moved keep the older one, which still filters "
+			       "them); the first: %s", failed, first);
 	return 0;
 }
 
@@ -400,13 +443,13 @@ int vg_state_takeover(struct vg_state *st, const struct vg_ctx *ctx, char *err, 
 {
 	struct vg_takeover *t = &st->took;
 	struct vifguard *skel = NULL;
-	struct bpf_program *prog;
-	uint32_t id = 0;
+	struct progs p;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
 	t->from_layout = st->layout;
 	t->old_prog_id = st->prog_fd >= 0 ? st->prog_id : 0;
+	t->old_prog_out_id = st->prog_out_fd >= 0 ? st->prog_out_id : 0;
 	t->old_object = st->meta.object;
 	snprintf(t->old_version, sizeof(t->old_version), "%s", st->meta.version);
 	ret = devices_here(st, err, errlen);
@@ -414,26 +457,31 @@ int vg_state_takeover(struct vg_state *st, const struct vg_ctx *ctx, char *err, 
 		ret = load_object(st, ctx, &skel, err, errlen);
 	if (ret)
 		goto out;
-	prog = bpf_object__next_program(skel->obj, NULL);
-	if (!prog || vg_prog_id_of(bpf_program__fd(prog), &id)) {
-		ret = vg_fail(err, errlen, -ENOENT, "the BPF object has no program");
+	/* By name: the object holds one program per hook. */
+	p.in_fd = bpf_program__fd(skel->progs.vifguard);
+	p.out_fd = bpf_program__fd(skel->progs.vifguard_out);
+	if (vg_prog_id_of(p.in_fd, &p.in_id) || vg_prog_id_of(p.out_fd, &p.out_id)) {
+		ret = vg_fail(err, errlen, -ENOENT, "the BPF object's programs vifguard and "
+			      "vifguard_out did not load");
 		goto out;
 	}
 	ret = pin_new_maps(st, skel, err, errlen);
 	if (!ret)
-		ret = move_devices(st, bpf_program__fd(prog), id, err, errlen);
+		ret = move_devices(st, &p, err, errlen);
 	if (ret)
 		goto out;
 	vg_wait_for_readers();
 	ret = convert_maps(st, skel, err, errlen);
 	if (!ret)
-		ret = pin_as(st, bpf_program__fd(prog), VG_PROG_PIN, err, errlen);
+		ret = pin_as(st, p.out_fd, VG_PROG_OUT_PIN, err, errlen);
+	if (!ret)
+		ret = pin_as(st, p.in_fd, VG_PROG_PIN, err, errlen);
 	if (!ret)
 		ret = write_meta(skel, err, errlen);
 	if (ret)
 		goto out;
 	t->done = true;
-	t->replaced = t->old_prog_id != 0;
+	t->replaced = t->old_prog_id != 0 || t->old_prog_out_id != 0;
 	vg_pins_close(st);
 	ret = vg_pins_open(st, err, errlen);
 	if (!ret && (!vg_pins_all(st) || vg_takeover_needed(st, false)))

@@ -14,6 +14,11 @@
 #include "netlink.h"
 #include "tc.h"
 
+static enum bpf_tc_attach_point point_of(enum vg_hook hook)
+{
+	return hook == VG_HOOK_EGRESS ? BPF_TC_EGRESS : BPF_TC_INGRESS;
+}
+
 static void hook_init(struct bpf_tc_hook *h, int ifindex, enum bpf_tc_attach_point ap)
 {
 	memset(h, 0, sizeof(*h));
@@ -30,13 +35,13 @@ static void opts_init(struct bpf_tc_opts *o)
 	o->priority = VG_TC_PRIO;
 }
 
-int vg_tc_query(int ifindex, uint32_t *prog_id)
+int vg_tc_query(int ifindex, enum vg_hook hook, uint32_t *prog_id)
 {
 	struct bpf_tc_hook h;
 	struct bpf_tc_opts o;
 	int ret;
 
-	hook_init(&h, ifindex, BPF_TC_INGRESS);
+	hook_init(&h, ifindex, point_of(hook));
 	opts_init(&o);
 	ret = bpf_tc_query(&h, &o);
 	if (ret)
@@ -57,15 +62,15 @@ int vg_tc_hook(int ifindex, bool *created)
 	return ret == -EEXIST ? 0 : ret;
 }
 
-int vg_tc_attach(int ifindex, int prog_fd, uint32_t prog_id)
+int vg_tc_attach(int ifindex, enum vg_hook hook, int prog_fd, uint32_t prog_id)
 {
 	struct bpf_tc_hook h;
 	struct bpf_tc_opts o;
 	uint32_t cur = 0;
 
-	if (vg_tc_query(ifindex, &cur) == 0 && cur == prog_id)
+	if (vg_tc_query(ifindex, hook, &cur) == 0 && cur == prog_id)
 		return 0;
-	hook_init(&h, ifindex, BPF_TC_INGRESS);
+	hook_init(&h, ifindex, point_of(hook));
 	opts_init(&o);
 	o.prog_fd = prog_fd;
 	/* Replace, never delete and add: no moment without the filter. */
@@ -76,21 +81,41 @@ int vg_tc_attach(int ifindex, int prog_fd, uint32_t prog_id)
 int vg_tc_clsact_unused(int ifindex)
 {
 	uint32_t id;
-	int n, q;
+	int n, q, ours = 0;
+	enum vg_hook hook;
 
 	n = vg_tc_count_filters(ifindex);
 	if (n < 0)
 		return n;
-	q = vg_tc_query(ifindex, &id);
-	if (q && q != -ENOENT)
-		return q;
-	return n <= (q == 0);
+	for (hook = VG_HOOK_INGRESS; hook <= VG_HOOK_EGRESS; hook++) {
+		q = vg_tc_query(ifindex, hook, &id);
+		if (q && q != -ENOENT)
+			return q;
+		ours += q == 0;
+	}
+	return n <= ours;
+}
+
+/* Removes our filter from one hook: 0 (*removed when there was one). */
+static int detach_hook(int ifindex, enum vg_hook hook, bool *removed)
+{
+	struct bpf_tc_hook h;
+	struct bpf_tc_opts o;
+	int ret;
+
+	hook_init(&h, ifindex, point_of(hook));
+	opts_init(&o);
+	ret = bpf_tc_detach(&h, &o);
+	if (ret == 0)
+		*removed = true;
+	else if (ret != -ENOENT && ret != -EINVAL)
+		return ret;
+	return 0;
 }
 
 int vg_tc_detach(int ifindex, bool own_clsact, bool *removed)
 {
 	struct bpf_tc_hook h;
-	struct bpf_tc_opts o;
 	int ret;
 
 	*removed = false;
@@ -98,14 +123,15 @@ int vg_tc_detach(int ifindex, bool own_clsact, bool *removed)
 	 * leaves the filter where it was. */
 	if (own_clsact) {
 		uint32_t id;
-		bool ours = vg_tc_query(ifindex, &id) == 0;
+		bool ours = vg_tc_query(ifindex, VG_HOOK_INGRESS, &id) == 0 ||
+			    vg_tc_query(ifindex, VG_HOOK_EGRESS, &id) == 0;
 
 		ret = vg_tc_clsact_unused(ifindex);
 		if (ret < 0)
 			return ret;
 		if (ret) {
 			/* Both points at once: that deletes the qdisc, and
-			 * our filter with it (one point alone would flush
+			 * our filters with it (one point alone would flush
 			 * that hook's filters instead). */
 			hook_init(&h, ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS);
 			ret = bpf_tc_hook_destroy(&h);
@@ -114,14 +140,12 @@ int vg_tc_detach(int ifindex, bool own_clsact, bool *removed)
 			return ret == -ENOENT || ret == -EINVAL ? 0 : ret;
 		}
 	}
-	hook_init(&h, ifindex, BPF_TC_INGRESS);
-	opts_init(&o);
-	ret = bpf_tc_detach(&h, &o);
-	if (ret == 0)
-		*removed = true;
-	else if (ret != -ENOENT && ret != -EINVAL)
-		return ret;
-	return 0;
+	/* The egress filter first: a failure in between leaves the
+	 * ingress one, the filter that matters, on. */
+	ret = detach_hook(ifindex, VG_HOOK_EGRESS, removed);
+	if (!ret)
+		ret = detach_hook(ifindex, VG_HOOK_INGRESS, removed);
+	return ret;
 }
 
 /* The valid-message callback of a filter dump: counts the filters. */
@@ -219,8 +243,10 @@ int vg_tcx_query(const char *path, int ifindex, uint32_t *prog_id, bool *on_devi
 	return 0;
 }
 
-int vg_tcx_attach(int ifindex, int prog_fd, uint32_t prog_id, const char *path)
+int vg_tcx_attach(int ifindex, enum vg_hook hook, int prog_fd, uint32_t prog_id,
+		  const char *path)
 {
+	uint32_t type = hook == VG_HOOK_EGRESS ? VG_BPF_TCX_EGRESS : VG_BPF_TCX_INGRESS;
 	struct vg_link_info li;
 	int fd, ret;
 
@@ -229,7 +255,8 @@ int vg_tcx_attach(int ifindex, int prog_fd, uint32_t prog_id, const char *path)
 		return -errno;
 	if (fd >= 0) {
 		ret = link_info(fd, &li);
-		if (!ret && li.type == VG_BPF_LINK_TYPE_TCX && (int)li.ifindex == ifindex) {
+		if (!ret && li.type == VG_BPF_LINK_TYPE_TCX && (int)li.ifindex == ifindex &&
+		    li.attach_type == type) {
 			/* In place: the link never leaves the device. */
 			if (li.prog_id != prog_id && bpf_link_update(fd, prog_fd, NULL))
 				ret = -errno;
@@ -244,7 +271,7 @@ int vg_tcx_attach(int ifindex, int prog_fd, uint32_t prog_id, const char *path)
 		 * ifindex came back): drop the pin and make a new one. */
 		unlink(path);
 	}
-	fd = bpf_link_create(prog_fd, ifindex, VG_BPF_TCX_INGRESS, NULL);
+	fd = bpf_link_create(prog_fd, ifindex, type, NULL);
 	if (fd < 0)
 		return fd == -EINVAL ? -EOPNOTSUPP : fd;
 	ret = bpf_obj_pin(fd, path) ? -errno : 0;

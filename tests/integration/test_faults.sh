@@ -234,7 +234,10 @@ fi_snap() {
 	local p others=0
 	SNAP_PINS=
 	for p in "${pins[@]##*/tcx_}"; do
-		if [ -n "${IFNAME_OF[$p]:-}" ]; then SNAP_PINS+="${IFNAME_OF[$p]} "; else others=$((others + 1)); fi
+		local hook=
+		# tcx_out_IFINDEX: the egress program's link.
+		[ "${p#out_}" != "$p" ] && p=${p#out_} hook=out:
+		if [ -n "${IFNAME_OF[$p]:-}" ]; then SNAP_PINS+="$hook${IFNAME_OF[$p]} "; else others=$((others + 1)); fi
 	done
 	SNAP_PINS+="$others other"
 	SNAP_FP="$show"$'\n'"$batch"$'\n'"$qd"$'\n'"$tcx"$'\n'"$SNAP_PINS"

@@ -72,7 +72,7 @@ tap_check "--force: 0.0.0.0/0 in force" '["0.0.0.0/0"]' \
 	"$(vg -j show vif5.0 | jq -c '.interfaces[0].ipv4')"
 out=$(vg attach lo --force --mac 02:00:00:00:05:00 2>&1)
 tap_check "--force: lo accepted" 0 "$?" "$out"
-tap_check "--force: the filter is on lo" 1 "$(filters lo)"
+tap_check "--force: the filter is on lo, and the egress program" 2 "$(filters lo)"
 out=$(vg detach lo 2>&1)
 tap_check "lo detached" 0 "$?" "$out"
 tap_check "no filter left on lo" 0 "$(filters lo)"

@@ -42,14 +42,17 @@ want=$(for ((i = FIRST; i < FIRST + NIF; i++)); do vg_ifindex vif$i.0; done | so
 got=$(vg_entries | awk '$1 ~ /^policy/ {print $2}' | sort -n)
 tap_check "policy map holds one entry per interface" "$want" "$got"
 
-attached=$(hx "$BPFTOOL" -j net show | jq '[.[] | (.tc // [])[], (.tcx // [])[]
-	| select(.devname | test("^vif[0-9]+\\.0$"))] | length')
-tap_check "a filter on every interface (tc/tcx per bpftool net)" "$NIF" "$attached"
+# Per hook, "INGRESS EGRESS": the filter and the egress program.
+per_hook() { hx "$BPFTOOL" -j net show | jq -r '[.[] | (.tc // [])[], (.tcx // [])[]
+	| select(.devname | test("^vif[0-9]+\\.0$"))] as $f | ["ingress", "egress"]
+	| map(. as $h | [$f[] | select(.kind | endswith($h))] | '"$1"' | tostring) | join(" ")'; }
+attached=$(per_hook length)
+tap_check "a filter and an egress program on every interface (tc/tcx per bpftool net)" \
+	"$NIF $NIF" "$attached"
 
 # One prog for all: no per-interface program copies.
-progs=$(hx "$BPFTOOL" -j net show | jq '[.[] | (.tc // [])[], (.tcx // [])[]
-	| select(.devname | test("^vif[0-9]+\\.0$")) | .id] | unique | length')
-tap_check "one program serves all $NIF interfaces" "1" "$progs"
+progs=$(per_hook '[.[].id] | unique | length')
+tap_check "one program serves all $NIF interfaces, one on every egress" "1 1" "$progs"
 
 # Detach in parallel too.
 for ((i = FIRST; i < FIRST + NIF; i++)); do

@@ -662,6 +662,7 @@ done <"$VG_TMP/entries.end"
 for p in "$ROOT"/tcx_*; do
 	[ -e "$p" ] || continue
 	idx=${p##*/tcx_}
+	idx=${idx#out_}	# tcx_out_IFINDEX: the egress program's link
 	[ -n "${TCX_IDX[$idx]:-}" ] ||
 		stale+=("tcx pin ${p##*/} (${NAME_OF[$idx]:-not created by this test}, not a tcx-attached interface)")
 done

@@ -6,33 +6,45 @@
 # forged frames, this build's `vifguard upgrade` takes the state over.
 # No legitimate frame is lost, no forged frame gets through, every
 # counter (per interface and the host's totals, which layout 2 keeps in
-# another shape) is carried over, the devices carry the new program,
-# the old program and its pins are gone, and the old vifguard refuses
-# the new state.  Then: `upgrade` killed (SIGKILL) at every Nth system
-# call leaves every guest filtered, and the next `upgrade` completes it
-# with every counter exact; a state of a newer layout is refused.
+# another shape) is carried over, the devices carry the new program on
+# their ingress and the new egress program (which layout 1 did not have)
+# on their egress, by the method of their ingress, the old program and
+# its pins are gone, and the old vifguard refuses the new state.  An
+# upgrade from another build of this layout replaces both programs in
+# place.  Then: `upgrade` killed (SIGKILL) at every Nth system call
+# leaves every guest filtered, and the next `upgrade` completes it with
+# every counter exact; a state of a newer layout is refused.  Last, the
+# same upgrade from the last release of layout 2.
 . "$(dirname "$0")/lib.sh"
 
 # The last commit of layout 1; VG_UPGRADE_FROM names another.
 FROM=${VG_UPGRADE_FROM:-b1d87e79ad806030084265a6a58336271ab55b3d}
 OLD_DIR=$OUTPUT/upgrade-from/$FROM
 OLD=$OLD_DIR/build/vifguard
+# The last commit of layout 2; VG_UPGRADE_FROM2 names another.
+FROM2=${VG_UPGRADE_FROM2:-375c01061c721cac9e4a07b77086d8dfba40aa56}
+OLD2_DIR=$OUTPUT/upgrade-from/$FROM2
+OLD2=$OLD2_DIR/build/vifguard
+LAYOUT=$(sed -n 's/^#define VG_MAP_LAYOUT[[:space:]]*\([0-9]*\).*/\1/p' "$VG_TOP/include/vifguard.h")
 
-# Builds the older vifguard from its commit (once; kept in OUTPUT).
+# Builds the older vifguard of commit $1 in $2 (once; kept in OUTPUT).
 build_old() {
-	[ -x "$OLD" ] && return 0
-	git -C "$VG_TOP" cat-file -e "$FROM^{commit}" 2>/dev/null || return 3
-	rm -rf "$OLD_DIR" && mkdir -p "$OLD_DIR" || return 1
-	git -C "$VG_TOP" archive "$FROM" | tar -x -C "$OLD_DIR" || return 1
-	make -C "$OLD_DIR" -j"$(nproc)" vifguard >"$OLD_DIR.log" 2>&1
+	local from=$1 dir=$2
+	[ -x "$dir/build/vifguard" ] && return 0
+	git -C "$VG_TOP" cat-file -e "$from^{commit}" 2>/dev/null || return 3
+	rm -rf "$dir" && mkdir -p "$dir" || return 1
+	git -C "$VG_TOP" archive "$from" | tar -x -C "$dir" || return 1
+	make -C "$dir" -j"$(nproc)" vifguard >"$dir.log" 2>&1
 }
 
-build_old
+build_old "$FROM" "$OLD_DIR"
 case $? in
 0) ;;
 3) vg_skip_all "commit $FROM is not in this tree's history (a clone without it)" ;;
 *) vg_bail "cannot build vifguard $FROM: $(tail -5 "$OLD_DIR.log" 2>/dev/null)" ;;
 esac
+build_old "$FROM2" "$OLD2_DIR"
+old2_built=$?
 vg_init
 
 old() { ip netns exec "$HOST" "$OLD" -r "$ROOT" "$@"; }
@@ -74,24 +86,37 @@ counters() {
 		jq -r '.totals | to_entries[] | select(.value != 0) | "totals \(.key)=\(.value)"'
 }
 
-# The program on each device, by bpftool: the cls_bpf filter, or the
-# tcx link pinned under the root.
+# The program on one hook of a device (ingress, egress), by bpftool: the
+# cls_bpf filter, or the tcx link pinned under the root (PIN_IFINDEX).
+hook_prog() {
+	local id l
+	id=$(hx "$BPFTOOL" -j net show dev $1 |
+		jq -r --arg k "clsact/$2" '[.[0].tc[] | select(.kind == $k)][0].id // empty')
+	l=$ROOT/$3_$(vg_ifindex $1)
+	[ -z "$id" ] && [ -e "$l" ] &&
+		id=$(hx "$BPFTOOL" -j link show pinned "$l" | jq -r .prog_id)
+	echo "${id:-none}"
+}
+# The programs on each device: DEV=INGRESS/EGRESS.
 dev_progs() {
-	local i id l
+	local i
 	for i in vif10.0 vif11.0; do
-		id=$(hx "$BPFTOOL" -j net show dev $i | jq -r '.[0].tc[0].id // empty')
-		l=$ROOT/tcx_$(vg_ifindex $i)
-		[ -z "$id" ] && [ -e "$l" ] &&
-			id=$(hx "$BPFTOOL" -j link show pinned "$l" | jq -r .prog_id)
-		echo "$i=${id:-none}"
+		echo "$i=$(hook_prog $i ingress tcx)/$(hook_prog $i egress tcx_out)"
 	done | tr '\n' ' ' | sed 's/ $//'
 }
 pinned_prog() { hx "$BPFTOOL" -j prog show pinned "$ROOT/prog" | jq -r .id; }
+pinned_out() { hx "$BPFTOOL" -j prog show pinned "$ROOT/prog_out" 2>/dev/null | jq -r '.id // "none"'; }
+# Both devices on the pinned programs, as dev_progs says it.
+want_progs() {
+	echo "vif10.0=$(pinned_prog)/$(pinned_out) vif11.0=$(pinned_prog)/$(pinned_out)"
+}
+loaded() { hx "$BPFTOOL" prog show id "$1" >/dev/null 2>&1 && echo "program $1 still loaded" ||
+	echo "no program $1"; }
 
 old_prog=$(pinned_prog)
 progs0=$(dev_progs)
-tap_check "before: both devices carry the older program" \
-	"vif10.0=$old_prog vif11.0=$old_prog" "$progs0"
+tap_check "before: both devices carry the older program, no egress one" \
+	"vif10.0=$old_prog/none vif11.0=$old_prog/none" "$progs0"
 out=$(vg upgrade --check 2>&1)
 tap_check "upgrade --check on the older state: due" "exit 3, upgrade due: ... map layout 1" \
 	"exit $?, $(grep -o 'upgrade due: .*map layout 1' <<<"$out" | sed 's/due: .*map/due: ... map/')" \
@@ -119,9 +144,9 @@ gx ga "$VGPKT" send -i eth0 -m $f udp4 --src-ip $A
 RECV_PID=$ra; vg_recv_wait $ma; got=$RX
 RECV_PID=$rc; vg_recv_wait $mc; got_c=$RX
 
-tap_check "upgrade under traffic" "exit 0, upgraded: map layout 1 -> 2, 2 device(s) moved" \
-	"exit $up_rc, $(grep -q "map layout 1, program id $old_prog of an unknown version -> map layout 2" \
-	<<<"$up" && echo "upgraded: map layout 1 -> 2"), $(grep -o '[0-9]* device(s) moved' <<<"$up")" \
+tap_check "upgrade under traffic" "exit 0, upgraded: map layout 1 -> $LAYOUT, 2 device(s) moved" \
+	"exit $up_rc, $(grep -q "map layout 1, program id $old_prog of an unknown version -> map layout $LAYOUT" \
+	<<<"$up" && echo "upgraded: map layout 1 -> $LAYOUT"), $(grep -o '[0-9]* device(s) moved' <<<"$up")" \
 	"$up"
 tap_check "the stream was still going when the upgrade ended" "running" "$still"
 tap_check "during the upgrade: no legitimate frame lost, no forged one through" \
@@ -142,25 +167,43 @@ tap_check "every counter carried over, exactly" "$(sort <<<"$expect" | tr '\n' '
 	"$(sort <<<"$after" | tr '\n' ' ')"
 
 new_prog=$(pinned_prog)
-tap_check "both devices moved to the new pinned program" \
-	"vif10.0=$new_prog vif11.0=$new_prog, not $old_prog" \
+new_out=$(pinned_out)
+tap_check "both devices moved to the new pinned program, the egress one added" \
+	"vif10.0=$new_prog/$new_out vif11.0=$new_prog/$new_out, not $old_prog" \
 	"$(dev_progs)$([ "$new_prog" = "$old_prog" ] && echo ", not $old_prog: same")$([ "$new_prog" != "$old_prog" ] && echo ", not $old_prog")"
-tap_check "the older program is gone from the kernel" "no program $old_prog" \
-	"$(hx "$BPFTOOL" prog show id "$old_prog" >/dev/null 2>&1 && echo "program $old_prog still loaded" || echo "no program $old_prog")"
+tap_check "the older program is gone from the kernel" "no program $old_prog" "$(loaded "$old_prog")"
 # (maps.debug and progs.debug are bpffs' own.)
-pins=$(ls "$ROOT" | grep -vx 'maps.debug\|progs.debug' | sed 's/^tcx_[0-9]*$/tcx_N/' | sort |
-	tr '\n' ' ')
-want="drops ev_config ev_limit events layout passes policy policy_spill prog "
-want+="$([ $tcx = tcx ] && echo "tcx_N ")totals v4_addrs v6_addrs "
+pins=$(ls "$ROOT" | grep -vx 'maps.debug\|progs.debug' |
+	sed 's/^tcx_[0-9]*$/tcx_N/; s/^tcx_out_[0-9]*$/tcx_out_N/' | sort | tr '\n' ' ')
+want=$(printf '%s\n' drops ev_config ev_limit events layout learn_slots learned6 passes policy \
+	policy_spill prog prog_out protected6 totals v4_addrs v6_addrs \
+	$([ $tcx = tcx ] && echo "tcx_N tcx_out_N") | sort | tr '\n' ' ')
 tap_check "the pins: this layout's, none left over" "$want" "$pins"
 rec=$(vg -j dump layout | jq -r '.maps.layout[0] | "layout \(.layout), version \(.version)"')
 tap_check "map layout records the layout and the version" \
-	"layout 2, version $("$VIFGUARD" -j --version | jq -r .version)" "$rec"
+	"layout $LAYOUT, version $("$VIFGUARD" -j --version | jq -r .version)" "$rec"
 out=$(vg upgrade --check 2>&1)
 tap_check "upgrade --check after: current" "exit 0" "exit $?" "$out"
 out=$(vg upgrade 2>&1)
 tap_check "a second upgrade changes nothing" "exit 0, current, program $new_prog" \
 	"exit $?, $(grep -o '^current' <<<"$out"), program $(pinned_prog)" "$out"
+
+# The record names another build: upgrade replaces both programs in
+# place, cls_bpf at its handle, tcx by a link update, and the programs
+# it replaced are gone from the kernel.
+rec=$(hx "$BPFTOOL" map dump pinned "$ROOT/layout" -j | jq -r '.[0].value | join(" ")')
+set -- $rec
+hx "$BPFTOOL" map update pinned "$ROOT/layout" key 0 0 0 0 \
+	value $1 $2 $3 $4 $5 $6 $7 $8 1 2 3 4 5 6 7 8 ${*:17}
+out=$(vg upgrade 2>&1)
+rc=$?
+tap_check "an upgrade from another build of this layout replaces both programs" \
+	"exit 0, vif10.0=NEW/NEWOUT vif11.0=NEW/NEWOUT, no program $new_prog, no program $new_out" \
+	"exit $rc, $(dev_progs | sed "s/=$(pinned_prog)\//=NEW\//g; s/\/$(pinned_out)\( \|$\)/\/NEWOUT\1/g"), $(loaded $new_prog), $(loaded $new_out)" \
+	"$out"
+new_prog=$(pinned_prog)
+new_out=$(pinned_out)
+tap_check "upgrade --check after it: current" "exit 0" "exit $(vg upgrade --check >/dev/null 2>&1; echo $?)"
 
 vg_case "after: vif10.0 forged dropped by the new program" ga vif10.0 5 0 \
 	"ipv4-src+5 pass+1" udp4 --src-ip $C
@@ -173,12 +216,12 @@ tap_check "the older vifguard refuses the new state, naming the map" "exit 1, to
 # ---- a state of a newer layout ---------------------------------------------
 
 rec=$(hx "$BPFTOOL" map dump pinned "$ROOT/layout" -j | jq -r '.[0].value | join(" ")')
-hx "$BPFTOOL" map update pinned "$ROOT/layout" key 0 0 0 0 value 3 ${rec#* }
+hx "$BPFTOOL" map update pinned "$ROOT/layout" key 0 0 0 0 value $((LAYOUT + 1)) ${rec#* }
 out=$(vg upgrade 2>&1)
 rc=$?
 tap_check "a state of a newer layout is refused, and left as it is" \
-	"exit 1, layout 3, left by a newer vifguard; program $new_prog" \
-	"exit $rc, $(grep -o 'layout 3, left by a newer vifguard' <<<"$out"); program $(pinned_prog)" "$out"
+	"exit 1, layout $((LAYOUT + 1)), left by a newer vifguard; program $new_prog" \
+	"exit $rc, $(grep -o "layout $((LAYOUT + 1)), left by a newer vifguard" <<<"$out"); program $(pinned_prog)" "$out"
 hx "$BPFTOOL" map update pinned "$ROOT/layout" key 0 0 0 0 value $rec
 
 # ---- killed mid-way --------------------------------------------------------
@@ -193,12 +236,12 @@ reset_old() {
 		vg_xfer ga 3 udp4 --src-ip $C && [ "$RX" = 0 ]
 }
 
-# Programs named vifguard that read this root's policy map.
+# Programs named $1 that read this root's policy map.
 our_progs() {
 	local pmap
 	pmap=$(hx "$BPFTOOL" -j map show pinned "$ROOT/policy" | jq .id)
-	hx "$BPFTOOL" -j prog show | jq --argjson m "$pmap" \
-		'[.[] | select(.name == "vifguard" and ((.map_ids // []) | index($m)))] | length'
+	hx "$BPFTOOL" -j prog show | jq --argjson m "$pmap" --arg n "$1" \
+		'[.[] | select(.name == $n and ((.map_ids // []) | index($m)))] | length'
 }
 
 command -v strace >/dev/null || vg_bail "strace missing (scripts/install-deps.sh)"
@@ -209,7 +252,7 @@ hx strace -f -qq -o "$TRACE" "$VIFGUARD" -r "$ROOT" upgrade >/dev/null 2>&1
 # after each call that changes something, and at the first call.
 mapfile -t CALLS < <(awk '$2 !~ /^(\+\+\+|---|<\.\.\.)/ { n = $2; sub(/\(.*/, "", n)
 	k[n]++; m = 0
-	if ($0 ~ /BPF_(MAP_CREATE|MAP_UPDATE_ELEM|PROG_LOAD|OBJ_PIN|LINK_UPDATE)/ ||
+	if ($0 ~ /BPF_(MAP_CREATE|MAP_UPDATE_ELEM|PROG_LOAD|OBJ_PIN|LINK_CREATE|LINK_UPDATE)/ ||
 	    n ~ /^(rename|renameat|renameat2|unlink|unlinkat)$/ || $0 ~ /RTM_NEWTFILTER/) m = 1
 	print n ":" k[n] ":" m }' "$TRACE")
 kills=() prev=1
@@ -237,10 +280,10 @@ for kp in "${kills[@]}"; do
 	[ "${t:-0}" -ge 3 ] && [ "${t:-0}" -le 6 ] || bad+=("$kp: totals ipv4_src ${t:-0}, want 3..6")
 	vg upgrade --check >/dev/null 2>&1 || bad+=("$kp: not current after the next upgrade")
 	ls "$ROOT" | grep -q '_next$' && bad+=("$kp: a _next pin left")
-	np=$(our_progs)
-	[ "$np" = 1 ] || bad+=("$kp: $np programs read the policies, want 1")
-	[ "$(dev_progs)" = "vif10.0=$(pinned_prog) vif11.0=$(pinned_prog)" ] ||
-		bad+=("$kp: devices $(dev_progs), pinned $(pinned_prog)")
+	np=$(our_progs vifguard)/$(our_progs vifguard_out)
+	[ "$np" = 1/1 ] || bad+=("$kp: $np programs (ingress/egress) read the policies, want 1/1")
+	[ "$(dev_progs)" = "$(want_progs)" ] ||
+		bad+=("$kp: devices $(dev_progs), pinned $(want_progs)")
 done
 tap_check "upgrade killed after each of its ${#kills[@]} changes ($n_killed killed): guests filtered, the next upgrade completes, counters kept" \
 	"0 violations, at least 10 kills" \
@@ -255,7 +298,32 @@ vg upgrade --check >/dev/null 2>&1
 chk=$?
 c=$(counters "$VIFGUARD" | sort | tr '\n' ' ')
 tap_check "attach on the older state migrates it: current, both devices moved, counters kept" \
-	"exit 0, check 0, vif10.0=$(pinned_prog) vif11.0=$(pinned_prog), totals ipv4_src=3 vif10.0 ipv4_src=3 vif10.0 pass=1 " \
+	"exit 0, check 0, $(want_progs), totals ipv4_src=3 vif10.0 ipv4_src=3 vif10.0 pass=1 " \
 	"exit $rc, check $chk, $(dev_progs), $c" "$out"
+
+# ---- from the last release of layout 2 -------------------------------------
+
+if [ "$old2_built" = 0 ]; then
+	OLD=$OLD2
+	reset_old >/dev/null || vg_bail "cannot set the layout 2 state up"
+	old2_prog=$(pinned_prog)
+	b=$(dev_progs)
+	out=$(vg upgrade 2>&1)
+	rc=$?
+	c=$(counters "$VIFGUARD" | sort | tr '\n' ' ')
+	tap_check "upgrade from layout 2: both devices get both programs, the older one gone, counters kept" \
+		"before vif10.0=$old2_prog/none vif11.0=$old2_prog/none; exit 0, map layout 2 -> map layout $LAYOUT, 2 device(s) moved; $(want_progs); no program $old2_prog; totals ipv4_src=3 vif10.0 ipv4_src=3 vif10.0 pass=1 " \
+		"before $b; exit $rc, $(grep -o "map layout 2, program id $old2_prog of vifguard [^ ]* -> map layout $LAYOUT" <<<"$out" |
+			sed 's/, program .* ->/ ->/'), $(grep -o '[0-9]* device(s) moved' <<<"$out"); $(dev_progs); $(loaded $old2_prog); $c" \
+		"$out"
+	vg_case "after the layout 2 upgrade: vif11.0 ($tcx) forged dropped" gb vif11.0 3 0 \
+		"ipv4-src+3 pass+1" udp4 --src-ip $C
+	out=$(vg detach --all 2>&1)
+	tap_check "after the layout 2 upgrade: detach --all leaves no filter and no tcx pin" \
+		"exit 0, vif10.0=none/none vif11.0=none/none, " \
+		"exit $?, $(dev_progs), $(ls "$ROOT" | grep '^tcx_' | tr '\n' ' ')" "$out"
+else
+	tap_skip "upgrade from layout 2" "cannot build vifguard $FROM2: $(tail -3 "$OLD2_DIR.log" 2>/dev/null)"
+fi
 
 tap_done

@@ -75,11 +75,35 @@ static void cpus_and_sizes(void **state)
 		    0xffffffffULL);
 }
 
+/* Both programs of the object are counted, each with at least its
+ * instructions: the need falls by at least the egress program's size
+ * when it is not loaded, and by at least the filter's when neither is. */
+static void programs_counted(void **state)
+{
+	struct vifguard *skel = vifguard__open();
+	uint64_t all, no_out, none, in_bytes, out_bytes;
+
+	(void)state;
+	assert_non_null(skel);
+	in_bytes = bpf_program__insn_cnt(skel->progs.vifguard) * sizeof(struct bpf_insn);
+	out_bytes = bpf_program__insn_cnt(skel->progs.vifguard_out) * sizeof(struct bpf_insn);
+	assert_true(in_bytes > 0 && out_bytes > 0);
+	all = vg_memlock_need(skel->obj);
+	assert_int_equal(bpf_program__set_autoload(skel->progs.vifguard_out, false), 0);
+	no_out = vg_memlock_need(skel->obj);
+	assert_int_equal(bpf_program__set_autoload(skel->progs.vifguard, false), 0);
+	none = vg_memlock_need(skel->obj);
+	assert_true(all >= no_out + out_bytes);
+	assert_true(no_out >= none + in_bytes);
+	vifguard__destroy(skel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(maps_as_measured),
 		cmocka_unit_test(cpus_and_sizes),
+		cmocka_unit_test(programs_counted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
