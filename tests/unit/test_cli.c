@@ -558,14 +558,14 @@ static void help_and_version(void **state)
 	assert_int_equal(r.rc, 0);
 	assert_contains(r.out, "vifguard ");
 	assert_contains(r.out, "(libbpf 1.");
-	assert_contains(r.out, "\nmap layout 2\nkernel ");
+	assert_contains(r.out, "\nmap layout 3\nkernel ");
 	assert_contains(r.out, ": cls_bpf ");
 	run(&r, "-j", "-V", NULL);
 	assert_int_equal(r.rc, 0);
 	snprintf(want, sizeof(want), "\"version\":\"%s\",", vg_version);
 	assert_contains(r.out, want);
 	assert_contains(r.body, "{\"libbpf\":\"1.");
-	assert_contains(r.out, "\"map_layout\":2,");
+	assert_contains(r.out, "\"map_layout\":3,");
 	assert_contains(r.out, "\"features\":{\"cls_bpf\":");
 	run(&r, "help", NULL);
 	assert_int_equal(r.rc, 0);

@@ -2,7 +2,7 @@
 /*
  * The loader's computation of what Linux before 5.11 charges to
  * RLIMIT_MEMLOCK (loader/memlock.c), against what a real 4.19.48 kernel
- * (x86-64, 2 CPUs, XCP-ng's BPF patches) reported for vifguard's ten
+ * (x86-64, 2 CPUs, XCP-ng's BPF patches) reported for vifguard's
  * maps with bpftool (`make test-kernels KERNELS=.../bzImage`, section
  * "memory"), and against Linux 5.10 (Debian 11's 5.10.0-46) which charges
  * the same.  The object's maps are read from the skeleton, so a change of
@@ -34,6 +34,9 @@ static const struct {
 	{ "ev_config", 4096 },
 	{ "ev_limit", 430080 },
 	{ "layout", 4096 },
+	{ "learned6", 1576960 },
+	{ "learn_slots", 1576960 },
+	{ "protected6", 102400 },
 };
 
 #define N (sizeof(measured) / sizeof(measured[0]))
