@@ -71,6 +71,7 @@
 #define MAX_PRINTED	30	/* disagreements printed in full, per worker */
 #define MAX_SAVED_PAIR	2	/* saved per (model, program) reason pair, per worker */
 #define MAX_SAVED_STATE	6	/* state disagreements saved, per worker */
+#define FULL_CHECK	64	/* frames between two reads of the whole learning state */
 #define ANOMALY		VG_REASON_MAX	/* the counters moved in no way a frame can */
 
 static bool tap;
@@ -131,11 +132,21 @@ static void runner_close(struct runner *r)
 	free(r->percpu);
 }
 
+/* The reasons' totals: one batch read of the array (the percpu buffer
+ * holds VG_REASON_MAX values per CPU), key by key if the kernel cannot. */
 static void read_totals(struct runner *r, __u64 out[VG_REASON_MAX])
 {
 	__u64 *v = (__u64 *)r->percpu;
+	__u32 keys[VG_REASON_MAX], count = VG_REASON_MAX, next;
 
 	memset(out, 0, sizeof(__u64) * VG_REASON_MAX);
+	if (!bpf_map_lookup_batch(r->totals, NULL, &next, keys, v, &count, NULL) &&
+	    count == VG_REASON_MAX) {
+		for (__u32 i = 0; i < VG_REASON_MAX; i++)
+			for (int c = 0; c < r->ncpus; c++)
+				out[keys[i]] += v[i * r->ncpus + c];
+		return;
+	}
 	for (__u32 i = 0; i < VG_REASON_MAX; i++) {
 		if (bpf_map_lookup_elem(r->totals, &i, v))
 			die("totals read", errno);
@@ -412,6 +423,123 @@ static void state_write(struct runner *r, const struct model_learn *m)
 		if (bpf_map_update_elem(r->protected6, &key.a, &v, BPF_ANY))
 			die("protected6 update", errno);
 	}
+}
+
+static bool held_same(const struct model_held *a, const struct model_held *b)
+{
+	return a->ifindex == b->ifindex && a->origin == b->origin;
+}
+
+/*
+ * What one frame can have changed in the maps, against the model's next
+ * state m: the entries of the addresses it names (IPv6 source, ND
+ * target) and of those the model changed (before: prev), and the slots
+ * of every interface that held or holds one of them.  Point lookups, a
+ * few per frame; state_read() reads everything now and then.
+ */
+static bool state_touched_same(struct runner *r, const struct model_learn *prev,
+			       const struct model_learn *m, uint32_t ifindex, const uint8_t *b,
+			       size_t len, char *why, size_t whylen)
+{
+	uint8_t addrs[2 + 2 * MODEL_MAX_HELD + 2 * MODEL_MAX_PROTECTED][16];
+	uint32_t ifs[2 + 2 * MODEL_MAX_HELD];
+	unsigned int n = 0, n_ifs = 0;
+	char b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN];
+
+	if (len >= 14 + 24)
+		memcpy(addrs[n++], b + 14 + 8, 16);
+	if (len >= 14 + 40 + 24)
+		memcpy(addrs[n++], b + 14 + 40 + 8, 16);
+	ifs[n_ifs++] = ifindex;
+	for (int side = 0; side < 2; side++) {
+		const struct model_learn *x = side ? m : prev, *y = side ? prev : m;
+
+		for (unsigned int i = 0; i < x->n_held; i++) {
+			const struct model_held *h = &x->held[i], *o = model_learn_find(y, h->addr);
+
+			if (o && held_same(h, o))
+				continue;
+			memcpy(addrs[n++], h->addr, 16);
+			ifs[n_ifs++] = h->ifindex;
+		}
+		for (unsigned int i = 0; i < x->n_prot; i++)
+			if (!model_learn_protected(y, x->prot[i]))
+				memcpy(addrs[n++], x->prot[i], 16);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const struct model_held *h = model_learn_find(m, addrs[i]);
+		struct vg_owner o;
+		struct vg_protect pr;
+		bool in_k = !bpf_map_lookup_elem(r->learned6, addrs[i], &o);
+		bool prot_k = !bpf_map_lookup_elem(r->protected6, addrs[i], &pr);
+
+		if (!h != !in_k || (h && (h->ifindex != o.ifindex || h->origin != o.origin))) {
+			snprintf(why, whylen, "%s: the model has it %s %u (origin %u), the maps %s %u (origin %u)",
+				 a6(addrs[i], b1), h ? "held by" : "free", h ? h->ifindex : 0,
+				 h ? h->origin : 0, in_k ? "held by" : "free", in_k ? o.ifindex : 0,
+				 in_k ? o.origin : 0);
+			return false;
+		}
+		if (prot_k != model_learn_protected(m, addrs[i])) {
+			snprintf(why, whylen, "%s: protected in the %s, not in the %s",
+				 a6(addrs[i], b1), prot_k ? "maps" : "model", prot_k ? "model" : "maps");
+			return false;
+		}
+	}
+	for (unsigned int j = 0; j < n_ifs; j++) {
+		struct vg_slot sv[VG_LEARN_LL_CAP];
+		bool have[VG_LEARN_LL_CAP];
+		unsigned int mine = 0, in_slots = 0;
+
+		for (unsigned int sl = 0; sl < VG_LEARN_LL_CAP; sl++) {
+			struct vg_slot_key k = { .ifindex = ifs[j], .slot = sl };
+
+			have[sl] = !bpf_map_lookup_elem(r->learn_slots, &k, &sv[sl]);
+			in_slots += have[sl];
+		}
+		for (unsigned int i = 0; i < m->n_held; i++) {
+			const struct model_held *h = &m->held[i];
+			struct vg_owner o;
+			unsigned int sl;
+
+			if (h->ifindex != ifs[j] || h->origin != VG_ORIGIN_DAD)
+				continue;
+			mine++;
+			if (bpf_map_lookup_elem(r->learned6, h->addr, &o) || o.ifindex != h->ifindex ||
+			    o.origin != VG_ORIGIN_DAD) {
+				snprintf(why, whylen, "%s: learned by %u in the model, not in the maps",
+					 a6(h->addr, b1), h->ifindex);
+				return false;
+			}
+			sl = o.slot;
+			if (sl >= VG_LEARN_LL_CAP || !have[sl] || memcmp(sv[sl].a.addr, h->addr, 16) ||
+			    sv[sl].since_ns != o.since_ns) {
+				snprintf(why, whylen, "learned6 %s (ifindex %u) names slot %u, which does not hold it",
+					 a6(h->addr, b1), h->ifindex, sl);
+				return false;
+			}
+			for (unsigned int i2 = 0; i2 < m->n_held; i2++) {
+				const struct model_held *h2 = &m->held[i2];
+				struct vg_owner o2;
+
+				if (h2->ifindex != ifs[j] || h2->origin != VG_ORIGIN_DAD ||
+				    h2->order <= h->order ||
+				    bpf_map_lookup_elem(r->learned6, h2->addr, &o2))
+					continue;
+				if (o2.since_ns <= o.since_ns) {
+					snprintf(why, whylen, "%s was learned before %s in the model, not in the maps",
+						 a6(h->addr, b1), a6(h2->addr, b2));
+					return false;
+				}
+			}
+		}
+		if (in_slots != mine) {
+			snprintf(why, whylen, "ifindex %u: %u slots in learn_slots, %u learned in the model",
+				 ifs[j], in_slots, mine);
+			return false;
+		}
+	}
+	return true;
 }
 
 /* One line: "fe80::1=10/dad ... protected=..." (self: the frame's ifindex). */
@@ -795,6 +923,7 @@ struct iface {
 
 struct pending {
 	unsigned int iface;
+	bool egress;		/* delivered to the guest: the egress program */
 	int model;
 	int verdict;
 	size_t off, len;
@@ -823,6 +952,8 @@ struct worker {
 	 * before every frame), the next one, the kernel's as read */
 	struct gen_pool pool;
 	struct model_learn st, next, kst;
+	unsigned int since_full;
+	struct model_learn before[BATCH];	/* the state each pending frame ran in */
 };
 
 static void snapshot(struct worker *w)
@@ -950,13 +1081,11 @@ static void case_of(const struct worker *w, const struct pending *p, struct vg_c
 	memcpy(c->frame, w->bytes + p->off, p->len);
 	c->len = p->len;
 	c->expect = p->model;
-	/* Batched frames change no state (in the model): the state now is
-	 * the one they ran in. */
 	c->ifindex = f->ifindex;
-	c->egress = false;
-	c->before = w->st;
+	c->egress = p->egress;
+	c->before = w->before[p - w->pend];
 	c->has_after = true;
-	c->after = w->st;
+	c->after = p + 1 < w->pend + w->n_pend ? w->before[p - w->pend + 1] : w->st;
 }
 
 /* The batch's counters against the model's; frame by frame if they differ. */
@@ -971,6 +1100,8 @@ static void flush(struct worker *w)
 	for (unsigned int i = 0; i < w->n_pend; i++) {
 		const struct pending *p = &w->pend[i];
 
+		if (p->egress)
+			continue;	/* it counts nothing */
 		if (p->model == VG_PASS)
 			want_pass[p->iface]++;
 		else
@@ -993,7 +1124,25 @@ static void flush(struct worker *w)
 
 		if (same) {
 			prog = p->model;
+		} else if (p->egress) {
+			__u64 t0[VG_REASON_MAX], t1[VG_REASON_MAX];
+			int v;
+
+			/* Again in the state it ran in the first time. */
+			state_write(&w->r, &w->before[i]);
+			read_totals(&w->r, t0);
+			v = run_delivered(&w->r, f->ifindex, w->bytes + p->off, p->len);
+			if (v < 0)
+				die("test run (again)", v);
+			read_totals(&w->r, t1);
+			prog = VG_PASS;
+			if (v != TC_ACT_OK || memcmp(t0, t1, sizeof(t0))) {
+				snprintf(why, sizeof(why), "egress verdict %d, totals %s", v,
+					 memcmp(t0, t1, sizeof(t0)) ? "moved" : "still");
+				prog = ANOMALY;
+			}
 		} else {
+			state_write(&w->r, &w->before[i]);
 			prog = program_reason(&w->r, f->ifindex, f->slot, w->bytes + p->off, p->len,
 					      why, sizeof(why));
 			if (prog < 0)
@@ -1012,11 +1161,11 @@ static void flush(struct worker *w)
 				 (unsigned long long)p->index);
 			report(&w->res, &w->printed, who, &c, f->ifindex, prog, why[0] ? why : NULL);
 		}
-		if (p->model != VG_PASS && p->model != VG_NO_POLICY)
+		if (!p->egress && p->model != VG_PASS && p->model != VG_NO_POLICY)
 			w->want_drops[p->iface][p->model] += same ? 1 : 2;
 	}
-	/* A frame run again may have changed the maps again (its first run
-	 * was checked and reported): back to the model's state. */
+	/* Frames run again changed the maps again (their first runs were
+	 * checked and reported): back to the model's state. */
 	if (!same)
 		state_write(&w->r, &w->st);
 	w->n_pend = 0;
@@ -1153,10 +1302,31 @@ static void check_state(struct worker *w, unsigned int fi, bool egress, const ui
 	static struct vg_case c;
 	bool same;
 
-	if (state_read(&w->r, &w->kst, why, sizeof(why)))
-		same = false;
-	else
-		same = state_same(&w->next, &w->kst, true, why, sizeof(why));
+	/* Frames not of IPv6 name no address: the full check sees to them. */
+	same = ((len < 14 || b[12] != 0x86 || b[13] != 0xdd) && w->next.clock == w->st.clock &&
+		w->next.n_held == w->st.n_held && w->next.n_prot == w->st.n_prot) ||
+	       state_touched_same(&w->r, &w->st, &w->next, f->ifindex, b, len, why, sizeof(why));
+	/* Everything, every FULL_CHECK frames: a change the frame's
+	 * addresses do not explain. */
+	if (same && ++w->since_full >= FULL_CHECK) {
+		w->since_full = 0;
+		if (state_read(&w->r, &w->kst, why, sizeof(why)))
+			same = false;
+		else
+			same = state_same(&w->next, &w->kst, true, why, sizeof(why));
+		if (!same) {
+			snprintf(who, sizeof(who), "s%llu-f%llu", (unsigned long long)w->seed,
+				 (unsigned long long)index);
+			printf("%sSTATE DISAGREEMENT up to %s (frames since the last full check): %s\n",
+			       tap ? "# " : "", who, why);
+			w->res.state_disagreements++;
+			state_write(&w->r, &w->next);
+			w->st = w->next;
+			return;
+		}
+	}
+	if (!same)
+		state_read(&w->r, &w->kst, who, sizeof(who));	/* for the report */
 	if (!same) {
 		c.has_policy = placement_in_force(f->place);
 		c.pol = f->pol;
@@ -1178,79 +1348,6 @@ static void check_state(struct worker *w, unsigned int fi, bool egress, const ui
 		state_write(&w->r, &w->next);
 	}
 	w->st = w->next;
-}
-
-/*
- * One frame that changes the learning state (or is refused a claim, or
- * is delivered to the guest), run on its own after the batch: its
- * reason from the counters around it, then the state.  Returns whether
- * it ran.
- */
-static bool run_alone(struct worker *w, unsigned int fi, bool egress, const uint8_t *b,
-		      size_t len, int model, enum refusal ref, __u64 index)
-{
-	struct iface *f = &w->ifs[fi];
-	char why[256] = "", who[64];
-	struct vg_case c;
-	int prog;
-
-	flush(w);
-	if (egress) {
-		__u64 t0[VG_REASON_MAX], t1[VG_REASON_MAX];
-		int v;
-
-		read_totals(&w->r, t0);
-		v = run_delivered(&w->r, f->ifindex, b, len);
-		if (v == -EINVAL && ref != RUNS) {
-			w->res.refused[ref]++;
-			return false;
-		}
-		if (v < 0)
-			die("test run (egress)", v);
-		read_totals(&w->r, t1);
-		/* The egress program never drops and counts no drop. */
-		prog = VG_PASS;
-		if (v != TC_ACT_OK || memcmp(t0, t1, sizeof(t0))) {
-			snprintf(why, sizeof(why), "egress verdict %d, totals %s", v,
-				 memcmp(t0, t1, sizeof(t0)) ? "moved" : "still");
-			prog = ANOMALY;
-		}
-		w->res.delivered++;
-	} else {
-		prog = program_reason(&w->r, f->ifindex, f->slot, b, len, why, sizeof(why));
-		if (prog == -EINVAL && ref != RUNS) {
-			w->res.refused[ref]++;
-			return false;
-		}
-		if (prog < 0)
-			die("test run", prog);
-		if (model != VG_PASS && model != VG_NO_POLICY)
-			w->want_drops[fi][model]++;
-	}
-	w->res.model[model]++;
-	w->res.program[prog]++;
-	if (prog != model) {
-		memset(&c, 0, sizeof(c));
-		c.has_policy = placement_in_force(f->place);
-		c.pol = f->pol;
-		c.place = f->place;
-		if (f->hash_only)
-			c.place = c.has_policy ? PLACE_SPILL : PLACE_NONE_OTHER;
-		memcpy(c.frame, b, len);
-		c.len = len;
-		c.expect = model;
-		c.ifindex = f->ifindex;
-		c.egress = egress;
-		c.before = w->st;
-		c.has_after = true;
-		c.after = w->next;
-		snprintf(who, sizeof(who), "s%llu-f%llu", (unsigned long long)w->seed,
-			 (unsigned long long)index);
-		report(&w->res, &w->printed, who, &c, f->ifindex, prog, why[0] ? why : NULL);
-	}
-	check_state(w, fi, egress, b, len, model, prog, index);
-	snapshot(w);
-	return true;
 }
 
 static void worker_run(struct worker *w, unsigned int index, __u64 count, double seconds)
@@ -1290,35 +1387,14 @@ static void worker_run(struct worker *w, unsigned int index, __u64 count, double
 			size_t len = kind < 65   ? gen_frame(&w->rng, frame_policy(w, g), buf)
 				     : kind < 88 ? gen_learn_frame(&w->rng, &g->pol, &w->pool, buf)
 						 : gen_delivered_frame(&w->rng, &g->pol, &w->pool, buf);
-			bool egress = kind >= 88, alone;
+			bool egress = kind >= 88;
 			enum refusal ref = kernel_refuses(buf, len);
 			struct pending *p;
 			int v, model;
 
 			attempts++;
-			/* The model first, on a copy of its state: a frame that
-			 * changes it (or is refused a claim, or is delivered)
-			 * runs alone, its reason read from the counters around
-			 * it, after the batch before it. */
-			w->next = w->st;
-			if (egress) {
-				model = VG_PASS;
-				alone = true;
-				if (vg_model_out(buf, len, pol, g->ifindex, &w->next))
-					w->res.revocations++;
-			} else {
-				model = vg_model_in(buf, len, pol, NULL, g->ifindex, &w->next);
-				alone = model == VG_LEARN_PROTECTED || model == VG_LEARN_CONFLICT ||
-					model == VG_LEARN_FULL || w->next.clock != w->st.clock;
-				if (w->next.clock != w->st.clock)
-					w->res.claims++;
-			}
-			if (alone) {
-				if (run_alone(w, fi, egress, buf, len, model, ref, attempts))
-					frames++;
-				continue;
-			}
-			v = run_frame(&w->r, g->ifindex, buf, len);
+			v = egress ? run_delivered(&w->r, g->ifindex, buf, len)
+				   : run_frame(&w->r, g->ifindex, buf, len);
 			if (v == -EINVAL && ref != RUNS) {
 				w->res.refused[ref]++;
 				continue;
@@ -1333,12 +1409,27 @@ static void worker_run(struct worker *w, unsigned int index, __u64 count, double
 				w->res.unexpected_refusals++;
 				continue;
 			}
-			check_state(w, fi, false, buf, len, model, v == TC_ACT_OK ? VG_PASS : -1,
-				    attempts);
+			/* The model, on the state the frame ran in; the maps
+			 * must hold the state it leaves at once. */
+			w->before[w->n_pend] = w->st;
+			w->next = w->st;
+			if (egress) {
+				model = VG_PASS;
+				w->res.delivered++;
+				if (vg_model_out(buf, len, pol, g->ifindex, &w->next))
+					w->res.revocations++;
+			} else {
+				model = vg_model_in(buf, len, pol, NULL, g->ifindex, &w->next);
+				if (w->next.clock != w->st.clock)
+					w->res.claims++;
+			}
+			check_state(w, fi, egress, buf, len, model,
+				    v == TC_ACT_OK ? VG_PASS : -1, attempts);
 			w->res.model[model]++;
 			frames++;
 			p = &w->pend[w->n_pend++];
 			p->iface = fi;
+			p->egress = egress;
 			p->model = model;
 			p->verdict = v;
 			p->off = w->used;
