@@ -125,6 +125,8 @@ void case_write(FILE *f, const struct vg_case *c, const char *comment)
 	}
 	for (unsigned int i = 0; i < c->before.n_prot; i++)
 		fprintf(f, "protected %s\n", inet_ntop(AF_INET6, c->before.prot[i], a, sizeof(a)));
+	if (c->before.n_fill)
+		fprintf(f, "fill %u\n", c->before.n_fill);
 	fprintf(f, "%s ", c->egress ? "deliver" : "frame");
 	for (size_t i = 0; i < c->len; i++)
 		fprintf(f, "%02x", c->frame[i]);
@@ -405,6 +407,7 @@ int case_read(FILE *f, struct vg_case *c, unsigned int *lineno, char *err, size_
 			}
 			if (parse_after(&c->after, s + 6))
 				return fail(err, errlen, *lineno, "bad \"after\" line");
+			c->after.n_fill = c->before.n_fill;	/* no frame changes them */
 			c->has_after = true;
 			return 1;
 		}
@@ -418,6 +421,17 @@ int case_read(FILE *f, struct vg_case *c, unsigned int *lineno, char *err, size_
 
 			if (inet_pton(AF_INET6, s + 10, a) != 1 || model_learn_protect(&c->before, a))
 				return fail(err, errlen, *lineno, "bad \"protected\" line");
+			continue;
+		}
+		if (state == WANT_FRAME && !strncmp(s, "fill ", 5)) {
+			unsigned long v;
+			char *end;
+
+			errno = 0;
+			v = strtoul(s + 5, &end, 10);
+			if (errno || *end || end == s + 5 || v > VG_MAX_LEARNED)
+				return fail(err, errlen, *lineno, "bad \"fill\" line");
+			c->before.n_fill = v;
 			continue;
 		}
 		if (state == WANT_FRAME && !strncmp(s, "deliver ", 8)) {

@@ -20,6 +20,8 @@
  *   held fe80::1 self dad 3     learned6: the case's interface ("self")
  *   held fe80::2 12 config      or another ifindex; origin; DAD's order
  *   protected fe80::9           protected6
+ *   fill 16380                  more learned6 entries (configured for
+ *                               ifindex CASE_FILL_IFINDEX): a full table
  *   deliver 3333...             (instead of "frame"; "expect pass")
  *   after fe80::1=self/dad fe80::2=12/config protected=fe80::9
  *
@@ -73,6 +75,7 @@ struct vg_case {
 
 #define CASE_SELF_IFINDEX	1	/* lo, where cases are replayed */
 #define CASE_OTHER_LO		100001	/* another interface's ifindex 1 */
+#define CASE_FILL_IFINDEX	100002	/* holds the "fill" entries */
 
 /* The policy line, without "policy " and newline, into buf. */
 void case_format_policy(char *buf, size_t size, const struct model_policy *p, bool has_policy,

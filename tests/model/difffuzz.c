@@ -209,7 +209,8 @@ static int run_delivered(struct runner *r, int ifindex, const uint8_t *b, size_t
 
 /* --- the learning maps ------------------------------------------------------------ */
 
-#define STATE_MAX	512	/* entries read per map: more than the model holds */
+/* Entries read per map: a full learned6 (a case's "fill"), and more. */
+#define STATE_MAX	(VG_MAX_LEARNED + 512)
 
 /* Every entry of a hash map, by batches; returns the count or -errno. */
 static int read_hash(int fd, void *keys, size_t ksize, void *vals, size_t vsize)
@@ -219,7 +220,8 @@ static int read_hash(int fd, void *keys, size_t ksize, void *vals, size_t vsize)
 	bool first = true;
 
 	for (;;) {
-		__u32 count = STATE_MAX - total;
+		/* 512 at a time: the kernel allocates room for count entries. */
+		__u32 count = STATE_MAX - total < 512 ? STATE_MAX - total : 512;
 		int err;
 
 		if (!count)
@@ -236,11 +238,35 @@ static int read_hash(int fd, void *keys, size_t ksize, void *vals, size_t vsize)
 	}
 }
 
-static void clear_hash(int fd, void *key)
+/* Empties a hash of keys of ksize octets, 512 keys a read. */
+static void clear_hash(int fd, size_t ksize)
 {
-	while (!bpf_map_get_next_key(fd, NULL, key))
-		if (bpf_map_delete_elem(fd, key))
-			die("learning map delete", errno);
+	static uint8_t keys[512 * 16], vals[512 * 32];
+	__u64 out[4];
+
+	for (;;) {
+		__u32 count = 512;
+		int err = bpf_map_lookup_batch(fd, NULL, out, keys, vals, &count, NULL);
+
+		if (err && errno != ENOENT)
+			die("learning map read", errno);
+		for (__u32 i = 0; i < count; i++)
+			if (bpf_map_delete_elem(fd, keys + i * ksize))
+				die("learning map delete", errno);
+		if (err || !count)
+			return;
+	}
+}
+
+/* The address of "fill" entry i: fe80::ffff:ffff:0:i, which no frame names. */
+static void fill_addr(unsigned int i, uint8_t a[16])
+{
+	memset(a, 0, 16);
+	a[0] = 0xfe;
+	a[1] = 0x80;
+	memset(a + 8, 0xff, 4);
+	a[14] = i >> 8;
+	a[15] = i;
 }
 
 static const char *a6(const uint8_t a[16], char *buf)
@@ -270,14 +296,23 @@ static int state_read(struct runner *r, struct model_learn *k, char *why, size_t
 	if (nl < 0 || ns < 0 || np < 0)
 		die("learning maps read", nl < 0 ? nl : ns < 0 ? ns : np);
 	model_learn_init(k);
-	if (nl > MODEL_MAX_HELD || np > MODEL_MAX_PROTECTED) {
-		snprintf(why, whylen, "%d learned6 and %d protected6 entries", nl, np);
+	if (np > MODEL_MAX_PROTECTED) {
+		snprintf(why, whylen, "%d protected6 entries", np);
 		return -1;
 	}
 	for (int i = 0; i < nl; i++) {
-		struct model_held *h = &k->held[k->n_held++];
+		struct model_held *h;
 		int s;
 
+		if (lv[i].ifindex == CASE_FILL_IFINDEX && lv[i].origin == VG_ORIGIN_CONFIG) {
+			k->n_fill++;
+			continue;
+		}
+		if (k->n_held == MODEL_MAX_HELD) {
+			snprintf(why, whylen, "more than %d learned6 entries", MODEL_MAX_HELD);
+			return -1;
+		}
+		h = &k->held[k->n_held++];
 		memcpy(h->addr, lk[i].addr, 16);
 		h->ifindex = lv[i].ifindex;
 		h->origin = lv[i].origin;
@@ -328,6 +363,11 @@ static bool state_same(const struct model_learn *m, const struct model_learn *k,
 {
 	char b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN];
 
+	if (m->n_fill != k->n_fill) {
+		snprintf(why, whylen, "%u fill entries in the model, %u in the maps", m->n_fill,
+			 k->n_fill);
+		return false;
+	}
 	for (unsigned int i = 0; i < m->n_held; i++) {
 		const struct model_held *e = &m->held[i], *o = model_learn_find(k, e->addr);
 
@@ -392,9 +432,16 @@ static void state_write(struct runner *r, const struct model_learn *m)
 		struct vg_slot_key s;
 	} key;
 
-	clear_hash(r->learned6, &key);
-	clear_hash(r->learn_slots, &key);
-	clear_hash(r->protected6, &key);
+	clear_hash(r->learned6, sizeof(struct vg_addr6));
+	clear_hash(r->learn_slots, sizeof(struct vg_slot_key));
+	clear_hash(r->protected6, sizeof(struct vg_addr6));
+	for (unsigned int i = 0; i < m->n_fill; i++) {
+		struct vg_owner o = { .ifindex = CASE_FILL_IFINDEX, .origin = VG_ORIGIN_CONFIG };
+
+		fill_addr(i, (uint8_t *)key.a.addr);
+		if (bpf_map_update_elem(r->learned6, &key.a, &o, BPF_ANY))
+			die("learned6 update (fill)", errno);
+	}
 	for (unsigned int i = 0; i < m->n_held; i++) {
 		const struct model_held *h = &m->held[i];
 		struct vg_owner o = { .ifindex = h->ifindex, .origin = h->origin,

@@ -276,6 +276,12 @@ static enum vg_reason learn_claim(const struct frm *f, const uint8_t target[16])
 		if (!mine++ || e->order < s->held[oldest].order)
 			oldest = i;
 	}
+	/* A full host table (VG_MAX_LEARNED entries) refuses every claim,
+	 * one that would replace the interface's oldest too: the
+	 * specification does not order the two, and refusing first leaves
+	 * the interface the addresses it has (fail closed). */
+	if (s->n_held + s->n_fill >= VG_MAX_LEARNED)
+		return VG_LEARN_FULL;
 	if (mine >= VG_LEARN_LL_CAP)
 		model_learn_forget(s, s->held[oldest].addr);
 	if (held_put(s, target, f->ifindex, VG_ORIGIN_DAD, ++s->clock))

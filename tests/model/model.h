@@ -97,6 +97,10 @@ struct model_learn {
 	unsigned int n_prot;
 	uint8_t prot[MODEL_MAX_PROTECTED][16];
 	uint64_t clock;		/* the order of the last address learned */
+	/* More learned6 entries, configured for interfaces no frame is sent
+	 * on, at addresses no frame names: only their number matters (a
+	 * table of VG_MAX_LEARNED entries is full). */
+	unsigned int n_fill;
 };
 
 void model_learn_init(struct model_learn *s);

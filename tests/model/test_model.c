@@ -1377,6 +1377,33 @@ static void test_learn_refused(void **state)
 	assert_string_equal(holder(&s, "fe80::d"), "10/dad");
 }
 
+static void test_learn_full(void **state)
+{
+	struct model_learn s;
+	struct model_policy p;
+	struct frame f;
+
+	(void)state;
+	learning_policy(&p);
+	model_learn_init(&s);
+	dad_probe(&f, MAC1, "fe80::a", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	/* The host's table one short of VG_MAX_LEARNED: one more claim. */
+	s.n_fill = VG_MAX_LEARNED - 2;
+	dad_probe(&f, MAC1, "fe80::b", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	/* Full: refused, even where the oldest would make room. */
+	dad_probe(&f, MAC1, "fe80::c", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_LEARN_FULL);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_LEARN_FULL);
+	assert_string_equal(holder(&s, "fe80::a"), "10/dad");
+	assert_string_equal(holder(&s, "fe80::c"), "-");
+	/* A revocation frees one. */
+	model_learn_forget(&s, (const uint8_t[16]){ 0xfe, 0x80, [15] = 0xa });
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_PASS);
+	assert_string_equal(holder(&s, "fe80::c"), "11/dad");
+}
+
 static void test_learn_delivered(void **state)
 {
 	struct model_learn s;
@@ -1438,6 +1465,7 @@ int main(void)
 		cmocka_unit_test(test_learn_claim),
 		cmocka_unit_test(test_learn_cap),
 		cmocka_unit_test(test_learn_refused),
+		cmocka_unit_test(test_learn_full),
 		cmocka_unit_test(test_learn_delivered),
 	};
 	int failed;
