@@ -27,6 +27,16 @@
  * saved as a regression case (case.h); every saved case is replayed
  * before fuzzing.
  *
+ * Link-local learning: the interfaces share one learning state (maps
+ * learned6, learn_slots, protected6), seeded as the loader seeds it
+ * (CONFIG entries of the policies in force, a protected address) and
+ * changed between epochs as the loader may.  Frames of a small pool of
+ * link-local addresses (gen_learn_frame) and frames delivered to a guest
+ * through the egress program vifguard_out (gen_delivered_frame) join the
+ * rest.  After every frame the state the model leaves is compared with
+ * the maps: what the frame can touch by point lookups, everything every
+ * FULL_CHECK frames.  A frame run again runs in the state it first ran in.
+ *
  * Frames the kernel will not run (shorter than an Ethernet header, or an
  * IPv4 / IPv6 ethertype with its fixed header cut short: the kernel
  * checks that) are skipped and counted apart.

@@ -6,8 +6,9 @@
  * the same frames through both, so a misreading on either side shows as
  * a disagreement instead of being copied into the other.
  *
- * From include/vifguard.h it takes only the reason enum, the mode values
- * and the VG_F_* flags; the policy here is the one an operator writes
+ * From include/vifguard.h it takes only the reason enum, the mode values,
+ * the VG_F_* flags and, for learning, the origins and the two limits
+ * (VG_LEARN_LL_CAP, VG_MAX_LEARNED); the policy here is the one an operator writes
  * (MACs, addresses as hosts and prefixes), not its map layout.
  */
 #ifndef VG_MODEL_H
