@@ -13,7 +13,8 @@
 #                    disagreement is saved there.  Fails on any.
 #   make test-model  suite `model` of `make test`: the model's unit tests,
 #                    every regression case, a slice of FUZZ_SLICE_FRAMES
-#                    frames (a million: 5 to 20 s) with a fixed seed; its
+#                    frames (a million: 15 to 30 s, the learning state
+#                    checked after each) with a fixed seed; its
 #                    disagreements are saved under $(OUTPUT)/model-regress
 #                    (not in the source tree).
 

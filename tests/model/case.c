@@ -36,6 +36,7 @@ static const struct {
 	{ VG_F_DHCP_SERVER, "dhcp-server" },
 	{ VG_F_RA, "allow-ra" },
 	{ VG_F_LINK_LOCAL, "link-local" },
+	{ VG_F_LEARN_LL, "learn-ll" },
 };
 
 /* Appends to buf; never overflows, truncates. */
@@ -91,17 +92,155 @@ void case_format_policy(char *buf, size_t size, const struct model_policy *p, bo
 	add(buf, size, " place=%s", placement_name(pl));
 }
 
+static const char *origin_name(unsigned int o)
+{
+	return o == VG_ORIGIN_DAD ? "dad" : o == VG_ORIGIN_CONFIG ? "config" : "?";
+}
+
+static void write_owner(FILE *f, const struct vg_case *c, uint32_t ifindex)
+{
+	if (ifindex == c->ifindex)
+		fprintf(f, "self");
+	else
+		fprintf(f, "%u", ifindex);
+}
+
 void case_write(FILE *f, const struct vg_case *c, const char *comment)
 {
-	char line[8192];
+	char line[8192], a[INET6_ADDRSTRLEN];
 
 	if (comment)
 		fprintf(f, "# %s\n", comment);
 	case_format_policy(line, sizeof(line), &c->pol, c->has_policy, c->place);
-	fprintf(f, "policy %s\nframe ", line);
+	fprintf(f, "policy %s\n", line);
+	for (unsigned int i = 0; i < c->before.n_held; i++) {
+		const struct model_held *h = &c->before.held[i];
+
+		fprintf(f, "held %s ", inet_ntop(AF_INET6, h->addr, a, sizeof(a)));
+		write_owner(f, c, h->ifindex);
+		fprintf(f, " %s", origin_name(h->origin));
+		if (h->origin == VG_ORIGIN_DAD)
+			fprintf(f, " %llu", (unsigned long long)h->order);
+		fprintf(f, "\n");
+	}
+	for (unsigned int i = 0; i < c->before.n_prot; i++)
+		fprintf(f, "protected %s\n", inet_ntop(AF_INET6, c->before.prot[i], a, sizeof(a)));
+	if (c->before.n_fill)
+		fprintf(f, "fill %u\n", c->before.n_fill);
+	fprintf(f, "%s ", c->egress ? "deliver" : "frame");
 	for (size_t i = 0; i < c->len; i++)
 		fprintf(f, "%02x", c->frame[i]);
 	fprintf(f, "\nexpect %s\n", vg_model_reason_name(c->expect));
+	if (!c->has_after)
+		return;
+	fprintf(f, "after");
+	for (unsigned int i = 0; i < c->after.n_held; i++) {
+		const struct model_held *h = &c->after.held[i];
+
+		fprintf(f, " %s=", inet_ntop(AF_INET6, h->addr, a, sizeof(a)));
+		write_owner(f, c, h->ifindex);
+		fprintf(f, "/%s", origin_name(h->origin));
+	}
+	fprintf(f, " protected=");
+	for (unsigned int i = 0; i < c->after.n_prot; i++)
+		fprintf(f, "%s%s", i ? "," : "", inet_ntop(AF_INET6, c->after.prot[i], a, sizeof(a)));
+	fprintf(f, "%s\n", c->after.n_prot ? "" : "-");
+}
+
+/* "self" or an ifindex, as replayed (case.h). */
+static int parse_owner(const char *s, uint32_t *ifindex)
+{
+	unsigned long v;
+	char *end;
+
+	if (!strcmp(s, "self")) {
+		*ifindex = CASE_SELF_IFINDEX;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || end == s || !v || v > 0x7fffffff)
+		return -EINVAL;
+	*ifindex = v == CASE_SELF_IFINDEX ? CASE_OTHER_LO : v;
+	return 0;
+}
+
+static int parse_origin(const char *s, uint8_t *origin)
+{
+	if (!strcmp(s, "dad"))
+		*origin = VG_ORIGIN_DAD;
+	else if (!strcmp(s, "config"))
+		*origin = VG_ORIGIN_CONFIG;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* "held ADDR OWNER ORIGIN [ORDER]" (s after "held "). */
+static int parse_held(struct model_learn *st, char *s)
+{
+	char *save = NULL, *addr = strtok_r(s, " ", &save), *owner = strtok_r(NULL, " ", &save);
+	char *origin = strtok_r(NULL, " ", &save), *order = strtok_r(NULL, " ", &save), *end;
+	struct model_held *h;
+
+	if (!addr || !owner || !origin || st->n_held == MODEL_MAX_HELD)
+		return -EINVAL;
+	h = &st->held[st->n_held];
+	memset(h, 0, sizeof(*h));
+	if (inet_pton(AF_INET6, addr, h->addr) != 1 || parse_owner(owner, &h->ifindex) ||
+	    parse_origin(origin, &h->origin) || model_learn_find(st, h->addr))
+		return -EINVAL;
+	if (h->origin == VG_ORIGIN_DAD) {
+		if (!order)
+			return -EINVAL;
+		errno = 0;
+		h->order = strtoull(order, &end, 10);
+		if (errno || *end || end == order || !h->order)
+			return -EINVAL;
+		if (h->order > st->clock)
+			st->clock = h->order;
+	} else if (order) {
+		return -EINVAL;
+	}
+	st->n_held++;
+	return 0;
+}
+
+/* The "after" line (s after "after"). */
+static int parse_after(struct model_learn *st, char *s)
+{
+	char *save = NULL, *tok;
+	uint8_t a[16];
+
+	for (tok = strtok_r(s, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '='), *slash, *item, *save2 = NULL;
+		struct model_held *h;
+
+		if (!eq)
+			return -EINVAL;
+		*eq++ = 0;
+		if (!strcmp(tok, "protected")) {
+			if (!strcmp(eq, "-"))
+				continue;
+			for (item = strtok_r(eq, ",", &save2); item;
+			     item = strtok_r(NULL, ",", &save2))
+				if (inet_pton(AF_INET6, item, a) != 1 ||
+				    model_learn_protect(st, a))
+					return -EINVAL;
+			continue;
+		}
+		slash = strchr(eq, '/');
+		if (!slash || st->n_held == MODEL_MAX_HELD)
+			return -EINVAL;
+		*slash++ = 0;
+		h = &st->held[st->n_held];
+		memset(h, 0, sizeof(*h));
+		if (inet_pton(AF_INET6, tok, h->addr) != 1 || parse_owner(eq, &h->ifindex) ||
+		    parse_origin(slash, &h->origin) || model_learn_find(st, h->addr))
+			return -EINVAL;
+		st->n_held++;
+	}
+	return 0;
 }
 
 static int fail(char *err, size_t errlen, unsigned int line, const char *fmt, ...)
@@ -235,20 +374,71 @@ static int hexval(int ch)
 int case_read(FILE *f, struct vg_case *c, unsigned int *lineno, char *err, size_t errlen)
 {
 	static char line[65536];
-	enum { WANT_POLICY, WANT_FRAME, WANT_EXPECT } state = WANT_POLICY;
+	enum { WANT_POLICY, WANT_FRAME, WANT_EXPECT, MAY_AFTER } state = WANT_POLICY;
+	long back = 0;
+	unsigned int back_line = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->pol.mode = VG_MODE_LOCKED;
-	while (fgets(line, sizeof(line), f)) {
+	c->ifindex = CASE_SELF_IFINDEX;
+	for (;;) {
 		char *s = line, *tok, *save = NULL;
 		size_t n;
 
+		/* After "expect", the next case may begin: remember where. */
+		if (state == MAY_AFTER) {
+			back = ftell(f);
+			back_line = *lineno;
+		}
+		if (!fgets(line, sizeof(line), f))
+			break;
 		(*lineno)++;
 		n = strlen(s);
 		while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
 			s[--n] = 0;
 		if (!n || s[0] == '#')
 			continue;
+		if (state == MAY_AFTER) {
+			if (strncmp(s, "after ", 6)) {
+				if (back < 0 || fseek(f, back, SEEK_SET))
+					return fail(err, errlen, *lineno, "cannot seek back");
+				*lineno = back_line;
+				return 1;
+			}
+			if (parse_after(&c->after, s + 6))
+				return fail(err, errlen, *lineno, "bad \"after\" line");
+			c->after.n_fill = c->before.n_fill;	/* no frame changes them */
+			c->has_after = true;
+			return 1;
+		}
+		if (state == WANT_FRAME && !strncmp(s, "held ", 5)) {
+			if (parse_held(&c->before, s + 5))
+				return fail(err, errlen, *lineno, "bad \"held\" line");
+			continue;
+		}
+		if (state == WANT_FRAME && !strncmp(s, "protected ", 10)) {
+			uint8_t a[16];
+
+			if (inet_pton(AF_INET6, s + 10, a) != 1 || model_learn_protect(&c->before, a))
+				return fail(err, errlen, *lineno, "bad \"protected\" line");
+			continue;
+		}
+		if (state == WANT_FRAME && !strncmp(s, "fill ", 5)) {
+			unsigned long v;
+			char *end;
+
+			errno = 0;
+			v = strtoul(s + 5, &end, 10);
+			if (errno || *end || end == s + 5 || v > VG_MAX_LEARNED)
+				return fail(err, errlen, *lineno, "bad \"fill\" line");
+			c->before.n_fill = v;
+			continue;
+		}
+		if (state == WANT_FRAME && !strncmp(s, "deliver ", 8)) {
+			c->egress = true;
+			s += 2;
+			memcpy(s, "frame ", 6);	/* "deliver HEX" reads as "frame HEX" */
+		}
 		if (state == WANT_POLICY) {
 			if (strncmp(s, "policy ", 7))
 				return fail(err, errlen, *lineno, "expected \"policy ...\"");
@@ -286,9 +476,11 @@ int case_read(FILE *f, struct vg_case *c, unsigned int *lineno, char *err, size_
 		} else {
 			if (strncmp(s, "expect ", 7) || (c->expect = vg_model_reason_by_name(s + 7)) < 0)
 				return fail(err, errlen, *lineno, "expected \"expect REASON\"");
-			return 1;
+			state = MAY_AFTER;
 		}
 	}
+	if (state == MAY_AFTER)
+		return 1;
 	if (state != WANT_POLICY)
 		return fail(err, errlen, *lineno, "case cut short");
 	return 0;

@@ -11,6 +11,22 @@
  * (the policy is one line; lists are comma-separated, an absent key is an
  * empty list, "policy none place=..." is an interface without a policy).
  * Blank lines and lines starting with '#' are comments.
+ *
+ * Link-local learning adds optional lines: the host's learning state
+ * before the frame (between "policy" and "frame"), the frame delivered
+ * to the guest through the egress program instead of sent by it, and
+ * the state the model left after it (after "expect"):
+ *
+ *   held fe80::1 self dad 3     learned6: the case's interface ("self")
+ *   held fe80::2 12 config      or another ifindex; origin; DAD's order
+ *   protected fe80::9           protected6
+ *   fill 16380                  more learned6 entries (configured for
+ *                               ifindex CASE_FILL_IFINDEX): a full table
+ *   deliver 3333...             (instead of "frame"; "expect pass")
+ *   after fe80::1=self/dad fe80::2=12/config protected=fe80::9
+ *
+ * A case without them starts from an empty state and checks none after.
+ * Replayed, "self" is lo (ifindex 1) and another ifindex 1 is 100001.
  */
 #ifndef VG_CASE_H
 #define VG_CASE_H
@@ -49,7 +65,17 @@ struct vg_case {
 	size_t len;
 	int expect;			/* enum vg_reason */
 	unsigned int line;		/* of the "policy" line */
+	/* Learning (all zero: an empty state, nothing checked after). */
+	uint32_t ifindex;		/* the case's interface: "self" */
+	bool egress;			/* "deliver": a frame to the guest */
+	struct model_learn before;
+	bool has_after;
+	struct model_learn after;
 };
+
+#define CASE_SELF_IFINDEX	1	/* lo, where cases are replayed */
+#define CASE_OTHER_LO		100001	/* another interface's ifindex 1 */
+#define CASE_FILL_IFINDEX	100002	/* holds the "fill" entries */
 
 /* The policy line, without "policy " and newline, into buf. */
 void case_format_policy(char *buf, size_t size, const struct model_policy *p, bool has_policy,

@@ -27,6 +27,16 @@
  * saved as a regression case (case.h); every saved case is replayed
  * before fuzzing.
  *
+ * Link-local learning: the interfaces share one learning state (maps
+ * learned6, learn_slots, protected6), seeded as the loader seeds it
+ * (CONFIG entries of the policies in force, a protected address) and
+ * changed between epochs as the loader may.  Frames of a small pool of
+ * link-local addresses (gen_learn_frame) and frames delivered to a guest
+ * through the egress program vifguard_out (gen_delivered_frame) join the
+ * rest.  After every frame the state the model leaves is compared with
+ * the maps: what the frame can touch by point lookups, everything every
+ * FULL_CHECK frames.  A frame run again runs in the state it first ran in.
+ *
  * Frames the kernel will not run (shorter than an Ethernet header, or an
  * IPv4 / IPv6 ethertype with its fixed header cut short: the kernel
  * checks that) are skipped and counted apart.
@@ -70,6 +80,8 @@
 #define MAX_IFACES	8
 #define MAX_PRINTED	30	/* disagreements printed in full, per worker */
 #define MAX_SAVED_PAIR	2	/* saved per (model, program) reason pair, per worker */
+#define MAX_SAVED_STATE	6	/* state disagreements saved, per worker */
+#define FULL_CHECK	64	/* frames between two reads of the whole learning state */
 #define ANOMALY		VG_REASON_MAX	/* the counters moved in no way a frame can */
 
 static bool tap;
@@ -79,7 +91,8 @@ static const char *save_dir = REGRESS_DIR;
 
 struct runner {
 	struct vifguard *skel;
-	int prog, policy, spill, v4, v6, passes, totals, drops;
+	int prog, prog_out, policy, spill, v4, v6, passes, totals, drops;
+	int learned6, learn_slots, protected6;
 	int ncpus;
 	__u64 *percpu;
 };
@@ -110,6 +123,10 @@ static void runner_open(struct runner *r)
 	if (!r->skel)
 		die("vifguard__open_and_load", errno);
 	r->prog = bpf_program__fd(r->skel->progs.vifguard);
+	r->prog_out = bpf_program__fd(r->skel->progs.vifguard_out);
+	r->learned6 = bpf_map__fd(r->skel->maps.learned6);
+	r->learn_slots = bpf_map__fd(r->skel->maps.learn_slots);
+	r->protected6 = bpf_map__fd(r->skel->maps.protected6);
 	r->policy = bpf_map__fd(r->skel->maps.policy);
 	r->spill = bpf_map__fd(r->skel->maps.policy_spill);
 	r->v4 = bpf_map__fd(r->skel->maps.v4_addrs);
@@ -125,11 +142,21 @@ static void runner_close(struct runner *r)
 	free(r->percpu);
 }
 
+/* The reasons' totals: one batch read of the array (the percpu buffer
+ * holds VG_REASON_MAX values per CPU), key by key if the kernel cannot. */
 static void read_totals(struct runner *r, __u64 out[VG_REASON_MAX])
 {
 	__u64 *v = (__u64 *)r->percpu;
+	__u32 keys[VG_REASON_MAX], count = VG_REASON_MAX, next;
 
 	memset(out, 0, sizeof(__u64) * VG_REASON_MAX);
+	if (!bpf_map_lookup_batch(r->totals, NULL, &next, keys, v, &count, NULL) &&
+	    count == VG_REASON_MAX) {
+		for (__u32 i = 0; i < VG_REASON_MAX; i++)
+			for (int c = 0; c < r->ncpus; c++)
+				out[keys[i]] += v[i * r->ncpus + c];
+		return;
+	}
 	for (__u32 i = 0; i < VG_REASON_MAX; i++) {
 		if (bpf_map_lookup_elem(r->totals, &i, v))
 			die("totals read", errno);
@@ -167,16 +194,423 @@ static enum refusal kernel_refuses(const uint8_t *b, size_t len)
 	return RUNS;
 }
 
-/* Runs one frame; returns the verdict or -errno. */
-static int run_frame(struct runner *r, int ifindex, const uint8_t *b, size_t len)
+static int run_prog(int prog, int ifindex, const uint8_t *b, size_t len)
 {
 	struct __sk_buff ctx = { .ifindex = ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = b, .data_size_in = len, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = 1);
 
-	if (bpf_prog_test_run_opts(r->prog, &opts))
+	if (bpf_prog_test_run_opts(prog, &opts))
 		return -errno;
 	return opts.retval;
+}
+
+/* Runs one frame; returns the verdict or -errno. */
+static int run_frame(struct runner *r, int ifindex, const uint8_t *b, size_t len)
+{
+	return run_prog(r->prog, ifindex, b, len);
+}
+
+/* Delivers one frame to the guest on ifindex (the egress program). */
+static int run_delivered(struct runner *r, int ifindex, const uint8_t *b, size_t len)
+{
+	return run_prog(r->prog_out, ifindex, b, len);
+}
+
+/* --- the learning maps ------------------------------------------------------------ */
+
+/* Entries read per map: a full learned6 (a case's "fill"), and more. */
+#define STATE_MAX	(VG_MAX_LEARNED + 512)
+
+/* Every entry of a hash map, by batches; returns the count or -errno. */
+static int read_hash(int fd, void *keys, size_t ksize, void *vals, size_t vsize)
+{
+	__u64 in[4], out[4];
+	__u32 total = 0;
+	bool first = true;
+
+	for (;;) {
+		/* 512 at a time: the kernel allocates room for count entries. */
+		__u32 count = STATE_MAX - total < 512 ? STATE_MAX - total : 512;
+		int err;
+
+		if (!count)
+			return -E2BIG;
+		err = bpf_map_lookup_batch(fd, first ? NULL : in, out, (char *)keys + total * ksize,
+					   (char *)vals + total * vsize, &count, NULL);
+		if (err && errno != ENOENT)
+			return -errno;
+		total += count;
+		if (err)
+			return total;
+		memcpy(in, out, sizeof(in));
+		first = false;
+	}
+}
+
+/* Empties a hash of keys of ksize octets, 512 keys a read. */
+static void clear_hash(int fd, size_t ksize)
+{
+	static uint8_t keys[512 * 16], vals[512 * 32];
+	__u64 out[4];
+
+	for (;;) {
+		__u32 count = 512;
+		int err = bpf_map_lookup_batch(fd, NULL, out, keys, vals, &count, NULL);
+
+		if (err && errno != ENOENT)
+			die("learning map read", errno);
+		for (__u32 i = 0; i < count; i++)
+			if (bpf_map_delete_elem(fd, keys + i * ksize))
+				die("learning map delete", errno);
+		if (err || !count)
+			return;
+	}
+}
+
+/* The address of "fill" entry i: fe80::ffff:ffff:0:i, which no frame names. */
+static void fill_addr(unsigned int i, uint8_t a[16])
+{
+	memset(a, 0, 16);
+	a[0] = 0xfe;
+	a[1] = 0x80;
+	memset(a + 8, 0xff, 4);
+	a[14] = i >> 8;
+	a[15] = i;
+}
+
+static const char *a6(const uint8_t a[16], char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/*
+ * The learning maps as a model state (order = since_ns), after checking
+ * that learned6 and learn_slots tell one story: every learned entry
+ * names a slot below the cap that holds it, with the same time, and
+ * every slot is named so.  -1 with the inconsistency in why.
+ */
+static int state_read(struct runner *r, struct model_learn *k, char *why, size_t whylen)
+{
+	static struct vg_addr6 lk[STATE_MAX], pk[STATE_MAX];
+	static struct vg_owner lv[STATE_MAX];
+	static struct vg_slot_key sk[STATE_MAX];
+	static struct vg_slot sv[STATE_MAX];
+	static struct vg_protect pv[STATE_MAX];
+	char b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN];
+	int nl, ns, np;
+
+	nl = read_hash(r->learned6, lk, sizeof(lk[0]), lv, sizeof(lv[0]));
+	ns = read_hash(r->learn_slots, sk, sizeof(sk[0]), sv, sizeof(sv[0]));
+	np = read_hash(r->protected6, pk, sizeof(pk[0]), pv, sizeof(pv[0]));
+	if (nl < 0 || ns < 0 || np < 0)
+		die("learning maps read", nl < 0 ? nl : ns < 0 ? ns : np);
+	model_learn_init(k);
+	if (np > MODEL_MAX_PROTECTED) {
+		snprintf(why, whylen, "%d protected6 entries", np);
+		return -1;
+	}
+	for (int i = 0; i < nl; i++) {
+		struct model_held *h;
+		int s;
+
+		if (lv[i].ifindex == CASE_FILL_IFINDEX && lv[i].origin == VG_ORIGIN_CONFIG) {
+			k->n_fill++;
+			continue;
+		}
+		if (k->n_held == MODEL_MAX_HELD) {
+			snprintf(why, whylen, "more than %d learned6 entries", MODEL_MAX_HELD);
+			return -1;
+		}
+		h = &k->held[k->n_held++];
+		memcpy(h->addr, lk[i].addr, 16);
+		h->ifindex = lv[i].ifindex;
+		h->origin = lv[i].origin;
+		h->order = lv[i].since_ns;
+		if (h->origin != VG_ORIGIN_DAD && h->origin != VG_ORIGIN_CONFIG) {
+			snprintf(why, whylen, "learned6 %s has origin %u", a6(h->addr, b1),
+				 h->origin);
+			return -1;
+		}
+		if (h->origin != VG_ORIGIN_DAD)
+			continue;
+		for (s = 0; s < ns; s++)
+			if (sk[s].ifindex == h->ifindex && sk[s].slot == lv[i].slot)
+				break;
+		if (lv[i].slot >= VG_LEARN_LL_CAP || s == ns ||
+		    memcmp(sv[s].a.addr, h->addr, 16) || sv[s].since_ns != lv[i].since_ns) {
+			snprintf(why, whylen,
+				 "learned6 %s (ifindex %u) names slot %u, which %s%s", a6(h->addr, b1),
+				 h->ifindex, lv[i].slot, s == ns ? "is not there" : "holds ",
+				 s == ns ? "" : a6((const uint8_t *)sv[s].a.addr, b2));
+			return -1;
+		}
+	}
+	for (int s = 0; s < ns; s++) {
+		const struct model_held *h = model_learn_find(k, (const uint8_t *)sv[s].a.addr);
+		bool named = false;
+
+		for (int i = 0; i < nl && h; i++)
+			named |= !memcmp(lk[i].addr, sv[s].a.addr, 16) && lv[i].slot == sk[s].slot &&
+				 lv[i].ifindex == sk[s].ifindex && lv[i].origin == VG_ORIGIN_DAD;
+		if (!named) {
+			snprintf(why, whylen,
+				 "learn_slots {%u, %u} holds %s, which learned6 does not give it",
+				 sk[s].ifindex, sk[s].slot, a6((const uint8_t *)sv[s].a.addr, b1));
+			return -1;
+		}
+	}
+	for (int i = 0; i < np; i++)
+		memcpy(k->prot[k->n_prot++], pk[i].addr, 16);
+	return 0;
+}
+
+/* The kernel's state k against the model's m: the same holders and
+ * origins, the same protected set, and the learned addresses in the same
+ * order (the kernel's times against the model's clock). */
+static bool state_same(const struct model_learn *m, const struct model_learn *k, bool order,
+		       char *why, size_t whylen)
+{
+	char b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN];
+
+	if (m->n_fill != k->n_fill) {
+		snprintf(why, whylen, "%u fill entries in the model, %u in the maps", m->n_fill,
+			 k->n_fill);
+		return false;
+	}
+	for (unsigned int i = 0; i < m->n_held; i++) {
+		const struct model_held *e = &m->held[i], *o = model_learn_find(k, e->addr);
+
+		if (!o) {
+			snprintf(why, whylen, "%s: the model has it held by %u (%s), the maps not",
+				 a6(e->addr, b1), e->ifindex,
+				 e->origin == VG_ORIGIN_DAD ? "learned" : "configured");
+			return false;
+		}
+		if (o->ifindex != e->ifindex || o->origin != e->origin) {
+			snprintf(why, whylen, "%s: the model has it held by %u (origin %u), the maps by %u (origin %u)",
+				 a6(e->addr, b1), e->ifindex, e->origin, o->ifindex, o->origin);
+			return false;
+		}
+	}
+	for (unsigned int i = 0; i < k->n_held; i++) {
+		const struct model_held *o = &k->held[i];
+
+		if (!model_learn_find(m, o->addr)) {
+			snprintf(why, whylen, "%s: the maps have it held by %u (origin %u), the model not",
+				 a6(o->addr, b1), o->ifindex, o->origin);
+			return false;
+		}
+	}
+	for (unsigned int i = 0; i < m->n_prot; i++) {
+		if (!model_learn_protected(k, m->prot[i])) {
+			snprintf(why, whylen, "%s: protected in the model, not in the maps",
+				 a6(m->prot[i], b1));
+			return false;
+		}
+	}
+	for (unsigned int i = 0; i < k->n_prot; i++) {
+		if (!model_learn_protected(m, k->prot[i])) {
+			snprintf(why, whylen, "%s: protected in the maps, not in the model",
+				 a6(k->prot[i], b1));
+			return false;
+		}
+	}
+	for (unsigned int i = 0; i < m->n_held && order; i++) {
+		for (unsigned int j = 0; j < m->n_held; j++) {
+			const struct model_held *a = &m->held[i], *b = &m->held[j];
+
+			if (a->origin != VG_ORIGIN_DAD || b->origin != VG_ORIGIN_DAD ||
+			    a->order >= b->order)
+				continue;
+			if (model_learn_find(k, a->addr)->order < model_learn_find(k, b->addr)->order)
+				continue;
+			snprintf(why, whylen, "%s was learned before %s in the model, not in the maps",
+				 a6(a->addr, b1), a6(b->addr, b2));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The maps := state m, as the loader and earlier frames would leave them:
+ * learned addresses in slots by age, "since" their order. */
+static void state_write(struct runner *r, const struct model_learn *m)
+{
+	union {
+		struct vg_addr6 a;
+		struct vg_slot_key s;
+	} key;
+
+	clear_hash(r->learned6, sizeof(struct vg_addr6));
+	clear_hash(r->learn_slots, sizeof(struct vg_slot_key));
+	clear_hash(r->protected6, sizeof(struct vg_addr6));
+	for (unsigned int i = 0; i < m->n_fill; i++) {
+		struct vg_owner o = { .ifindex = CASE_FILL_IFINDEX, .origin = VG_ORIGIN_CONFIG };
+
+		fill_addr(i, (uint8_t *)key.a.addr);
+		if (bpf_map_update_elem(r->learned6, &key.a, &o, BPF_ANY))
+			die("learned6 update (fill)", errno);
+	}
+	for (unsigned int i = 0; i < m->n_held; i++) {
+		const struct model_held *h = &m->held[i];
+		struct vg_owner o = { .ifindex = h->ifindex, .origin = h->origin,
+				      .since_ns = h->order };
+		struct vg_slot_key sk = { .ifindex = h->ifindex };
+		struct vg_slot sv = { .since_ns = h->order };
+
+		memcpy(key.a.addr, h->addr, 16);
+		if (h->origin == VG_ORIGIN_DAD) {
+			for (unsigned int j = 0; j < m->n_held; j++)
+				o.slot += m->held[j].origin == VG_ORIGIN_DAD &&
+					  m->held[j].ifindex == h->ifindex &&
+					  m->held[j].order < h->order;
+			sk.slot = o.slot;
+			memcpy(sv.a.addr, h->addr, 16);
+			if (bpf_map_update_elem(r->learn_slots, &sk, &sv, BPF_ANY))
+				die("learn_slots update", errno);
+		}
+		if (bpf_map_update_elem(r->learned6, &key.a, &o, BPF_ANY))
+			die("learned6 update", errno);
+	}
+	for (unsigned int i = 0; i < m->n_prot; i++) {
+		struct vg_protect v = { .why = VG_PROTECT_CONFIG };
+
+		memcpy(key.a.addr, m->prot[i], 16);
+		if (bpf_map_update_elem(r->protected6, &key.a, &v, BPF_ANY))
+			die("protected6 update", errno);
+	}
+}
+
+static bool held_same(const struct model_held *a, const struct model_held *b)
+{
+	return a->ifindex == b->ifindex && a->origin == b->origin;
+}
+
+/*
+ * What one frame can have changed in the maps, against the model's next
+ * state m: the entries of the addresses it names (IPv6 source, ND
+ * target) and of those the model changed (before: prev), and the slots
+ * of every interface that held or holds one of them.  Point lookups, a
+ * few per frame; state_read() reads everything now and then.
+ */
+static bool state_touched_same(struct runner *r, const struct model_learn *prev,
+			       const struct model_learn *m, uint32_t ifindex, const uint8_t *b,
+			       size_t len, char *why, size_t whylen)
+{
+	uint8_t addrs[2 + 2 * MODEL_MAX_HELD + 2 * MODEL_MAX_PROTECTED][16];
+	uint32_t ifs[2 + 2 * MODEL_MAX_HELD];
+	unsigned int n = 0, n_ifs = 0;
+	char b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN];
+
+	if (len >= 14 + 24)
+		memcpy(addrs[n++], b + 14 + 8, 16);
+	if (len >= 14 + 40 + 24)
+		memcpy(addrs[n++], b + 14 + 40 + 8, 16);
+	ifs[n_ifs++] = ifindex;
+	for (int side = 0; side < 2; side++) {
+		const struct model_learn *x = side ? m : prev, *y = side ? prev : m;
+
+		for (unsigned int i = 0; i < x->n_held; i++) {
+			const struct model_held *h = &x->held[i], *o = model_learn_find(y, h->addr);
+
+			if (o && held_same(h, o))
+				continue;
+			memcpy(addrs[n++], h->addr, 16);
+			ifs[n_ifs++] = h->ifindex;
+		}
+		for (unsigned int i = 0; i < x->n_prot; i++)
+			if (!model_learn_protected(y, x->prot[i]))
+				memcpy(addrs[n++], x->prot[i], 16);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const struct model_held *h = model_learn_find(m, addrs[i]);
+		struct vg_owner o;
+		struct vg_protect pr;
+		bool in_k = !bpf_map_lookup_elem(r->learned6, addrs[i], &o);
+		bool prot_k = !bpf_map_lookup_elem(r->protected6, addrs[i], &pr);
+
+		if (!h != !in_k || (h && (h->ifindex != o.ifindex || h->origin != o.origin))) {
+			snprintf(why, whylen, "%s: the model has it %s %u (origin %u), the maps %s %u (origin %u)",
+				 a6(addrs[i], b1), h ? "held by" : "free", h ? h->ifindex : 0,
+				 h ? h->origin : 0, in_k ? "held by" : "free", in_k ? o.ifindex : 0,
+				 in_k ? o.origin : 0);
+			return false;
+		}
+		if (prot_k != model_learn_protected(m, addrs[i])) {
+			snprintf(why, whylen, "%s: protected in the %s, not in the %s",
+				 a6(addrs[i], b1), prot_k ? "maps" : "model", prot_k ? "model" : "maps");
+			return false;
+		}
+	}
+	for (unsigned int j = 0; j < n_ifs; j++) {
+		struct vg_slot sv[VG_LEARN_LL_CAP];
+		bool have[VG_LEARN_LL_CAP];
+		unsigned int mine = 0, in_slots = 0;
+
+		for (unsigned int sl = 0; sl < VG_LEARN_LL_CAP; sl++) {
+			struct vg_slot_key k = { .ifindex = ifs[j], .slot = sl };
+
+			have[sl] = !bpf_map_lookup_elem(r->learn_slots, &k, &sv[sl]);
+			in_slots += have[sl];
+		}
+		for (unsigned int i = 0; i < m->n_held; i++) {
+			const struct model_held *h = &m->held[i];
+			struct vg_owner o;
+			unsigned int sl;
+
+			if (h->ifindex != ifs[j] || h->origin != VG_ORIGIN_DAD)
+				continue;
+			mine++;
+			if (bpf_map_lookup_elem(r->learned6, h->addr, &o) || o.ifindex != h->ifindex ||
+			    o.origin != VG_ORIGIN_DAD) {
+				snprintf(why, whylen, "%s: learned by %u in the model, not in the maps",
+					 a6(h->addr, b1), h->ifindex);
+				return false;
+			}
+			sl = o.slot;
+			if (sl >= VG_LEARN_LL_CAP || !have[sl] || memcmp(sv[sl].a.addr, h->addr, 16) ||
+			    sv[sl].since_ns != o.since_ns) {
+				snprintf(why, whylen, "learned6 %s (ifindex %u) names slot %u, which does not hold it",
+					 a6(h->addr, b1), h->ifindex, sl);
+				return false;
+			}
+			for (unsigned int i2 = 0; i2 < m->n_held; i2++) {
+				const struct model_held *h2 = &m->held[i2];
+				struct vg_owner o2;
+
+				if (h2->ifindex != ifs[j] || h2->origin != VG_ORIGIN_DAD ||
+				    h2->order <= h->order ||
+				    bpf_map_lookup_elem(r->learned6, h2->addr, &o2))
+					continue;
+				if (o2.since_ns <= o.since_ns) {
+					snprintf(why, whylen, "%s was learned before %s in the model, not in the maps",
+						 a6(h->addr, b1), a6(h2->addr, b2));
+					return false;
+				}
+			}
+		}
+		if (in_slots != mine) {
+			snprintf(why, whylen, "ifindex %u: %u slots in learn_slots, %u learned in the model",
+				 ifs[j], in_slots, mine);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* One line: "fe80::1=10/dad ... protected=..." (self: the frame's ifindex). */
+static void state_format(FILE *f, const struct model_learn *st)
+{
+	char b[INET6_ADDRSTRLEN];
+
+	for (unsigned int i = 0; i < st->n_held; i++)
+		fprintf(f, "%s=%u/%s ", a6(st->held[i].addr, b), st->held[i].ifindex,
+			st->held[i].origin == VG_ORIGIN_DAD ? "dad" : "config");
+	fprintf(f, "protected=");
+	for (unsigned int i = 0; i < st->n_prot; i++)
+		fprintf(f, "%s%s", i ? "," : "", a6(st->prot[i], b));
+	fprintf(f, "%s", st->n_prot ? "" : "-");
 }
 
 /*
@@ -228,7 +662,8 @@ static void to_vg_policy(const struct model_policy *m, __u8 gen, __u16 slot, con
 	out->mode = m->mode;
 	out->gen = gen;
 	out->slot = slot;
-	out->flags = m->flags & (VG_F_DHCP_CLIENT | VG_F_DHCP_SERVER | VG_F_RA | VG_F_LINK_LOCAL);
+	out->flags = m->flags & (VG_F_DHCP_CLIENT | VG_F_DHCP_SERVER | VG_F_RA | VG_F_LINK_LOCAL |
+				 VG_F_LEARN_LL);
 	out->n_macs = m->n_macs;
 	memcpy(out->macs, m->macs, sizeof(out->macs[0]) * m->n_macs);
 	for (unsigned int i = 0; i < m->n_ethertypes; i++)
@@ -394,6 +829,9 @@ struct results {
 	__u64 counter_errors;
 	__u64 model[VG_REASON_MAX];
 	__u64 program[VG_REASON_MAX + 1];
+	__u64 delivered;		/* frames run through the egress program */
+	__u64 claims, revocations;	/* state changes the model made */
+	__u64 state_disagreements;
 	__u64 pairs[VG_REASON_MAX][VG_REASON_MAX + 1];	/* model x program, disagreeing */
 	double seconds;
 };
@@ -473,6 +911,59 @@ static void report(struct results *res, unsigned int *printed, const char *who,
 	free(text);
 }
 
+/*
+ * A learning state the program left other than the model's, after a
+ * frame (c: the state before it, and the model's after).
+ */
+static void report_state(struct results *res, unsigned int *printed, const char *who,
+			 const struct vg_case *c, int ifindex, int prog, const struct model_learn *k,
+			 const char *why)
+{
+	char *text = NULL, name[512] = "", stem[128], comment[512], line[8192];
+	size_t size = 0;
+	FILE *f;
+
+	res->state_disagreements++;
+	if (res->state_disagreements <= MAX_SAVED_STATE) {
+		snprintf(stem, sizeof(stem), "%s-state", who);
+		snprintf(comment, sizeof(comment), "difffuzz %s: learning state: %s", who, why);
+		int err = save_case(c, comment, stem, name, sizeof(name));
+
+		if (err == -ENOENT)
+			name[0] = 0;
+		else if (err)
+			snprintf(name, sizeof(name), "nowhere (%s)", strerror(-err));
+	}
+	if ((*printed)++ >= MAX_PRINTED)
+		return;
+	f = open_memstream(&text, &size);
+	if (!f)
+		return;
+	case_format_policy(line, sizeof(line), &c->pol, c->has_policy, c->place);
+	fprintf(f, "%sSTATE DISAGREEMENT %s, %s on ifindex %d (model %s, program %s): %s\n",
+		tap ? "# " : "", who, c->egress ? "delivered" : "sent", ifindex,
+		vg_model_reason_name(c->expect),
+		prog == ANOMALY ? "anomaly" : vg_model_reason_name(prog), why);
+	fprintf(f, "%s  policy %s\n%s  frame (%zu octets) ", tap ? "# " : "", line,
+		tap ? "# " : "", c->len);
+	hex_line(f, c->frame, c->len);
+	fprintf(f, "\n%s  before:  ", tap ? "# " : "");
+	state_format(f, &c->before);
+	fprintf(f, "\n%s  model:   ", tap ? "# " : "");
+	state_format(f, &c->after);
+	fprintf(f, "\n%s  program: ", tap ? "# " : "");
+	state_format(f, k);
+	fprintf(f, "\n");
+	if (name[0])
+		fprintf(f, "%s  saved as %s\n", tap ? "# " : "", name);
+	fclose(f);
+	if (text) {
+		fputs(text, stdout);
+		fflush(stdout);
+	}
+	free(text);
+}
+
 /* --- the fuzzing worker ------------------------------------------------------------- */
 
 struct iface {
@@ -489,6 +980,7 @@ struct iface {
 
 struct pending {
 	unsigned int iface;
+	bool egress;		/* delivered to the guest: the egress program */
 	int model;
 	int verdict;
 	size_t off, len;
@@ -513,6 +1005,12 @@ struct worker {
 	__u64 snap_pass[MAX_IFACES + 1];
 	/* what "drops" should hold at the end, per interface and reason */
 	__u64 want_drops[MAX_IFACES][VG_REASON_MAX];
+	/* link-local learning: the model's state (the maps hold the same
+	 * before every frame), the next one, the kernel's as read */
+	struct gen_pool pool;
+	struct model_learn st, next, kst;
+	unsigned int since_full;
+	struct model_learn before[BATCH];	/* the state each pending frame ran in */
 };
 
 static void snapshot(struct worker *w)
@@ -541,6 +1039,57 @@ static enum placement pick_placement(struct worker *w, const struct iface *f)
 	return PLACE_ARRAY;
 }
 
+/*
+ * The loader's CONFIG entries of f's policy in force: its link-local
+ * hosts, and the EUI-64 addresses of its MACs under VG_F_LINK_LOCAL.
+ * Written to the model here and to the maps by state_write().
+ */
+static void configure(struct worker *w, const struct iface *f)
+{
+	const struct model_policy *p = &f->pol;
+	uint8_t a[16];
+
+	model_learn_unconfig(&w->st, f->ifindex);
+	if (!placement_in_force(f->place))
+		return;
+	for (unsigned int i = 0; i < p->n_v6; i++)
+		if (p->v6[i].len == 128 && model_link_local(p->v6[i].addr))
+			model_learn_config(&w->st, p->v6[i].addr, f->ifindex);
+	if (!(p->flags & VG_F_LINK_LOCAL))
+		return;
+	for (unsigned int i = 0; i < p->n_macs; i++) {
+		vg_model_eui64_ll(p->macs[i], a);
+		model_learn_config(&w->st, a, f->ifindex);
+	}
+}
+
+/*
+ * Between epochs, what the loader and the operator do to the learning
+ * maps now and then: a protection added or dropped (RA sources pile up
+ * otherwise), a learned address forgotten.
+ */
+static void loader_learning(struct worker *w)
+{
+	struct model_learn *st = &w->st;
+
+	if (vg_rng_below(&w->rng, 100) < 10)
+		model_learn_protect(st, w->pool.a[vg_rng_below(&w->rng, w->pool.n)]);
+	if (st->n_prot && vg_rng_below(&w->rng, 100) < 30)
+		model_learn_unprotect(st, st->prot[vg_rng_below(&w->rng, st->n_prot)]);
+	/* Now and then only the bridge's address stays protected. */
+	if (vg_rng_below(&w->rng, 100) < 25) {
+		st->n_prot = 0;
+		model_learn_protect(st, w->pool.a[0]);
+	}
+	if (st->n_held && vg_rng_below(&w->rng, 100) < 20) {
+		const struct model_held *h = &st->held[vg_rng_below(&w->rng, st->n_held)];
+
+		if (h->origin == VG_ORIGIN_DAD)
+			model_learn_forget(st, h->addr);
+	}
+	state_write(&w->r, st);
+}
+
 /* A new policy (or only a new placement) for interface f. */
 static void update_iface(struct worker *w, struct iface *f, bool new_policy)
 {
@@ -550,6 +1099,19 @@ static void update_iface(struct worker *w, struct iface *f, bool new_policy)
 	if (new_policy) {
 		f->prev = f->pol;
 		gen_policy(&w->rng, &f->pol);
+		/* A pool address configured as a host: its CONFIG entry
+		 * keeps the others from learning it. */
+		if (f->pol.n_v6 < MODEL_MAX_ADDRS && vg_rng_below(&w->rng, 100) < 30) {
+			struct model_prefix6 *e = &f->pol.v6[f->pol.n_v6];
+			bool dup = false;
+
+			memcpy(e->addr, w->pool.a[vg_rng_below(&w->rng, w->pool.n)], 16);
+			e->len = 128;
+			for (unsigned int i = 0; i < f->pol.n_v6; i++)
+				dup |= !memcmp(f->pol.v6[i].addr, e->addr, 16);
+			if (!dup)
+				f->pol.n_v6++;
+		}
 	}
 	f->place = pick_placement(w, f);
 	f->gen++;
@@ -559,6 +1121,7 @@ static void update_iface(struct worker *w, struct iface *f, bool new_policy)
 		     f->place);
 	if (vg_rng_below(&w->rng, 2))
 		trie_remove(&w->r, &f->stale);
+	configure(w, f);
 }
 
 static void case_of(const struct worker *w, const struct pending *p, struct vg_case *c)
@@ -575,6 +1138,11 @@ static void case_of(const struct worker *w, const struct pending *p, struct vg_c
 	memcpy(c->frame, w->bytes + p->off, p->len);
 	c->len = p->len;
 	c->expect = p->model;
+	c->ifindex = f->ifindex;
+	c->egress = p->egress;
+	c->before = w->before[p - w->pend];
+	c->has_after = true;
+	c->after = p + 1 < w->pend + w->n_pend ? w->before[p - w->pend + 1] : w->st;
 }
 
 /* The batch's counters against the model's; frame by frame if they differ. */
@@ -589,6 +1157,8 @@ static void flush(struct worker *w)
 	for (unsigned int i = 0; i < w->n_pend; i++) {
 		const struct pending *p = &w->pend[i];
 
+		if (p->egress)
+			continue;	/* it counts nothing */
 		if (p->model == VG_PASS)
 			want_pass[p->iface]++;
 		else
@@ -611,7 +1181,25 @@ static void flush(struct worker *w)
 
 		if (same) {
 			prog = p->model;
+		} else if (p->egress) {
+			__u64 t0[VG_REASON_MAX], t1[VG_REASON_MAX];
+			int v;
+
+			/* Again in the state it ran in the first time. */
+			state_write(&w->r, &w->before[i]);
+			read_totals(&w->r, t0);
+			v = run_delivered(&w->r, f->ifindex, w->bytes + p->off, p->len);
+			if (v < 0)
+				die("test run (again)", v);
+			read_totals(&w->r, t1);
+			prog = VG_PASS;
+			if (v != TC_ACT_OK || memcmp(t0, t1, sizeof(t0))) {
+				snprintf(why, sizeof(why), "egress verdict %d, totals %s", v,
+					 memcmp(t0, t1, sizeof(t0)) ? "moved" : "still");
+				prog = ANOMALY;
+			}
 		} else {
+			state_write(&w->r, &w->before[i]);
 			prog = program_reason(&w->r, f->ifindex, f->slot, w->bytes + p->off, p->len,
 					      why, sizeof(why));
 			if (prog < 0)
@@ -630,9 +1218,13 @@ static void flush(struct worker *w)
 				 (unsigned long long)p->index);
 			report(&w->res, &w->printed, who, &c, f->ifindex, prog, why[0] ? why : NULL);
 		}
-		if (p->model != VG_PASS && p->model != VG_NO_POLICY)
+		if (!p->egress && p->model != VG_PASS && p->model != VG_NO_POLICY)
 			w->want_drops[p->iface][p->model] += same ? 1 : 2;
 	}
+	/* Frames run again changed the maps again (their first runs were
+	 * checked and reported): back to the model's state. */
+	if (!same)
+		state_write(&w->r, &w->st);
 	w->n_pend = 0;
 	w->used = 0;
 	w->dirty = false;
@@ -753,6 +1345,68 @@ static const struct model_policy *frame_policy(struct worker *w, const struct if
 	return &mix;
 }
 
+/*
+ * The maps after frame `index` (sent or delivered on interface fi)
+ * against the model's next state, which becomes the state; a difference
+ * is reported and the maps set to the model's state.  prog: the
+ * program's reason when known, else -1.
+ */
+static void check_state(struct worker *w, unsigned int fi, bool egress, const uint8_t *b,
+			size_t len, int model, int prog, __u64 index)
+{
+	const struct iface *f = &w->ifs[fi];
+	char why[512] = "", who[64];
+	static struct vg_case c;
+	bool same;
+
+	/* Frames not of IPv6 name no address: the full check sees to them. */
+	same = ((len < 14 || b[12] != 0x86 || b[13] != 0xdd) && w->next.clock == w->st.clock &&
+		w->next.n_held == w->st.n_held && w->next.n_prot == w->st.n_prot) ||
+	       state_touched_same(&w->r, &w->st, &w->next, f->ifindex, b, len, why, sizeof(why));
+	/* Everything, every FULL_CHECK frames: a change the frame's
+	 * addresses do not explain. */
+	if (same && ++w->since_full >= FULL_CHECK) {
+		w->since_full = 0;
+		if (state_read(&w->r, &w->kst, why, sizeof(why)))
+			same = false;
+		else
+			same = state_same(&w->next, &w->kst, true, why, sizeof(why));
+		if (!same) {
+			snprintf(who, sizeof(who), "s%llu-f%llu", (unsigned long long)w->seed,
+				 (unsigned long long)index);
+			printf("%sSTATE DISAGREEMENT up to %s (frames since the last full check): %s\n",
+			       tap ? "# " : "", who, why);
+			w->res.state_disagreements++;
+			state_write(&w->r, &w->next);
+			w->st = w->next;
+			return;
+		}
+	}
+	if (!same)
+		state_read(&w->r, &w->kst, who, sizeof(who));	/* for the report */
+	if (!same) {
+		c.has_policy = placement_in_force(f->place);
+		c.pol = f->pol;
+		c.place = f->place;
+		if (f->hash_only)
+			c.place = c.has_policy ? PLACE_SPILL : PLACE_NONE_OTHER;
+		memcpy(c.frame, b, len);
+		c.len = len;
+		c.expect = model;
+		c.ifindex = f->ifindex;
+		c.egress = egress;
+		c.before = w->st;
+		c.has_after = true;
+		c.after = w->next;
+		snprintf(who, sizeof(who), "s%llu-f%llu", (unsigned long long)w->seed,
+			 (unsigned long long)index);
+		report_state(&w->res, &w->printed, who, &c, f->ifindex,
+			     prog < 0 ? model : prog, &w->kst, why);
+		state_write(&w->r, &w->next);
+	}
+	w->st = w->next;
+}
+
 static void worker_run(struct worker *w, unsigned int index, __u64 count, double seconds)
 {
 	double t0 = now(), last_progress = t0;
@@ -764,8 +1418,13 @@ static void worker_run(struct worker *w, unsigned int index, __u64 count, double
 	vg_rng_seed(&w->rng, w->seed);
 	runner_open(&w->r);
 	make_ifaces(w);
+	gen_pool_make(&w->rng, &w->pool);
+	model_learn_init(&w->st);
+	/* fe80::1 an address of the bridge's, as the loader protects it. */
+	model_learn_protect(&w->st, w->pool.a[0]);
 	for (unsigned int i = 0; i < w->n_ifs; i++)
 		update_iface(w, &w->ifs[i], true);
+	state_write(&w->r, &w->st);
 	snapshot(w);
 
 	while (frames < count && (seconds <= 0 || now() - t0 < seconds)) {
@@ -774,18 +1433,25 @@ static void worker_run(struct worker *w, unsigned int index, __u64 count, double
 
 		flush(w);
 		update_iface(w, f, vg_rng_below(&w->rng, 5) != 0);
+		loader_learning(w);
 		snapshot(w);
 		for (unsigned int i = 0; i < n && frames < count; i++) {
 			unsigned int fi = vg_rng_below(&w->rng, w->n_ifs);
 			struct iface *g = &w->ifs[fi];
+			const struct model_policy *pol = placement_in_force(g->place) ? &g->pol : NULL;
+			unsigned int kind = vg_rng_below(&w->rng, 100);
 			uint8_t buf[GEN_BUF_SIZE];
-			size_t len = gen_frame(&w->rng, frame_policy(w, g), buf);
+			size_t len = kind < 65   ? gen_frame(&w->rng, frame_policy(w, g), buf)
+				     : kind < 88 ? gen_learn_frame(&w->rng, &g->pol, &w->pool, buf)
+						 : gen_delivered_frame(&w->rng, &g->pol, &w->pool, buf);
+			bool egress = kind >= 88;
 			enum refusal ref = kernel_refuses(buf, len);
 			struct pending *p;
 			int v, model;
 
 			attempts++;
-			v = run_frame(&w->r, g->ifindex, buf, len);
+			v = egress ? run_delivered(&w->r, g->ifindex, buf, len)
+				   : run_frame(&w->r, g->ifindex, buf, len);
 			if (v == -EINVAL && ref != RUNS) {
 				w->res.refused[ref]++;
 				continue;
@@ -800,12 +1466,27 @@ static void worker_run(struct worker *w, unsigned int index, __u64 count, double
 				w->res.unexpected_refusals++;
 				continue;
 			}
-			model = vg_model(buf, len, placement_in_force(g->place) ? &g->pol : NULL,
-					 NULL);
+			/* The model, on the state the frame ran in; the maps
+			 * must hold the state it leaves at once. */
+			w->before[w->n_pend] = w->st;
+			w->next = w->st;
+			if (egress) {
+				model = VG_PASS;
+				w->res.delivered++;
+				if (vg_model_out(buf, len, pol, g->ifindex, &w->next))
+					w->res.revocations++;
+			} else {
+				model = vg_model_in(buf, len, pol, NULL, g->ifindex, &w->next);
+				if (w->next.clock != w->st.clock)
+					w->res.claims++;
+			}
+			check_state(w, fi, egress, buf, len, model,
+				    v == TC_ACT_OK ? VG_PASS : -1, attempts);
 			w->res.model[model]++;
 			frames++;
 			p = &w->pend[w->n_pend++];
 			p->iface = fi;
+			p->egress = egress;
 			p->model = model;
 			p->verdict = v;
 			p->off = w->used;
@@ -873,16 +1554,53 @@ static unsigned int replay_file(struct runner *r, const char *path, unsigned int
 		return 1;
 	}
 	while ((got = case_read(f, &c, &lineno, err, sizeof(err))) == 1) {
+		static struct model_learn st, kst;
 		struct trie_set s;
-		char why[256] = "", who[300];
+		char why[512] = "", who[300];
 		int model, prog;
 
 		(*n_cases)++;
 		trie_write(r, &s, &c.pol, 1, ++gen);
 		place_policy(r, 1, false, "lo", &c.pol, gen, 100, c.place);
-		model = vg_model(c.frame, c.len, c.has_policy ? &c.pol : NULL, NULL);
-		prog = program_reason(r, 1, 100, c.frame, c.len, why, sizeof(why));
+		st = c.before;
+		state_write(r, &st);
+		if (c.egress) {
+			int v = run_delivered(r, 1, c.frame, c.len);
+
+			model = VG_PASS;
+			vg_model_out(c.frame, c.len, c.has_policy ? &c.pol : NULL, 1, &st);
+			prog = v < 0 ? v : v == TC_ACT_OK ? VG_PASS : ANOMALY;
+		} else {
+			model = vg_model_in(c.frame, c.len, c.has_policy ? &c.pol : NULL, NULL, 1,
+					    &st);
+			prog = program_reason(r, 1, 100, c.frame, c.len, why, sizeof(why));
+		}
 		trie_remove(r, &s);
+		/* The learning state after it: the program's against the
+		 * model's, the model's against the one saved. */
+		if (prog >= 0 && prog == model && model == c.expect) {
+			char whys[512] = "";
+			bool ok = !state_read(r, &kst, whys, sizeof(whys)) &&
+				  state_same(&st, &kst, true, whys, sizeof(whys));
+
+			if (ok && c.has_after) {
+				/* The saved state has no order: sets only. */
+				ok = state_same(&st, &c.after, false, whys, sizeof(whys));
+				if (!ok)
+					snprintf(why, sizeof(why), "the model's state now: %s", whys);
+			} else if (!ok) {
+				snprintf(why, sizeof(why), "the program's state: %s", whys);
+			}
+			if (!ok) {
+				failed++;
+				tap_line(false, "regress %s:%u: learning state: %s", base, c.line,
+					 why);
+				if (!tap)
+					printf("difffuzz: %s:%u: learning state: %s\n", path, c.line,
+					       why);
+				continue;
+			}
+		}
 		if (prog == -EINVAL && kernel_refuses(c.frame, c.len) != RUNS) {
 			tap_line(true, "regress %s:%u # SKIP the kernel does not run this frame",
 				 base, c.line);
@@ -976,6 +1694,10 @@ static void add_results(struct results *to, const struct results *from)
 	for (int i = 0; i < REFUSAL_MAX; i++)
 		to->refused[i] += from->refused[i];
 	to->unexpected_refusals += from->unexpected_refusals;
+	to->delivered += from->delivered;
+	to->claims += from->claims;
+	to->revocations += from->revocations;
+	to->state_disagreements += from->state_disagreements;
 	to->disagreements += from->disagreements;
 	to->counter_errors += from->counter_errors;
 	for (int i = 0; i < VG_REASON_MAX; i++)
@@ -1034,6 +1756,10 @@ static void print_results(const struct results *res, __u64 seed, unsigned int jo
 		printf("%s%llu frames the kernel refused unexpectedly, %llu counter errors\n",
 		       tap ? "# " : "", (unsigned long long)res->unexpected_refusals,
 		       (unsigned long long)res->counter_errors);
+	printf("%slearning: %llu frames delivered through the egress program; the model "
+	       "learned %llu addresses and revoked %llu; %llu learning state disagreements\n",
+	       tap ? "# " : "", (unsigned long long)res->delivered, (unsigned long long)res->claims,
+	       (unsigned long long)res->revocations, (unsigned long long)res->state_disagreements);
 	printf("%s%llu frames, %llu disagreements\n", tap ? "# " : "",
 	       (unsigned long long)res->frames, (unsigned long long)res->disagreements);
 }
@@ -1203,9 +1929,13 @@ int main(int argc, char **argv)
 		}
 	}
 	print_results(&total, seed, jobs);
-	failed += total.disagreements + total.unexpected_refusals + total.counter_errors;
-	tap_line(!total.disagreements && !total.unexpected_refusals && !total.counter_errors,
-		 "fuzz seed %llu: %llu frames, %llu disagreements", (unsigned long long)seed,
-		 (unsigned long long)total.frames, (unsigned long long)total.disagreements);
+	failed += total.disagreements + total.unexpected_refusals + total.counter_errors +
+		  total.state_disagreements;
+	tap_line(!total.disagreements && !total.unexpected_refusals && !total.counter_errors &&
+			 !total.state_disagreements,
+		 "fuzz seed %llu: %llu frames, %llu disagreements, %llu in the learning state",
+		 (unsigned long long)seed, (unsigned long long)total.frames,
+		 (unsigned long long)total.disagreements,
+		 (unsigned long long)total.state_disagreements);
 	return failed ? 1 : 0;
 }

@@ -537,6 +537,8 @@ void gen_policy(struct vg_rng *r, struct model_policy *p)
 		p->flags |= VG_F_RA;
 	if (pct(g, 70))
 		p->flags |= VG_F_LINK_LOCAL;
+	if (pct(g, 85))
+		p->flags |= VG_F_LEARN_LL;
 
 	want = 1 + PICK(g, 50, 25, 15, 10);
 	while (p->n_macs < want) {
@@ -1556,4 +1558,320 @@ size_t gen_frame(struct vg_rng *r, const struct model_policy *p, uint8_t *buf)
 	if (pct(g, 7))
 		mutate(g);
 	return g->len;
+}
+
+/* --- link-local learning ------------------------------------------------------ */
+
+void gen_pool_make(struct vg_rng *r, struct gen_pool *pool)
+{
+	struct g g0 = { .r = r }, *g = &g0;
+	uint8_t *a;
+
+	memset(pool, 0, sizeof(*pool));
+	/* fe80::1 and fe80::2, routers' favourites; privacy-style ones. */
+	for (unsigned int i = 0; i < 9; i++) {
+		a = pool->a[pool->n++];
+		a[0] = 0xfe;
+		a[1] = 0x80;
+		if (i < 2) {
+			a[15] = i + 1;
+			continue;
+		}
+		for (int j = 8; j < 16; j++)
+			a[j] = rnd32(g);
+		/* Two of them share the solicited-node group of another. */
+		if (i >= 7)
+			memcpy(a + 13, pool->a[2 + i - 7] + 13, 3);
+	}
+	/* In fe80::/10 but not fe80::/64 (RFC 4291 2.5.6 has the 54 bits
+	 * zero, 2.4 names the whole /10 link-local). */
+	a = pool->a[pool->n++];
+	a[0] = 0xfe;
+	a[1] = 0x80 | below(g, 0x40);
+	a[7] = 1 + below(g, 255);
+	a[15] = 7;
+	/* fec0::/10 (deprecated site-local) and a global one: not learnable. */
+	a = pool->a[pool->n++];
+	a[0] = 0xfe;
+	a[1] = 0xc0;
+	a[15] = 7;
+	a = pool->a[pool->n++];
+	a[0] = 0x20;
+	a[1] = 0x01;
+	a[2] = 0x0d;
+	a[3] = 0xb8;
+	a[15] = 0x99;
+}
+
+static const uint8_t *pool_pick(struct g *g, const struct gen_pool *pool)
+{
+	/* The link-local ones mostly. */
+	return pool->a[pct(g, 92) ? below(g, pool->n - 3) : below(g, pool->n)];
+}
+
+/* Ethernet header (untagged) of a frame from src_mac to dst_mac. */
+static void put_eth(struct g *g, const uint8_t dst_mac[6])
+{
+	putn(g, dst_mac, 6);
+	putn(g, g->src_mac, 6);
+	put16(g, 0x86dd);
+	mark(g);
+	g->l3 = g->len;
+	g->ipver = 6;
+}
+
+static void multicast_mac(const uint8_t dst[16], uint8_t mac[6])
+{
+	mac[0] = 0x33;
+	mac[1] = 0x33;
+	memcpy(mac + 2, dst + 12, 4);
+}
+
+/* A link-local address outside the pool: a fresh claim. */
+static void fresh_ll(struct g *g, uint8_t a[16])
+{
+	uint8_t mac[6];
+
+	if (pct(g, 50)) {
+		policy_mac(g, mac);
+		eui64_ll(mac, a);
+		return;
+	}
+	memset(a, 0, 16);
+	a[0] = 0xfe;
+	a[1] = 0x80;
+	for (int j = 8; j < 16; j++)
+		a[j] = rnd32(g);
+}
+
+/* ND options after a message: mostly none; now and then damage. */
+static void learn_options(struct g *g, bool dad, bool target_type)
+{
+	switch (PICK(g, 80, 6, 6, 4, 4)) {
+	case 0:
+		if (!dad && pct(g, 60)) {	/* our own link-layer address */
+			put8(g, target_type ? 2 : 1);
+			put8(g, 1);
+			putn(g, g->src_mac, 6);
+		}
+		break;
+	case 1:	/* nonce (RFC 7527) */
+		put8(g, 14);
+		put8(g, 1);
+		put_random(g, 6);
+		break;
+	case 2:	/* a source link-layer address: not in a DAD probe */
+		put8(g, 1);
+		put8(g, 1);
+		putn(g, g->src_mac, 6);
+		break;
+	case 3:	/* length 0 */
+		put8(g, 14);
+		put8(g, 0);
+		put_random(g, 6);
+		break;
+	default:
+		put_nd_option(g, target_type);
+	}
+	mark(g);
+}
+
+/* The damage gen_frame does, less often: these frames should mostly
+ * be valid, so that claims happen. */
+static size_t learn_finish(struct g *g)
+{
+	if (g->len > GEN_FRAME_MAX)
+		g->len = GEN_FRAME_MAX;
+	fix_lengths(g);
+	if (g->n_marks && pct(g, 6)) {
+		size_t at = g->marks[below(g, g->n_marks)] + below(g, 3);
+
+		at = at ? at - 1 : 0;
+		if (at < g->len && at >= 14) {
+			g->len = at;
+			if (pct(g, 50))
+				fix_lengths(g);
+		}
+	}
+	if (pct(g, 3))
+		tweak_length(g);
+	if (pct(g, 8)) {
+		size_t to = pct(g, 50) ? 60 : g->len + 1 + below(g, 24);
+
+		while (g->len < to && g->len < GEN_FRAME_MAX)
+			put8(g, 0);
+	}
+	if (pct(g, 3))
+		mutate(g);
+	return g->len;
+}
+
+size_t gen_learn_frame(struct vg_rng *r, const struct model_policy *p,
+		       const struct gen_pool *pool, uint8_t *buf)
+{
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+	struct g g0 = { .r = r, .p = p, .b = buf }, *g = &g0;
+	uint8_t src[16] = { 0 }, dst[16], target[16], mac[6];
+	unsigned int kind = PICK(g, 45, 18, 14, 8, 15), hop = 255;
+
+	pick_src_mac(g, g->src_mac);
+	if (pct(g, 80))
+		policy_mac(g, g->src_mac);
+	if (kind == 4)
+		fresh_ll(g, target);
+	else
+		memcpy(target, pool_pick(g, pool), 16);
+
+	switch (kind) {
+	case 0:	/* DAD probe (RFC 4862 5.4.2) */
+	case 4:
+		if (pct(g, 92))
+			solicited_node(target, dst);
+		else if (pct(g, 50))
+			memcpy(dst, all_nodes, 16);
+		else
+			solicited_node(pool_pick(g, pool), dst);
+		if (pct(g, 5))
+			hop = ONE_OF(g, 254, 64, 1);
+		multicast_mac(dst, mac);
+		put_eth(g, mac);
+		put_v6_header(g, 58, hop, src, dst);
+		mark(g);
+		put8(g, 135);
+		put8(g, pct(g, 97) ? 0 : 1 + below(g, 255));
+		put16(g, 0);
+		put32(g, 0);
+		putn(g, target, 16);
+		mark(g);
+		learn_options(g, true, false);
+		break;
+	case 1:	/* from a pool address: echo request or UDP (mDNS) */
+		memcpy(src, target, 16);
+		memcpy(dst, all_nodes, 16);
+		if (pct(g, 40))
+			pick_v6(g, dst);
+		multicast_mac(dst, mac);
+		put_eth(g, mac);
+		if (pct(g, 50)) {
+			put_v6_header(g, 58, 64, src, dst);
+			mark(g);
+			put8(g, 128);
+			put8(g, 0);
+			put16(g, 0);
+			put32(g, rnd32(g));
+			put_random(g, below(g, 32));
+		} else {
+			put_v6_header(g, 17, 255, src, dst);
+			mark(g);
+			g->udp = g->len + 1;
+			put16(g, 5353);
+			put16(g, 5353);
+			put16(g, 0);
+			put16(g, 0);
+			put_random(g, below(g, 32));
+		}
+		break;
+	case 2:	/* NA for a pool address (RFC 4861 7.2.4, 4862 5.4.4) */
+		memcpy(src, pct(g, 70) ? target : pool_pick(g, pool), 16);
+		memcpy(dst, all_nodes, 16);
+		if (pct(g, 5))
+			hop = 64;
+		multicast_mac(dst, mac);
+		put_eth(g, mac);
+		put_v6_header(g, 58, hop, src, dst);
+		mark(g);
+		put8(g, 136);
+		put8(g, 0);
+		put16(g, 0);
+		put32(g, (uint32_t)ONE_OF(g, 1, 1, 3, 0) << 29);
+		putn(g, target, 16);
+		mark(g);
+		learn_options(g, false, true);
+		break;
+	default:	/* NS from a pool address for another (address resolution) */
+		memcpy(src, target, 16);
+		memcpy(target, pool_pick(g, pool), 16);
+		solicited_node(target, dst);
+		multicast_mac(dst, mac);
+		put_eth(g, mac);
+		put_v6_header(g, 58, 255, src, dst);
+		mark(g);
+		put8(g, 135);
+		put8(g, 0);
+		put16(g, 0);
+		put32(g, 0);
+		putn(g, target, 16);
+		mark(g);
+		learn_options(g, false, false);
+	}
+	return learn_finish(g);
+}
+
+size_t gen_delivered_frame(struct vg_rng *r, const struct model_policy *p,
+			   const struct gen_pool *pool, uint8_t *buf)
+{
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+	struct g g0 = { .r = r, .p = p, .b = buf }, *g = &g0;
+	uint8_t src[16], dst[16], target[16], mac[6];
+	unsigned int kind = PICK(g, 40, 50, 10), hop = pct(g, 92) ? 255 : ONE_OF(g, 254, 64);
+
+	/* A router's or a neighbour's MAC; now and then the guest's own. */
+	if (p->n_macs && pct(g, kind == 1 ? 30 : 8))
+		policy_mac(g, g->src_mac);
+	else
+		random_unicast_mac(g, g->src_mac);
+	memcpy(src, pool_pick(g, pool), 16);
+	memcpy(target, src, 16);
+	memcpy(dst, all_nodes, 16);
+	if (pct(g, 20)) {	/* unicast to the guest */
+		policy_mac(g, mac);
+		eui64_ll(mac, dst);
+	} else {
+		multicast_mac(dst, mac);
+	}
+	put_eth(g, mac);
+	put_v6_header(g, 58, hop, src, dst);
+	mark(g);
+	switch (kind) {
+	case 0:	/* Router Advertisement (RFC 4861 4.2) */
+		put8(g, 134);
+		put8(g, pct(g, 96) ? 0 : 1 + below(g, 255));
+		put16(g, 0);
+		put8(g, 64);
+		put8(g, 0);
+		put16(g, pct(g, 90) ? 1800 : 0);
+		put32(g, 0);
+		put32(g, 0);
+		mark(g);
+		if (pct(g, 50)) {
+			put8(g, 1);
+			put8(g, 1);
+			putn(g, g->src_mac, 6);
+			mark(g);
+		}
+		break;
+	case 1:	/* Neighbour Advertisement (RFC 4861 4.4) */
+		memcpy(target, pct(g, 70) ? src : pool_pick(g, pool), 16);
+		put8(g, 136);
+		put8(g, pct(g, 96) ? 0 : 1 + below(g, 255));
+		put16(g, 0);
+		put32(g, (uint32_t)ONE_OF(g, 1, 3, 0) << 29);
+		putn(g, target, 16);
+		mark(g);
+		if (pct(g, 50)) {
+			put8(g, 2);
+			put8(g, 1);
+			putn(g, g->src_mac, 6);
+			mark(g);
+		}
+		break;
+	default:	/* something else from the same source */
+		put8(g, ONE_OF(g, 128, 129, 135, 133));
+		put8(g, 0);
+		put16(g, 0);
+		put32(g, 0);
+		putn(g, target, 16);
+		mark(g);
+	}
+	return learn_finish(g);
 }

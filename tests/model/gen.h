@@ -41,4 +41,32 @@ void gen_policy(struct vg_rng *r, struct model_policy *p);
  */
 size_t gen_frame(struct vg_rng *r, const struct model_policy *p, uint8_t *buf);
 
+/*
+ * Link-local learning: a small pool of link-local addresses (and a few
+ * that only look like one) that DAD probes, sources, ND targets and
+ * delivered advertisements keep naming, so that claims collide, are
+ * repeated, overflow an interface's cap and are revoked often.
+ */
+#define GEN_POOL_MAX	12
+
+struct gen_pool {
+	unsigned int n;
+	uint8_t a[GEN_POOL_MAX][16];
+};
+
+void gen_pool_make(struct vg_rng *r, struct gen_pool *pool);
+
+/* A frame a guest sends that names pool addresses: mostly DAD probes. */
+size_t gen_learn_frame(struct vg_rng *r, const struct model_policy *p,
+		       const struct gen_pool *pool, uint8_t *buf);
+
+/*
+ * A frame delivered to a guest (the egress hook of an interface with
+ * policy p, which may have no MACs): Router and Neighbour
+ * Advertisements from and for pool addresses, some from the guest's
+ * own MACs (a hairpin port's reflection), some not valid.
+ */
+size_t gen_delivered_frame(struct vg_rng *r, const struct model_policy *p,
+			   const struct gen_pool *pool, uint8_t *buf);
+
 #endif /* VG_GEN_H */

@@ -9,13 +9,22 @@
  * RFC 8200 IPv6 and its extension headers, RFC 4302 AH, RFC 2675
  * jumbograms, RFC 4861 Neighbour Discovery, RFC 3810 MLDv2, RFC 4286
  * Multicast Router Discovery, RFC 4291 EUI-64 and solicited-node
- * addresses).  It favours reading like the README over speed: every
- * length is compared as the README states it.
+ * addresses, RFC 4862 5.4 Duplicate Address Detection).  It favours
+ * reading like the README over speed: every length is compared as the
+ * README states it.
+ *
+ * Link-local learning follows include/vifguard.h "Address learning" and
+ * RFC 4861 7.1.1: only a valid DAD probe (hop limit 255, sent to the
+ * target's solicited-node group, options that pass, no source
+ * link-layer address) claims its target, so the claim is the last step
+ * of the probe's checks: a probe that fails an earlier one is dropped
+ * for that reason and claims nothing.
  *
  * Offsets are frame offsets (0 = the first octet of the Ethernet
  * header).  Bytes past the ones given read as zero: a caller that gives
  * fewer bytes than the frame length (a BIG TCP frame) gives every header.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "model.h"
@@ -49,6 +58,8 @@ struct frm {
 	size_t have;	/* bytes given */
 	size_t len;	/* the frame length */
 	const uint8_t *src_mac;
+	uint32_t ifindex;
+	struct model_learn *st;	/* NULL: nothing learned, nothing kept */
 };
 
 static unsigned int get8(const struct frm *f, size_t off)
@@ -128,14 +139,168 @@ void vg_model_eui64_ll(const uint8_t mac[6], uint8_t out[16])
 	out[15] = mac[5];
 }
 
+/* --- learning state --------------------------------------------------------- */
+
+void model_learn_init(struct model_learn *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+const struct model_held *model_learn_find(const struct model_learn *s, const uint8_t a[16])
+{
+	for (unsigned int i = 0; i < s->n_held; i++)
+		if (!memcmp(s->held[i].addr, a, 16))
+			return &s->held[i];
+	return NULL;
+}
+
+bool model_learn_protected(const struct model_learn *s, const uint8_t a[16])
+{
+	for (unsigned int i = 0; i < s->n_prot; i++)
+		if (!memcmp(s->prot[i], a, 16))
+			return true;
+	return false;
+}
+
+void model_learn_forget(struct model_learn *s, const uint8_t a[16])
+{
+	for (unsigned int i = 0; i < s->n_held; i++) {
+		if (memcmp(s->held[i].addr, a, 16))
+			continue;
+		s->held[i] = s->held[--s->n_held];
+		return;
+	}
+}
+
+static int held_put(struct model_learn *s, const uint8_t a[16], uint32_t ifindex,
+		    uint8_t origin, uint64_t order)
+{
+	struct model_held *h;
+
+	model_learn_forget(s, a);
+	if (s->n_held == MODEL_MAX_HELD)
+		return -ENOSPC;
+	h = &s->held[s->n_held++];
+	memcpy(h->addr, a, 16);
+	h->ifindex = ifindex;
+	h->origin = origin;
+	h->order = order;
+	return 0;
+}
+
+int model_learn_config(struct model_learn *s, const uint8_t a[16], uint32_t ifindex)
+{
+	return held_put(s, a, ifindex, VG_ORIGIN_CONFIG, 0);
+}
+
+void model_learn_unconfig(struct model_learn *s, uint32_t ifindex)
+{
+	for (unsigned int i = 0; i < s->n_held;) {
+		if (s->held[i].ifindex == ifindex && s->held[i].origin == VG_ORIGIN_CONFIG)
+			s->held[i] = s->held[--s->n_held];
+		else
+			i++;
+	}
+}
+
+int model_learn_protect(struct model_learn *s, const uint8_t a[16])
+{
+	if (model_learn_protected(s, a))
+		return 0;
+	if (s->n_prot == MODEL_MAX_PROTECTED)
+		return -ENOSPC;
+	memcpy(s->prot[s->n_prot++], a, 16);
+	return 0;
+}
+
+void model_learn_unprotect(struct model_learn *s, const uint8_t a[16])
+{
+	for (unsigned int i = 0; i < s->n_prot; i++) {
+		if (memcmp(s->prot[i], a, 16))
+			continue;
+		memcpy(s->prot[i], s->prot[--s->n_prot], 16);
+		return;
+	}
+}
+
+bool model_link_local(const uint8_t a[16])
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
 /*
- * "Allowed" IPv6 addresses: the --ipv6 hosts and prefixes, and the
- * EUI-64 link-local address of the frame's source MAC unless
- * --no-link-local (that MAC is one of the interface's: step 3).
+ * a is learned (not configured) by the frame's interface, whose policy
+ * learns: an interface whose learning was switched off holds its
+ * learned addresses until they are forgotten, but uses none (fail
+ * closed: the operator took the permission back).
+ */
+static bool learned_here(const struct model_policy *p, const struct frm *f, const uint8_t a[16])
+{
+	const struct model_held *h = f->st && (p->flags & VG_F_LEARN_LL)
+					     ? model_learn_find(f->st, a) : NULL;
+
+	return h && h->origin == VG_ORIGIN_DAD && h->ifindex == f->ifindex;
+}
+
+/*
+ * A valid DAD probe for target, which the policy does not allow, from
+ * an interface with VG_F_LEARN_LL: refused if the address is protected
+ * or another interface holds it (learned or configured); else it
+ * becomes the interface's, its oldest learned address making room when
+ * it holds VG_LEARN_LL_CAP already.  An address configured for the
+ * interface itself (an EUI-64 address of another of its MACs) passes
+ * and stays configured: learning it would put it among the addresses
+ * that a later probe replaces, and once replaced any interface could
+ * claim it.  The configuration allows nothing by itself still.
+ */
+static enum vg_reason learn_claim(const struct frm *f, const uint8_t target[16])
+{
+	struct model_learn *s = f->st;
+	const struct model_held *h;
+	unsigned int mine = 0, oldest = 0;
+
+	if (!s)
+		return VG_PASS;
+	if (model_learn_protected(s, target))
+		return VG_LEARN_PROTECTED;
+	h = model_learn_find(s, target);
+	if (h && h->ifindex != f->ifindex)
+		return VG_LEARN_CONFLICT;
+	if (h)
+		return VG_PASS;
+	for (unsigned int i = 0; i < s->n_held; i++) {
+		const struct model_held *e = &s->held[i];
+
+		if (e->ifindex != f->ifindex || e->origin != VG_ORIGIN_DAD)
+			continue;
+		if (!mine++ || e->order < s->held[oldest].order)
+			oldest = i;
+	}
+	/* A full host table (VG_MAX_LEARNED entries) refuses every claim,
+	 * one that would replace the interface's oldest too: the
+	 * specification does not order the two, and refusing first leaves
+	 * the interface the addresses it has (fail closed). */
+	if (s->n_held + s->n_fill >= VG_MAX_LEARNED)
+		return VG_LEARN_FULL;
+	if (mine >= VG_LEARN_LL_CAP)
+		model_learn_forget(s, s->held[oldest].addr);
+	if (held_put(s, target, f->ifindex, VG_ORIGIN_DAD, ++s->clock))
+		return VG_LEARN_FULL;
+	return VG_PASS;
+}
+
+/*
+ * "Allowed" IPv6 addresses: the --ipv6 hosts and prefixes, the EUI-64
+ * link-local address of the frame's source MAC unless --no-link-local
+ * (that MAC is one of the interface's: step 3), and the link-local
+ * addresses the interface learned.
  */
 static bool v6_allowed(const struct model_policy *p, const struct frm *f, const uint8_t a[16])
 {
 	uint8_t ll[16];
+
+	if (learned_here(p, f, a))
+		return true;
 
 	for (unsigned int i = 0; i < p->n_v6; i++)
 		if (prefix_match(p->v6[i].addr, a, p->v6[i].len))
@@ -367,7 +532,8 @@ static enum vg_reason check_icmpv6(const struct model_policy *p, const struct fr
 				   size_t l4, size_t payload_end, bool unspec, bool after_frag)
 {
 	unsigned int type, hop_limit = get8(f, off + 7);
-	bool nd, dad;
+	bool nd, dad, claim = false;
+	enum vg_reason r;
 	size_t fixed;
 	uint8_t target[16], dst[16];
 
@@ -422,15 +588,26 @@ static enum vg_reason check_icmpv6(const struct model_policy *p, const struct fr
 	dad = unspec && type == 135;
 	if (type == 136 || dad) {
 		getn(f, l4 + 8, target, 16);
-		if (all_zero(target, 16) || !v6_allowed(p, f, target))
+		if (all_zero(target, 16))
 			return VG_ND_TARGET;
+		if (!v6_allowed(p, f, target)) {
+			/* A link-local address the interface may learn. */
+			if (!dad || !(p->flags & VG_F_LEARN_LL) || !model_link_local(target))
+				return VG_ND_TARGET;
+			claim = true;
+		}
 		getn(f, off + 24, dst, 16);
 		if (dad && !solicited_node_of(dst, target))
 			return VG_IPV6_UNSPEC_SRC;
 	}
 
 	/* 7.8 Options. */
-	return check_nd_options(f, l4 + fixed, payload_end, dad);
+	r = check_nd_options(f, l4 + fixed, payload_end, dad);
+	if (r != VG_PASS || !claim)
+		return r;
+
+	/* 7.9 A valid probe for an address to learn. */
+	return learn_claim(f, target);
 }
 
 static bool is_extension_header(unsigned int nh)
@@ -550,7 +727,14 @@ static enum vg_reason check_ipv6(const struct model_policy *p, const struct frm 
 enum vg_reason vg_model(const uint8_t *frame, size_t len, const struct model_policy *p,
 			const struct model_meta *m)
 {
-	struct frm f = { .b = frame, .have = len, .len = len, .src_mac = frame + 6 };
+	return vg_model_in(frame, len, p, m, 0, NULL);
+}
+
+enum vg_reason vg_model_in(const uint8_t *frame, size_t len, const struct model_policy *p,
+			   const struct model_meta *m, uint32_t ifindex, struct model_learn *s)
+{
+	struct frm f = { .b = frame, .have = len, .len = len, .src_mac = frame + 6,
+			 .ifindex = ifindex, .st = s };
 	unsigned int type;
 	size_t off;
 
@@ -599,6 +783,75 @@ enum vg_reason vg_model(const uint8_t *frame, size_t len, const struct model_pol
 	if (type < 0x0600 || type == ETH_P_QINQ_OLD)
 		return VG_ETHERTYPE;
 	return ethertype_allowed(p, type) ? VG_PASS : VG_ETHERTYPE;
+}
+
+/* --- frames delivered to a guest (egress) ---------------------------------- */
+
+/*
+ * An ICMPv6 message right after the fixed IPv6 header of an untagged
+ * frame, sent with hop limit 255 (RFC 4861 6.1.2, 7.1.2: from on-link),
+ * its first min octets (the fields judged) within the frame.  Returns its
+ * type, or 0.
+ *
+ * RFC 4861 and the specification do not say how much of a truncated
+ * message must be there: the model asks for the ICMPv6 header and the
+ * word after it (8 octets, the shortest ND message) for an RA, and for
+ * the target too for an NA.
+ *
+ * Nothing else of RFC 4861's validity is asked (version, payload length,
+ * ICMP code): the egress side fails closed.  A router that names itself
+ * in a malformed advertisement, or a neighbour that defends an address
+ * in one, still says the address is in use on the link; protecting or
+ * revoking it costs a guest no address it could rightly hold.
+ */
+static unsigned int nd_message(const struct frm *f, size_t min)
+{
+	if (f->len < ETH_HLEN + 40 + min || get16(f, 12) != ETH_P_IPV6)
+		return 0;
+	if (get8(f, ETH_HLEN + 6) != PROTO_ICMPV6 || get8(f, ETH_HLEN + 7) != 255)
+		return 0;
+	return get8(f, ETH_HLEN + 40);
+}
+
+bool vg_model_out(const uint8_t *frame, size_t len, const struct model_policy *p,
+		  uint32_t ifindex, struct model_learn *s)
+{
+	struct frm f = { .b = frame, .have = len, .len = len, .src_mac = frame + 6 };
+	const struct model_held *h;
+	uint8_t a[16];
+
+	/* A guest is an interface with a policy: the hook acts for it only. */
+	if (!p)
+		return false;
+
+	/* A Router Advertisement from a link-local source (RFC 4861 6.1.2):
+	 * a router's address, which no guest may claim from now on. */
+	if (nd_message(&f, 8) == 134) {
+		getn(&f, ETH_HLEN + 8, a, 16);
+		if (!model_link_local(a))
+			return false;
+		h = model_learn_find(s, a);
+		if (model_learn_protected(s, a) && !(h && h->origin == VG_ORIGIN_DAD))
+			return false;
+		model_learn_protect(s, a);
+		if (h && h->origin == VG_ORIGIN_DAD)
+			model_learn_forget(s, a);
+		return true;
+	}
+	/* A Neighbour Advertisement defending an address the receiver
+	 * learned (RFC 4862 5.4.4), unless the receiver sent it itself (a
+	 * hairpin port reflects the guest's own frames). */
+	if (nd_message(&f, 24) == 136) {
+		getn(&f, ETH_HLEN + 40 + 8, a, 16);
+		h = model_learn_find(s, a);
+		if (!h || h->origin != VG_ORIGIN_DAD || h->ifindex != ifindex)
+			return false;
+		if (mac_of_interface(p, f.src_mac))
+			return false;
+		model_learn_forget(s, a);
+		return true;
+	}
+	return false;
 }
 
 const char *vg_model_reason_name(unsigned int r)

@@ -6,8 +6,9 @@
  * the same frames through both, so a misreading on either side shows as
  * a disagreement instead of being copied into the other.
  *
- * From include/vifguard.h it takes only the reason enum, the mode values
- * and the VG_F_* flags; the policy here is the one an operator writes
+ * From include/vifguard.h it takes only the reason enum, the mode values,
+ * the VG_F_* flags and, for learning, the origins and the two limits
+ * (VG_LEARN_LL_CAP, VG_MAX_LEARNED); the policy here is the one an operator writes
  * (MACs, addresses as hosts and prefixes), not its map layout.
  */
 #ifndef VG_MODEL_H
@@ -35,7 +36,7 @@ struct model_prefix6 {
 /* What `vifguard attach` was told; "no policy" is a NULL pointer. */
 struct model_policy {
 	uint8_t mode;		/* VG_MODE_LOCKED or VG_MODE_DISABLED */
-	uint16_t flags;		/* VG_F_DHCP_CLIENT | _DHCP_SERVER | _RA | _LINK_LOCAL */
+	uint16_t flags;		/* VG_F_DHCP_CLIENT | _DHCP_SERVER | _RA | _LINK_LOCAL | _LEARN_LL */
 	unsigned int n_macs;
 	uint8_t macs[VG_MAX_MACS][6];
 	unsigned int n_ethertypes;
@@ -64,10 +65,82 @@ struct model_meta {
 /*
  * The reason README.md gives for this frame sent on an interface with
  * policy p (NULL: none): VG_PASS or the first failing step's drop reason.
- * m may be NULL (no tag in the metadata, frame_len = len).
+ * m may be NULL (no tag in the metadata, frame_len = len).  Nothing is
+ * learned or remembered: vg_model_in() with no state.
  */
 enum vg_reason vg_model(const uint8_t *frame, size_t len, const struct model_policy *p,
 			const struct model_meta *m);
+
+/*
+ * Link-local learning (include/vifguard.h "Address learning"; RFC 4862
+ * 5.4 DAD, RFC 4861 7.1.1 and 7.1.2 message validity): what the host
+ * knows of link-local addresses, shared by all its interfaces.
+ *
+ * "held" is learned6: an address and the interface that holds it, by a
+ * DAD probe of its own (VG_ORIGIN_DAD, in the order given by "order":
+ * larger is newer) or by configuration (VG_ORIGIN_CONFIG, the loader's
+ * entries for configured link-local hosts and EUI-64 addresses).
+ * "prot" is protected6: addresses no interface may learn.
+ */
+#define MODEL_MAX_HELD		256
+#define MODEL_MAX_PROTECTED	64
+
+struct model_held {
+	uint8_t addr[16];
+	uint32_t ifindex;
+	uint8_t origin;		/* VG_ORIGIN_DAD or VG_ORIGIN_CONFIG */
+	uint64_t order;		/* DAD: when learned, in the state's clock */
+};
+
+struct model_learn {
+	unsigned int n_held;
+	struct model_held held[MODEL_MAX_HELD];
+	unsigned int n_prot;
+	uint8_t prot[MODEL_MAX_PROTECTED][16];
+	uint64_t clock;		/* the order of the last address learned */
+	/* More learned6 entries, configured for interfaces no frame is sent
+	 * on, at addresses no frame names: only their number matters (a
+	 * table of VG_MAX_LEARNED entries is full). */
+	unsigned int n_fill;
+};
+
+void model_learn_init(struct model_learn *s);
+/* The entry holding a, or NULL. */
+const struct model_held *model_learn_find(const struct model_learn *s, const uint8_t a[16]);
+bool model_learn_protected(const struct model_learn *s, const uint8_t a[16]);
+/* The loader's writes: a CONFIG entry for ifindex (replacing whatever
+ * held a), all CONFIG entries of ifindex gone, a protected address.
+ * 0, or -ENOSPC when the state is full. */
+int model_learn_config(struct model_learn *s, const uint8_t a[16], uint32_t ifindex);
+void model_learn_unconfig(struct model_learn *s, uint32_t ifindex);
+int model_learn_protect(struct model_learn *s, const uint8_t a[16]);
+void model_learn_unprotect(struct model_learn *s, const uint8_t a[16]);
+/* Removes the entry holding a. */
+void model_learn_forget(struct model_learn *s, const uint8_t a[16]);
+/* RFC 4291 2.4: a in fe80::/10. */
+bool model_link_local(const uint8_t a[16]);
+
+/*
+ * vg_model() for a frame sent on interface ifindex, given the host's
+ * learning state s (NULL: none, nothing remembered): learned addresses
+ * are allowed to the interface that learned them, and a DAD probe
+ * claims a link-local target for an interface with VG_F_LEARN_LL (s
+ * changes then).
+ */
+enum vg_reason vg_model_in(const uint8_t *frame, size_t len, const struct model_policy *p,
+			   const struct model_meta *m, uint32_t ifindex, struct model_learn *s);
+
+/*
+ * A frame delivered to a guest on interface ifindex (policy p; NULL:
+ * none, not a guest, nothing happens) through the egress hook, which
+ * never drops: a Router
+ * Advertisement protects its link-local source and revokes whoever
+ * learned it; a Neighbour Advertisement for an address ifindex learned,
+ * not sent from one of ifindex's MACs, revokes it (RFC 4862 5.4.4: the
+ * learner's address is a duplicate).  Returns true when s changed.
+ */
+bool vg_model_out(const uint8_t *frame, size_t len, const struct model_policy *p,
+		  uint32_t ifindex, struct model_learn *s);
 
 /* "pass", "no-policy", ... as `vifguard stats` names them; "?" if none. */
 const char *vg_model_reason_name(unsigned int r);

@@ -1152,13 +1152,327 @@ static void run_case(void **state)
 			 vg_model_reason_name(got));
 }
 
+/* --- link-local learning ------------------------------------------------------------ */
+
+/*
+ * Sequences on a host with two interfaces, 10 and 11, of the default
+ * policy with learning on: each frame's reason and the state it leaves
+ * (include/vifguard.h "Address learning").
+ */
+#define IF_A	10
+#define IF_B	11
+
+static void learning_policy(struct model_policy *p)
+{
+	default_policy(p);
+	p->flags |= VG_F_LEARN_LL;
+}
+
+static void a6(const char *s, uint8_t out[16])
+{
+	assert_int_equal(inet_pton(AF_INET6, s, out), 1);
+}
+
+/* A DAD probe (RFC 4862 5.4.2) for target from mac: source ::, to the
+ * target's solicited-node group, hop limit hop, no options. */
+static void dad_probe(struct frame *f, const uint8_t *mac, const char *target, unsigned int hop)
+{
+	uint8_t t[16];
+	char dst[INET6_ADDRSTRLEN];
+	size_t ip;
+
+	a6(target, t);
+	snprintf(dst, sizeof(dst), "ff02::1:ff%02x:%02x%02x", t[13], t[14], t[15]);
+	ip = ip6(f, mac, "::", dst, 58, hop);
+	ns_na(f, 135, target);
+	ip6_end(f, ip);
+}
+
+/* An echo request from src. */
+static void echo_from(struct frame *f, const char *src)
+{
+	size_t ip = ip6(f, MAC1, src, "ff02::1", 58, 64);
+
+	icmp6_msg(f, 128);
+	ip6_end(f, ip);
+}
+
+/* A Router Advertisement from src, hop limit hop, its first n octets
+ * of ICMPv6 (16: all of its fixed part). */
+static void ra_from(struct frame *f, const char *src, unsigned int hop, size_t n)
+{
+	size_t ip = ip6(f, MAC_OTHER, src, "ff02::1", 58, hop);
+
+	icmp6_msg(f, 134);
+	put(f, NULL, 8);
+	f->len = ip + 40 + n;
+	ip6_end(f, ip);
+}
+
+/* A Neighbour Advertisement for target from mac, hop limit 255. */
+static void na_for(struct frame *f, const uint8_t *mac, const char *target)
+{
+	size_t ip = ip6(f, mac, target, "ff02::1", 58, 255);
+
+	ns_na(f, 136, target);
+	nd_lladdr(f, 2, mac);
+	ip6_end(f, ip);
+}
+
+static int send_on(struct model_learn *s, uint32_t ifindex, const struct model_policy *p,
+		   const struct frame *f)
+{
+	return vg_model_in(f->b, f->len, p, NULL, ifindex, s);
+}
+
+/* Who holds a: "10/dad", "11/config", "-". */
+static const char *holder(const struct model_learn *s, const char *a)
+{
+	static char buf[32];
+	const struct model_held *h;
+	uint8_t b[16];
+
+	a6(a, b);
+	h = model_learn_find(s, b);
+	if (!h)
+		return "-";
+	snprintf(buf, sizeof(buf), "%u/%s", h->ifindex,
+		 h->origin == VG_ORIGIN_DAD ? "dad" : h->origin == VG_ORIGIN_CONFIG ? "config" : "?");
+	return buf;
+}
+
+static bool is_protected(const struct model_learn *s, const char *a)
+{
+	uint8_t b[16];
+
+	a6(a, b);
+	return model_learn_protected(s, b);
+}
+
+#define EXPECT_REASON(got, want)                                                            \
+	do {                                                                                \
+		int g_ = (got), w_ = (want);                                                \
+		if (g_ != w_)                                                               \
+			fail_msg("line %d: expected %s, got %s", __LINE__,                  \
+				 vg_model_reason_name(w_), vg_model_reason_name(g_));       \
+	} while (0)
+
+static void test_learn_claim(void **state)
+{
+	struct model_learn s;
+	struct model_policy p;
+	struct frame f;
+
+	(void)state;
+	learning_policy(&p);
+	model_learn_init(&s);
+	dad_probe(&f, MAC1, "fe80::a", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	assert_string_equal(holder(&s, "fe80::a"), "10/dad");
+	/* Its source now, on its interface only. */
+	echo_from(&f, "fe80::a");
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_IPV6_SRC);
+	/* The other interface's probe for it: a conflict, nothing changes. */
+	dad_probe(&f, MAC1, "fe80::a", 255);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_LEARN_CONFLICT);
+	assert_string_equal(holder(&s, "fe80::a"), "10/dad");
+	/* Its NA for it, as a target: the learner's only. */
+	na_for(&f, MAC1, "fe80::a");
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_IPV6_SRC);
+	/* fe90::/16 lies in fe80::/10 (RFC 4291 2.4); fec0::/10 does not. */
+	dad_probe(&f, MAC1, "fe90::7", 255);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_PASS);
+	dad_probe(&f, MAC1, "fec0::7", 255);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_ND_TARGET);
+	assert_string_equal(holder(&s, "fec0::7"), "-");
+	/* No state: judged alike, nothing kept. */
+	dad_probe(&f, MAC1, "fe80::b", 255);
+	EXPECT_REASON(vg_model(f.b, f.len, &p, NULL), VG_PASS);
+}
+
+static void test_learn_cap(void **state)
+{
+	struct model_learn s;
+	struct model_policy p;
+	struct frame f;
+
+	(void)state;
+	learning_policy(&p);
+	model_learn_init(&s);
+	dad_probe(&f, MAC1, "fe80::a", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	dad_probe(&f, MAC2, "fe80::b", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	/* A re-probe of the oldest changes nothing, its age included. */
+	dad_probe(&f, MAC1, "fe80::a", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	/* VG_LEARN_LL_CAP (2) reached: the oldest goes. */
+	dad_probe(&f, MAC1, "fe80::c", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	assert_string_equal(holder(&s, "fe80::a"), "-");
+	assert_string_equal(holder(&s, "fe80::b"), "10/dad");
+	assert_string_equal(holder(&s, "fe80::c"), "10/dad");
+	echo_from(&f, "fe80::a");
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_IPV6_SRC);
+	/* The freed address is anyone's again; the other's cap is its own. */
+	dad_probe(&f, MAC1, "fe80::a", 255);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_PASS);
+	assert_string_equal(holder(&s, "fe80::a"), "11/dad");
+	assert_string_equal(holder(&s, "fe80::b"), "10/dad");
+}
+
+static void test_learn_refused(void **state)
+{
+	struct model_learn s;
+	struct model_policy p;
+	struct frame f;
+	uint8_t a[16];
+
+	(void)state;
+	learning_policy(&p);
+	model_learn_init(&s);
+	a6("fe80::1", a);
+	assert_int_equal(model_learn_protect(&s, a), 0);
+	a6("fe80::c", a);
+	assert_int_equal(model_learn_config(&s, a, IF_B), 0);
+
+	dad_probe(&f, MAC1, "fe80::1", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_LEARN_PROTECTED);
+	assert_string_equal(holder(&s, "fe80::1"), "-");
+	dad_probe(&f, MAC1, "fe80::c", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_LEARN_CONFLICT);
+	assert_string_equal(holder(&s, "fe80::c"), "11/config");
+	/* Configuration allows nothing by itself: the policy does. */
+	echo_from(&f, "fe80::c");
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_IPV6_SRC);
+	/* Its own configured address passes and stays configured. */
+	dad_probe(&f, MAC1, "fe80::c", 255);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_PASS);
+	assert_string_equal(holder(&s, "fe80::c"), "11/config");
+
+	/* Invalid probes (RFC 4861 7.1.1) claim nothing. */
+	dad_probe(&f, MAC1, "fe80::d", 254);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_ND_HOPLIMIT);
+	dad_probe(&f, MAC1, "fe80::d", 255);
+	nd_lladdr(&f, 1, MAC1);
+	set16(&f, 18, f.len - 14 - 40);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_ND_LLADDR);
+	dad_probe(&f, MAC1, "fe80::d", 255);
+	f.b[14 + 24 + 15] ^= 1;	/* another solicited-node group */
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_IPV6_UNSPEC_SRC);
+	dad_probe(&f, MAC_OTHER, "fe80::d", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_SRC_MAC);
+	assert_string_equal(holder(&s, "fe80::d"), "-");
+
+	/* Learning off: no claim, and what was learned is not used. */
+	dad_probe(&f, MAC1, "fe80::d", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	p.flags &= ~VG_F_LEARN_LL;
+	dad_probe(&f, MAC1, "fe80::e", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_ND_TARGET);
+	echo_from(&f, "fe80::d");
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_IPV6_SRC);
+	assert_string_equal(holder(&s, "fe80::d"), "10/dad");
+}
+
+static void test_learn_full(void **state)
+{
+	struct model_learn s;
+	struct model_policy p;
+	struct frame f;
+
+	(void)state;
+	learning_policy(&p);
+	model_learn_init(&s);
+	dad_probe(&f, MAC1, "fe80::a", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	/* The host's table one short of VG_MAX_LEARNED: one more claim. */
+	s.n_fill = VG_MAX_LEARNED - 2;
+	dad_probe(&f, MAC1, "fe80::b", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	/* Full: refused, even where the oldest would make room. */
+	dad_probe(&f, MAC1, "fe80::c", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_LEARN_FULL);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_LEARN_FULL);
+	assert_string_equal(holder(&s, "fe80::a"), "10/dad");
+	assert_string_equal(holder(&s, "fe80::c"), "-");
+	/* A revocation frees one. */
+	model_learn_forget(&s, (const uint8_t[16]){ 0xfe, 0x80, [15] = 0xa });
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_PASS);
+	assert_string_equal(holder(&s, "fe80::c"), "11/dad");
+}
+
+static void test_learn_delivered(void **state)
+{
+	struct model_learn s;
+	struct model_policy p;
+	struct frame f;
+
+	(void)state;
+	learning_policy(&p);
+	model_learn_init(&s);
+	dad_probe(&f, MAC1, "fe80::9", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	dad_probe(&f, MAC1, "fe80::a", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+
+	/* Not RAs that count: hop limit 64, a global source, cut short, or
+	 * delivered to an interface without a policy. */
+	ra_from(&f, "fe80::9", 64, 16);
+	assert_false(vg_model_out(f.b, f.len, &p, IF_B, &s));
+	ra_from(&f, "2001:db8::9", 255, 16);
+	assert_false(vg_model_out(f.b, f.len, &p, IF_B, &s));
+	ra_from(&f, "fe80::9", 255, 7);
+	assert_false(vg_model_out(f.b, f.len, &p, IF_B, &s));
+	ra_from(&f, "fe80::9", 255, 16);
+	assert_false(vg_model_out(f.b, f.len, NULL, IF_B, &s));
+	assert_false(is_protected(&s, "fe80::9"));
+	assert_string_equal(holder(&s, "fe80::9"), "10/dad");
+
+	/* A router advertises from it, to any guest: protected, revoked. */
+	ra_from(&f, "fe80::9", 255, 8);
+	assert_true(vg_model_out(f.b, f.len, &p, IF_B, &s));
+	assert_true(is_protected(&s, "fe80::9"));
+	assert_string_equal(holder(&s, "fe80::9"), "-");
+	echo_from(&f, "fe80::9");
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_IPV6_SRC);
+	dad_probe(&f, MAC1, "fe80::9", 255);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_LEARN_PROTECTED);
+
+	/* An NA defends fe80::a: only delivered to its learner, from a MAC
+	 * not the learner's own, does it revoke (RFC 4862 5.4.4). */
+	na_for(&f, MAC_OTHER, "fe80::a");
+	assert_false(vg_model_out(f.b, f.len, &p, IF_B, &s));
+	na_for(&f, MAC2, "fe80::a");
+	assert_false(vg_model_out(f.b, f.len, &p, IF_A, &s));
+	assert_string_equal(holder(&s, "fe80::a"), "10/dad");
+	na_for(&f, MAC_OTHER, "fe80::a");
+	assert_true(vg_model_out(f.b, f.len, &p, IF_A, &s));
+	assert_string_equal(holder(&s, "fe80::a"), "-");
+	/* No longer its: the DAD failed. */
+	echo_from(&f, "fe80::a");
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_IPV6_SRC);
+}
+
 int main(void)
 {
 	enum { N = sizeof(cases) / sizeof(cases[0]) };
 	struct CMUnitTest tests[N];
 
+	const struct CMUnitTest learning[] = {
+		cmocka_unit_test(test_learn_claim),
+		cmocka_unit_test(test_learn_cap),
+		cmocka_unit_test(test_learn_refused),
+		cmocka_unit_test(test_learn_full),
+		cmocka_unit_test(test_learn_delivered),
+	};
+	int failed;
+
 	for (size_t i = 0; i < N; i++)
 		tests[i] = (struct CMUnitTest){ .name = cases[i].name, .test_func = run_case,
 						.initial_state = (void *)&cases[i] };
-	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
+	failed = cmocka_run_group_tests_name("model", tests, NULL, NULL);
+	return failed + cmocka_run_group_tests_name("model-learning", learning, NULL, NULL);
 }
