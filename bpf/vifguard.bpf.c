@@ -876,7 +876,7 @@ static __always_inline __u32 check_icmp6(struct __sk_buff *skb, struct cursor *c
 	struct cursor c = *cur;
 	struct icmp6hdr *icmp;
 	struct nd_ns_na *nd = NULL;
-	struct vg_addr6 learn = {};
+	const __be32 *learn = NULL;	/* a target to learn, in the packet */
 	__u32 verdict;
 	__u64 fixed;
 	__u8 type;
@@ -931,7 +931,7 @@ static __always_inline __u32 check_icmp6(struct __sk_buff *skb, struct cursor *c
 				if (!unspec || !(pol->flags & VG_F_LEARN_LL) ||
 				    !v6_link_local(nd->target))
 					return VG_ND_TARGET;
-				__builtin_memcpy(&learn, nd->target, sizeof(learn));
+				learn = nd->target;
 			}
 		}
 		if (unspec && !v6_solicited_node_of(ip6->daddr.in6_u.u6_addr32,
@@ -944,8 +944,12 @@ static __always_inline __u32 check_icmp6(struct __sk_buff *skb, struct cursor *c
 	}
 	c.pos = pkt_at(skb, off + fixed);
 	verdict = check_nd_opts(&c, rem - fixed, eth->h_source, unspec);
-	if (verdict == VG_PASS && learn.addr[0])
-		verdict = learn_dad(ifindex, &learn);
+	if (verdict == VG_PASS && learn) {
+		struct vg_addr6 a;
+
+		__builtin_memcpy(&a, learn, sizeof(a));
+		verdict = learn_dad(ifindex, &a);
+	}
 	return verdict;
 }
 
