@@ -149,6 +149,7 @@ int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif
  * they are: the switch never opens what a source closed.  vg_resolve
  * calls it when given cfg; hp_resolve for what XAPI and xl decided
  * without the file.  A cfg that could not be loaded switches nothing.
+ * Its host learn= applies to every policy a source decided to filter.
  */
 void vg_resolve_host_mode(const struct vg_config *cfg, struct vg_resolution *res);
 
