@@ -86,6 +86,9 @@ struct vg_resolution {
 	 * audit_origin is the switch's file:line. */
 	bool host_audit;
 	char audit_origin[sizeof(((struct vg_config *)0)->path) + 16];
+	/* The config file the host line came from (hotplug: loaded for
+	 * every decision), for its host protect= list; NULL if none. */
+	const struct vg_config *host_cfg;
 };
 
 const char *vg_source_name(enum vg_source s);
