@@ -313,6 +313,11 @@ struct vg_dump_ent {
 	const struct vg_event_bucket *bucket;	/* ev_limit */
 	const struct vg_event_cfg *cfg;		/* ev_config: the limit in force */
 	const struct vg_layout *meta;		/* layout */
+	const struct vg_addr6 *addr6;		/* learned6, protected6: the key */
+	const struct vg_owner *owner;		/* learned6 */
+	const struct vg_slot_key *slot_key;	/* learn_slots */
+	const struct vg_slot *slot;		/* learn_slots */
+	const struct vg_protect *protect;	/* protected6 */
 	__u64 count;	/* passes, drops, totals: all CPUs; ev_limit: suppressed;
 			 * ev_config: 1 for the defaults */
 };

@@ -172,6 +172,50 @@ static int dump_ev_config(struct vg_state *st, vg_dump_fn fn, void *arg)
 	return fn(&d, arg);
 }
 
+/* learned6, learn_slots, protected6: hashes of small values, keys
+ * collected first. */
+static int dump_learning(int fd, enum vg_map_id map, vg_dump_fn fn, void *arg)
+{
+	size_t ksz = map == VG_MAP_LEARN_SLOTS ? sizeof(struct vg_slot_key) :
+						 sizeof(struct vg_addr6);
+	union {
+		struct vg_owner o;
+		struct vg_slot s;
+		struct vg_protect p;
+	} v;
+	size_t n, i;
+	char *keys;
+	int ret;
+
+	ret = vg_map_keys(fd, ksz, (void **)&keys, &n);
+	for (i = 0; !ret && i < n; i++) {
+		struct vg_dump_ent d = { .map = map };
+		const void *k = keys + i * ksz;
+
+		if (bpf_map_lookup_elem(fd, k, &v)) {
+			if (errno != ENOENT)
+				ret = -errno;
+			continue;
+		}
+		if (map == VG_MAP_LEARN_SLOTS) {
+			d.slot_key = k;
+			d.slot = &v.s;
+			d.key = d.slot_key->ifindex;
+		} else if (map == VG_MAP_LEARNED6) {
+			d.addr6 = k;
+			d.owner = &v.o;
+			d.key = v.o.ifindex;
+		} else {
+			d.addr6 = k;
+			d.protect = &v.p;
+			d.key = v.p.ifindex;
+		}
+		ret = fn(&d, arg);
+	}
+	free(keys);
+	return ret;
+}
+
 int vg_state_dump(struct vg_state *st, enum vg_map_id map, vg_dump_fn fn, void *arg,
 		  char *err, size_t errlen)
 {
@@ -218,6 +262,11 @@ int vg_state_dump(struct vg_state *st, enum vg_map_id map, vg_dump_fn fn, void *
 		ret = vg_drop_keys_walk(st, VG_MAP_EV_LIMIT, dump_bucket, &dd);
 		break;
 	}
+	case VG_MAP_LEARNED6:
+	case VG_MAP_LEARN_SLOTS:
+	case VG_MAP_PROTECTED6:
+		ret = dump_learning(fd, map, fn, arg);
+		break;
 	default:	/* events: a stream, read by monitor */
 		break;
 	}

@@ -45,7 +45,7 @@ tap_check "attach vif6.0" "exit 0" "exit $?" "$out"
 out=$(vg attach vif7.0 --mac $C_MAC --learn none 2>&1)
 tap_check "attach vif7.0 --learn none" "exit 0" "exit $?" "$out"
 out=$(vg attach vif7.0 --mac $C_MAC --learn dhcp 2>&1)
-tap_check "attach --learn dhcp: refused, names the word" "exit 1 yes" \
+tap_check "attach --learn dhcp: refused (usage), names the word" "exit 2 yes" \
 	"exit $? $(grep -q "'dhcp': unknown learning" <<<"$out" && echo yes || echo no)" "$out"
 
 prot=$("$BPFTOOL" -j map dump pinned "$ROOT/protected6" | jq -c '[.[].formatted.value.why]')
