@@ -142,6 +142,25 @@ slots=$("$BPFTOOL" -j map dump pinned "$ROOT/learn_slots" |
 	jq --argjson i "$A_IDX" '[.[] | select(.formatted.key.ifindex == $i)] | length')
 tap_check "detach: no learned6 or learn_slots entry names vif5.0" "0 0" "$left $slots"
 
+# gc repairs what a run killed half-way would leave: a configured entry
+# missing, a learned entry of an interface without a policy, a slot
+# whose entry does not name it.
+key_of() { python3 -c 'import ipaddress,sys; print(" ".join("0x%02x" % b for b in ipaddress.IPv6Address(sys.argv[1]).packed))' "$1"; }
+B_EUI=fe80::ff:fe00:600
+"$BPFTOOL" map delete pinned "$ROOT/learned6" key $(key_of $B_EUI)
+"$BPFTOOL" map update pinned "$ROOT/learned6" key $(key_of fe80::dead:1) \
+	value 0xe7 0x03 0 0  2 0 0 0  0 0 0 0 0 0 0 0
+"$BPFTOOL" map update pinned "$ROOT/learn_slots" key 0xe7 0x03 0 0 1 0 0 0 \
+	value $(key_of fe80::dead:2) 0 0 0 0 0 0 0 0
+tap_check "before gc: vif6.0's EUI-64 entry missing, two stale ones" "none 999 2" \
+	"$(owner_of $B_EUI) $(owner_of fe80::dead:1)"
+out=$(vg gc 2>&1)
+tap_check "gc" "exit 0" "exit $?" "$out"
+slots=$("$BPFTOOL" -j map dump pinned "$ROOT/learn_slots" |
+	jq '[.[] | select(.formatted.key.ifindex == 999)] | length')
+tap_check "gc: the configured entry back, the stale ones gone" "$B_IDX 1 none 0" \
+	"$(owner_of $B_EUI) $(owner_of fe80::dead:1) $slots"
+
 out=$(vg -j dump learned6 2>&1)
 tap_check "dump learned6 -j: lists the configured entries" "yes" \
 	"$(jq -e '[.. | objects | select(.origin? == "config")] | length > 0' <<<"$out" >/dev/null &&
