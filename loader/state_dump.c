@@ -172,8 +172,23 @@ static int dump_ev_config(struct vg_state *st, vg_dump_fn fn, void *arg)
 	return fn(&d, arg);
 }
 
+static int addr6_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct vg_addr6));
+}
+
+static int slot_key_cmp(const void *a, const void *b)
+{
+	const struct vg_slot_key *x = a, *y = b;
+
+	if (x->ifindex != y->ifindex)
+		return x->ifindex < y->ifindex ? -1 : 1;
+	return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
 /* learned6, learn_slots, protected6: hashes of small values, keys
- * collected first. */
+ * collected first and sorted (by address; by ifindex and slot), so that
+ * two dumps of the same entries read the same. */
 static int dump_learning(int fd, enum vg_map_id map, vg_dump_fn fn, void *arg)
 {
 	size_t ksz = map == VG_MAP_LEARN_SLOTS ? sizeof(struct vg_slot_key) :
@@ -188,6 +203,8 @@ static int dump_learning(int fd, enum vg_map_id map, vg_dump_fn fn, void *arg)
 	int ret;
 
 	ret = vg_map_keys(fd, ksz, (void **)&keys, &n);
+	if (!ret)
+		qsort(keys, n, ksz, map == VG_MAP_LEARN_SLOTS ? slot_key_cmp : addr6_cmp);
 	for (i = 0; !ret && i < n; i++) {
 		struct vg_dump_ent d = { .map = map };
 		const void *k = keys + i * ksz;
