@@ -314,6 +314,8 @@ static void apply_undo(struct apply *a)
 
 	if (a->have_old)
 		return;
+	/* What its commit claimed, though the policy never came in force. */
+	vg_owners_release(a->st, a->ifindex, &a->pol);
 	vg_filter_detach(a->st, a->ifindex, a->attach & VG_ATTACH_OWN_CLSACT, &removed);
 	vg_remove_entries(a->st, a->ifindex, NULL);
 	vg_store_sweep(a->st);

@@ -163,8 +163,9 @@ int vg_store_slot_alloc(struct vg_state *st, uint32_t ifindex, uint16_t *slot);
 int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
 /* ifindex's policy goes out of force (vg_store_remove()): what it learned
  * goes, and what it configured passes to another interface that
- * configures it too, or goes. */
-int vg_owners_release(struct vg_state *st, uint32_t ifindex);
+ * configures it too, or goes.  pol: the policy whose addresses were
+ * claimed, NULL for the one in force (a commit that failed left none). */
+int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
 
 /* ---- map walks (state_walk.c) ------------------------------------------ */
 

@@ -325,7 +325,7 @@ int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
 	return ret;
 }
 
-int vg_owners_release(struct vg_state *st, uint32_t ifindex)
+int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)
 {
 	struct aset gone = { 0 };
 	struct vg_policy old;
@@ -334,8 +334,9 @@ int vg_owners_release(struct vg_state *st, uint32_t ifindex)
 	if (!owner_maps(st))
 		return 0;
 	ret = forget_learned(st, ifindex);
-	if (vg_state_policy(st, ifindex, &old) == 0 &&
-	    configured(st, ifindex, &old, NULL, 0, &gone) == 0)
+	if (!pol && vg_state_policy(st, ifindex, &old) == 0)
+		pol = &old;
+	if (pol && configured(st, ifindex, pol, NULL, 0, &gone) == 0)
 		let_go(st, ifindex, &gone);
 	free(gone.a);
 	return ret;
