@@ -256,16 +256,28 @@ int vg_net_bridge_del(const char *bridge, const char *ifname)
 	return bridge_set(bridge, ifname, false);
 }
 
-/* The master of each link, without repeats, into m (room for n). */
+/* The master of each link, without repeats, into m (room for n): one
+ * question per link for a few, one dump of every link for many. */
 static size_t masters_of(const unsigned int *ifindexes, size_t n, int *m)
 {
+	struct nl_cache *cache = NULL;
 	size_t i, j, k = 0;
+	struct vg_nl nl;
 
+	if (n > 8 && vg_nl_open(&nl) == 0) {
+		if (rtnl_link_alloc_cache(nl.sk, AF_UNSPEC, &cache) < 0)
+			cache = NULL;
+		vg_nl_close(&nl);
+	}
 	for (i = 0; i < n; i++) {
 		struct rtnl_link *link;
 		int master;
 
-		if (link_get((int)ifindexes[i], NULL, &link))
+		if (cache)
+			link = rtnl_link_get(cache, (int)ifindexes[i]);
+		else if (link_get((int)ifindexes[i], NULL, &link))
+			link = NULL;
+		if (!link)
 			continue;	/* gone: it has no bridge to protect */
 		master = rtnl_link_get_master(link);
 		rtnl_link_put(link);
@@ -274,6 +286,7 @@ static size_t masters_of(const unsigned int *ifindexes, size_t n, int *m)
 		if (master > 0 && j == k)
 			m[k++] = master;
 	}
+	nl_cache_free(cache);
 	return k;
 }
 

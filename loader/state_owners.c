@@ -185,8 +185,7 @@ static int forget_learned(struct vg_state *st, uint32_t ifindex)
 		if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARNED6], &s.a, &o) == 0 &&
 		    o.ifindex == ifindex && o.origin == VG_ORIGIN_DAD)
 			bpf_map_delete_elem(st->map_fd[VG_MAP_LEARNED6], &s.a);
-		if (vg_delete_key(st->map_fd[VG_MAP_LEARN_SLOTS], &sk, NULL))
-			ret = -errno;
+		ret = vg_delete_key(st->map_fd[VG_MAP_LEARN_SLOTS], &sk, NULL) ?: ret;
 	}
 	return ret;
 }
@@ -384,6 +383,25 @@ static const struct vg_policy *policy_of(const struct all *w, uint32_t ifindex)
 	return NULL;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	/* The program's clock: bpf_ktime_get_ns(). */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The program writes a learned entry, then its slot (and takes the
+ * replaced address' entry out in between): an entry or a slot this young
+ * may be half-way, and is judged by the next run. */
+#define SETTLE_NS	(2ULL * 1000000000ULL)
+
+static bool young(uint64_t since_ns, uint64_t now)
+{
+	return since_ns + SETTLE_NS > now;
+}
+
 /* learned6 and learn_slots, entry by entry, against the policies. */
 static int reconcile(struct vg_state *st, struct all *w, struct want *wt, size_t nw,
 		     unsigned int *changed)
@@ -391,6 +409,7 @@ static int reconcile(struct vg_state *st, struct all *w, struct want *wt, size_t
 	int lfd = st->map_fd[VG_MAP_LEARNED6], sfd = st->map_fd[VG_MAP_LEARN_SLOTS];
 	struct vg_slot_key *sk = NULL;
 	struct vg_addr6 *keys = NULL;
+	uint64_t now = now_ns();
 	size_t n, i;
 	int ret;
 
@@ -425,7 +444,9 @@ static int reconcile(struct vg_state *st, struct all *w, struct want *wt, size_t
 		k = (struct vg_slot_key){ .ifindex = o.ifindex, .slot = o.slot };
 		if (p && (p->flags & VG_F_LEARN_LL) && !x && o.origin == VG_ORIGIN_DAD &&
 		    bpf_map_lookup_elem(st->map_fd[VG_MAP_PROTECTED6], &keys[i], &s) != 0 &&
-		    bpf_map_lookup_elem(sfd, &k, &s) == 0 && !memcmp(&s.a, &keys[i], sizeof(s.a)))
+		    (young(o.since_ns, now) ||
+		     (bpf_map_lookup_elem(sfd, &k, &s) == 0 &&
+		      !memcmp(&s.a, &keys[i], sizeof(s.a)))))
 			continue;
 		forget(st, &keys[i], &o);
 		(*changed)++;
@@ -443,14 +464,12 @@ static int reconcile(struct vg_state *st, struct all *w, struct want *wt, size_t
 		struct vg_owner o;
 		struct vg_slot s;
 
-		if (bpf_map_lookup_elem(sfd, &sk[i], &s))
+		if (bpf_map_lookup_elem(sfd, &sk[i], &s) || young(s.since_ns, now))
 			continue;
 		if (bpf_map_lookup_elem(lfd, &s.a, &o) == 0 && o.ifindex == sk[i].ifindex &&
 		    o.origin == VG_ORIGIN_DAD && o.slot == sk[i].slot)
 			continue;
-		/* The program writes the entry before the slot: an entry
-		 * being learned right now has both once its probe is judged;
-		 * a slot alone is left over. */
+		/* A slot alone, settled: left over. */
 		(*changed)++;
 		vg_delete_key(sfd, &sk[i], NULL);
 	}
@@ -520,7 +539,6 @@ int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err, s
 static int protect(struct vg_state *st, const struct vg_addr6 *a, uint32_t why)
 {
 	struct vg_protect p = { .why = why };
-	struct timespec ts;
 	struct vg_owner o;
 
 	/* The config file's word outlasts a bridge's address and an RA;
@@ -529,10 +547,7 @@ static int protect(struct vg_state *st, const struct vg_addr6 *a, uint32_t why)
 	    (p.why == why || p.why == VG_PROTECT_CONFIG)) {
 		/* Already, under a reason that stays. */
 	} else {
-		/* The same clock as the program's bpf_ktime_get_ns(). */
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		p = (struct vg_protect){ .why = why,
-			.since_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec };
+		p = (struct vg_protect){ .why = why, .since_ns = now_ns() };
 		if (bpf_map_update_elem(st->map_fd[VG_MAP_PROTECTED6], a, &p, BPF_ANY))
 			return -errno;
 	}
