@@ -4,7 +4,7 @@
 # whose link-local address is random (not EUI-64) gets it allowed by its
 # DAD probe and pings a peer on the bridge from it; --learn none keeps it
 # dropped; another guest cannot claim the learned address, the first
-# guest's EUI-64 one nor the bridge's own (learn-conflict,
+# guest's EUI-64 one, a configured link-local host nor the bridge's own (learn-conflict,
 # learn-protected) and its forged frames from them are dropped; show
 # lists what was learned (text and JSON); bpftool prints learned6 with
 # named fields; an address configured later for the second guest evicts
@@ -42,8 +42,8 @@ out=$(vg attach vif5.0 --mac $A_MAC --ipv4 10.99.0.5 2>&1)
 tap_check "attach vif5.0 (learning by default)" "exit 0" "exit $?" "$out"
 out=$(vg attach vif6.0 --mac $B_MAC --ipv6 fd00:99::6 2>&1)
 tap_check "attach vif6.0" "exit 0" "exit $?" "$out"
-out=$(vg attach vif7.0 --mac $C_MAC --learn none 2>&1)
-tap_check "attach vif7.0 --learn none" "exit 0" "exit $?" "$out"
+out=$(vg attach vif7.0 --mac $C_MAC --ipv6 fe80::7:7 --learn none 2>&1)
+tap_check "attach vif7.0 --learn none, a configured link-local host" "exit 0" "exit $?" "$out"
 out=$(vg attach vif7.0 --mac $C_MAC --learn dhcp 2>&1)
 tap_check "attach --learn dhcp: refused (usage), names the word" "exit 2 yes" \
 	"exit $? $(grep -q "'dhcp': unknown learning" <<<"$out" && echo yes || echo no)" "$out"
@@ -90,6 +90,8 @@ vg_case "b's frame from a's learned address" b vif6.0 1 0 "ipv6-src+1 pass+1" \
 	udp6 --src-ip $A_LL --dst-ip $SINK_LL
 vg_case "b's DAD for a's EUI-64 address (configured)" b vif6.0 1 0 \
 	"learn-conflict+1 pass+1" ns --src-ip :: --target $A_EUI
+vg_case "b's DAD for vif7.0's configured link-local host" b vif6.0 1 0 \
+	"learn-conflict+1 pass+1" ns --src-ip :: --target fe80::7:7
 vg_case "b's DAD for the bridge's link-local" b vif6.0 1 0 "learn-protected+1 pass+1" \
 	ns --src-ip :: --target $BR_LL
 vg_case "b's frame from the bridge's link-local" b vif6.0 1 0 "ipv6-src+1 pass+1" \
