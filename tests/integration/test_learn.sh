@@ -4,8 +4,9 @@
 # whose link-local address is random (not EUI-64) gets it allowed by its
 # DAD probe and pings a peer on the bridge from it; --learn none keeps it
 # dropped; another guest cannot claim the learned address, the first
-# guest's EUI-64 one, a configured link-local host nor the bridge's own (learn-conflict,
-# learn-protected) and its forged frames from them are dropped; show
+# guest's EUI-64 one, a configured link-local host nor the bridge's own
+# (learn-conflict, learn-protected) and its forged frames from them are
+# dropped; show
 # lists what was learned (text and JSON); bpftool prints learned6 with
 # named fields; an address configured later for the second guest evicts
 # the first's; detach removes every learned entry of the interface.
