@@ -83,6 +83,9 @@ int vg_cmd_check_config(struct vg_out *out, void *opts)
 		vg_json_kv_uint(&out->w, "entries", sum.entries);
 		vg_json_kv_uint(&out->w, "entries_by_mac", sum.by_mac);
 		vg_json_kv_bool(&out->w, "host_audit", sum.host_mode == VG_MODE_AUDIT);
+		vg_json_kv_bool(&out->w, "host_learn_link_local",
+				!sum.host_learn_line || (sum.host_learn & VG_F_LEARN_LL));
+		vg_json_kv_uint(&out->w, "host_protect_count", sum.n_protect);
 		vg_json_kv_uint(&out->w, "error_count", sum.errors);
 		vg_json_kv_uint(&out->w, "warning_count", sum.warnings);
 		vg_json_kv_bool(&out->w, "valid", errors == 0);
@@ -110,6 +113,13 @@ int vg_cmd_check_config(struct vg_out *out, void *opts)
 		if (sum.host_mode == VG_MODE_AUDIT)
 			printf("host audit switch on (line %u): every VIF its sources lock is "
 			       "applied in audit mode\n", sum.host_line);
+		if (sum.host_learn_line && !(sum.host_learn & VG_F_LEARN_LL))
+			printf("host link-local learning off (line %u): no VIF its sources "
+			       "decide learns link-local addresses\n", sum.host_learn_line);
+		if (sum.n_protect)
+			printf("%zu protected address%s (host protect=): no VIF learns %s\n",
+			       sum.n_protect, sum.n_protect == 1 ? "" : "es",
+			       sum.n_protect == 1 ? "it" : "them");
 	}
 	return EXIT_SUCCESS;
 }

@@ -117,6 +117,7 @@ struct vg_attach_args {
 	bool help;
 	const char *ifname;	/* IFACE as given */
 	bool mode_set;		/* --mode seen */
+	bool learn_set;		/* --learn seen */
 	bool force;		/* --force: no guard rails (guard.h) */
 	bool dry_run;		/* --dry-run */
 };

@@ -24,7 +24,8 @@ const char vg_help_attach[] =
 "Usage: vifguard attach IFACE --mac MAC [--mac MAC]... [--ipv4 ADDR[/LEN]]...\n"
 "           [--ipv6 ADDR[/LEN]]... [--mode locked|audit|disabled] [--no-dhcp]\n"
 "           [--allow-dhcp-server] [--allow-ra] [--no-link-local]\n"
-"           [--allow-ethertype 0xNNNN]... [--attach cls_bpf|tcx] [--force]\n"
+"           [--learn link-local|none] [--allow-ethertype 0xNNNN]...\n"
+"           [--attach cls_bpf|tcx] [--force]\n"
 "           [--dry-run]\n"
 "\n"
 "Attaches the filter to IFACE with this policy, or updates the policy of\n"
@@ -135,6 +136,22 @@ static int opt_no_ll(void *o, const char *arg, char *err, size_t errlen)
 	return 0;
 }
 
+static int opt_learn(void *o, const char *arg, char *err, size_t errlen)
+{
+	struct vg_attach_args *a = o;
+	unsigned int f;
+
+	if (a->learn_set) {
+		snprintf(err, errlen, "given twice");
+		return -EINVAL;
+	}
+	a->learn_set = true;
+	if (vg_parse_learn(arg, &f, err, errlen))
+		return -EINVAL;
+	a->spec.flags = (a->spec.flags & ~VG_F_LEARN_LL) | f;
+	return 0;
+}
+
 static int opt_ethertype(void *o, const char *arg, char *err, size_t errlen)
 {
 	struct vg_attach_args *a = o;
@@ -182,6 +199,10 @@ static const struct vg_opt attach_opts[] = {
 		   "may act as a router: Router Advertisements,\nRedirects, IGMP and MLD queries"),
 	ATTACH_OPT("no-link-local", NULL, opt_no_ll,
 		   "no EUI-64 link-local address derived from each MAC"),
+	ATTACH_OPT("learn", "WORD[,WORD]", opt_learn,
+		   "what the interface learns from its own traffic:\n"
+		   "link-local (default): the IPv6 link-local address of\n"
+		   "each DAD probe (at most 2); none: nothing"),
 	ATTACH_OPT("allow-ethertype", "T", opt_ethertype,
 		   "one more ethertype let through (0x0600..0xffff, not\n"
 		   "IPv4, ARP or IPv6; at most 4); 0x8100 / 0x88a8:\n"

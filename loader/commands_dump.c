@@ -262,6 +262,31 @@ static int dump_ent(const struct vg_dump_ent *e, void *arg)
 		f_uint(d, "credit_ns", e->bucket->credit_ns);
 		f_uint(d, "suppressed", e->count);
 		break;
+	case VG_MAP_LEARNED6:
+		inet_ntop(AF_INET6, e->addr6, a, sizeof(a));
+		f_str(d, "address", a);
+		f_uint(d, "ifindex", e->owner->ifindex);
+		f_str(d, "origin", e->owner->origin == VG_ORIGIN_DAD ? "dad" :
+		      e->owner->origin == VG_ORIGIN_CONFIG ? "config" : "none");
+		f_uint(d, "slot", e->owner->slot);
+		f_uint(d, "since_ns", e->owner->since_ns);
+		break;
+	case VG_MAP_LEARN_SLOTS:
+		f_uint(d, "ifindex", e->slot_key->ifindex);
+		f_uint(d, "slot", e->slot_key->slot);
+		inet_ntop(AF_INET6, &e->slot->a, a, sizeof(a));
+		f_str(d, "address", a);
+		f_uint(d, "since_ns", e->slot->since_ns);
+		break;
+	case VG_MAP_PROTECTED6:
+		inet_ntop(AF_INET6, e->addr6, a, sizeof(a));
+		f_str(d, "address", a);
+		f_str(d, "why", e->protect->why == VG_PROTECT_CONFIG ? "config" :
+		      e->protect->why == VG_PROTECT_BRIDGE ? "bridge" :
+		      e->protect->why == VG_PROTECT_RA ? "router-advert" : "none");
+		f_uint(d, "ifindex", e->protect->ifindex);
+		f_uint(d, "since_ns", e->protect->since_ns);
+		break;
 	default:
 		break;
 	}
@@ -288,6 +313,11 @@ static const struct {
 	{ VG_MAP_EV_CONFIG, "array: the events' rate limit in force" },
 	{ VG_MAP_EV_LIMIT, "hash, key ifindex and reason: the events' token buckets" },
 	{ VG_MAP_META, "array: the maps' layout and the build the program came from" },
+	{ VG_MAP_LEARNED6, "hash, key an IPv6 address: the interface that learned it "
+			   "(dad) or configures it (config)" },
+	{ VG_MAP_LEARN_SLOTS, "hash, key ifindex and slot: the addresses each interface "
+			      "learned" },
+	{ VG_MAP_PROTECTED6, "hash, key an IPv6 address: addresses no interface may learn" },
 };
 
 static const char *map_kind(int m)

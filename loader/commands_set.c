@@ -31,7 +31,7 @@ const char vg_help_set[] =
 "  ipv4 ADDR[/LEN]\n"
 "  ipv6 ADDR[/LEN]\n"
 "  ethertype 0xNNNN\n"
-"  flag dhcp-client|dhcp-server|router-advert|link-local\n"
+"  flag dhcp-client|dhcp-server|router-advert|link-local|learn-link-local\n"
 "Adding what the policy holds, or removing what it does not, is an error;\n"
 "so is a result a locked policy cannot be (no MAC left).  An interface\n"
 "without a policy is an error: `vifguard attach` gives it one.\n"

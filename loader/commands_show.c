@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 
@@ -56,6 +57,63 @@ static void json_v6(struct vg_json *j, const char *name, const struct vg_iface *
 	vg_json_array_end(j);
 }
 
+/* Seconds since a learned address was learned (CLOCK_MONOTONIC, the
+ * program's clock). */
+static uint64_t learned_age(const struct vg_learned *l)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return now > l->since_ns ? (now - l->since_ns) / 1000000000ULL : 0;
+}
+
+static const char *origin_name(unsigned int origin)
+{
+	return origin == VG_ORIGIN_DAD ? "dad" : origin == VG_ORIGIN_CONFIG ? "config" : "?";
+}
+
+static void learning_json(struct vg_json *j, const struct vg_iface *it)
+{
+	char a[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	vg_json_name(j, "learning");
+	vg_json_object_start(j);
+	vg_json_kv_bool(j, "link_local", it->pol.flags & VG_F_LEARN_LL);
+	vg_json_kv_uint(j, "capacity", VG_LEARN_LL_CAP);
+	vg_json_object_end(j);
+	vg_json_name(j, "learned");
+	vg_json_array_start(j);
+	for (i = 0; i < it->n_learned; i++) {
+		inet_ntop(AF_INET6, it->learned[i].addr, a, sizeof(a));
+		vg_json_object_start(j);
+		vg_json_kv_string(j, "address", a);
+		vg_json_kv_string(j, "origin", origin_name(it->learned[i].origin));
+		vg_json_kv_uint(j, "since_s", learned_age(&it->learned[i]));
+		vg_json_kv_uint(j, "slot", it->learned[i].slot);
+		vg_json_object_end(j);
+	}
+	vg_json_array_end(j);
+}
+
+static void learning_text(const struct vg_iface *it)
+{
+	char a[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	printf("  learning: link-local %s", it->pol.flags & VG_F_LEARN_LL ? "on" : "off");
+	if (it->n_learned)
+		printf(", learned:");
+	for (i = 0; i < it->n_learned; i++) {
+		inet_ntop(AF_INET6, it->learned[i].addr, a, sizeof(a));
+		printf(" %s (%s, %" PRIu64 "s ago)", a, origin_name(it->learned[i].origin),
+		       learned_age(&it->learned[i]));
+	}
+	putchar('\n');
+}
+
 static void show_json(struct vg_json *j, const struct vg_iface *it, const struct vg_ident *id,
 		      uint32_t pinned_id)
 {
@@ -102,6 +160,7 @@ static void show_json(struct vg_json *j, const struct vg_iface *it, const struct
 		vg_json_string(j, buf);
 	}
 	vg_json_array_end(j);
+	learning_json(j, it);
 	vg_json_kv_uint(j, "generation", it->pol.gen);
 	if (it->truncated)
 		vg_json_kv_bool(j, "truncated", true);
@@ -164,6 +223,7 @@ static void show_text(const struct vg_iface *it, const struct vg_ident *id, uint
 			any = true;
 		}
 	printf("%s\n", any ? "" : " none");
+	learning_text(it);
 	any = false;
 	for (i = 0; i < VG_MAX_ETHERTYPES; i++)
 		if (it->pol.ethertypes[i]) {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "config.h"
 #include "guard.h"
@@ -278,15 +279,73 @@ static int parse_word(struct parse *p, struct vg_config_entry *e, char *word)
 	return fail(p, word, "unknown option (see vifguard(8), CONFIG FILE)");
 }
 
-/* One word of the host line: mode=audit or mode=locked, and only that. */
+/* host protect=ADDR[,ADDR]...: IPv6 host addresses, in any form
+ * inet_pton() reads. */
+static int host_protect(struct parse *p, char *word, const char *list)
+{
+	struct vg_config *cfg = p->cfg;
+	char buf[1024], *item, *save = NULL;
+	struct in6_addr a;
+	size_t i;
+
+	if (!*list)
+		return fail(p, word, "empty address list");
+	if (strlen(list) >= sizeof(buf))
+		return fail(p, word, "address list too long");
+	strcpy(buf, list);
+	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char what[VG_ERRLEN];
+
+		if (inet_pton(AF_INET6, item, &a) != 1) {
+			snprintf(what, sizeof(what), "'%s': not an IPv6 address", item);
+			return fail(p, word, what);
+		}
+		if (IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_MULTICAST(&a) ||
+		    IN6_IS_ADDR_LOOPBACK(&a)) {
+			snprintf(what, sizeof(what), "'%s': not a unicast address", item);
+			return fail(p, word, what);
+		}
+		for (i = 0; i < cfg->n_protect; i++)
+			if (!memcmp(&cfg->protect[i], &a, sizeof(a)))
+				break;
+		if (i < cfg->n_protect)
+			continue;	/* listed twice: one entry */
+		if (cfg->n_protect >= VG_CONFIG_MAX_PROTECT) {
+			snprintf(what, sizeof(what), "more than %d protected addresses",
+				 VG_CONFIG_MAX_PROTECT);
+			return fail(p, word, what);
+		}
+		cfg->protect[cfg->n_protect++] = a;
+	}
+	return 0;
+}
+
+/* One word of the host line: mode=audit or mode=locked, learn=WORD[,WORD]
+ * and protect=ADDR[,ADDR]..., and only those. */
 static int host_word(struct parse *p, char *word)
 {
 	struct vg_config *cfg = p->cfg;
 	char perr[VG_ERRLEN];
 	enum vg_mode mode;
+	unsigned int learn;
 
+	if (!strncmp(word, "protect=", 8))
+		return host_protect(p, word, word + 8);
+	if (!strncmp(word, "learn=", 6)) {
+		if (vg_parse_learn(word + 6, &learn, perr, sizeof(perr)))
+			return fail(p, word, perr);
+		if (cfg->host_learn_line && learn != cfg->host_learn) {
+			snprintf(perr, sizeof(perr), "conflicts with the learning set on line %u",
+				 cfg->host_learn_line);
+			return fail(p, word, perr);
+		}
+		cfg->host_learn = learn;
+		cfg->host_learn_line = p->line;
+		return 0;
+	}
 	if (strncmp(word, "mode=", 5))
-		return fail(p, word, "the host line takes mode=audit or mode=locked only");
+		return fail(p, word, "the host line takes mode=audit|locked, "
+			    "learn=link-local|none and protect=ADDR[,ADDR]... only");
 	if (vg_parse_mode(word + 5, &mode, perr, sizeof(perr)))
 		return fail(p, word, perr);
 	if (mode != VG_MODE_AUDIT && mode != VG_MODE_LOCKED)
@@ -315,7 +374,14 @@ static int host_line(struct parse *p, char **save)
 			return ret;
 		err = err ? err : ret;
 	}
-	return n ? err : fail(p, "host", "missing mode=audit or mode=locked");
+	return n ? err : fail(p, "host", "missing mode=, learn= or protect=");
+}
+
+unsigned int vg_config_host_learn(const struct vg_config *cfg, unsigned int flags)
+{
+	if (cfg->error || !cfg->host_learn_line)
+		return flags;
+	return (flags & ~VG_F_LEARN_LL) | cfg->host_learn;
 }
 
 static int parse_line(struct parse *p, char *line)
@@ -352,6 +418,9 @@ void vg_config_free(struct vg_config *cfg)
 	cfg->n = 0;
 	cfg->host_mode = VG_MODE_INVALID;
 	cfg->host_line = 0;
+	cfg->host_learn = 0;
+	cfg->host_learn_line = 0;
+	cfg->n_protect = 0;
 }
 
 /* Parses text line by line into p->cfg (emptied first); with p->report
@@ -510,6 +579,9 @@ int vg_config_check(const char *path, vg_config_report_fn fn, void *arg,
 	sum->entries = cfg.n;
 	sum->host_mode = cfg.host_mode;
 	sum->host_line = cfg.host_line;
+	sum->host_learn = cfg.host_learn;
+	sum->host_learn_line = cfg.host_learn_line;
+	sum->n_protect = cfg.n_protect;
 	sum->errors = p.n_errors;
 	sum->warnings = p.n_warnings;
 	vg_config_free(&cfg);

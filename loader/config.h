@@ -16,7 +16,11 @@
  * KEY "host" is reserved: "host mode=audit" is the host-wide audit
  * switch (every policy a source makes locked is applied as audit, on
  * every VIF of the host whatever its source; disabled stays disabled),
- * "host mode=locked" says it is off.  Nothing else goes on that line.
+ * "host mode=locked" says it is off.  "host learn=none" turns link-local
+ * learning off in every policy a source makes ("learn=link-local", the
+ * default, on), and "host protect=ADDR[,ADDR]..." names IPv6 addresses
+ * no interface may learn (a router's link-local address).  Nothing else
+ * goes on that line; its words may be spread over several host lines.
  */
 #ifndef VG_CONFIG_H
 #define VG_CONFIG_H
@@ -25,11 +29,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <netinet/in.h>
 
 #include "policy.h"
 
 #define VG_CONFIG_DEFAULT	"/etc/vifguard/vifguard.conf"
 #define VG_UUID_STRLEN		36
+#define VG_CONFIG_MAX_PROTECT	64	/* addresses of host protect= */
 
 struct vg_config_entry {
 	bool by_mac;
@@ -49,6 +55,13 @@ struct vg_config {
 	 * and its line; VG_MODE_INVALID and 0 without one. */
 	enum vg_mode host_mode;
 	unsigned int host_line;
+	/* host learn=: the VG_F_LEARN_* flags of the policies the sources
+	 * make, and its line; 0 without one (learning stays as they say). */
+	unsigned int host_learn;
+	unsigned int host_learn_line;
+	/* host protect=: addresses no interface may learn. */
+	struct in6_addr protect[VG_CONFIG_MAX_PROTECT];
+	size_t n_protect;
 	/* 0, or the -errno of a vg_config_load that failed (no entries
 	 * then), with its message: vg_resolve fails closed on it when a VIF
 	 * needs the file, and only then. */
@@ -96,6 +109,8 @@ struct vg_config_summary {
 	size_t entries, by_mac;		/* keys; the rest are VIF UUIDs */
 	enum vg_mode host_mode;		/* the host line's, as in struct vg_config */
 	unsigned int host_line;
+	unsigned int host_learn, host_learn_line;
+	size_t n_protect;
 	unsigned int errors, warnings;
 	bool missing;			/* no such file (hotplug: an empty config) */
 };
@@ -126,6 +141,10 @@ const struct vg_config_entry *vg_config_find(const struct vg_config *cfg,
 					     const uint8_t *mac);
 
 void vg_config_free(struct vg_config *cfg);
+
+/* The learning flags of the host line applied to flags, a policy a
+ * source made: flags unchanged without host learn=. */
+unsigned int vg_config_host_learn(const struct vg_config *cfg, unsigned int flags);
 
 /* Whether s is a UUID (8-4-4-4-12 hex digits, either case). */
 bool vg_uuid_valid(const char *s);

@@ -106,9 +106,11 @@ int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
 			c->cfg_warned = true;
 		}
 		vg_resolve_host_mode(&c->cfg, res);
+		res->host_cfg = &c->cfg;
 		return 0;
 	}
 	vg_resolve(&c->xs, &c->cfg, vif, ifname, res);
+	res->host_cfg = &c->cfg;
 	return res->failed_closed && res->source == VG_SOURCE_CONFIG ? c->cfg.error : 0;
 }
 
@@ -246,6 +248,17 @@ static int apply_sourced(struct vg_state *st, const struct vg_resolution *r, cha
 	return vg_state_apply(st, &spec, NULL, err, errlen);
 }
 
+void hp_protect_config(struct vg_state *st, const struct vg_config *cfg)
+{
+	char err[VG_ERRLEN];
+
+	if (!cfg || cfg->error || st->map_fd[VG_MAP_PROTECTED6] < 0)
+		return;
+	if (vg_protect_set(st, VG_PROTECT_CONFIG, cfg->protect, cfg->n_protect, true, err,
+			   sizeof(err)))
+		vg_out_log(LOG_WARNING, true, "%s: host protect=: %s", cfg->path, err);
+}
+
 /*
  * Applies r to ifname under one exclusive lock of the state: attach or
  * update for a filter, detach otherwise, unless rule says that the
@@ -289,6 +302,7 @@ int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 		ret = apply_sourced(&st, r, err, errlen);
 	else
 		ret = vg_state_detach(&st, ifname, &dres, err, errlen);
+	hp_protect_config(&st, r->host_cfg);
 	vg_state_close(&st);
 	return ret;
 }

@@ -197,6 +197,8 @@ static void sync_apply(struct sync_vif *v, size_t n)
 	}
 	if (!ret)
 		sync_detach(&st, v, n);
+	if (opened && n)
+		hp_protect_config(&st, v[0].res.host_cfg);
 	if (opened)
 		vg_state_close(&st);
 	free(it);

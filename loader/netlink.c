@@ -8,7 +8,10 @@
 #include <netlink/handlers.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
+#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <stdlib.h>
+#include <netinet/in.h>
 
 #include "netlink.h"
 #include "sanitize.h"
@@ -251,4 +254,110 @@ int vg_net_bridge_add(const char *bridge, const char *ifname)
 int vg_net_bridge_del(const char *bridge, const char *ifname)
 {
 	return bridge_set(bridge, ifname, false);
+}
+
+/* The master of each link, without repeats, into m (room for n): one
+ * question per link for a few, one dump of every link for many. */
+static size_t masters_of(const unsigned int *ifindexes, size_t n, int *m)
+{
+	struct nl_cache *cache = NULL;
+	size_t i, j, k = 0;
+	struct vg_nl nl;
+
+	if (n > 8 && vg_nl_open(&nl) == 0) {
+		if (rtnl_link_alloc_cache(nl.sk, AF_UNSPEC, &cache) < 0)
+			cache = NULL;
+		vg_nl_close(&nl);
+	}
+	for (i = 0; i < n; i++) {
+		struct rtnl_link *link;
+		int master;
+
+		if (cache)
+			link = rtnl_link_get(cache, (int)ifindexes[i]);
+		else if (link_get((int)ifindexes[i], NULL, &link))
+			link = NULL;
+		if (!link)
+			continue;	/* gone: it has no bridge to protect */
+		master = rtnl_link_get_master(link);
+		rtnl_link_put(link);
+		for (j = 0; j < k && m[j] != master; j++)
+			;
+		if (master > 0 && j == k)
+			m[k++] = master;
+	}
+	nl_cache_free(cache);
+	return k;
+}
+
+struct ll6_walk {
+	const int *masters;
+	size_t n;
+	struct in6_addr **out;
+	size_t *nout;
+	int ret;
+};
+
+static void ll6_one(struct nl_object *obj, void *arg)
+{
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct ll6_walk *w = arg;
+	struct nl_addr *local = rtnl_addr_get_local(a);
+	struct in6_addr v, *grown;
+	size_t i;
+
+	if (w->ret || rtnl_addr_get_family(a) != AF_INET6 || !local ||
+	    nl_addr_get_len(local) != sizeof(v))
+		return;
+	for (i = 0; i < w->n && w->masters[i] != rtnl_addr_get_ifindex(a); i++)
+		;
+	if (i == w->n)
+		return;
+	memcpy(&v, nl_addr_get_binary_addr(local), sizeof(v));
+	if (!IN6_IS_ADDR_LINKLOCAL(&v))
+		return;
+	for (i = 0; i < *w->nout; i++)
+		if (!memcmp(&(*w->out)[i], &v, sizeof(v)))
+			return;
+	grown = realloc(*w->out, (*w->nout + 1) * sizeof(v));
+	if (!grown) {
+		w->ret = -ENOMEM;
+		return;
+	}
+	*w->out = grown;
+	grown[(*w->nout)++] = v;
+}
+
+int vg_net_master_ll6(const unsigned int *ifindexes, size_t n, struct in6_addr **out,
+		      size_t *nout)
+{
+	struct ll6_walk w = { .out = out, .nout = nout };
+	struct nl_cache *cache = NULL;
+	struct vg_nl nl;
+	int *m, ret;
+
+	m = calloc(n ? n : 1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	w.masters = m;
+	w.n = masters_of(ifindexes, n, m);
+	if (!w.n) {
+		free(m);
+		return 0;
+	}
+	ret = vg_nl_open(&nl);
+	if (!ret) {
+		vg_nl_begin(&nl);
+		ret = rtnl_addr_alloc_cache(nl.sk, &cache);
+		if (ret < 0)
+			ret = vg_nl_errno(&nl, ret);
+		vg_nl_close(&nl);
+	}
+	if (!ret) {
+		nl_cache_foreach(cache, ll6_one, &w);
+		ret = w.ret;
+	}
+	nl_cache_free(cache);
+	free(m);
+	return ret;
 }

@@ -51,4 +51,15 @@ int vg_net_bridge_of(const char *ifname, char *bridge, size_t len);
 int vg_net_bridge_add(const char *bridge, const char *ifname);
 int vg_net_bridge_del(const char *bridge, const char *ifname);
 
+/*
+ * The IPv6 link-local addresses (fe80::/10) of the masters of the links
+ * ifindexes[0..n) (a port's Linux bridge; a link without master adds
+ * none; one that is gone neither), appended to *out (realloc()ed, *nout
+ * counting them; each address once).  One address dump (RTM_GETADDR)
+ * for all of them.  0 or -errno.
+ */
+struct in6_addr;
+int vg_net_master_ll6(const unsigned int *ifindexes, size_t n, struct in6_addr **out,
+		      size_t *nout);
+
 #endif /* VG_NETLINK_H */

@@ -34,7 +34,7 @@ void vg_spec_init(struct vg_spec *spec, const char *ifname)
 	if (ifname)
 		snprintf(spec->ifname, sizeof(spec->ifname), "%s", ifname);
 	spec->mode = VG_MODE_LOCKED;
-	spec->flags = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL;
+	spec->flags = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | VG_F_LEARN_LL;
 }
 
 static int hexval(char c)
@@ -253,9 +253,11 @@ bool vg_mode_checks(unsigned int mode)
 	return mode == VG_MODE_LOCKED || mode == VG_MODE_AUDIT;
 }
 
-/* Indexed by bit number, in the order of the VG_F_* bits. */
+/* Indexed by bit number, in the order of the VG_F_* bits; NULL for the
+ * bits that are no switch of the policy (the source, the operator). */
 static const char *const flag_names[] = {
 	"dhcp-client", "dhcp-server", "router-advert", "link-local", "ipv4-table", "ipv6-table",
+	NULL, NULL, NULL, NULL, "learn-link-local",
 };
 
 const char *vg_flag_name(unsigned int flag)
@@ -272,13 +274,39 @@ int vg_parse_flag(const char *s, unsigned int *flag, char *err, size_t errlen)
 {
 	unsigned int f;
 
-	for (f = VG_F_DHCP_CLIENT; f <= VG_F_LINK_LOCAL; f <<= 1)
-		if (s && !strcmp(s, vg_flag_name(f))) {
+	for (f = 1; f <= VG_EDIT_FLAGS; f <<= 1)
+		if ((f & VG_EDIT_FLAGS) && s && !strcmp(s, vg_flag_name(f))) {
 			*flag = f;
 			return 0;
 		}
 	return fail(err, errlen, "unknown flag (expected dhcp-client, dhcp-server, "
-		    "router-advert or link-local)");
+		    "router-advert, link-local or learn-link-local)");
+}
+
+int vg_parse_learn(const char *s, unsigned int *flags, char *err, size_t errlen)
+{
+	unsigned int f = 0;
+	bool none = false;
+	size_t n;
+
+	if (!s || !*s)
+		return fail(err, errlen, "empty (expected link-local or none)");
+	for (; *s; s += n + (s[n] == ',')) {
+		n = strcspn(s, ",");
+		if (n == 10 && !strncmp(s, "link-local", n))
+			f |= VG_F_LEARN_LL;
+		else if (n == 4 && !strncmp(s, "none", n))
+			none = true;
+		else
+			return fail(err, errlen, "'%.*s': unknown learning (expected link-local "
+				    "or none)", (int)n, s);
+		if (s[n] == ',' && !s[n + 1])
+			return fail(err, errlen, "empty word after ','");
+	}
+	if (none && f)
+		return fail(err, errlen, "none excludes the other words");
+	*flags = f;
+	return 0;
 }
 
 static const char *mac_refused(const uint8_t mac[6])
@@ -433,8 +461,7 @@ int vg_spec_add_ethertype(struct vg_spec *spec, uint16_t type, char *err, size_t
 	return 0;
 }
 
-#define VG_SPEC_FLAGS (VG_F_DHCP_CLIENT | VG_F_DHCP_SERVER | VG_F_RA | VG_F_LINK_LOCAL | \
-		       VG_F_OPERATOR | VG_F_SRC_MASK | VG_F_AUDIT_HOST)
+#define VG_SPEC_FLAGS (VG_EDIT_FLAGS | VG_F_OPERATOR | VG_F_SRC_MASK | VG_F_AUDIT_HOST)
 
 /*
  * Everything the adders check, again: a spec may have been filled by

@@ -29,7 +29,7 @@ struct vg_prefix6 {
 struct vg_spec {
 	char ifname[IF_NAMESIZE];
 	enum vg_mode mode;
-	unsigned int flags;	/* VG_F_DHCP_CLIENT ... VG_F_LINK_LOCAL, VG_F_OPERATOR */
+	unsigned int flags;	/* VG_EDIT_FLAGS, VG_F_OPERATOR, the source */
 	unsigned int n_macs;
 	uint8_t macs[VG_MAX_MACS][6];
 	unsigned int n_v4;
@@ -43,7 +43,12 @@ struct vg_spec {
 /* Error text for the user: one line, no trailing newline. */
 #define VG_ERRLEN 512
 
-/* Defaults: mode locked, DHCP client and EUI-64 link-local allowed. */
+/* The flags an operator sets and clears (attach, set, the config file). */
+#define VG_EDIT_FLAGS (VG_F_DHCP_CLIENT | VG_F_DHCP_SERVER | VG_F_RA | VG_F_LINK_LOCAL | \
+		       VG_F_LEARN_LL)
+
+/* Defaults: mode locked, DHCP client and EUI-64 link-local allowed,
+ * link-local addresses learned from the guest's DAD. */
 void vg_spec_init(struct vg_spec *spec, const char *ifname);
 
 /*
@@ -56,8 +61,12 @@ int vg_parse_prefix6(const char *s, struct vg_prefix6 *p, char *err, size_t errl
 int vg_parse_ethertype(const char *s, uint16_t *type, char *err, size_t errlen);
 int vg_parse_mode(const char *s, enum vg_mode *mode, char *err, size_t errlen);
 /* One of the flags an operator sets (dhcp-client, dhcp-server,
- * router-advert, link-local): its VG_F_* bit. */
+ * router-advert, link-local, learn-link-local): its VG_F_* bit. */
 int vg_parse_flag(const char *s, unsigned int *flag, char *err, size_t errlen);
+/* What an interface learns, "WORD[,WORD]..." (attach --learn, the config
+ * file's learn=): "link-local" (VG_F_LEARN_LL) or "none" (0), into
+ * *flags.  Words to come name other ways of learning (dhcp, first). */
+int vg_parse_learn(const char *s, unsigned int *flags, char *err, size_t errlen);
 
 /* "locked", "disabled", "invalid". */
 const char *vg_mode_name(unsigned int mode);

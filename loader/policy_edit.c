@@ -216,8 +216,8 @@ static bool element(const struct vg_spec *spec, struct vg_edit *e, unsigned int 
 		memcpy(&e->v, (const char *)a.arr + i * a.size, a.size);
 		return true;
 	}
-	for (f = VG_F_DHCP_CLIENT; f <= VG_F_LINK_LOCAL; f <<= 1)
-		if ((spec->flags & f) && k++ == i) {
+	for (f = 1; f <= VG_EDIT_FLAGS; f <<= 1)
+		if ((f & VG_EDIT_FLAGS) && (spec->flags & f) && k++ == i) {
 			e->v.flag = f;
 			return true;
 		}

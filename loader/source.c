@@ -516,6 +516,8 @@ static void validate(struct resolve *r, struct vg_resolution *res)
 
 void vg_resolve_host_mode(const struct vg_config *cfg, struct vg_resolution *res)
 {
+	if (res->decision == VG_DECISION_FILTER && !res->failed_closed)
+		res->spec.flags = vg_config_host_learn(cfg, res->spec.flags);
 	if (cfg->error || cfg->host_mode != VG_MODE_AUDIT ||
 	    res->decision != VG_DECISION_FILTER || res->failed_closed ||
 	    res->spec.mode != VG_MODE_LOCKED)

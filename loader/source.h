@@ -86,6 +86,9 @@ struct vg_resolution {
 	 * audit_origin is the switch's file:line. */
 	bool host_audit;
 	char audit_origin[sizeof(((struct vg_config *)0)->path) + 16];
+	/* The config file the host line came from (hotplug: loaded for
+	 * every decision), for its host protect= list; NULL if none. */
+	const struct vg_config *host_cfg;
 };
 
 const char *vg_source_name(enum vg_source s);
@@ -149,6 +152,7 @@ int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif
  * they are: the switch never opens what a source closed.  vg_resolve
  * calls it when given cfg; hp_resolve for what XAPI and xl decided
  * without the file.  A cfg that could not be loaded switches nothing.
+ * Its host learn= applies to every policy a source decided to filter.
  */
 void vg_resolve_host_mode(const struct vg_config *cfg, struct vg_resolution *res);
 

@@ -235,6 +235,15 @@ int vg_state_scan(struct vg_state *st, struct vg_found **out, size_t *n, char *e
 
 #define VG_IFACE_MAX_V6 (VG_MAX_ADDRS + VG_MAX_MACS)
 
+/* One address an interface learned. */
+struct vg_learned {
+	uint8_t addr[16];
+	uint8_t origin;		/* enum vg_origin */
+	uint32_t slot;
+	uint64_t since_ns;	/* CLOCK_MONOTONIC, when it was learned */
+};
+
+
 struct vg_iface {
 	uint32_t ifindex;
 	struct vg_policy pol;
@@ -250,6 +259,9 @@ struct vg_iface {
 	bool truncated;		/* more entries than the limits (never written by us) */
 	struct vg_stats stats;	/* summed over CPUs */
 	struct vg_stats suppressed;	/* drop events the rate limit held back */
+	/* The addresses it learned (vg_state_learned()). */
+	unsigned int n_learned;
+	struct vg_learned learned[VG_LEARN_LL_CAP];
 	/* What is on the device. */
 	bool filter_present;	/* our cls_bpf filter or tcx link is attached */
 	uint32_t filter_prog_id;
@@ -306,6 +318,11 @@ struct vg_dump_ent {
 	const struct vg_event_bucket *bucket;	/* ev_limit */
 	const struct vg_event_cfg *cfg;		/* ev_config: the limit in force */
 	const struct vg_layout *meta;		/* layout */
+	const struct vg_addr6 *addr6;		/* learned6, protected6: the key */
+	const struct vg_owner *owner;		/* learned6 */
+	const struct vg_slot_key *slot_key;	/* learn_slots */
+	const struct vg_slot *slot;		/* learn_slots */
+	const struct vg_protect *protect;	/* protected6 */
 	__u64 count;	/* passes, drops, totals: all CPUs; ev_limit: suppressed;
 			 * ev_config: 1 for the defaults */
 };
@@ -351,6 +368,39 @@ struct vg_edit_req {
  */
 int vg_state_edit(struct vg_state *st, const struct vg_edit_req *req, struct vg_spec *before,
 		  struct vg_spec *after, char *err, size_t errlen);
+
+/* ---- learned and protected addresses (state_owners.c) -------------------- */
+
+/*
+ * The whole host at once (gc, sync): "learned6" and "learn_slots" made
+ * to agree with the policies in force (include/vifguard.h: configured
+ * entries for every configured link-local address, learned ones only of
+ * interfaces whose policy learns, none of a protected or configured
+ * address, slots that their entry names), and the protected addresses of
+ * the bridges those interfaces are ports of replaced by what they are
+ * now.  Idempotent: it also repairs what a run killed half-way left.
+ * *changed (if not NULL) counts the entries written or removed.
+ */
+int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err,
+			size_t errlen);
+
+/*
+ * Writes addrs to "protected6" under why (VG_PROTECT_CONFIG or
+ * VG_PROTECT_BRIDGE), each taken from an interface that learned it; with
+ * replace, the entries of why not in addrs go.  An address protected by
+ * the config file stays under VG_PROTECT_CONFIG.
+ */
+struct in6_addr;
+int vg_protect_set(struct vg_state *st, uint32_t why, const struct in6_addr *addrs, size_t n,
+		   bool replace, char *err, size_t errlen);
+/* The link-local addresses of the bridges (masters) of ifindexes, as
+ * vg_protect_set(VG_PROTECT_BRIDGE). */
+int vg_protect_bridges(struct vg_state *st, const uint32_t *ifindexes, size_t n, bool replace,
+		       char *err, size_t errlen);
+
+/* The addresses ifindex learned (at most max, VG_LEARN_LL_CAP is all). */
+int vg_state_learned(struct vg_state *st, uint32_t ifindex, struct vg_learned *out,
+		     size_t max, size_t *n);
 
 /* ---- drop events (state_events.c) ---------------------------------------- */
 

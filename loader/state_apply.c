@@ -338,6 +338,8 @@ static void apply_undo(struct apply *a)
 
 	if (a->have_old)
 		return;
+	/* What its commit claimed, though the policy never came in force. */
+	vg_owners_release(a->st, a->ifindex, &a->pol);
 	vg_filter_detach(a->st, a->ifindex, a->attach & VG_ATTACH_OWN_CLSACT, &removed);
 	vg_remove_entries(a->st, a->ifindex, NULL);
 	vg_store_sweep(a->st);
@@ -384,6 +386,9 @@ static int apply_finish(struct apply *a, int sret, bool waited)
 	}
 	if (a->have_old && (ret = apply_update_rest(a, waited)))
 		return ret;
+	/* Its bridge's own addresses are no guest's to learn; a failure
+	 * to read them leaves the program's RA snooping to protect them. */
+	vg_protect_bridges(a->st, &a->ifindex, 1, false, NULL, 0);
 	ret = other_method_off(a->st, a->ifindex, a->kind, &a->pol);
 	if (ret)
 		return vg_fail(a->err, a->errlen, ret,
@@ -545,6 +550,9 @@ int vg_state_apply_many(struct vg_state *st, struct vg_apply_item *it, size_t n)
 	for (i = 0; i < n; i++)
 		batch_one(&b, i);
 	batch_settle(&b, n);
+	/* The whole host's learned, configured and bridge addresses, once
+	 * for the batch (each commit claimed its own already). */
+	vg_owners_reconcile(st, NULL, NULL, 0);
 out:
 	free(b.a);
 	free(b.t);

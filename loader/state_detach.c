@@ -445,6 +445,9 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 	if (!ret)
 		gc_tcx_pins(st, live, nlive, res);
 	free(live);
+	/* Learned and configured addresses, protected bridge addresses. */
+	if (!ret && (ret = vg_owners_reconcile(st, NULL, err, errlen)))
+		return ret;
 	if (!ret)
 		res->orphans = count_orphans(st);
 out:

@@ -172,6 +172,67 @@ static int dump_ev_config(struct vg_state *st, vg_dump_fn fn, void *arg)
 	return fn(&d, arg);
 }
 
+static int addr6_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct vg_addr6));
+}
+
+static int slot_key_cmp(const void *a, const void *b)
+{
+	const struct vg_slot_key *x = a, *y = b;
+
+	if (x->ifindex != y->ifindex)
+		return x->ifindex < y->ifindex ? -1 : 1;
+	return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+/* learned6, learn_slots, protected6: hashes of small values, keys
+ * collected first and sorted (by address; by ifindex and slot), so that
+ * two dumps of the same entries read the same. */
+static int dump_learning(int fd, enum vg_map_id map, vg_dump_fn fn, void *arg)
+{
+	size_t ksz = map == VG_MAP_LEARN_SLOTS ? sizeof(struct vg_slot_key) :
+						 sizeof(struct vg_addr6);
+	union {
+		struct vg_owner o;
+		struct vg_slot s;
+		struct vg_protect p;
+	} v;
+	size_t n, i;
+	char *keys;
+	int ret;
+
+	ret = vg_map_keys(fd, ksz, (void **)&keys, &n);
+	if (!ret)
+		qsort(keys, n, ksz, map == VG_MAP_LEARN_SLOTS ? slot_key_cmp : addr6_cmp);
+	for (i = 0; !ret && i < n; i++) {
+		struct vg_dump_ent d = { .map = map };
+		const void *k = keys + i * ksz;
+
+		if (bpf_map_lookup_elem(fd, k, &v)) {
+			if (errno != ENOENT)
+				ret = -errno;
+			continue;
+		}
+		if (map == VG_MAP_LEARN_SLOTS) {
+			d.slot_key = k;
+			d.slot = &v.s;
+			d.key = d.slot_key->ifindex;
+		} else if (map == VG_MAP_LEARNED6) {
+			d.addr6 = k;
+			d.owner = &v.o;
+			d.key = v.o.ifindex;
+		} else {
+			d.addr6 = k;
+			d.protect = &v.p;
+			d.key = v.p.ifindex;
+		}
+		ret = fn(&d, arg);
+	}
+	free(keys);
+	return ret;
+}
+
 int vg_state_dump(struct vg_state *st, enum vg_map_id map, vg_dump_fn fn, void *arg,
 		  char *err, size_t errlen)
 {
@@ -218,6 +279,11 @@ int vg_state_dump(struct vg_state *st, enum vg_map_id map, vg_dump_fn fn, void *
 		ret = vg_drop_keys_walk(st, VG_MAP_EV_LIMIT, dump_bucket, &dd);
 		break;
 	}
+	case VG_MAP_LEARNED6:
+	case VG_MAP_LEARN_SLOTS:
+	case VG_MAP_PROTECTED6:
+		ret = dump_learning(fd, map, fn, arg);
+		break;
 	default:	/* events: a stream, read by monitor */
 		break;
 	}

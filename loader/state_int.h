@@ -153,6 +153,22 @@ int vg_store_read_all(struct vg_state *st, uint32_t **keys, struct vg_policy **v
 /* The pass counter slot of a new interface, zeroed; -ENOSPC if none. */
 int vg_store_slot_alloc(struct vg_state *st, uint32_t ifindex, uint16_t *slot);
 
+/* ---- who holds an address (state_owners.c) ------------------------------ */
+
+/*
+ * Before pol is committed on ifindex (vg_store_stage()): its configured
+ * link-local addresses are claimed in "learned6" (evicting an interface
+ * that learned one), those its policy in force configured and pol does
+ * not let go; a new ifindex, or a policy that does not learn, loses what
+ * it learned.  0 or -errno (nothing committed then).
+ */
+int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
+/* ifindex's policy goes out of force (vg_store_remove()): what it learned
+ * goes, and what it configured passes to another interface that
+ * configures it too, or goes.  pol: the policy whose addresses were
+ * claimed, NULL for the one in force (a commit that failed left none). */
+int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
+
 /* ---- map walks (state_walk.c) ------------------------------------------ */
 
 /*

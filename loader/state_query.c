@@ -208,6 +208,12 @@ static void list_policies(struct vg_state *st, const char *ifname, const uint32_
 					  &it->stats.pkts[VG_PASS]);
 		}
 		add_inline(it);
+		{
+			size_t nl = 0;
+
+			vg_state_learned(st, keys[i], it->learned, VG_LEARN_LL_CAP, &nl);
+			it->n_learned = (unsigned int)nl;
+		}
 		l->n++;
 	}
 }

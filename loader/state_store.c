@@ -230,6 +230,10 @@ int vg_store_stage(struct vg_state *st, uint32_t ifindex, const struct vg_policy
 	memset(t, 0, sizeof(*t));
 	t->ifindex = ifindex;
 	t->pol = *pol;
+	/* Its configured addresses are its own before it is in force. */
+	ret = vg_owners_commit(st, ifindex, pol);
+	if (ret)
+		return ret;
 	ret = entry_get(st, ifindex, &t->cur);
 	if (ret < 0)
 		return ret;
@@ -381,6 +385,8 @@ int vg_store_remove(struct vg_state *st, uint32_t ifindex, unsigned int *removed
 	struct vg_policy_entry e;
 	int held, ret;
 
+	/* What it learned and configured: a later run repairs a failure. */
+	vg_owners_release(st, ifindex, NULL);
 	held = entry_get(st, ifindex, &e);
 	ret = held > 0 ? entry_retire(st, &e) : held;
 	if (ret)

@@ -354,8 +354,9 @@ vg_case() {
 
 # vg_entries: "MAP IFINDEX" for every entry of every per-interface map
 # pinned under ROOT: the hash and LPM maps (the key is the ifindex or a
-# struct that starts with it) and the used entries of the "policy" array
-# (live or retired: the value starts with the ifindex).
+# struct that starts with it; learned6's value names it) and the used
+# entries of the "policy" array (live or retired: the value starts with
+# the ifindex).
 vg_entries() {
 	local m t
 	for m in "$ROOT"/*; do
@@ -369,6 +370,15 @@ vg_entries() {
 		# perf_event_array: "events", a slot per CPU for a monitor's
 		# buffers, none per interface.
 		""|null|percpu_array|prog_array|perf_event_array) continue ;;
+		esac
+		case ${m##*/} in
+		# Host-wide: addresses no interface may learn.
+		protected6) continue ;;
+		# Keyed by address: the interface is the value's.
+		learned6)
+			"$BPFTOOL" -j map dump pinned "$m" |
+				jq -r '.[].formatted.value.ifindex | "learned6 \(.)"'
+			continue ;;
 		esac
 		"$BPFTOOL" -j map dump pinned "$m" | jq -r --arg m "${m##*/}" \
 			'.[] | (.formatted.key // .key) |

@@ -75,4 +75,25 @@ tap_check "no bpffs root was created" no "$([ -e "$noroot" ] && echo yes || echo
 out=$("$VIFGUARD" check-config "$VG_TOP/etc/vifguard.conf.example" 2>&1)
 tap_check "the shipped example is valid" 0 "$?" "$out"
 
+# The host line's learning switch and protected addresses.
+cat >"$conf" <<'EOF'
+host learn=none protect=fe80::1,fe80::2
+host learn=dhcp protect=fe80::1/64
+host protect=ff02::2
+EOF
+chmod 644 "$conf"
+chown 0 "$conf"
+out=$(cc check-config "$conf" 2>/dev/null)
+want="$conf:2: 'learn=dhcp': 'dhcp': unknown learning (expected link-local or none)
+$conf:2: 'protect=fe80::1/64': 'fe80::1/64': not an IPv6 address
+$conf:3: 'protect=ff02::2': 'ff02::2': not a unicast address"
+tap_check "host learn= and protect=: each bad word, file:line" "$want" "$out"
+sed -i '2,3d' "$conf"
+out=$(cc check-config "$conf" 2>&1)
+tap_check "host learn=none protect=: valid, both said" "0 yes yes" \
+	"$? $(grep -q 'host link-local learning off (line 1)' <<<"$out" && echo yes || echo no) $(
+	grep -q '^2 protected addresses (host protect=)' <<<"$out" && echo yes || echo no)" "$out"
+tap_check "-j: host_learn_link_local false, host_protect_count 2" "false 2" \
+	"$(cc -j check-config "$conf" | jq -r '"\(.host_learn_link_local) \(.host_protect_count)"')"
+
 tap_done

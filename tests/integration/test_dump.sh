@@ -55,10 +55,10 @@ field() { vg -j dump "$1" | jq -c --argjson i "$2" "[.maps.$1[] | select(.ifinde
 tap_check "dump policy: vif5.0's two MACs" '[["02:00:00:00:05:00","02:00:00:00:05:01"]]' \
 	"$(field policy "$idx5" .macs)"
 tap_check "dump policy: vif5.0's flags by name" \
-	'[["dhcp-client","router-advert","link-local","ipv4-table","ipv6-table","operator"]]' \
+	'[["dhcp-client","router-advert","link-local","ipv4-table","ipv6-table","operator","learn-link-local"]]' \
 	"$(field policy "$idx5" .flags)"
 tap_check "dump policy: vif6.0 without the DHCP client exception" \
-	'[["link-local","operator"]]' "$(field policy "$idx6" .flags)"
+	'[["link-local","operator","learn-link-local"]]' "$(field policy "$idx6" .flags)"
 tap_check "dump policy: vif5.0's inline IPv6 host" '[["fd00:99::5"]]' "$(field policy "$idx5" .ipv6)"
 # Two IPv4 hosts fit in the policy itself; the third host and the
 # prefixes go to the trie.

@@ -116,8 +116,8 @@ tap_check "and a warning says the switch is not applied" "yes" \
 
 # What check-config and sync refuse on the host line.
 for bad in "host mode=disabled|the host line takes mode=audit" \
-	"host ipv4=10.0.0.1|the host line takes mode=audit or mode=locked only" \
-	"host|missing mode=audit or mode=locked"; do
+	"host ipv4=10.0.0.1|the host line takes mode=audit|locked, learn=link-local|none and protect=ADDR\[,ADDR\]... only" \
+	"host|missing mode=, learn= or protect="; do
 	printf '%s\n' "host mode=audit" "${bad%%|*}" >"$VIFGUARD_CONFIG"
 	out=$(hx "$VIFGUARD" check-config 2>&1)
 	tap_check "check-config refuses '${bad%%|*}' with file:line" "1 yes" \

@@ -54,7 +54,7 @@ static void attach_full(void **state)
 			       "--ipv4=10.99.5.0/24", "--ipv6", "fd00:99::5",
 			       "--ipv6", "fd00:99:5::/64", "--no-dhcp", "--allow-dhcp-server",
 			       "--allow-ra", "--no-link-local", "--allow-ethertype", "0x88cc",
-			       "--mode", "locked", "--attach", "tcx", NULL), 0);
+			       "--mode", "locked", "--attach", "tcx", "--learn", "none", NULL), 0);
 	assert_string_equal(a.spec.ifname, "vif5.0");
 	assert_int_equal(a.spec.mode, VG_MODE_LOCKED);
 	assert_int_equal(a.spec.n_macs, 2);
@@ -82,8 +82,12 @@ static void attach_forms(void **state)
 	assert_int_equal(parse(&a, err, sizeof(err), "--mac", MAC, "tap7.0", NULL), 0);
 	assert_string_equal(a.spec.ifname, "tap7.0");
 	/* Marked as the operator's: the Xen entry points keep it. */
-	assert_int_equal(a.spec.flags, VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | VG_F_OPERATOR);
+	assert_int_equal(a.spec.flags, VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | VG_F_LEARN_LL |
+			 VG_F_OPERATOR);
 	assert_int_equal(a.opts.attach, 0);
+	assert_int_equal(parse(&a, err, sizeof(err), "--mac", MAC, "tap7.0", "--learn",
+			       "link-local", NULL), 0);
+	assert_int_equal(a.spec.flags & VG_F_LEARN_LL, VG_F_LEARN_LL);
 	/* After "--" too. */
 	assert_int_equal(parse(&a, err, sizeof(err), "--mac", MAC, "--", "vif7.0-emu", NULL), 0);
 	assert_string_equal(a.spec.ifname, "vif7.0-emu");
@@ -109,6 +113,8 @@ static void attach_bad(void **state)
 		{ { "vif5.0" }, "attach: --mac is required (unless --mode disabled)" },
 		{ { "vif5.0", "vif6.0", "--mac", MAC }, "attach: unexpected argument 'vif6.0'" },
 		{ { "vif5.0", "--mac" }, "attach: --mac needs an argument" },
+		{ { "vif5.0", "--mac", MAC, "--learn=dhcp" },
+		  "--learn dhcp: 'dhcp': unknown learning (expected link-local or none)" },
 		{ { "vif5.0", "--mac", "02:00:00:00:05" },
 		  "--mac 02:00:00:00:05: not a MAC address" },
 		{ { "vif5.0", "--mac", "01:00:5e:00:00:01" },

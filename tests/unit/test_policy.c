@@ -264,8 +264,39 @@ static void spec_defaults(void **state)
 	vg_spec_init(&s, "vif5.0");
 	assert_string_equal(s.ifname, "vif5.0");
 	assert_int_equal(s.mode, VG_MODE_LOCKED);
-	assert_int_equal(s.flags, VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL);
+	assert_int_equal(s.flags, VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | VG_F_LEARN_LL);
 	assert_int_equal(s.n_macs + s.n_v4 + s.n_v6 + s.n_ethertypes, 0);
+}
+
+/* --learn and learn=: the words of today, and what is refused. */
+static void learn_words(void **state)
+{
+	static const char *const bad[] = {
+		"", "dhcp", "first", "none,link-local", "link-local,", ",link-local",
+		"link-local,,none", "Link-Local", "link-localx",
+	};
+	char err[256];
+	unsigned int f = 7;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(vg_parse_learn("link-local", &f, err, sizeof(err)), 0);
+	assert_int_equal(f, VG_F_LEARN_LL);
+	assert_int_equal(vg_parse_learn("none", &f, err, sizeof(err)), 0);
+	assert_int_equal(f, 0);
+	assert_int_equal(vg_parse_learn("link-local,link-local", &f, err, sizeof(err)), 0);
+	assert_int_equal(f, VG_F_LEARN_LL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f = 7;
+		if (vg_parse_learn(bad[i], &f, err, sizeof(err)) != -EINVAL || f != 7)
+			fail_msg("'%s': accepted (flags %u)", bad[i], f);
+	}
+	assert_int_equal(vg_parse_learn("dhcp", &f, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "'dhcp': unknown learning (expected link-local or none)");
+	assert_int_equal(vg_parse_flag("learn-link-local", &f, err, sizeof(err)), 0);
+	assert_int_equal(f, VG_F_LEARN_LL);
+	assert_string_equal(vg_flag_name(VG_F_LEARN_LL), "learn-link-local");
+	assert_null(vg_flag_name(VG_F_OPERATOR));
 }
 
 static void add_macs(void **state)
@@ -488,6 +519,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mac_good),
+		cmocka_unit_test(learn_words),
 		cmocka_unit_test(mac_bad),
 		cmocka_unit_test(v4_good),
 		cmocka_unit_test(v4_bad),

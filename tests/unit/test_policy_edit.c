@@ -140,23 +140,26 @@ static void steps_keep_the_rest(void **state)
 	} cases[] = {
 		{ "mode disabled",
 		  "mode disabled; owner attach; mac 02:00:00:00:05:00; ipv4 10.0.0.5/32; "
-		  "ipv4 10.1.0.0/16; ipv6 fd00::5/128; flag dhcp-client; flag link-local" },
+		  "ipv4 10.1.0.0/16; ipv6 fd00::5/128; flag dhcp-client; flag link-local; flag learn-link-local" },
 		{ "mode disabled mode locked",
 		  "mode locked; owner attach; mac 02:00:00:00:05:00; ipv4 10.0.0.5/32; "
-		  "ipv4 10.1.0.0/16; ipv6 fd00::5/128; flag dhcp-client; flag link-local" },
+		  "ipv4 10.1.0.0/16; ipv6 fd00::5/128; flag dhcp-client; flag link-local; flag learn-link-local" },
 		{ "remove ipv4 10.0.0.5/32 add ipv4 10.0.0.6",
 		  "mode locked; owner attach; mac 02:00:00:00:05:00; ipv4 10.1.0.0/16; "
-		  "ipv4 10.0.0.6/32; ipv6 fd00::5/128; flag dhcp-client; flag link-local" },
+		  "ipv4 10.0.0.6/32; ipv6 fd00::5/128; flag dhcp-client; flag link-local; flag learn-link-local" },
 		{ "add mac 02:00:00:00:05:01 remove mac 02:00:00:00:05:00",
 		  "mode locked; owner attach; mac 02:00:00:00:05:01; ipv4 10.0.0.5/32; "
-		  "ipv4 10.1.0.0/16; ipv6 fd00::5/128; flag dhcp-client; flag link-local" },
+		  "ipv4 10.1.0.0/16; ipv6 fd00::5/128; flag dhcp-client; flag link-local; flag learn-link-local" },
 		{ "remove flag dhcp-client add flag router-advert add ethertype 0x88a8",
 		  "mode locked; owner attach; mac 02:00:00:00:05:00; ipv4 10.0.0.5/32; "
 		  "ipv4 10.1.0.0/16; ipv6 fd00::5/128; ethertype 0x88a8; flag router-advert; "
-		  "flag link-local" },
+		  "flag link-local; flag learn-link-local" },
+		{ "remove flag learn-link-local",
+		  "mode locked; owner attach; mac 02:00:00:00:05:00; ipv4 10.0.0.5/32; "
+		  "ipv4 10.1.0.0/16; ipv6 fd00::5/128; flag dhcp-client; flag link-local" },
 		{ "remove ipv6 fd00::5",
 		  "mode locked; owner attach; mac 02:00:00:00:05:00; ipv4 10.0.0.5/32; "
-		  "ipv4 10.1.0.0/16; flag dhcp-client; flag link-local" },
+		  "ipv4 10.1.0.0/16; flag dhcp-client; flag link-local; flag learn-link-local" },
 	};
 	size_t i;
 

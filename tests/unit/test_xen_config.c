@@ -131,10 +131,22 @@ static const struct bad_case bad_cases[] = {
 	{ UUID_A " ethertype=ip\n", "t.conf:1: 'ethertype=ip'" },
 	{ "9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e1 10.0.0.1\n",
 	  "'9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e1': expected a VIF UUID" },
-	{ "host\n", "t.conf:1: 'host': missing mode=audit or mode=locked" },
+	{ "host\n", "t.conf:1: 'host': missing mode=, learn= or protect=" },
 	{ "host mode=disabled\n", "t.conf:1: 'mode=disabled': the host line takes mode=audit" },
-	{ "host 10.0.0.1\n", "t.conf:1: '10.0.0.1': the host line takes mode=audit or "
-	  "mode=locked only" },
+	{ "host 10.0.0.1\n", "t.conf:1: '10.0.0.1': the host line takes mode=audit|locked, "
+	  "learn=link-local|none and protect=ADDR[,ADDR]... only" },
+	{ "host learn=dhcp\n", "t.conf:1: 'learn=dhcp': 'dhcp': unknown learning" },
+	{ "host learn=\n", "t.conf:1: 'learn=': empty" },
+	{ "host learn=none,link-local\n", "t.conf:1: 'learn=none,link-local': none excludes" },
+	{ "host learn=link-local,\n", "t.conf:1: 'learn=link-local,': empty word after ','" },
+	{ "host learn=none\n\nhost learn=link-local\n",
+	  "t.conf:3: 'learn=link-local': conflicts with the learning set on line 1" },
+	{ "host protect=\n", "t.conf:1: 'protect=': empty address list" },
+	{ "host protect=fe80::1,10.0.0.1\n",
+	  "t.conf:1: 'protect=fe80::1,10.0.0.1': '10.0.0.1': not an IPv6 address" },
+	{ "host protect=fe80::1/64\n", "t.conf:1: 'protect=fe80::1/64': 'fe80::1/64': not an" },
+	{ "host protect=ff02::1\n", "t.conf:1: 'protect=ff02::1': 'ff02::1': not a unicast" },
+	{ "host protect=::\n", "t.conf:1: 'protect=::': '::': not a unicast" },
 	{ "host mode=audit\n# later\nhost mode=locked\n",
 	  "t.conf:3: 'mode=locked': conflicts with the host mode set on line 1" },
 	{ "host mode=audit\n" UUID_A " bogus\n", "t.conf:2: 'bogus': unknown option" },
@@ -163,6 +175,38 @@ static void host_switch(void **state)
 					 sizeof(err)), 0);
 	assert_int_equal(cfg.host_mode, VG_MODE_INVALID);
 	assert_int_equal(cfg.host_line, 0);
+	vg_config_free(&cfg);
+}
+
+/* host learn= and protect=: what they hold, and what they do to a
+ * source's flags. */
+static void host_learn_protect(void **state)
+{
+	static const char text[] = "host learn=none protect=fe80::1,FE80::0:2\n"
+				   "host protect=fe80::1 mode=locked\n";
+	unsigned int all = VG_F_DHCP_CLIENT | VG_F_LEARN_LL;
+	struct in6_addr a;
+	struct vg_config cfg;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(vg_config_parse("t.conf", text, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.host_learn, 0);
+	assert_int_equal(cfg.host_learn_line, 1);
+	assert_int_equal(cfg.n_protect, 2);
+	inet_pton(AF_INET6, "fe80::2", &a);
+	assert_memory_equal(&cfg.protect[1], &a, sizeof(a));
+	assert_int_equal(vg_config_host_learn(&cfg, all), VG_F_DHCP_CLIENT);
+	vg_config_free(&cfg);
+	assert_int_equal(vg_config_parse("t.conf", "host learn=link-local\n", &cfg, err,
+					 sizeof(err)), 0);
+	assert_int_equal(vg_config_host_learn(&cfg, VG_F_DHCP_CLIENT), all);
+	vg_config_free(&cfg);
+	/* Without the word, the sources' flags stand. */
+	assert_int_equal(vg_config_parse("t.conf", "host mode=audit\n", &cfg, err,
+					 sizeof(err)), 0);
+	assert_int_equal(vg_config_host_learn(&cfg, all), all);
+	assert_int_equal(vg_config_host_learn(&cfg, VG_F_DHCP_CLIENT), VG_F_DHCP_CLIENT);
 	vg_config_free(&cfg);
 }
 
@@ -471,6 +515,7 @@ int main(void)
 		cmocka_unit_test(rich_syntax),
 		cmocka_unit_test(bad_lines),
 		cmocka_unit_test(host_switch),
+		cmocka_unit_test(host_learn_protect),
 		cmocka_unit_test(too_many_addresses),
 		cmocka_unit_test(load_file),
 		cmocka_unit_test(load_refused),
