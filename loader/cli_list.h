@@ -37,6 +37,7 @@ struct listing {
 	struct vg_stats orph, tot;
 	bool drops_full;
 	uint32_t prog_id;
+	uint32_t prog_out_id;	/* the pinned egress program; 0 none */
 	char root[PATH_MAX];
 	struct timespec real, mono;	/* when it was read */
 	/* Devices with vifguard's program and no policy here: orphans (this

@@ -212,6 +212,7 @@ int vg_list_read(struct vg_out *out, struct vg_list_xs *x, struct listing *l)
 	memset(&l->orph, 0, sizeof(l->orph));
 	l->orph.pkts[VG_NO_POLICY] = l->tot.pkts[VG_NO_POLICY];
 	l->prog_id = st.prog_id;
+	l->prog_out_id = st.prog_out_id;
 	snprintf(l->root, sizeof(l->root), "%s", st.root);
 	vg_state_close(&st);
 	l->id = calloc(l->n ? l->n : 1, sizeof(*l->id));

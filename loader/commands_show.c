@@ -115,7 +115,7 @@ static void learning_text(const struct vg_iface *it)
 }
 
 static void show_json(struct vg_json *j, const struct vg_iface *it, const struct vg_ident *id,
-		      uint32_t pinned_id)
+		      uint32_t pinned_id, uint32_t pinned_out_id)
 {
 	char buf[64], nbuf[IF_NAMESIZE];
 	unsigned int i, f;
@@ -173,11 +173,18 @@ static void show_json(struct vg_json *j, const struct vg_iface *it, const struct
 		vg_json_kv_uint(j, "prog_id", it->filter_prog_id);
 		vg_json_kv_bool(j, "current_prog", it->filter_prog_id == pinned_id);
 	}
+	/* The egress program, which feeds address learning. */
+	vg_json_kv_bool(j, "egress_on_device", it->egress_present);
+	if (it->egress_present) {
+		vg_json_kv_uint(j, "egress_prog_id", it->egress_prog_id);
+		vg_json_kv_bool(j, "current_egress_prog", it->egress_prog_id == pinned_out_id);
+	}
 	vg_json_object_end(j);
 	vg_json_object_end(j);
 }
 
-static void show_text(const struct vg_iface *it, const struct vg_ident *id, uint32_t pinned_id)
+static void show_text(const struct vg_iface *it, const struct vg_ident *id, uint32_t pinned_id,
+		      uint32_t pinned_out_id)
 {
 	char buf[64], nbuf[IF_NAMESIZE];
 	unsigned int i, f;
@@ -199,6 +206,11 @@ static void show_text(const struct vg_iface *it, const struct vg_ident *id, uint
 		       it->filter_prog_id == pinned_id ? "" : " (not the pinned program)");
 	else
 		printf(", NOT on device\n");
+	if (it->egress_present)
+		printf("  egress: on device, prog %u%s\n", it->egress_prog_id,
+		       it->egress_prog_id == pinned_out_id ? "" : " (not the pinned program)");
+	else
+		printf("  egress: NOT on device (learned addresses are not revoked)\n");
 	vg_list_ident_text(it, id);
 	printf("  mac:");
 	for (i = 0; i < it->pol.n_macs && i < VG_MAX_MACS; i++) {
@@ -318,7 +330,7 @@ static void list_json(struct vg_json *j, const struct listing *l)
 	vg_json_name(j, "interfaces");
 	vg_json_array_start(j);
 	for (i = 0; i < l->n; i++)
-		show_json(j, &l->v[i], &l->id[i], l->prog_id);
+		show_json(j, &l->v[i], &l->id[i], l->prog_id, l->prog_out_id);
 	vg_json_array_end(j);
 	vg_list_unmanaged_json(j, l);
 	vg_json_object_end(j);
@@ -342,7 +354,7 @@ int vg_cmd_show(struct vg_out *out, void *opts)
 		printf("%s\n", l.a->ifname ? "not attached" : "no interfaces attached");
 	else if (l.a->verbose || l.a->ifname)
 		for (i = 0; i < l.n; i++)
-			show_text(&l.v[i], &l.id[i], l.prog_id);
+			show_text(&l.v[i], &l.id[i], l.prog_id, l.prog_out_id);
 	else if (l.n)
 		show_table(&l);
 	if (!out->json)

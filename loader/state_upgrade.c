@@ -486,6 +486,11 @@ int vg_state_takeover(struct vg_state *st, const struct vg_ctx *ctx, char *err, 
 	ret = vg_pins_open(st, err, errlen);
 	if (!ret && (!vg_pins_all(st) || vg_takeover_needed(st, false)))
 		ret = vg_fail(err, errlen, -ENOENT, "%s: pins missing after loading", st->root);
+	/* A state from before learning: its configured link-local addresses
+	 * become owned at once, not at the next sync or gc (which repair it
+	 * if this fails). */
+	if (!ret && t->from_layout && t->from_layout < 3)
+		vg_owners_reconcile(st, NULL, NULL, 0);
 out:
 	vifguard__destroy(skel);
 	return ret;
