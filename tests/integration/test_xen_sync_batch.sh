@@ -61,7 +61,7 @@ done
 # out: they differ between two roots) and dump (the same).
 state() {
 	vg -j show | jq -S '[.interfaces[] | del(.stats, .passes, .drops)]
-		| walk(if type == "object" then del(.prog_id, .filter_prog_id) else . end)'
+		| walk(if type == "object" then del(.prog_id, .filter_prog_id, .egress_prog_id) else . end)'
 	vg -j dump | jq -S 'del(.root, .version, .time) | walk(if type == "object" then del(.prog_id) else . end)'
 }
 
