@@ -962,10 +962,10 @@ static void put_filler(struct vg *vg, uint32_t i)
 /* CPU time of this thread per run: test runs are not preempted inside the
  * kernel's own timer either, and this keeps sub-nanosecond resolution,
  * which the kernel's per-run average (an integer) does not. */
-static double run_ns(int prog_fd, const struct frame *f, uint32_t ifindex, int repeat,
-		     uint32_t *retval)
+static double run_ns_from(int prog_fd, const struct frame *f, uint32_t ifindex,
+			  uint32_t in_ifindex, int repeat, uint32_t *retval)
 {
-	struct __sk_buff ctx = { .ifindex = ifindex, .ingress_ifindex = ifindex };
+	struct __sk_buff ctx = { .ifindex = ifindex, .ingress_ifindex = in_ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, o,
 		.data_in = f->b, .data_size_in = f->len,
 		.ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
@@ -979,6 +979,13 @@ static double run_ns(int prog_fd, const struct frame *f, uint32_t ifindex, int r
 	if (retval)
 		*retval = o.retval;
 	return (double)(t1 - t0) / repeat;
+}
+
+/* A frame the guest on ifindex sends (ingress). */
+static double run_ns(int prog_fd, const struct frame *f, uint32_t ifindex, int repeat,
+		     uint32_t *retval)
+{
+	return run_ns_from(prog_fd, f, ifindex, ifindex, repeat, retval);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -1357,6 +1364,17 @@ static int case_fd(const struct prog_run *pr, const struct tcase *t)
 	return t->kind == CASE_OUT ? pr->vg.out_fd : pr->vg.prog_fd;
 }
 
+/* Case t's frame on its device: the egress program's come from outside
+ * the guests (an uplink: ingress_ifindex 0), the others from the guest. */
+static double case_run(const struct prog_run *pr, const struct tcase *t, int repeat,
+		       uint32_t *retval)
+{
+	uint32_t ifindex = pr->ifx[t->dev];
+
+	return run_ns_from(case_fd(pr, t), &t->f, ifindex, t->kind == CASE_OUT ? 0 : ifindex,
+			   repeat, retval);
+}
+
 /* One run of the case: the verdict and the counters moved must be the
  * ones the case is named after. */
 static void check_case(struct prog_run *pr, const struct tcase *t)
@@ -1367,7 +1385,7 @@ static void check_case(struct prog_run *pr, const struct tcase *t)
 	char got[512], exp[512];
 
 	counts_read(&pr->vg, ifindex, &before);
-	run_ns(case_fd(pr, t), &t->f, ifindex, 1, &rv);
+	case_run(pr, t, 1, &rv);
 	counts_read(&pr->vg, ifindex, &after);
 	if (t->kind == CASE_OUT)
 		want = before;	/* the egress program counts nothing */
@@ -1405,8 +1423,7 @@ static void timed_rounds(struct prog_run *pr, int l)
 		for (int c = 0; c < n; c++) {
 			if (!case_runs(pr, c))
 				continue;
-			abs[c] = run_ns(case_fd(pr, &tc[c]), &tc[c].f, pr->ifx[tc[c].dev], repeat,
-					NULL);
+			abs[c] = case_run(pr, &tc[c], repeat, NULL);
 		}
 		double e1 = run_ns(pr->empty_fd, &tc[0].f, 1, repeat, NULL);
 		double floor = (e0 + e1) / 2;
