@@ -358,7 +358,9 @@ lab_map_ifindexes()
 	local m t out
 	for m in "${VIFGUARD_ROOT:-/sys/fs/bpf/vifguard}"/*; do
 		[ -e "$m" ] || continue
-		case ${m##*/} in prog|tcx_*) continue ;; esac
+		# Programs, and protected6: host-wide addresses (routers', the
+		# bridge's), no interface's.
+		case ${m##*/} in prog|prog_out|tcx_*|protected6) continue ;; esac
 		# A failure must show in the result, not look like an empty map.
 		if ! out=$(bpftool -j map show pinned "$m" 2>&1); then
 			echo "${m##*/} error:$(tr -s ' \n' ' ' <<<"$out")"
@@ -380,8 +382,9 @@ lab_map_ifindexes()
 				select(. != 0) | "policy \(.)"'
 			continue
 		fi
+		# learned6 is keyed by address: its value names the interface.
 		jq -r --arg m "${m##*/}" <<<"$out" \
-			'.[]? | (.formatted.key?) as $f |
+			'.[]? | (if $m == "learned6" then .formatted.value? else .formatted.key? end) as $f |
 			if ($f | type) == "object" then $f.ifindex
 			elif ($f | type) == "number" then $f else "unformatted" end |
 			"\($m) \(.)"'
