@@ -51,7 +51,7 @@ $(VIFGUARD): $(LOADER_OBJS) | $(BUILD_DEPS)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LOADER_LIBS)
 
 $(UNIT_TESTS): $(OUTPUT)/tests/%: tests/unit/%.c $(LOADER_LIB_OBJS) $(LOADER_HDRS) \
-		tests/lib/unit.h | $(BUILD_DEPS)
+		tests/lib/unit.h tests/lib/unit_root.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -I$(CURDIR)/tests/lib -DVG_BIN='"$(VIFGUARD)"' $(LDFLAGS) -o $@ \

@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "state_int.h"
+#include "unit_root.h"
 
 #define VIF	1001U
 #define TAP	1002U	/* the same guest's emulated NIC: the same MAC */
@@ -34,50 +35,22 @@
 static const uint8_t mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x05, 0x00 };
 #define EUI	"fe80::216:3eff:fe00:500"
 
-static char dir[] = "/run/vifguard-test-owners.XXXXXX";
-static char root[sizeof(dir) + 8];
+static struct unit_root ur;
 static struct vg_state st;
 static bool ready;
 static char why[VG_ERRLEN + 64] = "not set up";
 
 static int group_setup(void **state)
 {
-	struct vg_ctx ctx = { .root = root };
-	char err[VG_ERRLEN];
-
 	(void)state;
-	if (geteuid()) {
-		snprintf(why, sizeof(why), "needs root");
-		return 0;
-	}
-	if (!mkdtemp(dir)) {
-		snprintf(why, sizeof(why), "cannot create %s: %s", dir, strerror(errno));
-		return 0;
-	}
-	if (mount("bpf", dir, "bpf", 0, "mode=0700")) {
-		snprintf(why, sizeof(why), "cannot mount a bpf filesystem: %s", strerror(errno));
-		rmdir(dir);
-		dir[0] = '\0';
-		return 0;
-	}
-	snprintf(root, sizeof(root), "%s/state", dir);
-	if (vg_state_open(&st, &ctx, VG_STATE_LOAD, err, sizeof(err))) {
-		snprintf(why, sizeof(why), "cannot load the object: %s", err);
-		return 0;
-	}
-	ready = true;
+	ready = unit_root_open(&ur, "owners", &st, why, sizeof(why)) == 0;
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (ready)
-		vg_state_close(&st);
-	if (dir[0] && strcmp(dir + strlen(dir) - 6, "XXXXXX")) {
-		umount2(dir, MNT_DETACH);
-		rmdir(dir);
-	}
+	unit_root_close(&ur, &st);
 	return 0;
 }
 

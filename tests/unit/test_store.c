@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "state_int.h"
+#include "unit_root.h"
 
 /* Two ifindexes sharing an array entry differ by VG_POLICY_ENTRIES. */
 #define A	11U
@@ -32,53 +33,22 @@
 #define A3	(A + 2 * VG_POLICY_ENTRIES)
 #define A4	(A + 3 * VG_POLICY_ENTRIES)
 
-static char dir[] = "/run/vifguard-test-store.XXXXXX";
-static char root[sizeof(dir) + 8];
+static struct unit_root ur;
 static struct vg_state st;
 static bool ready;
 static char why[VG_ERRLEN + 64] = "not set up";
 
 static int group_setup(void **state)
 {
-	struct vg_ctx ctx = { .root = root };
-	char err[VG_ERRLEN];
-
 	(void)state;
-	if (geteuid()) {
-		snprintf(why, sizeof(why), "needs root");
-		return 0;
-	}
-	/* In this mount namespace: the state library refuses a root that
-	 * only a namespace of its own sees (state_place.c).  The teardown
-	 * unmounts it. */
-	if (!mkdtemp(dir)) {
-		snprintf(why, sizeof(why), "cannot create %s: %s", dir, strerror(errno));
-		return 0;
-	}
-	if (mount("bpf", dir, "bpf", 0, "mode=0700")) {
-		snprintf(why, sizeof(why), "cannot mount a bpf filesystem: %s", strerror(errno));
-		rmdir(dir);
-		dir[0] = '\0';
-		return 0;
-	}
-	snprintf(root, sizeof(root), "%s/state", dir);
-	if (vg_state_open(&st, &ctx, VG_STATE_LOAD, err, sizeof(err))) {
-		snprintf(why, sizeof(why), "cannot load the object: %s", err);
-		return 0;
-	}
-	ready = true;
+	ready = unit_root_open(&ur, "store", &st, why, sizeof(why)) == 0;
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (ready)
-		vg_state_close(&st);
-	if (dir[0] && strcmp(dir + strlen(dir) - 6, "XXXXXX")) {
-		umount2(dir, MNT_DETACH);
-		rmdir(dir);
-	}
+	unit_root_close(&ur, &st);
 	return 0;
 }
 
