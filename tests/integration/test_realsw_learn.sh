@@ -60,18 +60,30 @@ ll() {
 		head -n 1
 }
 
-# addr_state GUEST ADDR: "tentative", "dadfailed", "ok" or "absent".
-addr_state() {
-	local a
-	a=$(ip -n "$VG_ID-$1" -6 -o addr show dev eth0 | grep -F " $2/") || { echo absent; return; }
-	case $a in
+# addr_word LINE: "tentative", "dadfailed", "ok" for a line of `ip -o addr`,
+# "absent" for none.
+addr_word() {
+	case $1 in
+	"") echo absent ;;
 	*dadfailed*) echo dadfailed ;;
 	*tentative*) echo tentative ;;
 	*) echo ok ;;
 	esac
 }
 
+# addr_state GUEST ADDR: the state of ADDR on the guest's eth0.
+addr_state() {
+	addr_word "$(ip -n "$VG_ID-$1" -6 -o addr show dev eth0 | grep -F " $2/")"
+}
+
 addr_settled() { [ "$(addr_state "$1" "$2")" != tentative ]; }
+
+# sink_ll_state: the state of the router's link-local on sink0.
+sink_ll_state() {
+	addr_word "$(ip -n "$SINK" -6 -o addr show dev sink0 | grep -F " $SINK_LL/")"
+}
+
+sink_ll_settled() { [ "$(sink_ll_state)" != tentative ]; }
 
 # privacy GUEST MODE: addr_gen_mode MODE (2 stable-privacy with a secret
 # of its own, 3 random) on eth0 before the link comes up.
@@ -90,6 +102,10 @@ tap_check "attach vif44.0 (learning by default)" "exit 0" "exit $?" "$out"
 vg_up g4
 vg_wait_dad g4
 rs_snap g4 vif44.0
+# The router defends only an address past its own DAD: a probe for it
+# while it is tentative takes it from the router instead.
+rs_wait 5 sink_ll_settled
+tap_check "the router's $SINK_LL is past its own DAD" "ok" "$(sink_ll_state)"
 gx g4 ip addr add "$SINK_LL/64" dev eth0
 rs_wait 5 addr_settled g4 "$SINK_LL"
 st=$(addr_state g4 "$SINK_LL")
