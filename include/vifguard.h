@@ -38,8 +38,10 @@
  *   1  the first; no "layout" map; "totals" one struct of 30 counters.
  *   2  "layout"; "totals" one counter per key, room for new reasons.
  *   3  "learned6", "learn_slots", "protected6"; VG_F_LEARN_LL; the
- *      egress program "vifguard_out". */
-#define VG_MAP_LAYOUT		3
+ *      egress program "vifguard_out".
+ *   4  "learned4", "lease_slots", "learn_cfg"; VG_F_LEARN_DHCP; origin
+ *      VG_ORIGIN_DHCP in "learned6". */
+#define VG_MAP_LAYOUT		4
 
 /* Map sizes.  "policy_spill", "drops" and the tries are created with
  * BPF_F_NO_PREALLOC: ceilings, not memory reserved up front; "policy" and
@@ -95,6 +97,10 @@ enum vg_mode {
  * address that no other interface holds and that is not protected makes
  * it the interface's ("learned6"). */
 #define VG_F_LEARN_LL		(1U << 10)
+/* Addresses the interface is given by DHCPv4 ACKs and DHCPv6 Replies
+ * delivered to it become allowed for the lease (include/vifguard.h,
+ * "learned4"). */
+#define VG_F_LEARN_DHCP		(1U << 11)
 
 /* vg_policy.attach */
 #define VG_ATTACH_CLS_BPF	(1U << 0)	/* cls_bpf filter on clsact ingress */
@@ -155,20 +161,38 @@ struct vg_v6_key {
 #define VG_LPM_KEY_BITS		64	/* ifindex + gen */
 
 /*
- * Address learning (IPv6 link-local by DAD).
+ * Address learning: IPv6 link-locals by DAD, IPv4 and IPv6 addresses by
+ * DHCP snooping.
  *
- * "learned6" (hash, key struct vg_addr6, value struct vg_owner) says who
- * holds an address on the host: an interface that learned it (origin
- * VG_ORIGIN_DAD, written by the program) or one it is configured for
- * (VG_ORIGIN_CONFIG, written by the loader for configured link-local
- * hosts and EUI-64 addresses, so that no other interface learns them).
- * The program allows a source or target address from an entry of a
- * learned origin only, and only to the interface it names: configured
- * addresses are allowed by the policy alone.
+ * "learned6" (hash, key struct vg_addr6, value struct vg_owner) and
+ * "learned4" (hash, key struct vg_addr4, same value) say who holds an
+ * address on the host: an interface that learned it (origin
+ * VG_ORIGIN_DAD or VG_ORIGIN_DHCP, written by the programs) or one it is
+ * configured for (VG_ORIGIN_CONFIG, written by the loader for configured
+ * host addresses and EUI-64 link-locals, so that no other interface
+ * learns them).  The program allows a source address from an entry of a
+ * learned origin only, only to the interface it names and, for DHCP,
+ * only before expires_ns: configured addresses are allowed by the policy
+ * alone.  An expired entry stays until the loader's gc, another lease or
+ * a new DHCP message removes it.
  *
  * "learn_slots" (hash, key struct vg_slot_key, value struct vg_slot)
- * holds the addresses an interface learned, VG_LEARN_LL_CAP at most: a
+ * holds the link-locals an interface learned, VG_LEARN_LL_CAP at most: a
  * DAD probe beyond that replaces the interface's oldest one.
+ *
+ * "lease_slots" (hash, key struct vg_slot_key, value struct vg_slot)
+ * holds what it learned by DHCP: slots 0 .. VG_LEARN_DHCP4_CAP - 1 its
+ * IPv4 leases (as ::ffff:a.b.c.d), then VG_LEARN_DHCP6_CAP slots for
+ * DHCPv6 addresses; since_ns is the entry's expires_ns.  A lease beyond
+ * the cap replaces the one that ends first.
+ *
+ * Leases are read by the egress program, from what the host delivers to
+ * the guest: a DHCPv4 ACK (yiaddr, option 51) to one of its MACs, a
+ * DHCPv6 Reply (IA_NA and IA_TA addresses, valid lifetime), sent from
+ * outside the guests or by a guest whose policy has VG_F_DHCP_SERVER.  A
+ * lifetime of 0 or a DHCPv4 NAK ends the interface's leases of that
+ * family; the guest's own DHCPRELEASE or DHCPDECLINE, and DHCPv6 Release
+ * or Decline, end the leases they name (ingress program).
  *
  * "protected6" (hash, key struct vg_addr6, value struct vg_protect):
  * addresses no interface may learn.  The loader writes those of
@@ -177,38 +201,63 @@ struct vg_v6_key {
  * revokes a learned address that a router advertises or that a Neighbour
  * Advertisement delivered to its learner defends (RFC 4862 5.4.4: the
  * learner's DAD failed).
+ *
+ * "learn_cfg" (array of one struct vg_learn_cfg): host-wide settings the
+ * loader writes (vifguard.conf `host dhcp-grace=`).
  */
-#define VG_MAX_LEARNED		16384	/* learned6 entries, all interfaces */
+#define VG_MAX_LEARNED		16384	/* learned6 and learned4 entries, each */
 #define VG_LEARN_LL_CAP		2	/* link-local addresses per interface */
 #define VG_MAX_LEARN_SLOTS	(VG_MAX_IFACES * VG_LEARN_LL_CAP)
+#define VG_LEARN_DHCP4_CAP	2	/* DHCPv4 leases per interface */
+#define VG_LEARN_DHCP6_CAP	4	/* DHCPv6 addresses per interface */
+#define VG_LEASE_SLOTS		(VG_LEARN_DHCP4_CAP + VG_LEARN_DHCP6_CAP)
+#define VG_MAX_LEASE_SLOTS	(VG_MAX_IFACES * VG_LEASE_SLOTS)
 #define VG_MAX_PROTECTED	1024
+#define VG_DHCP_GRACE_DEFAULT	60	/* seconds a lease is kept past its end */
+#define VG_LEASE_FOREVER	(~0ULL)	/* expires_ns of an infinite lease */
 
 struct vg_addr6 {
 	__be32 addr[4];
+};
+
+struct vg_addr4 {
+	__be32 addr;
 };
 
 enum vg_origin {
 	VG_ORIGIN_NONE = 0,
 	VG_ORIGIN_CONFIG = 1,	/* configured for the interface (loader) */
 	VG_ORIGIN_DAD = 2,	/* learned from the interface's DAD probe */
+	VG_ORIGIN_DHCP = 3,	/* learned from a lease delivered to it */
 };
 
 struct vg_owner {
 	__u32 ifindex;
 	__u8 origin;		/* enum vg_origin */
-	__u8 slot;		/* learned: its key in learn_slots */
+	__u8 slot;		/* learned: its key in learn_slots (dad) or
+				 * lease_slots (dhcp) */
 	__u16 pad;
-	__u64 since_ns;		/* bpf_ktime_get_ns() when learned */
+	union {
+		__u64 since_ns;		/* config, dad: bpf_ktime_get_ns()
+					 * when written */
+		__u64 expires_ns;	/* dhcp: the lease's end plus the
+					 * grace, same clock; VG_LEASE_FOREVER */
+	};
 };
 
 struct vg_slot_key {
 	__u32 ifindex;
-	__u32 slot;		/* below VG_LEARN_LL_CAP */
+	__u32 slot;		/* below VG_LEARN_LL_CAP, or VG_LEASE_SLOTS */
 };
 
 struct vg_slot {
 	struct vg_addr6 a;
-	__u64 since_ns;
+	__u64 since_ns;		/* lease_slots: the owner's expires_ns */
+};
+
+struct vg_learn_cfg {
+	__u32 dhcp_grace_s;	/* seconds past a lease's end it stays allowed */
+	__u32 pad;
 };
 
 enum vg_protect_why {
@@ -361,8 +410,8 @@ struct vg_event {
 	__u16 pad[2];
 };
 
-/* Layout 3 (VG_MAP_LAYOUT): a change to these sizes is a new layout. */
-_Static_assert(VG_MAP_LAYOUT == 3 && sizeof(struct vg_policy_entry) == 104 &&
+/* Layout 4 (VG_MAP_LAYOUT): a change to these sizes is a new layout. */
+_Static_assert(VG_MAP_LAYOUT == 4 && sizeof(struct vg_policy_entry) == 104 &&
 	       sizeof(struct vg_policy) == 96 && sizeof(struct vg_v4_key) == 16 &&
 	       sizeof(struct vg_v6_key) == 28 && sizeof(struct vg_drop_key) == 8 &&
 	       VG_TOTALS_KEYS == 128 && sizeof(struct vg_layout) == 64 &&
@@ -370,7 +419,8 @@ _Static_assert(VG_MAP_LAYOUT == 3 && sizeof(struct vg_policy_entry) == 104 &&
 	       sizeof(struct vg_event_bucket) == 32 && sizeof(struct vg_event) == 40 &&
 	       sizeof(struct vg_addr6) == 16 && sizeof(struct vg_owner) == 16 &&
 	       sizeof(struct vg_slot_key) == 8 && sizeof(struct vg_slot) == 24 &&
-	       sizeof(struct vg_protect) == 16,
+	       sizeof(struct vg_protect) == 16 && sizeof(struct vg_addr4) == 4 &&
+	       sizeof(struct vg_learn_cfg) == 8,
 	       "the maps' layout changed: bump VG_MAP_LAYOUT");
 _Static_assert(VG_REASON_MAX <= VG_TOTALS_CARRIED, "totals: no key for a reason");
 
