@@ -1,0 +1,2256 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * DHCP snooping (include/vifguard.h, "Address learning"): the real
+ * program, loaded through its skeleton, runs sequences of crafted frames
+ * through BPF_PROG_TEST_RUN: the egress program "vifguard_out" for the
+ * DHCPv4 ACKs and NAKs and DHCPv6 Replies the host delivers to a guest,
+ * the ingress program "vifguard" for the guest's own RELEASE, DECLINE,
+ * Release and Decline and for the traffic its leases allow.  After each
+ * step a case asserts
+ *
+ *   the verdict, and that exactly the counter of its reason moved by one
+ *   (ingress: passes[the interface's slot], or drops[{ifindex, reason}]
+ *   and totals[reason]; egress: TC_ACT_OK always, and nothing counted
+ *   but a refused lease's reason), and, where the case says so, the
+ *   whole of learned4, learned6, lease_slots and protected6: every entry
+ *   with its interface, origin and slot, a lease's expires_ns within
+ *   lease + grace of the case's run, its slot's since_ns equal to it, and
+ *   no other entry (learn_slots stays empty: nothing here is DAD).
+ *
+ * Interfaces: A is the namespace's loopback device, B one end of a veth
+ * pair, C the other end, which has no policy (an uplink).  Egress frames
+ * come from outside the guests (skb->ingress_ifindex 0) unless a step
+ * names the guest that sent them.  A and B have policies of their own:
+ * their own MAC, one configured IPv4 and IPv6 address inline,
+ * VG_F_DHCP_CLIENT, VG_F_LINK_LOCAL (their EUI-64 link-local, the source
+ * of their DHCPv6 messages) and VG_F_LEARN_DHCP unless the case changes
+ * it.  Before every case the learning maps and the counters are emptied,
+ * the policies written afresh and the grace set to 60 s.
+ *
+ * Usage: test-dhcp [FIRST]   TAP numbering starts at FIRST (default 1).
+ * Root only.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "vifguard.h"
+#include "vifguard_user.h"
+#include "vifguard.skel.h"
+#include "frame.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const uint8_t MAC_A[6] = { 0x02, 0x00, 0x00, 0x00, 0x0a, 0x01 };
+static const uint8_t MAC_A2[6] = { 0x02, 0x00, 0x00, 0x00, 0x0a, 0x02 };
+static const uint8_t MAC_B[6] = { 0x02, 0x00, 0x00, 0x00, 0x0b, 0x01 };
+static const uint8_t MAC_SERVER[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x67 };
+static const uint8_t MAC_V6_SERVERS[6] = { 0x33, 0x33, 0x00, 0x01, 0x00, 0x02 };
+
+#define SERVER4		"10.0.0.1"
+#define SERVER6		"fe80::67"
+#define V4_A		"10.0.0.10"		/* A's policy, inline */
+#define V4_B		"10.0.0.11"		/* B's policy, inline */
+#define V6_A		"2001:db8::a"
+#define V6_B		"2001:db8::b"
+#define LL_A		"fe80::ff:fe00:a01"	/* EUI-64 of MAC_A */
+#define LL_B		"fe80::ff:fe00:b01"
+#define L4_1		"10.0.0.100"		/* leases */
+#define L4_2		"10.0.0.101"
+#define L4_3		"10.0.0.102"
+#define L6_1		"2001:db8:1::100"
+#define L6_2		"2001:db8:1::101"
+#define L6_3		"2001:db8:1::102"
+#define L6_4		"2001:db8:1::103"
+#define L6_5		"2001:db8:1::104"
+
+#define LEASE_INF	0xffffffffU		/* DHCPv4 option 51: infinite */
+
+/* Entries of interfaces that do not exist, for filling tables. */
+#define FILL_IFINDEX	100000
+
+struct iface {
+	const char *name;
+	int ifindex;
+	__u16 slot;		/* pass counter; equals no ifindex of the netns */
+	const uint8_t *mac;
+	const char *v4, *v6, *ll;
+};
+
+static struct iface A = { "A", 0, 7, MAC_A, V4_A, V6_A, LL_A };
+static struct iface B = { "B", 0, 11, MAC_B, V4_B, V6_B, LL_B };
+static struct iface C = { "C", 0, 13, MAC_B, NULL, NULL, NULL };	/* no policy */
+
+static struct vifguard *skel;
+static int ncpus;
+static __u64 *percpu;
+static char diag[2048];		/* why the running case failed */
+static char note[160];		/* said after the case's name */
+static int step;		/* of the running case */
+static __u64 case_start_ns;
+static __u32 grace = VG_DHCP_GRACE_DEFAULT;	/* learn_cfg, as written */
+
+static void die(const char *what, int err)
+{
+	printf("Bail out! %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+static int map_fd(struct bpf_map *m)
+{
+	return bpf_map__fd(m);
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static struct vg_addr6 a6(const char *s)
+{
+	struct vg_addr6 a;
+
+	if (inet_pton(AF_INET6, s, a.addr) != 1)
+		die(s, EINVAL);
+	return a;
+}
+
+static struct vg_addr4 a4(const char *s)
+{
+	struct vg_addr4 a;
+
+	if (inet_pton(AF_INET, s, &a.addr) != 1)
+		die(s, EINVAL);
+	return a;
+}
+
+/* An IPv4 address as lease_slots holds it: ::ffff:a.b.c.d. */
+static struct vg_addr6 mapped(const char *v4)
+{
+	struct vg_addr6 a = { { 0, 0, htonl(0xffff), a4(v4).addr } };
+
+	return a;
+}
+
+/* A slot's address from text of either family. */
+static struct vg_addr6 slot_addr(const char *s)
+{
+	return strchr(s, ':') ? a6(s) : mapped(s);
+}
+
+static const char *ntop6(const struct vg_addr6 *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a->addr, buf, INET6_ADDRSTRLEN);
+}
+
+static const char *ntop4(const struct vg_addr4 *a, char *buf)
+{
+	return inet_ntop(AF_INET, &a->addr, buf, INET6_ADDRSTRLEN);
+}
+
+static __attribute__((format(printf, 1, 2))) bool fail(const char *fmt, ...)
+{
+	size_t len = strlen(diag);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(diag + len, sizeof(diag) - len, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* --- policies and configuration ------------------------------------------------ */
+
+#define F_DEFAULT	(VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | VG_F_LEARN_DHCP)
+
+static void set_policy(const struct iface *i, __u8 mode, __u16 flags)
+{
+	__u32 k = i->ifindex & (VG_POLICY_ENTRIES - 1);
+	struct vg_policy_entry e = { .ifindex = i->ifindex, .live = 1 };
+	struct vg_addr6 a = a6(i->v6);
+
+	e.pol.mode = mode;
+	e.pol.flags = flags;
+	e.pol.slot = i->slot;
+	e.pol.n_macs = 1;
+	memcpy(e.pol.macs[0], i->mac, 6);
+	e.pol.v4[0] = a4(i->v4).addr;
+	memcpy(e.pol.v6[0], &a, 16);
+	snprintf(e.pol.ifname, sizeof(e.pol.ifname), "%s", i->name);
+	if (bpf_map_update_elem(map_fd(skel->maps.policy), &k, &e, BPF_ANY))
+		die("policy update", errno);
+}
+
+/* A second MAC for i (a guest with two NICs on one vif's policy). */
+static void add_mac(const struct iface *i, const uint8_t *mac)
+{
+	__u32 k = i->ifindex & (VG_POLICY_ENTRIES - 1);
+	struct vg_policy_entry e;
+
+	if (bpf_map_lookup_elem(map_fd(skel->maps.policy), &k, &e))
+		die("policy read", errno);
+	memcpy(e.pol.macs[e.pol.n_macs++], mac, 6);
+	if (bpf_map_update_elem(map_fd(skel->maps.policy), &k, &e, BPF_ANY))
+		die("policy update", errno);
+}
+
+static void no_policy(const struct iface *i)
+{
+	__u32 k = i->ifindex & (VG_POLICY_ENTRIES - 1);
+	struct vg_policy_entry e = { 0 };
+
+	if (bpf_map_update_elem(map_fd(skel->maps.policy), &k, &e, BPF_ANY))
+		die("policy update", errno);
+}
+
+static void set_grace(__u32 s)
+{
+	__u32 k = 0;
+	struct vg_learn_cfg c = { .dhcp_grace_s = s };
+
+	if (bpf_map_update_elem(map_fd(skel->maps.learn_cfg), &k, &c, BPF_ANY))
+		die("learn_cfg update", errno);
+	grace = s;
+}
+
+/* What the loader writes for a configured address of i. */
+static void put_config4(const char *addr, const struct iface *i)
+{
+	struct vg_addr4 k = a4(addr);
+	struct vg_owner o = { .ifindex = i->ifindex, .origin = VG_ORIGIN_CONFIG, .since_ns = 1 };
+
+	if (bpf_map_update_elem(map_fd(skel->maps.learned4), &k, &o, BPF_NOEXIST))
+		die("learned4 config entry", errno);
+}
+
+static void put_config6(const char *addr, const struct iface *i)
+{
+	struct vg_addr6 k = a6(addr);
+	struct vg_owner o = { .ifindex = i->ifindex, .origin = VG_ORIGIN_CONFIG, .since_ns = 1 };
+
+	if (bpf_map_update_elem(map_fd(skel->maps.learned6), &k, &o, BPF_NOEXIST))
+		die("learned6 config entry", errno);
+}
+
+static void put_protected(const char *addr, __u32 why)
+{
+	struct vg_addr6 k = a6(addr);
+	struct vg_protect p = { .why = why, .since_ns = 1 };
+
+	if (bpf_map_update_elem(map_fd(skel->maps.protected6), &k, &p, BPF_NOEXIST))
+		die("protected6 entry", errno);
+}
+
+/*
+ * Moves the end of a lease (owner and slot) to expires, as time would:
+ * the entry of addr (either family) must be a DHCP one.
+ */
+static void set_expiry(const char *addr, __u64 expires)
+{
+	bool v6 = strchr(addr, ':');
+	struct vg_addr6 k6;
+	struct vg_addr4 k4;
+	struct vg_owner o;
+	struct vg_slot_key sk;
+	struct vg_slot s;
+	int fd = v6 ? map_fd(skel->maps.learned6) : map_fd(skel->maps.learned4);
+	void *k = v6 ? (void *)&k6 : (void *)&k4;
+
+	if (v6)
+		k6 = a6(addr);
+	else
+		k4 = a4(addr);
+	if (bpf_map_lookup_elem(fd, k, &o) || o.origin != VG_ORIGIN_DHCP)
+		die("set_expiry: no DHCP entry", ENOENT);
+	o.expires_ns = expires;
+	if (bpf_map_update_elem(fd, k, &o, BPF_EXIST))
+		die("set_expiry", errno);
+	sk.ifindex = o.ifindex;
+	sk.slot = o.slot;
+	if (bpf_map_lookup_elem(map_fd(skel->maps.lease_slots), &sk, &s))
+		die("set_expiry: no slot", ENOENT);
+	s.since_ns = expires;
+	if (bpf_map_update_elem(map_fd(skel->maps.lease_slots), &sk, &s, BPF_EXIST))
+		die("set_expiry", errno);
+}
+
+/* --- DHCP options --------------------------------------------------------------- */
+
+struct opts {
+	uint8_t b[800];
+	size_t n;
+};
+
+static void o_put(struct opts *o, const void *p, size_t n)
+{
+	if (o->n + n > sizeof(o->b))
+		die("options overflow", E2BIG);
+	if (p)
+		memcpy(o->b + o->n, p, n);
+	else
+		memset(o->b + o->n, 0, n);
+	o->n += n;
+}
+
+static void o_u8(struct opts *o, uint8_t v)
+{
+	o_put(o, &v, 1);
+}
+
+static void o_be16(struct opts *o, uint16_t v)
+{
+	v = htons(v);
+	o_put(o, &v, 2);
+}
+
+static void o_be32(struct opts *o, uint32_t v)
+{
+	v = htonl(v);
+	o_put(o, &v, 4);
+}
+
+/* DHCPv4 (RFC 2132): code, length, data. */
+static void o4(struct opts *o, uint8_t code, const void *p, uint8_t len)
+{
+	o_u8(o, code);
+	o_u8(o, len);
+	o_put(o, p, len);
+}
+
+static void o4_type(struct opts *o, uint8_t type)
+{
+	o4(o, 53, &type, 1);
+}
+
+static void o4_u32(struct opts *o, uint8_t code, uint32_t v)
+{
+	v = htonl(v);
+	o4(o, code, &v, 4);
+}
+
+static void o4_addr(struct opts *o, uint8_t code, const char *a)
+{
+	struct vg_addr4 v = a4(a);
+
+	o4(o, code, &v.addr, 4);
+}
+
+static void o4_pads(struct opts *o, unsigned int n)
+{
+	while (n--)
+		o_u8(o, 0);
+}
+
+static void o4_end(struct opts *o)
+{
+	o_u8(o, 255);
+}
+
+/* DHCPv6 (RFC 8415 21): 16-bit code and length.  o6_begin() returns
+ * where an option starts for o6_close(), which sets its length. */
+static size_t o6_begin(struct opts *o, uint16_t code)
+{
+	size_t at = o->n;
+
+	o_be16(o, code);
+	o_be16(o, 0);
+	return at;
+}
+
+static void o6_close(struct opts *o, size_t at)
+{
+	uint16_t len = htons(o->n - at - 4);
+
+	memcpy(o->b + at + 2, &len, 2);
+}
+
+static void o6(struct opts *o, uint16_t code, const void *p, uint16_t len)
+{
+	o_be16(o, code);
+	o_be16(o, len);
+	o_put(o, p, len);
+}
+
+/* Client and server identifiers (DUID-LL of the MAC), what every Reply
+ * carries before its IAs. */
+static void o6_ids(struct opts *o, const uint8_t *client)
+{
+	uint8_t duid[10] = { 0, 3, 0, 1 };
+
+	memcpy(duid + 4, client, 6);
+	o6(o, 1, duid, sizeof(duid));
+	memcpy(duid + 4, MAC_SERVER, 6);
+	o6(o, 2, duid, sizeof(duid));
+}
+
+/* IA_NA (3): IAID, T1, T2, then its options; IA_TA (4): IAID only. */
+static size_t o6_ia_na(struct opts *o, uint32_t iaid)
+{
+	size_t at = o6_begin(o, 3);
+
+	o_be32(o, iaid);
+	o_be32(o, 1800);
+	o_be32(o, 2880);
+	return at;
+}
+
+static size_t o6_ia_ta(struct opts *o, uint32_t iaid)
+{
+	size_t at = o6_begin(o, 4);
+
+	o_be32(o, iaid);
+	return at;
+}
+
+/* IAADDR (5): address, preferred and valid lifetimes. */
+static void o6_iaaddr(struct opts *o, const char *addr, uint32_t preferred, uint32_t valid)
+{
+	struct vg_addr6 a = a6(addr);
+	size_t at = o6_begin(o, 5);
+
+	o_put(o, a.addr, 16);
+	o_be32(o, preferred);
+	o_be32(o, valid);
+	o6_close(o, at);
+}
+
+/* --- frames --------------------------------------------------------------------- */
+
+/* A BOOTP message (RFC 951, RFC 2131 2) in UDP in IPv4.  Zero fields take
+ * the defaults of a server's BOOTREPLY. */
+struct dhcp4 {
+	const uint8_t *eth_src;		/* NULL: MAC_SERVER */
+	const uint8_t *eth_dst;		/* NULL: broadcast */
+	const char *src, *dst;		/* NULL: SERVER4, 255.255.255.255 */
+	uint16_t sport, dport;		/* 0: 67, 68 */
+	uint16_t frag;			/* the IPv4 frag_off field */
+	unsigned int ip_opts;		/* 32-bit words of IPv4 options */
+	uint8_t op, htype, hlen;	/* 0: BOOTREPLY, Ethernet, 6 */
+	const uint8_t *chaddr;
+	const char *ciaddr, *yiaddr;	/* NULL: 0.0.0.0 */
+	uint32_t cookie;		/* 0: 99.130.83.99 */
+	const struct opts *o;
+};
+
+static struct frame dhcp4(const struct dhcp4 *m)
+{
+	struct frame f = { .len = 0 };
+	size_t ip, l4;
+
+	eth(&f, m->eth_src ? m->eth_src : MAC_SERVER, m->eth_dst ? m->eth_dst : MAC_BCAST,
+	    0x0800);
+	ip = ip4_begin(&f, m->src ? m->src : SERVER4, m->dst ? m->dst : "255.255.255.255", 17,
+		       m->ip_opts, m->frag);
+	l4 = f.len;
+	udp(&f, m->sport ? m->sport : 67, m->dport ? m->dport : 68, 0);
+	put8(&f, m->op ? m->op : 2);
+	put8(&f, m->htype ? m->htype : 1);
+	put8(&f, m->hlen ? m->hlen : 6);
+	put8(&f, 0);			/* hops */
+	put32(&f, 0x3903f326);		/* xid */
+	put32(&f, 0);			/* secs, flags */
+	put_v4(&f, m->ciaddr ? m->ciaddr : "0.0.0.0");
+	put_v4(&f, m->yiaddr ? m->yiaddr : "0.0.0.0");
+	put_v4(&f, "0.0.0.0");		/* siaddr */
+	put_v4(&f, "0.0.0.0");		/* giaddr */
+	put(&f, m->chaddr, 6);
+	put(&f, NULL, 10 + 64 + 128);	/* rest of chaddr, sname, file */
+	put32(&f, m->cookie ? m->cookie : 0x63825363);
+	put(&f, m->o->b, m->o->n);
+	udp_end(&f, l4);
+	ip4_end(&f, ip);
+	l4_csum(&f, ip, l4, 6, 17);
+	return f;
+}
+
+/* The options of an ACK as ISC dhcpd sends them: type, server, lease,
+ * mask, router, END. */
+static void ack_opts(struct opts *o, uint32_t lease)
+{
+	o->n = 0;
+	o4_type(o, 5);
+	o4_addr(o, 54, SERVER4);
+	o4_u32(o, 51, lease);
+	o4_addr(o, 1, "255.255.255.0");
+	o4_addr(o, 3, SERVER4);
+	o4_end(o);
+}
+
+/* An ACK of yiaddr for i, unicast to its MAC and new address. */
+static struct dhcp4 ack_msg(const struct iface *i, const char *yiaddr, const struct opts *o)
+{
+	struct dhcp4 m = { .eth_dst = i->mac, .dst = yiaddr, .chaddr = i->mac, .yiaddr = yiaddr,
+			   .o = o };
+
+	return m;
+}
+
+static struct frame ack(const struct iface *i, const char *yiaddr, uint32_t lease)
+{
+	static struct opts o;
+	struct dhcp4 m = ack_msg(i, yiaddr, &o);
+
+	ack_opts(&o, lease);
+	return dhcp4(&m);
+}
+
+static struct frame nak(const struct iface *i)
+{
+	static struct opts o;
+	struct dhcp4 m = { .chaddr = i->mac, .o = &o };
+
+	o.n = 0;
+	o4_type(&o, 6);
+	o4_addr(&o, 54, SERVER4);
+	o4(&o, 56, "wrong network", 13);
+	o4_end(&o);
+	return dhcp4(&m);
+}
+
+/* The guest's RELEASE of ciaddr, from src to the server (RFC 2131 4.4.6). */
+static struct frame release4(const struct iface *i, const char *src, const char *ciaddr)
+{
+	static struct opts o;
+	struct dhcp4 m = { .eth_src = i->mac, .eth_dst = MAC_SERVER, .src = src, .dst = SERVER4,
+			   .sport = 68, .dport = 67, .op = 1, .chaddr = i->mac, .ciaddr = ciaddr,
+			   .o = &o };
+
+	o.n = 0;
+	o4_type(&o, 7);
+	o4_addr(&o, 54, SERVER4);
+	o4_end(&o);
+	return dhcp4(&m);
+}
+
+/* The guest's DECLINE of addr, broadcast from 0.0.0.0 (RFC 2131 4.4.1). */
+static struct frame decline4(const struct iface *i, const char *addr)
+{
+	static struct opts o;
+	struct dhcp4 m = { .eth_src = i->mac, .src = "0.0.0.0", .sport = 68, .dport = 67,
+			   .op = 1, .chaddr = i->mac, .o = &o };
+
+	o.n = 0;
+	o4_type(&o, 4);
+	o4_addr(&o, 50, addr);
+	o4_addr(&o, 54, SERVER4);
+	o4_end(&o);
+	return dhcp4(&m);
+}
+
+static struct frame udp4_from(const uint8_t *mac, const char *src)
+{
+	struct frame f = { .len = 0 };
+	size_t ip;
+
+	eth(&f, mac, MAC_SERVER, 0x0800);
+	ip = ip4_begin(&f, src, SERVER4, 17, 0, 0);
+	udp(&f, 40000, 53, 16);
+	ip4_end(&f, ip);
+	return f;
+}
+
+static struct frame arp_from(const uint8_t *mac, const char *spa)
+{
+	struct frame f = { .len = 0 };
+
+	eth(&f, mac, MAC_BCAST, 0x0806);
+	arp(&f, 1, mac, spa, MAC_BCAST, SERVER4);
+	return f;
+}
+
+/* A DHCPv6 message (RFC 8415 8) in UDP in IPv6.  Zero fields take the
+ * defaults of a server's Reply to the guest. */
+struct dhcp6 {
+	const uint8_t *eth_src;		/* NULL: MAC_SERVER */
+	const uint8_t *eth_dst;		/* NULL: the interface's MAC */
+	const char *src, *dst;		/* NULL: SERVER6, the interface's link-local */
+	uint16_t sport, dport;		/* 0: 547, 546 */
+	uint8_t type;			/* 0: Reply */
+	bool hbh;			/* behind a hop-by-hop options header */
+	const struct opts *o;
+};
+
+static struct frame dhcp6(const struct iface *i, const struct dhcp6 *m)
+{
+	struct frame f = { .len = 0 };
+	size_t ip, l4;
+
+	eth(&f, m->eth_src ? m->eth_src : MAC_SERVER, m->eth_dst ? m->eth_dst : i->mac, 0x86dd);
+	ip = ip6_begin(&f, m->src ? m->src : SERVER6, m->dst ? m->dst : i->ll,
+		       m->hbh ? 0 : 17, 64);
+	if (m->hbh)
+		ip6_opts(&f, 17, 0);
+	l4 = f.len;
+	udp(&f, m->sport ? m->sport : 547, m->dport ? m->dport : 546, 0);
+	put8(&f, m->type ? m->type : 7);
+	put8(&f, 0x12);			/* transaction id */
+	put16(&f, 0x3456);
+	put(&f, m->o->b, m->o->n);
+	udp_end(&f, l4);
+	ip6_end(&f, ip);
+	if (!m->hbh)
+		l4_csum(&f, ip, l4, 6, 17);
+	return f;
+}
+
+/* A Reply to i with one IA_NA of one address. */
+static struct frame reply6(const struct iface *i, const char *addr, uint32_t valid)
+{
+	static struct opts o;
+	struct dhcp6 m = { .o = &o };
+	size_t ia;
+
+	o.n = 0;
+	o6_ids(&o, i->mac);
+	ia = o6_ia_na(&o, 1);
+	o6_iaaddr(&o, addr, valid / 2, valid);
+	o6_close(&o, ia);
+	return dhcp6(i, &m);
+}
+
+/* The guest's Release (8) or Decline (9) of addr, from its link-local to
+ * All_DHCP_Relay_Agents_and_Servers (RFC 8415 18.2.7, 18.2.8). */
+static struct frame client6(const struct iface *i, uint8_t type, const char *addr)
+{
+	static struct opts o;
+	struct dhcp6 m = { .eth_src = i->mac, .eth_dst = MAC_V6_SERVERS, .src = i->ll,
+			   .dst = "ff02::1:2", .sport = 546, .dport = 547, .type = type, .o = &o };
+	size_t ia;
+
+	o.n = 0;
+	o6_ids(&o, i->mac);
+	ia = o6_ia_na(&o, 1);
+	o6_iaaddr(&o, addr, 0, 0);
+	o6_close(&o, ia);
+	return dhcp6(i, &m);
+}
+
+static struct frame udp6_from(const uint8_t *mac, const char *src)
+{
+	struct frame f = { .len = 0 };
+	size_t ip, l4;
+
+	eth(&f, mac, MAC_SERVER, 0x86dd);
+	ip = ip6_begin(&f, src, "2001:db8::1", 17, 64);
+	l4 = f.len;
+	udp(&f, 40000, 53, 16);
+	ip6_end(&f, ip);
+	l4_csum(&f, ip, l4, 6, 17);
+	return f;
+}
+
+/* --- counters ------------------------------------------------------------------- */
+
+struct counters {
+	__u64 passes[VG_MAX_IFACES];
+	__u64 totals[VG_REASON_MAX];
+	unsigned int n_drops;
+	struct vg_drop_key drop_key[VG_MAX_DROP_COUNTERS];
+	__u64 drop_n[VG_MAX_DROP_COUNTERS];
+};
+
+static struct counters before, after;
+
+static __u64 sum_percpu(void)
+{
+	__u64 t = 0;
+
+	for (int c = 0; c < ncpus; c++)
+		t += percpu[c];
+	return t;
+}
+
+static void read_counters(struct counters *s)
+{
+	int fd = map_fd(skel->maps.drops);
+	struct vg_drop_key k, *prev = NULL;
+
+	for (__u32 i = 0; i < VG_MAX_IFACES; i++) {
+		if (bpf_map_lookup_elem(map_fd(skel->maps.passes), &i, percpu))
+			die("passes read", errno);
+		s->passes[i] = sum_percpu();
+	}
+	for (__u32 r = 0; r < VG_REASON_MAX; r++) {
+		if (bpf_map_lookup_elem(map_fd(skel->maps.totals), &r, percpu))
+			die("totals read", errno);
+		s->totals[r] = sum_percpu();
+	}
+	s->n_drops = 0;
+	while (bpf_map_get_next_key(fd, prev, &k) == 0) {
+		if (s->n_drops == VG_MAX_DROP_COUNTERS)
+			die("drops read", E2BIG);
+		if (bpf_map_lookup_elem(fd, &k, percpu))
+			die("drops read", errno);
+		s->drop_key[s->n_drops] = k;
+		s->drop_n[s->n_drops] = sum_percpu();
+		prev = &s->drop_key[s->n_drops++];
+	}
+}
+
+static __u64 drop_count(const struct counters *s, __u32 ifindex, __u32 reason, bool *found)
+{
+	for (unsigned int i = 0; i < s->n_drops; i++)
+		if (s->drop_key[i].ifindex == ifindex && s->drop_key[i].reason == reason) {
+			*found = true;
+			return s->drop_n[i];
+		}
+	*found = false;
+	return 0;
+}
+
+/*
+ * Exactly the counter of reason on i moved by one (pass: i's slot; a
+ * drop or a refusal: drops and totals), or none at all when i is NULL.
+ * Appends what moved to moved.
+ */
+static int counters_wrong(const struct iface *i, __u32 reason, char *moved, size_t size)
+{
+	int wrong = 0;
+	size_t len;
+
+	moved[0] = 0;
+#define MOVED(...)                                                                    \
+	do {                                                                          \
+		len = strlen(moved);                                                  \
+		snprintf(moved + len, size - len, "%s", len ? " " : "");              \
+		len = strlen(moved);                                                  \
+		snprintf(moved + len, size - len, __VA_ARGS__);                       \
+	} while (0)
+	for (__u32 s = 0; s < VG_MAX_IFACES; s++) {
+		__u64 d = after.passes[s] - before.passes[s];
+
+		if (d)
+			MOVED("passes[%u]+%llu", s, (unsigned long long)d);
+		wrong += d != (i && reason == VG_PASS && s == i->slot);
+	}
+	for (__u32 r = 0; r < VG_REASON_MAX; r++) {
+		__u64 d = after.totals[r] - before.totals[r];
+
+		if (d)
+			MOVED("totals[%s]+%llu", vg_reason_name(r), (unsigned long long)d);
+		wrong += d != (i && reason != VG_PASS && r == reason);
+	}
+	for (unsigned int n = 0; n < after.n_drops; n++) {
+		const struct vg_drop_key *k = &after.drop_key[n];
+		bool was;
+		__u64 d = after.drop_n[n] - drop_count(&before, k->ifindex, k->reason, &was);
+		bool mine = i && reason != VG_PASS && k->ifindex == (__u32)i->ifindex &&
+			    k->reason == reason;
+
+		if (d || !was)
+			MOVED("drops[%u,%s]%s+%llu", k->ifindex, vg_reason_name(k->reason),
+			      was ? "" : "(new)", (unsigned long long)d);
+		wrong += mine ? d != 1 : d != 0;
+	}
+	for (unsigned int n = 0; n < before.n_drops; n++) {
+		bool is;
+
+		drop_count(&after, before.drop_key[n].ifindex, before.drop_key[n].reason, &is);
+		if (!is) {
+			MOVED("drops[%u,%s](deleted)", before.drop_key[n].ifindex,
+			      vg_reason_name(before.drop_key[n].reason));
+			wrong++;
+		}
+	}
+	if (i && reason != VG_PASS) {
+		bool is;
+
+		drop_count(&after, i->ifindex, reason, &is);
+		wrong += !is;
+	}
+#undef MOVED
+	if (!moved[0])
+		snprintf(moved, size, "none");
+	return wrong;
+}
+
+/* --- steps ---------------------------------------------------------------------- */
+
+static const char *verdict_name(int v)
+{
+	return v == TC_ACT_OK ? "OK" : v == TC_ACT_SHOT ? "SHOT" : "?";
+}
+
+/* The guest interface an egress frame came in on (skb->ingress_ifindex);
+ * NULL: from outside the guests. */
+static const struct iface *sent_by;
+
+/* Runs f through prog on i.  Returns 0 and the verdict in *verdict, or
+ * -errno of the test run. */
+static int run(struct bpf_program *prog, const struct iface *i, const struct frame *f,
+	       int *verdict)
+{
+	struct __sk_buff ctx = { .ifindex = i->ifindex,
+				 .ingress_ifindex = sent_by ? sent_by->ifindex : 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .data_in = f->b, .data_size_in = f->len, .repeat = 1);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts))
+		return -errno;
+	*verdict = opts.retval;
+	return 0;
+}
+
+/* Frame f through prog on i: verdict and reason (VG_PASS: passes[i] on
+ * ingress, nothing on egress), each counter checked. */
+static bool step_run(struct bpf_program *prog, const struct iface *i, struct frame f,
+		     const char *what, int verdict, enum vg_reason reason)
+{
+	bool egress = prog == skel->progs.vifguard_out;
+	char moved[512];
+	int v = -1, err, wrong;
+
+	step++;
+	read_counters(&before);
+	err = run(prog, i, &f, &v);
+	if (err)
+		return fail("step %d (%s %s %s): test run failed: %s", step, what,
+			    egress ? "to" : "on", i->name, strerror(-err));
+	read_counters(&after);
+	wrong = counters_wrong(egress && reason == VG_PASS ? NULL : i, reason, moved,
+			       sizeof(moved));
+	if (v == verdict && !wrong)
+		return true;
+	return fail("step %d (%s %s %s%s): expected %s/%s, got %s, %d counter(s) wrong "
+		    "(moved: %s)",
+		    step, what, egress ? "to" : "on", i->name, egress ? ", egress" : "",
+		    verdict_name(verdict), egress && reason == VG_PASS ? "nothing counted" :
+		    vg_reason_name(reason), verdict_name(v), wrong, moved);
+}
+
+/* Frame f, sent by the guest on i. */
+static bool in(const struct iface *i, struct frame f, const char *what, int verdict,
+	       enum vg_reason reason)
+{
+	return step_run(skel->progs.vifguard, i, f, what, verdict, reason);
+}
+
+#define PASSES		TC_ACT_OK, VG_PASS
+#define DROPS(r)	TC_ACT_SHOT, VG_##r
+
+/* Frame f, delivered by the host to i: TC_ACT_OK, and nothing counted
+ * (VG_PASS) or the refusal reason on i. */
+static bool out(const struct iface *i, struct frame f, const char *what, enum vg_reason reason)
+{
+	return step_run(skel->progs.vifguard_out, i, f, what, TC_ACT_OK, reason);
+}
+
+#define NONE		VG_PASS
+#define REFUSED(r)	VG_##r
+
+/* The same for a frame that guest "from" sent, which the bridge delivers
+ * to i. */
+static bool out_from(const struct iface *i, const struct iface *from, struct frame f,
+		     const char *what, enum vg_reason reason)
+{
+	bool ok;
+
+	sent_by = from;
+	ok = out(i, f, what, reason);
+	sent_by = NULL;
+	return ok;
+}
+
+/* --- map contents --------------------------------------------------------------- */
+
+#define DUMP_MAX 64
+
+struct entry {
+	__u8 k[16];
+	__u8 v[24];
+};
+
+struct table {
+	unsigned int n;
+	bool over;		/* more than DUMP_MAX entries */
+	struct entry e[DUMP_MAX];
+};
+
+struct state {
+	struct table l4, l6, s, p, ll;	/* learned4, learned6, lease_slots,
+					 * protected6, learn_slots */
+};
+
+static void dump(int fd, size_t ksz, struct table *t)
+{
+	__u8 k[16], prev[16];
+	bool first = true;
+
+	memset(t, 0, sizeof(*t));
+	while (bpf_map_get_next_key(fd, first ? NULL : prev, k) == 0) {
+		first = false;
+		memcpy(prev, k, ksz);
+		if (t->n == DUMP_MAX) {
+			t->over = true;
+			continue;
+		}
+		memset(t->e[t->n].k, 0, sizeof(t->e[t->n].k));
+		memcpy(t->e[t->n].k, k, ksz);
+		if (bpf_map_lookup_elem(fd, k, t->e[t->n].v))
+			die("map dump", errno);
+		t->n++;
+	}
+}
+
+static void state_read(struct state *s)
+{
+	dump(map_fd(skel->maps.learned4), sizeof(struct vg_addr4), &s->l4);
+	dump(map_fd(skel->maps.learned6), sizeof(struct vg_addr6), &s->l6);
+	dump(map_fd(skel->maps.lease_slots), sizeof(struct vg_slot_key), &s->s);
+	dump(map_fd(skel->maps.protected6), sizeof(struct vg_addr6), &s->p);
+	dump(map_fd(skel->maps.learn_slots), sizeof(struct vg_slot_key), &s->ll);
+}
+
+static const char *origin_name(unsigned int o)
+{
+	return o == VG_ORIGIN_CONFIG ? "config" : o == VG_ORIGIN_DAD ? "dad" :
+	       o == VG_ORIGIN_DHCP ? "dhcp" : "?";
+}
+
+/* An expiry as seconds from the case's start, for failure messages. */
+static void expiry_text(__u64 e, char *buf, size_t size)
+{
+	if (e == VG_LEASE_FOREVER)
+		snprintf(buf, size, "forever");
+	else
+		snprintf(buf, size, "%+.1fs", ((double)e - (double)case_start_ns) / 1e9);
+}
+
+static void append(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void append(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
+
+/* The maps as text, for failure messages. */
+static void state_text(const struct state *s, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN], e[32];
+
+	buf[0] = 0;
+	append(buf, size, "learned4 {");
+	for (unsigned int i = 0; i < s->l4.n; i++) {
+		struct vg_addr4 k;
+		struct vg_owner o;
+
+		memcpy(&k, s->l4.e[i].k, sizeof(k));
+		memcpy(&o, s->l4.e[i].v, sizeof(o));
+		expiry_text(o.expires_ns, e, sizeof(e));
+		append(buf, size, " %s: if %u %s slot %u %s;", ntop4(&k, a), o.ifindex,
+		       origin_name(o.origin), o.slot, o.origin == VG_ORIGIN_DHCP ? e : "");
+	}
+	append(buf, size, "%s } learned6 {", s->l4.over ? " ..." : "");
+	for (unsigned int i = 0; i < s->l6.n; i++) {
+		struct vg_addr6 k;
+		struct vg_owner o;
+
+		memcpy(&k, s->l6.e[i].k, sizeof(k));
+		memcpy(&o, s->l6.e[i].v, sizeof(o));
+		expiry_text(o.expires_ns, e, sizeof(e));
+		append(buf, size, " %s: if %u %s slot %u %s;", ntop6(&k, a), o.ifindex,
+		       origin_name(o.origin), o.slot, o.origin == VG_ORIGIN_DHCP ? e : "");
+	}
+	append(buf, size, "%s } lease_slots {", s->l6.over ? " ..." : "");
+	for (unsigned int i = 0; i < s->s.n; i++) {
+		struct vg_slot_key k;
+		struct vg_slot v;
+
+		memcpy(&k, s->s.e[i].k, sizeof(k));
+		memcpy(&v, s->s.e[i].v, sizeof(v));
+		expiry_text(v.since_ns, e, sizeof(e));
+		append(buf, size, " if %u slot %u: %s %s;", k.ifindex, k.slot, ntop6(&v.a, a), e);
+	}
+	append(buf, size, "%s } protected6 {", s->s.over ? " ..." : "");
+	for (unsigned int i = 0; i < s->p.n; i++) {
+		struct vg_addr6 k;
+
+		memcpy(&k, s->p.e[i].k, sizeof(k));
+		append(buf, size, " %s;", ntop6(&k, a));
+	}
+	append(buf, size, "%s } learn_slots: %u", s->p.over ? " ..." : "", s->ll.n);
+}
+
+/*
+ * An expected entry: '4' learned4 or '6' learned6 (addr, interface,
+ * origin, slot, lease: the seconds of the lease it was given, grace
+ * added when checked, or LEASE_FOREVER; for a configured one nothing
+ * but interface and origin is checked), 'S' lease_slots (interface,
+ * slot, addr of either family), 'P' protected6 (addr).
+ */
+struct want {
+	char kind;
+	const char *addr;
+	const struct iface *ifc;
+	int origin;
+	int slot;
+	long long lease;
+};
+
+#define LEASE_FOREVER	(-1LL)
+
+#define L4(a, i, s, lease)	{ '4', a, i, VG_ORIGIN_DHCP, s, lease }
+#define C4(a, i)		{ '4', a, i, VG_ORIGIN_CONFIG, 0, 0 }
+#define L6(a, i, s, lease)	{ '6', a, i, VG_ORIGIN_DHCP, s, lease }
+#define C6(a, i)		{ '6', a, i, VG_ORIGIN_CONFIG, 0, 0 }
+#define S(i, s, a)		{ 'S', a, i, 0, s, 0 }
+#define P(a)			{ 'P', a, NULL, 0, 0, 0 }
+
+/* Slot numbers of the families in lease_slots. */
+#define V4SLOT(n)	(n)
+#define V6SLOT(n)	(VG_LEARN_DHCP4_CAP + (n))
+
+static const struct entry *find(const struct table *t, const void *k, size_t ksz)
+{
+	for (unsigned int i = 0; i < t->n; i++)
+		if (!memcmp(t->e[i].k, k, ksz))
+			return &t->e[i];
+	return NULL;
+}
+
+/* Why owner o of addr is not as w says, or NULL. */
+static const char *owner_mismatch(const struct state *s, const struct want *w,
+				  const struct vg_owner *o, __u64 now)
+{
+	static char why[200];
+	struct vg_slot_key sk = { o->ifindex, o->slot };
+	const struct entry *se;
+	struct vg_slot sv;
+	__u64 lo, hi;
+
+	if (o->ifindex != (__u32)w->ifc->ifindex || o->origin != w->origin ||
+	    (w->origin == VG_ORIGIN_DHCP && o->slot != w->slot)) {
+		snprintf(why, sizeof(why), "%s: expected if %u %s slot %d, got if %u %s slot %u",
+			 w->addr, w->ifc->ifindex, origin_name(w->origin), w->slot, o->ifindex,
+			 origin_name(o->origin), o->slot);
+		return why;
+	}
+	if (w->origin != VG_ORIGIN_DHCP)
+		return NULL;
+	if (w->lease == LEASE_FOREVER) {
+		lo = hi = VG_LEASE_FOREVER;
+	} else {
+		lo = case_start_ns + (w->lease + grace) * 1000000000ULL;
+		hi = now + (w->lease + grace) * 1000000000ULL;
+	}
+	if (o->expires_ns < lo || o->expires_ns > hi) {
+		char e[32];
+
+		expiry_text(o->expires_ns, e, sizeof(e));
+		snprintf(why, sizeof(why), "%s: expires at %s, expected a lease of %lld s "
+			 "plus %u s grace%s", w->addr, e, w->lease, grace,
+			 w->lease == LEASE_FOREVER ? " (forever)" : "");
+		return why;
+	}
+	se = find(&s->s, &sk, sizeof(sk));
+	if (!se) {
+		snprintf(why, sizeof(why), "%s: no slot %u", w->addr, o->slot);
+		return why;
+	}
+	memcpy(&sv, se->v, sizeof(sv));
+	if (sv.since_ns != o->expires_ns) {
+		snprintf(why, sizeof(why), "%s: slot %u's since_ns not the expires_ns", w->addr,
+			 o->slot);
+		return why;
+	}
+	return NULL;
+}
+
+/* Why the state is not w[0..n), or NULL. */
+static const char *state_mismatch(const struct state *s, const struct want *w, size_t n)
+{
+	static char why[200];
+	unsigned int n4 = 0, n6 = 0, ns = 0, np = 0;
+	__u64 now = now_ns();
+
+#define MISMATCH(...)                                                                  \
+	do {                                                                           \
+		snprintf(why, sizeof(why), __VA_ARGS__);                               \
+		return why;                                                            \
+	} while (0)
+
+	for (size_t i = 0; i < n; i++) {
+		const struct entry *e;
+		struct vg_owner o;
+		const char *m;
+
+		if (w[i].kind == '4') {
+			struct vg_addr4 a = a4(w[i].addr);
+
+			n4++;
+			e = find(&s->l4, &a, sizeof(a));
+			if (!e)
+				MISMATCH("no learned4 entry %s", w[i].addr);
+			memcpy(&o, e->v, sizeof(o));
+			m = owner_mismatch(s, &w[i], &o, now);
+			if (m)
+				return m;
+		} else if (w[i].kind == '6') {
+			struct vg_addr6 a = a6(w[i].addr);
+
+			n6++;
+			e = find(&s->l6, &a, sizeof(a));
+			if (!e)
+				MISMATCH("no learned6 entry %s", w[i].addr);
+			memcpy(&o, e->v, sizeof(o));
+			m = owner_mismatch(s, &w[i], &o, now);
+			if (m)
+				return m;
+		} else if (w[i].kind == 'S') {
+			struct vg_slot_key sk = { w[i].ifc->ifindex, w[i].slot };
+			struct vg_addr6 a = slot_addr(w[i].addr);
+			struct vg_slot sv;
+
+			ns++;
+			e = find(&s->s, &sk, sizeof(sk));
+			if (!e)
+				MISMATCH("no lease slot %d of %s", w[i].slot, w[i].ifc->name);
+			memcpy(&sv, e->v, sizeof(sv));
+			if (memcmp(&sv.a, &a, sizeof(a)))
+				MISMATCH("lease slot %d of %s does not hold %s", w[i].slot,
+					 w[i].ifc->name, w[i].addr);
+		} else {
+			struct vg_addr6 a = a6(w[i].addr);
+
+			np++;
+			if (!find(&s->p, &a, sizeof(a)))
+				MISMATCH("%s not protected", w[i].addr);
+		}
+	}
+	if (s->l4.n != n4 || s->l4.over)
+		return "learned4 holds other entries";
+	if (s->l6.n != n6 || s->l6.over)
+		return "learned6 holds other entries";
+	if (s->s.n != ns || s->s.over)
+		return "lease_slots holds other entries";
+	if (s->p.n != np || s->p.over)
+		return "protected6 holds other entries";
+	if (s->ll.n)
+		return "learn_slots is not empty";
+#undef MISMATCH
+	return NULL;
+}
+
+static bool state_is(const char *when, const struct want *w, size_t n)
+{
+	struct state s;
+	char text[1536];
+	const char *why;
+
+	state_read(&s);
+	why = state_mismatch(&s, w, n);
+	if (!why)
+		return true;
+	state_text(&s, text, sizeof(text));
+	return fail("after step %d (%s): %s; maps: %s", step, when, why, text);
+}
+
+#define STATE(when, ...)                                                               \
+	do {                                                                           \
+		const struct want w_[] = { { 0, NULL, NULL, 0, 0, 0 }, ##__VA_ARGS__ }; \
+		if (!state_is(when, w_ + 1, ARRAY_SIZE(w_) - 1))                       \
+			return false;                                                  \
+	} while (0)
+
+/* Byte for byte what *s was, expiries included. */
+static bool state_same(const struct state *s, const char *when)
+{
+	struct state now;
+	char text[1536];
+	const struct table *t[5] = { &s->l4, &s->l6, &s->s, &s->p, &s->ll };
+	const struct table *u[5] = { &now.l4, &now.l6, &now.s, &now.p, &now.ll };
+
+	state_read(&now);
+	for (int i = 0; i < 5; i++) {
+		bool same = t[i]->n == u[i]->n && !t[i]->over && !u[i]->over;
+
+		for (unsigned int j = 0; same && j < t[i]->n; j++) {
+			const struct entry *e = find(u[i], t[i]->e[j].k, sizeof(t[i]->e[j].k));
+
+			same = e && !memcmp(e->v, t[i]->e[j].v, sizeof(e->v));
+		}
+		if (!same) {
+			state_text(&now, text, sizeof(text));
+			return fail("after step %d (%s): maps changed; now: %s", step, when, text);
+		}
+	}
+	return true;
+}
+
+#define CHECK(x)                                                                       \
+	do {                                                                           \
+		if (!(x))                                                              \
+			return false;                                                  \
+	} while (0)
+
+#define SAME(snap, when) CHECK(state_same(&(snap), when))
+
+/* --- resets --------------------------------------------------------------------- */
+
+static void map_clear(struct bpf_map *m)
+{
+	__u8 k[16];
+	int fd = map_fd(m);
+
+	while (bpf_map_get_next_key(fd, NULL, k) == 0)
+		if (bpf_map_delete_elem(fd, k))
+			die(bpf_map__name(m), errno);
+}
+
+static void reset(void)
+{
+	__u64 *zero = calloc(ncpus, sizeof(*zero));
+	const struct iface *ifs[] = { &A, &B, &C };
+
+	if (!zero)
+		die("calloc", ENOMEM);
+	map_clear(skel->maps.learned4);
+	map_clear(skel->maps.learned6);
+	map_clear(skel->maps.lease_slots);
+	map_clear(skel->maps.learn_slots);
+	map_clear(skel->maps.protected6);
+	map_clear(skel->maps.drops);
+	for (__u32 r = 0; r < VG_TOTALS_KEYS; r++)
+		if (bpf_map_update_elem(map_fd(skel->maps.totals), &r, zero, BPF_ANY))
+			die("totals reset", errno);
+	for (size_t i = 0; i < ARRAY_SIZE(ifs); i++) {
+		__u32 s = ifs[i]->slot;
+
+		if (bpf_map_update_elem(map_fd(skel->maps.passes), &s, zero, BPF_ANY))
+			die("passes reset", errno);
+	}
+	free(zero);
+	set_policy(&A, VG_MODE_LOCKED, F_DEFAULT);
+	set_policy(&B, VG_MODE_LOCKED, F_DEFAULT);
+	no_policy(&C);
+	set_grace(VG_DHCP_GRACE_DEFAULT);
+	sent_by = NULL;
+	step = 0;
+	diag[0] = 0;
+	case_start_ns = now_ns();
+}
+
+/* --- cases: DHCPv4 -------------------------------------------------------------- */
+
+/* An ACK learns yiaddr for A alone; another ACK renews it; a second
+ * address takes the second slot. */
+static bool case_ack(void)
+{
+	struct state s;
+
+	set_grace(30);
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1, no lease yet", DROPS(IPV4_SRC)));
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1 for 3600 s", NONE));
+	STATE("A leased L4_1", L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1));
+	state_read(&s);
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1", PASSES));
+	CHECK(in(&A, arp_from(MAC_A, L4_1), "ARP from L4_1", PASSES));
+	CHECK(in(&A, udp4_from(MAC_A, V4_A), "UDP from A's configured address", PASSES));
+	SAME(s, "A's frames from L4_1");
+	CHECK(in(&B, udp4_from(MAC_B, L4_1), "UDP from A's L4_1", DROPS(IPV4_SRC)));
+	CHECK(in(&B, arp_from(MAC_B, L4_1), "ARP from A's L4_1", DROPS(ARP_SPA)));
+	/* Renewed, here to a longer lease, then to a shorter one: the
+	 * last ACK sets the end. */
+	CHECK(out(&A, ack(&A, L4_1, 86400), "ACK of L4_1 for a day", NONE));
+	STATE("L4_1 renewed for a day", L4(L4_1, &A, 0, 86400), S(&A, V4SLOT(0), L4_1));
+	CHECK(out(&A, ack(&A, L4_1, 600), "ACK of L4_1 for 600 s", NONE));
+	STATE("L4_1 renewed for 600 s", L4(L4_1, &A, 0, 600), S(&A, V4SLOT(0), L4_1));
+	CHECK(out(&A, ack(&A, L4_2, 1200), "ACK of L4_2", NONE));
+	STATE("A leased both", L4(L4_1, &A, 0, 600), S(&A, V4SLOT(0), L4_1),
+	      L4(L4_2, &A, 1, 1200), S(&A, V4SLOT(1), L4_2));
+	CHECK(in(&A, udp4_from(MAC_A, L4_2), "UDP from L4_2", PASSES));
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1", PASSES));
+	/* Broadcast to the MAC of the chaddr, as to a client that asked
+	 * for it (RFC 2131 4.1): the chaddr decides, not the Ethernet
+	 * destination. */
+	{
+		struct opts o;
+		struct dhcp4 m = ack_msg(&B, L4_3, &o);
+
+		ack_opts(&o, 900);
+		m.eth_dst = MAC_BCAST;
+		m.dst = "255.255.255.255";
+		CHECK(out(&B, dhcp4(&m), "broadcast ACK of L4_3 for B", NONE));
+	}
+	STATE("B leased L4_3", L4(L4_1, &A, 0, 600), S(&A, V4SLOT(0), L4_1),
+	      L4(L4_2, &A, 1, 1200), S(&A, V4SLOT(1), L4_2), L4(L4_3, &B, 0, 900),
+	      S(&B, V4SLOT(0), L4_3));
+	CHECK(in(&B, udp4_from(MAC_B, L4_3), "UDP from L4_3", PASSES));
+	CHECK(in(&A, udp4_from(MAC_A, L4_3), "UDP from B's L4_3", DROPS(IPV4_SRC)));
+	return true;
+}
+
+/* The grace comes from learn_cfg as it is when the ACK arrives. */
+static bool case_grace(void)
+{
+	set_grace(0);
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1, grace 0", NONE));
+	STATE("grace 0", L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1));
+	set_grace(7200);
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1, grace 7200", NONE));
+	STATE("grace 7200", L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1));
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1, grace 7200", NONE));
+	STATE("grace 7200, both families", L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1),
+	      L6(L6_1, &A, V6SLOT(0), 3600), S(&A, V6SLOT(0), L6_1));
+	return true;
+}
+
+static bool case_infinite(void)
+{
+	CHECK(out(&A, ack(&A, L4_1, LEASE_INF), "ACK of L4_1, infinite lease", NONE));
+	STATE("L4_1 forever", L4(L4_1, &A, 0, LEASE_FOREVER), S(&A, V4SLOT(0), L4_1));
+	CHECK(out(&A, ack(&A, L4_2, LEASE_INF - 1), "ACK of L4_2, lease 0xfffffffe", NONE));
+	STATE("L4_2 finite", L4(L4_1, &A, 0, LEASE_FOREVER), S(&A, V4SLOT(0), L4_1),
+	      L4(L4_2, &A, 1, LEASE_INF - 1), S(&A, V4SLOT(1), L4_2));
+	/* A finite renewal of an infinite lease ends it in time. */
+	CHECK(out(&A, ack(&A, L4_1, 60), "ACK of L4_1 for 60 s", NONE));
+	STATE("L4_1 finite", L4(L4_1, &A, 0, 60), S(&A, V4SLOT(0), L4_1),
+	      L4(L4_2, &A, 1, LEASE_INF - 1), S(&A, V4SLOT(1), L4_2));
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1", PASSES));
+	return true;
+}
+
+/* A NAK ends every IPv4 lease of the interface it is delivered to, and
+ * nothing else. */
+static bool case_nak(void)
+{
+	struct state s;
+
+	put_config4(V4_A, &A);
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
+	CHECK(out(&A, ack(&A, L4_2, LEASE_INF), "ACK of L4_2, infinite", NONE));
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1", NONE));
+	CHECK(out(&B, ack(&B, L4_3, 3600), "ACK of L4_3 for B", NONE));
+	state_read(&s);
+	/* Not A's: to B's MAC, or from a guest that is no DHCP server. */
+	{
+		struct dhcp4 m = { .chaddr = MAC_B, .o = NULL };
+		struct opts o = { .n = 0 };
+
+		o4_type(&o, 6);
+		o4_end(&o);
+		m.o = &o;
+		CHECK(out(&A, dhcp4(&m), "NAK for B's MAC delivered to A", NONE));
+	}
+	CHECK(out_from(&A, &B, nak(&A), "NAK for A sent by guest B", NONE));
+	SAME(s, "NAKs not for A");
+	CHECK(out(&A, nak(&A), "NAK for A", NONE));
+	STATE("A's IPv4 leases ended", C4(V4_A, &A), L6(L6_1, &A, V6SLOT(0), 3600),
+	      S(&A, V6SLOT(0), L6_1), L4(L4_3, &B, 0, 3600), S(&B, V4SLOT(0), L4_3));
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1", DROPS(IPV4_SRC)));
+	CHECK(in(&A, udp4_from(MAC_A, L4_2), "UDP from L4_2", DROPS(IPV4_SRC)));
+	CHECK(in(&A, udp4_from(MAC_A, V4_A), "UDP from A's configured address", PASSES));
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1", PASSES));
+	/* A NAK with nothing to end; then the next ACK learns afresh. */
+	CHECK(out(&A, nak(&A), "NAK for A again", NONE));
+	CHECK(out(&A, ack(&A, L4_2, 600), "ACK of L4_2", NONE));
+	STATE("L4_2 leased again", C4(V4_A, &A), L6(L6_1, &A, V6SLOT(0), 3600),
+	      S(&A, V6SLOT(0), L6_1), L4(L4_3, &B, 0, 3600), S(&B, V4SLOT(0), L4_3),
+	      L4(L4_2, &A, 0, 600), S(&A, V4SLOT(0), L4_2));
+	return true;
+}
+
+/* Who may hand out leases: the uplink and the host (no policy on the
+ * interface the frame came in on), or a guest with VG_F_DHCP_SERVER. */
+static bool case_senders(void)
+{
+	CHECK(out_from(&A, &B, ack(&A, L4_1, 3600), "ACK sent by guest B (no dhcp-server)",
+		       NONE));
+	STATE("nothing learned from a guest");
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1", DROPS(IPV4_SRC)));
+	CHECK(out_from(&A, &A, ack(&A, L4_1, 3600), "ACK reflected from A itself", NONE));
+	STATE("nothing learned from A itself");
+	CHECK(out_from(&A, &C, ack(&A, L4_1, 3600), "ACK that came in on the uplink C", NONE));
+	STATE("learned from the uplink", L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1));
+	set_policy(&B, VG_MODE_LOCKED, F_DEFAULT | VG_F_DHCP_SERVER);
+	CHECK(out_from(&A, &B, ack(&A, L4_2, 1800), "ACK sent by guest B (dhcp-server)", NONE));
+	STATE("learned from a server guest", L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1),
+	      L4(L4_2, &A, 1, 1800), S(&A, V4SLOT(1), L4_2));
+	/* Delivered to an interface without a policy: nobody learns. */
+	CHECK(out(&C, ack(&A, L4_3, 3600), "ACK for A's MAC delivered to C", NONE));
+	CHECK(out(&C, ack(&C, L4_3, 3600), "ACK for C's MAC delivered to C", NONE));
+	STATE("nothing learned on C", L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1),
+	      L4(L4_2, &A, 1, 1800), S(&A, V4SLOT(1), L4_2));
+	return true;
+}
+
+/* The chaddr must be one of the interface's MACs: any of them. */
+static bool case_chaddr(void)
+{
+	CHECK(out(&A, ack(&B, L4_1, 3600), "ACK for B's MAC delivered to A", NONE));
+	CHECK(out(&A, ack(&C, L4_1, 3600), "ACK for B's MAC (C) delivered to A", NONE));
+	{
+		struct opts o;
+		struct dhcp4 m = ack_msg(&A, L4_1, &o);
+
+		ack_opts(&o, 3600);
+		m.chaddr = MAC_A2;
+		CHECK(out(&A, dhcp4(&m), "ACK for MAC_A2, not A's yet", NONE));
+		STATE("nothing learned");
+		add_mac(&A, MAC_A2);
+		CHECK(out(&A, dhcp4(&m), "ACK for MAC_A2, A's second MAC", NONE));
+	}
+	STATE("learned for the second MAC", L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1));
+	return true;
+}
+
+/* yiaddr must be a unicast address: not 0/8, 127/8 or 224/3. */
+static bool case_yiaddr(void)
+{
+	static const char *const bad[] = { "0.0.0.0", "0.1.2.3", "0.255.255.255", "127.0.0.1",
+					   "127.255.255.254", "224.0.0.1", "239.1.2.3",
+					   "240.0.0.1", "255.255.255.255" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "ACK of %s", bad[i]);
+		CHECK(out(&A, ack(&A, bad[i], 3600), what, NONE));
+		STATE(what);
+	}
+	/* The edges: learned. */
+	CHECK(out(&A, ack(&A, "1.0.0.0", 3600), "ACK of 1.0.0.0", NONE));
+	CHECK(out(&A, ack(&A, "223.255.255.255", 1800), "ACK of 223.255.255.255", NONE));
+	STATE("both edges learned", L4("1.0.0.0", &A, 0, 3600), S(&A, V4SLOT(0), "1.0.0.0"),
+	      L4("223.255.255.255", &A, 1, 1800), S(&A, V4SLOT(1), "223.255.255.255"));
+	CHECK(out(&A, ack(&A, "128.0.0.1", 7200), "ACK of 128.0.0.1", NONE));
+	CHECK(out(&A, ack(&A, "126.255.255.255", 300), "ACK of 126.255.255.255", NONE));
+	STATE("edges of 127/8 learned", L4("128.0.0.1", &A, 1, 7200),
+	      S(&A, V4SLOT(1), "128.0.0.1"), L4("126.255.255.255", &A, 0, 300),
+	      S(&A, V4SLOT(0), "126.255.255.255"));
+	return true;
+}
+
+/* Messages that are no ACK with a lease, or no valid BOOTREPLY. */
+static bool case_not_ack(void)
+{
+	struct opts o;
+	struct dhcp4 m;
+
+#define IGNORED(what, ...)                                                             \
+	do {                                                                           \
+		m = ack_msg(&A, L4_1, &o);                                             \
+		ack_opts(&o, 3600);                                                    \
+		__VA_ARGS__;                                                           \
+		CHECK(out(&A, dhcp4(&m), what, NONE));                                 \
+		STATE(what);                                                           \
+	} while (0)
+	IGNORED("BOOTREQUEST (op 1)", m.op = 1);
+	IGNORED("op 3", m.op = 3);
+	IGNORED("htype 6 (IEEE 802)", m.htype = 6);
+	IGNORED("hlen 16", m.hlen = 16);
+	IGNORED("hlen 5", m.hlen = 5);
+	IGNORED("bad magic cookie", m.cookie = 0x63825364);
+	IGNORED("UDP to port 67", m.dport = 67);
+	IGNORED("UDP to port 69", m.dport = 69);
+	IGNORED("first fragment (MF)", m.frag = 0x2000);
+	IGNORED("fragment at offset 8", m.frag = 0x0001);
+	IGNORED("OFFER (53=2) with a lease", o.n = 0; o4_type(&o, 2); o4_u32(&o, 51, 3600);
+		o4_end(&o));
+	IGNORED("no message type", o.n = 0; o4_u32(&o, 51, 3600); o4_end(&o));
+	IGNORED("ACK without option 51", o.n = 0; o4_type(&o, 5); o4_addr(&o, 54, SERVER4);
+		o4_end(&o));
+	IGNORED("option 51 of length 2", o.n = 0; o4_type(&o, 5);
+		o4(&o, 51, "\x00\x00", 2); o4_end(&o));
+	IGNORED("END before option 51", o.n = 0; o4_type(&o, 5); o4_end(&o);
+		o4_u32(&o, 51, 3600); o4_end(&o));
+	IGNORED("END before option 53", o.n = 0; o4_u32(&o, 51, 3600); o4_end(&o);
+		o4_type(&o, 5); o4_end(&o));
+	/* Option 51 announces 4 octets, the message ends after 2. */
+	IGNORED("option 51 cut short", o.n = 0; o4_type(&o, 5); o_u8(&o, 51); o_u8(&o, 4);
+		o_be16(&o, 3600));
+	/* An option that runs past the end stops the walk before 51. */
+	IGNORED("an option too long for the message before 51", o.n = 0; o4_type(&o, 5);
+		o_u8(&o, 12); o_u8(&o, 200); o4_u32(&o, 51, 3600); o4_end(&o));
+	/* 53 = 5 followed by 31 PADs: option 51 is the 33rd. */
+	IGNORED("option 51 after 32 options", o.n = 0; o4_type(&o, 5);
+		o4_pads(&o, VG_DHCP4_OPTS - 1); o4_u32(&o, 51, 3600); o4_end(&o));
+	IGNORED("option 53 after 32 options", o.n = 0; o4_u32(&o, 51, 3600);
+		o4_pads(&o, VG_DHCP4_OPTS - 1); o4_type(&o, 5); o4_end(&o));
+	/* The same frames to A without a policy in force, then A's own. */
+	no_policy(&A);
+	IGNORED("ACK to A, A without a policy", (void)0);
+	set_policy(&A, VG_MODE_LOCKED, F_DEFAULT & ~VG_F_LEARN_DHCP);
+	IGNORED("ACK to A, learning off", (void)0);
+#undef IGNORED
+	return true;
+}
+
+/* Option walks that end well. */
+static bool case_options(void)
+{
+	struct opts o;
+	struct dhcp4 m;
+
+#define LEARNS(what, addr, lease, ...)                                                 \
+	do {                                                                           \
+		m = ack_msg(&A, addr, &o);                                             \
+		ack_opts(&o, lease);                                                   \
+		__VA_ARGS__;                                                           \
+		CHECK(out(&A, dhcp4(&m), what, NONE));                                 \
+		STATE(what, L4(addr, &A, 0, lease), S(&A, V4SLOT(0), addr));           \
+		map_clear(skel->maps.learned4);                                        \
+		map_clear(skel->maps.lease_slots);                                     \
+	} while (0)
+	LEARNS("ACK with the default options", L4_1, 3600, (void)0);
+	LEARNS("option 51 before 53", L4_1, 600, o.n = 0; o4_u32(&o, 51, 600); o4_type(&o, 5);
+	       o4_end(&o));
+	/* Without END, the options end with the message. */
+	LEARNS("no END option", L4_1, 700, o.n = 0; o4_type(&o, 5); o4_u32(&o, 51, 700));
+	/* An option cut short after 51 only ends the walk. */
+	LEARNS("an option cut short after 51", L4_1, 800, o.n = 0; o4_type(&o, 5);
+	       o4_u32(&o, 51, 800); o_u8(&o, 12); o_u8(&o, 40); o_put(&o, "host", 4));
+	/* PAD counts: 53, 30 PADs, 51 is the 32nd, the last read. */
+	LEARNS("option 51 the 32nd, after PADs", L4_1, 900, o.n = 0; o4_type(&o, 5);
+	       o4_pads(&o, VG_DHCP4_OPTS - 2); o4_u32(&o, 51, 900); o4_end(&o));
+	LEARNS("option 51 the 32nd, after other options", L4_1, 1000, o.n = 0;
+	       o4_type(&o, 5); for (int k = 0; k < VG_DHCP4_OPTS - 2; k++) o4_u32(&o, 24, k);
+	       o4_u32(&o, 51, 1000); o4_end(&o));
+	LEARNS("option 53 the 32nd", L4_1, 1100, o.n = 0; o4_u32(&o, 51, 1100);
+	       o4_pads(&o, VG_DHCP4_OPTS - 2); o4_type(&o, 5); o4_end(&o));
+	LEARNS("a lease of 0 s", L4_1, 0, (void)0);
+	LEARNS("IPv4 header with options", L4_1, 1200, m.ip_opts = 1);
+	LEARNS("from UDP port 1067 (RFC 7610)", L4_1, 1300, m.sport = 1067);
+	LEARNS("an empty option before 51", L4_1, 1400, o.n = 0; o4_type(&o, 5);
+	       o4(&o, 60, NULL, 0); o4_u32(&o, 51, 1400); o4_end(&o));
+#undef LEARNS
+	return true;
+}
+
+/* A lease allows its address only on its interface and only until it
+ * ends. */
+static bool case_expiry(void)
+{
+	struct state s;
+
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1", NONE));
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1", PASSES));
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1", PASSES));
+	set_expiry(L4_1, now_ns() - 1000);
+	set_expiry(L6_1, now_ns() - 1000);
+	state_read(&s);
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1, expired", DROPS(IPV4_SRC)));
+	CHECK(in(&A, arp_from(MAC_A, L4_1), "ARP from L4_1, expired", DROPS(ARP_SPA)));
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1, expired", DROPS(IPV6_SRC)));
+	SAME(s, "expired entries stay");
+	/* Renewed in time: allowed again. */
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1 renews", NONE));
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1 renews", NONE));
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1, renewed", PASSES));
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1, renewed", PASSES));
+	/* A minute from now, or a nanosecond ago. */
+	set_expiry(L4_1, now_ns() + 60000000000ULL);
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1, a minute left", PASSES));
+	set_expiry(L4_1, VG_LEASE_FOREVER);
+	CHECK(in(&A, arp_from(MAC_A, L4_1), "ARP from L4_1, forever", PASSES));
+	/* Real time: a lease of 1 s without grace. */
+	set_grace(0);
+	CHECK(out(&A, ack(&A, L4_2, 1), "ACK of L4_2 for 1 s, grace 0", NONE));
+	CHECK(in(&A, udp4_from(MAC_A, L4_2), "UDP from L4_2", PASSES));
+	usleep(1100000);
+	CHECK(in(&A, udp4_from(MAC_A, L4_2), "UDP from L4_2, 1.1 s later", DROPS(IPV4_SRC)));
+	CHECK(in(&A, arp_from(MAC_A, L4_2), "ARP from L4_2, 1.1 s later", DROPS(ARP_SPA)));
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1, forever", PASSES));
+	return true;
+}
+
+/* Who holds an address decides whether a lease of it is learned. */
+static bool case_conflict4(void)
+{
+	struct state s;
+
+	/* B's configured address, and A's own. */
+	put_config4(V4_B, &B);
+	put_config4(V4_A, &A);
+	state_read(&s);
+	CHECK(out(&A, ack(&A, V4_B, 3600), "ACK of B's configured address",
+		  REFUSED(LEARN_CONFLICT)));
+	CHECK(out(&A, ack(&A, V4_A, 3600), "ACK of A's configured address", NONE));
+	SAME(s, "configured addresses stay so");
+	CHECK(in(&A, udp4_from(MAC_A, V4_B), "UDP from B's address", DROPS(IPV4_SRC)));
+	/* B's lease, unexpired and expired. */
+	CHECK(out(&B, ack(&B, L4_1, 3600), "ACK of L4_1 for B", NONE));
+	state_read(&s);
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of B's L4_1", REFUSED(LEARN_CONFLICT)));
+	SAME(s, "B's lease refused to A");
+	set_expiry(L4_1, now_ns() + 1000000000ULL);
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of B's L4_1, a second left",
+		  REFUSED(LEARN_CONFLICT)));
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from B's L4_1", DROPS(IPV4_SRC)));
+	set_expiry(L4_1, now_ns() - 1);
+	CHECK(out(&A, ack(&A, L4_1, 1800), "ACK of B's expired L4_1", NONE));
+	STATE("A took L4_1 over", C4(V4_B, &B), C4(V4_A, &A), L4(L4_1, &A, 0, 1800),
+	      S(&A, V4SLOT(0), L4_1));
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1", PASSES));
+	CHECK(in(&B, udp4_from(MAC_B, L4_1), "UDP from L4_1, now A's", DROPS(IPV4_SRC)));
+	/* B's freed slot takes its next lease. */
+	CHECK(out(&B, ack(&B, L4_2, 600), "ACK of L4_2 for B", NONE));
+	STATE("B leased L4_2", C4(V4_B, &B), C4(V4_A, &A), L4(L4_1, &A, 0, 1800),
+	      S(&A, V4SLOT(0), L4_1), L4(L4_2, &B, 0, 600), S(&B, V4SLOT(0), L4_2));
+	/* A DHCPv6 address configured for B. */
+	put_config6(L6_1, &B);
+	state_read(&s);
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with B's configured L6_1",
+		  REFUSED(LEARN_CONFLICT)));
+	SAME(s, "configured IPv6 address stays");
+	return true;
+}
+
+/* Two IPv4 leases per interface: a third replaces the one that ends
+ * first, whichever slot it is in. */
+static bool case_cap4(void)
+{
+	CHECK(out(&B, ack(&B, L4_3, 60), "ACK of L4_3 for B, 60 s", NONE));
+	CHECK(out(&A, ack(&A, L4_1, 7200), "ACK of L4_1, 7200 s", NONE));
+	CHECK(out(&A, ack(&A, L4_2, 600), "ACK of L4_2, 600 s", NONE));
+	CHECK(out(&A, ack(&A, "10.0.0.103", 3600), "ACK of .103, 3600 s", NONE));
+	STATE("L4_2 replaced", L4(L4_3, &B, 0, 60), S(&B, V4SLOT(0), L4_3),
+	      L4(L4_1, &A, 0, 7200), S(&A, V4SLOT(0), L4_1),
+	      L4("10.0.0.103", &A, 1, 3600), S(&A, V4SLOT(1), "10.0.0.103"));
+	CHECK(in(&A, udp4_from(MAC_A, L4_2), "UDP from L4_2, replaced", DROPS(IPV4_SRC)));
+	CHECK(in(&A, udp4_from(MAC_A, "10.0.0.103"), "UDP from .103", PASSES));
+	CHECK(out(&A, ack(&A, "10.0.0.104", 3600), "ACK of .104, 3600 s", NONE));
+	STATE(".103 replaced (slot 1, ends before L4_1)", L4(L4_3, &B, 0, 60),
+	      S(&B, V4SLOT(0), L4_3), L4(L4_1, &A, 0, 7200), S(&A, V4SLOT(0), L4_1),
+	      L4("10.0.0.104", &A, 1, 3600), S(&A, V4SLOT(1), "10.0.0.104"));
+	/* Now slot 0 ends first; an infinite lease ends last. */
+	CHECK(out(&A, ack(&A, L4_1, LEASE_INF), "ACK of L4_1, infinite", NONE));
+	CHECK(out(&A, ack(&A, L4_2, 100), "ACK of L4_2, 100 s", NONE));
+	STATE(".104 replaced", L4(L4_3, &B, 0, 60), S(&B, V4SLOT(0), L4_3),
+	      L4(L4_1, &A, 0, LEASE_FOREVER), S(&A, V4SLOT(0), L4_1),
+	      L4(L4_2, &A, 1, 100), S(&A, V4SLOT(1), L4_2));
+	/* IPv6 leases do not count against IPv4's two. */
+	CHECK(out(&A, reply6(&A, L6_1, 10), "Reply with L6_1, 10 s", NONE));
+	CHECK(out(&A, ack(&A, "10.0.0.104", 200), "ACK of .104, 200 s", NONE));
+	STATE("L4_2 replaced, not L6_1", L4(L4_3, &B, 0, 60), S(&B, V4SLOT(0), L4_3),
+	      L4(L4_1, &A, 0, LEASE_FOREVER), S(&A, V4SLOT(0), L4_1),
+	      L4("10.0.0.104", &A, 1, 200), S(&A, V4SLOT(1), "10.0.0.104"),
+	      L6(L6_1, &A, V6SLOT(0), 10), S(&A, V6SLOT(0), L6_1));
+	return true;
+}
+
+/* Fills learned4, learned6 or lease_slots with unexpired leases of
+ * interfaces that do not exist until the kernel says E2BIG. */
+enum fill_what { FILL4, FILL6, FILL_SLOTS };
+
+static unsigned int fill(enum fill_what w)
+{
+	int fd = w == FILL4 ? map_fd(skel->maps.learned4) :
+		 w == FILL6 ? map_fd(skel->maps.learned6) : map_fd(skel->maps.lease_slots);
+	unsigned int n;
+
+	for (n = 0;; n++) {
+		struct vg_owner o = { .ifindex = FILL_IFINDEX + n, .origin = VG_ORIGIN_DHCP,
+				      .expires_ns = VG_LEASE_FOREVER };
+		struct vg_addr4 k4 = { htonl(0xac100000 + n) };	/* 172.16/12 */
+		struct vg_addr6 k6 = a6("fd00::");
+		struct vg_slot_key sk = { FILL_IFINDEX + n, 0 };
+		struct vg_slot sv = { .since_ns = VG_LEASE_FOREVER };
+		int err;
+
+		k6.addr[3] = htonl(n);
+		sv.a = k6;
+		err = w == FILL4 ? bpf_map_update_elem(fd, &k4, &o, BPF_NOEXIST) :
+		      w == FILL6 ? bpf_map_update_elem(fd, &k6, &o, BPF_NOEXIST) :
+				   bpf_map_update_elem(fd, &sk, &sv, BPF_NOEXIST);
+		if (err && errno == E2BIG)
+			return n;
+		if (err)
+			die("fill", errno);
+	}
+}
+
+/* Entries in the map of w, and none of A's among them. */
+static bool filled_count(enum fill_what w, unsigned int n, const char *when)
+{
+	int fd = w == FILL4 ? map_fd(skel->maps.learned4) :
+		 w == FILL6 ? map_fd(skel->maps.learned6) : map_fd(skel->maps.lease_slots);
+	__u8 k[16], prev[16], v[24];
+	unsigned int count = 0;
+	bool first = true;
+
+	while (bpf_map_get_next_key(fd, first ? NULL : prev, k) == 0) {
+		__u32 ifindex;
+
+		first = false;
+		memcpy(prev, k, sizeof(k));
+		if (bpf_map_lookup_elem(fd, k, v))
+			die("fill read", errno);
+		/* vg_owner and vg_slot_key start with the ifindex. */
+		memcpy(&ifindex, w == FILL_SLOTS ? (void *)k : (void *)v, 4);
+		if (ifindex < FILL_IFINDEX)
+			return fail("after step %d (%s): an entry of interface %u", step, when,
+				    ifindex);
+		count++;
+	}
+	if (count != n)
+		return fail("after step %d (%s): %u entries, %u filled", step, when, count, n);
+	return true;
+}
+
+static bool case_full(void)
+{
+	static const enum fill_what whats[] = { FILL4, FILL6, FILL_SLOTS };
+	static const char *const names[] = { "learned4", "learned6", "lease_slots" };
+	unsigned int filled[3];
+
+	for (int i = 0; i < 3; i++) {
+		unsigned int n = fill(whats[i]);
+		char what[64];
+		bool ok;
+
+		filled[i] = n;
+		snprintf(what, sizeof(what), "%s full", names[i]);
+		ok = out(&A, ack(&A, L4_1, 3600), "ACK of L4_1",
+			 whats[i] == FILL6 ? NONE : REFUSED(LEARN_FULL)) &&
+		     out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1",
+			 whats[i] == FILL4 ? NONE : REFUSED(LEARN_FULL)) &&
+		     in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1",
+			whats[i] == FILL6 ? TC_ACT_OK : TC_ACT_SHOT,
+			whats[i] == FILL6 ? VG_PASS : VG_IPV4_SRC) &&
+		     in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1",
+			whats[i] == FILL4 ? TC_ACT_OK : TC_ACT_SHOT,
+			whats[i] == FILL4 ? VG_PASS : VG_IPV6_SRC);
+		/* The family with room learned: forget that lease for the
+		 * next table, leaving whatever else the refusal left. */
+		if (ok && whats[i] != FILL_SLOTS) {
+			struct vg_addr4 k4 = a4(L4_1);
+			struct vg_addr6 k6 = a6(L6_1);
+			struct vg_slot_key sk = { A.ifindex, whats[i] == FILL4 ? V6SLOT(0) :
+							      V4SLOT(0) };
+
+			if (whats[i] == FILL4)
+				bpf_map_delete_elem(map_fd(skel->maps.learned6), &k6);
+			else
+				bpf_map_delete_elem(map_fd(skel->maps.learned4), &k4);
+			bpf_map_delete_elem(map_fd(skel->maps.lease_slots), &sk);
+		}
+		ok = ok && filled_count(whats[i], n, what);
+		map_clear(whats[i] == FILL4 ? skel->maps.learned4 :
+			  whats[i] == FILL6 ? skel->maps.learned6 : skel->maps.lease_slots);
+		CHECK(ok);
+		STATE(what);
+	}
+	snprintf(note, sizeof(note), ", %u/%u/%u entries filled the tables", filled[0],
+		 filled[1], filled[2]);
+	return true;
+}
+
+/* The guest's RELEASE and DECLINE end its own leases, nothing else. */
+static bool case_release4(void)
+{
+	struct state s;
+
+	put_config4(V4_A, &A);
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
+	CHECK(out(&A, ack(&A, L4_2, 3600), "ACK of L4_2", NONE));
+	CHECK(out(&B, ack(&B, L4_3, 3600), "ACK of L4_3 for B", NONE));
+	state_read(&s);
+	CHECK(in(&A, release4(&A, V4_A, L4_3), "RELEASE of B's L4_3 from A's address", PASSES));
+	CHECK(in(&A, release4(&A, L4_3, L4_3), "RELEASE of L4_3 from L4_3", DROPS(IPV4_SRC)));
+	CHECK(in(&A, release4(&A, V4_A, V4_A), "RELEASE of A's configured address", PASSES));
+	CHECK(in(&A, decline4(&A, L4_3), "DECLINE of B's L4_3", PASSES));
+	CHECK(in(&B, release4(&B, L4_3, L4_1), "B's RELEASE of A's L4_1", PASSES));
+	CHECK(in(&B, decline4(&B, L4_2), "B's DECLINE of A's L4_2", PASSES));
+	SAME(s, "RELEASE and DECLINE of others' addresses");
+	CHECK(in(&A, release4(&A, L4_1, L4_1), "RELEASE of L4_1", PASSES));
+	STATE("L4_1 released", C4(V4_A, &A), L4(L4_2, &A, 1, 3600), S(&A, V4SLOT(1), L4_2),
+	      L4(L4_3, &B, 0, 3600), S(&B, V4SLOT(0), L4_3));
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1", DROPS(IPV4_SRC)));
+	CHECK(in(&A, decline4(&A, L4_2), "DECLINE of L4_2", PASSES));
+	STATE("L4_2 declined", C4(V4_A, &A), L4(L4_3, &B, 0, 3600), S(&B, V4SLOT(0), L4_3));
+	CHECK(in(&A, udp4_from(MAC_A, L4_2), "UDP from L4_2", DROPS(IPV4_SRC)));
+	/* Only in the first VG_DHCP4_OPTS_IN options. */
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
+	{
+		struct opts o = { .n = 0 };
+		struct dhcp4 m = { .eth_src = MAC_A, .eth_dst = MAC_SERVER, .src = L4_1,
+				   .dst = SERVER4, .sport = 68, .dport = 67, .op = 1,
+				   .chaddr = MAC_A, .ciaddr = L4_1, .o = &o };
+
+		o4_pads(&o, VG_DHCP4_OPTS_IN);
+		o4_type(&o, 7);
+		o4_end(&o);
+		state_read(&s);
+		CHECK(in(&A, dhcp4(&m), "RELEASE with 53 the 9th option", PASSES));
+		SAME(s, "53 beyond the options read");
+		o.n = 0;
+		o4_pads(&o, VG_DHCP4_OPTS_IN - 1);
+		o4_type(&o, 7);
+		o4_end(&o);
+		CHECK(in(&A, dhcp4(&m), "RELEASE with 53 the 8th option", PASSES));
+		STATE("released by 53 the 8th", C4(V4_A, &A), L4(L4_3, &B, 0, 3600),
+		      S(&B, V4SLOT(0), L4_3));
+	}
+	/* A DECLINE whose option 50 comes after the options read, or
+	 * that has none. */
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
+	{
+		struct opts o = { .n = 0 };
+		struct dhcp4 m = { .eth_src = MAC_A, .src = "0.0.0.0", .sport = 68, .dport = 67,
+				   .op = 1, .chaddr = MAC_A, .ciaddr = L4_1, .o = &o };
+
+		o4_type(&o, 4);
+		o4_end(&o);
+		state_read(&s);
+		CHECK(in(&A, dhcp4(&m), "DECLINE without option 50 (ciaddr L4_1)", PASSES));
+		o.n = 0;
+		o4_type(&o, 4);
+		o4_pads(&o, VG_DHCP4_OPTS_IN - 1);
+		o4_addr(&o, 50, L4_1);
+		o4_end(&o);
+		CHECK(in(&A, dhcp4(&m), "DECLINE with 50 the 9th option", PASSES));
+		SAME(s, "DECLINEs that name nothing");
+		/* Other message types name nothing either. */
+		o.n = 0;
+		o4_type(&o, 3);
+		o4_addr(&o, 50, L4_1);
+		o4_end(&o);
+		CHECK(in(&A, dhcp4(&m), "REQUEST for L4_1", PASSES));
+		SAME(s, "REQUEST");
+	}
+	/* Learning off: the guest's messages end nothing. */
+	set_policy(&A, VG_MODE_LOCKED, F_DEFAULT & ~VG_F_LEARN_DHCP);
+	state_read(&s);
+	CHECK(in(&A, decline4(&A, L4_1), "DECLINE of L4_1, learning off", PASSES));
+	SAME(s, "learning off");
+	return true;
+}
+
+/* --- cases: DHCPv6 -------------------------------------------------------------- */
+
+static bool case_reply6(void)
+{
+	struct opts o = { .n = 0 };
+	struct dhcp6 m = { .o = &o };
+	size_t ia;
+
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1, no lease yet", DROPS(IPV6_SRC)));
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1 in an IA_NA", NONE));
+	STATE("A leased L6_1", L6(L6_1, &A, V6SLOT(0), 3600), S(&A, V6SLOT(0), L6_1));
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1", PASSES));
+	CHECK(in(&B, udp6_from(MAC_B, L6_1), "UDP from A's L6_1", DROPS(IPV6_SRC)));
+	/* An IA_TA, before its address a status option. */
+	o6_ids(&o, MAC_A);
+	ia = o6_ia_ta(&o, 7);
+	o6(&o, 13, "\x00\x00ok", 4);
+	o6_iaaddr(&o, L6_2, 100, 200);
+	o6_close(&o, ia);
+	CHECK(out(&A, dhcp6(&A, &m), "Reply with L6_2 in an IA_TA", NONE));
+	STATE("A leased L6_2", L6(L6_1, &A, V6SLOT(0), 3600), S(&A, V6SLOT(0), L6_1),
+	      L6(L6_2, &A, V6SLOT(1), 200), S(&A, V6SLOT(1), L6_2));
+	/* Four addresses in two IAs: the first three count; L6_1 renewed. */
+	o.n = 0;
+	o6_ids(&o, MAC_A);
+	ia = o6_ia_na(&o, 1);
+	o6_iaaddr(&o, L6_1, 1000, 7200);
+	o6_iaaddr(&o, L6_3, 1000, 1800);
+	o6_close(&o, ia);
+	ia = o6_ia_na(&o, 2);
+	o6_iaaddr(&o, L6_4, 1000, 900);
+	o6_iaaddr(&o, L6_5, 1000, 900);
+	o6_close(&o, ia);
+	CHECK(out(&A, dhcp6(&A, &m), "Reply with four addresses", NONE));
+	STATE("the first three counted", L6(L6_1, &A, V6SLOT(0), 7200), S(&A, V6SLOT(0), L6_1),
+	      L6(L6_2, &A, V6SLOT(1), 200), S(&A, V6SLOT(1), L6_2),
+	      L6(L6_3, &A, V6SLOT(2), 1800), S(&A, V6SLOT(2), L6_3),
+	      L6(L6_4, &A, V6SLOT(3), 900), S(&A, V6SLOT(3), L6_4));
+	CHECK(in(&A, udp6_from(MAC_A, L6_5), "UDP from L6_5", DROPS(IPV6_SRC)));
+	/* A fifth address replaces the one that ends first (L6_2). */
+	CHECK(out(&A, reply6(&A, L6_5, 3600), "Reply with L6_5", NONE));
+	STATE("L6_2 replaced", L6(L6_1, &A, V6SLOT(0), 7200), S(&A, V6SLOT(0), L6_1),
+	      L6(L6_5, &A, V6SLOT(1), 3600), S(&A, V6SLOT(1), L6_5),
+	      L6(L6_3, &A, V6SLOT(2), 1800), S(&A, V6SLOT(2), L6_3),
+	      L6(L6_4, &A, V6SLOT(3), 900), S(&A, V6SLOT(3), L6_4));
+	CHECK(in(&A, udp6_from(MAC_A, L6_2), "UDP from L6_2, replaced", DROPS(IPV6_SRC)));
+	CHECK(in(&A, udp6_from(MAC_A, L6_5), "UDP from L6_5", PASSES));
+	return true;
+}
+
+/* Valid lifetime 0 ends an address the interface holds by DHCP. */
+static bool case_valid0(void)
+{
+	struct opts o = { .n = 0 };
+	struct dhcp6 m = { .o = &o };
+	struct state s;
+	size_t ia;
+
+	put_config6(L6_4, &A);
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1", NONE));
+	CHECK(out(&A, reply6(&A, L6_2, 3600), "Reply with L6_2", NONE));
+	CHECK(out(&B, reply6(&B, L6_3, 3600), "Reply with L6_3 for B", NONE));
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
+	state_read(&s);
+	CHECK(out(&A, reply6(&A, L6_3, 0), "Reply ending B's L6_3", NONE));
+	CHECK(out(&A, reply6(&A, L6_4, 0), "Reply ending A's configured L6_4", NONE));
+	CHECK(out(&A, reply6(&A, L6_5, 0), "Reply ending L6_5, nobody's", NONE));
+	SAME(s, "lifetime 0 for addresses A holds by no lease");
+	o6_ids(&o, MAC_A);
+	ia = o6_ia_na(&o, 1);
+	o6_iaaddr(&o, L6_1, 0, 0);
+	o6_iaaddr(&o, L6_2, 3000, 7200);
+	o6_close(&o, ia);
+	CHECK(out(&A, dhcp6(&A, &m), "Reply ending L6_1, renewing L6_2", NONE));
+	STATE("L6_1 ended", C6(L6_4, &A), L6(L6_2, &A, V6SLOT(1), 7200), S(&A, V6SLOT(1), L6_2),
+	      L6(L6_3, &B, V6SLOT(0), 3600), S(&B, V6SLOT(0), L6_3), L4(L4_1, &A, 0, 3600),
+	      S(&A, V4SLOT(0), L4_1));
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1", DROPS(IPV6_SRC)));
+	CHECK(in(&A, udp6_from(MAC_A, L6_2), "UDP from L6_2", PASSES));
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1", PASSES));
+	return true;
+}
+
+/* Replies that teach nothing. */
+static bool case_reply6_ignored(void)
+{
+	struct opts o;
+	struct dhcp6 m;
+	size_t ia;
+
+	put_protected(L6_3, VG_PROTECT_CONFIG);
+#define IGNORED6(what, ...)                                                            \
+	do {                                                                           \
+		o.n = 0;                                                               \
+		memset(&m, 0, sizeof(m));                                              \
+		m.o = &o;                                                              \
+		o6_ids(&o, MAC_A);                                                     \
+		ia = o6_ia_na(&o, 1);                                                  \
+		o6_iaaddr(&o, L6_1, 1800, 3600);                                       \
+		o6_close(&o, ia);                                                      \
+		__VA_ARGS__;                                                           \
+		CHECK(out(&A, dhcp6(&A, &m), what, NONE));                             \
+		STATE(what, P(L6_3));                                                  \
+	} while (0)
+	IGNORED6("Advertise (2)", m.type = 2);
+	IGNORED6("Reconfigure (10)", m.type = 10);
+	IGNORED6("Relay-reply (13)", m.type = 13);
+	IGNORED6("to UDP port 547", m.dport = 547);
+	IGNORED6("to B's MAC", m.eth_dst = MAC_B);
+	IGNORED6("to all nodes (33:33:00:00:00:01)", m.eth_dst = MAC_ALLNODES);
+	IGNORED6("behind a hop-by-hop header", m.hbh = true);
+	IGNORED6("IAADDR of length 20", o.n = 0; o6_ids(&o, MAC_A); ia = o6_ia_na(&o, 1);
+		 { size_t at = o6_begin(&o, 5); struct vg_addr6 a = a6(L6_1);
+		   o_put(&o, a.addr, 16); o_be32(&o, 3600); o6_close(&o, at); }
+		 o6_close(&o, ia));
+	IGNORED6("IAADDR in an unknown option (IA_PD's 25)", o.n = 0; o6_ids(&o, MAC_A);
+		 ia = o6_begin(&o, 25); o_be32(&o, 1); o_be32(&o, 0); o_be32(&o, 0);
+		 o6_iaaddr(&o, L6_1, 1800, 3600); o6_close(&o, ia));
+	IGNORED6("IAADDR cut short by the message's end", o.n -= 8);
+	/* Sixteen options are read: 15 before the IA make its IAADDR the
+	 * 17th. */
+	IGNORED6("IAADDR the 17th option", o.n = 0;
+		 for (int k = 0; k < VG_DHCP6_OPTS - 1; k++) o6(&o, 21, "\x00", 1);
+		 ia = o6_ia_na(&o, 1); o6_iaaddr(&o, L6_1, 1800, 3600); o6_close(&o, ia));
+	{
+		static const char *const bad[] = { "::", "::1", "fe80::1", "febf:ffff::1",
+						   "ff02::1", "ff0e::1:2", "ffff::1", L6_3 };
+
+		for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "Reply with %s", bad[i]);
+			CHECK(out(&A, reply6(&A, bad[i], 3600), what,
+				  i == ARRAY_SIZE(bad) - 1 ? REFUSED(LEARN_PROTECTED) : NONE));
+			STATE(what, P(L6_3));
+		}
+	}
+	CHECK(out_from(&A, &B, reply6(&A, L6_1, 3600), "Reply sent by guest B", NONE));
+	STATE("from a guest", P(L6_3));
+	CHECK(out(&C, reply6(&C, L6_1, 3600), "Reply to C", NONE));
+	STATE("to C", P(L6_3));
+	/* The edges outside fe80::/10 and ff00::/8, and the 16th option. */
+	CHECK(out(&A, reply6(&A, "fec0::1", 3600), "Reply with fec0::1", NONE));
+	CHECK(out(&A, reply6(&A, "feff::1", 600), "Reply with feff::1", NONE));
+	CHECK(out(&A, reply6(&A, "::2", 900), "Reply with ::2", NONE));
+	o.n = 0;
+	memset(&m, 0, sizeof(m));
+	m.o = &o;
+	for (int k = 0; k < VG_DHCP6_OPTS - 2; k++)
+		o6(&o, 21, "\x00", 1);
+	ia = o6_ia_na(&o, 1);
+	o6_iaaddr(&o, L6_1, 1800, 3600);
+	o6_close(&o, ia);
+	CHECK(out(&A, dhcp6(&A, &m), "IAADDR the 16th option", NONE));
+	STATE("learned", P(L6_3), L6("fec0::1", &A, V6SLOT(0), 3600),
+	      S(&A, V6SLOT(0), "fec0::1"), L6("feff::1", &A, V6SLOT(1), 600),
+	      S(&A, V6SLOT(1), "feff::1"), L6("::2", &A, V6SLOT(2), 900),
+	      S(&A, V6SLOT(2), "::2"), L6(L6_1, &A, V6SLOT(3), 3600), S(&A, V6SLOT(3), L6_1));
+#undef IGNORED6
+	return true;
+}
+
+/* Conflicts in learned6: another's lease, a link-local learned by DAD
+ * cannot be leased (fe80::/10), a global one learned by nobody. */
+static bool case_conflict6(void)
+{
+	struct state s;
+
+	CHECK(out(&B, reply6(&B, L6_1, 3600), "Reply with L6_1 for B", NONE));
+	state_read(&s);
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with B's L6_1",
+		  REFUSED(LEARN_CONFLICT)));
+	CHECK(out(&A, reply6(&A, L6_1, 0), "Reply ending B's L6_1", NONE));
+	SAME(s, "B's lease");
+	set_expiry(L6_1, now_ns() - 1);
+	CHECK(out(&A, reply6(&A, L6_1, 600), "Reply with B's expired L6_1", NONE));
+	STATE("A took L6_1 over", L6(L6_1, &A, V6SLOT(0), 600), S(&A, V6SLOT(0), L6_1));
+	CHECK(in(&B, udp6_from(MAC_B, L6_1), "UDP from L6_1, now A's", DROPS(IPV6_SRC)));
+	/* A configured entry of A's own: no lease, no refusal. */
+	put_config6(L6_2, &A);
+	state_read(&s);
+	CHECK(out(&A, reply6(&A, L6_2, 600), "Reply with A's configured L6_2", NONE));
+	SAME(s, "A's configured address");
+	return true;
+}
+
+static bool case_release6(void)
+{
+	struct opts o = { .n = 0 };
+	struct dhcp6 m = { .eth_src = MAC_A, .eth_dst = MAC_V6_SERVERS, .src = LL_A,
+			   .dst = "ff02::1:2", .sport = 546, .dport = 547, .type = 8, .o = &o };
+	struct state s;
+	size_t ia;
+
+	put_config6(L6_5, &A);
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1", NONE));
+	CHECK(out(&A, reply6(&A, L6_2, 3600), "Reply with L6_2", NONE));
+	CHECK(out(&A, reply6(&A, L6_3, 3600), "Reply with L6_3", NONE));
+	CHECK(out(&B, reply6(&B, L6_4, 3600), "Reply with L6_4 for B", NONE));
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
+	state_read(&s);
+	CHECK(in(&A, client6(&A, 8, L6_4), "Release of B's L6_4", PASSES));
+	CHECK(in(&A, client6(&A, 9, L6_5), "Decline of A's configured L6_5", PASSES));
+	CHECK(in(&B, client6(&B, 8, L6_1), "B's Release of A's L6_1", PASSES));
+	{
+		/* To the server port, but Solicit, Request, Renew, Confirm. */
+		static const uint8_t types[] = { 1, 3, 5, 4 };
+
+		for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+			CHECK(in(&A, client6(&A, types[i], L6_1), "other client message",
+				 PASSES));
+	}
+	SAME(s, "messages that end none of A's leases");
+	CHECK(in(&A, client6(&A, 8, L6_1), "Release of L6_1", PASSES));
+	STATE("L6_1 released", C6(L6_5, &A), L6(L6_2, &A, V6SLOT(1), 3600),
+	      S(&A, V6SLOT(1), L6_2), L6(L6_3, &A, V6SLOT(2), 3600), S(&A, V6SLOT(2), L6_3),
+	      L6(L6_4, &B, V6SLOT(0), 3600), S(&B, V6SLOT(0), L6_4), L4(L4_1, &A, 0, 3600),
+	      S(&A, V4SLOT(0), L4_1));
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1", DROPS(IPV6_SRC)));
+	/* Decline of two addresses in two IAs; B's in between is not A's. */
+	o6_ids(&o, MAC_A);
+	ia = o6_ia_na(&o, 1);
+	o6_iaaddr(&o, L6_2, 0, 0);
+	o6_iaaddr(&o, L6_4, 0, 0);
+	o6_close(&o, ia);
+	ia = o6_ia_ta(&o, 2);
+	o6_iaaddr(&o, L6_3, 0, 0);
+	o6_close(&o, ia);
+	m.type = 9;
+	CHECK(in(&A, dhcp6(&A, &m), "Decline of L6_2, B's L6_4 and L6_3", PASSES));
+	STATE("L6_2 and L6_3 declined", C6(L6_5, &A), L6(L6_4, &B, V6SLOT(0), 3600),
+	      S(&B, V6SLOT(0), L6_4), L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1));
+	/* Only the first VG_DHCP6_MSG_ADDRS addresses count. */
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1", NONE));
+	o.n = 0;
+	o6_ids(&o, MAC_A);
+	ia = o6_ia_na(&o, 1);
+	for (int k = 0; k < VG_DHCP6_MSG_ADDRS; k++)
+		o6_iaaddr(&o, "2001:db8:2::1", 0, 0);
+	o6_iaaddr(&o, L6_1, 0, 0);
+	o6_close(&o, ia);
+	m.type = 8;
+	state_read(&s);
+	CHECK(in(&A, dhcp6(&A, &m), "Release with L6_1 the 4th address", PASSES));
+	SAME(s, "an address beyond those read");
+	CHECK(in(&A, client6(&A, 8, L6_1), "Release of L6_1", PASSES));
+	STATE("L6_1 released", C6(L6_5, &A), L6(L6_4, &B, V6SLOT(0), 3600),
+	      S(&B, V6SLOT(0), L6_4), L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1));
+	/* From a source the policy refuses: dropped, ends nothing. */
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1", NONE));
+	state_read(&s);
+	m.src = "fe80::99";
+	o.n = 0;
+	o6_ids(&o, MAC_A);
+	ia = o6_ia_na(&o, 1);
+	o6_iaaddr(&o, L6_1, 0, 0);
+	o6_close(&o, ia);
+	CHECK(in(&A, dhcp6(&A, &m), "Release of L6_1 from fe80::99", DROPS(IPV6_SRC)));
+	SAME(s, "a dropped Release");
+	return true;
+}
+
+/* --- cases: flags ------------------------------------------------------------------ */
+
+/* Learning off: nothing learned, and learned entries allow nothing. */
+static bool case_flags_off(void)
+{
+	set_policy(&A, VG_MODE_LOCKED, F_DEFAULT & ~VG_F_LEARN_DHCP);
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1, learning off", NONE));
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1, learning off", NONE));
+	STATE("nothing learned");
+	set_policy(&A, VG_MODE_LOCKED, F_DEFAULT);
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1", NONE));
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1", PASSES));
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1", PASSES));
+	/* Link-local learning on does not honour DHCP leases. */
+	set_policy(&A, VG_MODE_LOCKED, (F_DEFAULT & ~VG_F_LEARN_DHCP) | VG_F_LEARN_LL);
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1, DHCP off", DROPS(IPV4_SRC)));
+	CHECK(in(&A, arp_from(MAC_A, L4_1), "ARP from L4_1, DHCP off", DROPS(ARP_SPA)));
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1, DHCP off, LL on",
+		 DROPS(IPV6_SRC)));
+	STATE("leases kept", L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1),
+	      L6(L6_1, &A, V6SLOT(0), 3600), S(&A, V6SLOT(0), L6_1));
+	/* And DHCP on does not honour DAD's. */
+	{
+		struct vg_addr6 k = a6("fe80::1c2d:3e4f:5a6b:7c01");
+		struct vg_slot_key sk = { A.ifindex, 0 };
+		struct vg_slot sv = { .a = k, .since_ns = now_ns() };
+		struct vg_owner o = { .ifindex = A.ifindex, .origin = VG_ORIGIN_DAD,
+				      .since_ns = sv.since_ns };
+
+		if (bpf_map_update_elem(map_fd(skel->maps.learned6), &k, &o, BPF_NOEXIST) ||
+		    bpf_map_update_elem(map_fd(skel->maps.learn_slots), &sk, &sv, BPF_NOEXIST))
+			die("DAD entry", errno);
+		set_policy(&A, VG_MODE_LOCKED, F_DEFAULT);
+		CHECK(in(&A, udp6_from(MAC_A, "fe80::1c2d:3e4f:5a6b:7c01"),
+			 "UDP from a DAD-learned address, LL off", DROPS(IPV6_SRC)));
+		set_policy(&A, VG_MODE_LOCKED, F_DEFAULT | VG_F_LEARN_LL);
+		CHECK(in(&A, udp6_from(MAC_A, "fe80::1c2d:3e4f:5a6b:7c01"),
+			 "UDP from a DAD-learned address, LL on", PASSES));
+		map_clear(skel->maps.learn_slots);
+		bpf_map_delete_elem(map_fd(skel->maps.learned6), &k);
+	}
+	/* Configured entries allow nothing by themselves. */
+	put_config4(L4_2, &A);
+	CHECK(in(&A, udp4_from(MAC_A, L4_2), "UDP from a configured entry not in the policy",
+		 DROPS(IPV4_SRC)));
+	return true;
+}
+
+struct lcase {
+	const char *name;
+	bool (*run)(void);
+};
+
+static const struct lcase cases[] = {
+	{ "DHCPv4 ACK learns yiaddr for lease + grace, only for its interface; renewal",
+	  case_ack },
+	{ "the grace comes from learn_cfg", case_grace },
+	{ "infinite DHCPv4 lease: forever", case_infinite },
+	{ "NAK ends the interface's IPv4 leases only", case_nak },
+	{ "leases from the uplink and dhcp-server guests only", case_senders },
+	{ "chaddr must be one of the interface's MACs", case_chaddr },
+	{ "yiaddr 0/8, 127/8, 224/3 ignored", case_yiaddr },
+	{ "no valid ACK with a lease: nothing learned", case_not_ack },
+	{ "option walks: order, END, cuts, PADs, the 32nd option", case_options },
+	{ "expired leases allow nothing (IPv4, ARP, IPv6), renewed ones again", case_expiry },
+	{ "IPv4 conflicts: configured, unexpired, expired (taken over)", case_conflict4 },
+	{ "two IPv4 leases per interface, the one that ends first replaced", case_cap4 },
+	{ "learned4 / learned6 / lease_slots full: learn-full", case_full },
+	{ "RELEASE and DECLINE end the guest's own leases only", case_release4 },
+	{ "DHCPv6 Reply: IA_NA, IA_TA, three addresses a message, four a guest", case_reply6 },
+	{ "DHCPv6 valid lifetime 0 ends the interface's lease only", case_valid0 },
+	{ "DHCPv6 Replies that teach nothing; protected: learn-protected", case_reply6_ignored },
+	{ "DHCPv6 conflicts", case_conflict6 },
+	{ "DHCPv6 Release and Decline end the guest's own leases only", case_release6 },
+	{ "flags: DHCP leases need VG_F_LEARN_DHCP, DAD's VG_F_LEARN_LL", case_flags_off },
+};
+
+/* Two ends of a veth pair, B and C, in our own namespace: devices
+ * BPF_PROG_TEST_RUN can name.  Returns 0 or -errno. */
+static int devices(void)
+{
+	if (system("ip link add vgdhcp0 type veth peer name vgdhcp1"))
+		return -ENODEV;
+	B.ifindex = if_nametoindex("vgdhcp0");
+	C.ifindex = if_nametoindex("vgdhcp1");
+	if (!B.ifindex || !C.ifindex)
+		return -ENODEV;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	size_t n = ARRAY_SIZE(cases);
+	int failed = 0, first = 1, err;
+	char *end;
+
+	if (argc > 1) {
+		errno = 0;
+		first = strtol(argv[1], &end, 10);
+		if (errno || *end || first < 1) {
+			fprintf(stderr, "usage: test-dhcp [FIRST]\n");
+			return 2;
+		}
+	}
+	if (geteuid() != 0) {
+		printf("ok %d - DHCP snooping tests # SKIP needs root\n", first);
+		return 0;
+	}
+	if (unshare(CLONE_NEWNET))
+		die("unshare(CLONE_NEWNET)", errno);
+	A.ifindex = if_nametoindex("lo");
+	ncpus = libbpf_num_possible_cpus();
+	if (!A.ifindex || ncpus <= 0)
+		die("lo / possible CPUs", ENODEV);
+	percpu = calloc(ncpus, sizeof(*percpu));
+	if (!percpu)
+		die("calloc", ENOMEM);
+	skel = vifguard__open_and_load();
+	if (!skel)
+		die("vifguard__open_and_load", errno);
+	err = devices();
+	if (err) {
+		for (size_t i = 0; i < n; i++)
+			printf("ok %zu - %s # SKIP no veth pair: %s\n", first + i, cases[i].name,
+			       strerror(-err));
+		vifguard__destroy(skel);
+		return 0;
+	}
+	if ((A.ifindex & (VG_POLICY_ENTRIES - 1)) == (B.ifindex & (VG_POLICY_ENTRIES - 1)) ||
+	    (B.ifindex & (VG_POLICY_ENTRIES - 1)) == (C.ifindex & (VG_POLICY_ENTRIES - 1)))
+		die("ifindexes share a policy entry", EEXIST);
+
+	for (size_t i = 0; i < n; i++) {
+		bool ok;
+
+		reset();
+		note[0] = 0;
+		ok = cases[i].run();
+		if (ok) {
+			printf("ok %zu - %s (%d steps%s)\n", first + i, cases[i].name, step, note);
+		} else {
+			printf("not ok %zu - %s\n# %s\n", first + i, cases[i].name, diag);
+			failed++;
+		}
+	}
+	reset();
+	printf("# %zu DHCP snooping cases, %d failed\n", n, failed);
+	/* The namespace and its veth pair go when we exit. */
+	vifguard__destroy(skel);
+	free(percpu);
+	return failed ? 1 : 0;
+}
