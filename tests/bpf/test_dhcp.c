@@ -75,7 +75,8 @@ static const uint8_t MAC_V6_SERVERS[6] = { 0x33, 0x33, 0x00, 0x01, 0x00, 0x02 };
 #define L6_4		"2001:db8:1::103"
 #define L6_5		"2001:db8:1::104"
 
-#define LEASE_INF	0xffffffffU		/* DHCPv4 option 51: infinite */
+#define LEASE_INF	0xffffffffU
+#define ETH_HLEN_T	14			/* Ethernet header, untagged */		/* DHCPv4 option 51: infinite */
 
 /* Entries of interfaces that do not exist, for filling tables. */
 #define FILL_IFINDEX	100000
@@ -90,7 +91,7 @@ struct iface {
 
 static struct iface A = { "A", 0, 7, MAC_A, V4_A, V6_A, LL_A };
 static struct iface B = { "B", 0, 11, MAC_B, V4_B, V6_B, LL_B };
-static struct iface C = { "C", 0, 13, MAC_B, NULL, NULL, NULL };	/* no policy */
+static struct iface C = { "C", 0, 13, MAC_B, NULL, NULL, "fe80::c" };	/* no policy */
 
 static struct vifguard *skel;
 static int ncpus;
@@ -1538,6 +1539,59 @@ static bool case_options(void)
 	return true;
 }
 
+/* Octets after the datagram in the frame (Ethernet padding, a trailer
+ * some devices leave): never part of the message. */
+static struct frame trailer(struct frame f, const void *p, size_t n)
+{
+	put(&f, p, n);
+	return f;
+}
+
+/*
+ * Where the message ends: at the frame's last octet (the frames of every
+ * other case end with their datagram, as a server's do), or before
+ * octets that are no part of it.
+ */
+static bool case_message_end(void)
+{
+	static const uint8_t lease51[8] = { 51, 4, 0, 0, 0x0e, 0x10, 255, 0 };
+	struct opts o;
+	struct dhcp4 m = ack_msg(&A, L4_1, &o);
+
+	/* Without END, option 51 only after the datagram's end. */
+	o.n = 0;
+	o4_type(&o, 5);
+	CHECK(out(&A, trailer(dhcp4(&m), lease51, sizeof(lease51)),
+		  "ACK without 51, a 51 after the datagram", NONE));
+	STATE("nothing learned from the trailer");
+	{
+		/* The same for DHCPv6: an IA_NA whose IAADDR lies beyond the
+		 * UDP datagram. */
+		struct frame f = reply6(&A, L6_1, 3600);
+		size_t udp = ETH_HLEN_T + 40;
+		uint16_t ulen = (f.b[udp + 4] << 8 | f.b[udp + 5]) - 28;
+
+		set16(&f, udp + 4, ulen);
+		set16(&f, ETH_HLEN_T + 4, ulen);
+		CHECK(out(&A, f, "Reply whose IAADDR lies after the datagram", NONE));
+		STATE("nothing learned after the datagram");
+	}
+	ack_opts(&o, 3600);
+	CHECK(out(&A, trailer(dhcp4(&m), NULL, 18), "ACK, 18 zero octets after it", NONE));
+	CHECK(out(&A, trailer(reply6(&A, L6_1, 600), NULL, 18), "Reply, 18 zero octets after it",
+		  NONE));
+	STATE("learned with a trailer", L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1),
+	      L6(L6_1, &A, V6SLOT(0), 600), S(&A, V6SLOT(0), L6_1));
+	map_clear(skel->maps.learned4);
+	map_clear(skel->maps.learned6);
+	map_clear(skel->maps.lease_slots);
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK, END its last octet", NONE));
+	CHECK(out(&A, reply6(&A, L6_1, 600), "Reply, the IAADDR its last option", NONE));
+	STATE("learned without", L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1),
+	      L6(L6_1, &A, V6SLOT(0), 600), S(&A, V6SLOT(0), L6_1));
+	return true;
+}
+
 /* A lease allows its address only on its interface and only until it
  * ends. */
 static bool case_expiry(void)
@@ -2166,6 +2220,8 @@ static const struct lcase cases[] = {
 	{ "yiaddr 0/8, 127/8, 224/3 ignored", case_yiaddr },
 	{ "no valid ACK with a lease: nothing learned", case_not_ack },
 	{ "option walks: order, END, cuts, PADs, the 32nd option", case_options },
+	{ "messages end with their datagram, at the frame's end or before a trailer",
+	  case_message_end },
 	{ "expired leases allow nothing (IPv4, ARP, IPv6), renewed ones again", case_expiry },
 	{ "IPv4 conflicts: configured, unexpired, expired (taken over)", case_conflict4 },
 	{ "two IPv4 leases per interface, the one that ends first replaced", case_cap4 },
