@@ -1467,6 +1467,18 @@ static bool case_not_ack(void)
 	IGNORED("UDP to port 69", m.dport = 69);
 	IGNORED("first fragment (MF)", m.frag = 0x2000);
 	IGNORED("fragment at offset 8", m.frag = 0x0001);
+	{
+		/* The same octets in another IPv4 protocol. */
+		struct frame f;
+
+		m = ack_msg(&A, L4_1, &o);
+		ack_opts(&o, 3600);
+		f = dhcp4(&m);
+		f.b[ETH_HLEN_T + 9] = 6;
+		ip4_end(&f, ETH_HLEN_T);
+		CHECK(out(&A, f, "ACK's octets in TCP", NONE));
+		STATE("ACK's octets in TCP");
+	}
 	IGNORED("OFFER (53=2) with a lease", o.n = 0; o4_type(&o, 2); o4_u32(&o, 51, 3600);
 		o4_end(&o));
 	IGNORED("no message type", o.n = 0; o4_u32(&o, 51, 3600); o4_end(&o));
@@ -1565,15 +1577,38 @@ static bool case_message_end(void)
 		  "ACK without 51, a 51 after the datagram", NONE));
 	STATE("nothing learned from the trailer");
 	{
-		/* The same for DHCPv6: an IA_NA whose IAADDR lies beyond the
-		 * UDP datagram. */
-		struct frame f = reply6(&A, L6_1, 3600);
+		/* The IPv4 datagram goes on past the UDP one, or the UDP
+		 * length past the IPv4 datagram: the shorter ends the
+		 * message. */
+		struct frame f = trailer(dhcp4(&m), lease51, sizeof(lease51));
+		size_t udp = ETH_HLEN_T + 20;
+
+		ip4_end(&f, ETH_HLEN_T);
+		CHECK(out(&A, f, "ACK, 51 after the UDP datagram in the IPv4 one", NONE));
+		f = dhcp4(&m);
+		set16(&f, udp + 4, f.len - udp + sizeof(lease51));
+		f = trailer(f, lease51, sizeof(lease51));
+		CHECK(out(&A, f, "ACK, 51 after the IPv4 datagram in the UDP one", NONE));
+		STATE("nothing learned past either end");
+	}
+	{
+		/* The same for DHCPv6: an IA_NA whose IAADDR (28 octets, the
+		 * last) lies beyond the UDP datagram, the IPv6 payload or
+		 * both. */
+		struct frame f = reply6(&A, L6_1, 3600), g;
 		size_t udp = ETH_HLEN_T + 40;
 		uint16_t ulen = (f.b[udp + 4] << 8 | f.b[udp + 5]) - 28;
 
-		set16(&f, udp + 4, ulen);
-		set16(&f, ETH_HLEN_T + 4, ulen);
-		CHECK(out(&A, f, "Reply whose IAADDR lies after the datagram", NONE));
+		g = f;
+		set16(&g, udp + 4, ulen);
+		CHECK(out(&A, g, "Reply whose IAADDR lies after the UDP datagram", NONE));
+		g = f;
+		set16(&g, ETH_HLEN_T + 4, ulen);
+		CHECK(out(&A, g, "Reply whose IAADDR lies after the IPv6 payload", NONE));
+		g = f;
+		set16(&g, udp + 4, ulen);
+		set16(&g, ETH_HLEN_T + 4, ulen);
+		CHECK(out(&A, g, "Reply whose IAADDR lies after both", NONE));
 		STATE("nothing learned after the datagram");
 	}
 	ack_opts(&o, 3600);
@@ -1829,6 +1864,17 @@ static bool case_release4(void)
 	CHECK(in(&B, release4(&B, L4_3, L4_1), "B's RELEASE of A's L4_1", PASSES));
 	CHECK(in(&B, decline4(&B, L4_2), "B's DECLINE of A's L4_2", PASSES));
 	SAME(s, "RELEASE and DECLINE of others' addresses");
+	{
+		/* A's own lease, in a message its policy drops. */
+		struct frame f = release4(&A, L4_1, L4_1);
+
+		memcpy(f.b + ETH_HLEN_T + 20 + 8 + 28, MAC_B, 6);
+		CHECK(in(&A, f, "RELEASE of L4_1 for B's chaddr", DROPS(DHCP_CHADDR)));
+		f = decline4(&A, L4_1);
+		memcpy(f.b + ETH_HLEN_T + 20 + 8 + 28, MAC_B, 6);
+		CHECK(in(&A, f, "DECLINE of L4_1 for B's chaddr", DROPS(DHCP_CHADDR)));
+		SAME(s, "dropped RELEASE and DECLINE");
+	}
 	CHECK(in(&A, release4(&A, L4_1, L4_1), "RELEASE of L4_1", PASSES));
 	STATE("L4_1 released", C4(V4_A, &A), L4(L4_2, &A, 1, 3600), S(&A, V4SLOT(1), L4_2),
 	      L4(L4_3, &B, 0, 3600), S(&B, V4SLOT(0), L4_3));
