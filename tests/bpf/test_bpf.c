@@ -388,7 +388,8 @@ static int veth_setup(void)
 static void clear_learning(void)
 {
 	struct bpf_map *maps[] = { skel->maps.learned6, skel->maps.learn_slots,
-				   skel->maps.protected6 };
+				   skel->maps.protected6, skel->maps.learned4,
+				   skel->maps.lease_slots };
 	__u8 k[16];
 
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
@@ -606,6 +607,7 @@ static void pol_old_gen(struct vg_policy *p) { p->gen = OLD_GEN; }
 static void pol_one_mac(struct vg_policy *p) { p->n_macs = 1; }
 static void pol_slot_last(struct vg_policy *p) { p->slot = SLOT_LAST; }
 static void pol_learn_ll(struct vg_policy *p) { p->flags |= VG_F_LEARN_LL; }
+static void pol_learn_dhcp(struct vg_policy *p) { p->flags |= VG_F_LEARN_DHCP; }
 
 /* As the loader fills the policy of a guest with one host per family:
  * the second inline slots unused (zero), no trie. */
@@ -2029,6 +2031,18 @@ static const struct tcase cases[] = {
 	DROP("DHCPv6 advertise from an ephemeral port", dhcpv6_advertise_ephemeral, pol_none, DHCPV6_SERVER),
 	DROP("DHCPv6 advertise from port 546", dhcpv6_advertise_from_546, pol_none, DHCPV6_SERVER),
 	PASS("DHCPv6 to 546 from an ephemeral port, server allowed", dhcpv6_advertise_ephemeral, pol_dhcp_server),
+	/* DHCP snooping on, nothing leased (sequences: test_dhcp.c): the
+	 * configured addresses alone, and no server rights. */
+	PASS("DHCP discover, learning DHCP", dhcp_discover, pol_learn_dhcp),
+	PASS("DHCP request from an own address, learning DHCP", dhcp_request_unicast, pol_learn_dhcp),
+	DROP("DHCP server reply, learning DHCP", v4_dhcp_offer, pol_learn_dhcp, DHCP_SERVER),
+	DROP("DHCPv6 advertise, learning DHCP", dhcpv6_advertise, pol_learn_dhcp, DHCPV6_SERVER),
+	PASS("DHCPv6 solicit, learning DHCP", dhcpv6_solicit, pol_learn_dhcp),
+	PASS("IPv4 trie host, learning DHCP", v4_host3, pol_learn_dhcp),
+	DROP("IPv4 foreign source, learning DHCP", v4_stranger, pol_learn_dhcp, IPV4_SRC),
+	DROP("ARP foreign sender, learning DHCP", arp_spa_spoof, pol_learn_dhcp, ARP_SPA),
+	PASS("IPv6 host, learning DHCP", v6_host, pol_learn_dhcp),
+	DROP("IPv6 foreign source, learning DHCP", v6_stranger, pol_learn_dhcp, IPV6_SRC),
 	PASS("UDP from port 547 elsewhere", dhcpv6_from_547_elsewhere, pol_none),
 	/*
 	 * 10. counters.  "fresh": the interface's drops entry for the reason
