@@ -1496,10 +1496,10 @@ static bool case_not_ack(void)
 	/* An option that runs past the end stops the walk before 51. */
 	IGNORED("an option too long for the message before 51", o.n = 0; o4_type(&o, 5);
 		o_u8(&o, 12); o_u8(&o, 200); o4_u32(&o, 51, 3600); o4_end(&o));
-	/* 53 = 5 followed by 31 PADs: option 51 is the 33rd. */
-	IGNORED("option 51 after 32 options", o.n = 0; o4_type(&o, 5);
+	/* 53 = 5 and PADs: option 51 is the first past those read. */
+	IGNORED("option 51 just past the options read", o.n = 0; o4_type(&o, 5);
 		o4_pads(&o, VG_DHCP4_OPTS - 1); o4_u32(&o, 51, 3600); o4_end(&o));
-	IGNORED("option 53 after 32 options", o.n = 0; o4_u32(&o, 51, 3600);
+	IGNORED("option 53 just past the options read", o.n = 0; o4_u32(&o, 51, 3600);
 		o4_pads(&o, VG_DHCP4_OPTS - 1); o4_type(&o, 5); o4_end(&o));
 	/* The same frames to A without a policy in force, then A's own. */
 	no_policy(&A);
@@ -1534,13 +1534,13 @@ static bool case_options(void)
 	/* An option cut short after 51 only ends the walk. */
 	LEARNS("an option cut short after 51", L4_1, 800, o.n = 0; o4_type(&o, 5);
 	       o4_u32(&o, 51, 800); o_u8(&o, 12); o_u8(&o, 40); o_put(&o, "host", 4));
-	/* PAD counts: 53, 30 PADs, 51 is the 32nd, the last read. */
-	LEARNS("option 51 the 32nd, after PADs", L4_1, 900, o.n = 0; o4_type(&o, 5);
+	/* PAD counts: 53, PADs, 51 the last option read. */
+	LEARNS("option 51 the last read, after PADs", L4_1, 900, o.n = 0; o4_type(&o, 5);
 	       o4_pads(&o, VG_DHCP4_OPTS - 2); o4_u32(&o, 51, 900); o4_end(&o));
-	LEARNS("option 51 the 32nd, after other options", L4_1, 1000, o.n = 0;
+	LEARNS("option 51 the last read, after other options", L4_1, 1000, o.n = 0;
 	       o4_type(&o, 5); for (int k = 0; k < VG_DHCP4_OPTS - 2; k++) o4_u32(&o, 24, k);
 	       o4_u32(&o, 51, 1000); o4_end(&o));
-	LEARNS("option 53 the 32nd", L4_1, 1100, o.n = 0; o4_u32(&o, 51, 1100);
+	LEARNS("option 53 the last read", L4_1, 1100, o.n = 0; o4_u32(&o, 51, 1100);
 	       o4_pads(&o, VG_DHCP4_OPTS - 2); o4_type(&o, 5); o4_end(&o));
 	LEARNS("a lease of 0 s", L4_1, 0, (void)0);
 	LEARNS("IPv4 header with options", L4_1, 1200, m.ip_opts = 1);
@@ -1894,14 +1894,14 @@ static bool case_release4(void)
 		o4_type(&o, 7);
 		o4_end(&o);
 		state_read(&s);
-		CHECK(in(&A, dhcp4(&m), "RELEASE with 53 the 9th option", PASSES));
+		CHECK(in(&A, dhcp4(&m), "RELEASE with 53 just past the options read", PASSES));
 		SAME(s, "53 beyond the options read");
 		o.n = 0;
 		o4_pads(&o, VG_DHCP4_OPTS_IN - 1);
 		o4_type(&o, 7);
 		o4_end(&o);
-		CHECK(in(&A, dhcp4(&m), "RELEASE with 53 the 8th option", PASSES));
-		STATE("released by 53 the 8th", C4(V4_A, &A), L4(L4_3, &B, 0, 3600),
+		CHECK(in(&A, dhcp4(&m), "RELEASE with 53 the last option read", PASSES));
+		STATE("released by 53 the last read", C4(V4_A, &A), L4(L4_3, &B, 0, 3600),
 		      S(&B, V4SLOT(0), L4_3));
 	}
 	/* A DECLINE whose option 50 comes after the options read, or
@@ -1921,7 +1921,7 @@ static bool case_release4(void)
 		o4_pads(&o, VG_DHCP4_OPTS_IN - 1);
 		o4_addr(&o, 50, L4_1);
 		o4_end(&o);
-		CHECK(in(&A, dhcp4(&m), "DECLINE with 50 the 9th option", PASSES));
+		CHECK(in(&A, dhcp4(&m), "DECLINE with 50 just past the options read", PASSES));
 		SAME(s, "DECLINEs that name nothing");
 		/* Other message types name nothing either. */
 		o.n = 0;
@@ -2058,9 +2058,9 @@ static bool case_reply6_ignored(void)
 		 ia = o6_begin(&o, 25); o_be32(&o, 1); o_be32(&o, 0); o_be32(&o, 0);
 		 o6_iaaddr(&o, L6_1, 1800, 3600); o6_close(&o, ia));
 	IGNORED6("IAADDR cut short by the message's end", o.n -= 8);
-	/* Sixteen options are read: 15 before the IA make its IAADDR the
-	 * 17th. */
-	IGNORED6("IAADDR the 17th option", o.n = 0;
+	/* VG_DHCP6_OPTS options are read: as many fillers before the IA
+	 * but one put its IAADDR just past them. */
+	IGNORED6("IAADDR just past the options read", o.n = 0;
 		 for (int k = 0; k < VG_DHCP6_OPTS - 1; k++) o6(&o, 21, "\x00", 1);
 		 ia = o6_ia_na(&o, 1); o6_iaaddr(&o, L6_1, 1800, 3600); o6_close(&o, ia));
 	{
@@ -2080,7 +2080,7 @@ static bool case_reply6_ignored(void)
 	STATE("from a guest", P(L6_3));
 	CHECK(out(&C, reply6(&C, L6_1, 3600), "Reply to C", NONE));
 	STATE("to C", P(L6_3));
-	/* The edges outside fe80::/10 and ff00::/8, and the 16th option. */
+	/* The edges outside fe80::/10 and ff00::/8, and the last option read. */
 	CHECK(out(&A, reply6(&A, "fec0::1", 3600), "Reply with fec0::1", NONE));
 	CHECK(out(&A, reply6(&A, "feff::1", 600), "Reply with feff::1", NONE));
 	CHECK(out(&A, reply6(&A, "::2", 900), "Reply with ::2", NONE));
@@ -2092,7 +2092,7 @@ static bool case_reply6_ignored(void)
 	ia = o6_ia_na(&o, 1);
 	o6_iaaddr(&o, L6_1, 1800, 3600);
 	o6_close(&o, ia);
-	CHECK(out(&A, dhcp6(&A, &m), "IAADDR the 16th option", NONE));
+	CHECK(out(&A, dhcp6(&A, &m), "IAADDR the last option read", NONE));
 	STATE("learned", P(L6_3), L6("fec0::1", &A, V6SLOT(0), 3600),
 	      S(&A, V6SLOT(0), "fec0::1"), L6("feff::1", &A, V6SLOT(1), 600),
 	      S(&A, V6SLOT(1), "feff::1"), L6("::2", &A, V6SLOT(2), 900),
@@ -2265,7 +2265,7 @@ static const struct lcase cases[] = {
 	{ "chaddr must be one of the interface's MACs", case_chaddr },
 	{ "yiaddr 0/8, 127/8, 224/3 ignored", case_yiaddr },
 	{ "no valid ACK with a lease: nothing learned", case_not_ack },
-	{ "option walks: order, END, cuts, PADs, the 32nd option", case_options },
+	{ "option walks: order, END, cuts, PADs, the last option read", case_options },
 	{ "messages end with their datagram, at the frame's end or before a trailer",
 	  case_message_end },
 	{ "expired leases allow nothing (IPv4, ARP, IPv6), renewed ones again", case_expiry },
