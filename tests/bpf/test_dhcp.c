@@ -676,16 +676,60 @@ static __u64 sum_percpu(void)
 	return t;
 }
 
+/* Every pass counter: in batches where the kernel has them (Linux >=
+ * 5.6), else one by one. */
+static void read_passes(struct counters *s)
+{
+	static __u32 keys[VG_MAX_IFACES];
+	static __u64 *vals;
+	static bool no_batch;
+	int fd = map_fd(skel->maps.passes);
+	__u32 total = 0, count, next;
+	void *in = NULL;
+
+	if (!vals) {
+		vals = calloc((size_t)VG_MAX_IFACES * ncpus, sizeof(*vals));
+		if (!vals)
+			die("calloc", ENOMEM);
+	}
+	while (!no_batch && total < VG_MAX_IFACES) {
+		int err;
+
+		count = VG_MAX_IFACES - total;
+		err = bpf_map_lookup_batch(fd, in, &next, keys + total,
+					   vals + (size_t)total * ncpus, &count, NULL);
+		total += count;
+		if (err && errno != ENOENT) {
+			if (total)
+				die("passes batch read", errno);
+			no_batch = true;
+		} else if (err) {
+			break;
+		}
+		in = &next;
+	}
+	if (!no_batch) {
+		if (total != VG_MAX_IFACES)
+			die("passes batch read: short", EIO);
+		for (__u32 i = 0; i < total; i++) {
+			memcpy(percpu, vals + (size_t)i * ncpus, ncpus * sizeof(*vals));
+			s->passes[keys[i]] = sum_percpu();
+		}
+		return;
+	}
+	for (__u32 i = 0; i < VG_MAX_IFACES; i++) {
+		if (bpf_map_lookup_elem(fd, &i, percpu))
+			die("passes read", errno);
+		s->passes[i] = sum_percpu();
+	}
+}
+
 static void read_counters(struct counters *s)
 {
 	int fd = map_fd(skel->maps.drops);
 	struct vg_drop_key k, *prev = NULL;
 
-	for (__u32 i = 0; i < VG_MAX_IFACES; i++) {
-		if (bpf_map_lookup_elem(map_fd(skel->maps.passes), &i, percpu))
-			die("passes read", errno);
-		s->passes[i] = sum_percpu();
-	}
+	read_passes(s);
 	for (__u32 r = 0; r < VG_REASON_MAX; r++) {
 		if (bpf_map_lookup_elem(map_fd(skel->maps.totals), &r, percpu))
 			die("totals read", errno);
