@@ -1983,6 +1983,27 @@ static bool case_release4(void)
 	return true;
 }
 
+/*
+ * Two CPUs learning for one interface at once may both pick its free
+ * slot: the lease written last keeps it, the other's entry names a slot
+ * that holds another address.  Ending that lease leaves the slot alone.
+ */
+static bool case_slot_taken(void)
+{
+	struct vg_addr4 k = a4(L4_1);
+	struct vg_owner o = { .ifindex = A.ifindex, .origin = VG_ORIGIN_DHCP, .slot = 0 };
+
+	CHECK(out(&A, ack(&A, L4_2, 3600), "ACK of L4_2", NONE));
+	o.expires_ns = now_ns() + 600000000000ULL;
+	if (bpf_map_update_elem(map_fd(skel->maps.learned4), &k, &o, BPF_NOEXIST))
+		die("learned4 entry", errno);
+	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1, its slot taken", PASSES));
+	CHECK(in(&A, release4(&A, L4_1, L4_1), "RELEASE of L4_1", PASSES));
+	STATE("L4_1 ended, L4_2 keeps slot 0", L4(L4_2, &A, 0, 3600), S(&A, V4SLOT(0), L4_2));
+	CHECK(in(&A, udp4_from(MAC_A, L4_2), "UDP from L4_2", PASSES));
+	return true;
+}
+
 /* --- cases: DHCPv6 -------------------------------------------------------------- */
 
 static bool case_reply6(void)
@@ -2317,6 +2338,7 @@ static const struct lcase cases[] = {
 	{ "two IPv4 leases per interface, the one that ends first replaced", case_cap4 },
 	{ "learned4 / learned6 / lease_slots full: learn-full", case_full },
 	{ "RELEASE and DECLINE end the guest's own leases only", case_release4 },
+	{ "a lease whose slot another took ends alone", case_slot_taken },
 	{ "DHCPv6 Reply: IA_NA, IA_TA, three addresses a message, four a guest", case_reply6 },
 	{ "DHCPv6 valid lifetime 0 ends the interface's lease only", case_valid0 },
 	{ "DHCPv6 Replies that teach nothing; protected: learn-protected", case_reply6_ignored },
