@@ -866,7 +866,7 @@ static __always_inline __s64 dhcp4_value(struct __sk_buff *skb, __u64 at, __u64 
 {
 	__u8 *h = pkt_at(skb, at);
 
-	if (!at || (void *)(h + 6) > (void *)(long)skb->data_end || h[1] != len)
+	if (!at || (void *)(h + 2 + len) > (void *)(long)skb->data_end || h[1] != len)
 		return -1;
 	if (len == 1)
 		return h[2];
