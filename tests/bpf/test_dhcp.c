@@ -1784,6 +1784,27 @@ static bool case_cap4(void)
 	return true;
 }
 
+/*
+ * The operator configures an address the guest holds by a lease (the
+ * loader rewrites its entry): the lease's slot is the next one replaced
+ * without taking the configured entry with it.
+ */
+static bool case_configured_while_leased(void)
+{
+	struct vg_addr4 k = a4(L4_1);
+	struct vg_owner o = { .ifindex = A.ifindex, .origin = VG_ORIGIN_CONFIG, .since_ns = 1 };
+
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1, 3600 s", NONE));
+	CHECK(out(&A, ack(&A, L4_2, 7200), "ACK of L4_2, 7200 s", NONE));
+	if (bpf_map_update_elem(map_fd(skel->maps.learned4), &k, &o, BPF_EXIST))
+		die("learned4 config entry", errno);
+	CHECK(out(&A, ack(&A, L4_3, 600), "ACK of L4_3", NONE));
+	STATE("L4_3 in L4_1's slot, L4_1 still configured", C4(L4_1, &A),
+	      L4(L4_2, &A, 1, 7200), S(&A, V4SLOT(1), L4_2), L4(L4_3, &A, 0, 600),
+	      S(&A, V4SLOT(0), L4_3));
+	return true;
+}
+
 /* Fills learned4, learned6 or lease_slots with unexpired leases of
  * interfaces that do not exist until the kernel says E2BIG. */
 enum fill_what { FILL4, FILL6, FILL_SLOTS };
@@ -2355,6 +2376,8 @@ static const struct lcase cases[] = {
 	{ "expired leases allow nothing (IPv4, ARP, IPv6), renewed ones again", case_expiry },
 	{ "IPv4 conflicts: configured, unexpired, expired (taken over)", case_conflict4 },
 	{ "two IPv4 leases per interface, the one that ends first replaced", case_cap4 },
+	{ "an address configured while leased keeps its entry when its slot goes",
+	  case_configured_while_leased },
 	{ "learned4 / learned6 / lease_slots full: learn-full", case_full },
 	{ "RELEASE and DECLINE end the guest's own leases only", case_release4 },
 	{ "a lease whose slot another took ends alone", case_slot_taken },
