@@ -1636,6 +1636,38 @@ static bool case_message_end(void)
 		STATE("nothing learned past either end");
 	}
 	{
+		/* Option 51 begins inside the datagram and ends after it,
+		 * by 2 octets or by 1: it does not fit. */
+		static const uint8_t rest2[] = { 0x0e, 0x10, 255, 0 }, rest1[] = { 0x10, 255, 0 };
+
+		o.n = 0;
+		o4_type(&o, 5);
+		o_put(&o, "\x33\x04\x00\x00", 4);
+		CHECK(out(&A, trailer(dhcp4(&m), rest2, sizeof(rest2)),
+			  "ACK, 51's last 2 octets after the datagram", NONE));
+		o.n = 0;
+		o4_type(&o, 5);
+		o_put(&o, "\x33\x04\x00\x00\x0e", 5);
+		CHECK(out(&A, trailer(dhcp4(&m), rest1, sizeof(rest1)),
+			  "ACK, 51's last octet after the datagram", NONE));
+		STATE("nothing learned from a 51 that does not fit");
+	}
+	{
+		/* An IAADDR whose valid lifetime ends after the UDP
+		 * datagram, by 4 octets or by 1. */
+		struct frame f = reply6(&A, L6_1, 3600), g;
+		size_t udp = ETH_HLEN_T + 40;
+		uint16_t ulen = f.b[udp + 4] << 8 | f.b[udp + 5];
+
+		g = f;
+		set16(&g, udp + 4, ulen - 4);
+		CHECK(out(&A, g, "Reply, the IAADDR's lifetime after the datagram", NONE));
+		g = f;
+		set16(&g, udp + 4, ulen - 1);
+		CHECK(out(&A, g, "Reply, the IAADDR's last octet after the datagram", NONE));
+		STATE("nothing learned from an IAADDR that does not fit");
+	}
+	{
 		/* The same for DHCPv6: an IA_NA whose IAADDR (28 octets, the
 		 * last) lies beyond the UDP datagram, the IPv6 payload or
 		 * both. */
@@ -1958,6 +1990,11 @@ static bool case_release4(void)
 		memcpy(f.b + ETH_HLEN_T + 20 + 8 + 28, MAC_B, 6);
 		CHECK(in(&A, f, "DECLINE of L4_1 for B's chaddr", DROPS(DHCP_CHADDR)));
 		SAME(s, "dropped RELEASE and DECLINE");
+		/* The same octets to another UDP port: no server's. */
+		f = release4(&A, L4_1, L4_1);
+		set16(&f, ETH_HLEN_T + 20 + 2, 1067);
+		CHECK(in(&A, f, "RELEASE of L4_1 to UDP port 1067", PASSES));
+		SAME(s, "a RELEASE to no server port");
 	}
 	CHECK(in(&A, release4(&A, L4_1, L4_1), "RELEASE of L4_1", PASSES));
 	STATE("L4_1 released", C4(V4_A, &A), L4(L4_2, &A, 1, 3600), S(&A, V4SLOT(1), L4_2),
@@ -2230,7 +2267,58 @@ static bool case_conflict6(void)
 	return true;
 }
 
+/* The guest's Release and Decline end its lease (one here, so that
+ * which of its leases a message names does not matter), and nothing
+ * when another guest sends them, when dropped or with learning off. */
 static bool case_release6(void)
+{
+	struct opts o = { .n = 0 };
+	struct dhcp6 m = { .eth_src = MAC_A, .eth_dst = MAC_V6_SERVERS, .src = "fe80::99",
+			   .dst = "ff02::1:2", .sport = 546, .dport = 547, .type = 8, .o = &o };
+	struct state s;
+	size_t ia;
+
+	put_config6(L6_5, &A);
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1", NONE));
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
+	state_read(&s);
+	CHECK(in(&B, client6(&B, 8, L6_1), "B's Release of A's L6_1", PASSES));
+	CHECK(in(&B, client6(&B, 9, L6_1), "B's Decline of A's L6_1", PASSES));
+	{
+		/* To the server port, but Solicit, Request, Renew, Confirm. */
+		static const uint8_t types[] = { 1, 3, 5, 4 };
+
+		for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+			CHECK(in(&A, client6(&A, types[i], L6_1), "other client message",
+				 PASSES));
+	}
+	/* From a source the policy refuses: dropped, ends nothing. */
+	o6_ids(&o, MAC_A);
+	ia = o6_ia_na(&o, 1);
+	o6_iaaddr(&o, L6_1, 0, 0);
+	o6_close(&o, ia);
+	CHECK(in(&A, dhcp6(&A, &m), "Release of L6_1 from fe80::99", DROPS(IPV6_SRC)));
+	set_policy(&A, VG_MODE_LOCKED, F_DEFAULT & ~VG_F_LEARN_DHCP);
+	CHECK(in(&A, client6(&A, 8, L6_1), "Release of L6_1, learning off", PASSES));
+	CHECK(in(&A, client6(&A, 9, L6_1), "Decline of L6_1, learning off", PASSES));
+	set_policy(&A, VG_MODE_LOCKED, F_DEFAULT);
+	SAME(s, "messages that end none of A's leases");
+	CHECK(in(&A, client6(&A, 8, L6_1), "Release of L6_1", PASSES));
+	STATE("L6_1 released", C6(L6_5, &A), L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1));
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1", DROPS(IPV6_SRC)));
+	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1", NONE));
+	CHECK(in(&A, client6(&A, 9, L6_1), "Decline of L6_1", PASSES));
+	STATE("L6_1 declined", C6(L6_5, &A), L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1));
+	CHECK(in(&A, client6(&A, 9, L6_5), "Decline of A's configured L6_5", PASSES));
+	CHECK(in(&A, client6(&A, 8, L6_5), "Release of A's configured L6_5", PASSES));
+	STATE("configured L6_5 stays", C6(L6_5, &A), L4(L4_1, &A, 0, 3600),
+	      S(&A, V4SLOT(0), L4_1));
+	return true;
+}
+
+/* A Release or Decline ends the addresses it names, the first
+ * VG_DHCP6_MSG_ADDRS of them, and no other lease of the guest. */
+static bool case_release6_named(void)
 {
 	struct opts o = { .n = 0 };
 	struct dhcp6 m = { .eth_src = MAC_A, .eth_dst = MAC_V6_SERVERS, .src = LL_A,
@@ -2243,26 +2331,14 @@ static bool case_release6(void)
 	CHECK(out(&A, reply6(&A, L6_2, 3600), "Reply with L6_2", NONE));
 	CHECK(out(&A, reply6(&A, L6_3, 3600), "Reply with L6_3", NONE));
 	CHECK(out(&B, reply6(&B, L6_4, 3600), "Reply with L6_4 for B", NONE));
-	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
 	state_read(&s);
 	CHECK(in(&A, client6(&A, 8, L6_4), "Release of B's L6_4", PASSES));
 	CHECK(in(&A, client6(&A, 9, L6_5), "Decline of A's configured L6_5", PASSES));
-	CHECK(in(&B, client6(&B, 8, L6_1), "B's Release of A's L6_1", PASSES));
-	{
-		/* To the server port, but Solicit, Request, Renew, Confirm. */
-		static const uint8_t types[] = { 1, 3, 5, 4 };
-
-		for (size_t i = 0; i < ARRAY_SIZE(types); i++)
-			CHECK(in(&A, client6(&A, types[i], L6_1), "other client message",
-				 PASSES));
-	}
-	SAME(s, "messages that end none of A's leases");
+	SAME(s, "A's messages naming none of its leases");
 	CHECK(in(&A, client6(&A, 8, L6_1), "Release of L6_1", PASSES));
 	STATE("L6_1 released", C6(L6_5, &A), L6(L6_2, &A, V6SLOT(1), 3600),
 	      S(&A, V6SLOT(1), L6_2), L6(L6_3, &A, V6SLOT(2), 3600), S(&A, V6SLOT(2), L6_3),
-	      L6(L6_4, &B, V6SLOT(0), 3600), S(&B, V6SLOT(0), L6_4), L4(L4_1, &A, 0, 3600),
-	      S(&A, V4SLOT(0), L4_1));
-	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1", DROPS(IPV6_SRC)));
+	      L6(L6_4, &B, V6SLOT(0), 3600), S(&B, V6SLOT(0), L6_4));
 	/* Decline of two addresses in two IAs; B's in between is not A's. */
 	o6_ids(&o, MAC_A);
 	ia = o6_ia_na(&o, 1);
@@ -2275,7 +2351,7 @@ static bool case_release6(void)
 	m.type = 9;
 	CHECK(in(&A, dhcp6(&A, &m), "Decline of L6_2, B's L6_4 and L6_3", PASSES));
 	STATE("L6_2 and L6_3 declined", C6(L6_5, &A), L6(L6_4, &B, V6SLOT(0), 3600),
-	      S(&B, V6SLOT(0), L6_4), L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1));
+	      S(&B, V6SLOT(0), L6_4));
 	/* Only the first VG_DHCP6_MSG_ADDRS addresses count. */
 	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1", NONE));
 	o.n = 0;
@@ -2289,20 +2365,6 @@ static bool case_release6(void)
 	state_read(&s);
 	CHECK(in(&A, dhcp6(&A, &m), "Release with L6_1 the 4th address", PASSES));
 	SAME(s, "an address beyond those read");
-	CHECK(in(&A, client6(&A, 8, L6_1), "Release of L6_1", PASSES));
-	STATE("L6_1 released", C6(L6_5, &A), L6(L6_4, &B, V6SLOT(0), 3600),
-	      S(&B, V6SLOT(0), L6_4), L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1));
-	/* From a source the policy refuses: dropped, ends nothing. */
-	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1", NONE));
-	state_read(&s);
-	m.src = "fe80::99";
-	o.n = 0;
-	o6_ids(&o, MAC_A);
-	ia = o6_ia_na(&o, 1);
-	o6_iaaddr(&o, L6_1, 0, 0);
-	o6_close(&o, ia);
-	CHECK(in(&A, dhcp6(&A, &m), "Release of L6_1 from fe80::99", DROPS(IPV6_SRC)));
-	SAME(s, "a dropped Release");
 	return true;
 }
 
@@ -2385,7 +2447,9 @@ static const struct lcase cases[] = {
 	{ "DHCPv6 valid lifetime 0 ends the interface's lease only", case_valid0 },
 	{ "DHCPv6 Replies that teach nothing; protected: learn-protected", case_reply6_ignored },
 	{ "DHCPv6 conflicts", case_conflict6 },
-	{ "DHCPv6 Release and Decline end the guest's own leases only", case_release6 },
+	{ "DHCPv6 Release and Decline end the guest's lease, sent by it and passed",
+	  case_release6 },
+	{ "DHCPv6 Release and Decline end the addresses they name only", case_release6_named },
 	{ "flags: DHCP leases need VG_F_LEARN_DHCP, DAD's VG_F_LEARN_LL", case_flags_off },
 };
 
