@@ -1529,7 +1529,9 @@ static bool case_not_ack(void)
 	IGNORED("ACK without option 51", o.n = 0; o4_type(&o, 5); o4_addr(&o, 54, SERVER4);
 		o4_end(&o));
 	IGNORED("option 51 of length 2", o.n = 0; o4_type(&o, 5);
-		o4(&o, 51, "\x00\x00", 2); o4_end(&o));
+		o4(&o, 51, "\x00\x00", 2); o4_addr(&o, 1, "255.255.255.0"); o4_end(&o));
+	IGNORED("option 53 of length 2", o.n = 0; o4(&o, 53, "\x05\x00", 2);
+		o4_u32(&o, 51, 3600); o4_end(&o));
 	IGNORED("END before option 51", o.n = 0; o4_type(&o, 5); o4_end(&o);
 		o4_u32(&o, 51, 3600); o4_end(&o));
 	IGNORED("END before option 53", o.n = 0; o4_u32(&o, 51, 3600); o4_end(&o);
