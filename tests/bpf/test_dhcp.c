@@ -2197,7 +2197,7 @@ static bool case_reply6_ignored(void)
 	IGNORED6("IAADDR of length 20", o.n = 0; o6_ids(&o, MAC_A); ia = o6_ia_na(&o, 1);
 		 { size_t at = o6_begin(&o, 5); struct vg_addr6 a = a6(L6_1);
 		   o_put(&o, a.addr, 16); o_be32(&o, 3600); o6_close(&o, at); }
-		 o6_close(&o, ia));
+		 o6(&o, 13, "\x00\x00ok", 4); o6_close(&o, ia));
 	IGNORED6("IAADDR in an unknown option (IA_PD's 25)", o.n = 0; o6_ids(&o, MAC_A);
 		 ia = o6_begin(&o, 25); o_be32(&o, 1); o_be32(&o, 0); o_be32(&o, 0);
 		 o6_iaaddr(&o, L6_1, 1800, 3600); o6_close(&o, ia));
