@@ -145,6 +145,13 @@ void hp_describe(const struct vg_resolution *r, char *buf, size_t len)
 	} else if (r->failed_closed) {
 		snprintf(buf, len, "disabled, failing closed (%s %s)",
 			 vg_source_name(r->source), r->origin);
+	} else if (r->unlisted) {
+		snprintf(buf, len, "%s%s%s%s, %u MAC, addresses learned by DHCP and DAD "
+			 "(unlisted: %s%s; config %s host unlisted=learn)",
+			 vg_mode_name(s->mode), r->host_audit ? " (host switch, " : "",
+			 r->host_audit ? r->audit_origin : "", r->host_audit ? ")" : "",
+			 s->n_macs, r->unlisted_xapi[0] ? "xapi unlocked, " : "no source",
+			 r->unlisted_xapi, r->origin);
 	} else if (s->mode == VG_MODE_DISABLED) {
 		snprintf(buf, len, "disabled (%s %s)", vg_source_name(r->source), r->origin);
 	} else {
@@ -192,6 +199,8 @@ void hp_print_result(struct vg_out *out, const char *ifname, const struct vg_res
 	if (r->failed_closed)
 		vg_json_kv_string(j, "reason", r->reason);
 	vg_json_kv_string_or_null(j, "host_audit", r->host_audit ? r->audit_origin : "");
+	vg_json_kv_string_or_null(j, "unlisted", !r->unlisted ? "" :
+				  r->unlisted_xapi[0] ? "xapi unlocked" : "no source");
 	vg_json_object_end(j);
 }
 
