@@ -15,7 +15,8 @@
 # DHCPACK and a DHCPv6 Reply from the uplink teach vif8.0 its leases,
 # shown with the lease plus the default grace; an ACK for another
 # interface's configured address is refused; the guest's DHCPRELEASE
-# ends its lease.
+# ends its lease; a lease without grace stops allowing at its end and
+# gc removes it.
 . "$(dirname "$0")/lib.sh"
 vg_init
 
@@ -244,6 +245,21 @@ tap_check "the guest's DHCPRELEASE ends its IPv4 lease, slot and all" \
 	"$(learned8 | sed 's/ [0-9]*$//'), slots $(vg -j dump lease_slots | jq -r --argjson i $I8 '[.maps.lease_slots[] | select(.ifindex == $i) | .slot] | join(" ")')"
 vg_case "vif8.0: the released source is dropped" g8 vif8.0 2 0 "ipv4-src+2 pass+1" \
 	udp4 --src-ip 10.99.8.1
+# A lease that ends: learn_cfg's grace at 0 (as vifguard.conf's
+# dhcp-grace=0 would put it), a one-second lease.
+"$BPFTOOL" map update pinned "$ROOT/learn_cfg" key 0 0 0 0 value 0 0 0 0 0 0 0 0 ||
+	vg_bail "cannot write learn_cfg with bpftool"
+server ack 10.99.8.2 1 || vg_bail "cannot send a DHCPACK"
+vg_case "vif8.0: the source of its one-second lease passes at once" g8 vif8.0 1 1 "pass+2" \
+	udp4 --src-ip 10.99.8.2
+sleep 1.2
+tap_check "show after its end: the lease expired" "10.99.8.2 dhcp expired 0" \
+	"$(learned8 | tr ',' '\n' | grep '^10\.99\.8\.2 ')"
+vg_case "vif8.0: the source of its ended lease is dropped" g8 vif8.0 1 0 "ipv4-src+1 pass+1" \
+	udp4 --src-ip 10.99.8.2
+vg gc >/dev/null 2>&1
+tap_check "gc removes the ended lease, slot and all" "; slots 2" \
+	"$(owners learned4 '^10\.99\.8\.2$'); slots $(vg -j dump lease_slots | jq -r --argjson i $I8 '[.maps.lease_slots[] | select(.ifindex == $i) | .slot] | join(" ")')"
 out=$(vg detach vif8.0 2>&1)
 tap_check "detach vif8.0: no lease left" "exit 0, 0" \
 	"exit $?, $(vg -j dump | jq --argjson i $I8 '[.maps.learned4[], .maps.learned6[], .maps.lease_slots[] | select(.ifindex == $i)] | length')" "$out"
