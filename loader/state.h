@@ -383,14 +383,16 @@ int vg_state_edit(struct vg_state *st, const struct vg_edit_req *req, struct vg_
 /* ---- learned and protected addresses (state_owners.c) -------------------- */
 
 /*
- * The whole host at once (gc, sync): "learned6" and "learn_slots" made
- * to agree with the policies in force (include/vifguard.h: configured
- * entries for every configured link-local address, learned ones only of
- * interfaces whose policy learns, none of a protected or configured
- * address, slots that their entry names), and the protected addresses of
- * the bridges those interfaces are ports of replaced by what they are
+ * The whole host at once (gc, sync): "learned6", "learned4" and their
+ * slots ("learn_slots", "lease_slots") made to agree with the policies in
+ * force (include/vifguard.h: configured entries for every configured
+ * host address, learned ones only of interfaces whose policy learns that
+ * way, none of a protected or configured address, no lease past its end
+ * and grace, slots that their entry names), and the protected addresses
+ * of the bridges those interfaces are ports of replaced by what they are
  * now.  Idempotent: it also repairs what a run killed half-way left.
- * *changed (if not NULL) counts the entries written or removed.
+ * *changed (if not NULL) counts the entries written or removed.  -ENOSPC
+ * when a configured address found its map full (the others are claimed).
  */
 int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err,
 			size_t errlen);
