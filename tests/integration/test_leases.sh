@@ -9,7 +9,9 @@
 # leaves live and infinite ones; a lease on another interface's
 # configured address, or of an interface whose policy does not learn by
 # DHCP, goes; a new policy configuring a leased address takes it; a
-# policy losing --learn dhcp, and a detach, leave no lease behind.
+# policy losing --learn dhcp, and a detach, leave no lease behind.  The
+# program allows a guest the source of its live lease, as written, and
+# neither an expired one nor one taken from it.
 . "$(dirname "$0")/lib.sh"
 vg_init
 
@@ -19,6 +21,7 @@ M7=02:00:00:00:07:00
 vg_guest g5 vif5.0 $M5 quiet
 vg_guest g6 vif6.0 $M6 quiet
 vg_guest g7 vif7.0 $M7 quiet
+VG_FENCE[g6]="udp4 --src-ip 10.99.0.6"
 
 out=$(vg attach vif5.0 --mac $M5 --ipv4 10.99.0.5 --ipv6 fd00:99::5 --ipv4 10.99.0.55 \
 	--ipv4 10.99.0.56 --ipv4 10.99.50.0/24 --learn link-local,dhcp 2>&1)
@@ -88,6 +91,12 @@ got=$(vg -j show vif6.0 | jq -c '.interfaces[0] | [.learning.dhcp, .learning.dhc
 tap_check "show -j: vif6.0's leases, family, expiry and slot" \
 	'[true,2,4,["10.99.6.1","ipv4","dhcp","lease",true,0],["10.99.6.2","ipv4","dhcp","expired",false,1],["2001:db8::6","ipv6","dhcp","never",false,2]]' \
 	"$got"
+# The program reads them as written: the live lease allows its source,
+# the expired one does not.
+vg_up g6
+vg_case "vif6.0: its live lease's source passes" g6 vif6.0 2 2 "pass+3" udp4 --src-ip 10.99.6.1
+vg_case "vif6.0: its expired lease's source is dropped" g6 vif6.0 2 0 "ipv4-src+2 pass+1" \
+	udp4 --src-ip 10.99.6.2
 tap_check "show: vif7.0 does not learn by DHCP" "  dhcp learning: off" \
 	"$(vg show vif7.0 | grep 'dhcp learning:')"
 
@@ -123,6 +132,9 @@ out=$(vg attach vif7.0 --mac $M7 --ipv4 10.99.0.7 --ipv4 10.99.6.1 --learn link-
 tap_check "attach vif7.0 with vif6.0's leased 10.99.6.1" "exit 0" "exit $?" "$out"
 tap_check "the leased address now vif7.0's, vif6.0's slot 0 gone" "10.99.6.1 $I7 config, slots 2" \
 	"$(owners learned4 '^10\\.99\\.6\\.1$'), slots $(vg -j dump lease_slots | jq -r --argjson i $I6 '[.maps.lease_slots[] | select(.ifindex == $i) | .slot] | join(" ")')"
+
+vg_case "vif6.0: the address vif7.0 took is no longer its" g6 vif6.0 2 0 "ipv4-src+2 pass+1" \
+	udp4 --src-ip 10.99.6.1
 
 # Learning by DHCP switched off: its leases go, its link-locals stay.
 out=$(vg attach vif5.0 --mac $M5 --ipv4 10.99.0.5 --ipv6 fd00:99::5 --learn link-local 2>&1)
