@@ -102,6 +102,39 @@ vg_case "unlisted=learn: a DAD probe for a free link-local: learned, delivered" 
 tap_check "unlisted=learn: vif3.0 learned fe80::52:3" "fe80::52:3" \
 	"$(vg -j show vif3.0 | jq -r '[.interfaces[0].learned[].address] | join(" ")')"
 
+# A DHCP server on the uplink acknowledges a lease to g3: delivered, and
+# vif3.0 may send from the address until the lease ends.
+# ack_from_sink MAC YIADDR LEASE_S: a DHCPACK from the sink to MAC.
+ack_from_sink() {
+	sx python3 - "$@" <<'EOF'
+import socket, struct, sys
+mac = bytes.fromhex(sys.argv[1].replace(":", ""))
+yi = socket.inet_aton(sys.argv[2])
+srv = socket.inet_aton("10.99.0.1")
+opts = bytes([53, 1, 5, 54, 4]) + srv + bytes([51, 4]) + struct.pack("!I", int(sys.argv[3])) + b"\xff"
+bootp = (bytes([2, 1, 6, 0]) + b"\x12\x34\x56\x78" + bytes(4) + bytes(4) + yi + srv + bytes(4)
+         + mac + bytes(10) + bytes(64) + bytes(128) + b"\x63\x82\x53\x63" + opts)
+bootp += bytes(max(0, 300 - len(bootp)))  # padded to BOOTP's 300 octets, as servers send
+udp = struct.pack("!HHHH", 67, 68, 8 + len(bootp), 0) + bootp
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, srv, yi)
+c = sum(struct.unpack("!10H", ip))
+c = (c & 0xffff) + (c >> 16)
+ip = ip[:10] + struct.pack("!H", ~((c & 0xffff) + (c >> 16)) & 0xffff) + ip[12:]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("sink0", 0))
+s.send(mac + bytes.fromhex("020000000001") + b"\x08\x00" + ip + udp)
+EOF
+}
+ack_from_sink $M3 10.99.0.33 3600 || vg_bail "cannot send the DHCPACK"
+sleep 0.2
+tap_check "unlisted=learn: the DHCPACK delivered to vif3.0 leased 10.99.0.33" "yes" \
+	"$(vg -j dump learned4 | jq -r --arg i "$(vg_ifindex vif3.0)" \
+	   '[.maps.learned4[] | select(.address == "10.99.0.33" and (.ifindex | tostring) == $i
+	     and .origin == "dhcp")] | if length == 1 then "yes" else "no" end')" \
+	"$(vg -j dump learned4)"
+vg_case "unlisted=learn: frames from the leased address pass" g3 vif3.0 3 3 "pass+4" \
+	udp4 --src-ip 10.99.0.33
+
 # host learn= is for the sources' policies: the unlisted ones still learn.
 printf 'host unlisted=learn learn=none\n' >"$VIFGUARD_CONFIG"
 run_sync

@@ -461,12 +461,19 @@ static void example_file(void **state)
 	text = calloc(1, 65536);
 	assert_non_null(text);
 	while (fgets(line, sizeof(line), f))
-		if (line[0] == '#' && isxdigit((unsigned char)line[1]))
+		if (line[0] == '#' && (isxdigit((unsigned char)line[1]) ||
+					!strncmp(line + 1, "host ", 5)))
 			len += (size_t)snprintf(text + len, 65536 - len, "%s", line + 1);
 	fclose(f);
 	if (vg_config_parse("example", text, &cfg, err, sizeof(err)))
 		fail_msg("uncommented example: %s", err);
-	assert_int_equal(cfg.n, 4);
+	assert_int_equal(cfg.n, 5);
+	/* Its host lines: every setting they show is taken. */
+	assert_int_equal(cfg.host_mode, VG_MODE_AUDIT);
+	assert_int_equal(cfg.n_protect, 2);
+	assert_int_equal(cfg.host_learn, VG_F_LEARN_LL | VG_F_LEARN_DHCP);
+	assert_int_equal(vg_config_dhcp_grace(&cfg), 120);
+	assert_int_equal(cfg.host_unlisted, VG_UNLISTED_LEARN);
 	vg_config_free(&cfg);
 	free(text);
 }
