@@ -635,3 +635,37 @@ int vg_state_learned(struct vg_state *st, uint32_t ifindex, struct vg_learned *o
 	}
 	return 0;
 }
+
+/* ---- DHCP snooping's host settings ---------------------------------------- */
+
+int vg_state_set_dhcp_grace(struct vg_state *st, unsigned int seconds, char *err,
+			    size_t errlen)
+{
+	struct vg_learn_cfg c = { .dhcp_grace_s = seconds };
+	int fd = st->map_fd[VG_MAP_LEARN_CFG];
+	uint32_t zero = 0;
+
+	if (seconds > VG_DHCP_GRACE_MAX)
+		return vg_fail(err, errlen, -ERANGE, "dhcp grace %u s: more than %u s", seconds,
+			       VG_DHCP_GRACE_MAX);
+	if (fd < 0)
+		return vg_fail(err, errlen, -ENOENT, "%s/%s: map not pinned", st->root,
+			       vg_map_names[VG_MAP_LEARN_CFG]);
+	if (bpf_map_update_elem(fd, &zero, &c, BPF_ANY))
+		return vg_fail(err, errlen, -errno, "%s/%s: cannot write the dhcp grace: %s",
+			       st->root, vg_map_names[VG_MAP_LEARN_CFG], strerror(errno));
+	return 0;
+}
+
+int vg_state_dhcp_grace(struct vg_state *st, unsigned int *seconds)
+{
+	struct vg_learn_cfg c;
+	uint32_t zero = 0;
+
+	if (st->map_fd[VG_MAP_LEARN_CFG] < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARN_CFG], &zero, &c))
+		return -errno;
+	*seconds = c.dhcp_grace_s;
+	return 0;
+}
