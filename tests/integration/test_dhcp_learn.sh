@@ -106,26 +106,6 @@ else:
     print("none")' "$1"
 }
 
-# leases IFINDEX: the addresses of the DHCP entries naming IFINDEX that are
-# still live (or forever), IPv4 and IPv6, sorted, one line.
-leases() {
-	{
-		"$BPFTOOL" -j map dump pinned "$ROOT/learned4"
-		"$BPFTOOL" -j map dump pinned "$ROOT/learned6"
-	} | jq -cs add | "$RS_PY" -c '
-import ipaddress, json, sys, time
-now = time.monotonic_ns()
-out = []
-for e in json.load(sys.stdin):
-    k = bytes(int(b, 16) for b in e["key"])
-    v = bytes(int(b, 16) for b in e["value"])
-    if int.from_bytes(v[0:4], sys.byteorder) != int(sys.argv[1]) or v[4] != 3:
-        continue
-    if int.from_bytes(v[8:16], sys.byteorder) > now:
-        out.append(str(ipaddress.ip_address(k)))
-print(" ".join(sorted(out)))' "$1"
-}
-
 # slots IFINDEX: how many lease_slots entries name IFINDEX.
 slots() {
 	"$BPFTOOL" -j map dump pinned "$ROOT/lease_slots" | "$RS_PY" -c '
@@ -251,7 +231,7 @@ deliver "ACK for a of the server VM's configured 10.99.0.8" sink a vif5.0 "learn
 # ---- the cap, renewal ------------------------------------------------------------
 deliver "a third lease for a (10.99.0.53, 1 h)" sink a vif5.0 "" $(ack $A_MAC 10.99.0.53 3600)
 tap_check "the cap (2): 10.99.0.50, which ended first, replaced" "10.99.0.52 10.99.0.53 none" \
-	"$(leases "$A_IDX") $(owner 10.99.0.50)"
+	"$(rs_leases vif5.0) $(owner 10.99.0.50)"
 tap_check "lease_slots: two slots of vif5.0" "2" "$(slots "$A_IDX")"
 out=$(gx a ping -c 1 -W 1 $SINK_V4 2>&1)
 tap_check "a's ping from the replaced 10.99.0.50 fails" "exit 1" "exit $?" "$out"
@@ -266,19 +246,19 @@ tap_check "the renewal moved its end (18000 + 60 s)" "yes" \
 # ---- RELEASE, DECLINE, NAK ------------------------------------------------------
 vg_case "a's DHCPRELEASE of 10.99.0.53 passes" a vif5.0 1 1 "pass+2" \
 	dhcp --msg 7 --ciaddr 10.99.0.53 --src-ip 10.99.0.53 --dst-ip $SINK_V4
-tap_check "it ended the lease" "10.99.0.52" "$(leases "$A_IDX")"
+tap_check "it ended the lease" "10.99.0.52" "$(rs_leases vif5.0)"
 vg_case "a from the released 10.99.0.53 dropped" a vif5.0 1 0 "ipv4-src+1 pass+1" \
 	udp4 --src-ip 10.99.0.53 --dst-ip $SINK_V4
 vg_case "a's DHCPRELEASE of b's 10.99.0.50 (from 0.0.0.0)" a vif5.0 1 1 "pass+2" \
 	dhcp --msg 7 --ciaddr 10.99.0.50
 tap_check "b keeps 10.99.0.50: a releases only its own" "$B_IDX 3 live" "$(owner 10.99.0.50)"
 vg_case "a's DHCPDECLINE of 10.99.0.52" a vif5.0 1 1 "pass+2" dhcp --msg 4 --req-ip 10.99.0.52
-tap_check "it ended that lease" "" "$(leases "$A_IDX")"
+tap_check "it ended that lease" "" "$(rs_leases vif5.0)"
 deliver "ACK 10.99.0.54 for a" sink a vif5.0 "" $(ack $A_MAC 10.99.0.54 3600)
 deliver "ACK 10.99.0.55 for a" sink a vif5.0 "" $(ack $A_MAC 10.99.0.55 3600)
-tap_check "a holds 10.99.0.54 and 10.99.0.55" "10.99.0.54 10.99.0.55" "$(leases "$A_IDX")"
+tap_check "a holds 10.99.0.54 and 10.99.0.55" "10.99.0.54 10.99.0.55" "$(rs_leases vif5.0)"
 deliver "a DHCPNAK for a" sink a vif5.0 "" dhcp --op 2 --msg 6 --src-ip $SINK_V4 --chaddr $A_MAC
-tap_check "the NAK ended all of a's IPv4 leases" "" "$(leases "$A_IDX")"
+tap_check "the NAK ended all of a's IPv4 leases" "" "$(rs_leases vif5.0)"
 vg_case "a from 10.99.0.54 dropped after the NAK" a vif5.0 1 0 "ipv4-src+1 pass+1" \
 	udp4 --src-ip 10.99.0.54 --dst-ip $SINK_V4
 tap_check "b's lease untouched by a's NAK" "$B_IDX 3 live" "$(owner 10.99.0.50)"
@@ -344,7 +324,7 @@ deliver "Reply for a with four addresses" sink a vif5.0 "" \
 tap_check "the first three count" "$A_IDX 3 live $A_IDX 3 live $A_IDX 3 live none" \
 	"$(owner fd00:99::61) $(owner fd00:99::62) $(owner fd00:99::63) $(owner fd00:99::64)"
 tap_check "the cap (4): fd00:99::50, which ended first, replaced by the third" \
-	"10.99.0.57 fd00:99::5a fd00:99::61 fd00:99::62 fd00:99::63" "$(leases "$A_IDX")"
+	"10.99.0.57 fd00:99::5a fd00:99::61 fd00:99::62 fd00:99::63" "$(rs_leases vif5.0)"
 deliver "Reply for a: fd00:99::61 with valid lifetime 0" sink a vif5.0 "" \
 	$(reply $A_MAC 0 fd00:99::61)
 vg_case "a from fd00:99::61 dropped after lifetime 0" a vif5.0 1 0 "ipv6-src+1 pass+1" \
