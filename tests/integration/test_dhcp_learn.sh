@@ -44,6 +44,7 @@ if [ $rc = 2 ] && grep -q "'dhcp'" <<<"$out"; then
 	vg_skip_all "this vifguard has no --learn dhcp: $out"
 fi
 tap_check "attach vif5.0 --learn dhcp, no address" "exit 0" "exit $rc" "$out"
+[ $rc = 0 ] || { tap_done; exit 1; }
 out=$(vg attach vif6.0 --mac $B_MAC --ipv4 10.99.0.6 --ipv6 fd00:99::6 --learn dhcp 2>&1)
 tap_check "attach vif6.0 --learn dhcp with 10.99.0.6, fd00:99::6" "exit 0" "exit $?" "$out"
 out=$(vg attach vif8.0 --mac $S_MAC --ipv4 10.99.0.8 --allow-dhcp-server 2>&1)

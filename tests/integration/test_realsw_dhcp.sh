@@ -223,7 +223,8 @@ if ! rs_skip_missing "$name" scapy udhcpc; then
 		rs_reap udh2 15
 		got=$(rs_var udh2 bound serverid)
 		held=$(rs_leases vif52.0)
-		rogue=$(grep -c '^10\.99\.0\.22' <<<"$(tr ' ' '\n' <<<"$held")")
+		rogue=$(tr ' ' '\n' <<<"$held" | grep -c '^10\.99\.0\.22')
+		[[ $held == unreadable* ]] && rogue=$held
 		tap_check "$name: g2 bound from the router, vif52.0 learned none of the rogue's" \
 			"server $SINK_V4, rogue's 0" "server ${got:-none}, rogue's $rogue" \
 			"vif52.0 holds: $held" "$(tail -n 5 "$VG_TMP/rogue.log")"
@@ -247,8 +248,9 @@ if [ -n "${G1_V4:-}" ]; then
 	tap_check "dhclient -r: a DHCPRELEASE for $G1_V4" "exit 0, RELEASE sent" \
 		"exit $?, $(grep -q "DHCPRELEASE" <<<"$out" && echo "RELEASE sent" || echo "no RELEASE")" "$out"
 	held=$(rs_leases vif51.0)
-	tap_check "vifguard forgot the released $G1_V4 (vif51.0 holds ${held:-nothing})" "no" \
-		"$([[ " $held " == *" $G1_V4 "* ]] && echo yes || echo no)"
+	tap_check "vifguard forgot the released $G1_V4" "held: no" \
+		"held: $(case " $held " in " unreadable"*) echo "$held" ;;
+			*" $G1_V4 "*) echo yes ;; *) echo no ;; esac)" "vif51.0 holds: ${held:-nothing}"
 	show=$(vg show vif51.0)
 	if grep -F "$G1_V4 (dhcp" <<<"$show" | grep -qv expired; then
 		tap_fail "show vif51.0: $G1_V4 no longer a live lease" "absent or expired" \

@@ -297,13 +297,15 @@ rs_in_range() {
 # learned6 entries of origin dhcp that name it and have not expired,
 # against CLOCK_MONOTONIC, the programs' clock), sorted, one line.  Read
 # from the raw bytes: the value is struct vg_owner (include/vifguard.h).
+# A map it cannot read makes it print "unreadable: MAP" (status 1).
 rs_leases() {
-	local ifx
+	local ifx m4 m6
 	ifx=$(vg_ifindex "$1")
-	{
-		"$BPFTOOL" -j map dump pinned "$ROOT/learned4"
-		"$BPFTOOL" -j map dump pinned "$ROOT/learned6"
-	} | jq -cs add | "$RS_PY" -c '
+	m4=$("$BPFTOOL" -j map dump pinned "$ROOT/learned4" 2>/dev/null) ||
+		{ echo "unreadable: learned4"; return 1; }
+	m6=$("$BPFTOOL" -j map dump pinned "$ROOT/learned6" 2>/dev/null) ||
+		{ echo "unreadable: learned6"; return 1; }
+	printf '%s\n%s\n' "$m4" "$m6" | jq -cs add | "$RS_PY" -c '
 import ipaddress, json, sys, time
 now = time.monotonic_ns()
 out = []
