@@ -142,7 +142,7 @@ fi
 # left VIF ADDR: seconds until ADDR's entry ends (vifguard show -j).
 left() {
 	vg -j show "$1" | jq -r --arg a "$2" \
-		'[.interfaces[0].learned[]? | select(.address == $a) | .expires_in // .expires][0] // "none"'
+		'[.interfaces[0].learned[]? | select(.address == $a) | .expires_in_s][0] // "none"'
 }
 if [ -n "${G3_V4:-}" ]; then
 	before=$(left vif53.0 "$G3_V4")
@@ -171,8 +171,9 @@ done
 out=$(vg show vif51.0)
 want="${G1_V4:-}${G1_V6:+ $G1_V6}"
 for a in $want; do
-	tap_check "show vif51.0: $a (dhcp)" "yes" \
-		"$(grep -qF "$a (dhcp" <<<"$out" && echo yes || echo no)" "$out"
+	tap_check "show vif51.0: $a leased" "yes" \
+		"$(grep "dhcp learning: on, leased:" <<<"$out" | grep -qF " $a (expires in " &&
+		   echo yes || echo no)" "$out"
 done
 
 # ---- the attacker ---------------------------------------------------------------
@@ -252,7 +253,7 @@ if [ -n "${G1_V4:-}" ]; then
 		"held: $(case " $held " in " unreadable"*) echo "$held" ;;
 			*" $G1_V4 "*) echo yes ;; *) echo no ;; esac)" "vif51.0 holds: ${held:-nothing}"
 	show=$(vg show vif51.0)
-	if grep -F "$G1_V4 (dhcp" <<<"$show" | grep -qv expired; then
+	if grep "leased:" <<<"$show" | grep -qF " $G1_V4 (expires in "; then
 		tap_fail "show vif51.0: $G1_V4 no longer a live lease" "absent or expired" \
 			"$(grep -F "$G1_V4" <<<"$show")" "$show"
 	else
