@@ -6,8 +6,8 @@
 # operator would for guests whose addresses nobody knows in advance.
 #
 #   g1  ISC dhclient -4, then dhclient -6; at the end dhclient -r
-#       (DHCPRELEASE): vifguard forgets the lease and the address the
-#       guest still holds no longer passes.
+#       (DHCPRELEASE) and dhclient -6 -r (Release): vifguard forgets each
+#       lease and the address the guest still holds no longer passes.
 #   g2  dhcpcd (RFC 5227 probing before it binds).
 #   g3  busybox udhcpc, kept running: SIGUSR1 renews the lease, which
 #       moves its end in vifguard and keeps working.
@@ -242,7 +242,6 @@ fi
 # ---- dhclient -r ---------------------------------------------------------------
 if [ -n "${G1_V4:-}" ]; then
 	rs_stop dh4
-	rs_stop dh6
 	# The same configuration and lease file as the client that leased.
 	out=$(gx g1 timeout 15 dhclient -r -v -cf "$VG_TMP/dh4.conf" -lf "$VG_TMP/dh4.leases" \
 		-pf "$VG_TMP/dh4r.pid" -sf "$VG_TMP/dh4.sh" eth0 2>&1)
@@ -267,6 +266,23 @@ if [ -n "${G1_V4:-}" ]; then
 	rs_delta_since rel vif51.0
 	tap_check "g1 from the released $G1_V4: dropped" "ping exit 1, ipv4-src" \
 		"ping exit $rc, $([ "${D[ipv4-src]:-0}" -ge 1 ] && echo ipv4-src || echo "$DELTA")" "$out"
+fi
+if [ -n "${G1_V6:-}" ]; then
+	rs_stop dh6
+	out=$(gx g1 timeout 15 dhclient -6 -r -v -cf "$VG_TMP/dh6.conf" -lf "$VG_TMP/dh6.leases" \
+		-pf "$VG_TMP/dh6r.pid" -sf "$VG_TMP/dh6.sh" eth0 2>&1)
+	tap_check "dhclient -6 -r: a Release for $G1_V6" "exit 0" "exit $?" "$out"
+	held=$(rs_leases vif51.0)
+	tap_check "vifguard forgot the released $G1_V6" "held: no" \
+		"held: $(case " $held " in " unreadable"*) echo "$held" ;;
+			*" $G1_V6 "*) echo yes ;; *) echo no ;; esac)" "vif51.0 holds: ${held:-nothing}"
+	gx g1 ip -6 addr replace "$G1_V6/128" dev eth0 nodad
+	rs_snap rel6 vif51.0
+	out=$(gx g1 ping -6 -c 3 -i 0.3 -W 2 -I "$G1_V6" $SINK_V6 2>&1)
+	rc=$?
+	rs_delta_since rel6 vif51.0
+	tap_check "g1 from the released $G1_V6: dropped" "ping exit 1, ipv6-src" \
+		"ping exit $rc, $([ "${D[ipv6-src]:-0}" -ge 1 ] && echo ipv6-src || echo "$DELTA")" "$out"
 fi
 
 tap_done
