@@ -78,7 +78,7 @@ struct cfg {
 	const char *yiaddr, *ciaddr, *req_ip;
 	const char *ia_addr[MAX_IA_ADDRS];
 	unsigned int n_ia_addr;
-	bool ia_ta;
+	bool ia_ta, no_pad;
 	/* ND, MLD */
 	const char *target, *dest, *prefix, *group, *na_flags;
 	uint8_t slla[6], tlla[6];
@@ -307,6 +307,10 @@ static void dhcp_msg(struct frame *m, const struct cfg *c)
 	put8(m, TAG_LEN);
 	put_tag(m, c->marker);
 	put8(m, 255);
+	/* PADs to a BOOTP message of 300 octets, as clients and servers
+	 * send (RFC 1542 2.1), unless --no-pad keeps END the last octet. */
+	if (!c->no_pad && m->len < 8 + 300)
+		put(m, NULL, 8 + 300 - m->len);
 	udp_end(m, 0);
 }
 
@@ -606,7 +610,7 @@ static void usage(FILE *out)
 "        --op N (ARP opcode; dhcp: 1 discover, 2 offer; igmp: type,\n"
 "        0x11 query by default) --chaddr M (dhcp; default the source MAC)\n"
 "        --msg N (dhcp: option 53; dhcp6: message type, 7 reply by default)\n"
-"        --yiaddr A --ciaddr A --lease SECS --req-ip A (dhcp)\n"
+"        --yiaddr A --ciaddr A --lease SECS --req-ip A --no-pad (dhcp)\n"
 "        --ia-addr A (dhcp6, repeatable) --valid SECS --ia-ta (dhcp6)\n"
 "        --sha M --spa A --tha M --tpa A (ARP)\n"
 "        --target A --dest A --slla M --tlla M --no-lla --nonce N\n"
@@ -623,7 +627,7 @@ enum {
 	O_SHA, O_SPA, O_THA, O_TPA, O_TARGET, O_DEST, O_SLLA, O_TLLA,
 	O_NO_LLA, O_NONCE, O_NA_FLAGS, O_PREFIX, O_GROUP, O_COUNT_ONLY,
 	O_CHADDR, O_MSG, O_YIADDR, O_CIADDR, O_LEASE, O_REQ_IP, O_IA_ADDR,
-	O_VALID, O_IA_TA,
+	O_VALID, O_IA_TA, O_NO_PAD,
 };
 
 static const struct option long_opts[] = {
@@ -645,6 +649,7 @@ static const struct option long_opts[] = {
 	{ "ciaddr", 1, 0, O_CIADDR }, { "lease", 1, 0, O_LEASE },
 	{ "req-ip", 1, 0, O_REQ_IP }, { "ia-addr", 1, 0, O_IA_ADDR },
 	{ "valid", 1, 0, O_VALID }, { "ia-ta", 0, 0, O_IA_TA },
+	{ "no-pad", 0, 0, O_NO_PAD },
 	{ "help", 0, 0, 'h' },
 	{ 0 }
 };
@@ -835,6 +840,7 @@ static int parse_opt(int o, struct cfg *c, struct recv_opts *r)
 		break;
 	case O_VALID: c->valid = num(optarg, UINT32_MAX, "valid lifetime"); break;
 	case O_IA_TA: c->ia_ta = true; break;
+	case O_NO_PAD: c->no_pad = true; break;
 	default: usage(stderr); return 2;
 	}
 	return 0;
