@@ -20,7 +20,11 @@
  * every policy a source makes learns addresses: link-local (the default),
  * dhcp (leases, for a policy that lets the DHCP client through), both, or
  * none.  "host dhcp-grace=SECONDS" is how long a lease stays allowed past
- * its end (VG_DHCP_GRACE_DEFAULT), "host protect=ADDR[,ADDR]..." names
+ * its end (VG_DHCP_GRACE_DEFAULT).  "host unlisted=learn" locks the VIFs
+ * no source describes (source.h, step 4) by learning: their MAC, the DHCP
+ * client, the addresses their leases and DAD probes give them;
+ * "unlisted=open", the default, leaves them unfiltered.
+ * "host protect=ADDR[,ADDR]..." names
  * IPv6 addresses no interface may learn (a router's link-local address).
  * Nothing else goes on that line; its words may be spread over several
  * host lines.
@@ -39,7 +43,13 @@
 #define VG_CONFIG_DEFAULT	"/etc/vifguard/vifguard.conf"
 #define VG_UUID_STRLEN		36
 #define VG_CONFIG_MAX_PROTECT	64	/* addresses of host protect= */
-#define VG_DHCP_GRACE_MAX	86400	/* host dhcp-grace=, seconds: a day */
+#define VG_DHCP_GRACE_MAX	86400	/* host dhcp-grace=, seconds: a day (as state.h) */
+
+/* host unlisted=: what becomes of a VIF that no source describes. */
+enum vg_unlisted {
+	VG_UNLISTED_OPEN = 0,	/* unfiltered (the default) */
+	VG_UNLISTED_LEARN,	/* locked to its MAC and what it learns */
+};
 
 struct vg_config_entry {
 	bool by_mac;
@@ -67,6 +77,9 @@ struct vg_config {
 	 * (vg_config_dhcp_grace gives the default then). */
 	unsigned int host_grace;
 	unsigned int host_grace_line;
+	/* host unlisted=, and its line; VG_UNLISTED_OPEN and 0 without one. */
+	enum vg_unlisted host_unlisted;
+	unsigned int host_unlisted_line;
 	/* host protect=: addresses no interface may learn. */
 	struct in6_addr protect[VG_CONFIG_MAX_PROTECT];
 	size_t n_protect;
@@ -119,6 +132,8 @@ struct vg_config_summary {
 	unsigned int host_line;
 	unsigned int host_learn, host_learn_line;
 	unsigned int host_grace, host_grace_line;	/* the default without a line */
+	enum vg_unlisted host_unlisted;
+	unsigned int host_unlisted_line;
 	size_t n_protect;
 	unsigned int errors, warnings;
 	bool missing;			/* no such file (hotplug: an empty config) */

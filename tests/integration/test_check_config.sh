@@ -118,4 +118,18 @@ tap_check "host learn=dhcp dhcp-grace=0: link-local learning off, grace 0" "0 ye
 	"$? $(grep -q '^host link-local learning off (line 1)' <<<"$out" && echo yes || echo no) $(
 	grep -q '^DHCP grace 0 s (line 1)' <<<"$out" && echo yes || echo no)" "$out"
 
+# The unlisted VIFs: open by default, locked by learning with unlisted=learn.
+tap_check "-j: no unlisted=: open" "open" "$(cc -j check-config "$conf" | jq -r .host_unlisted)"
+printf '# comment\nhost unlisted=learn\n' >"$conf"
+out=$(cc check-config "$conf" 2>&1)
+tap_check "host unlisted=learn: valid, said with its line" "0 yes" \
+	"$? $(grep -q '^unlisted VIFs locked by learning (line 2)' <<<"$out" && echo yes || echo no)" \
+	"$out"
+tap_check "-j: host_unlisted learn" "learn" "$(cc -j check-config "$conf" | jq -r .host_unlisted)"
+printf 'host unlisted=lock\nhost unlisted=learn\nhost unlisted=open\n' >"$conf"
+out=$(cc check-config "$conf" 2>/dev/null)
+want="$conf:1: 'unlisted=lock': expected open (unfiltered, the default) or learn (locked to the VIF's MAC and the addresses it learns)
+$conf:3: 'unlisted=open': conflicts with the unlisted= set on line 2"
+tap_check "host unlisted=: each bad word, file:line" "$want" "$out"
+
 tap_done

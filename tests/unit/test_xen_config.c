@@ -131,10 +131,11 @@ static const struct bad_case bad_cases[] = {
 	{ UUID_A " ethertype=ip\n", "t.conf:1: 'ethertype=ip'" },
 	{ "9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e1 10.0.0.1\n",
 	  "'9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e1': expected a VIF UUID" },
-	{ "host\n", "t.conf:1: 'host': missing mode=, learn=, dhcp-grace= or protect=" },
+	{ "host\n", "t.conf:1: 'host': missing mode=, learn=, dhcp-grace=, unlisted= or protect=" },
 	{ "host mode=disabled\n", "t.conf:1: 'mode=disabled': the host line takes mode=audit" },
 	{ "host 10.0.0.1\n", "t.conf:1: '10.0.0.1': the host line takes mode=audit|locked, "
-	  "learn=link-local,dhcp|none, dhcp-grace=SECONDS and protect=ADDR[,ADDR]... only" },
+	  "learn=link-local,dhcp|none, dhcp-grace=SECONDS, unlisted=open|learn and "
+	  "protect=ADDR[,ADDR]... only" },
 	{ "host learn=dhcp6\n", "t.conf:1: 'learn=dhcp6': 'dhcp6': unknown learning" },
 	{ "host learn=dhcp,none\n", "t.conf:1: 'learn=dhcp,none': none excludes" },
 	{ "host learn=dhcp\nhost learn=link-local,dhcp\n",
@@ -146,6 +147,11 @@ static const struct bad_case bad_cases[] = {
 	{ "host dhcp-grace=86401\n",
 	  "t.conf:1: 'dhcp-grace=86401': more than 86400 seconds (a day)" },
 	{ "host dhcp-grace=99999999999999999999999\n", "more than 86400 seconds" },
+	{ "host unlisted=\n", "t.conf:1: 'unlisted=': expected open (unfiltered, the default) "
+	  "or learn" },
+	{ "host unlisted=locked\n", "t.conf:1: 'unlisted=locked': expected open" },
+	{ "host unlisted=learn\nhost unlisted=open\n",
+	  "t.conf:2: 'unlisted=open': conflicts with the unlisted= set on line 1" },
 	{ "host dhcp-grace=30\nhost dhcp-grace=60\n",
 	  "t.conf:2: 'dhcp-grace=60': conflicts with the grace set on line 1" },
 	{ "host learn=\n", "t.conf:1: 'learn=': empty" },
@@ -455,12 +461,19 @@ static void example_file(void **state)
 	text = calloc(1, 65536);
 	assert_non_null(text);
 	while (fgets(line, sizeof(line), f))
-		if (line[0] == '#' && isxdigit((unsigned char)line[1]))
+		if (line[0] == '#' && (isxdigit((unsigned char)line[1]) ||
+					!strncmp(line + 1, "host ", 5)))
 			len += (size_t)snprintf(text + len, 65536 - len, "%s", line + 1);
 	fclose(f);
 	if (vg_config_parse("example", text, &cfg, err, sizeof(err)))
 		fail_msg("uncommented example: %s", err);
-	assert_int_equal(cfg.n, 4);
+	assert_int_equal(cfg.n, 5);
+	/* Its host lines: every setting they show is taken. */
+	assert_int_equal(cfg.host_mode, VG_MODE_AUDIT);
+	assert_int_equal(cfg.n_protect, 2);
+	assert_int_equal(cfg.host_learn, VG_F_LEARN_LL | VG_F_LEARN_DHCP);
+	assert_int_equal(vg_config_dhcp_grace(&cfg), 120);
+	assert_int_equal(cfg.host_unlisted, VG_UNLISTED_LEARN);
 	vg_config_free(&cfg);
 	free(text);
 }
