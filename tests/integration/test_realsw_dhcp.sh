@@ -99,7 +99,7 @@ sys.exit(ipaddress.IPv6Address(sys.argv[1]) not in ipaddress.IPv6Network(sys.arg
 
 # pings NAME GUEST [-6] SRC DST: one TAP line, the ping succeeds.
 pings() {
-	local name=$1 g=$2 fam=
+	local name=$1 g=$2 fam=''
 	shift 2
 	[ "$1" = -6 ] && fam=-6 && shift
 	out=$(gx "$g" ping $fam -c 2 -i 0.2 -W 2 -I "$1" "$2" 2>&1)
@@ -145,19 +145,19 @@ left() {
 		'[.interfaces[0].learned[]? | select(.address == $a) | .expires_in_s][0] // "none"'
 }
 if [ -n "${G3_V4:-}" ]; then
-	before=$(left vif53.0 "$G3_V4")
+	left0=$(left vif53.0 "$G3_V4")
 	sleep 3
 	n=$(grep -c . "$VG_TMP/udh.events")
 	kill -USR1 "$(cat "$VG_TMP/udh.pid")"
 	rs_wait 10 sh -c "[ \$(grep -c . '$VG_TMP/udh.events') -gt $n ]"
 	ev=$(tail -n 1 "$VG_TMP/udh.events")
-	after=$(left vif53.0 "$G3_V4")
-	if [ "$ev" = renew ] && [[ $before =~ ^[0-9]+$ ]] && [[ $after =~ ^[0-9]+$ ]] &&
-	   [ "$after" -gt "$before" ]; then
-		tap_ok "udhcpc renews $G3_V4: its end in vifguard moved (${before}s -> ${after}s left)"
+	left1=$(left vif53.0 "$G3_V4")
+	if [ "$ev" = renew ] && [[ $left0 =~ ^[0-9]+$ ]] && [[ $left1 =~ ^[0-9]+$ ]] &&
+	   [ "$left1" -gt "$left0" ]; then
+		tap_ok "udhcpc renews $G3_V4: its end in vifguard moved (${left0}s -> ${left1}s left)"
 	else
-		tap_fail "udhcpc renews $G3_V4" "event renew, more time left after" \
-			"event $ev, ${before}s -> ${after}s left" "$(vg show vif53.0)" \
+		tap_fail "udhcpc renews $G3_V4" "event renew, more time left left1" \
+			"event $ev, ${left0}s -> ${left1}s left" "$(vg show vif53.0)" \
 			"$(tail -n 5 "$VG_TMP/udh.log")"
 	fi
 	pings "g3 still pings the router from the renewed $G3_V4" g3 "$G3_V4" $SINK_V4
@@ -182,7 +182,7 @@ done
 # REASONs at least (the echo requests, or the ARP or Neighbour
 # Solicitation that would precede them, whichever the kernel sends).
 forged() {
-	local name=$1 a=$2 dst=$3 fam= r rc n=0
+	local name=$1 a=$2 dst=$3 fam='' r rc n=0
 	shift 3
 	[ "$1" = -6 ] && fam=-6 && shift
 	rs_snap f vif54.0
