@@ -156,7 +156,7 @@ if [ -n "${G3_V4:-}" ]; then
 	   [ "$left1" -gt "$left0" ]; then
 		tap_ok "udhcpc renews $G3_V4: its end in vifguard moved (${left0}s -> ${left1}s left)"
 	else
-		tap_fail "udhcpc renews $G3_V4" "event renew, more time left left1" \
+		tap_fail "udhcpc renews $G3_V4" "event renew, more time left after it" \
 			"event $ev, ${left0}s -> ${left1}s left" "$(vg show vif53.0)" \
 			"$(tail -n 5 "$VG_TMP/udh.log")"
 	fi
