@@ -43,7 +43,6 @@
 #define VG_CONFIG_DEFAULT	"/etc/vifguard/vifguard.conf"
 #define VG_UUID_STRLEN		36
 #define VG_CONFIG_MAX_PROTECT	64	/* addresses of host protect= */
-#define VG_DHCP_GRACE_MAX	86400	/* host dhcp-grace=, seconds: a day (as state.h) */
 
 /* host unlisted=: what becomes of a VIF that no source describes. */
 enum vg_unlisted {

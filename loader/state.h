@@ -418,9 +418,6 @@ int vg_state_learned(struct vg_state *st, uint32_t ifindex, struct vg_learned *o
 
 /* ---- DHCP snooping's host settings (state_owners.c) ---------------------- */
 
-/* Most seconds a lease may stay allowed past its end (`host dhcp-grace=`). */
-#define VG_DHCP_GRACE_MAX	86400
-
 /*
  * Writes the grace of DHCP leases to "learn_cfg": leases learned from
  * now on stay allowed this long past their end (those learned before

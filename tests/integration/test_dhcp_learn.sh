@@ -9,7 +9,7 @@
 #      a renewal moves the end; its RELEASE and DECLINE end what they
 #      name, a NAK ends every IPv4 lease, a short lease (grace 0) ends by
 #      itself; DHCPv6 Replies likewise (IA_NA, IA_TA, valid lifetime 0,
-#      at most three addresses a message, its Release).
+#      at most three addresses a message, its Release ending them all).
 #   b  vif6.0, configured 10.99.0.6 and fd00:99::6, --learn dhcp: sends a
 #      forged ACK for a (dropped as dhcp-server, a learns nothing); a
 #      lease for a's address is a learn-conflict on vif6.0, a lease of
@@ -347,7 +347,13 @@ vg_case "a's DHCPv6 Release of fd00:99::62" a vif5.0 1 1 "pass+2" \
 	dhcp6 --msg 8 --ia-addr fd00:99::62
 vg_case "a from the released fd00:99::62 dropped" a vif5.0 1 0 "ipv6-src+1 pass+1" \
 	udp6 --src-ip fd00:99::62 --dst-ip $SINK_V6
-vg_case "a from fd00:99::63 still passes" a vif5.0 1 1 "pass+2" \
+# A Release or Decline ends every DHCPv6 lease of the interface: the
+# guest's next Reply teaches again those it keeps.
+vg_case "a from fd00:99::63, which the Release did not name, dropped too" a vif5.0 1 0 \
+	"ipv6-src+1 pass+1" udp6 --src-ip fd00:99::63 --dst-ip $SINK_V6
+deliver "Reply for a: fd00:99::63 again" sink a vif5.0 "" \
+	$(reply $A_MAC 3600 fd00:99::63)
+vg_case "a from fd00:99::63 passes again" a vif5.0 1 1 "pass+2" \
 	udp6 --src-ip fd00:99::63 --dst-ip $SINK_V6
 
 # ---- what an operator sees ---------------------------------------------------------
@@ -358,7 +364,7 @@ out=$(vg stats vif5.0)
 tap_check "stats: learn-conflict listed by name" "yes" \
 	"$(grep -q "learn-conflict" <<<"$out" && echo yes || echo no)" "$out"
 got=$(vg -j show vif5.0 | jq -r '[.interfaces[0].learned[]? | select(.origin == "dhcp" and .expiry != "expired") | .address] | sort | join(" ")')
-tap_check "show -j: what vif5.0 holds by DHCP" "10.99.0.57 fd00:99::5a fd00:99::63" "$got"
+tap_check "show -j: what vif5.0 holds by DHCP" "10.99.0.57 fd00:99::63" "$got"
 
 out=$(vg detach vif5.0 2>&1)
 tap_check "detach vif5.0" "exit 0" "exit $?" "$out"
