@@ -2083,6 +2083,42 @@ static bool case_slot_taken(void)
 	return true;
 }
 
+/*
+ * A gc that removed a lease's entry but not yet its slot leaves the slot
+ * naming an address that may be leased again, to the same interface in
+ * another slot or to another interface.  Replacing the stale slot must
+ * not take that lease with it.
+ */
+static bool case_stale_slot(void)
+{
+	struct vg_slot_key sk = { A.ifindex, 0 };
+	struct vg_slot sv = { .a = mapped(L4_1), .since_ns = 1 };
+
+	if (bpf_map_update_elem(map_fd(skel->maps.lease_slots), &sk, &sv, BPF_NOEXIST))
+		die("stale slot", errno);
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1, slot 0 stale", NONE));
+	CHECK(out(&B, ack(&B, L4_2, 3600), "ACK of L4_2 for B", NONE));
+	STATE("L4_1 in slot 1", L4(L4_1, &A, 1, 3600), S(&A, V4SLOT(1), L4_1),
+	      S(&A, V4SLOT(0), L4_1), L4(L4_2, &B, 0, 3600), S(&B, V4SLOT(0), L4_2));
+	CHECK(out(&A, ack(&A, L4_3, 600), "ACK of L4_3, replacing the stale slot", NONE));
+	STATE("L4_1 kept", L4(L4_1, &A, 1, 3600), S(&A, V4SLOT(1), L4_1),
+	      L4(L4_3, &A, 0, 600), S(&A, V4SLOT(0), L4_3), L4(L4_2, &B, 0, 3600),
+	      S(&B, V4SLOT(0), L4_2));
+	/* A's slot 0 stale for B's L4_2, which B holds in its slot 0. */
+	map_clear(skel->maps.learned4);
+	map_clear(skel->maps.lease_slots);
+	sv.a = mapped(L4_2);
+	if (bpf_map_update_elem(map_fd(skel->maps.lease_slots), &sk, &sv, BPF_NOEXIST))
+		die("stale slot", errno);
+	CHECK(out(&B, ack(&B, L4_2, 3600), "ACK of L4_2 for B", NONE));
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
+	CHECK(out(&A, ack(&A, L4_3, 600), "ACK of L4_3, replacing A's stale slot", NONE));
+	STATE("B keeps L4_2", L4(L4_1, &A, 1, 3600), S(&A, V4SLOT(1), L4_1),
+	      L4(L4_3, &A, 0, 600), S(&A, V4SLOT(0), L4_3), L4(L4_2, &B, 0, 3600),
+	      S(&B, V4SLOT(0), L4_2));
+	return true;
+}
+
 /* --- cases: DHCPv6 -------------------------------------------------------------- */
 
 static bool case_reply6(void)
@@ -2445,6 +2481,7 @@ static const struct lcase cases[] = {
 	{ "learned4 / learned6 / lease_slots full: learn-full", case_full },
 	{ "RELEASE and DECLINE end the guest's own leases only", case_release4 },
 	{ "a lease whose slot another took ends alone", case_slot_taken },
+	{ "a stale slot is replaced without the lease of its address", case_stale_slot },
 	{ "DHCPv6 Reply: IA_NA, IA_TA, three addresses a message, four a guest", case_reply6 },
 	{ "DHCPv6 valid lifetime 0 ends the interface's lease only", case_valid0 },
 	{ "DHCPv6 Replies that teach nothing; protected: learn-protected", case_reply6_ignored },
