@@ -1547,6 +1547,19 @@ static bool case_not_ack(void)
 		o4_pads(&o, VG_DHCP4_OPTS - 1); o4_u32(&o, 51, 3600); o4_end(&o));
 	IGNORED("option 53 just past the options read", o.n = 0; o4_u32(&o, 51, 3600);
 		o4_pads(&o, VG_DHCP4_OPTS - 1); o4_type(&o, 5); o4_end(&o));
+	{
+		/* An absent option is no option at the frame's start: MACs
+		 * whose second octet reads as option 51's or 53's length. */
+		static const uint8_t mac4[6] = { 0x02, 0x04, 0x00, 0x00, 0x0e, 0x10 };
+		static const uint8_t mac1[6] = { 0x02, 0x01, 0x05, 0x00, 0x0a, 0x05 };
+
+		add_mac(&A, mac4);
+		add_mac(&A, mac1);
+		IGNORED("ACK without 51 to MAC 02:04:00:00:0e:10", m.eth_dst = mac4;
+			m.chaddr = mac4; o.n = 0; o4_type(&o, 5); o4_end(&o));
+		IGNORED("no message type, to MAC 02:01:05:00:0a:05", m.eth_dst = mac1;
+			m.chaddr = mac1; o.n = 0; o4_u32(&o, 51, 3600); o4_end(&o));
+	}
 	/* The same frames to A without a policy in force, then A's own. */
 	no_policy(&A);
 	IGNORED("ACK to A, A without a policy", (void)0);
