@@ -505,11 +505,15 @@ static bool leases_same(const struct model_learn *m, const struct model_learn *k
 			const struct model_held *e = &x->held4[i], *o = model_learn_find4(y, e->addr);
 
 			if (!o || o->ifindex != e->ifindex || o->origin != e->origin) {
+				char other[64] = "not";
+
+				if (o)
+					snprintf(other, sizeof(other), "by %u (origin %u)", o->ifindex,
+						 o->origin);
 				snprintf(why, whylen,
-					 "%s: the %s has it held by %u (origin %u), the %s %s %u (origin %u)",
+					 "%s: held in the %s by %u (origin %u), in the %s %s",
 					 a6(e->addr, b1), side ? "maps" : "model", e->ifindex, e->origin,
-					 side ? "model" : "maps", o ? "by" : "not:", o ? o->ifindex : 0,
-					 o ? o->origin : 0);
+					 side ? "model" : "maps", other);
 				return false;
 			}
 		}
@@ -660,8 +664,10 @@ static void leases_write(struct runner *r, const struct model_learn *m)
 		struct vg_addr4 k;
 
 		memcpy(&k.addr, h->addr + 12, 4);
-		if (h->origin == VG_ORIGIN_DHCP)
+		if (h->origin == VG_ORIGIN_DHCP) {
 			o.slot = lease_slot_of(m, h, true);
+			o.expires_ns = h->expires;
+		}
 		if (bpf_map_update_elem(r->learned4, &k, &o, BPF_ANY))
 			die("learned4 update", errno);
 	}
@@ -2043,7 +2049,8 @@ static void worker_run(struct worker *w, unsigned int index, __u64 count, double
 			p->index = attempts;
 			memcpy(w->bytes + w->used, buf, len);
 			w->used += len;
-			if ((model == VG_PASS) != (v == TC_ACT_OK) ||
+			/* The egress program passes everything. */
+			if ((egress ? v != TC_ACT_OK : (model == VG_PASS) != (v == TC_ACT_OK)) ||
 			    (v != TC_ACT_OK && v != TC_ACT_SHOT))
 				w->dirty = true;
 			if (w->n_pend == BATCH)
