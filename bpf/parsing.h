@@ -4,7 +4,7 @@
  * after a bounds check against data_end, and small helpers that return the
  * header or NULL when it is not entirely in the packet.  Every helper is
  * inlined: Linux 4.19 verifies packet access per call site anyway, and
- * inlining keeps the object free of BPF-to-BPF calls.
+ * the per-frame path stays free of BPF-to-BPF calls.
  */
 #ifndef VG_PARSING_H
 #define VG_PARSING_H
@@ -178,6 +178,37 @@ struct bootp_head {
 } __attribute__((packed));
 
 #define BOOTREQUEST		1
+#define BOOTREPLY		2
+
+/* Offsets in a BOOTP/DHCPv4 message (RFC 2131 2, 3) and options
+ * (RFC 2132). */
+#define BOOTP_CIADDR		12
+#define BOOTP_YIADDR		16
+#define BOOTP_CHADDR		28
+#define BOOTP_COOKIE		236
+#define BOOTP_OPTIONS		240
+#define DHCP4_MAGIC		0x63825363
+#define DHCP4_OPT_PAD		0
+#define DHCP4_OPT_REQ_ADDR	50
+#define DHCP4_OPT_LEASE		51
+#define DHCP4_OPT_MSG_TYPE	53
+#define DHCP4_OPT_END		255
+#define DHCPDECLINE		4
+#define DHCPACK			5
+#define DHCPNAK			6
+#define DHCPRELEASE		7
+
+/* DHCPv6 (RFC 8415): message types, options, and the octets an IA_NA
+ * (IAID, T1, T2) and an IA_TA (IAID) hold before their options. */
+#define DHCP6_REPLY		7
+#define DHCP6_RELEASE		8
+#define DHCP6_DECLINE		9
+#define DHCP6_OPT_IA_NA		3
+#define DHCP6_OPT_IA_TA		4
+#define DHCP6_OPT_IAADDR	5
+#define DHCP6_IA_NA_HEAD	12
+#define DHCP6_IA_TA_HEAD	4
+#define DHCP6_IAADDR_LEN	24	/* address, preferred and valid lifetime */
 
 #define DHCP4_SERVER_PORT	67
 #define DHCP4_CLIENT_PORT	68

@@ -143,6 +143,29 @@ struct {
 	__type(value, struct vg_protect);
 } protected6 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VG_MAX_LEARNED);
+	__type(key, struct vg_addr4);
+	__type(value, struct vg_owner);
+} learned4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VG_MAX_LEASE_SLOTS);
+	__type(key, struct vg_slot_key);
+	__type(value, struct vg_slot);
+} lease_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vg_learn_cfg);
+} learn_cfg SEC(".maps");
+
 static __always_inline void count_pass(const struct vg_policy *pol)
 {
 	__u32 slot = pol->slot;
@@ -324,21 +347,38 @@ static __always_inline int ethertype_allowed(const struct vg_policy *pol,
 	return 0;
 }
 
-/* addr is never 0.0.0.0 here: unused inline addresses are zero. */
+/* An entry of learned4 or learned6 that allows ifindex a source: a lease
+ * of its own not yet ended (a DAD-learned link-local is judged by the
+ * caller). */
+static __always_inline int lease_live(const struct vg_owner *o, __u32 ifindex)
+{
+	return o->ifindex == ifindex && o->origin == VG_ORIGIN_DHCP &&
+	       bpf_ktime_get_ns() < o->expires_ns;
+}
+
+/* addr is never 0.0.0.0 here: unused inline addresses are zero.  Leases
+ * cost a lookup only once every configured address missed. */
 static __always_inline int v4_allowed(const struct vg_policy *pol,
 				      __u32 ifindex, __be32 addr)
 {
 	struct vg_v4_key k;
+	struct vg_addr4 l = { addr };
+	struct vg_owner *o;
 
 	if (addr == pol->v4[0] || addr == pol->v4[1])
 		return 1;
-	if (!(pol->flags & VG_F_V4_TABLE))
+	if (pol->flags & VG_F_V4_TABLE) {
+		k.prefixlen = VG_LPM_KEY_BITS + 32;
+		k.ifindex = ifindex;
+		k.gen = pol->gen;
+		k.addr = addr;
+		if (bpf_map_lookup_elem(&v4_addrs, &k))
+			return 1;
+	}
+	if (!(pol->flags & VG_F_LEARN_DHCP))
 		return 0;
-	k.prefixlen = VG_LPM_KEY_BITS + 32;
-	k.ifindex = ifindex;
-	k.gen = pol->gen;
-	k.addr = addr;
-	return bpf_map_lookup_elem(&v4_addrs, &k) != NULL;
+	o = bpf_map_lookup_elem(&learned4, &l);
+	return o && lease_live(o, ifindex);
 }
 
 /* fe80::/64 with the modified EUI-64 interface identifier of mac
@@ -357,12 +397,17 @@ static __always_inline int v6_eui64_link_local(const __be32 *addr,
 }
 
 /* An address the interface learned (not one configured: the policy
- * alone allows those). */
-static __always_inline int v6_learned(__u32 ifindex, const struct vg_addr6 *a)
+ * alone allows those), by a way its policy still learns by. */
+static __always_inline int v6_learned(const struct vg_policy *pol, __u32 ifindex,
+				      const struct vg_addr6 *a)
 {
 	struct vg_owner *o = bpf_map_lookup_elem(&learned6, a);
 
-	return o && o->ifindex == ifindex && o->origin >= VG_ORIGIN_DAD;
+	if (!o)
+		return 0;
+	if (o->origin == VG_ORIGIN_DAD)
+		return o->ifindex == ifindex && (pol->flags & VG_F_LEARN_LL);
+	return (pol->flags & VG_F_LEARN_DHCP) && lease_live(o, ifindex);
 }
 
 /*
@@ -396,10 +441,10 @@ static __always_inline int v6_allowed(const struct vg_policy *pol,
 		if (bpf_map_lookup_elem(&v6_addrs, &k))
 			return 1;
 	}
-	if (pol->flags & VG_F_LEARN_LL) {
+	if (pol->flags & (VG_F_LEARN_LL | VG_F_LEARN_DHCP)) {
 		struct vg_addr6 l = { { a0, a1, a2, a3 } };
 
-		return v6_learned(ifindex, &l);
+		return v6_learned(pol, ifindex, &l);
 	}
 	return 0;
 }
@@ -410,20 +455,115 @@ static __always_inline int v6_link_local(const __be32 *a)
 	return (a[0] & bpf_htonl(0xffc00000)) == bpf_htonl(0xfe800000);
 }
 
+static __always_inline int v6_same(const struct vg_addr6 *a, const struct vg_addr6 *b)
+{
+	return ((a->addr[0] ^ b->addr[0]) | (a->addr[1] ^ b->addr[1]) |
+		(a->addr[2] ^ b->addr[2]) | (a->addr[3] ^ b->addr[3])) == 0;
+}
+
+/* The key of a in learned4 (v6 0: a is ::ffff:a.b.c.d) or learned6. */
+#define OWNERS(v6)		((v6) ? (void *)&learned6 : (void *)&learned4)
+#define OWNER_KEY(v6, a)	((v6) ? (const void *)(a) : (const void *)&(a)->addr[3])
+
+/* What the helpers that decide part of a frame return when the rest of
+ * it decides. */
+#define VG_UNDECIDED VG_REASON_MAX
+
 /*
  * Forgets a learned address: its entry and, when it still names it, its
- * slot.  o is the entry in learned6, of a learned origin.
+ * slot (in learn_slots for a link-local learned by DAD, in lease_slots
+ * for a lease).  o is a's entry, of a learned origin.
  */
-static __always_inline void learn_forget(const struct vg_addr6 *a, const struct vg_owner *o)
+static __always_inline void learn_forget(int v6, const struct vg_addr6 *a,
+					 const struct vg_owner *o)
 {
 	struct vg_slot_key sk = { .ifindex = o->ifindex, .slot = o->slot };
+	int dad = o->origin == VG_ORIGIN_DAD;
 	struct vg_slot *s;
 
-	bpf_map_delete_elem(&learned6, a);
-	s = bpf_map_lookup_elem(&learn_slots, &sk);
-	if (s && ((s->a.addr[0] ^ a->addr[0]) | (s->a.addr[1] ^ a->addr[1]) |
-		  (s->a.addr[2] ^ a->addr[2]) | (s->a.addr[3] ^ a->addr[3])) == 0)
-		bpf_map_delete_elem(&learn_slots, &sk);
+	bpf_map_delete_elem(OWNERS(v6), OWNER_KEY(v6, a));
+	if (dad) {
+		s = bpf_map_lookup_elem(&learn_slots, &sk);
+		if (s && v6_same(&s->a, a))
+			bpf_map_delete_elem(&learn_slots, &sk);
+		return;
+	}
+	s = bpf_map_lookup_elem(&lease_slots, &sk);
+	if (s && v6_same(&s->a, a))
+		bpf_map_delete_elem(&lease_slots, &sk);
+}
+
+/*
+ * The slot of ifindex in slots (first .. first + n - 1) for an address
+ * it learns: a free one, else the one with the smallest since_ns (the
+ * oldest link-local; the lease that ends first).
+ */
+static __always_inline __u32 slot_choose(void *slots, __u32 ifindex, __u32 first, int n)
+{
+	struct vg_slot_key sk = { .ifindex = ifindex };
+	__u32 free = VG_LEASE_SLOTS, victim = first;
+	__u64 oldest = ~0ULL;
+	struct vg_slot *s;
+
+#pragma unroll
+	for (int i = 0; i < VG_LEASE_SLOTS; i++) {
+		if (i >= n)
+			break;
+		sk.slot = first + i;
+		s = bpf_map_lookup_elem(slots, &sk);
+		if (!s) {
+			if (free == VG_LEASE_SLOTS)
+				free = first + i;
+		} else if (s->since_ns < oldest) {
+			oldest = s->since_ns;
+			victim = first + i;
+		}
+	}
+	return free != VG_LEASE_SLOTS ? free : victim;
+}
+
+/*
+ * Writes a's owner entry no unless a has one: VG_UNDECIDED when written
+ * (of two interfaces claiming an address at once, the first to write it
+ * has it), else the verdict.
+ */
+static __always_inline __u32 owner_claim(int v6, const struct vg_addr6 *a,
+					 const struct vg_owner *no)
+{
+	struct vg_owner *o;
+
+	if (!bpf_map_update_elem(OWNERS(v6), OWNER_KEY(v6, a), no, BPF_NOEXIST))
+		return VG_UNDECIDED;
+	o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, a));
+	if (o)
+		return o->ifindex == no->ifindex ? VG_PASS : VG_LEARN_CONFLICT;
+	return VG_LEARN_FULL;
+}
+
+/*
+ * Puts ns in slot sk of slots once ns->a's owner entry (origin origin) is
+ * written: the address the slot held for the interface is forgotten.  A
+ * slot map with no room takes the new entry back: VG_LEARN_FULL.
+ */
+static __always_inline __u32 slot_take(int v6, void *slots, const struct vg_slot_key *sk,
+				       __u8 origin, const struct vg_slot *ns)
+{
+	struct vg_slot *s = bpf_map_lookup_elem(slots, sk);
+	struct vg_owner *o;
+
+	if (s) {
+		struct vg_addr6 old = s->a;
+
+		o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, &old));
+		if (o && o->ifindex == sk->ifindex && o->origin == origin &&
+		    o->slot == sk->slot)
+			bpf_map_delete_elem(OWNERS(v6), OWNER_KEY(v6, &old));
+	}
+	if (bpf_map_update_elem(slots, sk, ns, BPF_ANY)) {
+		bpf_map_delete_elem(OWNERS(v6), OWNER_KEY(v6, &ns->a));
+		return VG_LEARN_FULL;
+	}
+	return VG_PASS;
 }
 
 /*
@@ -434,57 +574,480 @@ static __always_inline void learn_forget(const struct vg_addr6 *a, const struct 
  */
 static __always_inline __u32 learn_dad(__u32 ifindex, const struct vg_addr6 *a)
 {
-	struct vg_slot_key sk = { .ifindex = ifindex };
 	struct vg_owner *o, no = { .ifindex = ifindex, .origin = VG_ORIGIN_DAD };
-	struct vg_slot *s, ns = { .a = *a };
-	__u64 now = bpf_ktime_get_ns(), oldest = ~0ULL;
-	__u32 slot = VG_LEARN_LL_CAP, victim = 0;
+	struct vg_slot_key sk = { .ifindex = ifindex };
+	struct vg_slot ns = { .a = *a };
+	__u32 v;
 
 	if (bpf_map_lookup_elem(&protected6, a))
 		return VG_LEARN_PROTECTED;
 	o = bpf_map_lookup_elem(&learned6, a);
 	if (o)
 		return o->ifindex == ifindex ? VG_PASS : VG_LEARN_CONFLICT;
+	sk.slot = slot_choose(&learn_slots, ifindex, 0, VG_LEARN_LL_CAP);
+	no.slot = sk.slot;
+	no.since_ns = bpf_ktime_get_ns();
+	v = owner_claim(1, a, &no);
+	if (v != VG_UNDECIDED)
+		return v;
+	ns.since_ns = no.since_ns;
+	return slot_take(1, &learn_slots, &sk, VG_ORIGIN_DAD, &ns);
+}
+
+/*
+ * The IPv6 extension header walk is written without branches.  Linux 4.19
+ * prunes a state only when every live scalar matches exactly, so a walk
+ * that branches on each header's type multiplies the states by three per
+ * header (and verifies everything after it once per exit).  Computed
+ * without branches, each iteration leaves one state and the walk one exit.
+ * opaque() keeps the compiler from turning these expressions back into
+ * selects, i.e. branches on BPF.
+ */
+
+/* 1 if a == b, else 0 (both below 2^63). */
+static __always_inline __u64 flag_eq(__u64 a, __u64 b)
+{
+	__u64 x = a ^ b;
+
+	opaque(x);
+	return (x - 1) >> 63;
+}
+
+/* 1 if x != 0, else 0 (x below 2^63). */
+static __always_inline __u64 flag_nonzero(__u64 x)
+{
+	opaque(x);
+	return (0 - x) >> 63;
+}
+
+/* flag ? a : b, flag being 0 or 1. */
+static __always_inline __u64 pick(__u64 flag, __u64 a, __u64 b)
+{
+	__u64 m = 0 - flag;
+
+	opaque(m);
+	return (a & m) | (b & ~m);
+}
+
+static __always_inline __u64 ip6_is_exthdr(__u64 nh)
+{
+	return flag_eq(nh, IPPROTO_HOPOPTS) | flag_eq(nh, IPPROTO_ROUTING) |
+	       flag_eq(nh, IPPROTO_DSTOPTS) | flag_eq(nh, IPPROTO_FRAGMENT) |
+	       flag_eq(nh, IPPROTO_AH);
+}
+
+/*
+ * A packet offset made from a scalar is bounded again right where it is
+ * used: Linux 4.19 forgets the bounds of a scalar the compiler spilled to
+ * the stack.  Offsets never exceed VG_OFF_MASK (the walk adds at most
+ * VG_V6_EXTHDRS * 2048 to 54), so the mask only informs the verifier.
+ */
+#define VG_OFF_MASK		0x3fff
+
+static __always_inline void *pkt_at(struct __sk_buff *skb, __u64 off)
+{
+	opaque(off);
+	return (void *)(long)skb->data + (off & VG_OFF_MASK);
+}
+
+/* ---- DHCP snooping (include/vifguard.h) ------------------------------ */
+
+/*
+ * DHCP messages are read from the first VG_DHCP_WINDOW octets of the
+ * frame only, and within their datagram, however much of the frame is
+ * linear: one judged by BPF_PROG_TEST_RUN and the same from a device read
+ * alike.  Servers keep their messages far smaller (RFC 2131 2: 576 octets
+ * unless the client says more).
+ */
+#define VG_DHCP_WINDOW		1024
+
+/* 1 if a <= b, else 0 (both below 2^63). */
+static __always_inline __u64 flag_le(__u64 a, __u64 b)
+{
+	__u64 x = b - a;
+
+	opaque(x);
+	return 1 - (x >> 63);
+}
+
+/* The end of a lease of lifetime seconds granted now, with the host's
+ * grace; all ones is an infinite lease (RFC 2131 3.3, RFC 8415 7.7). */
+static __always_inline __u64 lease_end(__u64 now, __u32 lifetime)
+{
+	__u32 zero = 0;
+	struct vg_learn_cfg *cfg = bpf_map_lookup_elem(&learn_cfg, &zero);
+	__u64 grace = cfg ? cfg->dhcp_grace_s : 0;
+
+	if (lifetime == 0xffffffff)
+		return VG_LEASE_FOREVER;
+	return now + ((__u64)lifetime + grace) * 1000000000ULL;
+}
+
+/*
+ * A lease of lifetime seconds delivered to ifindex for a (an IPv4
+ * address as ::ffff:a.b.c.d when v6 is 0): a is the interface's until
+ * it ends, in a free slot of its family or in place of the lease that
+ * ends first, unless it is protected or another interface holds it (an
+ * ended lease of another gives way).  VG_PASS, or why it was refused.
+ */
+static __always_inline __u32 lease_learn(int v6, __u32 ifindex, const struct vg_addr6 *a,
+					 __u32 lifetime)
+{
+	__u64 now = bpf_ktime_get_ns(), end = lease_end(now, lifetime);
+	struct vg_owner *o, no = { .ifindex = ifindex, .origin = VG_ORIGIN_DHCP };
+	struct vg_slot_key sk = { .ifindex = ifindex };
+	struct vg_slot *s, ns = { .a = *a };
+	__u32 v;
+
+	if (v6 && bpf_map_lookup_elem(&protected6, a))
+		return VG_LEARN_PROTECTED;
+	o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, a));
+	if (o && o->ifindex == ifindex) {
+		if (o->origin != VG_ORIGIN_DHCP)
+			return VG_PASS;		/* configured for it */
+		/* Renewed, or granted again: the lease and its slot move. */
+		o->expires_ns = end;
+		sk.slot = o->slot;
+		s = bpf_map_lookup_elem(&lease_slots, &sk);
+		if (s && v6_same(&s->a, a))
+			s->since_ns = end;
+		return VG_PASS;
+	}
+	if (o) {
+		if (o->origin != VG_ORIGIN_DHCP || now < o->expires_ns)
+			return VG_LEARN_CONFLICT;
+		learn_forget(v6, a, o);
+	}
+	if (v6)
+		sk.slot = slot_choose(&lease_slots, ifindex, VG_LEARN_DHCP4_CAP,
+				      VG_LEARN_DHCP6_CAP);
+	else
+		sk.slot = slot_choose(&lease_slots, ifindex, 0, VG_LEARN_DHCP4_CAP);
+	no.slot = sk.slot;
+	no.expires_ns = end;
+	v = owner_claim(v6, a, &no);
+	if (v != VG_UNDECIDED)
+		return v;
+	ns.since_ns = end;
+	return slot_take(v6, &lease_slots, &sk, VG_ORIGIN_DHCP, &ns);
+}
+
+/* Ends ifindex's lease of a, if it holds a by one. */
+static __always_inline void lease_drop(int v6, __u32 ifindex, const struct vg_addr6 *a)
+{
+	struct vg_owner *o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, a));
+
+	if (o && o->ifindex == ifindex && o->origin == VG_ORIGIN_DHCP)
+		learn_forget(v6, a, o);
+}
+
+/*
+ * DHCP snooping runs for a few frames per lease: its larger parts are
+ * BPF-to-BPF subprograms (Linux >= 4.16), kept once in each program
+ * rather than inlined at every use.  They take scalars, the context and
+ * pointers to their caller's stack only, read the packet through skb,
+ * and never pull it (the caller has).
+ */
+#define VG_SUBPROG static __attribute__((noinline))
+
+static __always_inline void v4_mapped(struct vg_addr6 *a, __be32 addr)
+{
+	a->addr[0] = 0;
+	a->addr[1] = 0;
+	a->addr[2] = bpf_htonl(0xffff);
+	a->addr[3] = addr;
+}
+
+VG_SUBPROG __u32 lease_learn4(__u32 ifindex, __be32 addr, __u32 lifetime)
+{
+	struct vg_addr6 a;
+
+	v4_mapped(&a, addr);
+	return lease_learn(0, ifindex, &a, lifetime);
+}
+
+VG_SUBPROG __u32 lease_drop4(__u32 ifindex, __be32 addr)
+{
+	struct vg_addr6 a;
+
+	v4_mapped(&a, addr);
+	lease_drop(0, ifindex, &a);
+	return 0;
+}
+
+/* Ends every IPv4 lease of ifindex (a DHCPNAK: the client starts over). */
+VG_SUBPROG __u32 leases4_drop(__u32 ifindex)
+{
+	struct vg_slot_key sk = { .ifindex = ifindex };
+	struct vg_slot *s;
+
 #pragma unroll
-	for (int i = 0; i < VG_LEARN_LL_CAP; i++) {
+	for (int i = 0; i < VG_LEARN_DHCP4_CAP; i++) {
 		sk.slot = i;
-		s = bpf_map_lookup_elem(&learn_slots, &sk);
-		if (!s) {
-			if (slot == VG_LEARN_LL_CAP)
-				slot = i;
-		} else if (s->since_ns < oldest) {
-			oldest = s->since_ns;
-			victim = i;
+		s = bpf_map_lookup_elem(&lease_slots, &sk);
+		if (s) {
+			struct vg_addr6 a = s->a;
+
+			lease_drop(0, ifindex, &a);
+			bpf_map_delete_elem(&lease_slots, &sk);
 		}
 	}
-	if (slot == VG_LEARN_LL_CAP)
-		slot = victim;
-	no.slot = slot;
-	no.since_ns = now;
-	/* The claim: of two interfaces probing for one address at once,
-	 * the first to write it has it. */
-	if (bpf_map_update_elem(&learned6, a, &no, BPF_NOEXIST)) {
-		o = bpf_map_lookup_elem(&learned6, a);
-		if (o)
-			return o->ifindex == ifindex ? VG_PASS : VG_LEARN_CONFLICT;
-		return VG_LEARN_FULL;
-	}
-	sk.slot = slot;
-	s = bpf_map_lookup_elem(&learn_slots, &sk);
-	if (s) {
-		struct vg_addr6 old = s->a;
+	return 0;
+}
 
-		o = bpf_map_lookup_elem(&learned6, &old);
-		if (o && o->ifindex == ifindex && o->origin == VG_ORIGIN_DAD &&
-		    o->slot == slot)
-			bpf_map_delete_elem(&learned6, &old);
+/* Where the options of a DHCPv4 message that matter start (0: absent). */
+struct dhcp4_info {
+	__u64 type;		/* option 53 */
+	__u64 lease;		/* option 51 */
+	__u64 req;		/* option 50 */
+};
+
+/* flag ? a : b, flag being 0 or 1: pick() in three instructions. */
+static __always_inline __u64 sel(__u64 flag, __u64 a, __u64 b)
+{
+	__u64 d = (a - b) * flag;
+
+	opaque(d);
+	return b + d;
+}
+
+/*
+ * The options of the DHCPv4 message whose options start at off (after
+ * the magic cookie), lim the offset its datagram or the window ends at:
+ * read until END, an option that does not fit, or n options (a PAD
+ * counts as one).  Without branches but for the bounds the verifier
+ * needs: a read it cannot prove inside the packet ends with 0, nothing
+ * found.  A stopped walk reads where it stopped again, harmlessly.
+ */
+static __always_inline int dhcp4_options(struct __sk_buff *skb, __u64 off, __u64 lim, int n,
+					 struct dhcp4_info *d)
+{
+	__u64 stop = 0, type = 0, lease = 0, req = 0;
+	__be32 *cookie = pkt_at(skb, off - 4);
+
+	if ((void *)(cookie + 1) > (void *)(long)skb->data_end ||
+	    *cookie != bpf_htonl(DHCP4_MAGIC))
+		return 0;
+#pragma unroll
+	for (int i = 0; i < VG_DHCP4_OPTS; i++) {
+		__u64 code, len, step, live;
+		__u8 *h;
+
+		if (i >= n)
+			break;
+		h = pkt_at(skb, off);
+		if ((void *)(h + 2) > (void *)(long)skb->data_end)
+			return 0;
+		code = h[0];
+		len = h[1];
+		step = sel(flag_eq(code, DHCP4_OPT_PAD), 1, len + 2);
+		stop |= flag_eq(code, DHCP4_OPT_END) | (1 - flag_le(off + step, lim));
+		live = 1 - stop;
+		type = sel(live & flag_eq(code, DHCP4_OPT_MSG_TYPE), off, type);
+		lease = sel(live & flag_eq(code, DHCP4_OPT_LEASE), off, lease);
+		req = sel(live & flag_eq(code, DHCP4_OPT_REQ_ADDR), off, req);
+		off += step * live;
+		/* Computed here, or the compiler keeps every iteration's
+		 * selects for the end and spills them. */
+		opaque(type);
+		opaque(lease);
+		opaque(req);
+		opaque(off);
 	}
-	ns.since_ns = now;
-	if (bpf_map_update_elem(&learn_slots, &sk, &ns, BPF_ANY)) {
-		bpf_map_delete_elem(&learned6, a);
-		return VG_LEARN_FULL;
+	d->type = type;
+	d->lease = lease;
+	d->req = req;
+	return 1;
+}
+
+/* The value of the option found at at (dhcp4_options()), len octets of
+ * it (1 or 4), in host order: -1 when absent or of another length. */
+static __always_inline __s64 dhcp4_value(struct __sk_buff *skb, __u64 at, __u64 len)
+{
+	__u8 *h = pkt_at(skb, at);
+
+	if (!at || (void *)(h + 2 + len) > (void *)(long)skb->data_end || h[1] != len)
+		return -1;
+	if (len == 1)
+		return h[2];
+	return bpf_ntohl(*(__be32 *)(h + 2));
+}
+
+VG_SUBPROG int dhcp4_walk_out(struct __sk_buff *skb, __u64 off, __u64 lim,
+			      struct dhcp4_info *d)
+{
+	return dhcp4_options(skb, off, lim, VG_DHCP4_OPTS, d);
+}
+
+VG_SUBPROG int dhcp4_walk_in(struct __sk_buff *skb, __u64 off, __u64 lim,
+			     struct dhcp4_info *d)
+{
+	return dhcp4_options(skb, off, lim, VG_DHCP4_OPTS_IN, d);
+}
+
+/* The IAADDR options of a DHCPv6 message, by offset: the first
+ * VG_DHCP6_MSG_ADDRS of them. */
+struct dhcp6_addrs {
+	__u64 n;
+	__u64 at[VG_DHCP6_MSG_ADDRS];
+};
+
+/*
+ * The options of the DHCPv6 message whose options start at off, lim the
+ * offset its datagram or the window ends at, n of them at most: an IA_NA
+ * or IA_TA is entered (its options follow its head and are walked like
+ * the others), an IAADDR that fits is taken.  Branches and the result as
+ * dhcp4_options().
+ */
+static __always_inline int dhcp6_options(struct __sk_buff *skb, __u64 off, __u64 lim, int n,
+					 struct dhcp6_addrs *r)
+{
+	__u64 stop = 0, got = 0, a0 = 0, a1 = 0, a2 = 0;
+
+	_Static_assert(VG_DHCP6_MSG_ADDRS == 3, "dhcp6_options() keeps three");
+#pragma unroll
+	for (int i = 0; i < VG_DHCP6_OPTS; i++) {
+		__u64 code, len, step, take;
+		__be16 *h;
+
+		if (i >= n)
+			break;
+		h = pkt_at(skb, off);
+		if ((void *)(h + 2) > (void *)(long)skb->data_end)
+			return 0;
+		code = bpf_ntohs(h[0]);
+		len = bpf_ntohs(h[1]);
+		step = sel(flag_eq(code, DHCP6_OPT_IA_NA) & flag_le(DHCP6_IA_NA_HEAD, len),
+			   DHCP6_IA_NA_HEAD,
+			   sel(flag_eq(code, DHCP6_OPT_IA_TA) & flag_le(DHCP6_IA_TA_HEAD, len),
+			       DHCP6_IA_TA_HEAD, len));
+		stop |= 1 - flag_le(off + 4 + len, lim);
+		take = (1 - stop) & flag_eq(code, DHCP6_OPT_IAADDR) &
+		       flag_le(DHCP6_IAADDR_LEN, len) & flag_le(got + 1, VG_DHCP6_MSG_ADDRS);
+		a0 = sel(take & flag_eq(got, 0), off, a0);
+		a1 = sel(take & flag_eq(got, 1), off, a1);
+		a2 = sel(take & flag_eq(got, 2), off, a2);
+		got += take;
+		off += (4 + step) * (1 - stop);
+		opaque(a0);
+		opaque(a1);
+		opaque(a2);
+		opaque(off);
 	}
-	return VG_PASS;
+	r->n = got;
+	r->at[0] = a0;
+	r->at[1] = a1;
+	r->at[2] = a2;
+	return 1;
+}
+
+/* An address DHCPv6 may give a guest: not ::, ::1, link-local or
+ * multicast. */
+static __always_inline int dhcp6_usable(const struct vg_addr6 *a)
+{
+	__u32 top = bpf_ntohl(a->addr[0]);
+
+	if ((top & 0xffc00000) == 0xfe800000 || (top >> 24) == 0xff)
+		return 0;
+	return (a->addr[0] | a->addr[1] | a->addr[2] |
+		(a->addr[3] & ~bpf_htonl(1))) != 0;
+}
+
+VG_SUBPROG int dhcp6_walk_out(struct __sk_buff *skb, __u64 off, __u64 lim,
+			      struct dhcp6_addrs *r)
+{
+	return dhcp6_options(skb, off, lim, VG_DHCP6_OPTS, r);
+}
+
+/*
+ * The IAADDR option at off of a DHCPv6 Reply delivered to ifindex: the
+ * lease it gives is learned, or with a valid lifetime of 0 ended.
+ * VG_PASS, or why the lease was refused.
+ */
+VG_SUBPROG __u32 dhcp6_iaaddr(struct __sk_buff *skb, __u32 ifindex, __u64 off)
+{
+	__be32 *p = pkt_at(skb, off + 4);
+	struct vg_addr6 a;
+	__u32 valid;
+
+	if ((void *)(p + 6) > (void *)(long)skb->data_end)
+		return VG_PASS;
+	__builtin_memcpy(&a, p, sizeof(a));
+	valid = bpf_ntohl(p[5]);
+	if (!dhcp6_usable(&a))
+		return VG_PASS;
+	if (valid == 0) {
+		lease_drop(1, ifindex, &a);
+		return VG_PASS;
+	}
+	return lease_learn(1, ifindex, &a, valid);
+}
+
+/* Ends every DHCPv6 lease of ifindex (a Release or Decline of its own). */
+VG_SUBPROG __u32 leases6_drop(__u32 ifindex)
+{
+	struct vg_slot_key sk = { .ifindex = ifindex };
+	struct vg_slot *s;
+
+#pragma unroll
+	for (int i = VG_LEARN_DHCP4_CAP; i < VG_LEASE_SLOTS; i++) {
+		sk.slot = i;
+		s = bpf_map_lookup_elem(&lease_slots, &sk);
+		if (s) {
+			struct vg_addr6 a = s->a;
+
+			lease_drop(1, ifindex, &a);
+			bpf_map_delete_elem(&lease_slots, &sk);
+		}
+	}
+	return 0;
+}
+
+/*
+ * A DHCPv4 message the guest on ifindex sends to a server, passed by its
+ * policy (hlen and tot_len from its IPv4 header): a DHCPRELEASE ends the
+ * lease of ciaddr, a DHCPDECLINE that of the address it declines.
+ */
+static __always_inline void dhcp4_from_guest(struct __sk_buff *skb, __u32 ifindex,
+					     __u64 hlen, __u64 tot_len)
+{
+	__u64 off = ETH_HLEN + hlen + sizeof(struct udphdr), lim = ETH_HLEN + tot_len;
+	struct dhcp4_info d;
+	__s64 type, req;
+	__be32 *ci, addr;
+
+	pull_headers(skb, VG_DHCP_WINDOW);
+	if (lim > VG_DHCP_WINDOW)
+		lim = VG_DHCP_WINDOW;
+	ci = pkt_at(skb, off + BOOTP_CIADDR);
+	if ((void *)(ci + 1) > (void *)(long)skb->data_end)
+		return;
+	addr = *ci;
+	if (!dhcp4_walk_in(skb, off + BOOTP_OPTIONS, lim, &d))
+		return;
+	type = dhcp4_value(skb, d.type, 1);
+	if (type == DHCPDECLINE) {
+		req = dhcp4_value(skb, d.req, 4);
+		if (req < 0)
+			return;
+		addr = bpf_htonl(req);
+	} else if (type != DHCPRELEASE) {
+		return;
+	}
+	lease_drop4(ifindex, addr);
+}
+
+/* A DHCPv6 message the guest on ifindex sends, passed by its policy, off
+ * its UDP payload: a Release or Decline ends its DHCPv6 leases (all of
+ * them: its next Reply teaches those it keeps). */
+static __always_inline void dhcp6_from_guest(struct __sk_buff *skb, __u32 ifindex, __u64 off)
+{
+	__u8 *type = pkt_at(skb, off);
+
+	if ((void *)(type + 1) > (void *)(long)skb->data_end)
+		return;
+	if (*type == DHCP6_RELEASE || *type == DHCP6_DECLINE)
+		leases6_drop(ifindex);
 }
 
 static __always_inline int v6_unspecified(const __be32 *a)
@@ -572,6 +1135,42 @@ static __always_inline __u32 check_ipv4_unspec(const struct iphdr *ip,
 	return VG_IPV4_SRC;
 }
 
+/*
+ * A source other than 0.0.0.0 (l4 and c as for check_ipv4_unspec(),
+ * payload unused without l4).
+ */
+static __always_inline __u32 check_ipv4_from(const struct iphdr *ip,
+					     const struct udphdr *l4,
+					     struct cursor *c,
+					     const struct vg_policy *pol,
+					     __u32 ifindex, __u16 frag, __u32 payload)
+{
+	if (!v4_allowed(pol, ifindex, ip->saddr))
+		return VG_IPV4_SRC;
+	/* Not UDP or IGMP, or a non-first fragment (no ports): the source
+	 * decides, but for the multicast routers' protocols.  A bridge's
+	 * snooping reads IGMP in a fragment as if whole (a non-first one
+	 * included), and takes a port that sends PIM for a router's. */
+	if (!l4)
+		return router_proto(ip->protocol, pol) ? VG_IGMP_QUERY : VG_PASS;
+	if (ip->protocol == IPPROTO_UDP) {
+		/* Clients take replies from any source port (RFC 7610): a
+		 * server message is recognised by where it goes. */
+		if (l4->dest == bpf_htons(DHCP4_CLIENT_PORT))
+			return pol->flags & VG_F_DHCP_SERVER ?
+			       VG_PASS : VG_DHCP_SERVER;
+		if (l4->dest == bpf_htons(DHCP4_SERVER_PORT) &&
+		    !(pol->flags & VG_F_DHCP_SERVER))
+			return !(frag & IP4_MF) &&
+			       dhcp_chaddr_allowed(c, pol, payload) ?
+			       VG_PASS : VG_DHCP_CHADDR;
+		return VG_PASS;
+	}
+	/* No host or router sends IGMP in fragments. */
+	return (igmp_host_msg(*(__u8 *)l4) || (pol->flags & VG_F_RA)) &&
+	       !(frag & IP4_MF) ? VG_PASS : VG_IGMP_QUERY;
+}
+
 /* L3 starts right after the Ethernet header: a VLAN tag is either in
  * skb metadata or the frame is dropped. */
 static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
@@ -584,8 +1183,9 @@ static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 	};
 	struct udphdr *l4 = NULL;
 	struct iphdr *ip;
-	__u32 hlen, tot_len, frame;
+	__u32 hlen, tot_len, frame, verdict;
 	__u16 frag;
+	int to_server;
 
 	ip = parse_hdr(&c, struct iphdr);
 	if (!ip || ip->version != 4 || ip->ihl < 5)
@@ -619,34 +1219,19 @@ static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 			return VG_IPV4_MALFORMED;
 	}
 
+	/* A whole message to a DHCP server: once passed, a Release or
+	 * Decline ends a lease (read last, after a pull). */
+	to_server = (pol->flags & VG_F_LEARN_DHCP) && l4 && ip->protocol == IPPROTO_UDP &&
+		    l4->dest == bpf_htons(DHCP4_SERVER_PORT) && !(frag & IP4_MF);
 	if (ip->saddr == 0)
-		return check_ipv4_unspec(ip, l4, &c, pol, frag,
-					 tot_len - hlen - sizeof(*l4));
-	if (!v4_allowed(pol, ifindex, ip->saddr))
-		return VG_IPV4_SRC;
-	/* Not UDP or IGMP, or a non-first fragment (no ports): the source
-	 * decides, but for the multicast routers' protocols.  A bridge's
-	 * snooping reads IGMP in a fragment as if whole (a non-first one
-	 * included), and takes a port that sends PIM for a router's. */
-	if (!l4)
-		return router_proto(ip->protocol, pol) ? VG_IGMP_QUERY : VG_PASS;
-	if (ip->protocol == IPPROTO_UDP) {
-		/* Clients take replies from any source port (RFC 7610): a
-		 * server message is recognised by where it goes. */
-		if (l4->dest == bpf_htons(DHCP4_CLIENT_PORT))
-			return pol->flags & VG_F_DHCP_SERVER ?
-			       VG_PASS : VG_DHCP_SERVER;
-		if (l4->dest == bpf_htons(DHCP4_SERVER_PORT) &&
-		    !(pol->flags & VG_F_DHCP_SERVER))
-			return !(frag & IP4_MF) &&
-			       dhcp_chaddr_allowed(&c, pol, tot_len - hlen -
-						   sizeof(*l4)) ?
-			       VG_PASS : VG_DHCP_CHADDR;
-		return VG_PASS;
-	}
-	/* No host or router sends IGMP in fragments. */
-	return (igmp_host_msg(*(__u8 *)l4) || (pol->flags & VG_F_RA)) &&
-	       !(frag & IP4_MF) ? VG_PASS : VG_IGMP_QUERY;
+		verdict = check_ipv4_unspec(ip, l4, &c, pol, frag,
+					    tot_len - hlen - sizeof(*l4));
+	else
+		verdict = check_ipv4_from(ip, l4, &c, pol, ifindex, frag,
+					  tot_len - hlen - sizeof(*l4));
+	if (verdict == VG_PASS && to_server)
+		dhcp4_from_guest(skb, ifindex, hlen, tot_len);
+	return verdict;
 }
 
 static __always_inline __u32 check_arp(struct __sk_buff *skb,
@@ -727,62 +1312,6 @@ static __always_inline __u32 check_nd_opts(struct cursor *c, __u64 rem,
 }
 
 /*
- * The IPv6 extension header walk is written without branches.  Linux 4.19
- * prunes a state only when every live scalar matches exactly, so a walk
- * that branches on each header's type multiplies the states by three per
- * header (and verifies everything after it once per exit).  Computed
- * without branches, each iteration leaves one state and the walk one exit.
- * opaque() keeps the compiler from turning these expressions back into
- * selects, i.e. branches on BPF.
- */
-
-/* 1 if a == b, else 0 (both below 2^63). */
-static __always_inline __u64 flag_eq(__u64 a, __u64 b)
-{
-	__u64 x = a ^ b;
-
-	opaque(x);
-	return (x - 1) >> 63;
-}
-
-/* 1 if x != 0, else 0 (x below 2^63). */
-static __always_inline __u64 flag_nonzero(__u64 x)
-{
-	opaque(x);
-	return (0 - x) >> 63;
-}
-
-/* flag ? a : b, flag being 0 or 1. */
-static __always_inline __u64 pick(__u64 flag, __u64 a, __u64 b)
-{
-	__u64 m = 0 - flag;
-
-	opaque(m);
-	return (a & m) | (b & ~m);
-}
-
-static __always_inline __u64 ip6_is_exthdr(__u64 nh)
-{
-	return flag_eq(nh, IPPROTO_HOPOPTS) | flag_eq(nh, IPPROTO_ROUTING) |
-	       flag_eq(nh, IPPROTO_DSTOPTS) | flag_eq(nh, IPPROTO_FRAGMENT) |
-	       flag_eq(nh, IPPROTO_AH);
-}
-
-/*
- * A packet offset made from a scalar is bounded again right where it is
- * used: Linux 4.19 forgets the bounds of a scalar the compiler spilled to
- * the stack.  Offsets never exceed VG_OFF_MASK (the walk adds at most
- * VG_V6_EXTHDRS * 2048 to 54), so the mask only informs the verifier.
- */
-#define VG_OFF_MASK		0x3fff
-
-static __always_inline void *pkt_at(struct __sk_buff *skb, __u64 off)
-{
-	opaque(off);
-	return (void *)(long)skb->data + (off & VG_OFF_MASK);
-}
-
-/*
  * Payload length 0: a jumbogram (RFC 2675), genuine here only as BIG TCP
  * sends it (Linux >= 5.19 behind veth or tap): above 64 KiB, TCP, either
  * after a first hop-by-hop header of 8 octets that holds nothing but the
@@ -790,9 +1319,6 @@ static __always_inline void *pkt_at(struct __sk_buff *skb, __u64 off)
  * after the fixed header, the length taken from the frame.  frame is what
  * the frame holds after the fixed header.
  */
-/* What the check_* helpers that decide part of a frame return when the
- * rest of it decides. */
-#define VG_UNDECIDED VG_REASON_MAX
 
 static __always_inline int ipv6_big_tcp(const struct ipv6hdr *ip6,
 					__u64 frame, void *data_end)
@@ -975,6 +1501,9 @@ static __always_inline __u32 check_ipv6_upper(struct __sk_buff *skb, struct curs
 		if (udp->dest == bpf_htons(DHCP6_CLIENT_PORT) &&
 		    !(pol->flags & VG_F_DHCP_SERVER))
 			return VG_DHCPV6_SERVER;
+		if (udp->dest == bpf_htons(DHCP6_SERVER_PORT) &&
+		    (pol->flags & VG_F_LEARN_DHCP) && !frag)
+			dhcp6_from_guest(skb, ifindex, off + sizeof(*udp));
 		return VG_PASS;
 	}
 	if (nh != IPPROTO_ICMPV6) {
@@ -1180,7 +1709,7 @@ static __always_inline void snoop_ra(__u32 ifindex, const struct vg_addr6 *src)
 	}
 	o = bpf_map_lookup_elem(&learned6, src);
 	if (o && o->origin >= VG_ORIGIN_DAD)
-		learn_forget(src, o);
+		learn_forget(1, src, o);
 }
 
 /* An NA delivered to the interface that learned its target: another node
@@ -1197,13 +1726,131 @@ static __always_inline void snoop_na(const struct vg_policy *pol, __u32 ifindex,
 	o = bpf_map_lookup_elem(&learned6, target);
 
 	if (o && o->ifindex == ifindex && o->origin >= VG_ORIGIN_DAD)
-		learn_forget(target, o);
+		learn_forget(1, target, o);
+}
+
+/* A lease the egress program refused is counted under its reason, as a
+ * drop is; the message itself is delivered. */
+static __always_inline void count_refusal(const struct vg_policy *pol, __u32 ifindex,
+					  __u32 reason)
+{
+	if (reason != VG_PASS)
+		count_drop(pol, ifindex, reason);
+}
+
+/*
+ * A DHCP server message delivered to a guest teaches only when a server
+ * sent it: from outside the guests (an uplink, the host itself), or a
+ * guest whose policy lets it serve DHCP.
+ */
+static __always_inline int dhcp_server_sent(const struct __sk_buff *skb)
+{
+	const struct vg_policy *src = policy_of(skb->ingress_ifindex);
+
+	return !src || (src->flags & VG_F_DHCP_SERVER);
+}
+
+/*
+ * A DHCPv4 message delivered to ifindex: an ACK to one of its MACs gives
+ * it yiaddr for the lease, a NAK to one of them ends its IPv4 leases.
+ */
+static __always_inline void out_dhcp4(struct __sk_buff *skb, const struct vg_policy *pol,
+				      __u32 ifindex)
+{
+	__u64 off, lim, tot;
+	struct dhcp4_info d;
+	__s64 type, lease;
+	struct udphdr *udp;
+	struct iphdr *ip;
+	__u32 yi;
+	__u8 *b;
+	void *end;
+
+	pull_headers(skb, VG_DHCP_WINDOW);
+	end = (void *)(long)skb->data_end;
+	ip = (void *)(long)skb->data + ETH_HLEN;
+	if ((void *)(ip + 1) > end || ip->version != 4 || ip->ihl < 5 ||
+	    ip->protocol != IPPROTO_UDP ||
+	    (ip->frag_off & bpf_htons(IP4_MF | IP4_OFFSET)))
+		return;
+	off = ETH_HLEN + ip->ihl * 4;
+	tot = ETH_HLEN + bpf_ntohs(ip->tot_len);
+	udp = pkt_at(skb, off);
+	if ((void *)(udp + 1) > end || udp->dest != bpf_htons(DHCP4_CLIENT_PORT))
+		return;
+	lim = off + bpf_ntohs(udp->len);
+	if (lim > tot)
+		lim = tot;
+	if (lim > VG_DHCP_WINDOW)
+		lim = VG_DHCP_WINDOW;
+	off += sizeof(*udp);
+	if (off + BOOTP_OPTIONS > lim)
+		return;
+	b = pkt_at(skb, off);
+	if ((void *)(b + BOOTP_OPTIONS) > end || b[0] != BOOTREPLY ||
+	    b[1] != ARP_HTYPE_ETHER || b[2] != ETH_ALEN ||
+	    !src_mac_allowed(pol, b + BOOTP_CHADDR))
+		return;
+	yi = bpf_ntohl(*(__be32 *)(b + BOOTP_YIADDR));
+	if (!dhcp4_walk_out(skb, off + BOOTP_OPTIONS, lim, &d))
+		return;
+	type = dhcp4_value(skb, d.type, 1);
+	if (type == DHCPNAK) {
+		leases4_drop(ifindex);
+		return;
+	}
+	lease = dhcp4_value(skb, d.lease, 4);
+	/* A unicast yiaddr: not 0/8, 127/8, multicast, class E, broadcast. */
+	if (type != DHCPACK || lease < 0 || (yi >> 24) == 0 || (yi >> 24) == 127 ||
+	    (yi >> 24) >= 224)
+		return;
+	count_refusal(pol, ifindex, lease_learn4(ifindex, bpf_htonl(yi), lease));
+}
+
+/* A DHCPv6 message delivered to ifindex, its UDP header right after the
+ * fixed IPv6 header: a Reply to one of its MACs gives it (or, with a
+ * valid lifetime of 0, takes back) the addresses of its IAs. */
+static __always_inline void out_dhcp6(struct __sk_buff *skb, const struct vg_policy *pol,
+				      __u32 ifindex)
+{
+	__u64 off = ETH_HLEN + sizeof(struct ipv6hdr), lim;
+	struct dhcp6_addrs r;
+	struct ipv6hdr *ip6;
+	struct udphdr *udp;
+	struct ethhdr *eth;
+	__u8 *type;
+	void *end;
+
+	pull_headers(skb, VG_DHCP_WINDOW);
+	end = (void *)(long)skb->data_end;
+	eth = (void *)(long)skb->data;
+	ip6 = (void *)(eth + 1);
+	udp = (void *)(ip6 + 1);
+	type = (void *)(udp + 1);
+	if ((void *)(type + 1) > end || udp->dest != bpf_htons(DHCP6_CLIENT_PORT) ||
+	    *type != DHCP6_REPLY || !src_mac_allowed(pol, eth->h_dest))
+		return;
+	lim = off + bpf_ntohs(ip6->payload_len);
+	if (off + bpf_ntohs(udp->len) < lim)
+		lim = off + bpf_ntohs(udp->len);
+	if (lim > VG_DHCP_WINDOW)
+		lim = VG_DHCP_WINDOW;
+	if (!dhcp6_walk_out(skb, off + sizeof(*udp) + 4, lim, &r))
+		return;
+	if (r.n > 0)
+		count_refusal(pol, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[0]));
+	if (r.n > 1)
+		count_refusal(pol, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[1]));
+	if (r.n > 2)
+		count_refusal(pol, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[2]));
 }
 
 /*
  * tc egress: what the host delivers to a guest.  Never drops; reads the
- * Router and Neighbour Advertisements that address learning depends on.
- * Any other frame costs the policy lookup and two comparisons.
+ * Router and Neighbour Advertisements that link-local learning depends
+ * on, and for an interface that learns by DHCP the server messages
+ * delivered to it.  Any other frame costs the policy lookup and a few
+ * comparisons.
  */
 SEC("tc")
 int vifguard_out(struct __sk_buff *skb)
@@ -1216,6 +1863,12 @@ int vifguard_out(struct __sk_buff *skb)
 	struct icmp6hdr *icmp;
 	struct cursor c;
 
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		pol = policy_of(ifindex);
+		if (pol && (pol->flags & VG_F_LEARN_DHCP) && dhcp_server_sent(skb))
+			out_dhcp4(skb, pol, ifindex);
+		return TC_ACT_OK;
+	}
 	if (skb->protocol != bpf_htons(ETH_P_IPV6))
 		return TC_ACT_OK;
 	pol = policy_of(ifindex);
@@ -1228,7 +1881,14 @@ int vifguard_out(struct __sk_buff *skb)
 	if (!eth)
 		return TC_ACT_OK;
 	ip6 = parse_hdr(&c, struct ipv6hdr);
-	if (!ip6 || ip6->nexthdr != IPPROTO_ICMPV6 || ip6->hop_limit != 255)
+	if (!ip6)
+		return TC_ACT_OK;
+	if (ip6->nexthdr == IPPROTO_UDP) {
+		if ((pol->flags & VG_F_LEARN_DHCP) && dhcp_server_sent(skb))
+			out_dhcp6(skb, pol, ifindex);
+		return TC_ACT_OK;
+	}
+	if (ip6->nexthdr != IPPROTO_ICMPV6 || ip6->hop_limit != 255)
 		return TC_ACT_OK;
 	icmp = c.pos;
 	if ((void *)(icmp + 1) > c.end)

@@ -216,12 +216,13 @@ struct vg_v6_key {
 #define VG_DHCP_GRACE_DEFAULT	60	/* seconds a lease is kept past its end */
 #define VG_LEASE_FOREVER	(~0ULL)	/* expires_ns of an infinite lease */
 /* How much of a DHCP message the programs read: options of a DHCPv4
- * message delivered to a guest (PAD counts as one), of one the guest
- * sends, options (entered IAs' included) of a DHCPv6 one, and the IAADDR
- * options of a DHCPv6 message that count. */
-#define VG_DHCP4_OPTS		32
-#define VG_DHCP4_OPTS_IN	8
-#define VG_DHCP6_OPTS		16
+ * message delivered to a guest (PAD counts as one; servers put options
+ * 53 and 51 among the first few), of one the guest sends (clients put 53
+ * first and 50 right after), options (entered IAs' included) of a DHCPv6
+ * Reply, and the IAADDR options of a Reply that count. */
+#define VG_DHCP4_OPTS		16
+#define VG_DHCP4_OPTS_IN	4
+#define VG_DHCP6_OPTS		10
 #define VG_DHCP6_MSG_ADDRS	3
 
 struct vg_addr6 {

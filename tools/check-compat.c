@@ -11,8 +11,9 @@
  *   - helpers 1..83 only (84, bpf_sk_lookup_tcp, is 4.20),
  *   - map types up to BPF_MAP_TYPE_REUSEPORT_SOCKARRAY (20),
  *   - no JMP32 class (5.1) nor other instructions of later ISAs,
- *   - no BPF-to-BPF subprograms left in .text (they would escape these
- *     checks; the program inlines everything).
+ *   - BPF-to-BPF subprograms (.text functions, Linux 4.16) are held to the
+ *     same rules, and each program's count includes those it calls, as
+ *     libbpf appends them to it.
  * Then, unless --static, the object is loaded on the running kernel and
  * the verifier's figures are printed.
  *
@@ -103,6 +104,147 @@ static bool section_allowed(const char *name, const GElf_Shdr *sh)
 	return false;
 }
 
+/* The object's .text functions (subprograms), their instructions, and
+ * the relocations of calls from program sections into .text. */
+struct subfn {
+	char name[64];
+	size_t off, cnt;	/* in instructions, within .text */
+	bool used;		/* called by the program being checked */
+};
+
+struct call_reloc {
+	char sec[64];		/* program section */
+	size_t off;		/* byte offset of the call in it */
+	size_t target;		/* symbol value in .text, bytes */
+};
+
+static struct bpf_insn *text;
+static size_t text_cnt;
+static struct subfn *fns;
+static size_t n_fns;
+static struct call_reloc *relocs;
+static size_t n_relocs;
+/* Program symbols: name, section and offset, to place a program's calls. */
+struct prog_sym {
+	char name[64], sec[64];
+	size_t off;
+};
+static struct prog_sym *psyms;
+static size_t n_psyms;
+
+static void *grow(void *p, size_t n, size_t size)
+{
+	p = realloc(p, (n + 1) * size);
+	if (!p) {
+		fprintf(stderr, "check-compat: out of memory\n");
+		exit(2);
+	}
+	return p;
+}
+
+/* Symbols and relocations: what check_program() needs to follow calls. */
+static void collect_text(Elf *elf, size_t shstrndx)
+{
+	Elf_Scn *scn = NULL, *symscn = NULL;
+	size_t text_idx = 0;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (sh.sh_type == SHT_SYMTAB)
+			symscn = scn;
+		if (name && !strcmp(name, ".text") && sh.sh_size) {
+			Elf_Data *d = elf_getdata(scn, NULL);
+
+			text_idx = elf_ndxscn(scn);
+			if (d && d->d_size) {
+				text = malloc(d->d_size);
+				if (!text) {
+					fprintf(stderr, "check-compat: out of memory\n");
+					exit(2);
+				}
+				memcpy(text, d->d_buf, d->d_size);
+				text_cnt = d->d_size / sizeof(*text);
+			}
+		}
+	}
+	if (!symscn)
+		return;
+	gelf_getshdr(symscn, &sh);
+	Elf_Data *syms = elf_getdata(symscn, NULL);
+	size_t nsym = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0, strndx = sh.sh_link;
+
+	for (size_t i = 0; syms && i < nsym; i++) {
+		GElf_Sym sym;
+		const char *name;
+		Elf_Scn *in;
+		GElf_Shdr insh;
+
+		if (!gelf_getsym(syms, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+			continue;
+		name = elf_strptr(elf, strndx, sym.st_name);
+		in = elf_getscn(elf, sym.st_shndx);
+		if (!name || !in || !gelf_getshdr(in, &insh))
+			continue;
+		if (text_idx && sym.st_shndx == text_idx) {
+			fns = grow(fns, n_fns, sizeof(*fns));
+			snprintf(fns[n_fns].name, sizeof(fns[n_fns].name), "%s", name);
+			fns[n_fns].off = sym.st_value / sizeof(struct bpf_insn);
+			fns[n_fns].cnt = sym.st_size / sizeof(struct bpf_insn);
+			fns[n_fns].used = false;
+			n_fns++;
+		} else {
+			const char *sec = elf_strptr(elf, shstrndx, insh.sh_name);
+
+			psyms = grow(psyms, n_psyms, sizeof(*psyms));
+			snprintf(psyms[n_psyms].name, sizeof(psyms[n_psyms].name), "%s", name);
+			snprintf(psyms[n_psyms].sec, sizeof(psyms[n_psyms].sec), "%s", sec ? sec : "");
+			psyms[n_psyms].off = sym.st_value;
+			n_psyms++;
+		}
+	}
+	scn = NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr tsh;
+		Elf_Data *rel;
+		const char *tname;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_REL)
+			continue;
+		if (!gelf_getshdr(elf_getscn(elf, sh.sh_info), &tsh))
+			continue;
+		tname = elf_strptr(elf, shstrndx, tsh.sh_name);
+		rel = elf_getdata(scn, NULL);
+		for (size_t i = 0; rel && tname && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Rel r;
+			GElf_Sym sym;
+
+			if (!gelf_getrel(rel, (int)i, &r) ||
+			    !gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &sym) ||
+			    !text_idx || sym.st_shndx != text_idx)
+				continue;
+			relocs = grow(relocs, n_relocs, sizeof(*relocs));
+			snprintf(relocs[n_relocs].sec, sizeof(relocs[n_relocs].sec), "%s", tname);
+			relocs[n_relocs].off = r.r_offset;
+			relocs[n_relocs].target = sym.st_value;
+			n_relocs++;
+		}
+	}
+}
+
+/* The .text function that starts at instruction t, or NULL. */
+static struct subfn *fn_at(size_t t)
+{
+	for (size_t i = 0; i < n_fns; i++)
+		if (fns[i].off == t)
+			return &fns[i];
+	return NULL;
+}
+
 static int check_sections(const char *path)
 {
 	Elf_Scn *scn = NULL;
@@ -138,11 +280,8 @@ static int check_sections(const char *path)
 			fail("global-data",
 			     "section %s (%llu bytes): global variables and constant tables need Linux 5.2",
 			     name, (unsigned long long)sh.sh_size);
-		else if (!strcmp(name, ".text") && sh.sh_size)
-			fail("subprogram",
-			     ".text holds %llu bytes of non-inlined functions, which these checks do not cover",
-			     (unsigned long long)sh.sh_size);
 	}
+	collect_text(elf, shstrndx);
 out:
 	if (elf)
 		elf_end(elf);
@@ -219,19 +358,29 @@ static int find_loops(const struct bpf_insn *insn, size_t cnt, const char *prog)
 	return loops;
 }
 
-static void check_program(struct bpf_program *prog)
+/* The call target of a BPF-to-BPF call at insn i of code placed at byte
+ * off of section sec (base: its first instruction's index in .text when
+ * sec is .text), as an instruction index in .text; -1 if unknown. */
+static long call_target(const char *sec, size_t off, long base, size_t i,
+			const struct bpf_insn *insn)
 {
-	const struct bpf_insn *insn = bpf_program__insns(prog);
-	size_t cnt = bpf_program__insn_cnt(prog);
-	const char *name = bpf_program__name(prog);
-	unsigned int calls[256] = { 0 };
-	size_t backward = 0;
+	for (size_t r = 0; r < n_relocs; r++)
+		if (!strcmp(relocs[r].sec, sec) && relocs[r].off == off + i * sizeof(*insn))
+			return (long)(relocs[r].target / sizeof(*insn)) + insn[i].imm + 1;
+	return base < 0 ? -1 : base + (long)i + 1 + insn[i].imm;
+}
 
-	info("  program %s (section %s): %zu instructions (4.19 limit %d)\n",
-	     name, bpf_program__section_name(prog), cnt, MAX_INSNS_419);
-	if (cnt > MAX_INSNS_419)
-		fail("insn-count", "%s: %zu instructions, 4.19 allows %d",
-		     name, cnt, MAX_INSNS_419);
+/*
+ * The rules for one stretch of code: a program (sec, off: where it sits;
+ * base -1) or a .text function (base its first instruction).  The
+ * subprograms it calls are marked used and checked in turn.  Returns the
+ * instructions it and the functions it first reached add.
+ */
+static size_t check_code(const struct bpf_insn *insn, size_t cnt, const char *name,
+			 const char *sec, size_t off, long base, unsigned int *calls,
+			 size_t *backward)
+{
+	size_t added = cnt;
 
 	for (size_t i = 0; i < cnt; i++) {
 		__u8 code = insn[i].code, cls = code & 0x07, op = code & 0xf0;
@@ -268,7 +417,19 @@ static void check_program(struct bpf_program *prog)
 			continue;
 		if (op == BPF_CALL) {
 			if (insn[i].src_reg == BPF_PSEUDO_CALL) {
-				fail("subprogram", "%s: insn %zu calls a BPF subprogram", name, i);
+				long t = call_target(sec, off, base, i, insn);
+				struct subfn *f = t < 0 ? NULL : fn_at((size_t)t);
+
+				if (!f) {
+					fail("subprogram", "%s: insn %zu calls no function of .text",
+					     name, i);
+				} else if (!f->used) {
+					f->used = true;
+					info("  calls %s: %zu instructions\n", f->name, f->cnt);
+					added += check_code(text + f->off, f->cnt, f->name, ".text",
+							    f->off * sizeof(*insn), (long)f->off,
+							    calls, backward);
+				}
 			} else if (insn[i].src_reg == BPF_PSEUDO_KFUNC_CALL) {
 				fail("helper", "%s: insn %zu calls a kernel function (kfunc, Linux 5.13)",
 				     name, i);
@@ -280,10 +441,33 @@ static void check_program(struct bpf_program *prog)
 				calls[insn[i].imm]++;
 			}
 		} else if (op != BPF_EXIT && insn[i].off < 0) {
-			backward++;
+			(*backward)++;
 		}
 	}
 	find_loops(insn, cnt, name);
+	return added;
+}
+
+static void check_program(struct bpf_program *prog)
+{
+	const struct bpf_insn *insn = bpf_program__insns(prog);
+	size_t cnt = bpf_program__insn_cnt(prog), total, backward = 0, off = 0;
+	const char *name = bpf_program__name(prog);
+	const char *sec = bpf_program__section_name(prog);
+	unsigned int calls[256] = { 0 };
+
+	for (size_t i = 0; i < n_fns; i++)
+		fns[i].used = false;
+	for (size_t i = 0; i < n_psyms; i++)
+		if (!strcmp(psyms[i].name, name) && !strcmp(psyms[i].sec, sec))
+			off = psyms[i].off;
+	info("  program %s (section %s): %zu instructions\n", name, sec, cnt);
+	total = check_code(insn, cnt, name, sec, off, -1, calls, &backward);
+	info("  %s with its subprograms: %zu instructions (4.19 limit %d)\n", name, total,
+	     MAX_INSNS_419);
+	if (total > MAX_INSNS_419)
+		fail("insn-count", "%s: %zu instructions, 4.19 allows %d",
+		     name, total, MAX_INSNS_419);
 
 	info("  helpers:");
 	for (int id = 0; id < 256; id++)
