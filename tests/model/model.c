@@ -995,9 +995,9 @@ static void dhcp4_options(const struct frm *f, size_t opt, size_t end, unsigned 
 
 /*
  * An unfragmented IPv4 UDP datagram to port dport in an untagged frame
- * holding a whole BOOTP message of op (htype 1, hlen 6) with the magic
- * cookie: the offset of the BOOTP message, its end (the datagram's),
- * or 0.
+ * holding a whole BOOTP message with the magic cookie, of op (htype 1,
+ * hlen 6) unless op is 0: the offset of the BOOTP message, its end (the
+ * datagram's, or the UDP length's if shorter), or 0.
  */
 static size_t bootp_message(const struct frm *f, unsigned int dport, unsigned int op,
 			    size_t *end)
@@ -1016,8 +1016,12 @@ static size_t bootp_message(const struct frm *f, unsigned int dport, unsigned in
 	bootp = ip + ihl + 8;
 	if (bootp > *end || get16(f, ip + ihl + 2) != dport)
 		return 0;
-	if (bootp + BOOTP_FIXED + 4 > *end || get8(f, bootp) != op || get8(f, bootp + 1) != 1 ||
-	    get8(f, bootp + 2) != 6 || get32(f, bootp + BOOTP_FIXED) != DHCP4_COOKIE)
+	/* The UDP length (RFC 768) ends the message when it ends it sooner. */
+	if (ip + ihl + get16(f, ip + ihl + 4) < *end)
+		*end = ip + ihl + get16(f, ip + ihl + 4);
+	if (bootp + BOOTP_FIXED + 4 > *end || get32(f, bootp + BOOTP_FIXED) != DHCP4_COOKIE)
+		return 0;
+	if (op && (get8(f, bootp) != op || get8(f, bootp + 1) != 1 || get8(f, bootp + 2) != 6))
 		return 0;
 	return bootp;
 }
@@ -1025,7 +1029,7 @@ static size_t bootp_message(const struct frm *f, unsigned int dport, unsigned in
 /*
  * An untagged IPv6 frame whose next header is UDP, to port dport,
  * holding a DHCPv6 message header (RFC 8415 8): the offset of the
- * message, its end (the payload's), or 0.
+ * message, its end (the payload's, or the UDP length's if shorter), or 0.
  */
 static size_t dhcp6_message(const struct frm *f, unsigned int dport, size_t *end)
 {
@@ -1039,6 +1043,10 @@ static size_t dhcp6_message(const struct frm *f, unsigned int dport, size_t *end
 		return 0;
 	*end = ip + 40 + plen;
 	if (ip + 40 + 8 + 4 > *end || get16(f, ip + 40 + 2) != dport)
+		return 0;
+	if (ip + 40 + get16(f, ip + 40 + 4) < *end)
+		*end = ip + 40 + get16(f, ip + 40 + 4);
+	if (ip + 40 + 8 + 4 > *end)
 		return 0;
 	return ip + 40 + 8;
 }
@@ -1174,7 +1182,11 @@ static void dhcp_from_guest(const struct frm *f)
 	uint8_t a4[4], a[16];
 	unsigned int n, type;
 
-	bootp = bootp_message(f, DHCP4_SERVER_PORT, 1, &end);
+	/* The contract names the message by its option 53 alone: what
+	 * passed the policy (a BOOTREQUEST for one of the guest's MACs, or
+	 * anything from a guest that may serve DHCP) ends only its own
+	 * leases. */
+	bootp = bootp_message(f, DHCP4_SERVER_PORT, 0, &end);
 	if (bootp) {
 		dhcp4_options(f, bootp + BOOTP_FIXED + 4, end, VG_DHCP4_OPTS_IN, &o);
 		if (o.type == 7) {		/* DHCPRELEASE: ciaddr */

@@ -1547,10 +1547,11 @@ static void bootp_msg(struct frame *f, const uint8_t *smac, const char *src, con
 		      const char *yiaddr, const uint8_t *chaddr, uint32_t cookie,
 		      const struct opts4 *o)
 {
-	size_t ip;
+	size_t ip, u;
 
 	eth_from(f, smac, 0x0800);
 	ip = ip4_begin(f, src, dst, 17, 0, 0);
+	u = f->len;
 	udp(f, sport, dport, 0);
 	put8(f, op);
 	put8(f, 1);
@@ -1564,6 +1565,7 @@ static void bootp_msg(struct frame *f, const uint8_t *smac, const char *src, con
 	put(f, NULL, 10 + 64 + 128);
 	put32(f, cookie);
 	put(f, o->b, o->n);
+	udp_end(f, u);
 	done4(f, ip);
 }
 
@@ -1596,11 +1598,12 @@ static void dhcp6_msg(struct frame *f, const uint8_t *smac, const uint8_t *dmac,
 		      unsigned int sport, unsigned int dport, unsigned int type, bool ta,
 		      const struct addrs6 *ad)
 {
-	size_t ip, ia;
+	size_t ip, ia, u;
 
 	f->len = 0;
 	eth(f, smac, dmac, 0x86dd);
 	ip = ip6_begin(f, "fe80::53", "fe80::1:2", 17, 255);
+	u = f->len;
 	udp(f, sport, dport, 0);
 	put8(f, type);
 	put8(f, 0x12);
@@ -1621,6 +1624,7 @@ static void dhcp6_msg(struct frame *f, const uint8_t *smac, const uint8_t *dmac,
 		put32(f, ad->valid[i]);
 	}
 	set16(f, ia, f->len - ia - 2);
+	udp_end(f, u);
 	ip6_end(f, ip);
 }
 
