@@ -543,7 +543,9 @@ static enum vg_reason check_arp(const struct model_policy *p, const struct frm *
 	if (spa == 0) {
 		if (op != 1)
 			return VG_ARP_SPA;
-		if (tpa == 0 || !v4_allowed(p, tpa))
+		/* "May use": configured, or leased (a DHCP client probes
+		 * the address it was given, RFC 2131 4.4.1). */
+		if (tpa == 0 || (!v4_allowed(p, tpa) && !leased4_here(p, f, tpa)))
 			return VG_ARP_TPA;
 		return VG_PASS;
 	}
@@ -956,9 +958,10 @@ struct dhcp4_opts {
 
 /*
  * The options from opt to end: until END, until an option that does not
- * fit, or max options (a PAD counts as one).  An option of the wrong
- * length for its kind (53: 1, 51 and 50: 4) says nothing; a later one of
- * the same kind replaces an earlier one.
+ * fit, or max options (a PAD counts as one).  The last option of a kind
+ * is the one read; of the wrong length for its kind (53: 1, 51 and 50: 4)
+ * it says nothing, an earlier one included (fail closed: the message
+ * contradicts itself).
  */
 static void dhcp4_options(const struct frm *f, size_t opt, size_t end, unsigned int max,
 			  struct dhcp4_opts *o)
@@ -979,14 +982,14 @@ static void dhcp4_options(const struct frm *f, size_t opt, size_t end, unsigned 
 		olen = get8(f, opt + 1);
 		if (opt + 2 + olen > end)
 			return;
-		if (code == 53 && olen == 1)
-			o->type = get8(f, opt + 2);
-		if (code == 51 && olen == 4) {
-			o->has_lease = true;
+		if (code == 53)
+			o->type = olen == 1 ? (int)get8(f, opt + 2) : -1;
+		if (code == 51) {
+			o->has_lease = olen == 4;
 			o->lease = get32(f, opt + 2);
 		}
-		if (code == 50 && olen == 4) {
-			o->has_requested = true;
+		if (code == 50) {
+			o->has_requested = olen == 4;
 			getn(f, opt + 2, o->requested, 4);
 		}
 		opt += 2 + olen;

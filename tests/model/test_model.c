@@ -1702,6 +1702,10 @@ static void test_dhcp4_ack(void **state)
 	p.flags &= ~VG_F_LEARN_DHCP;
 	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_ARP_SPA);
 	p.flags |= VG_F_LEARN_DHCP;
+	/* A probe for it (README ARP 3: an address it may use). */
+	arp_from(&f, MAC1, 1, MAC1, "0.0.0.0", "10.9.0.1");
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_ARP_TPA);
 
 	/* Not leases: chaddr another's, a wrong cookie, no option 51, an
 	 * OFFER, yiaddr 0/8, 127/8, multicast or broadcast, a lease time
