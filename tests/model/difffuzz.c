@@ -874,9 +874,15 @@ static void state_format(FILE *f, const struct model_learn *st)
 {
 	char b[INET6_ADDRSTRLEN];
 
-	for (unsigned int i = 0; i < st->n_held; i++)
-		fprintf(f, "%s=%u/%s ", a6(st->held[i].addr, b), st->held[i].ifindex,
-			st->held[i].origin == VG_ORIGIN_DAD ? "dad" : "config");
+	for (unsigned int i = 0; i < st->n_held + st->n_held4; i++) {
+		const struct model_held *h = i < st->n_held ? &st->held[i]
+							     : &st->held4[i - st->n_held];
+
+		fprintf(f, "%s=%u/%s ", a6(h->addr, b), h->ifindex,
+			h->origin == VG_ORIGIN_DAD    ? "dad"
+			: h->origin == VG_ORIGIN_DHCP ? "dhcp"
+						      : "config");
+	}
 	fprintf(f, "protected=");
 	for (unsigned int i = 0; i < st->n_prot; i++)
 		fprintf(f, "%s%s", i ? "," : "", a6(st->prot[i], b));
@@ -1287,6 +1293,7 @@ struct pending {
 	unsigned int iface;
 	bool egress;		/* delivered to the guest: the egress program */
 	int from;		/* egress: the sender's ifindex (0: the host) */
+	uint64_t t_run;		/* the clock when it ran */
 	struct model_refusals ref;	/* egress: what the model counts */
 	int model;
 	int verdict;
@@ -1592,6 +1599,27 @@ static void case_of(const struct worker *w, const struct pending *p, struct vg_c
 	c->after = p + 1 < w->pend + w->n_pend ? w->before[p - w->pend + 1] : w->st;
 }
 
+/*
+ * The maps := st as it was when a frame ran at t_run, its leases' ends
+ * moved by the time gone since: a frame run again finds its leases as
+ * live (or ended) as the first time.
+ */
+static void state_write_at(struct worker *w, const struct model_learn *st, uint64_t t_run)
+{
+	static struct model_learn m;
+	uint64_t d;
+
+	m = *st;
+	d = mono_ns() - t_run;
+	for (unsigned int i = 0; i < m.n_held + m.n_held4; i++) {
+		struct model_held *h = i < m.n_held ? &m.held[i] : &m.held4[i - m.n_held];
+
+		if (h->origin == VG_ORIGIN_DHCP && h->expires != VG_LEASE_FOREVER && h->expires)
+			h->expires += d;
+	}
+	state_write(&w->r, &m);
+}
+
 /* The batch's counters against the model's; frame by frame if they differ. */
 static void flush(struct worker *w)
 {
@@ -1634,13 +1662,13 @@ static void flush(struct worker *w)
 			prog = p->model;
 		} else if (p->egress) {
 			/* Again in the state it ran in the first time. */
-			state_write(&w->r, &w->before[i]);
+			state_write_at(w, &w->before[i], p->t_run);
 			prog = egress_reason(&w->r, f->ifindex, p->from, w->bytes + p->off, p->len,
 					     &p->ref, why, sizeof(why));
 			if (prog < 0)
 				die("test run (again)", prog);
 		} else {
-			state_write(&w->r, &w->before[i]);
+			state_write_at(w, &w->before[i], p->t_run);
 			prog = program_reason(&w->r, f->ifindex, f->slot, w->bytes + p->off, p->len,
 					      why, sizeof(why));
 			if (prog < 0)
@@ -1788,6 +1816,109 @@ static const struct model_policy *frame_policy(struct worker *w, const struct if
 	return &mix;
 }
 
+
+/*
+ * The leases a DHCP frame can have changed, by point lookups against the
+ * model's next state m (prev: before the frame): the entries of the pool
+ * addresses and of every lease in prev or m, and the lease slots of every
+ * interface.  A lease's end in the maps is taken into m when it lies in
+ * [m's, m's + tol].  A whole read of the maps (the FULL_CHECK frames)
+ * sees to addresses outside these.
+ */
+static bool leases_touched_same(struct worker *w, const struct model_learn *prev,
+				struct model_learn *m, char *why, size_t whylen)
+{
+	uint8_t addrs[2 * GEN_POOL_MAX + 4 * MODEL_MAX_HELD][16];
+	bool v4s[2 * GEN_POOL_MAX + 4 * MODEL_MAX_HELD];
+	unsigned int n = 0;
+	char b1[INET6_ADDRSTRLEN];
+
+	for (unsigned int i = 0; i < w->pool.n4; i++) {
+		model_v4_mapped(w->pool.a4[i], addrs[n]);
+		v4s[n++] = true;
+	}
+	for (unsigned int i = 0; i < w->pool.n6; i++) {
+		memcpy(addrs[n], w->pool.a6[i], 16);
+		v4s[n++] = false;
+	}
+	for (int side = 0; side < 2; side++) {
+		const struct model_learn *x = side ? m : prev;
+
+		for (unsigned int i = 0; i < x->n_held + x->n_held4; i++) {
+			bool v4 = i >= x->n_held;
+			const struct model_held *h = v4 ? &x->held4[i - x->n_held] : &x->held[i];
+
+			if (h->origin != VG_ORIGIN_DHCP)
+				continue;
+			memcpy(addrs[n], h->addr, 16);
+			v4s[n++] = v4;
+		}
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		struct model_held *h = (struct model_held *)(v4s[i] ? model_learn_find4(m, addrs[i])
+								 : model_learn_find(m, addrs[i]));
+		struct vg_owner o;
+		bool in_k = !bpf_map_lookup_elem(v4s[i] ? w->r.learned4 : w->r.learned6,
+						 v4s[i] ? (void *)(addrs[i] + 12) : (void *)addrs[i], &o);
+
+		if (!h != !in_k || (h && (h->ifindex != o.ifindex || h->origin != o.origin))) {
+			snprintf(why, whylen, "%s: the model has it %s %u (origin %u), the maps %s %u (origin %u)",
+				 a6(addrs[i], b1), h ? "held by" : "free", h ? h->ifindex : 0,
+				 h ? h->origin : 0, in_k ? "held by" : "free", in_k ? o.ifindex : 0,
+				 in_k ? o.origin : 0);
+			return false;
+		}
+		if (!h || h->origin != VG_ORIGIN_DHCP)
+			continue;
+		if (h->expires == VG_LEASE_FOREVER ? o.expires_ns != VG_LEASE_FOREVER
+		    : o.expires_ns < h->expires || o.expires_ns - h->expires > w->tol) {
+			snprintf(why, whylen,
+				 "%s: the model has its lease end at %llu, the maps at %llu (%+lld ns)",
+				 a6(addrs[i], b1), (unsigned long long)h->expires,
+				 (unsigned long long)o.expires_ns,
+				 (long long)(o.expires_ns - h->expires));
+			return false;
+		}
+		h->expires = o.expires_ns;
+		/* Its slot holds it, with its end. */
+		struct vg_slot_key sk = { .ifindex = o.ifindex, .slot = o.slot };
+		struct vg_slot sv;
+
+		if ((v4s[i] ? o.slot >= VG_LEARN_DHCP4_CAP
+			    : o.slot < VG_LEARN_DHCP4_CAP || o.slot >= VG_LEASE_SLOTS) ||
+		    bpf_map_lookup_elem(w->r.lease_slots, &sk, &sv) ||
+		    memcmp(sv.a.addr, addrs[i], 16) || sv.since_ns != o.expires_ns) {
+			snprintf(why, whylen, "%s (ifindex %u) names lease slot %u, which does not hold it",
+				 a6(addrs[i], b1), o.ifindex, o.slot);
+			return false;
+		}
+	}
+	/* As many slots in use as the model has leases, per interface and family. */
+	for (unsigned int j = 0; j < w->n_ifs; j++) {
+		uint32_t ifx = w->ifs[j].ifindex;
+		unsigned int k4 = 0, k6 = 0;
+
+		for (__u32 sl = 0; sl < VG_LEASE_SLOTS; sl++) {
+			struct vg_slot_key sk = { .ifindex = ifx, .slot = sl };
+			struct vg_slot sv;
+
+			if (!bpf_map_lookup_elem(w->r.lease_slots, &sk, &sv)) {
+				if (sl < VG_LEARN_DHCP4_CAP)
+					k4++;
+				else
+					k6++;
+			}
+		}
+		if (k4 != leases_of(m, true, ifx) || k6 != leases_of(m, false, ifx)) {
+			snprintf(why, whylen,
+				 "ifindex %u: %u IPv4 and %u IPv6 lease slots in use, the model has %u and %u leases",
+				 ifx, k4, k6, leases_of(m, true, ifx), leases_of(m, false, ifx));
+			return false;
+		}
+	}
+	return true;
+}
+
 /*
  * The maps after frame `index` (sent or delivered on interface fi)
  * against the model's next state, which becomes the state; a difference
@@ -1802,14 +1933,13 @@ static void check_state(struct worker *w, unsigned int fi, bool egress, int from
 	static struct vg_case c;
 	bool same;
 
-	/* A DHCP message or a lease changed: everything, the leases' ends
-	 * taken from the maps (the program's clock ran a little later). */
+	/* A DHCP message or a lease changed: the leases it can have
+	 * touched, their ends taken from the maps (the program's clock ran
+	 * a little later); then the rest as for any frame. */
 	if (full) {
-		same = !state_read(&w->r, &w->kst, why, sizeof(why)) &&
-		       state_same(&w->next, &w->kst, true, w->tol, why, sizeof(why));
-		if (same)
-			leases_adopt(&w->next, &w->kst);
-		goto checked;
+		same = leases_touched_same(w, &w->st, &w->next, why, sizeof(why));
+		if (!same)
+			goto checked;
 	}
 	/* Frames not of IPv6 name no address: the full check sees to them. */
 	same = ((len < 14 || b[12] != 0x86 || b[13] != 0xdd) && w->next.clock == w->st.clock &&
@@ -1823,6 +1953,8 @@ static void check_state(struct worker *w, unsigned int fi, bool egress, int from
 			same = false;
 		else
 			same = state_same(&w->next, &w->kst, true, w->tol, why, sizeof(why));
+		if (same)
+			leases_adopt(&w->next, &w->kst);
 		if (!same) {
 			snprintf(who, sizeof(who), "s%llu-f%llu", (unsigned long long)w->seed,
 				 (unsigned long long)index);
@@ -2032,15 +2164,21 @@ static void worker_run(struct worker *w, unsigned int index, __u64 count, double
 			}
 			if (leases_differ(&w->st, &w->next))
 				w->res.lease_changes++;
+			/* Everything after a DHCP frame for an interface that
+			 * learns by DHCP, or one the model changed a lease for;
+			 * others only every FULL_CHECK frames. */
 			check_state(w, fi, egress, from, buf, len, model,
 				    egress ? model : v == TC_ACT_OK ? VG_PASS : -1, attempts,
-				    dhcp || leases_differ(&w->st, &w->next));
+				    (dhcp && placement_in_force(g->place) &&
+				     (g->pol.flags & VG_F_LEARN_DHCP)) ||
+					    leases_differ(&w->st, &w->next));
 			w->res.model[model]++;
 			frames++;
 			p = &w->pend[w->n_pend++];
 			p->iface = fi;
 			p->egress = egress;
 			p->from = from;
+			p->t_run = t_run;
 			p->ref = refs;
 			p->model = model;
 			p->verdict = v;
