@@ -1770,6 +1770,7 @@ static void test_dhcp4_options(void **state)
 	struct model_learn s;
 	struct opts4 o;
 	struct frame f;
+	uint8_t a[16];
 
 	(void)state;
 	dhcp_policy(&p);
@@ -1807,6 +1808,30 @@ static void test_dhcp4_options(void **state)
 	opt4(&o, 53, 1, 5);
 	opt4(&o, 51, 4, 600);
 	o.b[o.n - 5] = 9;	/* option 51 claims 9 octets, 4 follow */
+	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.4", 67, 68, 2, "0.0.0.0", "10.9.0.4", MAC1,
+		  0x63825363, &o);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.4"), "-");
+	/* The UDP length ends the message before option 51: not a lease;
+	 * a second option 51 of 3 octets voids the first. */
+	o.n = 0;
+	opt4(&o, 53, 1, 5);
+	opt4(&o, 51, 4, 600);
+	opt4(&o, 255, 0, 0);
+	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.4", 67, 68, 2, "0.0.0.0", "10.9.0.4", MAC1,
+		  0x63825363, &o);
+	set16(&f, 14 + 20 + 4, 8 + 240 + 3);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.4"), "-");
+	set16(&f, 14 + 20 + 4, 8 + 240 + 9);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.4"), "10/dhcp");
+	a4m("10.9.0.4", a);
+	model_learn_forget4(&s, a);
+	o.n = 0;
+	opt4(&o, 53, 1, 5);
+	opt4(&o, 51, 4, 600);
+	opt4(&o, 51, 3, 600);
 	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.4", 67, 68, 2, "0.0.0.0", "10.9.0.4", MAC1,
 		  0x63825363, &o);
 	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
