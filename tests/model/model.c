@@ -1175,15 +1175,15 @@ static bool deliver_dhcp6(const struct frm *f, const struct model_policy *p, uin
 /*
  * Ingress, a frame that passed from a guest that learns by DHCP: its
  * DHCPRELEASE or DHCPDECLINE (read in the first VG_DHCP4_OPTS_IN
- * options), its DHCPv6 Release or Decline, end the leases they name.
+ * options) end the lease they name; its DHCPv6 Release or Decline every
+ * DHCPv6 lease it holds.
  */
 static void dhcp_from_guest(const struct frm *f)
 {
-	struct dhcp6_addr ad[VG_DHCP6_MSG_ADDRS];
 	struct dhcp4_opts o;
 	size_t bootp, msg, end;
 	uint8_t a4[4], a[16];
-	unsigned int n, type;
+	unsigned int type;
 
 	/* The contract names the message by its option 53 alone: what
 	 * passed the policy (a BOOTREQUEST for one of the guest's MACs, or
@@ -1209,9 +1209,15 @@ static void dhcp_from_guest(const struct frm *f)
 	type = get8(f, msg);
 	if (type != 8 && type != 9)
 		return;
-	n = dhcp6_addrs(f, msg, end, ad);
-	for (unsigned int i = 0; i < n; i++)
-		lease_end_of(f->st, false, ad[i].a, f->ifindex);
+	/* Release and Decline end every DHCPv6 lease of the guest, named or
+	 * not (include/vifguard.h): its next Reply teaches those it keeps. */
+	for (unsigned int i = 0; i < f->st->n_held;) {
+		if (f->st->held[i].ifindex == f->ifindex &&
+		    f->st->held[i].origin == VG_ORIGIN_DHCP)
+			f->st->held[i] = f->st->held[--f->st->n_held];
+		else
+			i++;
+	}
 }
 
 /* --- every frame ---------------------------------------------------------- */

@@ -1990,7 +1990,7 @@ static void test_dhcp_from_guest(void **state)
 		  0x63825363, &o);
 	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_PASS);
 	assert_string_equal(holder4(&s, "10.9.0.1"), "10/dhcp");
-	/* Its own, beyond VG_DHCP4_OPTS_IN (8) options: not read. */
+	/* Its own, beyond VG_DHCP4_OPTS_IN options: not read. */
 	o.n = 0;
 	for (int i = 0; i < VG_DHCP4_OPTS_IN; i++)
 		opt4(&o, 0, 0, 0);
@@ -2018,7 +2018,7 @@ static void test_dhcp_from_guest(void **state)
 	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
 	assert_string_equal(holder4(&s, "10.9.0.2"), "-");
 
-	/* DHCPv6 Release of two of three. */
+	/* A DHCPv6 Release naming one of two leases ends both. */
 	struct addrs6 ad = { 2, { "2001:db8:d::1", "2001:db8:d::2" }, { 600, 600 } };
 	struct addrs6 one = { 1, { "2001:db8:d::2" }, { 0 } };
 
@@ -2028,6 +2028,9 @@ static void test_dhcp_from_guest(void **state)
 	memcpy(f.b + 14 + 8, (const uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, [15] = 5 }, 16);
 	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
 	assert_string_equal(holder(&s, "2001:db8:d::2"), "-");
+	assert_string_equal(holder(&s, "2001:db8:d::1"), "-");
+	reply6(&f, MAC1, false, &ad);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
 	assert_string_equal(holder(&s, "2001:db8:d::1"), "10/dhcp");
 	/* A dropped frame ends nothing: from another MAC. */
 	dhcp6_msg(&f, MAC_OTHER, MAC_OTHER, 546, 547, 9, false, &ad);
