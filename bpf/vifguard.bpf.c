@@ -1213,8 +1213,6 @@ static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 	struct iphdr *ip;
 	__u32 hlen, tot_len, frame, verdict;
 	__u16 frag;
-	__u32 ulen = 0;
-	int to_server;
 
 	ip = parse_hdr(&c, struct iphdr);
 	if (!ip || ip->version != 4 || ip->ihl < 5)
@@ -1248,20 +1246,19 @@ static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 			return VG_IPV4_MALFORMED;
 	}
 
-	/* A whole message to a DHCP server: once passed, a Release or
-	 * Decline ends a lease (read last, after a pull). */
-	if (l4)
-		ulen = bpf_ntohs(l4->len);
-	to_server = (pol->flags & VG_F_LEARN_DHCP) && l4 && ip->protocol == IPPROTO_UDP &&
-		    l4->dest == bpf_htons(DHCP4_SERVER_PORT) && !(frag & IP4_MF);
 	if (ip->saddr == 0)
 		verdict = check_ipv4_unspec(ip, l4, &c, pol, frag,
 					    tot_len - hlen - sizeof(*l4));
 	else
 		verdict = check_ipv4_from(ip, l4, &c, pol, ifindex, frag,
 					  tot_len - hlen - sizeof(*l4));
-	if (verdict == VG_PASS && to_server)
-		dhcp4_from_guest(skb, ifindex, hlen, tot_len, ulen);
+	/* A whole message to a DHCP server, passed: a Release or Decline
+	 * ends a lease (read last, after a pull).  Nothing above pulled, so
+	 * l4 still points into the packet. */
+	if (verdict == VG_PASS && (pol->flags & VG_F_LEARN_DHCP) && l4 &&
+	    ip->protocol == IPPROTO_UDP && l4->dest == bpf_htons(DHCP4_SERVER_PORT) &&
+	    !(frag & IP4_MF))
+		dhcp4_from_guest(skb, ifindex, hlen, tot_len, bpf_ntohs(l4->len));
 	return verdict;
 }
 
@@ -1800,7 +1797,8 @@ static __always_inline void out_dhcp4(struct __sk_buff *skb, const struct vg_pol
 	__u8 *b;
 	void *end;
 
-	pull_headers(skb, VG_DHCP_WINDOW);
+	/* The headers first: only a message to port 68 is pulled whole. */
+	pull_headers(skb, VG_PULL_LEN);
 	end = (void *)(long)skb->data_end;
 	ip = (void *)(long)skb->data + ETH_HLEN;
 	if ((void *)(ip + 1) > end || ip->version != 4 || ip->ihl < 5 ||
@@ -1822,10 +1820,12 @@ static __always_inline void out_dhcp4(struct __sk_buff *skb, const struct vg_pol
 	off += sizeof(*udp);
 	if (off + BOOTP_OPTIONS > lim)
 		return;
+	pull_headers(skb, VG_DHCP_WINDOW);
+	end = (void *)(long)skb->data_end;
 	b = pkt_at(skb, off);
 	if ((void *)(b + BOOTP_OPTIONS) > end || b[0] != BOOTREPLY ||
 	    b[1] != ARP_HTYPE_ETHER || b[2] != ETH_ALEN ||
-	    !src_mac_allowed(pol, b + BOOTP_CHADDR))
+	    !src_mac_allowed(pol, b + BOOTP_CHADDR) || !dhcp_server_sent(skb))
 		return;
 	yi = bpf_ntohl(*(__be32 *)(b + BOOTP_YIADDR));
 	if (!dhcp4_walk_out(skb, off + BOOTP_OPTIONS, lim, &d))
@@ -1857,7 +1857,7 @@ static __always_inline void out_dhcp6(struct __sk_buff *skb, const struct vg_pol
 	__u8 *type;
 	void *end;
 
-	pull_headers(skb, VG_DHCP_WINDOW);
+	/* The caller pulled VG_PULL_LEN: only a Reply is pulled whole. */
 	end = (void *)(long)skb->data_end;
 	eth = (void *)(long)skb->data;
 	ip6 = (void *)(eth + 1);
@@ -1865,13 +1865,14 @@ static __always_inline void out_dhcp6(struct __sk_buff *skb, const struct vg_pol
 	type = (void *)(udp + 1);
 	if ((void *)(type + 1) > end || ip6->version != 6 ||
 	    udp->dest != bpf_htons(DHCP6_CLIENT_PORT) || *type != DHCP6_REPLY ||
-	    !src_mac_allowed(pol, eth->h_dest))
+	    !src_mac_allowed(pol, eth->h_dest) || !dhcp_server_sent(skb))
 		return;
 	lim = off + bpf_ntohs(ip6->payload_len);
 	if (lim > skb->len)
 		return;
 	if (off + bpf_ntohs(udp->len) < lim)
 		lim = off + bpf_ntohs(udp->len);
+	pull_headers(skb, VG_DHCP_WINDOW);
 	if (lim > VG_DHCP_WINDOW)
 		lim = VG_DHCP_WINDOW;
 	if (!dhcp6_walk_out(skb, off + sizeof(*udp) + 4, lim, &r))
@@ -1904,7 +1905,7 @@ int vifguard_out(struct __sk_buff *skb)
 
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		pol = policy_of(ifindex);
-		if (pol && (pol->flags & VG_F_LEARN_DHCP) && dhcp_server_sent(skb))
+		if (pol && (pol->flags & VG_F_LEARN_DHCP))
 			out_dhcp4(skb, pol, ifindex);
 		return TC_ACT_OK;
 	}
@@ -1923,7 +1924,7 @@ int vifguard_out(struct __sk_buff *skb)
 	if (!ip6)
 		return TC_ACT_OK;
 	if (ip6->nexthdr == IPPROTO_UDP) {
-		if ((pol->flags & VG_F_LEARN_DHCP) && dhcp_server_sent(skb))
+		if (pol->flags & VG_F_LEARN_DHCP)
 			out_dhcp6(skb, pol, ifindex);
 		return TC_ACT_OK;
 	}
