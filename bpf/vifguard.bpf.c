@@ -815,14 +815,14 @@ static __always_inline __u64 sel(__u64 flag, __u64 a, __u64 b)
  * The options of the DHCPv4 message whose options start at off (after
  * the magic cookie), lim the offset its datagram or the window ends at:
  * read until END, an option that does not fit, or n options (a PAD
- * counts as one).  Without branches but for the bounds the verifier
- * needs: a read it cannot prove inside the packet ends with 0, nothing
- * found.  A stopped walk reads where it stopped again, harmlessly.
+ * counts as one).  The loop leaves early but never branches on into the
+ * next option: one state goes on per option.  A read the verifier cannot
+ * prove inside the packet ends with 0, nothing found.
  */
 static __always_inline int dhcp4_options(struct __sk_buff *skb, __u64 off, __u64 lim, int n,
 					 struct dhcp4_info *d)
 {
-	__u64 stop = 0, type = 0, lease = 0, req = 0;
+	__u64 type = 0, lease = 0, req = 0;
 	__be32 *cookie = pkt_at(skb, off - 4);
 
 	if ((void *)(cookie + 1) > (void *)(long)skb->data_end ||
@@ -830,23 +830,26 @@ static __always_inline int dhcp4_options(struct __sk_buff *skb, __u64 off, __u64
 		return 0;
 #pragma unroll
 	for (int i = 0; i < VG_DHCP4_OPTS; i++) {
-		__u64 code, len, step, live;
+		__u64 code, step;
 		__u8 *h;
 
-		if (i >= n)
+		if (i >= n || off >= lim)
 			break;
 		h = pkt_at(skb, off);
-		if ((void *)(h + 2) > (void *)(long)skb->data_end)
+		if ((void *)(h + 1) > (void *)(long)skb->data_end)
 			return 0;
 		code = h[0];
-		len = h[1];
-		step = sel(flag_eq(code, DHCP4_OPT_PAD), 1, len + 2);
-		stop |= flag_eq(code, DHCP4_OPT_END) | (1 - flag_le(off + step, lim));
-		live = 1 - stop;
-		type = sel(live & flag_eq(code, DHCP4_OPT_MSG_TYPE), off, type);
-		lease = sel(live & flag_eq(code, DHCP4_OPT_LEASE), off, lease);
-		req = sel(live & flag_eq(code, DHCP4_OPT_REQ_ADDR), off, req);
-		off += step * live;
+		if (code == DHCP4_OPT_END)
+			break;
+		if ((void *)(h + 2) > (void *)(long)skb->data_end)
+			return 0;
+		step = sel(flag_eq(code, DHCP4_OPT_PAD), 1, h[1] + 2);
+		if (off + step > lim)
+			break;
+		type = sel(flag_eq(code, DHCP4_OPT_MSG_TYPE), off, type);
+		lease = sel(flag_eq(code, DHCP4_OPT_LEASE), off, lease);
+		req = sel(flag_eq(code, DHCP4_OPT_REQ_ADDR), off, req);
+		off += step;
 		/* Computed here, or the compiler keeps every iteration's
 		 * selects for the end and spills them. */
 		opaque(type);
@@ -896,13 +899,14 @@ struct dhcp6_addrs {
  * The options of the DHCPv6 message whose options start at off, lim the
  * offset its datagram or the window ends at, n of them at most: an IA_NA
  * or IA_TA is entered (its options follow its head and are walked like
- * the others), an IAADDR that fits is taken.  Branches and the result as
- * dhcp4_options().
+ * the others), an IAADDR that fits is taken; the walk ends at the
+ * message's end or at an option that does not fit.  Branches and the
+ * result as dhcp4_options().
  */
 static __always_inline int dhcp6_options(struct __sk_buff *skb, __u64 off, __u64 lim, int n,
 					 struct dhcp6_addrs *r)
 {
-	__u64 stop = 0, got = 0, a0 = 0, a1 = 0, a2 = 0;
+	__u64 got = 0, a0 = 0, a1 = 0, a2 = 0;
 
 	_Static_assert(VG_DHCP6_MSG_ADDRS == 3, "dhcp6_options() keeps three");
 #pragma unroll
@@ -910,25 +914,26 @@ static __always_inline int dhcp6_options(struct __sk_buff *skb, __u64 off, __u64
 		__u64 code, len, step, take;
 		__be16 *h;
 
-		if (i >= n)
+		if (i >= n || off + 4 > lim)
 			break;
 		h = pkt_at(skb, off);
 		if ((void *)(h + 2) > (void *)(long)skb->data_end)
 			return 0;
 		code = bpf_ntohs(h[0]);
 		len = bpf_ntohs(h[1]);
+		if (off + 4 + len > lim)
+			break;
 		step = sel(flag_eq(code, DHCP6_OPT_IA_NA) & flag_le(DHCP6_IA_NA_HEAD, len),
 			   DHCP6_IA_NA_HEAD,
 			   sel(flag_eq(code, DHCP6_OPT_IA_TA) & flag_le(DHCP6_IA_TA_HEAD, len),
 			       DHCP6_IA_TA_HEAD, len));
-		stop |= 1 - flag_le(off + 4 + len, lim);
-		take = (1 - stop) & flag_eq(code, DHCP6_OPT_IAADDR) &
-		       flag_le(DHCP6_IAADDR_LEN, len) & flag_le(got + 1, VG_DHCP6_MSG_ADDRS);
+		take = flag_eq(code, DHCP6_OPT_IAADDR) & flag_le(DHCP6_IAADDR_LEN, len) &
+		       flag_le(got + 1, VG_DHCP6_MSG_ADDRS);
 		a0 = sel(take & flag_eq(got, 0), off, a0);
 		a1 = sel(take & flag_eq(got, 1), off, a1);
 		a2 = sel(take & flag_eq(got, 2), off, a2);
 		got += take;
-		off += (4 + step) * (1 - stop);
+		off += 4 + step;
 		opaque(a0);
 		opaque(a1);
 		opaque(a2);
