@@ -1122,6 +1122,10 @@ static __always_inline __u32 check_ipv4_unspec(const struct iphdr *ip,
 					       const struct vg_policy *pol,
 					       __u16 frag, __u32 payload)
 {
+	/* The NULL test stays a test of the pointer: folded into a boolean
+	 * with the fragment bits (xor), Linux 4.19 loses it and follows a
+	 * NULL l4 into the reads below. */
+	opaque(l4);
 	if (!l4 || (frag & (IP4_MF | IP4_OFFSET)))
 		return VG_IPV4_SRC;
 	/* RFC 3376 4.2.13: reports before the address is known. */

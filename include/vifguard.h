@@ -214,6 +214,7 @@ struct vg_v6_key {
 #define VG_MAX_LEASE_SLOTS	(VG_MAX_IFACES * VG_LEASE_SLOTS)
 #define VG_MAX_PROTECTED	1024
 #define VG_DHCP_GRACE_DEFAULT	60	/* seconds a lease is kept past its end */
+#define VG_DHCP_GRACE_MAX	86400	/* the most the loader sets: a day */
 #define VG_LEASE_FOREVER	(~0ULL)	/* expires_ns of an infinite lease */
 /* How much of a DHCP message the programs read: options of a DHCPv4
  * message delivered to a guest (PAD counts as one; servers put options

@@ -85,6 +85,11 @@ int vg_cmd_check_config(struct vg_out *out, void *opts)
 		vg_json_kv_bool(&out->w, "host_audit", sum.host_mode == VG_MODE_AUDIT);
 		vg_json_kv_bool(&out->w, "host_learn_link_local",
 				!sum.host_learn_line || (sum.host_learn & VG_F_LEARN_LL));
+		vg_json_kv_bool(&out->w, "host_learn_dhcp",
+				sum.host_learn_line && (sum.host_learn & VG_F_LEARN_DHCP));
+		vg_json_kv_uint(&out->w, "host_dhcp_grace_s", sum.host_grace);
+		vg_json_kv_string(&out->w, "host_unlisted",
+				  sum.host_unlisted == VG_UNLISTED_LEARN ? "learn" : "open");
 		vg_json_kv_uint(&out->w, "host_protect_count", sum.n_protect);
 		vg_json_kv_uint(&out->w, "error_count", sum.errors);
 		vg_json_kv_uint(&out->w, "warning_count", sum.warnings);
@@ -116,6 +121,18 @@ int vg_cmd_check_config(struct vg_out *out, void *opts)
 		if (sum.host_learn_line && !(sum.host_learn & VG_F_LEARN_LL))
 			printf("host link-local learning off (line %u): no VIF its sources "
 			       "decide learns link-local addresses\n", sum.host_learn_line);
+		if (sum.host_learn_line && (sum.host_learn & VG_F_LEARN_DHCP))
+			printf("host DHCP learning on (line %u): every VIF its sources decide "
+			       "and that may ask for a lease learns its leases' addresses\n",
+			       sum.host_learn_line);
+		if (sum.host_unlisted == VG_UNLISTED_LEARN)
+			printf("unlisted VIFs locked by learning (line %u): a VIF no source "
+			       "describes (xl without ip=, XAPI unlocked, no entry here) is "
+			       "locked to its MAC, its DHCP client and the addresses it learns "
+			       "by DHCP and DAD\n", sum.host_unlisted_line);
+		if (sum.host_grace_line)
+			printf("DHCP grace %u s (line %u): a learned lease stays allowed that "
+			       "long past its end\n", sum.host_grace, sum.host_grace_line);
 		if (sum.n_protect)
 			printf("%zu protected address%s (host protect=): no VIF learns %s\n",
 			       sum.n_protect, sum.n_protect == 1 ? "" : "es",

@@ -118,6 +118,8 @@ struct vg_attach_args {
 	const char *ifname;	/* IFACE as given */
 	bool mode_set;		/* --mode seen */
 	bool learn_set;		/* --learn seen */
+	bool learn_dhcp;	/* --learn dhcp: the DHCP client exception too */
+	bool no_dhcp;		/* --no-dhcp seen */
 	bool force;		/* --force: no guard rails (guard.h) */
 	bool dry_run;		/* --dry-run */
 };

@@ -24,7 +24,7 @@ const char vg_help_attach[] =
 "Usage: vifguard attach IFACE --mac MAC [--mac MAC]... [--ipv4 ADDR[/LEN]]...\n"
 "           [--ipv6 ADDR[/LEN]]... [--mode locked|audit|disabled] [--no-dhcp]\n"
 "           [--allow-dhcp-server] [--allow-ra] [--no-link-local]\n"
-"           [--learn link-local|none] [--allow-ethertype 0xNNNN]...\n"
+"           [--learn link-local,dhcp|none] [--allow-ethertype 0xNNNN]...\n"
 "           [--attach cls_bpf|tcx] [--force]\n"
 "           [--dry-run]\n"
 "\n"
@@ -112,6 +112,7 @@ static int opt_no_dhcp(void *o, const char *arg, char *err, size_t errlen)
 {
 	(void)arg, (void)err, (void)errlen;
 	((struct vg_attach_args *)o)->spec.flags &= ~VG_F_DHCP_CLIENT;
+	((struct vg_attach_args *)o)->no_dhcp = true;
 	return 0;
 }
 
@@ -148,7 +149,10 @@ static int opt_learn(void *o, const char *arg, char *err, size_t errlen)
 	a->learn_set = true;
 	if (vg_parse_learn(arg, &f, err, errlen))
 		return -EINVAL;
-	a->spec.flags = (a->spec.flags & ~VG_F_LEARN_LL) | f;
+	a->spec.flags = (a->spec.flags & ~VG_LEARN_FLAGS) | f;
+	/* Learning by DHCP needs the client's requests let through. */
+	if (f & VG_F_LEARN_DHCP)
+		a->learn_dhcp = true;
 	return 0;
 }
 
@@ -200,9 +204,12 @@ static const struct vg_opt attach_opts[] = {
 	ATTACH_OPT("no-link-local", NULL, opt_no_ll,
 		   "no EUI-64 link-local address derived from each MAC"),
 	ATTACH_OPT("learn", "WORD[,WORD]", opt_learn,
-		   "what the interface learns from its own traffic:\n"
+		   "what the interface learns, a comma list:\n"
 		   "link-local (default): the IPv6 link-local address of\n"
-		   "each DAD probe (at most 2); none: nothing"),
+		   "each DAD probe (at most 2); dhcp: the addresses of\n"
+		   "the DHCPv4 and DHCPv6 leases delivered to it, for the\n"
+		   "lease (at most 2 IPv4, 4 IPv6; implies the DHCP\n"
+		   "client exception); none: nothing"),
 	ATTACH_OPT("allow-ethertype", "T", opt_ethertype,
 		   "one more ethertype let through (0x0600..0xffff, not\n"
 		   "IPv4, ARP or IPv6; at most 4); 0x8100 / 0x88a8:\n"
@@ -236,6 +243,13 @@ static int attach_check(void *o, char *err, size_t errlen)
 	char perr[VG_ERRLEN];
 
 	snprintf(a->spec.ifname, sizeof(a->spec.ifname), "%s", a->ifname);
+	if (a->learn_dhcp && a->no_dhcp) {
+		snprintf(err, errlen, "attach: --learn dhcp and --no-dhcp exclude each other "
+			 "(learning by DHCP needs the guest's DHCP requests)");
+		return -EINVAL;
+	}
+	if (a->learn_dhcp)
+		a->spec.flags |= VG_F_DHCP_CLIENT;
 	if (vg_spec_validate(&a->spec, perr, sizeof(perr))) {
 		if (vg_mode_checks(a->spec.mode) && a->spec.n_macs == 0)
 			snprintf(err, errlen, "attach: --mac is required (unless --mode disabled)");

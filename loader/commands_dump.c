@@ -263,20 +263,38 @@ static int dump_ent(const struct vg_dump_ent *e, void *arg)
 		f_uint(d, "suppressed", e->count);
 		break;
 	case VG_MAP_LEARNED6:
-		inet_ntop(AF_INET6, e->addr6, a, sizeof(a));
+	case VG_MAP_LEARNED4:
+		if (e->map == VG_MAP_LEARNED4)
+			inet_ntop(AF_INET, e->addr4, a, sizeof(a));
+		else
+			inet_ntop(AF_INET6, e->addr6, a, sizeof(a));
 		f_str(d, "address", a);
 		f_uint(d, "ifindex", e->owner->ifindex);
 		f_str(d, "origin", e->owner->origin == VG_ORIGIN_DAD ? "dad" :
+		      e->owner->origin == VG_ORIGIN_DHCP ? "dhcp" :
 		      e->owner->origin == VG_ORIGIN_CONFIG ? "config" : "none");
 		f_uint(d, "slot", e->owner->slot);
-		f_uint(d, "since_ns", e->owner->since_ns);
+		/* One field, two meanings (include/vifguard.h). */
+		if (e->owner->origin == VG_ORIGIN_DHCP)
+			f_uint(d, "expires_ns", e->owner->expires_ns);
+		else
+			f_uint(d, "since_ns", e->owner->since_ns);
 		break;
 	case VG_MAP_LEARN_SLOTS:
+	case VG_MAP_LEASE_SLOTS:
 		f_uint(d, "ifindex", e->slot_key->ifindex);
 		f_uint(d, "slot", e->slot_key->slot);
-		inet_ntop(AF_INET6, &e->slot->a, a, sizeof(a));
+		/* lease_slots: the first VG_LEARN_DHCP4_CAP hold IPv4 leases. */
+		if (e->map == VG_MAP_LEASE_SLOTS && e->slot_key->slot < VG_LEARN_DHCP4_CAP)
+			inet_ntop(AF_INET, &e->slot->a.addr[3], a, sizeof(a));
+		else
+			inet_ntop(AF_INET6, &e->slot->a, a, sizeof(a));
 		f_str(d, "address", a);
-		f_uint(d, "since_ns", e->slot->since_ns);
+		f_uint(d, e->map == VG_MAP_LEASE_SLOTS ? "expires_ns" : "since_ns",
+		       e->slot->since_ns);
+		break;
+	case VG_MAP_LEARN_CFG:
+		f_uint(d, "dhcp_grace_s", e->learn_cfg->dhcp_grace_s);
 		break;
 	case VG_MAP_PROTECTED6:
 		inet_ntop(AF_INET6, e->addr6, a, sizeof(a));
@@ -318,6 +336,11 @@ static const struct {
 	{ VG_MAP_LEARN_SLOTS, "hash, key ifindex and slot: the addresses each interface "
 			      "learned" },
 	{ VG_MAP_PROTECTED6, "hash, key an IPv6 address: addresses no interface may learn" },
+	{ VG_MAP_LEARNED4, "hash, key an IPv4 address: the interface that leased it (dhcp) "
+			   "or configures it (config)" },
+	{ VG_MAP_LEASE_SLOTS, "hash, key ifindex and slot: the addresses each interface "
+			      "leased (IPv4 in the first slots)" },
+	{ VG_MAP_LEARN_CFG, "array: the host's learning settings" },
 };
 
 static const char *map_kind(int m)

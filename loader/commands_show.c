@@ -57,59 +57,118 @@ static void json_v6(struct vg_json *j, const char *name, const struct vg_iface *
 	vg_json_array_end(j);
 }
 
-/* Seconds since a learned address was learned (CLOCK_MONOTONIC, the
- * program's clock). */
-static uint64_t learned_age(const struct vg_learned *l)
+static uint64_t mono_now(void)
 {
 	struct timespec ts;
-	uint64_t now;
 
+	/* The programs' clock: bpf_ktime_get_ns(). */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Seconds since a link-local was learned. */
+static uint64_t learned_age(const struct vg_learned *l, uint64_t now)
+{
 	return now > l->since_ns ? (now - l->since_ns) / 1000000000ULL : 0;
+}
+
+/* A lease: "never" (infinite), "expired" (past its end and grace: it
+ * allows nothing, gc removes it) or "lease" with *left seconds to go,
+ * rounded up. */
+static const char *lease_expiry(const struct vg_learned *l, uint64_t now, uint64_t *left)
+{
+	*left = 0;
+	if (l->since_ns == VG_LEASE_FOREVER)
+		return "never";
+	if (l->since_ns <= now)
+		return "expired";
+	*left = (l->since_ns - now + 999999999ULL) / 1000000000ULL;
+	return "lease";
 }
 
 static const char *origin_name(unsigned int origin)
 {
-	return origin == VG_ORIGIN_DAD ? "dad" : origin == VG_ORIGIN_CONFIG ? "config" : "?";
+	return origin == VG_ORIGIN_DAD ? "dad" : origin == VG_ORIGIN_DHCP ? "dhcp" :
+	       origin == VG_ORIGIN_CONFIG ? "config" : "?";
+}
+
+static void learned_addr(const struct vg_learned *l, char *buf, size_t len)
+{
+	if (l->v4)
+		inet_ntop(AF_INET, l->addr + 12, buf, (socklen_t)len);
+	else
+		inet_ntop(AF_INET6, l->addr, buf, (socklen_t)len);
 }
 
 static void learning_json(struct vg_json *j, const struct vg_iface *it)
 {
 	char a[INET6_ADDRSTRLEN];
+	uint64_t now = mono_now(), left;
 	unsigned int i;
 
 	vg_json_name(j, "learning");
 	vg_json_object_start(j);
 	vg_json_kv_bool(j, "link_local", it->pol.flags & VG_F_LEARN_LL);
 	vg_json_kv_uint(j, "capacity", VG_LEARN_LL_CAP);
+	vg_json_kv_bool(j, "dhcp", it->pol.flags & VG_F_LEARN_DHCP);
+	vg_json_kv_uint(j, "dhcp4_capacity", VG_LEARN_DHCP4_CAP);
+	vg_json_kv_uint(j, "dhcp6_capacity", VG_LEARN_DHCP6_CAP);
 	vg_json_object_end(j);
 	vg_json_name(j, "learned");
 	vg_json_array_start(j);
 	for (i = 0; i < it->n_learned; i++) {
-		inet_ntop(AF_INET6, it->learned[i].addr, a, sizeof(a));
+		const struct vg_learned *l = &it->learned[i];
+
+		learned_addr(l, a, sizeof(a));
 		vg_json_object_start(j);
 		vg_json_kv_string(j, "address", a);
-		vg_json_kv_string(j, "origin", origin_name(it->learned[i].origin));
-		vg_json_kv_uint(j, "since_s", learned_age(&it->learned[i]));
-		vg_json_kv_uint(j, "slot", it->learned[i].slot);
+		vg_json_kv_string(j, "family", l->v4 ? "ipv4" : "ipv6");
+		vg_json_kv_string(j, "origin", origin_name(l->origin));
+		if (l->origin == VG_ORIGIN_DHCP) {
+			vg_json_kv_string(j, "expiry", lease_expiry(l, now, &left));
+			vg_json_kv_uint(j, "expires_in_s", left);
+		} else {
+			vg_json_kv_uint(j, "since_s", learned_age(l, now));
+		}
+		vg_json_kv_uint(j, "slot", l->slot);
 		vg_json_object_end(j);
 	}
 	vg_json_array_end(j);
 }
 
+/* Two lines: the link-locals learned by DAD, the leases learned by DHCP. */
 static void learning_text(const struct vg_iface *it)
 {
 	char a[INET6_ADDRSTRLEN];
-	unsigned int i;
+	uint64_t now = mono_now(), left;
+	unsigned int i, n = 0;
 
 	printf("  learning: link-local %s", it->pol.flags & VG_F_LEARN_LL ? "on" : "off");
-	if (it->n_learned)
-		printf(", learned:");
 	for (i = 0; i < it->n_learned; i++) {
-		inet_ntop(AF_INET6, it->learned[i].addr, a, sizeof(a));
-		printf(" %s (%s, %" PRIu64 "s ago)", a, origin_name(it->learned[i].origin),
-		       learned_age(&it->learned[i]));
+		const struct vg_learned *l = &it->learned[i];
+
+		if (l->origin == VG_ORIGIN_DHCP)
+			continue;
+		learned_addr(l, a, sizeof(a));
+		printf("%s %s (%s, %" PRIu64 "s ago)", n++ ? "" : ", learned:", a,
+		       origin_name(l->origin), learned_age(l, now));
+	}
+	printf("\n  dhcp learning: %s", it->pol.flags & VG_F_LEARN_DHCP ? "on" : "off");
+	for (i = 0, n = 0; i < it->n_learned; i++) {
+		const struct vg_learned *l = &it->learned[i];
+		const char *e;
+
+		if (l->origin != VG_ORIGIN_DHCP)
+			continue;
+		learned_addr(l, a, sizeof(a));
+		printf("%s %s (", n++ ? "" : ", leased:", a);
+		e = lease_expiry(l, now, &left);
+		if (!strcmp(e, "lease"))
+			printf("expires in %" PRIu64 "s)", left);
+		else if (!strcmp(e, "never"))
+			printf("never expires)");
+		else
+			printf("expired)");
 	}
 	putchar('\n');
 }

@@ -320,8 +320,59 @@ static int host_protect(struct parse *p, char *word, const char *list)
 	return 0;
 }
 
-/* One word of the host line: mode=audit or mode=locked, learn=WORD[,WORD]
- * and protect=ADDR[,ADDR]..., and only those. */
+/* host dhcp-grace=SECONDS: decimal, 0..VG_DHCP_GRACE_MAX. */
+static int host_grace(struct parse *p, char *word, const char *val)
+{
+	struct vg_config *cfg = p->cfg;
+	char perr[VG_ERRLEN];
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*val))
+		return fail(p, word, "expected seconds, 0.." VG_STR(VG_DHCP_GRACE_MAX));
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (*end)
+		return fail(p, word, "expected seconds, 0.." VG_STR(VG_DHCP_GRACE_MAX));
+	if (errno == ERANGE || v > VG_DHCP_GRACE_MAX)
+		return fail(p, word, "more than " VG_STR(VG_DHCP_GRACE_MAX) " seconds (a day)");
+	if (cfg->host_grace_line && v != cfg->host_grace) {
+		snprintf(perr, sizeof(perr), "conflicts with the grace set on line %u",
+			 cfg->host_grace_line);
+		return fail(p, word, perr);
+	}
+	cfg->host_grace = (unsigned int)v;
+	cfg->host_grace_line = p->line;
+	return 0;
+}
+
+/* host unlisted=open|learn. */
+static int host_unlisted(struct parse *p, char *word, const char *val)
+{
+	struct vg_config *cfg = p->cfg;
+	char perr[VG_ERRLEN];
+	enum vg_unlisted u;
+
+	if (!strcmp(val, "open"))
+		u = VG_UNLISTED_OPEN;
+	else if (!strcmp(val, "learn"))
+		u = VG_UNLISTED_LEARN;
+	else
+		return fail(p, word, "expected open (unfiltered, the default) or learn (locked "
+			    "to the VIF's MAC and the addresses it learns)");
+	if (cfg->host_unlisted_line && u != cfg->host_unlisted) {
+		snprintf(perr, sizeof(perr), "conflicts with the unlisted= set on line %u",
+			 cfg->host_unlisted_line);
+		return fail(p, word, perr);
+	}
+	cfg->host_unlisted = u;
+	cfg->host_unlisted_line = p->line;
+	return 0;
+}
+
+/* One word of the host line: mode=audit or mode=locked, learn=WORD[,WORD],
+ * dhcp-grace=SECONDS, unlisted=open|learn and protect=ADDR[,ADDR]..., and
+ * only those. */
 static int host_word(struct parse *p, char *word)
 {
 	struct vg_config *cfg = p->cfg;
@@ -331,6 +382,10 @@ static int host_word(struct parse *p, char *word)
 
 	if (!strncmp(word, "protect=", 8))
 		return host_protect(p, word, word + 8);
+	if (!strncmp(word, "dhcp-grace=", 11))
+		return host_grace(p, word, word + 11);
+	if (!strncmp(word, "unlisted=", 9))
+		return host_unlisted(p, word, word + 9);
 	if (!strncmp(word, "learn=", 6)) {
 		if (vg_parse_learn(word + 6, &learn, perr, sizeof(perr)))
 			return fail(p, word, perr);
@@ -345,7 +400,8 @@ static int host_word(struct parse *p, char *word)
 	}
 	if (strncmp(word, "mode=", 5))
 		return fail(p, word, "the host line takes mode=audit|locked, "
-			    "learn=link-local|none and protect=ADDR[,ADDR]... only");
+			    "learn=link-local,dhcp|none, dhcp-grace=SECONDS, "
+			    "unlisted=open|learn and protect=ADDR[,ADDR]... only");
 	if (vg_parse_mode(word + 5, &mode, perr, sizeof(perr)))
 		return fail(p, word, perr);
 	if (mode != VG_MODE_AUDIT && mode != VG_MODE_LOCKED)
@@ -374,14 +430,29 @@ static int host_line(struct parse *p, char **save)
 			return ret;
 		err = err ? err : ret;
 	}
-	return n ? err : fail(p, "host", "missing mode=, learn= or protect=");
+	return n ? err : fail(p, "host", "missing mode=, learn=, dhcp-grace=, unlisted= or "
+			      "protect=");
 }
 
 unsigned int vg_config_host_learn(const struct vg_config *cfg, unsigned int flags)
 {
+	unsigned int learn;
+
 	if (cfg->error || !cfg->host_learn_line)
 		return flags;
-	return (flags & ~VG_F_LEARN_LL) | cfg->host_learn;
+	learn = cfg->host_learn;
+	/* A policy that refuses the DHCP client (no-dhcp) stays so: its
+	 * guest asks for no lease, and none is learned. */
+	if (!(flags & VG_F_DHCP_CLIENT))
+		learn &= ~VG_F_LEARN_DHCP;
+	return (flags & ~VG_LEARN_FLAGS) | learn;
+}
+
+unsigned int vg_config_dhcp_grace(const struct vg_config *cfg)
+{
+	if (!cfg || cfg->error || !cfg->host_grace_line)
+		return VG_DHCP_GRACE_DEFAULT;
+	return cfg->host_grace;
 }
 
 static int parse_line(struct parse *p, char *line)
@@ -420,6 +491,10 @@ void vg_config_free(struct vg_config *cfg)
 	cfg->host_line = 0;
 	cfg->host_learn = 0;
 	cfg->host_learn_line = 0;
+	cfg->host_grace = 0;
+	cfg->host_grace_line = 0;
+	cfg->host_unlisted = VG_UNLISTED_OPEN;
+	cfg->host_unlisted_line = 0;
 	cfg->n_protect = 0;
 }
 
@@ -581,6 +656,10 @@ int vg_config_check(const char *path, vg_config_report_fn fn, void *arg,
 	sum->host_line = cfg.host_line;
 	sum->host_learn = cfg.host_learn;
 	sum->host_learn_line = cfg.host_learn_line;
+	sum->host_grace = cfg.host_grace_line ? cfg.host_grace : VG_DHCP_GRACE_DEFAULT;
+	sum->host_grace_line = cfg.host_grace_line;
+	sum->host_unlisted = cfg.host_unlisted;
+	sum->host_unlisted_line = cfg.host_unlisted_line;
 	sum->n_protect = cfg.n_protect;
 	sum->errors = p.n_errors;
 	sum->warnings = p.n_warnings;

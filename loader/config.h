@@ -16,11 +16,18 @@
  * KEY "host" is reserved: "host mode=audit" is the host-wide audit
  * switch (every policy a source makes locked is applied as audit, on
  * every VIF of the host whatever its source; disabled stays disabled),
- * "host mode=locked" says it is off.  "host learn=none" turns link-local
- * learning off in every policy a source makes ("learn=link-local", the
- * default, on), and "host protect=ADDR[,ADDR]..." names IPv6 addresses
- * no interface may learn (a router's link-local address).  Nothing else
- * goes on that line; its words may be spread over several host lines.
+ * "host mode=locked" says it is off.  "host learn=WORD[,WORD]" sets how
+ * every policy a source makes learns addresses: link-local (the default),
+ * dhcp (leases, for a policy that lets the DHCP client through), both, or
+ * none.  "host dhcp-grace=SECONDS" is how long a lease stays allowed past
+ * its end (VG_DHCP_GRACE_DEFAULT).  "host unlisted=learn" locks the VIFs
+ * no source describes (source.h, step 4) by learning: their MAC, the DHCP
+ * client, the addresses their leases and DAD probes give them;
+ * "unlisted=open", the default, leaves them unfiltered.
+ * "host protect=ADDR[,ADDR]..." names
+ * IPv6 addresses no interface may learn (a router's link-local address).
+ * Nothing else goes on that line; its words may be spread over several
+ * host lines.
  */
 #ifndef VG_CONFIG_H
 #define VG_CONFIG_H
@@ -36,6 +43,12 @@
 #define VG_CONFIG_DEFAULT	"/etc/vifguard/vifguard.conf"
 #define VG_UUID_STRLEN		36
 #define VG_CONFIG_MAX_PROTECT	64	/* addresses of host protect= */
+
+/* host unlisted=: what becomes of a VIF that no source describes. */
+enum vg_unlisted {
+	VG_UNLISTED_OPEN = 0,	/* unfiltered (the default) */
+	VG_UNLISTED_LEARN,	/* locked to its MAC and what it learns */
+};
 
 struct vg_config_entry {
 	bool by_mac;
@@ -59,6 +72,13 @@ struct vg_config {
 	 * make, and its line; 0 without one (learning stays as they say). */
 	unsigned int host_learn;
 	unsigned int host_learn_line;
+	/* host dhcp-grace=: seconds, and its line; 0 and 0 without one
+	 * (vg_config_dhcp_grace gives the default then). */
+	unsigned int host_grace;
+	unsigned int host_grace_line;
+	/* host unlisted=, and its line; VG_UNLISTED_OPEN and 0 without one. */
+	enum vg_unlisted host_unlisted;
+	unsigned int host_unlisted_line;
 	/* host protect=: addresses no interface may learn. */
 	struct in6_addr protect[VG_CONFIG_MAX_PROTECT];
 	size_t n_protect;
@@ -110,6 +130,9 @@ struct vg_config_summary {
 	enum vg_mode host_mode;		/* the host line's, as in struct vg_config */
 	unsigned int host_line;
 	unsigned int host_learn, host_learn_line;
+	unsigned int host_grace, host_grace_line;	/* the default without a line */
+	enum vg_unlisted host_unlisted;
+	unsigned int host_unlisted_line;
 	size_t n_protect;
 	unsigned int errors, warnings;
 	bool missing;			/* no such file (hotplug: an empty config) */
@@ -143,8 +166,13 @@ const struct vg_config_entry *vg_config_find(const struct vg_config *cfg,
 void vg_config_free(struct vg_config *cfg);
 
 /* The learning flags of the host line applied to flags, a policy a
- * source made: flags unchanged without host learn=. */
+ * source made: flags unchanged without host learn=.  learn=dhcp leaves
+ * a policy without VG_F_DHCP_CLIENT (no-dhcp) learning no lease. */
 unsigned int vg_config_host_learn(const struct vg_config *cfg, unsigned int flags);
+
+/* host dhcp-grace=, in seconds: VG_DHCP_GRACE_DEFAULT without the word,
+ * without cfg or when cfg could not be loaded. */
+unsigned int vg_config_dhcp_grace(const struct vg_config *cfg);
 
 /* Whether s is a UUID (8-4-4-4-12 hex digits, either case). */
 bool vg_uuid_valid(const char *s);

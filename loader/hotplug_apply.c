@@ -145,6 +145,13 @@ void hp_describe(const struct vg_resolution *r, char *buf, size_t len)
 	} else if (r->failed_closed) {
 		snprintf(buf, len, "disabled, failing closed (%s %s)",
 			 vg_source_name(r->source), r->origin);
+	} else if (r->unlisted) {
+		snprintf(buf, len, "%s%s%s%s, %u MAC, addresses learned by DHCP and DAD "
+			 "(unlisted: %s%s; config %s host unlisted=learn)",
+			 vg_mode_name(s->mode), r->host_audit ? " (host switch, " : "",
+			 r->host_audit ? r->audit_origin : "", r->host_audit ? ")" : "",
+			 s->n_macs, r->unlisted_xapi[0] ? "xapi unlocked, " : "no source",
+			 r->unlisted_xapi, r->origin);
 	} else if (s->mode == VG_MODE_DISABLED) {
 		snprintf(buf, len, "disabled (%s %s)", vg_source_name(r->source), r->origin);
 	} else {
@@ -192,6 +199,8 @@ void hp_print_result(struct vg_out *out, const char *ifname, const struct vg_res
 	if (r->failed_closed)
 		vg_json_kv_string(j, "reason", r->reason);
 	vg_json_kv_string_or_null(j, "host_audit", r->host_audit ? r->audit_origin : "");
+	vg_json_kv_string_or_null(j, "unlisted", !r->unlisted ? "" :
+				  r->unlisted_xapi[0] ? "xapi unlocked" : "no source");
 	vg_json_object_end(j);
 }
 
@@ -248,15 +257,24 @@ static int apply_sourced(struct vg_state *st, const struct vg_resolution *r, cha
 	return vg_state_apply(st, &spec, NULL, err, errlen);
 }
 
-void hp_protect_config(struct vg_state *st, const struct vg_config *cfg)
+void hp_host_config(struct vg_state *st, const struct vg_config *cfg)
 {
+	unsigned int grace = vg_config_dhcp_grace(cfg), now;
 	char err[VG_ERRLEN];
 
-	if (!cfg || cfg->error || st->map_fd[VG_MAP_PROTECTED6] < 0)
+	if (!cfg || cfg->error)
 		return;
-	if (vg_protect_set(st, VG_PROTECT_CONFIG, cfg->protect, cfg->n_protect, true, err,
+	if (st->map_fd[VG_MAP_PROTECTED6] >= 0 &&
+	    vg_protect_set(st, VG_PROTECT_CONFIG, cfg->protect, cfg->n_protect, true, err,
 			   sizeof(err)))
 		vg_out_log(LOG_WARNING, true, "%s: host protect=: %s", cfg->path, err);
+	/* The grace in force follows the file, its default without the
+	 * word; leases learned before keep the end they were given. */
+	if (st->map_fd[VG_MAP_LEARN_CFG] < 0 || (vg_state_dhcp_grace(st, &now) == 0 &&
+						 now == grace))
+		return;
+	if (vg_state_set_dhcp_grace(st, grace, err, sizeof(err)))
+		vg_out_log(LOG_WARNING, true, "%s: host dhcp-grace=: %s", cfg->path, err);
 }
 
 /*
@@ -302,7 +320,7 @@ int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 		ret = apply_sourced(&st, r, err, errlen);
 	else
 		ret = vg_state_detach(&st, ifname, &dres, err, errlen);
-	hp_protect_config(&st, r->host_cfg);
+	hp_host_config(&st, r->host_cfg);
 	vg_state_close(&st);
 	return ret;
 }

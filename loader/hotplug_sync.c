@@ -197,8 +197,12 @@ static void sync_apply(struct sync_vif *v, size_t n)
 	}
 	if (!ret)
 		sync_detach(&st, v, n);
-	if (opened && n)
-		hp_protect_config(&st, v[0].res.host_cfg);
+	/* Every decision read the same file, the first that read it will do. */
+	for (i = 0; opened && i < n; i++)
+		if (v[i].res.host_cfg) {
+			hp_host_config(&st, v[i].res.host_cfg);
+			break;
+		}
 	if (opened)
 		vg_state_close(&st);
 	free(it);

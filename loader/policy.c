@@ -257,7 +257,7 @@ bool vg_mode_checks(unsigned int mode)
  * bits that are no switch of the policy (the source, the operator). */
 static const char *const flag_names[] = {
 	"dhcp-client", "dhcp-server", "router-advert", "link-local", "ipv4-table", "ipv6-table",
-	NULL, NULL, NULL, NULL, "learn-link-local",
+	NULL, NULL, NULL, NULL, "learn-link-local", "learn-dhcp",
 };
 
 const char *vg_flag_name(unsigned int flag)
@@ -280,7 +280,7 @@ int vg_parse_flag(const char *s, unsigned int *flag, char *err, size_t errlen)
 			return 0;
 		}
 	return fail(err, errlen, "unknown flag (expected dhcp-client, dhcp-server, "
-		    "router-advert, link-local or learn-link-local)");
+		    "router-advert, link-local, learn-link-local or learn-dhcp)");
 }
 
 int vg_parse_learn(const char *s, unsigned int *flags, char *err, size_t errlen)
@@ -290,16 +290,18 @@ int vg_parse_learn(const char *s, unsigned int *flags, char *err, size_t errlen)
 	size_t n;
 
 	if (!s || !*s)
-		return fail(err, errlen, "empty (expected link-local or none)");
+		return fail(err, errlen, "empty (expected link-local, dhcp or none)");
 	for (; *s; s += n + (s[n] == ',')) {
 		n = strcspn(s, ",");
 		if (n == 10 && !strncmp(s, "link-local", n))
 			f |= VG_F_LEARN_LL;
+		else if (n == 4 && !strncmp(s, "dhcp", n))
+			f |= VG_F_LEARN_DHCP;
 		else if (n == 4 && !strncmp(s, "none", n))
 			none = true;
 		else
-			return fail(err, errlen, "'%.*s': unknown learning (expected link-local "
-				    "or none)", (int)n, s);
+			return fail(err, errlen, "'%.*s': unknown learning (expected link-local, "
+				    "dhcp or none)", (int)n, s);
 		if (s[n] == ',' && !s[n + 1])
 			return fail(err, errlen, "empty word after ','");
 	}
@@ -487,6 +489,10 @@ int vg_spec_validate(const struct vg_spec *spec, char *err, size_t errlen)
 	if (vg_mode_checks(spec->mode) && spec->n_macs == 0)
 		return fail(err, errlen, "a %s policy needs at least one MAC address",
 			    vg_mode_name(spec->mode));
+	/* A guest that learns its addresses by DHCP must be let ask for them. */
+	if ((spec->flags & VG_F_LEARN_DHCP) && !(spec->flags & VG_F_DHCP_CLIENT))
+		return fail(err, errlen, "learn-dhcp needs dhcp-client (the guest's DHCP "
+			    "requests)");
 	for (i = 0; i < spec->n_macs; i++) {
 		if ((why = mac_refused(spec->macs[i])))
 			return fail(err, errlen, "MAC %u: %s", i + 1, why);

@@ -40,12 +40,18 @@ struct vg_spec {
 	uint16_t ethertypes[VG_MAX_ETHERTYPES];	/* host order */
 };
 
+/* A number's macro as a string literal, for messages. */
+#define VG_STR_(x)	#x
+#define VG_STR(x)	VG_STR_(x)
+
 /* Error text for the user: one line, no trailing newline. */
 #define VG_ERRLEN 512
 
 /* The flags an operator sets and clears (attach, set, the config file). */
 #define VG_EDIT_FLAGS (VG_F_DHCP_CLIENT | VG_F_DHCP_SERVER | VG_F_RA | VG_F_LINK_LOCAL | \
-		       VG_F_LEARN_LL)
+		       VG_F_LEARN_LL | VG_F_LEARN_DHCP)
+/* The ways of learning, as --learn and learn= name them. */
+#define VG_LEARN_FLAGS (VG_F_LEARN_LL | VG_F_LEARN_DHCP)
 
 /* Defaults: mode locked, DHCP client and EUI-64 link-local allowed,
  * link-local addresses learned from the guest's DAD. */
@@ -61,11 +67,14 @@ int vg_parse_prefix6(const char *s, struct vg_prefix6 *p, char *err, size_t errl
 int vg_parse_ethertype(const char *s, uint16_t *type, char *err, size_t errlen);
 int vg_parse_mode(const char *s, enum vg_mode *mode, char *err, size_t errlen);
 /* One of the flags an operator sets (dhcp-client, dhcp-server,
- * router-advert, link-local, learn-link-local): its VG_F_* bit. */
+ * router-advert, link-local, learn-link-local, learn-dhcp): its VG_F_*
+ * bit. */
 int vg_parse_flag(const char *s, unsigned int *flag, char *err, size_t errlen);
 /* What an interface learns, "WORD[,WORD]..." (attach --learn, the config
- * file's learn=): "link-local" (VG_F_LEARN_LL) or "none" (0), into
- * *flags.  Words to come name other ways of learning (dhcp, first). */
+ * file's learn=): "link-local" (VG_F_LEARN_LL), "dhcp" (VG_F_LEARN_DHCP)
+ * or "none" (0), into *flags: VG_LEARN_FLAGS bits only.  A policy with
+ * VG_F_LEARN_DHCP also needs VG_F_DHCP_CLIENT (vg_spec_validate): the
+ * callers add it. */
 int vg_parse_learn(const char *s, unsigned int *flags, char *err, size_t errlen);
 
 /* "locked", "disabled", "invalid". */

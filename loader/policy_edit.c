@@ -83,6 +83,9 @@ static int value(struct vg_spec *spec, struct vg_edit *e, const char *w, char *e
 		ret = w ? vg_parse_flag(w, &e->v.flag, err, errlen) : 0;
 		if (!ret && spec)
 			spec->flags |= e->v.flag;
+		/* Learning by DHCP needs the guest's DHCP requests. */
+		if (!ret && spec && e->v.flag == VG_F_LEARN_DHCP)
+			spec->flags |= VG_F_DHCP_CLIENT;
 		return ret;
 	}
 	return -EINVAL;

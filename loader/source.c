@@ -503,6 +503,39 @@ static void unfiltered(const struct resolve *r, struct vg_resolution *res)
 	}
 }
 
+/* 4, with the config file's "host unlisted=learn": locked to the VIF's
+ * MAC, what it learns by DHCP (its DHCP client let through) and DAD. */
+static enum verdict unlisted_learn(struct resolve *r, struct vg_resolution *res)
+{
+	const struct vg_config *cfg = r->cfg;
+	char origin[sizeof(res->origin)], err[VG_ERRLEN];
+
+	snprintf(origin, sizeof(origin), "%s:%u", cfg->path, cfg->host_unlisted_line);
+	res->unlisted = true;
+	if (r->xapi_unlocked)
+		snprintf(res->unlisted_xapi, sizeof(res->unlisted_xapi), "%s", r->xapi);
+	if (!r->mac) {
+		fail_closed(res, VG_SOURCE_CONFIG, origin, "%s: host unlisted=learn: no MAC "
+			    "for the VIF in %s/mac%s%s%s", origin, r->backend,
+			    r->xapi[0] ? " or " : "", r->xapi, r->xapi[0] ? "/mac" : "");
+		return FAILED_CLOSED;
+	}
+	if (!res->has_mac) {
+		fail_closed(res, VG_SOURCE_CONFIG, origin, "%s: host unlisted=learn: %s/mac: "
+			    "'%s': not a MAC address", origin, r->xmac ? r->xapi : r->backend,
+			    r->mac);
+		return FAILED_CLOSED;
+	}
+	res->spec.mode = VG_MODE_LOCKED;
+	res->spec.flags = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | VG_F_LEARN_LL | VG_F_LEARN_DHCP;
+	if (vg_spec_add_mac(&res->spec, res->mac, err, sizeof(err))) {
+		fail_closed(res, VG_SOURCE_CONFIG, origin, "%s: host unlisted=learn: %s/mac: "
+			    "'%s': %s", origin, r->xmac ? r->xapi : r->backend, r->mac, err);
+		return FAILED_CLOSED;
+	}
+	return decided(res, VG_SOURCE_CONFIG, origin);
+}
+
 /* A decided policy that the data path cannot take fails closed too. */
 static void validate(struct resolve *r, struct vg_resolution *res)
 {
@@ -516,7 +549,7 @@ static void validate(struct resolve *r, struct vg_resolution *res)
 
 void vg_resolve_host_mode(const struct vg_config *cfg, struct vg_resolution *res)
 {
-	if (res->decision == VG_DECISION_FILTER && !res->failed_closed)
+	if (res->decision == VG_DECISION_FILTER && !res->failed_closed && !res->unlisted)
 		res->spec.flags = vg_config_host_learn(cfg, res->spec.flags);
 	if (cfg->error || cfg->host_mode != VG_MODE_AUDIT ||
 	    res->decision != VG_DECISION_FILTER || res->failed_closed ||
@@ -547,6 +580,8 @@ int vg_resolve(struct vg_xs *xs, const struct vg_config *cfg, struct vg_vif *vif
 	v = read_identity(&r, vif, res);
 	for (i = 0; v == NOT_MINE && i < sizeof(sources) / sizeof(sources[0]); i++)
 		v = sources[i](&r, res);
+	if (v == NOT_MINE && cfg && !cfg->error && cfg->host_unlisted == VG_UNLISTED_LEARN)
+		v = unlisted_learn(&r, res);
 	if (v == NOT_MINE)
 		unfiltered(&r, res);
 	else if (v == DECIDED)

@@ -9,11 +9,19 @@
  *      /local/domain/0/backend/vif/<domid>/<devid> (with its "mac").
  *   3. The config file, by VIF UUID, then by MAC.
  *   4. Otherwise the interface is left unfiltered: XAPI "unlocked" (the
- *      default of a network) or no source at all.
+ *      default of a network) or no source at all; unless the config file
+ *      says "host unlisted=learn": then it is locked by learning (its MAC,
+ *      the DHCP client, what it learns by DHCP and DAD), decided by the
+ *      config file's host line (source config, origin FILE:LINE, with
+ *      res->unlisted), and fails closed without a valid MAC.  XAPI
+ *      "disabled" is a decision of step 1 and stays one.
  *
  * Then the config file's host audit switch ("host mode=audit") turns a
- * locked decision of any source into audit (vg_resolve_host_mode); it
- * never touches a disabled, failed-closed or unfiltered one.
+ * locked decision of any source into audit (vg_resolve_host_mode), the
+ * learning one of step 4 included; it never touches a disabled,
+ * failed-closed or unfiltered one.  Its "host learn=" applies to the
+ * policies of steps 1 to 3: step 4's always learns both ways, without
+ * which it would let no address through.
  *
  * XAPI "unlocked" comes last rather than first because XAPI writes it for
  * every VIF whose network has no default lock: it means "XAPI restricts
@@ -86,6 +94,11 @@ struct vg_resolution {
 	 * audit_origin is the switch's file:line. */
 	bool host_audit;
 	char audit_origin[sizeof(((struct vg_config *)0)->path) + 16];
+	/* Step 4, "host unlisted=learn", made the policy: origin is the
+	 * host line's FILE:LINE, unlisted_xapi the XAPI directory that said
+	 * "unlocked" ("" when no source had anything). */
+	bool unlisted;
+	char unlisted_xapi[VG_XS_PATHLEN];
 	/* The config file the host line came from (hotplug: loaded for
 	 * every decision), for its host protect= list; NULL if none. */
 	const struct vg_config *host_cfg;

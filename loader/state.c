@@ -55,6 +55,9 @@ const char *const vg_map_names[VG_MAP_N] = {
 	[VG_MAP_LEARNED6] = "learned6",
 	[VG_MAP_LEARN_SLOTS] = "learn_slots",
 	[VG_MAP_PROTECTED6] = "protected6",
+	[VG_MAP_LEARNED4] = "learned4",
+	[VG_MAP_LEASE_SLOTS] = "lease_slots",
+	[VG_MAP_LEARN_CFG] = "learn_cfg",
 };
 
 int vg_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
@@ -300,6 +303,10 @@ const struct vg_map_shape vg_map_shapes[VG_MAP_N] = {
 				 sizeof(struct vg_slot) },
 	[VG_MAP_PROTECTED6] = { BPF_MAP_TYPE_HASH, sizeof(struct vg_addr6),
 				sizeof(struct vg_protect) },
+	[VG_MAP_LEARNED4] = { BPF_MAP_TYPE_HASH, sizeof(struct vg_addr4), sizeof(struct vg_owner) },
+	[VG_MAP_LEASE_SLOTS] = { BPF_MAP_TYPE_HASH, sizeof(struct vg_slot_key),
+				 sizeof(struct vg_slot) },
+	[VG_MAP_LEARN_CFG] = { BPF_MAP_TYPE_ARRAY, 4, sizeof(struct vg_learn_cfg) },
 };
 
 /* The pin of map id is in this layout's shape, or in an older one that

@@ -58,6 +58,9 @@ enum vg_map_id {
 	VG_MAP_LEARNED6,	/* hash: who holds an IPv6 address (struct vg_owner) */
 	VG_MAP_LEARN_SLOTS,	/* hash: the addresses each interface learned */
 	VG_MAP_PROTECTED6,	/* hash: addresses no interface may learn */
+	VG_MAP_LEARNED4,	/* hash: who holds an IPv4 address (struct vg_owner) */
+	VG_MAP_LEASE_SLOTS,	/* hash: the addresses each interface leased by DHCP */
+	VG_MAP_LEARN_CFG,	/* array of one struct vg_learn_cfg */
 	VG_MAP_N
 };
 
@@ -237,11 +240,17 @@ int vg_state_scan(struct vg_state *st, struct vg_found **out, size_t *n, char *e
 
 /* One address an interface learned. */
 struct vg_learned {
-	uint8_t addr[16];
-	uint8_t origin;		/* enum vg_origin */
-	uint32_t slot;
-	uint64_t since_ns;	/* CLOCK_MONOTONIC, when it was learned */
+	uint8_t addr[16];	/* IPv4 (DHCPv4) as ::ffff:a.b.c.d */
+	bool v4;		/* from "learned4" */
+	uint8_t origin;		/* enum vg_origin: VG_ORIGIN_DAD or _DHCP */
+	uint32_t slot;		/* in learn_slots (dad) or lease_slots (dhcp) */
+	uint64_t since_ns;	/* dad: CLOCK_MONOTONIC when it was learned;
+				 * dhcp: when the lease and its grace end,
+				 * VG_LEASE_FOREVER for never */
 };
+
+/* What one interface can have learned: its link-locals and leases. */
+#define VG_IFACE_MAX_LEARNED	(VG_LEARN_LL_CAP + VG_LEASE_SLOTS)
 
 
 struct vg_iface {
@@ -261,7 +270,7 @@ struct vg_iface {
 	struct vg_stats suppressed;	/* drop events the rate limit held back */
 	/* The addresses it learned (vg_state_learned()). */
 	unsigned int n_learned;
-	struct vg_learned learned[VG_LEARN_LL_CAP];
+	struct vg_learned learned[VG_IFACE_MAX_LEARNED];
 	/* What is on the device. */
 	bool filter_present;	/* our cls_bpf filter or tcx link is attached */
 	uint32_t filter_prog_id;
@@ -319,10 +328,12 @@ struct vg_dump_ent {
 	const struct vg_event_cfg *cfg;		/* ev_config: the limit in force */
 	const struct vg_layout *meta;		/* layout */
 	const struct vg_addr6 *addr6;		/* learned6, protected6: the key */
-	const struct vg_owner *owner;		/* learned6 */
-	const struct vg_slot_key *slot_key;	/* learn_slots */
-	const struct vg_slot *slot;		/* learn_slots */
+	const struct vg_addr4 *addr4;		/* learned4: the key */
+	const struct vg_owner *owner;		/* learned6, learned4 */
+	const struct vg_slot_key *slot_key;	/* learn_slots, lease_slots */
+	const struct vg_slot *slot;		/* learn_slots, lease_slots */
 	const struct vg_protect *protect;	/* protected6 */
+	const struct vg_learn_cfg *learn_cfg;	/* learn_cfg */
 	__u64 count;	/* passes, drops, totals: all CPUs; ev_limit: suppressed;
 			 * ev_config: 1 for the defaults */
 };
@@ -372,14 +383,16 @@ int vg_state_edit(struct vg_state *st, const struct vg_edit_req *req, struct vg_
 /* ---- learned and protected addresses (state_owners.c) -------------------- */
 
 /*
- * The whole host at once (gc, sync): "learned6" and "learn_slots" made
- * to agree with the policies in force (include/vifguard.h: configured
- * entries for every configured link-local address, learned ones only of
- * interfaces whose policy learns, none of a protected or configured
- * address, slots that their entry names), and the protected addresses of
- * the bridges those interfaces are ports of replaced by what they are
+ * The whole host at once (gc, sync): "learned6", "learned4" and their
+ * slots ("learn_slots", "lease_slots") made to agree with the policies in
+ * force (include/vifguard.h: configured entries for every configured
+ * host address, learned ones only of interfaces whose policy learns that
+ * way, none of a protected or configured address, no lease past its end
+ * and grace, slots that their entry names), and the protected addresses
+ * of the bridges those interfaces are ports of replaced by what they are
  * now.  Idempotent: it also repairs what a run killed half-way left.
- * *changed (if not NULL) counts the entries written or removed.
+ * *changed (if not NULL) counts the entries written or removed.  -ENOSPC
+ * when a configured address found its map full (the others are claimed).
  */
 int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err,
 			size_t errlen);
@@ -398,9 +411,23 @@ int vg_protect_set(struct vg_state *st, uint32_t why, const struct in6_addr *add
 int vg_protect_bridges(struct vg_state *st, const uint32_t *ifindexes, size_t n, bool replace,
 		       char *err, size_t errlen);
 
-/* The addresses ifindex learned (at most max, VG_LEARN_LL_CAP is all). */
+/* The addresses ifindex learned (at most max, VG_IFACE_MAX_LEARNED is
+ * all): by DAD first, by slot, then by DHCP (IPv4 first), by slot. */
 int vg_state_learned(struct vg_state *st, uint32_t ifindex, struct vg_learned *out,
 		     size_t max, size_t *n);
+
+/* ---- DHCP snooping's host settings (state_owners.c) ---------------------- */
+
+/*
+ * Writes the grace of DHCP leases to "learn_cfg": leases learned from
+ * now on stay allowed this long past their end (those learned before
+ * keep theirs).  Under a VG_STATE_WRITE state whose maps are pinned
+ * (-ENOENT otherwise); -ERANGE above VG_DHCP_GRACE_MAX.
+ */
+int vg_state_set_dhcp_grace(struct vg_state *st, unsigned int seconds, char *err,
+			    size_t errlen);
+/* The grace in force: 0, or -ENOENT when "learn_cfg" is not pinned. */
+int vg_state_dhcp_grace(struct vg_state *st, unsigned int *seconds);
 
 /* ---- drop events (state_events.c) ---------------------------------------- */
 

@@ -368,7 +368,13 @@ static int apply_stage(struct apply *a, struct vg_store_txn *t)
 	 * generation at once. */
 	a->pol.attach = (uint8_t)a->attach;
 	ret = vg_store_stage(a->st, a->ifindex, &a->pol, t);
-	if (ret)
+	if (ret == -ENOSPC)
+		vg_fail(a->err, a->errlen, ret, "cannot write the policy: no room to claim its "
+			"configured addresses (%s and %s hold %u addresses each, configured "
+			"and learned), without which another interface could learn them",
+			vg_map_names[VG_MAP_LEARNED4], vg_map_names[VG_MAP_LEARNED6],
+			VG_MAX_LEARNED);
+	else if (ret)
 		vg_fail(a->err, a->errlen, ret, "cannot write the policy: %s", strerror(-ret));
 	return ret;
 }

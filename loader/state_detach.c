@@ -445,7 +445,8 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 	if (!ret)
 		gc_tcx_pins(st, live, nlive, res);
 	free(live);
-	/* Learned and configured addresses, protected bridge addresses. */
+	/* Learned and configured addresses (leases past their end and
+	 * grace too), protected bridge addresses. */
 	if (!ret && (ret = vg_owners_reconcile(st, NULL, err, errlen)))
 		return ret;
 	if (!ret)

@@ -186,13 +186,20 @@ static int slot_key_cmp(const void *a, const void *b)
 	return x->slot < y->slot ? -1 : x->slot > y->slot;
 }
 
-/* learned6, learn_slots, protected6: hashes of small values, keys
- * collected first and sorted (by address; by ifindex and slot), so that
- * two dumps of the same entries read the same. */
+static int addr4_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct vg_addr4));
+}
+
+/* learned6, learned4, learn_slots, lease_slots, protected6: hashes of
+ * small values, keys collected first and sorted (by address, in network
+ * order; by ifindex and slot), so that two dumps of the same entries
+ * read the same. */
 static int dump_learning(int fd, enum vg_map_id map, vg_dump_fn fn, void *arg)
 {
-	size_t ksz = map == VG_MAP_LEARN_SLOTS ? sizeof(struct vg_slot_key) :
-						 sizeof(struct vg_addr6);
+	bool slots = map == VG_MAP_LEARN_SLOTS || map == VG_MAP_LEASE_SLOTS;
+	size_t ksz = slots ? sizeof(struct vg_slot_key) :
+		     map == VG_MAP_LEARNED4 ? sizeof(struct vg_addr4) : sizeof(struct vg_addr6);
 	union {
 		struct vg_owner o;
 		struct vg_slot s;
@@ -204,7 +211,8 @@ static int dump_learning(int fd, enum vg_map_id map, vg_dump_fn fn, void *arg)
 
 	ret = vg_map_keys(fd, ksz, (void **)&keys, &n);
 	if (!ret)
-		qsort(keys, n, ksz, map == VG_MAP_LEARN_SLOTS ? slot_key_cmp : addr6_cmp);
+		qsort(keys, n, ksz, slots ? slot_key_cmp :
+				    map == VG_MAP_LEARNED4 ? addr4_cmp : addr6_cmp);
 	for (i = 0; !ret && i < n; i++) {
 		struct vg_dump_ent d = { .map = map };
 		const void *k = keys + i * ksz;
@@ -214,10 +222,14 @@ static int dump_learning(int fd, enum vg_map_id map, vg_dump_fn fn, void *arg)
 				ret = -errno;
 			continue;
 		}
-		if (map == VG_MAP_LEARN_SLOTS) {
+		if (slots) {
 			d.slot_key = k;
 			d.slot = &v.s;
 			d.key = d.slot_key->ifindex;
+		} else if (map == VG_MAP_LEARNED4) {
+			d.addr4 = k;
+			d.owner = &v.o;
+			d.key = v.o.ifindex;
 		} else if (map == VG_MAP_LEARNED6) {
 			d.addr6 = k;
 			d.owner = &v.o;
@@ -231,6 +243,19 @@ static int dump_learning(int fd, enum vg_map_id map, vg_dump_fn fn, void *arg)
 	}
 	free(keys);
 	return ret;
+}
+
+/* The host's learning settings, as written (a new root: the defaults). */
+static int dump_learn_cfg(int fd, vg_dump_fn fn, void *arg)
+{
+	struct vg_dump_ent d = { .map = VG_MAP_LEARN_CFG };
+	struct vg_learn_cfg c;
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &c))
+		return -errno;
+	d.learn_cfg = &c;
+	return fn(&d, arg);
 }
 
 int vg_state_dump(struct vg_state *st, enum vg_map_id map, vg_dump_fn fn, void *arg,
@@ -282,7 +307,12 @@ int vg_state_dump(struct vg_state *st, enum vg_map_id map, vg_dump_fn fn, void *
 	case VG_MAP_LEARNED6:
 	case VG_MAP_LEARN_SLOTS:
 	case VG_MAP_PROTECTED6:
+	case VG_MAP_LEARNED4:
+	case VG_MAP_LEASE_SLOTS:
 		ret = dump_learning(fd, map, fn, arg);
+		break;
+	case VG_MAP_LEARN_CFG:
+		ret = dump_learn_cfg(fd, fn, arg);
 		break;
 	default:	/* events: a stream, read by monitor */
 		break;

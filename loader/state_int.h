@@ -157,10 +157,12 @@ int vg_store_slot_alloc(struct vg_state *st, uint32_t ifindex, uint16_t *slot);
 
 /*
  * Before pol is committed on ifindex (vg_store_stage()): its configured
- * link-local addresses are claimed in "learned6" (evicting an interface
- * that learned one), those its policy in force configured and pol does
- * not let go; a new ifindex, or a policy that does not learn, loses what
- * it learned.  0 or -errno (nothing committed then).
+ * host addresses are claimed in "learned4" and "learned6" (evicting an
+ * interface that learned one), those its policy in force configured and
+ * pol does not let go; a new ifindex loses what it learned, a policy
+ * that does not learn one way (VG_F_LEARN_LL, VG_F_LEARN_DHCP) what it
+ * learned that way.  0 or -errno (nothing committed then; -ENOSPC: an
+ * owner map is full).
  */
 int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
 /* ifindex's policy goes out of force (vg_store_remove()): what it learned

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Who holds an IPv6 address on the host ("learned6", "learn_slots") and
- * which ones nobody may learn ("protected6"): the loader's half of
- * link-local learning (include/vifguard.h, "Address learning").
+ * Who holds an address on the host ("learned6", "learned4", and the
+ * slots "learn_slots" and "lease_slots") and which IPv6 ones nobody may
+ * learn ("protected6"): the loader's half of address learning
+ * (include/vifguard.h, "Address learning").
  *
- * The program writes the learned entries (origin VG_ORIGIN_DAD); the
- * loader keeps the configured ones (VG_ORIGIN_CONFIG) equal to the
- * configured link-local addresses of every policy in force: its
- * link-local /128 hosts, inline or in "v6_addrs", and the EUI-64
- * link-local of each MAC of a policy with VG_F_LINK_LOCAL.  Such an
- * entry names one interface that configures the address, so that no
- * other interface learns it; the program never allows from it.
+ * The programs write the learned entries (origin VG_ORIGIN_DAD for
+ * link-locals, VG_ORIGIN_DHCP for leases); the loader keeps the
+ * configured ones (VG_ORIGIN_CONFIG) equal to the configured host
+ * addresses of every policy in force: its IPv4 hosts (inline, and /32
+ * entries of "v4_addrs") in "learned4", its IPv6 /128 hosts of any scope
+ * (inline, and in "v6_addrs") and the EUI-64 link-local of each MAC of a
+ * policy with VG_F_LINK_LOCAL in "learned6".  Such an entry names one
+ * interface that configures the address, so that no other interface
+ * learns it (by DAD or by a lease); the program never allows from it.
+ * Prefixes are no one's: an address inside another interface's prefix
+ * may be leased.
  *
  * Two ways to keep them so:
  *  - per interface, on every write and removal of a policy (the policy
@@ -18,33 +23,81 @@
  *    interface's addresses are claimed, evicting another interface that
  *    learned one, and the ones it no longer configures let go, handed to
  *    another interface that configures them too (a guest's vif and its
- *    emulated tap share a MAC).  Lookups by address, no walk of
- *    "learned6": cheap enough for each hotplug event;
+ *    emulated tap share a MAC).  Lookups by address, no walk of the
+ *    maps: cheap enough for each hotplug event;
  *  - whole (vg_owners_reconcile(), from gc and sync): every entry checked
  *    against every policy, which also repairs what a run killed half-way
- *    left, and entries of interfaces without a policy.
+ *    left, entries of interfaces without a policy, and leases past their
+ *    end (and grace).
  * A new ifindex starts with no learned address: ifindexes are reused.
+ * An interface whose policy stops learning one way (VG_F_LEARN_LL,
+ * VG_F_LEARN_DHCP) loses what it learned that way.
  *
- * Everything here runs under the state's exclusive lock.  The program
- * writes "learned6" and "learn_slots" at the same time; what it may write
- * meanwhile (a DAD entry of an interface whose policy lets it learn) is
+ * "learned4" and "learned6" hold VG_MAX_LEARNED entries each, configured
+ * and learned together.  A configured address that finds its map full
+ * fails the commit of its policy (-ENOSPC): unclaimed, it could be
+ * leased to another guest.
+ *
+ * Everything here runs under the state's exclusive lock.  The programs
+ * write the learning maps at the same time; what they may write
+ * meanwhile (an entry of an interface whose policy lets it learn) is
  * never one that the loader's checks would then remove.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
 #include "netlink.h"
 #include "state_int.h"
 
-static bool ll6(const void *a)
-{
-	const uint8_t *b = a;
+/* An address of either family, as the set code compares it: IPv4 as
+ * ::ffff:a.b.c.d (the form of lease_slots) with v4 set, so that an IPv6
+ * host of ::ffff:0:0/96 stays an IPv6 one.  Always zeroed before use:
+ * compared with memcmp(). */
+struct oaddr {
+	struct vg_addr6 a;
+	uint32_t v4;
+};
 
-	return b[0] == 0xfe && (b[1] & 0xc0) == 0x80;
+static struct oaddr oaddr6(const void *a6)
+{
+	struct oaddr x;
+
+	memset(&x, 0, sizeof(x));
+	memcpy(&x.a, a6, sizeof(x.a));
+	return x;
+}
+
+static struct oaddr oaddr4(__be32 a4)
+{
+	struct oaddr x;
+
+	memset(&x, 0, sizeof(x));
+	x.v4 = 1;
+	x.a.addr[2] = htonl(0xffff);
+	x.a.addr[3] = a4;
+	return x;
+}
+
+/* The map of x's family, and its key there. */
+static int owner_fd(const struct vg_state *st, const struct oaddr *x)
+{
+	return st->map_fd[x->v4 ? VG_MAP_LEARNED4 : VG_MAP_LEARNED6];
+}
+
+static const void *owner_key(const struct oaddr *x)
+{
+	return x->v4 ? (const void *)&x->a.addr[3] : (const void *)&x->a;
+}
+
+/* The slots a learned entry of origin sits in. */
+static int slots_fd(const struct vg_state *st, uint8_t origin)
+{
+	return st->map_fd[origin == VG_ORIGIN_DHCP ? VG_MAP_LEASE_SLOTS : VG_MAP_LEARN_SLOTS];
 }
 
 /* fe80::/64 with the modified EUI-64 interface identifier of mac
@@ -68,11 +121,11 @@ static void eui64_ll(const uint8_t mac[6], struct vg_addr6 *a)
 
 /* A set of addresses, each once. */
 struct aset {
-	struct vg_addr6 *a;
+	struct oaddr *a;
 	size_t n, cap;
 };
 
-static bool aset_has(const struct aset *s, const struct vg_addr6 *a)
+static bool aset_has(const struct aset *s, const struct oaddr *a)
 {
 	size_t i;
 
@@ -82,13 +135,13 @@ static bool aset_has(const struct aset *s, const struct vg_addr6 *a)
 	return false;
 }
 
-static int aset_add(struct aset *s, const struct vg_addr6 *a)
+static int aset_add(struct aset *s, const struct oaddr *a)
 {
 	if (aset_has(s, a))
 		return 0;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 16;
-		struct vg_addr6 *g = realloc(s->a, cap * sizeof(*g));
+		struct oaddr *g = realloc(s->a, cap * sizeof(*g));
 
 		if (!g)
 			return -ENOMEM;
@@ -99,111 +152,171 @@ static int aset_add(struct aset *s, const struct vg_addr6 *a)
 	return 0;
 }
 
-/* The keys of "v6_addrs" that are link-local /128 hosts, to free(). */
-static int table_hosts(struct vg_state *st, struct vg_v6_key **out, size_t *n)
-{
-	struct vg_v6_key *k;
-	size_t m, i, j;
-	int ret;
+/* The host entries of the tries: /128 keys of "v6_addrs" and /32 keys of
+ * "v4_addrs", to free(). */
+struct hosts {
+	struct vg_v6_key *k6;
+	size_t n6;
+	struct vg_v4_key *k4;
+	size_t n4;
+};
 
-	*out = NULL;
-	*n = 0;
-	if (st->map_fd[VG_MAP_V6_ADDRS] < 0)
-		return 0;
-	ret = vg_map_keys(st->map_fd[VG_MAP_V6_ADDRS], sizeof(*k), (void **)&k, &m);
-	if (ret)
-		return ret;
-	for (i = j = 0; i < m; i++)
-		if (k[i].prefixlen == VG_LPM_KEY_BITS + 128 && ll6(k[i].addr))
-			k[j++] = k[i];
-	*out = k;
-	*n = j;
-	return 0;
+static void hosts_free(struct hosts *h)
+{
+	free(h->k6);
+	free(h->k4);
+	memset(h, 0, sizeof(*h));
 }
 
-/* The configured link-local addresses of pol, ifindex's policy, into s;
- * those of its table from keys (table_hosts()), or read when keys is
- * NULL and pol has a table. */
-static int configured(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
-		      const struct vg_v6_key *keys, size_t nkeys, struct aset *s)
+static int table_hosts(struct vg_state *st, struct hosts *h)
 {
-	struct vg_v6_key *own = NULL;
+	size_t m, i, j;
+	int ret = 0;
+
+	memset(h, 0, sizeof(*h));
+	if (st->map_fd[VG_MAP_V6_ADDRS] >= 0) {
+		ret = vg_map_keys(st->map_fd[VG_MAP_V6_ADDRS], sizeof(*h->k6), (void **)&h->k6, &m);
+		for (i = j = 0; !ret && i < m; i++)
+			if (h->k6[i].prefixlen == VG_LPM_KEY_BITS + 128)
+				h->k6[j++] = h->k6[i];
+		h->n6 = ret ? 0 : j;
+	}
+	if (!ret && st->map_fd[VG_MAP_V4_ADDRS] >= 0) {
+		ret = vg_map_keys(st->map_fd[VG_MAP_V4_ADDRS], sizeof(*h->k4), (void **)&h->k4, &m);
+		for (i = j = 0; !ret && i < m; i++)
+			if (h->k4[i].prefixlen == VG_LPM_KEY_BITS + 32)
+				h->k4[j++] = h->k4[i];
+		h->n4 = ret ? 0 : j;
+	}
+	if (ret)
+		hosts_free(h);
+	return ret;
+}
+
+static bool zero6(const void *a)
+{
+	static const struct vg_addr6 z;
+
+	return !memcmp(a, &z, sizeof(z));
+}
+
+/* The configured host addresses of pol, ifindex's policy, into s; those
+ * of its tables from h (table_hosts()), or read when h is NULL and pol
+ * has a table. */
+static int configured(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+		      const struct hosts *h, struct aset *s)
+{
+	struct hosts own = { 0 };
 	struct vg_addr6 a;
+	struct oaddr x;
 	unsigned int i;
 	size_t k;
 	int ret = 0;
 
 	for (i = 0; i < VG_INLINE_V6 && !ret; i++)
-		if (ll6(pol->v6[i])) {
-			memcpy(&a, pol->v6[i], sizeof(a));
-			ret = aset_add(s, &a);
+		if (!zero6(pol->v6[i])) {
+			x = oaddr6(pol->v6[i]);
+			ret = aset_add(s, &x);
+		}
+	for (i = 0; i < VG_INLINE_V4 && !ret; i++)
+		if (pol->v4[i]) {
+			x = oaddr4(pol->v4[i]);
+			ret = aset_add(s, &x);
 		}
 	for (i = 0; (pol->flags & VG_F_LINK_LOCAL) && i < pol->n_macs && i < VG_MAX_MACS &&
 	     !ret; i++) {
 		eui64_ll(pol->macs[i], &a);
-		ret = aset_add(s, &a);
+		x = oaddr6(&a);
+		ret = aset_add(s, &x);
 	}
-	if (ret || !(pol->flags & VG_F_V6_TABLE))
+	if (ret || !(pol->flags & (VG_F_V6_TABLE | VG_F_V4_TABLE)))
 		return ret;
-	if (!keys && (ret = table_hosts(st, &own, &nkeys)))
+	if (!h && (ret = table_hosts(st, &own)))
 		return ret;
-	if (!keys)
-		keys = own;
-	for (k = 0; k < nkeys && !ret; k++)
-		if (keys[k].ifindex == ifindex && keys[k].gen == pol->gen) {
-			memcpy(&a, keys[k].addr, sizeof(a));
-			ret = aset_add(s, &a);
+	if (!h)
+		h = &own;
+	for (k = 0; (pol->flags & VG_F_V6_TABLE) && k < h->n6 && !ret; k++)
+		if (h->k6[k].ifindex == ifindex && h->k6[k].gen == pol->gen) {
+			x = oaddr6(h->k6[k].addr);
+			ret = aset_add(s, &x);
 		}
-	free(own);
+	for (k = 0; (pol->flags & VG_F_V4_TABLE) && k < h->n4 && !ret; k++)
+		if (h->k4[k].ifindex == ifindex && h->k4[k].gen == pol->gen) {
+			x = oaddr4(h->k4[k].addr);
+			ret = aset_add(s, &x);
+		}
+	hosts_free(&own);
 	return ret;
 }
 
-/* Deletes the learned entry o of a (the program's learn_forget()): the
- * entry, and its slot while it still holds a. */
-static void forget(struct vg_state *st, const struct vg_addr6 *a, const struct vg_owner *o)
+/* Deletes the learned entry o of x (the program's forgetting): the
+ * entry, and its slot while it still holds x. */
+static void forget(struct vg_state *st, const struct oaddr *x, const struct vg_owner *o)
 {
 	struct vg_slot_key sk = { .ifindex = o->ifindex, .slot = o->slot };
+	int sfd = slots_fd(st, o->origin);
 	struct vg_slot s;
 
-	bpf_map_delete_elem(st->map_fd[VG_MAP_LEARNED6], a);
-	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARN_SLOTS], &sk, &s) == 0 &&
-	    !memcmp(&s.a, a, sizeof(*a)))
-		bpf_map_delete_elem(st->map_fd[VG_MAP_LEARN_SLOTS], &sk);
+	bpf_map_delete_elem(owner_fd(st, x), owner_key(x));
+	if (sfd >= 0 && bpf_map_lookup_elem(sfd, &sk, &s) == 0 &&
+	    !memcmp(&s.a, &x->a, sizeof(s.a)))
+		bpf_map_delete_elem(sfd, &sk);
 }
 
-/* Every address ifindex learned goes (its slots, and their entries). */
-static int forget_learned(struct vg_state *st, uint32_t ifindex)
+/* The address lease slot slot holds (slots below VG_LEARN_DHCP4_CAP are
+ * IPv4 ones). */
+static struct oaddr lease_addr(uint32_t slot, const struct vg_slot *s)
 {
+	return slot < VG_LEARN_DHCP4_CAP ? oaddr4(s->a.addr[3]) : oaddr6(&s->a);
+}
+
+/* Every address ifindex learned of origin (VG_ORIGIN_DAD: its
+ * link-locals; VG_ORIGIN_DHCP: its leases) goes: its slots and their
+ * entries. */
+static int forget_learned(struct vg_state *st, uint32_t ifindex, uint8_t origin)
+{
+	uint32_t cap = origin == VG_ORIGIN_DHCP ? VG_LEASE_SLOTS : VG_LEARN_LL_CAP;
 	struct vg_slot_key sk = { .ifindex = ifindex };
+	int sfd = slots_fd(st, origin);
 	struct vg_owner o;
 	struct vg_slot s;
+	struct oaddr x;
 	int ret = 0;
 
-	for (sk.slot = 0; sk.slot < VG_LEARN_LL_CAP; sk.slot++) {
-		if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARN_SLOTS], &sk, &s))
+	if (sfd < 0)
+		return 0;
+	for (sk.slot = 0; sk.slot < cap; sk.slot++) {
+		if (bpf_map_lookup_elem(sfd, &sk, &s))
 			continue;
-		if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARNED6], &s.a, &o) == 0 &&
-		    o.ifindex == ifindex && o.origin == VG_ORIGIN_DAD)
-			bpf_map_delete_elem(st->map_fd[VG_MAP_LEARNED6], &s.a);
-		ret = vg_delete_key(st->map_fd[VG_MAP_LEARN_SLOTS], &sk, NULL) ?: ret;
+		x = origin == VG_ORIGIN_DHCP ? lease_addr(sk.slot, &s) : oaddr6(&s.a);
+		if (owner_fd(st, &x) >= 0 &&
+		    bpf_map_lookup_elem(owner_fd(st, &x), owner_key(&x), &o) == 0 &&
+		    o.ifindex == ifindex && o.origin == origin)
+			bpf_map_delete_elem(owner_fd(st, &x), owner_key(&x));
+		ret = vg_delete_key(sfd, &sk, NULL) ?: ret;
 	}
 	return ret;
 }
 
-/* a becomes configured for ifindex: a learned entry of another interface
+/* x becomes configured for ifindex: a learned entry of another interface
  * (or of ifindex itself) is evicted; a configured entry of another
- * interface stays (both configure it: either one keeps others off). */
-static int claim(struct vg_state *st, uint32_t ifindex, const struct vg_addr6 *a)
+ * interface stays (both configure it: either one keeps others off).  A
+ * full map: -ENOSPC. */
+static int claim(struct vg_state *st, uint32_t ifindex, const struct oaddr *x)
 {
 	struct vg_owner o, c = { .ifindex = ifindex, .origin = VG_ORIGIN_CONFIG };
-	int fd = st->map_fd[VG_MAP_LEARNED6];
+	int fd = owner_fd(st, x);
 
-	if (bpf_map_lookup_elem(fd, a, &o) == 0) {
+	if (fd < 0)
+		return 0;	/* a state without the map: nobody learns there */
+	if (bpf_map_lookup_elem(fd, owner_key(x), &o) == 0) {
 		if (o.origin == VG_ORIGIN_CONFIG)
 			return 0;
-		forget(st, a, &o);
+		forget(st, x, &o);
 	}
-	return bpf_map_update_elem(fd, a, &c, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(fd, owner_key(x), &c, BPF_ANY))
+		return errno == E2BIG ? -ENOSPC : -errno;
+	return 0;
 }
 
 /* The policies in force, with the table hosts when one has a table:
@@ -212,15 +325,14 @@ struct all {
 	uint32_t *keys;
 	struct vg_policy *pols;
 	size_t n;
-	struct vg_v6_key *tk;
-	size_t ntk;
+	struct hosts h;
 };
 
 static void all_free(struct all *w)
 {
 	free(w->keys);
 	free(w->pols);
-	free(w->tk);
+	hosts_free(&w->h);
 }
 
 static int all_read(struct vg_state *st, struct all *w)
@@ -232,16 +344,16 @@ static int all_read(struct vg_state *st, struct all *w)
 	memset(w, 0, sizeof(*w));
 	ret = vg_store_read_all(st, &w->keys, &w->pols, &w->n);
 	for (i = 0; !ret && i < w->n; i++)
-		tables |= w->pols[i].flags & VG_F_V6_TABLE;
+		tables |= w->pols[i].flags & (VG_F_V6_TABLE | VG_F_V4_TABLE);
 	if (!ret && tables)
-		ret = table_hosts(st, &w->tk, &w->ntk);
+		ret = table_hosts(st, &w->h);
 	if (ret)
 		all_free(w);
 	return ret;
 }
 
-/* The first interface but except whose policy configures a; 0 none. */
-static uint32_t configurer(struct vg_state *st, const struct all *w, const struct vg_addr6 *a,
+/* The first interface but except whose policy configures x; 0 none. */
+static uint32_t configurer(struct vg_state *st, const struct all *w, const struct oaddr *x,
 			   uint32_t except)
 {
 	struct aset s = { 0 };
@@ -250,9 +362,8 @@ static uint32_t configurer(struct vg_state *st, const struct all *w, const struc
 
 	for (i = 0; i < w->n && !who; i++) {
 		s.n = 0;
-		if (w->keys[i] != except &&
-		    !configured(st, w->keys[i], &w->pols[i], w->tk, w->ntk, &s) &&
-		    aset_has(&s, a))
+		if (w->keys[i] != except && !configured(st, w->keys[i], &w->pols[i], &w->h, &s) &&
+		    aset_has(&s, x))
 			who = w->keys[i];
 	}
 	free(s.a);
@@ -263,7 +374,6 @@ static uint32_t configurer(struct vg_state *st, const struct all *w, const struc
  * pass to another interface that configures them. */
 static void let_go(struct vg_state *st, uint32_t ifindex, const struct aset *gone)
 {
-	int fd = st->map_fd[VG_MAP_LEARNED6];
 	struct all w;
 	bool read = false;
 	struct vg_owner o;
@@ -271,25 +381,34 @@ static void let_go(struct vg_state *st, uint32_t ifindex, const struct aset *gon
 
 	for (i = 0; i < gone->n; i++) {
 		struct vg_owner c = { .origin = VG_ORIGIN_CONFIG };
+		const struct oaddr *x = &gone->a[i];
+		int fd = owner_fd(st, x);
 
-		if (bpf_map_lookup_elem(fd, &gone->a[i], &o) || o.ifindex != ifindex ||
+		if (fd < 0 || bpf_map_lookup_elem(fd, owner_key(x), &o) || o.ifindex != ifindex ||
 		    o.origin != VG_ORIGIN_CONFIG)
 			continue;
 		if (!read && all_read(st, &w) == 0)
 			read = true;
-		c.ifindex = read ? configurer(st, &w, &gone->a[i], ifindex) : 0;
+		c.ifindex = read ? configurer(st, &w, x, ifindex) : 0;
 		if (c.ifindex)
-			bpf_map_update_elem(fd, &gone->a[i], &c, BPF_EXIST);
+			bpf_map_update_elem(fd, owner_key(x), &c, BPF_EXIST);
 		else
-			bpf_map_delete_elem(fd, &gone->a[i]);
+			bpf_map_delete_elem(fd, owner_key(x));
 	}
 	if (read)
 		all_free(&w);
 }
 
+/* Link-local learning's maps; a state of layout 3 (before its takeover)
+ * has no DHCP ones, which every function here then leaves alone. */
 static bool owner_maps(const struct vg_state *st)
 {
 	return st->map_fd[VG_MAP_LEARNED6] >= 0 && st->map_fd[VG_MAP_LEARN_SLOTS] >= 0;
+}
+
+static bool lease_maps(const struct vg_state *st)
+{
+	return st->map_fd[VG_MAP_LEARNED4] >= 0 && st->map_fd[VG_MAP_LEASE_SLOTS] >= 0;
 }
 
 int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)
@@ -307,13 +426,16 @@ int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
 		return ret;
 	had = ret == 0;
 	/* A new ifindex: what an interface of the same number learned is
-	 * not this one's. */
-	ret = had && (pol->flags & VG_F_LEARN_LL) ? 0 : forget_learned(st, ifindex);
+	 * not this one's.  A policy that no longer learns one way loses
+	 * what it learned that way. */
+	ret = had && (pol->flags & VG_F_LEARN_LL) ? 0 : forget_learned(st, ifindex, VG_ORIGIN_DAD);
+	if (!ret && lease_maps(st) && !(had && (pol->flags & VG_F_LEARN_DHCP)))
+		ret = forget_learned(st, ifindex, VG_ORIGIN_DHCP);
 	if (!ret)
-		ret = configured(st, ifindex, pol, NULL, 0, &want);
+		ret = configured(st, ifindex, pol, NULL, &want);
 	for (i = 0; !ret && i < want.n; i++)
 		ret = claim(st, ifindex, &want.a[i]);
-	if (!ret && had && !configured(st, ifindex, &old, NULL, 0, &gone)) {
+	if (!ret && had && !configured(st, ifindex, &old, NULL, &gone)) {
 		for (i = 0; i < gone.n; i++)
 			if (aset_has(&want, &gone.a[i]))
 				gone.a[i--] = gone.a[--gone.n];
@@ -332,10 +454,12 @@ int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_pol
 
 	if (!owner_maps(st))
 		return 0;
-	ret = forget_learned(st, ifindex);
+	ret = forget_learned(st, ifindex, VG_ORIGIN_DAD);
+	if (lease_maps(st))
+		ret = forget_learned(st, ifindex, VG_ORIGIN_DHCP) ?: ret;
 	if (!pol && vg_state_policy(st, ifindex, &old) == 0)
 		pol = &old;
-	if (pol && configured(st, ifindex, pol, NULL, 0, &gone) == 0)
+	if (pol && configured(st, ifindex, pol, NULL, &gone) == 0)
 		let_go(st, ifindex, &gone);
 	free(gone.a);
 	return ret;
@@ -343,21 +467,21 @@ int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_pol
 
 /* ---- the whole host ------------------------------------------------------- */
 
-/* What one address should be in "learned6": configured for who. */
+/* What one address should be in its owner map: configured for who. */
 struct want {
-	struct vg_addr6 a;
+	struct oaddr x;
 	uint32_t who;		/* the first interface that configures it */
 	bool seen;		/* an entry of it is there */
 };
 
 static int want_cmp(const void *x, const void *y)
 {
-	return memcmp(x, y, sizeof(struct vg_addr6));
+	return memcmp(x, y, sizeof(struct oaddr));
 }
 
-/* Whether ifindex configures w->a: it is one of the configurers. */
+/* Whether ifindex configures x. */
 static bool configures(struct vg_state *st, const struct all *w, uint32_t ifindex,
-		       const struct vg_addr6 *a)
+		       const struct oaddr *x)
 {
 	struct aset s = { 0 };
 	bool yes = false;
@@ -365,8 +489,7 @@ static bool configures(struct vg_state *st, const struct all *w, uint32_t ifinde
 
 	for (i = 0; i < w->n; i++)
 		if (w->keys[i] == ifindex) {
-			yes = !configured(st, ifindex, &w->pols[i], w->tk, w->ntk, &s) &&
-			      aset_has(&s, a);
+			yes = !configured(st, ifindex, &w->pols[i], &w->h, &s) && aset_has(&s, x);
 			break;
 		}
 	free(s.a);
@@ -402,87 +525,252 @@ static bool young(uint64_t since_ns, uint64_t now)
 	return since_ns + SETTLE_NS > now;
 }
 
-/* learned6 and learn_slots, entry by entry, against the policies. */
-static int reconcile(struct vg_state *st, struct all *w, struct want *wt, size_t nw,
-		     unsigned int *changed)
+/* Whether slot (ifindex, o->slot) of o's origin holds x. */
+static bool slot_holds(struct vg_state *st, const struct oaddr *x, const struct vg_owner *o)
 {
-	int lfd = st->map_fd[VG_MAP_LEARNED6], sfd = st->map_fd[VG_MAP_LEARN_SLOTS];
+	struct vg_slot_key k = { .ifindex = o->ifindex, .slot = o->slot };
+	int sfd = slots_fd(st, o->origin);
+	struct vg_slot s;
+
+	if (o->origin == VG_ORIGIN_DHCP &&
+	    (x->v4 ? o->slot >= VG_LEARN_DHCP4_CAP
+		   : o->slot < VG_LEARN_DHCP4_CAP || o->slot >= VG_LEASE_SLOTS))
+		return false;
+	return sfd >= 0 && bpf_map_lookup_elem(sfd, &k, &s) == 0 &&
+	       !memcmp(&s.a, &x->a, sizeof(s.a));
+}
+
+/*
+ * Whether the learned entry o of x stays: its interface's policy learns
+ * that way, nobody configures x, an IPv6 one is not protected, a lease
+ * has not ended, and its slot holds it.  A lease records no age: one
+ * whose slot does not hold it yet may be half-written, and is looked at
+ * once more after the walk (*recheck) before it goes.
+ */
+static bool learned_stays(struct vg_state *st, const struct all *w, const struct oaddr *x,
+			  const struct want *wx, const struct vg_owner *o, uint64_t now,
+			  bool *recheck)
+{
+	const struct vg_policy *p = policy_of(w, o->ifindex);
+	struct vg_protect pr;
+
+	*recheck = false;
+	if (!p || wx)
+		return false;
+	if (!x->v4 && bpf_map_lookup_elem(st->map_fd[VG_MAP_PROTECTED6], &x->a, &pr) == 0)
+		return false;
+	if (o->origin == VG_ORIGIN_DAD)
+		return (p->flags & VG_F_LEARN_LL) && !x->v4 &&
+		       (young(o->since_ns, now) || slot_holds(st, x, o));
+	if (o->origin != VG_ORIGIN_DHCP || !(p->flags & VG_F_LEARN_DHCP) || !lease_maps(st) ||
+	    o->expires_ns < now)
+		return false;
+	if (slot_holds(st, x, o))
+		return true;
+	*recheck = true;
+	return false;
+}
+
+/* The entries of one owner map against the policies. */
+struct pass {
+	struct vg_state *st;
+	struct all *w;
+	struct want *wt;
+	size_t nw;
+	unsigned int *changed;
+	uint64_t now;
+	struct aset recheck;	/* leases to look at again */
+};
+
+static int reconcile_entry(struct pass *ps, const struct oaddr *x)
+{
+	struct want *wx = bsearch(x, ps->wt, ps->nw, sizeof(*ps->wt), want_cmp);
+	struct vg_state *st = ps->st;
+	int fd = owner_fd(st, x);
+	struct vg_owner o;
+	bool again;
+
+	if (bpf_map_lookup_elem(fd, owner_key(x), &o))
+		return 0;
+	if (o.origin == VG_ORIGIN_CONFIG) {
+		if (wx)
+			wx->seen = true;
+		if (wx && (o.ifindex == wx->who || configures(st, ps->w, o.ifindex, x)))
+			return 0;
+		(*ps->changed)++;
+		if (!wx)
+			return vg_delete_key(fd, owner_key(x), NULL);
+		o.ifindex = wx->who;
+		return bpf_map_update_elem(fd, owner_key(x), &o, BPF_ANY) ? -errno : 0;
+	}
+	if (learned_stays(st, ps->w, x, wx, &o, ps->now, &again))
+		return 0;
+	if (again)
+		return aset_add(&ps->recheck, x);
+	forget(st, x, &o);
+	(*ps->changed)++;
+	return 0;
+}
+
+/* The program writes a lease's entry and then its slot within one run:
+ * a millisecond is long past it. */
+#define LEASE_SETTLE_US	1000
+
+static int reconcile_recheck(struct pass *ps)
+{
+	struct vg_owner o;
+	size_t i;
+	bool again;
+
+	if (!ps->recheck.n)
+		return 0;
+	usleep(LEASE_SETTLE_US);
+	for (i = 0; i < ps->recheck.n; i++) {
+		const struct oaddr *x = &ps->recheck.a[i];
+
+		if (bpf_map_lookup_elem(owner_fd(ps->st, x), owner_key(x), &o) ||
+		    learned_stays(ps->st, ps->w, x, NULL, &o, ps->now, &again))
+			continue;
+		forget(ps->st, x, &o);
+		(*ps->changed)++;
+	}
+	return 0;
+}
+
+/* Slots whose entry does not name them back: left over, once settled. */
+static int reconcile_slots(struct pass *ps, enum vg_map_id id)
+{
+	struct vg_state *st = ps->st;
+	int sfd = st->map_fd[id];
+	uint8_t origin = id == VG_MAP_LEASE_SLOTS ? VG_ORIGIN_DHCP : VG_ORIGIN_DAD;
 	struct vg_slot_key *sk = NULL;
-	struct vg_addr6 *keys = NULL;
-	uint64_t now = now_ns();
-	size_t n, i;
+	size_t n, i, pass;
 	int ret;
 
-	ret = vg_map_keys(lfd, sizeof(*keys), (void **)&keys, &n);
-	for (i = 0; !ret && i < n; i++) {
-		struct want *x = bsearch(&keys[i], wt, nw, sizeof(*wt), want_cmp);
-		const struct vg_policy *p;
-		struct vg_owner o;
-		struct vg_slot s;
-		struct vg_slot_key k;
+	if (sfd < 0)
+		return 0;
+	ret = vg_map_keys(sfd, sizeof(*sk), (void **)&sk, &n);
+	/* Leases: the suspects once more after a wait (a slot records no
+	 * age either). */
+	for (pass = 0; !ret && pass < (origin == VG_ORIGIN_DHCP ? 2 : 1); pass++) {
+		if (pass)
+			usleep(LEASE_SETTLE_US);
+		for (i = 0; !ret && i < n; i++) {
+			struct vg_owner o;
+			struct vg_slot s;
+			struct oaddr x;
+			int fd;
 
-		if (bpf_map_lookup_elem(lfd, &keys[i], &o))
-			continue;
-		if (o.origin == VG_ORIGIN_CONFIG) {
-			if (x)
-				x->seen = true;
-			if (x && (o.ifindex == x->who || configures(st, w, o.ifindex, &x->a)))
-				continue;
-			(*changed)++;
-			if (!x) {
-				bpf_map_delete_elem(lfd, &keys[i]);
-				continue;
+			if (!sk[i].ifindex && !sk[i].slot && pass)
+				continue;	/* not a suspect */
+			if (bpf_map_lookup_elem(sfd, &sk[i], &s) ||
+			    (origin == VG_ORIGIN_DAD && young(s.since_ns, ps->now)))
+				goto settled;
+			if (origin == VG_ORIGIN_DHCP && sk[i].slot >= VG_LEASE_SLOTS) {
+				x = oaddr6(&s.a);	/* no slot of the program's */
+			} else {
+				x = origin == VG_ORIGIN_DHCP ? lease_addr(sk[i].slot, &s) :
+							       oaddr6(&s.a);
+				fd = owner_fd(st, &x);
+				if (fd >= 0 && bpf_map_lookup_elem(fd, owner_key(&x), &o) == 0 &&
+				    o.ifindex == sk[i].ifindex && o.origin == origin &&
+				    o.slot == sk[i].slot)
+					goto settled;
 			}
-			o.ifindex = x->who;
-			if (bpf_map_update_elem(lfd, &keys[i], &o, BPF_ANY))
-				ret = -errno;
-			continue;
+			if (origin == VG_ORIGIN_DHCP && !pass)
+				continue;	/* a suspect: looked at again */
+			(*ps->changed)++;
+			vg_delete_key(sfd, &sk[i], NULL);
+settled:
+			/* Off the list of suspects. */
+			sk[i] = (struct vg_slot_key){ 0 };
 		}
-		/* Learned: stays while its interface may learn it, nobody
-		 * configures it, it is not protected, and its slot holds it. */
-		p = policy_of(w, o.ifindex);
-		k = (struct vg_slot_key){ .ifindex = o.ifindex, .slot = o.slot };
-		if (p && (p->flags & VG_F_LEARN_LL) && !x && o.origin == VG_ORIGIN_DAD &&
-		    bpf_map_lookup_elem(st->map_fd[VG_MAP_PROTECTED6], &keys[i], &s) != 0 &&
-		    (young(o.since_ns, now) ||
-		     (bpf_map_lookup_elem(sfd, &k, &s) == 0 &&
-		      !memcmp(&s.a, &keys[i], sizeof(s.a)))))
-			continue;
-		forget(st, &keys[i], &o);
-		(*changed)++;
 	}
-	/* Configured addresses nobody holds yet. */
-	for (i = 0; !ret && i < nw; i++)
-		if (!wt[i].seen) {
-			(*changed)++;
-			ret = claim(st, wt[i].who, &wt[i].a);
-		}
-	/* Slots whose entry does not name them back. */
-	if (!ret)
-		ret = vg_map_keys(sfd, sizeof(*sk), (void **)&sk, &n);
-	for (i = 0; !ret && i < n; i++) {
-		struct vg_owner o;
-		struct vg_slot s;
-
-		if (bpf_map_lookup_elem(sfd, &sk[i], &s) || young(s.since_ns, now))
-			continue;
-		if (bpf_map_lookup_elem(lfd, &s.a, &o) == 0 && o.ifindex == sk[i].ifindex &&
-		    o.origin == VG_ORIGIN_DAD && o.slot == sk[i].slot)
-			continue;
-		/* A slot alone, settled: left over. */
-		(*changed)++;
-		vg_delete_key(sfd, &sk[i], NULL);
-	}
-	free(keys);
 	free(sk);
 	return ret;
+}
+
+/* An owner map's keys as addresses. */
+static int owner_keys(struct vg_state *st, bool v4, struct oaddr **out, size_t *n)
+{
+	int fd = st->map_fd[v4 ? VG_MAP_LEARNED4 : VG_MAP_LEARNED6];
+	size_t ksz = v4 ? sizeof(struct vg_addr4) : sizeof(struct vg_addr6), i;
+	char *keys;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	if (fd < 0)
+		return 0;
+	ret = vg_map_keys(fd, ksz, (void **)&keys, n);
+	if (ret)
+		return ret;
+	*out = calloc(*n ? *n : 1, sizeof(**out));
+	if (!*out) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < *n; i++) {
+		if (v4) {
+			struct vg_addr4 k;
+
+			memcpy(&k, keys + i * ksz, sizeof(k));
+			(*out)[i] = oaddr4(k.addr);
+		} else {
+			(*out)[i] = oaddr6(keys + i * ksz);
+		}
+	}
+	free(keys);
+	return 0;
+}
+
+/* Both owner maps and both slot maps, entry by entry, against the
+ * policies. */
+static int reconcile(struct vg_state *st, struct all *w, struct want *wt, size_t nw,
+		     unsigned int *changed, unsigned int *unclaimed)
+{
+	unsigned int full = 0;
+	struct pass ps = { .st = st, .w = w, .wt = wt, .nw = nw, .changed = changed,
+			   .now = now_ns() };
+	struct oaddr *keys;
+	size_t n, i;
+	int fam, ret = 0;
+
+	for (fam = 0; !ret && fam < 2; fam++) {
+		ret = owner_keys(st, fam, &keys, &n);
+		for (i = 0; !ret && i < n; i++)
+			ret = reconcile_entry(&ps, &keys[i]);
+		free(keys);
+	}
+	if (!ret)
+		ret = reconcile_recheck(&ps);
+	/* Configured addresses nobody holds yet; a full map leaves those it
+	 * has no room for to the error, the others are claimed all the same. */
+	for (i = 0; !ret && i < nw; i++)
+		if (!wt[i].seen && owner_fd(st, &wt[i].x) >= 0) {
+			int r = claim(st, wt[i].who, &wt[i].x);
+
+			if (r == -ENOSPC)
+				full++;
+			else if (r)
+				ret = r;
+			else
+				(*changed)++;
+		}
+	if (!ret)
+		ret = reconcile_slots(&ps, VG_MAP_LEARN_SLOTS);
+	if (!ret)
+		ret = reconcile_slots(&ps, VG_MAP_LEASE_SLOTS);
+	free(ps.recheck.a);
+	*unclaimed = full;
+	return ret ?: (full ? -ENOSPC : 0);
 }
 
 int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err, size_t errlen)
 {
 	struct want *wt = NULL;
 	struct aset s = { 0 };
-	unsigned int dummy = 0;
+	unsigned int dummy = 0, unclaimed = 0;
 	size_t nw = 0, cap = 0, i, j;
 	struct all w;
 	int ret;
@@ -496,7 +784,7 @@ int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err, s
 		return vg_fail(err, errlen, ret, "cannot read the policies: %s", strerror(-ret));
 	for (i = 0; !ret && i < w.n; i++) {
 		s.n = 0;
-		ret = configured(st, w.keys[i], &w.pols[i], w.tk, w.ntk, &s);
+		ret = configured(st, w.keys[i], &w.pols[i], &w.h, &s);
 		for (j = 0; !ret && j < s.n; j++) {
 			if (nw == cap) {
 				struct want *g = realloc(wt, (cap = cap ? 2 * cap : 64) * sizeof(*g));
@@ -507,7 +795,7 @@ int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err, s
 				}
 				wt = g;
 			}
-			wt[nw++] = (struct want){ .a = s.a[j], .who = w.keys[i] };
+			wt[nw++] = (struct want){ .x = s.a[j], .who = w.keys[i] };
 		}
 	}
 	free(s.a);
@@ -515,12 +803,20 @@ int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err, s
 		/* Sorted, each address once: its first configurer. */
 		qsort(wt, nw, sizeof(*wt), want_cmp);
 		for (i = j = 0; i < nw; i++)
-			if (!j || memcmp(&wt[j - 1].a, &wt[i].a, sizeof(wt[i].a)))
+			if (!j || memcmp(&wt[j - 1].x, &wt[i].x, sizeof(wt[i].x)))
 				wt[j++] = wt[i];
 		nw = j;
-		ret = reconcile(st, &w, wt, nw, changed);
+		ret = reconcile(st, &w, wt, nw, changed, &unclaimed);
 	}
 	free(wt);
+	if (ret == -ENOSPC) {
+		all_free(&w);
+		return vg_fail(err, errlen, ret, "%u configured address(es) not claimed: %s or "
+			       "%s holds %u addresses already (configured and learned), and "
+			       "another interface could learn those", unclaimed,
+			       vg_map_names[VG_MAP_LEARNED4], vg_map_names[VG_MAP_LEARNED6],
+			       VG_MAX_LEARNED);
+	}
 	if (ret) {
 		all_free(&w);
 		return vg_fail(err, errlen, ret, "cannot update the learned addresses: %s",
@@ -539,6 +835,7 @@ int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err, s
 static int protect(struct vg_state *st, const struct vg_addr6 *a, uint32_t why)
 {
 	struct vg_protect p = { .why = why };
+	struct oaddr x = oaddr6(a);
 	struct vg_owner o;
 
 	/* The config file's word outlasts a bridge's address and an RA;
@@ -553,7 +850,7 @@ static int protect(struct vg_state *st, const struct vg_addr6 *a, uint32_t why)
 	}
 	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARNED6], a, &o) == 0 &&
 	    o.origin != VG_ORIGIN_CONFIG)
-		forget(st, a, &o);
+		forget(st, &x, &o);
 	return 0;
 }
 
@@ -563,25 +860,29 @@ int vg_protect_set(struct vg_state *st, uint32_t why, const struct in6_addr *add
 	int fd = st->map_fd[VG_MAP_PROTECTED6];
 	struct vg_addr6 *keys = NULL;
 	struct aset s = { 0 };
+	struct oaddr x;
 	size_t nk = 0, i;
 	int ret = 0;
 
 	if (fd < 0 || !owner_maps(st))
 		return vg_fail(err, errlen, -ENOENT, "%s/%s: map not pinned", st->root,
 			       vg_map_names[VG_MAP_PROTECTED6]);
-	for (i = 0; i < n && !ret; i++)
-		ret = aset_add(&s, (const struct vg_addr6 *)&addrs[i]);
+	for (i = 0; i < n && !ret; i++) {
+		x = oaddr6(&addrs[i]);
+		ret = aset_add(&s, &x);
+	}
 	if (!ret && replace)
 		ret = vg_map_keys(fd, sizeof(*keys), (void **)&keys, &nk);
 	for (i = 0; i < nk && !ret; i++) {
 		struct vg_protect p;
 
+		x = oaddr6(&keys[i]);
 		if (bpf_map_lookup_elem(fd, &keys[i], &p) == 0 && p.why == why &&
-		    !aset_has(&s, &keys[i]))
+		    !aset_has(&s, &x))
 			ret = vg_delete_key(fd, &keys[i], NULL);
 	}
 	for (i = 0; i < s.n && !ret; i++)
-		ret = protect(st, &s.a[i], why);
+		ret = protect(st, &s.a[i].a, why);
 	free(keys);
 	free(s.a);
 	if (ret)
@@ -609,29 +910,77 @@ int vg_protect_bridges(struct vg_state *st, const uint32_t *ifindexes, size_t n,
 
 /* ---- reading them --------------------------------------------------------- */
 
-int vg_state_learned(struct vg_state *st, uint32_t ifindex, struct vg_learned *out,
-		     size_t max, size_t *n)
+/* The addresses of ifindex's slots of origin whose entry names them back
+ * (the program writes the entry first), appended to out. */
+static void learned_of(struct vg_state *st, uint32_t ifindex, uint8_t origin,
+		       struct vg_learned *out, size_t max, size_t *n)
 {
+	uint32_t cap = origin == VG_ORIGIN_DHCP ? VG_LEASE_SLOTS : VG_LEARN_LL_CAP;
 	struct vg_slot_key sk = { .ifindex = ifindex };
+	int sfd = slots_fd(st, origin);
 	struct vg_owner o;
 	struct vg_slot s;
+	struct oaddr x;
 
-	*n = 0;
-	if (!owner_maps(st))
-		return 0;
-	for (sk.slot = 0; sk.slot < VG_LEARN_LL_CAP && *n < max; sk.slot++) {
-		if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARN_SLOTS], &sk, &s))
+	for (sk.slot = 0; sfd >= 0 && sk.slot < cap && *n < max; sk.slot++) {
+		if (bpf_map_lookup_elem(sfd, &sk, &s))
 			continue;
-		/* A slot counts when its entry names it back (the program
-		 * writes the entry first). */
-		if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARNED6], &s.a, &o) ||
-		    o.ifindex != ifindex || o.origin != VG_ORIGIN_DAD || o.slot != sk.slot)
+		x = origin == VG_ORIGIN_DHCP ? lease_addr(sk.slot, &s) : oaddr6(&s.a);
+		if (owner_fd(st, &x) < 0 ||
+		    bpf_map_lookup_elem(owner_fd(st, &x), owner_key(&x), &o) ||
+		    o.ifindex != ifindex || o.origin != origin || o.slot != sk.slot)
 			continue;
-		memcpy(&out[*n].addr, &s.a, sizeof(out[*n].addr));
+		memcpy(&out[*n].addr, &x.a, sizeof(out[*n].addr));
+		out[*n].v4 = x.v4;
 		out[*n].origin = o.origin;
 		out[*n].slot = sk.slot;
 		out[*n].since_ns = o.since_ns;
 		(*n)++;
 	}
+}
+
+int vg_state_learned(struct vg_state *st, uint32_t ifindex, struct vg_learned *out,
+		     size_t max, size_t *n)
+{
+	*n = 0;
+	if (!owner_maps(st))
+		return 0;
+	learned_of(st, ifindex, VG_ORIGIN_DAD, out, max, n);
+	if (lease_maps(st))
+		learned_of(st, ifindex, VG_ORIGIN_DHCP, out, max, n);
+	return 0;
+}
+
+/* ---- DHCP snooping's host settings ---------------------------------------- */
+
+int vg_state_set_dhcp_grace(struct vg_state *st, unsigned int seconds, char *err,
+			    size_t errlen)
+{
+	struct vg_learn_cfg c = { .dhcp_grace_s = seconds };
+	int fd = st->map_fd[VG_MAP_LEARN_CFG];
+	uint32_t zero = 0;
+
+	if (seconds > VG_DHCP_GRACE_MAX)
+		return vg_fail(err, errlen, -ERANGE, "dhcp grace %u s: more than %u s", seconds,
+			       VG_DHCP_GRACE_MAX);
+	if (fd < 0)
+		return vg_fail(err, errlen, -ENOENT, "%s/%s: map not pinned", st->root,
+			       vg_map_names[VG_MAP_LEARN_CFG]);
+	if (bpf_map_update_elem(fd, &zero, &c, BPF_ANY))
+		return vg_fail(err, errlen, -errno, "%s/%s: cannot write the dhcp grace: %s",
+			       st->root, vg_map_names[VG_MAP_LEARN_CFG], strerror(errno));
+	return 0;
+}
+
+int vg_state_dhcp_grace(struct vg_state *st, unsigned int *seconds)
+{
+	struct vg_learn_cfg c;
+	uint32_t zero = 0;
+
+	if (st->map_fd[VG_MAP_LEARN_CFG] < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARN_CFG], &zero, &c))
+		return -errno;
+	*seconds = c.dhcp_grace_s;
 	return 0;
 }

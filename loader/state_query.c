@@ -211,7 +211,7 @@ static void list_policies(struct vg_state *st, const char *ifname, const uint32_
 		{
 			size_t nl = 0;
 
-			vg_state_learned(st, keys[i], it->learned, VG_LEARN_LL_CAP, &nl);
+			vg_state_learned(st, keys[i], it->learned, VG_IFACE_MAX_LEARNED, &nl);
 			it->n_learned = (unsigned int)nl;
 		}
 		l->n++;

@@ -30,6 +30,8 @@
  *   1  "totals": a per-CPU array of one entry, 30 __u64 by reason
  *      (the reasons' numbers never change, new ones are appended).
  *   1, 2  no egress program ("prog_out"), no learning maps (created).
+ *   1, 2, 3  no DHCP snooping maps ("learned4", "lease_slots",
+ *      "learn_cfg"; created, learn_cfg with the default grace).
  */
 #include <errno.h>
 #include <limits.h>
@@ -257,6 +259,15 @@ static int pin_as(struct vg_state *st, int fd, const char *name, char *err, size
 	return 0;
 }
 
+/* A new learn_cfg: the default grace of DHCP leases. */
+static int learn_cfg_init(int fd)
+{
+	struct vg_learn_cfg c = { .dhcp_grace_s = VG_DHCP_GRACE_DEFAULT };
+	uint32_t zero = 0;
+
+	return bpf_map_update_elem(fd, &zero, &c, BPF_ANY) ? -errno : 0;
+}
+
 /* Step 2: the maps this object created where nothing was pinned; their
  * shapes checked against the table the pins are checked against. */
 static int pin_new_maps(struct vg_state *st, struct vifguard *skel, char *err, size_t errlen)
@@ -276,6 +287,11 @@ static int pin_new_maps(struct vg_state *st, struct vifguard *skel, char *err, s
 				       "loader knows", vg_map_names[id]);
 		if (st->map_fd[id] >= 0)
 			continue;
+		/* Its settings before its pin: a run stopped in between
+		 * leaves no learn_cfg without them. */
+		if (id == VG_MAP_LEARN_CFG && (ret = learn_cfg_init(bpf_map__fd(map))))
+			return vg_fail(err, errlen, ret, "cannot write map %s: %s",
+				       vg_map_names[id], strerror(-ret));
 		ret = pin_as(st, bpf_map__fd(map), vg_map_names[id], err, errlen);
 		if (ret)
 			return ret;
@@ -486,10 +502,10 @@ int vg_state_takeover(struct vg_state *st, const struct vg_ctx *ctx, char *err, 
 	ret = vg_pins_open(st, err, errlen);
 	if (!ret && (!vg_pins_all(st) || vg_takeover_needed(st, false)))
 		ret = vg_fail(err, errlen, -ENOENT, "%s: pins missing after loading", st->root);
-	/* A state from before learning: its configured link-local addresses
-	 * become owned at once, not at the next sync or gc (which repair it
-	 * if this fails). */
-	if (!ret && t->from_layout && t->from_layout < 3)
+	/* A state from before learning (layout 3: before DHCP snooping): its
+	 * configured addresses become owned at once, not at the next sync
+	 * or gc (which repair it if this fails). */
+	if (!ret && t->from_layout && t->from_layout < 4)
 		vg_owners_reconcile(st, NULL, NULL, 0);
 out:
 	vifguard__destroy(skel);

@@ -40,14 +40,17 @@
 #define DHCP_OPT_TAG	224	/* RFC 3942: site-specific */
 
 enum kind { K_RAW, K_UDP4, K_DHCP, K_ARP, K_UDP6, K_NS, K_NA, K_RS, K_RA,
-	    K_REDIRECT, K_MLD2, K_IGMP };
+	    K_REDIRECT, K_MLD2, K_IGMP, K_DHCP6 };
 
 static const char *const kind_names[] = {
 	[K_RAW] = "raw", [K_UDP4] = "udp4", [K_DHCP] = "dhcp", [K_ARP] = "arp",
 	[K_UDP6] = "udp6", [K_NS] = "ns", [K_NA] = "na", [K_RS] = "rs",
 	[K_RA] = "ra", [K_REDIRECT] = "redirect", [K_MLD2] = "mld2",
-	[K_IGMP] = "igmp",
+	[K_IGMP] = "igmp", [K_DHCP6] = "dhcp6",
 };
+
+#define DHCP6_OPT_TAG	65000	/* unassigned (RFC 8415 24): skipped by parsers */
+#define MAX_IA_ADDRS	8
 
 struct cfg {
 	const char *ifname;
@@ -70,6 +73,12 @@ struct cfg {
 	uint8_t sha[6], tha[6], chaddr[6];
 	bool have_sha, have_tha, have_chaddr;
 	const char *spa, *tpa;
+	/* DHCP, DHCPv6: message type, addresses, lifetimes */
+	long msg, lease, valid;		/* -1: kind's default, none */
+	const char *yiaddr, *ciaddr, *req_ip;
+	const char *ia_addr[MAX_IA_ADDRS];
+	unsigned int n_ia_addr;
+	bool ia_ta, no_pad;
 	/* ND, MLD */
 	const char *target, *dest, *prefix, *group, *na_flags;
 	uint8_t slla[6], tlla[6];
@@ -257,10 +266,13 @@ static void udp_tag(struct frame *m, const struct cfg *c)
 	udp_end(m, 0);
 }
 
-/* BOOTP/DHCP message (RFC 2131): a DISCOVER, or an OFFER with --op 2. */
+/* BOOTP/DHCP message (RFC 2131): a DISCOVER, or an OFFER with --op 2;
+ * --msg another message type (option 53: 4 DECLINE, 5 ACK, 6 NAK,
+ * 7 RELEASE, ...), --lease its option 51, --req-ip its option 50. */
 static void dhcp_msg(struct frame *m, const struct cfg *c)
 {
 	unsigned int op = c->op > 0 ? c->op : 1;
+	struct in_addr ci = ip4(c->ciaddr, "0.0.0.0"), yi = ip4(c->yiaddr, "0.0.0.0");
 
 	udp_hdr(m, c, op == 2 ? 67 : 68, op == 2 ? 68 : 67);
 	put8(m, op);
@@ -268,17 +280,75 @@ static void dhcp_msg(struct frame *m, const struct cfg *c)
 	put8(m, 6);
 	put8(m, 0);
 	put32(m, c->marker);		/* xid */
-	put(m, NULL, 20);		/* secs, flags, ciaddr, yiaddr, siaddr, giaddr */
+	put32(m, 0);			/* secs, flags */
+	put(m, &ci, 4);
+	put(m, &yi, 4);
+	put(m, NULL, 8);		/* siaddr, giaddr */
 	put_mac(m, c->have_chaddr ? c->chaddr : c->src_mac);	/* chaddr */
 	put(m, NULL, 10 + 64 + 128);
 	put32(m, 0x63825363);		/* magic cookie */
 	put8(m, 53);
 	put8(m, 1);
-	put8(m, op == 2 ? 2 : 1);	/* DHCPOFFER : DHCPDISCOVER */
+	/* DHCPOFFER : DHCPDISCOVER */
+	put8(m, c->msg >= 0 ? c->msg : op == 2 ? 2 : 1);
+	if (c->lease >= 0) {
+		put8(m, 51);
+		put8(m, 4);
+		put32(m, c->lease);
+	}
+	if (c->req_ip) {
+		struct in_addr r = ip4(c->req_ip, NULL);
+
+		put8(m, 50);
+		put8(m, 4);
+		put(m, &r, 4);
+	}
 	put8(m, DHCP_OPT_TAG);
 	put8(m, TAG_LEN);
 	put_tag(m, c->marker);
 	put8(m, 255);
+	/* PADs to a BOOTP message of 300 octets, as clients and servers
+	 * send (RFC 1542 2.1), unless --no-pad keeps END the last octet. */
+	if (!c->no_pad && m->len < 8 + 300)
+		put(m, NULL, 8 + 300 - m->len);
+	udp_end(m, 0);
+}
+
+/* DHCPv6 message (RFC 8415): --msg its type (default 7, Reply), with
+ * one IA_NA (IA_TA with --ia-ta) holding an IAADDR per --ia-addr, each
+ * with the --valid lifetime (default 3600 s).  Server messages (Advertise
+ * 2, Reply 7, Reconfigure 10) go from 547 to 546, the others from 546 to
+ * 547.  The tag is an option of an unassigned code. */
+static void dhcp6_msg(struct frame *m, const struct cfg *c)
+{
+	unsigned int type = c->msg >= 0 ? c->msg : 7;
+	bool server = type == 2 || type == 7 || type == 10;
+	uint32_t valid = c->valid >= 0 ? c->valid : 3600;
+	unsigned int i;
+
+	udp_hdr(m, c, server ? 547 : 546, server ? 546 : 547);
+	put32(m, type << 24 | (c->marker & 0xffffff));	/* transaction id */
+	if (c->n_ia_addr) {
+		put16(m, c->ia_ta ? 4 : 3);
+		put16(m, (c->ia_ta ? 4 : 12) + c->n_ia_addr * 28);
+		put32(m, 1);			/* IAID */
+		if (!c->ia_ta) {
+			put32(m, valid / 2);	/* T1 */
+			put32(m, valid / 5 * 4);	/* T2 */
+		}
+		for (i = 0; i < c->n_ia_addr; i++) {
+			struct in6_addr a = ip6(c->ia_addr[i], NULL, "--ia-addr");
+
+			put16(m, 5);		/* IAADDR */
+			put16(m, 24);
+			put(m, &a, 16);
+			put32(m, valid);	/* preferred */
+			put32(m, valid);
+		}
+	}
+	put16(m, DHCP6_OPT_TAG);
+	put16(m, TAG_LEN);
+	put_tag(m, c->marker);
 	udp_end(m, 0);
 }
 
@@ -478,6 +548,20 @@ static void build(struct frame *f, const struct cfg *c)
 		dst = mc6("ff02::1");
 		ip6_frame(f, c, IPPROTO_UDP, &m, 6, &dst, 64, c->hbh);
 		break;
+	case K_DHCP6:
+		dhcp6_msg(&m, c);
+		/* to the client's link-local (the EUI-64 of --dst-mac), or
+		 * to All_DHCP_Relay_Agents_and_Servers */
+		if (c->msg < 0 || c->msg == 2 || c->msg == 7 || c->msg == 10) {
+			if (c->have_dst_mac)
+				vg_eui64_link_local(c->dst_mac, &dst);
+			else
+				dst = mc6("ff02::1");
+		} else {
+			dst = mc6("ff02::1:2");
+		}
+		ip6_frame(f, c, IPPROTO_UDP, &m, 6, &dst, 64, c->hbh);
+		break;
 	default:
 		icmp6_msg(&m, c, &dst);
 		ip6_frame(f, c, IPPROTO_ICMPV6, &m, 2, &dst,
@@ -518,13 +602,16 @@ static void usage(FILE *out)
 "usage: vgpkt send -i IFACE [-c COUNT] [-g GAP_US] [-m MARKER] [-v] KIND [FIELDS]\n"
 "       vgpkt recv -i IFACE -m MARKER [-t TIMEOUT_MS] [-f FENCE] [-n N]\n"
 "                  [-r READY_FILE] [--count-only]\n"
-"KIND: raw udp4 dhcp arp udp6 ns na rs ra redirect mld2 igmp\n"
+"KIND: raw udp4 dhcp arp udp6 ns na rs ra redirect mld2 igmp dhcp6\n"
 "FIELDS: --src-mac M --dst-mac M --vlan ID [--vlan-proto 0x88a8]\n"
 "        --ethertype 0xNNNN (raw)\n"
 "        --src-ip A --dst-ip A --sport N --dport N --ttl N (IPv6: hop limit)\n"
 "        --hbh (hop-by-hop router alert) --frag (atomic fragment header)\n"
 "        --op N (ARP opcode; dhcp: 1 discover, 2 offer; igmp: type,\n"
 "        0x11 query by default) --chaddr M (dhcp; default the source MAC)\n"
+"        --msg N (dhcp: option 53; dhcp6: message type, 7 reply by default)\n"
+"        --yiaddr A --ciaddr A --lease SECS --req-ip A --no-pad (dhcp)\n"
+"        --ia-addr A (dhcp6, repeatable) --valid SECS --ia-ta (dhcp6)\n"
 "        --sha M --spa A --tha M --tpa A (ARP)\n"
 "        --target A --dest A --slla M --tlla M --no-lla --nonce N\n"
 "        --na-flags [RSO] --prefix P/L (ra) --group A (mld2, igmp)\n"
@@ -539,7 +626,8 @@ enum {
 	O_SRC_IP, O_DST_IP, O_SPORT, O_DPORT, O_TTL, O_HBH, O_FRAG, O_OP,
 	O_SHA, O_SPA, O_THA, O_TPA, O_TARGET, O_DEST, O_SLLA, O_TLLA,
 	O_NO_LLA, O_NONCE, O_NA_FLAGS, O_PREFIX, O_GROUP, O_COUNT_ONLY,
-	O_CHADDR,
+	O_CHADDR, O_MSG, O_YIADDR, O_CIADDR, O_LEASE, O_REQ_IP, O_IA_ADDR,
+	O_VALID, O_IA_TA, O_NO_PAD,
 };
 
 static const struct option long_opts[] = {
@@ -557,6 +645,11 @@ static const struct option long_opts[] = {
 	{ "na-flags", 1, 0, O_NA_FLAGS }, { "prefix", 1, 0, O_PREFIX },
 	{ "group", 1, 0, O_GROUP }, { "count-only", 0, 0, O_COUNT_ONLY },
 	{ "chaddr", 1, 0, O_CHADDR },
+	{ "msg", 1, 0, O_MSG }, { "yiaddr", 1, 0, O_YIADDR },
+	{ "ciaddr", 1, 0, O_CIADDR }, { "lease", 1, 0, O_LEASE },
+	{ "req-ip", 1, 0, O_REQ_IP }, { "ia-addr", 1, 0, O_IA_ADDR },
+	{ "valid", 1, 0, O_VALID }, { "ia-ta", 0, 0, O_IA_TA },
+	{ "no-pad", 0, 0, O_NO_PAD },
 	{ "help", 0, 0, 'h' },
 	{ 0 }
 };
@@ -735,6 +828,19 @@ static int parse_opt(int o, struct cfg *c, struct recv_opts *r)
 	case O_PREFIX: c->prefix = optarg; break;
 	case O_GROUP: c->group = optarg; break;
 	case O_COUNT_ONLY: r->count_only = true; break;
+	case O_MSG: c->msg = num(optarg, 255, "message type"); break;
+	case O_YIADDR: c->yiaddr = optarg; break;
+	case O_CIADDR: c->ciaddr = optarg; break;
+	case O_LEASE: c->lease = num(optarg, UINT32_MAX, "lease time"); break;
+	case O_REQ_IP: c->req_ip = optarg; break;
+	case O_IA_ADDR:
+		if (c->n_ia_addr == MAX_IA_ADDRS)
+			die(2, "at most %s --ia-addr", "8");
+		c->ia_addr[c->n_ia_addr++] = optarg;
+		break;
+	case O_VALID: c->valid = num(optarg, UINT32_MAX, "valid lifetime"); break;
+	case O_IA_TA: c->ia_ta = true; break;
+	case O_NO_PAD: c->no_pad = true; break;
 	default: usage(stderr); return 2;
 	}
 	return 0;
@@ -744,7 +850,7 @@ int main(int argc, char **argv)
 {
 	struct cfg c = { .count = 1, .vlan = -1, .vlan_proto = ETH_P_8021Q,
 			 .ethertype = 0x88b5, .sport = -1, .dport = -1,
-			 .ttl = -1, .op = -1 };
+			 .ttl = -1, .op = -1, .msg = -1, .lease = -1, .valid = -1 };
 	struct recv_opts r = { .timeout = 1000, .want = -1 };
 	unsigned int k;
 	bool send;

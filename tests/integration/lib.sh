@@ -354,7 +354,7 @@ vg_case() {
 
 # vg_entries: "MAP IFINDEX" for every entry of every per-interface map
 # pinned under ROOT: the hash and LPM maps (the key is the ifindex or a
-# struct that starts with it; learned6's value names it) and the used
+# struct that starts with it; learned6's and learned4's value names it) and the used
 # entries of the "policy" array (live or retired: the value starts with
 # the ifindex).
 vg_entries() {
@@ -375,9 +375,9 @@ vg_entries() {
 		# Host-wide: addresses no interface may learn.
 		protected6) continue ;;
 		# Keyed by address: the interface is the value's.
-		learned6)
-			"$BPFTOOL" -j map dump pinned "$m" |
-				jq -r '.[].formatted.value.ifindex | "learned6 \(.)"'
+		learned6|learned4)
+			"$BPFTOOL" -j map dump pinned "$m" | jq -r --arg m "${m##*/}" \
+				'.[].formatted.value.ifindex | "\($m) \(.)"'
 			continue ;;
 		esac
 		"$BPFTOOL" -j map dump pinned "$m" | jq -r --arg m "${m##*/}" \

@@ -78,22 +78,58 @@ tap_check "the shipped example is valid" 0 "$?" "$out"
 # The host line's learning switch and protected addresses.
 cat >"$conf" <<'EOF'
 host learn=none protect=fe80::1,fe80::2
-host learn=dhcp protect=fe80::1/64
-host protect=ff02::2
+host learn=dhcp6 protect=fe80::1/64
+host protect=ff02::2 dhcp-grace=1d
+host dhcp-grace=86401 learn=dhcp
 EOF
 chmod 644 "$conf"
 chown 0 "$conf"
 out=$(cc check-config "$conf" 2>/dev/null)
-want="$conf:2: 'learn=dhcp': 'dhcp': unknown learning (expected link-local or none)
+want="$conf:2: 'learn=dhcp6': 'dhcp6': unknown learning (expected link-local, dhcp or none)
 $conf:2: 'protect=fe80::1/64': 'fe80::1/64': not an IPv6 address
-$conf:3: 'protect=ff02::2': 'ff02::2': not a unicast address"
-tap_check "host learn= and protect=: each bad word, file:line" "$want" "$out"
-sed -i '2,3d' "$conf"
+$conf:3: 'protect=ff02::2': 'ff02::2': not a unicast address
+$conf:3: 'dhcp-grace=1d': expected seconds, 0..86400
+$conf:4: 'dhcp-grace=86401': more than 86400 seconds (a day)
+$conf:4: 'learn=dhcp': conflicts with the learning set on line 1"
+tap_check "host learn=, dhcp-grace= and protect=: each bad word, file:line" "$want" "$out"
+sed -i '2,4d' "$conf"
 out=$(cc check-config "$conf" 2>&1)
 tap_check "host learn=none protect=: valid, both said" "0 yes yes" \
 	"$? $(grep -q 'host link-local learning off (line 1)' <<<"$out" && echo yes || echo no) $(
 	grep -q '^2 protected addresses (host protect=)' <<<"$out" && echo yes || echo no)" "$out"
 tap_check "-j: host_learn_link_local false, host_protect_count 2" "false 2" \
 	"$(cc -j check-config "$conf" | jq -r '"\(.host_learn_link_local) \(.host_protect_count)"')"
+tap_check "-j: no learn=dhcp, no dhcp-grace=: DHCP learning off, grace the default (60 s)" \
+	"false 60" "$(cc -j check-config "$conf" | jq -r '"\(.host_learn_dhcp) \(.host_dhcp_grace_s)"')"
+
+# DHCP learning and its grace.
+printf 'host learn=link-local,dhcp\nhost dhcp-grace=300\n' >"$conf"
+out=$(cc check-config "$conf" 2>&1)
+tap_check "host learn=link-local,dhcp dhcp-grace=300: valid, both said" "0 yes yes no" \
+	"$? $(grep -q '^host DHCP learning on (line 1)' <<<"$out" && echo yes || echo no) $(
+	grep -q '^DHCP grace 300 s (line 2)' <<<"$out" && echo yes || echo no) $(
+	grep -q 'link-local learning off' <<<"$out" && echo yes || echo no)" "$out"
+tap_check "-j: host_learn_link_local, host_learn_dhcp, host_dhcp_grace_s" "true true 300" \
+	"$(cc -j check-config "$conf" |
+	   jq -r '"\(.host_learn_link_local) \(.host_learn_dhcp) \(.host_dhcp_grace_s)"')"
+printf 'host learn=dhcp dhcp-grace=0\n' >"$conf"
+out=$(cc check-config "$conf" 2>&1)
+tap_check "host learn=dhcp dhcp-grace=0: link-local learning off, grace 0" "0 yes yes" \
+	"$? $(grep -q '^host link-local learning off (line 1)' <<<"$out" && echo yes || echo no) $(
+	grep -q '^DHCP grace 0 s (line 1)' <<<"$out" && echo yes || echo no)" "$out"
+
+# The unlisted VIFs: open by default, locked by learning with unlisted=learn.
+tap_check "-j: no unlisted=: open" "open" "$(cc -j check-config "$conf" | jq -r .host_unlisted)"
+printf '# comment\nhost unlisted=learn\n' >"$conf"
+out=$(cc check-config "$conf" 2>&1)
+tap_check "host unlisted=learn: valid, said with its line" "0 yes" \
+	"$? $(grep -q '^unlisted VIFs locked by learning (line 2)' <<<"$out" && echo yes || echo no)" \
+	"$out"
+tap_check "-j: host_unlisted learn" "learn" "$(cc -j check-config "$conf" | jq -r .host_unlisted)"
+printf 'host unlisted=lock\nhost unlisted=learn\nhost unlisted=open\n' >"$conf"
+out=$(cc check-config "$conf" 2>/dev/null)
+want="$conf:1: 'unlisted=lock': expected open (unfiltered, the default) or learn (locked to the VIF's MAC and the addresses it learns)
+$conf:3: 'unlisted=open': conflicts with the unlisted= set on line 2"
+tap_check "host unlisted=: each bad word, file:line" "$want" "$out"
 
 tap_done

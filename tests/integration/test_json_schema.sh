@@ -73,6 +73,33 @@ gx g5 "$VGPKT" send -i eth0 -c 2 udp4 --src-ip 192.0.2.99 --dst-ip 10.99.0.1 >/d
 j "show" show 0 - -- show
 j "show IFACE" show 0 - -- show vif5.0
 j "show -v" show 0 - -- show -v
+# Learned addresses of every kind, as the programs write them: a
+# link-local by DAD, IPv4 leases live and expired, an infinite DHCPv6 one.
+j "attach --learn link-local,dhcp" attach 0 - -- attach vif5.0 --mac $M5 --ipv4 10.99.0.5 \
+	--ipv6 fd00:99::5 --learn link-local,dhcp
+python3 - "$(vg_ifindex vif5.0)" >"$VG_TMP/learned" <<'EOF' || vg_bail "cannot build the entries"
+import ipaddress, struct, sys, time
+i, now = int(sys.argv[1]), time.monotonic_ns()
+hx = lambda b: " ".join("0x%02x" % c for c in b)
+def ent(a, origin, slot, t):
+	a = ipaddress.ip_address(a)
+	a16 = a.packed if a.version == 6 else ipaddress.IPv6Address("::ffff:%s" % a).packed
+	print("learned%d|%s|%s" % (a.version, hx(a.packed), hx(struct.pack("<IBBHQ", i, origin, slot, 0, t))))
+	print("%s|%s|%s" % ("lease_slots" if origin == 3 else "learn_slots",
+			    hx(struct.pack("<II", i, slot)), hx(a16 + struct.pack("<Q", t))))
+ent("fe80::5:1", 2, 0, now)
+ent("10.99.5.1", 3, 0, now + 600 * 10**9)
+ent("10.99.5.2", 3, 1, now - 10**9)
+ent("2001:db8::5", 3, 2, (1 << 64) - 1)
+EOF
+while IFS='|' read -r map key val; do
+	"$BPFTOOL" map update pinned "$ROOT/$map" key $key value $val ||
+		vg_bail "cannot write $map with bpftool"
+done <"$VG_TMP/learned"
+j "show IFACE: learned by DAD and DHCP" show 0 - -- show vif5.0
+j "dump learned4" dump 0 - -- dump learned4
+j "dump lease_slots" dump 0 - -- dump lease_slots
+j "dump learn_cfg" dump 0 - -- dump learn_cfg
 j "show: a mistyped root while guests are filtered" - 1 wrong_place -- -r "$ROOT/typo" show
 j "metrics: a mistyped root" - 1 wrong_place -- -r "$ROOT/typo" metrics
 j "stats" stats 0 - -- stats

@@ -45,9 +45,9 @@ out=$(vg attach vif6.0 --mac $B_MAC --ipv6 fd00:99::6 2>&1)
 tap_check "attach vif6.0" "exit 0" "exit $?" "$out"
 out=$(vg attach vif7.0 --mac $C_MAC --ipv6 fe80::7:7 --learn none 2>&1)
 tap_check "attach vif7.0 --learn none, a configured link-local host" "exit 0" "exit $?" "$out"
-out=$(vg attach vif7.0 --mac $C_MAC --learn dhcp 2>&1)
-tap_check "attach --learn dhcp: refused (usage), names the word" "exit 2 yes" \
-	"exit $? $(grep -q "'dhcp': unknown learning" <<<"$out" && echo yes || echo no)" "$out"
+out=$(vg attach vif7.0 --mac $C_MAC --learn dhcp6 2>&1)
+tap_check "attach --learn dhcp6: refused (usage), names the word" "exit 2 yes" \
+	"exit $? $(grep -q "'dhcp6': unknown learning" <<<"$out" && echo yes || echo no)" "$out"
 
 prot=$("$BPFTOOL" -j map dump pinned "$ROOT/protected6" | jq -c '[.[].formatted.value.why]')
 tap_check "the bridge's link-local is protected (why 2, bridge)" "[2]" "$prot"

@@ -82,6 +82,33 @@ set_ok "set add flag dhcp-client" add flag dhcp-client
 vg_case "dhcp-client again: DHCP discover passes" g5 vif5.0 3 3 "pass+4" dhcp
 tap_check "flag removed and added: the first policy" "$P0" "$(policy)"
 
+# learn-dhcp brings dhcp-client, which it needs; dhcp-client cannot go
+# while learn-dhcp stays.
+set_ok "set remove flag dhcp-client (before learn-dhcp)" remove flag dhcp-client
+out=$(vg set vif5.0 add flag learn-dhcp 2>&1)
+tap_check "set add flag learn-dhcp: dhcp-client added with it" \
+	"exit 0|  + flag dhcp-client|  + flag learn-dhcp" \
+	"exit $?|$(grep '^  [-+] ' <<<"$out" | sort | tr '\n' '|' | sed 's/|$//')" "$out"
+vg_case "learn-dhcp: DHCP discover passes" g5 vif5.0 3 3 "pass+4" dhcp
+out=$(vg set vif5.0 remove flag dhcp-client 2>&1)
+tap_check "set remove flag dhcp-client under learn-dhcp: refused, named" "exit 1 1" \
+	"exit $? $(grep -c 'learn-dhcp needs dhcp-client' <<<"$out")" "$out"
+out=$(vg set vif5.0 --dry-run remove flag learn-dhcp 2>&1)
+tap_check "the refusal changed nothing: learn-dhcp and dhcp-client in force" "1 1" \
+	"$(grep -c '^  flag learn-dhcp$' <<<"$(vg set vif5.0 -n add flag router-advert)") $(
+	grep -c '^  flag dhcp-client$' <<<"$out")" "$out"
+set_ok "set remove flag learn-dhcp" remove flag learn-dhcp
+tap_check "learn-dhcp removed, dhcp-client kept: the first policy" "$P0" "$(policy)"
+out=$(vg attach vif5.0 --mac $MAC --ipv4 $A --ipv4 $B --ipv6 $V6 --learn link-local,dhcp \
+	--dry-run 2>&1)
+tap_check "attach --learn link-local,dhcp --dry-run: only learn-dhcp added" \
+	"exit 0|  + flag learn-dhcp" \
+	"exit $?|$(grep '^  [-+] ' <<<"$out" | tr '\n' '|' | sed 's/|$//')" "$out"
+out=$(vg attach vif5.0 --mac $MAC --learn dhcp --no-dhcp 2>&1)
+tap_check "attach --learn dhcp --no-dhcp: a usage error, named" "exit 2 1" \
+	"exit $? $(grep -c -- '--learn dhcp and --no-dhcp exclude each other' <<<"$out")" "$out"
+tap_check "the refused attach changed nothing" "$P0" "$(policy)"
+
 # ---- quarantine and back ----------------------------------------------------
 
 set_ok "set mode disabled" mode disabled

@@ -14,7 +14,10 @@
 # place.  Then: `upgrade` killed (SIGKILL) at every Nth system call
 # leaves every guest filtered, and the next `upgrade` completes it with
 # every counter exact; a state of a newer layout is refused.  Last, the
-# same upgrade from the last release of layout 2.
+# same upgrade from the last release of layout 2, and from that of
+# layout 3, whose learned link-local stays learned while DHCP
+# snooping's maps are created (learn_cfg with the default grace) and
+# the configured IPv4 addresses become owned in learned4.
 . "$(dirname "$0")/lib.sh"
 
 # The last commit of layout 1; VG_UPGRADE_FROM names another.
@@ -25,6 +28,10 @@ OLD=$OLD_DIR/build/vifguard
 FROM2=${VG_UPGRADE_FROM2:-375c01061c721cac9e4a07b77086d8dfba40aa56}
 OLD2_DIR=$OUTPUT/upgrade-from/$FROM2
 OLD2=$OLD2_DIR/build/vifguard
+# The last commit of layout 3; VG_UPGRADE_FROM3 names another.
+FROM3=${VG_UPGRADE_FROM3:-900f112dbbbb2c566eab3059e384355b2b56a23c}
+OLD3_DIR=$OUTPUT/upgrade-from/$FROM3
+OLD3=$OLD3_DIR/build/vifguard
 LAYOUT=$(sed -n 's/^#define VG_MAP_LAYOUT[[:space:]]*\([0-9]*\).*/\1/p' "$VG_TOP/include/vifguard.h")
 
 # Builds the older vifguard of commit $1 in $2 (once; kept in OUTPUT).
@@ -45,6 +52,8 @@ case $? in
 esac
 build_old "$FROM2" "$OLD2_DIR"
 old2_built=$?
+build_old "$FROM3" "$OLD3_DIR"
+old3_built=$?
 vg_init
 
 old() { ip netns exec "$HOST" "$OLD" -r "$ROOT" "$@"; }
@@ -176,7 +185,8 @@ tap_check "the older program is gone from the kernel" "no program $old_prog" "$(
 pins=$(ls "$ROOT" | grep -vx 'maps.debug\|progs.debug' |
 	sed 's/^tcx_[0-9]*$/tcx_N/; s/^tcx_out_[0-9]*$/tcx_out_N/' | sort | tr '\n' ' ')
 want=$(printf '%s\n' drops ev_config ev_limit events layout learn_slots learned6 passes policy \
-	policy_spill prog prog_out protected6 totals v4_addrs v6_addrs \
+	policy_spill prog prog_out protected6 totals v4_addrs v6_addrs learned4 lease_slots \
+	learn_cfg \
 	$([ $tcx = tcx ] && echo "tcx_N tcx_out_N") | sort | tr '\n' ' ')
 tap_check "the pins: this layout's, none left over" "$want" "$pins"
 rec=$(vg -j dump layout | jq -r '.maps.layout[0] | "layout \(.layout), version \(.version)"')
@@ -324,6 +334,44 @@ if [ "$old2_built" = 0 ]; then
 		"exit $?, $(dev_progs), $(ls "$ROOT" | grep '^tcx_' | tr '\n' ' ')" "$out"
 else
 	tap_skip "upgrade from layout 2" "cannot build vifguard $FROM2: $(tail -3 "$OLD2_DIR.log" 2>/dev/null)"
+fi
+
+# ---- from the last release of layout 3 -------------------------------------
+
+if [ "$old3_built" = 0 ]; then
+	OLD=$OLD3
+	LL=fe80::a:1
+	reset_old >/dev/null || vg_bail "cannot set the layout 3 state up"
+	# The guest's DAD probe: a link-local learned by the layout 3 program.
+	vg_xfer ga 1 ns --src-ip :: --target $LL
+	b=$(old -j show vif10.0 | jq -r '[.interfaces[0].learned[] | "\(.address) \(.origin)"] | join(",")')
+	old3_prog=$(pinned_prog)
+	out=$(vg upgrade 2>&1)
+	rc=$?
+	c=$(counters "$VIFGUARD" | sort | tr '\n' ' ')
+	tap_check "upgrade from layout 3: both devices moved, the older program gone, counters kept" \
+		"exit 0, map layout 3 -> map layout $LAYOUT, 2 device(s) moved; $(want_progs); no program $old3_prog; totals ipv4_src=3 vif10.0 ipv4_src=3 vif10.0 pass=3 " \
+		"exit $rc, $(grep -o "map layout 3, program id $old3_prog of vifguard [^ ]* -> map layout $LAYOUT" <<<"$out" |
+			sed 's/, program .* ->/ ->/'), $(grep -o '[0-9]* device(s) moved' <<<"$out"); $(dev_progs); $(loaded $old3_prog); $c" \
+		"$out"
+	a=$(vg -j show vif10.0 | jq -r '[.interfaces[0].learned[] | "\(.address) \(.origin)"] | join(",")')
+	tap_check "upgrade from layout 3: the learned link-local stays learned" \
+		"before $LL dad, after $LL dad" "before $b, after $a"
+	pins=$(for m in learned4 lease_slots learn_cfg; do [ -e "$ROOT/$m" ] && echo -n "$m "; done)
+	g=$(vg -j dump learn_cfg | jq -r '.maps.learn_cfg[0].dhcp_grace_s')
+	o=$(vg -j dump learned4 | jq -r '[.maps.learned4[] | "\(.address) \(.ifindex) \(.origin)"] | sort | join(",")')
+	tap_check "upgrade from layout 3: DHCP snooping's maps made, the default grace, IPv4 hosts owned" \
+		"learned4 lease_slots learn_cfg , grace 60, $A $(vg_ifindex vif10.0) config,$A2 $(vg_ifindex vif11.0) config" \
+		"$pins, grace $g, $o"
+	vg_xfer ga 2 udp6 --src-ip $LL --dst-ip $SINK_V6
+	r=$RX
+	vg_xfer ga 2 udp4 --src-ip $C
+	tap_check "after the layout 3 upgrade: the learned link-local passes, a forged IPv4 source does not" \
+		"2 0" "$r $RX"
+	out=$(vg upgrade --check 2>&1)
+	tap_check "after the layout 3 upgrade: current" "exit 0" "exit $?" "$out"
+else
+	tap_skip "upgrade from layout 3" "cannot build vifguard $FROM3: $(tail -3 "$OLD3_DIR.log" 2>/dev/null)"
 fi
 
 tap_done

@@ -4,8 +4,10 @@
 # hotplug: "host protect=" addresses go to protected6 (a guest's DAD
 # probe for one is dropped as learn-protected) and those the file no
 # longer lists leave it; "host learn=none" turns learning off in every
-# policy the sources make, "host learn=link-local" (or no word) on; a
-# policy made by `vifguard attach` keeps its own switch.
+# policy the sources make, "host learn=link-local" (or no word) on,
+# "host learn=dhcp" learning by DHCP; "host dhcp-grace=" is the grace of
+# leases in force (the default without it); a policy made by
+# `vifguard attach` keeps its own switch.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/test_xen_lib.bash"
 xen_init "$@"
@@ -16,6 +18,15 @@ run_sync() {
 }
 out() { cat "$VG_TMP/sync.out"; }
 learns() { vg -j show "$1" | jq -r '.interfaces[0].learning.link_local'; }
+# flags IFNAME FLAG: whether IFNAME's policy in the maps has FLAG.
+flags() {
+	vg -j dump policy | jq -r --arg n "$1" --arg f "$2" \
+		'[.maps.policy[] | select(.ifname == $n) | .flags[] | select(. == $f)] | length > 0'
+}
+# The grace of DHCP leases in force, in seconds.
+grace() {
+	"$BPFTOOL" -j map dump pinned "$ROOT/learn_cfg" | jq -r '.[0] | (.formatted // .).value.dhcp_grace_s'
+}
 # The protected addresses, "ADDR:WHY" sorted.
 protected() {
 	vg -j dump protected6 | jq -r '[.maps.protected6[] | "\(.address):\(.why)"] | sort | join(" ")'
@@ -78,5 +89,28 @@ libxl_run vif-bridge online 3 0
 tap_check "hotplug online with host learn=link-local: learns; protect= list now empty" \
 	"0 true -" "$HP_RC $(learns vif3.0) $(p=$(protected); echo "${p:--}")" \
 	"$(cat "$VG_TMP/hotplug.out")"
+
+# DHCP learning and its grace, by sync and hotplug.
+printf '%s\n' "host learn=link-local,dhcp dhcp-grace=300" >"$VIFGUARD_CONFIG"
+run_sync
+tap_check "host learn=link-local,dhcp: xl policies learn by DHCP too, the DHCP client kept" \
+	"0 true true" "$SYNC_RC $(flags vif3.0 learn-dhcp) $(flags vif3.0 dhcp-client)" "$(out)"
+tap_check "host dhcp-grace=300: the grace in force" 300 "$(grace)"
+tap_check "the operator's policy keeps its own switch" false "$(flags vif4.0 learn-dhcp)"
+printf '%s\n' "host learn=dhcp" >"$VIFGUARD_CONFIG"
+libxl_run vif-bridge online 3 0
+tap_check "hotplug online, dhcp-grace= gone: the default grace (60 s) in force" \
+	"0 60 true false" \
+	"$HP_RC $(grace) $(flags vif3.0 learn-dhcp) $(flags vif3.0 learn-link-local)" \
+	"$(cat "$VG_TMP/hotplug.out")"
+printf '%s\n' "host dhcp-grace=0" >"$VIFGUARD_CONFIG"
+run_sync
+tap_check "host dhcp-grace=0 by sync; no learn=: learning by DHCP off again" "0 0 false true" \
+	"$SYNC_RC $(grace) $(flags vif3.0 learn-dhcp) $(flags vif3.0 learn-link-local)" "$(out)"
+printf '%s\n' "host dhcp-grace=30 dhcp-grace=31" >"$VIFGUARD_CONFIG"
+run_sync
+tap_check "a file with an error changes no grace (xl decides without it: exit 0)" "0 0 1" \
+	"$SYNC_RC $(grace) $(grep -c "conflicts with the grace set on line 1" "$VG_TMP/sync.out")" \
+	"$(out)"
 
 tap_done

@@ -88,6 +88,15 @@ static void attach_forms(void **state)
 	assert_int_equal(parse(&a, err, sizeof(err), "--mac", MAC, "tap7.0", "--learn",
 			       "link-local", NULL), 0);
 	assert_int_equal(a.spec.flags & VG_F_LEARN_LL, VG_F_LEARN_LL);
+	/* dhcp learns leases, and lets the guest's DHCP requests through. */
+	assert_int_equal(parse(&a, err, sizeof(err), "--mac", MAC, "vif7.0", "--learn",
+			       "dhcp", NULL), 0);
+	assert_int_equal(a.spec.flags, VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | VG_F_LEARN_DHCP |
+			 VG_F_OPERATOR);
+	assert_int_equal(parse(&a, err, sizeof(err), "--mac", MAC, "vif7.0", "--learn",
+			       "dhcp,link-local", NULL), 0);
+	assert_int_equal(a.spec.flags & (VG_LEARN_FLAGS | VG_F_DHCP_CLIENT),
+			 VG_F_LEARN_DHCP | VG_F_LEARN_LL | VG_F_DHCP_CLIENT);
 	/* After "--" too. */
 	assert_int_equal(parse(&a, err, sizeof(err), "--mac", MAC, "--", "vif7.0-emu", NULL), 0);
 	assert_string_equal(a.spec.ifname, "vif7.0-emu");
@@ -113,8 +122,14 @@ static void attach_bad(void **state)
 		{ { "vif5.0" }, "attach: --mac is required (unless --mode disabled)" },
 		{ { "vif5.0", "vif6.0", "--mac", MAC }, "attach: unexpected argument 'vif6.0'" },
 		{ { "vif5.0", "--mac" }, "attach: --mac needs an argument" },
-		{ { "vif5.0", "--mac", MAC, "--learn=dhcp" },
-		  "--learn dhcp: 'dhcp': unknown learning (expected link-local or none)" },
+		{ { "vif5.0", "--mac", MAC, "--learn=dhcp6" },
+		  "--learn dhcp6: 'dhcp6': unknown learning (expected link-local, dhcp or none)" },
+		{ { "vif5.0", "--mac", MAC, "--learn=none,dhcp" },
+		  "--learn none,dhcp: none excludes the other words" },
+		{ { "vif5.0", "--no-dhcp", "--learn=dhcp", "--mac=" MAC },
+		  "attach: --learn dhcp and --no-dhcp exclude each other" },
+		{ { "vif5.0", "--learn=dhcp", "--no-dhcp", "--mac=" MAC },
+		  "attach: --learn dhcp and --no-dhcp exclude each other" },
 		{ { "vif5.0", "--mac", "02:00:00:00:05" },
 		  "--mac 02:00:00:00:05: not a MAC address" },
 		{ { "vif5.0", "--mac", "01:00:5e:00:00:01" },
@@ -564,14 +579,14 @@ static void help_and_version(void **state)
 	assert_int_equal(r.rc, 0);
 	assert_contains(r.out, "vifguard ");
 	assert_contains(r.out, "(libbpf 1.");
-	assert_contains(r.out, "\nmap layout 3\nkernel ");
+	assert_contains(r.out, "\nmap layout " VG_STR(VG_MAP_LAYOUT) "\nkernel ");
 	assert_contains(r.out, ": cls_bpf ");
 	run(&r, "-j", "-V", NULL);
 	assert_int_equal(r.rc, 0);
 	snprintf(want, sizeof(want), "\"version\":\"%s\",", vg_version);
 	assert_contains(r.out, want);
 	assert_contains(r.body, "{\"libbpf\":\"1.");
-	assert_contains(r.out, "\"map_layout\":3,");
+	assert_contains(r.out, "\"map_layout\":" VG_STR(VG_MAP_LAYOUT) ",");
 	assert_contains(r.out, "\"features\":{\"cls_bpf\":");
 	run(&r, "help", NULL);
 	assert_int_equal(r.rc, 0);

@@ -37,6 +37,11 @@ static const struct {
 	{ "learned6", 1576960 },
 	{ "learn_slots", 1576960 },
 	{ "protected6", 102400 },
+	/* Not measured: the figures of the formulas that learned6 and
+	 * learn_slots (hashes of the same kind) were measured to match. */
+	{ "learned4", 1445888 },
+	{ "lease_slots", 4984832 },
+	{ "learn_cfg", 4096 },
 };
 
 #define N (sizeof(measured) / sizeof(measured[0]))

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Who holds a link-local address (loader/state_owners.c) on the real
- * maps: the object is loaded into a private bpf filesystem and each case
- * commits and removes policies through the policy store, writes what
- * the program would have learned by hand, and reads "learned6",
- * "learn_slots" and "protected6" back: configured addresses claimed,
- * learners evicted, a shared address handed over when one of its
- * interfaces goes, a reused ifindex starting clean, the whole-host
- * reconcile repairing and then changing nothing, protected addresses
- * replaced and revoking a learner.  Needs root and a kernel with BPF;
- * without them every case is a skip.
+ * Who holds an address (loader/state_owners.c) on the real maps: the
+ * object is loaded into a private bpf filesystem and each case commits
+ * and removes policies through the policy store, writes what the
+ * programs would have learned (by DAD, by DHCP) by hand, and reads
+ * "learned6", "learned4", "learn_slots", "lease_slots" and "protected6"
+ * back: configured addresses of both families claimed, learners evicted,
+ * a shared address handed over when one of its interfaces goes, a reused
+ * ifindex starting clean, a policy that stops learning losing what it
+ * learned, the whole-host reconcile repairing (expired leases too) and
+ * then changing nothing, a full map refusing a commit, protected
+ * addresses replaced and revoking a learner, the DHCP grace.  Needs root
+ * and a kernel with BPF; without them every case is a skip.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/mount.h>
@@ -80,6 +83,8 @@ static int clean(void **state)
 	clear_map(VG_MAP_LEARNED6, sizeof(struct vg_addr6));
 	clear_map(VG_MAP_LEARN_SLOTS, sizeof(struct vg_slot_key));
 	clear_map(VG_MAP_PROTECTED6, sizeof(struct vg_addr6));
+	clear_map(VG_MAP_LEARNED4, sizeof(struct vg_addr4));
+	clear_map(VG_MAP_LEASE_SLOTS, sizeof(struct vg_slot_key));
 	return 0;
 }
 
@@ -109,8 +114,74 @@ static const char *owner(const char *s)
 	if (bpf_map_lookup_elem(st.map_fd[VG_MAP_LEARNED6], &a, &o))
 		return "none";
 	snprintf(buf, sizeof(buf), "%u %s", o.ifindex,
-		 o.origin == VG_ORIGIN_CONFIG ? "config" : o.origin == VG_ORIGIN_DAD ? "dad" : "?");
+		 o.origin == VG_ORIGIN_CONFIG ? "config" : o.origin == VG_ORIGIN_DAD ? "dad" :
+		 o.origin == VG_ORIGIN_DHCP ? "dhcp" : "?");
 	return buf;
+}
+
+static __be32 A4(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+/* "IFINDEX ORIGIN" of s in learned4, "none" without an entry. */
+static const char *owner4(const char *s)
+{
+	static char buf[64];
+	struct vg_addr4 a = { A4(s) };
+	struct vg_owner o;
+
+	if (bpf_map_lookup_elem(st.map_fd[VG_MAP_LEARNED4], &a, &o))
+		return "none";
+	snprintf(buf, sizeof(buf), "%u %s", o.ifindex,
+		 o.origin == VG_ORIGIN_CONFIG ? "config" : o.origin == VG_ORIGIN_DHCP ? "dhcp" : "?");
+	return buf;
+}
+
+static bool has_lease_slot(uint32_t ifindex, uint32_t slot)
+{
+	struct vg_slot_key k = { ifindex, slot };
+	struct vg_slot s;
+
+	return bpf_map_lookup_elem(st.map_fd[VG_MAP_LEASE_SLOTS], &k, &s) == 0;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* What the egress program writes when ifindex is leased s (IPv4 when it
+ * has a dot) in lease slot slot until expires (slot: -1 for none). */
+static void leased(uint32_t ifindex, const char *s, int slot, uint64_t expires)
+{
+	struct vg_owner o = { .ifindex = ifindex, .origin = VG_ORIGIN_DHCP,
+			      .slot = (uint8_t)(slot < 0 ? 0 : slot) };
+	struct vg_slot_key k = { ifindex, (uint32_t)slot };
+	struct vg_slot v = { .since_ns = expires };
+
+	o.expires_ns = expires;
+	if (strchr(s, '.')) {
+		struct vg_addr4 a = { A4(s) };
+
+		v.a.addr[2] = htonl(0xffff);
+		v.a.addr[3] = a.addr;
+		assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_LEARNED4], &a, &o, BPF_ANY),
+				 0);
+	} else {
+		v.a = A(s);
+		assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_LEARNED6], &v.a, &o,
+						     BPF_ANY), 0);
+	}
+	if (slot >= 0)
+		assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_LEASE_SLOTS], &k, &v,
+						     BPF_ANY), 0);
 }
 
 static bool has_slot(uint32_t ifindex, uint32_t slot)
@@ -173,7 +244,7 @@ static void claim_and_evict(void **state)
 	commit(VIF, &p);
 	assert_string_equal(owner(EUI), "1001 config");
 	assert_string_equal(owner("fe80::1"), "1001 config");
-	assert_string_equal(owner("fd00::1"), "none");
+	assert_string_equal(owner("fd00::1"), "1001 config");
 	assert_string_equal(owner("fe80::2"), "1003 dad");
 	p = policy("fe80::1", "fe80::2");
 	commit(VIF, &p);
@@ -183,6 +254,7 @@ static void claim_and_evict(void **state)
 	p = policy("fe80::2", NULL);
 	commit(VIF, &p);
 	assert_string_equal(owner("fe80::1"), "none");
+	assert_string_equal(owner("fd00::1"), "none");
 	assert_string_equal(owner("fe80::2"), "1001 config");
 	/* Learning switched off: what it learned goes. */
 	learned(VIF, "fe80::9", 0);
@@ -301,6 +373,186 @@ static void protect(void **state)
 	assert_int_not_equal(bpf_map_lookup_elem(st.map_fd[VG_MAP_PROTECTED6], &x, &pr), 0);
 }
 
+/* IPv4 hosts, inline and /32 in v4_addrs, claimed in learned4, a lease
+ * of another interface on one of them evicted with its slot; a prefix
+ * is no one's; a global IPv6 lease taken the same way. */
+static void v4_hosts(void **state)
+{
+	struct vg_policy p = policy(NULL, NULL);
+	struct vg_v4_key k = { VG_LPM_KEY_BITS + 32, VIF, 0, 0 };
+	struct vg_v4_key pk = { VG_LPM_KEY_BITS + 24, VIF, 0, 0 };
+	uint8_t one = 1;
+	struct vg_addr6 g = A("2001:db8::5");
+
+	(void)state;
+	NEED();
+	k.addr = A4("192.0.2.20");
+	pk.addr = A4("198.51.100.0");
+	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_V4_ADDRS], &k, &one, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_V4_ADDRS], &pk, &one, BPF_ANY), 0);
+	leased(OTHER, "192.0.2.20", 0, VG_LEASE_FOREVER);
+	leased(OTHER, "192.0.2.99", 1, VG_LEASE_FOREVER);
+	leased(OTHER, "2001:db8::5", 2, VG_LEASE_FOREVER);
+	p.v4[0] = A4("192.0.2.10");
+	p.flags |= VG_F_V4_TABLE;
+	memcpy(p.v6[0], &g, sizeof(g));
+	commit(VIF, &p);
+	assert_string_equal(owner4("192.0.2.10"), "1001 config");
+	assert_string_equal(owner4("192.0.2.20"), "1001 config");
+	assert_string_equal(owner4("198.51.100.0"), "none");
+	assert_string_equal(owner4("192.0.2.99"), "1003 dhcp");
+	assert_string_equal(owner("2001:db8::5"), "1001 config");
+	assert_false(has_lease_slot(OTHER, 0));
+	assert_true(has_lease_slot(OTHER, 1));
+	assert_false(has_lease_slot(OTHER, 2));
+	/* Gone with the policy. */
+	assert_int_equal(vg_store_remove(&st, VIF, NULL), 0);
+	assert_string_equal(owner4("192.0.2.10"), "none");
+	assert_string_equal(owner4("192.0.2.20"), "none");
+	vg_store_sweep(&st);
+	bpf_map_delete_elem(st.map_fd[VG_MAP_V4_ADDRS], &k);
+	bpf_map_delete_elem(st.map_fd[VG_MAP_V4_ADDRS], &pk);
+}
+
+/* Leases stay through an update that keeps VG_F_LEARN_DHCP and go when
+ * it is dropped, when the ifindex is new, and when the policy goes; its
+ * link-locals follow VG_F_LEARN_LL alone. */
+static void dhcp_learning_off(void **state)
+{
+	struct vg_policy p = policy(NULL, NULL);
+	struct vg_learned l[VG_IFACE_MAX_LEARNED];
+	size_t n;
+
+	(void)state;
+	NEED();
+	p.flags |= VG_F_LEARN_DHCP | VG_F_DHCP_CLIENT;
+	/* Before the policy: another interface of the same number. */
+	leased(VIF, "192.0.2.30", 0, VG_LEASE_FOREVER);
+	commit(VIF, &p);
+	assert_string_equal(owner4("192.0.2.30"), "none");
+	assert_false(has_lease_slot(VIF, 0));
+	leased(VIF, "192.0.2.30", 1, VG_LEASE_FOREVER);
+	leased(VIF, "2001:db8::30", 3, mono_ns() + 3600000000000ULL);
+	learned(VIF, "fe80::30", 0);
+	commit(VIF, &p);
+	assert_string_equal(owner4("192.0.2.30"), "1001 dhcp");
+	assert_string_equal(owner("2001:db8::30"), "1001 dhcp");
+	assert_int_equal(vg_state_learned(&st, VIF, l, VG_IFACE_MAX_LEARNED, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(l[0].origin, VG_ORIGIN_DAD);
+	assert_int_equal(l[1].origin, VG_ORIGIN_DHCP);
+	assert_true(l[1].v4);
+	assert_int_equal(l[1].slot, 1);
+	assert_true(l[1].since_ns == VG_LEASE_FOREVER);
+	assert_false(l[2].v4);
+	assert_int_equal(l[2].slot, 3);
+	p.flags &= ~VG_F_LEARN_DHCP;
+	commit(VIF, &p);
+	assert_string_equal(owner4("192.0.2.30"), "none");
+	assert_string_equal(owner("2001:db8::30"), "none");
+	assert_false(has_lease_slot(VIF, 1) || has_lease_slot(VIF, 3));
+	assert_string_equal(owner("fe80::30"), "1001 dad");
+	p.flags |= VG_F_LEARN_DHCP;
+	commit(VIF, &p);
+	leased(VIF, "192.0.2.31", 0, VG_LEASE_FOREVER);
+	assert_int_equal(vg_store_remove(&st, VIF, NULL), 0);
+	assert_string_equal(owner4("192.0.2.31"), "none");
+	assert_false(has_lease_slot(VIF, 0));
+	assert_string_equal(owner("fe80::30"), "none");
+	vg_store_sweep(&st);
+}
+
+/* The whole host and leases: an expired one goes with its slot, one
+ * of a policy that does not learn by DHCP goes, one without its slot
+ * and a slot without its entry go, live and infinite ones stay, a
+ * missing IPv4 configured entry comes back; a second run changes
+ * nothing. */
+static void reconcile_leases(void **state)
+{
+	struct vg_policy p = policy(NULL, NULL), q = policy(NULL, NULL);
+	struct vg_addr4 cfg4 = { 0 };
+	struct vg_slot_key k = { VIF, 4 };
+	struct vg_slot s = { .a = A("2001:db8::44") };
+	uint64_t now = mono_ns();
+	char err[VG_ERRLEN];
+	unsigned int changed = 0;
+
+	(void)state;
+	NEED();
+	p.flags |= VG_F_LEARN_DHCP;
+	p.v4[0] = A4("192.0.2.1");
+	cfg4.addr = p.v4[0];
+	commit(VIF, &p);
+	commit(OTHER, &q);
+	leased(VIF, "192.0.2.40", 0, now - 1000000000ULL);		/* expired */
+	leased(VIF, "192.0.2.41", 1, now + 3600000000000ULL);	/* live */
+	leased(VIF, "2001:db8::40", 2, VG_LEASE_FOREVER);		/* forever */
+	leased(VIF, "2001:db8::41", -1, VG_LEASE_FOREVER);		/* no slot */
+	leased(OTHER, "192.0.2.42", 0, VG_LEASE_FOREVER);		/* does not learn */
+	s.since_ns = VG_LEASE_FOREVER;
+	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_LEASE_SLOTS], &k, &s, BPF_ANY), 0);
+	assert_int_equal(bpf_map_delete_elem(st.map_fd[VG_MAP_LEARNED4], &cfg4), 0);
+	assert_int_equal(vg_owners_reconcile(&st, &changed, err, sizeof(err)), 0);
+	assert_int_equal(changed, 5);
+	assert_string_equal(owner4("192.0.2.1"), "1001 config");
+	assert_string_equal(owner4("192.0.2.40"), "none");
+	assert_false(has_lease_slot(VIF, 0));
+	assert_string_equal(owner4("192.0.2.41"), "1001 dhcp");
+	assert_true(has_lease_slot(VIF, 1));
+	assert_string_equal(owner("2001:db8::40"), "1001 dhcp");
+	assert_string_equal(owner("2001:db8::41"), "none");
+	assert_string_equal(owner4("192.0.2.42"), "none");
+	assert_false(has_lease_slot(OTHER, 0) || has_lease_slot(VIF, 4));
+	changed = 0;
+	assert_int_equal(vg_owners_reconcile(&st, &changed, err, sizeof(err)), 0);
+	assert_int_equal(changed, 0);
+}
+
+/* learned4 full: a policy whose configured IPv4 address finds no room
+ * is refused, and nothing of it stays claimed. */
+static void learned_full(void **state)
+{
+	struct vg_policy p = policy(NULL, NULL);
+	struct vg_owner o = { .ifindex = 4000, .origin = VG_ORIGIN_CONFIG };
+	struct vg_policy cur;
+	struct vg_addr4 a;
+	bool waited;
+	uint32_t i;
+
+	(void)state;
+	NEED();
+	for (i = 0; i < VG_MAX_LEARNED; i++) {
+		a.addr = htonl(0x0a000000U + i);
+		assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_LEARNED4], &a, &o,
+						     BPF_NOEXIST), 0);
+	}
+	p.v4[0] = A4("192.0.2.50");
+	assert_int_equal(vg_store_commit(&st, VIF, &p, &waited), -ENOSPC);
+	assert_string_equal(owner4("192.0.2.50"), "none");
+	assert_int_equal(vg_state_policy(&st, VIF, &cur), -ENOENT);
+}
+
+/* The grace of leases: the default in a new root, set, bounded. */
+static void dhcp_grace(void **state)
+{
+	char err[VG_ERRLEN];
+	unsigned int g = 0;
+
+	(void)state;
+	NEED();
+	assert_int_equal(vg_state_dhcp_grace(&st, &g), 0);
+	assert_int_equal(g, VG_DHCP_GRACE_DEFAULT);
+	assert_int_equal(vg_state_set_dhcp_grace(&st, 5, err, sizeof(err)), 0);
+	assert_int_equal(vg_state_dhcp_grace(&st, &g), 0);
+	assert_int_equal(g, 5);
+	assert_int_equal(vg_state_set_dhcp_grace(&st, VG_DHCP_GRACE_MAX + 1, err, sizeof(err)),
+			 -ERANGE);
+	assert_int_equal(vg_state_dhcp_grace(&st, &g), 0);
+	assert_int_equal(g, 5);
+	assert_int_equal(vg_state_set_dhcp_grace(&st, VG_DHCP_GRACE_DEFAULT, err, sizeof(err)),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +561,11 @@ int main(void)
 		cmocka_unit_test_setup(reused_ifindex, clean),
 		cmocka_unit_test_setup(reconcile, clean),
 		cmocka_unit_test_setup(protect, clean),
+		cmocka_unit_test_setup(v4_hosts, clean),
+		cmocka_unit_test_setup(dhcp_learning_off, clean),
+		cmocka_unit_test_setup(reconcile_leases, clean),
+		cmocka_unit_test_setup(learned_full, clean),
+		cmocka_unit_test_setup(dhcp_grace, clean),
 	};
 
 	return cmocka_run_group_tests_name("owners", tests, group_setup, group_teardown);

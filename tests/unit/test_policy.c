@@ -272,7 +272,7 @@ static void spec_defaults(void **state)
 static void learn_words(void **state)
 {
 	static const char *const bad[] = {
-		"", "dhcp", "first", "none,link-local", "link-local,", ",link-local",
+		"", "dhcp6", "first", "none,link-local", "dhcp,none", "DHCP", "dhcp,", "link-local,", ",link-local",
 		"link-local,,none", "Link-Local", "link-localx",
 	};
 	char err[256];
@@ -291,11 +291,20 @@ static void learn_words(void **state)
 		if (vg_parse_learn(bad[i], &f, err, sizeof(err)) != -EINVAL || f != 7)
 			fail_msg("'%s': accepted (flags %u)", bad[i], f);
 	}
-	assert_int_equal(vg_parse_learn("dhcp", &f, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "'dhcp': unknown learning (expected link-local or none)");
+	assert_int_equal(vg_parse_learn("dhcp", &f, err, sizeof(err)), 0);
+	assert_int_equal(f, VG_F_LEARN_DHCP);
+	assert_int_equal(vg_parse_learn("link-local,dhcp", &f, err, sizeof(err)), 0);
+	assert_int_equal(f, VG_F_LEARN_LL | VG_F_LEARN_DHCP);
+	assert_int_equal(vg_parse_learn("dhcp,link-local", &f, err, sizeof(err)), 0);
+	assert_int_equal(f, VG_F_LEARN_LL | VG_F_LEARN_DHCP);
+	assert_int_equal(vg_parse_learn("dhcp6", &f, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "'dhcp6': unknown learning (expected link-local, dhcp or none)");
 	assert_int_equal(vg_parse_flag("learn-link-local", &f, err, sizeof(err)), 0);
 	assert_int_equal(f, VG_F_LEARN_LL);
 	assert_string_equal(vg_flag_name(VG_F_LEARN_LL), "learn-link-local");
+	assert_int_equal(vg_parse_flag("learn-dhcp", &f, err, sizeof(err)), 0);
+	assert_int_equal(f, VG_F_LEARN_DHCP);
+	assert_string_equal(vg_flag_name(VG_F_LEARN_DHCP), "learn-dhcp");
 	assert_null(vg_flag_name(VG_F_OPERATOR));
 }
 
@@ -460,6 +469,12 @@ static void validate(void **state)
 	/* The mark of `vifguard attach` is a spec flag: it goes to the map. */
 	s.flags = VG_F_DHCP_CLIENT | VG_F_OPERATOR;
 	assert_int_equal(vg_spec_validate(&s, err, sizeof(err)), 0);
+	/* Learning by DHCP needs the client's requests. */
+	s.flags = VG_F_DHCP_CLIENT | VG_F_LEARN_DHCP;
+	assert_int_equal(vg_spec_validate(&s, err, sizeof(err)), 0);
+	s.flags = VG_F_LEARN_DHCP | VG_F_LEARN_LL;
+	assert_int_equal(vg_spec_validate(&s, err, sizeof(err)), -EINVAL);
+	assert_contains(err, "learn-dhcp needs dhcp-client");
 	s.flags = VG_F_DHCP_CLIENT;
 	s.n_v4 = 1;
 	s.v4[0].addr.s_addr = htonl(0x0a000001);

@@ -157,6 +157,14 @@ static void steps_keep_the_rest(void **state)
 		{ "remove flag learn-link-local",
 		  "mode locked; owner attach; mac 02:00:00:00:05:00; ipv4 10.0.0.5/32; "
 		  "ipv4 10.1.0.0/16; ipv6 fd00::5/128; flag dhcp-client; flag link-local" },
+		{ "add flag learn-dhcp",
+		  "mode locked; owner attach; mac 02:00:00:00:05:00; ipv4 10.0.0.5/32; "
+		  "ipv4 10.1.0.0/16; ipv6 fd00::5/128; flag dhcp-client; flag link-local; "
+		  "flag learn-link-local; flag learn-dhcp" },
+		{ "remove flag dhcp-client add flag learn-dhcp",
+		  "mode locked; owner attach; mac 02:00:00:00:05:00; ipv4 10.0.0.5/32; "
+		  "ipv4 10.1.0.0/16; ipv6 fd00::5/128; flag dhcp-client; flag link-local; "
+		  "flag learn-link-local; flag learn-dhcp" },
 		{ "remove ipv6 fd00::5",
 		  "mode locked; owner attach; mac 02:00:00:00:05:00; ipv4 10.0.0.5/32; "
 		  "ipv4 10.1.0.0/16; flag dhcp-client; flag link-local; flag learn-link-local" },

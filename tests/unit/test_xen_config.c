@@ -131,11 +131,29 @@ static const struct bad_case bad_cases[] = {
 	{ UUID_A " ethertype=ip\n", "t.conf:1: 'ethertype=ip'" },
 	{ "9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e1 10.0.0.1\n",
 	  "'9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e1': expected a VIF UUID" },
-	{ "host\n", "t.conf:1: 'host': missing mode=, learn= or protect=" },
+	{ "host\n", "t.conf:1: 'host': missing mode=, learn=, dhcp-grace=, unlisted= or protect=" },
 	{ "host mode=disabled\n", "t.conf:1: 'mode=disabled': the host line takes mode=audit" },
 	{ "host 10.0.0.1\n", "t.conf:1: '10.0.0.1': the host line takes mode=audit|locked, "
-	  "learn=link-local|none and protect=ADDR[,ADDR]... only" },
-	{ "host learn=dhcp\n", "t.conf:1: 'learn=dhcp': 'dhcp': unknown learning" },
+	  "learn=link-local,dhcp|none, dhcp-grace=SECONDS, unlisted=open|learn and "
+	  "protect=ADDR[,ADDR]... only" },
+	{ "host learn=dhcp6\n", "t.conf:1: 'learn=dhcp6': 'dhcp6': unknown learning" },
+	{ "host learn=dhcp,none\n", "t.conf:1: 'learn=dhcp,none': none excludes" },
+	{ "host learn=dhcp\nhost learn=link-local,dhcp\n",
+	  "t.conf:2: 'learn=link-local,dhcp': conflicts with the learning set on line 1" },
+	{ "host dhcp-grace=\n", "t.conf:1: 'dhcp-grace=': expected seconds, 0..86400" },
+	{ "host dhcp-grace=-1\n", "t.conf:1: 'dhcp-grace=-1': expected seconds, 0..86400" },
+	{ "host dhcp-grace=+5\n", "t.conf:1: 'dhcp-grace=+5': expected seconds" },
+	{ "host dhcp-grace=60s\n", "t.conf:1: 'dhcp-grace=60s': expected seconds" },
+	{ "host dhcp-grace=86401\n",
+	  "t.conf:1: 'dhcp-grace=86401': more than 86400 seconds (a day)" },
+	{ "host dhcp-grace=99999999999999999999999\n", "more than 86400 seconds" },
+	{ "host unlisted=\n", "t.conf:1: 'unlisted=': expected open (unfiltered, the default) "
+	  "or learn" },
+	{ "host unlisted=locked\n", "t.conf:1: 'unlisted=locked': expected open" },
+	{ "host unlisted=learn\nhost unlisted=open\n",
+	  "t.conf:2: 'unlisted=open': conflicts with the unlisted= set on line 1" },
+	{ "host dhcp-grace=30\nhost dhcp-grace=60\n",
+	  "t.conf:2: 'dhcp-grace=60': conflicts with the grace set on line 1" },
 	{ "host learn=\n", "t.conf:1: 'learn=': empty" },
 	{ "host learn=none,link-local\n", "t.conf:1: 'learn=none,link-local': none excludes" },
 	{ "host learn=link-local,\n", "t.conf:1: 'learn=link-local,': empty word after ','" },
@@ -207,6 +225,42 @@ static void host_learn_protect(void **state)
 					 sizeof(err)), 0);
 	assert_int_equal(vg_config_host_learn(&cfg, all), all);
 	assert_int_equal(vg_config_host_learn(&cfg, VG_F_DHCP_CLIENT), VG_F_DHCP_CLIENT);
+	vg_config_free(&cfg);
+}
+
+/* host learn=dhcp and dhcp-grace=: the flags they give a source's
+ * policy, and the grace with and without the word. */
+static void host_learn_dhcp(void **state)
+{
+	static const char text[] = "host learn=dhcp,link-local\n"
+				   "host dhcp-grace=0 mode=locked\n";
+	unsigned int ll = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | VG_F_LEARN_LL;
+	struct vg_config cfg;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(vg_config_dhcp_grace(NULL), VG_DHCP_GRACE_DEFAULT);
+	assert_int_equal(vg_config_parse("t.conf", text, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.host_learn, VG_F_LEARN_LL | VG_F_LEARN_DHCP);
+	assert_int_equal(cfg.host_grace_line, 2);
+	assert_int_equal(vg_config_dhcp_grace(&cfg), 0);
+	assert_int_equal(vg_config_host_learn(&cfg, ll), ll | VG_F_LEARN_DHCP);
+	/* A policy without the DHCP client (no-dhcp) learns no lease. */
+	assert_int_equal(vg_config_host_learn(&cfg, VG_F_LINK_LOCAL), VG_F_LINK_LOCAL | VG_F_LEARN_LL);
+	/* A file that could not be loaded: the default, flags as they are. */
+	cfg.error = -EINVAL;
+	assert_int_equal(vg_config_dhcp_grace(&cfg), VG_DHCP_GRACE_DEFAULT);
+	assert_int_equal(vg_config_host_learn(&cfg, ll), ll);
+	vg_config_free(&cfg);
+	assert_int_equal(vg_config_parse("t.conf", "host learn=dhcp dhcp-grace=86400\n", &cfg,
+					 err, sizeof(err)), 0);
+	assert_int_equal(vg_config_dhcp_grace(&cfg), 86400);
+	/* dhcp alone: link-local learning off. */
+	assert_int_equal(vg_config_host_learn(&cfg, ll), (ll & ~VG_F_LEARN_LL) | VG_F_LEARN_DHCP);
+	vg_config_free(&cfg);
+	assert_int_equal(vg_config_parse("t.conf", "host mode=audit\n", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(vg_config_dhcp_grace(&cfg), VG_DHCP_GRACE_DEFAULT);
+	assert_int_equal(vg_config_host_learn(&cfg, ll), ll);
 	vg_config_free(&cfg);
 }
 
@@ -407,12 +461,19 @@ static void example_file(void **state)
 	text = calloc(1, 65536);
 	assert_non_null(text);
 	while (fgets(line, sizeof(line), f))
-		if (line[0] == '#' && isxdigit((unsigned char)line[1]))
+		if (line[0] == '#' && (isxdigit((unsigned char)line[1]) ||
+					!strncmp(line + 1, "host ", 5)))
 			len += (size_t)snprintf(text + len, 65536 - len, "%s", line + 1);
 	fclose(f);
 	if (vg_config_parse("example", text, &cfg, err, sizeof(err)))
 		fail_msg("uncommented example: %s", err);
-	assert_int_equal(cfg.n, 4);
+	assert_int_equal(cfg.n, 5);
+	/* Its host lines: every setting they show is taken. */
+	assert_int_equal(cfg.host_mode, VG_MODE_AUDIT);
+	assert_int_equal(cfg.n_protect, 2);
+	assert_int_equal(cfg.host_learn, VG_F_LEARN_LL | VG_F_LEARN_DHCP);
+	assert_int_equal(vg_config_dhcp_grace(&cfg), 120);
+	assert_int_equal(cfg.host_unlisted, VG_UNLISTED_LEARN);
 	vg_config_free(&cfg);
 	free(text);
 }
@@ -516,6 +577,7 @@ int main(void)
 		cmocka_unit_test(bad_lines),
 		cmocka_unit_test(host_switch),
 		cmocka_unit_test(host_learn_protect),
+		cmocka_unit_test(host_learn_dhcp),
 		cmocka_unit_test(too_many_addresses),
 		cmocka_unit_test(load_file),
 		cmocka_unit_test(load_refused),

@@ -703,6 +703,134 @@ static void config_broken(void **state)
 	assert_failed_closed(&r, VG_SOURCE_CONFIG, "/etc/vifguard/vifguard.conf:7:");
 }
 
+/* host unlisted=learn: what XAPI unlocked and xl without ip= leave
+ * unfiltered is locked to the VIF's MAC and what it learns; every other
+ * decision stays as it was. */
+static void unlisted_learn(void **state)
+{
+	static const char conf[] =
+		"# unlisted VIFs\n"
+		"host unlisted=learn learn=none mode=locked\n"
+		"00:16:3e:11:22:34 172.16.0.3\n";
+	const unsigned int learning = VG_F_DHCP_CLIENT | VG_F_LINK_LOCAL | VG_F_LEARN_LL |
+				      VG_F_LEARN_DHCP;
+	const struct vg_xs_entry unlocked[] = {
+		XAPI_DOMAIN_3,
+		{ PRIV "/locking-mode", "unlocked", NULL },
+	};
+	const struct vg_xs_entry disabled[] = {
+		XAPI_DOMAIN_3,
+		{ PRIV "/locking-mode", "disabled", NULL },
+	};
+	const struct vg_xs_entry locked[] = {
+		XAPI_DOMAIN_3,
+		{ PRIV "/locking-mode", "locked", NULL },
+		{ PRIV "/ipv4-allowed", "", NULL },
+		{ PRIV "/ipv6-allowed", "", NULL },
+	};
+	const struct vg_xs_entry xl[] = { XL_DOMAIN_5("192.168.1.10") };
+	const struct vg_xs_entry xl_no_ip[] = { XL_DOMAIN_5("") };
+	const struct vg_xs_entry xl_blank_ip[] = { XL_DOMAIN_5("  ") };
+	/* A domain the toolstack did not make: no VM path, no MAC key. */
+	const struct vg_xs_entry bare[] = {
+		{ BE5 "/frontend-id", "5", "n0 r5" },
+	};
+	const struct vg_xs_entry bad_mac[] = {
+		{ BE5 "/frontend-id", "5", "n0 r5" },
+		{ BE5 "/mac", "ff:ff:ff:ff:ff:ff", "n0 r5" },
+	};
+	const struct vg_xs_entry garbled_mac[] = {
+		{ BE5 "/frontend-id", "5", "n0 r5" },
+		{ BE5 "/mac", "00:16:3e:zz:00:01", "n0 r5" },
+	};
+	struct vg_config cfg;
+	struct vg_resolution r;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(vg_config_parse("/etc/vifguard/vifguard.conf", conf, &cfg, err,
+					 sizeof(err)), 0);
+	assert_int_equal(cfg.host_unlisted, VG_UNLISTED_LEARN);
+	assert_int_equal(cfg.host_unlisted_line, 2);
+
+	/* XAPI unlocked: locked by learning, the VIF's MAC, no address;
+	 * host learn=none does not apply to it. */
+	resolve_table(unlocked, N(unlocked), &cfg, 3, 0, NULL, "vif3.0", &r);
+	assert_filter(&r, VG_SOURCE_CONFIG, VG_MODE_LOCKED, "/etc/vifguard/vifguard.conf:2");
+	assert_true(r.unlisted);
+	assert_string_equal(r.unlisted_xapi, PRIV);
+	assert_int_equal(r.spec.flags, learning);
+	assert_int_equal(r.spec.n_macs, 1);
+	assert_memory_equal(r.spec.macs[0], r.mac, 6);
+	assert_int_equal(r.spec.macs[0][5], 0xd1);
+	assert_int_equal(r.spec.n_v4 + r.spec.n_v6, 0);
+	assert_string_equal(r.spec.ifname, "vif3.0");
+	assert_int_equal(vg_spec_validate(&r.spec, err, sizeof(err)), 0);
+	/* HVM's emulated NIC: the same. */
+	resolve_table(unlocked, N(unlocked), &cfg, 3, 0, NULL, "tap3.0", &r);
+	assert_filter(&r, VG_SOURCE_CONFIG, VG_MODE_LOCKED, "/etc/vifguard/vifguard.conf:2");
+	assert_string_equal(r.spec.ifname, "tap3.0");
+
+	/* xl without ip=, empty or blank: the same, no XAPI named. */
+	resolve_table(xl_blank_ip, N(xl_blank_ip), &cfg, 5, 1, NULL, "vif5.1", &r);
+	assert_filter(&r, VG_SOURCE_CONFIG, VG_MODE_LOCKED, "/etc/vifguard/vifguard.conf:2");
+	assert_true(r.unlisted);
+	assert_string_equal(r.unlisted_xapi, "");
+	assert_int_equal(r.spec.flags, learning);
+
+	/* What a source decides stays: XAPI disabled and locked, xl's ip, a
+	 * config entry (by MAC) with host learn=none applied to it. */
+	resolve_table(disabled, N(disabled), &cfg, 3, 0, NULL, "vif3.0", &r);
+	assert_filter(&r, VG_SOURCE_XAPI, VG_MODE_DISABLED, PRIV);
+	assert_false(r.unlisted);
+	resolve_table(locked, N(locked), &cfg, 3, 0, NULL, "vif3.0", &r);
+	assert_filter(&r, VG_SOURCE_XAPI, VG_MODE_LOCKED, PRIV);
+	assert_false(r.unlisted);
+	assert_int_equal(r.spec.flags & VG_LEARN_FLAGS, 0);
+	resolve_table(xl, N(xl), &cfg, 5, 1, NULL, "vif5.1", &r);
+	assert_filter(&r, VG_SOURCE_XL, VG_MODE_LOCKED, BE5);
+	assert_false(r.unlisted);
+	vg_config_free(&cfg);
+
+	assert_int_equal(vg_config_parse("t.conf", "host unlisted=learn\n"
+					 "00:16:3e:11:22:33 172.16.0.3\n", &cfg, err,
+					 sizeof(err)), 0);
+	resolve_table(xl_no_ip, N(xl_no_ip), &cfg, 5, 1, NULL, "vif5.1", &r);
+	assert_filter(&r, VG_SOURCE_CONFIG, VG_MODE_LOCKED, "t.conf:2");
+	assert_false(r.unlisted);
+	assert_v4(&r.spec, 0, "172.16.0.3", 32);
+
+	/* Without a valid MAC: fails closed, naming the keys. */
+	resolve_table(bare, N(bare), &cfg, 5, 1, NULL, "vif5.1", &r);
+	assert_failed_closed(&r, VG_SOURCE_CONFIG, "t.conf:1: host unlisted=learn: no MAC for "
+			     "the VIF in " BE5 "/mac");
+	resolve_table(bad_mac, N(bad_mac), &cfg, 5, 1, NULL, "vif5.1", &r);
+	assert_failed_closed(&r, VG_SOURCE_CONFIG, "t.conf:1: host unlisted=learn: " BE5
+			     "/mac: 'ff:ff:ff:ff:ff:ff': a multicast or broadcast MAC");
+	resolve_table(garbled_mac, N(garbled_mac), &cfg, 5, 1, NULL, "vif5.1", &r);
+	assert_failed_closed(&r, VG_SOURCE_CONFIG, "t.conf:1: host unlisted=learn: " BE5
+			     "/mac: '00:16:3e:zz:00:01': not a MAC address");
+	vg_config_free(&cfg);
+
+	/* The host audit switch makes it audit, like any locked policy. */
+	assert_int_equal(vg_config_parse("t.conf", "host unlisted=learn mode=audit\n", &cfg,
+					 err, sizeof(err)), 0);
+	resolve_table(unlocked, N(unlocked), &cfg, 3, 0, NULL, "vif3.0", &r);
+	assert_filter(&r, VG_SOURCE_CONFIG, VG_MODE_AUDIT, "t.conf:1");
+	assert_true(r.host_audit);
+	vg_config_free(&cfg);
+
+	/* unlisted=open, or no word: unfiltered, as before. */
+	assert_int_equal(vg_config_parse("t.conf", "host unlisted=open\n", &cfg, err,
+					 sizeof(err)), 0);
+	resolve_table(unlocked, N(unlocked), &cfg, 3, 0, NULL, "vif3.0", &r);
+	assert_int_equal(r.decision, VG_DECISION_UNFILTERED);
+	assert_false(r.unlisted);
+	resolve_table(xl_no_ip, N(xl_no_ip), &cfg, 5, 1, NULL, "vif5.1", &r);
+	assert_int_equal(r.decision, VG_DECISION_UNFILTERED);
+	vg_config_free(&cfg);
+}
+
 /* A policy key that a domain other than dom0 may write could come from
  * a guest: the VIF fails closed, naming the key and the writer. */
 static void domu_writable_keys(void **state)
@@ -783,6 +911,7 @@ int main(void)
 		cmocka_unit_test(precedence),
 		cmocka_unit_test(config_without_mac),
 		cmocka_unit_test(config_broken),
+		cmocka_unit_test(unlisted_learn),
 		cmocka_unit_test(domu_writable_keys),
 		cmocka_unit_test(guest_keys_ignored),
 	};

@@ -16,8 +16,9 @@
 #       rs_bg NAME NS SECS CMD...; rs_stop NAME [SIG]; rs_reap NAME SECS;
 #       rs_running NAME; rs_wait SECS CMD...; rs_listening NS PROTO PORT
 #       rs_dnsmasq NAME NS IFACE PORT [ARGS...]; rs_radvd NS CONF
-#       rs_dhclient GUEST TAG [-6]; rs_udhcpc GUEST TAG; rs_dhcpcd GUEST
-#       TAG; rs_event TAG EVENT; rs_var TAG EVENT VAR; rs_in_range IP A B
+#       rs_dhclient GUEST TAG [-6]; rs_udhcpc GUEST TAG [stay];
+#       rs_dhcpcd GUEST TAG; rs_event TAG EVENT; rs_var TAG EVENT VAR;
+#       rs_in_range IP A B; rs_leases VIF
 #       rs_snooping; rs_querier 4|6; rs_mdb_has PORT GROUP; rs_mdb_groups
 #       PORT; rs_router_ports
 #       rs_drops VIF; rs_snap NAME VIF; rs_delta_since NAME VIF;
@@ -233,11 +234,15 @@ rs_dhclient() {
 		-sf "$VG_TMP/$tag.sh" eth0
 }
 
-# rs_udhcpc GUEST TAG: busybox udhcpc, up to 4 discovers 1 s apart; it
-# exits once it has a lease (-q) or has none (-n).
+# rs_udhcpc GUEST TAG [stay]: busybox udhcpc, up to 4 discovers 1 s
+# apart; it exits once it has a lease (-q) or has none (-n).  With "stay"
+# it keeps the lease and renews it (SIGUSR1 to its pid: at once) until
+# stopped (120 s at most).
 rs_udhcpc() {
+	local quit=-q secs=30
+	[ "${3:-}" = stay ] && quit= secs=120
 	rs_client_script "$2" configure
-	rs_bg "$2" "$VG_ID-$1" 30 udhcpc -f -q -n -i eth0 -s "$VG_TMP/$2.sh" \
+	rs_bg "$2" "$VG_ID-$1" $secs udhcpc -f $quit -n -i eth0 -s "$VG_TMP/$2.sh" \
 		-t 4 -T 1 -A 1 -p "$VG_TMP/$2.pid"
 }
 
@@ -286,6 +291,32 @@ rs_in_range() {
 	local x
 	x=$(rs_ip4_num "$1")
 	[ "$x" -ge "$(rs_ip4_num "$2")" ] && [ "$x" -le "$(rs_ip4_num "$3")" ]
+}
+
+# rs_leases VIF: the addresses VIF holds by DHCP snooping (learned4 and
+# learned6 entries of origin dhcp that name it and have not expired,
+# against CLOCK_MONOTONIC, the programs' clock), sorted, one line.  Read
+# from the raw bytes: the value is struct vg_owner (include/vifguard.h).
+# A map it cannot read makes it print "unreadable: MAP" (status 1).
+rs_leases() {
+	local ifx m4 m6
+	ifx=$(vg_ifindex "$1")
+	m4=$("$BPFTOOL" -j map dump pinned "$ROOT/learned4" 2>/dev/null) ||
+		{ echo "unreadable: learned4"; return 1; }
+	m6=$("$BPFTOOL" -j map dump pinned "$ROOT/learned6" 2>/dev/null) ||
+		{ echo "unreadable: learned6"; return 1; }
+	printf '%s\n%s\n' "$m4" "$m6" | jq -cs add | "$RS_PY" -c '
+import ipaddress, json, sys, time
+now = time.monotonic_ns()
+out = []
+for e in json.load(sys.stdin):
+    k = bytes(int(b, 16) for b in e["key"])
+    v = bytes(int(b, 16) for b in e["value"])
+    if int.from_bytes(v[0:4], sys.byteorder) != int(sys.argv[1]) or v[4] != 3:
+        continue
+    if int.from_bytes(v[8:16], sys.byteorder) > now:
+        out.append(str(ipaddress.ip_address(k)))
+print(" ".join(sorted(out)))' "$ifx"
 }
 
 # ---- counters, bridge, capture ----------------------------------------------
