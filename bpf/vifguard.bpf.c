@@ -815,9 +815,9 @@ static __always_inline __u64 sel(__u64 flag, __u64 a, __u64 b)
  * The options of the DHCPv4 message whose options start at off (after
  * the magic cookie), lim the offset its datagram or the window ends at:
  * read until END, an option that does not fit, or n options (a PAD
- * counts as one).  The loop leaves early but never branches on into the
- * next option: one state goes on per option.  A read the verifier cannot
- * prove inside the packet ends with 0, nothing found.
+ * counts as one); an option cut by the frame's end does not fit.  The
+ * loop leaves early but never branches on into the next option: one
+ * state goes on per option.  0 for a message without the magic cookie.
  */
 static __always_inline int dhcp4_options(struct __sk_buff *skb, __u64 off, __u64 lim, int n,
 					 struct dhcp4_info *d)
@@ -830,20 +830,30 @@ static __always_inline int dhcp4_options(struct __sk_buff *skb, __u64 off, __u64
 		return 0;
 #pragma unroll
 	for (int i = 0; i < VG_DHCP4_OPTS; i++) {
-		__u64 code, step;
+		__u64 code, step, pad, at;
+		void *data, *end;
 		__u8 *h;
 
 		if (i >= n || off >= lim)
 			break;
-		h = pkt_at(skb, off);
-		if ((void *)(h + 1) > (void *)(long)skb->data_end)
-			return 0;
+		data = (void *)(long)skb->data;
+		end = (void *)(long)skb->data_end;
+		at = off;
+		opaque(at);
+		h = data + (at & VG_OFF_MASK);
+		if ((void *)(h + 1) > end)
+			break;
 		code = h[0];
 		if (code == DHCP4_OPT_END)
 			break;
-		if ((void *)(h + 2) > (void *)(long)skb->data_end)
-			return 0;
-		step = sel(flag_eq(code, DHCP4_OPT_PAD), 1, h[1] + 2);
+		/* A PAD has no length octet: its own is read instead. */
+		pad = flag_eq(code, DHCP4_OPT_PAD);
+		at = off + 1 - pad;
+		opaque(at);
+		h = data + (at & VG_OFF_MASK);
+		if ((void *)(h + 1) > end)
+			break;
+		step = sel(pad, 1, h[0] + 2);
 		if (off + step > lim)
 			break;
 		type = sel(flag_eq(code, DHCP4_OPT_MSG_TYPE), off, type);
@@ -918,7 +928,7 @@ static __always_inline int dhcp6_options(struct __sk_buff *skb, __u64 off, __u64
 			break;
 		h = pkt_at(skb, off);
 		if ((void *)(h + 2) > (void *)(long)skb->data_end)
-			return 0;
+			break;
 		code = bpf_ntohs(h[0]);
 		len = bpf_ntohs(h[1]);
 		if (off + 4 + len > lim)
@@ -1010,11 +1020,12 @@ VG_SUBPROG __u32 leases6_drop(__u32 ifindex)
 
 /*
  * A DHCPv4 message the guest on ifindex sends to a server, passed by its
- * policy (hlen and tot_len from its IPv4 header): a DHCPRELEASE ends the
+ * policy (hlen and tot_len from its IPv4 header, ulen from its UDP
+ * header): a DHCPRELEASE ends the
  * lease of ciaddr, a DHCPDECLINE that of the address it declines.
  */
 static __always_inline void dhcp4_from_guest(struct __sk_buff *skb, __u32 ifindex,
-					     __u64 hlen, __u64 tot_len)
+					     __u64 hlen, __u64 tot_len, __u64 ulen)
 {
 	__u64 off = ETH_HLEN + hlen + sizeof(struct udphdr), lim = ETH_HLEN + tot_len;
 	struct dhcp4_info d;
@@ -1022,6 +1033,9 @@ static __always_inline void dhcp4_from_guest(struct __sk_buff *skb, __u32 ifinde
 	__be32 *ci, addr;
 
 	pull_headers(skb, VG_DHCP_WINDOW);
+	/* The UDP length ends the message when it ends it sooner. */
+	if (ETH_HLEN + hlen + ulen < lim)
+		lim = ETH_HLEN + hlen + ulen;
 	if (lim > VG_DHCP_WINDOW)
 		lim = VG_DHCP_WINDOW;
 	ci = pkt_at(skb, off + BOOTP_CIADDR);
@@ -1042,14 +1056,19 @@ static __always_inline void dhcp4_from_guest(struct __sk_buff *skb, __u32 ifinde
 	lease_drop4(ifindex, addr);
 }
 
-/* A DHCPv6 message the guest on ifindex sends, passed by its policy, off
- * its UDP payload: a Release or Decline ends its DHCPv6 leases (all of
- * them: its next Reply teaches those it keeps). */
-static __always_inline void dhcp6_from_guest(struct __sk_buff *skb, __u32 ifindex, __u64 off)
+/*
+ * A DHCPv6 message the guest on ifindex sends, passed by its policy, its
+ * UDP payload from off to lim: a Release or Decline ends its DHCPv6
+ * leases, all of them (its next Reply teaches again those it keeps).
+ * Reading the addresses it names would take the ingress program past
+ * the instructions Linux 4.19 accepts.
+ */
+static __always_inline void dhcp6_from_guest(struct __sk_buff *skb, __u32 ifindex, __u64 off,
+					     __u64 lim)
 {
 	__u8 *type = pkt_at(skb, off);
 
-	if ((void *)(type + 1) > (void *)(long)skb->data_end)
+	if (off + 4 > lim || (void *)(type + 1) > (void *)(long)skb->data_end)
 		return;
 	if (*type == DHCP6_RELEASE || *type == DHCP6_DECLINE)
 		leases6_drop(ifindex);
@@ -1194,7 +1213,6 @@ static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 	struct iphdr *ip;
 	__u32 hlen, tot_len, frame, verdict;
 	__u16 frag;
-	int to_server;
 
 	ip = parse_hdr(&c, struct iphdr);
 	if (!ip || ip->version != 4 || ip->ihl < 5)
@@ -1228,18 +1246,19 @@ static __always_inline __u32 check_ipv4(struct __sk_buff *skb,
 			return VG_IPV4_MALFORMED;
 	}
 
-	/* A whole message to a DHCP server: once passed, a Release or
-	 * Decline ends a lease (read last, after a pull). */
-	to_server = (pol->flags & VG_F_LEARN_DHCP) && l4 && ip->protocol == IPPROTO_UDP &&
-		    l4->dest == bpf_htons(DHCP4_SERVER_PORT) && !(frag & IP4_MF);
 	if (ip->saddr == 0)
 		verdict = check_ipv4_unspec(ip, l4, &c, pol, frag,
 					    tot_len - hlen - sizeof(*l4));
 	else
 		verdict = check_ipv4_from(ip, l4, &c, pol, ifindex, frag,
 					  tot_len - hlen - sizeof(*l4));
-	if (verdict == VG_PASS && to_server)
-		dhcp4_from_guest(skb, ifindex, hlen, tot_len);
+	/* A whole message to a DHCP server, passed: a Release or Decline
+	 * ends a lease (read last, after a pull).  Nothing above pulled, so
+	 * l4 still points into the packet. */
+	if (verdict == VG_PASS && (pol->flags & VG_F_LEARN_DHCP) && l4 &&
+	    ip->protocol == IPPROTO_UDP && l4->dest == bpf_htons(DHCP4_SERVER_PORT) &&
+	    !(frag & IP4_MF))
+		dhcp4_from_guest(skb, ifindex, hlen, tot_len, bpf_ntohs(l4->len));
 	return verdict;
 }
 
@@ -1510,9 +1529,12 @@ static __always_inline __u32 check_ipv6_upper(struct __sk_buff *skb, struct curs
 		if (udp->dest == bpf_htons(DHCP6_CLIENT_PORT) &&
 		    !(pol->flags & VG_F_DHCP_SERVER))
 			return VG_DHCPV6_SERVER;
+		/* A whole message right after the fixed header, as the egress
+		 * program reads Replies; the UDP length ends it when sooner. */
 		if (udp->dest == bpf_htons(DHCP6_SERVER_PORT) &&
-		    (pol->flags & VG_F_LEARN_DHCP) && !frag)
-			dhcp6_from_guest(skb, ifindex, off + sizeof(*udp));
+		    (pol->flags & VG_F_LEARN_DHCP) && off == ETH_HLEN + sizeof(*ip6))
+			dhcp6_from_guest(skb, ifindex, off + sizeof(*udp),
+					 off + (bpf_ntohs(udp->len) < rem ? bpf_ntohs(udp->len) : rem));
 		return VG_PASS;
 	}
 	if (nh != IPPROTO_ICMPV6) {
@@ -1775,7 +1797,8 @@ static __always_inline void out_dhcp4(struct __sk_buff *skb, const struct vg_pol
 	__u8 *b;
 	void *end;
 
-	pull_headers(skb, VG_DHCP_WINDOW);
+	/* The headers first: only a message to port 68 is pulled whole. */
+	pull_headers(skb, VG_PULL_LEN);
 	end = (void *)(long)skb->data_end;
 	ip = (void *)(long)skb->data + ETH_HLEN;
 	if ((void *)(ip + 1) > end || ip->version != 4 || ip->ihl < 5 ||
@@ -1784,6 +1807,8 @@ static __always_inline void out_dhcp4(struct __sk_buff *skb, const struct vg_pol
 		return;
 	off = ETH_HLEN + ip->ihl * 4;
 	tot = ETH_HLEN + bpf_ntohs(ip->tot_len);
+	if (tot > skb->len)
+		return;
 	udp = pkt_at(skb, off);
 	if ((void *)(udp + 1) > end || udp->dest != bpf_htons(DHCP4_CLIENT_PORT))
 		return;
@@ -1795,10 +1820,12 @@ static __always_inline void out_dhcp4(struct __sk_buff *skb, const struct vg_pol
 	off += sizeof(*udp);
 	if (off + BOOTP_OPTIONS > lim)
 		return;
+	pull_headers(skb, VG_DHCP_WINDOW);
+	end = (void *)(long)skb->data_end;
 	b = pkt_at(skb, off);
 	if ((void *)(b + BOOTP_OPTIONS) > end || b[0] != BOOTREPLY ||
 	    b[1] != ARP_HTYPE_ETHER || b[2] != ETH_ALEN ||
-	    !src_mac_allowed(pol, b + BOOTP_CHADDR))
+	    !src_mac_allowed(pol, b + BOOTP_CHADDR) || !dhcp_server_sent(skb))
 		return;
 	yi = bpf_ntohl(*(__be32 *)(b + BOOTP_YIADDR));
 	if (!dhcp4_walk_out(skb, off + BOOTP_OPTIONS, lim, &d))
@@ -1830,18 +1857,22 @@ static __always_inline void out_dhcp6(struct __sk_buff *skb, const struct vg_pol
 	__u8 *type;
 	void *end;
 
-	pull_headers(skb, VG_DHCP_WINDOW);
+	/* The caller pulled VG_PULL_LEN: only a Reply is pulled whole. */
 	end = (void *)(long)skb->data_end;
 	eth = (void *)(long)skb->data;
 	ip6 = (void *)(eth + 1);
 	udp = (void *)(ip6 + 1);
 	type = (void *)(udp + 1);
-	if ((void *)(type + 1) > end || udp->dest != bpf_htons(DHCP6_CLIENT_PORT) ||
-	    *type != DHCP6_REPLY || !src_mac_allowed(pol, eth->h_dest))
+	if ((void *)(type + 1) > end || ip6->version != 6 ||
+	    udp->dest != bpf_htons(DHCP6_CLIENT_PORT) || *type != DHCP6_REPLY ||
+	    !src_mac_allowed(pol, eth->h_dest) || !dhcp_server_sent(skb))
 		return;
 	lim = off + bpf_ntohs(ip6->payload_len);
+	if (lim > skb->len)
+		return;
 	if (off + bpf_ntohs(udp->len) < lim)
 		lim = off + bpf_ntohs(udp->len);
+	pull_headers(skb, VG_DHCP_WINDOW);
 	if (lim > VG_DHCP_WINDOW)
 		lim = VG_DHCP_WINDOW;
 	if (!dhcp6_walk_out(skb, off + sizeof(*udp) + 4, lim, &r))
@@ -1874,7 +1905,7 @@ int vifguard_out(struct __sk_buff *skb)
 
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		pol = policy_of(ifindex);
-		if (pol && (pol->flags & VG_F_LEARN_DHCP) && dhcp_server_sent(skb))
+		if (pol && (pol->flags & VG_F_LEARN_DHCP))
 			out_dhcp4(skb, pol, ifindex);
 		return TC_ACT_OK;
 	}
@@ -1893,7 +1924,7 @@ int vifguard_out(struct __sk_buff *skb)
 	if (!ip6)
 		return TC_ACT_OK;
 	if (ip6->nexthdr == IPPROTO_UDP) {
-		if ((pol->flags & VG_F_LEARN_DHCP) && dhcp_server_sent(skb))
+		if (pol->flags & VG_F_LEARN_DHCP)
 			out_dhcp6(skb, pol, ifindex);
 		return TC_ACT_OK;
 	}

@@ -190,9 +190,10 @@ struct vg_v6_key {
  * the guest: a DHCPv4 ACK (yiaddr, option 51) to one of its MACs, a
  * DHCPv6 Reply (IA_NA and IA_TA addresses, valid lifetime), sent from
  * outside the guests or by a guest whose policy has VG_F_DHCP_SERVER.  A
- * lifetime of 0 or a DHCPv4 NAK ends the interface's leases of that
- * family; the guest's own DHCPRELEASE or DHCPDECLINE, and DHCPv6 Release
- * or Decline, end the leases they name (ingress program).
+ * valid lifetime of 0 ends that address, a DHCPv4 NAK every IPv4 lease
+ * of the interface; the guest's own DHCPRELEASE or DHCPDECLINE ends the
+ * lease it names, its DHCPv6 Release or Decline every DHCPv6 lease of
+ * the interface (ingress program).
  *
  * "protected6" (hash, key struct vg_addr6, value struct vg_protect):
  * addresses no interface may learn.  The loader writes those of

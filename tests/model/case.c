@@ -37,6 +37,7 @@ static const struct {
 	{ VG_F_RA, "allow-ra" },
 	{ VG_F_LINK_LOCAL, "link-local" },
 	{ VG_F_LEARN_LL, "learn-ll" },
+	{ VG_F_LEARN_DHCP, "learn-dhcp" },
 };
 
 /* Appends to buf; never overflows, truncates. */
@@ -94,7 +95,27 @@ void case_format_policy(char *buf, size_t size, const struct model_policy *p, bo
 
 static const char *origin_name(unsigned int o)
 {
-	return o == VG_ORIGIN_DAD ? "dad" : o == VG_ORIGIN_CONFIG ? "config" : "?";
+	return o == VG_ORIGIN_DAD ? "dad" : o == VG_ORIGIN_CONFIG ? "config"
+		: o == VG_ORIGIN_DHCP ? "dhcp" : "?";
+}
+
+/* An address of learned6, or of learned4 (::ffff:a.b.c.d) as a.b.c.d. */
+static const char *addr_text(const uint8_t a[16], bool v4, char *buf)
+{
+	return v4 ? inet_ntop(AF_INET, a + 12, buf, INET6_ADDRSTRLEN)
+		  : inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* "a.b.c.d" into learned4's form, or an IPv6 address; 4 or 6, or 0. */
+static int addr_parse(const char *s, uint8_t a[16])
+{
+	uint8_t a4[4];
+
+	if (inet_pton(AF_INET, s, a4) == 1) {
+		model_v4_mapped(a4, a);
+		return 4;
+	}
+	return inet_pton(AF_INET6, s, a) == 1 ? 6 : 0;
 }
 
 static void write_owner(FILE *f, const struct vg_case *c, uint32_t ifindex)
@@ -113,16 +134,28 @@ void case_write(FILE *f, const struct vg_case *c, const char *comment)
 		fprintf(f, "# %s\n", comment);
 	case_format_policy(line, sizeof(line), &c->pol, c->has_policy, c->place);
 	fprintf(f, "policy %s\n", line);
-	for (unsigned int i = 0; i < c->before.n_held; i++) {
-		const struct model_held *h = &c->before.held[i];
+	for (unsigned int i = 0; i < c->before.n_held + c->before.n_held4; i++) {
+		bool v4 = i >= c->before.n_held;
+		const struct model_held *h = v4 ? &c->before.held4[i - c->before.n_held]
+						: &c->before.held[i];
 
-		fprintf(f, "held %s ", inet_ntop(AF_INET6, h->addr, a, sizeof(a)));
+		fprintf(f, "held %s ", addr_text(h->addr, v4, a));
 		write_owner(f, c, h->ifindex);
 		fprintf(f, " %s", origin_name(h->origin));
 		if (h->origin == VG_ORIGIN_DAD)
 			fprintf(f, " %llu", (unsigned long long)h->order);
+		if (h->origin == VG_ORIGIN_DHCP && h->expires == VG_LEASE_FOREVER)
+			fprintf(f, " forever");
+		else if (h->origin == VG_ORIGIN_DHCP)
+			fprintf(f, " %+.3f", ((double)h->expires - (double)c->before.now) / 1e9);
 		fprintf(f, "\n");
 	}
+	if (c->before.n_fill4)
+		fprintf(f, "fill4 %u\n", c->before.n_fill4);
+	if (c->before.grace_s)
+		fprintf(f, "grace %u\n", c->before.grace_s);
+	if (c->egress && c->sender != SENDER_HOST)
+		fprintf(f, "sender %s\n", c->sender == SENDER_SERVER ? "server" : "guest");
 	for (unsigned int i = 0; i < c->before.n_prot; i++)
 		fprintf(f, "protected %s\n", inet_ntop(AF_INET6, c->before.prot[i], a, sizeof(a)));
 	if (c->before.n_fill)
@@ -134,10 +167,12 @@ void case_write(FILE *f, const struct vg_case *c, const char *comment)
 	if (!c->has_after)
 		return;
 	fprintf(f, "after");
-	for (unsigned int i = 0; i < c->after.n_held; i++) {
-		const struct model_held *h = &c->after.held[i];
+	for (unsigned int i = 0; i < c->after.n_held + c->after.n_held4; i++) {
+		bool v4 = i >= c->after.n_held;
+		const struct model_held *h = v4 ? &c->after.held4[i - c->after.n_held]
+						: &c->after.held[i];
 
-		fprintf(f, " %s=", inet_ntop(AF_INET6, h->addr, a, sizeof(a)));
+		fprintf(f, " %s=", addr_text(h->addr, v4, a));
 		write_owner(f, c, h->ifindex);
 		fprintf(f, "/%s", origin_name(h->origin));
 	}
@@ -171,6 +206,8 @@ static int parse_origin(const char *s, uint8_t *origin)
 		*origin = VG_ORIGIN_DAD;
 	else if (!strcmp(s, "config"))
 		*origin = VG_ORIGIN_CONFIG;
+	else if (!strcmp(s, "dhcp"))
+		*origin = VG_ORIGIN_DHCP;
 	else
 		return -EINVAL;
 	return 0;
@@ -182,15 +219,37 @@ static int parse_held(struct model_learn *st, char *s)
 	char *save = NULL, *addr = strtok_r(s, " ", &save), *owner = strtok_r(NULL, " ", &save);
 	char *origin = strtok_r(NULL, " ", &save), *order = strtok_r(NULL, " ", &save), *end;
 	struct model_held *h;
+	uint8_t a[16];
+	int af;
 
-	if (!addr || !owner || !origin || st->n_held == MODEL_MAX_HELD)
+	if (!addr || !owner || !origin)
 		return -EINVAL;
-	h = &st->held[st->n_held];
+	af = addr_parse(addr, a);
+	if (!af || (af == 4 ? st->n_held4 : st->n_held) == MODEL_MAX_HELD ||
+	    (af == 4 ? model_learn_find4(st, a) : model_learn_find(st, a)))
+		return -EINVAL;
+	h = af == 4 ? &st->held4[st->n_held4] : &st->held[st->n_held];
 	memset(h, 0, sizeof(*h));
-	if (inet_pton(AF_INET6, addr, h->addr) != 1 || parse_owner(owner, &h->ifindex) ||
-	    parse_origin(origin, &h->origin) || model_learn_find(st, h->addr))
+	memcpy(h->addr, a, 16);
+	if (parse_owner(owner, &h->ifindex) || parse_origin(origin, &h->origin) ||
+	    (af == 4 && h->origin == VG_ORIGIN_DAD))
 		return -EINVAL;
-	if (h->origin == VG_ORIGIN_DAD) {
+	if (h->origin == VG_ORIGIN_DHCP) {
+		double rel;
+
+		if (!order)
+			return -EINVAL;
+		st->now = CASE_TIME_BASE;
+		if (!strcmp(order, "forever")) {
+			h->expires = VG_LEASE_FOREVER;
+		} else {
+			errno = 0;
+			rel = strtod(order, &end);
+			if (errno || *end || end == order || rel < -1e9 || rel > 1e10)
+				return -EINVAL;
+			h->expires = CASE_TIME_BASE + (int64_t)(rel * 1e9);
+		}
+	} else if (h->origin == VG_ORIGIN_DAD) {
 		if (!order)
 			return -EINVAL;
 		errno = 0;
@@ -202,7 +261,10 @@ static int parse_held(struct model_learn *st, char *s)
 	} else if (order) {
 		return -EINVAL;
 	}
-	st->n_held++;
+	if (af == 4)
+		st->n_held4++;
+	else
+		st->n_held++;
 	return 0;
 }
 
@@ -211,6 +273,7 @@ static int parse_after(struct model_learn *st, char *s)
 {
 	char *save = NULL, *tok;
 	uint8_t a[16];
+	int af;
 
 	for (tok = strtok_r(s, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		char *eq = strchr(tok, '='), *slash, *item, *save2 = NULL;
@@ -230,15 +293,22 @@ static int parse_after(struct model_learn *st, char *s)
 			continue;
 		}
 		slash = strchr(eq, '/');
-		if (!slash || st->n_held == MODEL_MAX_HELD)
+		if (!slash)
 			return -EINVAL;
 		*slash++ = 0;
-		h = &st->held[st->n_held];
-		memset(h, 0, sizeof(*h));
-		if (inet_pton(AF_INET6, tok, h->addr) != 1 || parse_owner(eq, &h->ifindex) ||
-		    parse_origin(slash, &h->origin) || model_learn_find(st, h->addr))
+		af = addr_parse(tok, a);
+		if (!af || (af == 4 ? st->n_held4 : st->n_held) == MODEL_MAX_HELD ||
+		    (af == 4 ? model_learn_find4(st, a) : model_learn_find(st, a)))
 			return -EINVAL;
-		st->n_held++;
+		h = af == 4 ? &st->held4[st->n_held4] : &st->held[st->n_held];
+		memset(h, 0, sizeof(*h));
+		memcpy(h->addr, a, 16);
+		if (parse_owner(eq, &h->ifindex) || parse_origin(slash, &h->origin))
+			return -EINVAL;
+		if (af == 4)
+			st->n_held4++;
+		else
+			st->n_held++;
 	}
 	return 0;
 }
@@ -379,6 +449,7 @@ int case_read(FILE *f, struct vg_case *c, unsigned int *lineno, char *err, size_
 	unsigned int back_line = 0;
 
 	memset(c, 0, sizeof(*c));
+	c->before.now = CASE_TIME_BASE;
 	c->pol.mode = VG_MODE_LOCKED;
 	c->ifindex = CASE_SELF_IFINDEX;
 	for (;;) {
@@ -408,6 +479,7 @@ int case_read(FILE *f, struct vg_case *c, unsigned int *lineno, char *err, size_
 			if (parse_after(&c->after, s + 6))
 				return fail(err, errlen, *lineno, "bad \"after\" line");
 			c->after.n_fill = c->before.n_fill;	/* no frame changes them */
+			c->after.n_fill4 = c->before.n_fill4;
 			c->has_after = true;
 			return 1;
 		}
@@ -421,6 +493,32 @@ int case_read(FILE *f, struct vg_case *c, unsigned int *lineno, char *err, size_
 
 			if (inet_pton(AF_INET6, s + 10, a) != 1 || model_learn_protect(&c->before, a))
 				return fail(err, errlen, *lineno, "bad \"protected\" line");
+			continue;
+		}
+		if (state == WANT_FRAME && (!strncmp(s, "fill4 ", 6) || !strncmp(s, "grace ", 6))) {
+			unsigned long v;
+			char *end;
+
+			errno = 0;
+			v = strtoul(s + 6, &end, 10);
+			if (errno || *end || end == s + 6 ||
+			    v > (s[0] == 'f' ? VG_MAX_LEARNED : 0xffffffffUL))
+				return fail(err, errlen, *lineno, "bad \"%.5s\" line", s);
+			if (s[0] == 'f')
+				c->before.n_fill4 = v;
+			else
+				c->before.grace_s = v;
+			continue;
+		}
+		if (state == WANT_FRAME && !strncmp(s, "sender ", 7)) {
+			if (!strcmp(s + 7, "host"))
+				c->sender = SENDER_HOST;
+			else if (!strcmp(s + 7, "guest"))
+				c->sender = SENDER_GUEST;
+			else if (!strcmp(s + 7, "server"))
+				c->sender = SENDER_SERVER;
+			else
+				return fail(err, errlen, *lineno, "bad \"sender\" line");
 			continue;
 		}
 		if (state == WANT_FRAME && !strncmp(s, "fill ", 5)) {

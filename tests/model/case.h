@@ -27,6 +27,24 @@
  *
  * A case without them starts from an empty state and checks none after.
  * Replayed, "self" is lo (ifindex 1) and another ifindex 1 is 100001.
+ *
+ * DHCP snooping adds, before the frame:
+ *
+ *   held 10.9.0.1 self dhcp +3600.250   a lease (learned4 for IPv4), its
+ *   held 2001:db8::5 12 dhcp -5.000     end plus grace in seconds from
+ *   held 2001:db8::6 self dhcp forever  the frame's time, or forever
+ *   held 10.0.0.5 self config           learned4's configured entries
+ *   fill4 16384                         more learned4 entries
+ *   grace 60                            learn_cfg's dhcp_grace_s
+ *   sender server                       a delivered frame's sender: host
+ *                                       (no policy, the default), guest
+ *                                       or server (a policy with
+ *                                       VG_F_DHCP_SERVER), replayed as
+ *                                       ifindex CASE_SENDER_IFINDEX
+ *
+ * and "after" names leases "10.9.0.1=self/dhcp".  A delivered frame's
+ * "expect" is the first reason it was refused for (counted, not
+ * dropped), or pass.
  */
 #ifndef VG_CASE_H
 #define VG_CASE_H
@@ -71,11 +89,18 @@ struct vg_case {
 	struct model_learn before;
 	bool has_after;
 	struct model_learn after;
+	int sender;			/* enum case_sender */
 };
+
+enum case_sender { SENDER_HOST, SENDER_GUEST, SENDER_SERVER };
 
 #define CASE_SELF_IFINDEX	1	/* lo, where cases are replayed */
 #define CASE_OTHER_LO		100001	/* another interface's ifindex 1 */
 #define CASE_FILL_IFINDEX	100002	/* holds the "fill" entries */
+#define CASE_SENDER_IFINDEX	100003	/* a delivered frame's guest sender */
+/* A case's "now" as read: leases' ends are relative to it (the replay
+ * moves both to the clock's present). */
+#define CASE_TIME_BASE		(1ULL << 62)
 
 /* The policy line, without "policy " and newline, into buf. */
 void case_format_policy(char *buf, size_t size, const struct model_policy *p, bool has_policy,

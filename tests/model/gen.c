@@ -539,6 +539,9 @@ void gen_policy(struct vg_rng *r, struct model_policy *p)
 		p->flags |= VG_F_LINK_LOCAL;
 	if (pct(g, 85))
 		p->flags |= VG_F_LEARN_LL;
+	/* The loader sets the DHCP client's permission with learning. */
+	if (pct(g, 60))
+		p->flags |= VG_F_LEARN_DHCP | VG_F_DHCP_CLIENT;
 
 	want = 1 + PICK(g, 50, 25, 15, 10);
 	while (p->n_macs < want) {
@@ -1601,6 +1604,37 @@ void gen_pool_make(struct vg_rng *r, struct gen_pool *pool)
 	a[2] = 0x0d;
 	a[3] = 0xb8;
 	a[15] = 0x99;
+
+	/* DHCP: 10.9.0.1-5 and 192.0.2.77, then 0.1.2.3, 127.0.0.9,
+	 * 224.0.0.251 and 255.255.255.255 (no lease gives those). */
+	static const uint8_t v4[][4] = { { 10, 9, 0, 1 }, { 10, 9, 0, 2 }, { 10, 9, 0, 3 },
+					 { 10, 9, 0, 4 }, { 10, 9, 0, 5 }, { 192, 0, 2, 77 },
+					 { 0, 1, 2, 3 },  { 127, 0, 0, 9 }, { 224, 0, 0, 251 },
+					 { 255, 255, 255, 255 } };
+	for (pool->n4 = 0; pool->n4 < sizeof(v4) / sizeof(v4[0]); pool->n4++)
+		memcpy(pool->a4[pool->n4], v4[pool->n4], 4);
+	/* 2001:db8:d::1-5, a ULA, a deprecated site-local (leasable), then
+	 * ::, ::1, fe80::d and ff02::1:2. */
+	for (pool->n6 = 0; pool->n6 < 11; pool->n6++) {
+		a = pool->a6[pool->n6];
+		memset(a, 0, 16);
+		if (pool->n6 < 5) {
+			a[0] = 0x20, a[1] = 0x01, a[2] = 0x0d, a[3] = 0xb8, a[5] = 0x0d;
+			a[15] = pool->n6 + 1;
+		} else if (pool->n6 == 5) {
+			a[0] = 0xfd;
+			for (int j = 1; j < 16; j++)
+				a[j] = rnd32(g);
+		} else if (pool->n6 == 6) {
+			a[0] = 0xfe, a[1] = 0xc0, a[15] = 6;
+		} else if (pool->n6 == 8) {
+			a[15] = 1;
+		} else if (pool->n6 == 9) {
+			a[0] = 0xfe, a[1] = 0x80, a[15] = 0x0d;
+		} else if (pool->n6 == 10) {
+			a[0] = 0xff, a[1] = 0x02, a[13] = 1, a[15] = 2;
+		}
+	}
 }
 
 static const uint8_t *pool_pick(struct g *g, const struct gen_pool *pool)
@@ -1874,4 +1908,436 @@ size_t gen_delivered_frame(struct vg_rng *r, const struct model_policy *p,
 		mark(g);
 	}
 	return learn_finish(g);
+}
+
+/* --- DHCP snooping ------------------------------------------------------------ */
+
+static const uint8_t *pool4_pick(struct g *g, const struct gen_pool *pool)
+{
+	return pool->a4[pct(g, 90) ? below(g, 6) : below(g, pool->n4)];
+}
+
+static const uint8_t *pool6_pick(struct g *g, const struct gen_pool *pool)
+{
+	return pool->a6[pct(g, 88) ? below(g, 7) : below(g, pool->n6)];
+}
+
+/* A lifetime in seconds: infinite, 0, short ones that run out during a
+ * run, and long ones. */
+static uint32_t lifetime(struct g *g)
+{
+	switch (PICK(g, 10, 10, 8, 40, 20, 7, 5)) {
+	case 0:
+		return 0xffffffff;
+	case 1:
+		return 0;
+	case 2:
+		return 1 + below(g, 3);
+	case 3:
+		return ONE_OF(g, 600, 3600, 7200, 86400);
+	case 4:
+		return 60 + below(g, 100000);
+	case 5:
+		return 0xfffffffe;
+	default:
+		return rnd32(g);
+	}
+}
+
+static void put_eth_type(struct g *g, const uint8_t dst[6], unsigned int type)
+{
+	putn(g, dst, 6);
+	putn(g, g->src_mac, 6);
+	put16(g, type);
+	mark(g);
+	g->l3 = g->len;
+}
+
+/* An IPv4 header, mostly unfragmented UDP; the total length is set by
+ * fix_lengths(). */
+static void put_ipv4_header(struct g *g, unsigned int proto, const uint8_t src[4],
+			    const uint8_t dst[4])
+{
+	unsigned int ihl = pct(g, 92) ? 5 : 6 + below(g, 3);
+
+	g->ipver = 4;
+	g->ihl = ihl * 4;
+	put8(g, 0x40 | ihl);
+	put8(g, 0);
+	put16(g, 0);
+	put16(g, rnd32(g));
+	put16(g, pct(g, 92) ? ONE_OF(g, 0, 0x4000) : ONE_OF(g, 0x2000, 0x0001, 0x2010, 0x0100));
+	put8(g, 64);
+	put8(g, proto);
+	put16(g, 0);
+	putn(g, src, 4);
+	putn(g, dst, 4);
+	for (unsigned int i = 5; i < ihl; i++)
+		put32(g, 0x01010101);	/* NOPs */
+	mark(g);
+}
+
+/* BOOTP up to the options: op, chaddr, ciaddr and yiaddr given. */
+static void put_bootp_fixed(struct g *g, unsigned int op, const uint8_t chaddr[6],
+			    const uint8_t ciaddr[4], const uint8_t yiaddr[4])
+{
+	put8(g, op);
+	put8(g, pct(g, 96) ? 1 : ONE_OF(g, 6, 0, 32));
+	put8(g, pct(g, 96) ? 6 : ONE_OF(g, 0, 16, 5));
+	put8(g, 0);
+	put32(g, rnd32(g));
+	put32(g, 0);
+	putn(g, ciaddr, 4);
+	putn(g, yiaddr, 4);
+	put32(g, pct(g, 50) ? 0 : 0xc0000201);	/* siaddr */
+	put32(g, pct(g, 80) ? 0 : 0x0a090001);	/* giaddr */
+	mark(g);
+	putn(g, chaddr, 6);
+	put_zero(g, 10 + 64 + 128);
+	mark(g);
+	put32(g, pct(g, 95) ? 0x63825363 : ONE_OF(g, 0x63825362, 0x53638263, 0));
+	mark(g);
+}
+
+/* Options that say nothing to us, or PADs, n of them. */
+static void put_dhcp4_noise(struct g *g, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		if (pct(g, 30)) {
+			put8(g, 0);
+			continue;
+		}
+		put8(g, ONE_OF(g, 1, 3, 6, 12, 15, 54, 58, 59, 61, 81, 119));
+		unsigned int l = below(g, 9);
+		put8(g, l);
+		put_random(g, l);
+	}
+}
+
+/*
+ * DHCPv4 options: message type, lease time (ACKs), requested address
+ * (DECLINE), in some order among others, PAD runs, odd lengths, repeats,
+ * many options, then END, nothing, or an option that does not fit.
+ */
+static void put_dhcp4_options(struct g *g, unsigned int type, const uint8_t *lease_or_req,
+			      bool requested)
+{
+	unsigned int before = PICK(g, 50, 25, 10, 10, 5);
+	uint32_t lease = lease_or_req ? 0 : lifetime(g);
+
+	before = before == 0 ? 0 : before == 1 ? 1 + below(g, 3) : before == 2 ? 4 + below(g, 4)
+		 : before == 3 ? 8 + below(g, 24) : 30 + below(g, 10);
+	if (pct(g, 60)) {
+		put_dhcp4_noise(g, before);
+		before = 0;
+	}
+	mark(g);
+	put8(g, 53);
+	put8(g, pct(g, 95) ? 1 : ONE_OF(g, 0, 2));
+	put8(g, type);
+	mark(g);
+	if (pct(g, 4)) {	/* a second type */
+		put8(g, 53);
+		put8(g, 1);
+		put8(g, ONE_OF(g, 5, 6, 7, 4, 3));
+	}
+	put_dhcp4_noise(g, before);
+	if (pct(g, 10)) {	/* a PAD run */
+		unsigned int n = 1 + below(g, 40);
+
+		for (unsigned int i = 0; i < n; i++)
+			put8(g, 0);
+	}
+	if (requested) {
+		put8(g, 50);
+		put8(g, pct(g, 94) ? 4 : ONE_OF(g, 3, 5));
+		putn(g, lease_or_req, 4);
+		mark(g);
+	} else if (!lease_or_req && pct(g, 92)) {
+		unsigned int l = pct(g, 94) ? 4 : ONE_OF(g, 2, 3, 5, 8);
+
+		put8(g, 51);
+		put8(g, l);
+		put32(g, lease);
+		if (l > 4)
+			put_zero(g, l - 4);
+		else
+			g->len -= 4 - l;
+		mark(g);
+	}
+	put_dhcp4_noise(g, below(g, 4));
+	switch (PICK(g, 85, 8, 7)) {
+	case 0:
+		put8(g, 255);
+		break;
+	case 1:	/* an option past the end */
+		put8(g, 12);
+		put8(g, 200);
+		put_random(g, below(g, 8));
+		break;
+	default:
+		break;
+	}
+	mark(g);
+	if (pct(g, 30))
+		put_zero(g, below(g, 64));	/* padding to a minimum size */
+}
+
+/* A DHCPv4 message from a server to the guest: ACK, NAK or other. */
+static void dhcp4_delivered(struct g *g, const struct gen_pool *pool)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t server[4] = { 10, 9, 0, 254 }, zero[4] = { 0 };
+	uint8_t chaddr[6], dst_mac[6], dst[4];
+	const uint8_t *yi = pool4_pick(g, pool);
+	unsigned int type = ONE_OF(g, 5, 5, 5, 5, 5, 5, 6, 2, 5, 5);
+
+	policy_mac(g, chaddr);
+	if (pct(g, 8))
+		random_unicast_mac(g, chaddr);
+	memcpy(dst_mac, pct(g, 50) ? bcast : chaddr, 6);
+	memcpy(dst, pct(g, 50) ? yi : (const uint8_t *)"\xff\xff\xff\xff", 4);
+	random_unicast_mac(g, g->src_mac);
+	put_eth_type(g, dst_mac, 0x0800);
+	put_ipv4_header(g, pct(g, 97) ? 17 : 6, server, dst);
+	put_udp(g, 67, pct(g, 94) ? 68 : ONE_OF(g, 67, 546), 0);
+	put_bootp_fixed(g, pct(g, 95) ? 2 : 1, chaddr, zero, type == 6 && pct(g, 70) ? zero : yi);
+	put_dhcp4_options(g, type, NULL, false);
+}
+
+/* A DHCPv4 message from the guest: RELEASE, DECLINE, REQUEST. */
+static void dhcp4_sent(struct g *g, const struct gen_pool *pool)
+{
+	static const uint8_t bcast4[4] = { 255, 255, 255, 255 }, zero[4] = { 0 };
+	static const uint8_t server[4] = { 10, 9, 0, 254 };
+	uint8_t chaddr[6], dst_mac[6];
+	const uint8_t *a = pool4_pick(g, pool);
+	unsigned int type = ONE_OF(g, 7, 7, 7, 4, 4, 3, 8);
+
+	policy_mac(g, g->src_mac);
+	pick_other_mac(g, chaddr);
+	random_unicast_mac(g, dst_mac);
+	put_eth_type(g, dst_mac, 0x0800);
+	if (type == 7)
+		put_ipv4_header(g, 17, a, server);
+	else
+		put_ipv4_header(g, 17, zero, bcast4);
+	put_udp(g, 68, pct(g, 95) ? 67 : 68, 0);
+	put_bootp_fixed(g, pct(g, 95) ? 1 : 2, chaddr, type == 7 ? a : zero, zero);
+	put_dhcp4_options(g, type, type == 4 ? pool4_pick(g, pool) : zero, type == 4);
+}
+
+/*
+ * DHCPv6 options (RFC 8415 21): identifiers, IA_NA and IA_TA holding
+ * one to four IAADDRs (now and then too short, or with a status code
+ * inside), a stray IAADDR at the top, runs of other options.
+ */
+static void put_dhcp6_options(struct g *g, const struct gen_pool *pool)
+{
+	unsigned int n_ia = PICK(g, 10, 55, 25, 10);
+
+	if (pct(g, 70)) {	/* client identifier: a DUID-LL */
+		put16(g, 1);
+		put16(g, 10);
+		put16(g, 3);
+		put16(g, 1);
+		putn(g, g->src_mac, 6);
+	}
+	if (pct(g, 10)) {	/* many options */
+		unsigned int n = 4 + below(g, 16);
+
+		for (unsigned int i = 0; i < n; i++) {
+			put16(g, ONE_OF(g, 2, 7, 8, 14, 23, 24));
+			unsigned int l = below(g, 6);
+			put16(g, l);
+			put_random(g, l);
+		}
+	}
+	for (unsigned int i = 0; i < n_ia; i++) {
+		bool ta = pct(g, 25);
+		size_t start = g->len;
+		unsigned int n_addr = PICK(g, 10, 45, 25, 12, 8);
+
+		mark(g);
+		put16(g, ta ? 4 : 3);
+		put16(g, 0);
+		if (pct(g, 4)) {	/* shorter than its fixed part */
+			put_random(g, below(g, ta ? 4 : 12));
+			set16(g, start + 2, g->len - start - 4);
+			continue;
+		}
+		put32(g, rnd32(g));	/* IAID */
+		if (!ta) {
+			put32(g, 1800);
+			put32(g, 2880);
+		}
+		for (unsigned int j = 0; j < n_addr; j++) {
+			unsigned int l = pct(g, 92) ? 24 : ONE_OF(g, 23, 20, 28, 30);
+			uint32_t valid = lifetime(g);
+			size_t at = g->len;
+
+			mark(g);
+			put16(g, 5);
+			put16(g, l);
+			putn(g, pool6_pick(g, pool), 16);
+			put32(g, valid == 0 || valid == 0xffffffff ? valid : valid / 2);
+			put32(g, valid);
+			if (l > 24)
+				put_random(g, l - 24);
+			else
+				g->len = at + 4 + l;	/* cut short */
+		}
+		if (pct(g, 10)) {	/* status code */
+			put16(g, 13);
+			put16(g, 2);
+			put16(g, ONE_OF(g, 0, 2, 3));
+		}
+		/* The IA's length: right mostly, or off. */
+		set16(g, start + 2, g->len - start - 4 + (pct(g, 93) ? 0 : ONE_OF(g, 1, 4, 100)));
+	}
+	if (pct(g, 8)) {	/* an IAADDR outside an IA */
+		put16(g, 5);
+		put16(g, 24);
+		putn(g, pool6_pick(g, pool), 16);
+		put32(g, 100);
+		put32(g, lifetime(g));
+	}
+	if (pct(g, 6)) {	/* an option past the end */
+		put16(g, 23);
+		put16(g, 300);
+		put_random(g, below(g, 8));
+	}
+	mark(g);
+}
+
+static void dhcp6_frame(struct g *g, const struct gen_pool *pool, bool to_guest)
+{
+	static const uint8_t servers[16] = { 0xff, 0x02, [13] = 1, [15] = 2 };
+	uint8_t src[16], dst[16], dst_mac[6];
+	unsigned int type;
+
+	if (to_guest) {
+		policy_mac(g, dst_mac);
+		if (pct(g, 6))
+			random_unicast_mac(g, dst_mac);
+		random_unicast_mac(g, g->src_mac);
+		memset(src, 0, 16);
+		src[0] = 0xfe, src[1] = 0x80, src[15] = 0x53;
+		eui64_ll(dst_mac, dst);
+		type = pct(g, 90) ? 7 : ONE_OF(g, 2, 10, 8, 12);
+	} else {
+		policy_mac(g, g->src_mac);
+		multicast_mac(servers, dst_mac);
+		memcpy(dst, servers, 16);
+		if (pct(g, 50) || !g->p->n_v6)
+			eui64_ll(g->src_mac, src);
+		else if (pct(g, 50))
+			memcpy(src, g->p->v6[below(g, g->p->n_v6)].addr, 16);
+		else
+			memcpy(src, pool6_pick(g, pool), 16);
+		type = ONE_OF(g, 8, 8, 9, 9, 3, 5);
+	}
+	put_eth_type(g, dst_mac, 0x86dd);
+	g->ipver = 6;
+	put_v6_header(g, pct(g, 95) ? 17 : ONE_OF(g, 0, 60), 255, src, dst);
+	mark(g);
+	if (g->b[g->l3 + 6] != 17) {	/* an extension header first */
+		put8(g, 17);
+		put8(g, 0);
+		put_zero(g, 6);
+	}
+	put_udp(g, to_guest ? 547 : 546, to_guest ? (pct(g, 95) ? 546 : 547)
+						  : (pct(g, 95) ? 547 : 546), 0);
+	put8(g, type);
+	put8(g, rnd32(g));
+	put16(g, rnd32(g));
+	mark(g);
+	put_dhcp6_options(g, pool);
+}
+
+/* Damage, less than gen_frame's: most messages should count. */
+static size_t dhcp_finish(struct g *g)
+{
+	if (g->len > GEN_FRAME_MAX)
+		g->len = GEN_FRAME_MAX;
+	fix_lengths(g);
+	if (g->n_marks && pct(g, 8)) {
+		size_t at = g->marks[below(g, g->n_marks)] + below(g, 5);
+
+		at = at > 2 ? at - 2 : 0;
+		if (at < g->len && at >= 14) {
+			g->len = at;
+			if (pct(g, 70))
+				fix_lengths(g);
+		}
+	}
+	if (pct(g, 3))
+		tweak_length(g);
+	if (pct(g, 2))
+		mutate(g);
+	return g->len;
+}
+
+size_t gen_dhcp_delivered(struct vg_rng *r, const struct model_policy *p,
+			  const struct gen_pool *pool, uint8_t *buf)
+{
+	struct g g0 = { .r = r, .p = p, .b = buf }, *g = &g0;
+
+	if (pct(g, 50))
+		dhcp4_delivered(g, pool);
+	else
+		dhcp6_frame(g, pool, true);
+	return dhcp_finish(g);
+}
+
+size_t gen_dhcp_sent(struct vg_rng *r, const struct model_policy *p,
+		     const struct gen_pool *pool, uint8_t *buf)
+{
+	static const uint8_t server4[4] = { 10, 9, 0, 254 };
+	struct g g0 = { .r = r, .p = p, .b = buf }, *g = &g0;
+	uint8_t dst_mac[6], dst[16], src[16];
+
+	switch (PICK(g, 25, 20, 25, 15, 15)) {
+	case 0:
+		dhcp4_sent(g, pool);
+		break;
+	case 1:
+		dhcp6_frame(g, pool, false);
+		break;
+	case 2:	/* IPv4 from a pool address */
+		pick_src_mac(g, g->src_mac);
+		random_unicast_mac(g, dst_mac);
+		put_eth_type(g, dst_mac, 0x0800);
+		put_ipv4_header(g, 17, pool4_pick(g, pool), server4);
+		put_udp(g, 1000 + below(g, 1000), 53, 0);
+		put_random(g, below(g, 32));
+		break;
+	case 3:	/* ARP from a pool address */
+		pick_src_mac(g, g->src_mac);
+		memset(dst_mac, 0xff, 6);
+		put_eth_type(g, dst_mac, 0x0806);
+		put16(g, 1);
+		put16(g, 0x0800);
+		put8(g, 6);
+		put8(g, 4);
+		put16(g, ONE_OF(g, 1, 1, 2));
+		putn(g, g->src_mac, 6);
+		putn(g, pool4_pick(g, pool), 4);
+		put_zero(g, 6);
+		putn(g, pct(g, 50) ? pool4_pick(g, pool) : server4, 4);
+		break;
+	default:	/* IPv6 from a pool address */
+		pick_src_mac(g, g->src_mac);
+		random_unicast_mac(g, dst_mac);
+		put_eth_type(g, dst_mac, 0x86dd);
+		g->ipver = 6;
+		memcpy(src, pool6_pick(g, pool), 16);
+		memcpy(dst, pool->a6[0], 16);
+		dst[15] = 0x53;
+		put_v6_header(g, 17, 64, src, dst);
+		mark(g);
+		put_udp(g, 1000 + below(g, 1000), 53, 0);
+		put_random(g, below(g, 32));
+	}
+	return dhcp_finish(g);
 }

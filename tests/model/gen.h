@@ -52,6 +52,11 @@ size_t gen_frame(struct vg_rng *r, const struct model_policy *p, uint8_t *buf);
 struct gen_pool {
 	unsigned int n;
 	uint8_t a[GEN_POOL_MAX][16];
+	/* DHCP snooping: addresses leases give, shared by the interfaces
+	 * (the first ones leasable, the last not), IPv4 and IPv6. */
+	unsigned int n4, n6;
+	uint8_t a4[GEN_POOL_MAX][4];
+	uint8_t a6[GEN_POOL_MAX][16];
 };
 
 void gen_pool_make(struct vg_rng *r, struct gen_pool *pool);
@@ -68,5 +73,20 @@ size_t gen_learn_frame(struct vg_rng *r, const struct model_policy *p,
  */
 size_t gen_delivered_frame(struct vg_rng *r, const struct model_policy *p,
 			   const struct gen_pool *pool, uint8_t *buf);
+
+/*
+ * DHCP snooping: messages delivered to a guest with policy p (DHCPv4
+ * ACKs, NAKs and others, DHCPv6 Replies and others, for pool addresses,
+ * whole and damaged: truncated, odd option lengths, PAD runs, many
+ * options, a wrong cookie, another MAC's chaddr or destination, IA_NA
+ * and IA_TA with several IAADDRs, lifetimes 0 and infinite).
+ */
+size_t gen_dhcp_delivered(struct vg_rng *r, const struct model_policy *p,
+			  const struct gen_pool *pool, uint8_t *buf);
+
+/* What a guest sends about its leases: DHCPRELEASE, DHCPDECLINE, DHCPv6
+ * Release and Decline, and traffic from (and ARP for) pool addresses. */
+size_t gen_dhcp_sent(struct vg_rng *r, const struct model_policy *p,
+		     const struct gen_pool *pool, uint8_t *buf);
 
 #endif /* VG_GEN_H */

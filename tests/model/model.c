@@ -20,6 +20,16 @@
  * of the probe's checks: a probe that fails an earlier one is dropped
  * for that reason and claims nothing.
  *
+ * DHCP snooping follows the contract of map layout 4 (include/vifguard.h
+ * "Address learning", and the specification it summarises) and RFC 2131
+ * (BOOTP layout, the magic cookie, options 50, 51 and 53), RFC 2132
+ * (option format: PAD and END are one octet) and RFC 8415 (message
+ * header, options, IA_NA, IA_TA, IAADDR; a lifetime of 0xffffffff is
+ * infinite).  Leases are learned from what is delivered to a guest
+ * (vg_model_deliver) and ended by what the guest sends after it passed
+ * (vg_model_in); a learned address is allowed to its learner until its
+ * expiry.
+ *
  * Offsets are frame offsets (0 = the first octet of the Ethernet
  * header).  Bytes past the ones given read as zero: a caller that gives
  * fewer bytes than the frame length (a BIG TCP frame) gives every header.
@@ -181,6 +191,7 @@ static int held_put(struct model_learn *s, const uint8_t a[16], uint32_t ifindex
 	if (s->n_held == MODEL_MAX_HELD)
 		return -ENOSPC;
 	h = &s->held[s->n_held++];
+	memset(h, 0, sizeof(*h));
 	memcpy(h->addr, a, 16);
 	h->ifindex = ifindex;
 	h->origin = origin;
@@ -223,6 +234,58 @@ void model_learn_unprotect(struct model_learn *s, const uint8_t a[16])
 	}
 }
 
+/* --- learned4 -------------------------------------------------------------- */
+
+void model_v4_mapped(const uint8_t a4[4], uint8_t out[16])
+{
+	memset(out, 0, 10);
+	out[10] = out[11] = 0xff;
+	memcpy(out + 12, a4, 4);
+}
+
+const struct model_held *model_learn_find4(const struct model_learn *s, const uint8_t a[16])
+{
+	for (unsigned int i = 0; i < s->n_held4; i++)
+		if (!memcmp(s->held4[i].addr, a, 16))
+			return &s->held4[i];
+	return NULL;
+}
+
+void model_learn_forget4(struct model_learn *s, const uint8_t a[16])
+{
+	for (unsigned int i = 0; i < s->n_held4; i++) {
+		if (memcmp(s->held4[i].addr, a, 16))
+			continue;
+		s->held4[i] = s->held4[--s->n_held4];
+		return;
+	}
+}
+
+int model_learn_config4(struct model_learn *s, const uint8_t a[16], uint32_t ifindex)
+{
+	struct model_held *h;
+
+	model_learn_forget4(s, a);
+	if (s->n_held4 == MODEL_MAX_HELD)
+		return -ENOSPC;
+	h = &s->held4[s->n_held4++];
+	memset(h, 0, sizeof(*h));
+	memcpy(h->addr, a, 16);
+	h->ifindex = ifindex;
+	h->origin = VG_ORIGIN_CONFIG;
+	return 0;
+}
+
+void model_learn_unconfig4(struct model_learn *s, uint32_t ifindex)
+{
+	for (unsigned int i = 0; i < s->n_held4;) {
+		if (s->held4[i].ifindex == ifindex && s->held4[i].origin == VG_ORIGIN_CONFIG)
+			s->held4[i] = s->held4[--s->n_held4];
+		else
+			i++;
+	}
+}
+
 bool model_link_local(const uint8_t a[16])
 {
 	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
@@ -236,10 +299,30 @@ bool model_link_local(const uint8_t a[16])
  */
 static bool learned_here(const struct model_policy *p, const struct frm *f, const uint8_t a[16])
 {
-	const struct model_held *h = f->st && (p->flags & VG_F_LEARN_LL)
-					     ? model_learn_find(f->st, a) : NULL;
+	const struct model_held *h = f->st ? model_learn_find(f->st, a) : NULL;
 
-	return h && h->origin == VG_ORIGIN_DAD && h->ifindex == f->ifindex;
+	if (!h || h->ifindex != f->ifindex)
+		return false;
+	if (h->origin == VG_ORIGIN_DAD)
+		return p->flags & VG_F_LEARN_LL;
+	/* A lease: until its end plus the grace, for a policy that still
+	 * learns by DHCP; an expired one allows nothing. */
+	return h->origin == VG_ORIGIN_DHCP && (p->flags & VG_F_LEARN_DHCP) &&
+	       f->st->now < h->expires;
+}
+
+/* IPv4 source a (host order) leased to the frame's interface (as above). */
+static bool leased4_here(const struct model_policy *p, const struct frm *f, uint32_t a)
+{
+	uint8_t a4[4] = { a >> 24, a >> 16, a >> 8, a }, m[16];
+	const struct model_held *h;
+
+	if (!f->st || !(p->flags & VG_F_LEARN_DHCP))
+		return false;
+	model_v4_mapped(a4, m);
+	h = model_learn_find4(f->st, m);
+	return h && h->ifindex == f->ifindex && h->origin == VG_ORIGIN_DHCP &&
+	       f->st->now < h->expires;
 }
 
 /*
@@ -402,8 +485,8 @@ static enum vg_reason check_ipv4(const struct model_policy *p, const struct frm 
 		return VG_IPV4_SRC;
 	}
 
-	/* 5. Source not allowed. */
-	if (!v4_allowed(p, src))
+	/* 5. Source not allowed: neither configured nor leased. */
+	if (!v4_allowed(p, src) && !leased4_here(p, f, src))
 		return VG_IPV4_SRC;
 
 	/* 6. Multicast routers' protocols: IGMP in any fragment; PIM
@@ -460,13 +543,15 @@ static enum vg_reason check_arp(const struct model_policy *p, const struct frm *
 	if (spa == 0) {
 		if (op != 1)
 			return VG_ARP_SPA;
-		if (tpa == 0 || !v4_allowed(p, tpa))
+		/* "May use": configured, or leased (a DHCP client probes
+		 * the address it was given, RFC 2131 4.4.1). */
+		if (tpa == 0 || (!v4_allowed(p, tpa) && !leased4_here(p, f, tpa)))
 			return VG_ARP_TPA;
 		return VG_PASS;
 	}
 
-	/* 4. Sender IP not allowed. */
-	if (!v4_allowed(p, spa))
+	/* 4. Sender IP not allowed (configured or leased). */
+	if (!v4_allowed(p, spa) && !leased4_here(p, f, spa))
 		return VG_ARP_SPA;
 	return VG_PASS;
 }
@@ -722,6 +807,419 @@ static enum vg_reason check_ipv6(const struct model_policy *p, const struct frm 
 	return check_icmpv6(p, f, off, pos, payload_end, unspec, after_frag);
 }
 
+/* --- DHCP snooping -------------------------------------------------------- */
+
+#define DHCP4_SERVER_PORT	67
+#define DHCP4_CLIENT_PORT	68
+#define DHCP6_CLIENT_PORT	546
+#define DHCP6_SERVER_PORT	547
+#define BOOTP_FIXED		236	/* RFC 2131 figure 1, up to the options */
+#define DHCP4_COOKIE		0x63825363
+#define LEASE_INFINITE		0xffffffffU	/* RFC 2131 3.3, RFC 8415 7.7 */
+#define NSEC			1000000000ULL
+
+/* learned6 (v4 false) or learned4 of s. */
+static struct model_held *tab(struct model_learn *s, bool v4, unsigned int **n,
+			      unsigned int *fill)
+{
+	*n = v4 ? &s->n_held4 : &s->n_held;
+	*fill = v4 ? s->n_fill4 : s->n_fill;
+	return v4 ? s->held4 : s->held;
+}
+
+static struct model_held *tab_find(struct model_learn *s, bool v4, const uint8_t a[16])
+{
+	unsigned int *n, fill;
+	struct model_held *e = tab(s, v4, &n, &fill);
+
+	for (unsigned int i = 0; i < *n; i++)
+		if (!memcmp(e[i].addr, a, 16))
+			return &e[i];
+	return NULL;
+}
+
+static void tab_forget(struct model_learn *s, bool v4, const uint8_t a[16])
+{
+	if (v4)
+		model_learn_forget4(s, a);
+	else
+		model_learn_forget(s, a);
+}
+
+/* The lease's end plus the grace, from now: lifetime seconds. */
+static uint64_t lease_end(const struct model_learn *s, uint32_t lifetime)
+{
+	if (lifetime == LEASE_INFINITE)
+		return VG_LEASE_FOREVER;
+	return s->now + ((uint64_t)lifetime + s->grace_s) * NSEC;
+}
+
+/*
+ * Address a leased to interface ifindex until expires (the contract's
+ * "Learning an address A for X"): VG_PASS, or the reason it is refused.
+ */
+static enum vg_reason lease_learn(struct model_learn *s, bool v4, const uint8_t a[16],
+				  uint32_t ifindex, uint64_t expires)
+{
+	unsigned int *n, fill, mine = 0, cap = v4 ? VG_LEARN_DHCP4_CAP : VG_LEARN_DHCP6_CAP;
+	struct model_held *e = tab(s, v4, &n, &fill), *h;
+	uint64_t first = 0;
+
+	if (!v4 && model_learn_protected(s, a))
+		return VG_LEARN_PROTECTED;
+	h = tab_find(s, v4, a);
+	if (h && h->ifindex == ifindex) {
+		/* Renewed; an address configured for it stays configured. */
+		if (h->origin == VG_ORIGIN_DHCP)
+			h->expires = expires;
+		return VG_PASS;
+	}
+	if (h) {
+		/* Another's: only an expired lease gives way. */
+		if (h->origin != VG_ORIGIN_DHCP || s->now < h->expires)
+			return VG_LEARN_CONFLICT;
+		tab_forget(s, v4, a);
+	}
+	/* A new entry in a full table: refused, as for DAD (model.c
+	 * learn_claim), even where a replacement would make room. */
+	if (*n + fill >= VG_MAX_LEARNED)
+		return VG_LEARN_FULL;
+	for (unsigned int i = 0; i < *n; i++) {
+		if (e[i].ifindex != ifindex || e[i].origin != VG_ORIGIN_DHCP)
+			continue;
+		if (!mine++ || e[i].expires < first)
+			first = e[i].expires;
+	}
+	if (mine >= cap) {
+		/* The lease that ends first makes room; between leases that
+		 * end together the specification does not choose. */
+		uint8_t tied[VG_LEASE_SLOTS][16], t[16];
+		unsigned int n_tied = 0;
+
+		for (unsigned int i = 0; i < *n; i++)
+			if (e[i].ifindex == ifindex && e[i].origin == VG_ORIGIN_DHCP &&
+			    e[i].expires == first && n_tied < VG_LEASE_SLOTS)
+				memcpy(tied[n_tied++], e[i].addr, 16);
+		for (unsigned int i = 1; i < n_tied; i++)
+			for (unsigned int j = i; j > 0 && memcmp(tied[j - 1], tied[j], 16) > 0; j--) {
+				memcpy(t, tied[j], 16);
+				memcpy(tied[j], tied[j - 1], 16);
+				memcpy(tied[j - 1], t, 16);
+			}
+		if (n_tied > s->ties)
+			s->ties = n_tied;
+		tab_forget(s, v4, tied[s->tie_pick % n_tied]);
+	}
+	if (*n == MODEL_MAX_HELD)
+		return VG_LEARN_FULL;
+	h = &e[(*n)++];
+	memset(h, 0, sizeof(*h));
+	memcpy(h->addr, a, 16);
+	h->ifindex = ifindex;
+	h->origin = VG_ORIGIN_DHCP;
+	h->expires = expires;
+	return VG_PASS;
+}
+
+/* The lease of a ends, if ifindex holds a by DHCP. */
+static bool lease_end_of(struct model_learn *s, bool v4, const uint8_t a[16], uint32_t ifindex)
+{
+	const struct model_held *h = tab_find(s, v4, a);
+
+	if (!h || h->ifindex != ifindex || h->origin != VG_ORIGIN_DHCP)
+		return false;
+	tab_forget(s, v4, a);
+	return true;
+}
+
+/* RFC 2131 2 (yiaddr): an address a lease can give, host order. */
+static bool v4_unicast(uint32_t a)
+{
+	return a >> 24 != 0 && a >> 24 != 127 && a < 0xe0000000;
+}
+
+/* RFC 4291 2.4: not ::, ::1, fe80::/10 or ff00::/8. */
+static bool v6_leasable(const uint8_t a[16])
+{
+	static const uint8_t loopback[16] = { [15] = 1 };
+
+	return !all_zero(a, 16) && memcmp(a, loopback, 16) && !model_link_local(a) &&
+	       a[0] != 0xff;
+}
+
+/* What the DHCPv4 options of a message say (RFC 2132). */
+struct dhcp4_opts {
+	int type;		/* option 53, -1 absent */
+	bool has_lease;		/* option 51 */
+	uint32_t lease;
+	bool has_requested;	/* option 50 */
+	uint8_t requested[4];
+};
+
+/*
+ * The options from opt to end: until END, until an option that does not
+ * fit, or max options (a PAD counts as one).  The last option of a kind
+ * is the one read; of the wrong length for its kind (53: 1, 51 and 50: 4)
+ * it says nothing, an earlier one included (fail closed: the message
+ * contradicts itself).
+ */
+static void dhcp4_options(const struct frm *f, size_t opt, size_t end, unsigned int max,
+			  struct dhcp4_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->type = -1;
+	for (unsigned int n = 0; n < max && opt < end; n++) {
+		unsigned int code = get8(f, opt), olen;
+
+		if (code == 255)
+			return;
+		if (code == 0) {
+			opt++;
+			continue;
+		}
+		if (opt + 2 > end)
+			return;
+		olen = get8(f, opt + 1);
+		if (opt + 2 + olen > end)
+			return;
+		if (code == 53)
+			o->type = olen == 1 ? (int)get8(f, opt + 2) : -1;
+		if (code == 51) {
+			o->has_lease = olen == 4;
+			o->lease = get32(f, opt + 2);
+		}
+		if (code == 50) {
+			o->has_requested = olen == 4;
+			getn(f, opt + 2, o->requested, 4);
+		}
+		opt += 2 + olen;
+	}
+}
+
+/*
+ * An unfragmented IPv4 UDP datagram to port dport in an untagged frame
+ * holding a whole BOOTP message with the magic cookie, of op (htype 1,
+ * hlen 6) unless op is 0: the offset of the BOOTP message, its end (the
+ * datagram's, or the UDP length's if shorter), or 0.
+ */
+static size_t bootp_message(const struct frm *f, unsigned int dport, unsigned int op,
+			    size_t *end)
+{
+	size_t ip = ETH_HLEN, ihl, total, bootp;
+
+	if (f->len < ETH_HLEN + 20 || get16(f, 12) != ETH_P_IPV4 || get8(f, ip) >> 4 != 4 ||
+	    (get8(f, ip) & 0xf) < 5)
+		return 0;
+	ihl = (get8(f, ip) & 0xf) * 4;
+	total = get16(f, ip + 2);
+	if (total < ihl || total > f->len - ip || get8(f, ip + 9) != PROTO_UDP ||
+	    (get16(f, ip + 6) & 0x3fff))
+		return 0;
+	*end = ip + total;
+	bootp = ip + ihl + 8;
+	if (bootp > *end || get16(f, ip + ihl + 2) != dport)
+		return 0;
+	/* The UDP length (RFC 768) ends the message when it ends it sooner. */
+	if (ip + ihl + get16(f, ip + ihl + 4) < *end)
+		*end = ip + ihl + get16(f, ip + ihl + 4);
+	if (bootp + BOOTP_FIXED + 4 > *end || get32(f, bootp + BOOTP_FIXED) != DHCP4_COOKIE)
+		return 0;
+	if (op && (get8(f, bootp) != op || get8(f, bootp + 1) != 1 || get8(f, bootp + 2) != 6))
+		return 0;
+	return bootp;
+}
+
+/*
+ * An untagged IPv6 frame whose next header is UDP, to port dport,
+ * holding a DHCPv6 message header (RFC 8415 8): the offset of the
+ * message, its end (the payload's, or the UDP length's if shorter), or 0.
+ */
+static size_t dhcp6_message(const struct frm *f, unsigned int dport, size_t *end)
+{
+	size_t ip = ETH_HLEN, plen;
+
+	if (f->len < ETH_HLEN + 40 || get16(f, 12) != ETH_P_IPV6 || get8(f, ip) >> 4 != 6 ||
+	    get8(f, ip + 6) != PROTO_UDP)
+		return 0;
+	plen = get16(f, ip + 4);
+	if (plen > f->len - ip - 40)
+		return 0;
+	*end = ip + 40 + plen;
+	if (ip + 40 + 8 + 4 > *end || get16(f, ip + 40 + 2) != dport)
+		return 0;
+	if (ip + 40 + get16(f, ip + 40 + 4) < *end)
+		*end = ip + 40 + get16(f, ip + 40 + 4);
+	if (ip + 40 + 8 + 4 > *end)
+		return 0;
+	return ip + 40 + 8;
+}
+
+struct dhcp6_addr {
+	uint8_t a[16];
+	uint32_t valid;
+};
+
+/*
+ * The options of the DHCPv6 message at msg (up to end), IA_NA and IA_TA
+ * entered (their options walked as if at the top, RFC 8415 21.4, 21.5;
+ * one too short for its fixed part is passed over), at most
+ * VG_DHCP6_OPTS options counted, entered ones included, until one that
+ * does not fit: the first VG_DHCP6_MSG_ADDRS IAADDRs (21.6) of at least
+ * 24 octets.  Returns their number.
+ */
+static unsigned int dhcp6_addrs(const struct frm *f, size_t msg, size_t end,
+				struct dhcp6_addr out[VG_DHCP6_MSG_ADDRS])
+{
+	size_t opt = msg + 4;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < VG_DHCP6_OPTS && n < VG_DHCP6_MSG_ADDRS; i++) {
+		unsigned int code, olen;
+
+		if (opt + 4 > end)
+			break;
+		code = get16(f, opt);
+		olen = get16(f, opt + 2);
+		if (opt + 4 + olen > end)
+			break;
+		if (code == 3 && olen >= 12) {		/* IA_NA: IAID, T1, T2 */
+			opt += 4 + 12;
+			continue;
+		}
+		if (code == 4 && olen >= 4) {		/* IA_TA: IAID */
+			opt += 4 + 4;
+			continue;
+		}
+		if (code == 5 && olen >= 24) {
+			getn(f, opt + 4, out[n].a, 16);
+			out[n++].valid = get32(f, opt + 4 + 20);
+		}
+		opt += 4 + olen;
+	}
+	return n;
+}
+
+static void refused(struct model_refusals *out, enum vg_reason r)
+{
+	if (r != VG_PASS && out && out->n < MODEL_MAX_REFUSALS)
+		out->r[out->n++] = r;
+}
+
+/* Egress: a DHCPv4 ACK or NAK for one of the guest's MACs. */
+static bool deliver_dhcp4(const struct frm *f, const struct model_policy *p, uint32_t ifindex,
+			  struct model_learn *s, struct model_refusals *out)
+{
+	struct dhcp4_opts o;
+	size_t bootp, end;
+	uint8_t chaddr[6], y4[4], a[16];
+	uint32_t y;
+	bool changed = false;
+
+	bootp = bootp_message(f, DHCP4_CLIENT_PORT, 2, &end);
+	if (!bootp)
+		return false;
+	getn(f, bootp + 28, chaddr, 6);
+	if (!mac_of_interface(p, chaddr))
+		return false;
+	dhcp4_options(f, bootp + BOOTP_FIXED + 4, end, VG_DHCP4_OPTS, &o);
+	if (o.type == 6) {	/* DHCPNAK: every IPv4 lease of the guest ends */
+		for (unsigned int i = 0; i < s->n_held4;) {
+			if (s->held4[i].ifindex == ifindex && s->held4[i].origin == VG_ORIGIN_DHCP) {
+				s->held4[i] = s->held4[--s->n_held4];
+				changed = true;
+			} else {
+				i++;
+			}
+		}
+		return changed;
+	}
+	if (o.type != 5 || !o.has_lease)
+		return false;
+	y = get32(f, bootp + 16);
+	if (!v4_unicast(y))
+		return false;
+	getn(f, bootp + 16, y4, 4);
+	model_v4_mapped(y4, a);
+	refused(out, lease_learn(s, true, a, ifindex, lease_end(s, o.lease)));
+	return true;
+}
+
+/* Egress: a DHCPv6 Reply to one of the guest's MACs. */
+static bool deliver_dhcp6(const struct frm *f, const struct model_policy *p, uint32_t ifindex,
+			  struct model_learn *s, struct model_refusals *out)
+{
+	struct dhcp6_addr ad[VG_DHCP6_MSG_ADDRS];
+	size_t msg, end;
+	unsigned int n;
+	bool changed = false;
+
+	if (!mac_of_interface(p, f->b))
+		return false;
+	msg = dhcp6_message(f, DHCP6_CLIENT_PORT, &end);
+	if (!msg || get8(f, msg) != 7)
+		return false;
+	n = dhcp6_addrs(f, msg, end, ad);
+	for (unsigned int i = 0; i < n; i++) {
+		if (!v6_leasable(ad[i].a))
+			continue;
+		if (ad[i].valid == 0) {
+			changed |= lease_end_of(s, false, ad[i].a, ifindex);
+			continue;
+		}
+		refused(out, lease_learn(s, false, ad[i].a, ifindex, lease_end(s, ad[i].valid)));
+		changed = true;
+	}
+	return changed;
+}
+
+/*
+ * Ingress, a frame that passed from a guest that learns by DHCP: its
+ * DHCPRELEASE or DHCPDECLINE (read in the first VG_DHCP4_OPTS_IN
+ * options) end the lease they name; its DHCPv6 Release or Decline every
+ * DHCPv6 lease it holds.
+ */
+static void dhcp_from_guest(const struct frm *f)
+{
+	struct dhcp4_opts o;
+	size_t bootp, msg, end;
+	uint8_t a4[4], a[16];
+	unsigned int type;
+
+	/* The contract names the message by its option 53 alone: what
+	 * passed the policy (a BOOTREQUEST for one of the guest's MACs, or
+	 * anything from a guest that may serve DHCP) ends only its own
+	 * leases. */
+	bootp = bootp_message(f, DHCP4_SERVER_PORT, 0, &end);
+	if (bootp) {
+		dhcp4_options(f, bootp + BOOTP_FIXED + 4, end, VG_DHCP4_OPTS_IN, &o);
+		if (o.type == 7) {		/* DHCPRELEASE: ciaddr */
+			getn(f, bootp + 12, a4, 4);
+		} else if (o.type == 4 && o.has_requested) {	/* DHCPDECLINE */
+			memcpy(a4, o.requested, 4);
+		} else {
+			return;
+		}
+		model_v4_mapped(a4, a);
+		lease_end_of(f->st, true, a, f->ifindex);
+		return;
+	}
+	msg = dhcp6_message(f, DHCP6_SERVER_PORT, &end);
+	if (!msg)
+		return;
+	type = get8(f, msg);
+	if (type != 8 && type != 9)
+		return;
+	/* Release and Decline end every DHCPv6 lease of the guest, named or
+	 * not (include/vifguard.h): its next Reply teaches those it keeps. */
+	for (unsigned int i = 0; i < f->st->n_held;) {
+		if (f->st->held[i].ifindex == f->ifindex &&
+		    f->st->held[i].origin == VG_ORIGIN_DHCP)
+			f->st->held[i] = f->st->held[--f->st->n_held];
+		else
+			i++;
+	}
+}
+
 /* --- every frame ---------------------------------------------------------- */
 
 enum vg_reason vg_model(const uint8_t *frame, size_t len, const struct model_policy *p,
@@ -735,6 +1233,7 @@ enum vg_reason vg_model_in(const uint8_t *frame, size_t len, const struct model_
 {
 	struct frm f = { .b = frame, .have = len, .len = len, .src_mac = frame + 6,
 			 .ifindex = ifindex, .st = s };
+	enum vg_reason r;
 	unsigned int type;
 	size_t off;
 
@@ -774,15 +1273,23 @@ enum vg_reason vg_model_in(const uint8_t *frame, size_t len, const struct model_
 	/* 5. By ethertype. */
 	switch (type) {
 	case ETH_P_IPV4:
-		return check_ipv4(p, &f, off);
+		r = check_ipv4(p, &f, off);
+		break;
 	case ETH_P_ARP:
 		return check_arp(p, &f, off);
 	case ETH_P_IPV6:
-		return check_ipv6(p, &f, off);
+		r = check_ipv6(p, &f, off);
+		break;
+	default:
+		if (type < 0x0600 || type == ETH_P_QINQ_OLD)
+			return VG_ETHERTYPE;
+		return ethertype_allowed(p, type) ? VG_PASS : VG_ETHERTYPE;
 	}
-	if (type < 0x0600 || type == ETH_P_QINQ_OLD)
-		return VG_ETHERTYPE;
-	return ethertype_allowed(p, type) ? VG_PASS : VG_ETHERTYPE;
+
+	/* 6. A DHCP message that passed ends the leases it gives back. */
+	if (r == VG_PASS && s && (p->flags & VG_F_LEARN_DHCP))
+		dhcp_from_guest(&f);
+	return r;
 }
 
 /* --- frames delivered to a guest (egress) ---------------------------------- */
@@ -816,17 +1323,37 @@ static unsigned int nd_message(const struct frm *f, size_t min)
 bool vg_model_out(const uint8_t *frame, size_t len, const struct model_policy *p,
 		  uint32_t ifindex, struct model_learn *s)
 {
+	return vg_model_deliver(frame, len, p, ifindex, NULL, s, NULL);
+}
+
+bool vg_model_deliver(const uint8_t *frame, size_t len, const struct model_policy *p,
+		      uint32_t ifindex, const struct model_policy *sender, struct model_learn *s,
+		      struct model_refusals *out)
+{
 	struct frm f = { .b = frame, .have = len, .len = len, .src_mac = frame + 6 };
 	const struct model_held *h;
 	uint8_t a[16];
 
+	if (out)
+		out->n = 0;
 	/* A guest is an interface with a policy: the hook acts for it only. */
 	if (!p)
 		return false;
 
+	/* Leases, from the uplink or the host (no policy) or a guest that
+	 * may serve DHCP. */
+	if ((p->flags & VG_F_LEARN_DHCP) && (!sender || (sender->flags & VG_F_DHCP_SERVER))) {
+		if (deliver_dhcp4(&f, p, ifindex, s, out) || deliver_dhcp6(&f, p, ifindex, s, out))
+			return true;
+	}
+
 	/* A Router Advertisement from a link-local source (RFC 4861 6.1.2):
 	 * a router's address, which no guest may claim from now on. */
 	if (nd_message(&f, 8) == 134) {
+		/* README: an RA a guest sent (a router VM, or audit mode)
+		 * teaches nothing. */
+		if (sender)
+			return false;
 		getn(&f, ETH_HLEN + 8, a, 16);
 		if (!model_link_local(a))
 			return false;

@@ -36,7 +36,7 @@ struct model_prefix6 {
 /* What `vifguard attach` was told; "no policy" is a NULL pointer. */
 struct model_policy {
 	uint8_t mode;		/* VG_MODE_LOCKED or VG_MODE_DISABLED */
-	uint16_t flags;		/* VG_F_DHCP_CLIENT | _DHCP_SERVER | _RA | _LINK_LOCAL | _LEARN_LL */
+	uint16_t flags;		/* VG_F_DHCP_CLIENT, _DHCP_SERVER, _RA, _LINK_LOCAL, _LEARN_LL, _LEARN_DHCP */
 	unsigned int n_macs;
 	uint8_t macs[VG_MAX_MACS][6];
 	unsigned int n_ethertypes;
@@ -86,10 +86,12 @@ enum vg_reason vg_model(const uint8_t *frame, size_t len, const struct model_pol
 #define MODEL_MAX_PROTECTED	64
 
 struct model_held {
-	uint8_t addr[16];
+	uint8_t addr[16];	/* learned4: ::ffff:a.b.c.d */
 	uint32_t ifindex;
-	uint8_t origin;		/* VG_ORIGIN_DAD or VG_ORIGIN_CONFIG */
+	uint8_t origin;		/* VG_ORIGIN_DAD, _CONFIG or _DHCP */
 	uint64_t order;		/* DAD: when learned, in the state's clock */
+	uint64_t expires;	/* DHCP: the lease's end plus the grace, in ns
+				 * of "now"'s clock; VG_LEASE_FOREVER */
 };
 
 struct model_learn {
@@ -102,6 +104,27 @@ struct model_learn {
 	 * on, at addresses no frame names: only their number matters (a
 	 * table of VG_MAX_LEARNED entries is full). */
 	unsigned int n_fill;
+	/*
+	 * DHCP snooping: "held4" is learned4 (addresses as ::ffff:a.b.c.d),
+	 * with fill entries of its own; DHCPv6 leases sit in "held" with
+	 * origin VG_ORIGIN_DHCP.  "now" is the time of the next frame
+	 * (bpf_ktime_get_ns()'s clock), set by the caller; grace_s is
+	 * learn_cfg's dhcp_grace_s.
+	 */
+	unsigned int n_held4;
+	struct model_held held4[MODEL_MAX_HELD];
+	unsigned int n_fill4;
+	uint64_t now;
+	uint32_t grace_s;
+	/*
+	 * Where the specification leaves the choice open (two leases that
+	 * end at the same time, the one that ends first to be replaced),
+	 * the model takes candidate number tie_pick (mod their number, in
+	 * the order of their addresses) and says in ties how many there
+	 * were (0 or 1: no choice was made), so that a caller can try the
+	 * others.
+	 */
+	unsigned int tie_pick, ties;
 };
 
 void model_learn_init(struct model_learn *s);
@@ -141,6 +164,38 @@ enum vg_reason vg_model_in(const uint8_t *frame, size_t len, const struct model_
  */
 bool vg_model_out(const uint8_t *frame, size_t len, const struct model_policy *p,
 		  uint32_t ifindex, struct model_learn *s);
+
+/*
+ * DHCP snooping (the contract of map layout 4, include/vifguard.h
+ * "Address learning").
+ */
+/* learned4's entry of a (::ffff:a.b.c.d), or NULL. */
+const struct model_held *model_learn_find4(const struct model_learn *s, const uint8_t a[16]);
+/* The loader's CONFIG entry of an IPv4 host a for ifindex; -ENOSPC. */
+int model_learn_config4(struct model_learn *s, const uint8_t a[16], uint32_t ifindex);
+void model_learn_unconfig4(struct model_learn *s, uint32_t ifindex);
+void model_learn_forget4(struct model_learn *s, const uint8_t a[16]);
+/* a as ::ffff:a.b.c.d (a in network order). */
+void model_v4_mapped(const uint8_t a4[4], uint8_t out[16]);
+
+/* What a frame delivered to a guest was refused (counted, not dropped). */
+#define MODEL_MAX_REFUSALS	8
+struct model_refusals {
+	unsigned int n;
+	enum vg_reason r[MODEL_MAX_REFUSALS];
+};
+
+/*
+ * vg_model_out() with the sender known: sender is the policy of the
+ * interface the frame came in on (skb->ingress_ifindex; NULL: none, the
+ * uplink or the host itself).  DHCPv4 ACKs and NAKs and DHCPv6 Replies
+ * from a trusted sender change the leases of an interface with
+ * VG_F_LEARN_DHCP; each address refused is added to *out (may be NULL).
+ * Returns true when s changed.
+ */
+bool vg_model_deliver(const uint8_t *frame, size_t len, const struct model_policy *p,
+		      uint32_t ifindex, const struct model_policy *sender, struct model_learn *s,
+		      struct model_refusals *out);
 
 /* "pass", "no-policy", ... as `vifguard stats` names them; "?" if none. */
 const char *vg_model_reason_name(unsigned int r);

@@ -1237,7 +1237,8 @@ static const char *holder(const struct model_learn *s, const char *a)
 	if (!h)
 		return "-";
 	snprintf(buf, sizeof(buf), "%u/%s", h->ifindex,
-		 h->origin == VG_ORIGIN_DAD ? "dad" : h->origin == VG_ORIGIN_CONFIG ? "config" : "?");
+		 h->origin == VG_ORIGIN_DAD ? "dad" : h->origin == VG_ORIGIN_CONFIG ? "config"
+		 : h->origin == VG_ORIGIN_DHCP ? "dhcp" : "?");
 	return buf;
 }
 
@@ -1456,6 +1457,588 @@ static void test_learn_delivered(void **state)
 	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_IPV6_SRC);
 }
 
+/* --- DHCP snooping ---------------------------------------------------------------- */
+
+#define SEC	1000000000ULL
+#define T0	(1000 * SEC)	/* the model's "now" at the start */
+
+static void dhcp_policy(struct model_policy *p)
+{
+	default_policy(p);
+	p->flags |= VG_F_LEARN_DHCP | VG_F_DHCP_CLIENT;
+}
+
+static void dhcp_state(struct model_learn *s)
+{
+	model_learn_init(s);
+	s->now = T0;
+	s->grace_s = 60;
+}
+
+static void a4m(const char *a, uint8_t out[16])
+{
+	uint8_t b[4];
+
+	assert_int_equal(inet_pton(AF_INET, a, b), 1);
+	model_v4_mapped(b, out);
+}
+
+/* Who holds IPv4 address a: "10/dhcp", "11/config", "-". */
+static const char *holder4(const struct model_learn *s, const char *a)
+{
+	static char buf[32];
+	const struct model_held *h;
+	uint8_t b[16];
+
+	a4m(a, b);
+	h = model_learn_find4(s, b);
+	if (!h)
+		return "-";
+	snprintf(buf, sizeof(buf), "%u/%s", h->ifindex,
+		 h->origin == VG_ORIGIN_DHCP ? "dhcp" : h->origin == VG_ORIGIN_CONFIG ? "config" : "?");
+	return buf;
+}
+
+static uint64_t expiry4(const struct model_learn *s, const char *a)
+{
+	uint8_t b[16];
+	const struct model_held *h;
+
+	a4m(a, b);
+	h = model_learn_find4(s, b);
+	assert_non_null(h);
+	return h->expires;
+}
+
+static uint64_t expiry6(const struct model_learn *s, const char *a)
+{
+	uint8_t b[16];
+	const struct model_held *h;
+
+	a6(a, b);
+	h = model_learn_find(s, b);
+	assert_non_null(h);
+	return h->expires;
+}
+
+/* DHCPv4 options, written by the test as octets. */
+struct opts4 {
+	size_t n;
+	uint8_t b[300];
+};
+
+static void opt4(struct opts4 *o, unsigned int code, unsigned int len, uint32_t v)
+{
+	o->b[o->n++] = code;
+	if (code == 0 || code == 255)
+		return;
+	o->b[o->n++] = len;
+	for (unsigned int i = 0; i < len; i++)
+		o->b[o->n++] = len == 1 ? v : v >> (8 * (len - 1 - i));
+}
+
+/*
+ * A BOOTP message (op; ciaddr, yiaddr, chaddr) with the magic cookie
+ * and options o, in UDP from sport to dport, from src to dst, from
+ * Ethernet smac.
+ */
+static void bootp_msg(struct frame *f, const uint8_t *smac, const char *src, const char *dst,
+		      unsigned int sport, unsigned int dport, unsigned int op, const char *ciaddr,
+		      const char *yiaddr, const uint8_t *chaddr, uint32_t cookie,
+		      const struct opts4 *o)
+{
+	size_t ip, u;
+
+	eth_from(f, smac, 0x0800);
+	ip = ip4_begin(f, src, dst, 17, 0, 0);
+	u = f->len;
+	udp(f, sport, dport, 0);
+	put8(f, op);
+	put8(f, 1);
+	put8(f, 6);
+	put8(f, 0);
+	put(f, NULL, 8);	/* xid, secs, flags */
+	put_v4(f, ciaddr);
+	put_v4(f, yiaddr);
+	put(f, NULL, 8);	/* siaddr, giaddr */
+	put(f, chaddr, 6);
+	put(f, NULL, 10 + 64 + 128);
+	put32(f, cookie);
+	put(f, o->b, o->n);
+	udp_end(f, u);
+	done4(f, ip);
+}
+
+/* A DHCPACK (or another type) for yiaddr to chaddr, lease seconds. */
+static void ack4(struct frame *f, const uint8_t *chaddr, const char *yiaddr, unsigned int type,
+		 uint32_t lease)
+{
+	struct opts4 o = { 0 };
+
+	opt4(&o, 53, 1, type);
+	opt4(&o, 54, 4, 0x0a0900fe);
+	opt4(&o, 51, 4, lease);
+	opt4(&o, 255, 0, 0);
+	bootp_msg(f, MAC_OTHER, "10.9.0.254", "255.255.255.255", 67, 68, 2, "0.0.0.0", yiaddr,
+		  chaddr, 0x63825363, &o);
+}
+
+/* IPv6 addresses and valid lifetimes of a DHCPv6 message. */
+struct addrs6 {
+	unsigned int n;
+	const char *a[6];
+	uint32_t valid[6];
+};
+
+/*
+ * A DHCPv6 message of type from smac to dmac, between ports, holding an
+ * IA_NA (ta: IA_TA) with the IAADDRs of ad.
+ */
+static void dhcp6_msg(struct frame *f, const uint8_t *smac, const uint8_t *dmac,
+		      unsigned int sport, unsigned int dport, unsigned int type, bool ta,
+		      const struct addrs6 *ad)
+{
+	size_t ip, ia, u;
+
+	f->len = 0;
+	eth(f, smac, dmac, 0x86dd);
+	ip = ip6_begin(f, "fe80::53", "fe80::1:2", 17, 255);
+	u = f->len;
+	udp(f, sport, dport, 0);
+	put8(f, type);
+	put8(f, 0x12);
+	put16(f, 0x3456);
+	put16(f, ta ? 4 : 3);
+	ia = f->len;
+	put16(f, 0);
+	put32(f, 1);	/* IAID */
+	if (!ta) {
+		put32(f, 1800);
+		put32(f, 2880);
+	}
+	for (unsigned int i = 0; i < ad->n; i++) {
+		put16(f, 5);
+		put16(f, 24);
+		put_v6(f, ad->a[i]);
+		put32(f, ad->valid[i] / 2);
+		put32(f, ad->valid[i]);
+	}
+	set16(f, ia, f->len - ia - 2);
+	udp_end(f, u);
+	ip6_end(f, ip);
+}
+
+static void reply6(struct frame *f, const uint8_t *to, bool ta, const struct addrs6 *ad)
+{
+	dhcp6_msg(f, MAC_OTHER, to, 547, 546, 7, ta, ad);
+}
+
+static void udp4_from(struct frame *f, const char *src)
+{
+	size_t ip;
+
+	eth_from(f, MAC1, 0x0800);
+	ip = ip4_begin(f, src, "10.9.0.254", 17, 0, 0);
+	udp(f, 1000, 53, 4);
+	done4(f, ip);
+}
+
+static void udp6_from(struct frame *f, const char *src)
+{
+	size_t ip = ip6(f, MAC1, src, "2001:db8:d::53", 17, 64);
+
+	udp(f, 1000, 53, 4);
+	ip6_end(f, ip);
+}
+
+static int deliver(struct model_learn *s, uint32_t ifindex, const struct model_policy *p,
+		   const struct model_policy *sender, const struct frame *f)
+{
+	struct model_refusals r;
+
+	vg_model_deliver(f->b, f->len, p, ifindex, sender, s, &r);
+	return r.n ? (int)r.r[0] : VG_PASS;
+}
+
+static void test_dhcp4_ack(void **state)
+{
+	struct model_policy p, guest, server;
+	struct model_learn s;
+	struct frame f;
+
+	(void)state;
+	dhcp_policy(&p);
+	dhcp_state(&s);
+	default_policy(&guest);
+	default_policy(&server);
+	server.flags |= VG_F_DHCP_SERVER;
+
+	/* Not from a trusted sender: another guest without dhcp-server. */
+	ack4(&f, MAC1, "10.9.0.1", 5, 3600);
+	EXPECT_REASON(deliver(&s, IF_A, &p, &guest, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.1"), "-");
+	/* Policy without learning: nothing. */
+	p.flags &= ~VG_F_LEARN_DHCP;
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.1"), "-");
+	p.flags |= VG_F_LEARN_DHCP;
+	/* From the uplink: until now + lease + grace. */
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.1"), "10/dhcp");
+	assert_true(expiry4(&s, "10.9.0.1") == T0 + 3660 * SEC);
+	/* From a guest that may serve DHCP; renewed, infinite. */
+	ack4(&f, MAC2, "10.9.0.1", 5, 0xffffffff);
+	EXPECT_REASON(deliver(&s, IF_A, &p, &server, &f), VG_PASS);
+	assert_true(expiry4(&s, "10.9.0.1") == VG_LEASE_FOREVER);
+
+	/* The source, ARP's sender address: its interface's only. */
+	udp4_from(&f, "10.9.0.1");
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_IPV4_SRC);
+	arp_from(&f, MAC1, 1, MAC1, "10.9.0.1", "10.9.0.254");
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_ARP_SPA);
+	/* Not used once the policy stops learning. */
+	p.flags &= ~VG_F_LEARN_DHCP;
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_ARP_SPA);
+	p.flags |= VG_F_LEARN_DHCP;
+	/* A probe for it (README ARP 3: an address it may use). */
+	arp_from(&f, MAC1, 1, MAC1, "0.0.0.0", "10.9.0.1");
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_ARP_TPA);
+
+	/* Not leases: chaddr another's, a wrong cookie, no option 51, an
+	 * OFFER, yiaddr 0/8, 127/8, multicast or broadcast, a lease time
+	 * of 3 octets, a datagram to port 67. */
+	ack4(&f, MAC_OTHER, "10.9.0.2", 5, 3600);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	{
+		struct opts4 o = { 0 };
+
+		opt4(&o, 53, 1, 5);
+		opt4(&o, 51, 4, 3600);
+		bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.2", 67, 68, 2, "0.0.0.0",
+			  "10.9.0.2", MAC1, 0x63825362, &o);
+		EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+		bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.2", 67, 67, 2, "0.0.0.0",
+			  "10.9.0.2", MAC1, 0x63825363, &o);
+		EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+		o.n = 0;
+		opt4(&o, 53, 1, 5);
+		opt4(&o, 51, 3, 3600);
+		bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.2", 67, 68, 2, "0.0.0.0",
+			  "10.9.0.2", MAC1, 0x63825363, &o);
+		EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+		o.n = 0;
+		opt4(&o, 53, 1, 5);
+		bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.2", 67, 68, 2, "0.0.0.0",
+			  "10.9.0.2", MAC1, 0x63825363, &o);
+		EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	}
+	ack4(&f, MAC1, "10.9.0.2", 2, 3600);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.2"), "-");
+	ack4(&f, MAC1, "0.1.2.3", 5, 3600);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	ack4(&f, MAC1, "127.0.0.9", 5, 3600);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	ack4(&f, MAC1, "224.0.0.251", 5, 3600);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_int_equal(s.n_held4, 1);
+	/* 223.255.255.254 is a unicast address. */
+	ack4(&f, MAC1, "223.255.255.254", 5, 0);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_true(expiry4(&s, "223.255.255.254") == T0 + 60 * SEC);
+
+	/* Time: at its end plus the grace it allows nothing, and stays. */
+	s.now = T0 + 60 * SEC - 1;
+	udp4_from(&f, "223.255.255.254");
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	s.now = T0 + 60 * SEC;
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_IPV4_SRC);
+	assert_string_equal(holder4(&s, "223.255.255.254"), "10/dhcp");
+
+	/* A NAK ends every IPv4 lease of the interface. */
+	ack4(&f, MAC1, "0.0.0.0", 6, 0);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_int_equal(s.n_held4, 0);
+}
+
+static void test_dhcp4_options(void **state)
+{
+	struct model_policy p;
+	struct model_learn s;
+	struct opts4 o;
+	struct frame f;
+	uint8_t a[16];
+
+	(void)state;
+	dhcp_policy(&p);
+	dhcp_state(&s);
+	/* VG_DHCP4_OPTS (32) options read, PADs counted: 30 PADs, 53, 51. */
+	o.n = 0;
+	for (int i = 0; i < VG_DHCP4_OPTS - 2; i++)
+		opt4(&o, 0, 0, 0);
+	opt4(&o, 53, 1, 5);
+	opt4(&o, 51, 4, 600);
+	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.3", 67, 68, 2, "0.0.0.0", "10.9.0.3", MAC1,
+		  0x63825363, &o);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.3"), "10/dhcp");
+	/* One PAD more: option 51 is the 33rd. */
+	o.n = 0;
+	for (int i = 0; i < VG_DHCP4_OPTS - 1; i++)
+		opt4(&o, 0, 0, 0);
+	opt4(&o, 53, 1, 5);
+	opt4(&o, 51, 4, 600);
+	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.4", 67, 68, 2, "0.0.0.0", "10.9.0.4", MAC1,
+		  0x63825363, &o);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.4"), "-");
+	/* After END, nothing; an option that does not fit ends the walk. */
+	o.n = 0;
+	opt4(&o, 53, 1, 5);
+	opt4(&o, 255, 0, 0);
+	opt4(&o, 51, 4, 600);
+	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.4", 67, 68, 2, "0.0.0.0", "10.9.0.4", MAC1,
+		  0x63825363, &o);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.4"), "-");
+	o.n = 0;
+	opt4(&o, 53, 1, 5);
+	opt4(&o, 51, 4, 600);
+	o.b[o.n - 5] = 9;	/* option 51 claims 9 octets, 4 follow */
+	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.4", 67, 68, 2, "0.0.0.0", "10.9.0.4", MAC1,
+		  0x63825363, &o);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.4"), "-");
+	/* The UDP length ends the message before option 51: not a lease;
+	 * a second option 51 of 3 octets voids the first. */
+	o.n = 0;
+	opt4(&o, 53, 1, 5);
+	opt4(&o, 51, 4, 600);
+	opt4(&o, 255, 0, 0);
+	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.4", 67, 68, 2, "0.0.0.0", "10.9.0.4", MAC1,
+		  0x63825363, &o);
+	set16(&f, 14 + 20 + 4, 8 + 240 + 3);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.4"), "-");
+	set16(&f, 14 + 20 + 4, 8 + 240 + 9);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.4"), "10/dhcp");
+	a4m("10.9.0.4", a);
+	model_learn_forget4(&s, a);
+	o.n = 0;
+	opt4(&o, 53, 1, 5);
+	opt4(&o, 51, 4, 600);
+	opt4(&o, 51, 3, 600);
+	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.4", 67, 68, 2, "0.0.0.0", "10.9.0.4", MAC1,
+		  0x63825363, &o);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.4"), "-");
+}
+
+static void test_dhcp_conflicts(void **state)
+{
+	struct model_policy p;
+	struct model_learn s;
+	struct frame f;
+	uint8_t a[16];
+
+	(void)state;
+	dhcp_policy(&p);
+	dhcp_state(&s);
+	ack4(&f, MAC1, "10.9.0.1", 5, 100);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	/* Another interface's live lease: refused, counted, kept. */
+	EXPECT_REASON(deliver(&s, IF_B, &p, NULL, &f), VG_LEARN_CONFLICT);
+	assert_string_equal(holder4(&s, "10.9.0.1"), "10/dhcp");
+	/* Ended: taken over. */
+	s.now = T0 + 160 * SEC;
+	EXPECT_REASON(deliver(&s, IF_B, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.1"), "11/dhcp");
+	/* Configured for another: refused. */
+	a4m("10.9.0.7", a);
+	assert_int_equal(model_learn_config4(&s, a, IF_B), 0);
+	ack4(&f, MAC1, "10.9.0.7", 5, 100);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_LEARN_CONFLICT);
+	/* Configured for itself: nothing changes. */
+	EXPECT_REASON(deliver(&s, IF_B, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.7"), "11/config");
+
+	/* VG_LEARN_DHCP4_CAP (2): the lease that ends first goes. */
+	ack4(&f, MAC1, "10.9.0.2", 5, 500);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	ack4(&f, MAC1, "10.9.0.3", 5, 300);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	ack4(&f, MAC1, "10.9.0.4", 5, 900);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.2"), "10/dhcp");
+	assert_string_equal(holder4(&s, "10.9.0.3"), "-");
+	assert_string_equal(holder4(&s, "10.9.0.4"), "10/dhcp");
+	/* Renewing one moves its end: now the other ends first. */
+	ack4(&f, MAC1, "10.9.0.2", 5, 1000);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	ack4(&f, MAC1, "10.9.0.5", 5, 1000);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.4"), "-");
+	assert_string_equal(holder4(&s, "10.9.0.2"), "10/dhcp");
+
+	/* A full learned4 refuses a new address, replacement or not. */
+	s.n_fill4 = VG_MAX_LEARNED - s.n_held4;
+	ack4(&f, MAC1, "192.0.2.77", 5, 1000);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_LEARN_FULL);
+	assert_string_equal(holder4(&s, "192.0.2.77"), "-");
+	/* A renewal is no new entry. */
+	ack4(&f, MAC1, "10.9.0.5", 5, 2000);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_true(expiry4(&s, "10.9.0.5") == T0 + 160 * SEC + 2060 * SEC);
+}
+
+static void test_dhcp6_reply(void **state)
+{
+	struct model_policy p;
+	struct model_learn s;
+	struct frame f;
+	struct addrs6 ad = { 4, { "2001:db8:d::1", "2001:db8:d::2", "2001:db8:d::3", "2001:db8:d::4" },
+			     { 3600, 0xffffffff, 100, 100 } };
+	uint8_t a[16];
+
+	(void)state;
+	dhcp_policy(&p);
+	dhcp_state(&s);
+	/* To another MAC: nothing. */
+	reply6(&f, MAC_OTHER, false, &ad);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder(&s, "2001:db8:d::1"), "-");
+	/* An Advertise (2): nothing. */
+	dhcp6_msg(&f, MAC_OTHER, MAC1, 547, 546, 2, false, &ad);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder(&s, "2001:db8:d::1"), "-");
+	/* The first VG_DHCP6_MSG_ADDRS (3) IAADDRs of a Reply count. */
+	reply6(&f, MAC2, false, &ad);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder(&s, "2001:db8:d::1"), "10/dhcp");
+	assert_int_equal(model_learn_find(&s, (a6("2001:db8:d::1", a), a))->origin, VG_ORIGIN_DHCP);
+	assert_true(expiry6(&s, "2001:db8:d::1") == T0 + 3660 * SEC);
+	assert_true(expiry6(&s, "2001:db8:d::2") == VG_LEASE_FOREVER);
+	assert_true(expiry6(&s, "2001:db8:d::3") == T0 + 160 * SEC);
+	assert_string_equal(holder(&s, "2001:db8:d::4"), "-");
+	udp6_from(&f, "2001:db8:d::3");
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_IPV6_SRC);
+	s.now = T0 + 160 * SEC;
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_IPV6_SRC);
+
+	/* IA_TA; another interface's live one refused; valid lifetime 0
+	 * ends only the receiver's own. */
+	struct addrs6 b = { 3, { "2001:db8:d::1", "2001:db8:d::5", "2001:db8:d::2" }, { 600, 600, 0 } };
+	reply6(&f, MAC1, true, &b);
+	EXPECT_REASON(deliver(&s, IF_B, &p, NULL, &f), VG_LEARN_CONFLICT);
+	assert_string_equal(holder(&s, "2001:db8:d::5"), "11/dhcp");
+	assert_string_equal(holder(&s, "2001:db8:d::2"), "10/dhcp");
+	/* The same to IF_A: ::1 renewed, ::5 IF_B's (refused), ::2 ends. */
+	reply6(&f, MAC1, true, &b);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_LEARN_CONFLICT);
+	assert_string_equal(holder(&s, "2001:db8:d::2"), "-");
+	assert_true(expiry6(&s, "2001:db8:d::1") == T0 + 160 * SEC + 660 * SEC);
+
+	/* Not addresses to lease: ::, ::1, link-local, multicast; a
+	 * protected one refused. */
+	struct addrs6 c = { 3, { "::", "fe80::d", "ff02::1:2" }, { 600, 600, 600 } };
+	size_t held = s.n_held;
+
+	reply6(&f, MAC1, false, &c);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_int_equal(s.n_held, held);
+	a6("2001:db8:d::9", a);
+	model_learn_protect(&s, a);
+	struct addrs6 d = { 1, { "2001:db8:d::9" }, { 600 } };
+	reply6(&f, MAC1, false, &d);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_LEARN_PROTECTED);
+
+	/* VG_LEARN_DHCP6_CAP (4): IF_A holds ::1 and ::3 (ended); of three
+	 * more, the third replaces ::3, which ends first. */
+	struct addrs6 e = { 3, { "2001:db8:d::a", "2001:db8:d::b", "2001:db8:d::c" }, { 50, 70, 90 } };
+	reply6(&f, MAC1, false, &e);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder(&s, "2001:db8:d::3"), "-");
+	assert_string_equal(holder(&s, "2001:db8:d::1"), "10/dhcp");
+	assert_string_equal(holder(&s, "2001:db8:d::c"), "10/dhcp");
+}
+
+static void test_dhcp_from_guest(void **state)
+{
+	struct model_policy p;
+	struct model_learn s;
+	struct opts4 o;
+	struct frame f;
+
+	(void)state;
+	dhcp_policy(&p);
+	dhcp_state(&s);
+	ack4(&f, MAC1, "10.9.0.1", 5, 3600);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	ack4(&f, MAC1, "10.9.0.2", 5, 3600);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	/* Another interface's RELEASE of it: passes (its source is its own
+	 * configured address), ends nothing. */
+	o.n = 0;
+	opt4(&o, 53, 1, 7);
+	opt4(&o, 255, 0, 0);
+	bootp_msg(&f, MAC1, "10.0.0.5", "10.9.0.254", 68, 67, 1, "10.9.0.1", "0.0.0.0", MAC1,
+		  0x63825363, &o);
+	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.1"), "10/dhcp");
+	/* Its own, beyond VG_DHCP4_OPTS_IN options: not read. */
+	o.n = 0;
+	for (int i = 0; i < VG_DHCP4_OPTS_IN; i++)
+		opt4(&o, 0, 0, 0);
+	opt4(&o, 53, 1, 7);
+	bootp_msg(&f, MAC1, "10.9.0.1", "10.9.0.254", 68, 67, 1, "10.9.0.1", "0.0.0.0", MAC1,
+		  0x63825363, &o);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.1"), "10/dhcp");
+	/* Within them: ended. */
+	o.n = 0;
+	for (int i = 0; i < VG_DHCP4_OPTS_IN - 1; i++)
+		opt4(&o, 0, 0, 0);
+	opt4(&o, 53, 1, 7);
+	bootp_msg(&f, MAC1, "10.9.0.1", "10.9.0.254", 68, 67, 1, "10.9.0.1", "0.0.0.0", MAC1,
+		  0x63825363, &o);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.1"), "-");
+	/* DECLINE: option 50's address. */
+	o.n = 0;
+	opt4(&o, 53, 1, 4);
+	opt4(&o, 50, 4, 0x0a090002);
+	opt4(&o, 255, 0, 0);
+	bootp_msg(&f, MAC1, "0.0.0.0", "255.255.255.255", 68, 67, 1, "0.0.0.0", "0.0.0.0", MAC1,
+		  0x63825363, &o);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	assert_string_equal(holder4(&s, "10.9.0.2"), "-");
+
+	/* A DHCPv6 Release naming one of two leases ends both. */
+	struct addrs6 ad = { 2, { "2001:db8:d::1", "2001:db8:d::2" }, { 600, 600 } };
+	struct addrs6 one = { 1, { "2001:db8:d::2" }, { 0 } };
+
+	reply6(&f, MAC1, false, &ad);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	dhcp6_msg(&f, MAC1, MAC_OTHER, 546, 547, 8, false, &one);
+	memcpy(f.b + 14 + 8, (const uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, [15] = 5 }, 16);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
+	assert_string_equal(holder(&s, "2001:db8:d::2"), "-");
+	assert_string_equal(holder(&s, "2001:db8:d::1"), "-");
+	reply6(&f, MAC1, false, &ad);
+	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
+	assert_string_equal(holder(&s, "2001:db8:d::1"), "10/dhcp");
+	/* A dropped frame ends nothing: from another MAC. */
+	dhcp6_msg(&f, MAC_OTHER, MAC_OTHER, 546, 547, 9, false, &ad);
+	memcpy(f.b + 14 + 8, (const uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, [15] = 5 }, 16);
+	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_SRC_MAC);
+	assert_string_equal(holder(&s, "2001:db8:d::1"), "10/dhcp");
+}
+
 int main(void)
 {
 	enum { N = sizeof(cases) / sizeof(cases[0]) };
@@ -1467,6 +2050,11 @@ int main(void)
 		cmocka_unit_test(test_learn_refused),
 		cmocka_unit_test(test_learn_full),
 		cmocka_unit_test(test_learn_delivered),
+		cmocka_unit_test(test_dhcp4_ack),
+		cmocka_unit_test(test_dhcp4_options),
+		cmocka_unit_test(test_dhcp_conflicts),
+		cmocka_unit_test(test_dhcp6_reply),
+		cmocka_unit_test(test_dhcp_from_guest),
 	};
 	int failed;
 

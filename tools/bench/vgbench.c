@@ -252,14 +252,22 @@ static void nd(struct frame *f, uint8_t type, const struct in6_addr *target, uin
 enum dev_kind { DEV_LOCKED, DEV_DISABLED, DEV_NOPOLICY, DEV_PREFIX, DEV_SPILL, DEV_KINDS };
 
 /* What a case runs on: the ingress program, the same with a learned
- * address in place, or the egress program. */
-enum case_kind { CASE_IN, CASE_LEARNED, CASE_OUT };
+ * link-local address or a DHCP lease in place, or the egress program,
+ * on any frame or on a DHCP server's message to a guest that learns by
+ * DHCP. */
+enum case_kind { CASE_IN, CASE_LEARNED, CASE_LEASE, CASE_OUT, CASE_OUT_DHCP };
+
+/* What check_case() verifies of the leases besides the counters: the
+ * test interface's IPv4 or IPv6 lease renewed by the frame, or nothing
+ * learned from it (V4_OTHER_LEASE absent, the IPv4 lease unchanged). */
+enum lease_check { LEASE_ANY, LEASE_RENEW4, LEASE_RENEW6, LEASE_UNTOUCHED };
 
 struct tcase {
 	const char *name;
 	enum dev_kind dev;
 	unsigned int reason;
 	enum case_kind kind;
+	enum lease_check lease;
 	struct frame f;
 };
 
@@ -281,6 +289,14 @@ static const uint8_t MAC_OTHER[6] = { 0x02, 0x00, 0x00, 0x00, 0x09, 0x09 };
 #define V4_PEER		0x0a0000fe
 #define V4_OTHER	0x0a000063	/* 10.0.0.99: nobody's */
 #define V4_PFX_IN	0x0a010203	/* 10.1.2.3 in 10.1.0.0/16 */
+#define V4_LEASED	0x0a00004d	/* 10.0.0.77: the test interface's DHCP lease */
+#define V4_OTHER_LEASE	0x0a00004e	/* 10.0.0.78: another guest's */
+#define V4_NETMASK	0xffffff00
+#define V4_BCAST	0x0a0000ff
+
+/* The DHCP server's lease time and, as dnsmasq derives them, T1 (1/2)
+ * and T2 (7/8 for DHCPv4, 4/5 for DHCPv6). */
+#define LEASE_S		3600u
 
 static struct in6_addr v6(const char *s)
 {
@@ -330,11 +346,15 @@ static void ns_to_peer(struct frame *f, const struct in6_addr *src,
  * send from ll, the EUI-64 link-local address of MAC_G. */
 struct case_addrs {
 	struct in6_addr g6, peer6, other6, pfx6, ll, allnodes, allrouters, learned, router_ll;
+	struct in6_addr leased6, server_ll;
 };
 
 /* A link-local address that is not MAC_G's EUI-64 (a stable-privacy or
  * random one), learned by the test interface. */
 #define V6_LEARNED	"fe80::5c1e:77ab:9d02:4e13"
+
+/* The test interface's DHCPv6 lease. */
+#define V6_LEASED	"fd00::77"
 
 /* Appends a case to the table; returns its frame, empty, to be built. */
 static struct frame *case_add(struct cases *cs, const char *name, enum dev_kind dev,
@@ -347,6 +367,118 @@ static struct frame *case_add(struct cases *cs, const char *name, enum dev_kind 
 	t = &cs->tc[cs->n++];
 	*t = (struct tcase){ .name = name, .dev = dev, .reason = reason };
 	return &t->f;
+}
+
+/* A DHCP option of four octets (RFC 2132). */
+static void dhcp4_opt32(struct frame *f, uint8_t code, uint32_t v)
+{
+	put8(f, code);
+	put8(f, 4);
+	put32(f, v);
+}
+
+/*
+ * A DHCPACK from the server (MAC_PEER, V4_PEER, port 67) to port 68 of
+ * dst at dmac for the client chaddr: yiaddr for LEASE_S seconds, with
+ * the options dnsmasq sends in its order (message type, server
+ * identifier, lease time, T1, T2, netmask, broadcast address, router,
+ * DNS server), padded to the BOOTP minimum (RFC 1542 2.1), UDP checksum
+ * set.  A renewal is unicast to the client's address (ciaddr, RFC 2131
+ * 4.3.2); an ACK to a client without one is broadcast when the client
+ * asked for it (the flag).
+ */
+static void dhcp4_ack(struct frame *f, const uint8_t *dmac, uint32_t dst, uint32_t ciaddr,
+		      uint32_t yiaddr, const uint8_t *chaddr)
+{
+	size_t ip, l4, bootp;
+
+	eth(f, MAC_PEER, dmac, ETH_P_IP);
+	ip = ip4_begin_in(f, (struct in_addr){ htonl(V4_PEER) }, (struct in_addr){ htonl(dst) },
+			  IPPROTO_UDP, 64, 0x2b1e);
+	l4 = f->len;
+	udp(f, 67, 68, 0);
+	bootp = f->len;
+	put8(f, 2);		/* op: BOOTREPLY */
+	put8(f, 1);		/* htype: Ethernet */
+	put8(f, 6);		/* hlen */
+	put8(f, 0);		/* hops */
+	put32(f, 0x3903f326);	/* xid */
+	put16(f, 0);		/* secs */
+	put16(f, dst == 0xffffffff ? 0x8000 : 0);
+	put32(f, ciaddr);
+	put32(f, yiaddr);
+	put32(f, V4_PEER);	/* siaddr: the server */
+	put32(f, 0);		/* giaddr */
+	put(f, chaddr, 6);	/* chaddr, 16 octets */
+	put(f, NULL, 10);
+	put(f, NULL, 64 + 128);	/* sname, file */
+	put32(f, 0x63825363);	/* magic cookie */
+	put8(f, 53);		/* message type: DHCPACK */
+	put8(f, 1);
+	put8(f, 5);
+	dhcp4_opt32(f, 54, V4_PEER);
+	dhcp4_opt32(f, 51, LEASE_S);
+	dhcp4_opt32(f, 58, LEASE_S / 2);
+	dhcp4_opt32(f, 59, LEASE_S / 8 * 7);
+	dhcp4_opt32(f, 1, V4_NETMASK);
+	dhcp4_opt32(f, 28, V4_BCAST);
+	dhcp4_opt32(f, 3, V4_PEER);
+	dhcp4_opt32(f, 6, V4_PEER);
+	put8(f, 255);		/* end */
+	if (f->len < bootp + BOOTP_MIN_LEN)
+		put(f, NULL, bootp + BOOTP_MIN_LEN - f->len);
+	udp_end(f, l4);
+	ip4_end(f, ip);
+	l4_csum(f, ip, l4, 6, IPPROTO_UDP);
+}
+
+/* A DUID-LLT (RFC 8415 11.2) of an Ethernet MAC. */
+static void duid_llt(struct frame *f, uint16_t code, uint32_t time, const uint8_t *mac)
+{
+	put16(f, code);
+	put16(f, 14);
+	put16(f, 1);		/* DUID-LLT */
+	put16(f, 1);		/* hardware type: Ethernet */
+	put32(f, time);
+	put(f, mac, 6);
+}
+
+/*
+ * A DHCPv6 Reply to a Renew of MAC_G (RFC 8415 18.3.4), as dnsmasq sends
+ * it from its link-local address to the client's: client identifier,
+ * server identifier, IA_NA with one IAADDR (address, preferred and valid
+ * lifetime LEASE_S; T1 and T2 as dnsmasq derives them), DNS servers
+ * (RFC 3646); UDP checksum set.
+ */
+static void dhcp6_reply(struct frame *f, const struct case_addrs *a)
+{
+	size_t ip, l4;
+
+	eth(f, MAC_PEER, MAC_G, ETH_P_IPV6);
+	ip = ip6_begin_in6(f, &a->server_ll, &a->ll, IPPROTO_UDP, 64);
+	l4 = f->len;
+	udp(f, 547, 546, 0);
+	put8(f, 7);		/* Reply */
+	put8(f, 0x5a);		/* transaction id, 3 octets */
+	put16(f, 0x1c3e);
+	duid_llt(f, 1, 0x2e8a31c0, MAC_G);	/* client identifier */
+	duid_llt(f, 2, 0x2e7f0a11, MAC_PEER);	/* server identifier */
+	put16(f, 3);		/* IA_NA: IAID, T1, T2, then its options */
+	put16(f, 12 + 4 + 24);
+	put32(f, 0x00000101);
+	put32(f, LEASE_S / 2);
+	put32(f, LEASE_S / 5 * 4);
+	put16(f, 5);		/* IAADDR */
+	put16(f, 24);
+	put(f, &a->leased6, 16);
+	put32(f, LEASE_S);	/* preferred lifetime */
+	put32(f, LEASE_S);	/* valid lifetime */
+	put16(f, 23);		/* DNS recursive name servers */
+	put16(f, 16);
+	put(f, &a->peer6, 16);
+	udp_end(f, l4);
+	ip6_end(f, ip);
+	l4_csum(f, ip, l4, 6, IPPROTO_UDP);
 }
 
 /* Every verdict path that passes a frame. */
@@ -390,6 +522,12 @@ static void cases_pass(struct cases *cs, const struct case_addrs *a)
 	f = case_add(cs, "IPv6 UDP, learned link-local", DEV_LOCKED, VG_PASS);
 	cs->tc[cs->n - 1].kind = CASE_LEARNED;
 	udp6_to_peer(f, MAC_G, &a->learned, &a->peer6);
+
+	/* The same for a DHCP lease: every configured address missed, the
+	 * learned4 lookup and the lease's expiry. */
+	f = case_add(cs, "IPv4 UDP, DHCP lease", DEV_LOCKED, VG_PASS);
+	cs->tc[cs->n - 1].kind = CASE_LEASE;
+	udp4_to_peer(f, MAC_G, V4_LEASED, 5);
 }
 
 /* The egress program on what the host delivers to the guest: nothing
@@ -432,6 +570,25 @@ static void cases_out(struct cases *cs, const struct case_addrs *a)
 	at = ip6_begin_in6(f, &a->other6, &a->g6, 58, 255);
 	nd(f, 136, &a->other6, 2, MAC_PEER);
 	ip6_end(f, at);
+
+	/* What a guest's renewal costs: the options walk and the update of
+	 * its lease. */
+	f = case_add(cs, "egress: DHCP ACK, renewal", DEV_LOCKED, VG_PASS);
+	cs->tc[cs->n - 1].kind = CASE_OUT_DHCP;
+	cs->tc[cs->n - 1].lease = LEASE_RENEW4;
+	dhcp4_ack(f, MAC_G, V4_LEASED, V4_LEASED, V4_LEASED, MAC_G);
+
+	/* What every other guest that learns by DHCP pays when the bridge
+	 * floods a broadcast ACK: the BOOTP header up to chaddr. */
+	f = case_add(cs, "egress: DHCP ACK, flooded", DEV_LOCKED, VG_PASS);
+	cs->tc[cs->n - 1].kind = CASE_OUT_DHCP;
+	cs->tc[cs->n - 1].lease = LEASE_UNTOUCHED;
+	dhcp4_ack(f, MAC_BCAST, 0xffffffff, 0, V4_OTHER_LEASE, MAC_OTHER);
+
+	f = case_add(cs, "egress: DHCPv6 Reply, renewal", DEV_LOCKED, VG_PASS);
+	cs->tc[cs->n - 1].kind = CASE_OUT_DHCP;
+	cs->tc[cs->n - 1].lease = LEASE_RENEW6;
+	dhcp6_reply(f, a);
 }
 
 /* Drops decided before the network header: the interface's policy, then
@@ -596,10 +753,11 @@ static int build_cases(struct tcase *tc)
 	struct case_addrs a = {
 		.g6 = v6("fd00::1"), .peer6 = v6("fd00::fe"), .other6 = v6("fd00::99"),
 		.pfx6 = v6("fd01::1234"), .allnodes = v6("ff02::1"), .allrouters = v6("ff02::2"),
-		.learned = v6(V6_LEARNED), .router_ll = v6("fe80::1"),
+		.learned = v6(V6_LEARNED), .router_ll = v6("fe80::1"), .leased6 = v6(V6_LEASED),
 	};
 
 	vg_eui64_link_local(MAC_G, &a.ll);
+	vg_eui64_link_local(MAC_PEER, &a.server_ll);
 	cases_pass(&cs, &a);
 	cases_link_drops(&cs);
 	cases_v4_drops(&cs);
@@ -622,6 +780,10 @@ struct vg {
 	int prog_fd;
 	int out_fd;		/* the egress program; -1 in an object without one */
 	int learned_fd;		/* map learned6; -1 in an object without it */
+	/* DHCP snooping's maps; -1 in an object without them (then the
+	 * test interface does not learn by DHCP). */
+	int learned4_fd, lease_slots_fd;
+	uint32_t grace_s;	/* learn_cfg's dhcp_grace_s, as written */
 	int map_fd[M_COUNT];
 	int ncpu;
 	uint16_t next_slot;	/* pass counter slots, given out in order */
@@ -668,6 +830,23 @@ static void vg_open(struct vg *vg, const char *path)
 	vg->out_fd = p ? bpf_program__fd(p) : -1;
 	m = bpf_object__find_map_by_name(obj, "learned6");
 	vg->learned_fd = m ? bpf_map__fd(m) : -1;
+	m = bpf_object__find_map_by_name(obj, "learned4");
+	vg->learned4_fd = m ? bpf_map__fd(m) : -1;
+	m = bpf_object__find_map_by_name(obj, "lease_slots");
+	vg->lease_slots_fd = m ? bpf_map__fd(m) : -1;
+	if ((vg->learned4_fd < 0) != (vg->lease_slots_fd < 0) || (vg->learned4_fd >= 0 &&
+	    (vg->learned_fd < 0 || !bpf_object__find_map_by_name(obj, "learn_cfg"))))
+		die("%s has some of DHCP snooping's maps but not all", path);
+	if (vg->learned4_fd >= 0) {
+		/* The grace the loader writes by default. */
+		struct vg_learn_cfg cfg = { .dhcp_grace_s = VG_DHCP_GRACE_DEFAULT };
+		uint32_t zero = 0;
+
+		m = bpf_object__find_map_by_name(obj, "learn_cfg");
+		if (bpf_map_update_elem(bpf_map__fd(m), &zero, &cfg, BPF_ANY))
+			die("learn_cfg update: %s", strerror(errno));
+		vg->grace_s = cfg.dhcp_grace_s;
+	}
 	for (int i = 0; i < M_COUNT; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(obj, map_names[i]);
 
@@ -943,6 +1122,46 @@ static void put_learned(struct vg *vg, uint32_t ifindex)
 
 	if (vg->learned_fd >= 0 && update(vg->learned_fd, &a, &o, BPF_ANY))
 		die("learned6 update: %s", strerror(errno));
+}
+
+/* An IPv4 address as lease_slots holds it: ::ffff:a.b.c.d. */
+static void v4_mapped(__be32 addr, struct vg_addr6 *a)
+{
+	*a = (struct vg_addr6){ .addr = { 0, 0, htonl(0xffff), addr } };
+}
+
+/* Whether the object snoops DHCP (map layout 4 on). */
+static bool has_leases(const struct vg *vg)
+{
+	return vg->learned4_fd >= 0;
+}
+
+/*
+ * The leases of ifindex, when the object snoops DHCP, as the programs
+ * write them: V4_LEASED in learned4 and V6_LEASED in learned6 (origin
+ * DHCP, never ending) in the first slot of each family in lease_slots.
+ */
+static void put_leases(struct vg *vg, uint32_t ifindex)
+{
+	struct vg_owner o = { .ifindex = ifindex, .origin = VG_ORIGIN_DHCP,
+			      .expires_ns = VG_LEASE_FOREVER };
+	struct vg_slot_key sk = { .ifindex = ifindex };
+	struct vg_slot s = { .since_ns = VG_LEASE_FOREVER };
+	struct vg_addr4 a4 = { htonl(V4_LEASED) };
+	struct in6_addr a6 = v6(V6_LEASED);
+
+	if (!has_leases(vg))
+		return;
+	o.slot = sk.slot = 0;
+	v4_mapped(a4.addr, &s.a);
+	if (update(vg->learned4_fd, &a4, &o, BPF_NOEXIST) ||
+	    update(vg->lease_slots_fd, &sk, &s, BPF_NOEXIST))
+		die("IPv4 lease update: %s", strerror(errno));
+	o.slot = sk.slot = VG_LEARN_DHCP4_CAP;
+	memcpy(&s.a, &a6, sizeof(s.a));
+	if (update(vg->learned_fd, &a6, &o, BPF_NOEXIST) ||
+	    update(vg->lease_slots_fd, &sk, &s, BPF_NOEXIST))
+		die("IPv6 lease update: %s", strerror(errno));
 }
 
 /* Interfaces that only make up the numbers: ifindexes no device has. */
@@ -1310,8 +1529,10 @@ static void level_setup(struct prog_run *pr, unsigned long want)
 
 	if (!pr->have) {
 		put_iface(vg, ifx[DEV_LOCKED], MAC_G, V4_G, &(struct in6_addr){
-				  .s6_addr = { 0xfd, [15] = 1 } }, VG_MODE_LOCKED, 0);
+				  .s6_addr = { 0xfd, [15] = 1 } }, VG_MODE_LOCKED,
+			  has_leases(vg) ? VG_F_LEARN_DHCP : 0);
 		put_learned(vg, ifx[DEV_LOCKED]);
+		put_leases(vg, ifx[DEV_LOCKED]);
 		pr->have = 1;
 	}
 	if (level_has_others(want) && !pr->others) {
@@ -1346,11 +1567,20 @@ static bool case_supported(const struct prog_run *pr, int c)
 	switch (pr->tc[c].kind) {
 	case CASE_LEARNED:
 		return pr->vg.learned_fd >= 0;
+	case CASE_LEASE:
+		return has_leases(&pr->vg);
 	case CASE_OUT:
 		return pr->vg.out_fd >= 0;
+	case CASE_OUT_DHCP:
+		return pr->vg.out_fd >= 0 && has_leases(&pr->vg);
 	default:
 		return true;
 	}
+}
+
+static bool case_out(const struct tcase *t)
+{
+	return t->kind == CASE_OUT || t->kind == CASE_OUT_DHCP;
 }
 
 /* Whether the interfaces attached so far let case c run. */
@@ -1361,7 +1591,7 @@ static bool case_runs(const struct prog_run *pr, int c)
 
 static int case_fd(const struct prog_run *pr, const struct tcase *t)
 {
-	return t->kind == CASE_OUT ? pr->vg.out_fd : pr->vg.prog_fd;
+	return case_out(t) ? pr->vg.out_fd : pr->vg.prog_fd;
 }
 
 /* Case t's frame on its device: the egress program's come from outside
@@ -1371,23 +1601,108 @@ static double case_run(const struct prog_run *pr, const struct tcase *t, int rep
 {
 	uint32_t ifindex = pr->ifx[t->dev];
 
-	return run_ns_from(case_fd(pr, t), &t->f, ifindex, t->kind == CASE_OUT ? 0 : ifindex,
+	return run_ns_from(case_fd(pr, t), &t->f, ifindex, case_out(t) ? 0 : ifindex,
 			   repeat, retval);
 }
 
+/* A lease of the test interface as the maps hold it (put_leases()):
+ * its owner entry and the slot that entry names. */
+struct lease_state {
+	bool have, have_slot;
+	struct vg_owner o;
+	struct vg_slot s;
+};
+
+/* The lease of addr (V4_LEASED, V4_OTHER_LEASE: IPv4; else V6_LEASED). */
+static void lease_read(const struct vg *vg, bool ipv6, uint32_t addr, struct lease_state *l)
+{
+	struct vg_addr4 a4 = { htonl(addr) };
+	struct in6_addr a6 = v6(V6_LEASED);
+	struct vg_slot_key sk;
+
+	memset(l, 0, sizeof(*l));
+	l->have = !bpf_map_lookup_elem(ipv6 ? vg->learned_fd : vg->learned4_fd,
+				       ipv6 ? (void *)&a6 : (void *)&a4, &l->o);
+	if (!l->have)
+		return;
+	sk = (struct vg_slot_key){ .ifindex = l->o.ifindex, .slot = l->o.slot };
+	l->have_slot = !bpf_map_lookup_elem(vg->lease_slots_fd, &sk, &l->s);
+}
+
+/*
+ * The lease the case's frame renewed, in a run between t0 and t1
+ * (CLOCK_MONOTONIC, the programs' clock): still the test interface's,
+ * by DHCP, in the same slot, which holds its address; its end moved to
+ * LEASE_S plus the grace past a moment of the run, in the slot too.
+ */
+static void lease_check_renewed(const struct prog_run *pr, const struct tcase *t,
+				const struct lease_state *a, const struct lease_state *b,
+				uint64_t t0, uint64_t t1)
+{
+	uint64_t span = (LEASE_S + (uint64_t)pr->vg.grace_s) * 1000000000ull;
+	bool ipv6 = t->lease == LEASE_RENEW6;
+	struct in6_addr a6 = v6(V6_LEASED);
+	struct vg_addr6 want;
+
+	if (ipv6)
+		memcpy(&want, &a6, sizeof(want));
+	else
+		v4_mapped(htonl(V4_LEASED), &want);
+	if (!a->have || !b->have || !b->have_slot || b->o.ifindex != pr->ifx[t->dev] ||
+	    b->o.origin != VG_ORIGIN_DHCP || b->o.slot != a->o.slot ||
+	    b->o.expires_ns == a->o.expires_ns || b->o.expires_ns < t0 + span ||
+	    b->o.expires_ns > t1 + span || b->s.since_ns != b->o.expires_ns ||
+	    memcmp(&b->s.a, &want, sizeof(want)))
+		die("case \"%s\": lease of %s not renewed: entry %s, ifindex %u, origin %u, "
+		    "slot %u -> %u (%s), expires_ns %llu -> %llu, expected in [%llu, %llu], "
+		    "slot's since_ns %llu",
+		    t->name, ipv6 ? V6_LEASED : "10.0.0.77", b->have ? "present" : "gone",
+		    b->o.ifindex, b->o.origin, a->o.slot, b->o.slot,
+		    b->have_slot ? "present" : "absent",
+		    (unsigned long long)a->o.expires_ns, (unsigned long long)b->o.expires_ns,
+		    (unsigned long long)(t0 + span), (unsigned long long)(t1 + span),
+		    (unsigned long long)b->s.since_ns);
+}
+
+/* A DHCP message for another guest taught the test interface nothing:
+ * no entry for its yiaddr, the interface's IPv4 lease as it was. */
+static void lease_check_untouched(const struct prog_run *pr, const struct tcase *t,
+				  const struct lease_state *a, const struct lease_state *b)
+{
+	struct lease_state other;
+
+	lease_read(&pr->vg, false, V4_OTHER_LEASE, &other);
+	if (other.have || a->have != b->have || a->have_slot != b->have_slot ||
+	    memcmp(&a->o, &b->o, sizeof(a->o)) || memcmp(&a->s, &b->s, sizeof(a->s)))
+		die("case \"%s\": learned from another guest's message: 10.0.0.78 %s, "
+		    "10.0.0.77's expires_ns %llu -> %llu", t->name,
+		    other.have ? "learned" : "not learned",
+		    (unsigned long long)a->o.expires_ns, (unsigned long long)b->o.expires_ns);
+}
+
 /* One run of the case: the verdict and the counters moved must be the
- * ones the case is named after. */
+ * ones the case is named after, and a DHCP message must have done to
+ * the leases what the case says. */
 static void check_case(struct prog_run *pr, const struct tcase *t)
 {
 	struct counts before, after, want;
+	struct lease_state la, lb;
 	uint32_t ifindex = pr->ifx[t->dev], rv;
 	int verdict = t->reason == VG_PASS ? TC_ACT_OK : TC_ACT_SHOT;
+	bool ipv6 = t->lease == LEASE_RENEW6;
 	char got[512], exp[512];
+	uint64_t t0, t1;
 
 	counts_read(&pr->vg, ifindex, &before);
+	if (t->lease != LEASE_ANY)
+		lease_read(&pr->vg, ipv6, V4_LEASED, &la);
+	t0 = now_ns(CLOCK_MONOTONIC);
 	case_run(pr, t, 1, &rv);
+	t1 = now_ns(CLOCK_MONOTONIC);
+	if (t->lease != LEASE_ANY)
+		lease_read(&pr->vg, ipv6, V4_LEASED, &lb);
 	counts_read(&pr->vg, ifindex, &after);
-	if (t->kind == CASE_OUT)
+	if (case_out(t))
 		want = before;	/* the egress program counts nothing */
 	else
 		counts_expect(&before, t->reason, t->dev != DEV_NOPOLICY, &want);
@@ -1396,6 +1711,10 @@ static void check_case(struct prog_run *pr, const struct tcase *t)
 	if (strcmp(got, exp) || (int)rv != verdict)
 		die("case \"%s\": expected verdict %d and %s; got verdict %u and %s",
 		    t->name, verdict, exp, rv, got);
+	if (t->lease == LEASE_RENEW4 || t->lease == LEASE_RENEW6)
+		lease_check_renewed(pr, t, &la, &lb, t0, t1);
+	else if (t->lease == LEASE_UNTOUCHED)
+		lease_check_untouched(pr, t, &la, &lb);
 }
 
 /* The drop counters the cases of level l created: how many, and what
@@ -1476,17 +1795,17 @@ static void report_cost(const struct prog_run *pr)
 	printf("ns added over an empty tc program in the same process, median [min, max] of "
 	       "%d interleaved rounds,\nrepeat %d per run, CPU time of the running thread%s.\n\n",
 	       o->rounds, o->repeat, o->cpu >= 0 ? ", pinned" : "");
-	printf("| %-28s | %-20s |", "frame", "verdict / reason");
+	printf("| %-30s | %-20s |", "frame", "verdict / reason");
 	for (int l = 0; l < o->nlevels; l++)
 		printf(" %4lu interface%s       |", o->levels[l], o->levels[l] == 1 ? " " : "s");
-	printf("\n|%.30s|%.22s|", "------------------------------", "----------------------");
+	printf("\n|%.32s|%.22s|", "--------------------------------", "----------------------");
 	for (int l = 0; l < o->nlevels; l++)
 		printf("%.24s|", "------------------------");
 	printf("\n");
 	for (int c = 0; c <= n; c++) {
 		const struct tcase *t = &pr->tc[c];
 
-		printf("| %-28s | %-20s |", c == n ? "(empty program, absolute)" : t->name,
+		printf("| %-30s | %-20s |", c == n ? "(empty program, absolute)" : t->name,
 		       c == n ? "-" : vg_reason_name(t->reason));
 		for (int l = 0; l < o->nlevels; l++) {
 			char b[64];
