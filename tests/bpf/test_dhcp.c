@@ -1590,6 +1590,9 @@ static bool case_options(void)
 	       o4_end(&o));
 	/* Without END, the options end with the message. */
 	LEARNS("no END option", L4_1, 700, o.n = 0; o4_type(&o, 5); o4_u32(&o, 51, 700));
+	/* A PAD the message's last octet, no END. */
+	LEARNS("a PAD as the last octet", L4_1, 750, o.n = 0; o4_type(&o, 5);
+	       o4_u32(&o, 51, 750); o4_pads(&o, 1));
 	/* An option cut short after 51 only ends the walk. */
 	LEARNS("an option cut short after 51", L4_1, 800, o.n = 0; o4_type(&o, 5);
 	       o4_u32(&o, 51, 800); o_u8(&o, 12); o_u8(&o, 40); o_put(&o, "host", 4));
@@ -2367,55 +2370,26 @@ static bool case_release6(void)
 	return true;
 }
 
-/* A Release or Decline ends the addresses it names, the first
- * VG_DHCP6_MSG_ADDRS of them, and no other lease of the guest. */
-static bool case_release6_named(void)
+/* A Release or Decline ends every DHCPv6 lease of the guest, whatever
+ * it names (the next Reply teaches those it keeps), and nothing else:
+ * not its IPv4 leases, its configured addresses or another's leases. */
+static bool case_release6_all(void)
 {
-	struct opts o = { .n = 0 };
-	struct dhcp6 m = { .eth_src = MAC_A, .eth_dst = MAC_V6_SERVERS, .src = LL_A,
-			   .dst = "ff02::1:2", .sport = 546, .dport = 547, .type = 8, .o = &o };
-	struct state s;
-	size_t ia;
-
 	put_config6(L6_5, &A);
 	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1", NONE));
 	CHECK(out(&A, reply6(&A, L6_2, 3600), "Reply with L6_2", NONE));
 	CHECK(out(&A, reply6(&A, L6_3, 3600), "Reply with L6_3", NONE));
 	CHECK(out(&B, reply6(&B, L6_4, 3600), "Reply with L6_4 for B", NONE));
-	state_read(&s);
-	CHECK(in(&A, client6(&A, 8, L6_4), "Release of B's L6_4", PASSES));
-	CHECK(in(&A, client6(&A, 9, L6_5), "Decline of A's configured L6_5", PASSES));
-	SAME(s, "A's messages naming none of its leases");
-	CHECK(in(&A, client6(&A, 8, L6_1), "Release of L6_1", PASSES));
-	STATE("L6_1 released", C6(L6_5, &A), L6(L6_2, &A, V6SLOT(1), 3600),
-	      S(&A, V6SLOT(1), L6_2), L6(L6_3, &A, V6SLOT(2), 3600), S(&A, V6SLOT(2), L6_3),
-	      L6(L6_4, &B, V6SLOT(0), 3600), S(&B, V6SLOT(0), L6_4));
-	/* Decline of two addresses in two IAs; B's in between is not A's. */
-	o6_ids(&o, MAC_A);
-	ia = o6_ia_na(&o, 1);
-	o6_iaaddr(&o, L6_2, 0, 0);
-	o6_iaaddr(&o, L6_4, 0, 0);
-	o6_close(&o, ia);
-	ia = o6_ia_ta(&o, 2);
-	o6_iaaddr(&o, L6_3, 0, 0);
-	o6_close(&o, ia);
-	m.type = 9;
-	CHECK(in(&A, dhcp6(&A, &m), "Decline of L6_2, B's L6_4 and L6_3", PASSES));
-	STATE("L6_2 and L6_3 declined", C6(L6_5, &A), L6(L6_4, &B, V6SLOT(0), 3600),
-	      S(&B, V6SLOT(0), L6_4));
-	/* Only the first VG_DHCP6_MSG_ADDRS addresses count. */
+	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
+	CHECK(in(&A, client6(&A, 8, L6_4), "Release naming B's L6_4", PASSES));
+	STATE("A's DHCPv6 leases ended", C6(L6_5, &A), L6(L6_4, &B, V6SLOT(0), 3600),
+	      S(&B, V6SLOT(0), L6_4), L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1));
+	CHECK(in(&A, udp6_from(MAC_A, L6_2), "UDP from L6_2", DROPS(IPV6_SRC)));
 	CHECK(out(&A, reply6(&A, L6_1, 3600), "Reply with L6_1", NONE));
-	o.n = 0;
-	o6_ids(&o, MAC_A);
-	ia = o6_ia_na(&o, 1);
-	for (int k = 0; k < VG_DHCP6_MSG_ADDRS; k++)
-		o6_iaaddr(&o, "2001:db8:2::1", 0, 0);
-	o6_iaaddr(&o, L6_1, 0, 0);
-	o6_close(&o, ia);
-	m.type = 8;
-	state_read(&s);
-	CHECK(in(&A, dhcp6(&A, &m), "Release with L6_1 the 4th address", PASSES));
-	SAME(s, "an address beyond those read");
+	CHECK(out(&A, reply6(&A, L6_2, 3600), "Reply with L6_2", NONE));
+	CHECK(in(&A, client6(&A, 9, L6_5), "Decline naming configured L6_5", PASSES));
+	STATE("ended again", C6(L6_5, &A), L6(L6_4, &B, V6SLOT(0), 3600),
+	      S(&B, V6SLOT(0), L6_4), L4(L4_1, &A, 0, 3600), S(&A, V4SLOT(0), L4_1));
 	return true;
 }
 
@@ -2501,7 +2475,8 @@ static const struct lcase cases[] = {
 	{ "DHCPv6 conflicts", case_conflict6 },
 	{ "DHCPv6 Release and Decline end the guest's lease, sent by it and passed",
 	  case_release6 },
-	{ "DHCPv6 Release and Decline end the addresses they name only", case_release6_named },
+	{ "DHCPv6 Release and Decline end all the guest's DHCPv6 leases, nothing else",
+	  case_release6_all },
 	{ "flags: DHCP leases need VG_F_LEARN_DHCP, DAD's VG_F_LEARN_LL", case_flags_off },
 };
 
