@@ -382,9 +382,11 @@ lab_map_ifindexes()
 				select(. != 0) | "policy \(.)"'
 			continue
 		fi
-		# learned6 is keyed by address: its value names the interface.
+		# learned4 and learned6 are keyed by address: their value names
+		# the interface.
 		jq -r --arg m "${m##*/}" <<<"$out" \
-			'.[]? | (if $m == "learned6" then .formatted.value? else .formatted.key? end) as $f |
+			'.[]? | (if $m == "learned6" or $m == "learned4" then .formatted.value?
+				 else .formatted.key? end) as $f |
 			if ($f | type) == "object" then $f.ifindex
 			elif ($f | type) == "number" then $f else "unformatted" end |
 			"\($m) \(.)"'
