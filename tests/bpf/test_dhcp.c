@@ -1534,6 +1534,9 @@ static bool case_not_ack(void)
 		o4_u32(&o, 51, 3600); o4_end(&o));
 	IGNORED("END before option 51", o.n = 0; o4_type(&o, 5); o4_end(&o);
 		o4_u32(&o, 51, 3600); o4_end(&o));
+	/* END has no length octet: the PAD after it must not read as one. */
+	IGNORED("END, PAD, then option 51", o.n = 0; o4_type(&o, 5); o4_end(&o); o4_pads(&o, 1);
+		o4_u32(&o, 51, 3600); o4_end(&o));
 	IGNORED("END before option 53", o.n = 0; o4_u32(&o, 51, 3600); o4_end(&o);
 		o4_type(&o, 5); o4_end(&o));
 	/* Option 51 announces 4 octets, the message ends after 2. */
