@@ -40,8 +40,10 @@
  *   3  "learned6", "learn_slots", "protected6"; VG_F_LEARN_LL; the
  *      egress program "vifguard_out".
  *   4  "learned4", "lease_slots", "learn_cfg"; VG_F_LEARN_DHCP; origin
- *      VG_ORIGIN_DHCP in "learned6". */
-#define VG_MAP_LAYOUT		4
+ *      VG_ORIGIN_DHCP in "learned6".
+ *   5  VG_F_LEARN_FIRST, origin VG_ORIGIN_FIRST, the learning window
+ *      slot of "lease_slots", vg_learn_cfg.first_lease_s; "parked". */
+#define VG_MAP_LAYOUT		5
 
 /* Map sizes.  "policy_spill", "drops" and the tries are created with
  * BPF_F_NO_PREALLOC: ceilings, not memory reserved up front; "policy" and
@@ -101,6 +103,14 @@ enum vg_mode {
  * delivered to it become allowed for the lease (include/vifguard.h,
  * "learned4"). */
 #define VG_F_LEARN_DHCP		(1U << 11)
+/* Trust on first use: an IPv4 or IPv6 source address (ARP's sender
+ * address included; never a link-local, never ::) that the policy does
+ * not allow, that no interface holds and that is not protected becomes
+ * the interface's (origin VG_ORIGIN_FIRST), in a free lease slot of its
+ * family; with none free it is refused (learn-full), never swapped for
+ * an older one.  While the interface has a learning window (slot
+ * VG_SLOT_WINDOW of "lease_slots"), only until the window ends. */
+#define VG_F_LEARN_FIRST	(1U << 12)
 
 /* vg_policy.attach */
 #define VG_ATTACH_CLS_BPF	(1U << 0)	/* cls_bpf filter on clsact ingress */
@@ -212,6 +222,12 @@ struct vg_v6_key {
 #define VG_LEARN_DHCP4_CAP	2	/* DHCPv4 leases per interface */
 #define VG_LEARN_DHCP6_CAP	4	/* DHCPv6 addresses per interface */
 #define VG_LEASE_SLOTS		(VG_LEARN_DHCP4_CAP + VG_LEARN_DHCP6_CAP)
+/* lease_slots key {ifindex, VG_SLOT_WINDOW}: the interface's learning
+ * window for VG_F_LEARN_FIRST; its since_ns is the window's end
+ * (bpf_ktime_get_ns() clock), its address is unused (zero).  An address
+ * learned in a window is allowed for vg_learn_cfg.first_lease_s seconds
+ * (0: until the interface goes); one learned with no window, forever. */
+#define VG_SLOT_WINDOW		VG_LEASE_SLOTS
 #define VG_MAX_LEASE_SLOTS	(VG_MAX_IFACES * VG_LEASE_SLOTS)
 #define VG_MAX_PROTECTED	1024
 #define VG_DHCP_GRACE_DEFAULT	60	/* seconds a lease is kept past its end */
@@ -240,6 +256,7 @@ enum vg_origin {
 	VG_ORIGIN_CONFIG = 1,	/* configured for the interface (loader) */
 	VG_ORIGIN_DAD = 2,	/* learned from the interface's DAD probe */
 	VG_ORIGIN_DHCP = 3,	/* learned from a lease delivered to it */
+	VG_ORIGIN_FIRST = 4,	/* trusted on first use (VG_F_LEARN_FIRST) */
 };
 
 struct vg_owner {
@@ -268,7 +285,34 @@ struct vg_slot {
 
 struct vg_learn_cfg {
 	__u32 dhcp_grace_s;	/* seconds past a lease's end it stays allowed */
-	__u32 pad;
+	__u32 first_lease_s;	/* how long an address learned in a window
+				 * stays allowed (VG_SLOT_WINDOW); 0: until
+				 * the interface goes */
+};
+
+/*
+ * "parked" (hash, key struct vg_park_key, value struct vg_park), written
+ * and read by the loader only: the learned addresses of a Xen guest
+ * interface that went away (xl save, migration, shutdown), kept under
+ * its VM's UUID, device id and MAC until they end, so that the VM's
+ * next interface with that identity gets them back (xl restore, a
+ * migration back).  While parked an address stays held in learned4 /
+ * learned6 by ifindex 0, which no interface is: nobody else learns it.
+ */
+#define VG_MAX_PARKED		4096
+struct vg_park_key {
+	__u8 vm[16];		/* VM UUID, binary */
+	__u32 devid;
+	__u8 mac[6];
+	__u16 pad;
+	struct vg_addr6 a;	/* IPv4 as ::ffff:a.b.c.d */
+};
+
+struct vg_park {
+	__u64 expires_ns;	/* the owner's expires_ns, bpf_ktime_get_ns()
+				 * clock; VG_LEASE_FOREVER */
+	__u8 origin;		/* enum vg_origin: DHCP or FIRST */
+	__u8 pad[7];
 };
 
 enum vg_protect_why {
@@ -421,8 +465,8 @@ struct vg_event {
 	__u16 pad[2];
 };
 
-/* Layout 4 (VG_MAP_LAYOUT): a change to these sizes is a new layout. */
-_Static_assert(VG_MAP_LAYOUT == 4 && sizeof(struct vg_policy_entry) == 104 &&
+/* Layout 5 (VG_MAP_LAYOUT): a change to these sizes is a new layout. */
+_Static_assert(VG_MAP_LAYOUT == 5 && sizeof(struct vg_policy_entry) == 104 &&
 	       sizeof(struct vg_policy) == 96 && sizeof(struct vg_v4_key) == 16 &&
 	       sizeof(struct vg_v6_key) == 28 && sizeof(struct vg_drop_key) == 8 &&
 	       VG_TOTALS_KEYS == 128 && sizeof(struct vg_layout) == 64 &&
@@ -431,7 +475,8 @@ _Static_assert(VG_MAP_LAYOUT == 4 && sizeof(struct vg_policy_entry) == 104 &&
 	       sizeof(struct vg_addr6) == 16 && sizeof(struct vg_owner) == 16 &&
 	       sizeof(struct vg_slot_key) == 8 && sizeof(struct vg_slot) == 24 &&
 	       sizeof(struct vg_protect) == 16 && sizeof(struct vg_addr4) == 4 &&
-	       sizeof(struct vg_learn_cfg) == 8,
+	       sizeof(struct vg_learn_cfg) == 8 && sizeof(struct vg_park_key) == 44 &&
+	       sizeof(struct vg_park) == 16,
 	       "the maps' layout changed: bump VG_MAP_LAYOUT");
 _Static_assert(VG_REASON_MAX <= VG_TOTALS_CARRIED, "totals: no key for a reason");
 
