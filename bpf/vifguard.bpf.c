@@ -547,28 +547,42 @@ static __always_inline __u32 owner_claim(int v6, const struct vg_addr6 *a,
 }
 
 /*
- * Puts ns in slot sk of slots once ns->a's owner entry (origin origin) is
- * written: the address the slot held for the interface is forgotten (in
- * lease_slots, a lease or a first-use address alike).  A slot map with no
- * room takes the new entry back: VG_LEARN_FULL.
+ * An address with room after it.  Where v6 is a variable (learn_first()),
+ * Linux 4.19 does not tie the map OWNERS(v6) to the key OWNER_KEY(v6, a)
+ * when the compiler computes them apart: it checks learned6's 16-octet
+ * read from the IPv4 key as well, which must then stay within the stack
+ * the program wrote.
+ */
+struct vg_addr_room {
+	struct vg_addr6 a;
+	__be32 room[3];
+};
+
+/*
+ * Puts ns in slot sk of slots once a's owner entry (origin origin) is
+ * written, a being ns->a or a copy of it with room: the address the slot
+ * held for the interface is forgotten (in lease_slots, a lease or a
+ * first-use address alike).  A slot map with no room takes the new entry
+ * back: VG_LEARN_FULL.
  */
 static __always_inline __u32 slot_take(int v6, void *slots, const struct vg_slot_key *sk,
-				       __u8 origin, const struct vg_slot *ns)
+				       __u8 origin, const struct vg_addr6 *a,
+				       const struct vg_slot *ns)
 {
 	struct vg_slot *s = bpf_map_lookup_elem(slots, sk);
 	struct vg_owner *o;
 
 	if (s) {
-		struct vg_addr6 old = s->a;
+		struct vg_addr_room old = { .a = s->a };
 
-		o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, &old));
+		o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, &old.a));
 		if (o && o->ifindex == sk->ifindex && o->slot == sk->slot &&
 		    (o->origin == origin ||
 		     (origin != VG_ORIGIN_DAD && o->origin >= VG_ORIGIN_DHCP)))
-			bpf_map_delete_elem(OWNERS(v6), OWNER_KEY(v6, &old));
+			bpf_map_delete_elem(OWNERS(v6), OWNER_KEY(v6, &old.a));
 	}
 	if (bpf_map_update_elem(slots, sk, ns, BPF_ANY)) {
-		bpf_map_delete_elem(OWNERS(v6), OWNER_KEY(v6, &ns->a));
+		bpf_map_delete_elem(OWNERS(v6), OWNER_KEY(v6, a));
 		return VG_LEARN_FULL;
 	}
 	return VG_PASS;
@@ -599,7 +613,7 @@ static __always_inline __u32 learn_dad(__u32 ifindex, const struct vg_addr6 *a)
 	if (v != VG_UNDECIDED)
 		return v;
 	ns.since_ns = no.since_ns;
-	return slot_take(1, &learn_slots, &sk, VG_ORIGIN_DAD, &ns);
+	return slot_take(1, &learn_slots, &sk, VG_ORIGIN_DAD, &ns.a, &ns);
 }
 
 /*
@@ -741,7 +755,7 @@ static __always_inline __u32 lease_learn(int v6, __u32 ifindex, const struct vg_
 	if (v != VG_UNDECIDED)
 		return v;
 	ns.since_ns = end;
-	return slot_take(v6, &lease_slots, &sk, VG_ORIGIN_DHCP, &ns);
+	return slot_take(v6, &lease_slots, &sk, VG_ORIGIN_DHCP, &ns.a, &ns);
 }
 
 /* Ends ifindex's lease of a, if it holds a by one. */
@@ -1057,12 +1071,14 @@ VG_SUBPROG __u32 leases6_drop(__u32 ifindex)
  * Run only once every configured and learned lookup missed, and once per
  * program for all three source checks.
  */
-VG_SUBPROG __u32 learn_first(__u32 ifindex, __u64 v6, struct vg_addr6 *a)
+VG_SUBPROG __u32 learn_first(__u32 ifindex, __u64 v6, const struct vg_addr6 *addr)
 {
 	struct vg_owner *o, no = { .ifindex = ifindex, .origin = VG_ORIGIN_FIRST };
 	struct vg_slot_key sk = { .ifindex = ifindex, .slot = VG_SLOT_WINDOW };
 	__u64 now = bpf_ktime_get_ns(), first = 0, n = VG_LEARN_DHCP4_CAP;
-	__u32 zero = 0, top = bpf_ntohl(a->addr[3]) >> 24, v;
+	__u32 zero = 0, top = bpf_ntohl(addr->addr[3]) >> 24, v;
+	struct vg_addr_room k = { .a = *addr };
+	struct vg_addr6 *a = &k.a;
 	struct vg_learn_cfg *cfg;
 	struct vg_slot *s, ns;
 
@@ -1109,7 +1125,7 @@ VG_SUBPROG __u32 learn_first(__u32 ifindex, __u64 v6, struct vg_addr6 *a)
 		return v;
 	ns.a = *a;
 	ns.since_ns = no.expires_ns;
-	return slot_take(v6, &lease_slots, &sk, VG_ORIGIN_FIRST, &ns);
+	return slot_take(v6, &lease_slots, &sk, VG_ORIGIN_FIRST, a, &ns);
 }
 
 /* The verdict on a source address the policy does not allow (IPv4 or
