@@ -4,7 +4,8 @@
 # build/vifguard.skel.h), the Linux 4.19 compatibility checker
 # (`make check-compat`) and the BPF_PROG_TEST_RUN suite (`make test-bpf`:
 # single frames in test-bpf, the sequences of address learning in
-# test-learn and of DHCP snooping in test-dhcp).
+# test-learn, of DHCP snooping in test-dhcp and of trust on first use in
+# test-first).
 
 BPF_OBJ := $(OUTPUT)/vifguard.bpf.o
 BPF_SKEL := $(OUTPUT)/vifguard.skel.h
@@ -12,6 +13,7 @@ CHECK_COMPAT := $(OUTPUT)/check-compat
 TEST_BPF := $(OUTPUT)/test-bpf
 TEST_LEARN := $(OUTPUT)/test-learn
 TEST_DHCP := $(OUTPUT)/test-dhcp
+TEST_FIRST := $(OUTPUT)/test-first
 BPF_BAD_SRCS := $(sort $(wildcard tests/bpf/bad/*.bpf.c))
 BPF_BAD_OBJS := $(patsubst tests/bpf/bad/%.bpf.c,$(OUTPUT)/bad/%.bpf.o,$(BPF_BAD_SRCS))
 BPF_HDRS := include/vifguard.h $(wildcard bpf/*.h)
@@ -56,6 +58,11 @@ $(TEST_DHCP): tests/bpf/test_dhcp.c $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h 
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
 
+$(TEST_FIRST): tests/bpf/test_first.c $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
+		include/vifguard_user.h | $(BUILD_DEPS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
+
 .PHONY: bpf check-compat test-bpf
 bpf: $(BPF_OBJ) $(BPF_SKEL)
 
@@ -64,5 +71,6 @@ check-compat: $(CHECK_COMPAT) $(BPF_OBJ)
 	$(Q)$(CHECK_COMPAT) $(BPF_OBJ)
 
 # Root only: loads the program and runs frames through BPF_PROG_TEST_RUN.
-test-bpf: $(CHECK_COMPAT) $(BPF_OBJ) $(TEST_BPF) $(TEST_LEARN) $(TEST_DHCP) $(BPF_BAD_OBJS)
+test-bpf: $(CHECK_COMPAT) $(BPF_OBJ) $(TEST_BPF) $(TEST_LEARN) $(TEST_DHCP) $(TEST_FIRST) \
+		$(BPF_BAD_OBJS)
 	$(Q)OUTPUT=$(OUTPUT) tests/bpf/run.sh
