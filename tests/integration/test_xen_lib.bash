@@ -302,6 +302,7 @@ run_sync() {
 	[ $# -gt 0 ] && shift
 	hx env VIFGUARD_NETWORK_BACKEND=bridge "$VIFGUARD" "${g[@]}" sync "$@" \
 		>"$VG_TMP/sync.out" 2>&1
+	# shellcheck disable=SC2034 # read by the tests
 	SYNC_RC=$?
 }
 out() { cat "$VG_TMP/sync.out"; }
