@@ -24,7 +24,7 @@ const char vg_help_attach[] =
 "Usage: vifguard attach IFACE --mac MAC [--mac MAC]... [--ipv4 ADDR[/LEN]]...\n"
 "           [--ipv6 ADDR[/LEN]]... [--mode locked|audit|disabled] [--no-dhcp]\n"
 "           [--allow-dhcp-server] [--allow-ra] [--no-link-local]\n"
-"           [--learn link-local,dhcp|none] [--allow-ethertype 0xNNNN]...\n"
+"           [--learn link-local,dhcp,first|none] [--allow-ethertype 0xNNNN]...\n"
 "           [--attach cls_bpf|tcx] [--force]\n"
 "           [--dry-run]\n"
 "\n"
@@ -209,7 +209,10 @@ static const struct vg_opt attach_opts[] = {
 		   "each DAD probe (at most 2); dhcp: the addresses of\n"
 		   "the DHCPv4 and DHCPv6 leases delivered to it, for the\n"
 		   "lease (at most 2 IPv4, 4 IPv6; implies the DHCP\n"
-		   "client exception); none: nothing"),
+		   "client exception); first: trust on first use, the\n"
+		   "first IPv4 and IPv6 source addresses it uses that no\n"
+		   "interface holds (same caps; see LEARNING in vifguard(8)\n"
+		   "for the risk); none: nothing"),
 	ATTACH_OPT("allow-ethertype", "T", opt_ethertype,
 		   "one more ethertype let through (0x0600..0xffff, not\n"
 		   "IPv4, ARP or IPv6; at most 4); 0x8100 / 0x88a8:\n"

@@ -259,7 +259,8 @@ static int apply_sourced(struct vg_state *st, const struct vg_resolution *r, cha
 
 void hp_host_config(struct vg_state *st, const struct vg_config *cfg)
 {
-	unsigned int grace = vg_config_dhcp_grace(cfg), now;
+	unsigned int grace = vg_config_dhcp_grace(cfg), first = vg_config_first_lease(cfg);
+	struct vg_learn_cfg now;
 	char err[VG_ERRLEN];
 
 	if (!cfg || cfg->error)
@@ -268,13 +269,16 @@ void hp_host_config(struct vg_state *st, const struct vg_config *cfg)
 	    vg_protect_set(st, VG_PROTECT_CONFIG, cfg->protect, cfg->n_protect, true, err,
 			   sizeof(err)))
 		vg_out_log(LOG_WARNING, true, "%s: host protect=: %s", cfg->path, err);
-	/* The grace in force follows the file, its default without the
-	 * word; leases learned before keep the end they were given. */
-	if (st->map_fd[VG_MAP_LEARN_CFG] < 0 || (vg_state_dhcp_grace(st, &now) == 0 &&
-						 now == grace))
+	/* The grace and first-use lease in force follow the file, their
+	 * defaults without the words; leases learned before keep the end
+	 * they were given. */
+	if (st->map_fd[VG_MAP_LEARN_CFG] < 0 || vg_state_learn_cfg(st, &now))
 		return;
-	if (vg_state_set_dhcp_grace(st, grace, err, sizeof(err)))
+	if (now.dhcp_grace_s != grace && vg_state_set_dhcp_grace(st, grace, err, sizeof(err)))
 		vg_out_log(LOG_WARNING, true, "%s: host dhcp-grace=: %s", cfg->path, err);
+	if (now.first_lease_s != first &&
+	    vg_state_set_first_lease(st, first, err, sizeof(err)))
+		vg_out_log(LOG_WARNING, true, "%s: host first-lease=: %s", cfg->path, err);
 }
 
 /*

@@ -61,6 +61,7 @@ enum vg_map_id {
 	VG_MAP_LEARNED4,	/* hash: who holds an IPv4 address (struct vg_owner) */
 	VG_MAP_LEASE_SLOTS,	/* hash: the addresses each interface leased by DHCP */
 	VG_MAP_LEARN_CFG,	/* array of one struct vg_learn_cfg */
+	VG_MAP_PARKED,		/* hash: leases of Xen interfaces that went (loader only) */
 	VG_MAP_N
 };
 
@@ -242,10 +243,11 @@ int vg_state_scan(struct vg_state *st, struct vg_found **out, size_t *n, char *e
 struct vg_learned {
 	uint8_t addr[16];	/* IPv4 (DHCPv4) as ::ffff:a.b.c.d */
 	bool v4;		/* from "learned4" */
-	uint8_t origin;		/* enum vg_origin: VG_ORIGIN_DAD or _DHCP */
-	uint32_t slot;		/* in learn_slots (dad) or lease_slots (dhcp) */
+	uint8_t origin;		/* enum vg_origin: VG_ORIGIN_DAD, _DHCP or _FIRST */
+	uint32_t slot;		/* in learn_slots (dad) or lease_slots (dhcp, first) */
 	uint64_t since_ns;	/* dad: CLOCK_MONOTONIC when it was learned;
-				 * dhcp: when the lease and its grace end,
+				 * dhcp: when the lease and its grace end;
+				 * first: when it stops being allowed;
 				 * VG_LEASE_FOREVER for never */
 };
 
@@ -271,6 +273,10 @@ struct vg_iface {
 	/* The addresses it learned (vg_state_learned()). */
 	unsigned int n_learned;
 	struct vg_learned learned[VG_IFACE_MAX_LEARNED];
+	/* Its learning window (VG_SLOT_WINDOW), and when it ends
+	 * (CLOCK_MONOTONIC ns). */
+	bool has_window;
+	uint64_t window_end_ns;
 	/* What is on the device. */
 	bool filter_present;	/* our cls_bpf filter or tcx link is attached */
 	uint32_t filter_prog_id;
@@ -334,6 +340,8 @@ struct vg_dump_ent {
 	const struct vg_slot *slot;		/* learn_slots, lease_slots */
 	const struct vg_protect *protect;	/* protected6 */
 	const struct vg_learn_cfg *learn_cfg;	/* learn_cfg */
+	const struct vg_park_key *park_key;	/* parked */
+	const struct vg_park *park;		/* parked */
 	__u64 count;	/* passes, drops, totals: all CPUs; ev_limit: suppressed;
 			 * ev_config: 1 for the defaults */
 };
@@ -412,9 +420,13 @@ int vg_protect_bridges(struct vg_state *st, const uint32_t *ifindexes, size_t n,
 		       char *err, size_t errlen);
 
 /* The addresses ifindex learned (at most max, VG_IFACE_MAX_LEARNED is
- * all): by DAD first, by slot, then by DHCP (IPv4 first), by slot. */
+ * all): by DAD first, by slot, then by DHCP (IPv4 first), by slot, then
+ * on first use, by slot. */
 int vg_state_learned(struct vg_state *st, uint32_t ifindex, struct vg_learned *out,
 		     size_t max, size_t *n);
+/* The end of ifindex's learning window (lease slot VG_SLOT_WINDOW,
+ * CLOCK_MONOTONIC ns): 0, or -ENOENT when it has none. */
+int vg_state_window(struct vg_state *st, uint32_t ifindex, uint64_t *end_ns);
 
 /* ---- DHCP snooping's host settings (state_owners.c) ---------------------- */
 
@@ -428,6 +440,14 @@ int vg_state_set_dhcp_grace(struct vg_state *st, unsigned int seconds, char *err
 			    size_t errlen);
 /* The grace in force: 0, or -ENOENT when "learn_cfg" is not pinned. */
 int vg_state_dhcp_grace(struct vg_state *st, unsigned int *seconds);
+/* How long an address learned in a learning window stays allowed
+ * (learn_cfg.first_lease_s; 0: until the interface goes), as
+ * vg_state_set_dhcp_grace() writes the grace; -ERANGE above
+ * VG_FIRST_LEASE_MAX. */
+int vg_state_set_first_lease(struct vg_state *st, unsigned int seconds, char *err,
+			     size_t errlen);
+/* learn_cfg as it is: 0, or -ENOENT when it is not pinned. */
+int vg_state_learn_cfg(struct vg_state *st, struct vg_learn_cfg *c);
 
 /* ---- drop events (state_events.c) ---------------------------------------- */
 

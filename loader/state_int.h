@@ -171,6 +171,17 @@ int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
  * claimed, NULL for the one in force (a commit that failed left none). */
 int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
 
+/* ---- parked leases (state_park.c) --------------------------------------- */
+
+/* Whether a parked entry of o's origin, not ended at now, backs o, the
+ * ifindex-0 owner entry of a (a lease held by nobody). */
+bool vg_park_backs(struct vg_state *st, const struct vg_addr6 *a, const struct vg_owner *o,
+		   uint64_t now);
+/* The parked entries that ended before now go, counted in *removed;
+ * their owner entries are then no longer backed (vg_owners_reconcile()
+ * removes them). */
+int vg_park_gc(struct vg_state *st, uint64_t now, unsigned int *removed);
+
 /* ---- map walks (state_walk.c) ------------------------------------------ */
 
 /*
