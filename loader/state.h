@@ -82,6 +82,36 @@ struct vg_takeover {
 	unsigned int created;	/* maps created (none of theirs pinned) */
 };
 
+/* What names a Xen guest interface across save/restore and migration:
+ * its VM's UUID and its device id; with the MAC of its policy (the
+ * first), the key of its parked leases (include/vifguard.h, "parked"). */
+struct vg_xen_id {
+	uint8_t vm[16];
+	uint32_t devid;
+};
+
+/* The UUID text (8-4-4-4-12 hex digits) as 16 bytes: 0, or -EINVAL. */
+int vg_xen_id_vm(struct vg_xen_id *id, const char *uuid);
+
+/*
+ * A Xen guest interface attached (state_park.c): when it is new here
+ * (no policy in force), its leases parked under its identity come back
+ * to it before its policy is in force; when none were parked and its
+ * policy learns by DHCP, it gets a learning window of window_s seconds
+ * (0: none).  The counts say what was done.
+ */
+struct vg_resume {
+	struct vg_xen_id id;
+	unsigned int window_s;
+	/* out */
+	unsigned int restored;	/* parked leases it got back */
+	unsigned int refused;	/* held by another interface meanwhile */
+	unsigned int dropped;	/* over its caps: those ending first */
+	bool window;		/* a learning window was opened */
+	/* internal */
+	int plan;
+};
+
 struct vg_state {
 	char root[PATH_MAX];
 	int lock_fd;		/* the root directory, flock()ed; -1 if none */
@@ -97,6 +127,12 @@ struct vg_state {
 	struct vg_layout meta;	/* map "layout"'s record, zero without one */
 	struct vg_takeover took;
 	bool write;
+	/* Set by the caller: the Xen identity of the interface the next
+	 * vg_state_detach() removes, whose live leases are then parked
+	 * (state_park.c); NULL parks nothing. */
+	const struct vg_xen_id *park;
+	/* Internal: the resume of the commit being staged (state_park.c). */
+	struct vg_resume *resume;
 };
 
 /* vg_state_open() flags */
@@ -139,6 +175,7 @@ bool vg_state_upgrade_due(const struct vg_state *st);
  * interface has, cls_bpf for a new one. */
 struct vg_apply_opts {
 	uint32_t attach;
+	struct vg_resume *resume;	/* a Xen guest interface; NULL: none */
 };
 
 /*
@@ -154,6 +191,7 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 struct vg_apply_item {
 	const struct vg_spec *spec;	/* in */
 	bool keep_operator;		/* in: a policy with VG_F_OPERATOR stays */
+	struct vg_resume *resume;	/* in, out: as vg_apply_opts' */
 	int ret;			/* 0 or -errno, as vg_state_apply()'s */
 	bool had;			/* a policy was in force: old */
 	bool kept;			/* it was the operator's, and stays */
@@ -187,9 +225,10 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 		    struct vg_detach_result *res, char *err, size_t errlen);
 
 /* vg_state_detach() in a state of its own: opened for writing at
- * ctx->root, closed on return. */
-int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname, char *err,
-			 size_t errlen);
+ * ctx->root, closed on return; park (NULL: none) is the Xen identity
+ * of the interface, whose live leases are parked (vg_state.park). */
+int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname,
+			 const struct vg_xen_id *park, char *err, size_t errlen);
 
 /* Detaches ifindex, which has a policy here or carries this root's
  * program without one (an orphan), as vg_state_detach() does a name. */

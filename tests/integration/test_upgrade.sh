@@ -194,7 +194,7 @@ pins=$(ls "$ROOT" | grep -vx 'maps.debug\|progs.debug' |
 	sed 's/^tcx_[0-9]*$/tcx_N/; s/^tcx_out_[0-9]*$/tcx_out_N/' | sort | tr '\n' ' ')
 want=$(printf '%s\n' drops ev_config ev_limit events layout learn_slots learned6 passes policy \
 	policy_spill prog prog_out protected6 totals v4_addrs v6_addrs learned4 lease_slots \
-	learn_cfg \
+	learn_cfg parked \
 	$([ $tcx = tcx ] && echo "tcx_N tcx_out_N") | sort | tr '\n' ' ')
 tap_check "the pins: this layout's, none left over" "$want" "$pins"
 rec=$(vg -j dump layout | jq -r '.maps.layout[0] | "layout \(.layout), version \(.version)"')
