@@ -6,13 +6,15 @@
 # goes offline (held by ifindex 0, kept by gc) and come back, keeping
 # their ends, to the interface of the same VM, device id and MAC that
 # comes online (xl restore: another domid), passing traffic at once; an
-# interface of another VM, device id or MAC gets nothing (a window
-# instead); an address another interface took meanwhile is not taken
-# back; a parked lease that ends goes at gc; first-use addresses come
-# back in a window that has ended; a non-Xen interface never gets a
-# window; "host first-lease=" is written to learn_cfg.  The leases are
-# written into the maps as the program writes them (the loader's part is
-# tested here; the programs' in tests/bpf).
+# interface of another VM or device id gets nothing but a window, in
+# which it learns its first free address and never the parked one (the
+# program's learn-conflict), and after which (resume-window=1) it learns
+# nothing; resume-window=0 opens none; an address configured for
+# another interface meanwhile is not taken back; a parked lease that
+# ends goes at gc; first-use addresses come back in a window that has
+# ended; a non-Xen interface never gets a window; "host first-lease="
+# is written to learn_cfg.  The leases are written into the maps as the
+# program writes them after DHCP ACKs (tests/bpf covers that part).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/test_xen_lib.bash"
 xen_init "$@"
@@ -104,11 +106,33 @@ tap_check "vif5.0 (another VM, same devid and MAC): nothing restored, a window" 
 	"0 -, true true, $VM3 0 $M $L dhcp" \
 	"$HP_RC $(l=$(learned vif5.0); echo "${l:--}"), $(window vif5.0), $(parked)" \
 	"$(cat "$VG_TMP/hotplug.out")"
+# In its window it learns its first addresses, never a parked one.
+gx h5 ip link set eth0 up
+VG_FENCE[h5]="udp4 --src-ip 10.99.0.5"
+vg_case "vif5.0 in its window: from the parked $L dropped, learn-conflict" h5 vif5.0 1 0 \
+	"learn-conflict+1 pass+1" udp4 --src-ip $L
+vg_case "vif5.0 in its window: from a free 10.99.0.77 learned, passes" h5 vif5.0 1 1 \
+	"pass+2" udp4 --src-ip 10.99.0.77
+tap_check "vif5.0 learned 10.99.0.77 on first use, for first-lease= (600 s)" \
+	"10.99.0.77 first lease" "$(learned vif5.0)"
+
+printf '%s\n' "host learn=link-local,dhcp resume-window=1 first-lease=600" >"$VIFGUARD_CONFIG"
 online h6 6 1 $M 3
 tap_check "vif6.1 (the VM, another devid): nothing restored, a window" \
 	"0 -, true true, $VM3 0 $M $L dhcp" \
 	"$HP_RC $(l=$(learned vif6.1); echo "${l:--}"), $(window vif6.1), $(parked)" \
 	"$(cat "$VG_TMP/hotplug.out")"
+gx h6 ip link set eth0 up
+VG_FENCE[h6]="udp4 --src-ip 10.99.0.6"
+sleep 1.2
+tap_check "vif6.1's window of 1 s (resume-window=1) has ended" "true false" "$(window vif6.1)"
+vg_case "vif6.1 after its window: from a free 10.99.0.78 dropped" h6 vif6.1 1 0 \
+	"ipv4-src+1 pass+1" udp4 --src-ip 10.99.0.78
+printf '%s\n' "host learn=link-local,dhcp resume-window=0 first-lease=600" >"$VIFGUARD_CONFIG"
+online h11 11 0 $M2
+tap_check "vif11.0 with resume-window=0: no window" "0 false none" "$HP_RC $(window vif11.0)" \
+	"$(cat "$VG_TMP/hotplug.out")"
+printf '%s\n' "host learn=link-local,dhcp resume-window=30 first-lease=600" >"$VIFGUARD_CONFIG"
 
 # ---- xl restore: the VM's vif of devid 0 and its MAC, as domain 7 --------------
 online r7 7 0 $M 3
