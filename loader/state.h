@@ -131,6 +131,12 @@ struct vg_state {
 	 * vg_state_detach() removes, whose live leases are then parked
 	 * (state_park.c); NULL parks nothing. */
 	const struct vg_xen_id *park;
+	/* Set by the caller: for an interface that goes by detach or gc
+	 * (ifname, its policy's name) without park, whose policy came from
+	 * xenstore (XAPI, xl): its Xen identity into *id, 0, or non-zero
+	 * when unknown.  NULL: nothing is parked. */
+	int (*park_of)(void *arg, const char *ifname, struct vg_xen_id *id);
+	void *park_arg;
 	/* Internal: the resume of the commit being staged (state_park.c). */
 	struct vg_resume *resume;
 };

@@ -55,7 +55,7 @@ static int detach_ifindex(struct vg_state *st, uint32_t ifindex, struct vg_detac
 	else if (ret != -ENOENT)
 		return vg_fail(err, errlen, ret, "cannot read the policy: %s", strerror(-ret));
 	/* A Xen guest interface's leases wait for its return. */
-	if (st->park && ret == 0 && (ret = vg_park_iface(st, ifindex, &pol, st->park, NULL)))
+	if (ret == 0 && (ret = vg_park_going(st, ifindex, &pol)))
 		return vg_fail(err, errlen, ret, "cannot park its leases: %s", strerror(-ret));
 	ret = vg_store_remove(st, ifindex, &res->entries);
 	if (ret)
@@ -103,7 +103,7 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 		vg_name_of(keys[i], cur);
 		if (cur[0])
 			continue;	/* alive under another name: not this one */
-		if (st->park && (ret = vg_park_iface(st, keys[i], &pols[i], st->park, NULL)))
+		if ((ret = vg_park_going(st, keys[i], &pols[i])))
 			break;
 		vg_filter_detach(st, keys[i], 0, &removed);
 		ret = vg_remove_entries(st, keys[i], &res->entries);
@@ -363,6 +363,11 @@ static int gc_gone(struct vg_state *st, const uint32_t *keys, const struct vg_po
 				res->renamed++;
 			continue;
 		}
+		/* A Xen guest interface's leases wait for its return, when
+		 * xenstore still says whose it was. */
+		ret = vg_park_going(st, keys[i], &pol);
+		if (ret)
+			break;
 		/* A reused ifindex carries none of ours; this drops a
 		 * leftover tcx pin. */
 		vg_filter_detach(st, keys[i], 0, &removed);

@@ -188,6 +188,9 @@ static inline uint64_t vg_now_ns(void)
  * rewritten to ifindex 0; *parked (if not NULL) counts them. */
 int vg_park_iface(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
 		  const struct vg_xen_id *id, unsigned int *parked);
+/* vg_park_iface() under the identity st->park gives, or st->park_of
+ * finds for a policy from xenstore; nothing without either. */
+int vg_park_going(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
 /* Before a policy for spec is built for ifindex (had: one is in force),
  * an interface with r's identity: r's plan (restore, or a learning
  * window), and the flags its policy gets for it (VG_F_LEARN_FIRST for a

@@ -182,6 +182,24 @@ int vg_park_iface(struct vg_state *st, uint32_t ifindex, const struct vg_policy 
 	return ret;
 }
 
+int vg_park_going(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)
+{
+	uint32_t src = (pol->flags & VG_F_SRC_MASK) >> VG_F_SRC_SHIFT;
+	struct vg_xen_id id;
+	char name[VG_IFNAMSIZ + 1];
+
+	if (st->park)
+		return vg_park_iface(st, ifindex, pol, st->park, NULL);
+	if (!st->park_of || (pol->flags & VG_F_OPERATOR) ||
+	    (src != VG_F_SRC_XAPI && src != VG_F_SRC_XL))
+		return 0;
+	memcpy(name, pol->ifname, VG_IFNAMSIZ);
+	name[VG_IFNAMSIZ] = '\0';
+	if (!name[0] || st->park_of(st->park_arg, name, &id))
+		return 0;
+	return vg_park_iface(st, ifindex, pol, &id, NULL);
+}
+
 /* ---- restoring ------------------------------------------------------------- */
 
 enum {

@@ -170,4 +170,27 @@ tap_check "vif10.0 (the VM again, domain 10): $F back as first, in a window that
 	"0 $F first lease, true false" "$HP_RC $(learned vif10.0), $(window vif10.0)" \
 	"$(cat "$VG_TMP/hotplug.out")"
 
+# ---- vifguard detach and gc of a VIF whose policy came from xenstore --------------
+M12=00:16:3e:52:00:0c
+M13=00:16:3e:52:00:0d
+online u12 12 0 $M12
+vg_lease4_put "$(vg_ifindex vif12.0)" 0 10.99.0.90 3 "$(vg_mono_ns 3600)"
+out=$(vg detach vif12.0 2>&1)
+tap_check "vifguard detach vif12.0 (xl's policy): its lease parked" \
+	"exit 0, $(vm_uuid 12) 0 $M12 10.99.0.90 dhcp, 0 dhcp" \
+	"exit $?, $(parked | tr ',' '\n' | grep 10.99.0.90), $(owner4 10.99.0.90 | cut -d' ' -f1-2)" "$out"
+online u13 13 0 $M13
+vg_lease4_put "$(vg_ifindex vif13.0)" 0 10.99.0.91 3 "$(vg_mono_ns 3600)"
+ip -n "$HOST" link del vif13.0
+out=$(vg gc 2>&1)
+tap_check "gc of vif13.0, gone without its offline (xenstore still names it): its lease parked" \
+	"exit 0, $(vm_uuid 13) 0 $M13 10.99.0.91 dhcp, 0 dhcp" \
+	"exit $?, $(parked | tr ',' '\n' | grep 10.99.0.91), $(owner4 10.99.0.91 | cut -d' ' -f1-2)" "$out"
+vg_lease4_put "$(vg_ifindex nx0)" 0 10.99.0.92 3 "$(vg_mono_ns 3600)"
+before=$(parked)
+out=$(vg detach nx0 2>&1)
+tap_check "detach of a non-Xen interface (the operator's policy): its lease forgotten, not parked" \
+	"exit 0, none, same parked" \
+	"exit $?, $(owner4 10.99.0.92), $([ "$(parked)" = "$before" ] && echo same || echo changed) parked" "$out"
+
 tap_done
