@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "ident.h"
 #include "guard.h"
 #include "json.h"
 #include "sanitize.h"
@@ -316,9 +317,29 @@ static void attach_print(struct vg_out *out, const struct vg_attach_args *a, str
 	}
 }
 
+/* The Xen identity of ifname, from xenstore; false on a host without
+ * one, or for an interface no backend names. */
+static bool xen_identity(const char *ifname, struct vg_xen_id *id)
+{
+	struct vg_ident ident;
+	char err[VG_ERRLEN];
+	struct vg_xs xs;
+
+	if (vg_xs_open(&xs, err, sizeof(err)))
+		return false;
+	vg_ident_lookup(&xs, &ifname, 1, &ident);
+	vg_xs_close(&xs);
+	memset(id, 0, sizeof(*id));
+	if (!ident.xen || !ident.vm_uuid[0] || vg_xen_id_vm(id, ident.vm_uuid))
+		return false;
+	id->devid = ident.devid;
+	return true;
+}
+
 int vg_cmd_attach(struct vg_out *out, void *opts)
 {
 	struct vg_attach_args *ap = opts, a = *ap;
+	struct vg_resume rs = { .window_s = 0 };
 	struct vg_policy old;
 	struct vg_state st;
 	char err[VG_ERRLEN + 64];
@@ -338,6 +359,11 @@ int vg_cmd_attach(struct vg_out *out, void *opts)
 	}
 	if (a.dry_run)
 		return vg_attach_dry_run(out, &a, ifindex);
+	/* A Xen guest interface gets back what was parked under its
+	 * identity (xenstore is read before the state is locked); the
+	 * operator's policy says what it learns: no learning window. */
+	if (xen_identity(a.spec.ifname, &rs.id))
+		a.opts.resume = &rs;
 	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_LOAD, err, sizeof(err));
 	if (ret) {
 		vg_out_err(out, vg_errcode_of(ret), "%s: %s", a.spec.ifname, err);

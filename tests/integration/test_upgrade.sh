@@ -334,7 +334,7 @@ old_grace() {
 # goes, the counters stay (vif10.0 passed PASSES frames).  Leaves out
 # and b (the learned addresses of vif10.0 before, as old show gave them).
 upgrade_from() {
-	local n=$1 what=$4 before prog rc c
+	local n=$1 passes=$3 what=$4 before prog rc c
 	OLD=$2
 	reset_old >/dev/null || vg_bail "cannot set the layout $n state up"
 	shift 4
@@ -349,7 +349,7 @@ upgrade_from() {
 	local want_before=$before
 	[ "$n" = 2 ] && want_before="vif10.0=$prog/none vif11.0=$prog/none"
 	tap_check "upgrade from layout $n: $what" \
-		"before $want_before; exit 0, map layout $n -> map layout $LAYOUT, 2 device(s) moved; $(want_progs); no program $prog; totals ipv4_src=3 vif10.0 ipv4_src=3 vif10.0 pass=$3 " \
+		"before $want_before; exit 0, map layout $n -> map layout $LAYOUT, 2 device(s) moved; $(want_progs); no program $prog; totals ipv4_src=3 vif10.0 ipv4_src=3 vif10.0 pass=$passes " \
 		"before $before; exit $rc, $(grep -o "map layout $n, program id $prog of vifguard [^ ]* -> map layout $LAYOUT" <<<"$out" |
 			sed 's/, program .* ->/ ->/'), $(grep -o '[0-9]* device(s) moved' <<<"$out"); $(dev_progs); $(loaded $prog); $c" \
 		"$out"

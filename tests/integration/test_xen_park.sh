@@ -170,7 +170,7 @@ tap_check "vif10.0 (the VM again, domain 10): $F back as first, in a window that
 	"0 $F first lease, true false" "$HP_RC $(learned vif10.0), $(window vif10.0)" \
 	"$(cat "$VG_TMP/hotplug.out")"
 
-# ---- vifguard detach and gc of a VIF whose policy came from xenstore --------------
+# ---- vifguard detach, attach and gc of a Xen VIF -----------------------------------
 M12=00:16:3e:52:00:0c
 M13=00:16:3e:52:00:0d
 online u12 12 0 $M12
@@ -179,6 +179,10 @@ out=$(vg detach vif12.0 2>&1)
 tap_check "vifguard detach vif12.0 (xl's policy): its lease parked" \
 	"exit 0, $(vm_uuid 12) 0 $M12 10.99.0.90 dhcp, 0 dhcp" \
 	"exit $?, $(parked | tr ',' '\n' | grep 10.99.0.90), $(owner4 10.99.0.90 | cut -d' ' -f1-2)" "$out"
+out=$(vg attach vif12.0 --mac $M12 --learn dhcp 2>&1)
+tap_check "vifguard attach vif12.0 (a Xen identity): its parked lease back, no window" \
+	"exit 0, 10.99.0.90 dhcp lease, false none, $(vg_ifindex vif12.0) dhcp" \
+	"exit $?, $(learned vif12.0), $(window vif12.0), $(owner4 10.99.0.90 | cut -d' ' -f1-2)" "$out"
 online u13 13 0 $M13
 vg_lease4_put "$(vg_ifindex vif13.0)" 0 10.99.0.91 3 "$(vg_mono_ns 3600)"
 ip -n "$HOST" link del vif13.0
