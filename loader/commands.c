@@ -340,6 +340,7 @@ int vg_cmd_attach(struct vg_out *out, void *opts)
 {
 	struct vg_attach_args *ap = opts, a = *ap;
 	struct vg_resume rs = { .window_s = 0 };
+	bool xen;
 	struct vg_policy old;
 	struct vg_state st;
 	char err[VG_ERRLEN + 64];
@@ -359,17 +360,19 @@ int vg_cmd_attach(struct vg_out *out, void *opts)
 	}
 	if (a.dry_run)
 		return vg_attach_dry_run(out, &a, ifindex);
-	/* A Xen guest interface gets back what was parked under its
-	 * identity (xenstore is read before the state is locked); the
-	 * operator's policy says what it learns: no learning window. */
-	if (xen_identity(a.spec.ifname, &rs.id))
-		a.opts.resume = &rs;
+	/* A Xen guest interface new here gets back what was parked under
+	 * its identity (xenstore is read before the state is locked); the
+	 * operator's policy says what it learns: no learning window, and
+	 * none kept. */
+	xen = xen_identity(a.spec.ifname, &rs.id);
 	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_LOAD, err, sizeof(err));
 	if (ret) {
 		vg_out_err(out, vg_errcode_of(ret), "%s: %s", a.spec.ifname, err);
 		return EXIT_FAILURE;
 	}
 	update = vg_state_policy(&st, ifindex, &old) == 0;
+	if (xen && !update)
+		a.opts.resume = &rs;
 	ret = vg_state_apply(&st, &a.spec, &a.opts, err, sizeof(err));
 	if (ret) {
 		vg_state_close(&st);
