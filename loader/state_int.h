@@ -202,10 +202,18 @@ unsigned int vg_resume_flags(struct vg_state *st, uint32_t ifindex, bool had,
  * is in force: st->resume's plan carried out for ifindex. */
 int vg_resume_commit(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
 
-/* Whether a parked entry of o's origin, not ended at now, backs o, the
- * ifindex-0 owner entry of a (a lease held by nobody). */
-bool vg_park_backs(struct vg_state *st, const struct vg_addr6 *a, const struct vg_owner *o,
-		   uint64_t now);
+/* The parked entries, read once for a walk of the owner maps. */
+struct vg_parked {
+	struct vg_park_key *k;
+	struct vg_park *v;
+	size_t n;
+};
+int vg_park_load(struct vg_state *st, struct vg_parked *p);
+void vg_park_free(struct vg_parked *p);
+/* Whether a parked entry of p of o's origin, not ended at now, backs o,
+ * the ifindex-0 owner entry of a (a lease held by nobody). */
+bool vg_park_backs(const struct vg_parked *p, const struct vg_addr6 *a,
+		   const struct vg_owner *o, uint64_t now);
 /* The parked entries that ended before now go, counted in *removed;
  * their owner entries are then no longer backed (vg_owners_reconcile()
  * removes them). */

@@ -346,6 +346,7 @@ struct all {
 	struct vg_policy *pols;
 	size_t n;
 	struct hosts h;
+	struct vg_parked parked;	/* read by vg_owners_reconcile() only */
 };
 
 static void all_free(struct all *w)
@@ -353,6 +354,7 @@ static void all_free(struct all *w)
 	free(w->keys);
 	free(w->pols);
 	hosts_free(&w->h);
+	vg_park_free(&w->parked);
 }
 
 static int all_read(struct vg_state *st, struct all *w)
@@ -582,7 +584,7 @@ static bool learned_stays(struct vg_state *st, const struct all *w, const struct
 	*recheck = false;
 	/* Held by nobody: a parked lease, while its parked entry backs it. */
 	if (!o->ifindex && leased(o->origin) && !wx)
-		return vg_park_backs(st, &x->a, o, now);
+		return vg_park_backs(&w->parked, &x->a, o, now);
 	if (!p || wx)
 		return false;
 	if (!x->v4 && bpf_map_lookup_elem(st->map_fd[VG_MAP_PROTECTED6], &x->a, &pr) == 0)
@@ -828,6 +830,12 @@ int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err, s
 	ret = all_read(st, &w);
 	if (ret)
 		return vg_fail(err, errlen, ret, "cannot read the policies: %s", strerror(-ret));
+	ret = vg_park_load(st, &w.parked);
+	if (ret) {
+		all_free(&w);
+		return vg_fail(err, errlen, ret, "%s/%s: %s", st->root,
+			       vg_map_names[VG_MAP_PARKED], strerror(-ret));
+	}
 	for (i = 0; !ret && i < w.n; i++) {
 		s.n = 0;
 		ret = configured(st, w.keys[i], &w.pols[i], &w.h, &s);

@@ -33,23 +33,46 @@ static int park_read(struct vg_state *st, struct vg_park_key **keys, size_t *n)
 	return vg_map_keys(fd, sizeof(**keys), (void **)keys, n);
 }
 
-bool vg_park_backs(struct vg_state *st, const struct vg_addr6 *a, const struct vg_owner *o,
-		   uint64_t now)
+int vg_park_load(struct vg_state *st, struct vg_parked *p)
 {
 	int fd = st->map_fd[VG_MAP_PARKED];
-	struct vg_park_key *keys;
-	struct vg_park v;
-	bool yes = false;
 	size_t n, i;
+	int ret;
 
-	if (o->expires_ns < now || park_read(st, &keys, &n))
+	memset(p, 0, sizeof(*p));
+	ret = park_read(st, &p->k, &n);
+	if (ret)
+		return ret;
+	p->v = calloc(n ? n : 1, sizeof(*p->v));
+	if (!p->v) {
+		vg_park_free(p);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		if (bpf_map_lookup_elem(fd, &p->k[i], &p->v[p->n]) == 0)
+			p->k[p->n++] = p->k[i];
+	return 0;
+}
+
+void vg_park_free(struct vg_parked *p)
+{
+	free(p->k);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+bool vg_park_backs(const struct vg_parked *p, const struct vg_addr6 *a,
+		   const struct vg_owner *o, uint64_t now)
+{
+	size_t i;
+
+	if (o->expires_ns < now)
 		return false;
-	for (i = 0; i < n && !yes; i++)
-		yes = !memcmp(&keys[i].a, a, sizeof(*a)) &&
-		      bpf_map_lookup_elem(fd, &keys[i], &v) == 0 && v.origin == o->origin &&
-		      v.expires_ns >= now;
-	free(keys);
-	return yes;
+	for (i = 0; i < p->n; i++)
+		if (!memcmp(&p->k[i].a, a, sizeof(*a)) && p->v[i].origin == o->origin &&
+		    p->v[i].expires_ns >= now)
+			return true;
+	return false;
 }
 
 int vg_park_gc(struct vg_state *st, uint64_t now, unsigned int *removed)
