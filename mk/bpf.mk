@@ -15,6 +15,8 @@ TEST_DHCP := $(OUTPUT)/test-dhcp
 BPF_BAD_SRCS := $(sort $(wildcard tests/bpf/bad/*.bpf.c))
 BPF_BAD_OBJS := $(patsubst tests/bpf/bad/%.bpf.c,$(OUTPUT)/bad/%.bpf.o,$(BPF_BAD_SRCS))
 BPF_HDRS := include/vifguard.h $(wildcard bpf/*.h)
+# What test-learn and test-dhcp share.
+LEARN_HARNESS := tests/bpf/learn_harness.c tests/bpf/learn_harness.h
 
 ALL_TARGETS += $(BPF_OBJ) $(BPF_SKEL) $(CHECK_COMPAT)
 TEST_SUITES += bpf
@@ -46,12 +48,12 @@ $(TEST_BPF): tests/bpf/test_bpf.c $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
 
-$(TEST_LEARN): tests/bpf/test_learn.c $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
+$(TEST_LEARN): tests/bpf/test_learn.c $(LEARN_HARNESS) $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
 		include/vifguard_user.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
 
-$(TEST_DHCP): tests/bpf/test_dhcp.c $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
+$(TEST_DHCP): tests/bpf/test_dhcp.c $(LEARN_HARNESS) $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
 		include/vifguard_user.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
