@@ -309,7 +309,7 @@ int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 	if (ret)
 		return ret;
 	ifindex = if_nametoindex(ifname);
-	o->had = ifindex && vg_state_policy(&st, ifindex, &o->pol) == 0;
+	o->had = ifindex && vg_state_policy_live(&st, ifindex, &o->pol) == 0;
 	if (o->had && rule == OWN_RESPECT)
 		o->kept = o->pol.flags & VG_F_OPERATOR;
 	else if (o->had && rule == OWN_RELEASE)

@@ -78,7 +78,7 @@ static bool policy_in_force(const char *ifname, struct vg_policy *pol)
 
 	if (!ifindex || vg_state_open(&st, vg_cli_ctx(), VG_STATE_READ, err, sizeof(err)))
 		return false;
-	held = vg_state_policy(&st, ifindex, pol) == 0;
+	held = vg_state_policy_live(&st, ifindex, pol) == 0;
 	vg_state_close(&st);
 	return held;
 }
@@ -150,7 +150,7 @@ static void sync_detach(struct vg_state *st, struct sync_vif *v, size_t n)
 		if (v[i].res.decision == VG_DECISION_FILTER)
 			continue;
 		ifindex = if_nametoindex(v[i].ifname);
-		o->had = ifindex && vg_state_policy(st, ifindex, &o->pol) == 0;
+		o->had = ifindex && vg_state_policy_live(st, ifindex, &o->pol) == 0;
 		o->kept = o->had && (o->pol.flags & VG_F_OPERATOR);
 		if (!o->kept)
 			v[i].ret = vg_state_detach(st, v[i].ifname, &dres, v[i].cerr,

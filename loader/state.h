@@ -294,6 +294,16 @@ int vg_ifname_cmp(const char *a, const char *b, size_t n);
  * there is none, or another -errno. */
 int vg_state_policy(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol);
 
+/*
+ * The policy of the device that has ifindex now, as vg_state_policy():
+ * -ENOENT when the policy there is of a device that is gone (gc's rule:
+ * it names another device and the one at ifindex carries none of our
+ * filters), for a new device given a dead one's ifindex starts with
+ * nothing of it: neither its policy nor what it learned.  A writer
+ * removes such a policy and its entries as gc does; a reader leaves them.
+ */
+int vg_state_policy_live(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol);
+
 /* Host-wide drops by reason since the maps were created ("totals"),
  * summed over CPUs; zeros when the map is not there.  out->pkts[VG_NO_POLICY]
  * counts frames on interfaces with the program and no policy (orphans).

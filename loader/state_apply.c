@@ -218,7 +218,9 @@ static int apply_begin(struct apply *a, const struct vg_apply_opts *opts)
 			       "vifguard program of another state root (prog %u), not of %s: "
 			       "detach it with that root (-r DIR) first", id, st->root);
 
-	ret = vg_state_policy(st, a->ifindex, &a->old);
+	/* A policy at this ifindex of a device that is gone (its ifindex
+	 * reused) goes, with what that device learned: this one is new. */
+	ret = vg_state_policy_live(st, a->ifindex, &a->old);
 	a->have_old = ret == 0;
 	if (ret && ret != -ENOENT)
 		return vg_fail(a->err, a->errlen, ret, "cannot read the policy: %s",

@@ -243,5 +243,14 @@ bool vg_filter_on_device(struct vg_state *st, uint32_t ifindex, uint32_t *prog_i
 
 /* Every entry of ifindex: policy, addresses, drop counters. */
 int vg_remove_entries(struct vg_state *st, uint32_t ifindex, unsigned int *removed);
+/* Whether pol, the policy at ifindex, is of a device that is gone: no
+ * device has ifindex, or the one there is not the one pol names and
+ * carries none of our filters (a reused ifindex; a device renamed keeps
+ * ours). */
+bool vg_policy_gone(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
+/* Everything of ifindex, whose policy is of a device that is gone
+ * (vg_policy_gone()): gc's removal, the one routine for it.  *removed
+ * counts the entries (may be NULL). */
+int vg_gone_remove(struct vg_state *st, uint32_t ifindex, unsigned int *removed);
 
 #endif /* VG_STATE_INT_H */
