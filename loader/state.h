@@ -401,11 +401,13 @@ int vg_state_edit(struct vg_state *st, const struct vg_edit_req *req, struct vg_
  * and grace, slots that their entry names), and the protected addresses
  * of the bridges those interfaces are ports of replaced by what they are
  * now.  Idempotent: it also repairs what a run killed half-way left.
- * *changed (if not NULL) counts the entries written or removed.  -ENOSPC
- * when a configured address found its map full (the others are claimed).
+ * *changed (if not NULL) counts the entries written or removed, *removed
+ * (if not NULL) those removed (learned entries and their slots count one
+ * each).  -ENOSPC when a configured address found its map full (the
+ * others are claimed).
  */
-int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err,
-			size_t errlen);
+int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, unsigned int *removed,
+			char *err, size_t errlen);
 
 /*
  * Writes addrs to "protected6" under why (VG_PROTECT_CONFIG or

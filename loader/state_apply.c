@@ -341,7 +341,7 @@ static void apply_undo(struct apply *a)
 	if (a->have_old)
 		return;
 	/* What its commit claimed, though the policy never came in force. */
-	vg_owners_release(a->st, a->ifindex, &a->pol);
+	vg_owners_release(a->st, a->ifindex, &a->pol, NULL);
 	vg_filter_detach(a->st, a->ifindex, a->attach & VG_ATTACH_OWN_CLSACT, &removed);
 	vg_remove_entries(a->st, a->ifindex, NULL);
 	vg_store_sweep(a->st);
@@ -560,7 +560,7 @@ int vg_state_apply_many(struct vg_state *st, struct vg_apply_item *it, size_t n)
 	batch_settle(&b, n);
 	/* The whole host's learned, configured and bridge addresses, once
 	 * for the batch (each commit claimed its own already). */
-	vg_owners_reconcile(st, NULL, NULL, 0);
+	vg_owners_reconcile(st, NULL, NULL, NULL, 0);
 out:
 	free(b.a);
 	free(b.t);

@@ -493,7 +493,7 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 	free(live);
 	/* Learned and configured addresses (leases past their end and
 	 * grace too), protected bridge addresses. */
-	if (!ret && (ret = vg_owners_reconcile(st, NULL, err, errlen)))
+	if (!ret && (ret = vg_owners_reconcile(st, NULL, &res->entries, err, errlen)))
 		return ret;
 	if (!ret)
 		res->orphans = count_orphans(st);

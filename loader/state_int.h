@@ -169,7 +169,8 @@ int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
  * goes, and what it configured passes to another interface that
  * configures it too, or goes.  pol: the policy whose addresses were
  * claimed, NULL for the one in force (a commit that failed left none). */
-int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
+int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+		      unsigned int *removed);
 
 /* ---- map walks (state_walk.c) ------------------------------------------ */
 

@@ -250,17 +250,19 @@ static int configured(struct vg_state *st, uint32_t ifindex, const struct vg_pol
 }
 
 /* Deletes the learned entry o of x (the program's forgetting): the
- * entry, and its slot while it still holds x. */
-static void forget(struct vg_state *st, const struct oaddr *x, const struct vg_owner *o)
+ * entry, and its slot while it still holds x; *removed (may be NULL)
+ * counts them. */
+static void forget(struct vg_state *st, const struct oaddr *x, const struct vg_owner *o,
+		   unsigned int *removed)
 {
 	struct vg_slot_key sk = { .ifindex = o->ifindex, .slot = o->slot };
 	int sfd = slots_fd(st, o->origin);
 	struct vg_slot s;
 
-	bpf_map_delete_elem(owner_fd(st, x), owner_key(x));
+	vg_delete_key(owner_fd(st, x), owner_key(x), removed);
 	if (sfd >= 0 && bpf_map_lookup_elem(sfd, &sk, &s) == 0 &&
 	    !memcmp(&s.a, &x->a, sizeof(s.a)))
-		bpf_map_delete_elem(sfd, &sk);
+		vg_delete_key(sfd, &sk, removed);
 }
 
 /* The address lease slot slot holds (slots below VG_LEARN_DHCP4_CAP are
@@ -272,8 +274,9 @@ static struct oaddr lease_addr(uint32_t slot, const struct vg_slot *s)
 
 /* Every address ifindex learned of origin (VG_ORIGIN_DAD: its
  * link-locals; VG_ORIGIN_DHCP: its leases) goes: its slots and their
- * entries. */
-static int forget_learned(struct vg_state *st, uint32_t ifindex, uint8_t origin)
+ * entries, counted in *removed (may be NULL). */
+static int forget_learned(struct vg_state *st, uint32_t ifindex, uint8_t origin,
+			  unsigned int *removed)
 {
 	uint32_t cap = origin == VG_ORIGIN_DHCP ? VG_LEASE_SLOTS : VG_LEARN_LL_CAP;
 	struct vg_slot_key sk = { .ifindex = ifindex };
@@ -292,8 +295,8 @@ static int forget_learned(struct vg_state *st, uint32_t ifindex, uint8_t origin)
 		if (owner_fd(st, &x) >= 0 &&
 		    bpf_map_lookup_elem(owner_fd(st, &x), owner_key(&x), &o) == 0 &&
 		    o.ifindex == ifindex && o.origin == origin)
-			bpf_map_delete_elem(owner_fd(st, &x), owner_key(&x));
-		ret = vg_delete_key(sfd, &sk, NULL) ?: ret;
+			vg_delete_key(owner_fd(st, &x), owner_key(&x), removed);
+		ret = vg_delete_key(sfd, &sk, removed) ?: ret;
 	}
 	return ret;
 }
@@ -312,7 +315,7 @@ static int claim(struct vg_state *st, uint32_t ifindex, const struct oaddr *x)
 	if (bpf_map_lookup_elem(fd, owner_key(x), &o) == 0) {
 		if (o.origin == VG_ORIGIN_CONFIG)
 			return 0;
-		forget(st, x, &o);
+		forget(st, x, &o, NULL);
 	}
 	if (bpf_map_update_elem(fd, owner_key(x), &c, BPF_ANY))
 		return errno == E2BIG ? -ENOSPC : -errno;
@@ -370,9 +373,11 @@ static uint32_t configurer(struct vg_state *st, const struct all *w, const struc
 	return who;
 }
 
-/* The configured entries of ifindex for the addresses of gone go, or
- * pass to another interface that configures them. */
-static void let_go(struct vg_state *st, uint32_t ifindex, const struct aset *gone)
+/* The configured entries of ifindex for the addresses of gone go
+ * (counted in *removed, may be NULL), or pass to another interface that
+ * configures them. */
+static void let_go(struct vg_state *st, uint32_t ifindex, const struct aset *gone,
+		   unsigned int *removed)
 {
 	struct all w;
 	bool read = false;
@@ -393,7 +398,7 @@ static void let_go(struct vg_state *st, uint32_t ifindex, const struct aset *gon
 		if (c.ifindex)
 			bpf_map_update_elem(fd, owner_key(x), &c, BPF_EXIST);
 		else
-			bpf_map_delete_elem(fd, owner_key(x));
+			vg_delete_key(fd, owner_key(x), removed);
 	}
 	if (read)
 		all_free(&w);
@@ -428,9 +433,10 @@ int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
 	/* A new ifindex: what an interface of the same number learned is
 	 * not this one's.  A policy that no longer learns one way loses
 	 * what it learned that way. */
-	ret = had && (pol->flags & VG_F_LEARN_LL) ? 0 : forget_learned(st, ifindex, VG_ORIGIN_DAD);
+	ret = had && (pol->flags & VG_F_LEARN_LL) ? 0 :
+		forget_learned(st, ifindex, VG_ORIGIN_DAD, NULL);
 	if (!ret && lease_maps(st) && !(had && (pol->flags & VG_F_LEARN_DHCP)))
-		ret = forget_learned(st, ifindex, VG_ORIGIN_DHCP);
+		ret = forget_learned(st, ifindex, VG_ORIGIN_DHCP, NULL);
 	if (!ret)
 		ret = configured(st, ifindex, pol, NULL, &want);
 	for (i = 0; !ret && i < want.n; i++)
@@ -439,14 +445,15 @@ int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
 		for (i = 0; i < gone.n; i++)
 			if (aset_has(&want, &gone.a[i]))
 				gone.a[i--] = gone.a[--gone.n];
-		let_go(st, ifindex, &gone);
+		let_go(st, ifindex, &gone, NULL);
 	}
 	free(want.a);
 	free(gone.a);
 	return ret;
 }
 
-int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)
+int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+		      unsigned int *removed)
 {
 	struct aset gone = { 0 };
 	struct vg_policy old;
@@ -454,13 +461,13 @@ int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_pol
 
 	if (!owner_maps(st))
 		return 0;
-	ret = forget_learned(st, ifindex, VG_ORIGIN_DAD);
+	ret = forget_learned(st, ifindex, VG_ORIGIN_DAD, removed);
 	if (lease_maps(st))
-		ret = forget_learned(st, ifindex, VG_ORIGIN_DHCP) ?: ret;
+		ret = forget_learned(st, ifindex, VG_ORIGIN_DHCP, removed) ?: ret;
 	if (!pol && vg_state_policy(st, ifindex, &old) == 0)
 		pol = &old;
 	if (pol && configured(st, ifindex, pol, NULL, &gone) == 0)
-		let_go(st, ifindex, &gone);
+		let_go(st, ifindex, &gone, removed);
 	free(gone.a);
 	return ret;
 }
@@ -578,6 +585,7 @@ struct pass {
 	struct want *wt;
 	size_t nw;
 	unsigned int *changed;
+	unsigned int *removed;	/* of *changed, the entries deleted */
 	uint64_t now;
 	struct aset recheck;	/* leases to look at again */
 };
@@ -599,7 +607,7 @@ static int reconcile_entry(struct pass *ps, const struct oaddr *x)
 			return 0;
 		(*ps->changed)++;
 		if (!wx)
-			return vg_delete_key(fd, owner_key(x), NULL);
+			return vg_delete_key(fd, owner_key(x), ps->removed);
 		o.ifindex = wx->who;
 		return bpf_map_update_elem(fd, owner_key(x), &o, BPF_ANY) ? -errno : 0;
 	}
@@ -607,7 +615,7 @@ static int reconcile_entry(struct pass *ps, const struct oaddr *x)
 		return 0;
 	if (again)
 		return aset_add(&ps->recheck, x);
-	forget(st, x, &o);
+	forget(st, x, &o, ps->removed);
 	(*ps->changed)++;
 	return 0;
 }
@@ -631,7 +639,7 @@ static int reconcile_recheck(struct pass *ps)
 		if (bpf_map_lookup_elem(owner_fd(ps->st, x), owner_key(x), &o) ||
 		    learned_stays(ps->st, ps->w, x, NULL, &o, ps->now, &again))
 			continue;
-		forget(ps->st, x, &o);
+		forget(ps->st, x, &o, ps->removed);
 		(*ps->changed)++;
 	}
 	return 0;
@@ -680,7 +688,7 @@ static int reconcile_slots(struct pass *ps, enum vg_map_id id)
 			if (origin == VG_ORIGIN_DHCP && !pass)
 				continue;	/* a suspect: looked at again */
 			(*ps->changed)++;
-			vg_delete_key(sfd, &sk[i], NULL);
+			vg_delete_key(sfd, &sk[i], ps->removed);
 settled:
 			/* Off the list of suspects. */
 			sk[i] = (struct vg_slot_key){ 0 };
@@ -727,11 +735,11 @@ static int owner_keys(struct vg_state *st, bool v4, struct oaddr **out, size_t *
 /* Both owner maps and both slot maps, entry by entry, against the
  * policies. */
 static int reconcile(struct vg_state *st, struct all *w, struct want *wt, size_t nw,
-		     unsigned int *changed, unsigned int *unclaimed)
+		     unsigned int *changed, unsigned int *removed, unsigned int *unclaimed)
 {
 	unsigned int full = 0;
 	struct pass ps = { .st = st, .w = w, .wt = wt, .nw = nw, .changed = changed,
-			   .now = now_ns() };
+			   .removed = removed, .now = now_ns() };
 	struct oaddr *keys;
 	size_t n, i;
 	int fam, ret = 0;
@@ -766,17 +774,20 @@ static int reconcile(struct vg_state *st, struct all *w, struct want *wt, size_t
 	return ret ?: (full ? -ENOSPC : 0);
 }
 
-int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err, size_t errlen)
+int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, unsigned int *removed,
+			char *err, size_t errlen)
 {
 	struct want *wt = NULL;
 	struct aset s = { 0 };
-	unsigned int dummy = 0, unclaimed = 0;
+	unsigned int dummy = 0, dummy_removed = 0, unclaimed = 0;
 	size_t nw = 0, cap = 0, i, j;
 	struct all w;
 	int ret;
 
 	if (!changed)
 		changed = &dummy;
+	if (!removed)
+		removed = &dummy_removed;
 	if (!owner_maps(st))
 		return 0;
 	ret = all_read(st, &w);
@@ -806,7 +817,7 @@ int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err, s
 			if (!j || memcmp(&wt[j - 1].x, &wt[i].x, sizeof(wt[i].x)))
 				wt[j++] = wt[i];
 		nw = j;
-		ret = reconcile(st, &w, wt, nw, changed, &unclaimed);
+		ret = reconcile(st, &w, wt, nw, changed, removed, &unclaimed);
 	}
 	free(wt);
 	if (ret == -ENOSPC) {
@@ -850,7 +861,7 @@ static int protect(struct vg_state *st, const struct vg_addr6 *a, uint32_t why)
 	}
 	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARNED6], a, &o) == 0 &&
 	    o.origin != VG_ORIGIN_CONFIG)
-		forget(st, &x, &o);
+		forget(st, &x, &o, NULL);
 	return 0;
 }
 

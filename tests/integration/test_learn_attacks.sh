@@ -151,6 +151,11 @@ out=$(vg gc 2>&1)
 tap_check "gc removed the ended lease" "" "$(learned vif8.0)" "$out"
 tap_check "gc says it removed something, not \"nothing to remove\"" "said so" \
 	"$(grep -q 'nothing to remove' <<<"$out" && echo "nothing to remove" || echo "said so")" "$out"
+from_sink $(ack $P_MAC 10.99.0.83 1)
+sleep 1.5
+out=$(vg -j gc 2>&1)
+tap_check "gc -j counts an ended lease's entry and its slot: entries_removed 2" 2 \
+	"$(jq -r .entries_removed <<<"$out")" "$out"
 "$BPFTOOL" map update pinned "$ROOT/learn_cfg" key 0 0 0 0 value 60 0 0 0 0 0 0 0
 
 # ---- flood: protected6 full of advertised sources --------------------------------

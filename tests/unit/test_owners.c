@@ -288,6 +288,7 @@ static void shared_handover(void **state)
 static void reused_ifindex(void **state)
 {
 	struct vg_policy p = policy(NULL, NULL);
+	unsigned int removed = 0;
 
 	(void)state;
 	NEED();
@@ -301,9 +302,12 @@ static void reused_ifindex(void **state)
 	learned(OTHER, "fe80::3", 0);
 	commit(OTHER, &p);
 	assert_string_equal(owner("fe80::3"), "1003 dad");
-	assert_int_equal(vg_store_remove(&st, OTHER, NULL), 0);
+	assert_int_equal(vg_store_remove(&st, OTHER, &removed), 0);
 	assert_string_equal(owner("fe80::3"), "none");
 	assert_false(has_slot(OTHER, 0));
+	/* Counted: the policy, fe80::3 and its slot, the EUI-64 address's
+	 * configured entry. */
+	assert_int_equal(removed, 4);
 	vg_store_sweep(&st);
 }
 
@@ -327,7 +331,7 @@ static void reconcile(void **state)
 	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_LEARNED6], &stale, &o, BPF_ANY), 0);
 	learned(4001, "fe80::79", 0);
 	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_LEARN_SLOTS], &k, &s, BPF_ANY), 0);
-	assert_int_equal(vg_owners_reconcile(&st, &changed, err, sizeof(err)), 0);
+	assert_int_equal(vg_owners_reconcile(&st, &changed, NULL, err, sizeof(err)), 0);
 	assert_int_equal(changed, 4);
 	assert_string_equal(owner(EUI), "1001 config");
 	assert_string_equal(owner("fe80::1"), "1001 config");
@@ -335,7 +339,7 @@ static void reconcile(void **state)
 	assert_string_equal(owner("fe80::79"), "none");
 	assert_false(has_slot(OTHER, 1) || has_slot(4001, 0));
 	changed = 0;
-	assert_int_equal(vg_owners_reconcile(&st, &changed, err, sizeof(err)), 0);
+	assert_int_equal(vg_owners_reconcile(&st, &changed, NULL, err, sizeof(err)), 0);
 	assert_int_equal(changed, 0);
 }
 
@@ -475,7 +479,7 @@ static void reconcile_leases(void **state)
 	struct vg_slot s = { .a = A("2001:db8::44") };
 	uint64_t now = mono_ns();
 	char err[VG_ERRLEN];
-	unsigned int changed = 0;
+	unsigned int changed = 0, removed = 0;
 
 	(void)state;
 	NEED();
@@ -492,8 +496,11 @@ static void reconcile_leases(void **state)
 	s.since_ns = VG_LEASE_FOREVER;
 	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_LEASE_SLOTS], &k, &s, BPF_ANY), 0);
 	assert_int_equal(bpf_map_delete_elem(st.map_fd[VG_MAP_LEARNED4], &cfg4), 0);
-	assert_int_equal(vg_owners_reconcile(&st, &changed, err, sizeof(err)), 0);
+	assert_int_equal(vg_owners_reconcile(&st, &changed, &removed, err, sizeof(err)), 0);
 	assert_int_equal(changed, 5);
+	/* Removed: .40 and its slot, .41 (no slot), .42 and its slot, the
+	 * stray slot 4; the claim of 192.0.2.1 is a write. */
+	assert_int_equal(removed, 6);
 	assert_string_equal(owner4("192.0.2.1"), "1001 config");
 	assert_string_equal(owner4("192.0.2.40"), "none");
 	assert_false(has_lease_slot(VIF, 0));
@@ -504,7 +511,7 @@ static void reconcile_leases(void **state)
 	assert_string_equal(owner4("192.0.2.42"), "none");
 	assert_false(has_lease_slot(OTHER, 0) || has_lease_slot(VIF, 4));
 	changed = 0;
-	assert_int_equal(vg_owners_reconcile(&st, &changed, err, sizeof(err)), 0);
+	assert_int_equal(vg_owners_reconcile(&st, &changed, NULL, err, sizeof(err)), 0);
 	assert_int_equal(changed, 0);
 }
 
