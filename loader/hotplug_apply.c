@@ -257,24 +257,27 @@ static int apply_sourced(struct vg_state *st, const struct vg_resolution *r, cha
 	return vg_state_apply(st, &spec, NULL, err, errlen);
 }
 
-void hp_host_config(struct vg_state *st, const struct vg_config *cfg)
+int hp_host_config(struct vg_state *st, const struct vg_config *cfg, char *errbuf,
+		   size_t errlen)
 {
 	unsigned int grace = vg_config_dhcp_grace(cfg), now;
 	char err[VG_ERRLEN];
+	int ret = 0;
 
 	if (!cfg || cfg->error)
-		return;
+		return 0;
 	if (st->map_fd[VG_MAP_PROTECTED6] >= 0 &&
-	    vg_protect_set(st, VG_PROTECT_CONFIG, cfg->protect, cfg->n_protect, true, err,
-			   sizeof(err)))
-		vg_out_log(LOG_WARNING, true, "%s: host protect=: %s", cfg->path, err);
+	    (ret = vg_protect_set(st, VG_PROTECT_CONFIG, cfg->protect, cfg->n_protect, true,
+				  err, sizeof(err))))
+		snprintf(errbuf, errlen, "%s: host protect=: %s", cfg->path, err);
 	/* The grace in force follows the file, its default without the
 	 * word; leases learned before keep the end they were given. */
 	if (st->map_fd[VG_MAP_LEARN_CFG] < 0 || (vg_state_dhcp_grace(st, &now) == 0 &&
 						 now == grace))
-		return;
+		return ret;
 	if (vg_state_set_dhcp_grace(st, grace, err, sizeof(err)))
 		vg_out_log(LOG_WARNING, true, "%s: host dhcp-grace=: %s", cfg->path, err);
+	return ret;
 }
 
 /*
@@ -289,9 +292,10 @@ int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 {
 	bool filter = r->decision == VG_DECISION_FILTER;
 	struct vg_detach_result dres;
+	char herr[VG_ERRLEN + 64];
 	struct vg_state st;
 	uint32_t ifindex;
-	int ret;
+	int ret, hret;
 
 	memset(o, 0, sizeof(*o));
 	if (filter) {
@@ -320,9 +324,14 @@ int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 		ret = apply_sourced(&st, r, err, errlen);
 	else
 		ret = vg_state_detach(&st, ifname, &dres, err, errlen);
-	hp_host_config(&st, r->host_cfg);
+	hret = hp_host_config(&st, r->host_cfg, herr, sizeof(herr));
 	vg_state_close(&st);
-	return ret;
+	/* The interface's own error first; the host's then goes to the log. */
+	if (hret && ret)
+		vg_out_log(LOG_ERR, true, "%s", herr);
+	else if (hret)
+		snprintf(err, errlen, "%s", herr);
+	return ret ? ret : hret;
 }
 
 static void describe_kept(const char *ifname, const struct vg_policy *pol, char *buf,

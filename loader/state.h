@@ -413,7 +413,9 @@ int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, unsigned int
  * Writes addrs to "protected6" under why (VG_PROTECT_CONFIG or
  * VG_PROTECT_BRIDGE), each taken from an interface that learned it; with
  * replace, the entries of why not in addrs go.  An address protected by
- * the config file stays under VG_PROTECT_CONFIG.
+ * the config file stays under VG_PROTECT_CONFIG.  A full map makes room
+ * by removing the Router Advertisement sources heard least recently;
+ * -ENOSPC when it holds none to remove.
  */
 struct in6_addr;
 int vg_protect_set(struct vg_state *st, uint32_t why, const struct in6_addr *addrs, size_t n,
@@ -422,6 +424,9 @@ int vg_protect_set(struct vg_state *st, uint32_t why, const struct in6_addr *add
  * vg_protect_set(VG_PROTECT_BRIDGE). */
 int vg_protect_bridges(struct vg_state *st, const uint32_t *ifindexes, size_t n, bool replace,
 		       char *err, size_t errlen);
+/* Removes the Router Advertisement sources of "protected6" not heard
+ * for VG_PROTECT_RA_TTL_S (gc); *removed (may be NULL) counts them. */
+int vg_protect_expire(struct vg_state *st, unsigned int *removed);
 
 /* The addresses ifindex learned (at most max, VG_IFACE_MAX_LEARNED is
  * all): by DAD first, by slot, then by DHCP (IPv4 first), by slot. */

@@ -385,7 +385,8 @@ static int apply_stage(struct apply *a, struct vg_store_txn *t)
  * period has passed since the commit point. */
 static int apply_finish(struct apply *a, int sret, bool waited)
 {
-	int ret;
+	char perr[VG_ERRLEN];
+	int ret, pret;
 
 	if (sret) {
 		vg_fail(a->err, a->errlen, sret, "cannot write the policy: %s", strerror(-sret));
@@ -395,14 +396,18 @@ static int apply_finish(struct apply *a, int sret, bool waited)
 	if (a->have_old && (ret = apply_update_rest(a, waited)))
 		return ret;
 	/* Its bridge's own addresses are no guest's to learn; a failure
-	 * to read them leaves the program's RA snooping to protect them. */
-	vg_protect_bridges(a->st, &a->ifindex, 1, false, NULL, 0);
+	 * to read them leaves the program's RA snooping to protect them,
+	 * but a protected6 full of addresses that must stay is an error. */
+	pret = vg_protect_bridges(a->st, &a->ifindex, 1, false, perr, sizeof(perr));
 	ret = other_method_off(a->st, a->ifindex, a->kind, &a->pol);
 	if (ret)
 		return vg_fail(a->err, a->errlen, ret,
 			       "attached with %s, but the %s filter could not be removed: %s "
 			       "(attach again to finish)", a->kind == VG_ATTACH_TCX ? "tcx" : "cls_bpf",
 			       a->kind == VG_ATTACH_TCX ? "cls_bpf" : "tcx", strerror(-ret));
+	if (pret == -ENOSPC)
+		return vg_fail(a->err, a->errlen, pret, "attached, but its bridge's link-local "
+			       "addresses are not protected from learning: %s", perr);
 	return 0;
 }
 

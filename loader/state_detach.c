@@ -491,8 +491,11 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 	if (!ret)
 		gc_tcx_pins(st, live, nlive, res);
 	free(live);
-	/* Learned and configured addresses (leases past their end and
-	 * grace too), protected bridge addresses. */
+	/* Router Advertisement sources no longer heard, then learned and
+	 * configured addresses (leases past their end and grace too),
+	 * protected bridge addresses. */
+	if (!ret)
+		ret = vg_protect_expire(st, &res->entries);
 	if (!ret && (ret = vg_owners_reconcile(st, NULL, &res->entries, err, errlen)))
 		return ret;
 	if (!ret)

@@ -841,6 +841,102 @@ int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, unsigned int
 
 /* ---- protected addresses -------------------------------------------------- */
 
+/* An RA entry of protected6: its address and when it was last heard. */
+struct ra_ent {
+	struct vg_addr6 a;
+	uint64_t since_ns;
+};
+
+static int ra_cmp(const void *x, const void *y)
+{
+	const struct ra_ent *a = x, *b = y;
+
+	return a->since_ns < b->since_ns ? -1 : a->since_ns > b->since_ns;
+}
+
+/*
+ * The RA entries of protected6 (to free()), and how many entries it
+ * holds in all.
+ */
+static int ra_entries(struct vg_state *st, struct ra_ent **out, size_t *n, size_t *total)
+{
+	int fd = st->map_fd[VG_MAP_PROTECTED6];
+	struct vg_addr6 *keys = NULL;
+	struct vg_protect p;
+	size_t nk = 0, i;
+	int ret;
+
+	*out = NULL;
+	*n = *total = 0;
+	ret = vg_map_keys(fd, sizeof(*keys), (void **)&keys, &nk);
+	if (ret)
+		return ret;
+	*out = calloc(nk ? nk : 1, sizeof(**out));
+	if (!*out) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nk; i++) {
+		if (bpf_map_lookup_elem(fd, &keys[i], &p))
+			continue;
+		(*total)++;
+		if (p.why == VG_PROTECT_RA)
+			(*out)[(*n)++] = (struct ra_ent){ keys[i], p.since_ns };
+	}
+	free(keys);
+	return 0;
+}
+
+/*
+ * Room for need more entries in protected6: when it is too full, the RA
+ * entries heard least recently go (a router still advertising is heard
+ * again and written back by the egress program).  -ENOSPC when there are
+ * not enough of them: the rest are the config file's and the bridges'.
+ */
+static int protect_room(struct vg_state *st, size_t need)
+{
+	int fd = st->map_fd[VG_MAP_PROTECTED6];
+	struct ra_ent *ra;
+	size_t n, total, i, drop;
+	int ret;
+
+	ret = ra_entries(st, &ra, &n, &total);
+	if (ret || total + need <= VG_MAX_PROTECTED) {
+		free(ra);
+		return ret;
+	}
+	drop = total + need - VG_MAX_PROTECTED;
+	qsort(ra, n, sizeof(*ra), ra_cmp);
+	for (i = 0; i < n && i < drop && !ret; i++)
+		ret = vg_delete_key(fd, &ra[i].a, NULL);
+	free(ra);
+	return ret ? ret : drop > n ? -ENOSPC : 0;
+}
+
+int vg_protect_expire(struct vg_state *st, unsigned int *removed)
+{
+	int fd = st->map_fd[VG_MAP_PROTECTED6];
+	const uint64_t ttl = (uint64_t)VG_PROTECT_RA_TTL_S * 1000000000ULL;
+	uint64_t now = now_ns();
+	struct ra_ent *ra;
+	size_t n, total, i;
+	int ret;
+
+	if (fd < 0)
+		return 0;
+	ret = ra_entries(st, &ra, &n, &total);
+	for (i = 0; i < n && !ret; i++) {
+		struct vg_protect p;
+
+		/* Read again: an RA may have refreshed it since. */
+		if (ra[i].since_ns + ttl < now && bpf_map_lookup_elem(fd, &ra[i].a, &p) == 0 &&
+		    p.why == VG_PROTECT_RA && p.since_ns + ttl < now)
+			ret = vg_delete_key(fd, &ra[i].a, removed);
+	}
+	free(ra);
+	return ret;
+}
+
 /* a may not be learned (why): written, and taken from an interface that
  * learned it. */
 static int protect(struct vg_state *st, const struct vg_addr6 *a, uint32_t why)
@@ -848,6 +944,7 @@ static int protect(struct vg_state *st, const struct vg_addr6 *a, uint32_t why)
 	struct vg_protect p = { .why = why };
 	struct oaddr x = oaddr6(a);
 	struct vg_owner o;
+	int tries, ret;
 
 	/* The config file's word outlasts a bridge's address and an RA;
 	 * a bridge's outlasts an RA. */
@@ -856,8 +953,17 @@ static int protect(struct vg_state *st, const struct vg_addr6 *a, uint32_t why)
 		/* Already, under a reason that stays. */
 	} else {
 		p = (struct vg_protect){ .why = why, .since_ns = now_ns() };
-		if (bpf_map_update_elem(st->map_fd[VG_MAP_PROTECTED6], a, &p, BPF_ANY))
-			return -errno;
+		/* Full: the egress program took the room made before (an
+		 * RA flood), so room is made again, a few times. */
+		for (tries = 0;; tries++) {
+			if (!bpf_map_update_elem(st->map_fd[VG_MAP_PROTECTED6], a, &p, BPF_ANY))
+				break;
+			if (errno != E2BIG || tries == 3)
+				return errno == E2BIG ? -ENOSPC : -errno;
+			ret = protect_room(st, 1);
+			if (ret)
+				return ret;
+		}
 	}
 	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARNED6], a, &o) == 0 &&
 	    o.origin != VG_ORIGIN_CONFIG)
@@ -892,10 +998,26 @@ int vg_protect_set(struct vg_state *st, uint32_t why, const struct in6_addr *add
 		    !aset_has(&s, &x))
 			ret = vg_delete_key(fd, &keys[i], NULL);
 	}
+	/* Room for those not there yet, in one pass over the map. */
+	for (i = 0, nk = 0; i < s.n && !ret; i++) {
+		struct vg_protect p;
+
+		nk += bpf_map_lookup_elem(fd, &s.a[i].a, &p) != 0;
+	}
+	/* Without room for all, those that fit are written, and the first
+	 * that does not fails. */
+	if (!ret && nk && (ret = protect_room(st, nk)) == -ENOSPC)
+		ret = 0;
 	for (i = 0; i < s.n && !ret; i++)
 		ret = protect(st, &s.a[i].a, why);
 	free(keys);
 	free(s.a);
+	if (ret == -ENOSPC)
+		return vg_fail(err, errlen, ret, "cannot write the protected addresses: %s is "
+			       "full (%u entries), and none of its entries left is a Router "
+			       "Advertisement's source that could make room: they are the "
+			       "config file's (host protect=) and the bridges' addresses",
+			       vg_map_names[VG_MAP_PROTECTED6], VG_MAX_PROTECTED);
 	if (ret)
 		return vg_fail(err, errlen, ret, "cannot write the protected addresses: %s",
 			       strerror(-ret));

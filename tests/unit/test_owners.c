@@ -377,6 +377,110 @@ static void protect(void **state)
 	assert_int_not_equal(bpf_map_lookup_elem(st.map_fd[VG_MAP_PROTECTED6], &x, &pr), 0);
 }
 
+/* fe80::N, N in 0..0xffff. */
+static struct vg_addr6 ll_n(unsigned int n)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "fe80::ad:%x", n);
+	return A(s);
+}
+
+static bool is_protected(const struct vg_addr6 *a, uint32_t why)
+{
+	struct vg_protect pr;
+
+	return bpf_map_lookup_elem(st.map_fd[VG_MAP_PROTECTED6], a, &pr) == 0 && pr.why == why;
+}
+
+/* protected6 full of RA sources (an RA flood): the loader's addresses
+ * take the room of those heard least recently, and only theirs; full of
+ * the loader's own addresses, it refuses with -ENOSPC and writes what
+ * fits. */
+static void protect_full(void **state)
+{
+	struct vg_protect ra = { .why = VG_PROTECT_RA, .ifindex = OTHER };
+	struct vg_protect cf = { .why = VG_PROTECT_CONFIG };
+	struct in6_addr a[3];
+	struct vg_addr6 k;
+	char err[VG_ERRLEN];
+	unsigned int i;
+
+	(void)state;
+	NEED();
+	for (i = 0; i < VG_MAX_PROTECTED; i++) {
+		k = ll_n(i);
+		/* Heard in no particular order: i = 7, 8 and 9 least recently. */
+		ra.since_ns = i >= 7 && i <= 9 ? 100 + i : 1000 + (i * 7919) % VG_MAX_PROTECTED;
+		assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_PROTECTED6], &k,
+						     i < 2 ? &cf : &ra, BPF_NOEXIST), 0);
+	}
+	/* Two new, one there already (the config file's). */
+	inet_pton(AF_INET6, "fe80::b:1", &a[0]);
+	inet_pton(AF_INET6, "fe80::b:2", &a[1]);
+	k = ll_n(0);
+	memcpy(&a[2], &k, sizeof(k));
+	assert_int_equal(vg_protect_set(&st, VG_PROTECT_BRIDGE, a, 3, false, err, sizeof(err)), 0);
+	k = A("fe80::b:1");
+	assert_true(is_protected(&k, VG_PROTECT_BRIDGE));
+	k = A("fe80::b:2");
+	assert_true(is_protected(&k, VG_PROTECT_BRIDGE));
+	k = ll_n(0);
+	assert_true(is_protected(&k, VG_PROTECT_CONFIG));
+	/* The two heard least recently went, the third stays. */
+	k = ll_n(7);
+	assert_false(is_protected(&k, VG_PROTECT_RA));
+	k = ll_n(8);
+	assert_false(is_protected(&k, VG_PROTECT_RA));
+	k = ll_n(9);
+	assert_true(is_protected(&k, VG_PROTECT_RA));
+	/* Nothing but the loader's own: no room to make. */
+	for (i = 0; i < VG_MAX_PROTECTED; i++) {
+		k = ll_n(i);
+		assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_PROTECTED6], &k, &cf,
+						     BPF_ANY) == 0 || errno == E2BIG, true);
+	}
+	inet_pton(AF_INET6, "fe80::b:3", &a[0]);
+	assert_int_equal(vg_protect_set(&st, VG_PROTECT_BRIDGE, a, 1, false, err, sizeof(err)),
+			 -ENOSPC);
+	assert_non_null(strstr(err, "protected6 is full"));
+	k = A("fe80::b:3");
+	assert_false(is_protected(&k, VG_PROTECT_BRIDGE));
+}
+
+/* gc's end of RA sources not heard for VG_PROTECT_RA_TTL_S: those heard
+ * since stay, and so does every address the loader protects. */
+static void protect_expire(void **state)
+{
+	const uint64_t ttl = (uint64_t)VG_PROTECT_RA_TTL_S * 1000000000ULL;
+	struct vg_protect ra = { .why = VG_PROTECT_RA, .ifindex = OTHER };
+	struct vg_protect cf = { .why = VG_PROTECT_CONFIG, .since_ns = 1 };
+	uint64_t now = mono_ns();
+	unsigned int removed = 0;
+	struct vg_addr6 k;
+
+	(void)state;
+	NEED();
+	if (now < ttl + 2000000000ULL)
+		skip();		/* no monotonic time that old yet */
+	k = ll_n(1);
+	ra.since_ns = now - ttl - 1000000000ULL;	/* not heard for 3 h and 1 s */
+	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_PROTECTED6], &k, &ra, BPF_ANY), 0);
+	k = ll_n(2);
+	ra.since_ns = now - ttl + 60000000000ULL;	/* a minute short of it */
+	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_PROTECTED6], &k, &ra, BPF_ANY), 0);
+	k = ll_n(3);
+	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_PROTECTED6], &k, &cf, BPF_ANY), 0);
+	assert_int_equal(vg_protect_expire(&st, &removed), 0);
+	assert_int_equal(removed, 1);
+	k = ll_n(1);
+	assert_false(is_protected(&k, VG_PROTECT_RA));
+	k = ll_n(2);
+	assert_true(is_protected(&k, VG_PROTECT_RA));
+	k = ll_n(3);
+	assert_true(is_protected(&k, VG_PROTECT_CONFIG));
+}
+
 /* IPv4 hosts, inline and /32 in v4_addrs, claimed in learned4, a lease
  * of another interface on one of them evicted with its slot; a prefix
  * is no one's; a global IPv6 lease taken the same way. */
@@ -568,6 +672,8 @@ int main(void)
 		cmocka_unit_test_setup(reused_ifindex, clean),
 		cmocka_unit_test_setup(reconcile, clean),
 		cmocka_unit_test_setup(protect, clean),
+		cmocka_unit_test_setup(protect_full, clean),
+		cmocka_unit_test_setup(protect_expire, clean),
 		cmocka_unit_test_setup(v4_hosts, clean),
 		cmocka_unit_test_setup(dhcp_learning_off, clean),
 		cmocka_unit_test_setup(reconcile_leases, clean),
