@@ -5,8 +5,8 @@
 #   reuse    an interface removed without a detach leaves its policy at
 #            its ifindex; a new device given that ifindex (another guest)
 #            starts with nothing learned, by `vifguard attach` as by
-#            hotplug, and hotplug filters it by its own sources, not by
-#            the dead device's operator policy;
+#            hotplug or sync, and hotplug and sync filter it by its own
+#            sources, not by the dead device's operator policy;
 #   edit     an address configured for another interface while a lease
 #            of it is live is taken from the leaser and not handed back;
 #            a policy that stops learning by DHCP loses its leases, and
@@ -28,6 +28,8 @@ P_MAC=02:00:00:00:08:00
 Q_MAC=02:00:00:00:09:00
 M3=00:16:3e:53:00:03
 M4=00:16:3e:53:00:04
+M5=00:16:3e:53:00:05
+M6=00:16:3e:53:00:06
 
 # reused_vif GUEST IFNAME MAC IFINDEX: a quiet guest whose backend
 # device IFNAME in HOST gets ifindex IFINDEX, down, on no bridge.
@@ -102,6 +104,24 @@ tap_check "vif4.0 filtered by its own xl policy (ip=10.99.0.4), not left unfilte
 	"$(cat "$VG_TMP/hotplug.out")" "$(vg show vif4.0 2>&1)"
 VG_FENCE[g4]="udp4 --src-ip 10.99.0.4 --dst-ip $SINK_V4"
 vg_case "vif4.0 from 10.99.0.77 (not its address): dropped" g4 vif4.0 1 0 \
+	"ipv4-src+1 pass+1" udp4 --src-ip 10.99.0.77 --dst-ip $SINK_V4
+
+# The same under sync: vif5.1's quarantine, its device gone without a
+# detach, domain 6's vif6.0 at its ifindex.
+xl_nic 5 1 $M5 "10.99.0.5"
+reused_vif g5 vif5.1 $M5 704
+vg attach vif5.1 --mac $M5 --mode disabled >/dev/null
+hx ip link del vif5.1
+xl_nic 6 0 $M6 "10.99.0.6"
+reused_vif g6 vif6.0 $M6 704
+hx ip link set vif6.0 master br0 up
+run_sync
+tap_check "sync with vif6.0 at the dead vif5.1's ifindex: exit 0" 0 "$SYNC_RC" "$(out)"
+tap_check "vif6.0 filtered by its own xl policy (ip=10.99.0.6) after sync" \
+	"1 locked mac=$M6 10.99.0.6/32" "$(tc_ingress vif6.0) $(policy_of vif6.0)" "$(out)" \
+	"$(vg show vif6.0 2>&1)"
+VG_FENCE[g6]="udp4 --src-ip 10.99.0.6 --dst-ip $SINK_V4"
+vg_case "vif6.0 from 10.99.0.77 (not its address): dropped" g6 vif6.0 1 0 \
 	"ipv4-src+1 pass+1" udp4 --src-ip 10.99.0.77 --dst-ip $SINK_V4
 
 # ---- edit: a policy changed while a lease is live ----------------------------------
