@@ -14,7 +14,8 @@
 #   gc       says what it removed when it removes an expired lease;
 #   flood    Router Advertisements from many sources on the uplink fill
 #            protected6: the bridge's own link-local, `host protect=`
-#            and gc still work afterwards.
+#            and gc still work afterwards; a map full of what the loader
+#            protects fails an attach, naming it.
 # Guests are quiet (no traffic of their own); the sink, on the uplink,
 # is the DHCP server and the RA sender.
 # shellcheck disable=SC2046 # ack prints an argument list
@@ -203,5 +204,23 @@ tap_check "host protect=fe80::99 after the flood: sync exit 0, fe80::99 protecte
 	"$(cat "$VG_TMP/sync.out")"
 out=$(vg gc 2>&1)
 tap_check "gc after the flood: exit 0" "exit 0" "exit $?" "$out"
+
+# ---- full of what the loader protects: no room to make ---------------------------
+# protected6 emptied and filled with config-file entries only (one
+# bpftool batch): an attach finds no RA source to evict for its bridge's
+# link-local addresses and fails, naming the map.
+"$BPFTOOL" -j map dump pinned "$ROOT/protected6" | jq -r --arg m "$ROOT/protected6" \
+	'.[] | "map delete pinned \($m) key hex \(.key | map(ltrimstr("0x")) | join(" "))"' \
+	>"$VG_TMP/fill.batch"
+for ((i = 0; i < 1024; i++)); do
+	printf 'map update pinned %s key hex fe 80 00 00 00 00 00 00 00 00 00 00 00 0c %02x %02x value 1 0 0 0 0 0 0 0 1 0 0 0 0 0 0 0\n' \
+		"$ROOT/protected6" $((i >> 8)) $((i & 255))
+done >>"$VG_TMP/fill.batch"
+"$BPFTOOL" batch file "$VG_TMP/fill.batch" >/dev/null || vg_bail "cannot fill protected6"
+reused_vif s vif11.0 02:00:00:00:11:00 705
+hx ip link set vif11.0 master br0 up
+out=$(vg attach vif11.0 --mac 02:00:00:00:11:00 --learn link-local 2>&1)
+tap_check "attach vif11.0, protected6 full of config entries: exit 1, naming the full map" \
+	"exit 1 named" "exit $? $(grep -q 'protected6 is full' <<<"$out" && echo named)" "$out"
 
 tap_done
