@@ -1871,19 +1871,24 @@ int vifguard(struct __sk_buff *skb)
 /*
  * What an RA delivered to a guest teaches, when it came from outside the
  * guests (an uplink, or the host itself): its source is a router's,
- * protected from learning from now on, and no longer any guest's learned
- * address.
+ * protected from learning while it advertises, and no longer any guest's
+ * learned address.  since_ns of an RA entry is when its source was last
+ * heard: the loader ends an entry not heard for VG_PROTECT_RA_TTL_S and
+ * makes room in a full map by the least recently heard.
  */
 static __always_inline void snoop_ra(__u32 ifindex, const struct vg_addr6 *src)
 {
-	struct vg_protect p = { .why = VG_PROTECT_RA, .ifindex = ifindex };
+	struct vg_protect p = { .why = VG_PROTECT_RA, .ifindex = ifindex }, *cur;
 	struct vg_owner *o;
 
 	if (!v6_link_local(src->addr))
 		return;
-	if (!bpf_map_lookup_elem(&protected6, src)) {
+	cur = bpf_map_lookup_elem(&protected6, src);
+	if (!cur) {
 		p.since_ns = bpf_ktime_get_ns();
 		bpf_map_update_elem(&protected6, src, &p, BPF_NOEXIST);
+	} else if (cur->why == VG_PROTECT_RA) {
+		cur->since_ns = bpf_ktime_get_ns();
 	}
 	o = bpf_map_lookup_elem(&learned6, src);
 	if (o && o->origin >= VG_ORIGIN_DAD)

@@ -212,7 +212,10 @@ struct vg_v6_key {
  * those of every Router Advertisement delivered to a guest, and it
  * revokes a learned address that a router advertises or that a Neighbour
  * Advertisement delivered to its learner defends (RFC 4862 5.4.4: the
- * learner's DAD failed).
+ * learner's DAD failed).  An RA entry lasts while its source advertises:
+ * gc removes one not heard for VG_PROTECT_RA_TTL_S, and the loader,
+ * writing into a full map, removes the RA entries heard least recently
+ * to make room.
  *
  * "learn_cfg" (array of one struct vg_learn_cfg): host-wide settings the
  * loader writes (vifguard.conf `host dhcp-grace=`).
@@ -231,6 +234,11 @@ struct vg_v6_key {
 #define VG_SLOT_WINDOW		VG_LEASE_SLOTS
 #define VG_MAX_LEASE_SLOTS	(VG_MAX_IFACES * VG_LEASE_SLOTS)
 #define VG_MAX_PROTECTED	1024
+/* An RA entry of protected6 whose source was not heard for this long
+ * (seconds) is removed by gc: RFC 4861 routers advertise at least every
+ * MaxRtrAdvInterval (<= 1800 s) with a router lifetime of at most 9000 s,
+ * so a router still in service is heard again well within it. */
+#define VG_PROTECT_RA_TTL_S	10800
 #define VG_DHCP_GRACE_DEFAULT	60	/* seconds a lease is kept past its end */
 #define VG_DHCP_GRACE_MAX	86400	/* the most the loader sets: a day */
 #define VG_LEASE_FOREVER	(~0ULL)	/* expires_ns of an infinite lease */
@@ -326,7 +334,8 @@ enum vg_protect_why {
 struct vg_protect {
 	__u32 why;		/* enum vg_protect_why */
 	__u32 ifindex;		/* RA: the interface it was delivered to */
-	__u64 since_ns;
+	__u64 since_ns;		/* written (bpf_ktime_get_ns() clock); RA: last
+				 * heard, refreshed by every RA from it */
 };
 
 /*

@@ -371,7 +371,7 @@ int vg_cmd_attach(struct vg_out *out, void *opts)
 		vg_out_err(out, vg_errcode_of(ret), "%s: %s", a.spec.ifname, err);
 		return EXIT_FAILURE;
 	}
-	update = vg_state_policy(&st, ifindex, &old) == 0;
+	update = vg_state_policy_live(&st, ifindex, &old) == 0;
 	if (xen && !update)
 		a.opts.resume = &rs;
 	ret = vg_state_apply(&st, &a.spec, &a.opts, err, sizeof(err));

@@ -306,28 +306,31 @@ void hp_resume_said(const char *ifname, const struct vg_resume *rs)
 		note("%s: learning window of %u s (nothing parked here)", ifname, rs->window_s);
 }
 
-void hp_host_config(struct vg_state *st, const struct vg_config *cfg)
+int hp_host_config(struct vg_state *st, const struct vg_config *cfg, char *errbuf,
+		   size_t errlen)
 {
 	unsigned int grace = vg_config_dhcp_grace(cfg), first = vg_config_first_lease(cfg);
 	struct vg_learn_cfg now;
 	char err[VG_ERRLEN];
+	int ret = 0;
 
 	if (!cfg || cfg->error)
-		return;
+		return 0;
 	if (st->map_fd[VG_MAP_PROTECTED6] >= 0 &&
-	    vg_protect_set(st, VG_PROTECT_CONFIG, cfg->protect, cfg->n_protect, true, err,
-			   sizeof(err)))
-		vg_out_log(LOG_WARNING, true, "%s: host protect=: %s", cfg->path, err);
+	    (ret = vg_protect_set(st, VG_PROTECT_CONFIG, cfg->protect, cfg->n_protect, true,
+				  err, sizeof(err))))
+		snprintf(errbuf, errlen, "%s: host protect=: %s", cfg->path, err);
 	/* The grace and first-use lease in force follow the file, their
 	 * defaults without the words; leases learned before keep the end
 	 * they were given. */
 	if (st->map_fd[VG_MAP_LEARN_CFG] < 0 || vg_state_learn_cfg(st, &now))
-		return;
+		return ret;
 	if (now.dhcp_grace_s != grace && vg_state_set_dhcp_grace(st, grace, err, sizeof(err)))
 		vg_out_log(LOG_WARNING, true, "%s: host dhcp-grace=: %s", cfg->path, err);
 	if (now.first_lease_s != first &&
 	    vg_state_set_first_lease(st, first, err, sizeof(err)))
 		vg_out_log(LOG_WARNING, true, "%s: host first-lease=: %s", cfg->path, err);
+	return ret;
 }
 
 /*
@@ -342,9 +345,10 @@ int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 {
 	bool filter = r->decision == VG_DECISION_FILTER;
 	struct vg_detach_result dres;
+	char herr[VG_ERRLEN + 64];
 	struct vg_state st;
 	uint32_t ifindex;
-	int ret;
+	int ret, hret;
 
 	memset(o, 0, sizeof(*o));
 	if (filter) {
@@ -362,7 +366,7 @@ int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 	if (ret)
 		return ret;
 	ifindex = if_nametoindex(ifname);
-	o->had = ifindex && vg_state_policy(&st, ifindex, &o->pol) == 0;
+	o->had = ifindex && vg_state_policy_live(&st, ifindex, &o->pol) == 0;
 	if (o->had && rule == OWN_RESPECT)
 		o->kept = o->pol.flags & VG_F_OPERATOR;
 	else if (o->had && rule == OWN_RELEASE)
@@ -373,9 +377,14 @@ int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 		ret = apply_sourced(&st, r, err, errlen);
 	else
 		ret = vg_state_detach(&st, ifname, &dres, err, errlen);
-	hp_host_config(&st, r->host_cfg);
+	hret = hp_host_config(&st, r->host_cfg, herr, sizeof(herr));
 	vg_state_close(&st);
-	return ret;
+	/* The interface's own error first; the host's then goes to the log. */
+	if (hret && ret)
+		vg_out_log(LOG_ERR, true, "%s", herr);
+	else if (hret)
+		snprintf(err, errlen, "%s", herr);
+	return ret ? ret : hret;
 }
 
 static void describe_kept(const char *ifname, const struct vg_policy *pol, char *buf,

@@ -82,8 +82,10 @@ enum own_rule {
 /* The config file's host settings put in force: its protect= list (the
  * previous one's addresses that it no longer names go) and dhcp-grace=
  * (the default without one); nothing when the file could not be read.
- * A failure goes to syslog and stderr. */
-void hp_host_config(struct vg_state *st, const struct vg_config *cfg);
+ * A protect= list that cannot be written is an error, returned with its
+ * text in err (addresses left unprotected could be learned by a guest);
+ * a dhcp-grace= failure goes to syslog and stderr. */
+int hp_host_config(struct vg_state *st, const struct vg_config *cfg, char *err, size_t errlen);
 int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 		   enum own_rule rule, struct hp_owner *o, char *err, size_t errlen);
 int hp_apply(const char *ifname, struct vg_resolution *r, struct hp_owner *o,

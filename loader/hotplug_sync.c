@@ -78,7 +78,7 @@ static bool policy_in_force(const char *ifname, struct vg_policy *pol)
 
 	if (!ifindex || vg_state_open(&st, vg_cli_ctx(), VG_STATE_READ, err, sizeof(err)))
 		return false;
-	held = vg_state_policy(&st, ifindex, pol) == 0;
+	held = vg_state_policy_live(&st, ifindex, pol) == 0;
 	vg_state_close(&st);
 	return held;
 }
@@ -151,7 +151,7 @@ static void sync_detach(struct vg_state *st, struct sync_vif *v, size_t n)
 		if (v[i].res.decision == VG_DECISION_FILTER)
 			continue;
 		ifindex = if_nametoindex(v[i].ifname);
-		o->had = ifindex && vg_state_policy(st, ifindex, &o->pol) == 0;
+		o->had = ifindex && vg_state_policy_live(st, ifindex, &o->pol) == 0;
 		o->kept = o->had && (o->pol.flags & VG_F_OPERATOR);
 		if (!o->kept)
 			v[i].ret = vg_state_detach(st, v[i].ifname, &dres, v[i].cerr,
@@ -160,15 +160,17 @@ static void sync_detach(struct vg_state *st, struct sync_vif *v, size_t n)
 }
 
 /* Every decision applied under one exclusive lock of the state: the
- * filters in one batch (one state open, the grace periods shared). */
-static void sync_apply(struct sync_vif *v, size_t n)
+ * filters in one batch (one state open, the grace periods shared).  The
+ * config file's host settings last: non-zero when they could not be put
+ * in force, with the error in herr. */
+static int sync_apply(struct sync_vif *v, size_t n, char *herr, size_t herrlen)
 {
 	struct vg_apply_item *it = calloc(n ? n : 1, sizeof(*it));
 	char err[VG_ERRLEN];
 	struct vg_state st;
 	bool opened = false;
 	size_t i, m = 0;
-	int ret;
+	int ret, hret = 0;
 
 	for (i = 0; it && i < n; i++)
 		if (v[i].res.decision == VG_DECISION_FILTER)
@@ -206,12 +208,13 @@ static void sync_apply(struct sync_vif *v, size_t n)
 	/* Every decision read the same file, the first that read it will do. */
 	for (i = 0; opened && i < n; i++)
 		if (v[i].res.host_cfg) {
-			hp_host_config(&st, v[i].res.host_cfg);
+			hret = hp_host_config(&st, v[i].res.host_cfg, herr, herrlen);
 			break;
 		}
 	if (opened)
 		vg_state_close(&st);
 	free(it);
+	return hret;
 }
 
 /* The line (or JSON element) of one interface; 0, or non-zero when it
@@ -269,8 +272,10 @@ int vg_cmd_sync(struct vg_out *out, void *opts)
 	const struct vg_sync_args *a = opts;
 	struct sync_walk w = { .dry = a->dry_run };
 	struct hp_ctx c = { .out = out };
+	char herr[VG_ERRLEN + 64];
 	unsigned int seen;
 	size_t i;
+	int hret = 0;
 
 	c.cfgpath = hp_config_path(a->config);
 	if (hp_ctx_open(&c, NULL))
@@ -282,9 +287,14 @@ int vg_cmd_sync(struct vg_out *out, void *opts)
 	}
 	seen = for_each_vif_name(&c, sync_name, &w, &w.failed);
 	if (!w.dry)
-		sync_apply(w.v, w.n);
+		hret = sync_apply(w.v, w.n, herr, sizeof(herr));
 	for (i = 0; i < w.n; i++)
 		w.failed += sync_report(&c, &w.v[i], w.dry) != 0;
+	/* stderr and syslog: under -j stdout is one array. */
+	if (hret) {
+		vg_out_log(LOG_ERR, true, "%s", herr);
+		w.failed++;
+	}
 	if (out->json) {
 		vg_json_array_end(&out->w);
 		vg_json_object_end(&out->w);

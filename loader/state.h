@@ -345,6 +345,16 @@ int vg_ifname_cmp(const char *a, const char *b, size_t n);
  * there is none, or another -errno. */
 int vg_state_policy(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol);
 
+/*
+ * The policy of the device that has ifindex now, as vg_state_policy():
+ * -ENOENT when the policy there is of a device that is gone (gc's rule:
+ * it names another device and the one at ifindex carries none of our
+ * filters), for a new device given a dead one's ifindex starts with
+ * nothing of it: neither its policy nor what it learned.  A writer
+ * removes such a policy and its entries as gc does; a reader leaves them.
+ */
+int vg_state_policy_live(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol);
+
 /* Host-wide drops by reason since the maps were created ("totals"),
  * summed over CPUs; zeros when the map is not there.  out->pkts[VG_NO_POLICY]
  * counts frames on interfaces with the program and no policy (orphans).
@@ -444,17 +454,21 @@ int vg_state_edit(struct vg_state *st, const struct vg_edit_req *req, struct vg_
  * and grace, slots that their entry names), and the protected addresses
  * of the bridges those interfaces are ports of replaced by what they are
  * now.  Idempotent: it also repairs what a run killed half-way left.
- * *changed (if not NULL) counts the entries written or removed.  -ENOSPC
- * when a configured address found its map full (the others are claimed).
+ * *changed (if not NULL) counts the entries written or removed, *removed
+ * (if not NULL) those removed (learned entries and their slots count one
+ * each).  -ENOSPC when a configured address found its map full (the
+ * others are claimed).
  */
-int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err,
-			size_t errlen);
+int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, unsigned int *removed,
+			char *err, size_t errlen);
 
 /*
  * Writes addrs to "protected6" under why (VG_PROTECT_CONFIG or
  * VG_PROTECT_BRIDGE), each taken from an interface that learned it; with
  * replace, the entries of why not in addrs go.  An address protected by
- * the config file stays under VG_PROTECT_CONFIG.
+ * the config file stays under VG_PROTECT_CONFIG.  A full map makes room
+ * by removing the Router Advertisement sources heard least recently;
+ * -ENOSPC when it holds none to remove.
  */
 struct in6_addr;
 int vg_protect_set(struct vg_state *st, uint32_t why, const struct in6_addr *addrs, size_t n,
@@ -463,6 +477,9 @@ int vg_protect_set(struct vg_state *st, uint32_t why, const struct in6_addr *add
  * vg_protect_set(VG_PROTECT_BRIDGE). */
 int vg_protect_bridges(struct vg_state *st, const uint32_t *ifindexes, size_t n, bool replace,
 		       char *err, size_t errlen);
+/* Removes the Router Advertisement sources of "protected6" not heard
+ * for VG_PROTECT_RA_TTL_S (gc); *removed (may be NULL) counts them. */
+int vg_protect_expire(struct vg_state *st, unsigned int *removed);
 
 /* The addresses ifindex learned (at most max, VG_IFACE_MAX_LEARNED is
  * all): by DAD first, by slot, then by DHCP (IPv4 first), by slot, then

@@ -225,7 +225,9 @@ static int apply_begin(struct apply *a, const struct vg_apply_opts *opts)
 			       "vifguard program of another state root (prog %u), not of %s: "
 			       "detach it with that root (-r DIR) first", id, st->root);
 
-	ret = vg_state_policy(st, a->ifindex, &a->old);
+	/* A policy at this ifindex of a device that is gone (its ifindex
+	 * reused) goes, with what that device learned: this one is new. */
+	ret = vg_state_policy_live(st, a->ifindex, &a->old);
 	a->have_old = ret == 0;
 	if (ret && ret != -ENOENT)
 		return vg_fail(a->err, a->errlen, ret, "cannot read the policy: %s",
@@ -357,7 +359,7 @@ static void apply_undo(struct apply *a)
 	if (a->have_old)
 		return;
 	/* What its commit claimed, though the policy never came in force. */
-	vg_owners_release(a->st, a->ifindex, &a->pol);
+	vg_owners_release(a->st, a->ifindex, &a->pol, NULL);
 	vg_filter_detach(a->st, a->ifindex, a->attach & VG_ATTACH_OWN_CLSACT, &removed);
 	vg_remove_entries(a->st, a->ifindex, NULL);
 	vg_store_sweep(a->st);
@@ -403,7 +405,8 @@ static int apply_stage(struct apply *a, struct vg_store_txn *t)
  * period has passed since the commit point. */
 static int apply_finish(struct apply *a, int sret, bool waited)
 {
-	int ret;
+	char perr[VG_ERRLEN];
+	int ret, pret;
 
 	if (sret) {
 		vg_fail(a->err, a->errlen, sret, "cannot write the policy: %s", strerror(-sret));
@@ -413,14 +416,18 @@ static int apply_finish(struct apply *a, int sret, bool waited)
 	if (a->have_old && (ret = apply_update_rest(a, waited)))
 		return ret;
 	/* Its bridge's own addresses are no guest's to learn; a failure
-	 * to read them leaves the program's RA snooping to protect them. */
-	vg_protect_bridges(a->st, &a->ifindex, 1, false, NULL, 0);
+	 * to read them leaves the program's RA snooping to protect them,
+	 * but a protected6 full of addresses that must stay is an error. */
+	pret = vg_protect_bridges(a->st, &a->ifindex, 1, false, perr, sizeof(perr));
 	ret = other_method_off(a->st, a->ifindex, a->kind, &a->pol);
 	if (ret)
 		return vg_fail(a->err, a->errlen, ret,
 			       "attached with %s, but the %s filter could not be removed: %s "
 			       "(attach again to finish)", a->kind == VG_ATTACH_TCX ? "tcx" : "cls_bpf",
 			       a->kind == VG_ATTACH_TCX ? "cls_bpf" : "tcx", strerror(-ret));
+	if (pret == -ENOSPC)
+		return vg_fail(a->err, a->errlen, pret, "attached, but its bridge's link-local "
+			       "addresses are not protected from learning: %s", perr);
 	return 0;
 }
 
@@ -580,7 +587,7 @@ int vg_state_apply_many(struct vg_state *st, struct vg_apply_item *it, size_t n)
 	batch_settle(&b, n);
 	/* The whole host's learned, configured and bridge addresses, once
 	 * for the batch (each commit claimed its own already). */
-	vg_owners_reconcile(st, NULL, NULL, 0);
+	vg_owners_reconcile(st, NULL, NULL, NULL, 0);
 out:
 	free(b.a);
 	free(b.t);

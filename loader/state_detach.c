@@ -44,6 +44,15 @@ static int detach_ifindex(struct vg_state *st, uint32_t ifindex, struct vg_detac
 	 * next detach takes a clsact holding nothing but our filter as
 	 * ours. */
 	ret = vg_state_policy(st, ifindex, &pol);
+	/* A dead device's, at its ifindex reused: removed as gc removes it,
+	 * and the device detached as one without a policy. */
+	if (ret == 0 && vg_policy_gone(st, ifindex, &pol)) {
+		ret = vg_gone_remove(st, ifindex, &pol, &res->entries);
+		if (ret)
+			return vg_fail(err, errlen, ret, "cannot remove the policy of the device "
+				       "that had its ifindex: %s", strerror(-ret));
+		ret = -ENOENT;
+	}
 	if (ret == 0)
 		attach = pol.attach;
 	else if (ret == -ENOENT && vg_place_foreign_on(st, ifindex, &attach))
@@ -96,17 +105,14 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 		return vg_fail(err, errlen, ret, "cannot read the policies: %s", strerror(-ret));
 	for (i = 0; i < n && !ret; i++) {
 		char cur[IF_NAMESIZE];
-		bool removed;
 
 		if (keys[i] == ifindex || !vg_policy_named(&pols[i], ifname))
 			continue;
 		vg_name_of(keys[i], cur);
-		if (cur[0])
-			continue;	/* alive under another name: not this one */
-		if ((ret = vg_park_going(st, keys[i], &pols[i])))
-			break;
-		vg_filter_detach(st, keys[i], 0, &removed);
-		ret = vg_remove_entries(st, keys[i], &res->entries);
+		/* Alive under another name (renamed): not this one. */
+		if (cur[0] && !vg_policy_gone(st, keys[i], &pols[i]))
+			continue;
+		ret = vg_gone_remove(st, keys[i], &pols[i], &res->entries);
 	}
 	free(keys);
 	free(pols);
@@ -334,6 +340,56 @@ static int stale_drop(int fd, const struct vg_drop_key *key, void *arg)
 	return vg_delete_key(fd, key, ls->removed);
 }
 
+bool vg_policy_gone(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)
+{
+	char cur[IF_NAMESIZE];
+	uint32_t id;
+
+	vg_name_of(ifindex, cur);
+	if (!cur[0])
+		return true;
+	/* Another name on the same ifindex that carries our program is the
+	 * same device renamed (vifname=), not a reused ifindex: filters go
+	 * with their device. */
+	return !vg_policy_named(pol, cur) && !vg_filter_on_device(st, ifindex, &id);
+}
+
+int vg_gone_remove(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+		   unsigned int *removed)
+{
+	bool off;
+	int ret;
+
+	/* A Xen guest interface's leases wait for its return, when xenstore
+	 * still says whose it was. */
+	ret = vg_park_going(st, ifindex, pol);
+	if (ret)
+		return ret;
+	/* A reused ifindex carries none of ours; this drops a leftover tcx
+	 * pin. */
+	vg_filter_detach(st, ifindex, 0, &off);
+	return vg_remove_entries(st, ifindex, removed);
+}
+
+int vg_state_policy_live(struct vg_state *st, uint32_t ifindex, struct vg_policy *pol)
+{
+	struct vg_policy p;
+	int ret;
+
+	ret = vg_state_policy(st, ifindex, &p);
+	if (ret)
+		return ret;
+	if (!vg_policy_gone(st, ifindex, &p)) {
+		*pol = p;
+		return 0;
+	}
+	/* Its array entry stays retired until a sweep; a commit at
+	 * ifindex publishes over it a grace period later (vg_store_stage()). */
+	if (st->write && st->lock_fd >= 0 && (ret = vg_gone_remove(st, ifindex, &p, NULL)))
+		return ret;
+	return -ENOENT;
+}
+
 /*
  * gc's first pass: the policies of interfaces that are gone, and their
  * entries, go; a device renamed keeps its policy under its new name.
@@ -347,31 +403,19 @@ static int gc_gone(struct vg_state *st, const uint32_t *keys, const struct vg_po
 	for (i = 0; i < n && !ret; i++) {
 		struct vg_policy pol = pols[i];
 		char cur[IF_NAMESIZE];
-		uint32_t id;
-		bool removed;
 
 		vg_name_of(keys[i], cur);
 		if (cur[0] && vg_policy_named(&pol, cur))
 			continue;
-		/* Another name on the same ifindex that carries our program
-		 * is the same device renamed (vifname=), not a reused
-		 * ifindex: filters go with their device. */
-		if (cur[0] && vg_filter_on_device(st, keys[i], &id)) {
+		if (cur[0] && !vg_policy_gone(st, keys[i], &pol)) {
+			/* Renamed: its policy follows the name. */
 			memset(pol.ifname, 0, sizeof(pol.ifname));
 			memcpy(pol.ifname, cur, strnlen(cur, VG_IFNAMSIZ - 1));
 			if (vg_store_set_meta(st, keys[i], &pol) == 0)
 				res->renamed++;
 			continue;
 		}
-		/* A Xen guest interface's leases wait for its return, when
-		 * xenstore still says whose it was. */
-		ret = vg_park_going(st, keys[i], &pol);
-		if (ret)
-			break;
-		/* A reused ifindex carries none of ours; this drops a
-		 * leftover tcx pin. */
-		vg_filter_detach(st, keys[i], 0, &removed);
-		ret = vg_remove_entries(st, keys[i], &res->entries);
+		ret = vg_gone_remove(st, keys[i], &pol, &res->entries);
 		if (!ret)
 			res->ifaces++;
 	}
@@ -456,9 +500,12 @@ int vg_state_gc(struct vg_state *st, struct vg_gc_result *res, char *err, size_t
 	if (!ret)
 		gc_tcx_pins(st, live, nlive, res);
 	free(live);
-	/* Learned and configured addresses (leases past their end and
-	 * grace too), protected bridge addresses. */
-	if (!ret && (ret = vg_owners_reconcile(st, NULL, err, errlen)))
+	/* Router Advertisement sources no longer heard, then learned and
+	 * configured addresses (leases past their end and grace too),
+	 * protected bridge addresses. */
+	if (!ret)
+		ret = vg_protect_expire(st, &res->entries);
+	if (!ret && (ret = vg_owners_reconcile(st, NULL, &res->entries, err, errlen)))
 		return ret;
 	if (!ret)
 		res->orphans = count_orphans(st);

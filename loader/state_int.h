@@ -170,7 +170,8 @@ int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
  * goes, and what it configured passes to another interface that
  * configures it too, or goes.  pol: the policy whose addresses were
  * claimed, NULL for the one in force (a commit that failed left none). */
-int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
+int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+		      unsigned int *removed);
 
 /* ---- parked leases (state_park.c) --------------------------------------- */
 
@@ -291,5 +292,16 @@ bool vg_filter_on_device(struct vg_state *st, uint32_t ifindex, uint32_t *prog_i
 
 /* Every entry of ifindex: policy, addresses, drop counters. */
 int vg_remove_entries(struct vg_state *st, uint32_t ifindex, unsigned int *removed);
+/* Whether pol, the policy at ifindex, is of a device that is gone: no
+ * device has ifindex, or the one there is not the one pol names and
+ * carries none of our filters (a reused ifindex; a device renamed keeps
+ * ours). */
+bool vg_policy_gone(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
+/* Everything of ifindex, whose policy pol is of a device that is gone
+ * (vg_policy_gone()): gc's removal, the one routine for it; a Xen guest
+ * interface's leases are parked first (vg_park_going()).  *removed
+ * counts the entries (may be NULL). */
+int vg_gone_remove(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+		   unsigned int *removed);
 
 #endif /* VG_STATE_INT_H */

@@ -257,17 +257,19 @@ static int configured(struct vg_state *st, uint32_t ifindex, const struct vg_pol
 }
 
 /* Deletes the learned entry o of x (the program's forgetting): the
- * entry, and its slot while it still holds x. */
-static void forget(struct vg_state *st, const struct oaddr *x, const struct vg_owner *o)
+ * entry, and its slot while it still holds x; *removed (may be NULL)
+ * counts them. */
+static void forget(struct vg_state *st, const struct oaddr *x, const struct vg_owner *o,
+		   unsigned int *removed)
 {
 	struct vg_slot_key sk = { .ifindex = o->ifindex, .slot = o->slot };
 	int sfd = slots_fd(st, o->origin);
 	struct vg_slot s;
 
-	bpf_map_delete_elem(owner_fd(st, x), owner_key(x));
+	vg_delete_key(owner_fd(st, x), owner_key(x), removed);
 	if (sfd >= 0 && bpf_map_lookup_elem(sfd, &sk, &s) == 0 &&
 	    !memcmp(&s.a, &x->a, sizeof(s.a)))
-		bpf_map_delete_elem(sfd, &sk);
+		vg_delete_key(sfd, &sk, removed);
 }
 
 /* The address lease slot slot holds (slots below VG_LEARN_DHCP4_CAP are
@@ -279,9 +281,11 @@ static struct oaddr lease_addr(uint32_t slot, const struct vg_slot *s)
 
 /* Every address ifindex learned of origin (VG_ORIGIN_DAD: its
  * link-locals; VG_ORIGIN_DHCP: its leases; VG_ORIGIN_FIRST: its
- * first-use addresses) goes: its slots and their entries.  A lease slot
- * that the other lease origin holds stays. */
-static int forget_learned(struct vg_state *st, uint32_t ifindex, uint8_t origin)
+ * first-use addresses) goes: its slots and their entries, counted in
+ * *removed (may be NULL).  A lease slot that the other lease origin
+ * holds stays. */
+static int forget_learned(struct vg_state *st, uint32_t ifindex, uint8_t origin,
+			  unsigned int *removed)
 {
 	uint32_t cap = leased(origin) ? VG_LEASE_SLOTS : VG_LEARN_LL_CAP;
 	struct vg_slot_key sk = { .ifindex = ifindex };
@@ -301,21 +305,21 @@ static int forget_learned(struct vg_state *st, uint32_t ifindex, uint8_t origin)
 		    bpf_map_lookup_elem(owner_fd(st, &x), owner_key(&x), &o) == 0 &&
 		    o.ifindex == ifindex) {
 			if (o.origin == origin)
-				bpf_map_delete_elem(owner_fd(st, &x), owner_key(&x));
+				vg_delete_key(owner_fd(st, &x), owner_key(&x), removed);
 			else if (leased(origin) && leased(o.origin) && o.slot == sk.slot)
 				continue;	/* the other origin's */
 		}
-		ret = vg_delete_key(sfd, &sk, NULL) ?: ret;
+		ret = vg_delete_key(sfd, &sk, removed) ?: ret;
 	}
 	return ret;
 }
 
 /* ifindex's learning window (lease slot VG_SLOT_WINDOW) goes. */
-static int forget_window(struct vg_state *st, uint32_t ifindex)
+static int forget_window(struct vg_state *st, uint32_t ifindex, unsigned int *removed)
 {
 	struct vg_slot_key sk = { .ifindex = ifindex, .slot = VG_SLOT_WINDOW };
 
-	return vg_delete_key(st->map_fd[VG_MAP_LEASE_SLOTS], &sk, NULL);
+	return vg_delete_key(st->map_fd[VG_MAP_LEASE_SLOTS], &sk, removed);
 }
 
 /* x becomes configured for ifindex: a learned entry of another interface
@@ -332,7 +336,7 @@ static int claim(struct vg_state *st, uint32_t ifindex, const struct oaddr *x)
 	if (bpf_map_lookup_elem(fd, owner_key(x), &o) == 0) {
 		if (o.origin == VG_ORIGIN_CONFIG)
 			return 0;
-		forget(st, x, &o);
+		forget(st, x, &o, NULL);
 	}
 	if (bpf_map_update_elem(fd, owner_key(x), &c, BPF_ANY))
 		return errno == E2BIG ? -ENOSPC : -errno;
@@ -392,9 +396,11 @@ static uint32_t configurer(struct vg_state *st, const struct all *w, const struc
 	return who;
 }
 
-/* The configured entries of ifindex for the addresses of gone go, or
- * pass to another interface that configures them. */
-static void let_go(struct vg_state *st, uint32_t ifindex, const struct aset *gone)
+/* The configured entries of ifindex for the addresses of gone go
+ * (counted in *removed, may be NULL), or pass to another interface that
+ * configures them. */
+static void let_go(struct vg_state *st, uint32_t ifindex, const struct aset *gone,
+		   unsigned int *removed)
 {
 	struct all w;
 	bool read = false;
@@ -415,7 +421,7 @@ static void let_go(struct vg_state *st, uint32_t ifindex, const struct aset *gon
 		if (c.ifindex)
 			bpf_map_update_elem(fd, owner_key(x), &c, BPF_EXIST);
 		else
-			bpf_map_delete_elem(fd, owner_key(x));
+			vg_delete_key(fd, owner_key(x), removed);
 	}
 	if (read)
 		all_free(&w);
@@ -450,11 +456,13 @@ int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
 	/* A new ifindex: what an interface of the same number learned is
 	 * not this one's.  A policy that no longer learns one way loses
 	 * what it learned that way. */
-	ret = had && (pol->flags & VG_F_LEARN_LL) ? 0 : forget_learned(st, ifindex, VG_ORIGIN_DAD);
+	ret = had && (pol->flags & VG_F_LEARN_LL) ? 0 :
+		forget_learned(st, ifindex, VG_ORIGIN_DAD, NULL);
 	if (!ret && lease_maps(st) && !(had && (pol->flags & VG_F_LEARN_DHCP)))
-		ret = forget_learned(st, ifindex, VG_ORIGIN_DHCP);
+		ret = forget_learned(st, ifindex, VG_ORIGIN_DHCP, NULL);
 	if (!ret && lease_maps(st) && !(had && (pol->flags & VG_F_LEARN_FIRST)))
-		ret = forget_learned(st, ifindex, VG_ORIGIN_FIRST) ?: forget_window(st, ifindex);
+		ret = forget_learned(st, ifindex, VG_ORIGIN_FIRST, NULL) ?:
+		      forget_window(st, ifindex, NULL);
 	if (!ret)
 		ret = configured(st, ifindex, pol, NULL, &want);
 	for (i = 0; !ret && i < want.n; i++)
@@ -463,14 +471,15 @@ int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
 		for (i = 0; i < gone.n; i++)
 			if (aset_has(&want, &gone.a[i]))
 				gone.a[i--] = gone.a[--gone.n];
-		let_go(st, ifindex, &gone);
+		let_go(st, ifindex, &gone, NULL);
 	}
 	free(want.a);
 	free(gone.a);
 	return ret;
 }
 
-int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)
+int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+		      unsigned int *removed)
 {
 	struct aset gone = { 0 };
 	struct vg_policy old;
@@ -478,16 +487,16 @@ int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_pol
 
 	if (!owner_maps(st))
 		return 0;
-	ret = forget_learned(st, ifindex, VG_ORIGIN_DAD);
+	ret = forget_learned(st, ifindex, VG_ORIGIN_DAD, removed);
 	if (lease_maps(st)) {
-		ret = forget_learned(st, ifindex, VG_ORIGIN_DHCP) ?: ret;
-		ret = forget_learned(st, ifindex, VG_ORIGIN_FIRST) ?: ret;
-		ret = forget_window(st, ifindex) ?: ret;
+		ret = forget_learned(st, ifindex, VG_ORIGIN_DHCP, removed) ?: ret;
+		ret = forget_learned(st, ifindex, VG_ORIGIN_FIRST, removed) ?: ret;
+		ret = forget_window(st, ifindex, removed) ?: ret;
 	}
 	if (!pol && vg_state_policy(st, ifindex, &old) == 0)
 		pol = &old;
 	if (pol && configured(st, ifindex, pol, NULL, &gone) == 0)
-		let_go(st, ifindex, &gone);
+		let_go(st, ifindex, &gone, removed);
 	free(gone.a);
 	return ret;
 }
@@ -608,6 +617,7 @@ struct pass {
 	struct want *wt;
 	size_t nw;
 	unsigned int *changed;
+	unsigned int *removed;	/* of *changed, the entries deleted */
 	uint64_t now;
 	struct aset recheck;	/* leases to look at again */
 };
@@ -629,7 +639,7 @@ static int reconcile_entry(struct pass *ps, const struct oaddr *x)
 			return 0;
 		(*ps->changed)++;
 		if (!wx)
-			return vg_delete_key(fd, owner_key(x), NULL);
+			return vg_delete_key(fd, owner_key(x), ps->removed);
 		o.ifindex = wx->who;
 		return bpf_map_update_elem(fd, owner_key(x), &o, BPF_ANY) ? -errno : 0;
 	}
@@ -637,7 +647,7 @@ static int reconcile_entry(struct pass *ps, const struct oaddr *x)
 		return 0;
 	if (again)
 		return aset_add(&ps->recheck, x);
-	forget(st, x, &o);
+	forget(st, x, &o, ps->removed);
 	(*ps->changed)++;
 	return 0;
 }
@@ -661,7 +671,7 @@ static int reconcile_recheck(struct pass *ps)
 		if (bpf_map_lookup_elem(owner_fd(ps->st, x), owner_key(x), &o) ||
 		    learned_stays(ps->st, ps->w, x, NULL, &o, ps->now, &again))
 			continue;
-		forget(ps->st, x, &o);
+		forget(ps->st, x, &o, ps->removed);
 		(*ps->changed)++;
 	}
 	return 0;
@@ -723,7 +733,7 @@ static int reconcile_slots(struct pass *ps, enum vg_map_id id)
 			if (origin == VG_ORIGIN_DHCP && !pass)
 				continue;	/* a suspect: looked at again */
 			(*ps->changed)++;
-			vg_delete_key(sfd, &sk[i], NULL);
+			vg_delete_key(sfd, &sk[i], ps->removed);
 settled:
 			/* Off the list of suspects. */
 			sk[i] = (struct vg_slot_key){ 0 };
@@ -770,11 +780,11 @@ static int owner_keys(struct vg_state *st, bool v4, struct oaddr **out, size_t *
 /* Both owner maps and both slot maps, entry by entry, against the
  * policies. */
 static int reconcile(struct vg_state *st, struct all *w, struct want *wt, size_t nw,
-		     unsigned int *changed, unsigned int *unclaimed)
+		     unsigned int *changed, unsigned int *removed, unsigned int *unclaimed)
 {
 	unsigned int full = 0;
 	struct pass ps = { .st = st, .w = w, .wt = wt, .nw = nw, .changed = changed,
-			   .now = now_ns() };
+			   .removed = removed, .now = now_ns() };
 	struct oaddr *keys;
 	size_t n, i;
 	int fam, ret = 0;
@@ -809,17 +819,20 @@ static int reconcile(struct vg_state *st, struct all *w, struct want *wt, size_t
 	return ret ?: (full ? -ENOSPC : 0);
 }
 
-int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err, size_t errlen)
+int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, unsigned int *removed,
+			char *err, size_t errlen)
 {
 	struct want *wt = NULL;
 	struct aset s = { 0 };
-	unsigned int dummy = 0, unclaimed = 0;
+	unsigned int dummy = 0, dummy_removed = 0, unclaimed = 0;
 	size_t nw = 0, cap = 0, i, j;
 	struct all w;
 	int ret;
 
 	if (!changed)
 		changed = &dummy;
+	if (!removed)
+		removed = &dummy_removed;
 	if (!owner_maps(st))
 		return 0;
 	/* Parked leases that ended: their ifindex-0 entries go below. */
@@ -860,7 +873,7 @@ int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err, s
 			if (!j || memcmp(&wt[j - 1].x, &wt[i].x, sizeof(wt[i].x)))
 				wt[j++] = wt[i];
 		nw = j;
-		ret = reconcile(st, &w, wt, nw, changed, &unclaimed);
+		ret = reconcile(st, &w, wt, nw, changed, removed, &unclaimed);
 	}
 	free(wt);
 	if (ret == -ENOSPC) {
@@ -884,6 +897,102 @@ int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err, s
 
 /* ---- protected addresses -------------------------------------------------- */
 
+/* An RA entry of protected6: its address and when it was last heard. */
+struct ra_ent {
+	struct vg_addr6 a;
+	uint64_t since_ns;
+};
+
+static int ra_cmp(const void *x, const void *y)
+{
+	const struct ra_ent *a = x, *b = y;
+
+	return a->since_ns < b->since_ns ? -1 : a->since_ns > b->since_ns;
+}
+
+/*
+ * The RA entries of protected6 (to free()), and how many entries it
+ * holds in all.
+ */
+static int ra_entries(struct vg_state *st, struct ra_ent **out, size_t *n, size_t *total)
+{
+	int fd = st->map_fd[VG_MAP_PROTECTED6];
+	struct vg_addr6 *keys = NULL;
+	struct vg_protect p;
+	size_t nk = 0, i;
+	int ret;
+
+	*out = NULL;
+	*n = *total = 0;
+	ret = vg_map_keys(fd, sizeof(*keys), (void **)&keys, &nk);
+	if (ret)
+		return ret;
+	*out = calloc(nk ? nk : 1, sizeof(**out));
+	if (!*out) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nk; i++) {
+		if (bpf_map_lookup_elem(fd, &keys[i], &p))
+			continue;
+		(*total)++;
+		if (p.why == VG_PROTECT_RA)
+			(*out)[(*n)++] = (struct ra_ent){ keys[i], p.since_ns };
+	}
+	free(keys);
+	return 0;
+}
+
+/*
+ * Room for need more entries in protected6: when it is too full, the RA
+ * entries heard least recently go (a router still advertising is heard
+ * again and written back by the egress program).  -ENOSPC when there are
+ * not enough of them: the rest are the config file's and the bridges'.
+ */
+static int protect_room(struct vg_state *st, size_t need)
+{
+	int fd = st->map_fd[VG_MAP_PROTECTED6];
+	struct ra_ent *ra;
+	size_t n, total, i, drop;
+	int ret;
+
+	ret = ra_entries(st, &ra, &n, &total);
+	if (ret || total + need <= VG_MAX_PROTECTED) {
+		free(ra);
+		return ret;
+	}
+	drop = total + need - VG_MAX_PROTECTED;
+	qsort(ra, n, sizeof(*ra), ra_cmp);
+	for (i = 0; i < n && i < drop && !ret; i++)
+		ret = vg_delete_key(fd, &ra[i].a, NULL);
+	free(ra);
+	return ret ? ret : drop > n ? -ENOSPC : 0;
+}
+
+int vg_protect_expire(struct vg_state *st, unsigned int *removed)
+{
+	int fd = st->map_fd[VG_MAP_PROTECTED6];
+	const uint64_t ttl = (uint64_t)VG_PROTECT_RA_TTL_S * 1000000000ULL;
+	uint64_t now = now_ns();
+	struct ra_ent *ra;
+	size_t n, total, i;
+	int ret;
+
+	if (fd < 0)
+		return 0;
+	ret = ra_entries(st, &ra, &n, &total);
+	for (i = 0; i < n && !ret; i++) {
+		struct vg_protect p;
+
+		/* Read again: an RA may have refreshed it since. */
+		if (ra[i].since_ns + ttl < now && bpf_map_lookup_elem(fd, &ra[i].a, &p) == 0 &&
+		    p.why == VG_PROTECT_RA && p.since_ns + ttl < now)
+			ret = vg_delete_key(fd, &ra[i].a, removed);
+	}
+	free(ra);
+	return ret;
+}
+
 /* a may not be learned (why): written, and taken from an interface that
  * learned it. */
 static int protect(struct vg_state *st, const struct vg_addr6 *a, uint32_t why)
@@ -891,6 +1000,7 @@ static int protect(struct vg_state *st, const struct vg_addr6 *a, uint32_t why)
 	struct vg_protect p = { .why = why };
 	struct oaddr x = oaddr6(a);
 	struct vg_owner o;
+	int tries, ret;
 
 	/* The config file's word outlasts a bridge's address and an RA;
 	 * a bridge's outlasts an RA. */
@@ -899,12 +1009,21 @@ static int protect(struct vg_state *st, const struct vg_addr6 *a, uint32_t why)
 		/* Already, under a reason that stays. */
 	} else {
 		p = (struct vg_protect){ .why = why, .since_ns = now_ns() };
-		if (bpf_map_update_elem(st->map_fd[VG_MAP_PROTECTED6], a, &p, BPF_ANY))
-			return -errno;
+		/* Full: the egress program took the room made before (an
+		 * RA flood), so room is made again, a few times. */
+		for (tries = 0;; tries++) {
+			if (!bpf_map_update_elem(st->map_fd[VG_MAP_PROTECTED6], a, &p, BPF_ANY))
+				break;
+			if (errno != E2BIG || tries == 3)
+				return errno == E2BIG ? -ENOSPC : -errno;
+			ret = protect_room(st, 1);
+			if (ret)
+				return ret;
+		}
 	}
 	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARNED6], a, &o) == 0 &&
 	    o.origin != VG_ORIGIN_CONFIG)
-		forget(st, &x, &o);
+		forget(st, &x, &o, NULL);
 	return 0;
 }
 
@@ -935,10 +1054,26 @@ int vg_protect_set(struct vg_state *st, uint32_t why, const struct in6_addr *add
 		    !aset_has(&s, &x))
 			ret = vg_delete_key(fd, &keys[i], NULL);
 	}
+	/* Room for those not there yet, in one pass over the map. */
+	for (i = 0, nk = 0; i < s.n && !ret; i++) {
+		struct vg_protect p;
+
+		nk += bpf_map_lookup_elem(fd, &s.a[i].a, &p) != 0;
+	}
+	/* Without room for all, those that fit are written, and the first
+	 * that does not fails. */
+	if (!ret && nk && (ret = protect_room(st, nk)) == -ENOSPC)
+		ret = 0;
 	for (i = 0; i < s.n && !ret; i++)
 		ret = protect(st, &s.a[i].a, why);
 	free(keys);
 	free(s.a);
+	if (ret == -ENOSPC)
+		return vg_fail(err, errlen, ret, "cannot write the protected addresses: %s is "
+			       "full (%u entries), and none of its entries left is a Router "
+			       "Advertisement's source that could make room: they are the "
+			       "config file's (host protect=) and the bridges' addresses",
+			       vg_map_names[VG_MAP_PROTECTED6], VG_MAX_PROTECTED);
 	if (ret)
 		return vg_fail(err, errlen, ret, "cannot write the protected addresses: %s",
 			       strerror(-ret));

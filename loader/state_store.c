@@ -390,7 +390,7 @@ int vg_store_remove(struct vg_state *st, uint32_t ifindex, unsigned int *removed
 	int held, ret;
 
 	/* What it learned and configured: a later run repairs a failure. */
-	vg_owners_release(st, ifindex, NULL);
+	vg_owners_release(st, ifindex, NULL, removed);
 	held = entry_get(st, ifindex, &e);
 	ret = held > 0 ? entry_retire(st, &e) : held;
 	if (ret)

@@ -561,7 +561,7 @@ int vg_state_takeover(struct vg_state *st, const struct vg_ctx *ctx, char *err, 
 	 * configured addresses become owned at once, not at the next sync
 	 * or gc (which repair it if this fails). */
 	if (!ret && t->from_layout && t->from_layout < 4)
-		vg_owners_reconcile(st, NULL, NULL, 0);
+		vg_owners_reconcile(st, NULL, NULL, NULL, 0);
 out:
 	vifguard__destroy(skel);
 	return ret;

@@ -858,16 +858,42 @@ static bool case_slots_full(void)
 	return ok;
 }
 
+/* since_ns of addr's protected6 entry, 0 without one. */
+static __u64 protected_since(const char *addr)
+{
+	struct vg_addr6 k = a6(addr);
+	struct vg_protect p;
+
+	if (bpf_map_lookup_elem(map_fd(skel->maps.protected6), &k, &p))
+		return 0;
+	return p.since_ns;
+}
+
 static bool case_ra(void)
 {
+	__u64 first, again;
+
 	CHECK(out(&A, ra(LL_ROUTER, 255), "RA from fe80::1"));
 	STATE("fe80::1 protected", P(LL_ROUTER, RA, &A));
 	CHECK(in(&B, dad(MAC_B, LL_ROUTER), "DAD NS for fe80::1", DROPS(LEARN_PROTECTED)));
 	CHECK(in(&A, dad(MAC_A, LL_ROUTER), "DAD NS for fe80::1", DROPS(LEARN_PROTECTED)));
 	CHECK(in(&B, udp_from(MAC_B, LL_ROUTER), "UDP from fe80::1", DROPS(IPV6_SRC)));
-	/* The next RA leaves the first record as it is. */
+	/* The next RA keeps the first record's interface and marks the
+	 * source heard again (the loader ends RA entries not heard for
+	 * VG_PROTECT_RA_TTL_S). */
+	first = protected_since(LL_ROUTER);
 	CHECK(out(&B, ra(LL_ROUTER, 255), "RA from fe80::1"));
 	STATE("fe80::1 protected, by A's RA", P(LL_ROUTER, RA, &A));
+	again = protected_since(LL_ROUTER);
+	if (again <= first)
+		return fail("after step %d: fe80::1 heard again, since_ns %llu, was %llu", step,
+			    (unsigned long long)again, (unsigned long long)first);
+	/* An address the loader protects is not the RA's to refresh. */
+	put_protected(LL_ROUTER2, VG_PROTECT_CONFIG);
+	CHECK(out(&A, ra(LL_ROUTER2, 255), "RA from fe80::2 (config)"));
+	if (protected_since(LL_ROUTER2) != 1)
+		return fail("after step %d: fe80::2 (config) since_ns %llu, not 1", step,
+			    (unsigned long long)protected_since(LL_ROUTER2));
 	return true;
 }
 

@@ -288,6 +288,7 @@ static void shared_handover(void **state)
 static void reused_ifindex(void **state)
 {
 	struct vg_policy p = policy(NULL, NULL);
+	unsigned int removed = 0;
 
 	(void)state;
 	NEED();
@@ -301,9 +302,12 @@ static void reused_ifindex(void **state)
 	learned(OTHER, "fe80::3", 0);
 	commit(OTHER, &p);
 	assert_string_equal(owner("fe80::3"), "1003 dad");
-	assert_int_equal(vg_store_remove(&st, OTHER, NULL), 0);
+	assert_int_equal(vg_store_remove(&st, OTHER, &removed), 0);
 	assert_string_equal(owner("fe80::3"), "none");
 	assert_false(has_slot(OTHER, 0));
+	/* Counted: the policy, fe80::3 and its slot, the EUI-64 address's
+	 * configured entry. */
+	assert_int_equal(removed, 4);
 	vg_store_sweep(&st);
 }
 
@@ -327,7 +331,7 @@ static void reconcile(void **state)
 	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_LEARNED6], &stale, &o, BPF_ANY), 0);
 	learned(4001, "fe80::79", 0);
 	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_LEARN_SLOTS], &k, &s, BPF_ANY), 0);
-	assert_int_equal(vg_owners_reconcile(&st, &changed, err, sizeof(err)), 0);
+	assert_int_equal(vg_owners_reconcile(&st, &changed, NULL, err, sizeof(err)), 0);
 	assert_int_equal(changed, 4);
 	assert_string_equal(owner(EUI), "1001 config");
 	assert_string_equal(owner("fe80::1"), "1001 config");
@@ -335,7 +339,7 @@ static void reconcile(void **state)
 	assert_string_equal(owner("fe80::79"), "none");
 	assert_false(has_slot(OTHER, 1) || has_slot(4001, 0));
 	changed = 0;
-	assert_int_equal(vg_owners_reconcile(&st, &changed, err, sizeof(err)), 0);
+	assert_int_equal(vg_owners_reconcile(&st, &changed, NULL, err, sizeof(err)), 0);
 	assert_int_equal(changed, 0);
 }
 
@@ -371,6 +375,110 @@ static void protect(void **state)
 					sizeof(err)), 0);
 	x = A("fe80::6");
 	assert_int_not_equal(bpf_map_lookup_elem(st.map_fd[VG_MAP_PROTECTED6], &x, &pr), 0);
+}
+
+/* fe80::N, N in 0..0xffff. */
+static struct vg_addr6 ll_n(unsigned int n)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "fe80::ad:%x", n);
+	return A(s);
+}
+
+static bool is_protected(const struct vg_addr6 *a, uint32_t why)
+{
+	struct vg_protect pr;
+
+	return bpf_map_lookup_elem(st.map_fd[VG_MAP_PROTECTED6], a, &pr) == 0 && pr.why == why;
+}
+
+/* protected6 full of RA sources (an RA flood): the loader's addresses
+ * take the room of those heard least recently, and only theirs; full of
+ * the loader's own addresses, it refuses with -ENOSPC and writes what
+ * fits. */
+static void protect_full(void **state)
+{
+	struct vg_protect ra = { .why = VG_PROTECT_RA, .ifindex = OTHER };
+	struct vg_protect cf = { .why = VG_PROTECT_CONFIG };
+	struct in6_addr a[3];
+	struct vg_addr6 k;
+	char err[VG_ERRLEN];
+	unsigned int i;
+
+	(void)state;
+	NEED();
+	for (i = 0; i < VG_MAX_PROTECTED; i++) {
+		k = ll_n(i);
+		/* Heard in no particular order: i = 7, 8 and 9 least recently. */
+		ra.since_ns = i >= 7 && i <= 9 ? 100 + i : 1000 + (i * 7919) % VG_MAX_PROTECTED;
+		assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_PROTECTED6], &k,
+						     i < 2 ? &cf : &ra, BPF_NOEXIST), 0);
+	}
+	/* Two new, one there already (the config file's). */
+	inet_pton(AF_INET6, "fe80::b:1", &a[0]);
+	inet_pton(AF_INET6, "fe80::b:2", &a[1]);
+	k = ll_n(0);
+	memcpy(&a[2], &k, sizeof(k));
+	assert_int_equal(vg_protect_set(&st, VG_PROTECT_BRIDGE, a, 3, false, err, sizeof(err)), 0);
+	k = A("fe80::b:1");
+	assert_true(is_protected(&k, VG_PROTECT_BRIDGE));
+	k = A("fe80::b:2");
+	assert_true(is_protected(&k, VG_PROTECT_BRIDGE));
+	k = ll_n(0);
+	assert_true(is_protected(&k, VG_PROTECT_CONFIG));
+	/* The two heard least recently went, the third stays. */
+	k = ll_n(7);
+	assert_false(is_protected(&k, VG_PROTECT_RA));
+	k = ll_n(8);
+	assert_false(is_protected(&k, VG_PROTECT_RA));
+	k = ll_n(9);
+	assert_true(is_protected(&k, VG_PROTECT_RA));
+	/* Nothing but the loader's own: no room to make. */
+	for (i = 0; i < VG_MAX_PROTECTED; i++) {
+		k = ll_n(i);
+		assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_PROTECTED6], &k, &cf,
+						     BPF_ANY) == 0 || errno == E2BIG, true);
+	}
+	inet_pton(AF_INET6, "fe80::b:3", &a[0]);
+	assert_int_equal(vg_protect_set(&st, VG_PROTECT_BRIDGE, a, 1, false, err, sizeof(err)),
+			 -ENOSPC);
+	assert_non_null(strstr(err, "protected6 is full"));
+	k = A("fe80::b:3");
+	assert_false(is_protected(&k, VG_PROTECT_BRIDGE));
+}
+
+/* gc's end of RA sources not heard for VG_PROTECT_RA_TTL_S: those heard
+ * since stay, and so does every address the loader protects. */
+static void protect_expire(void **state)
+{
+	const uint64_t ttl = (uint64_t)VG_PROTECT_RA_TTL_S * 1000000000ULL;
+	struct vg_protect ra = { .why = VG_PROTECT_RA, .ifindex = OTHER };
+	struct vg_protect cf = { .why = VG_PROTECT_CONFIG, .since_ns = 1 };
+	uint64_t now = mono_ns();
+	unsigned int removed = 0;
+	struct vg_addr6 k;
+
+	(void)state;
+	NEED();
+	if (now < ttl + 2000000000ULL)
+		skip();		/* no monotonic time that old yet */
+	k = ll_n(1);
+	ra.since_ns = now - ttl - 1000000000ULL;	/* not heard for 3 h and 1 s */
+	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_PROTECTED6], &k, &ra, BPF_ANY), 0);
+	k = ll_n(2);
+	ra.since_ns = now - ttl + 60000000000ULL;	/* a minute short of it */
+	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_PROTECTED6], &k, &ra, BPF_ANY), 0);
+	k = ll_n(3);
+	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_PROTECTED6], &k, &cf, BPF_ANY), 0);
+	assert_int_equal(vg_protect_expire(&st, &removed), 0);
+	assert_int_equal(removed, 1);
+	k = ll_n(1);
+	assert_false(is_protected(&k, VG_PROTECT_RA));
+	k = ll_n(2);
+	assert_true(is_protected(&k, VG_PROTECT_RA));
+	k = ll_n(3);
+	assert_true(is_protected(&k, VG_PROTECT_CONFIG));
 }
 
 /* IPv4 hosts, inline and /32 in v4_addrs, claimed in learned4, a lease
@@ -475,7 +583,7 @@ static void reconcile_leases(void **state)
 	struct vg_slot s = { .a = A("2001:db8::44") };
 	uint64_t now = mono_ns();
 	char err[VG_ERRLEN];
-	unsigned int changed = 0;
+	unsigned int changed = 0, removed = 0;
 
 	(void)state;
 	NEED();
@@ -492,8 +600,11 @@ static void reconcile_leases(void **state)
 	s.since_ns = VG_LEASE_FOREVER;
 	assert_int_equal(bpf_map_update_elem(st.map_fd[VG_MAP_LEASE_SLOTS], &k, &s, BPF_ANY), 0);
 	assert_int_equal(bpf_map_delete_elem(st.map_fd[VG_MAP_LEARNED4], &cfg4), 0);
-	assert_int_equal(vg_owners_reconcile(&st, &changed, err, sizeof(err)), 0);
+	assert_int_equal(vg_owners_reconcile(&st, &changed, &removed, err, sizeof(err)), 0);
 	assert_int_equal(changed, 5);
+	/* Removed: .40 and its slot, .41 (no slot), .42 and its slot, the
+	 * stray slot 4; the claim of 192.0.2.1 is a write. */
+	assert_int_equal(removed, 6);
 	assert_string_equal(owner4("192.0.2.1"), "1001 config");
 	assert_string_equal(owner4("192.0.2.40"), "none");
 	assert_false(has_lease_slot(VIF, 0));
@@ -504,7 +615,7 @@ static void reconcile_leases(void **state)
 	assert_string_equal(owner4("192.0.2.42"), "none");
 	assert_false(has_lease_slot(OTHER, 0) || has_lease_slot(VIF, 4));
 	changed = 0;
-	assert_int_equal(vg_owners_reconcile(&st, &changed, err, sizeof(err)), 0);
+	assert_int_equal(vg_owners_reconcile(&st, &changed, NULL, err, sizeof(err)), 0);
 	assert_int_equal(changed, 0);
 }
 
@@ -588,6 +699,8 @@ int main(void)
 		cmocka_unit_test_setup(reused_ifindex, clean),
 		cmocka_unit_test_setup(reconcile, clean),
 		cmocka_unit_test_setup(protect, clean),
+		cmocka_unit_test_setup(protect_full, clean),
+		cmocka_unit_test_setup(protect_expire, clean),
 		cmocka_unit_test_setup(v4_hosts, clean),
 		cmocka_unit_test_setup(dhcp_learning_off, clean),
 		cmocka_unit_test_setup(reconcile_leases, clean),
