@@ -19,6 +19,8 @@ BPF_BAD_OBJS := $(patsubst tests/bpf/bad/%.bpf.c,$(OUTPUT)/bad/%.bpf.o,$(BPF_BAD
 BPF_HDRS := include/vifguard.h $(wildcard bpf/*.h)
 # What test-learn, test-dhcp and test-first share.
 LEARN_HARNESS := tests/bpf/learn_harness.c tests/bpf/learn_harness.h
+# What test-dhcp and test-first share besides.
+DHCP_HARNESS := tests/bpf/dhcp_frames.c tests/bpf/dhcp_frames.h
 
 ALL_TARGETS += $(BPF_OBJ) $(BPF_SKEL) $(CHECK_COMPAT)
 TEST_SUITES += bpf
@@ -55,13 +57,13 @@ $(TEST_LEARN): tests/bpf/test_learn.c $(LEARN_HARNESS) $(FRAME_LIB) $(BPF_SKEL) 
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
 
-$(TEST_DHCP): tests/bpf/test_dhcp.c $(LEARN_HARNESS) $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
-		include/vifguard_user.h | $(BUILD_DEPS)
+$(TEST_DHCP): tests/bpf/test_dhcp.c $(LEARN_HARNESS) $(DHCP_HARNESS) $(FRAME_LIB) $(BPF_SKEL) \
+		include/vifguard.h include/vifguard_user.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
 
-$(TEST_FIRST): tests/bpf/test_first.c $(LEARN_HARNESS) $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
-		include/vifguard_user.h | $(BUILD_DEPS)
+$(TEST_FIRST): tests/bpf/test_first.c $(LEARN_HARNESS) $(DHCP_HARNESS) $(FRAME_LIB) $(BPF_SKEL) \
+		include/vifguard.h include/vifguard_user.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
 
