@@ -20,7 +20,8 @@ BPF_HDRS := include/vifguard.h $(wildcard bpf/*.h)
 # What test-learn, test-dhcp and test-first share.
 LEARN_HARNESS := tests/bpf/learn_harness.c tests/bpf/learn_harness.h
 # What test-dhcp and test-first share besides.
-DHCP_HARNESS := tests/bpf/dhcp_frames.c tests/bpf/dhcp_frames.h
+DHCP_HARNESS := tests/bpf/dhcp_frames.c tests/bpf/dhcp_frames.h tests/bpf/lease_harness.c \
+		tests/bpf/lease_harness.h
 
 ALL_TARGETS += $(BPF_OBJ) $(BPF_SKEL) $(CHECK_COMPAT)
 TEST_SUITES += bpf
