@@ -34,6 +34,21 @@ struct vg_addr6 slot_addr(const char *s)
 	return strchr(s, ':') ? a6(s) : mapped(s);
 }
 
+size_t owner_key(const char *addr, bool v6, void *k)
+{
+	struct vg_addr6 k6;
+	struct vg_addr4 k4;
+
+	if (v6) {
+		k6 = a6(addr);
+		memcpy(k, &k6, sizeof(k6));
+		return sizeof(k6);
+	}
+	k4 = a4(addr);
+	memcpy(k, &k4, sizeof(k4));
+	return sizeof(k4);
+}
+
 /* --- policies and configuration ------------------------------------------------ */
 
 void set_policy(const struct iface *i, __u8 mode, __u16 flags)
@@ -104,18 +119,13 @@ void put_config6(const char *addr, const struct iface *i)
 void set_expiry(const char *addr, __u64 expires)
 {
 	bool v6 = strchr(addr, ':');
-	struct vg_addr6 k6;
-	struct vg_addr4 k4;
+	__u8 k[16];
 	struct vg_owner o;
 	struct vg_slot_key sk;
 	struct vg_slot s;
 	int fd = v6 ? map_fd(skel->maps.learned6) : map_fd(skel->maps.learned4);
-	void *k = v6 ? (void *)&k6 : (void *)&k4;
 
-	if (v6)
-		k6 = a6(addr);
-	else
-		k4 = a4(addr);
+	owner_key(addr, v6, k);
 	if (bpf_map_lookup_elem(fd, k, &o) || o.origin < VG_ORIGIN_DHCP)
 		die("set_expiry: no DHCP or FIRST entry", ENOENT);
 	o.expires_ns = expires;
@@ -178,6 +188,22 @@ static void expiry_text(__u64 e, char *buf, size_t size)
 		snprintf(buf, size, "%+.1fs", ((double)e - (double)case_start_ns) / 1e9);
 }
 
+/* The entries of t, learned4 (af AF_INET) or learned6, as text. */
+static void owners_text(const struct table *t, int af, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN], e[32];
+
+	for (unsigned int i = 0; i < t->n; i++) {
+		struct vg_owner o;
+
+		memcpy(&o, t->e[i].v, sizeof(o));
+		expiry_text(o.expires_ns, e, sizeof(e));
+		append(buf, size, " %s: if %u %s slot %u %s;", inet_ntop(af, t->e[i].k, a, sizeof(a)),
+		       o.ifindex, origin_name(o.origin), o.slot, o.origin >= VG_ORIGIN_DHCP ? e : "");
+	}
+	append(buf, size, "%s }", t->over ? " ..." : "");
+}
+
 /* The maps as text, for failure messages. */
 static void state_text(const struct state *s, char *buf, size_t size)
 {
@@ -185,28 +211,10 @@ static void state_text(const struct state *s, char *buf, size_t size)
 
 	buf[0] = 0;
 	append(buf, size, "learned4 {");
-	for (unsigned int i = 0; i < s->l4.n; i++) {
-		struct vg_addr4 k;
-		struct vg_owner o;
-
-		memcpy(&k, s->l4.e[i].k, sizeof(k));
-		memcpy(&o, s->l4.e[i].v, sizeof(o));
-		expiry_text(o.expires_ns, e, sizeof(e));
-		append(buf, size, " %s: if %u %s slot %u %s;", ntop4(&k, a), o.ifindex,
-		       origin_name(o.origin), o.slot, o.origin >= VG_ORIGIN_DHCP ? e : "");
-	}
-	append(buf, size, "%s } learned6 {", s->l4.over ? " ..." : "");
-	for (unsigned int i = 0; i < s->l6.n; i++) {
-		struct vg_addr6 k;
-		struct vg_owner o;
-
-		memcpy(&k, s->l6.e[i].k, sizeof(k));
-		memcpy(&o, s->l6.e[i].v, sizeof(o));
-		expiry_text(o.expires_ns, e, sizeof(e));
-		append(buf, size, " %s: if %u %s slot %u %s;", ntop6(&k, a), o.ifindex,
-		       origin_name(o.origin), o.slot, o.origin >= VG_ORIGIN_DHCP ? e : "");
-	}
-	append(buf, size, "%s } lease_slots {", s->l6.over ? " ..." : "");
+	owners_text(&s->l4, AF_INET, buf, size);
+	append(buf, size, " learned6 {");
+	owners_text(&s->l6, AF_INET6, buf, size);
+	append(buf, size, " lease_slots {");
 	for (unsigned int i = 0; i < s->s.n; i++) {
 		struct vg_slot_key k;
 		struct vg_slot v;
@@ -294,24 +302,16 @@ static const char *state_mismatch(const struct state *s, const struct want *w, s
 		struct vg_owner o;
 		const char *m;
 
-		if (w[i].kind == '4') {
-			struct vg_addr4 a = a4(w[i].addr);
+		if (w[i].kind == '4' || w[i].kind == '6') {
+			bool v6 = w[i].kind == '6';
+			__u8 k[16];
+			size_t ksz = owner_key(w[i].addr, v6, k);
 
-			n4++;
-			e = find(&s->l4, &a, sizeof(a));
+			n4 += !v6;
+			n6 += v6;
+			e = find(v6 ? &s->l6 : &s->l4, k, ksz);
 			if (!e)
-				MISMATCH("no learned4 entry %s", w[i].addr);
-			memcpy(&o, e->v, sizeof(o));
-			m = owner_mismatch(s, &w[i], &o, now);
-			if (m)
-				return m;
-		} else if (w[i].kind == '6') {
-			struct vg_addr6 a = a6(w[i].addr);
-
-			n6++;
-			e = find(&s->l6, &a, sizeof(a));
-			if (!e)
-				MISMATCH("no learned6 entry %s", w[i].addr);
+				MISMATCH("no learned%c entry %s", w[i].kind, w[i].addr);
 			memcpy(&o, e->v, sizeof(o));
 			m = owner_mismatch(s, &w[i], &o, now);
 			if (m)

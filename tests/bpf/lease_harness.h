@@ -46,6 +46,9 @@ extern __u32 grace;
 struct vg_addr6 mapped(const char *v4);
 /* A slot's address from text of either family. */
 struct vg_addr6 slot_addr(const char *s);
+/* The key of addr in learned6 (v6) or learned4, written to k; returns
+ * its size. */
+size_t owner_key(const char *addr, bool v6, void *k);
 
 /* --- policies and configuration ------------------------------------------------ */
 

@@ -66,15 +66,11 @@ static void put_parked(const char *addr, __u8 origin, __u64 expires)
 {
 	struct vg_owner o = { .ifindex = 0, .origin = origin, .expires_ns = expires };
 	bool v6 = strchr(addr, ':');
-	struct vg_addr6 k6;
-	struct vg_addr4 k4;
+	__u8 k[16];
 
-	if (v6)
-		k6 = a6(addr);
-	else
-		k4 = a4(addr);
-	if (bpf_map_update_elem(v6 ? map_fd(skel->maps.learned6) : map_fd(skel->maps.learned4),
-				v6 ? (void *)&k6 : (void *)&k4, &o, BPF_NOEXIST))
+	owner_key(addr, v6, k);
+	if (bpf_map_update_elem(v6 ? map_fd(skel->maps.learned6) : map_fd(skel->maps.learned4), k,
+				&o, BPF_NOEXIST))
 		die("parked entry", errno);
 }
 
