@@ -193,11 +193,22 @@ void case_write(FILE *f, const struct vg_case *c, const char *comment)
 	fprintf(f, "%s\n", c->after.n_prot ? "" : "-");
 }
 
+/* A decimal number of at most max, the whole of s; -EINVAL. */
+static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (errno || *end || end == s || *v > max)
+		return -EINVAL;
+	return 0;
+}
+
 /* "self" or an ifindex, as replayed (case.h). */
 static int parse_owner(const char *s, uint32_t *ifindex)
 {
 	unsigned long v;
-	char *end;
 
 	if (!strcmp(s, "self")) {
 		*ifindex = CASE_SELF_IFINDEX;
@@ -207,9 +218,7 @@ static int parse_owner(const char *s, uint32_t *ifindex)
 		*ifindex = 0;
 		return 0;
 	}
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || end == s || !v || v > 0x7fffffff)
+	if (parse_ulong(s, 0x7fffffff, &v) || !v)
 		return -EINVAL;
 	*ifindex = v == CASE_SELF_IFINDEX ? CASE_OTHER_LO : v;
 	return 0;
@@ -375,7 +384,7 @@ static int parse_prefix(const char *s, int af, uint8_t *addr, uint8_t *len)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	unsigned long l;
-	char *slash, *end;
+	char *slash;
 
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;
@@ -384,9 +393,7 @@ static int parse_prefix(const char *s, int af, uint8_t *addr, uint8_t *len)
 	if (!slash)
 		return -EINVAL;
 	*slash = 0;
-	errno = 0;
-	l = strtoul(slash + 1, &end, 10);
-	if (errno || *end || end == slash + 1 || l > (af == AF_INET ? 32U : 128U))
+	if (parse_ulong(slash + 1, af == AF_INET ? 32U : 128U, &l))
 		return -EINVAL;
 	if (inet_pton(af, buf, addr) != 1)
 		return -EINVAL;
@@ -548,23 +555,16 @@ int case_read(FILE *f, struct vg_case *c, unsigned int *lineno, char *err, size_
 		}
 		if (state == WANT_FRAME && !strncmp(s, "first-lease ", 12)) {
 			unsigned long v;
-			char *end;
 
-			errno = 0;
-			v = strtoul(s + 12, &end, 10);
-			if (errno || *end || end == s + 12 || v > 0xffffffffUL)
+			if (parse_ulong(s + 12, 0xffffffffUL, &v))
 				return fail(err, errlen, *lineno, "bad \"first-lease\" line");
 			c->before.first_lease_s = v;
 			continue;
 		}
 		if (state == WANT_FRAME && (!strncmp(s, "fill4 ", 6) || !strncmp(s, "grace ", 6))) {
 			unsigned long v;
-			char *end;
 
-			errno = 0;
-			v = strtoul(s + 6, &end, 10);
-			if (errno || *end || end == s + 6 ||
-			    v > (s[0] == 'f' ? VG_MAX_LEARNED : 0xffffffffUL))
+			if (parse_ulong(s + 6, s[0] == 'f' ? VG_MAX_LEARNED : 0xffffffffUL, &v))
 				return fail(err, errlen, *lineno, "bad \"%.5s\" line", s);
 			if (s[0] == 'f')
 				c->before.n_fill4 = v;
@@ -585,11 +585,8 @@ int case_read(FILE *f, struct vg_case *c, unsigned int *lineno, char *err, size_
 		}
 		if (state == WANT_FRAME && !strncmp(s, "fill ", 5)) {
 			unsigned long v;
-			char *end;
 
-			errno = 0;
-			v = strtoul(s + 5, &end, 10);
-			if (errno || *end || end == s + 5 || v > VG_MAX_LEARNED)
+			if (parse_ulong(s + 5, VG_MAX_LEARNED, &v))
 				return fail(err, errlen, *lineno, "bad \"fill\" line");
 			c->before.n_fill = v;
 			continue;
