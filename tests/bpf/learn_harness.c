@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The harness of test-learn and test-dhcp (learn_harness.h).
+ * The harness of test-learn, test-dhcp and test-first (learn_harness.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
