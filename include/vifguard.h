@@ -207,7 +207,8 @@ struct vg_v6_key {
  * the interface (ingress program).
  *
  * "protected6" (hash, key struct vg_addr6, value struct vg_protect):
- * addresses no interface may learn.  The loader writes those of
+ * addresses no interface may learn, IPv4 ones as ::ffff:a.b.c.d (no
+ * lease, no first use).  The loader writes those of
  * vifguard.conf and of the bridges' own addresses; the egress program
  * those of every Router Advertisement delivered to a guest, and it
  * revokes a learned address that a router advertises or that a Neighbour

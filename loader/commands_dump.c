@@ -324,7 +324,12 @@ static int dump_ent(const struct vg_dump_ent *e, void *arg)
 		break;
 	}
 	case VG_MAP_PROTECTED6:
-		inet_ntop(AF_INET6, e->addr6, a, sizeof(a));
+		/* An IPv4 address is protected as ::ffff:a.b.c.d. */
+		if (e->addr6->addr[0] == 0 && e->addr6->addr[1] == 0 &&
+		    e->addr6->addr[2] == htonl(0xffff))
+			inet_ntop(AF_INET, &e->addr6->addr[3], a, sizeof(a));
+		else
+			inet_ntop(AF_INET6, e->addr6, a, sizeof(a));
 		f_str(d, "address", a);
 		f_str(d, "why", e->protect->why == VG_PROTECT_CONFIG ? "config" :
 		      e->protect->why == VG_PROTECT_BRIDGE ? "bridge" :
@@ -362,7 +367,8 @@ static const struct {
 			   "(dad) or configures it (config)" },
 	{ VG_MAP_LEARN_SLOTS, "hash, key ifindex and slot: the addresses each interface "
 			      "learned" },
-	{ VG_MAP_PROTECTED6, "hash, key an IPv6 address: addresses no interface may learn" },
+	{ VG_MAP_PROTECTED6, "hash, key an IPv6 address (IPv4 as ::ffff:a.b.c.d): addresses "
+			    "no interface may learn" },
 	{ VG_MAP_LEARNED4, "hash, key an IPv4 address: the interface that leased it (dhcp) "
 			   "or configures it (config)" },
 	{ VG_MAP_LEASE_SLOTS, "hash, key ifindex and slot: the addresses each interface "

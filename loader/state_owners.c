@@ -1021,7 +1021,11 @@ static int protect(struct vg_state *st, const struct vg_addr6 *a, uint32_t why)
 				return ret;
 		}
 	}
-	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARNED6], a, &o) == 0 &&
+	/* An IPv4 address, protected as ::ffff:a.b.c.d, is held in learned4. */
+	if (!a->addr[0] && !a->addr[1] && a->addr[2] == htonl(0xffff))
+		x = oaddr4(a->addr[3]);
+	if (owner_fd(st, &x) >= 0 &&
+	    bpf_map_lookup_elem(owner_fd(st, &x), owner_key(&x), &o) == 0 &&
 	    o.origin != VG_ORIGIN_CONFIG)
 		forget(st, &x, &o, NULL);
 	return 0;

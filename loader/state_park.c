@@ -336,12 +336,19 @@ static int restore_one(struct vg_state *st, uint32_t ifindex, uint32_t slot,
 {
 	struct vg_slot_key sk = { .ifindex = ifindex, .slot = slot };
 	struct vg_owner o, w;
+	struct vg_protect pr;
 	struct vg_slot s;
 	const void *okey;
 	int ofd = lease_owner(st, slot, &c->k.a, &okey);
 	bool there;
 
 	*held = false;
+	/* Protected meanwhile (host protect=, an RA): nobody's now. */
+	if (st->map_fd[VG_MAP_PROTECTED6] >= 0 &&
+	    bpf_map_lookup_elem(st->map_fd[VG_MAP_PROTECTED6], &c->k.a, &pr) == 0) {
+		*held = true;
+		return 0;
+	}
 	there = bpf_map_lookup_elem(ofd, okey, &o) == 0;
 	if (there && (o.ifindex || o.origin != c->v.origin)) {
 		*held = true;

@@ -86,7 +86,7 @@ chmod 644 "$conf"
 chown 0 "$conf"
 out=$(cc check-config "$conf" 2>/dev/null)
 want="$conf:2: 'learn=dhcp6': 'dhcp6': unknown learning (expected link-local, dhcp, first or none)
-$conf:2: 'protect=fe80::1/64': 'fe80::1/64': not an IPv6 address
+$conf:2: 'protect=fe80::1/64': 'fe80::1/64': not an IPv4 or IPv6 address
 $conf:3: 'protect=ff02::2': 'ff02::2': not a unicast address
 $conf:3: 'dhcp-grace=1d': expected seconds, 0..86400
 $conf:4: 'dhcp-grace=86401': more than 86400 seconds (a day)
