@@ -591,8 +591,9 @@ static bool learned_stays(struct vg_state *st, const struct all *w, const struct
 	struct vg_protect pr;
 
 	*recheck = false;
-	/* Held by nobody: a parked lease, while its parked entry backs it. */
-	if (!o->ifindex && leased(o->origin) && !wx)
+	/* Held by nobody: a parked lease or link-local, while its parked
+	 * entry backs it. */
+	if (!o->ifindex && (leased(o->origin) || o->origin == VG_ORIGIN_DAD) && !wx)
 		return vg_park_backs(&w->parked, &x->a, o, now);
 	if (!p || wx)
 		return false;
