@@ -716,6 +716,7 @@ int vg_config_check(const char *path, vg_config_report_fn fn, void *arg,
 	sum->host_unlisted = cfg.host_unlisted;
 	sum->host_unlisted_line = cfg.host_unlisted_line;
 	sum->n_protect = cfg.n_protect;
+	memcpy(sum->protect, cfg.protect, cfg.n_protect * sizeof(cfg.protect[0]));
 	sum->errors = p.n_errors;
 	sum->warnings = p.n_warnings;
 	vg_config_free(&cfg);
