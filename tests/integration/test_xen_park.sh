@@ -325,4 +325,18 @@ vg_case "vif5.0: DAD for $LL, free again, learned" h5 vif5.0 1 1 "pass+2" \
 	ns --src-ip :: --target $LL
 learn_cfg_first 600
 
+# Only a link-local parked: it comes back, and the VIF still gets its
+# learning window (its leases may have moved with it to another host).
+M20=00:16:3e:52:00:14
+online d20 20 0 $M20
+VG_FENCE[d20]="udp4 --src-ip 10.99.0.20"
+vg_case "vif20.0: DAD for fe80::20:1 learned" d20 vif20.0 1 1 "pass+2" \
+	ns --src-ip :: --target fe80::20:1
+libxl_run vif-bridge offline 20 0
+ip -n "$HOST" link del vif20.0
+online d21 21 0 $M20 20
+tap_check "vif21.0 (the VM again, only a link-local parked): it comes back, and a window" \
+	"0 fe80::20:1 dad null, true true" "$HP_RC $(learned vif21.0), $(window vif21.0)" \
+	"$(cat "$VG_TMP/hotplug.out")"
+
 tap_done
