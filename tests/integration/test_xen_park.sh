@@ -338,5 +338,16 @@ online d21 21 0 $M20 20
 tap_check "vif21.0 (the VM again, only a link-local parked): it comes back, and a window" \
 	"0 fe80::20:1 dad null, true true" "$HP_RC $(learned vif21.0), $(window vif21.0)" \
 	"$(cat "$VG_TMP/hotplug.out")"
+# Back under a policy that does not learn link-locals: it goes.
+libxl_run vif-bridge offline 21 0
+ip -n "$HOST" link del vif21.0
+tap_check "vif21.0 offline: fe80::20:1 parked again" "dad" "$(parked_of fe80::20:1 | cut -d' ' -f1)"
+printf '%s\n' "host learn=dhcp resume-window=30 first-lease=600" >"$VIFGUARD_CONFIG"
+online d22 22 0 $M20 20
+tap_check "vif22.0 (the VM, host learn=dhcp): the link-local not restored, freed" \
+	"0 -, none, none" \
+	"$HP_RC $(l=$(learned vif22.0); echo "${l:--}"), $(owner6 fe80::20:1), $(parked_of fe80::20:1)" \
+	"$(cat "$VG_TMP/hotplug.out")"
+printf '%s\n' "host learn=link-local,dhcp resume-window=30 first-lease=600" >"$VIFGUARD_CONFIG"
 
 tap_done
