@@ -723,7 +723,8 @@ static __always_inline __u32 lease_learn(int v6, __u32 ifindex, const struct vg_
 	struct vg_slot *s, ns = { .a = *a };
 	__u32 v;
 
-	if (v6 && bpf_map_lookup_elem(&protected6, a))
+	/* An IPv4 address is protected as ::ffff:a.b.c.d, its form here. */
+	if (bpf_map_lookup_elem(&protected6, a))
 		return VG_LEARN_PROTECTED;
 	o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, a));
 	if (o && o->ifindex == ifindex) {

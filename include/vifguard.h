@@ -207,7 +207,8 @@ struct vg_v6_key {
  * the interface (ingress program).
  *
  * "protected6" (hash, key struct vg_addr6, value struct vg_protect):
- * addresses no interface may learn.  The loader writes those of
+ * addresses no interface may learn, IPv4 ones as ::ffff:a.b.c.d (no
+ * lease, no first use).  The loader writes those of
  * vifguard.conf and of the bridges' own addresses; the egress program
  * those of every Router Advertisement delivered to a guest, and it
  * revokes a learned address that a router advertises or that a Neighbour
@@ -296,17 +297,24 @@ struct vg_learn_cfg {
 	__u32 dhcp_grace_s;	/* seconds past a lease's end it stays allowed */
 	__u32 first_lease_s;	/* how long an address learned in a window
 				 * stays allowed (VG_SLOT_WINDOW); 0: until
-				 * the interface goes */
+				 * the interface goes; also how long a parked
+				 * address without an end is held ("parked") */
 };
 
 /*
  * "parked" (hash, key struct vg_park_key, value struct vg_park), written
  * and read by the loader only: the learned addresses of a Xen guest
- * interface that went away (xl save, migration, shutdown), kept under
- * its VM's UUID, device id and MAC until they end, so that the VM's
- * next interface with that identity gets them back (xl restore, a
- * migration back).  While parked an address stays held in learned4 /
+ * interface that went away (xl save, migration, shutdown), its DHCP
+ * leases, first-use addresses and DAD link-locals, kept under its VM's
+ * UUID, device id and MAC until they end, so that the VM's next
+ * interface with that identity gets them back (xl restore, a migration
+ * back).  One without an end of its own (a link-local, a first-use
+ * address learned with no window, an infinite lease) ends
+ * vg_learn_cfg.first_lease_s after it was parked (0: kept until the VM
+ * comes back).  While parked an address stays held in learned4 /
  * learned6 by ifindex 0, which no interface is: nobody else learns it.
+ * That owner entry keeps its own expires_ns / since_ns, which the
+ * address gets back with its VM, and goes with its parked entry (gc).
  */
 #define VG_MAX_PARKED		4096
 struct vg_park_key {
@@ -318,9 +326,11 @@ struct vg_park_key {
 };
 
 struct vg_park {
-	__u64 expires_ns;	/* the owner's expires_ns, bpf_ktime_get_ns()
+	__u64 expires_ns;	/* when it stops being held: the owner's
+				 * expires_ns, or parking + first_lease_s for
+				 * one without an end; bpf_ktime_get_ns()
 				 * clock; VG_LEASE_FOREVER */
-	__u8 origin;		/* enum vg_origin: DHCP or FIRST */
+	__u8 origin;		/* enum vg_origin: DAD, DHCP or FIRST */
 	__u8 pad[7];
 };
 

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "cli.h"
 #include "config.h"
@@ -62,11 +64,23 @@ static void finding(void *arg, const struct vg_config_finding *f)
 	vg_json_object_end(&out->w);
 }
 
+/* A protected address as the file may say it: IPv4 (held as
+ * ::ffff:a.b.c.d) as a.b.c.d. */
+static const char *protect_text(const struct in6_addr *a, char *buf, size_t len)
+{
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		inet_ntop(AF_INET, &a->s6_addr[12], buf, (socklen_t)len);
+	else
+		inet_ntop(AF_INET6, a, buf, (socklen_t)len);
+	return buf;
+}
+
 int vg_cmd_check_config(struct vg_out *out, void *opts)
 {
 	const char *path = hp_config_path(((struct check_args *)opts)->file);
 	struct vg_config_summary sum;
-	char esc[512];
+	char esc[512], a[INET6_ADDRSTRLEN];
+	size_t i;
 	int errors;
 
 	if (out->json) {
@@ -95,6 +109,11 @@ int vg_cmd_check_config(struct vg_out *out, void *opts)
 		vg_json_kv_string(&out->w, "host_unlisted",
 				  sum.host_unlisted == VG_UNLISTED_LEARN ? "learn" : "open");
 		vg_json_kv_uint(&out->w, "host_protect_count", sum.n_protect);
+		vg_json_name(&out->w, "host_protect");
+		vg_json_array_start(&out->w);
+		for (i = 0; i < sum.n_protect; i++)
+			vg_json_string(&out->w, protect_text(&sum.protect[i], a, sizeof(a)));
+		vg_json_array_end(&out->w);
 		vg_json_kv_uint(&out->w, "error_count", sum.errors);
 		vg_json_kv_uint(&out->w, "warning_count", sum.warnings);
 		vg_json_kv_bool(&out->w, "valid", errors == 0);
@@ -152,10 +171,15 @@ int vg_cmd_check_config(struct vg_out *out, void *opts)
 			printf("first-use lease %u s (line %u): an address learned in a resume "
 			       "window stays allowed that long%s\n", sum.host_first,
 			       sum.host_first_line, sum.host_first ? "" : " (0: until the VIF goes)");
-		if (sum.n_protect)
-			printf("%zu protected address%s (host protect=): no VIF learns %s\n",
+		if (sum.n_protect) {
+			printf("%zu protected address%s (host protect=): no VIF learns %s:",
 			       sum.n_protect, sum.n_protect == 1 ? "" : "es",
 			       sum.n_protect == 1 ? "it" : "them");
+			for (i = 0; i < sum.n_protect; i++)
+				printf("%s %s", i ? "," : "",
+				       protect_text(&sum.protect[i], a, sizeof(a)));
+			putchar('\n');
+		}
 	}
 	return EXIT_SUCCESS;
 }

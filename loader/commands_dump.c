@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "sanitize.h"
@@ -135,6 +136,45 @@ static void f_list(struct dump_out *d, const char *name, const char *items, size
 }
 
 /* ---- decoding ------------------------------------------------------------ */
+
+/* The programs' clock, bpf_ktime_get_ns(): CLOCK_MONOTONIC. */
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Seconds from now to end (bpf_ktime_get_ns() clock), rounded up; 0 once
+ * passed. */
+static uint64_t secs_left(uint64_t end, uint64_t now)
+{
+	return end > now ? (end - now + 999999999ULL) / 1000000000ULL : 0;
+}
+
+/* When a parked entry ends, for the text: "in 3h12m", "never", "ended";
+ * the two largest units. */
+static void ends_text(char *buf, size_t len, uint64_t end, uint64_t now)
+{
+	uint64_t s = secs_left(end, now);
+
+	if (end == VG_LEASE_FOREVER)
+		snprintf(buf, len, "never");
+	else if (!s)
+		snprintf(buf, len, "ended");
+	else if (s >= 86400)
+		snprintf(buf, len, "in %llud%lluh", (unsigned long long)(s / 86400),
+			 (unsigned long long)(s % 86400 / 3600));
+	else if (s >= 3600)
+		snprintf(buf, len, "in %lluh%llum", (unsigned long long)(s / 3600),
+			 (unsigned long long)(s % 3600 / 60));
+	else if (s >= 60)
+		snprintf(buf, len, "in %llum%llus", (unsigned long long)(s / 60),
+			 (unsigned long long)(s % 60));
+	else
+		snprintf(buf, len, "in %llus", (unsigned long long)s);
+}
 
 #define ITEM 48		/* one formatted list item: an IPv6 address at most */
 
@@ -319,12 +359,27 @@ static int dump_ent(const struct vg_dump_ent *e, void *arg)
 			inet_ntop(AF_INET6, &k->a, a, sizeof(a));
 		f_str(d, "address", a);
 		f_str(d, "origin", e->park->origin == VG_ORIGIN_DHCP ? "dhcp" :
-		      e->park->origin == VG_ORIGIN_FIRST ? "first" : "none");
-		f_uint(d, "expires_ns", e->park->expires_ns);
+		      e->park->origin == VG_ORIGIN_FIRST ? "first" :
+		      e->park->origin == VG_ORIGIN_DAD ? "dad" : "none");
+		if (d->j) {
+			f_uint(d, "expires_ns", e->park->expires_ns);
+			/* null: kept until its VM comes back */
+			vg_json_kv_uint_or_null(d->j, "expires_in_s",
+						e->park->expires_ns != VG_LEASE_FOREVER,
+						secs_left(e->park->expires_ns, mono_ns()));
+		} else {
+			ends_text(a, sizeof(a), e->park->expires_ns, mono_ns());
+			f_str(d, "ends", a);
+		}
 		break;
 	}
 	case VG_MAP_PROTECTED6:
-		inet_ntop(AF_INET6, e->addr6, a, sizeof(a));
+		/* An IPv4 address is protected as ::ffff:a.b.c.d. */
+		if (e->addr6->addr[0] == 0 && e->addr6->addr[1] == 0 &&
+		    e->addr6->addr[2] == htonl(0xffff))
+			inet_ntop(AF_INET, &e->addr6->addr[3], a, sizeof(a));
+		else
+			inet_ntop(AF_INET6, e->addr6, a, sizeof(a));
 		f_str(d, "address", a);
 		f_str(d, "why", e->protect->why == VG_PROTECT_CONFIG ? "config" :
 		      e->protect->why == VG_PROTECT_BRIDGE ? "bridge" :
@@ -362,14 +417,16 @@ static const struct {
 			   "(dad) or configures it (config)" },
 	{ VG_MAP_LEARN_SLOTS, "hash, key ifindex and slot: the addresses each interface "
 			      "learned" },
-	{ VG_MAP_PROTECTED6, "hash, key an IPv6 address: addresses no interface may learn" },
+	{ VG_MAP_PROTECTED6, "hash, key an IPv6 address (IPv4 as ::ffff:a.b.c.d): addresses "
+			    "no interface may learn" },
 	{ VG_MAP_LEARNED4, "hash, key an IPv4 address: the interface that leased it (dhcp) "
 			   "or configures it (config)" },
 	{ VG_MAP_LEASE_SLOTS, "hash, key ifindex and slot: the addresses each interface "
 			      "leased (IPv4 in the first slots)" },
 	{ VG_MAP_LEARN_CFG, "array: the host's learning settings" },
-	{ VG_MAP_PARKED, "hash, key VM, device id, MAC and address: the leases of Xen "
-			 "interfaces that went, held for their return" },
+	{ VG_MAP_PARKED, "hash, key VM, device id, MAC and address: the leases, first-use "
+			 "addresses and link-locals of Xen interfaces that went, held for their "
+			 "return" },
 };
 
 static const char *map_kind(int m)

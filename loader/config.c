@@ -279,8 +279,9 @@ static int parse_word(struct parse *p, struct vg_config_entry *e, char *word)
 	return fail(p, word, "unknown option (see vifguard(8), CONFIG FILE)");
 }
 
-/* host protect=ADDR[,ADDR]...: IPv6 host addresses, in any form
- * inet_pton() reads. */
+/* host protect=ADDR[,ADDR]...: host addresses, IPv6 in any form
+ * inet_pton() reads and IPv4 dotted quads, kept as ::ffff:a.b.c.d (the
+ * form protected6 holds them in). */
 static int host_protect(struct parse *p, char *word, const char *list)
 {
 	struct vg_config *cfg = p->cfg;
@@ -296,12 +297,26 @@ static int host_protect(struct parse *p, char *word, const char *list)
 	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		char what[VG_ERRLEN];
 
-		if (inet_pton(AF_INET6, item, &a) != 1) {
-			snprintf(what, sizeof(what), "'%s': not an IPv6 address", item);
+		struct in_addr a4;
+
+		if (inet_pton(AF_INET, item, &a4) == 1) {
+			uint32_t top = ntohl(a4.s_addr) >> 24;
+
+			/* What first use would never learn anyway. */
+			if (top == 0 || top == 127 || top >= 224) {
+				snprintf(what, sizeof(what), "'%s': not a unicast address",
+					 item);
+				return fail(p, word, what);
+			}
+			memset(&a, 0, sizeof(a));
+			a.s6_addr[10] = 0xff;
+			a.s6_addr[11] = 0xff;
+			memcpy(&a.s6_addr[12], &a4, 4);
+		} else if (inet_pton(AF_INET6, item, &a) != 1) {
+			snprintf(what, sizeof(what), "'%s': not an IPv4 or IPv6 address", item);
 			return fail(p, word, what);
-		}
-		if (IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_MULTICAST(&a) ||
-		    IN6_IS_ADDR_LOOPBACK(&a)) {
+		} else if (IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_MULTICAST(&a) ||
+			   IN6_IS_ADDR_LOOPBACK(&a)) {
 			snprintf(what, sizeof(what), "'%s': not a unicast address", item);
 			return fail(p, word, what);
 		}
@@ -701,6 +716,7 @@ int vg_config_check(const char *path, vg_config_report_fn fn, void *arg,
 	sum->host_unlisted = cfg.host_unlisted;
 	sum->host_unlisted_line = cfg.host_unlisted_line;
 	sum->n_protect = cfg.n_protect;
+	memcpy(sum->protect, cfg.protect, cfg.n_protect * sizeof(cfg.protect[0]));
 	sum->errors = p.n_errors;
 	sum->warnings = p.n_warnings;
 	vg_config_free(&cfg);

@@ -143,6 +143,7 @@ struct vg_config_summary {
 	enum vg_unlisted host_unlisted;
 	unsigned int host_unlisted_line;
 	size_t n_protect;
+	struct in6_addr protect[VG_CONFIG_MAX_PROTECT];	/* IPv4 as ::ffff:a.b.c.d */
 	unsigned int errors, warnings;
 	bool missing;			/* no such file (hotplug: an empty config) */
 };

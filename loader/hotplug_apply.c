@@ -300,10 +300,11 @@ static int apply_sourced(struct vg_state *st, const struct vg_resolution *r, cha
 void hp_resume_said(const char *ifname, const struct vg_resume *rs)
 {
 	if (rs->restored || rs->refused || rs->dropped)
-		note("%s: %u parked lease(s) restored, %u held by another interface, %u over "
-		     "its caps", ifname, rs->restored, rs->refused, rs->dropped);
+		note("%s: %u parked address(es) restored, %u held by another interface or "
+		     "protected, %u over its caps", ifname, rs->restored, rs->refused,
+		     rs->dropped);
 	if (rs->window)
-		note("%s: learning window of %u s (nothing parked here)", ifname, rs->window_s);
+		note("%s: learning window of %u s (no lease parked here)", ifname, rs->window_s);
 }
 
 int hp_host_config(struct vg_state *st, const struct vg_config *cfg, char *errbuf,

@@ -104,7 +104,7 @@ struct vg_resume {
 	struct vg_xen_id id;
 	unsigned int window_s;
 	/* out */
-	unsigned int restored;	/* parked leases it got back */
+	unsigned int restored;	/* parked addresses it got back */
 	unsigned int refused;	/* held by another interface meanwhile */
 	unsigned int dropped;	/* over its caps: those ending first */
 	bool window;		/* a learning window was opened */

@@ -591,8 +591,9 @@ static bool learned_stays(struct vg_state *st, const struct all *w, const struct
 	struct vg_protect pr;
 
 	*recheck = false;
-	/* Held by nobody: a parked lease, while its parked entry backs it. */
-	if (!o->ifindex && leased(o->origin) && !wx)
+	/* Held by nobody: a parked lease or link-local, while its parked
+	 * entry backs it. */
+	if (!o->ifindex && (leased(o->origin) || o->origin == VG_ORIGIN_DAD) && !wx)
 		return vg_park_backs(&w->parked, &x->a, o, now);
 	if (!p || wx)
 		return false;
@@ -1021,7 +1022,11 @@ static int protect(struct vg_state *st, const struct vg_addr6 *a, uint32_t why)
 				return ret;
 		}
 	}
-	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARNED6], a, &o) == 0 &&
+	/* An IPv4 address, protected as ::ffff:a.b.c.d, is held in learned4. */
+	if (!a->addr[0] && !a->addr[1] && a->addr[2] == htonl(0xffff))
+		x = oaddr4(a->addr[3]);
+	if (owner_fd(st, &x) >= 0 &&
+	    bpf_map_lookup_elem(owner_fd(st, &x), owner_key(&x), &o) == 0 &&
 	    o.origin != VG_ORIGIN_CONFIG)
 		forget(st, &x, &o, NULL);
 	return 0;

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Parked leases (include/vifguard.h, "parked"): the DHCP leases and
- * first-use addresses of a Xen guest interface that went away, kept
- * under its VM's UUID, device id and MAC until they end.  While parked
- * an address stays held in "learned4" / "learned6" by ifindex 0, which
- * no interface is, so that no other interface learns it (the programs
- * refuse it as learn-conflict until its expiry).
+ * Parked addresses (include/vifguard.h, "parked"): the DHCP leases,
+ * first-use addresses and DAD link-locals of a Xen guest interface that
+ * went away, kept under its VM's UUID, device id and MAC until they end.
+ * One without an end of its own (a link-local, a first-use address
+ * learned with no window, an infinite lease) ends first_lease_s after it
+ * was parked (vg_learn_cfg; 0: kept until its VM comes back), so that a
+ * VM that never returns does not hold it forever.  While parked an
+ * address stays held in "learned4" / "learned6" by ifindex 0, which no
+ * interface is, so that no other interface learns it (the programs
+ * refuse it as learn-conflict); its owner entry keeps its own expiry,
+ * which it gets back with its VM, and goes with its parked entry.
  *
  * The map is the loader's alone: the programs never read it.  Here:
  * whether a parked entry still backs an ifindex-0 owner entry (the
@@ -66,7 +71,8 @@ bool vg_park_backs(const struct vg_parked *p, const struct vg_addr6 *a,
 {
 	size_t i;
 
-	if (o->expires_ns < now)
+	/* A link-local's entry records when it was learned, not an end. */
+	if (o->origin != VG_ORIGIN_DAD && o->expires_ns < now)
 		return false;
 	for (i = 0; i < p->n; i++)
 		if (!memcmp(&p->k[i].a, a, sizeof(*a)) && p->v[i].origin == o->origin &&
@@ -152,29 +158,69 @@ static bool is_v4(const struct vg_addr6 *a)
 
 /* ---- parking --------------------------------------------------------------- */
 
+/* When an entry without an end of its own, parked at now, ends:
+ * first_lease_s later (VG_FIRST_LEASE_DEFAULT if learn_cfg cannot be
+ * read), VG_LEASE_FOREVER for 0. */
+static uint64_t park_end(struct vg_state *st, uint64_t now)
+{
+	struct vg_learn_cfg c = { .first_lease_s = VG_FIRST_LEASE_DEFAULT };
+
+	if (vg_state_learn_cfg(st, &c))
+		c.first_lease_s = VG_FIRST_LEASE_DEFAULT;
+	return c.first_lease_s ? now + (uint64_t)c.first_lease_s * 1000000000ULL
+			       : VG_LEASE_FOREVER;
+}
+
+/* The owner entry o (in ofd at okey) of slot sk, address a, to
+ * "parked" under id and mac until end, and then to ifindex 0, same
+ * origin and expiry: rewritten, never deleted in between.  1: the
+ * parked map is full (nothing done). */
+static int park_one(struct vg_state *st, int ofd, const void *okey, struct vg_owner *o,
+		    const struct vg_xen_id *id, const uint8_t mac[6], const struct vg_addr6 *a,
+		    uint64_t end)
+{
+	int pfd = st->map_fd[VG_MAP_PARKED];
+	struct vg_park_key k;
+	struct vg_park v;
+	int ret;
+
+	park_key_of(&k, id, mac, a);
+	memset(&v, 0, sizeof(v));
+	v.expires_ns = end;
+	v.origin = o->origin;
+	if (bpf_map_update_elem(pfd, &k, &v, BPF_ANY))
+		return errno == E2BIG ? 1 : -errno;
+	o->ifindex = 0;
+	if (bpf_map_update_elem(ofd, okey, o, BPF_EXIST)) {
+		ret = -errno;
+		bpf_map_delete_elem(pfd, &k);
+		return ret;
+	}
+	return 0;
+}
+
 /*
- * The live leases and first-use addresses of ifindex (policy pol, going
- * away) go to "parked" under id and pol's first MAC, and their owner
- * entries to ifindex 0, same origin and expiry: rewritten, never deleted
- * in between, so that no other interface may learn one meanwhile.  The
- * slots go with the interface's other entries.  A full parked map leaves
- * the rest to be forgotten as usual (*parked counts those parked).
+ * The live leases, first-use addresses and DAD link-locals of ifindex
+ * (policy pol, going away) go to "parked" under id and pol's first MAC,
+ * until they end (one without an end: park_end()), and their owner
+ * entries to ifindex 0.  The slots go with the interface's other
+ * entries.  A full parked map leaves the rest to be forgotten as usual
+ * (*parked counts those parked).
  */
 int vg_park_iface(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
 		  const struct vg_xen_id *id, unsigned int *parked)
 {
 	int pfd = st->map_fd[VG_MAP_PARKED], sfd = st->map_fd[VG_MAP_LEASE_SLOTS];
+	int lfd = st->map_fd[VG_MAP_LEARN_SLOTS], l6 = st->map_fd[VG_MAP_LEARNED6];
 	struct vg_slot_key sk = { .ifindex = ifindex };
-	uint64_t now = vg_now_ns();
+	uint64_t now = vg_now_ns(), end = park_end(st, now);
 	int ret = 0;
 
-	if (pfd < 0 || sfd < 0 || !pol->n_macs)
+	if (pfd < 0 || !pol->n_macs)
 		return 0;
-	for (sk.slot = 0; sk.slot < VG_LEASE_SLOTS && !ret; sk.slot++) {
-		struct vg_park_key k;
+	for (sk.slot = 0; sfd >= 0 && sk.slot < VG_LEASE_SLOTS && !ret; sk.slot++) {
 		struct vg_owner o;
 		struct vg_slot s;
-		struct vg_park v;
 		const void *okey;
 		int ofd;
 
@@ -185,24 +231,23 @@ int vg_park_iface(struct vg_state *st, uint32_t ifindex, const struct vg_policy 
 		    o.slot != sk.slot || (o.origin != VG_ORIGIN_DHCP &&
 					  o.origin != VG_ORIGIN_FIRST) || o.expires_ns < now)
 			continue;
-		park_key_of(&k, id, pol->macs[0], &s.a);
-		memset(&v, 0, sizeof(v));
-		v.expires_ns = o.expires_ns;
-		v.origin = o.origin;
-		if (bpf_map_update_elem(pfd, &k, &v, BPF_ANY)) {
-			ret = errno == E2BIG ? 0 : -errno;
-			break;	/* full: the rest is forgotten */
-		}
-		o.ifindex = 0;
-		if (bpf_map_update_elem(ofd, okey, &o, BPF_EXIST)) {
-			ret = -errno;
-			bpf_map_delete_elem(pfd, &k);
-			break;
-		}
-		if (parked)
+		ret = park_one(st, ofd, okey, &o, id, pol->macs[0], &s.a,
+			       o.expires_ns == VG_LEASE_FOREVER ? end : o.expires_ns);
+		if (ret == 0 && parked)
 			(*parked)++;
 	}
-	return ret;
+	for (sk.slot = 0; lfd >= 0 && l6 >= 0 && sk.slot < VG_LEARN_LL_CAP && !ret; sk.slot++) {
+		struct vg_owner o;
+		struct vg_slot s;
+
+		if (bpf_map_lookup_elem(lfd, &sk, &s) || bpf_map_lookup_elem(l6, &s.a, &o) ||
+		    o.ifindex != ifindex || o.slot != sk.slot || o.origin != VG_ORIGIN_DAD)
+			continue;
+		ret = park_one(st, l6, &s.a, &o, id, pol->macs[0], &s.a, end);
+		if (ret == 0 && parked)
+			(*parked)++;
+	}
+	return ret == 1 ? 0 : ret;	/* full: the rest is forgotten */
 }
 
 int vg_park_going(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)
@@ -227,15 +272,17 @@ int vg_park_going(struct vg_state *st, uint32_t ifindex, const struct vg_policy 
 
 enum {
 	PLAN_NONE,
-	PLAN_RESTORE,		/* parked leases come back */
+	PLAN_RESTORE,		/* parked addresses come back */
 	PLAN_RESTORE_ENDED,	/* and first-use ones: in a window that ended */
-	PLAN_WINDOW,		/* nothing parked: a learning window */
+	PLAN_WINDOW,		/* no lease parked: a learning window */
+	PLAN_WINDOW_RESTORE,	/* and its parked link-locals come back */
 };
 
 /* The parked entries of id and mac, not ended; *first: one of origin
- * FIRST among them. */
+ * FIRST among them; *leases (may be NULL): how many are not DAD's. */
 static int parked_of(struct vg_state *st, const struct vg_xen_id *id, const uint8_t mac[6],
-		     struct vg_park_key **out, struct vg_park **vals, size_t *n, bool *first)
+		     struct vg_park_key **out, struct vg_park **vals, size_t *n, bool *first,
+		     size_t *leases)
 {
 	int fd = st->map_fd[VG_MAP_PARKED];
 	struct vg_park_key *keys;
@@ -245,6 +292,8 @@ static int parked_of(struct vg_state *st, const struct vg_xen_id *id, const uint
 
 	*first = false;
 	*n = 0;
+	if (leases)
+		*leases = 0;
 	*out = NULL;
 	*vals = NULL;
 	ret = park_read(st, &keys, &m);
@@ -262,6 +311,8 @@ static int parked_of(struct vg_state *st, const struct vg_xen_id *id, const uint
 		    v.expires_ns < now)
 			continue;
 		*first |= v.origin == VG_ORIGIN_FIRST;
+		if (leases && v.origin != VG_ORIGIN_DAD)
+			(*leases)++;
 		keys[*n] = keys[i];
 		(*vals)[(*n)++] = v;
 	}
@@ -275,7 +326,7 @@ unsigned int vg_resume_flags(struct vg_state *st, uint32_t ifindex, bool had,
 	struct vg_park_key *keys;
 	struct vg_park *vals;
 	uint64_t end;
-	size_t n = 0;
+	size_t n = 0, leases = 0;
 	bool first = false;
 
 	r->plan = PLAN_NONE;
@@ -283,13 +334,17 @@ unsigned int vg_resume_flags(struct vg_state *st, uint32_t ifindex, bool had,
 		/* A window granted at its attach stays with it. */
 		return vg_state_window(st, ifindex, &end) == 0 ? VG_F_LEARN_FIRST : 0;
 	}
-	if (!spec->n_macs || !(spec->flags & (VG_F_LEARN_DHCP | VG_F_LEARN_FIRST)))
+	if (!spec->n_macs ||
+	    !(spec->flags & (VG_F_LEARN_DHCP | VG_F_LEARN_FIRST | VG_F_LEARN_LL)))
 		return 0;
-	if (parked_of(st, &r->id, spec->macs[0], &keys, &vals, &n, &first))
-		n = 0;	/* unreadable: nothing restored, and no window either */
+	if (parked_of(st, &r->id, spec->macs[0], &keys, &vals, &n, &first, &leases)) {
+		/* Unreadable: nothing restored, and no window either. */
+		n = 0;
+		leases = 1;
+	}
 	free(keys);
 	free(vals);
-	if (n) {
+	if (leases && n) {
 		/* Its first-use addresses stay allowed as before, in a
 		 * window that has ended: nothing new is learned (unless its
 		 * policy learns on first use anyway). */
@@ -297,10 +352,14 @@ unsigned int vg_resume_flags(struct vg_state *st, uint32_t ifindex, bool had,
 		r->plan = first ? PLAN_RESTORE_ENDED : PLAN_RESTORE;
 		return first ? VG_F_LEARN_FIRST : 0;
 	}
-	if (!r->window_s || !(spec->flags & VG_F_LEARN_DHCP) ||
-	    (spec->flags & VG_F_LEARN_FIRST))
+	/* Link-locals alone say nothing of where its leases are: the window
+	 * is granted as if nothing were parked. */
+	if (!r->window_s || leases || !(spec->flags & VG_F_LEARN_DHCP) ||
+	    (spec->flags & VG_F_LEARN_FIRST)) {
+		r->plan = n ? PLAN_RESTORE : PLAN_NONE;
 		return 0;
-	r->plan = PLAN_WINDOW;
+	}
+	r->plan = n ? PLAN_WINDOW_RESTORE : PLAN_WINDOW;
 	return VG_F_LEARN_FIRST;
 }
 
@@ -329,52 +388,79 @@ struct cand {
 	struct vg_park_key k;
 };
 
-/* One parked lease back to ifindex in lease slot slot; *held: another
- * interface holds its address. */
+/* The owner map of a parked entry's address, and its key there. */
+static int park_owner(struct vg_state *st, const struct cand *c, const void **key)
+{
+	if (c->v.origin == VG_ORIGIN_DAD) {
+		*key = &c->k.a;
+		return st->map_fd[VG_MAP_LEARNED6];
+	}
+	return lease_owner(st, is_v4(&c->k.a) ? 0 : VG_LEARN_DHCP4_CAP, &c->k.a, key);
+}
+
+/* One parked entry back to ifindex in slot slot (of learn_slots for a
+ * link-local, of lease_slots else), with the expiry its owner entry
+ * kept; *held: another interface holds its address, or it is protected
+ * now. */
 static int restore_one(struct vg_state *st, uint32_t ifindex, uint32_t slot,
 		       const struct cand *c, bool *held)
 {
 	struct vg_slot_key sk = { .ifindex = ifindex, .slot = slot };
+	bool dad = c->v.origin == VG_ORIGIN_DAD;
+	int sfd = st->map_fd[dad ? VG_MAP_LEARN_SLOTS : VG_MAP_LEASE_SLOTS];
 	struct vg_owner o, w;
+	struct vg_protect pr;
 	struct vg_slot s;
 	const void *okey;
-	int ofd = lease_owner(st, slot, &c->k.a, &okey);
+	int ofd = park_owner(st, c, &okey);
 	bool there;
 
 	*held = false;
+	/* Protected meanwhile (host protect=, an RA): nobody's now. */
+	if (st->map_fd[VG_MAP_PROTECTED6] >= 0 &&
+	    bpf_map_lookup_elem(st->map_fd[VG_MAP_PROTECTED6], &c->k.a, &pr) == 0) {
+		*held = true;
+		return 0;
+	}
 	there = bpf_map_lookup_elem(ofd, okey, &o) == 0;
 	if (there && (o.ifindex || o.origin != c->v.origin)) {
 		*held = true;
 		return 0;
 	}
-	/* The slot, then the entry naming it: as the program writes them. */
-	memset(&s, 0, sizeof(s));
-	s.a = c->k.a;
-	s.since_ns = c->v.expires_ns;
-	if (bpf_map_update_elem(st->map_fd[VG_MAP_LEASE_SLOTS], &sk, &s, BPF_ANY))
-		return -errno;
+	if (sfd < 0 || ofd < 0)
+		return -ENOENT;
+	/* The slot, then the entry naming it: as the program writes them.
+	 * The owner entry held by nobody kept the expiry (a link-local:
+	 * when it was learned); the parked one's is only its hold's end. */
 	memset(&w, 0, sizeof(w));
 	w.ifindex = ifindex;
 	w.origin = c->v.origin;
 	w.slot = (uint8_t)slot;
-	w.expires_ns = c->v.expires_ns;
+	w.expires_ns = there ? o.expires_ns : dad ? vg_now_ns() : c->v.expires_ns;
+	memset(&s, 0, sizeof(s));
+	s.a = c->k.a;
+	s.since_ns = w.expires_ns;
+	if (bpf_map_update_elem(sfd, &sk, &s, BPF_ANY))
+		return -errno;
 	if (bpf_map_update_elem(ofd, okey, &w, there ? BPF_EXIST : BPF_NOEXIST)) {
 		int ret = errno == EEXIST ? 0 : -errno;
 
 		*held = errno == EEXIST;	/* taken since the lookup */
-		bpf_map_delete_elem(st->map_fd[VG_MAP_LEASE_SLOTS], &sk);
+		bpf_map_delete_elem(sfd, &sk);
 		return ret;
 	}
 	return 0;
 }
 
-/* The parked leases of r's identity and pol's MAC back to ifindex, IPv4
- * and IPv6 each up to its cap; each parked entry goes. */
+/* The parked entries of r's identity and pol's MAC back to ifindex,
+ * IPv4 leases, IPv6 ones and link-locals each up to its cap (a
+ * link-local only if pol learns them); each parked entry goes. */
 static int restore(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
 		   struct vg_resume *r)
 {
-	uint32_t next[2] = { 0, VG_LEARN_DHCP4_CAP };
-	const uint32_t end[2] = { VG_LEARN_DHCP4_CAP, VG_LEASE_SLOTS };
+	uint32_t next[3] = { 0, VG_LEARN_DHCP4_CAP, 0 };
+	const uint32_t end[3] = { VG_LEARN_DHCP4_CAP, VG_LEASE_SLOTS,
+				  pol->flags & VG_F_LEARN_LL ? VG_LEARN_LL_CAP : 0 };
 	struct vg_park_key *keys;
 	struct vg_park *vals;
 	struct cand *c;
@@ -382,7 +468,7 @@ static int restore(struct vg_state *st, uint32_t ifindex, const struct vg_policy
 	bool first;
 	int ret;
 
-	ret = parked_of(st, &r->id, pol->macs[0], &keys, &vals, &n, &first);
+	ret = parked_of(st, &r->id, pol->macs[0], &keys, &vals, &n, &first, NULL);
 	if (ret)
 		return ret;
 	c = calloc(n ? n : 1, sizeof(*c));
@@ -393,9 +479,9 @@ static int restore(struct vg_state *st, uint32_t ifindex, const struct vg_policy
 	if (!ret)
 		qsort(c, n, sizeof(*c), by_end);
 	for (i = 0; !ret && i < n; i++) {
-		int fam = !is_v4(&c[i].k.a);
+		int fam = c[i].v.origin == VG_ORIGIN_DAD ? 2 : !is_v4(&c[i].k.a);
 		const void *okey;
-		int ofd = lease_owner(st, fam ? VG_LEARN_DHCP4_CAP : 0, &c[i].k.a, &okey);
+		int ofd = park_owner(st, &c[i], &okey);
 		struct vg_owner o;
 		bool held = false;
 
@@ -404,8 +490,9 @@ static int restore(struct vg_state *st, uint32_t ifindex, const struct vg_policy
 		if (ret)
 			break;
 		if (next[fam] >= end[fam]) {
-			/* Over the cap: held by nobody no longer. */
-			if (bpf_map_lookup_elem(ofd, okey, &o) == 0 && !o.ifindex)
+			/* Over the cap (or a link-local its policy does not
+			 * learn): held by nobody no longer. */
+			if (ofd >= 0 && bpf_map_lookup_elem(ofd, okey, &o) == 0 && !o.ifindex)
 				bpf_map_delete_elem(ofd, okey);
 			r->dropped++;
 		} else if (held) {
@@ -437,5 +524,10 @@ int vg_resume_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
 	ret = restore(st, ifindex, pol, r);
 	if (!ret && r->plan == PLAN_RESTORE_ENDED)
 		ret = window_write(st, ifindex, vg_now_ns());
+	if (!ret && r->plan == PLAN_WINDOW_RESTORE) {
+		ret = window_write(st, ifindex,
+				   vg_now_ns() + (uint64_t)r->window_s * 1000000000ULL);
+		r->window = !ret;
+	}
 	return ret;
 }

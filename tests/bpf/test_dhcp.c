@@ -574,6 +574,24 @@ static bool case_conflict4(void)
 	return true;
 }
 
+/* A protected IPv4 address (host protect=, as ::ffff:a.b.c.d) is
+ * leased to no one: its frames stay dropped. */
+static bool case_protected4(void)
+{
+	put_protected("::ffff:" L4_3, VG_PROTECT_CONFIG);
+	CHECK(out(&A, ack(&A, L4_3, 3600), "ACK of protected L4_3", REFUSED(LEARN_PROTECTED)));
+	CHECK(out(&A, ack(&A, L4_3, 0xffffffff), "infinite ACK of protected L4_3",
+		  REFUSED(LEARN_PROTECTED)));
+	STATE("nothing learned", P("::ffff:" L4_3));
+	CHECK(in(&A, udp4_from(MAC_A, L4_3), "UDP from L4_3", DROPS(IPV4_SRC)));
+	CHECK(in(&A, arp_from(MAC_A, L4_3), "ARP from L4_3", DROPS(ARP_SPA)));
+	/* Its neighbour is leased as usual. */
+	CHECK(out(&A, ack(&A, L4_2, 3600), "ACK of L4_2", NONE));
+	STATE("L4_2 leased", P("::ffff:" L4_3), L4(L4_2, &A, 0, 3600),
+	      S(&A, V4SLOT(0), L4_2));
+	return true;
+}
+
 /* Two IPv4 leases per interface: a third replaces the one that ends
  * first, whichever slot it is in. */
 static bool case_cap4(void)
@@ -1230,6 +1248,7 @@ static const struct lcase cases[] = {
 	  case_message_end },
 	{ "expired leases allow nothing (IPv4, ARP, IPv6), renewed ones again", case_expiry },
 	{ "IPv4 conflicts: configured, unexpired, expired (taken over)", case_conflict4 },
+	{ "a protected IPv4 address: learn-protected, its frames dropped", case_protected4 },
 	{ "two IPv4 leases per interface, the one that ends first replaced", case_cap4 },
 	{ "an address configured while leased keeps its entry when its slot goes",
 	  case_configured_while_leased },

@@ -77,7 +77,7 @@ tap_check "the shipped example is valid" 0 "$?" "$out"
 
 # The host line's learning switch and protected addresses.
 cat >"$conf" <<'EOF'
-host learn=none protect=fe80::1,fe80::2
+host learn=none protect=fe80::1,10.99.0.1
 host learn=dhcp6 protect=fe80::1/64
 host protect=ff02::2 dhcp-grace=1d
 host dhcp-grace=86401 learn=dhcp
@@ -86,7 +86,7 @@ chmod 644 "$conf"
 chown 0 "$conf"
 out=$(cc check-config "$conf" 2>/dev/null)
 want="$conf:2: 'learn=dhcp6': 'dhcp6': unknown learning (expected link-local, dhcp, first or none)
-$conf:2: 'protect=fe80::1/64': 'fe80::1/64': not an IPv6 address
+$conf:2: 'protect=fe80::1/64': 'fe80::1/64': not an IPv4 or IPv6 address
 $conf:3: 'protect=ff02::2': 'ff02::2': not a unicast address
 $conf:3: 'dhcp-grace=1d': expected seconds, 0..86400
 $conf:4: 'dhcp-grace=86401': more than 86400 seconds (a day)
@@ -96,9 +96,10 @@ sed -i '2,4d' "$conf"
 out=$(cc check-config "$conf" 2>&1)
 tap_check "host learn=none protect=: valid, both said" "0 yes yes" \
 	"$? $(grep -q 'host link-local learning off (line 1)' <<<"$out" && echo yes || echo no) $(
-	grep -q '^2 protected addresses (host protect=)' <<<"$out" && echo yes || echo no)" "$out"
-tap_check "-j: host_learn_link_local false, host_protect_count 2" "false 2" \
-	"$(cc -j check-config "$conf" | jq -r '"\(.host_learn_link_local) \(.host_protect_count)"')"
+	grep -qx '2 protected addresses (host protect=): no VIF learns them: fe80::1, 10.99.0.1' <<<"$out" && echo yes || echo no)" "$out"
+tap_check "-j: host_learn_link_local false, host_protect_count 2, host_protect (IPv4 as such)" \
+	"false 2 fe80::1,10.99.0.1" \
+	"$(cc -j check-config "$conf" | jq -r '"\(.host_learn_link_local) \(.host_protect_count) \(.host_protect | join(","))"')"
 tap_check "-j: no learn=dhcp, no dhcp-grace=: DHCP learning off, grace the default (60 s)" \
 	"false 60" "$(cc -j check-config "$conf" | jq -r '"\(.host_learn_dhcp) \(.host_dhcp_grace_s)"')"
 

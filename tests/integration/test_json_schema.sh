@@ -91,6 +91,14 @@ ent("fe80::5:1", 2, 0, now)
 ent("10.99.5.1", 3, 0, now + 600 * 10**9)
 ent("10.99.5.2", 3, 1, now - 10**9)
 ent("2001:db8::5", 3, 2, (1 << 64) - 1)
+# Parked ones: a lease with its end, a link-local held until its VM
+# comes back.
+def park(a, origin, t):
+	a16 = ipaddress.IPv6Address(a if ":" in a else "::ffff:" + a).packed
+	key = bytes(range(16)) + struct.pack("<I", 0) + bytes.fromhex("00163e520099") + bytes(2) + a16
+	print("parked|%s|%s" % (hx(key), hx(struct.pack("<QB7x", t, origin))))
+park("10.99.5.9", 3, now + 600 * 10**9)
+park("fe80::5:9", 2, (1 << 64) - 1)
 EOF
 while IFS='|' read -r map key val; do
 	"$BPFTOOL" map update pinned "$ROOT/$map" key $key value $val ||
@@ -100,6 +108,7 @@ j "show IFACE: learned by DAD and DHCP" show 0 - -- show vif5.0
 j "dump learned4" dump 0 - -- dump learned4
 j "dump lease_slots" dump 0 - -- dump lease_slots
 j "dump learn_cfg" dump 0 - -- dump learn_cfg
+j "dump parked: an end and none" dump 0 - -- dump parked
 j "show: a mistyped root while guests are filtered" - 1 wrong_place -- -r "$ROOT/typo" show
 j "metrics: a mistyped root" - 1 wrong_place -- -r "$ROOT/typo" metrics
 j "stats" stats 0 - -- stats

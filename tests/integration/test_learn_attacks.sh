@@ -12,6 +12,9 @@
 #            a policy that stops learning by DHCP loses its leases, and
 #            learning again does not bring them back;
 #   gc       says what it removed when it removes an expired lease;
+#   protect4 an IPv4 gateway and a leased address in `host protect=`: the
+#            lease is taken back, ACKs of them are refused, their frames
+#            dropped;
 #   flood    Router Advertisements from many sources on the uplink fill
 #            protected6: the bridge's own link-local, `host protect=`
 #            and gc still work afterwards; a map full of what the loader
@@ -178,6 +181,43 @@ out=$(vg -j gc 2>&1)
 tap_check "gc -j counts an ended lease's entry and its slot: entries_removed 2" 2 \
 	"$(jq -r .entries_removed <<<"$out")" "$out"
 "$BPFTOOL" map update pinned "$ROOT/learn_cfg" key 0 0 0 0 value 60 0 0 0 0 0 0 0
+
+# ---- protect4: an IPv4 gateway in host protect= ----------------------------------
+# A lease of 10.99.0.12 first; then host protect= lists it and the
+# gateway 10.99.0.1 (the sink): sync takes the lease back, and an ACK of
+# either from the uplink is refused, learn-protected, their frames dropped.
+reused_vif t vif12.0 02:00:00:00:12:00 706
+hx ip link set vif12.0 master br0 up
+out=$(vg attach vif12.0 --mac 02:00:00:00:12:00 --learn dhcp 2>&1)
+tap_check "attach vif12.0 --learn dhcp" "exit 0" "exit $?" "$out"
+from_sink $(ack 02:00:00:00:12:00 10.99.0.12 3600)
+tap_check "vif12.0 leased 10.99.0.12" "10.99.0.12:dhcp" "$(learned vif12.0)"
+printf '%s\n' "host protect=10.99.0.1,10.99.0.12" >"$VIFGUARD_CONFIG"
+hx env VIFGUARD_NETWORK_BACKEND=bridge "$VIFGUARD" sync >"$VG_TMP/sync.out" 2>&1
+tap_check "host protect=10.99.0.1,10.99.0.12: sync exit 0, shown as IPv4, why config" \
+	"0 10.99.0.12=config 10.99.0.1=config" \
+	"$? $(vg -j dump protected6 | jq -r '[.maps.protected6[] | select(.address | startswith("10.99.0.")) | "\(.address)=\(.why)"] | sort | join(" ")')" \
+	"$(cat "$VG_TMP/sync.out")"
+tap_check "dump text shows 10.99.0.1 in IPv4 form" "yes" \
+	"$(vg dump protected6 | grep -q 'address=10\.99\.0\.1 ' && echo yes || echo no)" \
+	"$(vg dump protected6 | grep 10.99 || true)"
+tap_check "the protected lease 10.99.0.12 was taken from vif12.0" "" "$(learned vif12.0)"
+from_sink $(ack 02:00:00:00:12:00 10.99.0.1 3600)
+from_sink $(ack 02:00:00:00:12:00 10.99.0.12 4294967295)
+vg_stats vif12.0
+tap_check "ACKs of the gateway 10.99.0.1 and of 10.99.0.12: learn-protected 2, nothing learned" \
+	"2 " "${STATS[learn-protected]:-0} $(learned vif12.0)"
+gx t "$VGPKT" send -i eth0 -c 3 udp4 --src-ip 10.99.0.1
+gx t "$VGPKT" send -i eth0 -c 2 udp4 --src-ip 10.99.0.12
+sleep 0.2
+vg_stats vif12.0
+tap_check "vif12.0's frames from 10.99.0.1 and 10.99.0.12 dropped: ipv4-src 5" 5 \
+	"${STATS[ipv4-src]:-0}"
+: >"$VIFGUARD_CONFIG"
+hx env VIFGUARD_NETWORK_BACKEND=bridge "$VIFGUARD" sync >"$VG_TMP/sync.out" 2>&1
+from_sink $(ack 02:00:00:00:12:00 10.99.0.12 3600)
+tap_check "protect= emptied: sync takes 10.99.0.12 off, the next ACK of it leases it" \
+	"10.99.0.12:dhcp" "$(learned vif12.0)" "$(cat "$VG_TMP/sync.out")"
 
 # ---- flood: protected6 full of advertised sources --------------------------------
 # 1100 RAs from as many link-local sources, delivered to the filtered

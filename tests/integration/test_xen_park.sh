@@ -15,7 +15,9 @@
 # nothing parked (its PV VIF does); a parked lease that
 # ends goes at gc; first-use addresses come back in a window that has
 # ended; a non-Xen interface never gets a window; "host first-lease="
-# is written to learn_cfg.  The leases are written into the maps as the
+# is written to learn_cfg; DAD link-locals park and come back too, and
+# what has no end (a link-local, an infinite lease) is held parked for
+# first-lease= (0: until the VM comes back), then goes at gc.  The leases are written into the maps as the
 # program writes them after DHCP ACKs (tests/bpf covers that part).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/test_xen_lib.bash"
@@ -240,5 +242,112 @@ out=$(vg detach nx0 2>&1)
 tap_check "detach of a non-Xen interface (the operator's policy): its lease forgotten, not parked" \
 	"exit 0, none, same parked" \
 	"exit $?, $(owner4 10.99.0.92), $([ "$(parked)" = "$before" ] && echo same || echo changed) parked" "$out"
+
+# ---- DAD link-locals park too; what has no end is held for first-lease= ------------
+# learn_cfg_first SECONDS: first_lease_s in learn_cfg (grace 60 kept).
+learn_cfg_first() {
+	"$BPFTOOL" map update pinned "$ROOT/learn_cfg" key 0 0 0 0 value 60 0 0 0 $(vg_le 4 "$1")
+}
+# parked_of ADDR: "ORIGIN EXPIRES_IN_S" of its parked entry (-j), or none.
+parked_of() {
+	vg -j dump parked | jq -r --arg a "$1" \
+		'[.maps.parked[] | select(.address == $a) | "\(.origin) \(.expires_in_s)"][0] // "none"'
+}
+# ends_of ADDR: the text's ends= of its parked entry.
+ends_of() {
+	vg dump parked | grep " address=$1 " | sed -n 's/.* ends=//p'
+}
+# owner6 ADDR: "IFINDEX ORIGIN" of learned6's entry, or none.
+owner6() {
+	vg -j dump learned6 | jq -r --arg a "$1" \
+		'[.maps.learned6[] | select(.address == $a) | "\(.ifindex) \(.origin)"][0] // "none"'
+}
+LL=fe80::17:1
+FOREVER=18446744073709551615
+FOREVER_JQ=$(jq -n "$FOREVER")	# as jq prints it (a double)
+M17=00:16:3e:52:00:11
+online d17 17 0 $M17
+VG_FENCE[d17]="udp4 --src-ip 10.99.0.17"
+vg_case "vif17.0: DAD for $LL learned, delivered" d17 vif17.0 1 1 "pass+2" \
+	ns --src-ip :: --target $LL
+vg_lease4_put "$(vg_ifindex vif17.0)" 0 10.99.0.95 3 $FOREVER
+libxl_run vif-bridge offline 17 0
+ip -n "$HOST" link del vif17.0
+p=$(parked_of $LL)
+tap_check "vif17.0 offline: its link-local parked (dad), held by ifindex 0" \
+	"0 dad, 0 dad" "$HP_RC ${p%% *}, $(owner6 $LL)" "$(cat "$VG_TMP/hotplug.out")"
+tap_check "the link-local's hold ends first-lease= (600 s) after parking" "yes" \
+	"$([ "${p#* }" -gt 590 ] && [ "${p#* }" -le 600 ] && echo yes || echo "no: ${p#* }")"
+p=$(parked_of 10.99.0.95)
+tap_check "its infinite lease parked for 600 s, its owner entry still infinite, held by 0" \
+	"dhcp yes, 0 dhcp $FOREVER_JQ" \
+	"${p%% *} $([ "${p#* }" -gt 590 ] && [ "${p#* }" -le 600 ] && echo yes || echo "no: ${p#* }"), $(owner4 10.99.0.95)"
+tap_check "dump parked text: ends=in 9mNs or in 10m0s, no expires_ns" "yes yes" \
+	"$(ends_of $LL | grep -Eqx 'in (9m[0-9]+s|10m0s)' && echo yes || echo no) $(vg dump parked | grep -q expires_ns && echo no || echo yes)" \
+	"$(vg dump parked)"
+vg_case "vif5.0: DAD for the parked $LL dropped, learn-conflict" h5 vif5.0 1 0 \
+	"learn-conflict+1 pass+1" ns --src-ip :: --target $LL
+out=$(vg gc 2>&1)
+tap_check "gc keeps the parked link-local and its owner" "exit 0, dad, 0 dad" \
+	"exit $?, $(parked_of $LL | cut -d' ' -f1), $(owner6 $LL)" "$out"
+
+# The VM back (domain 18): both come back, the lease infinite again.
+online d18 18 0 $M17 17
+tap_check "vif18.0 (the VM again): its link-local and infinite lease back, no window" \
+	"0 10.99.0.95 dhcp never,$LL dad null, $(vg_ifindex vif18.0) dad, $(vg_ifindex vif18.0) dhcp $FOREVER_JQ, false none" \
+	"$HP_RC $(learned vif18.0), $(owner6 $LL), $(owner4 10.99.0.95), $(window vif18.0)" \
+	"$(cat "$VG_TMP/hotplug.out")"
+VG_FENCE[d18]="udp4 --src-ip 10.99.0.18"
+vg_case "vif18.0: from the restored $LL passes at once" d18 vif18.0 1 1 "pass+2" \
+	udp6 --src-ip $LL --dst-ip fe80::1
+
+# first-lease=0: kept until the VM comes back, "never".
+learn_cfg_first 0
+libxl_run vif-bridge offline 18 0
+ip -n "$HOST" link del vif18.0
+tap_check "first_lease_s 0: parked without an end (null), text ends=never" \
+	"dad null, dhcp null, never" \
+	"$(parked_of $LL), $(parked_of 10.99.0.95), $(ends_of $LL)" "$(vg dump parked)"
+online d19 19 0 $M17 17
+tap_check "vif19.0 (the VM again): both back" "0 10.99.0.95 dhcp never,$LL dad null" \
+	"$HP_RC $(learned vif19.0)" "$(cat "$VG_TMP/hotplug.out")"
+
+# first_lease_s 1: a VM that does not come back lets them go at gc.
+learn_cfg_first 1
+libxl_run vif-bridge offline 19 0
+ip -n "$HOST" link del vif19.0
+sleep 1.2
+tap_check "parked for 1 s, then ended: text ends=ended" "ended" "$(ends_of $LL)"
+out=$(vg gc 2>&1)
+tap_check "gc after the hold ended: parked entries and owners gone" "exit 0, none none, none none" \
+	"exit $?, $(parked_of $LL) $(parked_of 10.99.0.95), $(owner6 $LL) $(owner4 10.99.0.95)" "$out"
+vg_case "vif5.0: DAD for $LL, free again, learned" h5 vif5.0 1 1 "pass+2" \
+	ns --src-ip :: --target $LL
+learn_cfg_first 600
+
+# Only a link-local parked: it comes back, and the VIF still gets its
+# learning window (its leases may have moved with it to another host).
+M20=00:16:3e:52:00:14
+online d20 20 0 $M20
+VG_FENCE[d20]="udp4 --src-ip 10.99.0.20"
+vg_case "vif20.0: DAD for fe80::20:1 learned" d20 vif20.0 1 1 "pass+2" \
+	ns --src-ip :: --target fe80::20:1
+libxl_run vif-bridge offline 20 0
+ip -n "$HOST" link del vif20.0
+online d21 21 0 $M20 20
+tap_check "vif21.0 (the VM again, only a link-local parked): it comes back, and a window" \
+	"0 fe80::20:1 dad null, true true" "$HP_RC $(learned vif21.0), $(window vif21.0)" \
+	"$(cat "$VG_TMP/hotplug.out")"
+# Back under a policy that does not learn link-locals: it goes.
+libxl_run vif-bridge offline 21 0
+ip -n "$HOST" link del vif21.0
+tap_check "vif21.0 offline: fe80::20:1 parked again" "dad" "$(parked_of fe80::20:1 | cut -d' ' -f1)"
+printf '%s\n' "host learn=dhcp resume-window=30 first-lease=600" >"$VIFGUARD_CONFIG"
+online d22 22 0 $M20 20
+tap_check "vif22.0 (the VM, host learn=dhcp): the link-local not restored, freed" \
+	"0 -, none, none" \
+	"$HP_RC $(l=$(learned vif22.0); echo "${l:--}"), $(owner6 fe80::20:1), $(parked_of fe80::20:1)" \
+	"$(cat "$VG_TMP/hotplug.out")"
+printf '%s\n' "host learn=link-local,dhcp resume-window=30 first-lease=600" >"$VIFGUARD_CONFIG"
 
 tap_done

@@ -910,7 +910,8 @@ static enum vg_reason lease_learn(struct model_learn *s, bool v4, const uint8_t 
 	struct model_held *e = tab(s, v4, &n, &fill), *h;
 	uint64_t first = 0;
 
-	if (!v4 && model_learn_protected(s, a))
+	/* IPv4 protected as ::ffff:a.b.c.d, the form a has here. */
+	if (model_learn_protected(s, a))
 		return VG_LEARN_PROTECTED;
 	h = tab_find(s, v4, a);
 	if (h && h->ifindex == ifindex) {

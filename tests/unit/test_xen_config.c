@@ -164,8 +164,14 @@ static const struct bad_case bad_cases[] = {
 	{ "host learn=none\n\nhost learn=link-local\n",
 	  "t.conf:3: 'learn=link-local': conflicts with the learning set on line 1" },
 	{ "host protect=\n", "t.conf:1: 'protect=': empty address list" },
-	{ "host protect=fe80::1,10.0.0.1\n",
-	  "t.conf:1: 'protect=fe80::1,10.0.0.1': '10.0.0.1': not an IPv6 address" },
+	{ "host protect=fe80::1,10.0.0.1/24\n",
+	  "t.conf:1: 'protect=fe80::1,10.0.0.1/24': '10.0.0.1/24': not an IPv4 or IPv6 "
+	  "address" },
+	{ "host protect=127.0.0.1\n", "t.conf:1: 'protect=127.0.0.1': '127.0.0.1': not a "
+	  "unicast" },
+	{ "host protect=224.0.0.1\n", "t.conf:1: 'protect=224.0.0.1': '224.0.0.1': not a "
+	  "unicast" },
+	{ "host protect=0.0.0.0\n", "t.conf:1: 'protect=0.0.0.0': '0.0.0.0': not a unicast" },
 	{ "host protect=fe80::1/64\n", "t.conf:1: 'protect=fe80::1/64': 'fe80::1/64': not an" },
 	{ "host protect=ff02::1\n", "t.conf:1: 'protect=ff02::1': 'ff02::1': not a unicast" },
 	{ "host protect=::\n", "t.conf:1: 'protect=::': '::': not a unicast" },
@@ -205,7 +211,8 @@ static void host_switch(void **state)
 static void host_learn_protect(void **state)
 {
 	static const char text[] = "host learn=none protect=fe80::1,FE80::0:2\n"
-				   "host protect=fe80::1 mode=locked\n";
+				   "host protect=fe80::1,10.0.0.1 mode=locked\n"
+				   "host protect=::ffff:10.0.0.1\n";
 	unsigned int all = VG_F_DHCP_CLIENT | VG_F_LEARN_LL;
 	struct in6_addr a;
 	struct vg_config cfg;
@@ -215,9 +222,12 @@ static void host_learn_protect(void **state)
 	assert_int_equal(vg_config_parse("t.conf", text, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.host_learn, 0);
 	assert_int_equal(cfg.host_learn_line, 1);
-	assert_int_equal(cfg.n_protect, 2);
+	/* IPv4 as ::ffff:a.b.c.d, the same address in either spelling. */
+	assert_int_equal(cfg.n_protect, 3);
 	inet_pton(AF_INET6, "fe80::2", &a);
 	assert_memory_equal(&cfg.protect[1], &a, sizeof(a));
+	inet_pton(AF_INET6, "::ffff:10.0.0.1", &a);
+	assert_memory_equal(&cfg.protect[2], &a, sizeof(a));
 	assert_int_equal(vg_config_host_learn(&cfg, all), VG_F_DHCP_CLIENT);
 	vg_config_free(&cfg);
 	assert_int_equal(vg_config_parse("t.conf", "host learn=link-local\n", &cfg, err,
