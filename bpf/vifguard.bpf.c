@@ -348,13 +348,19 @@ static __always_inline int ethertype_allowed(const struct vg_policy *pol,
 }
 
 /* An entry of learned4 or learned6 that allows ifindex a source: a lease
- * of its own not yet ended (a DAD-learned link-local is judged by the
+ * or a first-use address of its own, not yet ended, learned by a way its
+ * policy still learns by (a DAD-learned link-local is judged by the
  * caller). */
-static __always_inline int lease_live(const struct vg_owner *o, __u32 ifindex)
+static __always_inline int lease_live(const struct vg_policy *pol, const struct vg_owner *o,
+				      __u32 ifindex)
 {
-	return o->ifindex == ifindex && o->origin == VG_ORIGIN_DHCP &&
+	return o->ifindex == ifindex &&
+	       ((o->origin == VG_ORIGIN_DHCP && (pol->flags & VG_F_LEARN_DHCP)) ||
+		(o->origin == VG_ORIGIN_FIRST && (pol->flags & VG_F_LEARN_FIRST))) &&
 	       bpf_ktime_get_ns() < o->expires_ns;
 }
+
+#define VG_F_LEARN_LEASES	(VG_F_LEARN_DHCP | VG_F_LEARN_FIRST)
 
 /* addr is never 0.0.0.0 here: unused inline addresses are zero.  Leases
  * cost a lookup only once every configured address missed. */
@@ -375,10 +381,10 @@ static __always_inline int v4_allowed(const struct vg_policy *pol,
 		if (bpf_map_lookup_elem(&v4_addrs, &k))
 			return 1;
 	}
-	if (!(pol->flags & VG_F_LEARN_DHCP))
+	if (!(pol->flags & VG_F_LEARN_LEASES))
 		return 0;
 	o = bpf_map_lookup_elem(&learned4, &l);
-	return o && lease_live(o, ifindex);
+	return o && lease_live(pol, o, ifindex);
 }
 
 /* fe80::/64 with the modified EUI-64 interface identifier of mac
@@ -407,7 +413,7 @@ static __always_inline int v6_learned(const struct vg_policy *pol, __u32 ifindex
 		return 0;
 	if (o->origin == VG_ORIGIN_DAD)
 		return o->ifindex == ifindex && (pol->flags & VG_F_LEARN_LL);
-	return (pol->flags & VG_F_LEARN_DHCP) && lease_live(o, ifindex);
+	return lease_live(pol, o, ifindex);
 }
 
 /*
@@ -441,7 +447,7 @@ static __always_inline int v6_allowed(const struct vg_policy *pol,
 		if (bpf_map_lookup_elem(&v6_addrs, &k))
 			return 1;
 	}
-	if (pol->flags & (VG_F_LEARN_LL | VG_F_LEARN_DHCP)) {
+	if (pol->flags & (VG_F_LEARN_LL | VG_F_LEARN_LEASES)) {
 		struct vg_addr6 l = { { a0, a1, a2, a3 } };
 
 		return v6_learned(pol, ifindex, &l);
@@ -541,26 +547,42 @@ static __always_inline __u32 owner_claim(int v6, const struct vg_addr6 *a,
 }
 
 /*
- * Puts ns in slot sk of slots once ns->a's owner entry (origin origin) is
- * written: the address the slot held for the interface is forgotten.  A
- * slot map with no room takes the new entry back: VG_LEARN_FULL.
+ * An address with room after it.  Where v6 is a variable (learn_first()),
+ * Linux 4.19 does not tie the map OWNERS(v6) to the key OWNER_KEY(v6, a)
+ * when the compiler computes them apart: it checks learned6's 16-octet
+ * read from the IPv4 key as well, which must then stay within the stack
+ * the program wrote.
+ */
+struct vg_addr_room {
+	struct vg_addr6 a;
+	__be32 room[3];
+};
+
+/*
+ * Puts ns in slot sk of slots once a's owner entry (origin origin) is
+ * written, a being ns->a or a copy of it with room: the address the slot
+ * held for the interface is forgotten (in lease_slots, a lease or a
+ * first-use address alike).  A slot map with no room takes the new entry
+ * back: VG_LEARN_FULL.
  */
 static __always_inline __u32 slot_take(int v6, void *slots, const struct vg_slot_key *sk,
-				       __u8 origin, const struct vg_slot *ns)
+				       __u8 origin, const struct vg_addr6 *a,
+				       const struct vg_slot *ns)
 {
 	struct vg_slot *s = bpf_map_lookup_elem(slots, sk);
 	struct vg_owner *o;
 
 	if (s) {
-		struct vg_addr6 old = s->a;
+		struct vg_addr_room old = { .a = s->a };
 
-		o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, &old));
-		if (o && o->ifindex == sk->ifindex && o->origin == origin &&
-		    o->slot == sk->slot)
-			bpf_map_delete_elem(OWNERS(v6), OWNER_KEY(v6, &old));
+		o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, &old.a));
+		if (o && o->ifindex == sk->ifindex && o->slot == sk->slot &&
+		    (o->origin == origin ||
+		     (origin != VG_ORIGIN_DAD && o->origin >= VG_ORIGIN_DHCP)))
+			bpf_map_delete_elem(OWNERS(v6), OWNER_KEY(v6, &old.a));
 	}
 	if (bpf_map_update_elem(slots, sk, ns, BPF_ANY)) {
-		bpf_map_delete_elem(OWNERS(v6), OWNER_KEY(v6, &ns->a));
+		bpf_map_delete_elem(OWNERS(v6), OWNER_KEY(v6, a));
 		return VG_LEARN_FULL;
 	}
 	return VG_PASS;
@@ -591,7 +613,7 @@ static __always_inline __u32 learn_dad(__u32 ifindex, const struct vg_addr6 *a)
 	if (v != VG_UNDECIDED)
 		return v;
 	ns.since_ns = no.since_ns;
-	return slot_take(1, &learn_slots, &sk, VG_ORIGIN_DAD, &ns);
+	return slot_take(1, &learn_slots, &sk, VG_ORIGIN_DAD, &ns.a, &ns);
 }
 
 /*
@@ -688,7 +710,9 @@ static __always_inline __u64 lease_end(__u64 now, __u32 lifetime)
  * address as ::ffff:a.b.c.d when v6 is 0): a is the interface's until
  * it ends, in a free slot of its family or in place of the lease that
  * ends first, unless it is protected or another interface holds it (an
- * ended lease of another gives way).  VG_PASS, or why it was refused.
+ * ended lease or first-use address of another gives way).  An address
+ * the interface holds by first use becomes a lease, in its slot.
+ * VG_PASS, or why it was refused.
  */
 static __always_inline __u32 lease_learn(int v6, __u32 ifindex, const struct vg_addr6 *a,
 					 __u32 lifetime)
@@ -703,9 +727,11 @@ static __always_inline __u32 lease_learn(int v6, __u32 ifindex, const struct vg_
 		return VG_LEARN_PROTECTED;
 	o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, a));
 	if (o && o->ifindex == ifindex) {
-		if (o->origin != VG_ORIGIN_DHCP)
+		if (o->origin < VG_ORIGIN_DHCP)
 			return VG_PASS;		/* configured for it */
-		/* Renewed, or granted again: the lease and its slot move. */
+		/* Renewed, granted again, or leased after its first use: the
+		 * lease and its slot move. */
+		o->origin = VG_ORIGIN_DHCP;
 		o->expires_ns = end;
 		sk.slot = o->slot;
 		s = bpf_map_lookup_elem(&lease_slots, &sk);
@@ -714,7 +740,7 @@ static __always_inline __u32 lease_learn(int v6, __u32 ifindex, const struct vg_
 		return VG_PASS;
 	}
 	if (o) {
-		if (o->origin != VG_ORIGIN_DHCP || now < o->expires_ns)
+		if (o->origin < VG_ORIGIN_DHCP || now < o->expires_ns)
 			return VG_LEARN_CONFLICT;
 		learn_forget(v6, a, o);
 	}
@@ -729,7 +755,7 @@ static __always_inline __u32 lease_learn(int v6, __u32 ifindex, const struct vg_
 	if (v != VG_UNDECIDED)
 		return v;
 	ns.since_ns = end;
-	return slot_take(v6, &lease_slots, &sk, VG_ORIGIN_DHCP, &ns);
+	return slot_take(v6, &lease_slots, &sk, VG_ORIGIN_DHCP, &ns.a, &ns);
 }
 
 /* Ends ifindex's lease of a, if it holds a by one. */
@@ -739,6 +765,30 @@ static __always_inline void lease_drop(int v6, __u32 ifindex, const struct vg_ad
 
 	if (o && o->ifindex == ifindex && o->origin == VG_ORIGIN_DHCP)
 		learn_forget(v6, a, o);
+}
+
+/*
+ * Ends what slot sk of lease_slots holds, a lease (its owner entry goes
+ * with it) or a stale slot; an address the interface holds by first use
+ * stays, slot and all: DHCP ends leases only.
+ */
+static __always_inline void lease_slot_end(int v6, const struct vg_slot_key *sk)
+{
+	struct vg_slot *s = bpf_map_lookup_elem(&lease_slots, sk);
+	struct vg_owner *o;
+	struct vg_addr6 a;
+
+	if (!s)
+		return;
+	a = s->a;
+	o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, &a));
+	if (o && o->ifindex == sk->ifindex) {
+		if (o->origin == VG_ORIGIN_FIRST && o->slot == sk->slot)
+			return;
+		if (o->origin == VG_ORIGIN_DHCP)
+			bpf_map_delete_elem(OWNERS(v6), OWNER_KEY(v6, &a));
+	}
+	bpf_map_delete_elem(&lease_slots, sk);
 }
 
 /*
@@ -779,18 +829,11 @@ VG_SUBPROG __u32 lease_drop4(__u32 ifindex, __be32 addr)
 VG_SUBPROG __u32 leases4_drop(__u32 ifindex)
 {
 	struct vg_slot_key sk = { .ifindex = ifindex };
-	struct vg_slot *s;
 
 #pragma unroll
 	for (int i = 0; i < VG_LEARN_DHCP4_CAP; i++) {
 		sk.slot = i;
-		s = bpf_map_lookup_elem(&lease_slots, &sk);
-		if (s) {
-			struct vg_addr6 a = s->a;
-
-			lease_drop(0, ifindex, &a);
-			bpf_map_delete_elem(&lease_slots, &sk);
-		}
+		lease_slot_end(0, &sk);
 	}
 	return 0;
 }
@@ -956,9 +999,9 @@ static __always_inline int dhcp6_options(struct __sk_buff *skb, __u64 off, __u64
 	return 1;
 }
 
-/* An address DHCPv6 may give a guest: not ::, ::1, link-local or
- * multicast. */
-static __always_inline int dhcp6_usable(const struct vg_addr6 *a)
+/* An address DHCPv6 may give a guest, or a guest learn by first use:
+ * not ::, ::1, link-local or multicast. */
+static __always_inline int v6_usable(const struct vg_addr6 *a)
 {
 	__u32 top = bpf_ntohl(a->addr[0]);
 
@@ -989,7 +1032,7 @@ VG_SUBPROG __u32 dhcp6_iaaddr(struct __sk_buff *skb, __u32 ifindex, __u64 off)
 		return VG_PASS;
 	__builtin_memcpy(&a, p, sizeof(a));
 	valid = bpf_ntohl(p[5]);
-	if (!dhcp6_usable(&a))
+	if (!v6_usable(&a))
 		return VG_PASS;
 	if (valid == 0) {
 		lease_drop(1, ifindex, &a);
@@ -1002,20 +1045,116 @@ VG_SUBPROG __u32 dhcp6_iaaddr(struct __sk_buff *skb, __u32 ifindex, __u64 off)
 VG_SUBPROG __u32 leases6_drop(__u32 ifindex)
 {
 	struct vg_slot_key sk = { .ifindex = ifindex };
-	struct vg_slot *s;
 
 #pragma unroll
 	for (int i = VG_LEARN_DHCP4_CAP; i < VG_LEASE_SLOTS; i++) {
 		sk.slot = i;
-		s = bpf_map_lookup_elem(&lease_slots, &sk);
-		if (s) {
-			struct vg_addr6 a = s->a;
-
-			lease_drop(1, ifindex, &a);
-			bpf_map_delete_elem(&lease_slots, &sk);
-		}
+		lease_slot_end(1, &sk);
 	}
 	return 0;
+}
+
+/* ---- Trust on first use (VG_F_LEARN_FIRST) -------------------------- */
+
+/*
+ * A source address of ifindex that neither its policy nor a learned entry
+ * allows: a (an IPv4 address as ::ffff:a.b.c.d when v6 is 0, IPv4
+ * looked up in protected6 as such) becomes the interface's, origin
+ * VG_ORIGIN_FIRST, in a free slot of its family in lease_slots (one
+ * whose address ended counts as free), unless it is protected or
+ * another interface holds it (an ended lease or first-use address of any
+ * interface gives way; a parked one, ifindex 0, does not while it
+ * lasts).  In the interface's learning window it is allowed for
+ * first_lease_s, with no window forever.  VG_PASS, a learn-* reason, or
+ * VG_UNDECIDED when a is no address to learn (multicast, loopback,
+ * link-local...) or the window has ended: the caller's reason stands.
+ * Run only once every configured and learned lookup missed, and once per
+ * program for all three source checks.
+ */
+VG_SUBPROG __u32 learn_first(__u32 ifindex, __u64 v6, const struct vg_addr6 *addr)
+{
+	struct vg_owner *o, no = { .ifindex = ifindex, .origin = VG_ORIGIN_FIRST };
+	struct vg_slot_key sk = { .ifindex = ifindex, .slot = VG_SLOT_WINDOW };
+	__u64 now = bpf_ktime_get_ns(), first = 0, n = VG_LEARN_DHCP4_CAP;
+	__u32 zero = 0, top = bpf_ntohl(addr->addr[3]) >> 24, v;
+	struct vg_addr_room k = { .a = *addr };
+	struct vg_addr6 *a = &k.a;
+	struct vg_learn_cfg *cfg;
+	struct vg_slot *s, ns;
+
+	if (v6) {
+		if (!v6_usable(a))
+			return VG_UNDECIDED;
+		first = VG_LEARN_DHCP4_CAP;
+		n = VG_LEARN_DHCP6_CAP;
+	} else if (top == 0 || top == 127 || top >= 224) {
+		return VG_UNDECIDED;
+	}
+	no.expires_ns = VG_LEASE_FOREVER;
+	s = bpf_map_lookup_elem(&lease_slots, &sk);
+	if (s) {
+		if (now >= s->since_ns)
+			return VG_UNDECIDED;
+		cfg = bpf_map_lookup_elem(&learn_cfg, &zero);
+		if (cfg && cfg->first_lease_s)
+			no.expires_ns = now + (__u64)cfg->first_lease_s * 1000000000ULL;
+	}
+	if (bpf_map_lookup_elem(&protected6, a))
+		return VG_LEARN_PROTECTED;
+	o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, a));
+	if (o) {
+		if (o->origin < VG_ORIGIN_DHCP || now < o->expires_ns)
+			return o->ifindex == ifindex ? VG_PASS : VG_LEARN_CONFLICT;
+		learn_forget(v6, a, o);
+	}
+	/* The first free slot: never one in use, however old. */
+#pragma unroll
+	for (int i = 0; i < VG_LEARN_DHCP6_CAP; i++) {
+		if (i >= n)
+			return VG_LEARN_FULL;
+		sk.slot = first + i;
+		s = bpf_map_lookup_elem(&lease_slots, &sk);
+		if (!s || now >= s->since_ns)
+			break;
+		if (i == VG_LEARN_DHCP6_CAP - 1)
+			return VG_LEARN_FULL;
+	}
+	no.slot = sk.slot;
+	v = owner_claim(v6, a, &no);
+	if (v != VG_UNDECIDED)
+		return v;
+	ns.a = *a;
+	ns.since_ns = no.expires_ns;
+	return slot_take(v6, &lease_slots, &sk, VG_ORIGIN_FIRST, a, &ns);
+}
+
+/* The verdict on a source address the policy does not allow (IPv4 or
+ * ARP's sender, the caller's reason for refusing it being reason). */
+static __always_inline __u32 first_use4(const struct vg_policy *pol, __u32 ifindex,
+					__be32 addr, __u32 reason)
+{
+	struct vg_addr6 a;
+	__u32 v;
+
+	if (!(pol->flags & VG_F_LEARN_FIRST))
+		return reason;
+	v4_mapped(&a, addr);
+	v = learn_first(ifindex, 0, &a);
+	return v == VG_UNDECIDED ? reason : v;
+}
+
+/* The same for an IPv6 source, addr in the packet. */
+static __always_inline __u32 first_use6(const struct vg_policy *pol, __u32 ifindex,
+					const __be32 *addr)
+{
+	struct vg_addr6 a;
+	__u32 v;
+
+	if (!(pol->flags & VG_F_LEARN_FIRST))
+		return VG_IPV6_SRC;
+	__builtin_memcpy(&a, addr, sizeof(a));
+	v = learn_first(ifindex, 1, &a);
+	return v == VG_UNDECIDED ? VG_IPV6_SRC : v;
 }
 
 /*
@@ -1173,8 +1312,13 @@ static __always_inline __u32 check_ipv4_from(const struct iphdr *ip,
 					     const struct vg_policy *pol,
 					     __u32 ifindex, __u16 frag, __u32 payload)
 {
-	if (!v4_allowed(pol, ifindex, ip->saddr))
-		return VG_IPV4_SRC;
+	__u32 verdict;
+
+	if (!v4_allowed(pol, ifindex, ip->saddr)) {
+		verdict = first_use4(pol, ifindex, ip->saddr, VG_IPV4_SRC);
+		if (verdict != VG_PASS)
+			return verdict;
+	}
 	/* Not UDP or IGMP, or a non-first fragment (no ports): the source
 	 * decides, but for the multicast routers' protocols.  A bridge's
 	 * snooping reads IGMP in a fragment as if whole (a non-first one
@@ -1298,7 +1442,7 @@ static __always_inline __u32 check_arp(struct __sk_buff *skb,
 	}
 	/* Covers announcements and gratuitous ARP (spa == tpa) too. */
 	if (!v4_allowed(pol, ifindex, arp->spa))
-		return VG_ARP_SPA;
+		return first_use4(pol, ifindex, arp->spa, VG_ARP_SPA);
 	return VG_PASS;
 }
 
@@ -1580,22 +1724,25 @@ static __always_inline __u32 check_ipv6(struct __sk_buff *skb,
 	rem = bpf_ntohs(ip6->payload_len);
 	/* "::" is judged once the upper layer is known (RFC 4862 5.4). */
 	unspec = v6_unspecified(ip6->saddr.in6_u.u6_addr32);
-	/* Decided here, TCP being all that is left: a payload length above
-	 * 64 KiB carried on through the walk would have the verifier check
-	 * all of it twice. */
+	/* A jumbogram is decided by its source, TCP being all that is left:
+	 * a payload length above 64 KiB carried on through the walk would
+	 * have the verifier check all of it twice. */
 	if (rem == 0) {
 		if (!ipv6_big_tcp(ip6, frame, data_end))
 			return VG_IPV6_MALFORMED;
 		if (unspec)
 			return VG_IPV6_UNSPEC_SRC;
-		return v6_allowed(pol, ifindex, ip6->saddr.in6_u.u6_addr32,
-				  eth->h_source) ? VG_PASS : VG_IPV6_SRC;
-	}
-	if (rem > frame)
+	} else if (rem > frame) {
 		return VG_IPV6_MALFORMED;
+	}
 	if (!unspec && !v6_allowed(pol, ifindex, ip6->saddr.in6_u.u6_addr32,
-				   eth->h_source))
-		return VG_IPV6_SRC;
+				   eth->h_source)) {
+		verdict = first_use6(pol, ifindex, ip6->saddr.in6_u.u6_addr32);
+		if (verdict != VG_PASS)
+			return verdict;
+	}
+	if (rem == 0)
+		return VG_PASS;
 
 	off = ETH_HLEN + sizeof(*ip6);
 	nh = ip6->nexthdr;

@@ -87,7 +87,11 @@ int vg_cmd_check_config(struct vg_out *out, void *opts)
 				!sum.host_learn_line || (sum.host_learn & VG_F_LEARN_LL));
 		vg_json_kv_bool(&out->w, "host_learn_dhcp",
 				sum.host_learn_line && (sum.host_learn & VG_F_LEARN_DHCP));
+		vg_json_kv_bool(&out->w, "host_learn_first",
+				sum.host_learn_line && (sum.host_learn & VG_F_LEARN_FIRST));
 		vg_json_kv_uint(&out->w, "host_dhcp_grace_s", sum.host_grace);
+		vg_json_kv_uint(&out->w, "host_resume_window_s", sum.host_window);
+		vg_json_kv_uint(&out->w, "host_first_lease_s", sum.host_first);
 		vg_json_kv_string(&out->w, "host_unlisted",
 				  sum.host_unlisted == VG_UNLISTED_LEARN ? "learn" : "open");
 		vg_json_kv_uint(&out->w, "host_protect_count", sum.n_protect);
@@ -133,6 +137,21 @@ int vg_cmd_check_config(struct vg_out *out, void *opts)
 		if (sum.host_grace_line)
 			printf("DHCP grace %u s (line %u): a learned lease stays allowed that "
 			       "long past its end\n", sum.host_grace, sum.host_grace_line);
+		if (sum.host_learn_line && (sum.host_learn & VG_F_LEARN_FIRST))
+			printf("host trust on first use on (line %u): every VIF its sources "
+			       "decide learns the first addresses it uses that no interface "
+			       "holds\n", sum.host_learn_line);
+		if (sum.host_window_line)
+			printf("resume window %u s (line %u): %s\n", sum.host_window,
+			       sum.host_window_line, sum.host_window ?
+			       "a Xen VIF that learns by DHCP and had nothing parked here "
+			       "learns its first addresses that long after attach" :
+			       "off, a Xen VIF arriving from another host waits for its next "
+			       "DHCP lease");
+		if (sum.host_first_line)
+			printf("first-use lease %u s (line %u): an address learned in a resume "
+			       "window stays allowed that long%s\n", sum.host_first,
+			       sum.host_first_line, sum.host_first ? "" : " (0: until the VIF goes)");
 		if (sum.n_protect)
 			printf("%zu protected address%s (host protect=): no VIF learns %s\n",
 			       sum.n_protect, sum.n_protect == 1 ? "" : "es",

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "ident.h"
 #include "guard.h"
 #include "json.h"
 #include "sanitize.h"
@@ -24,7 +25,7 @@ const char vg_help_attach[] =
 "Usage: vifguard attach IFACE --mac MAC [--mac MAC]... [--ipv4 ADDR[/LEN]]...\n"
 "           [--ipv6 ADDR[/LEN]]... [--mode locked|audit|disabled] [--no-dhcp]\n"
 "           [--allow-dhcp-server] [--allow-ra] [--no-link-local]\n"
-"           [--learn link-local,dhcp|none] [--allow-ethertype 0xNNNN]...\n"
+"           [--learn link-local,dhcp,first|none] [--allow-ethertype 0xNNNN]...\n"
 "           [--attach cls_bpf|tcx] [--force]\n"
 "           [--dry-run]\n"
 "\n"
@@ -209,7 +210,10 @@ static const struct vg_opt attach_opts[] = {
 		   "each DAD probe (at most 2); dhcp: the addresses of\n"
 		   "the DHCPv4 and DHCPv6 leases delivered to it, for the\n"
 		   "lease (at most 2 IPv4, 4 IPv6; implies the DHCP\n"
-		   "client exception); none: nothing"),
+		   "client exception); first: trust on first use, the\n"
+		   "first IPv4 and IPv6 source addresses it uses that no\n"
+		   "interface holds (same caps; see LEARNING in vifguard(8)\n"
+		   "for the risk); none: nothing"),
 	ATTACH_OPT("allow-ethertype", "T", opt_ethertype,
 		   "one more ethertype let through (0x0600..0xffff, not\n"
 		   "IPv4, ARP or IPv6; at most 4); 0x8100 / 0x88a8:\n"
@@ -313,9 +317,30 @@ static void attach_print(struct vg_out *out, const struct vg_attach_args *a, str
 	}
 }
 
+/* The Xen identity of ifname, from xenstore; false on a host without
+ * one, or for an interface no backend names. */
+static bool xen_identity(const char *ifname, struct vg_xen_id *id)
+{
+	struct vg_ident ident;
+	char err[VG_ERRLEN];
+	struct vg_xs xs;
+
+	if (vg_xs_open(&xs, err, sizeof(err)))
+		return false;
+	vg_ident_lookup(&xs, &ifname, 1, &ident);
+	vg_xs_close(&xs);
+	memset(id, 0, sizeof(*id));
+	if (!ident.xen || !ident.vm_uuid[0] || vg_xen_id_vm(id, ident.vm_uuid))
+		return false;
+	id->devid = ident.devid;
+	return true;
+}
+
 int vg_cmd_attach(struct vg_out *out, void *opts)
 {
 	struct vg_attach_args *ap = opts, a = *ap;
+	struct vg_resume rs = { .window_s = 0 };
+	bool xen;
 	struct vg_policy old;
 	struct vg_state st;
 	char err[VG_ERRLEN + 64];
@@ -335,12 +360,19 @@ int vg_cmd_attach(struct vg_out *out, void *opts)
 	}
 	if (a.dry_run)
 		return vg_attach_dry_run(out, &a, ifindex);
+	/* A Xen guest interface new here gets back what was parked under
+	 * its identity (xenstore is read before the state is locked); the
+	 * operator's policy says what it learns: no learning window, and
+	 * none kept. */
+	xen = xen_identity(a.spec.ifname, &rs.id);
 	ret = vg_state_open(&st, vg_cli_ctx(), VG_STATE_LOAD, err, sizeof(err));
 	if (ret) {
 		vg_out_err(out, vg_errcode_of(ret), "%s: %s", a.spec.ifname, err);
 		return EXIT_FAILURE;
 	}
 	update = vg_state_policy(&st, ifindex, &old) == 0;
+	if (xen && !update)
+		a.opts.resume = &rs;
 	ret = vg_state_apply(&st, &a.spec, &a.opts, err, sizeof(err));
 	if (ret) {
 		vg_state_close(&st);

@@ -11,6 +11,7 @@
 #include <net/if.h>
 
 #include "cli.h"
+#include "ident.h"
 #include "json.h"
 #include "sanitize.h"
 
@@ -217,10 +218,41 @@ static int open_write(struct vg_out *out, struct vg_state *st, const char *what)
 	return ret;
 }
 
+/* xenstore for the identity of a Xen guest interface that goes, opened
+ * at the first one (a host without Xen has none: nothing is parked). */
+struct park_xs {
+	struct vg_xs xs;
+	int open;		/* 0 not tried, 1 open, -1 failed */
+};
+
+static int park_of(void *arg, const char *ifname, struct vg_xen_id *id)
+{
+	struct park_xs *p = arg;
+	char err[VG_ERRLEN];
+	struct vg_ident ident;
+
+	if (!p->open)
+		p->open = vg_xs_open(&p->xs, err, sizeof(err)) == 0 ? 1 : -1;
+	if (p->open < 0)
+		return -ENOENT;
+	vg_ident_lookup(&p->xs, &ifname, 1, &ident);
+	if (!ident.xen || !ident.vm_uuid[0] || vg_xen_id_vm(id, ident.vm_uuid))
+		return -ENOENT;
+	id->devid = ident.devid;
+	return 0;
+}
+
+static void park_xs_close(struct park_xs *p)
+{
+	if (p->open > 0)
+		vg_xs_close(&p->xs);
+}
+
 int vg_cmd_detach(struct vg_out *out, void *opts)
 {
 	const struct vg_detach_args *a = opts;
 	const char *what = a->all ? "detach --all" : a->ifname;
+	struct park_xs pxs = { .open = 0 };
 	struct vg_detach_result res;
 	struct vg_state st;
 	char err[VG_ERRLEN + 64];
@@ -233,8 +265,13 @@ int vg_cmd_detach(struct vg_out *out, void *opts)
 		vg_state_close(&st);
 		return ret;
 	}
+	/* A Xen guest interface whose policy came from xenstore: its
+	 * leases are parked for its return. */
+	st.park_of = park_of;
+	st.park_arg = &pxs;
 	ret = vg_state_detach(&st, a->ifname, &res, err, sizeof(err));
 	vg_state_close(&st);
+	park_xs_close(&pxs);
 	if (ret) {
 		vg_out_err(out, vg_errcode_of(ret), "%s: %s", a->ifname, err);
 		return EXIT_FAILURE;
@@ -292,6 +329,7 @@ int vg_cmd_gc(struct vg_out *out, void *opts)
 {
 	const struct vg_gc_args *a = opts;
 	unsigned int orphans_removed = 0;
+	struct park_xs pxs = { .open = 0 };
 	char err[VG_ERRLEN + 64];
 	struct vg_gc_result res;
 	struct vg_state st;
@@ -301,9 +339,12 @@ int vg_cmd_gc(struct vg_out *out, void *opts)
 		return EXIT_FAILURE;
 	if (a->orphans)
 		ret = vg_state_gc_orphans(&st, &orphans_removed, err, sizeof(err));
+	st.park_of = park_of;
+	st.park_arg = &pxs;
 	if (!ret)
 		ret = vg_state_gc(&st, &res, err, sizeof(err));
 	vg_state_close(&st);
+	park_xs_close(&pxs);
 	if (ret) {
 		vg_out_err(out, vg_errcode_of(ret), "%s", err);
 		return EXIT_FAILURE;

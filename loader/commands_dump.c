@@ -22,7 +22,8 @@ const char vg_help_dump[] =
 "\n"
 "Prints every entry of vifguard's pinned maps (or of MAP: policy,\n"
 "policy_spill, v4_addrs, v6_addrs, passes, drops, totals, events, ev_config,\n"
-"ev_limit, layout) as the program reads it, decoded: modes, flags, reasons by name,\n"
+"ev_limit, layout, learned6, learn_slots, protected6, learned4, lease_slots,\n"
+"learn_cfg, parked) as the program reads it, decoded: modes, flags, reasons by name,\n"
 "addresses and MACs as such.  Free array entries and zero counters are left\n"
 "out; counters are summed over CPUs; ev_config shows the events' limit in\n"
 "force, the defaults until one is set.  For show's view of an interface, see\n"
@@ -43,7 +44,8 @@ static int dump_check(void *o, char *err, size_t errlen)
 	if (!a->map)
 		return 0;
 	snprintf(err, errlen, "dump: '%s': no such map (policy, policy_spill, v4_addrs, "
-		 "v6_addrs, passes, drops, totals, events, ev_config, ev_limit, layout)", a->map);
+		 "v6_addrs, passes, drops, totals, events, ev_config, ev_limit, layout, learned6, "
+		 "learn_slots, protected6, learned4, lease_slots, learn_cfg, parked)", a->map);
 	return -EINVAL;
 }
 
@@ -272,10 +274,11 @@ static int dump_ent(const struct vg_dump_ent *e, void *arg)
 		f_uint(d, "ifindex", e->owner->ifindex);
 		f_str(d, "origin", e->owner->origin == VG_ORIGIN_DAD ? "dad" :
 		      e->owner->origin == VG_ORIGIN_DHCP ? "dhcp" :
+		      e->owner->origin == VG_ORIGIN_FIRST ? "first" :
 		      e->owner->origin == VG_ORIGIN_CONFIG ? "config" : "none");
 		f_uint(d, "slot", e->owner->slot);
 		/* One field, two meanings (include/vifguard.h). */
-		if (e->owner->origin == VG_ORIGIN_DHCP)
+		if (e->owner->origin == VG_ORIGIN_DHCP || e->owner->origin == VG_ORIGIN_FIRST)
 			f_uint(d, "expires_ns", e->owner->expires_ns);
 		else
 			f_uint(d, "since_ns", e->owner->since_ns);
@@ -295,7 +298,31 @@ static int dump_ent(const struct vg_dump_ent *e, void *arg)
 		break;
 	case VG_MAP_LEARN_CFG:
 		f_uint(d, "dhcp_grace_s", e->learn_cfg->dhcp_grace_s);
+		f_uint(d, "first_lease_s", e->learn_cfg->first_lease_s);
 		break;
+	case VG_MAP_PARKED: {
+		const struct vg_park_key *k = e->park_key;
+		char vm[40], mac[18];
+
+		snprintf(vm, sizeof(vm), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+			 "%02x%02x%02x%02x%02x%02x", k->vm[0], k->vm[1], k->vm[2], k->vm[3],
+			 k->vm[4], k->vm[5], k->vm[6], k->vm[7], k->vm[8], k->vm[9], k->vm[10],
+			 k->vm[11], k->vm[12], k->vm[13], k->vm[14], k->vm[15]);
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", k->mac[0],
+			 k->mac[1], k->mac[2], k->mac[3], k->mac[4], k->mac[5]);
+		f_str(d, "vm", vm);
+		f_uint(d, "devid", k->devid);
+		f_str(d, "mac", mac);
+		if (k->a.addr[0] == 0 && k->a.addr[1] == 0 && k->a.addr[2] == htonl(0xffff))
+			inet_ntop(AF_INET, &k->a.addr[3], a, sizeof(a));
+		else
+			inet_ntop(AF_INET6, &k->a, a, sizeof(a));
+		f_str(d, "address", a);
+		f_str(d, "origin", e->park->origin == VG_ORIGIN_DHCP ? "dhcp" :
+		      e->park->origin == VG_ORIGIN_FIRST ? "first" : "none");
+		f_uint(d, "expires_ns", e->park->expires_ns);
+		break;
+	}
 	case VG_MAP_PROTECTED6:
 		inet_ntop(AF_INET6, e->addr6, a, sizeof(a));
 		f_str(d, "address", a);
@@ -341,6 +368,8 @@ static const struct {
 	{ VG_MAP_LEASE_SLOTS, "hash, key ifindex and slot: the addresses each interface "
 			      "leased (IPv4 in the first slots)" },
 	{ VG_MAP_LEARN_CFG, "array: the host's learning settings" },
+	{ VG_MAP_PARKED, "hash, key VM, device id, MAC and address: the leases of Xen "
+			 "interfaces that went, held for their return" },
 };
 
 static const char *map_kind(int m)

@@ -89,7 +89,7 @@ static const char *lease_expiry(const struct vg_learned *l, uint64_t now, uint64
 static const char *origin_name(unsigned int origin)
 {
 	return origin == VG_ORIGIN_DAD ? "dad" : origin == VG_ORIGIN_DHCP ? "dhcp" :
-	       origin == VG_ORIGIN_CONFIG ? "config" : "?";
+	       origin == VG_ORIGIN_FIRST ? "first" : origin == VG_ORIGIN_CONFIG ? "config" : "?";
 }
 
 static void learned_addr(const struct vg_learned *l, char *buf, size_t len)
@@ -113,6 +113,15 @@ static void learning_json(struct vg_json *j, const struct vg_iface *it)
 	vg_json_kv_bool(j, "dhcp", it->pol.flags & VG_F_LEARN_DHCP);
 	vg_json_kv_uint(j, "dhcp4_capacity", VG_LEARN_DHCP4_CAP);
 	vg_json_kv_uint(j, "dhcp6_capacity", VG_LEARN_DHCP6_CAP);
+	vg_json_kv_bool(j, "first", it->pol.flags & VG_F_LEARN_FIRST);
+	if (it->has_window) {
+		vg_json_name(j, "window");
+		vg_json_object_start(j);
+		vg_json_kv_bool(j, "open", it->window_end_ns > now);
+		vg_json_kv_uint(j, "ends_in_s", it->window_end_ns > now ?
+				(it->window_end_ns - now + 999999999ULL) / 1000000000ULL : 0);
+		vg_json_object_end(j);
+	}
 	vg_json_object_end(j);
 	vg_json_name(j, "learned");
 	vg_json_array_start(j);
@@ -124,7 +133,7 @@ static void learning_json(struct vg_json *j, const struct vg_iface *it)
 		vg_json_kv_string(j, "address", a);
 		vg_json_kv_string(j, "family", l->v4 ? "ipv4" : "ipv6");
 		vg_json_kv_string(j, "origin", origin_name(l->origin));
-		if (l->origin == VG_ORIGIN_DHCP) {
+		if (l->origin == VG_ORIGIN_DHCP || l->origin == VG_ORIGIN_FIRST) {
 			vg_json_kv_string(j, "expiry", lease_expiry(l, now, &left));
 			vg_json_kv_uint(j, "expires_in_s", left);
 		} else {
@@ -136,18 +145,33 @@ static void learning_json(struct vg_json *j, const struct vg_iface *it)
 	vg_json_array_end(j);
 }
 
-/* Two lines: the link-locals learned by DAD, the leases learned by DHCP. */
+/* The rest of "ADDR (": when a lease or first-use address ends. */
+static void lease_text(const struct vg_learned *l, uint64_t now)
+{
+	uint64_t left;
+	const char *e = lease_expiry(l, now, &left);
+
+	if (!strcmp(e, "lease"))
+		printf("expires in %" PRIu64 "s)", left);
+	else if (!strcmp(e, "never"))
+		printf("never expires)");
+	else
+		printf("expired)");
+}
+
+/* Three lines: the link-locals learned by DAD, the leases learned by
+ * DHCP, the addresses trusted on first use. */
 static void learning_text(const struct vg_iface *it)
 {
 	char a[INET6_ADDRSTRLEN];
-	uint64_t now = mono_now(), left;
+	uint64_t now = mono_now();
 	unsigned int i, n = 0;
 
 	printf("  learning: link-local %s", it->pol.flags & VG_F_LEARN_LL ? "on" : "off");
 	for (i = 0; i < it->n_learned; i++) {
 		const struct vg_learned *l = &it->learned[i];
 
-		if (l->origin == VG_ORIGIN_DHCP)
+		if (l->origin == VG_ORIGIN_DHCP || l->origin == VG_ORIGIN_FIRST)
 			continue;
 		learned_addr(l, a, sizeof(a));
 		printf("%s %s (%s, %" PRIu64 "s ago)", n++ ? "" : ", learned:", a,
@@ -156,19 +180,27 @@ static void learning_text(const struct vg_iface *it)
 	printf("\n  dhcp learning: %s", it->pol.flags & VG_F_LEARN_DHCP ? "on" : "off");
 	for (i = 0, n = 0; i < it->n_learned; i++) {
 		const struct vg_learned *l = &it->learned[i];
-		const char *e;
 
 		if (l->origin != VG_ORIGIN_DHCP)
 			continue;
 		learned_addr(l, a, sizeof(a));
 		printf("%s %s (", n++ ? "" : ", leased:", a);
-		e = lease_expiry(l, now, &left);
-		if (!strcmp(e, "lease"))
-			printf("expires in %" PRIu64 "s)", left);
-		else if (!strcmp(e, "never"))
-			printf("never expires)");
-		else
-			printf("expired)");
+		lease_text(l, now);
+	}
+	printf("\n  first-use learning: %s", it->pol.flags & VG_F_LEARN_FIRST ? "on" : "off");
+	if (it->has_window && it->window_end_ns > now)
+		printf(", learning window until %" PRIu64 "s from now",
+		       (uint64_t)((it->window_end_ns - now + 999999999ULL) / 1000000000ULL));
+	else if (it->has_window)
+		printf(", learning window ended");
+	for (i = 0, n = 0; i < it->n_learned; i++) {
+		const struct vg_learned *l = &it->learned[i];
+
+		if (l->origin != VG_ORIGIN_FIRST)
+			continue;
+		learned_addr(l, a, sizeof(a));
+		printf("%s %s (", n++ ? "" : ", learned:", a);
+		lease_text(l, now);
 	}
 	putchar('\n');
 }

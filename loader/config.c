@@ -320,30 +320,41 @@ static int host_protect(struct parse *p, char *word, const char *list)
 	return 0;
 }
 
-/* host dhcp-grace=SECONDS: decimal, 0..VG_DHCP_GRACE_MAX. */
-static int host_grace(struct parse *p, char *word, const char *val)
+/* A host word of seconds, decimal, 0..max (said as "(span)" when too
+ * many), into *val and *line; what names it in a conflict. */
+static int host_seconds(struct parse *p, char *word, const char *val, unsigned long max,
+			const char *span, const char *what, unsigned int *out,
+			unsigned int *line)
 {
-	struct vg_config *cfg = p->cfg;
 	char perr[VG_ERRLEN];
 	unsigned long v;
 	char *end;
 
+	snprintf(perr, sizeof(perr), "expected seconds, 0..%lu", max);
 	if (!isdigit((unsigned char)*val))
-		return fail(p, word, "expected seconds, 0.." VG_STR(VG_DHCP_GRACE_MAX));
+		return fail(p, word, perr);
 	errno = 0;
 	v = strtoul(val, &end, 10);
 	if (*end)
-		return fail(p, word, "expected seconds, 0.." VG_STR(VG_DHCP_GRACE_MAX));
-	if (errno == ERANGE || v > VG_DHCP_GRACE_MAX)
-		return fail(p, word, "more than " VG_STR(VG_DHCP_GRACE_MAX) " seconds (a day)");
-	if (cfg->host_grace_line && v != cfg->host_grace) {
-		snprintf(perr, sizeof(perr), "conflicts with the grace set on line %u",
-			 cfg->host_grace_line);
+		return fail(p, word, perr);
+	if (errno == ERANGE || v > max) {
+		snprintf(perr, sizeof(perr), "more than %lu seconds (%s)", max, span);
 		return fail(p, word, perr);
 	}
-	cfg->host_grace = (unsigned int)v;
-	cfg->host_grace_line = p->line;
+	if (*line && v != *out) {
+		snprintf(perr, sizeof(perr), "conflicts with the %s set on line %u", what, *line);
+		return fail(p, word, perr);
+	}
+	*out = (unsigned int)v;
+	*line = p->line;
 	return 0;
+}
+
+/* host dhcp-grace=SECONDS: 0..VG_DHCP_GRACE_MAX. */
+static int host_grace(struct parse *p, char *word, const char *val)
+{
+	return host_seconds(p, word, val, VG_DHCP_GRACE_MAX, "a day", "grace",
+			    &p->cfg->host_grace, &p->cfg->host_grace_line);
 }
 
 /* host unlisted=open|learn. */
@@ -384,6 +395,12 @@ static int host_word(struct parse *p, char *word)
 		return host_protect(p, word, word + 8);
 	if (!strncmp(word, "dhcp-grace=", 11))
 		return host_grace(p, word, word + 11);
+	if (!strncmp(word, "resume-window=", 14))
+		return host_seconds(p, word, word + 14, VG_RESUME_WINDOW_MAX, "an hour",
+				    "resume window", &cfg->host_window, &cfg->host_window_line);
+	if (!strncmp(word, "first-lease=", 12))
+		return host_seconds(p, word, word + 12, VG_FIRST_LEASE_MAX, "30 days",
+				    "first-use lease", &cfg->host_first, &cfg->host_first_line);
 	if (!strncmp(word, "unlisted=", 9))
 		return host_unlisted(p, word, word + 9);
 	if (!strncmp(word, "learn=", 6)) {
@@ -400,7 +417,8 @@ static int host_word(struct parse *p, char *word)
 	}
 	if (strncmp(word, "mode=", 5))
 		return fail(p, word, "the host line takes mode=audit|locked, "
-			    "learn=link-local,dhcp|none, dhcp-grace=SECONDS, "
+			    "learn=link-local,dhcp,first|none, dhcp-grace=SECONDS, "
+			    "resume-window=SECONDS, first-lease=SECONDS, "
 			    "unlisted=open|learn and protect=ADDR[,ADDR]... only");
 	if (vg_parse_mode(word + 5, &mode, perr, sizeof(perr)))
 		return fail(p, word, perr);
@@ -430,8 +448,8 @@ static int host_line(struct parse *p, char **save)
 			return ret;
 		err = err ? err : ret;
 	}
-	return n ? err : fail(p, "host", "missing mode=, learn=, dhcp-grace=, unlisted= or "
-			      "protect=");
+	return n ? err : fail(p, "host", "missing mode=, learn=, dhcp-grace=, resume-window=, "
+			      "first-lease=, unlisted= or protect=");
 }
 
 unsigned int vg_config_host_learn(const struct vg_config *cfg, unsigned int flags)
@@ -453,6 +471,20 @@ unsigned int vg_config_dhcp_grace(const struct vg_config *cfg)
 	if (!cfg || cfg->error || !cfg->host_grace_line)
 		return VG_DHCP_GRACE_DEFAULT;
 	return cfg->host_grace;
+}
+
+unsigned int vg_config_resume_window(const struct vg_config *cfg)
+{
+	if (!cfg || cfg->error || !cfg->host_window_line)
+		return VG_RESUME_WINDOW_DEFAULT;
+	return cfg->host_window;
+}
+
+unsigned int vg_config_first_lease(const struct vg_config *cfg)
+{
+	if (!cfg || cfg->error || !cfg->host_first_line)
+		return VG_FIRST_LEASE_DEFAULT;
+	return cfg->host_first;
 }
 
 static int parse_line(struct parse *p, char *line)
@@ -493,6 +525,10 @@ void vg_config_free(struct vg_config *cfg)
 	cfg->host_learn_line = 0;
 	cfg->host_grace = 0;
 	cfg->host_grace_line = 0;
+	cfg->host_window = 0;
+	cfg->host_window_line = 0;
+	cfg->host_first = 0;
+	cfg->host_first_line = 0;
 	cfg->host_unlisted = VG_UNLISTED_OPEN;
 	cfg->host_unlisted_line = 0;
 	cfg->n_protect = 0;
@@ -658,6 +694,10 @@ int vg_config_check(const char *path, vg_config_report_fn fn, void *arg,
 	sum->host_learn_line = cfg.host_learn_line;
 	sum->host_grace = cfg.host_grace_line ? cfg.host_grace : VG_DHCP_GRACE_DEFAULT;
 	sum->host_grace_line = cfg.host_grace_line;
+	sum->host_window = vg_config_resume_window(&cfg);
+	sum->host_window_line = cfg.host_window_line;
+	sum->host_first = vg_config_first_lease(&cfg);
+	sum->host_first_line = cfg.host_first_line;
 	sum->host_unlisted = cfg.host_unlisted;
 	sum->host_unlisted_line = cfg.host_unlisted_line;
 	sum->n_protect = cfg.n_protect;

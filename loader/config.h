@@ -76,6 +76,13 @@ struct vg_config {
 	 * (vg_config_dhcp_grace gives the default then). */
 	unsigned int host_grace;
 	unsigned int host_grace_line;
+	/* host resume-window= and first-lease=: seconds, and their lines; 0
+	 * and 0 without one (vg_config_resume_window(),
+	 * vg_config_first_lease() give the defaults then). */
+	unsigned int host_window;
+	unsigned int host_window_line;
+	unsigned int host_first;
+	unsigned int host_first_line;
 	/* host unlisted=, and its line; VG_UNLISTED_OPEN and 0 without one. */
 	enum vg_unlisted host_unlisted;
 	unsigned int host_unlisted_line;
@@ -131,6 +138,8 @@ struct vg_config_summary {
 	unsigned int host_line;
 	unsigned int host_learn, host_learn_line;
 	unsigned int host_grace, host_grace_line;	/* the default without a line */
+	unsigned int host_window, host_window_line;	/* the default without a line */
+	unsigned int host_first, host_first_line;	/* the default without a line */
 	enum vg_unlisted host_unlisted;
 	unsigned int host_unlisted_line;
 	size_t n_protect;
@@ -173,6 +182,11 @@ unsigned int vg_config_host_learn(const struct vg_config *cfg, unsigned int flag
 /* host dhcp-grace=, in seconds: VG_DHCP_GRACE_DEFAULT without the word,
  * without cfg or when cfg could not be loaded. */
 unsigned int vg_config_dhcp_grace(const struct vg_config *cfg);
+
+/* host resume-window= and first-lease=, in seconds: their defaults
+ * without the word, without cfg or when cfg could not be loaded. */
+unsigned int vg_config_resume_window(const struct vg_config *cfg);
+unsigned int vg_config_first_lease(const struct vg_config *cfg);
 
 /* Whether s is a UUID (8-4-4-4-12 hex digits, either case). */
 bool vg_uuid_valid(const char *s);

@@ -102,17 +102,23 @@ static void hp_vifname(struct hp_ctx *c, struct hp_target *t)
  */
 static int hp_offline(struct hp_ctx *c, struct hp_target *t, const char *command)
 {
+	struct vg_xen_id id;
+	bool known = false;
 	char err[VG_ERRLEN];
 	int ret;
 
 	if (t->xbpath && vg_xs_open(&c->xs, err, sizeof(err)) == 0) {
 		if (!t->explicit_dev)
 			hp_vifname(c, t);
+		/* Its VM, while xenstore still knows it: its leases are
+		 * parked for its return. */
+		known = hp_xen_id(c, &t->vif, &id);
 		vg_xs_close(&c->xs);
 	}
-	ret = vg_state_detach_root(vg_cli_ctx(), t->dev, err, sizeof(err));
+	ret = vg_state_detach_root(vg_cli_ctx(), t->dev, known ? &id : NULL, err, sizeof(err));
 	if (!ret && t->alt[0] && strcmp(t->alt, t->dev))
-		ret = vg_state_detach_root(vg_cli_ctx(), t->alt, err, sizeof(err));
+		ret = vg_state_detach_root(vg_cli_ctx(), t->alt, known ? &id : NULL, err,
+					   sizeof(err));
 	if (ret) {
 		vg_out_errlog(c->out, vg_errcode_of(ret), "%s: %s", t->dev, err);
 		return EXIT_FAILURE;

@@ -86,8 +86,8 @@ int hp_ctx_open(struct hp_ctx *c, const char *ifname)
  * can write (res->host_error); a wrong value in a key fails closed with
  * 0 returned.
  */
-int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
-	       struct vg_resolution *res)
+static int resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
+		   struct vg_resolution *res)
 {
 	char err[sizeof(c->cfg.errmsg)];
 
@@ -112,6 +112,39 @@ int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
 	vg_resolve(&c->xs, &c->cfg, vif, ifname, res);
 	res->host_cfg = &c->cfg;
 	return res->failed_closed && res->source == VG_SOURCE_CONFIG ? c->cfg.error : 0;
+}
+
+int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
+	       struct vg_resolution *res)
+{
+	int ret = resolve(c, vif, ifname, res);
+
+	/* vg_resolve() looked the VM up (a trusted key only). */
+	res->xen = vif->vm_uuid[0] != '\0';
+	res->devid = vif->devid;
+	snprintf(res->vm_uuid, sizeof(res->vm_uuid), "%s", vif->vm_uuid);
+	return ret;
+}
+
+bool hp_resume_of(const struct vg_resolution *r, struct vg_resume *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	if (!r->xen || r->decision != VG_DECISION_FILTER || vg_xen_id_vm(&rs->id, r->vm_uuid))
+		return false;
+	rs->id.devid = r->devid;
+	rs->window_s = vg_config_resume_window(r->host_cfg);
+	return true;
+}
+
+bool hp_xen_id(struct hp_ctx *c, struct vg_vif *vif, struct vg_xen_id *id)
+{
+	char err[VG_ERRLEN];
+
+	memset(id, 0, sizeof(*id));
+	if (!vif->vm_uuid[0] && vg_vm_uuid_of_domid(&c->xs, vif, err, sizeof(err)))
+		return false;
+	id->devid = vif->devid;
+	return vg_xen_id_vm(id, vif->vm_uuid) == 0;
 }
 
 /* What hp_resolve()'s error was: the host's (xenstore) or the file's. */
@@ -252,14 +285,30 @@ static int apply_sourced(struct vg_state *st, const struct vg_resolution *r, cha
 			 size_t errlen)
 {
 	struct vg_spec spec = r->spec;
+	struct vg_resume rs;
+	struct vg_apply_opts o = { .resume = hp_resume_of(r, &rs) ? &rs : NULL };
+	int ret;
 
 	spec.flags = hp_source_flags(r, spec.flags);
-	return vg_state_apply(st, &spec, NULL, err, errlen);
+	ret = vg_state_apply(st, &spec, &o, err, errlen);
+	if (!ret && o.resume)
+		hp_resume_said(spec.ifname, &rs);
+	return ret;
+}
+
+void hp_resume_said(const char *ifname, const struct vg_resume *rs)
+{
+	if (rs->restored || rs->refused || rs->dropped)
+		note("%s: %u parked lease(s) restored, %u held by another interface, %u over "
+		     "its caps", ifname, rs->restored, rs->refused, rs->dropped);
+	if (rs->window)
+		note("%s: learning window of %u s (nothing parked here)", ifname, rs->window_s);
 }
 
 void hp_host_config(struct vg_state *st, const struct vg_config *cfg)
 {
-	unsigned int grace = vg_config_dhcp_grace(cfg), now;
+	unsigned int grace = vg_config_dhcp_grace(cfg), first = vg_config_first_lease(cfg);
+	struct vg_learn_cfg now;
 	char err[VG_ERRLEN];
 
 	if (!cfg || cfg->error)
@@ -268,13 +317,16 @@ void hp_host_config(struct vg_state *st, const struct vg_config *cfg)
 	    vg_protect_set(st, VG_PROTECT_CONFIG, cfg->protect, cfg->n_protect, true, err,
 			   sizeof(err)))
 		vg_out_log(LOG_WARNING, true, "%s: host protect=: %s", cfg->path, err);
-	/* The grace in force follows the file, its default without the
-	 * word; leases learned before keep the end they were given. */
-	if (st->map_fd[VG_MAP_LEARN_CFG] < 0 || (vg_state_dhcp_grace(st, &now) == 0 &&
-						 now == grace))
+	/* The grace and first-use lease in force follow the file, their
+	 * defaults without the words; leases learned before keep the end
+	 * they were given. */
+	if (st->map_fd[VG_MAP_LEARN_CFG] < 0 || vg_state_learn_cfg(st, &now))
 		return;
-	if (vg_state_set_dhcp_grace(st, grace, err, sizeof(err)))
+	if (now.dhcp_grace_s != grace && vg_state_set_dhcp_grace(st, grace, err, sizeof(err)))
 		vg_out_log(LOG_WARNING, true, "%s: host dhcp-grace=: %s", cfg->path, err);
+	if (now.first_lease_s != first &&
+	    vg_state_set_first_lease(st, first, err, sizeof(err)))
+		vg_out_log(LOG_WARNING, true, "%s: host first-lease=: %s", cfg->path, err);
 }
 
 /*

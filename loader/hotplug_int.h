@@ -46,8 +46,18 @@ struct hp_ctx {
 const char *hp_config_path(const char *opt);
 int hp_ctx_open(struct hp_ctx *c, const char *ifname);
 void hp_ctx_close(struct hp_ctx *c);
+/* Decides vif's policy (res->xen, devid, vm_uuid: its identity when
+ * known). */
 int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
 	       struct vg_resolution *res);
+/* What a Xen guest interface decided to be filtered gets on its attach
+ * (state.h, struct vg_resume): false when its identity is not known. */
+bool hp_resume_of(const struct vg_resolution *r, struct vg_resume *rs);
+/* What a resume did, to syslog. */
+void hp_resume_said(const char *ifname, const struct vg_resume *rs);
+/* The identity of vif (its VM looked up in xenstore, c->xs open, when
+ * not known yet): false when unknown. */
+bool hp_xen_id(struct hp_ctx *c, struct vg_vif *vif, struct vg_xen_id *id);
 /* Its code: xenstore for the host's, config for the file's. */
 enum vg_errcode hp_resolve_code(const struct vg_resolution *res);
 const char *hp_resolve_error(const struct hp_ctx *c, const struct vg_resolution *res);

@@ -41,9 +41,11 @@ static char *xs_get(struct hp_ctx *c, const char *dir, const char *key)
 
 /* clear: off the network first, then the filter goes; a port that could
  * not leave its bridge keeps its filter. */
-static int setup_clear(struct hp_ctx *c, const struct vg_port *port, const char *dev,
-		       const char *priv, const char *hotplug)
+static int setup_clear(struct hp_ctx *c, const struct vg_port *port, struct vg_vif *vif,
+		       const char *dev, const char *priv, const char *hotplug)
 {
+	struct vg_xen_id id;
+	bool known = hp_xen_id(c, vif, &id);
 	char err[VG_ERRLEN];
 	int ret;
 
@@ -54,7 +56,8 @@ static int setup_clear(struct hp_ctx *c, const struct vg_port *port, const char 
 	if (ret) {
 		vg_out_errlog(c->out, vg_errcode_of(ret),
 			      "%s: clear: still on its bridge; the filter stays", dev);
-	} else if ((ret = vg_state_detach_root(vg_cli_ctx(), dev, err, sizeof(err)))) {
+	} else if ((ret = vg_state_detach_root(vg_cli_ctx(), dev, known ? &id : NULL, err,
+					       sizeof(err)))) {
 		vg_out_errlog(c->out, vg_errcode_of(ret), "%s: %s", dev, err);
 		ret = -EIO;
 	}
@@ -132,7 +135,7 @@ int vg_cmd_setup_vif_rules(struct vg_out *out, void *opts)
 		return EXIT_FAILURE;
 	xapi_paths(a->dev, &a->vif, priv, sizeof(priv), hotplug, sizeof(hotplug));
 	if (!a->filter) {
-		ret = setup_clear(&c, &port, a->dev, priv, hotplug);
+		ret = setup_clear(&c, &port, &a->vif, a->dev, priv, hotplug);
 		hp_ctx_close(&c);
 		return ret ? EXIT_FAILURE : EXIT_SUCCESS;
 	}

@@ -94,6 +94,7 @@ struct sync_vif {
 	int ret;
 	char cerr[VG_ERRLEN];	/* the state library's error, when ret */
 	struct hp_owner own;
+	struct vg_resume resume;	/* its identity's, when known */
 };
 
 struct sync_walk {
@@ -171,7 +172,10 @@ static void sync_apply(struct sync_vif *v, size_t n)
 
 	for (i = 0; it && i < n; i++)
 		if (v[i].res.decision == VG_DECISION_FILTER)
-			it[m++] = (struct vg_apply_item){ .spec = &v[i].spec, .keep_operator = true };
+			it[m++] = (struct vg_apply_item){
+				.spec = &v[i].spec, .keep_operator = true,
+				.resume = hp_resume_of(&v[i].res, &v[i].resume) ? &v[i].resume : NULL,
+			};
 	ret = it ? 0 : -ENOMEM;
 	snprintf(err, sizeof(err), "%s", strerror(ENOMEM));
 	if (!ret)
@@ -192,6 +196,8 @@ static void sync_apply(struct sync_vif *v, size_t n)
 			v[i].own.had = t->had;
 			v[i].own.kept = t->kept;
 			v[i].own.pol = t->old;
+			if (!t->ret && t->resume)
+				hp_resume_said(v[i].ifname, t->resume);
 		}
 		m += v[i].res.decision == VG_DECISION_FILTER;
 	}

@@ -257,7 +257,7 @@ bool vg_mode_checks(unsigned int mode)
  * bits that are no switch of the policy (the source, the operator). */
 static const char *const flag_names[] = {
 	"dhcp-client", "dhcp-server", "router-advert", "link-local", "ipv4-table", "ipv6-table",
-	NULL, NULL, NULL, NULL, "learn-link-local", "learn-dhcp",
+	NULL, NULL, NULL, NULL, "learn-link-local", "learn-dhcp", "learn-first",
 };
 
 const char *vg_flag_name(unsigned int flag)
@@ -280,7 +280,7 @@ int vg_parse_flag(const char *s, unsigned int *flag, char *err, size_t errlen)
 			return 0;
 		}
 	return fail(err, errlen, "unknown flag (expected dhcp-client, dhcp-server, "
-		    "router-advert, link-local, learn-link-local or learn-dhcp)");
+		    "router-advert, link-local, learn-link-local, learn-dhcp or learn-first)");
 }
 
 int vg_parse_learn(const char *s, unsigned int *flags, char *err, size_t errlen)
@@ -290,18 +290,20 @@ int vg_parse_learn(const char *s, unsigned int *flags, char *err, size_t errlen)
 	size_t n;
 
 	if (!s || !*s)
-		return fail(err, errlen, "empty (expected link-local, dhcp or none)");
+		return fail(err, errlen, "empty (expected link-local, dhcp, first or none)");
 	for (; *s; s += n + (s[n] == ',')) {
 		n = strcspn(s, ",");
 		if (n == 10 && !strncmp(s, "link-local", n))
 			f |= VG_F_LEARN_LL;
 		else if (n == 4 && !strncmp(s, "dhcp", n))
 			f |= VG_F_LEARN_DHCP;
+		else if (n == 5 && !strncmp(s, "first", n))
+			f |= VG_F_LEARN_FIRST;
 		else if (n == 4 && !strncmp(s, "none", n))
 			none = true;
 		else
 			return fail(err, errlen, "'%.*s': unknown learning (expected link-local, "
-				    "dhcp or none)", (int)n, s);
+				    "dhcp, first or none)", (int)n, s);
 		if (s[n] == ',' && !s[n + 1])
 			return fail(err, errlen, "empty word after ','");
 	}

@@ -49,9 +49,18 @@ struct vg_spec {
 
 /* The flags an operator sets and clears (attach, set, the config file). */
 #define VG_EDIT_FLAGS (VG_F_DHCP_CLIENT | VG_F_DHCP_SERVER | VG_F_RA | VG_F_LINK_LOCAL | \
-		       VG_F_LEARN_LL | VG_F_LEARN_DHCP)
+		       VG_F_LEARN_LL | VG_F_LEARN_DHCP | VG_F_LEARN_FIRST)
 /* The ways of learning, as --learn and learn= name them. */
-#define VG_LEARN_FLAGS (VG_F_LEARN_LL | VG_F_LEARN_DHCP)
+#define VG_LEARN_FLAGS (VG_F_LEARN_LL | VG_F_LEARN_DHCP | VG_F_LEARN_FIRST)
+
+/* Learned state across save/restore and migration (vifguard(8),
+ * MIGRATION): the learning window a Xen VIF that learns by DHCP gets on
+ * attach when nothing of it was parked (0: none), and how long an
+ * address learned in it stays allowed (0: until the interface goes). */
+#define VG_RESUME_WINDOW_DEFAULT	30
+#define VG_RESUME_WINDOW_MAX		3600	/* an hour */
+#define VG_FIRST_LEASE_DEFAULT		86400	/* a day */
+#define VG_FIRST_LEASE_MAX		2592000	/* 30 days */
 
 /* Defaults: mode locked, DHCP client and EUI-64 link-local allowed,
  * link-local addresses learned from the guest's DAD. */
@@ -67,11 +76,13 @@ int vg_parse_prefix6(const char *s, struct vg_prefix6 *p, char *err, size_t errl
 int vg_parse_ethertype(const char *s, uint16_t *type, char *err, size_t errlen);
 int vg_parse_mode(const char *s, enum vg_mode *mode, char *err, size_t errlen);
 /* One of the flags an operator sets (dhcp-client, dhcp-server,
- * router-advert, link-local, learn-link-local, learn-dhcp): its VG_F_*
+ * router-advert, link-local, learn-link-local, learn-dhcp, learn-first):
+ * its VG_F_*
  * bit. */
 int vg_parse_flag(const char *s, unsigned int *flag, char *err, size_t errlen);
 /* What an interface learns, "WORD[,WORD]..." (attach --learn, the config
- * file's learn=): "link-local" (VG_F_LEARN_LL), "dhcp" (VG_F_LEARN_DHCP)
+ * file's learn=): "link-local" (VG_F_LEARN_LL), "dhcp" (VG_F_LEARN_DHCP),
+ * "first" (VG_F_LEARN_FIRST, trust on first use)
  * or "none" (0), into *flags: VG_LEARN_FLAGS bits only.  A policy with
  * VG_F_LEARN_DHCP also needs VG_F_DHCP_CLIENT (vg_spec_validate): the
  * callers add it. */

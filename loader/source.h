@@ -102,6 +102,11 @@ struct vg_resolution {
 	/* The config file the host line came from (hotplug: loaded for
 	 * every decision), for its host protect= list; NULL if none. */
 	const struct vg_config *host_cfg;
+	/* The Xen guest interface decided, when its VM is known (its
+	 * leases are parked and restored under VM UUID, device id, MAC). */
+	bool xen;
+	unsigned int devid;
+	char vm_uuid[VG_UUID_STRLEN + 1];
 };
 
 const char *vg_source_name(enum vg_source s);

@@ -58,6 +58,7 @@ const char *const vg_map_names[VG_MAP_N] = {
 	[VG_MAP_LEARNED4] = "learned4",
 	[VG_MAP_LEASE_SLOTS] = "lease_slots",
 	[VG_MAP_LEARN_CFG] = "learn_cfg",
+	[VG_MAP_PARKED] = "parked",
 };
 
 int vg_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
@@ -307,6 +308,7 @@ const struct vg_map_shape vg_map_shapes[VG_MAP_N] = {
 	[VG_MAP_LEASE_SLOTS] = { BPF_MAP_TYPE_HASH, sizeof(struct vg_slot_key),
 				 sizeof(struct vg_slot) },
 	[VG_MAP_LEARN_CFG] = { BPF_MAP_TYPE_ARRAY, 4, sizeof(struct vg_learn_cfg) },
+	[VG_MAP_PARKED] = { BPF_MAP_TYPE_HASH, sizeof(struct vg_park_key), sizeof(struct vg_park) },
 };
 
 /* The pin of map id is in this layout's shape, or in an older one that

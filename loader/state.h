@@ -61,6 +61,7 @@ enum vg_map_id {
 	VG_MAP_LEARNED4,	/* hash: who holds an IPv4 address (struct vg_owner) */
 	VG_MAP_LEASE_SLOTS,	/* hash: the addresses each interface leased by DHCP */
 	VG_MAP_LEARN_CFG,	/* array of one struct vg_learn_cfg */
+	VG_MAP_PARKED,		/* hash: leases of Xen interfaces that went (loader only) */
 	VG_MAP_N
 };
 
@@ -81,6 +82,36 @@ struct vg_takeover {
 	unsigned int created;	/* maps created (none of theirs pinned) */
 };
 
+/* What names a Xen guest interface across save/restore and migration:
+ * its VM's UUID and its device id; with the MAC of its policy (the
+ * first), the key of its parked leases (include/vifguard.h, "parked"). */
+struct vg_xen_id {
+	uint8_t vm[16];
+	uint32_t devid;
+};
+
+/* The UUID text (8-4-4-4-12 hex digits) as 16 bytes: 0, or -EINVAL. */
+int vg_xen_id_vm(struct vg_xen_id *id, const char *uuid);
+
+/*
+ * A Xen guest interface attached (state_park.c): when it is new here
+ * (no policy in force), its leases parked under its identity come back
+ * to it before its policy is in force; when none were parked and its
+ * policy learns by DHCP, it gets a learning window of window_s seconds
+ * (0: none).  The counts say what was done.
+ */
+struct vg_resume {
+	struct vg_xen_id id;
+	unsigned int window_s;
+	/* out */
+	unsigned int restored;	/* parked leases it got back */
+	unsigned int refused;	/* held by another interface meanwhile */
+	unsigned int dropped;	/* over its caps: those ending first */
+	bool window;		/* a learning window was opened */
+	/* internal */
+	int plan;
+};
+
 struct vg_state {
 	char root[PATH_MAX];
 	int lock_fd;		/* the root directory, flock()ed; -1 if none */
@@ -96,6 +127,18 @@ struct vg_state {
 	struct vg_layout meta;	/* map "layout"'s record, zero without one */
 	struct vg_takeover took;
 	bool write;
+	/* Set by the caller: the Xen identity of the interface the next
+	 * vg_state_detach() removes, whose live leases are then parked
+	 * (state_park.c); NULL parks nothing. */
+	const struct vg_xen_id *park;
+	/* Set by the caller: for an interface that goes by detach or gc
+	 * (ifname, its policy's name) without park, whose policy came from
+	 * xenstore (XAPI, xl): its Xen identity into *id, 0, or non-zero
+	 * when unknown.  NULL: nothing is parked. */
+	int (*park_of)(void *arg, const char *ifname, struct vg_xen_id *id);
+	void *park_arg;
+	/* Internal: the resume of the commit being staged (state_park.c). */
+	struct vg_resume *resume;
 };
 
 /* vg_state_open() flags */
@@ -138,6 +181,7 @@ bool vg_state_upgrade_due(const struct vg_state *st);
  * interface has, cls_bpf for a new one. */
 struct vg_apply_opts {
 	uint32_t attach;
+	struct vg_resume *resume;	/* a Xen guest interface; NULL: none */
 };
 
 /*
@@ -153,6 +197,7 @@ int vg_state_apply(struct vg_state *st, const struct vg_spec *spec,
 struct vg_apply_item {
 	const struct vg_spec *spec;	/* in */
 	bool keep_operator;		/* in: a policy with VG_F_OPERATOR stays */
+	struct vg_resume *resume;	/* in, out: as vg_apply_opts' */
 	int ret;			/* 0 or -errno, as vg_state_apply()'s */
 	bool had;			/* a policy was in force: old */
 	bool kept;			/* it was the operator's, and stays */
@@ -186,9 +231,10 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 		    struct vg_detach_result *res, char *err, size_t errlen);
 
 /* vg_state_detach() in a state of its own: opened for writing at
- * ctx->root, closed on return. */
-int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname, char *err,
-			 size_t errlen);
+ * ctx->root, closed on return; park (NULL: none) is the Xen identity
+ * of the interface, whose live leases are parked (vg_state.park). */
+int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname,
+			 const struct vg_xen_id *park, char *err, size_t errlen);
 
 /* Detaches ifindex, which has a policy here or carries this root's
  * program without one (an orphan), as vg_state_detach() does a name. */
@@ -242,10 +288,11 @@ int vg_state_scan(struct vg_state *st, struct vg_found **out, size_t *n, char *e
 struct vg_learned {
 	uint8_t addr[16];	/* IPv4 (DHCPv4) as ::ffff:a.b.c.d */
 	bool v4;		/* from "learned4" */
-	uint8_t origin;		/* enum vg_origin: VG_ORIGIN_DAD or _DHCP */
-	uint32_t slot;		/* in learn_slots (dad) or lease_slots (dhcp) */
+	uint8_t origin;		/* enum vg_origin: VG_ORIGIN_DAD, _DHCP or _FIRST */
+	uint32_t slot;		/* in learn_slots (dad) or lease_slots (dhcp, first) */
 	uint64_t since_ns;	/* dad: CLOCK_MONOTONIC when it was learned;
-				 * dhcp: when the lease and its grace end,
+				 * dhcp: when the lease and its grace end;
+				 * first: when it stops being allowed;
 				 * VG_LEASE_FOREVER for never */
 };
 
@@ -271,6 +318,10 @@ struct vg_iface {
 	/* The addresses it learned (vg_state_learned()). */
 	unsigned int n_learned;
 	struct vg_learned learned[VG_IFACE_MAX_LEARNED];
+	/* Its learning window (VG_SLOT_WINDOW), and when it ends
+	 * (CLOCK_MONOTONIC ns). */
+	bool has_window;
+	uint64_t window_end_ns;
 	/* What is on the device. */
 	bool filter_present;	/* our cls_bpf filter or tcx link is attached */
 	uint32_t filter_prog_id;
@@ -334,6 +385,8 @@ struct vg_dump_ent {
 	const struct vg_slot *slot;		/* learn_slots, lease_slots */
 	const struct vg_protect *protect;	/* protected6 */
 	const struct vg_learn_cfg *learn_cfg;	/* learn_cfg */
+	const struct vg_park_key *park_key;	/* parked */
+	const struct vg_park *park;		/* parked */
 	__u64 count;	/* passes, drops, totals: all CPUs; ev_limit: suppressed;
 			 * ev_config: 1 for the defaults */
 };
@@ -412,9 +465,13 @@ int vg_protect_bridges(struct vg_state *st, const uint32_t *ifindexes, size_t n,
 		       char *err, size_t errlen);
 
 /* The addresses ifindex learned (at most max, VG_IFACE_MAX_LEARNED is
- * all): by DAD first, by slot, then by DHCP (IPv4 first), by slot. */
+ * all): by DAD first, by slot, then by DHCP (IPv4 first), by slot, then
+ * on first use, by slot. */
 int vg_state_learned(struct vg_state *st, uint32_t ifindex, struct vg_learned *out,
 		     size_t max, size_t *n);
+/* The end of ifindex's learning window (lease slot VG_SLOT_WINDOW,
+ * CLOCK_MONOTONIC ns): 0, or -ENOENT when it has none. */
+int vg_state_window(struct vg_state *st, uint32_t ifindex, uint64_t *end_ns);
 
 /* ---- DHCP snooping's host settings (state_owners.c) ---------------------- */
 
@@ -428,6 +485,14 @@ int vg_state_set_dhcp_grace(struct vg_state *st, unsigned int seconds, char *err
 			    size_t errlen);
 /* The grace in force: 0, or -ENOENT when "learn_cfg" is not pinned. */
 int vg_state_dhcp_grace(struct vg_state *st, unsigned int *seconds);
+/* How long an address learned in a learning window stays allowed
+ * (learn_cfg.first_lease_s; 0: until the interface goes), as
+ * vg_state_set_dhcp_grace() writes the grace; -ERANGE above
+ * VG_FIRST_LEASE_MAX. */
+int vg_state_set_first_lease(struct vg_state *st, unsigned int seconds, char *err,
+			     size_t errlen);
+/* learn_cfg as it is: 0, or -ENOENT when it is not pinned. */
+int vg_state_learn_cfg(struct vg_state *st, struct vg_learn_cfg *c);
 
 /* ---- drop events (state_events.c) ---------------------------------------- */
 

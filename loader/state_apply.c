@@ -187,10 +187,17 @@ struct apply {
 	uint32_t attach;	/* what pol.attach gets: kind, VG_ATTACH_OWN_CLSACT */
 	bool have_old;		/* a policy is in force: an update */
 	bool deferred;		/* addresses left to write after the commit */
+	struct vg_resume *resume;	/* a Xen guest interface's, or NULL */
+	struct vg_spec own;	/* spec with the resume's flags, when it has some */
 	uint8_t gen;		/* the generation being written */
 	struct vg_policy old;	/* in force, when have_old */
 	struct vg_policy pol;	/* the new one */
 };
+
+static bool lease_maps_pinned(const struct vg_state *st)
+{
+	return st->map_fd[VG_MAP_LEASE_SLOTS] >= 0 && st->map_fd[VG_MAP_PARKED] >= 0;
+}
 
 /* Checks what the apply needs and reads what is in force; nothing is
  * written yet. */
@@ -224,6 +231,17 @@ static int apply_begin(struct apply *a, const struct vg_apply_opts *opts)
 		return vg_fail(a->err, a->errlen, ret, "cannot read the policy: %s",
 			       strerror(-ret));
 	a->gen = a->have_old ? (uint8_t)(a->old.gen ^ 1) : 0;
+	if (opts && opts->resume)
+		a->resume = opts->resume;
+	if (a->resume && lease_maps_pinned(st)) {
+		unsigned int f = vg_resume_flags(st, a->ifindex, a->have_old, a->spec, a->resume);
+
+		if (f & ~a->spec->flags) {
+			a->own = *a->spec;
+			a->own.flags |= f;
+			a->spec = &a->own;
+		}
+	}
 	a->kind = opts && opts->attach ? opts->attach :
 		a->have_old && (a->old.attach & VG_ATTACH_TCX) ? VG_ATTACH_TCX :
 		VG_ATTACH_CLS_BPF;
@@ -367,7 +385,9 @@ static int apply_stage(struct apply *a, struct vg_store_txn *t)
 	/* The commit point: the program switches to the new policy and
 	 * generation at once. */
 	a->pol.attach = (uint8_t)a->attach;
+	a->st->resume = a->resume;
 	ret = vg_store_stage(a->st, a->ifindex, &a->pol, t);
+	a->st->resume = NULL;
 	if (ret == -ENOSPC)
 		vg_fail(a->err, a->errlen, ret, "cannot write the policy: no room to claim its "
 			"configured addresses (%s and %s hold %u addresses each, configured "
@@ -507,9 +527,11 @@ static void batch_one(struct batch *b, size_t i)
 	struct apply *a = &b->a[i];
 	int ret;
 
+	struct vg_apply_opts o = { .resume = b->it[i].resume };
+
 	*a = (struct apply){ .st = b->st, .spec = b->it[i].spec, .err = b->it[i].err,
 			     .errlen = sizeof(b->it[i].err) };
-	ret = apply_begin(a, NULL);
+	ret = apply_begin(a, &o);
 	if (!ret) {
 		b->it[i].had = a->have_old;
 		b->it[i].old = a->old;

@@ -54,6 +54,9 @@ static int detach_ifindex(struct vg_state *st, uint32_t ifindex, struct vg_detac
 		attach = VG_ATTACH_OWN_CLSACT;
 	else if (ret != -ENOENT)
 		return vg_fail(err, errlen, ret, "cannot read the policy: %s", strerror(-ret));
+	/* A Xen guest interface's leases wait for its return. */
+	if (ret == 0 && (ret = vg_park_going(st, ifindex, &pol)))
+		return vg_fail(err, errlen, ret, "cannot park its leases: %s", strerror(-ret));
 	ret = vg_store_remove(st, ifindex, &res->entries);
 	if (ret)
 		return vg_fail(err, errlen, ret, "cannot remove the policy: %s", strerror(-ret));
@@ -100,6 +103,8 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 		vg_name_of(keys[i], cur);
 		if (cur[0])
 			continue;	/* alive under another name: not this one */
+		if ((ret = vg_park_going(st, keys[i], &pols[i])))
+			break;
 		vg_filter_detach(st, keys[i], 0, &removed);
 		ret = vg_remove_entries(st, keys[i], &res->entries);
 	}
@@ -126,8 +131,8 @@ int vg_state_detach_index(struct vg_state *st, uint32_t ifindex,
 	return ret;
 }
 
-int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname, char *err,
-			 size_t errlen)
+int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname,
+			 const struct vg_xen_id *park, char *err, size_t errlen)
 {
 	struct vg_detach_result res;
 	struct vg_state st;
@@ -136,6 +141,7 @@ int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname, char *err
 	ret = vg_state_open(&st, ctx, VG_STATE_WRITE, err, errlen);
 	if (ret)
 		return ret;
+	st.park = park;
 	ret = vg_state_detach(&st, ifname, &res, err, errlen);
 	vg_state_close(&st);
 	return ret;
@@ -357,6 +363,11 @@ static int gc_gone(struct vg_state *st, const uint32_t *keys, const struct vg_po
 				res->renamed++;
 			continue;
 		}
+		/* A Xen guest interface's leases wait for its return, when
+		 * xenstore still says whose it was. */
+		ret = vg_park_going(st, keys[i], &pol);
+		if (ret)
+			break;
 		/* A reused ifindex carries none of ours; this drops a
 		 * leftover tcx pin. */
 		vg_filter_detach(st, keys[i], 0, &removed);

@@ -245,6 +245,37 @@ static int dump_learning(int fd, enum vg_map_id map, vg_dump_fn fn, void *arg)
 	return ret;
 }
 
+/* The parked leases, in key order. */
+static int park_key_cmp(const void *x, const void *y)
+{
+	return memcmp(x, y, sizeof(struct vg_park_key));
+}
+
+static int dump_parked(int fd, vg_dump_fn fn, void *arg)
+{
+	struct vg_park_key *keys;
+	struct vg_park v;
+	size_t n, i;
+	int ret;
+
+	ret = vg_map_keys(fd, sizeof(*keys), (void **)&keys, &n);
+	if (!ret)
+		qsort(keys, n, sizeof(*keys), park_key_cmp);
+	for (i = 0; !ret && i < n; i++) {
+		struct vg_dump_ent d = { .map = VG_MAP_PARKED, .park_key = &keys[i],
+					 .park = &v };
+
+		if (bpf_map_lookup_elem(fd, &keys[i], &v)) {
+			if (errno != ENOENT)
+				ret = -errno;
+			continue;
+		}
+		ret = fn(&d, arg);
+	}
+	free(keys);
+	return ret;
+}
+
 /* The host's learning settings, as written (a new root: the defaults). */
 static int dump_learn_cfg(int fd, vg_dump_fn fn, void *arg)
 {
@@ -313,6 +344,9 @@ int vg_state_dump(struct vg_state *st, enum vg_map_id map, vg_dump_fn fn, void *
 		break;
 	case VG_MAP_LEARN_CFG:
 		ret = dump_learn_cfg(fd, fn, arg);
+		break;
+	case VG_MAP_PARKED:
+		ret = dump_parked(fd, fn, arg);
 		break;
 	default:	/* events: a stream, read by monitor */
 		break;

@@ -8,6 +8,7 @@
 #define VG_STATE_INT_H
 
 #include <string.h>
+#include <time.h>
 
 #include "state.h"
 #include "tc.h"
@@ -170,6 +171,53 @@ int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
  * configures it too, or goes.  pol: the policy whose addresses were
  * claimed, NULL for the one in force (a commit that failed left none). */
 int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
+
+/* ---- parked leases (state_park.c) --------------------------------------- */
+
+/* The programs' clock, bpf_ktime_get_ns(): CLOCK_MONOTONIC. */
+static inline uint64_t vg_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Before ifindex (policy pol) goes: its live leases and first-use
+ * addresses parked under id (and pol's first MAC), their owner entries
+ * rewritten to ifindex 0; *parked (if not NULL) counts them. */
+int vg_park_iface(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+		  const struct vg_xen_id *id, unsigned int *parked);
+/* vg_park_iface() under the identity st->park gives, or st->park_of
+ * finds for a policy from xenstore; nothing without either. */
+int vg_park_going(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
+/* Before a policy for spec is built for ifindex (had: one is in force),
+ * an interface with r's identity: r's plan (restore, or a learning
+ * window), and the flags its policy gets for it (VG_F_LEARN_FIRST for a
+ * window, or for first-use addresses that come back; kept while the
+ * window granted at its attach is there). */
+unsigned int vg_resume_flags(struct vg_state *st, uint32_t ifindex, bool had,
+			     const struct vg_spec *spec, struct vg_resume *r);
+/* In vg_store_stage(), after vg_owners_commit() and before the policy
+ * is in force: st->resume's plan carried out for ifindex. */
+int vg_resume_commit(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
+
+/* The parked entries, read once for a walk of the owner maps. */
+struct vg_parked {
+	struct vg_park_key *k;
+	struct vg_park *v;
+	size_t n;
+};
+int vg_park_load(struct vg_state *st, struct vg_parked *p);
+void vg_park_free(struct vg_parked *p);
+/* Whether a parked entry of p of o's origin, not ended at now, backs o,
+ * the ifindex-0 owner entry of a (a lease held by nobody). */
+bool vg_park_backs(const struct vg_parked *p, const struct vg_addr6 *a,
+		   const struct vg_owner *o, uint64_t now);
+/* The parked entries that ended before now go, counted in *removed;
+ * their owner entries are then no longer backed (vg_owners_reconcile()
+ * removes them). */
+int vg_park_gc(struct vg_state *st, uint64_t now, unsigned int *removed);
 
 /* ---- map walks (state_walk.c) ------------------------------------------ */
 

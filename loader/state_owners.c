@@ -44,6 +44,7 @@
  * never one that the loader's checks would then remove.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -94,10 +95,16 @@ static const void *owner_key(const struct oaddr *x)
 	return x->v4 ? (const void *)&x->a.addr[3] : (const void *)&x->a;
 }
 
+/* Origins that sit in lease slots: DHCP leases and first-use addresses. */
+static bool leased(uint8_t origin)
+{
+	return origin == VG_ORIGIN_DHCP || origin == VG_ORIGIN_FIRST;
+}
+
 /* The slots a learned entry of origin sits in. */
 static int slots_fd(const struct vg_state *st, uint8_t origin)
 {
-	return st->map_fd[origin == VG_ORIGIN_DHCP ? VG_MAP_LEASE_SLOTS : VG_MAP_LEARN_SLOTS];
+	return st->map_fd[leased(origin) ? VG_MAP_LEASE_SLOTS : VG_MAP_LEARN_SLOTS];
 }
 
 /* fe80::/64 with the modified EUI-64 interface identifier of mac
@@ -271,11 +278,12 @@ static struct oaddr lease_addr(uint32_t slot, const struct vg_slot *s)
 }
 
 /* Every address ifindex learned of origin (VG_ORIGIN_DAD: its
- * link-locals; VG_ORIGIN_DHCP: its leases) goes: its slots and their
- * entries. */
+ * link-locals; VG_ORIGIN_DHCP: its leases; VG_ORIGIN_FIRST: its
+ * first-use addresses) goes: its slots and their entries.  A lease slot
+ * that the other lease origin holds stays. */
 static int forget_learned(struct vg_state *st, uint32_t ifindex, uint8_t origin)
 {
-	uint32_t cap = origin == VG_ORIGIN_DHCP ? VG_LEASE_SLOTS : VG_LEARN_LL_CAP;
+	uint32_t cap = leased(origin) ? VG_LEASE_SLOTS : VG_LEARN_LL_CAP;
 	struct vg_slot_key sk = { .ifindex = ifindex };
 	int sfd = slots_fd(st, origin);
 	struct vg_owner o;
@@ -288,14 +296,26 @@ static int forget_learned(struct vg_state *st, uint32_t ifindex, uint8_t origin)
 	for (sk.slot = 0; sk.slot < cap; sk.slot++) {
 		if (bpf_map_lookup_elem(sfd, &sk, &s))
 			continue;
-		x = origin == VG_ORIGIN_DHCP ? lease_addr(sk.slot, &s) : oaddr6(&s.a);
+		x = leased(origin) ? lease_addr(sk.slot, &s) : oaddr6(&s.a);
 		if (owner_fd(st, &x) >= 0 &&
 		    bpf_map_lookup_elem(owner_fd(st, &x), owner_key(&x), &o) == 0 &&
-		    o.ifindex == ifindex && o.origin == origin)
-			bpf_map_delete_elem(owner_fd(st, &x), owner_key(&x));
+		    o.ifindex == ifindex) {
+			if (o.origin == origin)
+				bpf_map_delete_elem(owner_fd(st, &x), owner_key(&x));
+			else if (leased(origin) && leased(o.origin) && o.slot == sk.slot)
+				continue;	/* the other origin's */
+		}
 		ret = vg_delete_key(sfd, &sk, NULL) ?: ret;
 	}
 	return ret;
+}
+
+/* ifindex's learning window (lease slot VG_SLOT_WINDOW) goes. */
+static int forget_window(struct vg_state *st, uint32_t ifindex)
+{
+	struct vg_slot_key sk = { .ifindex = ifindex, .slot = VG_SLOT_WINDOW };
+
+	return vg_delete_key(st->map_fd[VG_MAP_LEASE_SLOTS], &sk, NULL);
 }
 
 /* x becomes configured for ifindex: a learned entry of another interface
@@ -326,6 +346,7 @@ struct all {
 	struct vg_policy *pols;
 	size_t n;
 	struct hosts h;
+	struct vg_parked parked;	/* read by vg_owners_reconcile() only */
 };
 
 static void all_free(struct all *w)
@@ -333,6 +354,7 @@ static void all_free(struct all *w)
 	free(w->keys);
 	free(w->pols);
 	hosts_free(&w->h);
+	vg_park_free(&w->parked);
 }
 
 static int all_read(struct vg_state *st, struct all *w)
@@ -431,6 +453,8 @@ int vg_owners_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
 	ret = had && (pol->flags & VG_F_LEARN_LL) ? 0 : forget_learned(st, ifindex, VG_ORIGIN_DAD);
 	if (!ret && lease_maps(st) && !(had && (pol->flags & VG_F_LEARN_DHCP)))
 		ret = forget_learned(st, ifindex, VG_ORIGIN_DHCP);
+	if (!ret && lease_maps(st) && !(had && (pol->flags & VG_F_LEARN_FIRST)))
+		ret = forget_learned(st, ifindex, VG_ORIGIN_FIRST) ?: forget_window(st, ifindex);
 	if (!ret)
 		ret = configured(st, ifindex, pol, NULL, &want);
 	for (i = 0; !ret && i < want.n; i++)
@@ -455,8 +479,11 @@ int vg_owners_release(struct vg_state *st, uint32_t ifindex, const struct vg_pol
 	if (!owner_maps(st))
 		return 0;
 	ret = forget_learned(st, ifindex, VG_ORIGIN_DAD);
-	if (lease_maps(st))
+	if (lease_maps(st)) {
 		ret = forget_learned(st, ifindex, VG_ORIGIN_DHCP) ?: ret;
+		ret = forget_learned(st, ifindex, VG_ORIGIN_FIRST) ?: ret;
+		ret = forget_window(st, ifindex) ?: ret;
+	}
 	if (!pol && vg_state_policy(st, ifindex, &old) == 0)
 		pol = &old;
 	if (pol && configured(st, ifindex, pol, NULL, &gone) == 0)
@@ -532,7 +559,7 @@ static bool slot_holds(struct vg_state *st, const struct oaddr *x, const struct 
 	int sfd = slots_fd(st, o->origin);
 	struct vg_slot s;
 
-	if (o->origin == VG_ORIGIN_DHCP &&
+	if (leased(o->origin) &&
 	    (x->v4 ? o->slot >= VG_LEARN_DHCP4_CAP
 		   : o->slot < VG_LEARN_DHCP4_CAP || o->slot >= VG_LEASE_SLOTS))
 		return false;
@@ -555,6 +582,9 @@ static bool learned_stays(struct vg_state *st, const struct all *w, const struct
 	struct vg_protect pr;
 
 	*recheck = false;
+	/* Held by nobody: a parked lease, while its parked entry backs it. */
+	if (!o->ifindex && leased(o->origin) && !wx)
+		return vg_park_backs(&w->parked, &x->a, o, now);
 	if (!p || wx)
 		return false;
 	if (!x->v4 && bpf_map_lookup_elem(st->map_fd[VG_MAP_PROTECTED6], &x->a, &pr) == 0)
@@ -562,8 +592,8 @@ static bool learned_stays(struct vg_state *st, const struct all *w, const struct
 	if (o->origin == VG_ORIGIN_DAD)
 		return (p->flags & VG_F_LEARN_LL) && !x->v4 &&
 		       (young(o->since_ns, now) || slot_holds(st, x, o));
-	if (o->origin != VG_ORIGIN_DHCP || !(p->flags & VG_F_LEARN_DHCP) || !lease_maps(st) ||
-	    o->expires_ns < now)
+	if (!leased(o->origin) || !lease_maps(st) || o->expires_ns < now ||
+	    !(p->flags & (o->origin == VG_ORIGIN_DHCP ? VG_F_LEARN_DHCP : VG_F_LEARN_FIRST)))
 		return false;
 	if (slot_holds(st, x, o))
 		return true;
@@ -666,15 +696,28 @@ static int reconcile_slots(struct pass *ps, enum vg_map_id id)
 			if (bpf_map_lookup_elem(sfd, &sk[i], &s) ||
 			    (origin == VG_ORIGIN_DAD && young(s.since_ns, ps->now)))
 				goto settled;
-			if (origin == VG_ORIGIN_DHCP && sk[i].slot >= VG_LEASE_SLOTS) {
+			if (origin == VG_ORIGIN_DHCP && sk[i].slot == VG_SLOT_WINDOW) {
+				const struct vg_policy *p = policy_of(ps->w, sk[i].ifindex);
+
+				/* A window stays with a policy that learns on
+				 * first use. */
+				if (p && (p->flags & VG_F_LEARN_FIRST))
+					goto settled;
+				if (!pass)
+					continue;
+				(*ps->changed)++;
+				vg_delete_key(sfd, &sk[i], NULL);
+				goto settled;
+			} else if (origin == VG_ORIGIN_DHCP && sk[i].slot >= VG_LEASE_SLOTS) {
 				x = oaddr6(&s.a);	/* no slot of the program's */
 			} else {
 				x = origin == VG_ORIGIN_DHCP ? lease_addr(sk[i].slot, &s) :
 							       oaddr6(&s.a);
 				fd = owner_fd(st, &x);
 				if (fd >= 0 && bpf_map_lookup_elem(fd, owner_key(&x), &o) == 0 &&
-				    o.ifindex == sk[i].ifindex && o.origin == origin &&
-				    o.slot == sk[i].slot)
+				    o.ifindex == sk[i].ifindex && o.slot == sk[i].slot &&
+				    (o.origin == origin ||
+				     (origin == VG_ORIGIN_DHCP && o.origin == VG_ORIGIN_FIRST)))
 					goto settled;
 			}
 			if (origin == VG_ORIGIN_DHCP && !pass)
@@ -779,9 +822,20 @@ int vg_owners_reconcile(struct vg_state *st, unsigned int *changed, char *err, s
 		changed = &dummy;
 	if (!owner_maps(st))
 		return 0;
+	/* Parked leases that ended: their ifindex-0 entries go below. */
+	ret = vg_park_gc(st, now_ns(), changed);
+	if (ret)
+		return vg_fail(err, errlen, ret, "%s/%s: %s", st->root,
+			       vg_map_names[VG_MAP_PARKED], strerror(-ret));
 	ret = all_read(st, &w);
 	if (ret)
 		return vg_fail(err, errlen, ret, "cannot read the policies: %s", strerror(-ret));
+	ret = vg_park_load(st, &w.parked);
+	if (ret) {
+		all_free(&w);
+		return vg_fail(err, errlen, ret, "%s/%s: %s", st->root,
+			       vg_map_names[VG_MAP_PARKED], strerror(-ret));
+	}
 	for (i = 0; !ret && i < w.n; i++) {
 		s.n = 0;
 		ret = configured(st, w.keys[i], &w.pols[i], &w.h, &s);
@@ -915,7 +969,7 @@ int vg_protect_bridges(struct vg_state *st, const uint32_t *ifindexes, size_t n,
 static void learned_of(struct vg_state *st, uint32_t ifindex, uint8_t origin,
 		       struct vg_learned *out, size_t max, size_t *n)
 {
-	uint32_t cap = origin == VG_ORIGIN_DHCP ? VG_LEASE_SLOTS : VG_LEARN_LL_CAP;
+	uint32_t cap = leased(origin) ? VG_LEASE_SLOTS : VG_LEARN_LL_CAP;
 	struct vg_slot_key sk = { .ifindex = ifindex };
 	int sfd = slots_fd(st, origin);
 	struct vg_owner o;
@@ -925,7 +979,7 @@ static void learned_of(struct vg_state *st, uint32_t ifindex, uint8_t origin,
 	for (sk.slot = 0; sfd >= 0 && sk.slot < cap && *n < max; sk.slot++) {
 		if (bpf_map_lookup_elem(sfd, &sk, &s))
 			continue;
-		x = origin == VG_ORIGIN_DHCP ? lease_addr(sk.slot, &s) : oaddr6(&s.a);
+		x = leased(origin) ? lease_addr(sk.slot, &s) : oaddr6(&s.a);
 		if (owner_fd(st, &x) < 0 ||
 		    bpf_map_lookup_elem(owner_fd(st, &x), owner_key(&x), &o) ||
 		    o.ifindex != ifindex || o.origin != origin || o.slot != sk.slot)
@@ -946,41 +1000,89 @@ int vg_state_learned(struct vg_state *st, uint32_t ifindex, struct vg_learned *o
 	if (!owner_maps(st))
 		return 0;
 	learned_of(st, ifindex, VG_ORIGIN_DAD, out, max, n);
-	if (lease_maps(st))
+	if (lease_maps(st)) {
 		learned_of(st, ifindex, VG_ORIGIN_DHCP, out, max, n);
+		learned_of(st, ifindex, VG_ORIGIN_FIRST, out, max, n);
+	}
+	return 0;
+}
+
+int vg_state_window(struct vg_state *st, uint32_t ifindex, uint64_t *end_ns)
+{
+	struct vg_slot_key sk = { .ifindex = ifindex, .slot = VG_SLOT_WINDOW };
+	struct vg_slot s;
+
+	if (st->map_fd[VG_MAP_LEASE_SLOTS] < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEASE_SLOTS], &sk, &s))
+		return -errno;
+	*end_ns = s.since_ns;
 	return 0;
 }
 
 /* ---- DHCP snooping's host settings ---------------------------------------- */
 
+int vg_state_learn_cfg(struct vg_state *st, struct vg_learn_cfg *c)
+{
+	uint32_t zero = 0;
+
+	if (st->map_fd[VG_MAP_LEARN_CFG] < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARN_CFG], &zero, c))
+		return -errno;
+	return 0;
+}
+
+/* One field of learn_cfg (what names it), the others kept. */
+static int learn_cfg_set(struct vg_state *st, size_t off, unsigned int seconds,
+			 const char *what, char *err, size_t errlen)
+{
+	int fd = st->map_fd[VG_MAP_LEARN_CFG];
+	struct vg_learn_cfg c;
+	uint32_t zero = 0;
+	__u32 v = seconds;
+	int ret;
+
+	ret = vg_state_learn_cfg(st, &c);
+	if (ret == -ENOENT)
+		return vg_fail(err, errlen, -ENOENT, "%s/%s: map not pinned", st->root,
+			       vg_map_names[VG_MAP_LEARN_CFG]);
+	if (ret)
+		return vg_fail(err, errlen, ret, "%s/%s: %s", st->root,
+			       vg_map_names[VG_MAP_LEARN_CFG], strerror(-ret));
+	memcpy((char *)&c + off, &v, sizeof(v));
+	if (bpf_map_update_elem(fd, &zero, &c, BPF_ANY))
+		return vg_fail(err, errlen, -errno, "%s/%s: cannot write the %s: %s",
+			       st->root, vg_map_names[VG_MAP_LEARN_CFG], what, strerror(errno));
+	return 0;
+}
+
 int vg_state_set_dhcp_grace(struct vg_state *st, unsigned int seconds, char *err,
 			    size_t errlen)
 {
-	struct vg_learn_cfg c = { .dhcp_grace_s = seconds };
-	int fd = st->map_fd[VG_MAP_LEARN_CFG];
-	uint32_t zero = 0;
-
 	if (seconds > VG_DHCP_GRACE_MAX)
 		return vg_fail(err, errlen, -ERANGE, "dhcp grace %u s: more than %u s", seconds,
 			       VG_DHCP_GRACE_MAX);
-	if (fd < 0)
-		return vg_fail(err, errlen, -ENOENT, "%s/%s: map not pinned", st->root,
-			       vg_map_names[VG_MAP_LEARN_CFG]);
-	if (bpf_map_update_elem(fd, &zero, &c, BPF_ANY))
-		return vg_fail(err, errlen, -errno, "%s/%s: cannot write the dhcp grace: %s",
-			       st->root, vg_map_names[VG_MAP_LEARN_CFG], strerror(errno));
-	return 0;
+	return learn_cfg_set(st, offsetof(struct vg_learn_cfg, dhcp_grace_s), seconds,
+			     "dhcp grace", err, errlen);
+}
+
+int vg_state_set_first_lease(struct vg_state *st, unsigned int seconds, char *err,
+			     size_t errlen)
+{
+	if (seconds > VG_FIRST_LEASE_MAX)
+		return vg_fail(err, errlen, -ERANGE, "first-use lease %u s: more than %u s",
+			       seconds, VG_FIRST_LEASE_MAX);
+	return learn_cfg_set(st, offsetof(struct vg_learn_cfg, first_lease_s), seconds,
+			     "first-use lease", err, errlen);
 }
 
 int vg_state_dhcp_grace(struct vg_state *st, unsigned int *seconds)
 {
 	struct vg_learn_cfg c;
-	uint32_t zero = 0;
+	int ret = vg_state_learn_cfg(st, &c);
 
-	if (st->map_fd[VG_MAP_LEARN_CFG] < 0)
-		return -ENOENT;
-	if (bpf_map_lookup_elem(st->map_fd[VG_MAP_LEARN_CFG], &zero, &c))
-		return -errno;
-	*seconds = c.dhcp_grace_s;
-	return 0;
+	if (!ret)
+		*seconds = c.dhcp_grace_s;
+	return ret;
 }

@@ -213,6 +213,7 @@ static void list_policies(struct vg_state *st, const char *ifname, const uint32_
 
 			vg_state_learned(st, keys[i], it->learned, VG_IFACE_MAX_LEARNED, &nl);
 			it->n_learned = (unsigned int)nl;
+			it->has_window = vg_state_window(st, keys[i], &it->window_end_ns) == 0;
 		}
 		l->n++;
 	}

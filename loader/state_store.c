@@ -230,8 +230,12 @@ int vg_store_stage(struct vg_state *st, uint32_t ifindex, const struct vg_policy
 	memset(t, 0, sizeof(*t));
 	t->ifindex = ifindex;
 	t->pol = *pol;
-	/* Its configured addresses are its own before it is in force. */
+	/* Its configured addresses are its own before it is in force, and
+	 * so are the leases a Xen guest interface gets back (or its
+	 * learning window). */
 	ret = vg_owners_commit(st, ifindex, pol);
+	if (!ret)
+		ret = vg_resume_commit(st, ifindex, pol);
 	if (ret)
 		return ret;
 	ret = entry_get(st, ifindex, &t->cur);

@@ -32,6 +32,11 @@
  *   1, 2  no egress program ("prog_out"), no learning maps (created).
  *   1, 2, 3  no DHCP snooping maps ("learned4", "lease_slots",
  *      "learn_cfg"; created, learn_cfg with the default grace).
+ *   1 .. 4  no "parked" (created by the loader: the object has no such
+ *      map, the programs never read it), and a learn_cfg whose
+ *      first_lease_s is 0, which layout 4's programs never read: it gets
+ *      the default (VG_FIRST_LEASE_DEFAULT) unless a learn_cfg of layout
+ *      5 was pinned already.
  */
 #include <errno.h>
 #include <limits.h>
@@ -259,13 +264,59 @@ static int pin_as(struct vg_state *st, int fd, const char *name, char *err, size
 	return 0;
 }
 
-/* A new learn_cfg: the default grace of DHCP leases. */
+/* A new learn_cfg: the default grace of DHCP leases and lifetime of
+ * addresses learned in a window. */
 static int learn_cfg_init(int fd)
 {
-	struct vg_learn_cfg c = { .dhcp_grace_s = VG_DHCP_GRACE_DEFAULT };
+	struct vg_learn_cfg c = { .dhcp_grace_s = VG_DHCP_GRACE_DEFAULT,
+				  .first_lease_s = VG_FIRST_LEASE_DEFAULT };
 	uint32_t zero = 0;
 
 	return bpf_map_update_elem(fd, &zero, &c, BPF_ANY) ? -errno : 0;
+}
+
+/* A learn_cfg of layout 4 (from): its grace stays, first_lease_s (0
+ * there, read by no program of that layout) gets the default. */
+static int learn_cfg_from_l4(struct vg_state *st, char *err, size_t errlen)
+{
+	int fd = st->map_fd[VG_MAP_LEARN_CFG];
+	struct vg_learn_cfg c;
+	uint32_t zero = 0;
+
+	if (fd < 0 || !st->layout || st->layout >= 5)
+		return 0;
+	if (bpf_map_lookup_elem(fd, &zero, &c))
+		return vg_fail(err, errlen, -errno, "%s/%s: %s", st->root,
+			       vg_map_names[VG_MAP_LEARN_CFG], strerror(errno));
+	if (c.first_lease_s)
+		return 0;
+	c.first_lease_s = VG_FIRST_LEASE_DEFAULT;
+	if (bpf_map_update_elem(fd, &zero, &c, BPF_ANY))
+		return vg_fail(err, errlen, -errno, "cannot write map %s: %s",
+			       vg_map_names[VG_MAP_LEARN_CFG], strerror(errno));
+	return 0;
+}
+
+/* "parked": the loader's own map, in no object.  A hash that grows as
+ * interfaces go, as the programs' hashes do. */
+static int pin_parked(struct vg_state *st, char *err, size_t errlen)
+{
+	const struct vg_map_shape *want = &vg_map_shapes[VG_MAP_PARKED];
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
+	int fd, ret;
+
+	if (st->map_fd[VG_MAP_PARKED] >= 0)
+		return 0;
+	fd = bpf_map_create(want->type, vg_map_names[VG_MAP_PARKED], want->key_size,
+			    want->value_size, VG_MAX_PARKED, &o);
+	if (fd < 0)
+		return vg_fail(err, errlen, -errno, "cannot create map %s: %s",
+			       vg_map_names[VG_MAP_PARKED], strerror(errno));
+	ret = pin_as(st, fd, vg_map_names[VG_MAP_PARKED], err, errlen);
+	close(fd);
+	if (!ret)
+		st->took.created++;
+	return ret;
 }
 
 /* Step 2: the maps this object created where nothing was pinned; their
@@ -482,6 +533,10 @@ int vg_state_takeover(struct vg_state *st, const struct vg_ctx *ctx, char *err, 
 		goto out;
 	}
 	ret = pin_new_maps(st, skel, err, errlen);
+	if (!ret)
+		ret = pin_parked(st, err, errlen);
+	if (!ret)
+		ret = learn_cfg_from_l4(st, err, errlen);
 	if (!ret)
 		ret = move_devices(st, &p, err, errlen);
 	if (ret)

@@ -29,7 +29,10 @@ static const struct addr_map addr_maps[] = {
 };
 
 #define N_ADDR_MAPS (sizeof(addr_maps) / sizeof(addr_maps[0]))
-#define KEY_MAX sizeof(struct vg_v6_key)
+#define KEY_MAX sizeof(struct vg_park_key)
+_Static_assert(sizeof(struct vg_park_key) >= sizeof(struct vg_v6_key) &&
+	       sizeof(struct vg_park_key) >= sizeof(struct vg_slot_key),
+	       "vg_map_keys(): KEY_MAX below a key's size");
 
 static uint32_t key_u32(const void *key, size_t off)
 {
@@ -44,6 +47,8 @@ int vg_map_keys(int fd, size_t key_size, void **out, size_t *n)
 	size_t cap = 64, cnt = 0;
 	char *keys, prev[KEY_MAX], *pk = NULL;
 
+	if (key_size > KEY_MAX)
+		return -EINVAL;
 	keys = malloc(cap * key_size);
 	if (!keys)
 		return -ENOMEM;

@@ -4,7 +4,8 @@
 # build/vifguard.skel.h), the Linux 4.19 compatibility checker
 # (`make check-compat`) and the BPF_PROG_TEST_RUN suite (`make test-bpf`:
 # single frames in test-bpf, the sequences of address learning in
-# test-learn and of DHCP snooping in test-dhcp).
+# test-learn, of DHCP snooping in test-dhcp and of trust on first use in
+# test-first).
 
 BPF_OBJ := $(OUTPUT)/vifguard.bpf.o
 BPF_SKEL := $(OUTPUT)/vifguard.skel.h
@@ -12,9 +13,12 @@ CHECK_COMPAT := $(OUTPUT)/check-compat
 TEST_BPF := $(OUTPUT)/test-bpf
 TEST_LEARN := $(OUTPUT)/test-learn
 TEST_DHCP := $(OUTPUT)/test-dhcp
+TEST_FIRST := $(OUTPUT)/test-first
 BPF_BAD_SRCS := $(sort $(wildcard tests/bpf/bad/*.bpf.c))
 BPF_BAD_OBJS := $(patsubst tests/bpf/bad/%.bpf.c,$(OUTPUT)/bad/%.bpf.o,$(BPF_BAD_SRCS))
 BPF_HDRS := include/vifguard.h $(wildcard bpf/*.h)
+# What test-learn and test-dhcp share.
+LEARN_HARNESS := tests/bpf/learn_harness.c tests/bpf/learn_harness.h
 
 ALL_TARGETS += $(BPF_OBJ) $(BPF_SKEL) $(CHECK_COMPAT)
 TEST_SUITES += bpf
@@ -46,12 +50,17 @@ $(TEST_BPF): tests/bpf/test_bpf.c $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
 
-$(TEST_LEARN): tests/bpf/test_learn.c $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
+$(TEST_LEARN): tests/bpf/test_learn.c $(LEARN_HARNESS) $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
 		include/vifguard_user.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
 
-$(TEST_DHCP): tests/bpf/test_dhcp.c $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
+$(TEST_DHCP): tests/bpf/test_dhcp.c $(LEARN_HARNESS) $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
+		include/vifguard_user.h | $(BUILD_DEPS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
+
+$(TEST_FIRST): tests/bpf/test_first.c $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
 		include/vifguard_user.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
@@ -64,5 +73,6 @@ check-compat: $(CHECK_COMPAT) $(BPF_OBJ)
 	$(Q)$(CHECK_COMPAT) $(BPF_OBJ)
 
 # Root only: loads the program and runs frames through BPF_PROG_TEST_RUN.
-test-bpf: $(CHECK_COMPAT) $(BPF_OBJ) $(TEST_BPF) $(TEST_LEARN) $(TEST_DHCP) $(BPF_BAD_OBJS)
+test-bpf: $(CHECK_COMPAT) $(BPF_OBJ) $(TEST_BPF) $(TEST_LEARN) $(TEST_DHCP) $(TEST_FIRST) \
+		$(BPF_BAD_OBJS)
 	$(Q)OUTPUT=$(OUTPUT) tests/bpf/run.sh

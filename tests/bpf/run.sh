@@ -4,8 +4,8 @@
 # rules plus a load on this kernel) and rejects each deliberately bad
 # object in tests/bpf/bad/ for the rule its "expect:" line names; then the
 # program runs crafted frames (build/test-bpf) and the sequences of
-# address learning (build/test-learn) and DHCP snooping
-# (build/test-dhcp), numbered on.  TAP on stdout.
+# address learning (build/test-learn), DHCP snooping (build/test-dhcp)
+# and trust on first use (build/test-first), numbered on.  TAP on stdout.
 set -u
 OUTPUT=${OUTPUT:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,6 +61,10 @@ n=$((n + $(grep -Ec '^(not )?ok [0-9]+' "$tap_out")))
 rc_learn=${PIPESTATUS[0]}
 n=$((n + $(grep -Ec '^(not )?ok [0-9]+' "$tap_out")))
 
-"$OUTPUT/test-dhcp" $((n + 1))
-rc_dhcp=$?
-[ $rc = 0 ] && [ $rc_learn = 0 ] && [ $rc_dhcp = 0 ] && [ $failed = 0 ]
+"$OUTPUT/test-dhcp" $((n + 1)) | tee "$tap_out"
+rc_dhcp=${PIPESTATUS[0]}
+n=$((n + $(grep -Ec '^(not )?ok [0-9]+' "$tap_out")))
+
+"$OUTPUT/test-first" $((n + 1))
+rc_first=$?
+[ $rc = 0 ] && [ $rc_learn = 0 ] && [ $rc_dhcp = 0 ] && [ $rc_first = 0 ] && [ $failed = 0 ]

@@ -30,25 +30,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <net/if.h>
-#include <sched.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
-#include "vifguard.h"
-#include "vifguard_user.h"
-#include "vifguard.skel.h"
-#include "frame.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "learn_harness.h"
 
 static const uint8_t MAC_A[6] = { 0x02, 0x00, 0x00, 0x00, 0x0a, 0x01 };
 static const uint8_t MAC_B[6] = { 0x02, 0x00, 0x00, 0x00, 0x0b, 0x01 };
@@ -73,69 +60,9 @@ static const uint8_t MAC_NODE[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x77 };
 /* Entries of interfaces that do not exist, for filling tables. */
 #define FILL_IFINDEX	100000
 
-struct iface {
-	const char *name;
-	int ifindex;
-	__u16 slot;		/* pass counter; equals no ifindex of the netns */
-	const uint8_t *mac;
-	const char *v6;
-};
-
-static struct iface A = { "A", 0, 7, MAC_A, V6_A };
-static struct iface B = { "B", 0, 11, MAC_B, V6_B };
-static struct iface C = { "C", 0, 13, MAC_B, NULL };	/* no policy */
-
-static struct vifguard *skel;
-static int ncpus;
-static __u64 *percpu;
-static char diag[2048];		/* why the running case failed */
-static int step;		/* of the running case */
-static __u64 case_start_ns;
-
-static void die(const char *what, int err)
-{
-	printf("Bail out! %s: %s\n", what, strerror(err < 0 ? -err : err));
-	exit(1);
-}
-
-static int map_fd(struct bpf_map *m)
-{
-	return bpf_map__fd(m);
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static struct vg_addr6 a6(const char *s)
-{
-	struct vg_addr6 a;
-
-	if (inet_pton(AF_INET6, s, a.addr) != 1)
-		die(s, EINVAL);
-	return a;
-}
-
-static const char *ntop(const struct vg_addr6 *a, char *buf)
-{
-	return inet_ntop(AF_INET6, a->addr, buf, INET6_ADDRSTRLEN);
-}
-
-static __attribute__((format(printf, 1, 2))) bool fail(const char *fmt, ...)
-{
-	size_t len = strlen(diag);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(diag + len, sizeof(diag) - len, fmt, ap);
-	va_end(ap);
-	return false;
-}
+static struct iface A = { "A", 0, 7, MAC_A, NULL, V6_A, NULL };
+static struct iface B = { "B", 0, 11, MAC_B, NULL, V6_B, NULL };
+static struct iface C = { "C", 0, 13, MAC_B, NULL, NULL, NULL };	/* no policy */
 
 /* --- policies -------------------------------------------------------------- */
 
@@ -182,15 +109,6 @@ static void retire_policy(const struct iface *i)
 		die("policy update", errno);
 }
 
-static void no_policy(const struct iface *i)
-{
-	__u32 k = i->ifindex & (VG_POLICY_ENTRIES - 1);
-	struct vg_policy_entry e = { 0 };
-
-	if (bpf_map_update_elem(map_fd(skel->maps.policy), &k, &e, BPF_ANY))
-		die("policy update", errno);
-}
-
 /* What the loader writes: a configured address of i, or a protected one. */
 static void put_config(const char *addr, const struct iface *i)
 {
@@ -199,15 +117,6 @@ static void put_config(const char *addr, const struct iface *i)
 
 	if (bpf_map_update_elem(map_fd(skel->maps.learned6), &k, &o, BPF_NOEXIST))
 		die("learned6 config entry", errno);
-}
-
-static void put_protected(const char *addr, __u32 why)
-{
-	struct vg_addr6 k = a6(addr);
-	struct vg_protect p = { .why = why, .since_ns = 1 };
-
-	if (bpf_map_update_elem(map_fd(skel->maps.protected6), &k, &p, BPF_NOEXIST))
-		die("protected6 entry", errno);
 }
 
 /* --- frames ---------------------------------------------------------------- */
@@ -229,7 +138,7 @@ static const char *snm_of(const char *target, char *buf)
 	uint8_t *tb = (uint8_t *)t.addr, *gb = (uint8_t *)g.addr;
 
 	memcpy(gb + 13, tb + 13, 3);
-	return ntop(&g, buf);
+	return ntop6(&g, buf);
 }
 
 struct nd_msg {
@@ -363,185 +272,8 @@ static struct frame echo_from(const uint8_t *mac, const char *src)
 	return f;
 }
 
-/* --- counters ---------------------------------------------------------------- */
-
-struct counters {
-	__u64 passes[VG_MAX_IFACES];
-	__u64 totals[VG_REASON_MAX];
-	unsigned int n_drops;
-	struct vg_drop_key drop_key[VG_MAX_DROP_COUNTERS];
-	__u64 drop_n[VG_MAX_DROP_COUNTERS];
-};
-
-static struct counters before, after;
-
-static __u64 sum_percpu(void)
-{
-	__u64 t = 0;
-
-	for (int c = 0; c < ncpus; c++)
-		t += percpu[c];
-	return t;
-}
-
-static void read_counters(struct counters *s)
-{
-	int fd = map_fd(skel->maps.drops);
-	struct vg_drop_key k, *prev = NULL;
-
-	for (__u32 i = 0; i < VG_MAX_IFACES; i++) {
-		if (bpf_map_lookup_elem(map_fd(skel->maps.passes), &i, percpu))
-			die("passes read", errno);
-		s->passes[i] = sum_percpu();
-	}
-	for (__u32 r = 0; r < VG_REASON_MAX; r++) {
-		if (bpf_map_lookup_elem(map_fd(skel->maps.totals), &r, percpu))
-			die("totals read", errno);
-		s->totals[r] = sum_percpu();
-	}
-	s->n_drops = 0;
-	while (bpf_map_get_next_key(fd, prev, &k) == 0) {
-		if (s->n_drops == VG_MAX_DROP_COUNTERS)
-			die("drops read", E2BIG);
-		if (bpf_map_lookup_elem(fd, &k, percpu))
-			die("drops read", errno);
-		s->drop_key[s->n_drops] = k;
-		s->drop_n[s->n_drops] = sum_percpu();
-		prev = &s->drop_key[s->n_drops++];
-	}
-}
-
-static __u64 drop_count(const struct counters *s, __u32 ifindex, __u32 reason, bool *found)
-{
-	for (unsigned int i = 0; i < s->n_drops; i++)
-		if (s->drop_key[i].ifindex == ifindex && s->drop_key[i].reason == reason) {
-			*found = true;
-			return s->drop_n[i];
-		}
-	*found = false;
-	return 0;
-}
-
-/*
- * Exactly the counter of reason on i moved by one (pass: i's slot; a drop
- * or an audited one: drops and totals), or none at all when i is NULL.
- * Appends what moved to moved.
- */
-static int counters_wrong(const struct iface *i, __u32 reason, char *moved, size_t size)
-{
-	int wrong = 0;
-	size_t len;
-
-	moved[0] = 0;
-#define MOVED(...)                                                                    \
-	do {                                                                          \
-		len = strlen(moved);                                                  \
-		snprintf(moved + len, size - len, "%s", len ? " " : "");              \
-		len = strlen(moved);                                                  \
-		snprintf(moved + len, size - len, __VA_ARGS__);                       \
-	} while (0)
-	for (__u32 s = 0; s < VG_MAX_IFACES; s++) {
-		__u64 d = after.passes[s] - before.passes[s];
-
-		if (d)
-			MOVED("passes[%u]+%llu", s, (unsigned long long)d);
-		wrong += d != (i && reason == VG_PASS && s == i->slot);
-	}
-	for (__u32 r = 0; r < VG_REASON_MAX; r++) {
-		__u64 d = after.totals[r] - before.totals[r];
-
-		if (d)
-			MOVED("totals[%s]+%llu", vg_reason_name(r), (unsigned long long)d);
-		wrong += d != (i && reason != VG_PASS && r == reason);
-	}
-	for (unsigned int n = 0; n < after.n_drops; n++) {
-		const struct vg_drop_key *k = &after.drop_key[n];
-		bool was;
-		__u64 d = after.drop_n[n] - drop_count(&before, k->ifindex, k->reason, &was);
-		bool mine = i && reason != VG_PASS && k->ifindex == (__u32)i->ifindex &&
-			    k->reason == reason;
-
-		if (d || !was)
-			MOVED("drops[%u,%s]%s+%llu", k->ifindex, vg_reason_name(k->reason),
-			      was ? "" : "(new)", (unsigned long long)d);
-		wrong += mine ? d != 1 : d != 0;
-	}
-	for (unsigned int n = 0; n < before.n_drops; n++) {
-		bool is;
-
-		drop_count(&after, before.drop_key[n].ifindex, before.drop_key[n].reason, &is);
-		if (!is) {
-			MOVED("drops[%u,%s](deleted)", before.drop_key[n].ifindex,
-			      vg_reason_name(before.drop_key[n].reason));
-			wrong++;
-		}
-	}
-	if (i && reason != VG_PASS) {
-		bool is;
-
-		drop_count(&after, i->ifindex, reason, &is);
-		wrong += !is;
-	}
-#undef MOVED
-	if (!moved[0])
-		snprintf(moved, size, "none");
-	return wrong;
-}
-
 /* --- steps -------------------------------------------------------------------- */
 
-static const char *verdict_name(int v)
-{
-	return v == TC_ACT_OK ? "OK" : v == TC_ACT_SHOT ? "SHOT" : "?";
-}
-
-/* Runs f through prog on i.  Returns 0 and the verdict in *verdict, or
- * -errno of the test run. */
-/* The guest interface an egress frame came in on (skb->ingress_ifindex);
- * NULL: from outside the guests. */
-static const struct iface *sent_by;
-
-static int run(struct bpf_program *prog, const struct iface *i, const struct frame *f,
-	       int *verdict)
-{
-	struct __sk_buff ctx = { .ifindex = i->ifindex,
-				 .ingress_ifindex = sent_by ? sent_by->ifindex : 0 };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
-		    .data_in = f->b, .data_size_in = f->len, .repeat = 1);
-
-	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts))
-		return -errno;
-	*verdict = opts.retval;
-	return 0;
-}
-
-/*
- * Frame f, sent by the guest on i: verdict and reason (VG_PASS or the
- * reason counted, audited drops included), each counter checked.
- */
-static bool in(const struct iface *i, struct frame f, const char *what, int verdict,
-	       enum vg_reason reason)
-{
-	char moved[512];
-	int v, err, wrong;
-
-	step++;
-	read_counters(&before);
-	err = run(skel->progs.vifguard, i, &f, &v);
-	if (err)
-		return fail("step %d (%s on %s): test run failed: %s", step, what, i->name,
-			    strerror(-err));
-	read_counters(&after);
-	wrong = counters_wrong(i, reason, moved, sizeof(moved));
-	if (v == verdict && !wrong)
-		return true;
-	return fail("step %d (%s on %s): expected %s/%s, got %s, %d counter(s) wrong (moved: %s)",
-		    step, what, i->name, verdict_name(verdict), vg_reason_name(reason),
-		    verdict_name(v), wrong, moved);
-}
-
-#define PASSES		TC_ACT_OK, VG_PASS
-#define DROPS(r)	TC_ACT_SHOT, VG_##r
 #define AUDITED(r)	TC_ACT_OK, VG_##r	/* counted as a drop, passed */
 
 /* Frame f, delivered by the host to i (egress): TC_ACT_OK, nothing
@@ -549,26 +281,7 @@ static bool in(const struct iface *i, struct frame f, const char *what, int verd
  * run, which is then no failure. */
 static bool out_r(const struct iface *i, struct frame f, const char *what, bool *refused)
 {
-	char moved[512];
-	int v, err, wrong;
-
-	step++;
-	read_counters(&before);
-	err = run(skel->progs.vifguard_out, i, &f, &v);
-	if (err == -EINVAL && refused) {
-		*refused = true;
-		return true;
-	}
-	if (err)
-		return fail("step %d (%s to %s): test run failed: %s", step, what, i->name,
-			    strerror(-err));
-	read_counters(&after);
-	wrong = counters_wrong(NULL, VG_PASS, moved, sizeof(moved));
-	if (v == TC_ACT_OK && !wrong)
-		return true;
-	return fail("step %d (%s to %s, egress): expected OK, nothing counted; got %s, "
-		    "%d counter(s) wrong (moved: %s)",
-		    step, what, i->name, verdict_name(v), wrong, moved);
+	return step_run(skel->progs.vifguard_out, i, f, what, TC_ACT_OK, VG_PASS, refused);
 }
 
 static bool out(const struct iface *i, struct frame f, const char *what)
@@ -591,42 +304,9 @@ static bool out_from(const struct iface *i, const struct iface *from, struct fra
 
 /* --- map contents ------------------------------------------------------------- */
 
-#define DUMP_MAX 64
-
-struct entry {
-	__u8 k[16];
-	__u8 v[24];
-};
-
-struct table {
-	unsigned int n;
-	bool over;		/* more than DUMP_MAX entries */
-	struct entry e[DUMP_MAX];
-};
-
 struct state {
 	struct table l, s, p;	/* learned6, learn_slots, protected6 */
 };
-
-static void dump(int fd, size_t ksz, struct table *t)
-{
-	__u8 k[16], prev[16];
-	bool first = true;
-
-	memset(t, 0, sizeof(*t));
-	while (bpf_map_get_next_key(fd, first ? NULL : prev, k) == 0) {
-		first = false;
-		memcpy(prev, k, ksz);
-		if (t->n == DUMP_MAX) {
-			t->over = true;
-			continue;
-		}
-		memcpy(t->e[t->n].k, k, ksz);
-		if (bpf_map_lookup_elem(fd, k, t->e[t->n].v))
-			die("map dump", errno);
-		t->n++;
-	}
-}
 
 static void state_read(struct state *s)
 {
@@ -660,7 +340,7 @@ static void state_text(const struct state *s, char *buf, size_t size)
 		memcpy(&k, s->l.e[i].k, sizeof(k));
 		memcpy(&o, s->l.e[i].v, sizeof(o));
 		len = strlen(buf);
-		snprintf(buf + len, size - len, " %s: if %u %s slot %u;", ntop(&k, a), o.ifindex,
+		snprintf(buf + len, size - len, " %s: if %u %s slot %u;", ntop6(&k, a), o.ifindex,
 			 origin_name(o.origin), o.slot);
 	}
 	len = strlen(buf);
@@ -673,7 +353,7 @@ static void state_text(const struct state *s, char *buf, size_t size)
 		memcpy(&v, s->s.e[i].v, sizeof(v));
 		len = strlen(buf);
 		snprintf(buf + len, size - len, " if %u slot %u: %s;", k.ifindex, k.slot,
-			 ntop(&v.a, a));
+			 ntop6(&v.a, a));
 	}
 	len = strlen(buf);
 	snprintf(buf + len, size - len, "%s } protected6 {", s->s.over ? " ..." : "");
@@ -684,7 +364,7 @@ static void state_text(const struct state *s, char *buf, size_t size)
 		memcpy(&k, s->p.e[i].k, sizeof(k));
 		memcpy(&p, s->p.e[i].v, sizeof(p));
 		len = strlen(buf);
-		snprintf(buf + len, size - len, " %s: %s if %u;", ntop(&k, a), why_name(p.why),
+		snprintf(buf + len, size - len, " %s: %s if %u;", ntop6(&k, a), why_name(p.why),
 			 p.ifindex);
 	}
 	len = strlen(buf);
@@ -705,14 +385,6 @@ struct want {
 #define L(a, i, o, s)	{ 'L', a, i, VG_ORIGIN_##o, s }
 #define S(i, s, a)	{ 'S', a, i, 0, s }
 #define P(a, w, i)	{ 'P', a, i, VG_PROTECT_##w, 0 }
-
-static const struct entry *find(const struct table *t, const void *k, size_t ksz)
-{
-	for (unsigned int i = 0; i < t->n; i++)
-		if (!memcmp(t->e[i].k, k, ksz))
-			return &t->e[i];
-	return NULL;
-}
 
 /* Why the state is not w[0..n), or NULL. */
 static const char *state_mismatch(const struct state *s, const struct want *w, size_t n)
@@ -825,14 +497,7 @@ static bool state_same(const struct state *s, const char *when)
 
 	state_read(&now);
 	for (int i = 0; i < 3; i++) {
-		bool same = t[i]->n == u[i]->n && !t[i]->over && !u[i]->over;
-
-		for (unsigned int j = 0; same && j < t[i]->n; j++) {
-			const struct entry *e = find(u[i], t[i]->e[j].k, sizeof(t[i]->e[j].k));
-
-			same = e && !memcmp(e->v, t[i]->e[j].v, sizeof(e->v));
-		}
-		if (!same) {
+		if (!table_same(t[i], u[i])) {
 			state_text(&now, text, sizeof(text));
 			return fail("after step %d (%s): maps changed; now: %s", step, when, text);
 		}
@@ -840,53 +505,22 @@ static bool state_same(const struct state *s, const char *when)
 	return true;
 }
 
-#define CHECK(x)                                                                       \
-	do {                                                                           \
-		if (!(x))                                                              \
-			return false;                                                  \
-	} while (0)
-
 #define SAME(snap, when) CHECK(state_same(&(snap), when))
 
 /* --- resets ------------------------------------------------------------------ */
 
-static void map_clear(struct bpf_map *m)
-{
-	__u8 k[16];
-	int fd = map_fd(m);
-
-	while (bpf_map_get_next_key(fd, NULL, k) == 0)
-		if (bpf_map_delete_elem(fd, k))
-			die(bpf_map__name(m), errno);
-}
-
 static void reset(void)
 {
-	__u64 *zero = calloc(ncpus, sizeof(*zero));
 	const struct iface *ifs[] = { &A, &B, &C };
 
-	if (!zero)
-		die("calloc", ENOMEM);
 	map_clear(skel->maps.learned6);
 	map_clear(skel->maps.learn_slots);
 	map_clear(skel->maps.protected6);
-	map_clear(skel->maps.drops);
-	for (__u32 r = 0; r < VG_TOTALS_KEYS; r++)
-		if (bpf_map_update_elem(map_fd(skel->maps.totals), &r, zero, BPF_ANY))
-			die("totals reset", errno);
-	for (size_t i = 0; i < ARRAY_SIZE(ifs); i++) {
-		__u32 s = ifs[i]->slot;
-
-		if (bpf_map_update_elem(map_fd(skel->maps.passes), &s, zero, BPF_ANY))
-			die("passes reset", errno);
-	}
-	free(zero);
+	reset_counters(ifs, ARRAY_SIZE(ifs));
 	default_policy(&A);
 	default_policy(&B);
 	no_policy(&C);
-	step = 0;
-	diag[0] = 0;
-	case_start_ns = now_ns();
+	reset_case();
 }
 
 /* --- cases -------------------------------------------------------------------- */
@@ -1160,8 +794,6 @@ static void unfill(bool slots, unsigned int n)
 		bpf_map_delete_elem(fd, slots ? (void *)&sk : (void *)&a);
 	}
 }
-
-static char note[128];		/* said after the case's name */
 
 static bool case_full(void)
 {
@@ -1474,11 +1106,6 @@ static bool case_audit(void)
 	return true;
 }
 
-struct lcase {
-	const char *name;
-	bool (*run)(void);
-};
-
 static const struct lcase cases[] = {
 	{ "DAD probe learns a non-EUI-64 link-local, only for its interface", case_learn },
 	{ "learning off: the probe drops nd-target, nothing learned", case_learning_off },
@@ -1500,78 +1127,18 @@ static const struct lcase cases[] = {
 	{ "audit mode learns; refused probes counted, passed", case_audit },
 };
 
-/* Two ends of a veth pair, B and C, in our own namespace: devices
- * BPF_PROG_TEST_RUN can name.  Returns 0 or -errno. */
-static int devices(void)
-{
-	if (system("ip link add vglearn0 type veth peer name vglearn1"))
-		return -ENODEV;
-	B.ifindex = if_nametoindex("vglearn0");
-	C.ifindex = if_nametoindex("vglearn1");
-	if (!B.ifindex || !C.ifindex)
-		return -ENODEV;
-	return 0;
-}
+static const struct suite suite = {
+	.prog = "test-learn",
+	.title = "learning tests",
+	.what = "learning cases",
+	.veth = { "vglearn0", "vglearn1" },
+	.a = &A, .b = &B, .c = &C,
+	.reset = reset,
+	.cases = cases,
+	.n = ARRAY_SIZE(cases),
+};
 
 int main(int argc, char **argv)
 {
-	size_t n = ARRAY_SIZE(cases);
-	int failed = 0, first = 1, err;
-	char *end;
-
-	if (argc > 1) {
-		errno = 0;
-		first = strtol(argv[1], &end, 10);
-		if (errno || *end || first < 1) {
-			fprintf(stderr, "usage: test-learn [FIRST]\n");
-			return 2;
-		}
-	}
-	if (geteuid() != 0) {
-		printf("ok %d - learning tests # SKIP needs root\n", first);
-		return 0;
-	}
-	if (unshare(CLONE_NEWNET))
-		die("unshare(CLONE_NEWNET)", errno);
-	A.ifindex = if_nametoindex("lo");
-	ncpus = libbpf_num_possible_cpus();
-	if (!A.ifindex || ncpus <= 0)
-		die("lo / possible CPUs", ENODEV);
-	percpu = calloc(ncpus, sizeof(*percpu));
-	if (!percpu)
-		die("calloc", ENOMEM);
-	skel = vifguard__open_and_load();
-	if (!skel)
-		die("vifguard__open_and_load", errno);
-	err = devices();
-	if (err) {
-		for (size_t i = 0; i < n; i++)
-			printf("ok %zu - %s # SKIP no veth pair: %s\n", first + i, cases[i].name,
-			       strerror(-err));
-		vifguard__destroy(skel);
-		return 0;
-	}
-	if ((A.ifindex & (VG_POLICY_ENTRIES - 1)) == (B.ifindex & (VG_POLICY_ENTRIES - 1)) ||
-	    (B.ifindex & (VG_POLICY_ENTRIES - 1)) == (C.ifindex & (VG_POLICY_ENTRIES - 1)))
-		die("ifindexes share a policy entry", EEXIST);
-
-	for (size_t i = 0; i < n; i++) {
-		bool ok;
-
-		reset();
-		note[0] = 0;
-		ok = cases[i].run();
-		if (ok) {
-			printf("ok %zu - %s (%d steps%s)\n", first + i, cases[i].name, step, note);
-		} else {
-			printf("not ok %zu - %s\n# %s\n", first + i, cases[i].name, diag);
-			failed++;
-		}
-	}
-	reset();
-	printf("# %zu learning cases, %d failed\n", n, failed);
-	/* The namespace and its veth pair go when we exit. */
-	vifguard__destroy(skel);
-	free(percpu);
-	return failed ? 1 : 0;
+	return run_suite(argc, argv, &suite);
 }

@@ -372,8 +372,10 @@ vg_entries() {
 		""|null|percpu_array|prog_array|perf_event_array) continue ;;
 		esac
 		case ${m##*/} in
-		# Host-wide: addresses no interface may learn.
-		protected6) continue ;;
+		# Host-wide: addresses no interface may learn; leases of Xen
+		# interfaces that went, by VM (their ifindex-0 owners show in
+		# learned4 / learned6).
+		protected6|parked) continue ;;
 		# Keyed by address: the interface is the value's.
 		learned6|learned4)
 			"$BPFTOOL" -j map dump pinned "$m" | jq -r --arg m "${m##*/}" \
@@ -384,4 +386,26 @@ vg_entries() {
 			'.[] | (.formatted.key // .key) |
 			if type == "object" then .ifindex else . end | "\($m) \(.)"'
 	done
+}
+
+# vg_mono_ns [SECONDS]: the programs' clock (CLOCK_MONOTONIC) in ns,
+# SECONDS from now.
+vg_mono_ns() {
+	python3 -c 'import sys, time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC) + int(float(sys.argv[1]) * 1e9))' "${1:-0}"
+}
+
+# vg_le N VALUE: VALUE as N bytes, little-endian, for bpftool.
+vg_le() {
+	python3 -c 'import sys; print(" ".join(str(b) for b in int(sys.argv[2]).to_bytes(int(sys.argv[1]), "little")))' "$1" "$2"
+}
+
+# vg_lease4_put IFINDEX SLOT A.B.C.D ORIGIN EXPIRES_NS: an IPv4 address
+# learned by IFINDEX in lease slot SLOT, ORIGIN 3 (dhcp) or 4 (first),
+# written as the program writes it: the learned4 entry, then the slot.
+vg_lease4_put() {
+	local ifx=$1 slot=$2 a=${3//./ } origin=$4 exp=$5
+	"$BPFTOOL" map update pinned "$ROOT/learned4" key $a \
+		value $(vg_le 4 "$ifx") "$origin" "$slot" 0 0 $(vg_le 8 "$exp") &&
+	"$BPFTOOL" map update pinned "$ROOT/lease_slots" key $(vg_le 4 "$ifx") $(vg_le 4 "$slot") \
+		value 0 0 0 0 0 0 0 0 0 0 255 255 $a $(vg_le 8 "$exp")
 }

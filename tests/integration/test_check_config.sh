@@ -85,7 +85,7 @@ EOF
 chmod 644 "$conf"
 chown 0 "$conf"
 out=$(cc check-config "$conf" 2>/dev/null)
-want="$conf:2: 'learn=dhcp6': 'dhcp6': unknown learning (expected link-local, dhcp or none)
+want="$conf:2: 'learn=dhcp6': 'dhcp6': unknown learning (expected link-local, dhcp, first or none)
 $conf:2: 'protect=fe80::1/64': 'fe80::1/64': not an IPv6 address
 $conf:3: 'protect=ff02::2': 'ff02::2': not a unicast address
 $conf:3: 'dhcp-grace=1d': expected seconds, 0..86400
@@ -117,6 +117,29 @@ out=$(cc check-config "$conf" 2>&1)
 tap_check "host learn=dhcp dhcp-grace=0: link-local learning off, grace 0" "0 yes yes" \
 	"$? $(grep -q '^host link-local learning off (line 1)' <<<"$out" && echo yes || echo no) $(
 	grep -q '^DHCP grace 0 s (line 1)' <<<"$out" && echo yes || echo no)" "$out"
+
+# Trust on first use and the learned state across migration: the
+# resume window and the first-use lease, bounded, their defaults.
+tap_check "-j: no resume-window=, first-lease=: 30 and 86400, first-use learning off" \
+	"30 86400 false" "$(cc -j check-config "$conf" |
+	jq -r '"\(.host_resume_window_s) \(.host_first_lease_s) \(.host_learn_first)"')"
+printf 'host resume-window=3601 first-lease=2592001\nhost first-lease=1h resume-window=-1\nhost resume-window=10\nhost resume-window=20\n' >"$conf"
+out=$(cc check-config "$conf" 2>/dev/null)
+want="$conf:1: 'resume-window=3601': more than 3600 seconds (an hour)
+$conf:1: 'first-lease=2592001': more than 2592000 seconds (30 days)
+$conf:2: 'first-lease=1h': expected seconds, 0..2592000
+$conf:2: 'resume-window=-1': expected seconds, 0..3600
+$conf:4: 'resume-window=20': conflicts with the resume window set on line 3"
+tap_check "host resume-window= and first-lease=: each bad word, file:line" "$want" "$out"
+printf 'host learn=dhcp,first resume-window=0 first-lease=600\n' >"$conf"
+out=$(cc check-config "$conf" 2>&1)
+tap_check "host learn=dhcp,first resume-window=0 first-lease=600: valid, each said" \
+	"0 yes yes yes" "$? $(grep -q '^host trust on first use on (line 1)' <<<"$out" && echo yes || echo no) $(
+	grep -q '^resume window 0 s (line 1): off' <<<"$out" && echo yes || echo no) $(
+	grep -q '^first-use lease 600 s (line 1)' <<<"$out" && echo yes || echo no)" "$out"
+tap_check "-j: host_learn_first, host_resume_window_s, host_first_lease_s" "true 0 600" \
+	"$(cc -j check-config "$conf" |
+	   jq -r '"\(.host_learn_first) \(.host_resume_window_s) \(.host_first_lease_s)"')"
 
 # The unlisted VIFs: open by default, locked by learning with unlisted=learn.
 tap_check "-j: no unlisted=: open" "open" "$(cc -j check-config "$conf" | jq -r .host_unlisted)"

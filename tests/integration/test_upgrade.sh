@@ -17,7 +17,9 @@
 # same upgrade from the last release of layout 2, and from that of
 # layout 3, whose learned link-local stays learned while DHCP
 # snooping's maps are created (learn_cfg with the default grace) and
-# the configured IPv4 addresses become owned in learned4.
+# the configured IPv4 addresses become owned in learned4; and from that
+# of layout 4, whose grace stays while "parked" is created and learn_cfg
+# gets the default first-use lease.
 . "$(dirname "$0")/lib.sh"
 
 # The last commit of layout 1; VG_UPGRADE_FROM names another.
@@ -32,6 +34,10 @@ OLD2=$OLD2_DIR/build/vifguard
 FROM3=${VG_UPGRADE_FROM3:-900f112dbbbb2c566eab3059e384355b2b56a23c}
 OLD3_DIR=$OUTPUT/upgrade-from/$FROM3
 OLD3=$OLD3_DIR/build/vifguard
+# The last commit of layout 4; VG_UPGRADE_FROM4 names another.
+FROM4=${VG_UPGRADE_FROM4:-30e1fdaa500ae23cd4e2b06a26a3db2400df6007}
+OLD4_DIR=$OUTPUT/upgrade-from/$FROM4
+OLD4=$OLD4_DIR/build/vifguard
 LAYOUT=$(sed -n 's/^#define VG_MAP_LAYOUT[[:space:]]*\([0-9]*\).*/\1/p' "$VG_TOP/include/vifguard.h")
 
 # Builds the older vifguard of commit $1 in $2 (once; kept in OUTPUT).
@@ -54,6 +60,8 @@ build_old "$FROM2" "$OLD2_DIR"
 old2_built=$?
 build_old "$FROM3" "$OLD3_DIR"
 old3_built=$?
+build_old "$FROM4" "$OLD4_DIR"
+old4_built=$?
 vg_init
 
 old() { ip netns exec "$HOST" "$OLD" -r "$ROOT" "$@"; }
@@ -186,7 +194,7 @@ pins=$(ls "$ROOT" | grep -vx 'maps.debug\|progs.debug' |
 	sed 's/^tcx_[0-9]*$/tcx_N/; s/^tcx_out_[0-9]*$/tcx_out_N/' | sort | tr '\n' ' ')
 want=$(printf '%s\n' drops ev_config ev_limit events layout learn_slots learned6 passes policy \
 	policy_spill prog prog_out protected6 totals v4_addrs v6_addrs learned4 lease_slots \
-	learn_cfg \
+	learn_cfg parked \
 	$([ $tcx = tcx ] && echo "tcx_N tcx_out_N") | sort | tr '\n' ' ')
 tap_check "the pins: this layout's, none left over" "$want" "$pins"
 rec=$(vg -j dump layout | jq -r '.maps.layout[0] | "layout \(.layout), version \(.version)"')
@@ -311,21 +319,45 @@ tap_check "attach on the older state migrates it: current, both devices moved, c
 	"exit 0, check 0, $(want_progs), totals ipv4_src=3 vif10.0 ipv4_src=3 vif10.0 pass=1 " \
 	"exit $rc, check $chk, $(dev_progs), $c" "$out"
 
-# ---- from the last release of layout 2 -------------------------------------
+# ---- from the last releases of layouts 2, 3 and 4 ----------------------------
 
-if [ "$old2_built" = 0 ]; then
-	OLD=$OLD2
-	reset_old >/dev/null || vg_bail "cannot set the layout 2 state up"
-	old2_prog=$(pinned_prog)
-	b=$(dev_progs)
+# The grace of DHCP leases in learn_cfg, as vifguard.conf's dhcp-grace=
+# would have set it through the older vifguard's hotplug.
+old_grace() {
+	hx "$BPFTOOL" map update pinned "$ROOT/learn_cfg" key 0 0 0 0 \
+		value $(($1 & 255)) $(($1 >> 8 & 255)) 0 0 0 0 0 0
+}
+
+# upgrade_from N OLD PASSES WHAT [CMD...]: the state of layout N made by
+# OLD (CMD run on it first: traffic the old program learns from), then
+# `vg upgrade`: both devices move to this build's programs, the old one
+# goes, the counters stay (vif10.0 passed PASSES frames).  Leaves out
+# and b (the learned addresses of vif10.0 before, as old show gave them).
+upgrade_from() {
+	local n=$1 passes=$3 what=$4 before prog rc c
+	OLD=$2
+	reset_old >/dev/null || vg_bail "cannot set the layout $n state up"
+	shift 4
+	[ $# -gt 0 ] && "$@"
+	b=$(old -j show vif10.0 | jq -r '[.interfaces[0].learned[]? | "\(.address) \(.origin)"] | join(",")')
+	prog=$(pinned_prog)
+	before=$(dev_progs)
 	out=$(vg upgrade 2>&1)
 	rc=$?
 	c=$(counters "$VIFGUARD" | sort | tr '\n' ' ')
-	tap_check "upgrade from layout 2: both devices get both programs, the older one gone, counters kept" \
-		"before vif10.0=$old2_prog/none vif11.0=$old2_prog/none; exit 0, map layout 2 -> map layout $LAYOUT, 2 device(s) moved; $(want_progs); no program $old2_prog; totals ipv4_src=3 vif10.0 ipv4_src=3 vif10.0 pass=1 " \
-		"before $b; exit $rc, $(grep -o "map layout 2, program id $old2_prog of vifguard [^ ]* -> map layout $LAYOUT" <<<"$out" |
-			sed 's/, program .* ->/ ->/'), $(grep -o '[0-9]* device(s) moved' <<<"$out"); $(dev_progs); $(loaded $old2_prog); $c" \
+	# Layout 2 had no egress program: its devices get one.
+	local want_before=$before
+	[ "$n" = 2 ] && want_before="vif10.0=$prog/none vif11.0=$prog/none"
+	tap_check "upgrade from layout $n: $what" \
+		"before $want_before; exit 0, map layout $n -> map layout $LAYOUT, 2 device(s) moved; $(want_progs); no program $prog; totals ipv4_src=3 vif10.0 ipv4_src=3 vif10.0 pass=$passes " \
+		"before $before; exit $rc, $(grep -o "map layout $n, program id $prog of vifguard [^ ]* -> map layout $LAYOUT" <<<"$out" |
+			sed 's/, program .* ->/ ->/'), $(grep -o '[0-9]* device(s) moved' <<<"$out"); $(dev_progs); $(loaded $prog); $c" \
 		"$out"
+}
+
+
+if [ "$old2_built" = 0 ]; then
+	upgrade_from 2 "$OLD2" 1 "both devices get both programs, the older one gone, counters kept"
 	vg_case "after the layout 2 upgrade: vif11.0 ($tcx) forged dropped" gb vif11.0 3 0 \
 		"ipv4-src+3 pass+1" udp4 --src-ip $C
 	out=$(vg detach --all 2>&1)
@@ -339,21 +371,10 @@ fi
 # ---- from the last release of layout 3 -------------------------------------
 
 if [ "$old3_built" = 0 ]; then
-	OLD=$OLD3
 	LL=fe80::a:1
-	reset_old >/dev/null || vg_bail "cannot set the layout 3 state up"
 	# The guest's DAD probe: a link-local learned by the layout 3 program.
-	vg_xfer ga 1 ns --src-ip :: --target $LL
-	b=$(old -j show vif10.0 | jq -r '[.interfaces[0].learned[] | "\(.address) \(.origin)"] | join(",")')
-	old3_prog=$(pinned_prog)
-	out=$(vg upgrade 2>&1)
-	rc=$?
-	c=$(counters "$VIFGUARD" | sort | tr '\n' ' ')
-	tap_check "upgrade from layout 3: both devices moved, the older program gone, counters kept" \
-		"exit 0, map layout 3 -> map layout $LAYOUT, 2 device(s) moved; $(want_progs); no program $old3_prog; totals ipv4_src=3 vif10.0 ipv4_src=3 vif10.0 pass=3 " \
-		"exit $rc, $(grep -o "map layout 3, program id $old3_prog of vifguard [^ ]* -> map layout $LAYOUT" <<<"$out" |
-			sed 's/, program .* ->/ ->/'), $(grep -o '[0-9]* device(s) moved' <<<"$out"); $(dev_progs); $(loaded $old3_prog); $c" \
-		"$out"
+	upgrade_from 3 "$OLD3" 3 "both devices moved, the older program gone, counters kept" \
+		vg_xfer ga 1 ns --src-ip :: --target $LL
 	a=$(vg -j show vif10.0 | jq -r '[.interfaces[0].learned[] | "\(.address) \(.origin)"] | join(",")')
 	tap_check "upgrade from layout 3: the learned link-local stays learned" \
 		"before $LL dad, after $LL dad" "before $b, after $a"
@@ -372,6 +393,20 @@ if [ "$old3_built" = 0 ]; then
 	tap_check "after the layout 3 upgrade: current" "exit 0" "exit $?" "$out"
 else
 	tap_skip "upgrade from layout 3" "cannot build vifguard $FROM3: $(tail -3 "$OLD3_DIR.log" 2>/dev/null)"
+fi
+
+if [ "$old4_built" = 0 ]; then
+	upgrade_from 4 "$OLD4" 1 "both devices moved, the older program gone, counters kept" \
+		old_grace 120
+	g=$(vg -j dump learn_cfg | jq -r '.maps.learn_cfg[0] | "\(.dhcp_grace_s) \(.first_lease_s)"')
+	p=$(vg -j dump parked | jq -r '.maps.parked | length')
+	tap_check "upgrade from layout 4: parked made (empty), the grace kept, the default first-use lease" \
+		"parked yes, 0 entries, learn_cfg 120 86400" \
+		"parked $([ -e "$ROOT/parked" ] && echo yes || echo no), $p entries, learn_cfg $g"
+	out=$(vg upgrade --check 2>&1)
+	tap_check "after the layout 4 upgrade: current" "exit 0" "exit $?" "$out"
+else
+	tap_skip "upgrade from layout 4" "cannot build vifguard $FROM4: $(tail -3 "$OLD4_DIR.log" 2>/dev/null)"
 fi
 
 tap_done

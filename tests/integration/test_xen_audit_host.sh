@@ -12,11 +12,6 @@
 xen_init "$@"
 
 BE=/local/domain/0/backend/vif
-run_sync() {
-	hx env VIFGUARD_NETWORK_BACKEND=bridge "$VIFGUARD" "$@" sync >"$VG_TMP/sync.out" 2>&1
-	SYNC_RC=$?
-}
-out() { cat "$VG_TMP/sync.out"; }
 # mode_of IFNAME: "MODE HOST_AUDIT SOURCE" from show -j.
 mode_of() {
 	vg -j show "$1" 2>/dev/null | jq -r --arg n "$1" '

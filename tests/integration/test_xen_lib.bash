@@ -19,7 +19,8 @@
 #
 # API: xen_init; xs_write PATH VALUE...; xs_read PATH; xl_nic; xapi_nic;
 # xapi_lock; xen_vif; libxl_run; link_state; tc_ingress; check_then_stock;
-# nl_start/nl_lines/nl_first (link and tc events of a device, in order).
+# nl_start/nl_lines/nl_first (link and tc events of a device, in order);
+# run_sync/out (sync in HOST, its output and status).
 
 # shellcheck source=tests/lib/oxenstored.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/oxenstored.sh"
@@ -291,3 +292,17 @@ policy_of() {
 		 | ([.mode, "mac=" + (.macs | join(","))] + (.ipv4 | sort) + (.ipv6 | sort)) | join(" ")]
 		| .[0] // ""' 2>/dev/null
 }
+
+# run_sync [GLOBAL-OPTION]... [-- SYNC-ARG...]: `vifguard sync` in HOST on
+# the bridge backend, its output in $VG_TMP/sync.out (out prints it), its
+# status in SYNC_RC.
+run_sync() {
+	local g=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do g+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	hx env VIFGUARD_NETWORK_BACKEND=bridge "$VIFGUARD" "${g[@]}" sync "$@" \
+		>"$VG_TMP/sync.out" 2>&1
+	# shellcheck disable=SC2034 # read by the tests
+	SYNC_RC=$?
+}
+out() { cat "$VG_TMP/sync.out"; }

@@ -13,16 +13,6 @@
 xen_init "$@"
 
 BE=/local/domain/0/backend/vif
-# run_sync [GLOBAL-OPTION] [-- SYNC-ARGS...]
-run_sync() {
-	local g=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do g+=("$1"); shift; done
-	[ $# -gt 0 ] && shift
-	hx env VIFGUARD_NETWORK_BACKEND=bridge "$VIFGUARD" "${g[@]}" sync "$@" \
-		>"$VG_TMP/sync.out" 2>&1
-	SYNC_RC=$?
-}
-out() { cat "$VG_TMP/sync.out"; }
 
 M3=00:16:3e:40:00:03
 M4=00:16:3e:40:00:04

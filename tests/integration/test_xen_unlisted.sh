@@ -12,16 +12,6 @@
 xen_init "$@"
 
 BE=/local/domain/0/backend/vif
-# run_sync [GLOBAL-OPTION]... [-- SYNC-ARG...]
-run_sync() {
-	local g=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do g+=("$1"); shift; done
-	[ $# -gt 0 ] && shift
-	hx env VIFGUARD_NETWORK_BACKEND=bridge "$VIFGUARD" "${g[@]}" sync "$@" \
-		>"$VG_TMP/sync.out" 2>&1
-	SYNC_RC=$?
-}
-out() { cat "$VG_TMP/sync.out"; }
 # The line sync printed for IFNAME, "" without one.
 line_of() { grep "^$1: " "$VG_TMP/sync.out"; }
 # The policy's flags in the map by name, sorted, space-separated.

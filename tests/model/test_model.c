@@ -1569,6 +1569,30 @@ static void bootp_msg(struct frame *f, const uint8_t *smac, const char *src, con
 	done4(f, ip);
 }
 
+#define COOKIE4	0x63825363	/* RFC 2131 3 */
+
+/* o afresh, n PADs. */
+static void pads4(struct opts4 *o, unsigned int n)
+{
+	o->n = 0;
+	while (n--)
+		opt4(o, 0, 0, 0);
+}
+
+/* The server's BOOTREPLY of yiaddr to MAC1, unicast to yiaddr. */
+static void reply4(struct frame *f, const char *yiaddr, const struct opts4 *o)
+{
+	bootp_msg(f, MAC_OTHER, "10.9.0.254", yiaddr, 67, 68, 2, "0.0.0.0", yiaddr, MAC1,
+		  COOKIE4, o);
+}
+
+/* MAC1's BOOTREQUEST (ciaddr) from src to dst. */
+static void request4(struct frame *f, const char *src, const char *dst, const char *ciaddr,
+		     const struct opts4 *o)
+{
+	bootp_msg(f, MAC1, src, dst, 68, 67, 1, ciaddr, "0.0.0.0", MAC1, COOKIE4, o);
+}
+
 /* A DHCPACK (or another type) for yiaddr to chaddr, lease seconds. */
 static void ack4(struct frame *f, const uint8_t *chaddr, const char *yiaddr, unsigned int type,
 		 uint32_t lease)
@@ -1580,7 +1604,7 @@ static void ack4(struct frame *f, const uint8_t *chaddr, const char *yiaddr, uns
 	opt4(&o, 51, 4, lease);
 	opt4(&o, 255, 0, 0);
 	bootp_msg(f, MAC_OTHER, "10.9.0.254", "255.255.255.255", 67, 68, 2, "0.0.0.0", yiaddr,
-		  chaddr, 0x63825363, &o);
+		  chaddr, COOKIE4, &o);
 }
 
 /* IPv6 addresses and valid lifetimes of a DHCPv6 message. */
@@ -1631,6 +1655,17 @@ static void dhcp6_msg(struct frame *f, const uint8_t *smac, const uint8_t *dmac,
 static void reply6(struct frame *f, const uint8_t *to, bool ta, const struct addrs6 *ad)
 {
 	dhcp6_msg(f, MAC_OTHER, to, 547, 546, 7, ta, ad);
+}
+
+/*
+ * The guest's Release (8) or Decline (9) from smac: IA_NA with the
+ * IAADDRs of ad, from 2001:db8::5 (the policy's) to the servers.
+ */
+static void client6(struct frame *f, const uint8_t *smac, unsigned int type,
+		    const struct addrs6 *ad)
+{
+	dhcp6_msg(f, smac, MAC_OTHER, 546, 547, type, false, ad);
+	memcpy(f->b + 14 + 8, (const uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, [15] = 5 }, 16);
 }
 
 static void udp4_from(struct frame *f, const char *src)
@@ -1718,21 +1753,19 @@ static void test_dhcp4_ack(void **state)
 		opt4(&o, 53, 1, 5);
 		opt4(&o, 51, 4, 3600);
 		bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.2", 67, 68, 2, "0.0.0.0",
-			  "10.9.0.2", MAC1, 0x63825362, &o);
+			  "10.9.0.2", MAC1, COOKIE4 - 1, &o);
 		EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
 		bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.2", 67, 67, 2, "0.0.0.0",
-			  "10.9.0.2", MAC1, 0x63825363, &o);
+			  "10.9.0.2", MAC1, COOKIE4, &o);
 		EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
 		o.n = 0;
 		opt4(&o, 53, 1, 5);
 		opt4(&o, 51, 3, 3600);
-		bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.2", 67, 68, 2, "0.0.0.0",
-			  "10.9.0.2", MAC1, 0x63825363, &o);
+		reply4(&f, "10.9.0.2", &o);
 		EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
 		o.n = 0;
 		opt4(&o, 53, 1, 5);
-		bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.2", 67, 68, 2, "0.0.0.0",
-			  "10.9.0.2", MAC1, 0x63825363, &o);
+		reply4(&f, "10.9.0.2", &o);
 		EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
 	}
 	ack4(&f, MAC1, "10.9.0.2", 2, 3600);
@@ -1776,23 +1809,17 @@ static void test_dhcp4_options(void **state)
 	dhcp_policy(&p);
 	dhcp_state(&s);
 	/* VG_DHCP4_OPTS (32) options read, PADs counted: 30 PADs, 53, 51. */
-	o.n = 0;
-	for (int i = 0; i < VG_DHCP4_OPTS - 2; i++)
-		opt4(&o, 0, 0, 0);
+	pads4(&o, VG_DHCP4_OPTS - 2);
 	opt4(&o, 53, 1, 5);
 	opt4(&o, 51, 4, 600);
-	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.3", 67, 68, 2, "0.0.0.0", "10.9.0.3", MAC1,
-		  0x63825363, &o);
+	reply4(&f, "10.9.0.3", &o);
 	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
 	assert_string_equal(holder4(&s, "10.9.0.3"), "10/dhcp");
 	/* One PAD more: option 51 is the 33rd. */
-	o.n = 0;
-	for (int i = 0; i < VG_DHCP4_OPTS - 1; i++)
-		opt4(&o, 0, 0, 0);
+	pads4(&o, VG_DHCP4_OPTS - 1);
 	opt4(&o, 53, 1, 5);
 	opt4(&o, 51, 4, 600);
-	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.4", 67, 68, 2, "0.0.0.0", "10.9.0.4", MAC1,
-		  0x63825363, &o);
+	reply4(&f, "10.9.0.4", &o);
 	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
 	assert_string_equal(holder4(&s, "10.9.0.4"), "-");
 	/* After END, nothing; an option that does not fit ends the walk. */
@@ -1800,16 +1827,14 @@ static void test_dhcp4_options(void **state)
 	opt4(&o, 53, 1, 5);
 	opt4(&o, 255, 0, 0);
 	opt4(&o, 51, 4, 600);
-	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.4", 67, 68, 2, "0.0.0.0", "10.9.0.4", MAC1,
-		  0x63825363, &o);
+	reply4(&f, "10.9.0.4", &o);
 	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
 	assert_string_equal(holder4(&s, "10.9.0.4"), "-");
 	o.n = 0;
 	opt4(&o, 53, 1, 5);
 	opt4(&o, 51, 4, 600);
 	o.b[o.n - 5] = 9;	/* option 51 claims 9 octets, 4 follow */
-	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.4", 67, 68, 2, "0.0.0.0", "10.9.0.4", MAC1,
-		  0x63825363, &o);
+	reply4(&f, "10.9.0.4", &o);
 	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
 	assert_string_equal(holder4(&s, "10.9.0.4"), "-");
 	/* The UDP length ends the message before option 51: not a lease;
@@ -1818,8 +1843,7 @@ static void test_dhcp4_options(void **state)
 	opt4(&o, 53, 1, 5);
 	opt4(&o, 51, 4, 600);
 	opt4(&o, 255, 0, 0);
-	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.4", 67, 68, 2, "0.0.0.0", "10.9.0.4", MAC1,
-		  0x63825363, &o);
+	reply4(&f, "10.9.0.4", &o);
 	set16(&f, 14 + 20 + 4, 8 + 240 + 3);
 	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
 	assert_string_equal(holder4(&s, "10.9.0.4"), "-");
@@ -1832,8 +1856,7 @@ static void test_dhcp4_options(void **state)
 	opt4(&o, 53, 1, 5);
 	opt4(&o, 51, 4, 600);
 	opt4(&o, 51, 3, 600);
-	bootp_msg(&f, MAC_OTHER, "10.9.0.254", "10.9.0.4", 67, 68, 2, "0.0.0.0", "10.9.0.4", MAC1,
-		  0x63825363, &o);
+	reply4(&f, "10.9.0.4", &o);
 	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
 	assert_string_equal(holder4(&s, "10.9.0.4"), "-");
 }
@@ -1986,26 +2009,19 @@ static void test_dhcp_from_guest(void **state)
 	o.n = 0;
 	opt4(&o, 53, 1, 7);
 	opt4(&o, 255, 0, 0);
-	bootp_msg(&f, MAC1, "10.0.0.5", "10.9.0.254", 68, 67, 1, "10.9.0.1", "0.0.0.0", MAC1,
-		  0x63825363, &o);
+	request4(&f, "10.0.0.5", "10.9.0.254", "10.9.0.1", &o);
 	EXPECT_REASON(send_on(&s, IF_B, &p, &f), VG_PASS);
 	assert_string_equal(holder4(&s, "10.9.0.1"), "10/dhcp");
 	/* Its own, beyond VG_DHCP4_OPTS_IN options: not read. */
-	o.n = 0;
-	for (int i = 0; i < VG_DHCP4_OPTS_IN; i++)
-		opt4(&o, 0, 0, 0);
+	pads4(&o, VG_DHCP4_OPTS_IN);
 	opt4(&o, 53, 1, 7);
-	bootp_msg(&f, MAC1, "10.9.0.1", "10.9.0.254", 68, 67, 1, "10.9.0.1", "0.0.0.0", MAC1,
-		  0x63825363, &o);
+	request4(&f, "10.9.0.1", "10.9.0.254", "10.9.0.1", &o);
 	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
 	assert_string_equal(holder4(&s, "10.9.0.1"), "10/dhcp");
 	/* Within them: ended. */
-	o.n = 0;
-	for (int i = 0; i < VG_DHCP4_OPTS_IN - 1; i++)
-		opt4(&o, 0, 0, 0);
+	pads4(&o, VG_DHCP4_OPTS_IN - 1);
 	opt4(&o, 53, 1, 7);
-	bootp_msg(&f, MAC1, "10.9.0.1", "10.9.0.254", 68, 67, 1, "10.9.0.1", "0.0.0.0", MAC1,
-		  0x63825363, &o);
+	request4(&f, "10.9.0.1", "10.9.0.254", "10.9.0.1", &o);
 	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
 	assert_string_equal(holder4(&s, "10.9.0.1"), "-");
 	/* DECLINE: option 50's address. */
@@ -2013,8 +2029,7 @@ static void test_dhcp_from_guest(void **state)
 	opt4(&o, 53, 1, 4);
 	opt4(&o, 50, 4, 0x0a090002);
 	opt4(&o, 255, 0, 0);
-	bootp_msg(&f, MAC1, "0.0.0.0", "255.255.255.255", 68, 67, 1, "0.0.0.0", "0.0.0.0", MAC1,
-		  0x63825363, &o);
+	request4(&f, "0.0.0.0", "255.255.255.255", "0.0.0.0", &o);
 	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
 	assert_string_equal(holder4(&s, "10.9.0.2"), "-");
 
@@ -2024,8 +2039,7 @@ static void test_dhcp_from_guest(void **state)
 
 	reply6(&f, MAC1, false, &ad);
 	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
-	dhcp6_msg(&f, MAC1, MAC_OTHER, 546, 547, 8, false, &one);
-	memcpy(f.b + 14 + 8, (const uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, [15] = 5 }, 16);
+	client6(&f, MAC1, 8, &one);
 	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_PASS);
 	assert_string_equal(holder(&s, "2001:db8:d::2"), "-");
 	assert_string_equal(holder(&s, "2001:db8:d::1"), "-");
@@ -2033,8 +2047,7 @@ static void test_dhcp_from_guest(void **state)
 	EXPECT_REASON(deliver(&s, IF_A, &p, NULL, &f), VG_PASS);
 	assert_string_equal(holder(&s, "2001:db8:d::1"), "10/dhcp");
 	/* A dropped frame ends nothing: from another MAC. */
-	dhcp6_msg(&f, MAC_OTHER, MAC_OTHER, 546, 547, 9, false, &ad);
-	memcpy(f.b + 14 + 8, (const uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, [15] = 5 }, 16);
+	client6(&f, MAC_OTHER, 9, &ad);
 	EXPECT_REASON(send_on(&s, IF_A, &p, &f), VG_SRC_MAC);
 	assert_string_equal(holder(&s, "2001:db8:d::1"), "10/dhcp");
 }

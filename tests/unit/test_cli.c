@@ -123,7 +123,7 @@ static void attach_bad(void **state)
 		{ { "vif5.0", "vif6.0", "--mac", MAC }, "attach: unexpected argument 'vif6.0'" },
 		{ { "vif5.0", "--mac" }, "attach: --mac needs an argument" },
 		{ { "vif5.0", "--mac", MAC, "--learn=dhcp6" },
-		  "--learn dhcp6: 'dhcp6': unknown learning (expected link-local, dhcp or none)" },
+		  "--learn dhcp6: 'dhcp6': unknown learning (expected link-local, dhcp, first or none)" },
 		{ { "vif5.0", "--mac", MAC, "--learn=none,dhcp" },
 		  "--learn none,dhcp: none excludes the other words" },
 		{ { "vif5.0", "--no-dhcp", "--learn=dhcp", "--mac=" MAC },

@@ -553,6 +553,33 @@ static void dhcp_grace(void **state)
 			 0);
 }
 
+/* The first-use lease beside the grace: the default in a new root, set
+ * without touching the grace (nor the grace it), bounded. */
+static void first_lease(void **state)
+{
+	struct vg_learn_cfg c;
+	char err[VG_ERRLEN];
+
+	(void)state;
+	NEED();
+	assert_int_equal(vg_state_learn_cfg(&st, &c), 0);
+	assert_int_equal(c.first_lease_s, VG_FIRST_LEASE_DEFAULT);
+	assert_int_equal(vg_state_set_dhcp_grace(&st, 7, err, sizeof(err)), 0);
+	assert_int_equal(vg_state_set_first_lease(&st, 600, err, sizeof(err)), 0);
+	assert_int_equal(vg_state_learn_cfg(&st, &c), 0);
+	assert_int_equal(c.dhcp_grace_s, 7);
+	assert_int_equal(c.first_lease_s, 600);
+	assert_int_equal(vg_state_set_dhcp_grace(&st, 8, err, sizeof(err)), 0);
+	assert_int_equal(vg_state_learn_cfg(&st, &c), 0);
+	assert_int_equal(c.first_lease_s, 600);
+	assert_int_equal(vg_state_set_first_lease(&st, VG_FIRST_LEASE_MAX + 1, err, sizeof(err)),
+			 -ERANGE);
+	assert_int_equal(vg_state_set_first_lease(&st, VG_FIRST_LEASE_DEFAULT, err, sizeof(err)),
+			 0);
+	assert_int_equal(vg_state_set_dhcp_grace(&st, VG_DHCP_GRACE_DEFAULT, err, sizeof(err)),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -566,6 +593,7 @@ int main(void)
 		cmocka_unit_test_setup(reconcile_leases, clean),
 		cmocka_unit_test_setup(learned_full, clean),
 		cmocka_unit_test_setup(dhcp_grace, clean),
+		cmocka_unit_test_setup(first_lease, clean),
 	};
 
 	return cmocka_run_group_tests_name("owners", tests, group_setup, group_teardown);

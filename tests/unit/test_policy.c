@@ -272,7 +272,7 @@ static void spec_defaults(void **state)
 static void learn_words(void **state)
 {
 	static const char *const bad[] = {
-		"", "dhcp6", "first", "none,link-local", "dhcp,none", "DHCP", "dhcp,", "link-local,", ",link-local",
+		"", "dhcp6", "First", "first,none", "firsts", "none,link-local", "dhcp,none", "DHCP", "dhcp,", "link-local,", ",link-local",
 		"link-local,,none", "Link-Local", "link-localx",
 	};
 	char err[256];
@@ -297,14 +297,21 @@ static void learn_words(void **state)
 	assert_int_equal(f, VG_F_LEARN_LL | VG_F_LEARN_DHCP);
 	assert_int_equal(vg_parse_learn("dhcp,link-local", &f, err, sizeof(err)), 0);
 	assert_int_equal(f, VG_F_LEARN_LL | VG_F_LEARN_DHCP);
+	assert_int_equal(vg_parse_learn("first", &f, err, sizeof(err)), 0);
+	assert_int_equal(f, VG_F_LEARN_FIRST);
+	assert_int_equal(vg_parse_learn("link-local,dhcp,first", &f, err, sizeof(err)), 0);
+	assert_int_equal(f, VG_F_LEARN_LL | VG_F_LEARN_DHCP | VG_F_LEARN_FIRST);
 	assert_int_equal(vg_parse_learn("dhcp6", &f, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "'dhcp6': unknown learning (expected link-local, dhcp or none)");
+	assert_string_equal(err, "'dhcp6': unknown learning (expected link-local, dhcp, first or none)");
 	assert_int_equal(vg_parse_flag("learn-link-local", &f, err, sizeof(err)), 0);
 	assert_int_equal(f, VG_F_LEARN_LL);
 	assert_string_equal(vg_flag_name(VG_F_LEARN_LL), "learn-link-local");
 	assert_int_equal(vg_parse_flag("learn-dhcp", &f, err, sizeof(err)), 0);
 	assert_int_equal(f, VG_F_LEARN_DHCP);
 	assert_string_equal(vg_flag_name(VG_F_LEARN_DHCP), "learn-dhcp");
+	assert_int_equal(vg_parse_flag("learn-first", &f, err, sizeof(err)), 0);
+	assert_int_equal(f, VG_F_LEARN_FIRST);
+	assert_string_equal(vg_flag_name(VG_F_LEARN_FIRST), "learn-first");
 	assert_null(vg_flag_name(VG_F_OPERATOR));
 }
 

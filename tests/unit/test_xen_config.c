@@ -131,11 +131,15 @@ static const struct bad_case bad_cases[] = {
 	{ UUID_A " ethertype=ip\n", "t.conf:1: 'ethertype=ip'" },
 	{ "9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e1 10.0.0.1\n",
 	  "'9c1fbbd2-5a37-4c5e-8c2d-6f2f1a0b7e1': expected a VIF UUID" },
-	{ "host\n", "t.conf:1: 'host': missing mode=, learn=, dhcp-grace=, unlisted= or protect=" },
+	{ "host\n", "t.conf:1: 'host': missing mode=, learn=, dhcp-grace=, resume-window=, "
+	  "first-lease=, unlisted= or protect=" },
 	{ "host mode=disabled\n", "t.conf:1: 'mode=disabled': the host line takes mode=audit" },
 	{ "host 10.0.0.1\n", "t.conf:1: '10.0.0.1': the host line takes mode=audit|locked, "
-	  "learn=link-local,dhcp|none, dhcp-grace=SECONDS, unlisted=open|learn and "
-	  "protect=ADDR[,ADDR]... only" },
+	  "learn=link-local,dhcp,first|none, dhcp-grace=SECONDS, resume-window=SECONDS, "
+	  "first-lease=SECONDS, unlisted=open|learn and protect=ADDR[,ADDR]... only" },
+	{ "host resume-window=3601\n", "t.conf:1: 'resume-window=3601': more than 3600 seconds "
+	  "(an hour)" },
+	{ "host first-lease=x\n", "t.conf:1: 'first-lease=x': expected seconds, 0..2592000" },
 	{ "host learn=dhcp6\n", "t.conf:1: 'learn=dhcp6': 'dhcp6': unknown learning" },
 	{ "host learn=dhcp,none\n", "t.conf:1: 'learn=dhcp,none': none excludes" },
 	{ "host learn=dhcp\nhost learn=link-local,dhcp\n",
@@ -470,9 +474,12 @@ static void example_file(void **state)
 	assert_int_equal(cfg.n, 5);
 	/* Its host lines: every setting they show is taken. */
 	assert_int_equal(cfg.host_mode, VG_MODE_AUDIT);
-	assert_int_equal(cfg.n_protect, 2);
+	assert_int_equal(cfg.n_protect, 3);
 	assert_int_equal(cfg.host_learn, VG_F_LEARN_LL | VG_F_LEARN_DHCP);
 	assert_int_equal(vg_config_dhcp_grace(&cfg), 120);
+	assert_int_equal(vg_config_resume_window(&cfg), 30);
+	assert_int_equal(cfg.host_window_line != 0, 1);
+	assert_int_equal(vg_config_first_lease(&cfg), 86400);
 	assert_int_equal(cfg.host_unlisted, VG_UNLISTED_LEARN);
 	vg_config_free(&cfg);
 	free(text);

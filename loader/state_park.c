@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Parked leases (include/vifguard.h, "parked"): the DHCP leases and
+ * first-use addresses of a Xen guest interface that went away, kept
+ * under its VM's UUID, device id and MAC until they end.  While parked
+ * an address stays held in "learned4" / "learned6" by ifindex 0, which
+ * no interface is, so that no other interface learns it (the programs
+ * refuse it as learn-conflict until its expiry).
+ *
+ * The map is the loader's alone: the programs never read it.  Here:
+ * whether a parked entry still backs an ifindex-0 owner entry (the
+ * owners' reconcile keeps those it backs), and the parked entries that
+ * ended going (gc), which then leaves their owner entries to that
+ * reconcile.  Everything runs under the state's exclusive lock.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+
+#include "state_int.h"
+
+/* The parked map's keys and values, read once per call. */
+static int park_read(struct vg_state *st, struct vg_park_key **keys, size_t *n)
+{
+	int fd = st->map_fd[VG_MAP_PARKED];
+
+	*keys = NULL;
+	*n = 0;
+	if (fd < 0)
+		return 0;
+	return vg_map_keys(fd, sizeof(**keys), (void **)keys, n);
+}
+
+int vg_park_load(struct vg_state *st, struct vg_parked *p)
+{
+	int fd = st->map_fd[VG_MAP_PARKED];
+	size_t n, i;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	ret = park_read(st, &p->k, &n);
+	if (ret)
+		return ret;
+	p->v = calloc(n ? n : 1, sizeof(*p->v));
+	if (!p->v) {
+		vg_park_free(p);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		if (bpf_map_lookup_elem(fd, &p->k[i], &p->v[p->n]) == 0)
+			p->k[p->n++] = p->k[i];
+	return 0;
+}
+
+void vg_park_free(struct vg_parked *p)
+{
+	free(p->k);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+bool vg_park_backs(const struct vg_parked *p, const struct vg_addr6 *a,
+		   const struct vg_owner *o, uint64_t now)
+{
+	size_t i;
+
+	if (o->expires_ns < now)
+		return false;
+	for (i = 0; i < p->n; i++)
+		if (!memcmp(&p->k[i].a, a, sizeof(*a)) && p->v[i].origin == o->origin &&
+		    p->v[i].expires_ns >= now)
+			return true;
+	return false;
+}
+
+int vg_park_gc(struct vg_state *st, uint64_t now, unsigned int *removed)
+{
+	int fd = st->map_fd[VG_MAP_PARKED];
+	struct vg_park_key *keys;
+	struct vg_park v;
+	size_t n, i;
+	int ret;
+
+	ret = park_read(st, &keys, &n);
+	for (i = 0; !ret && i < n; i++)
+		if (bpf_map_lookup_elem(fd, &keys[i], &v) == 0 && v.expires_ns < now)
+			ret = vg_delete_key(fd, &keys[i], removed);
+	free(keys);
+	return ret;
+}
+
+/* ---- identity ------------------------------------------------------------- */
+
+int vg_xen_id_vm(struct vg_xen_id *id, const char *uuid)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; uuid[i] && k < 32; i++) {
+		int v;
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (uuid[i] != '-')
+				return -EINVAL;
+			continue;
+		}
+		if (uuid[i] >= '0' && uuid[i] <= '9')
+			v = uuid[i] - '0';
+		else if ((uuid[i] | 0x20) >= 'a' && (uuid[i] | 0x20) <= 'f')
+			v = (uuid[i] | 0x20) - 'a' + 10;
+		else
+			return -EINVAL;
+		id->vm[k / 2] = (uint8_t)(k % 2 ? id->vm[k / 2] | v : v << 4);
+		k++;
+	}
+	return k == 32 && !uuid[i] ? 0 : -EINVAL;
+}
+
+static void park_key_of(struct vg_park_key *k, const struct vg_xen_id *id, const uint8_t mac[6],
+			const struct vg_addr6 *a)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->vm, id->vm, sizeof(k->vm));
+	k->devid = id->devid;
+	memcpy(k->mac, mac, sizeof(k->mac));
+	k->a = *a;
+}
+
+static bool park_key_is(const struct vg_park_key *k, const struct vg_xen_id *id,
+			const uint8_t mac[6])
+{
+	return !memcmp(k->vm, id->vm, sizeof(k->vm)) && k->devid == id->devid &&
+	       !memcmp(k->mac, mac, sizeof(k->mac));
+}
+
+/* The owner map of a lease slot's address (IPv4 in the first slots, as
+ * ::ffff:a.b.c.d) and its key there. */
+static int lease_owner(struct vg_state *st, uint32_t slot, const struct vg_addr6 *a,
+		       const void **key)
+{
+	bool v4 = slot < VG_LEARN_DHCP4_CAP;
+
+	*key = v4 ? (const void *)&a->addr[3] : (const void *)a;
+	return st->map_fd[v4 ? VG_MAP_LEARNED4 : VG_MAP_LEARNED6];
+}
+
+static bool is_v4(const struct vg_addr6 *a)
+{
+	return !a->addr[0] && !a->addr[1] && a->addr[2] == htonl(0xffff);
+}
+
+/* ---- parking --------------------------------------------------------------- */
+
+/*
+ * The live leases and first-use addresses of ifindex (policy pol, going
+ * away) go to "parked" under id and pol's first MAC, and their owner
+ * entries to ifindex 0, same origin and expiry: rewritten, never deleted
+ * in between, so that no other interface may learn one meanwhile.  The
+ * slots go with the interface's other entries.  A full parked map leaves
+ * the rest to be forgotten as usual (*parked counts those parked).
+ */
+int vg_park_iface(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+		  const struct vg_xen_id *id, unsigned int *parked)
+{
+	int pfd = st->map_fd[VG_MAP_PARKED], sfd = st->map_fd[VG_MAP_LEASE_SLOTS];
+	struct vg_slot_key sk = { .ifindex = ifindex };
+	uint64_t now = vg_now_ns();
+	int ret = 0;
+
+	if (pfd < 0 || sfd < 0 || !pol->n_macs)
+		return 0;
+	for (sk.slot = 0; sk.slot < VG_LEASE_SLOTS && !ret; sk.slot++) {
+		struct vg_park_key k;
+		struct vg_owner o;
+		struct vg_slot s;
+		struct vg_park v;
+		const void *okey;
+		int ofd;
+
+		if (bpf_map_lookup_elem(sfd, &sk, &s))
+			continue;
+		ofd = lease_owner(st, sk.slot, &s.a, &okey);
+		if (ofd < 0 || bpf_map_lookup_elem(ofd, okey, &o) || o.ifindex != ifindex ||
+		    o.slot != sk.slot || (o.origin != VG_ORIGIN_DHCP &&
+					  o.origin != VG_ORIGIN_FIRST) || o.expires_ns < now)
+			continue;
+		park_key_of(&k, id, pol->macs[0], &s.a);
+		memset(&v, 0, sizeof(v));
+		v.expires_ns = o.expires_ns;
+		v.origin = o.origin;
+		if (bpf_map_update_elem(pfd, &k, &v, BPF_ANY)) {
+			ret = errno == E2BIG ? 0 : -errno;
+			break;	/* full: the rest is forgotten */
+		}
+		o.ifindex = 0;
+		if (bpf_map_update_elem(ofd, okey, &o, BPF_EXIST)) {
+			ret = -errno;
+			bpf_map_delete_elem(pfd, &k);
+			break;
+		}
+		if (parked)
+			(*parked)++;
+	}
+	return ret;
+}
+
+int vg_park_going(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)
+{
+	uint32_t src = (pol->flags & VG_F_SRC_MASK) >> VG_F_SRC_SHIFT;
+	struct vg_xen_id id;
+	char name[VG_IFNAMSIZ + 1];
+
+	if (st->park)
+		return vg_park_iface(st, ifindex, pol, st->park, NULL);
+	if (!st->park_of || (pol->flags & VG_F_OPERATOR) ||
+	    (src != VG_F_SRC_XAPI && src != VG_F_SRC_XL))
+		return 0;
+	memcpy(name, pol->ifname, VG_IFNAMSIZ);
+	name[VG_IFNAMSIZ] = '\0';
+	if (!name[0] || st->park_of(st->park_arg, name, &id))
+		return 0;
+	return vg_park_iface(st, ifindex, pol, &id, NULL);
+}
+
+/* ---- restoring ------------------------------------------------------------- */
+
+enum {
+	PLAN_NONE,
+	PLAN_RESTORE,		/* parked leases come back */
+	PLAN_RESTORE_ENDED,	/* and first-use ones: in a window that ended */
+	PLAN_WINDOW,		/* nothing parked: a learning window */
+};
+
+/* The parked entries of id and mac, not ended; *first: one of origin
+ * FIRST among them. */
+static int parked_of(struct vg_state *st, const struct vg_xen_id *id, const uint8_t mac[6],
+		     struct vg_park_key **out, struct vg_park **vals, size_t *n, bool *first)
+{
+	int fd = st->map_fd[VG_MAP_PARKED];
+	struct vg_park_key *keys;
+	uint64_t now = vg_now_ns();
+	size_t m, i;
+	int ret;
+
+	*first = false;
+	*n = 0;
+	*out = NULL;
+	*vals = NULL;
+	ret = park_read(st, &keys, &m);
+	if (ret)
+		return ret;
+	*vals = calloc(m ? m : 1, sizeof(**vals));
+	if (!*vals) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < m; i++) {
+		struct vg_park v;
+
+		if (!park_key_is(&keys[i], id, mac) || bpf_map_lookup_elem(fd, &keys[i], &v) ||
+		    v.expires_ns < now)
+			continue;
+		*first |= v.origin == VG_ORIGIN_FIRST;
+		keys[*n] = keys[i];
+		(*vals)[(*n)++] = v;
+	}
+	*out = keys;
+	return 0;
+}
+
+unsigned int vg_resume_flags(struct vg_state *st, uint32_t ifindex, bool had,
+			     const struct vg_spec *spec, struct vg_resume *r)
+{
+	struct vg_park_key *keys;
+	struct vg_park *vals;
+	uint64_t end;
+	size_t n = 0;
+	bool first = false;
+
+	r->plan = PLAN_NONE;
+	if (had) {
+		/* A window granted at its attach stays with it. */
+		return vg_state_window(st, ifindex, &end) == 0 ? VG_F_LEARN_FIRST : 0;
+	}
+	if (!spec->n_macs || !(spec->flags & (VG_F_LEARN_DHCP | VG_F_LEARN_FIRST)))
+		return 0;
+	if (parked_of(st, &r->id, spec->macs[0], &keys, &vals, &n, &first))
+		n = 0;	/* unreadable: nothing restored, and no window either */
+	free(keys);
+	free(vals);
+	if (n) {
+		/* Its first-use addresses stay allowed as before, in a
+		 * window that has ended: nothing new is learned (unless its
+		 * policy learns on first use anyway). */
+		first &= !(spec->flags & VG_F_LEARN_FIRST);
+		r->plan = first ? PLAN_RESTORE_ENDED : PLAN_RESTORE;
+		return first ? VG_F_LEARN_FIRST : 0;
+	}
+	if (!r->window_s || !(spec->flags & VG_F_LEARN_DHCP) ||
+	    (spec->flags & VG_F_LEARN_FIRST))
+		return 0;
+	r->plan = PLAN_WINDOW;
+	return VG_F_LEARN_FIRST;
+}
+
+/* The window slot of ifindex, ending at end (CLOCK_MONOTONIC ns). */
+static int window_write(struct vg_state *st, uint32_t ifindex, uint64_t end)
+{
+	struct vg_slot_key sk = { .ifindex = ifindex, .slot = VG_SLOT_WINDOW };
+	struct vg_slot s;
+
+	memset(&s, 0, sizeof(s));
+	s.since_ns = end;
+	return bpf_map_update_elem(st->map_fd[VG_MAP_LEASE_SLOTS], &sk, &s, BPF_ANY) ?
+	       -errno : 0;
+}
+
+/* Latest end first: over a cap, the ones that end first are dropped. */
+static int by_end(const void *x, const void *y)
+{
+	const struct vg_park *a = x, *b = y;
+
+	return a->expires_ns < b->expires_ns ? 1 : a->expires_ns > b->expires_ns ? -1 : 0;
+}
+
+struct cand {
+	struct vg_park v;	/* first: by_end() sorts on it */
+	struct vg_park_key k;
+};
+
+/* One parked lease back to ifindex in lease slot slot; *held: another
+ * interface holds its address. */
+static int restore_one(struct vg_state *st, uint32_t ifindex, uint32_t slot,
+		       const struct cand *c, bool *held)
+{
+	struct vg_slot_key sk = { .ifindex = ifindex, .slot = slot };
+	struct vg_owner o, w;
+	struct vg_slot s;
+	const void *okey;
+	int ofd = lease_owner(st, slot, &c->k.a, &okey);
+	bool there;
+
+	*held = false;
+	there = bpf_map_lookup_elem(ofd, okey, &o) == 0;
+	if (there && (o.ifindex || o.origin != c->v.origin)) {
+		*held = true;
+		return 0;
+	}
+	/* The slot, then the entry naming it: as the program writes them. */
+	memset(&s, 0, sizeof(s));
+	s.a = c->k.a;
+	s.since_ns = c->v.expires_ns;
+	if (bpf_map_update_elem(st->map_fd[VG_MAP_LEASE_SLOTS], &sk, &s, BPF_ANY))
+		return -errno;
+	memset(&w, 0, sizeof(w));
+	w.ifindex = ifindex;
+	w.origin = c->v.origin;
+	w.slot = (uint8_t)slot;
+	w.expires_ns = c->v.expires_ns;
+	if (bpf_map_update_elem(ofd, okey, &w, there ? BPF_EXIST : BPF_NOEXIST)) {
+		int ret = errno == EEXIST ? 0 : -errno;
+
+		*held = errno == EEXIST;	/* taken since the lookup */
+		bpf_map_delete_elem(st->map_fd[VG_MAP_LEASE_SLOTS], &sk);
+		return ret;
+	}
+	return 0;
+}
+
+/* The parked leases of r's identity and pol's MAC back to ifindex, IPv4
+ * and IPv6 each up to its cap; each parked entry goes. */
+static int restore(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
+		   struct vg_resume *r)
+{
+	uint32_t next[2] = { 0, VG_LEARN_DHCP4_CAP };
+	const uint32_t end[2] = { VG_LEARN_DHCP4_CAP, VG_LEASE_SLOTS };
+	struct vg_park_key *keys;
+	struct vg_park *vals;
+	struct cand *c;
+	size_t n, i;
+	bool first;
+	int ret;
+
+	ret = parked_of(st, &r->id, pol->macs[0], &keys, &vals, &n, &first);
+	if (ret)
+		return ret;
+	c = calloc(n ? n : 1, sizeof(*c));
+	if (!c)
+		ret = -ENOMEM;
+	for (i = 0; !ret && i < n; i++)
+		c[i] = (struct cand){ .v = vals[i], .k = keys[i] };
+	if (!ret)
+		qsort(c, n, sizeof(*c), by_end);
+	for (i = 0; !ret && i < n; i++) {
+		int fam = !is_v4(&c[i].k.a);
+		const void *okey;
+		int ofd = lease_owner(st, fam ? VG_LEARN_DHCP4_CAP : 0, &c[i].k.a, &okey);
+		struct vg_owner o;
+		bool held = false;
+
+		if (next[fam] < end[fam])
+			ret = restore_one(st, ifindex, next[fam], &c[i], &held);
+		if (ret)
+			break;
+		if (next[fam] >= end[fam]) {
+			/* Over the cap: held by nobody no longer. */
+			if (bpf_map_lookup_elem(ofd, okey, &o) == 0 && !o.ifindex)
+				bpf_map_delete_elem(ofd, okey);
+			r->dropped++;
+		} else if (held) {
+			r->refused++;
+		} else {
+			next[fam]++;
+			r->restored++;
+		}
+		vg_delete_key(st->map_fd[VG_MAP_PARKED], &c[i].k, NULL);
+	}
+	free(c);
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+int vg_resume_commit(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)
+{
+	struct vg_resume *r = st->resume;
+	int ret;
+
+	if (!r || r->plan == PLAN_NONE || st->map_fd[VG_MAP_LEASE_SLOTS] < 0)
+		return 0;
+	if (r->plan == PLAN_WINDOW) {
+		ret = window_write(st, ifindex, vg_now_ns() + (uint64_t)r->window_s * 1000000000ULL);
+		r->window = !ret;
+		return ret;
+	}
+	ret = restore(st, ifindex, pol, r);
+	if (!ret && r->plan == PLAN_RESTORE_ENDED)
+		ret = window_write(st, ifindex, vg_now_ns());
+	return ret;
+}
