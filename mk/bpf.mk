@@ -17,7 +17,7 @@ TEST_FIRST := $(OUTPUT)/test-first
 BPF_BAD_SRCS := $(sort $(wildcard tests/bpf/bad/*.bpf.c))
 BPF_BAD_OBJS := $(patsubst tests/bpf/bad/%.bpf.c,$(OUTPUT)/bad/%.bpf.o,$(BPF_BAD_SRCS))
 BPF_HDRS := include/vifguard.h $(wildcard bpf/*.h)
-# What test-learn and test-dhcp share.
+# What test-learn, test-dhcp and test-first share.
 LEARN_HARNESS := tests/bpf/learn_harness.c tests/bpf/learn_harness.h
 
 ALL_TARGETS += $(BPF_OBJ) $(BPF_SKEL) $(CHECK_COMPAT)
@@ -60,7 +60,7 @@ $(TEST_DHCP): tests/bpf/test_dhcp.c $(LEARN_HARNESS) $(FRAME_LIB) $(BPF_SKEL) in
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz
 
-$(TEST_FIRST): tests/bpf/test_first.c $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
+$(TEST_FIRST): tests/bpf/test_first.c $(LEARN_HARNESS) $(FRAME_LIB) $(BPF_SKEL) include/vifguard.h \
 		include/vifguard_user.h | $(BUILD_DEPS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(FRAME_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) -lbpf -lelf -lz

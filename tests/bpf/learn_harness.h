@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * What the sequences of address learning (test-learn) and of DHCP
- * snooping (test-dhcp) share: the real program loaded through its
- * skeleton in a network namespace of their own, three interfaces to run
- * frames "on" (A the loopback device, B and C the two ends of a veth
- * pair, C without a policy), steps that run one frame through
- * BPF_PROG_TEST_RUN and check the verdict and every counter, copies of
- * hash maps for the cases' assertions on learned state, and the TAP
- * runner of a table of cases.
+ * What the sequences of address learning (test-learn), of DHCP
+ * snooping (test-dhcp) and of trust on first use (test-first) share: the
+ * real program loaded through its skeleton in a network namespace of
+ * their own, three interfaces to run frames "on" (A the loopback device,
+ * B and C the two ends of a veth pair, C without a policy), steps that
+ * run one frame through BPF_PROG_TEST_RUN and check the verdict and
+ * every counter, copies of hash maps for the cases' assertions on
+ * learned state, and the TAP runner of a table of cases.
  *
  * A case returns true or false and says why in diag (fail()); note, if
  * set, is said after its name.  step counts its steps and case_start_ns

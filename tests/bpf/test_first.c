@@ -31,25 +31,13 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <net/if.h>
-#include <sched.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
-#include "vifguard.h"
-#include "vifguard_user.h"
-#include "vifguard.skel.h"
-#include "frame.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "learn_harness.h"
 
 static const uint8_t MAC_A[6] = { 0x02, 0x00, 0x00, 0x00, 0x0a, 0x01 };
 static const uint8_t MAC_B[6] = { 0x02, 0x00, 0x00, 0x00, 0x0b, 0x01 };
@@ -73,19 +61,11 @@ static const uint8_t MAC_V6_SERVERS[6] = { 0x33, 0x33, 0x00, 0x01, 0x00, 0x02 };
 #define L6_4		"2001:db8:1::103"
 #define L6_5		"2001:db8:1::104"
 
-#define LEASE_INF	0xffffffffU
-#define ETH_HLEN_T	14			/* Ethernet header, untagged */		/* DHCPv4 option 51: infinite */
+#define LEASE_INF	0xffffffffU		/* DHCPv4 option 51: infinite */
+#define ETH_HLEN_T	14			/* Ethernet header, untagged */
 
 /* Entries of interfaces that do not exist, for filling tables. */
 #define FILL_IFINDEX	100000
-
-struct iface {
-	const char *name;
-	int ifindex;
-	__u16 slot;		/* pass counter; equals no ifindex of the netns */
-	const uint8_t *mac;
-	const char *v4, *v6, *ll;
-};
 
 static struct iface A = { "A", 0, 7, MAC_A, V4_A, V6_A, LL_A };
 static struct iface B = { "B", 0, 11, MAC_B, V4_B, V6_B, LL_B };
@@ -93,53 +73,7 @@ static struct iface C = { "C", 0, 13, MAC_B, NULL, NULL, "fe80::c" };	/* no poli
 /* The owner of a parked address (include/vifguard.h "parked"): nobody. */
 static const struct iface PARKED = { "parked", 0, 0, NULL, NULL, NULL, NULL };
 
-static struct vifguard *skel;
-static int ncpus;
-static __u64 *percpu;
-static char diag[2048];		/* why the running case failed */
-static char note[160];		/* said after the case's name */
-static int step;		/* of the running case */
-static __u64 case_start_ns;
 static __u32 grace = VG_DHCP_GRACE_DEFAULT;	/* learn_cfg, as written */
-static __u32 first_lease = 0;			/* learn_cfg.first_lease_s */
-
-static void die(const char *what, int err)
-{
-	printf("Bail out! %s: %s\n", what, strerror(err < 0 ? -err : err));
-	exit(1);
-}
-
-static int map_fd(struct bpf_map *m)
-{
-	return bpf_map__fd(m);
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static struct vg_addr6 a6(const char *s)
-{
-	struct vg_addr6 a;
-
-	if (inet_pton(AF_INET6, s, a.addr) != 1)
-		die(s, EINVAL);
-	return a;
-}
-
-static struct vg_addr4 a4(const char *s)
-{
-	struct vg_addr4 a;
-
-	if (inet_pton(AF_INET, s, &a.addr) != 1)
-		die(s, EINVAL);
-	return a;
-}
 
 /* An IPv4 address as lease_slots holds it: ::ffff:a.b.c.d. */
 static struct vg_addr6 mapped(const char *v4)
@@ -153,27 +87,6 @@ static struct vg_addr6 mapped(const char *v4)
 static struct vg_addr6 slot_addr(const char *s)
 {
 	return strchr(s, ':') ? a6(s) : mapped(s);
-}
-
-static const char *ntop6(const struct vg_addr6 *a, char *buf)
-{
-	return inet_ntop(AF_INET6, a->addr, buf, INET6_ADDRSTRLEN);
-}
-
-static const char *ntop4(const struct vg_addr4 *a, char *buf)
-{
-	return inet_ntop(AF_INET, &a->addr, buf, INET6_ADDRSTRLEN);
-}
-
-static __attribute__((format(printf, 1, 2))) bool fail(const char *fmt, ...)
-{
-	size_t len = strlen(diag);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(diag + len, sizeof(diag) - len, fmt, ap);
-	va_end(ap);
-	return false;
 }
 
 /* --- policies and configuration ------------------------------------------------ */
@@ -200,15 +113,6 @@ static void set_policy(const struct iface *i, __u8 mode, __u16 flags)
 }
 
 
-static void no_policy(const struct iface *i)
-{
-	__u32 k = i->ifindex & (VG_POLICY_ENTRIES - 1);
-	struct vg_policy_entry e = { 0 };
-
-	if (bpf_map_update_elem(map_fd(skel->maps.policy), &k, &e, BPF_ANY))
-		die("policy update", errno);
-}
-
 static void set_learn_cfg(__u32 grace_s, __u32 first_lease_s)
 {
 	__u32 k = 0;
@@ -217,11 +121,10 @@ static void set_learn_cfg(__u32 grace_s, __u32 first_lease_s)
 	if (bpf_map_update_elem(map_fd(skel->maps.learn_cfg), &k, &c, BPF_ANY))
 		die("learn_cfg update", errno);
 	grace = grace_s;
-	first_lease = first_lease_s;
 }
 
 /* i's learning window, ending at end (bpf_ktime_get_ns() clock), as the
- * loader opens it on attach; or none. */
+ * loader opens it on attach. */
 static void set_window(const struct iface *i, __u64 end)
 {
 	struct vg_slot_key sk = { i->ifindex, VG_SLOT_WINDOW };
@@ -230,7 +133,6 @@ static void set_window(const struct iface *i, __u64 end)
 	if (bpf_map_update_elem(map_fd(skel->maps.lease_slots), &sk, &v, BPF_ANY))
 		die("window update", errno);
 }
-
 
 /* What the loader writes for a configured address of i. */
 static void put_config4(const char *addr, const struct iface *i)
@@ -249,15 +151,6 @@ static void put_config6(const char *addr, const struct iface *i)
 
 	if (bpf_map_update_elem(map_fd(skel->maps.learned6), &k, &o, BPF_NOEXIST))
 		die("learned6 config entry", errno);
-}
-
-static void put_protected(const char *addr, __u32 why)
-{
-	struct vg_addr6 k = a6(addr);
-	struct vg_protect p = { .why = why, .since_ns = 1 };
-
-	if (bpf_map_update_elem(map_fd(skel->maps.protected6), &k, &p, BPF_NOEXIST))
-		die("protected6 entry", errno);
 }
 
 /* What the loader leaves of an address parked (xl save, migration):
@@ -665,244 +558,13 @@ static struct frame udp6_from(const uint8_t *mac, const char *src)
 	return f;
 }
 
-/* --- counters ------------------------------------------------------------------- */
-
-struct counters {
-	__u64 passes[VG_MAX_IFACES];
-	__u64 totals[VG_REASON_MAX];
-	unsigned int n_drops;
-	struct vg_drop_key drop_key[VG_MAX_DROP_COUNTERS];
-	__u64 drop_n[VG_MAX_DROP_COUNTERS];
-};
-
-static struct counters before, after;
-
-static __u64 sum_percpu(void)
-{
-	__u64 t = 0;
-
-	for (int c = 0; c < ncpus; c++)
-		t += percpu[c];
-	return t;
-}
-
-/* Every pass counter: in batches where the kernel has them (Linux >=
- * 5.6), else one by one. */
-static void read_passes(struct counters *s)
-{
-	static __u32 keys[VG_MAX_IFACES];
-	static __u64 *vals;
-	static bool no_batch;
-	int fd = map_fd(skel->maps.passes);
-	__u32 total = 0, count, next;
-	void *in = NULL;
-
-	if (!vals) {
-		vals = calloc((size_t)VG_MAX_IFACES * ncpus, sizeof(*vals));
-		if (!vals)
-			die("calloc", ENOMEM);
-	}
-	while (!no_batch && total < VG_MAX_IFACES) {
-		int err;
-
-		count = VG_MAX_IFACES - total;
-		err = bpf_map_lookup_batch(fd, in, &next, keys + total,
-					   vals + (size_t)total * ncpus, &count, NULL);
-		total += count;
-		if (err && errno != ENOENT) {
-			if (total)
-				die("passes batch read", errno);
-			no_batch = true;
-		} else if (err) {
-			break;
-		}
-		in = &next;
-	}
-	if (!no_batch) {
-		if (total != VG_MAX_IFACES)
-			die("passes batch read: short", EIO);
-		for (__u32 i = 0; i < total; i++) {
-			memcpy(percpu, vals + (size_t)i * ncpus, ncpus * sizeof(*vals));
-			s->passes[keys[i]] = sum_percpu();
-		}
-		return;
-	}
-	for (__u32 i = 0; i < VG_MAX_IFACES; i++) {
-		if (bpf_map_lookup_elem(fd, &i, percpu))
-			die("passes read", errno);
-		s->passes[i] = sum_percpu();
-	}
-}
-
-static void read_counters(struct counters *s)
-{
-	int fd = map_fd(skel->maps.drops);
-	struct vg_drop_key k, *prev = NULL;
-
-	read_passes(s);
-	for (__u32 r = 0; r < VG_REASON_MAX; r++) {
-		if (bpf_map_lookup_elem(map_fd(skel->maps.totals), &r, percpu))
-			die("totals read", errno);
-		s->totals[r] = sum_percpu();
-	}
-	s->n_drops = 0;
-	while (bpf_map_get_next_key(fd, prev, &k) == 0) {
-		if (s->n_drops == VG_MAX_DROP_COUNTERS)
-			die("drops read", E2BIG);
-		if (bpf_map_lookup_elem(fd, &k, percpu))
-			die("drops read", errno);
-		s->drop_key[s->n_drops] = k;
-		s->drop_n[s->n_drops] = sum_percpu();
-		prev = &s->drop_key[s->n_drops++];
-	}
-}
-
-static __u64 drop_count(const struct counters *s, __u32 ifindex, __u32 reason, bool *found)
-{
-	for (unsigned int i = 0; i < s->n_drops; i++)
-		if (s->drop_key[i].ifindex == ifindex && s->drop_key[i].reason == reason) {
-			*found = true;
-			return s->drop_n[i];
-		}
-	*found = false;
-	return 0;
-}
-
-/*
- * Exactly the counter of reason on i moved by one (pass: i's slot; a
- * drop or a refusal: drops and totals), or none at all when i is NULL.
- * Appends what moved to moved.
- */
-static int counters_wrong(const struct iface *i, __u32 reason, char *moved, size_t size)
-{
-	int wrong = 0;
-	size_t len;
-
-	moved[0] = 0;
-#define MOVED(...)                                                                    \
-	do {                                                                          \
-		len = strlen(moved);                                                  \
-		snprintf(moved + len, size - len, "%s", len ? " " : "");              \
-		len = strlen(moved);                                                  \
-		snprintf(moved + len, size - len, __VA_ARGS__);                       \
-	} while (0)
-	for (__u32 s = 0; s < VG_MAX_IFACES; s++) {
-		__u64 d = after.passes[s] - before.passes[s];
-
-		if (d)
-			MOVED("passes[%u]+%llu", s, (unsigned long long)d);
-		wrong += d != (i && reason == VG_PASS && s == i->slot);
-	}
-	for (__u32 r = 0; r < VG_REASON_MAX; r++) {
-		__u64 d = after.totals[r] - before.totals[r];
-
-		if (d)
-			MOVED("totals[%s]+%llu", vg_reason_name(r), (unsigned long long)d);
-		wrong += d != (i && reason != VG_PASS && r == reason);
-	}
-	for (unsigned int n = 0; n < after.n_drops; n++) {
-		const struct vg_drop_key *k = &after.drop_key[n];
-		bool was;
-		__u64 d = after.drop_n[n] - drop_count(&before, k->ifindex, k->reason, &was);
-		bool mine = i && reason != VG_PASS && k->ifindex == (__u32)i->ifindex &&
-			    k->reason == reason;
-
-		if (d || !was)
-			MOVED("drops[%u,%s]%s+%llu", k->ifindex, vg_reason_name(k->reason),
-			      was ? "" : "(new)", (unsigned long long)d);
-		wrong += mine ? d != 1 : d != 0;
-	}
-	for (unsigned int n = 0; n < before.n_drops; n++) {
-		bool is;
-
-		drop_count(&after, before.drop_key[n].ifindex, before.drop_key[n].reason, &is);
-		if (!is) {
-			MOVED("drops[%u,%s](deleted)", before.drop_key[n].ifindex,
-			      vg_reason_name(before.drop_key[n].reason));
-			wrong++;
-		}
-	}
-	if (i && reason != VG_PASS) {
-		bool is;
-
-		drop_count(&after, i->ifindex, reason, &is);
-		wrong += !is;
-	}
-#undef MOVED
-	if (!moved[0])
-		snprintf(moved, size, "none");
-	return wrong;
-}
-
 /* --- steps ---------------------------------------------------------------------- */
-
-static const char *verdict_name(int v)
-{
-	return v == TC_ACT_OK ? "OK" : v == TC_ACT_SHOT ? "SHOT" : "?";
-}
-
-/* The guest interface an egress frame came in on (skb->ingress_ifindex);
- * NULL: from outside the guests. */
-static const struct iface *sent_by;
-
-/* Runs f through prog on i.  Returns 0 and the verdict in *verdict, or
- * -errno of the test run. */
-static int run(struct bpf_program *prog, const struct iface *i, const struct frame *f,
-	       int *verdict)
-{
-	struct __sk_buff ctx = { .ifindex = i->ifindex,
-				 .ingress_ifindex = sent_by ? sent_by->ifindex : 0 };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
-		    .data_in = f->b, .data_size_in = f->len, .repeat = 1);
-
-	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts))
-		return -errno;
-	*verdict = opts.retval;
-	return 0;
-}
-
-/* Frame f through prog on i: verdict and reason (VG_PASS: passes[i] on
- * ingress, nothing on egress), each counter checked. */
-static bool step_run(struct bpf_program *prog, const struct iface *i, struct frame f,
-		     const char *what, int verdict, enum vg_reason reason)
-{
-	bool egress = prog == skel->progs.vifguard_out;
-	char moved[512];
-	int v = -1, err, wrong;
-
-	step++;
-	read_counters(&before);
-	err = run(prog, i, &f, &v);
-	if (err)
-		return fail("step %d (%s %s %s): test run failed: %s", step, what,
-			    egress ? "to" : "on", i->name, strerror(-err));
-	read_counters(&after);
-	wrong = counters_wrong(egress && reason == VG_PASS ? NULL : i, reason, moved,
-			       sizeof(moved));
-	if (v == verdict && !wrong)
-		return true;
-	return fail("step %d (%s %s %s%s): expected %s/%s, got %s, %d counter(s) wrong "
-		    "(moved: %s)",
-		    step, what, egress ? "to" : "on", i->name, egress ? ", egress" : "",
-		    verdict_name(verdict), egress && reason == VG_PASS ? "nothing counted" :
-		    vg_reason_name(reason), verdict_name(v), wrong, moved);
-}
-
-/* Frame f, sent by the guest on i. */
-static bool in(const struct iface *i, struct frame f, const char *what, int verdict,
-	       enum vg_reason reason)
-{
-	return step_run(skel->progs.vifguard, i, f, what, verdict, reason);
-}
-
-#define PASSES		TC_ACT_OK, VG_PASS
-#define DROPS(r)	TC_ACT_SHOT, VG_##r
 
 /* Frame f, delivered by the host to i: TC_ACT_OK, and nothing counted
  * (VG_PASS) or the refusal reason on i. */
 static bool out(const struct iface *i, struct frame f, const char *what, enum vg_reason reason)
 {
-	return step_run(skel->progs.vifguard_out, i, f, what, TC_ACT_OK, reason);
+	return step_run(skel->progs.vifguard_out, i, f, what, TC_ACT_OK, reason, NULL);
 }
 
 #define NONE		VG_PASS
@@ -911,44 +573,10 @@ static bool out(const struct iface *i, struct frame f, const char *what, enum vg
 
 /* --- map contents --------------------------------------------------------------- */
 
-#define DUMP_MAX 64
-
-struct entry {
-	__u8 k[16];
-	__u8 v[24];
-};
-
-struct table {
-	unsigned int n;
-	bool over;		/* more than DUMP_MAX entries */
-	struct entry e[DUMP_MAX];
-};
-
 struct state {
 	struct table l4, l6, s, p, ll;	/* learned4, learned6, lease_slots,
 					 * protected6, learn_slots */
 };
-
-static void dump(int fd, size_t ksz, struct table *t)
-{
-	__u8 k[16], prev[16];
-	bool first = true;
-
-	memset(t, 0, sizeof(*t));
-	while (bpf_map_get_next_key(fd, first ? NULL : prev, k) == 0) {
-		first = false;
-		memcpy(prev, k, ksz);
-		if (t->n == DUMP_MAX) {
-			t->over = true;
-			continue;
-		}
-		memset(t->e[t->n].k, 0, sizeof(t->e[t->n].k));
-		memcpy(t->e[t->n].k, k, ksz);
-		if (bpf_map_lookup_elem(fd, k, t->e[t->n].v))
-			die("map dump", errno);
-		t->n++;
-	}
-}
 
 static void state_read(struct state *s)
 {
@@ -972,19 +600,6 @@ static void expiry_text(__u64 e, char *buf, size_t size)
 		snprintf(buf, size, "forever");
 	else
 		snprintf(buf, size, "%+.1fs", ((double)e - (double)case_start_ns) / 1e9);
-}
-
-static void append(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void append(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t len = strlen(buf);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf + len, size - len, fmt, ap);
-	va_end(ap);
 }
 
 /* The maps as text, for failure messages. */
@@ -1068,14 +683,6 @@ struct want {
 /* Slot numbers of the families in lease_slots. */
 #define V4SLOT(n)	(n)
 #define V6SLOT(n)	(VG_LEARN_DHCP4_CAP + (n))
-
-static const struct entry *find(const struct table *t, const void *k, size_t ksz)
-{
-	for (unsigned int i = 0; i < t->n; i++)
-		if (!memcmp(t->e[i].k, k, ksz))
-			return &t->e[i];
-	return NULL;
-}
 
 /* Why owner o of addr is not as w says, or NULL. */
 static const char *owner_mismatch(const struct state *s, const struct want *w,
@@ -1234,14 +841,7 @@ static bool state_same(const struct state *s, const char *when)
 
 	state_read(&now);
 	for (int i = 0; i < 5; i++) {
-		bool same = t[i]->n == u[i]->n && !t[i]->over && !u[i]->over;
-
-		for (unsigned int j = 0; same && j < t[i]->n; j++) {
-			const struct entry *e = find(u[i], t[i]->e[j].k, sizeof(t[i]->e[j].k));
-
-			same = e && !memcmp(e->v, t[i]->e[j].v, sizeof(e->v));
-		}
-		if (!same) {
+		if (!table_same(t[i], u[i])) {
 			state_text(&now, text, sizeof(text));
 			return fail("after step %d (%s): maps changed; now: %s", step, when, text);
 		}
@@ -1249,57 +849,25 @@ static bool state_same(const struct state *s, const char *when)
 	return true;
 }
 
-#define CHECK(x)                                                                       \
-	do {                                                                           \
-		if (!(x))                                                              \
-			return false;                                                  \
-	} while (0)
-
 #define SAME(snap, when) CHECK(state_same(&(snap), when))
 
 /* --- resets --------------------------------------------------------------------- */
 
-static void map_clear(struct bpf_map *m)
-{
-	__u8 k[16];
-	int fd = map_fd(m);
-
-	while (bpf_map_get_next_key(fd, NULL, k) == 0)
-		if (bpf_map_delete_elem(fd, k))
-			die(bpf_map__name(m), errno);
-}
-
 static void reset(void)
 {
-	__u64 *zero = calloc(ncpus, sizeof(*zero));
 	const struct iface *ifs[] = { &A, &B, &C };
 
-	if (!zero)
-		die("calloc", ENOMEM);
 	map_clear(skel->maps.learned4);
 	map_clear(skel->maps.learned6);
 	map_clear(skel->maps.lease_slots);
 	map_clear(skel->maps.learn_slots);
 	map_clear(skel->maps.protected6);
-	map_clear(skel->maps.drops);
-	for (__u32 r = 0; r < VG_TOTALS_KEYS; r++)
-		if (bpf_map_update_elem(map_fd(skel->maps.totals), &r, zero, BPF_ANY))
-			die("totals reset", errno);
-	for (size_t i = 0; i < ARRAY_SIZE(ifs); i++) {
-		__u32 s = ifs[i]->slot;
-
-		if (bpf_map_update_elem(map_fd(skel->maps.passes), &s, zero, BPF_ANY))
-			die("passes reset", errno);
-	}
-	free(zero);
+	reset_counters(ifs, ARRAY_SIZE(ifs));
 	set_policy(&A, VG_MODE_LOCKED, F_DEFAULT);
 	set_policy(&B, VG_MODE_LOCKED, F_DEFAULT);
 	no_policy(&C);
 	set_learn_cfg(VG_DHCP_GRACE_DEFAULT, 0);
-	sent_by = NULL;
-	step = 0;
-	diag[0] = 0;
-	case_start_ns = now_ns();
+	reset_case();
 }
 
 /* --- more frames ------------------------------------------------------------------ */
@@ -1716,11 +1284,6 @@ static bool case_flags(void)
 	return true;
 }
 
-struct lcase {
-	const char *name;
-	bool (*run)(void);
-};
-
 static const struct lcase cases[] = {
 	{ "IPv4 and ARP sources learned, two a guest, held against others", case_learn4 },
 	{ "IPv6 sources learned (UDP, NA), four a guest", case_learn6 },
@@ -1736,78 +1299,18 @@ static const struct lcase cases[] = {
 	{ "first-use addresses need VG_F_LEARN_FIRST", case_flags },
 };
 
-/* Two ends of a veth pair, B and C, in our own namespace: devices
- * BPF_PROG_TEST_RUN can name.  Returns 0 or -errno. */
-static int devices(void)
-{
-	if (system("ip link add vgfirst0 type veth peer name vgfirst1"))
-		return -ENODEV;
-	B.ifindex = if_nametoindex("vgfirst0");
-	C.ifindex = if_nametoindex("vgfirst1");
-	if (!B.ifindex || !C.ifindex)
-		return -ENODEV;
-	return 0;
-}
+static const struct suite suite = {
+	.prog = "test-first",
+	.title = "trust on first use tests",
+	.what = "first-use cases",
+	.veth = { "vgfirst0", "vgfirst1" },
+	.a = &A, .b = &B, .c = &C,
+	.reset = reset,
+	.cases = cases,
+	.n = ARRAY_SIZE(cases),
+};
 
 int main(int argc, char **argv)
 {
-	size_t n = ARRAY_SIZE(cases);
-	int failed = 0, first = 1, err;
-	char *end;
-
-	if (argc > 1) {
-		errno = 0;
-		first = strtol(argv[1], &end, 10);
-		if (errno || *end || first < 1) {
-			fprintf(stderr, "usage: test-first [FIRST]\n");
-			return 2;
-		}
-	}
-	if (geteuid() != 0) {
-		printf("ok %d - trust on first use tests # SKIP needs root\n", first);
-		return 0;
-	}
-	if (unshare(CLONE_NEWNET))
-		die("unshare(CLONE_NEWNET)", errno);
-	A.ifindex = if_nametoindex("lo");
-	ncpus = libbpf_num_possible_cpus();
-	if (!A.ifindex || ncpus <= 0)
-		die("lo / possible CPUs", ENODEV);
-	percpu = calloc(ncpus, sizeof(*percpu));
-	if (!percpu)
-		die("calloc", ENOMEM);
-	skel = vifguard__open_and_load();
-	if (!skel)
-		die("vifguard__open_and_load", errno);
-	err = devices();
-	if (err) {
-		for (size_t i = 0; i < n; i++)
-			printf("ok %zu - %s # SKIP no veth pair: %s\n", first + i, cases[i].name,
-			       strerror(-err));
-		vifguard__destroy(skel);
-		return 0;
-	}
-	if ((A.ifindex & (VG_POLICY_ENTRIES - 1)) == (B.ifindex & (VG_POLICY_ENTRIES - 1)) ||
-	    (B.ifindex & (VG_POLICY_ENTRIES - 1)) == (C.ifindex & (VG_POLICY_ENTRIES - 1)))
-		die("ifindexes share a policy entry", EEXIST);
-
-	for (size_t i = 0; i < n; i++) {
-		bool ok;
-
-		reset();
-		note[0] = 0;
-		ok = cases[i].run();
-		if (ok) {
-			printf("ok %zu - %s (%d steps%s)\n", first + i, cases[i].name, step, note);
-		} else {
-			printf("not ok %zu - %s\n# %s\n", first + i, cases[i].name, diag);
-			failed++;
-		}
-	}
-	reset();
-	printf("# %zu first-use cases, %d failed\n", n, failed);
-	/* The namespace and its veth pair go when we exit. */
-	vifguard__destroy(skel);
-	free(percpu);
-	return failed ? 1 : 0;
+	return run_suite(argc, argv, &suite);
 }
