@@ -507,12 +507,19 @@ lab_parked()
 {
 	local out a
 	a=$(lab_hexbytes "$1")
+	a='["0x00","0x00","0x00","0x00","0x00","0x00","0x00","0x00","0x00","0x00","0xff","0xff",'${a#[}
 	out=$(bpftool -j map dump pinned "$LAB_ROOT/parked" 2>&1) ||
 		{ echo "error: $(tr -s ' \n' ' ' <<<"$out")"; return; }
-	jq -r --argjson a "[\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0xff\",\"0xff\"] + $a" \
-		'.[]? | select(.key[28:44] == $a) |
-		 (.key[0:16] | map(ltrimstr("0x")) | join("")) as $vm |
-		 "\($vm[0:8])-\($vm[8:12])-\($vm[12:16])-\($vm[16:20])-\($vm[20:32]) \(.formatted.key.devid) \(.key[20:26] | map(ltrimstr("0x")) | join(":")) \(.formatted.value.origin)"' <<<"$out" |
+	# The map has no BTF (the loader makes it): raw bytes, host order
+	# (x86: little-endian) for devid, origin at value[8].
+	jq -r --argjson a "$a" '
+		def hex: ltrimstr("0x") | explode |
+			reduce .[] as $c (0; . * 16 + (if $c >= 97 then $c - 87 else $c - 48 end));
+		.[]? | select(.key[28:44] == $a) |
+		(.key[0:16] | map(ltrimstr("0x")) | join("")) as $vm |
+		"\($vm[0:8])-\($vm[8:12])-\($vm[12:16])-\($vm[16:20])-\($vm[20:32])" +
+		" \(.key[16:20] | map(hex) | .[0] + 256 * (.[1] + 256 * (.[2] + 256 * .[3])))" +
+		" \(.key[20:26] | map(ltrimstr("0x")) | join(":")) \(.value[8] | hex)"' <<<"$out" |
 		while read -r vm dev mac o; do echo "$vm $dev $mac $(lab_origin "$o")"; done
 }
 
@@ -522,6 +529,26 @@ lab_learned()
 {
 	vifguard -j show "$1" 2>/dev/null |
 		jq -r '.interfaces[0].learned[]? | "\(.address) \(.origin) \(.expires_in_s)"'
+}
+
+# lab_window IFACE: IFACE's learning window as vifguard show says it:
+# "open SECONDS-LEFT", "ended" or "none".
+lab_window()
+{
+	vifguard -j show "$1" 2>/dev/null | jq -r '.interfaces[0].learning.window //empty |
+		if .open then "open \(.ends_in_s)" else "ended" end' | grep . || echo none
+}
+
+# lab_window_wait IFACE SECONDS: until IFACE's learning window has ended
+# (or it has none); 1 if it is still open after SECONDS.
+lab_window_wait()
+{
+	local i=0
+	while [ "$(lab_window "$1" | cut -d' ' -f1)" = open ]; do
+		i=$((i + 1))
+		[ $i -le "$2" ] || return 1
+		sleep 1
+	done
 }
 
 # lab_forget_parked: removes what this host keeps of guests that left:
