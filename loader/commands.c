@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "ident.h"
+#include "source.h"
 #include "guard.h"
 #include "json.h"
 #include "sanitize.h"
@@ -325,7 +326,7 @@ static bool xen_identity(const char *ifname, struct vg_xen_id *id)
 	char err[VG_ERRLEN];
 	struct vg_xs xs;
 
-	if (vg_xs_open(&xs, err, sizeof(err)))
+	if (vg_ifname_emulated(ifname) || vg_xs_open(&xs, err, sizeof(err)))
 		return false;
 	vg_ident_lookup(&xs, &ifname, 1, &ident);
 	vg_xs_close(&xs);

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "ident.h"
+#include "source.h"
 #include "json.h"
 #include "sanitize.h"
 
@@ -231,6 +232,8 @@ static int park_of(void *arg, const char *ifname, struct vg_xen_id *id)
 	char err[VG_ERRLEN];
 	struct vg_ident ident;
 
+	if (vg_ifname_emulated(ifname))
+		return -ENOENT;	/* its PV VIF's leases are the guest's */
 	if (!p->open)
 		p->open = vg_xs_open(&p->xs, err, sizeof(err)) == 0 ? 1 : -1;
 	if (p->open < 0)

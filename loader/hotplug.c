@@ -112,7 +112,7 @@ static int hp_offline(struct hp_ctx *c, struct hp_target *t, const char *command
 			hp_vifname(c, t);
 		/* Its VM, while xenstore still knows it: its leases are
 		 * parked for its return. */
-		known = hp_xen_id(c, &t->vif, &id);
+		known = !t->tap && hp_xen_id(c, &t->vif, &id);
 		vg_xs_close(&c->xs);
 	}
 	ret = vg_state_detach_root(vg_cli_ctx(), t->dev, known ? &id : NULL, err, sizeof(err));

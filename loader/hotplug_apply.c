@@ -129,7 +129,8 @@ int hp_resolve(struct hp_ctx *c, struct vg_vif *vif, const char *ifname,
 bool hp_resume_of(const struct vg_resolution *r, struct vg_resume *rs)
 {
 	memset(rs, 0, sizeof(*rs));
-	if (!r->xen || r->decision != VG_DECISION_FILTER || vg_xen_id_vm(&rs->id, r->vm_uuid))
+	if (!r->xen || r->decision != VG_DECISION_FILTER || vg_ifname_emulated(r->spec.ifname) ||
+	    vg_xen_id_vm(&rs->id, r->vm_uuid))
 		return false;
 	rs->id.devid = r->devid;
 	rs->window_s = vg_config_resume_window(r->host_cfg);

@@ -45,7 +45,7 @@ static int setup_clear(struct hp_ctx *c, const struct vg_port *port, struct vg_v
 		       const char *dev, const char *priv, const char *hotplug)
 {
 	struct vg_xen_id id;
-	bool known = hp_xen_id(c, vif, &id);
+	bool known = !vg_ifname_emulated(dev) && hp_xen_id(c, vif, &id);
 	char err[VG_ERRLEN];
 	int ret;
 

@@ -67,6 +67,13 @@ int vg_ifname_parse(const char *name, unsigned int *domid, unsigned int *devid)
 	return -EINVAL;
 }
 
+bool vg_ifname_emulated(const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(name, "tap", 3) || (n > 4 && !strcmp(name + n - 4, "-emu"));
+}
+
 int vg_backend_path_parse(const char *path, char *abs, size_t abslen,
 			  unsigned int *domid, unsigned int *devid)
 {

@@ -121,6 +121,10 @@ const char *vg_source_name(enum vg_source s);
  *  vg_vm_path_uuid: the VM path of a domain ("/vm/<uuid>").
  */
 int vg_ifname_parse(const char *name, unsigned int *domid, unsigned int *devid);
+/* Whether name is an HVM guest's emulated NIC (tapD.N, or a name ending
+ * in -emu): it shares its PV VIF's identity, and its leases are not
+ * parked or restored (the PV VIF's are). */
+bool vg_ifname_emulated(const char *name);
 int vg_backend_path_parse(const char *path, char *abs, size_t abslen,
 			  unsigned int *domid, unsigned int *devid);
 int vg_vm_path_uuid(const char *vm_path, char uuid[VG_UUID_STRLEN + 1]);

@@ -111,8 +111,8 @@ tap_check "and a warning says the switch is not applied" "yes" \
 
 # What check-config and sync refuse on the host line.
 for bad in "host mode=disabled|the host line takes mode=audit" \
-	"host ipv4=10.0.0.1|the host line takes mode=audit|locked, learn=link-local,dhcp|none, dhcp-grace=SECONDS, unlisted=open|learn and protect=ADDR\[,ADDR\]... only" \
-	"host|missing mode=, learn=, dhcp-grace=, unlisted= or protect="; do
+	"host ipv4=10.0.0.1|the host line takes mode=audit|locked, learn=link-local,dhcp,first|none, dhcp-grace=SECONDS, resume-window=SECONDS, first-lease=SECONDS, unlisted=open|learn and protect=ADDR\[,ADDR\]... only" \
+	"host|missing mode=, learn=, dhcp-grace=, resume-window=, first-lease=, unlisted= or protect="; do
 	printf '%s\n' "host mode=audit" "${bad%%|*}" >"$VIFGUARD_CONFIG"
 	out=$(hx "$VIFGUARD" check-config 2>&1)
 	tap_check "check-config refuses '${bad%%|*}' with file:line" "1 yes" \

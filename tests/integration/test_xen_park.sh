@@ -10,7 +10,9 @@
 # which it learns its first free address and never the parked one (the
 # program's learn-conflict), and after which (resume-window=1) it learns
 # nothing; resume-window=0 opens none; an address configured for
-# another interface meanwhile is not taken back; a parked lease that
+# another interface meanwhile is not taken back, and over the caps the
+# ones that end first are dropped; an HVM guest's emulated NIC takes
+# nothing parked (its PV VIF does); a parked lease that
 # ends goes at gc; first-use addresses come back in a window that has
 # ended; a non-Xen interface never gets a window; "host first-lease="
 # is written to learn_cfg.  The leases are written into the maps as the
@@ -169,6 +171,48 @@ online t10 10 0 $M 3
 tap_check "vif10.0 (the VM again, domain 10): $F back as first, in a window that has ended" \
 	"0 $F first lease, true false" "$HP_RC $(learned vif10.0), $(window vif10.0)" \
 	"$(cat "$VG_TMP/hotplug.out")"
+
+# ---- over the caps: the ones that end first are dropped -----------------------------
+# park_put VM_DOMID DEVID MAC A.B.C.D ORIGIN EXPIRES_NS: a parked entry.
+park_put() {
+	local vm mac a
+	vm=$(vm_uuid "$1" | tr -d '-' | sed 's/../0x& /g')
+	mac=$(sed 's/^/0x/; s/:/ 0x/g' <<<"$3")
+	a=${4//./ }
+	"$BPFTOOL" map update pinned "$ROOT/parked" \
+		key $vm $(vg_le 4 "$2") $mac 0 0 0 0 0 0 0 0 0 0 0 0 255 255 $a \
+		value $(vg_le 8 "$6") "$5" 0 0 0 0 0 0 0
+}
+M14=00:16:3e:52:00:0e
+online w14 14 0 $M14
+ifx=$(vg_ifindex vif14.0)
+vg_lease4_put "$ifx" 0 10.99.0.81 3 "$(vg_mono_ns 100)"
+vg_lease4_put "$ifx" 1 10.99.0.82 3 "$(vg_mono_ns 300)"
+libxl_run vif-bridge offline 14 0
+ip -n "$HOST" link del vif14.0
+park_put 14 0 $M14 10.99.0.83 3 "$(vg_mono_ns 200)"
+online w15 15 0 $M14 14
+tap_check "three IPv4 leases parked, two slots: the two that end last back, the other gone" \
+	"0 10.99.0.82 dhcp lease,10.99.0.83 dhcp lease, none, no parked" \
+	"$HP_RC $(learned vif15.0), $(owner4 10.99.0.81), $(parked | grep -q 10.99.0.8 && echo parked || echo no parked)" \
+	"$(cat "$VG_TMP/hotplug.out")"
+
+# An HVM guest's emulated NIC shares its PV VIF's identity: it takes
+# nothing parked and gets no window; the PV VIF gets them.
+libxl_run vif-bridge offline 15 0
+ip -n "$HOST" link del vif15.0
+xen_vif w16e vif16.0-emu $M14
+xl_nic 16 0 $M14 "10.99.0.16"
+vm_of 16 14
+libxl_run vif-bridge add 16 0
+tap_check "vif16.0-emu (the emulated NIC) added: nothing restored, no window, both still parked" \
+	"0 -, false none, 2" \
+	"$HP_RC $(l=$(learned vif16.0-emu); echo "${l:--}"), $(window vif16.0-emu), $(parked | tr ',' '\n' | grep -c 10.99.0.8)" \
+	"$(cat "$VG_TMP/hotplug.out")"
+xen_vif w16 vif16.0 $M14
+libxl_run vif-bridge online 16 0
+tap_check "vif16.0 (its PV VIF) online: both back" "0 10.99.0.82 dhcp lease,10.99.0.83 dhcp lease" \
+	"$HP_RC $(learned vif16.0)" "$(cat "$VG_TMP/hotplug.out")"
 
 # ---- vifguard detach, attach and gc of a Xen VIF -----------------------------------
 M12=00:16:3e:52:00:0c

@@ -52,8 +52,10 @@ tap_check "host unlisted=open: the same" "0 0 0" \
 	"$SYNC_RC $(tc_ingress vif3.0) $(tc_ingress vif4.0)" "$(out)"
 
 # ---- unlisted=learn ------------------------------------------------------------
+# Without a learning window (resume-window=0): first attach and its
+# window are test_xen_park's.
 
-printf '# lock what nobody listed\nhost unlisted=learn\n' >"$VIFGUARD_CONFIG"
+printf '# lock what nobody listed\nhost unlisted=learn\nhost resume-window=0\n' >"$VIFGUARD_CONFIG"
 run_sync -- -n
 tap_check "unlisted=learn, sync --dry-run: nothing attached" "0 0 0" \
 	"$SYNC_RC $(tc_ingress vif3.0) $(tc_ingress vif4.0)" "$(out)"
@@ -126,7 +128,7 @@ vg_case "unlisted=learn: frames from the leased address pass" g3 vif3.0 3 3 "pas
 	udp4 --src-ip 10.99.0.33
 
 # host learn= is for the sources' policies: the unlisted ones still learn.
-printf 'host unlisted=learn learn=none\n' >"$VIFGUARD_CONFIG"
+printf 'host unlisted=learn learn=none\nhost resume-window=0\n' >"$VIFGUARD_CONFIG"
 run_sync
 tap_check "host learn=none: xl's ip= policy stops learning, the unlisted ones do not" \
 	"0 learn-dhcp learn-link-local|" \
@@ -134,18 +136,18 @@ tap_check "host learn=none: xl's ip= policy stops learning, the unlisted ones do
 	flags_of vif5.0 | grep -o 'learn-[a-z-]*')" "$(out)"
 
 # The host audit switch applies to them as to any locked policy.
-printf 'host unlisted=learn mode=audit\n' >"$VIFGUARD_CONFIG"
+printf 'host unlisted=learn mode=audit\nhost resume-window=0\n' >"$VIFGUARD_CONFIG"
 run_sync
 tap_check "host mode=audit: the unlisted policies are audit" "0 audit audit" \
 	"$SYNC_RC $(policy_of vif3.0 | cut -d' ' -f1) $(policy_of vif4.0 | cut -d' ' -f1)" "$(out)"
-printf 'host unlisted=learn\n' >"$VIFGUARD_CONFIG"
+printf 'host unlisted=learn\nhost resume-window=0\n' >"$VIFGUARD_CONFIG"
 
 # A config entry decides for its VIF, unlisted=learn or not.
-printf 'host unlisted=learn\n%s 10.99.0.4\n' "$U4" >"$VIFGUARD_CONFIG"
+printf 'host unlisted=learn\n%s 10.99.0.4\nhost resume-window=0\n' "$U4" >"$VIFGUARD_CONFIG"
 run_sync
 tap_check "a config entry beats unlisted=learn" "locked mac=$M4 10.99.0.4/32|" \
 	"$(policy_of vif4.0)|$(flags_of vif4.0 | grep -o learn-dhcp)" "$(out)"
-printf 'host unlisted=learn\n' >"$VIFGUARD_CONFIG"
+printf 'host unlisted=learn\nhost resume-window=0\n' >"$VIFGUARD_CONFIG"
 
 # ---- hotplug and setup-vif-rules ------------------------------------------------
 
