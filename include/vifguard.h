@@ -177,24 +177,25 @@ struct vg_v6_key {
  * "learned6" (hash, key struct vg_addr6, value struct vg_owner) and
  * "learned4" (hash, key struct vg_addr4, same value) say who holds an
  * address on the host: an interface that learned it (origin
- * VG_ORIGIN_DAD or VG_ORIGIN_DHCP, written by the programs) or one it is
- * configured for (VG_ORIGIN_CONFIG, written by the loader for configured
- * host addresses and EUI-64 link-locals, so that no other interface
- * learns them).  The program allows a source address from an entry of a
- * learned origin only, only to the interface it names and, for DHCP,
- * only before expires_ns: configured addresses are allowed by the policy
- * alone.  An expired entry stays until the loader's gc, another lease or
- * a new DHCP message removes it.
+ * VG_ORIGIN_DAD, VG_ORIGIN_DHCP or VG_ORIGIN_FIRST, written by the
+ * programs) or one it is configured for (VG_ORIGIN_CONFIG, written by
+ * the loader for configured host addresses and EUI-64 link-locals, so
+ * that no other interface learns them).  The program allows a source
+ * address from an entry of a learned origin only, only to the interface
+ * it names and, for DHCP and FIRST, only before expires_ns: configured
+ * addresses are allowed by the policy alone.  An expired entry stays
+ * until the loader's gc, another lease or a new DHCP message removes it.
  *
  * "learn_slots" (hash, key struct vg_slot_key, value struct vg_slot)
  * holds the link-locals an interface learned, VG_LEARN_LL_CAP at most: a
  * DAD probe beyond that replaces the interface's oldest one.
  *
  * "lease_slots" (hash, key struct vg_slot_key, value struct vg_slot)
- * holds what it learned by DHCP: slots 0 .. VG_LEARN_DHCP4_CAP - 1 its
- * IPv4 leases (as ::ffff:a.b.c.d), then VG_LEARN_DHCP6_CAP slots for
- * DHCPv6 addresses; since_ns is the entry's expires_ns.  A lease beyond
- * the cap replaces the one that ends first.
+ * holds what it learned by DHCP or first use: slots 0 ..
+ * VG_LEARN_DHCP4_CAP - 1 its IPv4 leases (as ::ffff:a.b.c.d), then
+ * VG_LEARN_DHCP6_CAP slots for IPv6 addresses; since_ns is the entry's
+ * expires_ns.  A lease beyond the cap replaces the one that ends first
+ * (a first-use address among them).
  *
  * Leases are read by the egress program, from what the host delivers to
  * the guest: a DHCPv4 ACK (yiaddr, option 51) to one of its MACs, a

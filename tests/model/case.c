@@ -38,6 +38,7 @@ static const struct {
 	{ VG_F_LINK_LOCAL, "link-local" },
 	{ VG_F_LEARN_LL, "learn-ll" },
 	{ VG_F_LEARN_DHCP, "learn-dhcp" },
+	{ VG_F_LEARN_FIRST, "learn-first" },
 };
 
 /* Appends to buf; never overflows, truncates. */
@@ -96,7 +97,7 @@ void case_format_policy(char *buf, size_t size, const struct model_policy *p, bo
 static const char *origin_name(unsigned int o)
 {
 	return o == VG_ORIGIN_DAD ? "dad" : o == VG_ORIGIN_CONFIG ? "config"
-		: o == VG_ORIGIN_DHCP ? "dhcp" : "?";
+		: o == VG_ORIGIN_DHCP ? "dhcp" : o == VG_ORIGIN_FIRST ? "first" : "?";
 }
 
 /* An address of learned6, or of learned4 (::ffff:a.b.c.d) as a.b.c.d. */
@@ -120,7 +121,9 @@ static int addr_parse(const char *s, uint8_t a[16])
 
 static void write_owner(FILE *f, const struct vg_case *c, uint32_t ifindex)
 {
-	if (ifindex == c->ifindex)
+	if (ifindex == 0)
+		fprintf(f, "nobody");
+	else if (ifindex == c->ifindex)
 		fprintf(f, "self");
 	else
 		fprintf(f, "%u", ifindex);
@@ -144,16 +147,24 @@ void case_write(FILE *f, const struct vg_case *c, const char *comment)
 		fprintf(f, " %s", origin_name(h->origin));
 		if (h->origin == VG_ORIGIN_DAD)
 			fprintf(f, " %llu", (unsigned long long)h->order);
-		if (h->origin == VG_ORIGIN_DHCP && h->expires == VG_LEASE_FOREVER)
+		if (h->origin >= VG_ORIGIN_DHCP && h->expires == VG_LEASE_FOREVER)
 			fprintf(f, " forever");
-		else if (h->origin == VG_ORIGIN_DHCP)
+		else if (h->origin >= VG_ORIGIN_DHCP)
 			fprintf(f, " %+.3f", ((double)h->expires - (double)c->before.now) / 1e9);
 		fprintf(f, "\n");
+	}
+	for (unsigned int i = 0; i < c->before.n_win; i++) {
+		fprintf(f, "window ");
+		write_owner(f, c, c->before.win[i].ifindex);
+		fprintf(f, " %+.3f\n",
+			((double)c->before.win[i].end - (double)c->before.now) / 1e9);
 	}
 	if (c->before.n_fill4)
 		fprintf(f, "fill4 %u\n", c->before.n_fill4);
 	if (c->before.grace_s)
 		fprintf(f, "grace %u\n", c->before.grace_s);
+	if (c->before.first_lease_s)
+		fprintf(f, "first-lease %u\n", c->before.first_lease_s);
 	if (c->egress && c->sender != SENDER_HOST)
 		fprintf(f, "sender %s\n", c->sender == SENDER_SERVER ? "server" : "guest");
 	for (unsigned int i = 0; i < c->before.n_prot; i++)
@@ -192,6 +203,10 @@ static int parse_owner(const char *s, uint32_t *ifindex)
 		*ifindex = CASE_SELF_IFINDEX;
 		return 0;
 	}
+	if (!strcmp(s, "nobody")) {	/* a parked address */
+		*ifindex = 0;
+		return 0;
+	}
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || end == s || !v || v > 0x7fffffff)
@@ -208,8 +223,47 @@ static int parse_origin(const char *s, uint8_t *origin)
 		*origin = VG_ORIGIN_CONFIG;
 	else if (!strcmp(s, "dhcp"))
 		*origin = VG_ORIGIN_DHCP;
+	else if (!strcmp(s, "first"))
+		*origin = VG_ORIGIN_FIRST;
 	else
 		return -EINVAL;
+	return 0;
+}
+
+/* A time relative to the case's "now" (seconds, or "forever") as an
+ * absolute one; -EINVAL. */
+static int parse_rel_time(const char *s, uint64_t *t)
+{
+	double rel;
+	char *end;
+
+	if (!strcmp(s, "forever")) {
+		*t = VG_LEASE_FOREVER;
+		return 0;
+	}
+	errno = 0;
+	rel = strtod(s, &end);
+	if (errno || *end || end == s || rel < -1e9 || rel > 1e10)
+		return -EINVAL;
+	*t = CASE_TIME_BASE + (int64_t)(rel * 1e9);
+	return 0;
+}
+
+/* "window OWNER TIME" (s after "window "). */
+static int parse_window(struct model_learn *st, char *s)
+{
+	char *save = NULL, *owner = strtok_r(s, " ", &save), *end = strtok_r(NULL, " ", &save);
+	struct model_window *w;
+
+	if (!owner || !end || st->n_win == MODEL_MAX_WINDOWS)
+		return -EINVAL;
+	w = &st->win[st->n_win];
+	if (parse_owner(owner, &w->ifindex) || !w->ifindex || parse_rel_time(end, &w->end))
+		return -EINVAL;
+	for (unsigned int i = 0; i < st->n_win; i++)
+		if (st->win[i].ifindex == w->ifindex)
+			return -EINVAL;
+	st->n_win++;
 	return 0;
 }
 
@@ -234,21 +288,10 @@ static int parse_held(struct model_learn *st, char *s)
 	if (parse_owner(owner, &h->ifindex) || parse_origin(origin, &h->origin) ||
 	    (af == 4 && h->origin == VG_ORIGIN_DAD))
 		return -EINVAL;
-	if (h->origin == VG_ORIGIN_DHCP) {
-		double rel;
-
-		if (!order)
+	if (h->origin == VG_ORIGIN_DHCP || h->origin == VG_ORIGIN_FIRST) {
+		if (!order || parse_rel_time(order, &h->expires))
 			return -EINVAL;
 		st->now = CASE_TIME_BASE;
-		if (!strcmp(order, "forever")) {
-			h->expires = VG_LEASE_FOREVER;
-		} else {
-			errno = 0;
-			rel = strtod(order, &end);
-			if (errno || *end || end == order || rel < -1e9 || rel > 1e10)
-				return -EINVAL;
-			h->expires = CASE_TIME_BASE + (int64_t)(rel * 1e9);
-		}
 	} else if (h->origin == VG_ORIGIN_DAD) {
 		if (!order)
 			return -EINVAL;
@@ -480,6 +523,9 @@ int case_read(FILE *f, struct vg_case *c, unsigned int *lineno, char *err, size_
 				return fail(err, errlen, *lineno, "bad \"after\" line");
 			c->after.n_fill = c->before.n_fill;	/* no frame changes them */
 			c->after.n_fill4 = c->before.n_fill4;
+			c->after.n_win = c->before.n_win;
+			memcpy(c->after.win, c->before.win, sizeof(c->after.win));
+			c->after.first_lease_s = c->before.first_lease_s;
 			c->has_after = true;
 			return 1;
 		}
@@ -493,6 +539,22 @@ int case_read(FILE *f, struct vg_case *c, unsigned int *lineno, char *err, size_
 
 			if (inet_pton(AF_INET6, s + 10, a) != 1 || model_learn_protect(&c->before, a))
 				return fail(err, errlen, *lineno, "bad \"protected\" line");
+			continue;
+		}
+		if (state == WANT_FRAME && !strncmp(s, "window ", 7)) {
+			if (parse_window(&c->before, s + 7))
+				return fail(err, errlen, *lineno, "bad \"window\" line");
+			continue;
+		}
+		if (state == WANT_FRAME && !strncmp(s, "first-lease ", 12)) {
+			unsigned long v;
+			char *end;
+
+			errno = 0;
+			v = strtoul(s + 12, &end, 10);
+			if (errno || *end || end == s + 12 || v > 0xffffffffUL)
+				return fail(err, errlen, *lineno, "bad \"first-lease\" line");
+			c->before.first_lease_s = v;
 			continue;
 		}
 		if (state == WANT_FRAME && (!strncmp(s, "fill4 ", 6) || !strncmp(s, "grace ", 6))) {

@@ -45,6 +45,15 @@
  * and "after" names leases "10.9.0.1=self/dhcp".  A delivered frame's
  * "expect" is the first reason it was refused for (counted, not
  * dropped), or pass.
+ *
+ * Trust on first use adds, before the frame:
+ *
+ *   held 10.9.0.2 self first +60.000   a first-use address, its end as a
+ *   held 10.9.0.3 nobody dhcp +5.000   lease's; "nobody": parked (ifindex 0)
+ *   window self +30.000                the interface's learning window ends
+ *   first-lease 3600                   learn_cfg's first_lease_s
+ *
+ * and "after" names them "10.9.0.2=self/first", "10.9.0.3=nobody/dhcp".
  */
 #ifndef VG_CASE_H
 #define VG_CASE_H

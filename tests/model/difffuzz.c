@@ -301,6 +301,13 @@ static const char *a6(const uint8_t a[16], char *buf)
 	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
 }
 
+/* An entry with an end and a lease slot: a lease or a first-use address
+ * (none for a parked one, ifindex 0). */
+static bool leased(const struct model_held *h)
+{
+	return h->origin == VG_ORIGIN_DHCP || h->origin == VG_ORIGIN_FIRST;
+}
+
 /* The lease_slots entry {ifindex, slot}, or -1. */
 static int lease_slot_at(const struct vg_slot_key *sk, int ns, uint32_t ifindex, uint32_t slot)
 {
@@ -311,12 +318,14 @@ static int lease_slot_at(const struct vg_slot_key *sk, int ns, uint32_t ifindex,
 }
 
 /*
- * learned4 and the leases (learned6 entries lk/lv of origin DHCP, read
- * already) into k, after checking that they and lease_slots tell one
- * story: a lease names a slot of its family (IPv4 below
- * VG_LEARN_DHCP4_CAP, IPv6 after) that holds its address (IPv4 as
- * ::ffff:a.b.c.d) with since_ns its expires_ns, and every slot is named
- * so.  -1 with the inconsistency in why.
+ * learned4 and the leases (learned6 entries lk/lv of origin DHCP or
+ * FIRST, read already) into k, after checking that they and lease_slots
+ * tell one story: a lease or first-use address names a slot of its
+ * family (IPv4 below VG_LEARN_DHCP4_CAP, IPv6 after) that holds its
+ * address (IPv4 as ::ffff:a.b.c.d) with since_ns its expires_ns, unless
+ * it is parked (ifindex 0: no slot), and every slot is named so but the
+ * learning windows' (slot VG_SLOT_WINDOW), which k takes too.  -1 with
+ * the inconsistency in why.
  */
 static int leases_read(struct runner *r, struct model_learn *k, const struct vg_addr6 *lk,
 		       const struct vg_owner *lv, int nl, char *why, size_t whylen)
@@ -350,7 +359,8 @@ static int leases_read(struct runner *r, struct model_learn *k, const struct vg_
 			continue;
 		}
 		if (v4) {
-			if (o->origin != VG_ORIGIN_CONFIG && o->origin != VG_ORIGIN_DHCP) {
+			if (o->origin != VG_ORIGIN_CONFIG && o->origin != VG_ORIGIN_DHCP &&
+			    o->origin != VG_ORIGIN_FIRST) {
 				snprintf(why, whylen, "learned4 %s has origin %u", a6(a, b1),
 					 o->origin);
 				return -1;
@@ -368,10 +378,12 @@ static int leases_read(struct runner *r, struct model_learn *k, const struct vg_
 		} else {
 			h = (struct model_held *)model_learn_find(k, a);
 		}
-		if (o->origin != VG_ORIGIN_DHCP || !h)
+		if ((o->origin != VG_ORIGIN_DHCP && o->origin != VG_ORIGIN_FIRST) || !h)
 			continue;
 		h->expires = o->expires_ns;
 		h->order = 0;
+		if (!o->ifindex)
+			continue;
 		sl = lease_slot_at(sk, ns, o->ifindex, o->slot);
 		if ((v4 ? o->slot >= VG_LEARN_DHCP4_CAP
 			: o->slot < VG_LEARN_DHCP4_CAP || o->slot >= VG_LEASE_SLOTS) ||
@@ -390,6 +402,11 @@ static int leases_read(struct runner *r, struct model_learn *k, const struct vg_
 	for (int i = 0; i < ns; i++) {
 		if (named[i])
 			continue;
+		if (sk[i].slot == VG_SLOT_WINDOW && k->n_win < MODEL_MAX_WINDOWS) {
+			k->win[k->n_win].ifindex = sk[i].ifindex;
+			k->win[k->n_win++].end = sv[i].since_ns;
+			continue;
+		}
 		snprintf(why, whylen, "lease_slots {%u, %u} holds %s, which no lease names",
 			 sk[i].ifindex, sk[i].slot, a6((const uint8_t *)sv[i].a.addr, b1));
 		return -1;
@@ -441,7 +458,8 @@ static int state_read(struct runner *r, struct model_learn *k, char *why, size_t
 		h->origin = lv[i].origin;
 		h->order = lv[i].since_ns;
 		if (h->origin != VG_ORIGIN_DAD && h->origin != VG_ORIGIN_CONFIG &&
-		    (h->origin != VG_ORIGIN_DHCP || r->learned4 < 0)) {
+		    ((h->origin != VG_ORIGIN_DHCP && h->origin != VG_ORIGIN_FIRST) ||
+		     r->learned4 < 0)) {
 			snprintf(why, whylen, "learned6 %s has origin %u", a6(h->addr, b1),
 				 h->origin);
 			return -1;
@@ -526,7 +544,7 @@ static bool leases_same(const struct model_learn *m, const struct model_learn *k
 		const struct model_held *o = v4 ? model_learn_find4(k, e->addr)
 						: model_learn_find(k, e->addr);
 
-		if (e->origin != VG_ORIGIN_DHCP || !o)
+		if (!leased(e) || !o)
 			continue;
 		if (e->expires == VG_LEASE_FOREVER ? o->expires != VG_LEASE_FOREVER
 						   : o->expires < e->expires || o->expires - e->expires > tol) {
@@ -550,7 +568,7 @@ static void leases_adopt(struct model_learn *m, const struct model_learn *k)
 		const struct model_held *o = v4 ? model_learn_find4(k, e->addr)
 						: model_learn_find(k, e->addr);
 
-		if (e->origin == VG_ORIGIN_DHCP && o)
+		if (leased(e) && o)
 			e->expires = o->expires;
 	}
 }
@@ -574,9 +592,10 @@ static bool state_same(const struct model_learn *m, const struct model_learn *k,
 		if (!o) {
 			snprintf(why, whylen, "%s: the model has it held by %u (%s), the maps not",
 				 a6(e->addr, b1), e->ifindex,
-				 e->origin == VG_ORIGIN_DAD    ? "learned"
-				 : e->origin == VG_ORIGIN_DHCP ? "leased"
-							       : "configured");
+				 e->origin == VG_ORIGIN_DAD     ? "learned"
+				 : e->origin == VG_ORIGIN_DHCP  ? "leased"
+				 : e->origin == VG_ORIGIN_FIRST ? "first used"
+								: "configured");
 			return false;
 		}
 		if (o->ifindex != e->ifindex || o->origin != e->origin) {
@@ -644,7 +663,8 @@ static __u8 lease_slot_of(const struct model_learn *m, const struct model_held *
  */
 static void leases_write(struct runner *r, const struct model_learn *m)
 {
-	struct vg_learn_cfg cfg = { .dhcp_grace_s = m->grace_s };
+	struct vg_learn_cfg cfg = { .dhcp_grace_s = m->grace_s,
+				    .first_lease_s = m->first_lease_s };
 	__u32 zero = 0;
 
 	clear_hash(r->learned4, sizeof(struct vg_addr4));
@@ -664,8 +684,8 @@ static void leases_write(struct runner *r, const struct model_learn *m)
 		struct vg_addr4 k;
 
 		memcpy(&k.addr, h->addr + 12, 4);
-		if (h->origin == VG_ORIGIN_DHCP) {
-			o.slot = lease_slot_of(m, h, true);
+		if (leased(h)) {
+			o.slot = h->ifindex ? lease_slot_of(m, h, true) : 0;
 			o.expires_ns = h->expires;
 		}
 		if (bpf_map_update_elem(r->learned4, &k, &o, BPF_ANY))
@@ -677,12 +697,19 @@ static void leases_write(struct runner *r, const struct model_learn *m)
 		struct vg_slot_key sk = { .ifindex = h->ifindex };
 		struct vg_slot sv = { .since_ns = h->expires };
 
-		if (h->origin != VG_ORIGIN_DHCP)
+		if (!leased(h) || !h->ifindex)
 			continue;
 		sk.slot = lease_slot_of(m, h, v4);
 		memcpy(sv.a.addr, h->addr, 16);
 		if (bpf_map_update_elem(r->lease_slots, &sk, &sv, BPF_ANY))
 			die("lease_slots update", errno);
+	}
+	for (unsigned int i = 0; i < m->n_win; i++) {
+		struct vg_slot_key sk = { .ifindex = m->win[i].ifindex, .slot = VG_SLOT_WINDOW };
+		struct vg_slot sv = { .since_ns = m->win[i].end };
+
+		if (bpf_map_update_elem(r->lease_slots, &sk, &sv, BPF_ANY))
+			die("lease_slots update (window)", errno);
 	}
 }
 
@@ -693,7 +720,7 @@ static __u8 lease_slot_of(const struct model_learn *m, const struct model_held *
 	__u8 slot = v4 ? 0 : VG_LEARN_DHCP4_CAP;
 
 	for (const struct model_held *x = e; x < h; x++)
-		slot += x->origin == VG_ORIGIN_DHCP && x->ifindex == h->ifindex;
+		slot += leased(x) && x->ifindex == h->ifindex;
 	return slot;
 }
 
@@ -726,9 +753,9 @@ static void state_write(struct runner *r, const struct model_learn *m)
 		struct vg_slot sv = { .since_ns = h->order };
 
 		memcpy(key.a.addr, h->addr, 16);
-		if (h->origin == VG_ORIGIN_DHCP) {
+		if (leased(h)) {
 			o.expires_ns = h->expires;
-			o.slot = lease_slot_of(m, h, false);
+			o.slot = h->ifindex ? lease_slot_of(m, h, false) : 0;
 		}
 		if (h->origin == VG_ORIGIN_DAD) {
 			for (unsigned int j = 0; j < m->n_held; j++)
@@ -879,9 +906,10 @@ static void state_format(FILE *f, const struct model_learn *st)
 							     : &st->held4[i - st->n_held];
 
 		fprintf(f, "%s=%u/%s ", a6(h->addr, b), h->ifindex,
-			h->origin == VG_ORIGIN_DAD    ? "dad"
-			: h->origin == VG_ORIGIN_DHCP ? "dhcp"
-						      : "config");
+			h->origin == VG_ORIGIN_DAD     ? "dad"
+			: h->origin == VG_ORIGIN_DHCP  ? "dhcp"
+			: h->origin == VG_ORIGIN_FIRST ? "first"
+						       : "config");
 	}
 	fprintf(f, "protected=");
 	for (unsigned int i = 0; i < st->n_prot; i++)
@@ -973,7 +1001,7 @@ static void to_vg_policy(const struct model_policy *m, __u8 gen, __u16 slot, con
 	out->gen = gen;
 	out->slot = slot;
 	out->flags = m->flags & (VG_F_DHCP_CLIENT | VG_F_DHCP_SERVER | VG_F_RA | VG_F_LINK_LOCAL |
-				 VG_F_LEARN_LL | VG_F_LEARN_DHCP);
+				 VG_F_LEARN_LL | VG_F_LEARN_DHCP | VG_F_LEARN_FIRST);
 	out->n_macs = m->n_macs;
 	memcpy(out->macs, m->macs, sizeof(out->macs[0]) * m->n_macs);
 	for (unsigned int i = 0; i < m->n_ethertypes; i++)
@@ -1400,15 +1428,18 @@ static unsigned int leases_of(const struct model_learn *st, bool v4, uint32_t if
 	unsigned int n = v4 ? st->n_held4 : st->n_held, mine = 0;
 
 	for (unsigned int i = 0; i < n; i++)
-		mine += e[i].ifindex == ifindex && e[i].origin == VG_ORIGIN_DHCP;
+		mine += e[i].ifindex == ifindex && leased(&e[i]);
 	return mine;
 }
 
 /*
- * Time, which the fuzzer cannot move: leases made to have ended (or to
- * end in a second or two, or never) by writing their ends; the loader's
- * gc removing ended ones; ended leases of one interface planted where
- * another will ask for the address; a new grace.
+ * Time, which the fuzzer cannot move: leases and first-use addresses
+ * made to have ended (or to end in a second or two, or never) by
+ * writing their ends; the loader's gc removing ended ones; ended leases
+ * and first-use addresses of one interface, or parked ones (ifindex 0,
+ * ended or not), planted where another will ask for the address; a new
+ * grace; learning windows opened, ended or set to end in a second or
+ * two; a new first_lease_s.
  */
 static void loader_leases(struct worker *w)
 {
@@ -1419,7 +1450,7 @@ static void loader_leases(struct worker *w)
 		struct model_held *h = i < st->n_held ? &st->held[i] : &st->held4[i - st->n_held];
 		unsigned int x = vg_rng_below(&w->rng, 100);
 
-		if (h->origin != VG_ORIGIN_DHCP || x >= 30)
+		if (!leased(h) || x >= 30)
 			continue;
 		if (x < 18)
 			h->expires = ago(now, 1 + vg_rng_below(&w->rng, 600));
@@ -1433,7 +1464,7 @@ static void loader_leases(struct worker *w)
 			bool v4 = i >= st->n_held;
 			struct model_held *h = v4 ? &st->held4[i - st->n_held] : &st->held[i];
 
-			if (h->origin == VG_ORIGIN_DHCP && h->expires <= now) {
+			if (leased(h) && h->expires <= now) {
 				if (v4)
 					model_learn_forget4(st, h->addr);
 				else
@@ -1462,13 +1493,40 @@ static void loader_leases(struct worker *w)
 		h = v4 ? &st->held4[st->n_held4++] : &st->held[st->n_held++];
 		memset(h, 0, sizeof(*h));
 		memcpy(h->addr, a, 16);
-		h->ifindex = f->ifindex;
-		h->origin = VG_ORIGIN_DHCP;
-		h->expires = vg_rng_below(&w->rng, 4) ? ago(now, 1 + vg_rng_below(&w->rng, 600))
-						      : now + 3600 * 1000000000ULL;
+		h->ifindex = vg_rng_below(&w->rng, 3) ? f->ifindex : 0;
+		h->origin = vg_rng_below(&w->rng, 3) ? VG_ORIGIN_DHCP : VG_ORIGIN_FIRST;
+		h->expires = vg_rng_below(&w->rng, h->ifindex ? 4 : 2)
+				     ? ago(now, 1 + vg_rng_below(&w->rng, 600))
+				     : now + 3600 * 1000000000ULL;
 	}
 	if (vg_rng_below(&w->rng, 100) < 10)
 		st->grace_s = ((const uint32_t[]){ 0, 1, 60, 3600 })[vg_rng_below(&w->rng, 4)];
+	if (vg_rng_below(&w->rng, 100) < 10)
+		st->first_lease_s = ((const uint32_t[]){ 0, 1, 2, 3600 })[vg_rng_below(&w->rng, 4)];
+	for (unsigned int n = vg_rng_below(&w->rng, 2); n; n--) {
+		const struct iface *f = &w->ifs[vg_rng_below(&w->rng, w->n_ifs)];
+		unsigned int x = vg_rng_below(&w->rng, 100), i;
+
+		for (i = 0; i < st->n_win && st->win[i].ifindex != (uint32_t)f->ifindex; i++)
+			;
+		if (x < 30) {		/* no window */
+			if (i < st->n_win)
+				st->win[i] = st->win[--st->n_win];
+			continue;
+		}
+		if (i == st->n_win) {
+			if (st->n_win == MODEL_MAX_WINDOWS)
+				continue;
+			st->n_win++;
+		}
+		st->win[i].ifindex = f->ifindex;
+		if (x < 55)
+			st->win[i].end = ago(now, 1 + vg_rng_below(&w->rng, 60));
+		else if (x < 75)
+			st->win[i].end = now + (1 + vg_rng_below(&w->rng, 2)) * 1000000000ULL;
+		else
+			st->win[i].end = now + 30 * 1000000000ULL;
+	}
 }
 
 /*
@@ -1494,6 +1552,17 @@ static void loader_learning(struct worker *w)
 
 		if (h->origin == VG_ORIGIN_DAD)
 			model_learn_forget(st, h->addr);
+	}
+	/* A lease pool address protected (`host protect=`, IPv4 as
+	 * ::ffff:a.b.c.d): no guest uses it first from now on. */
+	if (w->r.learned4 >= 0 && vg_rng_below(&w->rng, 100) < 15) {
+		uint8_t a[16];
+
+		if (vg_rng_below(&w->rng, 2))
+			model_v4_mapped(w->pool.a4[vg_rng_below(&w->rng, w->pool.n4)], a);
+		else
+			memcpy(a, w->pool.a6[vg_rng_below(&w->rng, w->pool.n6)], 16);
+		model_learn_protect(st, a);
 	}
 	if (w->r.learned4 >= 0)
 		loader_leases(w);
@@ -1523,7 +1592,7 @@ static void update_iface(struct worker *w, struct iface *f, bool new_policy)
 				f->pol.n_v6++;
 		}
 		if (w->r.learned4 < 0) {
-			f->pol.flags &= ~VG_F_LEARN_DHCP;
+			f->pol.flags &= ~(VG_F_LEARN_DHCP | VG_F_LEARN_FIRST);
 		} else if (vg_rng_below(&w->rng, 100) < 25) {
 			/* A lease pool address configured: for it, or for
 			 * another that would lease it. */
@@ -1614,9 +1683,11 @@ static void state_write_at(struct worker *w, const struct model_learn *st, uint6
 	for (unsigned int i = 0; i < m.n_held + m.n_held4; i++) {
 		struct model_held *h = i < m.n_held ? &m.held[i] : &m.held4[i - m.n_held];
 
-		if (h->origin == VG_ORIGIN_DHCP && h->expires != VG_LEASE_FOREVER && h->expires)
+		if (leased(h) && h->expires != VG_LEASE_FOREVER && h->expires)
 			h->expires += d;
 	}
+	for (unsigned int i = 0; i < m.n_win; i++)
+		m.win[i].end += d;
 	state_write(&w->r, &m);
 }
 
@@ -1848,7 +1919,7 @@ static bool leases_touched_same(struct worker *w, const struct model_learn *prev
 			bool v4 = i >= x->n_held;
 			const struct model_held *h = v4 ? &x->held4[i - x->n_held] : &x->held[i];
 
-			if (h->origin != VG_ORIGIN_DHCP)
+			if (!leased(h))
 				continue;
 			memcpy(addrs[n], h->addr, 16);
 			v4s[n++] = v4;
@@ -1868,7 +1939,7 @@ static bool leases_touched_same(struct worker *w, const struct model_learn *prev
 				 in_k ? o.origin : 0);
 			return false;
 		}
-		if (!h || h->origin != VG_ORIGIN_DHCP)
+		if (!h || !leased(h))
 			continue;
 		if (h->expires == VG_LEASE_FOREVER ? o.expires_ns != VG_LEASE_FOREVER
 		    : o.expires_ns < h->expires || o.expires_ns - h->expires > w->tol) {
@@ -1880,6 +1951,8 @@ static bool leases_touched_same(struct worker *w, const struct model_learn *prev
 			return false;
 		}
 		h->expires = o.expires_ns;
+		if (!o.ifindex)		/* parked: no slot */
+			continue;
 		/* Its slot holds it, with its end. */
 		struct vg_slot_key sk = { .ifindex = o.ifindex, .slot = o.slot };
 		struct vg_slot sv;
@@ -2006,9 +2079,15 @@ static void wait_off_expiry(struct worker *w)
 			const struct model_held *h = i < st->n_held ? &st->held[i]
 								     : &st->held4[i - st->n_held];
 
-			if (h->origin == VG_ORIGIN_DHCP && h->expires + 1000000 >= now &&
+			if (leased(h) && h->expires + 1000000 >= now &&
 			    h->expires <= now + 3000000 && h->expires + 1000000 > until)
 				until = h->expires + 1000000;
+		}
+		for (unsigned int i = 0; i < st->n_win; i++) {
+			uint64_t e = st->win[i].end;
+
+			if (e + 1000000 >= now && e <= now + 3000000 && e + 1000000 > until)
+				until = e + 1000000;
 		}
 		if (!until)
 			return;
@@ -2028,7 +2107,7 @@ static bool leases_differ(const struct model_learn *a, const struct model_learn 
 		for (unsigned int i = 0; i < x->n_held; i++) {
 			const struct model_held *h = &x->held[i], *o;
 
-			if (h->origin != VG_ORIGIN_DHCP)
+			if (!leased(h))
 				continue;
 			o = model_learn_find(y, h->addr);
 			if (!o || memcmp(h, o, sizeof(*h)))
@@ -2057,6 +2136,7 @@ static int model_step(struct worker *w, const struct iface *g, bool egress, int 
 		w->next = w->st;
 		w->next.tie_pick = pick;
 		w->next.ties = 0;
+		w->next.tie_div = 0;
 		if (egress) {
 			changed = vg_model_deliver(buf, len, pol, g->ifindex,
 						   sender_policy(w, from), &w->next, refs);
@@ -2073,6 +2153,7 @@ static int model_step(struct worker *w, const struct iface *g, bool egress, int 
 	}
 	w->next.tie_pick = 0;
 	w->next.ties = 0;
+	w->next.tie_div = 0;
 	if (changed && !leases_differ(&w->st, &w->next) && !refs->n)
 		w->res.revocations++;
 	return model;
@@ -2170,7 +2251,7 @@ static void worker_run(struct worker *w, unsigned int index, __u64 count, double
 			check_state(w, fi, egress, from, buf, len, model,
 				    egress ? model : v == TC_ACT_OK ? VG_PASS : -1, attempts,
 				    (dhcp && placement_in_force(g->place) &&
-				     (g->pol.flags & VG_F_LEARN_DHCP)) ||
+				     (g->pol.flags & (VG_F_LEARN_DHCP | VG_F_LEARN_FIRST))) ||
 					    leases_differ(&w->st, &w->next));
 			w->res.model[model]++;
 			frames++;
@@ -2272,7 +2353,8 @@ static unsigned int replay_file(struct runner *r, const char *path, unsigned int
 		}
 		st = c.before;
 		if (r->learned4 < 0 && (st.n_held4 || st.n_fill4 || st.grace_s ||
-					(c.pol.flags & VG_F_LEARN_DHCP))) {
+					st.n_win || st.first_lease_s ||
+					(c.pol.flags & (VG_F_LEARN_DHCP | VG_F_LEARN_FIRST)))) {
 			/* The model still answers for the case. */
 			char whys[512] = "";
 
@@ -2307,9 +2389,11 @@ static unsigned int replay_file(struct runner *r, const char *path, unsigned int
 		for (unsigned int i = 0; i < st.n_held + st.n_held4; i++) {
 			struct model_held *h = i < st.n_held ? &st.held[i] : &st.held4[i - st.n_held];
 
-			if (h->origin == VG_ORIGIN_DHCP && h->expires != VG_LEASE_FOREVER)
+			if (leased(h) && h->expires != VG_LEASE_FOREVER)
 				h->expires = h->expires - CASE_TIME_BASE + tol;
 		}
+		for (unsigned int i = 0; i < st.n_win; i++)
+			st.win[i].end = st.win[i].end - CASE_TIME_BASE + tol;
 		st.now = tol;
 		state_write(r, &st);
 		st.now = mono_ns();

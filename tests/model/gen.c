@@ -542,6 +542,10 @@ void gen_policy(struct vg_rng *r, struct model_policy *p)
 	/* The loader sets the DHCP client's permission with learning. */
 	if (pct(g, 60))
 		p->flags |= VG_F_LEARN_DHCP | VG_F_DHCP_CLIENT;
+	/* Trust on first use: mostly beside DHCP, as a learning window
+	 * gives it to a migrated guest. */
+	if (pct(g, 35))
+		p->flags |= VG_F_LEARN_FIRST;
 
 	want = 1 + PICK(g, 50, 25, 15, 10);
 	while (p->n_macs < want) {

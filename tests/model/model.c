@@ -30,6 +30,9 @@
  * (vg_model_in); a learned address is allowed to its learner until its
  * expiry.
  *
+ * Trust on first use follows the contract of map layout 5 (VG_F_LEARN_FIRST,
+ * the learning window, first_lease_s): see first_use().
+ *
  * Offsets are frame offsets (0 = the first octet of the Ethernet
  * header).  Bytes past the ones given read as zero: a caller that gives
  * fewer bytes than the frame length (a BIG TCP frame) gives every header.
@@ -306,8 +309,10 @@ static bool learned_here(const struct model_policy *p, const struct frm *f, cons
 	if (h->origin == VG_ORIGIN_DAD)
 		return p->flags & VG_F_LEARN_LL;
 	/* A lease: until its end plus the grace, for a policy that still
-	 * learns by DHCP; an expired one allows nothing. */
-	return h->origin == VG_ORIGIN_DHCP && (p->flags & VG_F_LEARN_DHCP) &&
+	 * learns by DHCP; a first use: until its end, for a policy that
+	 * still learns so; an expired one allows nothing. */
+	return ((h->origin == VG_ORIGIN_DHCP && (p->flags & VG_F_LEARN_DHCP)) ||
+		(h->origin == VG_ORIGIN_FIRST && (p->flags & VG_F_LEARN_FIRST))) &&
 	       f->st->now < h->expires;
 }
 
@@ -317,12 +322,27 @@ static bool leased4_here(const struct model_policy *p, const struct frm *f, uint
 	uint8_t a4[4] = { a >> 24, a >> 16, a >> 8, a }, m[16];
 	const struct model_held *h;
 
-	if (!f->st || !(p->flags & VG_F_LEARN_DHCP))
+	if (!f->st || !(p->flags & (VG_F_LEARN_DHCP | VG_F_LEARN_FIRST)))
 		return false;
 	model_v4_mapped(a4, m);
 	h = model_learn_find4(f->st, m);
-	return h && h->ifindex == f->ifindex && h->origin == VG_ORIGIN_DHCP &&
+	return h && h->ifindex == f->ifindex &&
+	       ((h->origin == VG_ORIGIN_DHCP && (p->flags & VG_F_LEARN_DHCP)) ||
+		(h->origin == VG_ORIGIN_FIRST && (p->flags & VG_F_LEARN_FIRST))) &&
 	       f->st->now < h->expires;
+}
+
+static enum vg_reason first_use(const struct model_policy *p, const struct frm *f, bool v4,
+				const uint8_t a[16], enum vg_reason otherwise);
+
+/* first_use() of IPv4 address a, host order. */
+static enum vg_reason first_use4(const struct model_policy *p, const struct frm *f, uint32_t a,
+				 enum vg_reason otherwise)
+{
+	uint8_t a4[4] = { a >> 24, a >> 16, a >> 8, a }, m[16];
+
+	model_v4_mapped(a4, m);
+	return first_use(p, f, true, m, otherwise);
 }
 
 /*
@@ -485,9 +505,14 @@ static enum vg_reason check_ipv4(const struct model_policy *p, const struct frm 
 		return VG_IPV4_SRC;
 	}
 
-	/* 5. Source not allowed: neither configured nor leased. */
-	if (!v4_allowed(p, src) && !leased4_here(p, f, src))
-		return VG_IPV4_SRC;
+	/* 5. Source not allowed: neither configured nor leased nor first
+	 * used, unless it is used first now. */
+	if (!v4_allowed(p, src) && !leased4_here(p, f, src)) {
+		enum vg_reason r = first_use4(p, f, src, VG_IPV4_SRC);
+
+		if (r != VG_PASS)
+			return r;
+	}
 
 	/* 6. Multicast routers' protocols: IGMP in any fragment; PIM
 	 * (RFC 7761) unless the interface may act as a router. */
@@ -550,9 +575,10 @@ static enum vg_reason check_arp(const struct model_policy *p, const struct frm *
 		return VG_PASS;
 	}
 
-	/* 4. Sender IP not allowed (configured or leased). */
+	/* 4. Sender IP not allowed (configured, leased or first used),
+	 * unless it is used first now. */
 	if (!v4_allowed(p, spa) && !leased4_here(p, f, spa))
-		return VG_ARP_SPA;
+		return first_use4(p, f, spa, VG_ARP_SPA);
 	return VG_PASS;
 }
 
@@ -744,15 +770,20 @@ static enum vg_reason check_ipv6(const struct model_policy *p, const struct frm 
 			return VG_IPV6_MALFORMED;
 		if (unspec)
 			return VG_IPV6_UNSPEC_SRC;
-		return v6_allowed(p, f, src) ? VG_PASS : VG_IPV6_SRC;
+		return v6_allowed(p, f, src) ? VG_PASS : first_use(p, f, false, src, VG_IPV6_SRC);
 	}
 	if (payload_len > avail - 40)
 		return VG_IPV6_MALFORMED;
 	payload_end = off + 40 + payload_len;
 
-	/* 3. Source :: is judged at the upper layer; others must be allowed. */
-	if (!unspec && !v6_allowed(p, f, src))
-		return VG_IPV6_SRC;
+	/* 3. Source :: is judged at the upper layer; others must be allowed
+	 * or used first now. */
+	if (!unspec && !v6_allowed(p, f, src)) {
+		enum vg_reason r = first_use(p, f, false, src, VG_IPV6_SRC);
+
+		if (r != VG_PASS)
+			return r;
+	}
 
 	/* 4. Extension headers, at most 6 (RFC 7113): each starts within
 	 * the payload with its first 8 octets in the window and ends within
@@ -846,6 +877,20 @@ static void tab_forget(struct model_learn *s, bool v4, const uint8_t a[16])
 		model_learn_forget(s, a);
 }
 
+/* One of n candidates, where the specification does not choose (see
+ * model.h, tie_pick). */
+static unsigned int tie_choose(struct model_learn *s, unsigned int n)
+{
+	unsigned int div = s->tie_div ? s->tie_div : 1;
+
+	if (n <= 1)
+		return 0;
+	s->tie_div = div * n;
+	if (s->tie_div > s->ties)
+		s->ties = s->tie_div;
+	return s->tie_pick / div % n;
+}
+
 /* The lease's end plus the grace, from now: lifetime seconds. */
 static uint64_t lease_end(const struct model_learn *s, uint32_t lifetime)
 {
@@ -869,14 +914,19 @@ static enum vg_reason lease_learn(struct model_learn *s, bool v4, const uint8_t 
 		return VG_LEARN_PROTECTED;
 	h = tab_find(s, v4, a);
 	if (h && h->ifindex == ifindex) {
-		/* Renewed; an address configured for it stays configured. */
-		if (h->origin == VG_ORIGIN_DHCP)
+		/* Renewed, or leased after its first use (the lease takes
+		 * its place); an address configured for it stays
+		 * configured. */
+		if (h->origin == VG_ORIGIN_DHCP || h->origin == VG_ORIGIN_FIRST) {
+			h->origin = VG_ORIGIN_DHCP;
 			h->expires = expires;
+		}
 		return VG_PASS;
 	}
 	if (h) {
-		/* Another's: only an expired lease gives way. */
-		if (h->origin != VG_ORIGIN_DHCP || s->now < h->expires)
+		/* Another's: only an ended lease or first use gives way. */
+		if ((h->origin != VG_ORIGIN_DHCP && h->origin != VG_ORIGIN_FIRST) ||
+		    s->now < h->expires)
 			return VG_LEARN_CONFLICT;
 		tab_forget(s, v4, a);
 	}
@@ -884,20 +934,24 @@ static enum vg_reason lease_learn(struct model_learn *s, bool v4, const uint8_t 
 	 * learn_claim), even where a replacement would make room. */
 	if (*n + fill >= VG_MAX_LEARNED)
 		return VG_LEARN_FULL;
+	/* First-use addresses take lease slots too. */
 	for (unsigned int i = 0; i < *n; i++) {
-		if (e[i].ifindex != ifindex || e[i].origin != VG_ORIGIN_DHCP)
+		if (e[i].ifindex != ifindex ||
+		    (e[i].origin != VG_ORIGIN_DHCP && e[i].origin != VG_ORIGIN_FIRST))
 			continue;
 		if (!mine++ || e[i].expires < first)
 			first = e[i].expires;
 	}
 	if (mine >= cap) {
-		/* The lease that ends first makes room; between leases that
-		 * end together the specification does not choose. */
+		/* The lease (or first use) that ends first makes room;
+		 * between ones that end together the specification does not
+		 * choose. */
 		uint8_t tied[VG_LEASE_SLOTS][16], t[16];
 		unsigned int n_tied = 0;
 
 		for (unsigned int i = 0; i < *n; i++)
-			if (e[i].ifindex == ifindex && e[i].origin == VG_ORIGIN_DHCP &&
+			if (e[i].ifindex == ifindex &&
+			    (e[i].origin == VG_ORIGIN_DHCP || e[i].origin == VG_ORIGIN_FIRST) &&
 			    e[i].expires == first && n_tied < VG_LEASE_SLOTS)
 				memcpy(tied[n_tied++], e[i].addr, 16);
 		for (unsigned int i = 1; i < n_tied; i++)
@@ -906,9 +960,7 @@ static enum vg_reason lease_learn(struct model_learn *s, bool v4, const uint8_t 
 				memcpy(tied[j], tied[j - 1], 16);
 				memcpy(tied[j - 1], t, 16);
 			}
-		if (n_tied > s->ties)
-			s->ties = n_tied;
-		tab_forget(s, v4, tied[s->tie_pick % n_tied]);
+		tab_forget(s, v4, tied[tie_choose(s, n_tied)]);
 	}
 	if (*n == MODEL_MAX_HELD)
 		return VG_LEARN_FULL;
@@ -945,6 +997,115 @@ static bool v6_leasable(const uint8_t a[16])
 
 	return !all_zero(a, 16) && memcmp(a, loopback, 16) && !model_link_local(a) &&
 	       a[0] != 0xff;
+}
+
+/* The learning window of ifindex, or NULL. */
+static const struct model_window *window_of(const struct model_learn *s, uint32_t ifindex)
+{
+	for (unsigned int i = 0; i < s->n_win; i++)
+		if (s->win[i].ifindex == ifindex)
+			return &s->win[i];
+	return NULL;
+}
+
+/* Sorts n addresses (insertion sort: n is a handful). */
+static void sort_addrs(uint8_t (*a)[16], unsigned int n)
+{
+	uint8_t t[16];
+
+	for (unsigned int i = 1; i < n; i++)
+		for (unsigned int j = i; j > 0 && memcmp(a[j - 1], a[j], 16) > 0; j--) {
+			memcpy(t, a[j], 16);
+			memcpy(a[j], a[j - 1], 16);
+			memcpy(a[j - 1], t, 16);
+		}
+}
+
+/*
+ * Trust on first use (include/vifguard.h VG_F_LEARN_FIRST): source a
+ * (::ffff:a.b.c.d when v4) of the frame's interface X, which neither
+ * its policy nor a learned entry allows.  Learned if X's policy has
+ * the flag, a is unicast (IPv4: not 0/8, 127/8, 224/3 and above; IPv6:
+ * not ::, ::1, fe80::/10, ff00::/8), X's window, if it has one, is still
+ * open, a is not protected (IPv4 looked up as ::ffff:a.b.c.d), no
+ * interface holds it (an entry of origin DHCP or FIRST that ended gives
+ * way, whoever holds it, a parked one of ifindex 0 included), and X has
+ * a lease slot of a's family free: fewer than the cap of entries of
+ * origin DHCP or FIRST that have not ended.  Its end: first_lease_s
+ * from now with a window (0: never), never without.  VG_PASS, a learn-*
+ * reason, or otherwise (not learned, the frame's reason as before).
+ *
+ * Which slot X's new address takes is open where X has an ended entry
+ * of the family: a free slot counts as free as well as one whose entry
+ * ended, so the new address may replace any ended one, or, if X uses
+ * fewer slots than the cap, none: the model takes candidate tie_pick
+ * (none first, then the ended ones by address).  A full table refuses
+ * (learn-full) after the ended holder of a itself gave way and before
+ * an ended entry of X is replaced, as the specification orders the
+ * claim before the slot.
+ */
+static enum vg_reason first_use(const struct model_policy *p, const struct frm *f, bool v4,
+				const uint8_t a[16], enum vg_reason otherwise)
+{
+	struct model_learn *s = f->st;
+	unsigned int *n, fill, live = 0, ended = 0, room, n_cand;
+	unsigned int cap = v4 ? VG_LEARN_DHCP4_CAP : VG_LEARN_DHCP6_CAP;
+	uint8_t cand[VG_LEASE_SLOTS][16];
+	const struct model_window *w;
+	uint64_t expires = VG_LEASE_FOREVER;
+	struct model_held *e, *h;
+	uint32_t a4 = (uint32_t)a[12] << 24 | a[13] << 16 | a[14] << 8 | a[15];
+
+	if (!s || !(p->flags & VG_F_LEARN_FIRST))
+		return otherwise;
+	if (v4 ? !v4_unicast(a4) : !v6_leasable(a))
+		return otherwise;
+	w = window_of(s, f->ifindex);
+	if (w) {
+		if (s->now >= w->end)
+			return otherwise;
+		if (s->first_lease_s)
+			expires = s->now + (uint64_t)s->first_lease_s * NSEC;
+	}
+	if (model_learn_protected(s, a))
+		return VG_LEARN_PROTECTED;
+	h = tab_find(s, v4, a);
+	if (h) {
+		if ((h->origin != VG_ORIGIN_DHCP && h->origin != VG_ORIGIN_FIRST) ||
+		    s->now < h->expires)
+			return h->ifindex == f->ifindex ? VG_PASS : VG_LEARN_CONFLICT;
+		tab_forget(s, v4, a);
+	}
+	e = tab(s, v4, &n, &fill);
+	for (unsigned int i = 0; i < *n; i++) {
+		if (e[i].ifindex != f->ifindex ||
+		    (e[i].origin != VG_ORIGIN_DHCP && e[i].origin != VG_ORIGIN_FIRST))
+			continue;
+		if (s->now < e[i].expires)
+			live++;
+		else if (ended < VG_LEASE_SLOTS)
+			memcpy(cand[ended++], e[i].addr, 16);
+	}
+	if (live >= cap)
+		return VG_LEARN_FULL;
+	if (*n + fill >= VG_MAX_LEARNED || *n == MODEL_MAX_HELD)
+		return VG_LEARN_FULL;
+	room = live + ended < cap;
+	n_cand = ended + room;
+	sort_addrs(cand, ended);
+	if (n_cand) {
+		unsigned int pick = tie_choose(s, n_cand);
+
+		if (pick >= room)
+			tab_forget(s, v4, cand[pick - room]);
+	}
+	h = &e[(*n)++];
+	memset(h, 0, sizeof(*h));
+	memcpy(h->addr, a, 16);
+	h->ifindex = f->ifindex;
+	h->origin = VG_ORIGIN_FIRST;
+	h->expires = expires;
+	return VG_PASS;
 }
 
 /* What the DHCPv4 options of a message say (RFC 2132). */
@@ -1366,12 +1527,14 @@ bool vg_model_deliver(const uint8_t *frame, size_t len, const struct model_polic
 		return true;
 	}
 	/* A Neighbour Advertisement defending an address the receiver
-	 * learned (RFC 4862 5.4.4), unless the receiver sent it itself (a
-	 * hairpin port reflects the guest's own frames). */
+	 * learned by DAD or by first use (RFC 4862 5.4.4: another node
+	 * holds it), unless the receiver sent it itself (a hairpin port
+	 * reflects the guest's own frames). */
 	if (nd_message(&f, 24) == 136) {
 		getn(&f, ETH_HLEN + 40 + 8, a, 16);
 		h = model_learn_find(s, a);
-		if (!h || h->origin != VG_ORIGIN_DAD || h->ifindex != ifindex)
+		if (!h || (h->origin != VG_ORIGIN_DAD && h->origin != VG_ORIGIN_FIRST) ||
+		    h->ifindex != ifindex)
 			return false;
 		if (mac_of_interface(p, f.src_mac))
 			return false;

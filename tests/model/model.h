@@ -36,7 +36,8 @@ struct model_prefix6 {
 /* What `vifguard attach` was told; "no policy" is a NULL pointer. */
 struct model_policy {
 	uint8_t mode;		/* VG_MODE_LOCKED or VG_MODE_DISABLED */
-	uint16_t flags;		/* VG_F_DHCP_CLIENT, _DHCP_SERVER, _RA, _LINK_LOCAL, _LEARN_LL, _LEARN_DHCP */
+	uint16_t flags;		/* VG_F_DHCP_CLIENT, _DHCP_SERVER, _RA, _LINK_LOCAL, _LEARN_LL,
+				 * _LEARN_DHCP, _LEARN_FIRST */
 	unsigned int n_macs;
 	uint8_t macs[VG_MAX_MACS][6];
 	unsigned int n_ethertypes;
@@ -88,10 +89,19 @@ enum vg_reason vg_model(const uint8_t *frame, size_t len, const struct model_pol
 struct model_held {
 	uint8_t addr[16];	/* learned4: ::ffff:a.b.c.d */
 	uint32_t ifindex;
-	uint8_t origin;		/* VG_ORIGIN_DAD, _CONFIG or _DHCP */
+	uint8_t origin;		/* VG_ORIGIN_DAD, _CONFIG, _DHCP or _FIRST */
 	uint64_t order;		/* DAD: when learned, in the state's clock */
-	uint64_t expires;	/* DHCP: the lease's end plus the grace, in ns
-				 * of "now"'s clock; VG_LEASE_FOREVER */
+	uint64_t expires;	/* DHCP: the lease's end plus the grace, FIRST:
+				 * the end of a first use, in ns of "now"'s
+				 * clock; VG_LEASE_FOREVER */
+};
+
+/* An interface's learning window (trust on first use): until end, in
+ * ns of "now"'s clock. */
+#define MODEL_MAX_WINDOWS	8
+struct model_window {
+	uint32_t ifindex;
+	uint64_t end;
 };
 
 struct model_learn {
@@ -118,13 +128,25 @@ struct model_learn {
 	uint32_t grace_s;
 	/*
 	 * Where the specification leaves the choice open (two leases that
-	 * end at the same time, the one that ends first to be replaced),
-	 * the model takes candidate number tie_pick (mod their number, in
-	 * the order of their addresses) and says in ties how many there
+	 * end at the same time, the one that ends first to be replaced; the
+	 * slot a first-use address takes), the model takes one candidate
+	 * (in the order of their addresses) by tie_pick, read as a number
+	 * whose digits are the choices of the frame in turn (a DHCPv6 Reply
+	 * may make several), and says in ties how many combinations there
 	 * were (0 or 1: no choice was made), so that a caller can try the
-	 * others.
+	 * others; tie_div is the frame's running product (0 before its
+	 * first choice).
 	 */
-	unsigned int tie_pick, ties;
+	unsigned int tie_pick, ties, tie_div;
+	/*
+	 * Trust on first use (map layout 5, VG_F_LEARN_FIRST): addresses
+	 * first used sit in held4 / held with origin VG_ORIGIN_FIRST; the
+	 * interfaces' learning windows, and learn_cfg's first_lease_s.  An
+	 * entry of ifindex 0 is parked: nobody's, held while it lasts.
+	 */
+	unsigned int n_win;
+	struct model_window win[MODEL_MAX_WINDOWS];
+	uint32_t first_lease_s;
 };
 
 void model_learn_init(struct model_learn *s);
@@ -146,9 +168,10 @@ bool model_link_local(const uint8_t a[16]);
 /*
  * vg_model() for a frame sent on interface ifindex, given the host's
  * learning state s (NULL: none, nothing remembered): learned addresses
- * are allowed to the interface that learned them, and a DAD probe
- * claims a link-local target for an interface with VG_F_LEARN_LL (s
- * changes then).
+ * are allowed to the interface that learned them, a DAD probe claims a
+ * link-local target for an interface with VG_F_LEARN_LL, and a source
+ * address nothing allows is claimed by an interface with
+ * VG_F_LEARN_FIRST (s changes then).
  */
 enum vg_reason vg_model_in(const uint8_t *frame, size_t len, const struct model_policy *p,
 			   const struct model_meta *m, uint32_t ifindex, struct model_learn *s);
