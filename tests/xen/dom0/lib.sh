@@ -562,6 +562,7 @@ lab_forget_parked()
 	out=$(bpftool -j map dump pinned "$LAB_ROOT/parked" 2>&1) ||
 		{ echo "cannot read $LAB_ROOT/parked: $out"; return 1; }
 	while read -r k; do
+		# shellcheck disable=SC2086  # one word per key byte
 		[ -z "$k" ] || bpftool map delete pinned "$LAB_ROOT/parked" key hex $k ||
 			{ echo "cannot delete parked key $k"; return 1; }
 	done < <(jq -r '.[]? | .key | map(ltrimstr("0x")) | join(" ")' <<<"$out")
