@@ -3,8 +3,9 @@
 #
 # Builds the guests' initramfs: the static busybox and xen-netfront.ko of
 # the dom0 image (same kernel as the guests boot), the static vgpkt frame
-# crafter, the guest init and its scenario scripts.  About 2 MB, built at
-# every run because vgpkt is part of the tree under test.
+# crafter, the guest init, its scenario scripts and the DHCP client's
+# event script.  About 2 MB, built at every run because vgpkt is part of
+# the tree under test.
 # Usage: build-guest.sh IMAGE_DIR VGPKT_STATIC OUT.cpio
 set -euo pipefail
 
@@ -22,6 +23,7 @@ install -m 0644 "$img/guest/xen-netfront.ko" "$tmp/lib/modules/"
 install -m 0755 "$vgpkt" "$tmp/bin/vgpkt"
 install -m 0755 "$here/guest/init" "$tmp/init"
 install -m 0644 "$here/guest/lib" "$tmp/lib.sh"
+install -m 0755 "$here/guest/udhcpc.script" "$tmp/bin/vg-udhcpc"
 install -m 0644 "$here/cases" "$tmp/cases"
 for s in "$here"/guest/scen/*; do
 	install -m 0755 "$s" "$tmp/scen/"

@@ -359,8 +359,9 @@ lab_map_ifindexes()
 	for m in "${VIFGUARD_ROOT:-/sys/fs/bpf/vifguard}"/*; do
 		[ -e "$m" ] || continue
 		# Programs, and protected6: host-wide addresses (routers', the
-		# bridge's), no interface's.
-		case ${m##*/} in prog|prog_out|tcx_*|protected6) continue ;; esac
+		# bridge's), no interface's; parked: keyed by VM, and its
+		# addresses show in learned4/learned6 as ifindex 0.
+		case ${m##*/} in prog|prog_out|tcx_*|protected6|parked) continue ;; esac
 		# A failure must show in the result, not look like an empty map.
 		if ! out=$(bpftool -j map show pinned "$m" 2>&1); then
 			echo "${m##*/} error:$(tr -s ' \n' ' ' <<<"$out")"
@@ -393,7 +394,8 @@ lab_map_ifindexes()
 	done | sort -u
 }
 
-# lab_ifindexes_in_maps: the distinct ifindexes in vifguard's maps.
+# lab_ifindexes_in_maps: the distinct ifindexes in vifguard's maps (0:
+# addresses parked for a VM, held by no interface).
 lab_ifindexes_in_maps()
 {
 	lab_map_ifindexes | awk '$2 ~ /^error/ { print; next } { print $2 }' | sort -u | sort -n | xargs
@@ -461,4 +463,108 @@ xapi_rules()
 	local p=/xapi/$1/private/vif/$2
 	"$(xenstore-read "$p/setup-vif-rules")" \
 		"$(xenstore-read "$p/xenopsd-backend")" "$3" "$1" "$2" "$4"
+}
+
+# ---- learned and parked addresses ----------------------------------------
+
+LAB_ROOT=${VIFGUARD_ROOT:-/sys/fs/bpf/vifguard}
+
+# lab_origin N: the name of enum vg_origin N (include/vifguard.h).
+lab_origin()
+{
+	case $1 in
+	1) echo config ;; 2) echo dad ;; 3) echo dhcp ;; 4) echo first ;; *) echo "origin$1" ;;
+	esac
+}
+
+# lab_hexbytes A.B.C.D: the address as bpftool's JSON spells key bytes,
+# ["0x0a","0x09",...], for jq.
+lab_hexbytes()
+{
+	local b out=
+	for b in ${1//./ }; do out="$out\"$(printf '0x%02x' "$b")\","; done
+	echo "[${out%,}]"
+}
+
+# lab_learned4 A.B.C.D: "IFINDEX ORIGIN" of the address's entry in the
+# pinned map learned4 (who holds it on this host), "none" without one.
+lab_learned4()
+{
+	local out
+	out=$(bpftool -j map dump pinned "$LAB_ROOT/learned4" 2>&1) ||
+		{ echo "error: $(tr -s ' \n' ' ' <<<"$out")"; return; }
+	jq -r --argjson k "$(lab_hexbytes "$1")" \
+		'[.[]? | select(.key == $k) | .formatted.value] |
+		 if length == 0 then "none" else .[0] | "\(.ifindex) \(.origin)" end' <<<"$out" |
+		while read -r i o; do
+			[ "$i" = none ] && echo none || echo "$i $(lab_origin "$o")"
+		done
+}
+
+# lab_parked A.B.C.D: "VM-UUID DEVID MAC ORIGIN" of every entry of the
+# pinned map parked for the address (IPv4 as ::ffff:a.b.c.d), one a line.
+lab_parked()
+{
+	local out a
+	a=$(lab_hexbytes "$1")
+	a='["0x00","0x00","0x00","0x00","0x00","0x00","0x00","0x00","0x00","0x00","0xff","0xff",'${a#[}
+	out=$(bpftool -j map dump pinned "$LAB_ROOT/parked" 2>&1) ||
+		{ echo "error: $(tr -s ' \n' ' ' <<<"$out")"; return; }
+	# The map has no BTF (the loader makes it): raw bytes, host order
+	# (x86: little-endian) for devid, origin at value[8].
+	jq -r --argjson a "$a" '
+		def hex: ltrimstr("0x") | explode |
+			reduce .[] as $c (0; . * 16 + (if $c >= 97 then $c - 87 else $c - 48 end));
+		.[]? | select(.key[28:44] == $a) |
+		(.key[0:16] | map(ltrimstr("0x")) | join("")) as $vm |
+		"\($vm[0:8])-\($vm[8:12])-\($vm[12:16])-\($vm[16:20])-\($vm[20:32])" +
+		" \(.key[16:20] | map(hex) | .[0] + 256 * (.[1] + 256 * (.[2] + 256 * .[3])))" +
+		" \(.key[20:26] | map(ltrimstr("0x")) | join(":")) \(.value[8] | hex)"' <<<"$out" |
+		while read -r vm dev mac o; do echo "$vm $dev $mac $(lab_origin "$o")"; done
+}
+
+# lab_learned IFACE: what vifguard show says IFACE learned, one
+# "ADDRESS ORIGIN EXPIRES_IN_S" a line.
+lab_learned()
+{
+	vifguard -j show "$1" 2>/dev/null |
+		jq -r '.interfaces[0].learned[]? | "\(.address) \(.origin) \(.expires_in_s)"'
+}
+
+# lab_window IFACE: IFACE's learning window as vifguard show says it:
+# "open SECONDS-LEFT", "ended" or "none".
+lab_window()
+{
+	vifguard -j show "$1" 2>/dev/null | jq -r '.interfaces[0].learning.window //empty |
+		if .open then "open \(.ends_in_s)" else "ended" end' | grep . || echo none
+}
+
+# lab_window_wait IFACE SECONDS: until IFACE's learning window has ended
+# (or it has none); 1 if it is still open after SECONDS.
+lab_window_wait()
+{
+	local i=0
+	while [ "$(lab_window "$1" | cut -d' ' -f1)" = open ]; do
+		i=$((i + 1))
+		[ $i -le "$2" ] || return 1
+		sleep 1
+	done
+}
+
+# lab_forget_parked: removes what this host keeps of guests that left:
+# every entry of the pinned map parked, then `vifguard gc`, which drops
+# the learned4/learned6 entries held for them (ifindex 0).  Leaves the
+# host as one the guests never ran on.  Prints what gc said on failure.
+lab_forget_parked()
+{
+	local k out
+	[ -e "$LAB_ROOT/parked" ] || return 0
+	out=$(bpftool -j map dump pinned "$LAB_ROOT/parked" 2>&1) ||
+		{ echo "cannot read $LAB_ROOT/parked: $out"; return 1; }
+	while read -r k; do
+		# shellcheck disable=SC2086  # one word per key byte
+		[ -z "$k" ] || bpftool map delete pinned "$LAB_ROOT/parked" key hex $k ||
+			{ echo "cannot delete parked key $k"; return 1; }
+	done < <(jq -r '.[]? | .key | map(ltrimstr("0x")) | join(" ")' <<<"$out")
+	out=$(vifguard gc 2>&1) || { echo "vifguard gc: $out"; return 1; }
 }
