@@ -195,7 +195,14 @@ struct vg_v6_key {
  * VG_LEARN_DHCP4_CAP - 1 its IPv4 leases (as ::ffff:a.b.c.d), then
  * VG_LEARN_DHCP6_CAP slots for IPv6 addresses; since_ns is the entry's
  * expires_ns.  A lease beyond the cap replaces the one that ends first
- * (a first-use address among them).
+ * (a first-use address among them); of those that end together (two
+ * infinite ones), the one in the lowest slot.  A new lease takes the
+ * lowest free slot of its family, a first-use address the lowest one
+ * that is free or whose entry ended.  The addresses of one DHCPv6 Reply
+ * are taken in the order of the message, each from the state the one
+ * before it left: one may replace a lease an earlier one gave, or an
+ * address of the interface's first use that a later one leases (which
+ * is then a new lease and replaces the one that ends first in turn).
  *
  * Leases are read by the egress program, from what the host delivers to
  * the guest: a DHCPv4 ACK (yiaddr, option 51) to one of its MACs, a

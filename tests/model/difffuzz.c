@@ -2117,40 +2117,85 @@ static bool leases_differ(const struct model_learn *a, const struct model_learn 
 	return false;
 }
 
+/* One frame for the model: delivered (egress) or sent, on interface
+ * ifindex of policy pol (NULL: none), a delivered one from a sender of
+ * policy sender (NULL: the host). */
+struct model_call {
+	bool egress;
+	const uint8_t *buf;
+	size_t len;
+	const struct model_policy *pol, *sender;
+	uint32_t ifindex;
+};
+
+/* The model on mc from before into next, with tie choice pick: its
+ * reason (a delivered frame's: the first refusal, or VG_PASS), refusals
+ * in *refs, in *changed whether a delivered frame changed the state. */
+static int model_pick(const struct model_call *mc, const struct model_learn *before,
+		      struct model_learn *next, unsigned int pick, struct model_refusals *refs,
+		      bool *changed)
+{
+	*next = *before;
+	next->tie_pick = pick;
+	next->ties = 0;
+	next->tie_div = 0;
+	if (mc->egress) {
+		*changed = vg_model_deliver(mc->buf, mc->len, mc->pol, mc->ifindex, mc->sender,
+					    next, refs);
+		return refs->n ? (int)refs->r[0] : VG_PASS;
+	}
+	*changed = false;
+	return vg_model_in(mc->buf, mc->len, mc->pol, NULL, mc->ifindex, next);
+}
+
 /*
- * The model on one frame, from w->st into w->next: its reason (a
- * delivered frame's: the first refusal, or VG_PASS), refusals in *refs.
- * Where the model had to choose between leases that end together, the
- * choice the maps show is taken, if it is one of them.
+ * Where the model, on mc from before, had to choose between leases that
+ * end together (next is its first choice, pick 0), the choice the maps
+ * show (read into kst) is taken, if it is one of them: next becomes it,
+ * or the last one tried.  How many choices a frame makes depends on the
+ * earlier ones (a Reply's lease that replaces a first-use address a
+ * later IAADDR of it names makes that one a new lease, with a choice of
+ * its own), so the combinations are tried up to the most any of them
+ * counted: a combination's number is below the product of the choices
+ * it makes, which that count reaches once its shorter prefix was tried.
+ */
+static void ties_match(struct runner *r, struct model_learn *kst, const struct model_call *mc,
+		       const struct model_learn *before, struct model_learn *next,
+		       struct model_refusals *refs, bool *changed, bool order, uint64_t tol)
+{
+	unsigned int ties = next->ties;
+	char why[256];
+
+	if (ties <= 1 || state_read(r, kst, why, sizeof(why)) ||
+	    state_same(next, kst, order, tol, why, sizeof(why)))
+		return;
+	for (unsigned int pick = 1; pick < ties; pick++) {
+		model_pick(mc, before, next, pick, refs, changed);
+		if (next->ties > ties)
+			ties = next->ties;
+		if (state_same(next, kst, order, tol, why, sizeof(why)))
+			return;
+	}
+}
+
+/*
+ * The model on one frame, from w->st into w->next (the program ran it
+ * already): its reason, refusals in *refs; between leases that end
+ * together, the choice the maps show (ties_match()).
  */
 static int model_step(struct worker *w, const struct iface *g, bool egress, int from,
 		      const uint8_t *buf, size_t len, struct model_refusals *refs)
 {
-	const struct model_policy *pol = placement_in_force(g->place) ? &g->pol : NULL;
-	unsigned int ties = 1;
-	int model = VG_PASS;
+	const struct model_call mc = {
+		.egress = egress, .buf = buf, .len = len,
+		.pol = placement_in_force(g->place) ? &g->pol : NULL,
+		.sender = egress ? sender_policy(w, from) : NULL, .ifindex = g->ifindex,
+	};
 	bool changed = false;
-	char why[256];
+	int model;
 
-	for (unsigned int pick = 0; pick < ties; pick++) {
-		w->next = w->st;
-		w->next.tie_pick = pick;
-		w->next.ties = 0;
-		w->next.tie_div = 0;
-		if (egress) {
-			changed = vg_model_deliver(buf, len, pol, g->ifindex,
-						   sender_policy(w, from), &w->next, refs);
-			model = refs->n ? (int)refs->r[0] : VG_PASS;
-		} else {
-			model = vg_model_in(buf, len, pol, NULL, g->ifindex, &w->next);
-		}
-		if (w->next.ties <= 1 || pick + 1 == w->next.ties)
-			break;
-		ties = w->next.ties;
-		if (!state_read(&w->r, &w->kst, why, sizeof(why)) &&
-		    state_same(&w->next, &w->kst, false, w->tol, why, sizeof(why)))
-			break;
-	}
+	model = model_pick(&mc, &w->st, &w->next, 0, refs, &changed);
+	ties_match(&w->r, &w->kst, &mc, &w->st, &w->next, refs, &changed, false, w->tol);
 	w->next.tie_pick = 0;
 	w->next.ties = 0;
 	w->next.tie_div = 0;
@@ -2329,7 +2374,7 @@ static unsigned int replay_file(struct runner *r, const char *path, unsigned int
 		return 1;
 	}
 	while ((got = case_read(f, &c, &lineno, err, sizeof(err))) == 1) {
-		static struct model_learn st, kst;
+		static struct model_learn st, st0, kst;
 		struct trie_set s;
 		char why[512] = "", who[300];
 		int model, prog;
@@ -2397,6 +2442,7 @@ static unsigned int replay_file(struct runner *r, const char *path, unsigned int
 		st.now = tol;
 		state_write(r, &st);
 		st.now = mono_ns();
+		st0 = st;
 		if (c.egress) {
 			model = VG_PASS;
 			vg_model_deliver(c.frame, c.len, c.has_policy ? &c.pol : NULL, 1,
@@ -2416,9 +2462,24 @@ static unsigned int replay_file(struct runner *r, const char *path, unsigned int
 		 * model's, the model's against the one saved. */
 		if (prog >= 0 && prog == model && model == c.expect) {
 			char whys[512] = "";
-			bool ok = !state_read(r, &kst, whys, sizeof(whys)) &&
-				  state_same(&st, &kst, true, tol, whys, sizeof(whys));
+			bool read = !state_read(r, &kst, whys, sizeof(whys));
+			bool ok = read && state_same(&st, &kst, true, tol, whys, sizeof(whys));
 
+			/* Where the model chose between leases that end
+			 * together, the choice the maps show, as in a run. */
+			if (read && !ok && st.ties > 1) {
+				struct model_refusals scratch = { 0 };
+				const struct model_call mc = {
+					.egress = c.egress, .buf = c.frame, .len = c.len,
+					.pol = c.has_policy ? &c.pol : NULL, .ifindex = 1,
+					.sender = c.sender == SENDER_HOST ? NULL : &sender,
+				};
+				bool changed;
+
+				ties_match(r, &kst, &mc, &st0, &st, &scratch, &changed, true, tol);
+				whys[0] = 0;
+				ok = state_same(&st, &kst, true, tol, whys, sizeof(whys));
+			}
 			if (ok && c.has_after) {
 				/* The saved state has no order: sets only. */
 				ok = state_same(&st, &c.after, false, ~0ULL, whys, sizeof(whys));

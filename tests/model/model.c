@@ -877,8 +877,8 @@ static void tab_forget(struct model_learn *s, bool v4, const uint8_t a[16])
 		model_learn_forget(s, a);
 }
 
-/* One of n candidates, where the specification does not choose (see
- * model.h, tie_pick). */
+/* One of n candidates, where the specification chooses by lease slot,
+ * which the model does not keep (see model.h, tie_pick). */
 static unsigned int tie_choose(struct model_learn *s, unsigned int n)
 {
 	unsigned int div = s->tie_div ? s->tie_div : 1;
@@ -945,8 +945,8 @@ static enum vg_reason lease_learn(struct model_learn *s, bool v4, const uint8_t 
 	}
 	if (mine >= cap) {
 		/* The lease (or first use) that ends first makes room;
-		 * between ones that end together the specification does not
-		 * choose. */
+		 * between ones that end together the one in the lowest
+		 * slot, which the model does not know: tie_pick. */
 		uint8_t tied[VG_LEASE_SLOTS][16], t[16];
 		unsigned int n_tied = 0;
 
@@ -1036,11 +1036,11 @@ static void sort_addrs(uint8_t (*a)[16], unsigned int n)
  * from now with a window (0: never), never without.  VG_PASS, a learn-*
  * reason, or otherwise (not learned, the frame's reason as before).
  *
- * Which slot X's new address takes is open where X has an ended entry
- * of the family: a free slot counts as free as well as one whose entry
- * ended, so the new address may replace any ended one, or, if X uses
- * fewer slots than the cap, none: the model takes candidate tie_pick
- * (none first, then the ended ones by address).  A full table refuses
+ * Which slot X's new address takes where X has an ended entry of the
+ * family: the lowest that is free or whose entry ended, which the model
+ * does not know, so the new address may replace any ended one, or, if
+ * X uses fewer slots than the cap, none: the model takes candidate
+ * tie_pick (none first, then the ended ones by address).  A full table refuses
  * (learn-full) after the ended holder of a itself gave way and before
  * an ended entry of X is replaced, as the specification orders the
  * claim before the slot.

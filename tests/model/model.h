@@ -127,10 +127,11 @@ struct model_learn {
 	uint64_t now;
 	uint32_t grace_s;
 	/*
-	 * Where the specification leaves the choice open (two leases that
-	 * end at the same time, the one that ends first to be replaced; the
-	 * slot a first-use address takes), the model takes one candidate
-	 * (in the order of their addresses) by tie_pick, read as a number
+	 * Where the specification chooses by lease slot, which the model
+	 * does not keep (of two leases that end at the same time, the one
+	 * in the lower slot is replaced; a first-use address takes the
+	 * lowest slot that is free or whose entry ended), the model takes
+	 * one candidate (in the order of their addresses) by tie_pick, read as a number
 	 * whose digits are the choices of the frame in turn (a DHCPv6 Reply
 	 * may make several), and says in ties how many combinations there
 	 * were (0 or 1: no choice was made), so that a caller can try the
