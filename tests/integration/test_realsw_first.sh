@@ -112,7 +112,7 @@ tap_check "g3 takes g1's 10.99.0.21: ping and arping get no answer" "1 1" \
 	"$([ $rc = 0 ] && echo 0 || echo 1) $([ $rc2 = 0 ] && echo 0 || echo 1)" \
 	"$(cat "$VG_TMP/ping.out")" "$out"
 rs_expect_drops "g3's frames from 10.99.0.21" vif23.0 g3 learn-conflict 2
-tap_check "g3 learned nothing; 10.99.0.21 still vif21.0's (first)" " $(vg_ifindex vif21.0):first" \
+tap_check "g3 learned nothing; 10.99.0.21 still vif21.0's (first)" " $(hx cat /sys/class/net/vif21.0/ifindex):first" \
 	"$(firsts vif23.0) $(owner 10.99.0.21)"
 ping4 g1 10.99.0.21 "$SINK_V4"
 tap_check "g1 still pings the router from 10.99.0.21" "exit 0" "exit $?" "$(cat "$VG_TMP/ping.out")"
