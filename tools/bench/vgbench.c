@@ -43,6 +43,7 @@
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "memlock.h"
@@ -252,10 +253,10 @@ static void nd(struct frame *f, uint8_t type, const struct in6_addr *target, uin
 enum dev_kind { DEV_LOCKED, DEV_DISABLED, DEV_NOPOLICY, DEV_PREFIX, DEV_SPILL, DEV_KINDS };
 
 /* What a case runs on: the ingress program, the same with a learned
- * link-local address or a DHCP lease in place, or the egress program,
- * on any frame or on a DHCP server's message to a guest that learns by
- * DHCP. */
-enum case_kind { CASE_IN, CASE_LEARNED, CASE_LEASE, CASE_OUT, CASE_OUT_DHCP };
+ * link-local address, a DHCP lease or first-use addresses in place, or
+ * the egress program, on any frame or on a DHCP server's message to a
+ * guest that learns by DHCP. */
+enum case_kind { CASE_IN, CASE_LEARNED, CASE_LEASE, CASE_FIRST, CASE_OUT, CASE_OUT_DHCP };
 
 /* What check_case() verifies of the leases besides the counters: the
  * test interface's IPv4 or IPv6 lease renewed by the frame, or nothing
@@ -291,6 +292,10 @@ static const uint8_t MAC_OTHER[6] = { 0x02, 0x00, 0x00, 0x00, 0x09, 0x09 };
 #define V4_PFX_IN	0x0a010203	/* 10.1.2.3 in 10.1.0.0/16 */
 #define V4_LEASED	0x0a00004d	/* 10.0.0.77: the test interface's DHCP lease */
 #define V4_OTHER_LEASE	0x0a00004e	/* 10.0.0.78: another guest's */
+/* The prefix interface's first-use addresses, one per IPv4 lease slot
+ * (10.0.0.88, 10.0.0.89), and a source it has not used (10.0.0.90). */
+#define V4_FIRST	0x0a000058
+#define V4_FIRST_NEW	0x0a00005a
 #define V4_NETMASK	0xffffff00
 #define V4_BCAST	0x0a0000ff
 
@@ -528,6 +533,21 @@ static void cases_pass(struct cases *cs, const struct case_addrs *a)
 	f = case_add(cs, "IPv4 UDP, DHCP lease", DEV_LOCKED, VG_PASS);
 	cs->tc[cs->n - 1].kind = CASE_LEASE;
 	udp4_to_peer(f, MAC_G, V4_LEASED, 5);
+
+	/* The same for an address learned on first use, on the prefix
+	 * interface (which learns so, put_firsts()): the prefix missed, the
+	 * learned4 lookup and the address's end. */
+	f = case_add(cs, "IPv4 UDP, first-use address", DEV_PREFIX, VG_PASS);
+	cs->tc[cs->n - 1].kind = CASE_FIRST;
+	udp4_to_peer(f, MAC_P, V4_FIRST, 5);
+
+	/* A source it has not used, its IPv4 slots taken: what a guest
+	 * that forges sources costs under first use, the learning
+	 * decision (protected6, learned4, both slots) and the drop. */
+	f = case_add(cs, "IPv4 UDP, first-use full", DEV_PREFIX,
+		     VG_LEARN_FULL);
+	cs->tc[cs->n - 1].kind = CASE_FIRST;
+	udp4_to_peer(f, MAC_P, V4_FIRST_NEW, 5);
 }
 
 /* The egress program on what the host delivers to the guest: nothing
@@ -783,11 +803,34 @@ struct vg {
 	/* DHCP snooping's maps; -1 in an object without them (then the
 	 * test interface does not learn by DHCP). */
 	int learned4_fd, lease_slots_fd;
+	bool first;		/* map layout 5: trust on first use */
 	uint32_t grace_s;	/* learn_cfg's dhcp_grace_s, as written */
 	int map_fd[M_COUNT];
 	int ncpu;
 	uint16_t next_slot;	/* pass counter slots, given out in order */
 };
+
+/* Whether map m's value, a struct in the object's BTF, has a member of
+ * that name: how an object tells what it knows beyond its map names
+ * (vg_learn_cfg.first_lease_s came with VG_F_LEARN_FIRST, map layout 5;
+ * the "parked" map is the loader's, not in the object). */
+static bool map_value_has(struct bpf_object *obj, const struct bpf_map *m, const char *name)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_type *t;
+	const struct btf_member *mb;
+
+	if (!btf || !m)
+		return false;
+	t = btf__type_by_id(btf, bpf_map__btf_value_type_id(m));
+	if (!t || !btf_is_struct(t))
+		return false;
+	mb = btf_members(t);
+	for (unsigned int i = 0; i < btf_vlen(t); i++, mb++)
+		if (!strcmp(btf__name_by_offset(btf, mb->name_off), name))
+			return true;
+	return false;
+}
 
 /* The ingress program: "vifguard", or an older object's only one. */
 static struct bpf_program *first_prog(struct bpf_object *obj)
@@ -847,6 +890,9 @@ static void vg_open(struct vg *vg, const char *path)
 			die("learn_cfg update: %s", strerror(errno));
 		vg->grace_s = cfg.dhcp_grace_s;
 	}
+	vg->first = vg->learned4_fd >= 0 &&
+		    map_value_has(obj, bpf_object__find_map_by_name(obj, "learn_cfg"),
+				  "first_lease_s");
 	for (int i = 0; i < M_COUNT; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(obj, map_names[i]);
 
@@ -1111,7 +1157,8 @@ static void put_prefix_iface(struct vg *vg, uint32_t ifindex)
 	if (update(vg->map_fd[M_V4], &k4, &one, BPF_ANY) ||
 	    update(vg->map_fd[M_V6], &k6, &one, BPF_ANY))
 		die("prefix update: %s", strerror(errno));
-	put_iface(vg, ifindex, MAC_P, 0, NULL, VG_MODE_LOCKED, VG_F_V4_TABLE | VG_F_V6_TABLE);
+	put_iface(vg, ifindex, MAC_P, 0, NULL, VG_MODE_LOCKED,
+		  VG_F_V4_TABLE | VG_F_V6_TABLE | (vg->first ? VG_F_LEARN_FIRST : 0));
 }
 
 /* V6_LEARNED as ifindex's, learned by DAD, when the object learns. */
@@ -1162,6 +1209,31 @@ static void put_leases(struct vg *vg, uint32_t ifindex)
 	if (update(vg->learned_fd, &a6, &o, BPF_NOEXIST) ||
 	    update(vg->lease_slots_fd, &sk, &s, BPF_NOEXIST))
 		die("IPv6 lease update: %s", strerror(errno));
+}
+
+/*
+ * The prefix interface learns on first use when the object can: it holds
+ * V4_FIRST and the next address as the program leaves them (origin
+ * FIRST, no learning window: never ending), one in each IPv4 lease slot.
+ */
+static void put_firsts(struct vg *vg, uint32_t ifindex)
+{
+	struct vg_owner o = { .ifindex = ifindex, .origin = VG_ORIGIN_FIRST,
+			      .expires_ns = VG_LEASE_FOREVER };
+	struct vg_slot_key sk = { .ifindex = ifindex };
+	struct vg_slot s = { .since_ns = VG_LEASE_FOREVER };
+
+	if (!vg->first)
+		return;
+	for (uint8_t i = 0; i < VG_LEARN_DHCP4_CAP; i++) {
+		struct vg_addr4 a4 = { htonl(V4_FIRST + i) };
+
+		o.slot = sk.slot = i;
+		v4_mapped(a4.addr, &s.a);
+		if (update(vg->learned4_fd, &a4, &o, BPF_NOEXIST) ||
+		    update(vg->lease_slots_fd, &sk, &s, BPF_NOEXIST))
+			die("first-use address update: %s", strerror(errno));
+	}
 }
 
 /* Interfaces that only make up the numbers: ifindexes no device has. */
@@ -1538,6 +1610,7 @@ static void level_setup(struct prog_run *pr, unsigned long want)
 	if (level_has_others(want) && !pr->others) {
 		put_iface(vg, ifx[DEV_DISABLED], MAC_G, V4_G, NULL, VG_MODE_DISABLED, 0);
 		put_prefix_iface(vg, ifx[DEV_PREFIX]);
+		put_firsts(vg, ifx[DEV_PREFIX]);
 		/* The spill device's array entry goes to an interface
 		 * attached before it, whose ifindex shares the entry. */
 		put_iface(vg, ifx[DEV_SPILL] + VG_POLICY_ENTRIES, MAC_OTHER, V4_OTHER, NULL,
@@ -1569,6 +1642,8 @@ static bool case_supported(const struct prog_run *pr, int c)
 		return pr->vg.learned_fd >= 0;
 	case CASE_LEASE:
 		return has_leases(&pr->vg);
+	case CASE_FIRST:
+		return pr->vg.first;
 	case CASE_OUT:
 		return pr->vg.out_fd >= 0;
 	case CASE_OUT_DHCP:
