@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "memlock.h"
+#include "vifguard.h"
 
 #define PAGE		4096ULL
 /* Upper bounds of the kernel's structures on x86-64 and arm64: the map
@@ -108,6 +109,11 @@ uint64_t vg_memlock_need(struct bpf_object *obj)
 			sum += vg_memlock_map_charge(bpf_map__type(map), bpf_map__key_size(map),
 						     bpf_map__value_size(map),
 						     bpf_map__max_entries(map), ncpus);
+	/* "parked", which the loader creates beside the object's maps once
+	 * they are pinned (counted even when it exists: a hash of 4096 small
+	 * entries, a few hundred KiB more room at most). */
+	sum += vg_memlock_map_charge(BPF_MAP_TYPE_HASH, sizeof(struct vg_park_key),
+				     sizeof(struct vg_park), VG_MAX_PARKED, ncpus);
 	/* Every program the load creates (vifguard and vifguard_out), each
 	 * charged its own pages.  The verifier may grow a program as it
 	 * rewrites it: twice its size covers what it adds. */
