@@ -1913,13 +1913,24 @@ static __always_inline void snoop_na(const struct vg_policy *pol, __u32 ifindex,
 		learn_forget(1, target, o);
 }
 
-/* A lease the egress program refused is counted under its reason, as a
- * drop is; the message itself is delivered. */
-static __always_inline void count_refusal(const struct vg_policy *pol, __u32 ifindex,
-					  __u32 reason)
+/* The refusal's event: one copy of the reporting path in the program,
+ * whatever the number of refusals that call it. */
+VG_SUBPROG int report_refusal(struct __sk_buff *skb, __u32 ifindex, __u32 reason)
 {
-	if (reason != VG_PASS)
-		count_drop(pol, ifindex, reason);
+	report_drop(skb, ifindex, reason, VG_EVENT_F_LEARN);
+	return 0;
+}
+
+/* A lease the egress program refused is counted under its reason, as a
+ * drop is, and reported as an event of its own (VG_EVENT_F_LEARN); the
+ * message itself is delivered. */
+static __always_inline void count_refusal(struct __sk_buff *skb, const struct vg_policy *pol,
+					  __u32 ifindex, __u32 reason)
+{
+	if (reason == VG_PASS)
+		return;
+	count_drop(pol, ifindex, reason);
+	report_refusal(skb, ifindex, reason);
 }
 
 /*
@@ -1993,7 +2004,7 @@ static __always_inline void out_dhcp4(struct __sk_buff *skb, const struct vg_pol
 	if (type != DHCPACK || lease < 0 || (yi >> 24) == 0 || (yi >> 24) == 127 ||
 	    (yi >> 24) >= 224)
 		return;
-	count_refusal(pol, ifindex, lease_learn4(ifindex, bpf_htonl(yi), lease));
+	count_refusal(skb, pol, ifindex, lease_learn4(ifindex, bpf_htonl(yi), lease));
 }
 
 /* A DHCPv6 message delivered to ifindex, its UDP header right after the
@@ -2031,11 +2042,11 @@ static __always_inline void out_dhcp6(struct __sk_buff *skb, const struct vg_pol
 	if (!dhcp6_walk_out(skb, off + sizeof(*udp) + 4, lim, &r))
 		return;
 	if (r.n > 0)
-		count_refusal(pol, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[0]));
+		count_refusal(skb, pol, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[0]));
 	if (r.n > 1)
-		count_refusal(pol, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[1]));
+		count_refusal(skb, pol, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[1]));
 	if (r.n > 2)
-		count_refusal(pol, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[2]));
+		count_refusal(skb, pol, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[2]));
 }
 
 /*

@@ -442,7 +442,8 @@ struct vg_layout {
 };
 
 /*
- * Drop events (vifguard monitor).  On a drop the program sends a struct
+ * Drop events (vifguard monitor).  On a drop, and on a refusal to learn
+ * from a delivered DHCP message (VG_EVENT_F_LEARN), the program sends a struct
  * vg_event, followed by the first cap_len bytes of the frame, to the
  * perf event array "events" on the current CPU, unless the token bucket
  * of the frame's interface and reason in "ev_limit" is empty; then it
@@ -461,6 +462,11 @@ struct vg_layout {
 #define VG_EVENT_CAP		128	/* frame bytes sent with an event */
 #define VG_MAX_EVENT_BUCKETS	VG_MAX_DROP_COUNTERS
 #define VG_EVENT_F_AUDIT	(1U << 0)	/* the frame passed: audit mode */
+/* Learning from the frame was refused (its reason is learn-protected,
+ * learn-conflict or learn-full) and the frame was delivered: a DHCPv4 ACK
+ * or DHCPv6 Reply the egress program did not learn from.  Keep in sync
+ * with the monitor (loader/commands_monitor.c) and docs/vifguard.8. */
+#define VG_EVENT_F_LEARN	(1U << 1)
 
 struct vg_event_cfg {
 	__u64 cost_ns;		/* credit one event takes; 0: the defaults */
