@@ -177,6 +177,7 @@ struct digest_ent {
 	uint64_t events;	/* received this interval */
 	uint64_t base;		/* suppressed count already reported */
 	bool audit;		/* the last event's interface was in audit mode */
+	bool learn;		/* the last event was a refusal to learn (delivered) */
 	char example[EXAMPLE_LEN];
 };
 
@@ -291,6 +292,15 @@ static void json_ident(struct vg_json *j, const struct iface_id *it)
 		vg_json_kv_string(j, "vif_uuid", it->id.vif_uuid);
 }
 
+/* What happened to the frame: dropped, passed in audit mode, or
+ * delivered with learning from it refused. */
+static const char *event_action(const struct vg_event *ev)
+{
+	if (ev->flags & VG_EVENT_F_LEARN)
+		return "refused";
+	return ev->flags & VG_EVENT_F_AUDIT ? "audit" : "drop";
+}
+
 static void print_json(struct monitor *m, const struct vg_event *ev, const char *ifname,
 		       const struct iface_id *it, const struct vg_event_fields *f,
 		       const char *when)
@@ -304,7 +314,7 @@ static void print_json(struct monitor *m, const struct vg_event *ev, const char 
 	vg_json_kv_uint(j, "ifindex", ev->ifindex);
 	json_ident(j, it);
 	vg_json_kv_string(j, "reason", vg_reason_name(ev->reason));
-	vg_json_kv_string(j, "action", ev->flags & VG_EVENT_F_AUDIT ? "audit" : "drop");
+	vg_json_kv_string(j, "action", event_action(ev));
 	vg_json_kv_uint(j, "frame_len", ev->len);
 	if (f->src_mac[0]) {
 		vg_json_kv_string(j, "src_mac", f->src_mac);
@@ -340,7 +350,9 @@ static void print_text(const struct vg_event *ev, const char *ifname,
 		snprintf(vm, sizeof(vm), " (vm %s)", it->id.vm_name[0] ? it->id.vm_name :
 			 it->id.vm_uuid[0] ? it->id.vm_uuid : "?");
 	snprintf(line, sizeof(line), "%s %s%s %s%s: %s, %u bytes, %llu suppressed before", when,
-		 ifname, vm, ev->flags & VG_EVENT_F_AUDIT ? "audit " : "",
+		 ifname, vm,
+		 ev->flags & VG_EVENT_F_LEARN ? "learn refused " :
+		 ev->flags & VG_EVENT_F_AUDIT ? "audit " : "",
 		 vg_reason_name(ev->reason), sum, ev->len, (unsigned long long)ev->suppressed);
 	/* Names come from xenstore: no terminal escapes. */
 	printf("%s\n", vg_escape_text(esc, sizeof(esc), line));
@@ -397,6 +409,7 @@ static void on_event(void *arg, const struct vg_event *ev, const uint8_t *frame)
 		snprintf(d->example, sizeof(d->example), "%s", sum);
 	d->events++;
 	d->audit = ev->flags & VG_EVENT_F_AUDIT;
+	d->learn = ev->flags & VG_EVENT_F_LEARN;
 }
 
 /* ---- the digest -------------------------------------------------------------- */
@@ -411,6 +424,7 @@ static void digest_line(struct monitor *m, struct digest_ent *d, uint64_t n)
 			 it->id.vm_uuid[0] ? it->id.vm_uuid : "?");
 	vg_out_log(LOG_WARNING, false, "%s%s: %llu frames %s (%s, e.g. %s)",
 		   it ? it->name : "(gone)", vm, (unsigned long long)n,
+		   d->learn ? "delivered, learning from them refused" :
 		   d->audit ? "would have been dropped (audit mode: passed)" : "dropped",
 		   vg_reason_name(d->key.reason), d->example[0] ? d->example : "none seen");
 }

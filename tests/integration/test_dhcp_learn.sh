@@ -13,7 +13,9 @@
 #   b  vif6.0, configured 10.99.0.6 and fd00:99::6, --learn dhcp: sends a
 #      forged ACK for a (dropped as dhcp-server, a learns nothing); a
 #      lease for a's address is a learn-conflict on vif6.0, a lease of
-#      b's configured address one on vif5.0, frames from them dropped.
+#      b's configured address one on vif5.0, frames from them dropped;
+#      vifguard monitor reports each refused lease once, as delivered
+#      (action refused, text "learn refused").
 #   s  vif8.0, a DHCP server VM (--allow-dhcp-server): its ACK teaches.
 #   c  vif9.0, --mode audit: its forged ACK passes its own filter and
 #      reaches a, but a guest without dhcp-server teaches nothing.
@@ -223,14 +225,66 @@ deliver "an ACK for b whose END is its last octet (10.99.0.70)" sink b vif6.0 ""
 	$(ack $B_MAC 10.99.0.70 3600) --no-pad
 tap_check "learned4: 10.99.0.70 learned by vif6.0" "$B_IDX 3 live" "$(owner 10.99.0.70)"
 
+# mon_start FILE OPTS...: `vifguard OPTS monitor vif6.0 vif8.0` in the
+# background, its lines in FILE; returns once it reads events: s (vif8.0)
+# sends an unknown ethertype until that frame's event shows up (10 s).
+mon_start() {
+	local i
+	MON_OUT=$1
+	shift
+	# Not through vg(): $! must be the monitor itself (ip execs it).
+	ip netns exec "$HOST" "$VIFGUARD" -r "$ROOT" "$@" monitor vif6.0 vif8.0 >"$MON_OUT" \
+		2>"$MON_OUT.err" &
+	MON_PID=$!
+	VG_BG+=("$MON_PID")
+	for ((i = 0; i < 100; i++)); do
+		gx s "$VGPKT" send -i eth0 raw --ethertype 0x88b6
+		grep -q 'vif8.0.*ethertype' "$MON_OUT" && return 0
+		kill -0 "$MON_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# mon_stop PATTERN: once a line matches (at most 10 s), SIGINT: the
+# monitor reads what the buffers hold before it ends.
+mon_stop() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q -- "$1" "$MON_OUT" && break
+		sleep 0.1
+	done
+	kill -INT "$MON_PID"
+	wait "$MON_PID"
+	MON_RC=$?
+}
+
 # ---- conflicts -----------------------------------------------------------------
+mon_start "$VG_TMP/mon.json" -j ||
+	vg_bail "the monitor did not start: $(cat "$VG_TMP/mon.json" "$VG_TMP/mon.json.err")"
 deliver "ACK for b of a's lease 10.99.0.50" sink b vif6.0 "learn-conflict+1" \
 	$(ack $B_MAC 10.99.0.50 3600)
+mon_stop '"iface":"vif6.0"'
+tap_check "monitor -j: SIGINT ends it with exit 0" "0" "$MON_RC" "$(cat "$MON_OUT.err")"
+got=$(jq -r 'select(.iface == "vif6.0") | [.reason, .action, .src_ip, .dst_ip, .protocol,
+	.dst_port] | map(tostring) | join(" ")' "$MON_OUT")
+tap_check "monitor -j: the refused ACK is one event of vif6.0, action refused" \
+	"learn-conflict refused $SINK_V4 255.255.255.255 17 68" "$got" "$(cat "$MON_OUT")"
 tap_check "10.99.0.50 stays a's" "$A_IDX 3 live" "$(owner 10.99.0.50)"
 vg_case "b from a's lease 10.99.0.50 dropped" b vif6.0 1 0 "ipv4-src+1 pass+1" \
 	udp4 --src-ip 10.99.0.50 --dst-ip $SINK_V4
 deliver "ACK for a of b's configured 10.99.0.6" sink a vif5.0 "learn-conflict+1" \
 	$(ack $A_MAC 10.99.0.6 3600)
+# The text form, for a lease refused to b.
+mon_start "$VG_TMP/mon.txt" ||
+	vg_bail "the monitor did not start: $(cat "$VG_TMP/mon.txt" "$VG_TMP/mon.txt.err")"
+deliver "ACK for b of the server VM's configured 10.99.0.8" sink b vif6.0 "learn-conflict+1" \
+	$(ack $B_MAC 10.99.0.8 3600)
+mon_stop ' vif6.0 '
+got=$(grep -c ' vif6.0 learn refused learn-conflict: .* > 255.255.255.255 udp 67 > 68, ' \
+	"$MON_OUT")
+tap_check "monitor: the refused ACK as one text line, \"learn refused learn-conflict\"" \
+	"1" "$got" "$(cat "$MON_OUT")"
 tap_check "10.99.0.6 stays configured for b" "$B_IDX 1 -" "$(owner 10.99.0.6)"
 vg_case "a from b's configured 10.99.0.6 dropped" a vif5.0 1 0 "ipv4-src+1 pass+1" \
 	udp4 --src-ip 10.99.0.6 --dst-ip $SINK_V4
