@@ -176,20 +176,23 @@ static __always_inline void count_pass(const struct vg_policy *pol)
 		(*n)++;
 }
 
-/* pol is NULL for a frame on an interface without a policy: that one is
- * counted in "totals" only, as no-policy. */
-static __always_inline void count_drop(const struct vg_policy *pol,
-				       __u32 ifindex, __u32 reason)
+/* A drop counted in "totals". */
+static __always_inline void count_total(__u32 reason)
 {
-	struct vg_drop_key k = { .ifindex = ifindex, .reason = reason };
-	__u64 one = 1, *n;
+	__u64 *n;
 
 	/* The array lookup checks the key: no bound needed here. */
 	n = bpf_map_lookup_elem(&totals, &reason);
 	if (n)
 		(*n)++;
-	if (!pol)
-		return;
+}
+
+/* A drop counted under its interface in "drops". */
+static __always_inline void count_iface(__u32 ifindex, __u32 reason)
+{
+	struct vg_drop_key k = { .ifindex = ifindex, .reason = reason };
+	__u64 one = 1, *n;
+
 	n = bpf_map_lookup_elem(&drops, &k);
 	if (n) {
 		(*n)++;
@@ -203,6 +206,16 @@ static __always_inline void count_drop(const struct vg_policy *pol,
 	n = bpf_map_lookup_elem(&drops, &k);
 	if (n)
 		(*n)++;
+}
+
+/* pol is NULL for a frame on an interface without a policy: that one is
+ * counted in "totals" only, as no-policy. */
+static __always_inline void count_drop(const struct vg_policy *pol,
+				       __u32 ifindex, __u32 reason)
+{
+	count_total(reason);
+	if (pol)
+		count_iface(ifindex, reason);
 }
 
 #define VG_EVENT_COST_DEFAULT	(1000000000ULL / VG_EVENT_RATE_DEFAULT)
@@ -1913,24 +1926,18 @@ static __always_inline void snoop_na(const struct vg_policy *pol, __u32 ifindex,
 		learn_forget(1, target, o);
 }
 
-/* The refusal's event: one copy of the reporting path in the program,
- * whatever the number of refusals that call it. */
-VG_SUBPROG int report_refusal(struct __sk_buff *skb, __u32 ifindex, __u32 reason)
-{
-	report_drop(skb, ifindex, reason, VG_EVENT_F_LEARN);
-	return 0;
-}
-
-/* A lease the egress program refused is counted under its reason, as a
- * drop is, and reported as an event of its own (VG_EVENT_F_LEARN); the
- * message itself is delivered. */
-static __always_inline void count_refusal(struct __sk_buff *skb, const struct vg_policy *pol,
-					  __u32 ifindex, __u32 reason)
+/* A lease the egress program refused on an interface with a policy is
+ * counted under its reason, as a drop is, and reported as an event of
+ * its own (VG_EVENT_F_LEARN); the message itself is delivered.  One copy
+ * in the program, whatever the number of refusals that call it. */
+VG_SUBPROG int count_refusal(struct __sk_buff *skb, __u32 ifindex, __u32 reason)
 {
 	if (reason == VG_PASS)
-		return;
-	count_drop(pol, ifindex, reason);
-	report_refusal(skb, ifindex, reason);
+		return 0;
+	count_total(reason);
+	count_iface(ifindex, reason);
+	report_drop(skb, ifindex, reason, VG_EVENT_F_LEARN);
+	return 0;
 }
 
 /*
@@ -2004,7 +2011,7 @@ static __always_inline void out_dhcp4(struct __sk_buff *skb, const struct vg_pol
 	if (type != DHCPACK || lease < 0 || (yi >> 24) == 0 || (yi >> 24) == 127 ||
 	    (yi >> 24) >= 224)
 		return;
-	count_refusal(skb, pol, ifindex, lease_learn4(ifindex, bpf_htonl(yi), lease));
+	count_refusal(skb, ifindex, lease_learn4(ifindex, bpf_htonl(yi), lease));
 }
 
 /* A DHCPv6 message delivered to ifindex, its UDP header right after the
@@ -2042,11 +2049,11 @@ static __always_inline void out_dhcp6(struct __sk_buff *skb, const struct vg_pol
 	if (!dhcp6_walk_out(skb, off + sizeof(*udp) + 4, lim, &r))
 		return;
 	if (r.n > 0)
-		count_refusal(skb, pol, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[0]));
+		count_refusal(skb, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[0]));
 	if (r.n > 1)
-		count_refusal(skb, pol, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[1]));
+		count_refusal(skb, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[1]));
 	if (r.n > 2)
-		count_refusal(skb, pol, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[2]));
+		count_refusal(skb, ifindex, dhcp6_iaaddr(skb, ifindex, r.at[2]));
 }
 
 /*
