@@ -100,6 +100,51 @@ static void learned_addr(const struct vg_learned *l, char *buf, size_t len)
 		inet_ntop(AF_INET6, l->addr, buf, (socklen_t)len);
 }
 
+/* The drops that refused to learn an address, as stats counts them;
+ * shown for an interface whose policy learns. */
+static const struct {
+	int reason;
+	const char *word;	/* in the text clause */
+} learn_refusals[] = {
+	{ VG_LEARN_PROTECTED, "protected" },
+	{ VG_LEARN_CONFLICT, "conflict" },
+	{ VG_LEARN_FULL, "full" },
+};
+
+static bool learns(const struct vg_iface *it)
+{
+	return it->pol.flags & (VG_F_LEARN_LL | VG_F_LEARN_DHCP | VG_F_LEARN_FIRST);
+}
+
+static void refused_json(struct vg_json *j, const struct vg_iface *it)
+{
+	unsigned int i;
+
+	vg_json_name(j, "refused");
+	vg_json_object_start(j);
+	for (i = 0; i < sizeof(learn_refusals) / sizeof(learn_refusals[0]); i++)
+		vg_json_kv_uint(j, vg_reason_key(learn_refusals[i].reason),
+				it->stats.pkts[learn_refusals[i].reason]);
+	vg_json_object_end(j);
+}
+
+/* "  learning refused: 2 conflict, 1 full", only when some were. */
+static void refused_text(const struct vg_iface *it)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < sizeof(learn_refusals) / sizeof(learn_refusals[0]); i++) {
+		uint64_t c = it->stats.pkts[learn_refusals[i].reason];
+
+		if (!c)
+			continue;
+		printf("%s %" PRIu64 " %s", n++ ? "," : "  learning refused:", c,
+		       learn_refusals[i].word);
+	}
+	if (n)
+		putchar('\n');
+}
+
 static void learning_json(struct vg_json *j, const struct vg_iface *it)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -122,6 +167,8 @@ static void learning_json(struct vg_json *j, const struct vg_iface *it)
 				(it->window_end_ns - now + 999999999ULL) / 1000000000ULL : 0);
 		vg_json_object_end(j);
 	}
+	if (learns(it))
+		refused_json(j, it);
 	vg_json_object_end(j);
 	vg_json_name(j, "learned");
 	vg_json_array_start(j);
@@ -203,6 +250,8 @@ static void learning_text(const struct vg_iface *it)
 		lease_text(l, now);
 	}
 	putchar('\n');
+	if (learns(it))
+		refused_text(it);
 }
 
 static void show_json(struct vg_json *j, const struct vg_iface *it, const struct vg_ident *id,

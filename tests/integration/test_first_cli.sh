@@ -5,13 +5,17 @@
 # so, a new root's learn_cfg has the default first-use lease (86400 s),
 # "parked" is pinned and empty, and removing the flag takes away the
 # interface's first-use addresses and its learning window (their
-# entries written here as the program writes them).
+# entries written here as the program writes them).  Refusals the
+# program makes (learn-conflict, learn-full) are shown by show and -j.
 . "$(dirname "$0")/lib.sh"
 vg_init
 
 MAC=02:00:00:00:0f:01
 A=10.99.0.15
 F=10.99.0.61
+B=10.99.0.16
+G1=10.99.0.62
+G2=10.99.0.63
 vg_guest a vif15.0 $MAC quiet
 
 out=$(vg attach vif15.0 --mac $MAC --ipv4 $A --learn link-local,first 2>&1)
@@ -37,6 +41,35 @@ out=$(vg gc 2>&1)
 tap_check "gc keeps them (the policy learns on first use)" "$F 1" \
 	"$(vg -j dump learned4 | jq -r '[.maps.learned4[] | select(.origin == "first") | .address] | join(",")') $(
 	vg -j dump lease_slots | jq -r '[.maps.lease_slots[] | select(.slot == 6)] | length')" "$out"
+
+# Refusals, made by the program: vif15.0 sends from vif16.0's configured
+# address (learn-conflict), then from two new addresses, the first
+# taking its last free IPv4 slot, the second refused (learn-full).
+# show and show -j report them (the counters stats reads); an interface
+# that does not learn has no "refused".
+vg_guest b vif16.0 02:00:00:00:0f:02 quiet
+out=$(vg attach vif16.0 --mac 02:00:00:00:0f:02 --ipv4 $B --learn none 2>&1)
+tap_check "attach vif16.0 (no learning)" "exit 0" "exit $?" "$out"
+vg_up a
+refused() { vg -j show "$1" | jq -c '.interfaces[0].learning.refused'; }
+tap_check "show -j: no refusals yet" '{"learn_protected":0,"learn_conflict":0,"learn_full":0}' \
+	"$(refused vif15.0)"
+tap_check "show: no refusal line while there are none" 0 \
+	"$(vg show vif15.0 | grep -c 'learning refused')"
+VG_FENCE[a]="udp4 --src-ip $A --dst-ip $SINK_V4"
+vg_case "vif16.0's configured $B from vif15.0: learn-conflict" a vif15.0 1 0 \
+	"learn-conflict+1 pass+1" udp4 --src-ip $B --dst-ip $SINK_V4
+vg_case "$G1 from vif15.0: learned in its last IPv4 slot" a vif15.0 1 1 \
+	"pass+2" udp4 --src-ip $G1 --dst-ip $SINK_V4
+vg_case "$G2 from vif15.0: learn-full" a vif15.0 1 0 \
+	"learn-full+1 pass+1" udp4 --src-ip $G2 --dst-ip $SINK_V4
+tap_check "show -j: learning.refused" '{"learn_protected":0,"learn_conflict":1,"learn_full":1}' \
+	"$(refused vif15.0)"
+out=$(vg show vif15.0)
+tap_check "show: the refusals on one line" 1 \
+	"$(grep -cx '  learning refused: 1 conflict, 1 full' <<<"$out")" "$out"
+tap_check "show -j: vif16.0 does not learn, no refused" null "$(refused vif16.0)"
+tap_check "show: vif16.0 has no refusal line" 0 "$(vg show vif16.0 | grep -c 'learning refused')"
 
 out=$(vg set vif15.0 remove flag learn-first 2>&1)
 tap_check "set remove flag learn-first: the address and the window go" "exit 0, 0 0" \
