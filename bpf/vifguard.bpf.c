@@ -360,17 +360,79 @@ static __always_inline int ethertype_allowed(const struct vg_policy *pol,
 	return 0;
 }
 
-/* An entry of learned4 or learned6 that allows ifindex a source: a lease
- * or a first-use address of its own, not yet ended, learned by a way its
+/*
+ * Address learning's rarer work (DHCP snooping, trust on first use) is
+ * done by BPF-to-BPF subprograms (Linux >= 4.16), kept once in each
+ * program rather than inlined at every use.  They take scalars, the
+ * context and pointers to their caller's stack only, read the packet
+ * through skb, and never pull it (the caller has).
+ */
+#define VG_SUBPROG static __attribute__((noinline))
+
+static __always_inline void v4_mapped(struct vg_addr6 *a, __be32 addr)
+{
+	a->addr[0] = 0;
+	a->addr[1] = 0;
+	a->addr[2] = bpf_htonl(0xffff);
+	a->addr[3] = addr;
+}
+
+static __always_inline int v6_same(const struct vg_addr6 *a, const struct vg_addr6 *b)
+{
+	return ((a->addr[0] ^ b->addr[0]) | (a->addr[1] ^ b->addr[1]) |
+		(a->addr[2] ^ b->addr[2]) | (a->addr[3] ^ b->addr[3])) == 0;
+}
+
+/*
+ * A first-use address in use stays the interface's: a frame from a (an
+ * IPv4 address as ::ffff:a.b.c.d when v6 is 0), held by ifindex by first
+ * use, in the second half of its time moves its end (entry and lease
+ * slot) to first_lease_s from now.  One the guest stopped using ends
+ * between half of and all of first_lease_s after its last frame and
+ * frees its slot (RFC 4941 temporary addresses come and go).
+ */
+VG_SUBPROG __u32 first_touch(__u32 ifindex, __u64 v6, const struct vg_addr6 *a)
+{
+	struct vg_slot_key sk = { .ifindex = ifindex };
+	__u64 now = bpf_ktime_get_ns(), life;
+	struct vg_learn_cfg *cfg;
+	struct vg_owner *o;
+	struct vg_slot *s;
+	__u32 zero = 0;
+
+	cfg = bpf_map_lookup_elem(&learn_cfg, &zero);
+	o = bpf_map_lookup_elem(v6 ? (void *)&learned6 : (void *)&learned4,
+				v6 ? (const void *)a : (const void *)&a->addr[3]);
+	if (!cfg || !cfg->first_lease_s || !o || o->ifindex != ifindex ||
+	    o->origin != VG_ORIGIN_FIRST)
+		return 0;
+	life = (__u64)cfg->first_lease_s * 1000000000ULL;
+	if (o->expires_ns - now >= life / 2)
+		return 0;
+	o->expires_ns = now + life;
+	sk.slot = o->slot;
+	s = bpf_map_lookup_elem(&lease_slots, &sk);
+	if (s && v6_same(&s->a, a))
+		s->since_ns = now + life;
+	return 0;
+}
+
+/* An entry of learned4 or learned6 (o, for address a: an IPv4 address as
+ * ::ffff:a.b.c.d when v6 is 0) that allows ifindex a source: a lease or
+ * a first-use address of its own, not yet ended, learned by a way its
  * policy still learns by (a DAD-learned link-local is judged by the
  * caller). */
 static __always_inline int lease_live(const struct vg_policy *pol, const struct vg_owner *o,
-				      __u32 ifindex)
+				      __u32 ifindex, int v6, const struct vg_addr6 *a)
 {
-	return o->ifindex == ifindex &&
-	       ((o->origin == VG_ORIGIN_DHCP && (pol->flags & VG_F_LEARN_DHCP)) ||
-		(o->origin == VG_ORIGIN_FIRST && (pol->flags & VG_F_LEARN_FIRST))) &&
-	       bpf_ktime_get_ns() < o->expires_ns;
+	if (o->ifindex != ifindex || bpf_ktime_get_ns() >= o->expires_ns)
+		return 0;
+	if (o->origin == VG_ORIGIN_DHCP)
+		return (pol->flags & VG_F_LEARN_DHCP) != 0;
+	if (o->origin != VG_ORIGIN_FIRST || !(pol->flags & VG_F_LEARN_FIRST))
+		return 0;
+	first_touch(ifindex, v6, a);
+	return 1;
 }
 
 #define VG_F_LEARN_LEASES	(VG_F_LEARN_DHCP | VG_F_LEARN_FIRST)
@@ -381,7 +443,7 @@ static __always_inline int v4_allowed(const struct vg_policy *pol,
 				      __u32 ifindex, __be32 addr)
 {
 	struct vg_v4_key k;
-	struct vg_addr4 l = { addr };
+	struct vg_addr6 m;
 	struct vg_owner *o;
 
 	if (addr == pol->v4[0] || addr == pol->v4[1])
@@ -396,8 +458,9 @@ static __always_inline int v4_allowed(const struct vg_policy *pol,
 	}
 	if (!(pol->flags & VG_F_LEARN_LEASES))
 		return 0;
-	o = bpf_map_lookup_elem(&learned4, &l);
-	return o && lease_live(pol, o, ifindex);
+	v4_mapped(&m, addr);
+	o = bpf_map_lookup_elem(&learned4, &m.addr[3]);
+	return o && lease_live(pol, o, ifindex, 0, &m);
 }
 
 /* fe80::/64 with the modified EUI-64 interface identifier of mac
@@ -426,7 +489,7 @@ static __always_inline int v6_learned(const struct vg_policy *pol, __u32 ifindex
 		return 0;
 	if (o->origin == VG_ORIGIN_DAD)
 		return o->ifindex == ifindex && (pol->flags & VG_F_LEARN_LL);
-	return lease_live(pol, o, ifindex);
+	return lease_live(pol, o, ifindex, 1, a);
 }
 
 /*
@@ -472,12 +535,6 @@ static __always_inline int v6_allowed(const struct vg_policy *pol,
 static __always_inline int v6_link_local(const __be32 *a)
 {
 	return (a[0] & bpf_htonl(0xffc00000)) == bpf_htonl(0xfe800000);
-}
-
-static __always_inline int v6_same(const struct vg_addr6 *a, const struct vg_addr6 *b)
-{
-	return ((a->addr[0] ^ b->addr[0]) | (a->addr[1] ^ b->addr[1]) |
-		(a->addr[2] ^ b->addr[2]) | (a->addr[3] ^ b->addr[3])) == 0;
 }
 
 /* The key of a in learned4 (v6 0: a is ::ffff:a.b.c.d) or learned6. */
@@ -805,22 +862,6 @@ static __always_inline void lease_slot_end(int v6, const struct vg_slot_key *sk)
 	bpf_map_delete_elem(&lease_slots, sk);
 }
 
-/*
- * DHCP snooping runs for a few frames per lease: its larger parts are
- * BPF-to-BPF subprograms (Linux >= 4.16), kept once in each program
- * rather than inlined at every use.  They take scalars, the context and
- * pointers to their caller's stack only, read the packet through skb,
- * and never pull it (the caller has).
- */
-#define VG_SUBPROG static __attribute__((noinline))
-
-static __always_inline void v4_mapped(struct vg_addr6 *a, __be32 addr)
-{
-	a->addr[0] = 0;
-	a->addr[1] = 0;
-	a->addr[2] = bpf_htonl(0xffff);
-	a->addr[3] = addr;
-}
 
 VG_SUBPROG __u32 lease_learn4(__u32 ifindex, __be32 addr, __u32 lifetime)
 {
@@ -1078,8 +1119,8 @@ VG_SUBPROG __u32 leases6_drop(__u32 ifindex)
  * whose address ended counts as free), unless it is protected or
  * another interface holds it (an ended lease or first-use address of any
  * interface gives way; a parked one, ifindex 0, does not while it
- * lasts).  In the interface's learning window it is allowed for
- * first_lease_s, with no window forever.  VG_PASS, a learn-* reason, or
+ * lasts), for first_lease_s (0: for ever; lease_live() extends it while
+ * the address is used).  VG_PASS, a learn-* reason, or
  * VG_UNDECIDED when a is no address to learn (multicast, loopback,
  * link-local...) or the window has ended: the caller's reason stands.
  * Run only once every configured and learned lookup missed, and once per
@@ -1104,15 +1145,13 @@ VG_SUBPROG __u32 learn_first(__u32 ifindex, __u64 v6, const struct vg_addr6 *add
 	} else if (top == 0 || top == 127 || top >= 224) {
 		return VG_UNDECIDED;
 	}
-	no.expires_ns = VG_LEASE_FOREVER;
 	s = bpf_map_lookup_elem(&lease_slots, &sk);
-	if (s) {
-		if (now >= s->since_ns)
-			return VG_UNDECIDED;
-		cfg = bpf_map_lookup_elem(&learn_cfg, &zero);
-		if (cfg && cfg->first_lease_s)
-			no.expires_ns = now + (__u64)cfg->first_lease_s * 1000000000ULL;
-	}
+	if (s && now >= s->since_ns)
+		return VG_UNDECIDED;
+	no.expires_ns = VG_LEASE_FOREVER;
+	cfg = bpf_map_lookup_elem(&learn_cfg, &zero);
+	if (cfg && cfg->first_lease_s)
+		no.expires_ns = now + (__u64)cfg->first_lease_s * 1000000000ULL;
 	if (bpf_map_lookup_elem(&protected6, a))
 		return VG_LEARN_PROTECTED;
 	o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, a));

@@ -108,8 +108,10 @@ enum vg_mode {
  * not allow, that no interface holds and that is not protected becomes
  * the interface's (origin VG_ORIGIN_FIRST), in a free lease slot of its
  * family; with none free it is refused (learn-full), never swapped for
- * an older one.  While the interface has a learning window (slot
- * VG_SLOT_WINDOW of "lease_slots"), only until the window ends. */
+ * an older one.  It stays the interface's while the guest uses it
+ * (vg_learn_cfg.first_lease_s).  While the interface has a learning
+ * window (slot VG_SLOT_WINDOW of "lease_slots"), only until the window
+ * ends. */
 #define VG_F_LEARN_FIRST	(1U << 12)
 
 /* vg_policy.attach */
@@ -236,9 +238,7 @@ struct vg_v6_key {
 #define VG_LEASE_SLOTS		(VG_LEARN_DHCP4_CAP + VG_LEARN_DHCP6_CAP)
 /* lease_slots key {ifindex, VG_SLOT_WINDOW}: the interface's learning
  * window for VG_F_LEARN_FIRST; its since_ns is the window's end
- * (bpf_ktime_get_ns() clock), its address is unused (zero).  An address
- * learned in a window is allowed for vg_learn_cfg.first_lease_s seconds
- * (0: until the interface goes); one learned with no window, forever. */
+ * (bpf_ktime_get_ns() clock), its address is unused (zero). */
 #define VG_SLOT_WINDOW		VG_LEASE_SLOTS
 #define VG_MAX_LEASE_SLOTS	(VG_MAX_IFACES * VG_LEASE_SLOTS)
 #define VG_MAX_PROTECTED	1024
@@ -302,9 +302,13 @@ struct vg_slot {
 
 struct vg_learn_cfg {
 	__u32 dhcp_grace_s;	/* seconds past a lease's end it stays allowed */
-	__u32 first_lease_s;	/* how long an address learned in a window
-				 * stays allowed (VG_SLOT_WINDOW); 0: until
-				 * the interface goes; also how long a parked
+	__u32 first_lease_s;	/* how long a first-use address stays
+				 * allowed: its end is first_lease_s after it
+				 * is learned, and a frame from it in the
+				 * second half of that time moves the end to
+				 * first_lease_s from then, so an address in
+				 * use stays and one left ends (0: until the
+				 * interface goes); also how long a parked
 				 * address without an end is held ("parked") */
 };
 

@@ -3,9 +3,9 @@
  * Parked addresses (include/vifguard.h, "parked"): the DHCP leases,
  * first-use addresses and DAD link-locals of a Xen guest interface that
  * went away, kept under its VM's UUID, device id and MAC until they end.
- * One without an end of its own (a link-local, a first-use address
- * learned with no window, an infinite lease) ends first_lease_s after it
- * was parked (vg_learn_cfg; 0: kept until its VM comes back), so that a
+ * One without an end of its own (a link-local, an infinite lease, a
+ * first-use address learned under first_lease_s 0) ends first_lease_s
+ * after it was parked (vg_learn_cfg; 0: kept until its VM comes back), so that a
  * VM that never returns does not hold it forever.  While parked an
  * address stays held in "learned4" / "learned6" by ifindex 0, which no
  * interface is, so that no other interface learns it (the programs

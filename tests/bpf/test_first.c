@@ -13,8 +13,8 @@
  *   but a refused lease's reason), and, where the case says so, the
  *   whole of learned4, learned6, lease_slots and protected6: every entry
  *   with its interface, origin and slot, the expiry of a first-use
- *   address (forever, or first_lease_s from the case's run when learned
- *   in a learning window) and of a lease, its slot's since_ns equal to
+ *   address (forever, or first_lease_s from the case's run) and of a
+ *   lease, its slot's since_ns equal to
  *   it, the window's slot, and no other entry.
  *
  * Interfaces: A is the namespace's loopback device, B one end of a veth
@@ -297,8 +297,9 @@ static bool case_held(void)
 	return true;
 }
 
-/* The learning window: open, learned for first_lease_s (0: forever);
- * ended, nothing more learned, what was learned stays for its time. */
+/* The learning window: open, learned for first_lease_s (0: forever), as
+ * without one; ended, nothing more learned, what was learned stays for
+ * its time. */
 static bool case_window(void)
 {
 	struct state s;
@@ -334,7 +335,7 @@ static bool case_window(void)
 	STATE("B's", W(&A), W(&B), P(L6_5), F4(L4_1, &A, V4SLOT(0), 3600),
 	      S(&A, V4SLOT(0), L4_1), F4(L4_2, &A, V4SLOT(1), 3600), S(&A, V4SLOT(1), L4_2),
 	      F6(L6_1, &A, V6SLOT(0), 3600), S(&A, V6SLOT(0), L6_1),
-	      F4(L4_3, &B, V4SLOT(0), LEASE_FOREVER), S(&B, V4SLOT(0), L4_3),
+	      F4(L4_3, &B, V4SLOT(0), 3600), S(&B, V4SLOT(0), L4_3),
 	      F6(L6_3, &B, V6SLOT(0), LEASE_FOREVER), S(&B, V6SLOT(0), L6_3));
 	return true;
 }
@@ -358,14 +359,62 @@ static bool case_window_expiry(void)
 	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1, 1.1 s later", DROPS(IPV6_SRC)));
 	SAME(s, "ended entries stay until the loader's gc");
 	/* Another interface may take an ended one, window or not. */
+	set_learn_cfg(60, 600);
 	CHECK(in(&B, udp6_from(MAC_B, L6_1), "UDP from A's ended L6_1 on B", PASSES));
 	/* A window again: A's own ended address is learned afresh. */
 	set_window(&A, now_ns() + 60 * SEC_NS);
-	set_learn_cfg(60, 600);
 	CHECK(in(&A, udp4_from(MAC_A, L4_1), "UDP from L4_1, a new window", PASSES));
 	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from B's L6_1", DROPS(LEARN_CONFLICT)));
 	STATE("L4_1 again", W(&A), F4(L4_1, &A, V4SLOT(0), 600), S(&A, V4SLOT(0), L4_1),
-	      F6(L6_1, &B, V6SLOT(0), LEASE_FOREVER), S(&B, V6SLOT(0), L6_1));
+	      F6(L6_1, &B, V6SLOT(0), 600), S(&B, V6SLOT(0), L6_1));
+	return true;
+}
+
+#define L6_6		"2001:db8:1::105"
+
+/* An address in use stays: a frame from a first-use address in the
+ * second half of first_lease_s moves its end to first_lease_s from now
+ * (entry and slot); in the first half, or from another interface, or for
+ * a lease, nothing moves.  One left unused ends and its slot takes the
+ * next address (RFC 4941 temporary addresses); first_lease_s 0 moves
+ * nothing. */
+static bool case_in_use(void)
+{
+	set_policy(&A, VG_MODE_LOCKED, F_BOTH);
+	set_learn_cfg(60, 1000);
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1", PASSES));
+	CHECK(in(&A, udp6_from(MAC_A, L6_2), "UDP from L6_2", PASSES));
+	CHECK(in(&A, udp6_from(MAC_A, L6_3), "UDP from L6_3", PASSES));
+	CHECK(out(&A, reply6(&A, L6_4, 100), "Reply with L6_4 for 100 s", NONE));
+	CHECK(in(&A, udp6_from(MAC_A, L6_6), "UDP from L6_6, slots full", DROPS(LEARN_FULL)));
+	set_expiry(L6_1, now_ns() + 400 * SEC_NS);
+	set_expiry(L6_2, now_ns() + 600 * SEC_NS);
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1, 400 s of 1000 left", PASSES));
+	CHECK(in(&A, udp6_from(MAC_A, L6_2), "UDP from L6_2, 600 s of 1000 left", PASSES));
+	CHECK(in(&A, udp6_from(MAC_A, L6_4), "UDP from the lease L6_4, 160 s left", PASSES));
+	CHECK(in(&B, udp6_from(MAC_B, L6_3), "UDP from A's L6_3 on B", DROPS(LEARN_CONFLICT)));
+	STATE("L6_1 moved, L6_2 and the lease not", F6(L6_1, &A, V6SLOT(0), 1000),
+	      S(&A, V6SLOT(0), L6_1), F6(L6_2, &A, V6SLOT(1), 600), S(&A, V6SLOT(1), L6_2),
+	      F6(L6_3, &A, V6SLOT(2), 1000), S(&A, V6SLOT(2), L6_3),
+	      L6(L6_4, &A, V6SLOT(3), 100), S(&A, V6SLOT(3), L6_4));
+	/* L6_3 unused, ended: the next address takes its slot. */
+	set_expiry(L6_3, now_ns() - 1);
+	CHECK(in(&A, udp6_from(MAC_A, L6_6), "UDP from L6_6, L6_3 ended", PASSES));
+	CHECK(in(&A, udp6_from(MAC_A, L6_3), "UDP from L6_3, forgotten, slots full",
+		 DROPS(LEARN_FULL)));
+	/* IPv4, ARP's sender address: the same. */
+	CHECK(in(&A, arp_from(MAC_A, L4_1), "ARP from L4_1", PASSES));
+	set_expiry(L4_1, now_ns() + 100 * SEC_NS);
+	CHECK(in(&A, arp_from(MAC_A, L4_1), "ARP from L4_1, 100 s of 1000 left", PASSES));
+	/* first_lease_s 0: nothing moves. */
+	set_learn_cfg(60, 0);
+	set_expiry(L6_1, now_ns() + 100 * SEC_NS);
+	CHECK(in(&A, udp6_from(MAC_A, L6_1), "UDP from L6_1, first_lease_s 0", PASSES));
+	STATE("L6_6 in L6_3's slot, L4_1 moved", F6(L6_1, &A, V6SLOT(0), 100),
+	      S(&A, V6SLOT(0), L6_1), F6(L6_2, &A, V6SLOT(1), 600), S(&A, V6SLOT(1), L6_2),
+	      F6(L6_6, &A, V6SLOT(2), 1000), S(&A, V6SLOT(2), L6_6),
+	      L6(L6_4, &A, V6SLOT(3), 100), S(&A, V6SLOT(3), L6_4),
+	      F4(L4_1, &A, V4SLOT(0), 1000), S(&A, V4SLOT(0), L4_1));
 	return true;
 }
 
@@ -503,6 +552,7 @@ static const struct lcase cases[] = {
 	  case_held },
 	{ "learning window: first_lease_s, ended window learns nothing", case_window },
 	{ "first_lease_s in real time; relearned in a new window only", case_window_expiry },
+	{ "an address in use stays, one left ends (first_lease_s)", case_in_use },
 	{ "an ended address's slot is free", case_ended_slot },
 	{ "parked addresses held while they last", case_parked },
 	{ "DHCP leases take over first-use addresses; RELEASE, Decline, NAK leave them",

@@ -2066,11 +2066,22 @@ checked:
 	w->st = w->next;
 }
 
-/* Until no lease of the state ends within the next few milliseconds:
- * the model and the program read the clock at slightly different times. */
+/* The latest of *until and e + 1 ms where e is within the next few
+ * milliseconds (or the last one) of now. */
+static void wait_past(uint64_t e, uint64_t now, uint64_t *until)
+{
+	if (e + 1000000 >= now && e <= now + 3000000 && e + 1000000 > *until)
+		*until = e + 1000000;
+}
+
+/* Until no lease of the state ends, no first-use address reaches the
+ * half of its time (when a frame from it moves its end) and no window
+ * ends within the next few milliseconds: the model and the program read
+ * the clock at slightly different times. */
 static void wait_off_expiry(struct worker *w)
 {
 	const struct model_learn *st = &w->st;
+	uint64_t half = (uint64_t)st->first_lease_s * 1000000000ULL / 2;
 
 	for (;;) {
 		uint64_t now = mono_ns(), until = 0;
@@ -2079,16 +2090,15 @@ static void wait_off_expiry(struct worker *w)
 			const struct model_held *h = i < st->n_held ? &st->held[i]
 								     : &st->held4[i - st->n_held];
 
-			if (leased(h) && h->expires + 1000000 >= now &&
-			    h->expires <= now + 3000000 && h->expires + 1000000 > until)
-				until = h->expires + 1000000;
+			if (!leased(h))
+				continue;
+			wait_past(h->expires, now, &until);
+			if (h->origin == VG_ORIGIN_FIRST && half && h->expires != VG_LEASE_FOREVER &&
+			    h->expires > half)
+				wait_past(h->expires - half, now, &until);
 		}
-		for (unsigned int i = 0; i < st->n_win; i++) {
-			uint64_t e = st->win[i].end;
-
-			if (e + 1000000 >= now && e <= now + 3000000 && e + 1000000 > until)
-				until = e + 1000000;
-		}
+		for (unsigned int i = 0; i < st->n_win; i++)
+			wait_past(st->win[i].end, now, &until);
 		if (!until)
 			return;
 		while (mono_ns() <= until)

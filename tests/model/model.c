@@ -294,6 +294,31 @@ bool model_link_local(const uint8_t a[16])
 	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
 }
 
+#define NSEC			1000000000ULL
+
+/*
+ * A lease: until its end plus the grace, for a policy that still learns
+ * by DHCP; a first use: until its end, for a policy that still learns
+ * so; an expired one allows nothing.  A first-use address used in the
+ * second half of its time gets a new end, first_lease_s from now
+ * (include/vifguard.h, vg_learn_cfg): an address in use stays.
+ */
+static bool leased_here(const struct model_policy *p, const struct frm *f,
+			const struct model_held *h)
+{
+	uint64_t life = (uint64_t)f->st->first_lease_s * NSEC;
+
+	if (h->ifindex != f->ifindex || f->st->now >= h->expires)
+		return false;
+	if (h->origin == VG_ORIGIN_DHCP)
+		return p->flags & VG_F_LEARN_DHCP;
+	if (h->origin != VG_ORIGIN_FIRST || !(p->flags & VG_F_LEARN_FIRST))
+		return false;
+	if (life && h->expires - f->st->now < life / 2)
+		((struct model_held *)h)->expires = f->st->now + life;
+	return true;
+}
+
 /*
  * a is learned (not configured) by the frame's interface, whose policy
  * learns: an interface whose learning was switched off holds its
@@ -308,12 +333,7 @@ static bool learned_here(const struct model_policy *p, const struct frm *f, cons
 		return false;
 	if (h->origin == VG_ORIGIN_DAD)
 		return p->flags & VG_F_LEARN_LL;
-	/* A lease: until its end plus the grace, for a policy that still
-	 * learns by DHCP; a first use: until its end, for a policy that
-	 * still learns so; an expired one allows nothing. */
-	return ((h->origin == VG_ORIGIN_DHCP && (p->flags & VG_F_LEARN_DHCP)) ||
-		(h->origin == VG_ORIGIN_FIRST && (p->flags & VG_F_LEARN_FIRST))) &&
-	       f->st->now < h->expires;
+	return leased_here(p, f, h);
 }
 
 /* IPv4 source a (host order) leased to the frame's interface (as above). */
@@ -326,10 +346,7 @@ static bool leased4_here(const struct model_policy *p, const struct frm *f, uint
 		return false;
 	model_v4_mapped(a4, m);
 	h = model_learn_find4(f->st, m);
-	return h && h->ifindex == f->ifindex &&
-	       ((h->origin == VG_ORIGIN_DHCP && (p->flags & VG_F_LEARN_DHCP)) ||
-		(h->origin == VG_ORIGIN_FIRST && (p->flags & VG_F_LEARN_FIRST))) &&
-	       f->st->now < h->expires;
+	return h && leased_here(p, f, h);
 }
 
 static enum vg_reason first_use(const struct model_policy *p, const struct frm *f, bool v4,
@@ -847,7 +864,6 @@ static enum vg_reason check_ipv6(const struct model_policy *p, const struct frm 
 #define BOOTP_FIXED		236	/* RFC 2131 figure 1, up to the options */
 #define DHCP4_COOKIE		0x63825363
 #define LEASE_INFINITE		0xffffffffU	/* RFC 2131 3.3, RFC 8415 7.7 */
-#define NSEC			1000000000ULL
 
 /* learned6 (v4 false) or learned4 of s. */
 static struct model_held *tab(struct model_learn *s, bool v4, unsigned int **n,
@@ -1033,7 +1049,7 @@ static void sort_addrs(uint8_t (*a)[16], unsigned int n)
  * way, whoever holds it, a parked one of ifindex 0 included), and X has
  * a lease slot of a's family free: fewer than the cap of entries of
  * origin DHCP or FIRST that have not ended.  Its end: first_lease_s
- * from now with a window (0: never), never without.  VG_PASS, a learn-*
+ * from now (0: never; leased_here() moves it while it is used).  VG_PASS, a learn-*
  * reason, or otherwise (not learned, the frame's reason as before).
  *
  * Which slot X's new address takes where X has an ended entry of the
@@ -1062,12 +1078,10 @@ static enum vg_reason first_use(const struct model_policy *p, const struct frm *
 	if (v4 ? !v4_unicast(a4) : !v6_leasable(a))
 		return otherwise;
 	w = window_of(s, f->ifindex);
-	if (w) {
-		if (s->now >= w->end)
-			return otherwise;
-		if (s->first_lease_s)
-			expires = s->now + (uint64_t)s->first_lease_s * NSEC;
-	}
+	if (w && s->now >= w->end)
+		return otherwise;
+	if (s->first_lease_s)
+		expires = s->now + (uint64_t)s->first_lease_s * NSEC;
 	if (model_learn_protected(s, a))
 		return VG_LEARN_PROTECTED;
 	h = tab_find(s, v4, a);
