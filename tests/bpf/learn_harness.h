@@ -204,4 +204,21 @@ struct suite {
  */
 int run_suite(int argc, char **argv, const struct suite *s);
 
+/*
+ * The main() of a suite file: run_suite() on its table cases[], its
+ * interfaces A, B and C and its reset(); the arguments name the rest of
+ * struct suite (.prog, .title, .what, .veth).
+ */
+#define SUITE_MAIN(...)                                                                \
+	int main(int argc, char **argv)                                                \
+	{                                                                              \
+		static const struct suite s_ = { __VA_ARGS__,                          \
+						 .a = &A, .b = &B, .c = &C,            \
+						 .reset = reset,                       \
+						 .cases = cases,                       \
+						 .n = ARRAY_SIZE(cases) };             \
+                                                                                       \
+		return run_suite(argc, argv, &s_);                                     \
+	}
+
 #endif /* VG_LEARN_HARNESS_H */

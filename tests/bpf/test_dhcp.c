@@ -1267,18 +1267,5 @@ static const struct lcase cases[] = {
 	{ "flags: DHCP leases need VG_F_LEARN_DHCP, DAD's VG_F_LEARN_LL", case_flags_off },
 };
 
-static const struct suite suite = {
-	.prog = "test-dhcp",
-	.title = "DHCP snooping tests",
-	.what = "DHCP snooping cases",
-	.veth = { "vgdhcp0", "vgdhcp1" },
-	.a = &A, .b = &B, .c = &C,
-	.reset = reset,
-	.cases = cases,
-	.n = ARRAY_SIZE(cases),
-};
-
-int main(int argc, char **argv)
-{
-	return run_suite(argc, argv, &suite);
-}
+SUITE_MAIN(.prog = "test-dhcp", .title = "DHCP snooping tests", .what = "DHCP snooping cases",
+	   .veth = { "vgdhcp0", "vgdhcp1" })

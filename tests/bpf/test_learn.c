@@ -957,18 +957,5 @@ static const struct lcase cases[] = {
 	{ "audit mode learns; refused probes counted, passed", case_audit },
 };
 
-static const struct suite suite = {
-	.prog = "test-learn",
-	.title = "learning tests",
-	.what = "learning cases",
-	.veth = { "vglearn0", "vglearn1" },
-	.a = &A, .b = &B, .c = &C,
-	.reset = reset,
-	.cases = cases,
-	.n = ARRAY_SIZE(cases),
-};
-
-int main(int argc, char **argv)
-{
-	return run_suite(argc, argv, &suite);
-}
+SUITE_MAIN(.prog = "test-learn", .title = "learning tests", .what = "learning cases",
+	   .veth = { "vglearn0", "vglearn1" })
