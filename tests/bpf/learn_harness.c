@@ -342,6 +342,21 @@ bool in(const struct iface *i, struct frame f, const char *what, int verdict,
 	return step_run(skel->progs.vifguard, i, f, what, verdict, reason, NULL);
 }
 
+struct frame udp6(const uint8_t *mac, const char *src, const uint8_t *dmac, const char *dst,
+		  uint16_t dport)
+{
+	struct frame f = { .len = 0 };
+	size_t ip, l4;
+
+	eth(&f, mac, dmac, 0x86dd);
+	ip = ip6_begin(&f, src, dst, 17, 64);
+	l4 = f.len;
+	udp(&f, 40000, dport, 16);
+	ip6_end(&f, ip);
+	l4_csum(&f, ip, l4, 6, 17);
+	return f;
+}
+
 /* --- map contents --------------------------------------------------------------- */
 
 void dump(int fd, size_t ksz, struct table *t)

@@ -79,6 +79,11 @@ bool step_run(struct bpf_program *prog, const struct iface *i, struct frame f, c
 bool in(const struct iface *i, struct frame f, const char *what, int verdict,
 	enum vg_reason reason);
 
+/* A UDP datagram in IPv6 from mac and src to dmac and dst, to port dport
+ * from 40000, 16 octets of zeroes, checksummed. */
+struct frame udp6(const uint8_t *mac, const char *src, const uint8_t *dmac, const char *dst,
+		  uint16_t dport);
+
 #define PASSES		TC_ACT_OK, VG_PASS
 #define DROPS(r)	TC_ACT_SHOT, VG_##r
 

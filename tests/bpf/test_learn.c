@@ -245,16 +245,7 @@ static struct frame defend(const char *target, uint8_t hop)
 
 static struct frame udp_from(const uint8_t *mac, const char *src)
 {
-	struct frame f = { .len = 0 };
-	size_t ip, l4;
-
-	eth(&f, mac, MAC_ROUTER, 0x86dd);
-	ip = ip6_begin(&f, src, "fe80::1", 17, 64);
-	l4 = f.len;
-	udp(&f, 40000, 5353, 16);
-	ip6_end(&f, ip);
-	l4_csum(&f, ip, l4, 6, 17);
-	return f;
+	return udp6(mac, src, MAC_ROUTER, "fe80::1", 5353);
 }
 
 static struct frame echo_from(const uint8_t *mac, const char *src)
