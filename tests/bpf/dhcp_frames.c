@@ -13,99 +13,69 @@ const uint8_t MAC_V6_SERVERS[6] = { 0x33, 0x33, 0x00, 0x01, 0x00, 0x02 };
 
 /* --- DHCP options --------------------------------------------------------------- */
 
-void o_put(struct opts *o, const void *p, size_t n)
-{
-	if (o->n + n > sizeof(o->b))
-		die("options overflow", E2BIG);
-	if (p)
-		memcpy(o->b + o->n, p, n);
-	else
-		memset(o->b + o->n, 0, n);
-	o->n += n;
-}
-
-void o_u8(struct opts *o, uint8_t v)
-{
-	o_put(o, &v, 1);
-}
-
-void o_be16(struct opts *o, uint16_t v)
-{
-	v = htons(v);
-	o_put(o, &v, 2);
-}
-
-void o_be32(struct opts *o, uint32_t v)
-{
-	v = htonl(v);
-	o_put(o, &v, 4);
-}
-
 /* DHCPv4 (RFC 2132): code, length, data. */
-void o4(struct opts *o, uint8_t code, const void *p, uint8_t len)
+void o4(struct frame *o, uint8_t code, const void *p, uint8_t len)
 {
-	o_u8(o, code);
-	o_u8(o, len);
-	o_put(o, p, len);
+	put8(o, code);
+	put8(o, len);
+	put(o, p, len);
 }
 
-void o4_type(struct opts *o, uint8_t type)
+void o4_type(struct frame *o, uint8_t type)
 {
 	o4(o, 53, &type, 1);
 }
 
-void o4_u32(struct opts *o, uint8_t code, uint32_t v)
+void o4_u32(struct frame *o, uint8_t code, uint32_t v)
 {
 	v = htonl(v);
 	o4(o, code, &v, 4);
 }
 
-void o4_addr(struct opts *o, uint8_t code, const char *a)
+void o4_addr(struct frame *o, uint8_t code, const char *a)
 {
 	struct vg_addr4 v = a4(a);
 
 	o4(o, code, &v.addr, 4);
 }
 
-void o4_pads(struct opts *o, unsigned int n)
+void o4_pads(struct frame *o, unsigned int n)
 {
 	while (n--)
-		o_u8(o, 0);
+		put8(o, 0);
 }
 
-void o4_end(struct opts *o)
+void o4_end(struct frame *o)
 {
-	o_u8(o, 255);
+	put8(o, 255);
 }
 
 /* DHCPv6 (RFC 8415 21): 16-bit code and length.  o6_begin() returns
  * where an option starts for o6_close(), which sets its length. */
-size_t o6_begin(struct opts *o, uint16_t code)
+size_t o6_begin(struct frame *o, uint16_t code)
 {
-	size_t at = o->n;
+	size_t at = o->len;
 
-	o_be16(o, code);
-	o_be16(o, 0);
+	put16(o, code);
+	put16(o, 0);
 	return at;
 }
 
-void o6_close(struct opts *o, size_t at)
+void o6_close(struct frame *o, size_t at)
 {
-	uint16_t len = htons(o->n - at - 4);
-
-	memcpy(o->b + at + 2, &len, 2);
+	set16(o, at + 2, o->len - at - 4);
 }
 
-void o6(struct opts *o, uint16_t code, const void *p, uint16_t len)
+void o6(struct frame *o, uint16_t code, const void *p, uint16_t len)
 {
-	o_be16(o, code);
-	o_be16(o, len);
-	o_put(o, p, len);
+	put16(o, code);
+	put16(o, len);
+	put(o, p, len);
 }
 
 /* Client and server identifiers (DUID-LL of the MAC), what every Reply
  * carries before its IAs. */
-void o6_ids(struct opts *o, const uint8_t *client)
+void o6_ids(struct frame *o, const uint8_t *client)
 {
 	uint8_t duid[10] = { 0, 3, 0, 1 };
 
@@ -116,33 +86,33 @@ void o6_ids(struct opts *o, const uint8_t *client)
 }
 
 /* IA_NA (3): IAID, T1, T2, then its options; IA_TA (4): IAID only. */
-size_t o6_ia_na(struct opts *o, uint32_t iaid)
+size_t o6_ia_na(struct frame *o, uint32_t iaid)
 {
 	size_t at = o6_begin(o, 3);
 
-	o_be32(o, iaid);
-	o_be32(o, 1800);
-	o_be32(o, 2880);
+	put32(o, iaid);
+	put32(o, 1800);
+	put32(o, 2880);
 	return at;
 }
 
-size_t o6_ia_ta(struct opts *o, uint32_t iaid)
+size_t o6_ia_ta(struct frame *o, uint32_t iaid)
 {
 	size_t at = o6_begin(o, 4);
 
-	o_be32(o, iaid);
+	put32(o, iaid);
 	return at;
 }
 
 /* IAADDR (5): address, preferred and valid lifetimes. */
-void o6_iaaddr(struct opts *o, const char *addr, uint32_t preferred, uint32_t valid)
+void o6_iaaddr(struct frame *o, const char *addr, uint32_t preferred, uint32_t valid)
 {
 	struct vg_addr6 a = a6(addr);
 	size_t at = o6_begin(o, 5);
 
-	o_put(o, a.addr, 16);
-	o_be32(o, preferred);
-	o_be32(o, valid);
+	put(o, a.addr, 16);
+	put32(o, preferred);
+	put32(o, valid);
 	o6_close(o, at);
 }
 
@@ -172,7 +142,7 @@ struct frame dhcp4(const struct dhcp4 *m)
 	put(&f, m->chaddr, 6);
 	put(&f, NULL, 10 + 64 + 128);	/* rest of chaddr, sname, file */
 	put32(&f, m->cookie ? m->cookie : 0x63825363);
-	put(&f, m->o->b, m->o->n);
+	put(&f, m->o->b, m->o->len);
 	udp_end(&f, l4);
 	ip4_end(&f, ip);
 	l4_csum(&f, ip, l4, 6, 17);
@@ -181,9 +151,9 @@ struct frame dhcp4(const struct dhcp4 *m)
 
 /* The options of an ACK as ISC dhcpd sends them: type, server, lease,
  * mask, router, END. */
-void ack_opts(struct opts *o, uint32_t lease)
+void ack_opts(struct frame *o, uint32_t lease)
 {
-	o->n = 0;
+	o->len = 0;
 	o4_type(o, 5);
 	o4_addr(o, 54, SERVER4);
 	o4_u32(o, 51, lease);
@@ -194,7 +164,7 @@ void ack_opts(struct opts *o, uint32_t lease)
 
 struct frame ack(const struct iface *i, const char *yiaddr, uint32_t lease)
 {
-	static struct opts o;
+	static struct frame o;
 	struct dhcp4 m = ack_msg(i, yiaddr, &o);
 
 	ack_opts(&o, lease);
@@ -203,10 +173,10 @@ struct frame ack(const struct iface *i, const char *yiaddr, uint32_t lease)
 
 struct frame nak(const struct iface *i)
 {
-	static struct opts o;
+	static struct frame o;
 	struct dhcp4 m = { .chaddr = i->mac, .o = &o };
 
-	o.n = 0;
+	o.len = 0;
 	o4_type(&o, 6);
 	o4_addr(&o, 54, SERVER4);
 	o4(&o, 56, "wrong network", 13);
@@ -217,12 +187,12 @@ struct frame nak(const struct iface *i)
 /* The guest's RELEASE of ciaddr, from src to the server (RFC 2131 4.4.6). */
 struct frame release4(const struct iface *i, const char *src, const char *ciaddr)
 {
-	static struct opts o;
+	static struct frame o;
 	struct dhcp4 m = { .eth_src = i->mac, .eth_dst = MAC_SERVER, .src = src, .dst = SERVER4,
 			   .sport = 68, .dport = 67, .op = 1, .chaddr = i->mac, .ciaddr = ciaddr,
 			   .o = &o };
 
-	o.n = 0;
+	o.len = 0;
 	o4_type(&o, 7);
 	o4_addr(&o, 54, SERVER4);
 	o4_end(&o);
@@ -232,11 +202,11 @@ struct frame release4(const struct iface *i, const char *src, const char *ciaddr
 /* The guest's DECLINE of addr, broadcast from 0.0.0.0 (RFC 2131 4.4.1). */
 struct frame decline4(const struct iface *i, const char *addr)
 {
-	static struct opts o;
+	static struct frame o;
 	struct dhcp4 m = { .eth_src = i->mac, .src = "0.0.0.0", .sport = 68, .dport = 67,
 			   .op = 1, .chaddr = i->mac, .o = &o };
 
-	o.n = 0;
+	o.len = 0;
 	o4_type(&o, 4);
 	o4_addr(&o, 50, addr);
 	o4_addr(&o, 54, SERVER4);
@@ -280,7 +250,7 @@ struct frame dhcp6(const struct iface *i, const struct dhcp6 *m)
 	put8(&f, m->type ? m->type : 7);
 	put8(&f, 0x12);			/* transaction id */
 	put16(&f, 0x3456);
-	put(&f, m->o->b, m->o->n);
+	put(&f, m->o->b, m->o->len);
 	udp_end(&f, l4);
 	ip6_end(&f, ip);
 	if (!m->hbh)
@@ -291,11 +261,11 @@ struct frame dhcp6(const struct iface *i, const struct dhcp6 *m)
 /* A Reply to i with one IA_NA of one address. */
 struct frame reply6(const struct iface *i, const char *addr, uint32_t valid)
 {
-	static struct opts o;
+	static struct frame o;
 	struct dhcp6 m = { .o = &o };
 	size_t ia;
 
-	o.n = 0;
+	o.len = 0;
 	o6_ids(&o, i->mac);
 	ia = o6_ia_na(&o, 1);
 	o6_iaaddr(&o, addr, valid / 2, valid);
@@ -307,12 +277,12 @@ struct frame reply6(const struct iface *i, const char *addr, uint32_t valid)
  * All_DHCP_Relay_Agents_and_Servers (RFC 8415 18.2.7, 18.2.8). */
 struct frame client6(const struct iface *i, uint8_t type, const char *addr)
 {
-	static struct opts o;
+	static struct frame o;
 	struct dhcp6 m = { .eth_src = i->mac, .eth_dst = MAC_V6_SERVERS, .src = i->ll,
 			   .dst = "ff02::1:2", .sport = 546, .dport = 547, .type = type, .o = &o };
 	size_t ia;
 
-	o.n = 0;
+	o.len = 0;
 	o6_ids(&o, i->mac);
 	ia = o6_ia_na(&o, 1);
 	o6_iaaddr(&o, addr, 0, 0);
@@ -322,14 +292,5 @@ struct frame client6(const struct iface *i, uint8_t type, const char *addr)
 
 struct frame udp6_from(const uint8_t *mac, const char *src)
 {
-	struct frame f = { .len = 0 };
-	size_t ip, l4;
-
-	eth(&f, mac, MAC_SERVER, 0x86dd);
-	ip = ip6_begin(&f, src, "2001:db8::1", 17, 64);
-	l4 = f.len;
-	udp(&f, 40000, 53, 16);
-	ip6_end(&f, ip);
-	l4_csum(&f, ip, l4, 6, 17);
-	return f;
+	return udp6(mac, src, MAC_SERVER, "2001:db8::1", 53);
 }

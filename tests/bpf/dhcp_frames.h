@@ -25,37 +25,29 @@ extern const uint8_t MAC_V6_SERVERS[6];	/* of ff02::1:2 */
 
 /* --- DHCP options --------------------------------------------------------------- */
 
-struct opts {
-	uint8_t b[800];
-	size_t n;
-};
-
-/* n octets of p (NULL: zeros), an octet, big-endian 16 and 32 bits. */
-void o_put(struct opts *o, const void *p, size_t n);
-void o_u8(struct opts *o, uint8_t v);
-void o_be16(struct opts *o, uint16_t v);
-void o_be32(struct opts *o, uint32_t v);
+/* Options are built in a struct frame of their own (emptied by setting
+ * len to 0) with these writers and frame.h's put, put8, put16, put32. */
 
 /* DHCPv4 (RFC 2132): code, length, data; message type (53); a 32-bit
  * value; an address; n PAD options; END. */
-void o4(struct opts *o, uint8_t code, const void *p, uint8_t len);
-void o4_type(struct opts *o, uint8_t type);
-void o4_u32(struct opts *o, uint8_t code, uint32_t v);
-void o4_addr(struct opts *o, uint8_t code, const char *a);
-void o4_pads(struct opts *o, unsigned int n);
-void o4_end(struct opts *o);
+void o4(struct frame *o, uint8_t code, const void *p, uint8_t len);
+void o4_type(struct frame *o, uint8_t type);
+void o4_u32(struct frame *o, uint8_t code, uint32_t v);
+void o4_addr(struct frame *o, uint8_t code, const char *a);
+void o4_pads(struct frame *o, unsigned int n);
+void o4_end(struct frame *o);
 
 /* DHCPv6 (RFC 8415 21): an option opened with o6_begin() is closed, its
  * length set, by o6_close(). */
-size_t o6_begin(struct opts *o, uint16_t code);
-void o6_close(struct opts *o, size_t at);
-void o6(struct opts *o, uint16_t code, const void *p, uint16_t len);
+size_t o6_begin(struct frame *o, uint16_t code);
+void o6_close(struct frame *o, size_t at);
+void o6(struct frame *o, uint16_t code, const void *p, uint16_t len);
 /* Client (DUID-LL of client) and server identifiers. */
-void o6_ids(struct opts *o, const uint8_t *client);
+void o6_ids(struct frame *o, const uint8_t *client);
 /* IA_NA and IA_TA, left open for their IAADDRs. */
-size_t o6_ia_na(struct opts *o, uint32_t iaid);
-size_t o6_ia_ta(struct opts *o, uint32_t iaid);
-void o6_iaaddr(struct opts *o, const char *addr, uint32_t preferred, uint32_t valid);
+size_t o6_ia_na(struct frame *o, uint32_t iaid);
+size_t o6_ia_ta(struct frame *o, uint32_t iaid);
+void o6_iaaddr(struct frame *o, const char *addr, uint32_t preferred, uint32_t valid);
 
 /* --- frames --------------------------------------------------------------------- */
 
@@ -72,17 +64,17 @@ struct dhcp4 {
 	const uint8_t *chaddr;
 	const char *ciaddr, *yiaddr;	/* NULL: 0.0.0.0 */
 	uint32_t cookie;		/* 0: 99.130.83.99 */
-	const struct opts *o;
+	const struct frame *o;		/* the options */
 };
 
 struct frame dhcp4(const struct dhcp4 *m);
 /* An ACK's options (o emptied first). */
-void ack_opts(struct opts *o, uint32_t lease);
+void ack_opts(struct frame *o, uint32_t lease);
 
 /* An ACK of yiaddr for i, unicast to its MAC and new address, carrying
  * o.  Inline: it only keeps the pointer, so o may still be empty. */
 static inline struct dhcp4 ack_msg(const struct iface *i, const char *yiaddr,
-				   const struct opts *o)
+				   const struct frame *o)
 {
 	struct dhcp4 m = { .eth_dst = i->mac, .dst = yiaddr, .chaddr = i->mac, .yiaddr = yiaddr,
 			   .o = o };
@@ -107,7 +99,7 @@ struct dhcp6 {
 	uint16_t sport, dport;		/* 0: 547, 546 */
 	uint8_t type;			/* 0: Reply */
 	bool hbh;			/* behind a hop-by-hop options header */
-	const struct opts *o;
+	const struct frame *o;		/* the options */
 };
 
 struct frame dhcp6(const struct iface *i, const struct dhcp6 *m);

@@ -342,6 +342,21 @@ bool in(const struct iface *i, struct frame f, const char *what, int verdict,
 	return step_run(skel->progs.vifguard, i, f, what, verdict, reason, NULL);
 }
 
+struct frame udp6(const uint8_t *mac, const char *src, const uint8_t *dmac, const char *dst,
+		  uint16_t dport)
+{
+	struct frame f = { .len = 0 };
+	size_t ip, l4;
+
+	eth(&f, mac, dmac, 0x86dd);
+	ip = ip6_begin(&f, src, dst, 17, 64);
+	l4 = f.len;
+	udp(&f, 40000, dport, 16);
+	ip6_end(&f, ip);
+	l4_csum(&f, ip, l4, 6, 17);
+	return f;
+}
+
 /* --- map contents --------------------------------------------------------------- */
 
 void dump(int fd, size_t ksz, struct table *t)
@@ -393,6 +408,313 @@ void map_clear(struct bpf_map *m)
 	while (bpf_map_get_next_key(fd, NULL, k) == 0)
 		if (bpf_map_delete_elem(fd, k))
 			die(bpf_map__name(m), errno);
+}
+
+/* --- learned state -------------------------------------------------------------- */
+
+__u32 grace = VG_DHCP_GRACE_DEFAULT;
+
+struct vg_addr6 mapped(const char *v4)
+{
+	struct vg_addr6 a = { { 0, 0, htonl(0xffff), a4(v4).addr } };
+
+	return a;
+}
+
+struct vg_addr6 slot_addr(const char *s)
+{
+	return strchr(s, ':') ? a6(s) : mapped(s);
+}
+
+size_t owner_key(const char *addr, bool v6, void *k)
+{
+	struct vg_addr6 k6;
+	struct vg_addr4 k4;
+
+	if (v6) {
+		k6 = a6(addr);
+		memcpy(k, &k6, sizeof(k6));
+		return sizeof(k6);
+	}
+	k4 = a4(addr);
+	memcpy(k, &k4, sizeof(k4));
+	return sizeof(k4);
+}
+
+void state_read(struct state *s)
+{
+	dump(map_fd(skel->maps.learned4), sizeof(struct vg_addr4), &s->l4);
+	dump(map_fd(skel->maps.learned6), sizeof(struct vg_addr6), &s->l6);
+	dump(map_fd(skel->maps.lease_slots), sizeof(struct vg_slot_key), &s->s);
+	dump(map_fd(skel->maps.protected6), sizeof(struct vg_addr6), &s->p);
+	dump(map_fd(skel->maps.learn_slots), sizeof(struct vg_slot_key), &s->ll);
+}
+
+static const char *origin_name(unsigned int o)
+{
+	return o == VG_ORIGIN_CONFIG ? "config" : o == VG_ORIGIN_DAD ? "dad" :
+	       o == VG_ORIGIN_DHCP ? "dhcp" : o == VG_ORIGIN_FIRST ? "first" : "?";
+}
+
+static const char *why_name(unsigned int w)
+{
+	return w == VG_PROTECT_CONFIG ? "config" : w == VG_PROTECT_BRIDGE ? "bridge" :
+	       w == VG_PROTECT_RA ? "ra" : "?";
+}
+
+/* An expiry as seconds from the case's start, for failure messages. */
+static void expiry_text(__u64 e, char *buf, size_t size)
+{
+	if (e == VG_LEASE_FOREVER)
+		snprintf(buf, size, "forever");
+	else
+		snprintf(buf, size, "%+.1fs", ((double)e - (double)case_start_ns) / 1e9);
+}
+
+/* The entries of t, learned4 (af AF_INET) or learned6, as text. */
+static void owners_text(const struct table *t, int af, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN], e[32];
+
+	for (unsigned int i = 0; i < t->n; i++) {
+		struct vg_owner o;
+
+		memcpy(&o, t->e[i].v, sizeof(o));
+		expiry_text(o.expires_ns, e, sizeof(e));
+		append(buf, size, " %s: if %u %s slot %u%s%s;",
+		       inet_ntop(af, t->e[i].k, a, sizeof(a)), o.ifindex, origin_name(o.origin),
+		       o.slot, o.origin >= VG_ORIGIN_DHCP ? " " : "",
+		       o.origin >= VG_ORIGIN_DHCP ? e : "");
+	}
+	append(buf, size, "%s }", t->over ? " ..." : "");
+}
+
+/* The entries of t, lease_slots (expiries) or learn_slots, as text. */
+static void slots_text(const struct table *t, bool lease, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN], e[32];
+
+	for (unsigned int i = 0; i < t->n; i++) {
+		struct vg_slot_key k;
+		struct vg_slot v;
+
+		memcpy(&k, t->e[i].k, sizeof(k));
+		memcpy(&v, t->e[i].v, sizeof(v));
+		expiry_text(v.since_ns, e, sizeof(e));
+		append(buf, size, " if %u slot %u: %s%s%s;", k.ifindex, k.slot, ntop6(&v.a, a),
+		       lease ? " " : "", lease ? e : "");
+	}
+	append(buf, size, "%s }", t->over ? " ..." : "");
+}
+
+/* The maps as text, for failure messages. */
+static void state_text(const struct state *s, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	buf[0] = 0;
+	append(buf, size, "learned4 {");
+	owners_text(&s->l4, AF_INET, buf, size);
+	append(buf, size, " learned6 {");
+	owners_text(&s->l6, AF_INET6, buf, size);
+	append(buf, size, " lease_slots {");
+	slots_text(&s->s, true, buf, size);
+	append(buf, size, " protected6 {");
+	for (unsigned int i = 0; i < s->p.n; i++) {
+		struct vg_addr6 k;
+		struct vg_protect p;
+
+		memcpy(&k, s->p.e[i].k, sizeof(k));
+		memcpy(&p, s->p.e[i].v, sizeof(p));
+		append(buf, size, " %s: %s if %u;", ntop6(&k, a), why_name(p.why), p.ifindex);
+	}
+	append(buf, size, "%s } learn_slots {", s->p.over ? " ..." : "");
+	slots_text(&s->ll, false, buf, size);
+}
+
+static char mismatch_buf[200];
+
+__attribute__((format(printf, 1, 2))) static const char *mismatch(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(mismatch_buf, sizeof(mismatch_buf), fmt, ap);
+	va_end(ap);
+	return mismatch_buf;
+}
+
+static bool since_in_case(__u64 since, __u64 now)
+{
+	return since >= case_start_ns && since <= now;
+}
+
+/* Why owner o of w->addr is not as w says, or NULL. */
+static const char *owner_mismatch(const struct state *s, const struct want *w,
+				  const struct vg_owner *o, __u64 now)
+{
+	struct vg_slot_key sk = { o->ifindex, o->slot };
+	bool first = w->n == VG_ORIGIN_FIRST, lease = w->n >= VG_ORIGIN_DHCP;
+	const struct entry *se;
+	struct vg_slot sv;
+	__u64 lo, hi;
+
+	if (o->ifindex != (__u32)w->ifc->ifindex || o->origin != w->n ||
+	    ((w->n == VG_ORIGIN_DAD || (lease && w->ifc->ifindex)) && o->slot != w->slot))
+		return mismatch("%s: expected if %u %s slot %d, got if %u %s slot %u", w->addr,
+				w->ifc->ifindex, origin_name(w->n), w->slot, o->ifindex,
+				origin_name(o->origin), o->slot);
+	if (w->n == VG_ORIGIN_DAD) {
+		if (!since_in_case(o->since_ns, now))
+			return mismatch("%s: since_ns outside the case", w->addr);
+		se = find(&s->ll, &sk, sizeof(sk));
+		if (se) {
+			memcpy(&sv, se->v, sizeof(sv));
+			if (sv.since_ns != o->since_ns)
+				return mismatch("%s: since_ns not its slot's", w->addr);
+		}
+		return NULL;
+	}
+	if (!lease || !w->ifc->ifindex)
+		return NULL;
+	if (w->lease == LEASE_FOREVER) {
+		lo = hi = VG_LEASE_FOREVER;
+	} else {
+		lo = case_start_ns + (w->lease + (first ? 0 : grace)) * 1000000000ULL;
+		hi = now + (w->lease + (first ? 0 : grace)) * 1000000000ULL;
+	}
+	if (o->expires_ns < lo || o->expires_ns > hi) {
+		char e[32];
+
+		expiry_text(o->expires_ns, e, sizeof(e));
+		return mismatch("%s: expires at %s, expected %s of %lld s plus %u s grace%s",
+				w->addr, e, first ? "a first use" : "a lease", w->lease,
+				first ? 0 : grace, w->lease == LEASE_FOREVER ? " (forever)" : "");
+	}
+	se = find(&s->s, &sk, sizeof(sk));
+	if (!se)
+		return mismatch("%s: no lease slot %u", w->addr, o->slot);
+	memcpy(&sv, se->v, sizeof(sv));
+	if (sv.since_ns != o->expires_ns)
+		return mismatch("%s: lease slot %u's since_ns not the expires_ns", w->addr, o->slot);
+	return NULL;
+}
+
+/* Why slot w->slot of w->ifc in t (lease_slots or learn_slots, named
+ * map) does not hold w->addr, or NULL. */
+static const char *slot_mismatch(const struct table *t, const char *map, const struct want *w)
+{
+	struct vg_slot_key sk = { w->ifc->ifindex, w->slot };
+	struct vg_addr6 a = slot_addr(w->addr);
+	const struct entry *e = find(t, &sk, sizeof(sk));
+	struct vg_slot sv;
+
+	if (!e)
+		return mismatch("no %s slot %d of %s", map, w->slot, w->ifc->name);
+	memcpy(&sv, e->v, sizeof(sv));
+	if (memcmp(&sv.a, &a, sizeof(a)))
+		return mismatch("%s slot %d of %s does not hold %s", map, w->slot, w->ifc->name,
+				w->addr);
+	return NULL;
+}
+
+/* Why protected6 in s does not hold w->addr as w says, or NULL. */
+static const char *protect_mismatch(const struct state *s, const struct want *w, __u64 now)
+{
+	struct vg_addr6 a = a6(w->addr);
+	const struct entry *e = find(&s->p, &a, sizeof(a));
+	struct vg_protect p;
+
+	if (!e)
+		return mismatch("%s not protected", w->addr);
+	if (!w->n)
+		return NULL;
+	memcpy(&p, e->v, sizeof(p));
+	if (p.why != (__u32)w->n || p.ifindex != (__u32)(w->ifc ? w->ifc->ifindex : 0))
+		return mismatch("protected6 %s: expected %s if %d, got %s if %u", w->addr,
+				why_name(w->n), w->ifc ? w->ifc->ifindex : 0, why_name(p.why),
+				p.ifindex);
+	if (p.why == VG_PROTECT_RA && !since_in_case(p.since_ns, now))
+		return mismatch("protected6 %s: since_ns outside the case", w->addr);
+	return NULL;
+}
+
+/* Why the state is not w[0..n), or NULL. */
+static const char *state_mismatch(const struct state *s, const struct want *w, size_t n)
+{
+	const struct {
+		const struct table *t;
+		const char *name;
+		char kind;
+	} maps[] = { { &s->l4, "learned4", '4' }, { &s->l6, "learned6", '6' },
+		     { &s->s, "lease_slots", 'S' }, { &s->p, "protected6", 'P' },
+		     { &s->ll, "learn_slots", 'D' } };
+	__u64 now = now_ns();
+
+	for (size_t i = 0; i < n; i++) {
+		const char *m;
+
+		if (w[i].kind == '4' || w[i].kind == '6') {
+			bool v6 = w[i].kind == '6';
+			__u8 k[16];
+			size_t ksz = owner_key(w[i].addr, v6, k);
+			const struct entry *e = find(v6 ? &s->l6 : &s->l4, k, ksz);
+			struct vg_owner o;
+
+			if (!e)
+				return mismatch("no learned%c entry %s", w[i].kind, w[i].addr);
+			memcpy(&o, e->v, sizeof(o));
+			m = owner_mismatch(s, &w[i], &o, now);
+		} else if (w[i].kind == 'S') {
+			m = slot_mismatch(&s->s, "lease", &w[i]);
+		} else if (w[i].kind == 'D') {
+			m = slot_mismatch(&s->ll, "learn", &w[i]);
+		} else {
+			m = protect_mismatch(s, &w[i], now);
+		}
+		if (m)
+			return m;
+	}
+	for (size_t j = 0; j < ARRAY_SIZE(maps); j++) {
+		unsigned int wanted = 0;
+
+		for (size_t i = 0; i < n; i++)
+			wanted += w[i].kind == maps[j].kind;
+		if (maps[j].t->n != wanted || maps[j].t->over)
+			return mismatch("%s holds other entries", maps[j].name);
+	}
+	return NULL;
+}
+
+bool state_is(const char *when, const struct want *w, size_t n)
+{
+	struct state s;
+	char text[1536];
+	const char *why;
+
+	state_read(&s);
+	why = state_mismatch(&s, w, n);
+	if (!why)
+		return true;
+	state_text(&s, text, sizeof(text));
+	return fail("after step %d (%s): %s; maps: %s", step, when, why, text);
+}
+
+bool state_same(const struct state *s, const char *when)
+{
+	struct state now;
+	char text[1536];
+	const struct table *t[5] = { &s->l4, &s->l6, &s->s, &s->p, &s->ll };
+	const struct table *u[5] = { &now.l4, &now.l6, &now.s, &now.p, &now.ll };
+
+	state_read(&now);
+	for (int i = 0; i < 5; i++) {
+		if (!table_same(t[i], u[i])) {
+			state_text(&now, text, sizeof(text));
+			return fail("after step %d (%s): maps changed; now: %s", step, when, text);
+		}
+	}
+	return true;
 }
 
 /* --- cases ---------------------------------------------------------------------- */

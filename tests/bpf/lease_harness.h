@@ -4,9 +4,8 @@
  * use (test-first) share beyond learn_harness.h: the interfaces A, B
  * and C and their addresses, the policies and learn_cfg they are given,
  * what the loader would write into the lease maps, egress steps, and
- * the assertions on learned4, learned6, lease_slots, protected6 and
- * learn_slots (STATE: exactly these entries; SAME: byte for byte a copy
- * taken earlier).
+ * the entries their STATE assertions expect (struct want,
+ * learn_harness.h).
  */
 #ifndef VG_LEASE_HARNESS_H
 #define VG_LEASE_HARNESS_H
@@ -39,17 +38,6 @@ extern const uint8_t MAC_B[6];
  * ifindexes); C has no policy. */
 extern struct iface A, B, C;
 
-/* learn_cfg's dhcp_grace_s as last written. */
-extern __u32 grace;
-
-/* An IPv4 address as lease_slots holds it: ::ffff:a.b.c.d. */
-struct vg_addr6 mapped(const char *v4);
-/* A slot's address from text of either family. */
-struct vg_addr6 slot_addr(const char *s);
-/* The key of addr in learned6 (v6) or learned4, written to k; returns
- * its size. */
-size_t owner_key(const char *addr, bool v6, void *k);
-
 /* --- policies and configuration ------------------------------------------------ */
 
 /* i's live policy: its MAC, its IPv4 and IPv6 address inline. */
@@ -77,34 +65,7 @@ bool out_from(const struct iface *i, const struct iface *from, struct frame f, c
 #define NONE		VG_PASS
 #define REFUSED(r)	VG_##r
 
-/* --- map contents --------------------------------------------------------------- */
-
-struct state {
-	struct table l4, l6, s, p, ll;	/* learned4, learned6, lease_slots,
-					 * protected6, learn_slots */
-};
-
-void state_read(struct state *s);
-
-/*
- * An expected entry: '4' learned4 or '6' learned6 (addr, interface,
- * origin, slot, lease: the seconds of the lease it was given, grace
- * added when checked, or of a first-use address (no grace), or
- * LEASE_FOREVER; for a configured one nothing but interface and origin
- * is checked; a parked one (interface of ifindex 0) has no slot), 'S'
- * lease_slots (interface, slot, addr of either family; the window's
- * address is ::), 'P' protected6 (addr).  learn_slots must be empty.
- */
-struct want {
-	char kind;
-	const char *addr;
-	const struct iface *ifc;
-	int origin;
-	int slot;
-	long long lease;
-};
-
-#define LEASE_FOREVER	(-1LL)
+/* --- expected entries (STATE) --------------------------------------------------- */
 
 #define L4(a, i, s, lease)	{ '4', a, i, VG_ORIGIN_DHCP, s, lease }
 #define C4(a, i)		{ '4', a, i, VG_ORIGIN_CONFIG, 0, 0 }
@@ -114,26 +75,11 @@ struct want {
 #define F6(a, i, s, secs)	{ '6', a, i, VG_ORIGIN_FIRST, s, secs }
 #define W(i)			{ 'S', "::", i, 0, VG_SLOT_WINDOW, 0 }
 #define S(i, s, a)		{ 'S', a, i, 0, s, 0 }
-#define P(a)			{ 'P', a, NULL, 0, 0, 0 }
+#define P(a)			{ 'P', a, NULL, 0, 0, 0 }	/* any reason */
 
 /* Slot numbers of the families in lease_slots. */
 #define V4SLOT(n)	(n)
 #define V6SLOT(n)	(VG_LEARN_DHCP4_CAP + (n))
-
-/* The maps hold w[0..n) and nothing else; else fail() with the maps. */
-bool state_is(const char *when, const struct want *w, size_t n);
-
-#define STATE(when, ...)                                                               \
-	do {                                                                           \
-		const struct want w_[] = { { 0, NULL, NULL, 0, 0, 0 }, ##__VA_ARGS__ }; \
-		if (!state_is(when, w_ + 1, ARRAY_SIZE(w_) - 1))                       \
-			return false;                                                  \
-	} while (0)
-
-/* Byte for byte what *s was, expiries included. */
-bool state_same(const struct state *s, const char *when);
-
-#define SAME(snap, when) CHECK(state_same(&(snap), when))
 
 /* --- resets --------------------------------------------------------------------- */
 

@@ -100,7 +100,7 @@ static bool case_ack(void)
 	 * for it (RFC 2131 4.1): the chaddr decides, not the Ethernet
 	 * destination. */
 	{
-		struct opts o;
+		struct frame o;
 		struct dhcp4 m = ack_msg(&B, L4_3, &o);
 
 		ack_opts(&o, 900);
@@ -161,7 +161,7 @@ static bool case_nak(void)
 	/* Not A's: to B's MAC, or from a guest that is no DHCP server. */
 	{
 		struct dhcp4 m = { .chaddr = MAC_B, .o = NULL };
-		struct opts o = { .n = 0 };
+		struct frame o = { .len = 0 };
 
 		o4_type(&o, 6);
 		o4_end(&o);
@@ -216,7 +216,7 @@ static bool case_chaddr(void)
 	CHECK(out(&A, ack(&B, L4_1, 3600), "ACK for B's MAC delivered to A", NONE));
 	CHECK(out(&A, ack(&C, L4_1, 3600), "ACK for B's MAC (C) delivered to A", NONE));
 	{
-		struct opts o;
+		struct frame o;
 		struct dhcp4 m = ack_msg(&A, L4_1, &o);
 
 		ack_opts(&o, 3600);
@@ -260,7 +260,7 @@ static bool case_yiaddr(void)
 /* Messages that are no ACK with a lease, or no valid BOOTREPLY. */
 static bool case_not_ack(void)
 {
-	struct opts o;
+	struct frame o;
 	struct dhcp4 m;
 
 #define IGNORED(what, ...)                                                             \
@@ -293,32 +293,32 @@ static bool case_not_ack(void)
 		CHECK(out(&A, f, "ACK's octets in TCP", NONE));
 		STATE("ACK's octets in TCP");
 	}
-	IGNORED("OFFER (53=2) with a lease", o.n = 0; o4_type(&o, 2); o4_u32(&o, 51, 3600);
+	IGNORED("OFFER (53=2) with a lease", o.len = 0; o4_type(&o, 2); o4_u32(&o, 51, 3600);
 		o4_end(&o));
-	IGNORED("no message type", o.n = 0; o4_u32(&o, 51, 3600); o4_end(&o));
-	IGNORED("ACK without option 51", o.n = 0; o4_type(&o, 5); o4_addr(&o, 54, SERVER4);
+	IGNORED("no message type", o.len = 0; o4_u32(&o, 51, 3600); o4_end(&o));
+	IGNORED("ACK without option 51", o.len = 0; o4_type(&o, 5); o4_addr(&o, 54, SERVER4);
 		o4_end(&o));
-	IGNORED("option 51 of length 2", o.n = 0; o4_type(&o, 5);
+	IGNORED("option 51 of length 2", o.len = 0; o4_type(&o, 5);
 		o4(&o, 51, "\x00\x00", 2); o4_addr(&o, 1, "255.255.255.0"); o4_end(&o));
-	IGNORED("option 53 of length 2", o.n = 0; o4(&o, 53, "\x05\x00", 2);
+	IGNORED("option 53 of length 2", o.len = 0; o4(&o, 53, "\x05\x00", 2);
 		o4_u32(&o, 51, 3600); o4_end(&o));
-	IGNORED("END before option 51", o.n = 0; o4_type(&o, 5); o4_end(&o);
+	IGNORED("END before option 51", o.len = 0; o4_type(&o, 5); o4_end(&o);
 		o4_u32(&o, 51, 3600); o4_end(&o));
 	/* END has no length octet: the PAD after it must not read as one. */
-	IGNORED("END, PAD, then option 51", o.n = 0; o4_type(&o, 5); o4_end(&o); o4_pads(&o, 1);
+	IGNORED("END, PAD, then option 51", o.len = 0; o4_type(&o, 5); o4_end(&o); o4_pads(&o, 1);
 		o4_u32(&o, 51, 3600); o4_end(&o));
-	IGNORED("END before option 53", o.n = 0; o4_u32(&o, 51, 3600); o4_end(&o);
+	IGNORED("END before option 53", o.len = 0; o4_u32(&o, 51, 3600); o4_end(&o);
 		o4_type(&o, 5); o4_end(&o));
 	/* Option 51 announces 4 octets, the message ends after 2. */
-	IGNORED("option 51 cut short", o.n = 0; o4_type(&o, 5); o_u8(&o, 51); o_u8(&o, 4);
-		o_be16(&o, 3600));
+	IGNORED("option 51 cut short", o.len = 0; o4_type(&o, 5); put8(&o, 51); put8(&o, 4);
+		put16(&o, 3600));
 	/* An option that runs past the end stops the walk before 51. */
-	IGNORED("an option too long for the message before 51", o.n = 0; o4_type(&o, 5);
-		o_u8(&o, 12); o_u8(&o, 200); o4_u32(&o, 51, 3600); o4_end(&o));
+	IGNORED("an option too long for the message before 51", o.len = 0; o4_type(&o, 5);
+		put8(&o, 12); put8(&o, 200); o4_u32(&o, 51, 3600); o4_end(&o));
 	/* 53 = 5 and PADs: option 51 is the first past those read. */
-	IGNORED("option 51 just past the options read", o.n = 0; o4_type(&o, 5);
+	IGNORED("option 51 just past the options read", o.len = 0; o4_type(&o, 5);
 		o4_pads(&o, VG_DHCP4_OPTS - 1); o4_u32(&o, 51, 3600); o4_end(&o));
-	IGNORED("option 53 just past the options read", o.n = 0; o4_u32(&o, 51, 3600);
+	IGNORED("option 53 just past the options read", o.len = 0; o4_u32(&o, 51, 3600);
 		o4_pads(&o, VG_DHCP4_OPTS - 1); o4_type(&o, 5); o4_end(&o));
 	{
 		/* An absent option is no option at the frame's start: MACs
@@ -329,9 +329,9 @@ static bool case_not_ack(void)
 		add_mac(&A, mac4);
 		add_mac(&A, mac1);
 		IGNORED("ACK without 51 to MAC 02:04:00:00:0e:10", m.eth_dst = mac4;
-			m.chaddr = mac4; o.n = 0; o4_type(&o, 5); o4_end(&o));
+			m.chaddr = mac4; o.len = 0; o4_type(&o, 5); o4_end(&o));
 		IGNORED("no message type, to MAC 02:01:05:00:0a:05", m.eth_dst = mac1;
-			m.chaddr = mac1; o.n = 0; o4_u32(&o, 51, 3600); o4_end(&o));
+			m.chaddr = mac1; o.len = 0; o4_u32(&o, 51, 3600); o4_end(&o));
 	}
 	/* The same frames to A without a policy in force, then A's own. */
 	no_policy(&A);
@@ -345,7 +345,7 @@ static bool case_not_ack(void)
 /* Option walks that end well. */
 static bool case_options(void)
 {
-	struct opts o;
+	struct frame o;
 	struct dhcp4 m;
 
 #define LEARNS(what, addr, lease, ...)                                                 \
@@ -359,28 +359,28 @@ static bool case_options(void)
 		map_clear(skel->maps.lease_slots);                                     \
 	} while (0)
 	LEARNS("ACK with the default options", L4_1, 3600, (void)0);
-	LEARNS("option 51 before 53", L4_1, 600, o.n = 0; o4_u32(&o, 51, 600); o4_type(&o, 5);
+	LEARNS("option 51 before 53", L4_1, 600, o.len = 0; o4_u32(&o, 51, 600); o4_type(&o, 5);
 	       o4_end(&o));
 	/* Without END, the options end with the message. */
-	LEARNS("no END option", L4_1, 700, o.n = 0; o4_type(&o, 5); o4_u32(&o, 51, 700));
+	LEARNS("no END option", L4_1, 700, o.len = 0; o4_type(&o, 5); o4_u32(&o, 51, 700));
 	/* A PAD the message's last octet, no END. */
-	LEARNS("a PAD as the last octet", L4_1, 750, o.n = 0; o4_type(&o, 5);
+	LEARNS("a PAD as the last octet", L4_1, 750, o.len = 0; o4_type(&o, 5);
 	       o4_u32(&o, 51, 750); o4_pads(&o, 1));
 	/* An option cut short after 51 only ends the walk. */
-	LEARNS("an option cut short after 51", L4_1, 800, o.n = 0; o4_type(&o, 5);
-	       o4_u32(&o, 51, 800); o_u8(&o, 12); o_u8(&o, 40); o_put(&o, "host", 4));
+	LEARNS("an option cut short after 51", L4_1, 800, o.len = 0; o4_type(&o, 5);
+	       o4_u32(&o, 51, 800); put8(&o, 12); put8(&o, 40); put(&o, "host", 4));
 	/* PAD counts: 53, PADs, 51 the last option read. */
-	LEARNS("option 51 the last read, after PADs", L4_1, 900, o.n = 0; o4_type(&o, 5);
+	LEARNS("option 51 the last read, after PADs", L4_1, 900, o.len = 0; o4_type(&o, 5);
 	       o4_pads(&o, VG_DHCP4_OPTS - 2); o4_u32(&o, 51, 900); o4_end(&o));
-	LEARNS("option 51 the last read, after other options", L4_1, 1000, o.n = 0;
+	LEARNS("option 51 the last read, after other options", L4_1, 1000, o.len = 0;
 	       o4_type(&o, 5); for (int k = 0; k < VG_DHCP4_OPTS - 2; k++) o4_u32(&o, 24, k);
 	       o4_u32(&o, 51, 1000); o4_end(&o));
-	LEARNS("option 53 the last read", L4_1, 1100, o.n = 0; o4_u32(&o, 51, 1100);
+	LEARNS("option 53 the last read", L4_1, 1100, o.len = 0; o4_u32(&o, 51, 1100);
 	       o4_pads(&o, VG_DHCP4_OPTS - 2); o4_type(&o, 5); o4_end(&o));
 	LEARNS("a lease of 0 s", L4_1, 0, (void)0);
 	LEARNS("IPv4 header with options", L4_1, 1200, m.ip_opts = 1);
 	LEARNS("from UDP port 1067 (RFC 7610)", L4_1, 1300, m.sport = 1067);
-	LEARNS("an empty option before 51", L4_1, 1400, o.n = 0; o4_type(&o, 5);
+	LEARNS("an empty option before 51", L4_1, 1400, o.len = 0; o4_type(&o, 5);
 	       o4(&o, 60, NULL, 0); o4_u32(&o, 51, 1400); o4_end(&o));
 #undef LEARNS
 	return true;
@@ -402,11 +402,11 @@ static struct frame trailer(struct frame f, const void *p, size_t n)
 static bool case_message_end(void)
 {
 	static const uint8_t lease51[8] = { 51, 4, 0, 0, 0x0e, 0x10, 255, 0 };
-	struct opts o;
+	struct frame o;
 	struct dhcp4 m = ack_msg(&A, L4_1, &o);
 
 	/* Without END, option 51 only after the datagram's end. */
-	o.n = 0;
+	o.len = 0;
 	o4_type(&o, 5);
 	CHECK(out(&A, trailer(dhcp4(&m), lease51, sizeof(lease51)),
 		  "ACK without 51, a 51 after the datagram", NONE));
@@ -431,14 +431,14 @@ static bool case_message_end(void)
 		 * by 2 octets or by 1: it does not fit. */
 		static const uint8_t rest2[] = { 0x0e, 0x10, 255, 0 }, rest1[] = { 0x10, 255, 0 };
 
-		o.n = 0;
+		o.len = 0;
 		o4_type(&o, 5);
-		o_put(&o, "\x33\x04\x00\x00", 4);
+		put(&o, "\x33\x04\x00\x00", 4);
 		CHECK(out(&A, trailer(dhcp4(&m), rest2, sizeof(rest2)),
 			  "ACK, 51's last 2 octets after the datagram", NONE));
-		o.n = 0;
+		o.len = 0;
 		o4_type(&o, 5);
-		o_put(&o, "\x33\x04\x00\x00\x0e", 5);
+		put(&o, "\x33\x04\x00\x00\x0e", 5);
 		CHECK(out(&A, trailer(dhcp4(&m), rest1, sizeof(rest1)),
 			  "ACK, 51's last octet after the datagram", NONE));
 		STATE("nothing learned from a 51 that does not fit");
@@ -815,7 +815,7 @@ static bool case_release4(void)
 	/* Only in the first VG_DHCP4_OPTS_IN options. */
 	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
 	{
-		struct opts o = { .n = 0 };
+		struct frame o = { .len = 0 };
 		struct dhcp4 m = { .eth_src = MAC_A, .eth_dst = MAC_SERVER, .src = L4_1,
 				   .dst = SERVER4, .sport = 68, .dport = 67, .op = 1,
 				   .chaddr = MAC_A, .ciaddr = L4_1, .o = &o };
@@ -826,7 +826,7 @@ static bool case_release4(void)
 		state_read(&s);
 		CHECK(in(&A, dhcp4(&m), "RELEASE with 53 just past the options read", PASSES));
 		SAME(s, "53 beyond the options read");
-		o.n = 0;
+		o.len = 0;
 		o4_pads(&o, VG_DHCP4_OPTS_IN - 1);
 		o4_type(&o, 7);
 		o4_end(&o);
@@ -838,7 +838,7 @@ static bool case_release4(void)
 	 * that has none. */
 	CHECK(out(&A, ack(&A, L4_1, 3600), "ACK of L4_1", NONE));
 	{
-		struct opts o = { .n = 0 };
+		struct frame o = { .len = 0 };
 		struct dhcp4 m = { .eth_src = MAC_A, .src = "0.0.0.0", .sport = 68, .dport = 67,
 				   .op = 1, .chaddr = MAC_A, .ciaddr = L4_1, .o = &o };
 
@@ -846,7 +846,7 @@ static bool case_release4(void)
 		o4_end(&o);
 		state_read(&s);
 		CHECK(in(&A, dhcp4(&m), "DECLINE without option 50 (ciaddr L4_1)", PASSES));
-		o.n = 0;
+		o.len = 0;
 		o4_type(&o, 4);
 		o4_pads(&o, VG_DHCP4_OPTS_IN - 1);
 		o4_addr(&o, 50, L4_1);
@@ -854,7 +854,7 @@ static bool case_release4(void)
 		CHECK(in(&A, dhcp4(&m), "DECLINE with 50 just past the options read", PASSES));
 		SAME(s, "DECLINEs that name nothing");
 		/* Other message types name nothing either. */
-		o.n = 0;
+		o.len = 0;
 		o4_type(&o, 3);
 		o4_addr(&o, 50, L4_1);
 		o4_end(&o);
@@ -930,7 +930,7 @@ static bool case_stale_slot(void)
 
 static bool case_reply6(void)
 {
-	struct opts o = { .n = 0 };
+	struct frame o = { .len = 0 };
 	struct dhcp6 m = { .o = &o };
 	size_t ia;
 
@@ -949,7 +949,7 @@ static bool case_reply6(void)
 	STATE("A leased L6_2", L6(L6_1, &A, V6SLOT(0), 3600), S(&A, V6SLOT(0), L6_1),
 	      L6(L6_2, &A, V6SLOT(1), 200), S(&A, V6SLOT(1), L6_2));
 	/* Four addresses in two IAs: the first three count; L6_1 renewed. */
-	o.n = 0;
+	o.len = 0;
 	o6_ids(&o, MAC_A);
 	ia = o6_ia_na(&o, 1);
 	o6_iaaddr(&o, L6_1, 1000, 7200);
@@ -979,7 +979,7 @@ static bool case_reply6(void)
 /* Valid lifetime 0 ends an address the interface holds by DHCP. */
 static bool case_valid0(void)
 {
-	struct opts o = { .n = 0 };
+	struct frame o = { .len = 0 };
 	struct dhcp6 m = { .o = &o };
 	struct state s;
 	size_t ia;
@@ -1012,14 +1012,14 @@ static bool case_valid0(void)
 /* Replies that teach nothing. */
 static bool case_reply6_ignored(void)
 {
-	struct opts o;
+	struct frame o;
 	struct dhcp6 m;
 	size_t ia;
 
 	put_protected(L6_3, VG_PROTECT_CONFIG);
 #define IGNORED6(what, ...)                                                            \
 	do {                                                                           \
-		o.n = 0;                                                               \
+		o.len = 0;                                                               \
 		memset(&m, 0, sizeof(m));                                              \
 		m.o = &o;                                                              \
 		o6_ids(&o, MAC_A);                                                     \
@@ -1037,17 +1037,17 @@ static bool case_reply6_ignored(void)
 	IGNORED6("to B's MAC", m.eth_dst = MAC_B);
 	IGNORED6("to all nodes (33:33:00:00:00:01)", m.eth_dst = MAC_ALLNODES);
 	IGNORED6("behind a hop-by-hop header", m.hbh = true);
-	IGNORED6("IAADDR of length 20", o.n = 0; o6_ids(&o, MAC_A); ia = o6_ia_na(&o, 1);
+	IGNORED6("IAADDR of length 20", o.len = 0; o6_ids(&o, MAC_A); ia = o6_ia_na(&o, 1);
 		 { size_t at = o6_begin(&o, 5); struct vg_addr6 a = a6(L6_1);
-		   o_put(&o, a.addr, 16); o_be32(&o, 3600); o6_close(&o, at); }
+		   put(&o, a.addr, 16); put32(&o, 3600); o6_close(&o, at); }
 		 o6(&o, 13, "\x00\x00ok", 4); o6_close(&o, ia));
-	IGNORED6("IAADDR in an unknown option (IA_PD's 25)", o.n = 0; o6_ids(&o, MAC_A);
-		 ia = o6_begin(&o, 25); o_be32(&o, 1); o_be32(&o, 0); o_be32(&o, 0);
+	IGNORED6("IAADDR in an unknown option (IA_PD's 25)", o.len = 0; o6_ids(&o, MAC_A);
+		 ia = o6_begin(&o, 25); put32(&o, 1); put32(&o, 0); put32(&o, 0);
 		 o6_iaaddr(&o, L6_1, 1800, 3600); o6_close(&o, ia));
-	IGNORED6("IAADDR cut short by the message's end", o.n -= 8);
+	IGNORED6("IAADDR cut short by the message's end", o.len -= 8);
 	/* VG_DHCP6_OPTS options are read: as many fillers before the IA
 	 * but one put its IAADDR just past them. */
-	IGNORED6("IAADDR just past the options read", o.n = 0;
+	IGNORED6("IAADDR just past the options read", o.len = 0;
 		 for (int k = 0; k < VG_DHCP6_OPTS - 1; k++) o6(&o, 21, "\x00", 1);
 		 ia = o6_ia_na(&o, 1); o6_iaaddr(&o, L6_1, 1800, 3600); o6_close(&o, ia));
 	{
@@ -1071,7 +1071,7 @@ static bool case_reply6_ignored(void)
 	CHECK(out(&A, reply6(&A, "fec0::1", 3600), "Reply with fec0::1", NONE));
 	CHECK(out(&A, reply6(&A, "feff::1", 600), "Reply with feff::1", NONE));
 	CHECK(out(&A, reply6(&A, "::2", 900), "Reply with ::2", NONE));
-	o.n = 0;
+	o.len = 0;
 	memset(&m, 0, sizeof(m));
 	m.o = &o;
 	for (int k = 0; k < VG_DHCP6_OPTS - 2; k++)
@@ -1117,7 +1117,7 @@ static bool case_conflict6(void)
  * when another guest sends them, when dropped or with learning off. */
 static bool case_release6(void)
 {
-	struct opts o = { .n = 0 };
+	struct frame o = { .len = 0 };
 	struct dhcp6 m = { .eth_src = MAC_A, .eth_dst = MAC_V6_SERVERS, .src = "fe80::99",
 			   .dst = "ff02::1:2", .sport = 546, .dport = 547, .type = 8, .o = &o };
 	struct state s;
@@ -1267,18 +1267,5 @@ static const struct lcase cases[] = {
 	{ "flags: DHCP leases need VG_F_LEARN_DHCP, DAD's VG_F_LEARN_LL", case_flags_off },
 };
 
-static const struct suite suite = {
-	.prog = "test-dhcp",
-	.title = "DHCP snooping tests",
-	.what = "DHCP snooping cases",
-	.veth = { "vgdhcp0", "vgdhcp1" },
-	.a = &A, .b = &B, .c = &C,
-	.reset = reset,
-	.cases = cases,
-	.n = ARRAY_SIZE(cases),
-};
-
-int main(int argc, char **argv)
-{
-	return run_suite(argc, argv, &suite);
-}
+SUITE_MAIN(.prog = "test-dhcp", .title = "DHCP snooping tests", .what = "DHCP snooping cases",
+	   .veth = { "vgdhcp0", "vgdhcp1" })

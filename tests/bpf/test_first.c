@@ -560,18 +560,5 @@ static const struct lcase cases[] = {
 	{ "first-use addresses need VG_F_LEARN_FIRST", case_flags },
 };
 
-static const struct suite suite = {
-	.prog = "test-first",
-	.title = "trust on first use tests",
-	.what = "first-use cases",
-	.veth = { "vgfirst0", "vgfirst1" },
-	.a = &A, .b = &B, .c = &C,
-	.reset = reset,
-	.cases = cases,
-	.n = ARRAY_SIZE(cases),
-};
-
-int main(int argc, char **argv)
-{
-	return run_suite(argc, argv, &suite);
-}
+SUITE_MAIN(.prog = "test-first", .title = "trust on first use tests", .what = "first-use cases",
+	   .veth = { "vgfirst0", "vgfirst1" })

@@ -12,7 +12,8 @@
  *   and totals[reason]; egress: TC_ACT_OK and no counter at all), and,
  *   where the case says so, the whole of learned6, learn_slots and
  *   protected6: every entry with its interface, origin, slot or reason,
- *   the learned time of an entry equal to its slot's, and no other entry.
+ *   the learned time of an entry equal to its slot's, and no other entry
+ *   (learned4 and lease_slots empty).
  *
  * Interfaces: A is the namespace's loopback device, B one end of a veth
  * pair, C the other end, which has no policy.  BPF_PROG_TEST_RUN takes
@@ -244,16 +245,7 @@ static struct frame defend(const char *target, uint8_t hop)
 
 static struct frame udp_from(const uint8_t *mac, const char *src)
 {
-	struct frame f = { .len = 0 };
-	size_t ip, l4;
-
-	eth(&f, mac, MAC_ROUTER, 0x86dd);
-	ip = ip6_begin(&f, src, "fe80::1", 17, 64);
-	l4 = f.len;
-	udp(&f, 40000, 5353, 16);
-	ip6_end(&f, ip);
-	l4_csum(&f, ip, l4, 6, 17);
-	return f;
+	return udp6(mac, src, MAC_ROUTER, "fe80::1", 5353);
 }
 
 static struct frame echo_from(const uint8_t *mac, const char *src)
@@ -302,210 +294,13 @@ static bool out_from(const struct iface *i, const struct iface *from, struct fra
 	return ok;
 }
 
-/* --- map contents ------------------------------------------------------------- */
+/* --- expected entries (STATE) ------------------------------------------------ */
 
-struct state {
-	struct table l, s, p;	/* learned6, learn_slots, protected6 */
-};
-
-static void state_read(struct state *s)
-{
-	dump(map_fd(skel->maps.learned6), sizeof(struct vg_addr6), &s->l);
-	dump(map_fd(skel->maps.learn_slots), sizeof(struct vg_slot_key), &s->s);
-	dump(map_fd(skel->maps.protected6), sizeof(struct vg_addr6), &s->p);
-}
-
-static const char *origin_name(unsigned int o)
-{
-	return o == VG_ORIGIN_CONFIG ? "config" : o == VG_ORIGIN_DAD ? "dad" : "?";
-}
-
-static const char *why_name(unsigned int w)
-{
-	return w == VG_PROTECT_CONFIG ? "config" : w == VG_PROTECT_BRIDGE ? "bridge" :
-	       w == VG_PROTECT_RA ? "ra" : "?";
-}
-
-/* The three maps as text, for failure messages. */
-static void state_text(const struct state *s, char *buf, size_t size)
-{
-	char a[INET6_ADDRSTRLEN];
-	size_t len;
-
-	snprintf(buf, size, "learned6 {");
-	for (unsigned int i = 0; i < s->l.n; i++) {
-		struct vg_addr6 k;
-		struct vg_owner o;
-
-		memcpy(&k, s->l.e[i].k, sizeof(k));
-		memcpy(&o, s->l.e[i].v, sizeof(o));
-		len = strlen(buf);
-		snprintf(buf + len, size - len, " %s: if %u %s slot %u;", ntop6(&k, a), o.ifindex,
-			 origin_name(o.origin), o.slot);
-	}
-	len = strlen(buf);
-	snprintf(buf + len, size - len, "%s } learn_slots {", s->l.over ? " ..." : "");
-	for (unsigned int i = 0; i < s->s.n; i++) {
-		struct vg_slot_key k;
-		struct vg_slot v;
-
-		memcpy(&k, s->s.e[i].k, sizeof(k));
-		memcpy(&v, s->s.e[i].v, sizeof(v));
-		len = strlen(buf);
-		snprintf(buf + len, size - len, " if %u slot %u: %s;", k.ifindex, k.slot,
-			 ntop6(&v.a, a));
-	}
-	len = strlen(buf);
-	snprintf(buf + len, size - len, "%s } protected6 {", s->s.over ? " ..." : "");
-	for (unsigned int i = 0; i < s->p.n; i++) {
-		struct vg_addr6 k;
-		struct vg_protect p;
-
-		memcpy(&k, s->p.e[i].k, sizeof(k));
-		memcpy(&p, s->p.e[i].v, sizeof(p));
-		len = strlen(buf);
-		snprintf(buf + len, size - len, " %s: %s if %u;", ntop6(&k, a), why_name(p.why),
-			 p.ifindex);
-	}
-	len = strlen(buf);
-	snprintf(buf + len, size - len, "%s }", s->p.over ? " ..." : "");
-}
-
-/* An expected entry: 'L' learned6 (addr, interface, origin, slot), 'S'
- * learn_slots (interface, slot, addr), 'P' protected6 (addr, why,
- * interface or NULL for 0). */
-struct want {
-	char kind;
-	const char *addr;
-	const struct iface *ifc;
-	int n;			/* L: origin, P: why */
-	int slot;
-};
-
-#define L(a, i, o, s)	{ 'L', a, i, VG_ORIGIN_##o, s }
-#define S(i, s, a)	{ 'S', a, i, 0, s }
-#define P(a, w, i)	{ 'P', a, i, VG_PROTECT_##w, 0 }
-
-/* Why the state is not w[0..n), or NULL. */
-static const char *state_mismatch(const struct state *s, const struct want *w, size_t n)
-{
-	static char why[160];
-	unsigned int nl = 0, ns = 0, np = 0;
-	__u64 now = now_ns();
-
-#define MISMATCH(...)                                                                  \
-	do {                                                                           \
-		snprintf(why, sizeof(why), __VA_ARGS__);                               \
-		return why;                                                            \
-	} while (0)
-
-	for (size_t i = 0; i < n; i++) {
-		struct vg_addr6 a = a6(w[i].addr);
-		const struct entry *e;
-
-		if (w[i].kind == 'L') {
-			struct vg_owner o;
-
-			nl++;
-			e = find(&s->l, &a, sizeof(a));
-			if (!e)
-				MISMATCH("no learned6 entry %s", w[i].addr);
-			memcpy(&o, e->v, sizeof(o));
-			if (o.ifindex != (__u32)w[i].ifc->ifindex || o.origin != w[i].n ||
-			    (w[i].n == VG_ORIGIN_DAD && o.slot != w[i].slot))
-				MISMATCH("learned6 %s wrong", w[i].addr);
-			if (w[i].n == VG_ORIGIN_DAD) {
-				struct vg_slot_key sk = { o.ifindex, o.slot };
-				const struct entry *se = find(&s->s, &sk, sizeof(sk));
-				struct vg_slot sv;
-
-				if (o.since_ns < case_start_ns || o.since_ns > now)
-					MISMATCH("learned6 %s: since_ns outside the case",
-						 w[i].addr);
-				if (se) {
-					memcpy(&sv, se->v, sizeof(sv));
-					if (sv.since_ns != o.since_ns)
-						MISMATCH("learned6 %s: since_ns not its slot's",
-							 w[i].addr);
-				}
-			}
-		} else if (w[i].kind == 'S') {
-			struct vg_slot_key sk = { w[i].ifc->ifindex, w[i].slot };
-			struct vg_slot sv;
-
-			ns++;
-			e = find(&s->s, &sk, sizeof(sk));
-			if (!e)
-				MISMATCH("no slot %d of %s", w[i].slot, w[i].ifc->name);
-			memcpy(&sv, e->v, sizeof(sv));
-			if (memcmp(&sv.a, &a, sizeof(a)))
-				MISMATCH("slot %d of %s does not hold %s", w[i].slot,
-					 w[i].ifc->name, w[i].addr);
-		} else {
-			struct vg_protect p;
-
-			np++;
-			e = find(&s->p, &a, sizeof(a));
-			if (!e)
-				MISMATCH("%s not protected", w[i].addr);
-			memcpy(&p, e->v, sizeof(p));
-			if (p.why != (__u32)w[i].n ||
-			    p.ifindex != (__u32)(w[i].ifc ? w[i].ifc->ifindex : 0))
-				MISMATCH("protected6 %s wrong", w[i].addr);
-			if (p.why == VG_PROTECT_RA &&
-			    (p.since_ns < case_start_ns || p.since_ns > now))
-				MISMATCH("protected6 %s: since_ns outside the case", w[i].addr);
-		}
-	}
-	if (s->l.n != nl || s->l.over)
-		return "learned6 holds other entries";
-	if (s->s.n != ns || s->s.over)
-		return "learn_slots holds other entries";
-	if (s->p.n != np || s->p.over)
-		return "protected6 holds other entries";
-#undef MISMATCH
-	return NULL;
-}
-
-static bool state_is(const char *when, const struct want *w, size_t n)
-{
-	struct state s;
-	char text[1024];
-	const char *why;
-
-	state_read(&s);
-	why = state_mismatch(&s, w, n);
-	if (!why)
-		return true;
-	state_text(&s, text, sizeof(text));
-	return fail("after step %d (%s): %s; maps: %s", step, when, why, text);
-}
-
-#define STATE(when, ...)                                                               \
-	do {                                                                           \
-		const struct want w_[] = { { 0, NULL, NULL, 0, 0 }, ##__VA_ARGS__ };    \
-		if (!state_is(when, w_ + 1, ARRAY_SIZE(w_) - 1))                       \
-			return false;                                                  \
-	} while (0)
-
-/* Byte for byte what *s was, learned times included. */
-static bool state_same(const struct state *s, const char *when)
-{
-	struct state now;
-	char text[1024];
-	const struct table *t[3] = { &s->l, &s->s, &s->p }, *u[3] = { &now.l, &now.s, &now.p };
-
-	state_read(&now);
-	for (int i = 0; i < 3; i++) {
-		if (!table_same(t[i], u[i])) {
-			state_text(&now, text, sizeof(text));
-			return fail("after step %d (%s): maps changed; now: %s", step, when, text);
-		}
-	}
-	return true;
-}
-
-#define SAME(snap, when) CHECK(state_same(&(snap), when))
+/* learned6 (addr, interface, origin, slot), learn_slots (interface,
+ * slot, addr), protected6 (addr, why, interface or NULL for 0). */
+#define L(a, i, o, s)	{ '6', a, i, VG_ORIGIN_##o, s, 0 }
+#define S(i, s, a)	{ 'D', a, i, 0, s, 0 }
+#define P(a, w, i)	{ 'P', a, i, VG_PROTECT_##w, 0, 0 }
 
 /* --- resets ------------------------------------------------------------------ */
 
@@ -1153,18 +948,5 @@ static const struct lcase cases[] = {
 	{ "audit mode learns; refused probes counted, passed", case_audit },
 };
 
-static const struct suite suite = {
-	.prog = "test-learn",
-	.title = "learning tests",
-	.what = "learning cases",
-	.veth = { "vglearn0", "vglearn1" },
-	.a = &A, .b = &B, .c = &C,
-	.reset = reset,
-	.cases = cases,
-	.n = ARRAY_SIZE(cases),
-};
-
-int main(int argc, char **argv)
-{
-	return run_suite(argc, argv, &suite);
-}
+SUITE_MAIN(.prog = "test-learn", .title = "learning tests", .what = "learning cases",
+	   .veth = { "vglearn0", "vglearn1" })

@@ -58,6 +58,24 @@ from_sink() {
 	sleep 0.2
 }
 
+# vg_ok NAME ARGS...: `vifguard ARGS` exits 0 (its output the diagnostic).
+vg_ok() {
+	local name=$1 out
+	shift
+	out=$(vg "$@" 2>&1)
+	tap_check "$name" "exit 0" "exit $?" "$out"
+}
+
+# udp4_case NAME GUEST IFNAME ADDR pass|drop: a datagram from ADDR to the
+# sink passes (pass+2) or is dropped as ipv4-src.
+udp4_case() {
+	if [ "$5" = pass ]; then
+		vg_case "$1" "$2" "$3" 1 1 "pass+2" udp4 --src-ip "$4" --dst-ip "$SINK_V4"
+	else
+		vg_case "$1" "$2" "$3" 1 0 "ipv4-src+1 pass+1" udp4 --src-ip "$4" --dst-ip "$SINK_V4"
+	fi
+}
+
 # learned IFNAME: what show -j says IFNAME learned, "ADDR:ORIGIN" sorted.
 learned() {
 	vg -j show "$1" | jq -r '[.interfaces[0].learned[]? | "\(.address):\(.origin)"] | sort | join(" ")'
@@ -66,8 +84,8 @@ learned() {
 # ---- reuse: `vifguard attach` ------------------------------------------------
 reused_vif a vif5.0 $A_MAC 700
 hx ip link set vif5.0 master br0 up
-out=$(vg attach vif5.0 --mac $A_MAC --learn link-local,dhcp 2>&1)
-tap_check "attach vif5.0 (ifindex 700) --learn link-local,dhcp" "exit 0" "exit $?" "$out"
+vg_ok "attach vif5.0 (ifindex 700) --learn link-local,dhcp" \
+	attach vif5.0 --mac $A_MAC --learn link-local,dhcp
 from_sink $(ack $A_MAC 10.99.0.50 3600)
 gx a "$VGPKT" send -i eth0 ns --src-ip :: --target fe80::5:aaaa --no-lla
 sleep 0.2
@@ -78,13 +96,12 @@ tap_check "vif5.0 holds a lease and a link-local" "10.99.0.50:dhcp fe80::5:aaaa:
 ip -n "$HOST" link del vif5.0
 reused_vif m vif7.0 $M_MAC 700
 hx ip link set vif7.0 master br0 up
-out=$(vg attach vif7.0 --mac $M_MAC --learn link-local,dhcp 2>&1)
-tap_check "attach vif7.0, a new device at the dead vif5.0's ifindex 700" "exit 0" "exit $?" "$out"
+vg_ok "attach vif7.0, a new device at the dead vif5.0's ifindex 700" \
+	attach vif7.0 --mac $M_MAC --learn link-local,dhcp
 tap_check "show: vif7.0 learned nothing (a new device starts with nothing learned)" "" \
 	"$(learned vif7.0)" "$(vg show vif7.0)"
 VG_FENCE[m]="dhcp"
-vg_case "vif7.0 from the dead vif5.0's lease 10.99.0.50: dropped" m vif7.0 1 0 \
-	"ipv4-src+1 pass+1" udp4 --src-ip 10.99.0.50 --dst-ip $SINK_V4
+udp4_case "vif7.0 from the dead vif5.0's lease 10.99.0.50: dropped" m vif7.0 10.99.0.50 drop
 vg_case "vif7.0's ARP for 10.99.0.50: dropped" m vif7.0 1 0 "arp-spa+1 pass+1" \
 	arp --spa 10.99.0.50 --tpa $SINK_V4
 vg_case "vif7.0 from the dead vif5.0's link-local fe80::5:aaaa: dropped" m vif7.0 1 0 \
@@ -95,8 +112,8 @@ vg_case "vif7.0 from the dead vif5.0's link-local fe80::5:aaaa: dropped" m vif7.
 # detach; domain 4's vif4.0 gets its ifindex and comes online.
 xl_nic 3 0 $M3 "10.99.0.3"
 reused_vif g3 vif3.0 $M3 701
-out=$(vg attach vif3.0 --mac $M3 --mode disabled 2>&1)
-tap_check "attach vif3.0 (ifindex 701) --mode disabled: the operator's" "exit 0" "exit $?" "$out"
+vg_ok "attach vif3.0 (ifindex 701) --mode disabled: the operator's" \
+	attach vif3.0 --mac $M3 --mode disabled
 hx ip link del vif3.0
 xl_nic 4 0 $M4 "10.99.0.4"
 reused_vif g4 vif4.0 $M4 701
@@ -107,8 +124,7 @@ tap_check "vif4.0 filtered by its own xl policy (ip=10.99.0.4), not left unfilte
 	"1 locked mac=$M4 10.99.0.4/32" "$(tc_ingress vif4.0) $(policy_of vif4.0)" \
 	"$(cat "$VG_TMP/hotplug.out")" "$(vg show vif4.0 2>&1)"
 VG_FENCE[g4]="udp4 --src-ip 10.99.0.4 --dst-ip $SINK_V4"
-vg_case "vif4.0 from 10.99.0.77 (not its address): dropped" g4 vif4.0 1 0 \
-	"ipv4-src+1 pass+1" udp4 --src-ip 10.99.0.77 --dst-ip $SINK_V4
+udp4_case "vif4.0 from 10.99.0.77 (not its address): dropped" g4 vif4.0 10.99.0.77 drop
 
 # The same under sync: vif5.1's quarantine, its device gone without a
 # detach, domain 6's vif6.0 at its ifindex.
@@ -125,8 +141,7 @@ tap_check "vif6.0 filtered by its own xl policy (ip=10.99.0.6) after sync" \
 	"1 locked mac=$M6 10.99.0.6/32" "$(tc_ingress vif6.0) $(policy_of vif6.0)" "$(out)" \
 	"$(vg show vif6.0 2>&1)"
 VG_FENCE[g6]="udp4 --src-ip 10.99.0.6 --dst-ip $SINK_V4"
-vg_case "vif6.0 from 10.99.0.77 (not its address): dropped" g6 vif6.0 1 0 \
-	"ipv4-src+1 pass+1" udp4 --src-ip 10.99.0.77 --dst-ip $SINK_V4
+udp4_case "vif6.0 from 10.99.0.77 (not its address): dropped" g6 vif6.0 10.99.0.77 drop
 
 # ---- edit: a policy changed while a lease is live ----------------------------------
 vg_guest p vif8.0 $P_MAC quiet
@@ -138,27 +153,19 @@ vg_up q
 VG_FENCE[p]="dhcp"
 VG_FENCE[q]="udp4 --src-ip 10.99.0.9 --dst-ip $SINK_V4"
 from_sink $(ack $P_MAC 10.99.0.80 3600)
-vg_case "vif8.0 from its lease 10.99.0.80: passes" p vif8.0 1 1 "pass+2" \
-	udp4 --src-ip 10.99.0.80 --dst-ip $SINK_V4
-out=$(vg set vif9.0 add ipv4 10.99.0.80 2>&1)
-tap_check "set vif9.0 add ipv4 10.99.0.80 (vif8.0's lease)" "exit 0" "exit $?" "$out"
-vg_case "vif8.0 from 10.99.0.80, now configured for vif9.0: dropped" p vif8.0 1 0 \
-	"ipv4-src+1 pass+1" udp4 --src-ip 10.99.0.80 --dst-ip $SINK_V4
-vg_case "vif9.0 from 10.99.0.80: passes" q vif9.0 1 1 "pass+2" \
-	udp4 --src-ip 10.99.0.80 --dst-ip $SINK_V4
-out=$(vg set vif9.0 remove ipv4 10.99.0.80 2>&1)
-tap_check "set vif9.0 remove ipv4 10.99.0.80" "exit 0" "exit $?" "$out"
-vg_case "vif8.0 from 10.99.0.80: still dropped (not handed back)" p vif8.0 1 0 \
-	"ipv4-src+1 pass+1" udp4 --src-ip 10.99.0.80 --dst-ip $SINK_V4
+udp4_case "vif8.0 from its lease 10.99.0.80: passes" p vif8.0 10.99.0.80 pass
+vg_ok "set vif9.0 add ipv4 10.99.0.80 (vif8.0's lease)" set vif9.0 add ipv4 10.99.0.80
+udp4_case "vif8.0 from 10.99.0.80, now configured for vif9.0: dropped" p vif8.0 10.99.0.80 drop
+udp4_case "vif9.0 from 10.99.0.80: passes" q vif9.0 10.99.0.80 pass
+vg_ok "set vif9.0 remove ipv4 10.99.0.80" set vif9.0 remove ipv4 10.99.0.80
+udp4_case "vif8.0 from 10.99.0.80: still dropped (not handed back)" p vif8.0 10.99.0.80 drop
 from_sink $(ack $P_MAC 10.99.0.81 3600)
-out=$(vg set vif8.0 remove flag learn-dhcp 2>&1)
-tap_check "set vif8.0 remove flag learn-dhcp" "exit 0" "exit $?" "$out"
-vg_case "vif8.0 from its lease 10.99.0.81 once it no longer learns: dropped" p vif8.0 1 0 \
-	"ipv4-src+1 pass+1" udp4 --src-ip 10.99.0.81 --dst-ip $SINK_V4
-out=$(vg set vif8.0 add flag learn-dhcp 2>&1)
-tap_check "set vif8.0 add flag learn-dhcp" "exit 0" "exit $?" "$out"
-vg_case "vif8.0 from 10.99.0.81 after learning again: dropped (no lease came back)" p vif8.0 \
-	1 0 "ipv4-src+1 pass+1" udp4 --src-ip 10.99.0.81 --dst-ip $SINK_V4
+vg_ok "set vif8.0 remove flag learn-dhcp" set vif8.0 remove flag learn-dhcp
+udp4_case "vif8.0 from its lease 10.99.0.81 once it no longer learns: dropped" \
+	p vif8.0 10.99.0.81 drop
+vg_ok "set vif8.0 add flag learn-dhcp" set vif8.0 add flag learn-dhcp
+udp4_case "vif8.0 from 10.99.0.81 after learning again: dropped (no lease came back)" \
+	p vif8.0 10.99.0.81 drop
 tap_check "show: vif8.0 holds nothing" "" "$(learned vif8.0)"
 
 # ---- gc: what it removes -----------------------------------------------------------
@@ -188,8 +195,7 @@ tap_check "gc -j counts an ended lease's entry and its slot: entries_removed 2" 
 # either from the uplink is refused, learn-protected, their frames dropped.
 reused_vif t vif12.0 02:00:00:00:12:00 706
 hx ip link set vif12.0 master br0 up
-out=$(vg attach vif12.0 --mac 02:00:00:00:12:00 --learn dhcp 2>&1)
-tap_check "attach vif12.0 --learn dhcp" "exit 0" "exit $?" "$out"
+vg_ok "attach vif12.0 --learn dhcp" attach vif12.0 --mac 02:00:00:00:12:00 --learn dhcp
 from_sink $(ack 02:00:00:00:12:00 10.99.0.12 3600)
 tap_check "vif12.0 leased 10.99.0.12" "10.99.0.12:dhcp" "$(learned vif12.0)"
 printf '%s\n' "host protect=10.99.0.1,10.99.0.12" >"$VIFGUARD_CONFIG"
@@ -233,8 +239,7 @@ hx sysctl -qw net.ipv6.conf.br0.disable_ipv6=0
 hx ip addr add fe80::b:1/64 dev br0 nodad
 reused_vif r vif10.0 02:00:00:00:10:00 702
 hx ip link set vif10.0 master br0 up
-out=$(vg attach vif10.0 --mac 02:00:00:00:10:00 --learn link-local 2>&1)
-tap_check "attach vif10.0 after the flood" "exit 0" "exit $?" "$out"
+vg_ok "attach vif10.0 after the flood" attach vif10.0 --mac 02:00:00:00:10:00 --learn link-local
 tap_check "the bridge's link-local fe80::b:1 is protected (why bridge)" "bridge" \
 	"$(vg -j dump protected6 | jq -r '[.maps.protected6[] | select(.address == "fe80::b:1") | .why] | .[0] // "absent"')"
 printf '%s\n' "host protect=fe80::99" >"$VIFGUARD_CONFIG"
@@ -242,8 +247,7 @@ hx env VIFGUARD_NETWORK_BACKEND=bridge "$VIFGUARD" sync >"$VG_TMP/sync.out" 2>&1
 tap_check "host protect=fe80::99 after the flood: sync exit 0, fe80::99 protected (config)" \
 	"0 config" "$? $(vg -j dump protected6 | jq -r '[.maps.protected6[] | select(.address == "fe80::99") | .why] | .[0] // "absent"')" \
 	"$(cat "$VG_TMP/sync.out")"
-out=$(vg gc 2>&1)
-tap_check "gc after the flood: exit 0" "exit 0" "exit $?" "$out"
+vg_ok "gc after the flood: exit 0" gc
 
 # ---- full of what the loader protects: no room to make ---------------------------
 # protected6 emptied and filled with config-file entries only (one
