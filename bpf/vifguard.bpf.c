@@ -383,15 +383,23 @@ static __always_inline int v6_same(const struct vg_addr6 *a, const struct vg_add
 		(a->addr[2] ^ b->addr[2]) | (a->addr[3] ^ b->addr[3])) == 0;
 }
 
+/* The key of a in learned4 (v6 0: a is ::ffff:a.b.c.d) or learned6. */
+#define OWNERS(v6)		((v6) ? (void *)&learned6 : (void *)&learned4)
+#define OWNER_KEY(v6, a)	((v6) ? (const void *)(a) : (const void *)&(a)->addr[3])
+
 /*
- * A first-use address in use stays the interface's: a frame from a (an
- * IPv4 address as ::ffff:a.b.c.d when v6 is 0), held by ifindex by first
- * use, in the second half of its time moves its end (entry and lease
- * slot) to first_lease_s from now.  One the guest stopped using ends
- * between half of and all of first_lease_s after its last frame and
- * frees its slot (RFC 4941 temporary addresses come and go).
+ * Whether the entry of learned4 (v6 0: a is ::ffff:a.b.c.d) or learned6
+ * for a allows ifindex, whose policy has flags, a source: a link-local
+ * it learned by DAD while the policy learns so, or a lease or a
+ * first-use address of its own, not yet ended, learned by a way the
+ * policy still learns by.  A first-use address stays the interface's
+ * while it is used: a frame from it in the second half of its time moves
+ * its end (entry and lease slot) to first_lease_s from now, so one the
+ * guest stopped using ends between half of and all of first_lease_s
+ * after its last frame and frees its slot (RFC 4941 temporary addresses
+ * come and go).  Asked once every configured address missed.
  */
-VG_SUBPROG __u32 first_touch(__u32 ifindex, __u64 v6, const struct vg_addr6 *a)
+VG_SUBPROG __u32 learned_live(__u32 ifindex, __u64 flags, __u64 v6, const struct vg_addr6 *a)
 {
 	struct vg_slot_key sk = { .ifindex = ifindex };
 	__u64 now = bpf_ktime_get_ns(), life;
@@ -400,38 +408,27 @@ VG_SUBPROG __u32 first_touch(__u32 ifindex, __u64 v6, const struct vg_addr6 *a)
 	struct vg_slot *s;
 	__u32 zero = 0;
 
-	cfg = bpf_map_lookup_elem(&learn_cfg, &zero);
-	o = bpf_map_lookup_elem(v6 ? (void *)&learned6 : (void *)&learned4,
-				v6 ? (const void *)a : (const void *)&a->addr[3]);
-	if (!cfg || !cfg->first_lease_s || !o || o->ifindex != ifindex ||
-	    o->origin != VG_ORIGIN_FIRST)
+	o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, a));
+	if (!o || o->ifindex != ifindex)
 		return 0;
+	if (o->origin == VG_ORIGIN_DAD)
+		return v6 && (flags & VG_F_LEARN_LL);
+	if (o->origin == VG_ORIGIN_DHCP)
+		return (flags & VG_F_LEARN_DHCP) && now < o->expires_ns;
+	if (o->origin != VG_ORIGIN_FIRST || !(flags & VG_F_LEARN_FIRST) ||
+	    now >= o->expires_ns)
+		return 0;
+	cfg = bpf_map_lookup_elem(&learn_cfg, &zero);
+	if (!cfg)
+		return 1;
 	life = (__u64)cfg->first_lease_s * 1000000000ULL;
 	if (o->expires_ns - now >= life / 2)
-		return 0;
+		return 1;
 	o->expires_ns = now + life;
 	sk.slot = o->slot;
 	s = bpf_map_lookup_elem(&lease_slots, &sk);
 	if (s && v6_same(&s->a, a))
 		s->since_ns = now + life;
-	return 0;
-}
-
-/* An entry of learned4 or learned6 (o, for address a: an IPv4 address as
- * ::ffff:a.b.c.d when v6 is 0) that allows ifindex a source: a lease or
- * a first-use address of its own, not yet ended, learned by a way its
- * policy still learns by (a DAD-learned link-local is judged by the
- * caller). */
-static __always_inline int lease_live(const struct vg_policy *pol, const struct vg_owner *o,
-				      __u32 ifindex, int v6, const struct vg_addr6 *a)
-{
-	if (o->ifindex != ifindex || bpf_ktime_get_ns() >= o->expires_ns)
-		return 0;
-	if (o->origin == VG_ORIGIN_DHCP)
-		return (pol->flags & VG_F_LEARN_DHCP) != 0;
-	if (o->origin != VG_ORIGIN_FIRST || !(pol->flags & VG_F_LEARN_FIRST))
-		return 0;
-	first_touch(ifindex, v6, a);
 	return 1;
 }
 
@@ -444,7 +441,6 @@ static __always_inline int v4_allowed(const struct vg_policy *pol,
 {
 	struct vg_v4_key k;
 	struct vg_addr6 m;
-	struct vg_owner *o;
 
 	if (addr == pol->v4[0] || addr == pol->v4[1])
 		return 1;
@@ -459,8 +455,7 @@ static __always_inline int v4_allowed(const struct vg_policy *pol,
 	if (!(pol->flags & VG_F_LEARN_LEASES))
 		return 0;
 	v4_mapped(&m, addr);
-	o = bpf_map_lookup_elem(&learned4, &m.addr[3]);
-	return o && lease_live(pol, o, ifindex, 0, &m);
+	return learned_live(ifindex, pol->flags, 0, &m);
 }
 
 /* fe80::/64 with the modified EUI-64 interface identifier of mac
@@ -483,13 +478,7 @@ static __always_inline int v6_eui64_link_local(const __be32 *addr,
 static __always_inline int v6_learned(const struct vg_policy *pol, __u32 ifindex,
 				      const struct vg_addr6 *a)
 {
-	struct vg_owner *o = bpf_map_lookup_elem(&learned6, a);
-
-	if (!o)
-		return 0;
-	if (o->origin == VG_ORIGIN_DAD)
-		return o->ifindex == ifindex && (pol->flags & VG_F_LEARN_LL);
-	return lease_live(pol, o, ifindex, 1, a);
+	return learned_live(ifindex, pol->flags, 1, a);
 }
 
 /*
@@ -537,9 +526,6 @@ static __always_inline int v6_link_local(const __be32 *a)
 	return (a[0] & bpf_htonl(0xffc00000)) == bpf_htonl(0xfe800000);
 }
 
-/* The key of a in learned4 (v6 0: a is ::ffff:a.b.c.d) or learned6. */
-#define OWNERS(v6)		((v6) ? (void *)&learned6 : (void *)&learned4)
-#define OWNER_KEY(v6, a)	((v6) ? (const void *)(a) : (const void *)&(a)->addr[3])
 
 /* What the helpers that decide part of a frame return when the rest of
  * it decides. */

@@ -249,6 +249,10 @@ struct vg_v6_key {
 #define VG_PROTECT_RA_TTL_S	10800
 #define VG_DHCP_GRACE_DEFAULT	60	/* seconds a lease is kept past its end */
 #define VG_DHCP_GRACE_MAX	86400	/* the most the loader sets: a day */
+/* vg_learn_cfg.first_lease_s as the loader sets it by default, and the
+ * most it sets (0: until the interface goes). */
+#define VG_FIRST_LEASE_DEFAULT	86400	/* a day */
+#define VG_FIRST_LEASE_MAX	2592000	/* 30 days */
 #define VG_LEASE_FOREVER	(~0ULL)	/* expires_ns of an infinite lease */
 /* How much of a DHCP message the programs read: options of a DHCPv4
  * message delivered to a guest (PAD counts as one; servers put options

@@ -55,12 +55,10 @@ struct vg_spec {
 
 /* Learned state across save/restore and migration (vifguard(8),
  * MIGRATION): the learning window a Xen VIF that learns by DHCP gets on
- * attach when nothing of it was parked (0: none), and how long an
- * address learned in it stays allowed (0: until the interface goes). */
+ * attach when nothing of it was parked (0: none).  How long a first-use
+ * address stays: VG_FIRST_LEASE_DEFAULT (include/vifguard.h). */
 #define VG_RESUME_WINDOW_DEFAULT	30
 #define VG_RESUME_WINDOW_MAX		3600	/* an hour */
-#define VG_FIRST_LEASE_DEFAULT		86400	/* a day */
-#define VG_FIRST_LEASE_MAX		2592000	/* 30 days */
 
 /* Defaults: mode locked, DHCP client and EUI-64 link-local allowed,
  * link-local addresses learned from the guest's DAD. */

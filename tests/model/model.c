@@ -412,15 +412,13 @@ static enum vg_reason learn_claim(const struct frm *f, const uint8_t target[16])
 /*
  * "Allowed" IPv6 addresses: the --ipv6 hosts and prefixes, the EUI-64
  * link-local address of the frame's source MAC unless --no-link-local
- * (that MAC is one of the interface's: step 3), and the link-local
- * addresses the interface learned.
+ * (that MAC is one of the interface's: step 3), and the addresses the
+ * interface learned, asked last (a first-use address that configuration
+ * allows as well is not used as a first-use address: its end stays).
  */
 static bool v6_allowed(const struct model_policy *p, const struct frm *f, const uint8_t a[16])
 {
 	uint8_t ll[16];
-
-	if (learned_here(p, f, a))
-		return true;
 
 	for (unsigned int i = 0; i < p->n_v6; i++)
 		if (prefix_match(p->v6[i].addr, a, p->v6[i].len))
@@ -430,7 +428,7 @@ static bool v6_allowed(const struct model_policy *p, const struct frm *f, const 
 		if (!memcmp(ll, a, 16))
 			return true;
 	}
-	return false;
+	return learned_here(p, f, a);
 }
 
 static bool all_zero(const uint8_t *a, size_t n)

@@ -881,8 +881,10 @@ static void vg_open(struct vg *vg, const char *path)
 	    (vg->learned_fd < 0 || !bpf_object__find_map_by_name(obj, "learn_cfg"))))
 		die("%s has some of DHCP snooping's maps but not all", path);
 	if (vg->learned4_fd >= 0) {
-		/* The grace the loader writes by default. */
-		struct vg_learn_cfg cfg = { .dhcp_grace_s = VG_DHCP_GRACE_DEFAULT };
+		/* The grace and first-use time the loader writes by default
+		 * (an object without first_lease_s takes the first 4 bytes). */
+		struct vg_learn_cfg cfg = { .dhcp_grace_s = VG_DHCP_GRACE_DEFAULT,
+					    .first_lease_s = VG_FIRST_LEASE_DEFAULT };
 		uint32_t zero = 0;
 
 		m = bpf_object__find_map_by_name(obj, "learn_cfg");
@@ -1214,14 +1216,16 @@ static void put_leases(struct vg *vg, uint32_t ifindex)
 /*
  * The prefix interface learns on first use when the object can: it holds
  * V4_FIRST and the next address as the program leaves them (origin
- * FIRST, no learning window: never ending), one in each IPv4 lease slot.
+ * FIRST, ending first_lease_s after they were learned), one in each IPv4
+ * lease slot.  Their frames in the run do not reach the second half of
+ * that time, where one would move the end.
  */
 static void put_firsts(struct vg *vg, uint32_t ifindex)
 {
-	struct vg_owner o = { .ifindex = ifindex, .origin = VG_ORIGIN_FIRST,
-			      .expires_ns = VG_LEASE_FOREVER };
+	uint64_t end = now_ns(CLOCK_MONOTONIC) + VG_FIRST_LEASE_DEFAULT * 1000000000ULL;
+	struct vg_owner o = { .ifindex = ifindex, .origin = VG_ORIGIN_FIRST, .expires_ns = end };
 	struct vg_slot_key sk = { .ifindex = ifindex };
-	struct vg_slot s = { .since_ns = VG_LEASE_FOREVER };
+	struct vg_slot s = { .since_ns = end };
 
 	if (!vg->first)
 		return;
