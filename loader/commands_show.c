@@ -192,14 +192,16 @@ static void learning_json(struct vg_json *j, const struct vg_iface *it)
 	vg_json_array_end(j);
 }
 
-/* The rest of "ADDR (": when a lease or first-use address ends. */
+/* The rest of "ADDR (": when a lease or first-use address ends (a
+ * first-use address later if the guest uses it). */
 static void lease_text(const struct vg_learned *l, uint64_t now)
 {
 	uint64_t left;
 	const char *e = lease_expiry(l, now, &left);
 
 	if (!strcmp(e, "lease"))
-		printf("expires in %" PRIu64 "s)", left);
+		printf("expires in %" PRIu64 "s%s)", left,
+		       l->origin == VG_ORIGIN_FIRST ? " unless used" : "");
 	else if (!strcmp(e, "never"))
 		printf("never expires)");
 	else

@@ -68,6 +68,9 @@ tap_check "show -j: learning.refused" '{"learn_protected":0,"learn_conflict":1,"
 out=$(vg show vif15.0)
 tap_check "show: the refusals on one line" 1 \
 	"$(grep -cx '  learning refused: 1 conflict, 1 full' <<<"$out")" "$out"
+# What the program learned ends first-lease= (a day) on, later if used.
+tap_check "show: $G1 learned by the program, kept a day unless used" 1 \
+	"$(grep -c "learned: .*$G1 (expires in 86[0-9][0-9][0-9]s unless used)" <<<"$out")" "$out"
 tap_check "show -j: vif16.0 does not learn, no refused" null "$(refused vif16.0)"
 tap_check "show: vif16.0 has no refusal line" 0 "$(vg show vif16.0 | grep -c 'learning refused')"
 
