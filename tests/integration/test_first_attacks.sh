@@ -140,4 +140,140 @@ VG_FENCE[b]="udp4 --src-ip $B4 --dst-ip $SINK_V4"
 vg_case "B: IPv4 from 10.99.0.41: learned (IPv6 and IPv4 slots apart)" b vif22.0 1 1 \
 	"pass+2" udp4 --src-ip 10.99.0.41 --dst-ip $SINK_V4
 
+# ---- Xen: windows and parking ------------------------------------------------------
+# vm_of DOMID UUID_OF: domain DOMID is (after restore) the VM of
+# $(vm_uuid UUID_OF), as the toolstack writes it.
+vm_of() {
+	xs_write /local/domain/"$1"/vm "/vm/$(vm_uuid "$2")"
+	xs_own /local/domain/"$1"/vm "$1"
+}
+online() {
+	xen_vif "$1" "vif$2.$3" "$4"
+	xl_nic "$2" "$3" "$4" "10.99.0.$2"
+	[ -n "${5:-}" ] && vm_of "$2" "$5"
+	libxl_run vif-bridge online "$2" "$3"
+}
+window() {
+	vg -j show "$1" | jq -r '.interfaces[0].learning |
+		"\(.first) \(if .window then .window.open else "none" end)"'
+}
+parked() {
+	vg -j dump parked | jq -r '[.maps.parked[] | "\(.devid) \(.mac) \(.address) \(.origin)"] | sort | join(",")'
+}
+
+# A window is the toolstack's to give: online replayed for a VIF that
+# is there (a udev or hotplug replay) opens none again.
+printf '%s\n' "host learn=link-local,dhcp resume-window=1 first-lease=600 protect=$ROUTER4" \
+	>"$VIFGUARD_CONFIG"
+online w51 51 0 00:16:3e:1a:00:51
+tap_check "vif51.0 online: a window of 1 s" "0 true true" "$HP_RC $(window vif51.0)" \
+	"$(cat "$VG_TMP/hotplug.out")"
+sleep 1.2
+libxl_run vif-bridge online 51 0
+tap_check "online replayed after the window ended: exit 0, no new window" "0 true false" \
+	"$HP_RC $(window vif51.0)" "$(cat "$VG_TMP/hotplug.out")"
+VG_FENCE[w51]="udp4 --src-ip 10.99.0.51 --dst-ip $SINK_V4"
+vg_case "vif51.0 after the replay: from a free 10.99.0.151 dropped" w51 vif51.0 1 0 \
+	"ipv4-src+1 pass+1" udp4 --src-ip 10.99.0.151 --dst-ip $SINK_V4
+
+# A guest learns 10.99.0.152 in its window; saved, it is parked.  Its VM
+# back on the same device id with another MAC (a NIC replaced) is
+# another identity: nothing back, a window, the parked address refused.
+printf '%s\n' "host learn=link-local,dhcp resume-window=30 first-lease=600 protect=$ROUTER4" \
+	>"$VIFGUARD_CONFIG"
+M52=00:16:3e:1a:00:52
+online g52 52 0 $M52
+VG_FENCE[g52]="udp4 --src-ip 10.99.0.52 --dst-ip $SINK_V4"
+vg_case "vif52.0 in its window: from 10.99.0.152 learned" g52 vif52.0 1 1 "pass+2" \
+	udp4 --src-ip 10.99.0.152 --dst-ip $SINK_V4
+libxl_run vif-bridge offline 52 0
+ip -n "$HOST" link del vif52.0
+tap_check "vif52.0 offline: 10.99.0.152 parked (first)" "0 0 $M52 10.99.0.152 first" \
+	"$HP_RC $(parked)"
+online g53 53 0 00:16:3e:1a:00:53 52
+VG_FENCE[g53]="udp4 --src-ip 10.99.0.53 --dst-ip $SINK_V4"
+tap_check "vif53.0 (the VM, devid 0, another MAC): nothing back, a window, still parked" \
+	"0 true true, 0 $M52 10.99.0.152 first" "$HP_RC $(window vif53.0), $(parked)" \
+	"$(cat "$VG_TMP/hotplug.out")"
+vg_case "vif53.0 in its window: from the parked 10.99.0.152: learn-conflict" g53 vif53.0 1 0 \
+	"learn-conflict+1 pass+1" udp4 --src-ip 10.99.0.152 --dst-ip $SINK_V4
+
+# Protected while parked (host protect= gains it): the VM back does not
+# get it, and no one learns it.
+printf '%s\n' "host learn=link-local,dhcp resume-window=30 first-lease=600 protect=$ROUTER4,10.99.0.152" \
+	>"$VIFGUARD_CONFIG"
+hx env VIFGUARD_NETWORK_BACKEND=bridge "$VIFGUARD" sync >"$VG_TMP/sync.out" 2>&1
+tap_check "sync with 10.99.0.152 in host protect=: exit 0, protected" "0 config" \
+	"$? $(vg -j dump protected6 | jq -r '[.maps.protected6[] | select(.address == "10.99.0.152") | .why][0] // "none"')" \
+	"$(cat "$VG_TMP/sync.out")"
+online g54 54 0 $M52 52
+VG_FENCE[g54]="udp4 --src-ip 10.99.0.54 --dst-ip $SINK_V4"
+tap_check "vif54.0 (the VM back, devid 0, its MAC): the protected address not back, not parked" \
+	"0 -, -" "$HP_RC $(l=$(vg -j show vif54.0 | jq -r '[.interfaces[0].learned[]?.address] | join(",")'); echo "${l:--}"), $(p=$(parked); echo "${p:--}")" \
+	"$(cat "$VG_TMP/hotplug.out")"
+vg_case "vif54.0: from the protected 10.99.0.152 dropped" g54 vif54.0 1 0 \
+	"$( [ "$(window vif54.0)" = "true true" ] && echo learn-protected+1 || echo ipv4-src+1) pass+1" \
+	udp4 --src-ip 10.99.0.152 --dst-ip $SINK_V4
+
+# ---- privacy extensions: a real guest's temporary addresses --------------------
+# A Linux guest with use_tempaddr=2 makes a new temporary address a day
+# and keeps the old ones, deprecated, for a week; here a "day" is
+# DAY seconds (temp_prefered_lft) and a week 7 of them.  It sends a
+# datagram each second from the address its kernel picks.  What a user
+# needs: its IPv6 keeps working.  Under --learn first with no window,
+# each temporary address takes one of the 4 IPv6 slots for ever, so
+# from the fifth day on every new one is refused (learn-full) and the
+# guest's IPv6 is gone for good; with a window, the addresses of later
+# days are refused as soon as the window ends.  Whether first-use
+# addresses should age out (an address not used for some time, or the
+# guest's Neighbour Advertisements) is a design question: the case
+# measures and is skipped with what it found.
+DAY=6
+PRIV=fd00:99:5
+vg_guest p vif24.0 02:00:00:00:1a:24
+gx p sysctl -qw net.ipv6.conf.eth0.use_tempaddr=2 net.ipv6.conf.eth0.temp_prefered_lft=$DAY \
+	net.ipv6.conf.eth0.temp_valid_lft=$((DAY * 7)) net.ipv6.conf.eth0.max_desync_factor=0 \
+	net.ipv6.conf.eth0.dad_transmits=0 net.ipv6.conf.eth0.accept_dad=0 \
+	net.ipv6.conf.eth0.accept_ra=0
+out=$(vg attach vif24.0 --mac 02:00:00:00:1a:24 --ipv4 10.99.0.24 --learn first 2>&1)
+tap_check "attach vif24.0 --learn first (a privacy-extensions guest)" "exit 0" "exit $?" "$out"
+vg_up p
+gx p ip -6 addr add $PRIV::24/64 dev eth0 mngtmpaddr
+gx p ip -6 neigh replace $PRIV::1 lladdr $SINK_MAC dev eth0 nud permanent
+sx ip -6 addr add $PRIV::1/64 dev sink0 nodad
+refused_at=
+srcs=()
+for ((t = 0; t < DAY * 9; t++)); do
+	src=$(gx p ip -6 route get $PRIV::1 | grep -o 'src [^ ]*' | cut -d' ' -f2)
+	vg_stats vif24.0
+	before=${STATS[learn-full]:-0}
+	gx p bash -c "echo x >/dev/udp/$PRIV::1/9" 2>/dev/null
+	sleep 0.3
+	vg_stats vif24.0
+	[[ " ${srcs[*]} " == *" $src "* ]] || srcs+=("$src")
+	if [ -z "$refused_at" ] && [ "${STATS[learn-full]:-0}" -gt "$before" ]; then
+		refused_at=$t
+		refused_nth=${#srcs[@]}
+	fi
+	sleep 0.7
+done
+now_src=$(gx p ip -6 route get $PRIV::1 | grep -o 'src [^ ]*' | cut -d' ' -f2)
+vg_stats vif24.0
+before=${STATS[learn-full]:-0}
+gx p bash -c "echo x >/dev/udp/$PRIV::1/9" 2>/dev/null
+sleep 0.3
+vg_stats vif24.0
+held=$(vg -j show vif24.0 | jq -r '[.interfaces[0].learned[]? | select(.address | startswith("'$PRIV':")) | .address] | length')
+live=$(gx p ip -6 -o addr show dev eth0 temporary | grep -c "$PRIV")
+echo "# privacy: ${#srcs[@]} source addresses in $((DAY * 9)) s (a day: $DAY s);" \
+	"first refused (learn-full): address ${refused_nth:-none} at ${refused_at:-never} s (day $(( ${refused_at:-0} / DAY + 1 )));" \
+	"day 10: vifguard holds $held of them for ever, the guest has $live temporaries left," \
+	"its current source $now_src: learn-full +$(( ${STATS[learn-full]:-0} - before ))"
+if [ -z "$refused_at" ]; then
+	tap_ok "privacy-extensions guest: every temporary address it used passed"
+else
+	tap_skip "privacy-extensions guest: IPv6 keeps working past day 4" \
+		"design question (first-use addresses never age out): its address $refused_nth refused (learn-full) at $refused_at s, still refused on day 10 with $held stale addresses held"
+fi
+
 tap_done
