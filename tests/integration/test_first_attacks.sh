@@ -215,6 +215,50 @@ vg_case "vif54.0: from the protected 10.99.0.152 dropped" g54 vif54.0 1 0 \
 	"$( [ "$(window vif54.0)" = "true true" ] && echo learn-protected+1 || echo ipv4-src+1) pass+1" \
 	udp4 --src-ip 10.99.0.152 --dst-ip $SINK_V4
 
+# Both at once: two guests flood one free address from two CPUs; one of
+# them has it, every frame of the other is learn-conflict.
+vg_guest c1 vif25.0 02:00:00:00:1a:25 quiet
+vg_guest c2 vif26.0 02:00:00:00:1a:26 quiet
+vg attach vif25.0 --mac 02:00:00:00:1a:25 --learn first >/dev/null 2>&1 &&
+	vg attach vif26.0 --mac 02:00:00:00:1a:26 --learn first >/dev/null 2>&1 ||
+	vg_bail "attach vif25.0 / vif26.0"
+vg_up c1
+vg_up c2
+declare -A c1b c2b
+vg_stats vif25.0; for k in "${!STATS[@]}"; do c1b[$k]=${STATS[$k]}; done
+vg_stats vif26.0; for k in "${!STATS[@]}"; do c2b[$k]=${STATS[$k]}; done
+gx c1 taskset -c 0 "$VGPKT" send -i eth0 -c 500 udp4 --src-ip 10.99.0.70 --dst-ip $SINK_V4 &
+p1=$!
+gx c2 taskset -c 1 "$VGPKT" send -i eth0 -c 500 udp4 --src-ip 10.99.0.70 --dst-ip $SINK_V4 &
+p2=$!
+wait $p1 $p2
+sleep 0.3
+vg_stats vif25.0; d1=$(vg_delta c1b STATS)
+vg_stats vif26.0; d2=$(vg_delta c2b STATS)
+own=$(owner4 10.99.0.70)
+case ${own%% *} in
+$(vg_ifindex vif25.0)) got="c1 owns it: $d1 / $d2" ;;
+$(vg_ifindex vif26.0)) got="c2 owns it: $d2 / $d1" ;;
+*) got="nobody owns it ($own): $d1 / $d2" ;;
+esac
+tap_check "a race for 10.99.0.70: the owner's 500 pass, the other's 500 learn-conflict" \
+	"owns it: pass+500 / learn-conflict+500" "${got#c? }"
+
+# Configured for a VIF that is not there yet: a first-use guest takes it
+# meanwhile; the VIF coming online with it configured takes it back.
+vg_case "B: from 10.99.0.60 (not configured anywhere yet): learned" b vif22.0 1 1 \
+	"pass+2" udp4 --src-ip 10.99.0.60 --dst-ip $SINK_V4
+online g60 60 0 00:16:3e:1a:00:60
+tap_check "vif60.0 online with 10.99.0.60 configured: it is vif60.0's" \
+	"0 $(vg_ifindex vif60.0) config" "$HP_RC $(owner4 10.99.0.60)" "$(cat "$VG_TMP/hotplug.out")"
+vg_case "B: from 10.99.0.60 now: learn-conflict" b vif22.0 1 0 \
+	"learn-conflict+1 pass+1" udp4 --src-ip 10.99.0.60 --dst-ip $SINK_V4
+VG_FENCE[g60]="udp4 --src-ip 10.99.0.60 --dst-ip $SINK_V4"
+vg_case "vif60.0: from its configured 10.99.0.60: passes" g60 vif60.0 1 1 \
+	"pass+2" udp4 --src-ip 10.99.0.60 --dst-ip $SINK_V4
+vg_case "B: its freed IPv4 slot learns again: 10.99.0.61" b vif22.0 1 1 \
+	"pass+2" udp4 --src-ip 10.99.0.61 --dst-ip $SINK_V4
+
 # ---- privacy extensions: a real guest's temporary addresses --------------------
 # A Linux guest with use_tempaddr=2 makes a new temporary address a day
 # and keeps the old ones, deprecated, for a week; here a "day" is
