@@ -16,12 +16,20 @@
 #              other gets learn-conflict every time, never both;
 #              a configured address of an interface is never learned by
 #              another;
-#   caps       four IPv6 first-use addresses, the fifth is learn-full,
-#              also once the guest stopped using the first ones;
-#   park       a first-use address parked across xl save/restore comes
-#              back to its VM only; an IPv6 source ::ffff:a.b.c.d never
-#              turns into an IPv4 address across a restore.
-# Guests are quiet (no traffic of their own); frames come from vgpkt.
+#   caps       four IPv6 first-use addresses, the fifth is learn-full;
+#              IPv4 and IPv6 slots apart; an address learned by first
+#              use goes to the VIF that comes online configured with it;
+#   windows    an online replayed for a VIF that is there opens none;
+#   park       a first-use address parked across xl save/restore is not
+#              given to its VM back with another MAC, nor when it was
+#              protected meanwhile;
+#   kill       vifguard killed at each bpf() call of the offline that
+#              parks and the online that restores: nothing open, nothing
+#              held for ever;
+#   privacy    a real guest with use_tempaddr=2 under --learn first,
+#              measured (skipped: first-use addresses never age out).
+# Guests are quiet (no traffic of their own) but the privacy guest;
+# frames come from vgpkt.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/test_xen_lib.bash"
 xen_init "$@"
