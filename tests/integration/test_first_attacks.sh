@@ -147,6 +147,8 @@ vg_case "B: IPv6 from a fifth fd00:99::b5: learn-full" b vif22.0 1 0 \
 VG_FENCE[b]="udp4 --src-ip $B4 --dst-ip $SINK_V4"
 vg_case "B: IPv4 from 10.99.0.41: learned (IPv6 and IPv4 slots apart)" b vif22.0 1 1 \
 	"pass+2" udp4 --src-ip 10.99.0.41 --dst-ip $SINK_V4
+vg_case "B: ARP sender 10.99.0.41 (learned from IPv4): passes" b vif22.0 1 1 \
+	"pass+2" arp --op 1 --spa 10.99.0.41 --tpa $SINK_V4
 
 # ---- Xen: windows and parking ------------------------------------------------------
 # vm_of DOMID UUID_OF: domain DOMID is (after restore) the VM of
