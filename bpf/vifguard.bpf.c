@@ -1041,12 +1041,16 @@ static __always_inline int dhcp6_options(struct __sk_buff *skb, __u64 off, __u64
 }
 
 /* An address DHCPv6 may give a guest, or a guest learn by first use:
- * not ::, ::1, link-local or multicast. */
+ * not ::, ::1, link-local, multicast or IPv4-mapped (::ffff:a.b.c.d is
+ * how "protected6" and "parked" name the IPv4 address a.b.c.d, and never
+ * appears on the wire: RFC 4291 2.5.5.2). */
 static __always_inline int v6_usable(const struct vg_addr6 *a)
 {
 	__u32 top = bpf_ntohl(a->addr[0]);
 
 	if ((top & 0xffc00000) == 0xfe800000 || (top >> 24) == 0xff)
+		return 0;
+	if ((a->addr[0] | a->addr[1]) == 0 && a->addr[2] == bpf_htonl(0xffff))
 		return 0;
 	return (a->addr[0] | a->addr[1] | a->addr[2] |
 		(a->addr[3] & ~bpf_htonl(1))) != 0;

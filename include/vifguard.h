@@ -104,14 +104,14 @@ enum vg_mode {
  * "learned4"). */
 #define VG_F_LEARN_DHCP		(1U << 11)
 /* Trust on first use: an IPv4 or IPv6 source address (ARP's sender
- * address included; never a link-local, never ::) that the policy does
- * not allow, that no interface holds and that is not protected becomes
- * the interface's (origin VG_ORIGIN_FIRST), in a free lease slot of its
- * family; with none free it is refused (learn-full), never swapped for
- * an older one.  It stays the interface's while the guest uses it
- * (vg_learn_cfg.first_lease_s).  While the interface has a learning
- * window (slot VG_SLOT_WINDOW of "lease_slots"), only until the window
- * ends. */
+ * address included; never a link-local, never ::, never an IPv4-mapped
+ * ::ffff:a.b.c.d) that the policy does not allow, that no interface
+ * holds and that is not protected becomes the interface's (origin
+ * VG_ORIGIN_FIRST), in a free lease slot of its family; with none free
+ * it is refused (learn-full), never swapped for an older one.  It stays
+ * the interface's while the guest uses it (vg_learn_cfg.first_lease_s).
+ * While the interface has a learning window (slot VG_SLOT_WINDOW of
+ * "lease_slots"), only until the window ends. */
 #define VG_F_LEARN_FIRST	(1U << 12)
 
 /* vg_policy.attach */

@@ -26,6 +26,7 @@ XEN_INTEGRATION := tests/integration/test_hotplug.sh tests/integration/test_xapi
 	tests/integration/test_xen_ident.sh tests/integration/test_xen_audit_host.sh \
 	tests/integration/test_xen_learn.sh tests/integration/test_xen_unlisted.sh \
 	tests/integration/test_xen_park.sh tests/integration/test_learn_attacks.sh \
+	tests/integration/test_first_attacks.sh \
 	tests/integration/test_realsw_first.sh
 
 # Two tiny test helpers; the integration runner of every suite may need them.
