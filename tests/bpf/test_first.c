@@ -197,13 +197,14 @@ static bool case_learn6(void)
 }
 
 /* Never learned: 0/8, loopback, multicast, class E, broadcast; ::, ::1,
- * link-local, multicast; the target of an ARP probe. */
+ * link-local, multicast, IPv4-mapped (B's configured IPv4 address among
+ * them); the target of an ARP probe. */
 static bool case_unusable(void)
 {
 	static const char *const v4[] = { "0.1.2.3", "127.0.0.1", "224.0.0.251", "239.1.2.3",
 					   "240.0.0.1", "255.255.255.255" };
 	static const char *const v6[] = { "::1", "fe80::1234", "febf::1", "ff02::1",
-					  "ff05::1:3" };
+					  "ff05::1:3", "::ffff:10.0.0.50", "::ffff:" V4_B };
 
 	char what[64];
 

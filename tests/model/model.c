@@ -1005,13 +1005,16 @@ static bool v4_unicast(uint32_t a)
 	return a >> 24 != 0 && a >> 24 != 127 && a < 0xe0000000;
 }
 
-/* RFC 4291 2.4: not ::, ::1, fe80::/10 or ff00::/8. */
+/* RFC 4291 2.4: not ::, ::1, fe80::/10, ff00::/8 or ::ffff:0:0/96 (IPv4-mapped,
+ * how protected6 and parked name IPv4 addresses, never on the wire: 2.5.5.2). */
 static bool v6_leasable(const uint8_t a[16])
 {
 	static const uint8_t loopback[16] = { [15] = 1 };
 
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
 	return !all_zero(a, 16) && memcmp(a, loopback, 16) && !model_link_local(a) &&
-	       a[0] != 0xff;
+	       a[0] != 0xff && memcmp(a, mapped, 12);
 }
 
 /* The learning window of ifindex, or NULL. */
