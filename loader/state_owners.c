@@ -623,6 +623,30 @@ struct pass {
 	struct aset recheck;	/* leases to look at again */
 };
 
+/*
+ * The entry o of x names an interface that is not in force (a restore
+ * stopped before its policy was, or the interface went since) while a
+ * parked entry backs x: x is held by nobody again, until its VM comes
+ * back or the parked entry ends.  The entry changes in place, so that
+ * no guest learns x meanwhile; the interface's slot goes.
+ */
+static int park_hold(struct vg_state *st, const struct oaddr *x, const struct vg_owner *o)
+{
+	struct vg_slot_key sk = { .ifindex = o->ifindex, .slot = o->slot };
+	struct vg_owner held = *o;
+	int sfd = slots_fd(st, o->origin);
+	struct vg_slot s;
+
+	held.ifindex = 0;
+	held.slot = 0;
+	if (bpf_map_update_elem(owner_fd(st, x), owner_key(x), &held, BPF_EXIST))
+		return errno == ENOENT ? 0 : -errno;
+	if (sfd >= 0 && bpf_map_lookup_elem(sfd, &sk, &s) == 0 &&
+	    !memcmp(&s.a, &x->a, sizeof(s.a)))
+		vg_delete_key(sfd, &sk, NULL);
+	return 0;
+}
+
 static int reconcile_entry(struct pass *ps, const struct oaddr *x)
 {
 	struct want *wx = bsearch(x, ps->wt, ps->nw, sizeof(*ps->wt), want_cmp);
@@ -648,8 +672,11 @@ static int reconcile_entry(struct pass *ps, const struct oaddr *x)
 		return 0;
 	if (again)
 		return aset_add(&ps->recheck, x);
-	forget(st, x, &o, ps->removed);
 	(*ps->changed)++;
+	if (o.ifindex && !wx && !policy_of(ps->w, o.ifindex) &&
+	    vg_park_backs(&ps->w->parked, &x->a, &o, ps->now))
+		return park_hold(st, x, &o);
+	forget(st, x, &o, ps->removed);
 	return 0;
 }
 
