@@ -77,7 +77,7 @@ static const char *protect_text(const struct in6_addr *a, char *buf, size_t len)
 
 int vg_cmd_check_config(struct vg_out *out, void *opts)
 {
-	const char *path = hp_config_path(((struct check_args *)opts)->file);
+	const char *path = vg_config_path(((struct check_args *)opts)->file);
 	struct vg_config_summary sum;
 	char esc[512], a[INET6_ADDRSTRLEN];
 	size_t i;

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
@@ -18,6 +20,7 @@
 #include "ident.h"
 #include "source.h"
 #include "guard.h"
+#include "host_settings.h"
 #include "json.h"
 #include "sanitize.h"
 #include "tc.h"
@@ -337,6 +340,30 @@ static bool xen_identity(const char *ifname, struct vg_xen_id *id)
 	return true;
 }
 
+/* The config file's host line in force, as hotplug and sync put it
+ * (protect=, dhcp-grace=, first-lease=): on a host whose interfaces only
+ * attach makes, nothing else reads it.  No file changes nothing, nor
+ * does a file that cannot be loaded (a warning); protected addresses
+ * that cannot be written are an error. */
+static int attach_host_settings(struct vg_state *st, char *err, size_t errlen)
+{
+	const char *path = vg_config_path(NULL);
+	char lerr[VG_ERRLEN + 256];
+	struct vg_config cfg;
+	struct stat sb;
+	int ret;
+
+	if (lstat(path, &sb) && errno == ENOENT)
+		return 0;
+	if (vg_config_load(path, &cfg, lerr, sizeof(lerr))) {
+		vg_out_log(LOG_WARNING, true, "%s; the host settings in force stay", lerr);
+		return 0;
+	}
+	ret = vg_host_settings(st, &cfg, err, errlen);
+	vg_config_free(&cfg);
+	return ret;
+}
+
 int vg_cmd_attach(struct vg_out *out, void *opts)
 {
 	struct vg_attach_args *ap = opts, a = *ap;
@@ -378,6 +405,12 @@ int vg_cmd_attach(struct vg_out *out, void *opts)
 	if (ret) {
 		vg_state_close(&st);
 		vg_out_err(out, vg_errcode_of(ret), "%s: %s", a.spec.ifname, err);
+		return EXIT_FAILURE;
+	}
+	ret = attach_host_settings(&st, err, sizeof(err));
+	if (ret) {
+		vg_state_close(&st);
+		vg_out_err(out, vg_errcode_of(ret), "%s: attached, but %s", a.spec.ifname, err);
 		return EXIT_FAILURE;
 	}
 	attach_print(out, &a, &st, ifindex, update);

@@ -180,6 +180,6 @@ int vg_cmd_hotplug(struct vg_out *out, void *opts)
 	ret = hp_target(out, a, &t);
 	if (ret)
 		return ret;
-	c.cfgpath = hp_config_path(a->config);
+	c.cfgpath = vg_config_path(a->config);
 	return t.online ? hp_online(&c, &t) : hp_offline(&c, &t, a->command);
 }

@@ -45,15 +45,6 @@ void hp_port_say(void *arg, const char *fmt, ...)
 
 /* ---- shared plumbing ------------------------------------------------------ */
 
-const char *hp_config_path(const char *opt)
-{
-	const char *env = getenv("VIFGUARD_CONFIG");
-
-	if (opt)
-		return opt;
-	return env && *env ? env : VG_CONFIG_DEFAULT;
-}
-
 int hp_ctx_open(struct hp_ctx *c, const char *ifname)
 {
 	char err[VG_ERRLEN + 64];
@@ -307,33 +298,6 @@ void hp_resume_said(const char *ifname, const struct vg_resume *rs)
 		note("%s: learning window of %u s (no lease parked here)", ifname, rs->window_s);
 }
 
-int hp_host_config(struct vg_state *st, const struct vg_config *cfg, char *errbuf,
-		   size_t errlen)
-{
-	unsigned int grace = vg_config_dhcp_grace(cfg), first = vg_config_first_lease(cfg);
-	struct vg_learn_cfg now;
-	char err[VG_ERRLEN];
-	int ret = 0;
-
-	if (!cfg || cfg->error)
-		return 0;
-	if (st->map_fd[VG_MAP_PROTECTED6] >= 0 &&
-	    (ret = vg_protect_set(st, VG_PROTECT_CONFIG, cfg->protect, cfg->n_protect, true,
-				  err, sizeof(err))))
-		snprintf(errbuf, errlen, "%s: host protect=: %s", cfg->path, err);
-	/* The grace and first-use lease in force follow the file, their
-	 * defaults without the words; leases learned before keep the end
-	 * they were given. */
-	if (st->map_fd[VG_MAP_LEARN_CFG] < 0 || vg_state_learn_cfg(st, &now))
-		return ret;
-	if (now.dhcp_grace_s != grace && vg_state_set_dhcp_grace(st, grace, err, sizeof(err)))
-		vg_out_log(LOG_WARNING, true, "%s: host dhcp-grace=: %s", cfg->path, err);
-	if (now.first_lease_s != first &&
-	    vg_state_set_first_lease(st, first, err, sizeof(err)))
-		vg_out_log(LOG_WARNING, true, "%s: host first-lease=: %s", cfg->path, err);
-	return ret;
-}
-
 /*
  * Applies r to ifname under one exclusive lock of the state: attach or
  * update for a filter, detach otherwise, unless rule says that the
@@ -378,7 +342,7 @@ int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 		ret = apply_sourced(&st, r, err, errlen);
 	else
 		ret = vg_state_detach(&st, ifname, &dres, err, errlen);
-	hret = hp_host_config(&st, r->host_cfg, herr, sizeof(herr));
+	hret = vg_host_settings(&st, r->host_cfg, herr, sizeof(herr));
 	vg_state_close(&st);
 	/* The interface's own error first; the host's then goes to the log. */
 	if (hret && ret)

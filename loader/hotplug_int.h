@@ -15,6 +15,7 @@
 
 #include "cli_out.h"
 #include "config.h"
+#include "host_settings.h"
 #include "source.h"
 #include "state.h"
 #include "xs.h"
@@ -43,7 +44,6 @@ struct hp_ctx {
 	const char *cfgpath;
 };
 
-const char *hp_config_path(const char *opt);
 int hp_ctx_open(struct hp_ctx *c, const char *ifname);
 void hp_ctx_close(struct hp_ctx *c);
 /* Decides vif's policy (res->xen, devid, vm_uuid: its identity when
@@ -79,13 +79,6 @@ enum own_rule {
 	OWN_RELEASE_DETACH,	/* release --detach: replace or remove it */
 };
 
-/* The config file's host settings put in force: its protect= list (the
- * previous one's addresses that it no longer names go) and dhcp-grace=
- * (the default without one); nothing when the file could not be read.
- * A protect= list that cannot be written is an error, returned with its
- * text in err (addresses left unprotected could be learned by a guest);
- * a dhcp-grace= failure goes to syslog and stderr. */
-int hp_host_config(struct vg_state *st, const struct vg_config *cfg, char *err, size_t errlen);
 int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 		   enum own_rule rule, struct hp_owner *o, char *err, size_t errlen);
 int hp_apply(const char *ifname, struct vg_resolution *r, struct hp_owner *o,

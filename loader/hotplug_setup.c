@@ -130,7 +130,7 @@ int vg_cmd_setup_vif_rules(struct vg_out *out, void *opts)
 	bool on_bridge;
 	int ret, cret;
 
-	c.cfgpath = hp_config_path(a->config);
+	c.cfgpath = vg_config_path(a->config);
 	if (hp_ctx_open(&c, a->dev))
 		return EXIT_FAILURE;
 	xapi_paths(a->dev, &a->vif, priv, sizeof(priv), hotplug, sizeof(hotplug));

@@ -208,7 +208,7 @@ static int sync_apply(struct sync_vif *v, size_t n, char *herr, size_t herrlen)
 	/* Every decision read the same file, the first that read it will do. */
 	for (i = 0; opened && i < n; i++)
 		if (v[i].res.host_cfg) {
-			hret = hp_host_config(&st, v[i].res.host_cfg, herr, herrlen);
+			hret = vg_host_settings(&st, v[i].res.host_cfg, herr, herrlen);
 			break;
 		}
 	if (opened)
@@ -277,7 +277,7 @@ int vg_cmd_sync(struct vg_out *out, void *opts)
 	size_t i;
 	int hret = 0;
 
-	c.cfgpath = hp_config_path(a->config);
+	c.cfgpath = vg_config_path(a->config);
 	if (hp_ctx_open(&c, NULL))
 		return EXIT_FAILURE;
 	if (out->json) {
@@ -413,7 +413,7 @@ int vg_cmd_release(struct vg_out *out, void *opts)
 		vg_out_err(out, VG_E_NOT_FOUND, "%s: cannot release: %s", ifname, strerror(ENODEV));
 		return EXIT_FAILURE;
 	}
-	c.cfgpath = hp_config_path(a->config);
+	c.cfgpath = vg_config_path(a->config);
 	if (hp_ctx_open(&c, ifname))
 		return EXIT_FAILURE;
 	if (release_vif(&c, ifname, &vif)) {

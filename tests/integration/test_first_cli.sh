@@ -7,6 +7,8 @@
 # interface's first-use addresses and its learning window (their
 # entries written here as the program writes them).  Refusals the
 # program makes (learn-conflict, learn-full) are shown by show and -j.
+# attach puts the config file's host line in force (protect=,
+# first-lease=).
 . "$(dirname "$0")/lib.sh"
 vg_init
 
@@ -73,6 +75,33 @@ tap_check "show: $G1 learned by the program, kept a day unless used" 1 \
 	"$(grep -c "learned: .*$G1 (expires in 86[0-9][0-9][0-9]s unless used)" <<<"$out")" "$out"
 tap_check "show -j: vif16.0 does not learn, no refused" null "$(refused vif16.0)"
 tap_check "show: vif16.0 has no refusal line" 0 "$(vg show vif16.0 | grep -c 'learning refused')"
+
+# A host whose interfaces only attach makes: attach puts the config
+# file's host line in force (protect=, first-lease=), as hotplug and sync
+# do on a Xen host; a file with an error changes nothing, no file
+# neither.  The sink's address is the router's.
+export VIFGUARD_CONFIG=$VG_TMP/vifguard.conf
+printf '%s\n' "host protect=$SINK_V4 first-lease=600" >"$VIFGUARD_CONFIG"
+protected() { vg -j dump protected6 | jq -r '[.maps.protected6[] | "\(.address) \(.why)"] | sort | join(",")'; }
+vg_guest c vif17.0 02:00:00:00:0f:03 quiet
+out=$(vg attach vif17.0 --mac 02:00:00:00:0f:03 --ipv4 10.99.0.17 --learn first 2>&1)
+tap_check "attach with a config file: its protect= and first-lease= in force" \
+	"exit 0, $SINK_V4 config, 600" \
+	"exit $?, $(protected), $(vg -j dump learn_cfg | jq -r '.maps.learn_cfg[0].first_lease_s')" "$out"
+vg_up c
+VG_FENCE[c]="udp4 --src-ip 10.99.0.17 --dst-ip $SINK_V4"
+vg_case "the router's $SINK_V4 from vif17.0: learn-protected" c vif17.0 1 0 \
+	"learn-protected+1 pass+1" udp4 --src-ip $SINK_V4 --dst-ip 10.99.0.99
+printf '%s\n' "host protect=10.99.0.200" "frobnicate" >"$VIFGUARD_CONFIG"
+out=$(vg attach vif17.0 --mac 02:00:00:00:0f:03 --ipv4 10.99.0.17 --learn first 2>&1)
+tap_check "attach with a broken config file: a warning naming file:line, nothing changed" \
+	"exit 0, yes, $SINK_V4 config" \
+	"exit $?, $(grep -q "$VIFGUARD_CONFIG:2" <<<"$out" && echo yes || echo no), $(protected)" "$out"
+rm -f "$VIFGUARD_CONFIG"
+out=$(vg attach vif17.0 --mac 02:00:00:00:0f:03 --ipv4 10.99.0.17 --learn first 2>&1)
+tap_check "attach with no config file: nothing changed" "exit 0, $SINK_V4 config, 600" \
+	"exit $?, $(protected), $(vg -j dump learn_cfg | jq -r '.maps.learn_cfg[0].first_lease_s')" "$out"
+unset VIFGUARD_CONFIG
 
 out=$(vg set vif15.0 remove flag learn-first 2>&1)
 tap_check "set remove flag learn-first: the address and the window go" "exit 0, 0 0" \
