@@ -388,25 +388,54 @@ static __always_inline int v6_same(const struct vg_addr6 *a, const struct vg_add
 #define OWNER_KEY(v6, a)	((v6) ? (const void *)(a) : (const void *)&(a)->addr[3])
 
 /*
- * Whether the entry of learned4 (v6 0: a is ::ffff:a.b.c.d) or learned6
- * for a allows ifindex, whose policy has flags, a source: a link-local
- * it learned by DAD while the policy learns so, or a lease or a
- * first-use address of its own, not yet ended, learned by a way the
- * policy still learns by.  A first-use address stays the interface's
- * while it is used: a frame from it in the second half of its time moves
- * its end (entry and lease slot) to first_lease_s from now, so one the
- * guest stopped using ends between half of and all of first_lease_s
- * after its last frame and frees its slot (RFC 4941 temporary addresses
- * come and go).  Asked once every configured address missed.
+ * A first-use address in use stays the interface's: a frame from a (an
+ * IPv4 address as ::ffff:a.b.c.d when v6 is 0), held by ifindex by first
+ * use with left ns to go, in the second half of its time moves its end
+ * (entry and lease slot) to first_lease_s from now.  One the guest stopped
+ * using ends between half of and all of first_lease_s after its last
+ * frame and frees its slot (RFC 4941 temporary addresses come and go).
  */
-VG_SUBPROG __u32 learned_live(__u32 ifindex, __u64 flags, __u64 v6, const struct vg_addr6 *a)
+VG_SUBPROG __u32 first_touch(__u32 ifindex, __u64 v6, const struct vg_addr6 *a, __u64 left)
 {
 	struct vg_slot_key sk = { .ifindex = ifindex };
-	__u64 now = bpf_ktime_get_ns(), life;
+	__u64 now, life;
 	struct vg_learn_cfg *cfg;
 	struct vg_owner *o;
 	struct vg_slot *s;
 	__u32 zero = 0;
+
+	cfg = bpf_map_lookup_elem(&learn_cfg, &zero);
+	if (!cfg)
+		return 0;
+	life = (__u64)cfg->first_lease_s * 1000000000ULL;
+	if (left >= life / 2)
+		return 0;
+	now = bpf_ktime_get_ns();
+	o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, a));
+	if (!o || o->ifindex != ifindex || o->origin != VG_ORIGIN_FIRST)
+		return 0;
+	o->expires_ns = now + life;
+	sk.slot = o->slot;
+	s = bpf_map_lookup_elem(&lease_slots, &sk);
+	if (s && v6_same(&s->a, a))
+		s->since_ns = now + life;
+	return 0;
+}
+
+/*
+ * Whether the entry of learned4 (v6 0: a is ::ffff:a.b.c.d) or learned6
+ * for a allows ifindex, whose policy has flags, a source: a link-local
+ * it learned by DAD while the policy learns so, or a lease or a
+ * first-use address of its own, not yet ended, learned by a way the
+ * policy still learns by (a first-use address in use: first_touch()).
+ * Asked once every configured address missed; the clock is read only
+ * for an entry of the interface's with an end.
+ */
+static __always_inline __u32 learned_live(__u32 ifindex, __u64 flags, int v6,
+					  const struct vg_addr6 *a)
+{
+	struct vg_owner *o;
+	__u64 now;
 
 	o = bpf_map_lookup_elem(OWNERS(v6), OWNER_KEY(v6, a));
 	if (!o || o->ifindex != ifindex)
@@ -414,22 +443,27 @@ VG_SUBPROG __u32 learned_live(__u32 ifindex, __u64 flags, __u64 v6, const struct
 	if (o->origin == VG_ORIGIN_DAD)
 		return v6 && (flags & VG_F_LEARN_LL);
 	if (o->origin == VG_ORIGIN_DHCP)
-		return (flags & VG_F_LEARN_DHCP) && now < o->expires_ns;
-	if (o->origin != VG_ORIGIN_FIRST || !(flags & VG_F_LEARN_FIRST) ||
-	    now >= o->expires_ns)
+		return (flags & VG_F_LEARN_DHCP) && bpf_ktime_get_ns() < o->expires_ns;
+	if (o->origin != VG_ORIGIN_FIRST || !(flags & VG_F_LEARN_FIRST))
 		return 0;
-	cfg = bpf_map_lookup_elem(&learn_cfg, &zero);
-	if (!cfg)
-		return 1;
-	life = (__u64)cfg->first_lease_s * 1000000000ULL;
-	if (o->expires_ns - now >= life / 2)
-		return 1;
-	o->expires_ns = now + life;
-	sk.slot = o->slot;
-	s = bpf_map_lookup_elem(&lease_slots, &sk);
-	if (s && v6_same(&s->a, a))
-		s->since_ns = now + life;
+	now = bpf_ktime_get_ns();
+	if (now >= o->expires_ns)
+		return 0;
+	first_touch(ifindex, v6, a, o->expires_ns - now);
 	return 1;
+}
+
+/* learned_live() of IPv4 (a as ::ffff:a.b.c.d) and of IPv6: one
+ * subprogram a family, so that each names its map and the verifier
+ * inlines the lookup. */
+VG_SUBPROG __u32 learned_live4(__u32 ifindex, __u64 flags, const struct vg_addr6 *a)
+{
+	return learned_live(ifindex, flags, 0, a);
+}
+
+VG_SUBPROG __u32 learned_live6(__u32 ifindex, __u64 flags, const struct vg_addr6 *a)
+{
+	return learned_live(ifindex, flags, 1, a);
 }
 
 #define VG_F_LEARN_LEASES	(VG_F_LEARN_DHCP | VG_F_LEARN_FIRST)
@@ -455,7 +489,7 @@ static __always_inline int v4_allowed(const struct vg_policy *pol,
 	if (!(pol->flags & VG_F_LEARN_LEASES))
 		return 0;
 	v4_mapped(&m, addr);
-	return learned_live(ifindex, pol->flags, 0, &m);
+	return learned_live4(ifindex, pol->flags, &m);
 }
 
 /* fe80::/64 with the modified EUI-64 interface identifier of mac
@@ -478,7 +512,7 @@ static __always_inline int v6_eui64_link_local(const __be32 *addr,
 static __always_inline int v6_learned(const struct vg_policy *pol, __u32 ifindex,
 				      const struct vg_addr6 *a)
 {
-	return learned_live(ifindex, pol->flags, 1, a);
+	return learned_live6(ifindex, pol->flags, a);
 }
 
 /*
