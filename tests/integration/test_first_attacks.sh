@@ -441,38 +441,39 @@ vg_up p
 gx p ip -6 addr add $PRIV::24/64 dev eth0 mngtmpaddr
 gx p ip -6 neigh replace $PRIV::1 lladdr $SINK_MAC dev eth0 nud permanent
 sx ip -6 addr add $PRIV::1/64 dev sink0 nodad
-refused_at=
-srcs=()
-for ((t = 0; t < DAY * 9; t++)); do
+# priv_send: one datagram from the source the guest's kernel picks:
+# src, and full, the learn-full drops it made.
+priv_send() {
 	src=$(gx p ip -6 route get $PRIV::1 | grep -o 'src [^ ]*' | cut -d' ' -f2)
 	vg_stats vif24.0
-	before=${STATS[learn-full]:-0}
+	local before=${STATS[learn-full]:-0}
 	gx p bash -c "echo x >/dev/udp/$PRIV::1/9" 2>/dev/null
 	sleep 0.3
 	vg_stats vif24.0
+	full=$((${STATS[learn-full]:-0} - before))
+}
+refused_at=
+srcs=()
+for ((t = 0; t < DAY * 9; t++)); do
+	priv_send
 	[[ " ${srcs[*]} " == *" $src "* ]] || srcs+=("$src")
-	if [ -z "$refused_at" ] && [ "${STATS[learn-full]:-0}" -gt "$before" ]; then
+	if [ -z "$refused_at" ] && [ "$full" -gt 0 ]; then
 		refused_at=$t
 		refused_nth=${#srcs[@]}
 	fi
 	sleep 0.7
 done
-now_src=$(gx p ip -6 route get $PRIV::1 | grep -o 'src [^ ]*' | cut -d' ' -f2)
-vg_stats vif24.0
-before=${STATS[learn-full]:-0}
-gx p bash -c "echo x >/dev/udp/$PRIV::1/9" 2>/dev/null
-sleep 0.3
-vg_stats vif24.0
+priv_send
 held=$(vg -j show vif24.0 | jq -r '[.interfaces[0].learned[]? | select(.address | startswith("'$PRIV':")) | .address] | length')
 live=$(gx p ip -6 -o addr show dev eth0 temporary | grep -c "$PRIV")
 echo "# privacy: ${#srcs[@]} source addresses in $((DAY * 9)) s (a day: $DAY s);" \
 	"first refused (learn-full): address ${refused_nth:-none} at ${refused_at:-never} s (day $(( ${refused_at:-0} / DAY + 1 )));" \
 	"day 10: vifguard holds $held of them, the guest has $live temporaries left," \
-	"its current source $now_src: learn-full +$(( ${STATS[learn-full]:-0} - before ))"
+	"its current source $src: learn-full +$full"
 tap_check "privacy-extensions guest: every address it used passed, more than 4 of them" \
 	"refused none, more than 4" \
 	"refused ${refused_at:-none}, $([ ${#srcs[@]} -gt 4 ] && echo more than 4 || echo only ${#srcs[@]})"
 tap_check "privacy-extensions guest: its current source passes on day 10" "learn-full +0, held <= 4" \
-	"learn-full +$(( ${STATS[learn-full]:-0} - before )), held $([ "$held" -le 4 ] && echo "<= 4" || echo "$held")"
+	"learn-full +$full, held $([ "$held" -le 4 ] && echo "<= 4" || echo "$held")"
 
 tap_done
