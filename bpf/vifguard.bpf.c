@@ -1143,7 +1143,7 @@ VG_SUBPROG __u32 leases6_drop(__u32 ifindex)
  * whose address ended counts as free), unless it is protected or
  * another interface holds it (an ended lease or first-use address of any
  * interface gives way; a parked one, ifindex 0, does not while it
- * lasts), for first_lease_s (0: for ever; lease_live() extends it while
+ * lasts), for first_lease_s (0: for ever; first_touch() extends it while
  * the address is used).  VG_PASS, a learn-* reason, or
  * VG_UNDECIDED when a is no address to learn (multicast, loopback,
  * link-local...) or the window has ended: the caller's reason stands.

@@ -6,7 +6,6 @@
  * force too, so that a host whose interfaces only attach makes has its
  * routers protected from first use as a Xen host has.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <syslog.h>
