@@ -415,6 +415,10 @@ static int apply_finish(struct apply *a, int sret, bool waited)
 	}
 	if (a->have_old && (ret = apply_update_rest(a, waited)))
 		return ret;
+	/* What it got back is its own now; a failure leaves parked entries
+	 * that end on their own (gc). */
+	if (!a->have_old && a->pol.n_macs)
+		vg_resume_done(a->st, a->resume, a->pol.macs[0]);
 	/* Its bridge's own addresses are no guest's to learn; a failure
 	 * to read them leaves the program's RA snooping to protect them,
 	 * but a protected6 full of addresses that must stay is an error. */

@@ -202,6 +202,9 @@ unsigned int vg_resume_flags(struct vg_state *st, uint32_t ifindex, bool had,
 /* In vg_store_stage(), after vg_owners_commit() and before the policy
  * is in force: st->resume's plan carried out for ifindex. */
 int vg_resume_commit(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol);
+/* Once that policy is in force: the parked entries r's plan restored
+ * (those of r's identity and mac) go.  NULL r: nothing. */
+int vg_resume_done(struct vg_state *st, const struct vg_resume *r, const uint8_t mac[6]);
 
 /* The parked entries, read once for a walk of the owner maps. */
 struct vg_parked {

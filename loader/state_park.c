@@ -454,7 +454,10 @@ static int restore_one(struct vg_state *st, uint32_t ifindex, uint32_t slot,
 
 /* The parked entries of r's identity and pol's MAC back to ifindex,
  * IPv4 leases, IPv6 ones and link-locals each up to its cap (a
- * link-local only if pol learns them); each parked entry goes. */
+ * link-local only if pol learns them).  The parked entries stay until
+ * the policy is in force (vg_resume_done()): a run stopped before that
+ * leaves them to hold the addresses for the VM (gc) and to restore them
+ * at its next attach. */
 static int restore(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
 		   struct vg_resume *r)
 {
@@ -501,7 +504,6 @@ static int restore(struct vg_state *st, uint32_t ifindex, const struct vg_policy
 			next[fam]++;
 			r->restored++;
 		}
-		vg_delete_key(st->map_fd[VG_MAP_PARKED], &c[i].k, NULL);
 	}
 	free(c);
 	free(keys);
@@ -529,5 +531,24 @@ int vg_resume_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
 				   vg_now_ns() + (uint64_t)r->window_s * 1000000000ULL);
 		r->window = !ret;
 	}
+	return ret;
+}
+
+int vg_resume_done(struct vg_state *st, const struct vg_resume *r, const uint8_t mac[6])
+{
+	struct vg_park_key *keys;
+	struct vg_park *vals;
+	size_t n, i;
+	bool first;
+	int ret;
+
+	if (!r || (r->plan != PLAN_RESTORE && r->plan != PLAN_RESTORE_ENDED &&
+		   r->plan != PLAN_WINDOW_RESTORE))
+		return 0;
+	ret = parked_of(st, &r->id, mac, &keys, &vals, &n, &first, NULL);
+	for (i = 0; !ret && i < n; i++)
+		ret = vg_delete_key(st->map_fd[VG_MAP_PARKED], &keys[i], NULL);
+	free(keys);
+	free(vals);
 	return ret;
 }

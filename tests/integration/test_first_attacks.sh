@@ -277,8 +277,10 @@ vg_case "B: its freed IPv4 slot learns again: 10.99.0.61" b vif22.0 1 1 \
 # nodes with it (the toolstack goes on), and gc runs.  Nothing may fail
 # open (the address allowed to an interface not its VM's) and nothing
 # be held for ever: after gc the address is parked and held by ifindex 0,
-# or neither (forgotten); a clean online of the VM then gets back what
-# is parked.  KILL_STRIDE (default 7) spaces the kill points, from
+# or neither (forgotten: only by a kill before the offline parked it);
+# a clean online of the VM then gets back what is parked.  A restore
+# keeps the parked entry until the policy is in force, so one killed at
+# any point forgets nothing.  KILL_STRIDE (default 7) spaces the kill points, from
 # KILL_FROM (default 1); KILL_STRIDE=1 tries every one (minutes).
 KILL_WRAP=$VG_TMP/vifguard-killed
 cat >"$KILL_WRAP" <<'WRAP'
@@ -357,7 +359,10 @@ kill_case() {
 	vg gc >/dev/null 2>&1
 	st=$(state "$a" "$d")
 	KSEEN[$st]=$((${KSEEN[$st]:-0} + 1))
-	[ "$st" = "- none" ] && KLOST+=" $n"
+	if [ "$st" = "- none" ]; then
+		KLOST+=" $n"
+		[ "$what" = restore ] && KBAD+=" [$what N=$n: forgotten]"
+	fi
 	case $st in
 	"parked 0 first"|"- none") ;;
 	*)	if [ "$what" = restore ] && [ "$KRC" = 0 ] &&
