@@ -35,6 +35,10 @@ const char *vg_root(void);
  */
 const struct vg_ctx *vg_cli_ctx(void);
 
+/* ifname went with n learned addresses that a full parked map could not
+ * keep for its VM's return: said (syslog, stderr) when n > 0. */
+void vg_warn_unparked(const char *ifname, unsigned int n);
+
 /* ---- the command table ------------------------------------------------------ */
 
 #define VG_CMD_SYSLOG	0x1	/* usage errors to syslog too (run by Xen's scripts) */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <net/if.h>
 
 #include "cli.h"
@@ -197,13 +198,26 @@ static int detach_all(struct vg_out *out, struct vg_state *st)
 		snprintf(d[n].ifname, sizeof(d[n].ifname), "%s", f[i].ifname);
 		n++;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		unsigned int before = st->unparked;
+
 		if ((d[i].ret = vg_state_detach_index(st, d[i].ifindex, &d[i].res, d[i].err,
 						      sizeof(d[i].err))))
 			failed++;
+		vg_warn_unparked(d[i].ifname, st->unparked - before);
+	}
 	detach_all_print(out, d, n, failed);
 	free(d), free(v), free(f);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+void vg_warn_unparked(const char *ifname, unsigned int n)
+{
+	if (n)
+		vg_out_log(LOG_WARNING, true, "%s: %u learned address%s not parked for the VM's "
+			   "return: the parked map is full (%u entries); the VM learns %s "
+			   "again", ifname, n, n == 1 ? "" : "es", VG_MAX_PARKED,
+			   n == 1 ? "it" : "them");
 }
 
 /* The state, opened for writing; a failure said, prefixed with what. */
@@ -273,6 +287,7 @@ int vg_cmd_detach(struct vg_out *out, void *opts)
 	st.park_of = park_of;
 	st.park_arg = &pxs;
 	ret = vg_state_detach(&st, a->ifname, &res, err, sizeof(err));
+	vg_warn_unparked(a->ifname, st.unparked);
 	vg_state_close(&st);
 	park_xs_close(&pxs);
 	if (ret) {
@@ -346,6 +361,7 @@ int vg_cmd_gc(struct vg_out *out, void *opts)
 	st.park_arg = &pxs;
 	if (!ret)
 		ret = vg_state_gc(&st, &res, err, sizeof(err));
+	vg_warn_unparked("gc", st.unparked);
 	vg_state_close(&st);
 	park_xs_close(&pxs);
 	if (ret) {

@@ -103,6 +103,7 @@ static void hp_vifname(struct hp_ctx *c, struct hp_target *t)
 static int hp_offline(struct hp_ctx *c, struct hp_target *t, const char *command)
 {
 	struct vg_xen_id id;
+	unsigned int unparked = 0;
 	bool known = false;
 	char err[VG_ERRLEN];
 	int ret;
@@ -115,10 +116,12 @@ static int hp_offline(struct hp_ctx *c, struct hp_target *t, const char *command
 		known = !t->tap && hp_xen_id(c, &t->vif, &id);
 		vg_xs_close(&c->xs);
 	}
-	ret = vg_state_detach_root(vg_cli_ctx(), t->dev, known ? &id : NULL, err, sizeof(err));
+	ret = vg_state_detach_root(vg_cli_ctx(), t->dev, known ? &id : NULL, &unparked, err,
+				   sizeof(err));
 	if (!ret && t->alt[0] && strcmp(t->alt, t->dev))
-		ret = vg_state_detach_root(vg_cli_ctx(), t->alt, known ? &id : NULL, err,
-					   sizeof(err));
+		ret = vg_state_detach_root(vg_cli_ctx(), t->alt, known ? &id : NULL, &unparked,
+					   err, sizeof(err));
+	vg_warn_unparked(t->dev, unparked);
 	if (ret) {
 		vg_out_errlog(c->out, vg_errcode_of(ret), "%s: %s", t->dev, err);
 		return EXIT_FAILURE;

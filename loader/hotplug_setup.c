@@ -46,6 +46,7 @@ static int setup_clear(struct hp_ctx *c, const struct vg_port *port, struct vg_v
 {
 	struct vg_xen_id id;
 	bool known = !vg_ifname_emulated(dev) && hp_xen_id(c, vif, &id);
+	unsigned int unparked = 0;
 	char err[VG_ERRLEN];
 	int ret;
 
@@ -56,11 +57,12 @@ static int setup_clear(struct hp_ctx *c, const struct vg_port *port, struct vg_v
 	if (ret) {
 		vg_out_errlog(c->out, vg_errcode_of(ret),
 			      "%s: clear: still on its bridge; the filter stays", dev);
-	} else if ((ret = vg_state_detach_root(vg_cli_ctx(), dev, known ? &id : NULL, err,
-					       sizeof(err)))) {
+	} else if ((ret = vg_state_detach_root(vg_cli_ctx(), dev, known ? &id : NULL,
+					       &unparked, err, sizeof(err)))) {
 		vg_out_errlog(c->out, vg_errcode_of(ret), "%s: %s", dev, err);
 		ret = -EIO;
 	}
+	vg_warn_unparked(dev, unparked);
 	if (!ret) {
 		note("%s: clear: filter removed, off the bridge", dev);
 		hp_print_done(c->out, dev, "clear", "cleared");

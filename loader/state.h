@@ -137,6 +137,9 @@ struct vg_state {
 	 * when unknown.  NULL: nothing is parked. */
 	int (*park_of)(void *arg, const char *ifname, struct vg_xen_id *id);
 	void *park_arg;
+	/* Out: learned addresses of interfaces that went that could not be
+	 * parked because the parked map was full (forgotten instead). */
+	unsigned int unparked;
 	/* Internal: the resume of the commit being staged (state_park.c). */
 	struct vg_resume *resume;
 };
@@ -232,9 +235,11 @@ int vg_state_detach(struct vg_state *st, const char *ifname,
 
 /* vg_state_detach() in a state of its own: opened for writing at
  * ctx->root, closed on return; park (NULL: none) is the Xen identity
- * of the interface, whose live leases are parked (vg_state.park). */
+ * of the interface, whose live leases are parked (vg_state.park);
+ * *unparked (may be NULL): those a full parked map could not keep. */
 int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname,
-			 const struct vg_xen_id *park, char *err, size_t errlen);
+			 const struct vg_xen_id *park, unsigned int *unparked, char *err,
+			 size_t errlen);
 
 /* Detaches ifindex, which has a policy here or carries this root's
  * program without one (an orphan), as vg_state_detach() does a name. */

@@ -138,7 +138,8 @@ int vg_state_detach_index(struct vg_state *st, uint32_t ifindex,
 }
 
 int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname,
-			 const struct vg_xen_id *park, char *err, size_t errlen)
+			 const struct vg_xen_id *park, unsigned int *unparked, char *err,
+			 size_t errlen)
 {
 	struct vg_detach_result res;
 	struct vg_state st;
@@ -149,6 +150,8 @@ int vg_state_detach_root(const struct vg_ctx *ctx, const char *ifname,
 		return ret;
 	st.park = park;
 	ret = vg_state_detach(&st, ifname, &res, err, errlen);
+	if (unparked)
+		*unparked += st.unparked;
 	vg_state_close(&st);
 	return ret;
 }

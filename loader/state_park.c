@@ -199,13 +199,24 @@ static int park_one(struct vg_state *st, int ofd, const void *okey, struct vg_ow
 	return 0;
 }
 
+/* park_one()'s ret counted: parked, or not for a full map (then 0: the
+ * others are tried, and forgotten as well). */
+static int park_count(struct vg_state *st, int ret, unsigned int *parked)
+{
+	if (ret == 1)
+		st->unparked++;
+	else if (ret == 0 && parked)
+		(*parked)++;
+	return ret == 1 ? 0 : ret;
+}
+
 /*
  * The live leases, first-use addresses and DAD link-locals of ifindex
  * (policy pol, going away) go to "parked" under id and pol's first MAC,
  * until they end (one without an end: park_end()), and their owner
  * entries to ifindex 0.  The slots go with the interface's other
- * entries.  A full parked map leaves the rest to be forgotten as usual
- * (*parked counts those parked).
+ * entries.  A full parked map leaves the rest to be forgotten as usual,
+ * counted in st->unparked (*parked counts those parked).
  */
 int vg_park_iface(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol,
 		  const struct vg_xen_id *id, unsigned int *parked)
@@ -231,10 +242,9 @@ int vg_park_iface(struct vg_state *st, uint32_t ifindex, const struct vg_policy 
 		    o.slot != sk.slot || (o.origin != VG_ORIGIN_DHCP &&
 					  o.origin != VG_ORIGIN_FIRST) || o.expires_ns < now)
 			continue;
-		ret = park_one(st, ofd, okey, &o, id, pol->macs[0], &s.a,
-			       o.expires_ns == VG_LEASE_FOREVER ? end : o.expires_ns);
-		if (ret == 0 && parked)
-			(*parked)++;
+		ret = park_count(st, park_one(st, ofd, okey, &o, id, pol->macs[0], &s.a,
+					      o.expires_ns == VG_LEASE_FOREVER ? end :
+					      o.expires_ns), parked);
 	}
 	for (sk.slot = 0; lfd >= 0 && l6 >= 0 && sk.slot < VG_LEARN_LL_CAP && !ret; sk.slot++) {
 		struct vg_owner o;
@@ -243,11 +253,10 @@ int vg_park_iface(struct vg_state *st, uint32_t ifindex, const struct vg_policy 
 		if (bpf_map_lookup_elem(lfd, &sk, &s) || bpf_map_lookup_elem(l6, &s.a, &o) ||
 		    o.ifindex != ifindex || o.slot != sk.slot || o.origin != VG_ORIGIN_DAD)
 			continue;
-		ret = park_one(st, l6, &s.a, &o, id, pol->macs[0], &s.a, end);
-		if (ret == 0 && parked)
-			(*parked)++;
+		ret = park_count(st, park_one(st, l6, &s.a, &o, id, pol->macs[0], &s.a, end),
+				 parked);
 	}
-	return ret == 1 ? 0 : ret;	/* full: the rest is forgotten */
+	return ret;
 }
 
 int vg_park_going(struct vg_state *st, uint32_t ifindex, const struct vg_policy *pol)

@@ -345,4 +345,47 @@ hp_check "vif22.0 (the VM, host learn=dhcp): the link-local not restored, freed"
 	"$HP_RC $(learned vif22.0), $(owner6 fe80::20:1), $(parked_of fe80::20:1)"
 printf '%s\n' "host learn=link-local,dhcp resume-window=30 first-lease=600" >"$VIFGUARD_CONFIG"
 
+# ---- a full parked map: what does not fit is forgotten, and said ------------------
+# parked_fill CMD: CMD (update or delete) for entries of a VM of UUID
+# ff..ff up to the parked map's 4096, in one bpftool run.
+FILL=$VG_TMP/parked-fill
+parked_fill() {
+	local have
+	have=$(vg -j dump parked | jq '.maps.parked | length')
+	python3 - "$1" "$ROOT/parked" "$have" "$(vg_mono_ns 3600)" >"$FILL" <<'PY'
+import sys
+cmd, path, have, end = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+for i in range(4096 - have if cmd == "update" else 4096):
+    key = bytes([0xff] * 16) + i.to_bytes(4, "little") + bytes(8) + \
+        bytes(10) + b"\xff\xff" + bytes([10, 201, i >> 8, i & 255])
+    line = f"map {cmd} pinned {path} key " + " ".join(map(str, key))
+    if cmd == "update":
+        line += " value " + " ".join(map(str, end.to_bytes(8, "little") + bytes([3]) + bytes(7)))
+    print(line)
+PY
+	"$BPFTOOL" batch file "$FILL" >/dev/null 2>&1
+}
+M30=00:16:3e:52:00:1e
+M31=00:16:3e:52:00:1f
+online u30 30 0 $M30
+vg_lease4_put "$(vg_ifindex vif30.0)" 0 10.99.0.130 3 "$(vg_mono_ns 3600)"
+online u31 31 0 $M31
+vg_lease4_put "$(vg_ifindex vif31.0)" 0 10.99.0.131 3 "$(vg_mono_ns 3600)"
+parked_fill update
+tap_check "the parked map filled (4096 entries)" 4096 "$(vg -j dump parked | jq '.maps.parked | length')"
+libxl_run vif-bridge offline 30 0
+tap_check "vif30.0 offline, parked map full: its lease forgotten (not parked, held by none), said" \
+	"0, none, none, 1" \
+	"$HP_RC, $(parked | tr ',' '\n' | grep -c 10.99.0.130 | sed 's/^0$/none/'), $(owner4 10.99.0.130), $(cat "$VG_TMP/hotplug.out" "$VG_TMP/hotplug.log" |
+		grep -c "vif30.0: 1 learned address not parked for the VM's return: the parked map is full (4096 entries); the VM learns it again")" \
+	"$(cat "$VG_TMP/hotplug.out" "$VG_TMP/hotplug.log")"
+out=$(vg detach vif31.0 2>&1)
+tap_check "vifguard detach vif31.0, parked map full: exit 0, its lease forgotten, said" \
+	"exit 0, none, 1" \
+	"exit $?, $(owner4 10.99.0.131), $(grep -c "^vifguard: vif31.0: 1 learned address not parked.*(4096 entries)" <<<"$out")" "$out"
+parked_fill delete
+online u32 32 0 $M31 31
+hp_check "vif32.0 (vif31.0's VM again): nothing back, a learning window" \
+	"0 -, true true" "$HP_RC $(learned vif32.0), $(window vif32.0)"
+
 tap_done
