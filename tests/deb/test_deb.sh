@@ -49,6 +49,8 @@ lrwxrwxrwx ./etc/xen/scripts/vif-vifguard-nat -> /usr/libexec/vifguard/vif-vifgu
 lrwxrwxrwx ./etc/xen/scripts/vif-vifguard-openvswitch -> /usr/libexec/vifguard/vif-vifguard
 lrwxrwxrwx ./etc/xen/scripts/vif-vifguard-route -> /usr/libexec/vifguard/vif-vifguard
 -rw-r--r-- ./etc/vifguard/vifguard.conf.example
+-rw-r--r-- ./lib/systemd/system/vifguard-gc.service
+-rw-r--r-- ./lib/systemd/system/vifguard-gc.timer
 -rw-r--r-- ./lib/systemd/system/vifguard-metrics.service
 -rw-r--r-- ./lib/systemd/system/vifguard-metrics.timer
 -rw-r--r-- ./lib/systemd/system/vifguard-monitor.service
@@ -224,6 +226,15 @@ tap_check "vifguard-metrics.service writes where Debian's node_exporter reads, i
 tap_check "vifguard-metrics.timer runs it every 15 s by the clock" "OnCalendar=*:*:0/15" \
 	"$(grep '^OnCalendar=' "$jail/lib/systemd/system/vifguard-metrics.timer")"
 verify_units "the metrics units" vifguard-metrics.timer vifguard-metrics.service
+jx systemctl is-enabled vifguard-gc.timer
+tap_check "vifguard-gc.timer is enabled, wanted by timers.target" "enabled timers.target.wants" \
+	"$out $(wanted_by vifguard-gc.timer)"
+unit=$jail/lib/systemd/system/vifguard-gc.service
+tap_check "vifguard-gc.service runs vifguard gc where there is vifguard state, every 5 minutes" \
+	"ExecStart=/usr/sbin/vifguard gc|Type=oneshot|ConditionPathIsDirectory=/sys/fs/bpf/vifguard|OnCalendar=*:0/5" \
+	"$(for k in ExecStart Type ConditionPathIsDirectory; do grep "^$k=" "$unit"; done | paste -sd '|')|$(
+		grep '^OnCalendar=' "$jail/lib/systemd/system/vifguard-gc.timer")"
+verify_units "the gc units" vifguard-gc.timer vifguard-gc.service
 # node_exporter's directory, as prometheus-node-exporter makes it: the
 # service writes the file there (with no vifguard state yet it fails and
 # writes nothing; the filter comes below).
@@ -404,6 +415,11 @@ boot_monitor_tests() {
 		;;
 	esac
 
+	bx systemctl is-active vifguard-gc.timer
+	tap_check "vifguard-gc.timer is active after boot" "active" "$out"
+	bx systemctl show -p Result -p ConditionResult vifguard-gc.service
+	tap_check "vifguard-gc.service started with no state: skipped by its condition, not failed" \
+		"Result=success|ConditionResult=no" "$(paste -sd '|' <<<"$out")"
 	bx systemctl is-active vifguard-monitor.service
 	state=$out
 	bx journalctl -q -t vifguard -o cat --no-pager
@@ -429,6 +445,25 @@ boot_monitor_tests() {
 	digest_until "^vif6.0: [0-9]* frames dropped (ipv4-src, e.g. $MON_MAC > ff:ff:ff:ff:ff:ff ethertype 0x0800 192.0.2.99 > " 192.0.2.99
 	tap_check "the unit's digest in the journal (journalctl -t vifguard): vif6.0, count, example" \
 		0 "$?" "$out"
+
+	# A device that goes without its detach: the gc unit removes what
+	# it left, and keeps vif6.0's.
+	bn ip link add vif7.0 type veth peer name g7 && bn ip link set vif7.0 up ||
+		vg_bail "cannot create a veth in the container"
+	bx vifguard attach vif7.0 --mac 00:16:3e:00:07:00 --ipv4 192.0.2.7
+	tap_check "attach vif7.0 in the booted system: exit 0" 0 "$rc" "$out"
+	bn ip link del vif7.0
+	bx vifguard -j show
+	local before
+	before=$(jq -r '[.interfaces[].ifname] | sort | join(",")' <<<"$out")
+	bx systemctl start vifguard-gc.service
+	local grc=$rc
+	bx vifguard -j show
+	tap_check "systemctl start vifguard-gc.service after vif7.0 went: its policy gone, vif6.0's kept" \
+		"vif6.0,vif7.0 0 vif6.0" \
+		"$before $grc $(jq -r '[.interfaces[].ifname] | sort | join(",")' <<<"$out")" "$out"
+	bx systemctl show -p Result vifguard-gc.service
+	tap_check "the gc unit's run succeeded" "Result=success" "$out"
 
 	# The state removed and made again: the same process reads the new one.
 	bx vifguard detach --all
