@@ -279,17 +279,46 @@ static struct oaddr lease_addr(uint32_t slot, const struct vg_slot *s)
 	return slot < VG_LEARN_DHCP4_CAP ? oaddr4(s->a.addr[3]) : oaddr6(&s->a);
 }
 
+/*
+ * The entry o of x names an interface that is not in force (a restore
+ * stopped before its policy was, or the interface went since) while a
+ * parked entry backs x: x is held by nobody again, until its VM comes
+ * back or the parked entry ends.  The entry changes in place, so that
+ * no guest learns x meanwhile; the interface's slot goes.
+ */
+static int park_hold(struct vg_state *st, const struct oaddr *x, const struct vg_owner *o)
+{
+	struct vg_slot_key sk = { .ifindex = o->ifindex, .slot = o->slot };
+	struct vg_owner held = *o;
+	int sfd = slots_fd(st, o->origin);
+	struct vg_slot s;
+
+	held.ifindex = 0;
+	held.slot = 0;
+	if (bpf_map_update_elem(owner_fd(st, x), owner_key(x), &held, BPF_EXIST))
+		return errno == ENOENT ? 0 : -errno;
+	if (sfd >= 0 && bpf_map_lookup_elem(sfd, &sk, &s) == 0 &&
+	    !memcmp(&s.a, &x->a, sizeof(s.a)))
+		vg_delete_key(sfd, &sk, NULL);
+	return 0;
+}
+
 /* Every address ifindex learned of origin (VG_ORIGIN_DAD: its
  * link-locals; VG_ORIGIN_DHCP: its leases; VG_ORIGIN_FIRST: its
  * first-use addresses) goes: its slots and their entries, counted in
  * *removed (may be NULL).  A lease slot that the other lease origin
- * holds stays. */
+ * holds stays.  An address that a parked entry backs (its VM's, parked
+ * by a run stopped before the interface went out of force, or restored
+ * by one stopped before it came in) is held by nobody instead, as gc
+ * holds it. */
 static int forget_learned(struct vg_state *st, uint32_t ifindex, uint8_t origin,
 			  unsigned int *removed)
 {
 	uint32_t cap = leased(origin) ? VG_LEASE_SLOTS : VG_LEARN_LL_CAP;
 	struct vg_slot_key sk = { .ifindex = ifindex };
 	int sfd = slots_fd(st, origin);
+	struct vg_parked parked = { 0 };
+	bool loaded = false;
 	struct vg_owner o;
 	struct vg_slot s;
 	struct oaddr x;
@@ -304,13 +333,23 @@ static int forget_learned(struct vg_state *st, uint32_t ifindex, uint8_t origin,
 		if (owner_fd(st, &x) >= 0 &&
 		    bpf_map_lookup_elem(owner_fd(st, &x), owner_key(&x), &o) == 0 &&
 		    o.ifindex == ifindex) {
-			if (o.origin == origin)
-				vg_delete_key(owner_fd(st, &x), owner_key(&x), removed);
-			else if (leased(origin) && leased(o.origin) && o.slot == sk.slot)
-				continue;	/* the other origin's */
+			if (o.origin != origin) {
+				if (leased(origin) && leased(o.origin) && o.slot == sk.slot)
+					continue;	/* the other origin's */
+			} else {
+				/* Read once; unreadable: forgotten, as if none. */
+				if (!loaded)
+					vg_park_load(st, &parked);
+				loaded = true;
+				if (vg_park_backs(&parked, &x.a, &o, vg_now_ns()))
+					ret = park_hold(st, &x, &o) ?: ret;
+				else
+					vg_delete_key(owner_fd(st, &x), owner_key(&x), removed);
+			}
 		}
 		ret = vg_delete_key(sfd, &sk, removed) ?: ret;
 	}
+	vg_park_free(&parked);
 	return ret;
 }
 
@@ -622,30 +661,6 @@ struct pass {
 	uint64_t now;
 	struct aset recheck;	/* leases to look at again */
 };
-
-/*
- * The entry o of x names an interface that is not in force (a restore
- * stopped before its policy was, or the interface went since) while a
- * parked entry backs x: x is held by nobody again, until its VM comes
- * back or the parked entry ends.  The entry changes in place, so that
- * no guest learns x meanwhile; the interface's slot goes.
- */
-static int park_hold(struct vg_state *st, const struct oaddr *x, const struct vg_owner *o)
-{
-	struct vg_slot_key sk = { .ifindex = o->ifindex, .slot = o->slot };
-	struct vg_owner held = *o;
-	int sfd = slots_fd(st, o->origin);
-	struct vg_slot s;
-
-	held.ifindex = 0;
-	held.slot = 0;
-	if (bpf_map_update_elem(owner_fd(st, x), owner_key(x), &held, BPF_EXIST))
-		return errno == ENOENT ? 0 : -errno;
-	if (sfd >= 0 && bpf_map_lookup_elem(sfd, &sk, &s) == 0 &&
-	    !memcmp(&s.a, &x->a, sizeof(s.a)))
-		vg_delete_key(sfd, &sk, NULL);
-	return 0;
-}
 
 static int reconcile_entry(struct pass *ps, const struct oaddr *x)
 {

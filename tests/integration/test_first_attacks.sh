@@ -417,6 +417,37 @@ tap_check "a parked address whose owner names a gone interface: held again by gc
 	"parked 0 first, parked 0 first, slot none" \
 	"$before, $after, slot $(vg -j dump lease_slots | jq -r '[.maps.lease_slots[] | select(.ifindex == 4000)] | if length == 0 then "none" else length end')"
 
+# What a park killed between its parked entry and its owner entry
+# leaves (KILL_STRIDE=1 finds it): the parked entry, and the owner entry
+# still naming the interface, which then goes with its xenstore nodes
+# (no identity left to park under).  gc removes the interface's state
+# and holds the address for nobody, as its parked entry says, instead of
+# freeing it for any window to learn.
+# parked_put DOMID DEVID MAC A.B.C.D ORIGIN END_NS: the parked entry of
+# the VM of domain DOMID, as the loader writes it.
+parked_put() {
+	local key val
+	key=$(python3 -c 'import sys, uuid
+u, devid, mac, a = sys.argv[1:5]
+k = uuid.UUID(u).bytes + int(devid).to_bytes(4, "little") + bytes.fromhex(mac.replace(":", "")) + \
+    bytes(2) + bytes(10) + b"\xff\xff" + bytes(int(x) for x in a.split("."))
+print(" ".join(map(str, k)))' "$(vm_uuid "$1")" "$2" "$3" "$4")
+	val="$(vg_le 8 "$6") $5 0 0 0 0 0 0 0"
+	"$BPFTOOL" map update pinned "$ROOT/parked" key $key value $val
+}
+M93=00:16:3e:1a:00:93
+xen_vif k93 vif93.0 $M93
+xl_nic 93 0 $M93 10.99.6.93
+libxl_run vif-bridge online 93 0
+VG_NOFENCE=1 vg_xfer k93 1 udp4 --src-ip 10.99.6.94 --dst-ip $SINK_V4
+parked_put 93 0 $M93 10.99.6.94 4 "$(vg_mono_ns 600)"
+before=$(state 10.99.6.94 93)
+ifx=$(vg_ifindex vif93.0)
+gone 93
+out=$(vg gc 2>&1)
+tap_check "a parked address whose owner names an interface that went unparked: held for nobody by gc" \
+	"parked $ifx first, exit 0, parked 0 first" "$before, exit $?, $(state 10.99.6.94 93)" "$out"
+
 # ---- privacy extensions: a real guest's temporary addresses --------------------
 # A Linux guest with use_tempaddr=2 makes a new temporary address a day
 # and keeps the old ones, deprecated, for a week; here a "day" is
