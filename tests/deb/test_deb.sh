@@ -216,25 +216,28 @@ verify_units() {
 	fi
 }
 verify_units "the unit" vifguard-sync.service
-jx systemctl is-enabled vifguard-metrics.timer
-tap_check "vifguard-metrics.timer is enabled, wanted by timers.target" "enabled timers.target.wants" \
-	"$out $(wanted_by vifguard-metrics.timer)"
-unit=$jail/lib/systemd/system/vifguard-metrics.service
-tap_check "vifguard-metrics.service writes where Debian's node_exporter reads, if it is there" \
+# timer_units NAME WHAT KEYS EXPECTED CALENDAR WHEN: NAME.timer enabled
+# and wanted by timers.target; the KEYS lines of NAME.service are
+# EXPECTED (joined by |), checked as WHAT; the timer's OnCalendar= is
+# CALENDAR (WHEN in words); systemd-analyze verify of both.
+timer_units() {
+	local unit=$jail/lib/systemd/system/$1 k
+	jx systemctl is-enabled "$1.timer"
+	tap_check "$1.timer is enabled, wanted by timers.target" "enabled timers.target.wants" \
+		"$out $(wanted_by "$1.timer")"
+	tap_check "$2" "$4" "$(for k in $3; do grep "^$k=" "$unit.service"; done | paste -sd '|')"
+	tap_check "$1.timer runs it $6" "OnCalendar=$5" "$(grep '^OnCalendar=' "$unit.timer")"
+	verify_units "the $1 units" "$1.timer" "$1.service"
+}
+timer_units vifguard-metrics \
+	"vifguard-metrics.service writes where Debian's node_exporter reads, if it is there" \
+	"ExecStart Type ConditionPathIsDirectory" \
 	"ExecStart=/usr/sbin/vifguard metrics --output /var/lib/prometheus/node-exporter/vifguard.prom|Type=oneshot|ConditionPathIsDirectory=/var/lib/prometheus/node-exporter" \
-	"$(for k in ExecStart Type ConditionPathIsDirectory; do grep "^$k=" "$unit"; done | paste -sd '|')"
-tap_check "vifguard-metrics.timer runs it every 15 s by the clock" "OnCalendar=*:*:0/15" \
-	"$(grep '^OnCalendar=' "$jail/lib/systemd/system/vifguard-metrics.timer")"
-verify_units "the metrics units" vifguard-metrics.timer vifguard-metrics.service
-jx systemctl is-enabled vifguard-gc.timer
-tap_check "vifguard-gc.timer is enabled, wanted by timers.target" "enabled timers.target.wants" \
-	"$out $(wanted_by vifguard-gc.timer)"
-unit=$jail/lib/systemd/system/vifguard-gc.service
-tap_check "vifguard-gc.service runs vifguard gc where there is vifguard state, every 5 minutes" \
-	"ExecStart=/usr/sbin/vifguard gc|Type=oneshot|ConditionPathIsDirectory=/sys/fs/bpf/vifguard|OnCalendar=*:0/5" \
-	"$(for k in ExecStart Type ConditionPathIsDirectory; do grep "^$k=" "$unit"; done | paste -sd '|')|$(
-		grep '^OnCalendar=' "$jail/lib/systemd/system/vifguard-gc.timer")"
-verify_units "the gc units" vifguard-gc.timer vifguard-gc.service
+	"*:*:0/15" "every 15 s by the clock"
+timer_units vifguard-gc "vifguard-gc.service runs vifguard gc where there is vifguard state" \
+	"ExecStart Type ConditionPathIsDirectory" \
+	"ExecStart=/usr/sbin/vifguard gc|Type=oneshot|ConditionPathIsDirectory=/sys/fs/bpf/vifguard" \
+	"*:0/5" "every 5 minutes by the clock"
 # node_exporter's directory, as prometheus-node-exporter makes it: the
 # service writes the file there (with no vifguard state yet it fails and
 # writes nothing; the filter comes below).
