@@ -198,14 +198,10 @@ static int detach_all(struct vg_out *out, struct vg_state *st)
 		snprintf(d[n].ifname, sizeof(d[n].ifname), "%s", f[i].ifname);
 		n++;
 	}
-	for (i = 0; i < n; i++) {
-		unsigned int before = st->unparked;
-
+	for (i = 0; i < n; i++)
 		if ((d[i].ret = vg_state_detach_index(st, d[i].ifindex, &d[i].res, d[i].err,
 						      sizeof(d[i].err))))
 			failed++;
-		vg_warn_unparked(d[i].ifname, st->unparked - before);
-	}
 	detach_all_print(out, d, n, failed);
 	free(d), free(v), free(f);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

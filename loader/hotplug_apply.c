@@ -342,7 +342,6 @@ int hp_apply_owned(const char *ifname, const struct vg_resolution *r,
 		ret = apply_sourced(&st, r, err, errlen);
 	else
 		ret = vg_state_detach(&st, ifname, &dres, err, errlen);
-	vg_warn_unparked(ifname, st.unparked);
 	hret = vg_host_settings(&st, r->host_cfg, herr, sizeof(herr));
 	vg_state_close(&st);
 	/* The interface's own error first; the host's then goes to the log. */

@@ -142,7 +142,6 @@ static int sync_name(struct hp_ctx *c, unsigned int domid, unsigned int devid,
 static void sync_detach(struct vg_state *st, struct sync_vif *v, size_t n)
 {
 	struct vg_detach_result dres;
-	unsigned int before;
 	uint32_t ifindex;
 	size_t i;
 
@@ -154,12 +153,9 @@ static void sync_detach(struct vg_state *st, struct sync_vif *v, size_t n)
 		ifindex = if_nametoindex(v[i].ifname);
 		o->had = ifindex && vg_state_policy_live(st, ifindex, &o->pol) == 0;
 		o->kept = o->had && (o->pol.flags & VG_F_OPERATOR);
-		if (o->kept)
-			continue;
-		before = st->unparked;
-		v[i].ret = vg_state_detach(st, v[i].ifname, &dres, v[i].cerr,
-					   sizeof(v[i].cerr));
-		vg_warn_unparked(v[i].ifname, st->unparked - before);
+		if (!o->kept)
+			v[i].ret = vg_state_detach(st, v[i].ifname, &dres, v[i].cerr,
+						   sizeof(v[i].cerr));
 	}
 }
 

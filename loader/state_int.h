@@ -222,6 +222,9 @@ bool vg_park_backs(const struct vg_parked *p, const struct vg_addr6 *a,
  * their owner entries are then no longer backed (vg_owners_reconcile()
  * removes them). */
 int vg_park_gc(struct vg_state *st, uint64_t now, unsigned int *removed);
+/* Every parked entry of address a goes (a is configured now: no VM gets
+ * it back). */
+int vg_park_drop_addr(struct vg_state *st, const struct vg_addr6 *a);
 
 /* ---- map walks (state_walk.c) ------------------------------------------ */
 

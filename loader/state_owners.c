@@ -362,19 +362,23 @@ static int forget_window(struct vg_state *st, uint32_t ifindex, unsigned int *re
 }
 
 /* x becomes configured for ifindex: a learned entry of another interface
- * (or of ifindex itself) is evicted; a configured entry of another
- * interface stays (both configure it: either one keeps others off).  A
- * full map: -ENOSPC. */
+ * (or of ifindex itself) is evicted, and a hold by nobody with the
+ * parked entries behind it (the VM that parked x does not get it back);
+ * a configured entry of another interface stays (both configure it:
+ * either one keeps others off).  A full map: -ENOSPC. */
 static int claim(struct vg_state *st, uint32_t ifindex, const struct oaddr *x)
 {
 	struct vg_owner o, c = { .ifindex = ifindex, .origin = VG_ORIGIN_CONFIG };
 	int fd = owner_fd(st, x);
+	int ret;
 
 	if (fd < 0)
 		return 0;	/* a state without the map: nobody learns there */
 	if (bpf_map_lookup_elem(fd, owner_key(x), &o) == 0) {
 		if (o.origin == VG_ORIGIN_CONFIG)
 			return 0;
+		if (!o.ifindex && (ret = vg_park_drop_addr(st, &x->a)))
+			return ret;
 		forget(st, x, &o, NULL);
 	}
 	if (bpf_map_update_elem(fd, owner_key(x), &c, BPF_ANY))

@@ -156,6 +156,73 @@ static bool is_v4(const struct vg_addr6 *a)
 	return !a->addr[0] && !a->addr[1] && a->addr[2] == htonl(0xffff);
 }
 
+/* The owner map of a parked address of origin, and its key there. */
+static int parked_owner(struct vg_state *st, const struct vg_park_key *k, uint8_t origin,
+			const void **key)
+{
+	if (origin == VG_ORIGIN_DAD) {
+		*key = &k->a;
+		return st->map_fd[VG_MAP_LEARNED6];
+	}
+	return lease_owner(st, is_v4(&k->a) ? 0 : VG_LEARN_DHCP4_CAP, &k->a, key);
+}
+
+/*
+ * The parked entries of id and mac go, ended or not, and with them the
+ * holds by nobody (ifindex 0) that no other parked entry backs: once the
+ * VM's interface is in force with what came back (vg_resume_done()), and
+ * before the identity is parked again (vg_park_iface()), so that entries
+ * a run stopped after its commit left never come back a second time.
+ */
+static int unpark(struct vg_state *st, const struct vg_xen_id *id, const uint8_t mac[6])
+{
+	int fd = st->map_fd[VG_MAP_PARKED];
+	uint64_t now = vg_now_ns();
+	struct vg_parked p;
+	size_t i = 0;
+	int ret;
+
+	if (fd < 0)
+		return 0;
+	ret = vg_park_load(st, &p);
+	while (!ret && i < p.n) {
+		struct vg_park_key k = p.k[i];
+		struct vg_park v = p.v[i];
+		const void *okey;
+		struct vg_owner o;
+		int ofd;
+
+		if (!park_key_is(&k, id, mac)) {
+			i++;
+			continue;
+		}
+		/* Out of the set that vg_park_backs() then asks. */
+		p.k[i] = p.k[p.n - 1];
+		p.v[i] = p.v[--p.n];
+		ret = vg_delete_key(fd, &k, NULL);
+		ofd = parked_owner(st, &k, v.origin, &okey);
+		if (!ret && ofd >= 0 && bpf_map_lookup_elem(ofd, okey, &o) == 0 && !o.ifindex &&
+		    o.origin == v.origin && !vg_park_backs(&p, &k.a, &o, now))
+			ret = vg_delete_key(ofd, okey, NULL);
+	}
+	vg_park_free(&p);
+	return ret;
+}
+
+int vg_park_drop_addr(struct vg_state *st, const struct vg_addr6 *a)
+{
+	struct vg_park_key *keys;
+	size_t n, i;
+	int ret;
+
+	ret = park_read(st, &keys, &n);
+	for (i = 0; !ret && i < n; i++)
+		if (!memcmp(&keys[i].a, a, sizeof(*a)))
+			ret = vg_delete_key(st->map_fd[VG_MAP_PARKED], &keys[i], NULL);
+	free(keys);
+	return ret;
+}
+
 /* ---- parking --------------------------------------------------------------- */
 
 /* When an entry without an end of its own, parked at now, ends:
@@ -229,6 +296,7 @@ int vg_park_iface(struct vg_state *st, uint32_t ifindex, const struct vg_policy 
 
 	if (pfd < 0 || !pol->n_macs)
 		return 0;
+	ret = unpark(st, id, pol->macs[0]);
 	for (sk.slot = 0; sfd >= 0 && sk.slot < VG_LEASE_SLOTS && !ret; sk.slot++) {
 		struct vg_owner o;
 		struct vg_slot s;
@@ -400,11 +468,17 @@ struct cand {
 /* The owner map of a parked entry's address, and its key there. */
 static int park_owner(struct vg_state *st, const struct cand *c, const void **key)
 {
-	if (c->v.origin == VG_ORIGIN_DAD) {
-		*key = &c->k.a;
-		return st->map_fd[VG_MAP_LEARNED6];
-	}
-	return lease_owner(st, is_v4(&c->k.a) ? 0 : VG_LEARN_DHCP4_CAP, &c->k.a, key);
+	return parked_owner(st, &c->k, c->v.origin, key);
+}
+
+/* Whether the owner entry o holds its address for an interface whose
+ * policy is in force: not one a restore stopped before its commit left
+ * (the interface then went, or comes back as another ifindex). */
+static bool held_in_force(struct vg_state *st, const struct vg_owner *o)
+{
+	struct vg_policy p;
+
+	return o->ifindex && vg_state_policy(st, o->ifindex, &p) != -ENOENT;
 }
 
 /* One parked entry back to ifindex in slot slot (of learn_slots for a
@@ -432,7 +506,7 @@ static int restore_one(struct vg_state *st, uint32_t ifindex, uint32_t slot,
 		return 0;
 	}
 	there = bpf_map_lookup_elem(ofd, okey, &o) == 0;
-	if (there && (o.ifindex || o.origin != c->v.origin)) {
+	if (there && (held_in_force(st, &o) || o.origin != c->v.origin)) {
 		*held = true;
 		return 0;
 	}
@@ -492,9 +566,6 @@ static int restore(struct vg_state *st, uint32_t ifindex, const struct vg_policy
 		qsort(c, n, sizeof(*c), by_end);
 	for (i = 0; !ret && i < n; i++) {
 		int fam = c[i].v.origin == VG_ORIGIN_DAD ? 2 : !is_v4(&c[i].k.a);
-		const void *okey;
-		int ofd = park_owner(st, &c[i], &okey);
-		struct vg_owner o;
 		bool held = false;
 
 		if (next[fam] < end[fam])
@@ -503,9 +574,8 @@ static int restore(struct vg_state *st, uint32_t ifindex, const struct vg_policy
 			break;
 		if (next[fam] >= end[fam]) {
 			/* Over the cap (or a link-local its policy does not
-			 * learn): held by nobody no longer. */
-			if (ofd >= 0 && bpf_map_lookup_elem(ofd, okey, &o) == 0 && !o.ifindex)
-				bpf_map_delete_elem(ofd, okey);
+			 * learn): its hold goes with its parked entry, once the
+			 * policy is in force (vg_resume_done()). */
 			r->dropped++;
 		} else if (held) {
 			r->refused++;
@@ -545,19 +615,8 @@ int vg_resume_commit(struct vg_state *st, uint32_t ifindex, const struct vg_poli
 
 int vg_resume_done(struct vg_state *st, const struct vg_resume *r, const uint8_t mac[6])
 {
-	struct vg_park_key *keys;
-	struct vg_park *vals;
-	size_t n, i;
-	bool first;
-	int ret;
-
 	if (!r || (r->plan != PLAN_RESTORE && r->plan != PLAN_RESTORE_ENDED &&
 		   r->plan != PLAN_WINDOW_RESTORE))
 		return 0;
-	ret = parked_of(st, &r->id, mac, &keys, &vals, &n, &first, NULL);
-	for (i = 0; !ret && i < n; i++)
-		ret = vg_delete_key(st->map_fd[VG_MAP_PARKED], &keys[i], NULL);
-	free(keys);
-	free(vals);
-	return ret;
+	return unpark(st, &r->id, mac);
 }

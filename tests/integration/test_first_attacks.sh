@@ -152,12 +152,6 @@ vg_case "B: ARP sender 10.99.0.41 (learned from IPv4): passes" b vif22.0 1 1 \
 	"pass+2" arp --op 1 --spa 10.99.0.41 --tpa $SINK_V4
 
 # ---- Xen: windows and parking ------------------------------------------------------
-# vm_of DOMID UUID_OF: domain DOMID is (after restore) the VM of
-# $(vm_uuid UUID_OF), as the toolstack writes it.
-vm_of() {
-	xs_write /local/domain/"$1"/vm "/vm/$(vm_uuid "$2")"
-	xs_own /local/domain/"$1"/vm "$1"
-}
 online() {
 	xen_vif "$1" "vif$2.$3" "$4"
 	xl_nic "$2" "$3" "$4" "10.99.0.$2"
@@ -402,11 +396,15 @@ done
 # into force.  gc gives it back to nobody (ifindex 0) while parked, as
 # every parked address is held, and the interface's slot goes: no
 # window may learn it until the VM returns.
-M90=00:16:3e:1a:00:90
-xen_vif k90 vif90.0 $M90
-xl_nic 90 0 $M90 10.99.6.90
-libxl_run vif-bridge online 90 0
-VG_NOFENCE=1 vg_xfer k90 1 udp4 --src-ip 10.99.6.91 --dst-ip $SINK_V4
+# first_user DOMID MAC ADDR: vifDOMID.0 of a new VM, 10.99.6.DOMID
+# configured, comes online and learns ADDR on first use in its window.
+first_user() {
+	xen_vif "k$1" "vif$1.0" "$2"
+	xl_nic "$1" 0 "$2" "10.99.6.$1"
+	libxl_run vif-bridge online "$1" 0
+	VG_NOFENCE=1 vg_xfer "k$1" 1 udp4 --src-ip "$3" --dst-ip $SINK_V4
+}
+first_user 90 00:16:3e:1a:00:90 10.99.6.91
 libxl_run vif-bridge offline 90 0
 gone 90
 before=$(state 10.99.6.91 90)
@@ -423,30 +421,33 @@ tap_check "a parked address whose owner names a gone interface: held again by gc
 # (no identity left to park under).  gc removes the interface's state
 # and holds the address for nobody, as its parked entry says, instead of
 # freeing it for any window to learn.
-# parked_put DOMID DEVID MAC A.B.C.D ORIGIN END_NS: the parked entry of
-# the VM of domain DOMID, as the loader writes it.
-parked_put() {
-	local key val
-	key=$(python3 -c 'import sys, uuid
-u, devid, mac, a = sys.argv[1:5]
-k = uuid.UUID(u).bytes + int(devid).to_bytes(4, "little") + bytes.fromhex(mac.replace(":", "")) + \
-    bytes(2) + bytes(10) + b"\xff\xff" + bytes(int(x) for x in a.split("."))
-print(" ".join(map(str, k)))' "$(vm_uuid "$1")" "$2" "$3" "$4")
-	val="$(vg_le 8 "$6") $5 0 0 0 0 0 0 0"
-	"$BPFTOOL" map update pinned "$ROOT/parked" key $key value $val
-}
-M93=00:16:3e:1a:00:93
-xen_vif k93 vif93.0 $M93
-xl_nic 93 0 $M93 10.99.6.93
-libxl_run vif-bridge online 93 0
-VG_NOFENCE=1 vg_xfer k93 1 udp4 --src-ip 10.99.6.94 --dst-ip $SINK_V4
-parked_put 93 0 $M93 10.99.6.94 4 "$(vg_mono_ns 600)"
+first_user 93 00:16:3e:1a:00:93 10.99.6.94
+park_put 93 0 00:16:3e:1a:00:93 10.99.6.94 4 "$(vg_mono_ns 600)"
 before=$(state 10.99.6.94 93)
 ifx=$(vg_ifindex vif93.0)
 gone 93
 out=$(vg gc 2>&1)
 tap_check "a parked address whose owner names an interface that went unparked: held for nobody by gc" \
 	"parked $ifx first, exit 0, parked 0 first" "$before, exit $?, $(state 10.99.6.94 93)" "$out"
+
+# What a restore killed before its commit leaves when the VM is started
+# again before any gc (the toolstack retries at once, a new domain, a new
+# ifindex): the VM's parked entry, and its address's owner entry naming
+# the interface that never came into force (here 4001, gone).  No
+# interface in force holds the address: the VM's new interface takes it.
+M95=00:16:3e:1a:00:95
+first_user 95 $M95 10.99.6.96
+libxl_run vif-bridge offline 95 0
+gone 95
+vg_lease4_put 4001 0 10.99.6.96 4 "$(vg_mono_ns 600)"
+before=$(state 10.99.6.96 95)
+xen_vif k96 vif96.0 $M95
+xl_nic 96 0 $M95 10.99.6.95
+vm_of 96 95
+libxl_run vif-bridge online 96 0
+tap_check "a restore stopped before its commit, the VM back before gc: its address back" \
+	"parked 4001 first, 0, - $(vg_ifindex vif96.0) first" \
+	"$before, $HP_RC, $(state 10.99.6.96 95)" "$(cat "$VG_TMP/hotplug.out")"
 
 # ---- privacy extensions: a real guest's temporary addresses --------------------
 # A Linux guest with use_tempaddr=2 makes a new temporary address a day

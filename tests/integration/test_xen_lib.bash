@@ -145,6 +145,24 @@ xl_nic() {
 	xenstore-chmod /local/domain/"$d"/device/vif/"$n" "b$d"
 }
 
+# vm_of DOMID UUID_OF: domain DOMID is (after restore) the VM of
+# $(vm_uuid UUID_OF), as the toolstack writes it.
+vm_of() {
+	xs_write /local/domain/"$1"/vm "/vm/$(vm_uuid "$2")"
+	xs_own /local/domain/"$1"/vm "$1"
+}
+# park_put VM_DOMID DEVID MAC A.B.C.D ORIGIN EXPIRES_NS: an entry of the
+# loader's parked map, for the VM of domain VM_DOMID, as the loader writes it.
+park_put() {
+	local vm mac a
+	vm=$(vm_uuid "$1" | tr -d '-' | sed 's/../0x& /g')
+	mac=$(sed 's/^/0x/; s/:/ 0x/g' <<<"$3")
+	a=${4//./ }
+	"$BPFTOOL" map update pinned "$ROOT/parked" \
+		key $vm $(vg_le 4 "$2") $mac 0 0 0 0 0 0 0 0 0 0 0 0 255 255 $a \
+		value $(vg_le 8 "$6") "$5" 0 0 0 0 0 0 0
+}
+
 # xapi_nic DOMID DEVID VIF_UUID MAC MODE [IPV4 IPV6]: what xenopsd writes
 # for a VIF of VM $(vm_uuid DOMID) with locking mode MODE.
 xapi_nic() {

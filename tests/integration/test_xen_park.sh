@@ -29,12 +29,6 @@ L=10.99.0.50
 L2=10.99.0.51
 printf '%s\n' "host learn=link-local,dhcp resume-window=30 first-lease=600" >"$VIFGUARD_CONFIG"
 
-# vm_of DOMID UUID_OF: domain DOMID is (after restore) the VM of
-# $(vm_uuid UUID_OF), as the toolstack writes it.
-vm_of() {
-	xs_write /local/domain/"$1"/vm "/vm/$(vm_uuid "$2")"
-	xs_own /local/domain/"$1"/vm "$1"
-}
 # window IFNAME: "FIRST OPEN" of its learning (first-use flag, window).
 window() {
 	vg -j show "$1" | jq -r '.interfaces[0].learning |
@@ -166,6 +160,9 @@ tap_check "gc keeps the restored lease" "exit 0, $(vg_ifindex vif7.0) dhcp $END"
 gone 7 0
 # nx0 is configured for it meanwhile: the configured owner wins.
 out=$(vg attach nx0 --mac $M2 --learn dhcp --ipv4 $L 2>&1)
+tap_check "nx0 attached with $L configured: the VM's parked $L goes with its hold" \
+	"exit 0, $(vg_ifindex nx0) config, not parked" \
+	"exit $?, $(owner4 $L | cut -d' ' -f1-2), $(parked | grep -q " $L " && echo parked || echo not parked)" "$out"
 online s8 8 0 $M 3
 hp_check "vif8.0 (the VM again): $L configured for nx0 meanwhile stays nx0's" \
 	"0 -, $(vg_ifindex nx0) config" \
@@ -180,18 +177,15 @@ tap_check "vif8.0 offline: its first-use address parked" "$VM3 0 $M $F first" "$
 online t10 10 0 $M 3
 hp_check "vif10.0 (the VM again, domain 10): $F back as first, in a window that has ended" \
 	"0 $F first lease, true false" "$HP_RC $(learned vif10.0), $(window vif10.0)"
+# A parked entry of the VM while vif10.0 is in force: what a run stopped
+# after its commit and before its parked entries went leaves.  When the
+# VM goes again, what it parks is what it holds, not that entry too.
+park_put 3 0 $M 10.99.0.61 4 "$(vg_mono_ns 600)"
+gone 10 0
+tap_check "vif10.0 offline with a stale parked entry of its VM: only what it held is parked" \
+	"$VM3 0 $M $F first" "$(parked)"
 
 # ---- over the caps: the ones that end first are dropped -----------------------------
-# park_put VM_DOMID DEVID MAC A.B.C.D ORIGIN EXPIRES_NS: a parked entry.
-park_put() {
-	local vm mac a
-	vm=$(vm_uuid "$1" | tr -d '-' | sed 's/../0x& /g')
-	mac=$(sed 's/^/0x/; s/:/ 0x/g' <<<"$3")
-	a=${4//./ }
-	"$BPFTOOL" map update pinned "$ROOT/parked" \
-		key $vm $(vg_le 4 "$2") $mac 0 0 0 0 0 0 0 0 0 0 0 0 255 255 $a \
-		value $(vg_le 8 "$6") "$5" 0 0 0 0 0 0 0
-}
 M14=00:16:3e:52:00:0e
 online w14 14 0 $M14
 ifx=$(vg_ifindex vif14.0)
