@@ -416,7 +416,7 @@ static int apply_finish(struct apply *a, int sret, bool waited)
 	if (a->have_old && (ret = apply_update_rest(a, waited)))
 		return ret;
 	/* What it got back is its own now; a failure leaves parked entries
-	 * that end on their own (gc). */
+	 * that the VM's next parking replaces (vg_park_iface()). */
 	if (!a->have_old && a->pol.n_macs)
 		vg_resume_done(a->st, a->resume, a->pol.macs[0]);
 	/* Its bridge's own addresses are no guest's to learn; a failure

@@ -465,12 +465,6 @@ struct cand {
 	struct vg_park_key k;
 };
 
-/* The owner map of a parked entry's address, and its key there. */
-static int park_owner(struct vg_state *st, const struct cand *c, const void **key)
-{
-	return parked_owner(st, &c->k, c->v.origin, key);
-}
-
 /* Whether the owner entry o holds its address for an interface whose
  * policy is in force: not one a restore stopped before its commit left
  * (the interface then went, or comes back as another ifindex). */
@@ -495,7 +489,7 @@ static int restore_one(struct vg_state *st, uint32_t ifindex, uint32_t slot,
 	struct vg_protect pr;
 	struct vg_slot s;
 	const void *okey;
-	int ofd = park_owner(st, c, &okey);
+	int ofd = parked_owner(st, &c->k, c->v.origin, &okey);
 	bool there;
 
 	*held = false;
